@@ -1,0 +1,3 @@
+//! One module per subcommand: each parses its own arguments and returns the exit code.
+
+pub mod elf;

@@ -1,0 +1,41 @@
+//! `culprit`: finds the commit, configuration option or artifact that broke a kernel or
+//! firmware build or boot.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "culprit", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Inspect object files and images: sections, relocations, globals, duplicates, diffs.
+    #[command(subcommand)]
+    Elf(commands::elf::ElfCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Elf(cmd) => commands::elf::run(cmd),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("culprit: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
