@@ -1,0 +1,1 @@
+//! Commit bisection over the commit graph (placeholder).
