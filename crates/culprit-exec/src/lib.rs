@@ -1,1 +1,10 @@
-//! placeholder: filled in by the crate's first change
+//! The imperative shell around culprit's pure core: child processes and git.
+//!
+//! Everything here touches the outside world; the decisions (what a log means, which
+//! candidate to try) live in `culprit-console` and `culprit-search`.
+
+pub mod git;
+mod process_tree;
+pub mod runner;
+
+pub use runner::{run, ExecError, RunReport, RunSpec, StopFlag};

@@ -2,6 +2,11 @@
 //! firmware build or boot.
 
 mod commands;
+mod config;
+mod journal;
+mod step;
+mod view;
+mod workspace;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -15,6 +20,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run one step (build, then every test) on the working tree or at --rev.
+    Run(commands::run::RunArgs),
+    /// Read console or build logs and say what happened.
+    Classify(commands::classify::ClassifyArgs),
     /// Inspect object files and images: sections, relocations, globals, duplicates, diffs.
     #[command(subcommand)]
     Elf(commands::elf::ElfCommand),
@@ -29,6 +38,8 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Run(args) => commands::run::run(args),
+        Command::Classify(args) => commands::classify::run(args),
         Command::Elf(cmd) => commands::elf::run(cmd),
     };
     match result {

@@ -1,0 +1,175 @@
+//! The few git operations a hunt needs, through the `git` command line.
+//!
+//! The command line rather than a library: users' repositories use every git feature
+//! (worktrees, partial clones, alternates), and the installed git is the one that
+//! understands them all.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("cannot run git: {0}; install git and make sure it is on PATH")]
+    Spawn(io::Error),
+    #[error("{dir} is not inside a git repository; run culprit from a git checkout or pass -C DIR")]
+    NotARepo { dir: PathBuf },
+    #[error("unknown revision `{rev}`: git cannot resolve it to a commit in {repo}")]
+    UnknownRevision { rev: String, repo: PathBuf },
+    #[error("`git {args}` failed: {stderr}")]
+    Failed { args: String, stderr: String },
+}
+
+/// A commit's human-facing description, for reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: String,
+    pub subject: String,
+    pub author: String,
+    pub date: String,
+}
+
+/// A repository, addressed by its top-level directory.
+#[derive(Clone, Debug)]
+pub struct Repo {
+    root: PathBuf,
+}
+
+impl Repo {
+    /// Finds the repository that contains `dir`.
+    pub fn discover(dir: &Path) -> Result<Repo, GitError> {
+        let out = git_in(dir, &["rev-parse", "--show-toplevel"])?;
+        if !out.status.success() {
+            return Err(GitError::NotARepo {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let root = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        Ok(Repo {
+            root: PathBuf::from(root),
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Runs git in the repository and returns its stdout, or the failure with stderr.
+    pub fn git(&self, args: &[&str]) -> Result<String, GitError> {
+        let out = git_in(&self.root, args)?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(GitError::Failed {
+                args: args.join(" "),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            })
+        }
+    }
+
+    /// The full commit id `rev` names.
+    pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
+        let spec = format!("{rev}^{{commit}}");
+        match self.git(&["rev-parse", "--verify", "--quiet", &spec]) {
+            Ok(id) if !id.trim().is_empty() => Ok(id.trim().to_string()),
+            _ => Err(GitError::UnknownRevision {
+                rev: rev.to_string(),
+                repo: self.root.clone(),
+            }),
+        }
+    }
+
+    /// The id of the commit's tree: two commits with the same tree build the same thing.
+    pub fn tree_id(&self, commit: &str) -> Result<String, GitError> {
+        Ok(self
+            .git(&["rev-parse", &format!("{commit}^{{tree}}")])?
+            .trim()
+            .to_string())
+    }
+
+    /// Tracked files with uncommitted changes, as `git status --porcelain` lines.
+    pub fn dirty_files(&self) -> Result<Vec<String>, GitError> {
+        let out = self.git(&["status", "--porcelain", "--untracked-files=no"])?;
+        Ok(out.lines().map(str::to_string).collect())
+    }
+
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool, GitError> {
+        let out = git_in(
+            &self.root,
+            &["merge-base", "--is-ancestor", ancestor, descendant],
+        )?;
+        Ok(out.status.success())
+    }
+
+    /// Commits reachable from `bad` but not from any of `good`, each with its parents,
+    /// newest first (`git rev-list --parents`).
+    pub fn rev_list_parents(
+        &self,
+        bad: &str,
+        good: &[String],
+        first_parent: bool,
+    ) -> Result<Vec<(String, Vec<String>)>, GitError> {
+        let mut args = vec!["rev-list", "--parents"];
+        if first_parent {
+            args.push("--first-parent");
+        }
+        args.push(bad);
+        let negated: Vec<String> = good.iter().map(|g| format!("^{g}")).collect();
+        args.extend(negated.iter().map(String::as_str));
+        let out = self.git(&args)?;
+        Ok(out
+            .lines()
+            .filter_map(|line| {
+                let mut ids = line.split_whitespace().map(str::to_string);
+                let id = ids.next()?;
+                Some((id, ids.collect()))
+            })
+            .collect())
+    }
+
+    pub fn commit_info(&self, commit: &str) -> Result<CommitInfo, GitError> {
+        let out = self.git(&["show", "-s", "--format=%H%x00%s%x00%an <%ae>%x00%aI", commit])?;
+        let mut parts = out.trim_end().split('\0');
+        let mut next = || parts.next().unwrap_or_default().to_string();
+        Ok(CommitInfo {
+            id: next(),
+            subject: next(),
+            author: next(),
+            date: next(),
+        })
+    }
+
+    /// Adds a detached worktree at `path` checked out at `commit`.
+    pub fn add_worktree(&self, path: &Path, commit: &str) -> Result<(), GitError> {
+        let path = path.to_string_lossy();
+        self.git(&["worktree", "add", "--force", "--detach", &path, commit])?;
+        Ok(())
+    }
+
+    /// Moves an existing worktree to `commit`, discarding every change and build product,
+    /// so that each step builds exactly the commit it names.
+    pub fn checkout_worktree(&self, path: &Path, commit: &str) -> Result<(), GitError> {
+        let wt = Repo {
+            root: path.to_path_buf(),
+        };
+        wt.git(&["checkout", "--quiet", "--force", "--detach", commit])?;
+        wt.git(&["clean", "-q", "-ffdx"])?;
+        Ok(())
+    }
+
+    pub fn remove_worktree(&self, path: &Path) -> Result<(), GitError> {
+        let path = path.to_string_lossy();
+        self.git(&["worktree", "remove", "--force", &path])?;
+        Ok(())
+    }
+}
+
+fn git_in(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(GitError::Spawn)
+}

@@ -1,0 +1,161 @@
+//! `culprit classify`: read console or build logs and say what happened.
+
+use crate::view::RunView;
+use anyhow::{bail, Context, Result};
+use culprit_console::{Classification, Classifier, Ending, Mode, Rules, StageMarker};
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct ClassifyArgs {
+    /// Log files to read; `-` reads standard input.
+    #[arg(required = true)]
+    pub logs: Vec<String>,
+    /// Print one JSON document (an object for one log, an array for several).
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 0 for pass, 1 for fail or hang, 125 for build or infra errors, so the
+    /// command can serve inside `git bisect run`.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// A success marker (repeatable); without one, a log that ends quietly is a hang.
+    #[arg(long = "success")]
+    pub success: Vec<String>,
+    /// An extra failure pattern, a regular expression (repeatable).
+    #[arg(long = "failure")]
+    pub failure: Vec<String>,
+    /// A boot stage marker as NAME=TEXT (repeatable, in boot order).
+    #[arg(long = "stage")]
+    pub stages: Vec<String>,
+    /// Read the logs as build logs (compiler and linker errors).
+    #[arg(long)]
+    pub build: bool,
+    /// Classify even a file that looks binary rather than like console text.
+    #[arg(long)]
+    pub binary_ok: bool,
+}
+
+/// How much of the start of a log is examined to tell text from binary.
+const SNIFF: usize = 64 * 1024;
+
+pub fn run(args: ClassifyArgs) -> Result<u8> {
+    let mut rules = if args.build { Rules::build() } else { Rules::boot() };
+    rules.mode = if args.build { Mode::Build } else { Mode::Boot };
+    rules.success = args.success.clone();
+    rules.failure = args.failure.clone();
+    for stage in &args.stages {
+        let Some((name, marker)) = stage.split_once('=') else {
+            bail!("--stage `{stage}`: write it as NAME=TEXT, e.g. --stage banner='Booting toyos'");
+        };
+        rules.stages.push(StageMarker {
+            name: name.to_string(),
+            marker: marker.to_string(),
+        });
+    }
+    Classifier::new(&rules).context("invalid --failure or --stage pattern")?;
+
+    let mut views = Vec::new();
+    let mut code = 0u8;
+    for log in &args.logs {
+        let classification = classify_log(log, &rules, args.binary_ok)?;
+        let view = RunView {
+            name: log.clone(),
+            outcome: classification.outcome.word(),
+            title: classification.outcome.title(),
+            kind: classification.outcome.signature().map(|s| s.kind.as_str()),
+            stage: classification.stage.clone(),
+            duration_s: None,
+            log: log.clone(),
+        };
+        code = worse(code, classification.outcome.bisect_exit_code());
+        if !args.json {
+            let detail = view.title.clone().unwrap_or_else(|| format!("stage {}", view.stage));
+            println!("{}: {} ({detail})", log, view.outcome);
+        }
+        views.push(view);
+    }
+    if args.json {
+        let doc = if views.len() == 1 {
+            serde_json::to_string_pretty(&views[0])?
+        } else {
+            serde_json::to_string_pretty(&views)?
+        };
+        println!("{doc}");
+    }
+    Ok(if args.exit_code { code } else { 0 })
+}
+
+/// Combines exit codes as `git bisect run` would want: a failure anywhere is bad,
+/// otherwise an untestable log makes the whole untestable.
+fn worse(a: u8, b: i32) -> u8 {
+    let b = u8::try_from(b).unwrap_or(1);
+    match (a, b) {
+        (1, _) | (_, 1) => 1,
+        (125, _) | (_, 125) => 125,
+        _ => 0,
+    }
+}
+
+fn classify_log(name: &str, rules: &Rules, binary_ok: bool) -> Result<Classification> {
+    let mut input: Box<dyn Read> = if name == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        let path = PathBuf::from(name);
+        Box::new(File::open(&path).with_context(|| format!("cannot read the log {name}"))?)
+    };
+    let mut classifier = Classifier::new(rules)?;
+    let mut buf = vec![0u8; SNIFF];
+    let mut first = true;
+    loop {
+        let n = read_full(&mut input, &mut buf).with_context(|| format!("cannot read the log {name}"))?;
+        if n == 0 {
+            break;
+        }
+        if first && !binary_ok {
+            if let Some(share) = binary_share(&buf[..n]) {
+                bail!(
+                    "{name} does not look like a console or build log ({share}% of its first {n} bytes are \
+                     binary); pass the serial log rather than an image, or use --binary-ok to read it anyway"
+                );
+            }
+        }
+        first = false;
+        classifier.feed(&buf[..n], Duration::ZERO);
+    }
+    Ok(classifier.finish(&Ending::Unknown))
+}
+
+fn read_full(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match input.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err),
+        }
+    }
+    Ok(filled)
+}
+
+/// The percentage of bytes that are neither text nor terminal control, when it is high
+/// enough (over 30%) that the input is surely not a log. Serial consoles do carry
+/// some garbage (NULs, line noise), so a little is tolerated.
+fn binary_share(sample: &[u8]) -> Option<usize> {
+    if sample.len() < 256 {
+        return None;
+    }
+    let mut bad = 0usize;
+    for chunk in sample.utf8_chunks() {
+        bad += chunk.invalid().len();
+        bad += chunk
+            .valid()
+            .bytes()
+            .filter(|&b| (b < 0x20 && !b"\t\n\r\x1b\x07\x08\x0c".contains(&b)) || b == 0x7f)
+            .count();
+    }
+    let share = bad * 100 / sample.len();
+    (share > 30).then_some(share)
+}

@@ -1,0 +1,303 @@
+//! `culprit.toml`: what to build, how to boot each test, and what the console means.
+//!
+//! Parsed strictly (unknown keys are errors) because a misspelt `sucess` silently
+//! ignored would turn every boot into a hang and send a hunt the wrong way.
+
+use culprit_console::{Rules, StageMarker};
+use serde::{Deserialize, Deserializer};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Placeholders a command may use; anything else in braces is a mistake.
+const PLACEHOLDERS: &[&str] = &["tree", "artifact", "config"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    /// Directory `{tree}` stands for, relative to the file; defaults to the file's own.
+    tree: Option<PathBuf>,
+    build: Option<BuildSection>,
+    #[serde(default, rename = "test")]
+    tests: Vec<TestSection>,
+    config: Option<ConfigSection>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSection {
+    pub command: String,
+    #[serde(default = "default_build_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestSection {
+    pub name: String,
+    pub command: String,
+    #[serde(default = "default_test_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub silence: Option<Duration>,
+    #[serde(default)]
+    pub success: Vec<String>,
+    #[serde(default)]
+    pub failure: Vec<String>,
+    #[serde(default)]
+    pub stages: Vec<StageSection>,
+    #[serde(default, deserialize_with = "optional_duration")]
+    pub grace: Option<Duration>,
+    /// `"bisect"`: the command is a `git bisect run` script and its exit code is the
+    /// verdict (0 good, 125 skip, 1-127 bad, 128 and above abort).
+    #[serde(default)]
+    pub exit_codes: ExitCodes,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExitCodes {
+    /// The console decides; the exit code only matters when the console says nothing.
+    #[default]
+    Console,
+    /// `git bisect run` conventions.
+    Bisect,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageSection {
+    pub name: String,
+    pub marker: String,
+}
+
+/// Where the configuration under test lives and how the build system normalizes it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigSection {
+    pub file: PathBuf,
+    pub normalize: Option<String>,
+}
+
+/// A validated `culprit.toml`.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The file it was read from, for messages.
+    pub path: PathBuf,
+    /// The directory holding the file; `.culprit/` lives here.
+    pub home: PathBuf,
+    /// `{tree}` relative to the repository's top level, so it can be found again inside
+    /// a worktree checked out at another revision.
+    pub tree: PathBuf,
+    pub build: Option<BuildSection>,
+    pub tests: Vec<TestSection>,
+    pub config: Option<ConfigSection>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: the file is not text (invalid UTF-8 at byte {offset}); culprit.toml must be a TOML text file")]
+    NotText { path: PathBuf, offset: usize },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+fn default_build_timeout() -> Duration {
+    Duration::from_secs(3600)
+}
+
+fn default_test_timeout() -> Duration {
+    Duration::from_secs(300)
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text.trim()).map_err(|err| {
+        format!("invalid duration `{text}` ({err}); write a number with a unit, e.g. \"60s\", \"500ms\" or \"2m\"")
+    })
+}
+
+fn duration<'de, D: Deserializer<'de>>(de: D) -> Result<Duration, D::Error> {
+    let text = String::deserialize(de)?;
+    parse_duration(&text).map_err(serde::de::Error::custom)
+}
+
+fn optional_duration<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Duration>, D::Error> {
+    duration(de).map(Some)
+}
+
+impl Config {
+    /// Reads and validates `path`; `repo_root` is the top level of the git checkout
+    /// (or the file's directory outside git).
+    pub fn load(path: &Path, repo_root: &Path) -> Result<Config, ConfigError> {
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = String::from_utf8(bytes).map_err(|err| ConfigError::NotText {
+            path: path.to_path_buf(),
+            offset: err.utf8_error().valid_up_to(),
+        })?;
+        Config::parse(&text, path, repo_root)
+    }
+
+    pub fn parse(text: &str, path: &Path, repo_root: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|err| {
+            let (line, column) = err
+                .span()
+                .map(|span| line_column(text, span.start))
+                .unwrap_or((1, 1));
+            ConfigError::Syntax {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: err.message().trim().to_string(),
+            }
+        })?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let home = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let home = home.canonicalize().unwrap_or(home);
+        let tree_abs = home.join(raw.tree.as_deref().unwrap_or(Path::new(".")));
+        let tree_abs = tree_abs.canonicalize().map_err(|err| {
+            invalid(format!(
+                "`tree` names {} which cannot be opened ({err}); it is relative to the file's directory",
+                tree_abs.display()
+            ))
+        })?;
+        let root = repo_root
+            .canonicalize()
+            .unwrap_or_else(|_| repo_root.to_path_buf());
+        let tree = tree_abs
+            .strip_prefix(&root)
+            .map(Path::to_path_buf)
+            .map_err(|_| {
+                invalid(format!(
+                    "`tree` ({}) is outside the repository {}",
+                    tree_abs.display(),
+                    root.display()
+                ))
+            })?;
+
+        if raw.tests.is_empty() {
+            return Err(invalid(
+                "no [[test]] section: add at least one, with `name` and `command`".into(),
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, test) in raw.tests.iter().enumerate() {
+            let at = format!("[[test]] #{} (`{}`)", i + 1, test.name);
+            if test.name.trim().is_empty() {
+                return Err(invalid(format!("{at}: `name` is empty")));
+            }
+            if !test
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
+                return Err(invalid(format!(
+                    "{at}: `name` may hold only letters, digits, '-', '_' and '.' (it names log files)"
+                )));
+            }
+            if !seen.insert(test.name.clone()) {
+                return Err(invalid(format!(
+                    "{at}: another test has the same name; names must be unique"
+                )));
+            }
+            check_command(&test.command).map_err(|m| invalid(format!("{at}: `command` {m}")))?;
+            culprit_console::Classifier::new(&test.rules())
+                .map_err(|err| invalid(format!("{at}: {err}")))?;
+        }
+        if let Some(build) = &raw.build {
+            check_command(&build.command).map_err(|m| invalid(format!("[build] `command` {m}")))?;
+        }
+        if let Some(normalize) = raw.config.as_ref().and_then(|c| c.normalize.as_ref()) {
+            check_command(normalize).map_err(|m| invalid(format!("[config] `normalize` {m}")))?;
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            home,
+            tree,
+            build: raw.build,
+            tests: raw.tests,
+            config: raw.config,
+        })
+    }
+
+    pub fn test(&self, name: &str) -> Option<&TestSection> {
+        self.tests.iter().find(|t| t.name == name)
+    }
+}
+
+impl TestSection {
+    /// The classifier rules this test's console is read with.
+    pub fn rules(&self) -> Rules {
+        let mut rules = Rules::boot();
+        rules.success = self.success.clone();
+        rules.failure = self.failure.clone();
+        rules.stages = self
+            .stages
+            .iter()
+            .map(|s| StageMarker {
+                name: s.name.clone(),
+                marker: s.marker.clone(),
+            })
+            .collect();
+        if let Some(grace) = self.grace {
+            rules.grace = grace;
+        }
+        rules
+    }
+}
+
+/// Rejects empty commands and unknown `{placeholders}`.
+fn check_command(command: &str) -> Result<(), String> {
+    if command.trim().is_empty() {
+        return Err("is empty: give the shell command to run".into());
+    }
+    let braces = regex::Regex::new(r"\{([A-Za-z0-9_]*)\}").map_err(|e| e.to_string())?;
+    for cap in braces.captures_iter(command) {
+        let name = &cap[1];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "uses the unknown placeholder `{{{name}}}`; known ones are {}",
+                PLACEHOLDERS
+                    .iter()
+                    .map(|p| format!("{{{p}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Replaces `{tree}` (and the other placeholders given) in a command.
+pub fn expand(command: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(command.to_string(), |acc, (name, value)| {
+        acc.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

@@ -1,0 +1,270 @@
+//! The journal: every session, step and run, durable in SQLite under `.culprit/`.
+//!
+//! Written before anything is reported, step by step, so that a session killed at any
+//! moment loses at most the step that was running, and a resumed or repeated hunt can
+//! reuse what earlier ones measured.
+
+use crate::step::{RunRecord, StepResult};
+use anyhow::{Context, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS sessions (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    started REAL NOT NULL,
+    finished REAL,
+    args TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'running',
+    result TEXT
+);
+CREATE TABLE IF NOT EXISTS steps (
+    id INTEGER PRIMARY KEY,
+    session INTEGER NOT NULL REFERENCES sessions(id),
+    seq INTEGER NOT NULL,
+    candidate TEXT NOT NULL,
+    cache_key TEXT,
+    result TEXT NOT NULL,
+    started REAL NOT NULL,
+    finished REAL NOT NULL,
+    UNIQUE (session, seq)
+);
+CREATE INDEX IF NOT EXISTS steps_cache ON steps(cache_key);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    step INTEGER NOT NULL REFERENCES steps(id),
+    test TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    title TEXT,
+    stage TEXT NOT NULL,
+    duration_s REAL NOT NULL,
+    log TEXT NOT NULL
+);
+";
+
+/// One session as stored.
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub id: i64,
+    pub kind: String,
+    pub args: Value,
+    pub status: String,
+    pub result: Option<Value>,
+}
+
+/// One finished step as stored.
+#[derive(Clone, Debug)]
+pub struct StepRow {
+    pub seq: i64,
+    pub candidate: Value,
+    pub cache_key: Option<String>,
+    pub result: StepResult,
+    pub started: f64,
+    pub finished: f64,
+}
+
+pub struct Journal {
+    conn: Connection,
+    dir: PathBuf,
+}
+
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+impl Journal {
+    /// Opens (creating if needed) the journal in `home/.culprit/`.
+    pub fn open(home: &Path) -> Result<Journal> {
+        let dir = home.join(".culprit");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join("journal.sqlite");
+        let conn = Connection::open(&path)
+            .with_context(|| format!("cannot open the journal {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)
+            .with_context(|| format!("cannot set up the journal {}", path.display()))?;
+        Ok(Journal { conn, dir })
+    }
+
+    /// `.culprit/` itself.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn start_session(&self, kind: &str, args: &Value) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO sessions (kind, started, args) VALUES (?1, ?2, ?3)",
+            params![kind, now(), args.to_string()],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn finish_session(&self, id: i64, status: &str, result: &Value) -> Result<()> {
+        self.conn.execute(
+            "UPDATE sessions SET finished = ?2, status = ?3, result = ?4 WHERE id = ?1",
+            params![id, now(), status, result.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub fn session(&self, id: i64) -> Result<Option<SessionRow>> {
+        self.query_session("SELECT id, kind, args, status, result FROM sessions WHERE id = ?1", params![id])
+    }
+
+    /// The newest session, of `kind` if given.
+    pub fn last_session(&self, kind: Option<&str>) -> Result<Option<SessionRow>> {
+        match kind {
+            Some(kind) => self.query_session(
+                "SELECT id, kind, args, status, result FROM sessions WHERE kind = ?1 ORDER BY id DESC LIMIT 1",
+                params![kind],
+            ),
+            None => self.query_session(
+                "SELECT id, kind, args, status, result FROM sessions ORDER BY id DESC LIMIT 1",
+                params![],
+            ),
+        }
+    }
+
+    fn query_session(&self, sql: &str, args: impl rusqlite::Params) -> Result<Option<SessionRow>> {
+        let row = self
+            .conn
+            .query_row(sql, args, |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                    row.get::<_, Option<String>>(4)?,
+                ))
+            })
+            .optional()?;
+        let Some((id, kind, args, status, result)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(SessionRow {
+            id,
+            kind,
+            args: serde_json::from_str(&args).context("the journal holds a malformed session")?,
+            status,
+            result: result
+                .map(|r| serde_json::from_str(&r))
+                .transpose()
+                .context("the journal holds a malformed session result")?,
+        }))
+    }
+
+    /// Where the logs of one step of a session go.
+    pub fn step_dir(&self, session: i64, seq: i64) -> Result<PathBuf> {
+        let dir = self
+            .dir
+            .join("sessions")
+            .join(session.to_string())
+            .join(format!("step-{seq}"));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(dir)
+    }
+
+    /// Records a finished step and its runs in one transaction.
+    pub fn record_step(
+        &mut self,
+        session: i64,
+        seq: i64,
+        candidate: &Value,
+        cache_key: Option<&str>,
+        result: &StepResult,
+        started: f64,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO steps (session, seq, candidate, cache_key, result, started, finished)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                session,
+                seq,
+                candidate.to_string(),
+                cache_key,
+                serde_json::to_string(result)?,
+                started,
+                now()
+            ],
+        )?;
+        let step = tx.last_insert_rowid();
+        for run in result.build.iter().chain(result.tests.iter()) {
+            insert_run(&tx, step, run)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The steps of a session, in order.
+    pub fn steps(&self, session: i64) -> Result<Vec<StepRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, candidate, cache_key, result, started, finished FROM steps WHERE session = ?1 ORDER BY seq",
+        )?;
+        let rows = stmt.query_map(params![session], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, Option<String>>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, f64>(4)?,
+                row.get::<_, f64>(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (seq, candidate, cache_key, result, started, finished) = row?;
+            Ok(StepRow {
+                seq,
+                candidate: serde_json::from_str(&candidate)
+                    .context("the journal holds a malformed candidate")?,
+                cache_key,
+                result: serde_json::from_str(&result)
+                    .context("the journal holds a malformed step result")?,
+                started,
+                finished,
+            })
+        })
+        .collect()
+    }
+
+    /// A step measured before (in any session) with the same cache key.
+    pub fn cached(&self, cache_key: &str) -> Result<Option<StepResult>> {
+        let found: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT result FROM steps WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1",
+                params![cache_key],
+                |row| row.get(0),
+            )
+            .optional()?;
+        found
+            .map(|r| serde_json::from_str(&r).context("the journal holds a malformed step result"))
+            .transpose()
+    }
+}
+
+fn insert_run(tx: &rusqlite::Transaction<'_>, step: i64, run: &RunRecord) -> Result<()> {
+    tx.execute(
+        "INSERT INTO runs (step, test, outcome, title, stage, duration_s, log) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            step,
+            run.name,
+            run.outcome.word(),
+            run.outcome.title(),
+            run.stage,
+            run.duration_s,
+            run.log.to_string_lossy()
+        ],
+    )?;
+    Ok(())
+}

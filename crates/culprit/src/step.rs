@@ -1,0 +1,174 @@
+//! One step: build the tree, then boot every test and read its console.
+
+use crate::config::{expand, Config, ExitCodes, TestSection};
+use anyhow::{Context, Result};
+use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
+use culprit_exec::{RunReport, RunSpec, StopFlag};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// What one run (the build, or one test) did, as the journal and `--json` keep it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub name: String,
+    pub outcome: Outcome,
+    pub stage: String,
+    pub duration_s: f64,
+    pub log: PathBuf,
+    pub evidence: Option<(u64, u64)>,
+    pub ending: Ending,
+}
+
+/// The build (absent when there is no build command) and every test.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepResult {
+    pub build: Option<RunRecord>,
+    pub tests: Vec<RunRecord>,
+}
+
+impl StepResult {
+    pub fn all_passed(&self) -> bool {
+        self.build
+            .iter()
+            .chain(self.tests.iter())
+            .all(|r| r.outcome == Outcome::Pass)
+    }
+
+    pub fn interrupted(&self) -> bool {
+        self.build
+            .iter()
+            .chain(self.tests.iter())
+            .any(|r| r.ending == Ending::Interrupted)
+    }
+}
+
+/// Where a step runs and what its commands may refer to.
+pub struct StepContext<'a> {
+    pub config: &'a Config,
+    /// The directory `{tree}` stands for.
+    pub tree: &'a Path,
+    /// Where this step's logs go.
+    pub logs: &'a Path,
+    pub stop: &'a StopFlag,
+    /// Extra placeholder values (`{artifact}`, `{config}`).
+    pub placeholders: Vec<(&'static str, String)>,
+}
+
+impl StepContext<'_> {
+    fn expand(&self, command: &str) -> String {
+        let tree = self.tree.to_string_lossy();
+        let mut values: Vec<(&str, &str)> = vec![("tree", &tree)];
+        values.extend(self.placeholders.iter().map(|(k, v)| (*k, v.as_str())));
+        expand(command, &values)
+    }
+
+    fn run(&self, name: &str, command: &str, rules: &Rules, spec_times: Times) -> Result<RunReport> {
+        let classifier = Classifier::new(rules)
+            .with_context(|| format!("invalid console rules for `{name}`"))?;
+        let spec = RunSpec {
+            command: self.expand(command),
+            cwd: self.tree.to_path_buf(),
+            env: vec![("CULPRIT_TREE".into(), self.tree.to_string_lossy().into_owned())],
+            wall_timeout: spec_times.wall,
+            silence_timeout: spec_times.silence,
+            log_path: self.logs.join(format!("{name}.log")),
+        };
+        Ok(culprit_exec::run(&spec, classifier, self.stop)?)
+    }
+}
+
+struct Times {
+    wall: std::time::Duration,
+    silence: Option<std::time::Duration>,
+}
+
+fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
+    RunRecord {
+        name: name.to_string(),
+        outcome,
+        stage: report.classification.stage.clone(),
+        duration_s: report.duration.as_secs_f64(),
+        log: report.log_path,
+        evidence: report.classification.evidence,
+        ending: report.ending,
+    }
+}
+
+/// Builds, then runs `tests` (all of the configuration's when empty).
+pub fn run_step(ctx: &StepContext<'_>, tests: &[&TestSection]) -> Result<StepResult> {
+    let build = match &ctx.config.build {
+        Some(build) => {
+            let report = ctx.run(
+                "build",
+                &build.command,
+                &Rules::build(),
+                Times {
+                    wall: build.timeout,
+                    silence: None,
+                },
+            )?;
+            let outcome = report.classification.outcome.clone();
+            Some(record("build", report, outcome))
+        }
+        None => None,
+    };
+    let selected: Vec<&TestSection> = if tests.is_empty() {
+        ctx.config.tests.iter().collect()
+    } else {
+        tests.to_vec()
+    };
+    let mut results = Vec::new();
+    for test in selected {
+        if let Some(build) = build.as_ref().filter(|b| b.outcome != Outcome::Pass) {
+            results.push(RunRecord {
+                name: test.name.clone(),
+                duration_s: 0.0,
+                ..build.clone()
+            });
+            continue;
+        }
+        if ctx.stop.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        results.push(run_test(ctx, test)?);
+    }
+    Ok(StepResult {
+        build,
+        tests: results,
+    })
+}
+
+fn run_test(ctx: &StepContext<'_>, test: &TestSection) -> Result<RunRecord> {
+    let report = ctx.run(
+        &test.name,
+        &test.command,
+        &test.rules(),
+        Times {
+            wall: test.timeout,
+            silence: test.silence,
+        },
+    )?;
+    let outcome = match test.exit_codes {
+        ExitCodes::Console => report.classification.outcome.clone(),
+        ExitCodes::Bisect => bisect_script_outcome(&report),
+    };
+    Ok(record(&test.name, report, outcome))
+}
+
+/// Reads a `git bisect run` script's exit code as git does: 0 good, 125 skip,
+/// 1-127 bad, 128 and above abort (reported as an infrastructure error).
+fn bisect_script_outcome(report: &RunReport) -> Outcome {
+    match report.ending {
+        Ending::Exited { code: 0 } => Outcome::Pass,
+        Ending::Exited { code: 125 } => Outcome::BuildError {
+            signature: Signature::new(SignatureKind::Exit, "test script exited 125 (cannot test)"),
+        },
+        Ending::Exited { code } if (1..128).contains(&code) => Outcome::Fail {
+            signature: Signature::new(SignatureKind::Exit, format!("test script exited {code}")),
+        },
+        Ending::Exited { code } => Outcome::InfraError {
+            reason: format!("test script exited {code} (128 or above: abort)"),
+        },
+        _ => report.classification.outcome.clone(),
+    }
+}

@@ -1,0 +1,111 @@
+//! How runs are shown: the `--json` documents and the plain tables.
+//!
+//! The JSON field names are a contract with users' scripts and CI; the tables are for
+//! people and may change.
+
+use crate::step::{RunRecord, StepResult};
+use serde::Serialize;
+use std::path::Path;
+
+/// One run as `--json` shows it.
+#[derive(Serialize)]
+pub struct RunView {
+    pub name: String,
+    pub outcome: &'static str,
+    pub title: Option<String>,
+    pub kind: Option<&'static str>,
+    pub stage: String,
+    pub duration_s: Option<f64>,
+    pub log: String,
+}
+
+impl RunView {
+    pub fn of(run: &RunRecord, base: &Path) -> RunView {
+        RunView {
+            name: run.name.clone(),
+            outcome: run.outcome.word(),
+            title: run.outcome.title(),
+            kind: run.outcome.signature().map(|s| s.kind.as_str()),
+            stage: run.stage.clone(),
+            duration_s: Some(round_ms(run.duration_s)),
+            log: relative(&run.log, base),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct StepView {
+    pub build: Option<RunView>,
+    pub tests: Vec<RunView>,
+}
+
+impl StepView {
+    pub fn of(step: &StepResult, base: &Path) -> StepView {
+        StepView {
+            build: step.build.as_ref().map(|b| RunView::of(b, base)),
+            tests: step.tests.iter().map(|t| RunView::of(t, base)).collect(),
+        }
+    }
+}
+
+fn round_ms(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
+/// A path shown relative to where the user stands, when it is below it.
+pub fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The per-test table `culprit run` prints.
+pub fn step_table(step: &StepResult, base: &Path) -> String {
+    let rows: Vec<[String; 5]> = step
+        .build
+        .iter()
+        .map(|b| row("(build)", b, base))
+        .chain(step.tests.iter().map(|t| row(&t.name, t, base)))
+        .collect();
+    table(&["test", "outcome", "signature / stage", "time", "log"], &rows)
+}
+
+fn row(name: &str, run: &RunRecord, base: &Path) -> [String; 5] {
+    let detail = match run.outcome.title() {
+        Some(title) => title,
+        None => format!("stage {}", run.stage),
+    };
+    [
+        name.to_string(),
+        run.outcome.word().to_string(),
+        detail,
+        format!("{:.1}s", run.duration_s),
+        relative(&run.log, base),
+    ]
+}
+
+/// Left-aligned columns separated by two spaces; the last column is never padded.
+pub fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    for cells in std::iter::once(header.as_slice()).chain(rows.iter().map(|r| r.as_slice())) {
+        let mut line = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == N {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{:<width$}  ", cell, width = widths[i]));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,132 @@
+//! Finding the configuration, the repository and the journal a command works with.
+
+use crate::config::Config;
+use crate::journal::Journal;
+use anyhow::{bail, Context, Result};
+use culprit_exec::git::Repo;
+use culprit_exec::StopFlag;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+pub const CONFIG_FILE: &str = "culprit.toml";
+
+/// The configuration with the repository it belongs to.
+pub struct Workspace {
+    pub config: Config,
+    /// `None` when the configuration is not inside a git checkout.
+    pub repo: Option<Repo>,
+    /// The repository's top level, or the configuration's directory outside git.
+    pub root: PathBuf,
+}
+
+impl Workspace {
+    /// Loads `file`, or `culprit.toml` in the current directory.
+    pub fn load(file: Option<&Path>) -> Result<Workspace> {
+        let path = match file {
+            Some(path) => path.to_path_buf(),
+            None => {
+                let path = PathBuf::from(CONFIG_FILE);
+                if !path.exists() {
+                    let cwd = std::env::current_dir().unwrap_or_default();
+                    bail!(
+                        "no {CONFIG_FILE} in {}: pass -f FILE, or run from a directory that has one \
+                         (the bundled example is examples/toyos/{CONFIG_FILE})",
+                        cwd.display()
+                    );
+                }
+                path
+            }
+        };
+        if !path.is_file() {
+            bail!(
+                "{}: no such file; pass the path of a culprit.toml with -f",
+                path.display()
+            );
+        }
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let repo = Repo::discover(&dir).ok();
+        let root = match &repo {
+            Some(repo) => repo.root().to_path_buf(),
+            None => dir.canonicalize().unwrap_or(dir),
+        };
+        let config = Config::load(&path, &root)?;
+        Ok(Workspace { config, repo, root })
+    }
+
+    pub fn journal(&self) -> Result<Journal> {
+        Journal::open(&self.config.home)
+    }
+
+    /// The git repository, or a clear error for commands that need one.
+    pub fn repo(&self) -> Result<&Repo> {
+        self.repo.as_ref().with_context(|| {
+            format!(
+                "{} is not inside a git repository; this command needs one (run `git init` and commit, or use `culprit run` without --rev)",
+                self.config.path.display()
+            )
+        })
+    }
+
+    /// `{tree}` inside a checkout whose top level is `checkout`.
+    pub fn tree_in(&self, checkout: &Path) -> PathBuf {
+        checkout.join(&self.config.tree)
+    }
+}
+
+/// The process-wide stop flag, raised by Ctrl-C or SIGTERM so that every running
+/// command's process tree is stopped and the journal stays consistent.
+pub fn stop_flag() -> StopFlag {
+    static FLAG: OnceLock<StopFlag> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let handler_flag = flag.clone();
+        // Without a handler Ctrl-C still ends culprit; the process groups of its
+        // commands are then stopped by nobody, so the failure is worth a warning.
+        if let Err(err) = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst)) {
+            eprintln!("culprit: warning: cannot catch Ctrl-C ({err}); an interrupted run may leave processes behind");
+        }
+        flag
+    })
+    .clone()
+}
+
+/// A temporary detached worktree that is removed when dropped.
+pub struct Worktree {
+    repo: Repo,
+    pub path: PathBuf,
+}
+
+impl Worktree {
+    pub fn add(repo: &Repo, path: PathBuf, commit: &str) -> Result<Worktree> {
+        if path.exists() {
+            let _ = repo.remove_worktree(&path);
+            let _ = std::fs::remove_dir_all(&path);
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        repo.add_worktree(&path, commit)
+            .with_context(|| format!("cannot check out {commit} in {}", path.display()))?;
+        Ok(Worktree {
+            repo: repo.clone(),
+            path,
+        })
+    }
+}
+
+impl Drop for Worktree {
+    fn drop(&mut self) {
+        if let Err(err) = self.repo.remove_worktree(&self.path) {
+            eprintln!(
+                "culprit: warning: cannot remove the worktree {}: {err}",
+                self.path.display()
+            );
+        }
+    }
+}
