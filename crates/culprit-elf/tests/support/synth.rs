@@ -71,7 +71,7 @@ pub fn relocatable_with_relocations(machine: u16, class: Class, r_infos: &[u64])
     out.resize(sh_off, 0);
 
     let rel_type = if wide { 4 } else { 9 };
-    let headers: [(u32, u32, u64, usize, usize, u32, u32, u64, usize); 6] = [
+    let headers: [SectionHeader; 6] = [
         (0, 0, 0, 0, 0, 0, 0, 0, 0),
         (1, 1, 6, text_off, text_size, 0, 0, 4, 0),
         (7, 2, 0, symtab_off, symsize, 3, 1, 8, symsize),
@@ -113,6 +113,9 @@ pub fn relocatable_with_relocations(machine: u16, class: Class, r_infos: &[u64])
     }
     out
 }
+
+/// name, type, flags, offset, size, link, info, alignment, entry size.
+type SectionHeader = (u32, u32, u64, usize, usize, u32, u32, u64, usize);
 
 /// `r_info` for symbol 0 and the given type in the given class.
 pub fn r_info(class: Class, r_type: u32) -> u64 {
