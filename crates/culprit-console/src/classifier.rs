@@ -1,0 +1,429 @@
+//! The streaming classifier: bytes in, one reading out.
+//!
+//! Memory stays flat whatever the size of the log: the partial line (at most
+//! `max_line` bytes), at most [`MAX_SIGNATURES`] signatures, and a few counters
+//! and byte ranges. Each line costs one Aho-Corasick scan for every literal of
+//! every pack; regexes run only on the few lines that scan flags.
+
+use crate::decide::{decide, Facts, Range, Seen};
+use crate::lines::{LineReader, LineSink};
+use crate::normalize::{body, normalize_title};
+use crate::packs::{self, Effect, Found, Want};
+use crate::rules::{Mode, RuleError, Rules, MIN_MAX_LINE};
+use crate::stage::Ladder;
+use crate::{Classification, Ending, Signature, SignatureKind};
+use aho_corasick::AhoCorasick;
+use regex::{Regex, RegexSet};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Signatures kept per run; a guest that warns in a loop must not grow memory,
+/// and the first few are the ones that matter.
+pub const MAX_SIGNATURES: usize = 32;
+/// Lines of trace kept in a signature's evidence when time does not end it
+/// (reading a log file, where no time passes).
+const MAX_TRACE_LINES: u32 = 512;
+
+/// What a literal found on a line asks for, with stage ranks resolved.
+#[derive(Clone, Copy)]
+enum Action {
+    Pack(Effect),
+    Stage(usize),
+}
+
+/// Classifies one console or build log as it streams.
+pub struct Classifier {
+    reader: LineReader,
+    state: State,
+}
+
+struct State {
+    mode: Mode,
+    grace: Duration,
+    /// Time of the chunk being fed.
+    now: Duration,
+    automaton: AhoCorasick,
+    /// For each automaton pattern, the actions of every rule that names it.
+    literal_actions: Vec<Vec<u16>>,
+    actions: Vec<Action>,
+    user_failure: Option<RegexSet>,
+    success_configured: bool,
+    ladder: Ladder,
+    stage_line: Option<Range>,
+    /// Scratch for the actions hit on the current line.
+    hits: Vec<u16>,
+    seen: Vec<Seen>,
+    refine: Option<Refine>,
+    trace: Option<Trace>,
+    fallback: Option<Seen>,
+    success: Option<Range>,
+    /// The success marker came before any failure signature.
+    success_first: bool,
+    infra: Option<(String, Range)>,
+    fatal_at: Option<Duration>,
+    /// A failure's trace ended with a line after which nothing more comes.
+    ended: bool,
+}
+
+/// A signature whose title a later line will complete.
+struct Refine {
+    index: usize,
+    want: Want,
+    patience: u16,
+}
+
+/// The trace following a signature, whose lines extend its evidence.
+struct Trace {
+    /// Index in `seen` of the first signature of this trace; signatures found
+    /// inside the trace share its end.
+    first: usize,
+    since: Duration,
+    lines: u32,
+}
+
+impl Classifier {
+    pub fn new(rules: &Rules) -> Result<Classifier, RuleError> {
+        if rules.max_line < MIN_MAX_LINE {
+            return Err(RuleError::LineCapTooSmall {
+                max_line: rules.max_line,
+                min: MIN_MAX_LINE,
+            });
+        }
+        let ladder = Ladder::new(&rules.stages)?;
+        let mut literals: Vec<String> = Vec::new();
+        let mut literal_actions: Vec<Vec<u16>> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut actions: Vec<Action> = Vec::new();
+        let mut add = |literal: &str, action: Action| {
+            let id = actions.len() as u16;
+            actions.push(action);
+            let at = *index.entry(literal.to_string()).or_insert_with(|| {
+                literals.push(literal.to_string());
+                literal_actions.push(Vec::new());
+                literals.len() - 1
+            });
+            if !literal_actions[at].contains(&id) {
+                literal_actions[at].push(id);
+            }
+        };
+        for rule in packs::rules(rules.mode) {
+            let action = match rule.effect {
+                Effect::Stage(stage) => Action::Stage(ladder.builtin_rank(stage)),
+                effect => Action::Pack(effect),
+            };
+            for literal in rule.literals {
+                add(literal, action);
+            }
+        }
+        for (i, marker) in rules.success.iter().enumerate() {
+            if marker.is_empty() {
+                return Err(RuleError::EmptySuccessMarker { index: i });
+            }
+            add(marker, Action::Pack(Effect::Success));
+        }
+        for (i, stage) in rules.stages.iter().enumerate() {
+            add(&stage.marker, Action::Stage(ladder.user_rank(i)));
+        }
+        let automaton = AhoCorasick::new(&literals).map_err(|e| RuleError::Automaton {
+            reason: e.to_string(),
+        })?;
+        Ok(Classifier {
+            reader: LineReader::new(rules.max_line),
+            state: State {
+                mode: rules.mode,
+                grace: rules.grace,
+                now: Duration::ZERO,
+                automaton,
+                literal_actions,
+                actions,
+                user_failure: user_failure(&rules.failure)?,
+                success_configured: !rules.success.is_empty(),
+                ladder,
+                stage_line: None,
+                hits: Vec::new(),
+                seen: Vec::new(),
+                refine: None,
+                trace: None,
+                fallback: None,
+                success: None,
+                success_first: false,
+                infra: None,
+                fatal_at: None,
+                ended: false,
+            },
+        })
+    }
+
+    /// Reads the next bytes of the log; `now` is the time since the run started.
+    /// Any split of the same bytes gives the same reading.
+    pub fn feed(&mut self, bytes: &[u8], now: Duration) {
+        self.state.now = now;
+        self.reader.feed(bytes, &mut self.state);
+    }
+
+    /// Whether the verdict can no longer change, so the runner may stop the guest
+    /// now: a success marker came before any failure; or a failure's trace ended
+    /// with a line after which the guest prints nothing more (`Kernel Offset:`,
+    /// `---[ end Kernel panic`, `PROJECT EXECUTION ...`, Zephyr's `Halting
+    /// system`); or `grace` has passed since the first fatal signature. Test
+    /// failures are not fatal (the suite goes on and its end is worth reading),
+    /// and a build is never stopped early: its exit status is part of its
+    /// verdict.
+    pub fn is_certain(&self, now: Duration) -> bool {
+        let s = &self.state;
+        if s.success_first {
+            return true;
+        }
+        if s.mode == Mode::Build || s.seen.is_empty() {
+            return false;
+        }
+        s.ended
+            || s.fatal_at
+                .is_some_and(|at| now.saturating_sub(at) >= s.grace)
+    }
+
+    /// The last boot stage reached so far.
+    pub fn stage(&self) -> &str {
+        self.state.ladder.name()
+    }
+
+    /// Reads the partial last line, then decides. Calling it again gives the same
+    /// reading.
+    pub fn finish(&mut self, ending: &Ending) -> Classification {
+        self.reader.flush(&mut self.state);
+        self.state.settle_refine();
+        let s = &self.state;
+        let facts = Facts {
+            mode: s.mode,
+            success_configured: s.success_configured,
+            seen: &s.seen,
+            success: s.success,
+            success_first: s.success_first,
+            fallback: s.fallback.as_ref(),
+            infra: s
+                .infra
+                .as_ref()
+                .map(|(reason, range)| (reason.as_str(), *range)),
+            stage: s.ladder.name(),
+            stage_line: s.stage_line,
+        };
+        let (outcome, evidence) = decide(&facts, ending);
+        Classification {
+            outcome,
+            stage: s.ladder.name().to_string(),
+            evidence,
+            signatures: s.seen.iter().map(|seen| seen.signature.clone()).collect(),
+            bytes: self.reader.consumed(),
+        }
+    }
+}
+
+/// Classifies a whole log at once.
+pub fn classify(rules: &Rules, bytes: &[u8], ending: &Ending) -> Result<Classification, RuleError> {
+    let mut classifier = Classifier::new(rules)?;
+    classifier.feed(bytes, Duration::ZERO);
+    Ok(classifier.finish(ending))
+}
+
+fn user_failure(patterns: &[String]) -> Result<Option<RegexSet>, RuleError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    for pattern in patterns {
+        let regex = Regex::new(pattern).map_err(|e| RuleError::InvalidFailurePattern {
+            pattern: pattern.clone(),
+            source: Box::new(e),
+        })?;
+        if regex.is_match("") {
+            return Err(RuleError::EmptyFailurePattern {
+                pattern: pattern.clone(),
+            });
+        }
+    }
+    RegexSet::new(patterns)
+        .map(Some)
+        .map_err(|e| RuleError::InvalidFailurePattern {
+            pattern: patterns.join(" | "),
+            source: Box::new(e),
+        })
+}
+
+fn is_fatal(kind: SignatureKind) -> bool {
+    kind != SignatureKind::TestFailure
+}
+
+impl LineSink for State {
+    fn line(&mut self, text: &str, start: u64, end: u64) {
+        self.extend_trace(end);
+        if let Some(refine) = &self.refine {
+            if !text.trim().is_empty() {
+                self.refine_with(refine.index, refine.want, body(text));
+            }
+        }
+        self.hits.clear();
+        for m in self.automaton.find_overlapping_iter(text) {
+            self.hits
+                .extend_from_slice(&self.literal_actions[m.pattern().as_usize()]);
+        }
+        let custom = self
+            .user_failure
+            .as_ref()
+            .is_some_and(|set| set.is_match(body(text)));
+        if self.hits.is_empty() && !custom {
+            return;
+        }
+        self.hits.sort_unstable();
+        self.hits.dedup();
+        let body = body(text);
+        let range = (start, end);
+        let mut found = custom.then(|| Found::new(SignatureKind::Custom, body));
+        let mut end_of_trace = None;
+        for i in 0..self.hits.len() {
+            match self.actions[self.hits[i] as usize] {
+                Action::Stage(rank) => {
+                    if self.ladder.reach(rank) {
+                        self.stage_line = Some(range);
+                    }
+                }
+                Action::Pack(Effect::Signature(detect)) => {
+                    if found.is_none() {
+                        found = detect(body);
+                    }
+                }
+                Action::Pack(Effect::Fallback(detect)) => {
+                    if self.fallback.is_none() {
+                        self.fallback = detect(body).map(|f| Seen {
+                            signature: Signature::new(f.kind, normalize_title(&f.title)),
+                            range,
+                        });
+                    }
+                }
+                Action::Pack(Effect::Success) => {
+                    if self.success.is_none() {
+                        self.success = Some(range);
+                        self.success_first = self.seen.is_empty();
+                        if self.ladder.reach(self.ladder.success_rank()) {
+                            self.stage_line = Some(range);
+                        }
+                    }
+                }
+                Action::Pack(Effect::Infra(detect)) => {
+                    if self.infra.is_none() {
+                        self.infra = detect(body).map(|reason| (reason, range));
+                    }
+                }
+                Action::Pack(Effect::EndOfTrace { certain, confirm }) => {
+                    if confirm(body) {
+                        end_of_trace = Some(certain || end_of_trace == Some(true));
+                    }
+                }
+                Action::Pack(Effect::Stage(_)) => {}
+            }
+        }
+        if let Some(found) = found {
+            self.record(found, range);
+        }
+        if let Some(certain) = end_of_trace {
+            if !self.seen.is_empty() {
+                self.trace = None;
+                self.ended |= certain;
+            }
+        }
+    }
+
+    fn extend(&mut self, from: u64, to: u64) {
+        let ranges = self
+            .seen
+            .iter_mut()
+            .map(|s| &mut s.range)
+            .chain(self.fallback.as_mut().map(|s| &mut s.range))
+            .chain(self.success.as_mut())
+            .chain(self.infra.as_mut().map(|(_, r)| r))
+            .chain(self.stage_line.as_mut());
+        for range in ranges {
+            if range.1 == from {
+                range.1 = to;
+            }
+        }
+    }
+}
+
+impl State {
+    /// A line within the open trace extends the evidence of its signatures; a line
+    /// after the grace period or the line cap closes the trace.
+    fn extend_trace(&mut self, end: u64) {
+        let Some(trace) = &mut self.trace else {
+            return;
+        };
+        if self.now.saturating_sub(trace.since) > self.grace || trace.lines >= MAX_TRACE_LINES {
+            self.trace = None;
+            return;
+        }
+        trace.lines += 1;
+        for seen in &mut self.seen[trace.first..] {
+            seen.range.1 = end;
+        }
+    }
+
+    fn record(&mut self, found: Found, range: Range) {
+        self.settle_refine();
+        if is_fatal(found.kind) && self.fatal_at.is_none() {
+            self.fatal_at = Some(self.now);
+        }
+        let signature = Signature::new(found.kind, normalize_title(&found.title));
+        let duplicate = found.wants.is_none() && self.seen.iter().any(|s| s.signature == signature);
+        if duplicate || self.seen.len() >= MAX_SIGNATURES {
+            return;
+        }
+        self.seen.push(Seen { signature, range });
+        let index = self.seen.len() - 1;
+        if let Some(want) = found.wants {
+            self.refine = Some(Refine {
+                index,
+                want,
+                patience: want.patience(),
+            });
+        }
+        if self.trace.is_none() {
+            self.trace = Some(Trace {
+                first: index,
+                since: self.now,
+                lines: 1,
+            });
+        }
+    }
+
+    fn refine_with(&mut self, index: usize, want: Want, body: &str) {
+        let completed = want.complete(&self.seen[index].signature.title, body);
+        match completed {
+            Some(title) => {
+                self.seen[index].signature.title = normalize_title(&title);
+                self.settle_refine();
+            }
+            None => {
+                if let Some(refine) = &mut self.refine {
+                    refine.patience -= 1;
+                    if refine.patience == 0 {
+                        self.settle_refine();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Ends the wait for a title's completion; a signature that turned out to
+    /// repeat an earlier one is dropped. It is always the last one recorded: a
+    /// new signature settles the wait before it is recorded.
+    fn settle_refine(&mut self) {
+        let Some(refine) = self.refine.take() else {
+            return;
+        };
+        let title = &self.seen[refine.index].signature;
+        if self.seen[..refine.index]
+            .iter()
+            .any(|s| &s.signature == title)
+        {
+            self.seen.remove(refine.index);
+        }
+    }
+}

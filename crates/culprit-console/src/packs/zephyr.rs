@@ -1,0 +1,182 @@
+//! Zephyr RTOS: fatal errors, architecture fault banners, assertions, and the
+//! ztest protocol (`Running TESTSUITE`, `START - t`, ` PASS - t`, ` FAIL - t`,
+//! `PROJECT EXECUTION SUCCESSFUL|FAILED`).
+
+use super::{Effect, Found, Rule, Want};
+use crate::normalize::basename;
+use crate::stage::Builtin;
+use crate::SignatureKind as Kind;
+use regex::Regex;
+use std::sync::LazyLock;
+
+pub(crate) fn rules() -> Vec<Rule> {
+    vec![
+        Rule::new(&["PROJECT EXECUTION", "Halting system"], end(true)),
+        Rule::new(&["PROJECT EXECUTION SUCCESSFUL"], Effect::Success),
+        Rule::new(
+            &["PROJECT EXECUTION FAILED"],
+            Effect::Signature(project_failed),
+        ),
+        Rule::new(&["***** "], Effect::Signature(fault_banner)),
+        Rule::new(&[">>> ZEPHYR FATAL ERROR"], Effect::Signature(fatal_error)),
+        Rule::new(&["ASSERTION FAIL"], Effect::Signature(assertion)),
+        Rule::new(&["FAIL - "], Effect::Signature(test_failed)),
+        Rule::new(&["*** Booting Zephyr OS"], Effect::Stage(Builtin::Kernel)),
+        Rule::new(
+            &["Running TESTSUITE", "START - ", " PASS - "],
+            Effect::Stage(Builtin::Test),
+        ),
+    ]
+}
+
+fn end(certain: bool) -> Effect {
+    Effect::EndOfTrace {
+        certain,
+        confirm: |_| true,
+    }
+}
+
+macro_rules! regex {
+    ($pattern:expr) => {{
+        static RE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new($pattern).expect("built-in pattern"));
+        &*RE
+    }};
+}
+
+fn project_failed(_: &str) -> Option<Found> {
+    Some(Found::new(Kind::TestFailure, "PROJECT EXECUTION FAILED"))
+}
+
+/// `***** USAGE FAULT *****`; the reason is on the next line, so the title waits
+/// for it (`USAGE FAULT: Attempt to execute undefined instruction`).
+fn fault_banner(body: &str) -> Option<Found> {
+    let c = regex!(r"^(?:E: |<err> \w+: )?\s*\*{5} ([A-Za-z][^*]*?)\s*(?:\*{5})?\s*$")
+        .captures(body)?;
+    Some(Found::new(Kind::Fault, &c[1]).wanting(Want::Reason))
+}
+
+fn fatal_error(body: &str) -> Option<Found> {
+    let c = regex!(r">>> ZEPHYR FATAL ERROR (\d+): (.*?)(?: on CPU \d+)?\s*$").captures(body)?;
+    Some(Found::new(
+        Kind::Fault,
+        format!("ZEPHYR FATAL ERROR {}: {}", &c[1], &c[2]),
+    ))
+}
+
+fn assertion(body: &str) -> Option<Found> {
+    let c = regex!(r"ASSERTION FAIL \[(.*)\](?: @ (\S+))?").captures(body)?;
+    let title = match c.get(2) {
+        Some(at) => format!("ASSERTION FAIL [{}] @ {}", &c[1], basename(at.as_str())),
+        None => format!("ASSERTION FAIL [{}]", &c[1]),
+    };
+    Some(Found::new(Kind::Assertion, title))
+}
+
+/// ` FAIL - test_x in 0.520 seconds`; the summary's ` - FAIL - [suite.test_x]`
+/// repeats it and is not matched.
+fn test_failed(body: &str) -> Option<Found> {
+    let c = regex!(r"^(?:E: )?\s*FAIL - (\S+)").captures(body)?;
+    Some(Found::new(Kind::TestFailure, format!("FAIL - {}", &c[1])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packs::testing::{signature, title};
+
+    fn t(line: &str) -> Option<String> {
+        title(&rules(), line)
+    }
+
+    #[test]
+    fn fault_dump_from_seed_002() {
+        let f = signature(&rules(), "E: ***** USAGE FAULT *****").unwrap();
+        assert_eq!(
+            (f.kind, f.title.as_str(), f.wants),
+            (Kind::Fault, "USAGE FAULT", Some(Want::Reason))
+        );
+        assert_eq!(
+            Want::Reason
+                .complete(&f.title, "E:   Attempt to execute undefined instruction")
+                .as_deref(),
+            Some("USAGE FAULT: Attempt to execute undefined instruction")
+        );
+        assert_eq!(
+            Want::Reason.complete(
+                &f.title,
+                "E: Faulting instruction address (r15/pc): 0x080003f4"
+            ),
+            None
+        );
+        assert_eq!(
+            t("E: Faulting instruction address (r15/pc): 0x080003f4"),
+            None
+        );
+        assert_eq!(
+            t("E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0").as_deref(),
+            Some("ZEPHYR FATAL ERROR 0: CPU exception")
+        );
+    }
+
+    #[test]
+    fn every_arm_fault_banner() {
+        for (line, want) in [
+            ("E: ***** MPU FAULT *****", "MPU FAULT"),
+            ("E: ***** BUS FAULT *****", "BUS FAULT"),
+            ("E: ***** HARD FAULT *****", "HARD FAULT"),
+            (
+                "[00:00:00.012,000] <err> os: ***** USAGE FAULT *****",
+                "USAGE FAULT",
+            ),
+            (
+                "E: ***** CPU Page Fault (error code 0x0000000000000002)",
+                "CPU Page Fault (error code 0x0000000000000002)",
+            ),
+        ] {
+            assert_eq!(t(line).as_deref(), Some(want), "{line}");
+        }
+        assert_eq!(
+            t("**********************************************************"),
+            None
+        );
+        assert_eq!(
+            Want::Reason
+                .complete("USAGE FAULT", "<err> os:   Stacking error")
+                .as_deref(),
+            Some("USAGE FAULT: Stacking error")
+        );
+    }
+
+    #[test]
+    fn assertions_keep_expression_and_file_not_line() {
+        assert_eq!(
+            t("ASSERTION FAIL [z_spin_lock_valid(l)] @ WEST_TOPDIR/zephyr/include/zephyr/spinlock.h:136").as_deref(),
+            Some("ASSERTION FAIL [z_spin_lock_valid(l)] @ spinlock.h")
+        );
+    }
+
+    #[test]
+    fn ztest_protocol() {
+        let f = signature(
+            &rules(),
+            " FAIL - test_mutex_priority_inheritance in 0.520 seconds",
+        )
+        .unwrap();
+        assert_eq!(
+            (f.kind, f.title.as_str()),
+            (Kind::TestFailure, "FAIL - test_mutex_priority_inheritance")
+        );
+        assert_eq!(
+            t(" - FAIL - [mutex_api.test_mutex_priority_inheritance] duration = 0.520 seconds"),
+            None
+        );
+        assert_eq!(t(" PASS - test_complex_inversion in 6.001 seconds"), None);
+        assert_eq!(
+            t("PROJECT EXECUTION FAILED").as_deref(),
+            Some("PROJECT EXECUTION FAILED")
+        );
+        assert_eq!(t("PROJECT EXECUTION SUCCESSFUL"), None);
+        assert_eq!(t("*** Booting Zephyr OS build v4.4.0 ***"), None);
+    }
+}

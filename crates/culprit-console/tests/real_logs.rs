@@ -1,0 +1,278 @@
+//! Every real QEMU capture in `shared/console-logs/` reads as its README says.
+
+use culprit_console::{
+    classify, Classification, Classifier, Ending, Outcome, Rules, Signature, SignatureKind,
+};
+use proptest::prelude::*;
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn logs_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/console-logs");
+    assert!(
+        dir.join("README.md").is_file(),
+        "the real console logs are missing: expected them in {} (the shared/ directory beside the repository)",
+        dir.display()
+    );
+    dir
+}
+
+fn log(name: &str) -> Vec<u8> {
+    let path = logs_dir().join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn rules_with(success: &str) -> Rules {
+    Rules {
+        success: vec![success.to_string()],
+        ..Rules::boot()
+    }
+}
+
+fn read(name: &str, success: &str, ending: Ending) -> Classification {
+    classify(&rules_with(success), &log(name), &ending).expect("valid rules")
+}
+
+fn evidence_text(name: &str, c: &Classification) -> String {
+    let (start, end) = c.evidence.expect("evidence");
+    String::from_utf8_lossy(&log(name)[start as usize..end as usize]).into_owned()
+}
+
+fn panic_title(title: &str) -> Outcome {
+    Outcome::Fail {
+        signature: Signature::new(SignatureKind::Panic, title),
+    }
+}
+
+#[test]
+fn boot_ok_passes_on_its_marker() {
+    let c = read("linux-boot-ok.log", "BOOT-OK", Ending::Exited { code: 0 });
+    assert_eq!(c.outcome, Outcome::Pass);
+    assert_eq!(c.stage, "success");
+    assert_eq!(evidence_text("linux-boot-ok.log", &c), "BOOT-OK\r\n");
+    assert!(c.signatures.is_empty());
+    assert_eq!(c.bytes, log("linux-boot-ok.log").len() as u64);
+}
+
+#[test]
+fn boot_ok_passes_on_a_clean_exit_without_markers() {
+    let c = classify(
+        &Rules::boot(),
+        &log("linux-boot-ok.log"),
+        &Ending::Exited { code: 0 },
+    )
+    .unwrap();
+    assert_eq!(c.outcome, Outcome::Pass);
+    assert_eq!(c.stage, "init");
+}
+
+#[test]
+fn sysrq_crash_fails_with_its_panic_and_the_whole_trace_as_evidence() {
+    let c = read(
+        "linux-sysrq-crash.log",
+        "BOOT-OK",
+        Ending::Exited { code: 0 },
+    );
+    assert_eq!(
+        c.outcome,
+        panic_title("Kernel panic - not syncing: sysrq triggered crash")
+    );
+    assert_eq!(c.stage, "init");
+    let evidence = evidence_text("linux-sysrq-crash.log", &c);
+    assert!(evidence
+        .starts_with("[    1.951718] Kernel panic - not syncing: sysrq triggered crash\r\n"));
+    assert!(evidence.contains("sysrq_handle_crash+0x16/0x20"));
+    assert!(evidence.ends_with("(relocation range: 0xffffffff80000000-0xffffffffbfffffff)\r\n"));
+}
+
+#[test]
+fn init_exit_fails_keeping_the_exit_code() {
+    let c = read(
+        "linux-init-exits.log",
+        "BOOT-OK",
+        Ending::Exited { code: 0 },
+    );
+    assert_eq!(
+        c.outcome,
+        panic_title("Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100")
+    );
+    assert_eq!(c.signatures.len(), 1);
+}
+
+#[test]
+fn missing_rootfs_fails_keeping_the_device_numbers() {
+    let c = read("linux-no-rootfs.log", "BOOT-OK", Ending::Exited { code: 0 });
+    assert_eq!(
+        c.outcome,
+        panic_title(
+            "Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)"
+        )
+    );
+    assert_eq!(c.stage, "kernel");
+}
+
+#[test]
+fn spinning_init_passes_on_an_early_marker_and_hangs_on_a_later_one() {
+    let c = read("linux-init-spins.log", "BOOT-OK", Ending::WallTimeout);
+    assert_eq!(c.outcome, Outcome::Pass);
+    let c = read("linux-init-spins.log", "LATER-MARKER", Ending::WallTimeout);
+    assert_eq!(
+        c.outcome,
+        Outcome::Hang {
+            stage: "init".into()
+        }
+    );
+    assert_eq!(
+        evidence_text("linux-init-spins.log", &c),
+        "[    1.772331] Run /init as init process\r\n"
+    );
+}
+
+#[test]
+fn the_runner_stopping_qemu_is_not_an_infra_error() {
+    let c = classify(
+        &Rules::boot(),
+        &log("linux-init-spins.log"),
+        &Ending::WallTimeout,
+    )
+    .unwrap();
+    assert_eq!(
+        c.outcome,
+        Outcome::Hang {
+            stage: "init".into()
+        }
+    );
+}
+
+#[test]
+fn no_console_output_is_a_hang_at_the_bootloader_despite_exit_0() {
+    let c = read(
+        "linux-no-console-output.log",
+        "BOOT-OK",
+        Ending::Exited { code: 0 },
+    );
+    assert_eq!(
+        c.outcome,
+        Outcome::Hang {
+            stage: "bootloader".into()
+        }
+    );
+    assert_eq!(
+        evidence_text("linux-no-console-output.log", &c),
+        "Booting from ROM...\r\n"
+    );
+}
+
+#[test]
+fn tiny_kernel_passes_and_is_certain_as_soon_as_the_marker_line_arrives() {
+    let name = "linux-tiny-halts-after-init.log";
+    let bytes = log(name);
+    let marker = b"BOOT-OK: init reached, kernel 6.1.192\r\n";
+    let at = bytes
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .expect("marker in log");
+    let mut classifier = Classifier::new(&rules_with("BOOT-OK")).unwrap();
+    classifier.feed(&bytes[..at + marker.len() - 3], Duration::from_secs(1));
+    assert!(
+        !classifier.is_certain(Duration::from_secs(50)),
+        "certain before the marker line ended"
+    );
+    assert_eq!(classifier.stage(), "init");
+    classifier.feed(
+        &bytes[at + marker.len() - 3..at + marker.len()],
+        Duration::from_secs(1),
+    );
+    assert!(classifier.is_certain(Duration::from_secs(1)));
+    assert_eq!(classifier.stage(), "success");
+    classifier.feed(&bytes[at + marker.len()..], Duration::from_secs(60));
+    let c = classifier.finish(&Ending::StoppedEarly);
+    assert_eq!(c.outcome, Outcome::Pass);
+    assert_eq!(
+        evidence_text(name, &c),
+        "BOOT-OK: init reached, kernel 6.1.192\r\n"
+    );
+}
+
+#[test]
+fn a_panic_is_certain_at_kernel_offset_or_after_the_grace_period() {
+    let bytes = log("linux-no-rootfs.log");
+    let marker = b"Kernel panic - not syncing";
+    let at = bytes
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .expect("panic in log");
+    let line_end = at
+        + bytes[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .expect("line end")
+        + 1;
+    let mut classifier = Classifier::new(&rules_with("BOOT-OK")).unwrap();
+    classifier.feed(&bytes[..line_end], Duration::from_secs(5));
+    assert!(!classifier.is_certain(Duration::from_secs(6)));
+    assert!(classifier.is_certain(Duration::from_secs(7)));
+    let mut classifier = Classifier::new(&rules_with("BOOT-OK")).unwrap();
+    classifier.feed(&bytes, Duration::from_secs(5));
+    assert!(
+        classifier.is_certain(Duration::from_secs(5)),
+        "Kernel Offset: ends a panic"
+    );
+}
+
+#[test]
+fn a_clean_boot_is_never_certain_without_a_marker() {
+    let mut classifier = Classifier::new(&rules_with("LATER-MARKER")).unwrap();
+    classifier.feed(&log("linux-boot-ok.log"), Duration::from_secs(1));
+    assert!(!classifier.is_certain(Duration::from_secs(1000)));
+}
+
+const LOGS: [&str; 7] = [
+    "linux-boot-ok.log",
+    "linux-sysrq-crash.log",
+    "linux-init-exits.log",
+    "linux-no-rootfs.log",
+    "linux-init-spins.log",
+    "linux-no-console-output.log",
+    "linux-tiny-halts-after-init.log",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_chunking_of_any_log_gives_the_same_reading(
+        which in 0..LOGS.len(),
+        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..40),
+        marker in prop_oneof![Just("BOOT-OK"), Just("LATER-MARKER")],
+        ending in prop_oneof![Just(Ending::Exited { code: 0 }), Just(Ending::WallTimeout), Just(Ending::Unknown)],
+    ) {
+        let bytes = log(LOGS[which]);
+        let rules = rules_with(marker);
+        let whole = classify(&rules, &bytes, &ending).unwrap();
+        let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut classifier = Classifier::new(&rules).unwrap();
+        let mut at = 0;
+        for cut in cuts.into_iter().chain([bytes.len()]) {
+            classifier.feed(&bytes[at..cut], Duration::ZERO);
+            at = cut;
+        }
+        prop_assert_eq!(classifier.finish(&ending), whole);
+    }
+
+}
+
+#[test]
+fn byte_at_a_time_feeding_gives_the_same_reading() {
+    for name in LOGS {
+        let bytes = log(name);
+        let rules = rules_with("BOOT-OK");
+        let whole = classify(&rules, &bytes, &Ending::Unknown).unwrap();
+        let mut classifier = Classifier::new(&rules).unwrap();
+        for b in &bytes {
+            classifier.feed(std::slice::from_ref(b), Duration::ZERO);
+        }
+        assert_eq!(classifier.finish(&Ending::Unknown), whole, "{name}");
+    }
+}
