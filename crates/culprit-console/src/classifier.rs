@@ -52,8 +52,9 @@ struct State {
     stage_line: Option<Range>,
     /// Scratch for the actions hit on the current line.
     hits: Vec<u16>,
-    seen: Vec<Seen>,
-    refine: Option<Refine>,
+    entries: Vec<Entry>,
+    /// How many entries still wait for a line to complete their title.
+    wanting: usize,
     trace: Option<Trace>,
     fallback: Option<Seen>,
     success: Option<Range>,
@@ -65,17 +66,20 @@ struct State {
     ended: bool,
 }
 
-/// A signature whose title a later line will complete.
-struct Refine {
-    index: usize,
-    want: Want,
-    patience: u16,
+/// A signature as recorded while the log streams.
+struct Entry {
+    seen: Seen,
+    /// A later line may still complete the title; with the number of non-empty
+    /// lines left to wait for it.
+    want: Option<(Want, u16)>,
+    /// Its completed title repeats an earlier signature: left out of the reading.
+    duplicate: bool,
 }
 
 /// The trace following a signature, whose lines extend its evidence.
 struct Trace {
-    /// Index in `seen` of the first signature of this trace; signatures found
-    /// inside the trace share its end.
+    /// Index in `entries` of the first signature of this trace; signatures
+    /// found inside the trace share its end.
     first: usize,
     since: Duration,
     lines: u32,
@@ -141,8 +145,8 @@ impl Classifier {
                 ladder,
                 stage_line: None,
                 hits: Vec::new(),
-                seen: Vec::new(),
-                refine: None,
+                entries: Vec::new(),
+                wanting: 0,
                 trace: None,
                 fallback: None,
                 success: None,
@@ -174,7 +178,7 @@ impl Classifier {
         if s.success_first {
             return true;
         }
-        if s.mode == Mode::Build || s.seen.is_empty() {
+        if s.mode == Mode::Build || s.entries.is_empty() {
             return false;
         }
         s.ended
@@ -191,12 +195,21 @@ impl Classifier {
     /// reading.
     pub fn finish(&mut self, ending: &Ending) -> Classification {
         self.reader.flush(&mut self.state);
-        self.state.settle_refine();
+        self.state.settle_all();
         let s = &self.state;
+        let mut seen: Vec<Seen> = Vec::with_capacity(s.entries.len());
+        for entry in s.entries.iter().filter(|e| !e.duplicate) {
+            if !seen
+                .iter()
+                .any(|earlier| earlier.signature == entry.seen.signature)
+            {
+                seen.push(entry.seen.clone());
+            }
+        }
         let facts = Facts {
             mode: s.mode,
             success_configured: s.success_configured,
-            seen: &s.seen,
+            seen: &seen,
             success: s.success,
             success_first: s.success_first,
             fallback: s.fallback.as_ref(),
@@ -212,7 +225,7 @@ impl Classifier {
             outcome,
             stage: s.ladder.name().to_string(),
             evidence,
-            signatures: s.seen.iter().map(|seen| seen.signature.clone()).collect(),
+            signatures: seen.into_iter().map(|seen| seen.signature).collect(),
             bytes: self.reader.consumed(),
         }
     }
@@ -254,11 +267,9 @@ fn is_fatal(kind: SignatureKind) -> bool {
 
 impl LineSink for State {
     fn line(&mut self, text: &str, start: u64, end: u64) {
-        self.extend_trace(end);
-        if let Some(refine) = &self.refine {
-            if !text.trim().is_empty() {
-                self.refine_with(refine.index, refine.want, body(text));
-            }
+        self.extend_trace(text, end);
+        if self.wanting > 0 && !text.trim().is_empty() {
+            self.complete_titles(body(text));
         }
         self.hits.clear();
         for m in self.automaton.find_overlapping_iter(text) {
@@ -301,7 +312,7 @@ impl LineSink for State {
                 Action::Pack(Effect::Success) => {
                     if self.success.is_none() {
                         self.success = Some(range);
-                        self.success_first = self.seen.is_empty();
+                        self.success_first = self.entries.is_empty();
                         if self.ladder.reach(self.ladder.success_rank()) {
                             self.stage_line = Some(range);
                         }
@@ -324,7 +335,7 @@ impl LineSink for State {
             self.record(found, range);
         }
         if let Some(certain) = end_of_trace {
-            if !self.seen.is_empty() {
+            if !self.entries.is_empty() {
                 self.trace = None;
                 self.ended |= certain;
             }
@@ -333,9 +344,9 @@ impl LineSink for State {
 
     fn extend(&mut self, from: u64, to: u64) {
         let ranges = self
-            .seen
+            .entries
             .iter_mut()
-            .map(|s| &mut s.range)
+            .map(|e| &mut e.seen.range)
             .chain(self.fallback.as_mut().map(|s| &mut s.range))
             .chain(self.success.as_mut())
             .chain(self.infra.as_mut().map(|(_, r)| r))
@@ -350,80 +361,106 @@ impl LineSink for State {
 
 impl State {
     /// A line within the open trace extends the evidence of its signatures; a line
-    /// after the grace period or the line cap closes the trace.
-    fn extend_trace(&mut self, end: u64) {
+    /// after the grace period or the line cap closes the trace. In a build log a
+    /// trace is the error's indented context (source excerpt, notes): the next
+    /// unindented line is another message.
+    fn extend_trace(&mut self, text: &str, end: u64) {
         let Some(trace) = &mut self.trace else {
             return;
         };
-        if self.now.saturating_sub(trace.since) > self.grace || trace.lines >= MAX_TRACE_LINES {
+        let expired =
+            self.now.saturating_sub(trace.since) > self.grace || trace.lines >= MAX_TRACE_LINES;
+        let unindented = self.mode == Mode::Build && !text.starts_with([' ', '\t']);
+        if expired || unindented {
             self.trace = None;
             return;
         }
         trace.lines += 1;
-        for seen in &mut self.seen[trace.first..] {
-            seen.range.1 = end;
+        for entry in &mut self.entries[trace.first..] {
+            entry.seen.range.1 = end;
         }
     }
 
     fn record(&mut self, found: Found, range: Range) {
-        self.settle_refine();
         if is_fatal(found.kind) && self.fatal_at.is_none() {
             self.fatal_at = Some(self.now);
         }
         let signature = Signature::new(found.kind, normalize_title(&found.title));
-        let duplicate = found.wants.is_none() && self.seen.iter().any(|s| s.signature == signature);
-        if duplicate || self.seen.len() >= MAX_SIGNATURES {
+        let duplicate = found.wants.is_none()
+            && self
+                .entries
+                .iter()
+                .any(|e| !e.duplicate && e.seen.signature == signature);
+        if duplicate || self.entries.len() >= MAX_SIGNATURES {
             return;
         }
-        self.seen.push(Seen { signature, range });
-        let index = self.seen.len() - 1;
-        if let Some(want) = found.wants {
-            self.refine = Some(Refine {
-                index,
-                want,
-                patience: want.patience(),
-            });
-        }
+        let want = found.wants.map(|want| (want, want.patience()));
+        self.wanting += usize::from(want.is_some());
+        self.entries.push(Entry {
+            seen: Seen { signature, range },
+            want,
+            duplicate: false,
+        });
         if self.trace.is_none() {
             self.trace = Some(Trace {
-                first: index,
+                first: self.entries.len() - 1,
                 since: self.now,
                 lines: 1,
             });
         }
     }
 
-    fn refine_with(&mut self, index: usize, want: Want, body: &str) {
-        let completed = want.complete(&self.seen[index].signature.title, body);
-        match completed {
-            Some(title) => {
-                self.seen[index].signature.title = normalize_title(&title);
-                self.settle_refine();
-            }
-            None => {
-                if let Some(refine) = &mut self.refine {
-                    refine.patience -= 1;
-                    if refine.patience == 0 {
-                        self.settle_refine();
-                    }
+    /// Offers a line to every signature still waiting for its title's
+    /// completion (an oops and the BUG line before it both take the function
+    /// of the `RIP:` line that follows).
+    fn complete_titles(&mut self, body: &str) {
+        for i in 0..self.entries.len() {
+            let Some((want, patience)) = self.entries[i].want else {
+                continue;
+            };
+            let entry = &mut self.entries[i];
+            match want.complete(&entry.seen.signature.title, body) {
+                Some(title) => {
+                    entry.seen.signature.title = normalize_title(&title);
+                    self.settle(i);
                 }
+                None if patience <= 1 => self.settle(i),
+                None => entry.want = Some((want, patience - 1)),
             }
         }
+        self.drop_trailing_duplicates();
     }
 
-    /// Ends the wait for a title's completion; a signature that turned out to
-    /// repeat an earlier one is dropped. It is always the last one recorded: a
-    /// new signature settles the wait before it is recorded.
-    fn settle_refine(&mut self) {
-        let Some(refine) = self.refine.take() else {
-            return;
-        };
-        let title = &self.seen[refine.index].signature;
-        if self.seen[..refine.index]
+    /// Ends the wait for a title's completion; a title that turned out to repeat
+    /// an earlier signature's is a duplicate.
+    fn settle(&mut self, index: usize) {
+        if self.entries[index].want.take().is_some() {
+            self.wanting -= 1;
+        }
+        let (earlier, rest) = self.entries.split_at_mut(index);
+        let entry = &mut rest[0];
+        entry.duplicate = earlier
             .iter()
-            .any(|s| &s.signature == title)
-        {
-            self.seen.remove(refine.index);
+            .any(|e| !e.duplicate && e.seen.signature == entry.seen.signature);
+    }
+
+    fn settle_all(&mut self) {
+        for i in 0..self.entries.len() {
+            if self.entries[i].want.is_some() {
+                self.settle(i);
+            }
+        }
+        self.drop_trailing_duplicates();
+    }
+
+    /// Gives back the slots of duplicates at the end, so a crash repeating in a
+    /// loop does not use up the signature cap.
+    fn drop_trailing_duplicates(&mut self) {
+        while self.entries.last().is_some_and(|e| e.duplicate) {
+            self.entries.pop();
+        }
+        if let Some(trace) = &mut self.trace {
+            trace.first = trace.first.min(self.entries.len());
         }
     }
 }
