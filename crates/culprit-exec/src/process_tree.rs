@@ -5,27 +5,54 @@
 //! and on stop we signal the group *and* every descendant found in `/proc` (a
 //! descendant may have moved to its own group or session, as daemons do).
 
-use nix::errno::Errno;
 use nix::sys::signal::{kill, killpg, Signal};
 use nix::unistd::Pid;
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
 
-/// Every live process whose ancestry leads to `root`, read from `/proc`.
+/// One line of `/proc/PID/stat`, the fields we need.
+struct ProcStat {
+    pid: u32,
+    ppid: u32,
+    pgrp: u32,
+    zombie: bool,
+}
+
+/// Every process on the machine, read from `/proc`.
 ///
-/// Hand-written: no maintained crate offers a cheap ppid snapshot without pulling in
-/// a full system-information library.
+/// Hand-written: no maintained crate offers a cheap ppid/pgrp snapshot without pulling
+/// in a full system-information library.
+fn snapshot() -> Vec<ProcStat> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(stat_of)
+        .collect()
+}
+
+fn stat_of(pid: u32) -> Option<ProcStat> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may itself contain spaces or ')'.
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = fields.next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    let pgrp = fields.next()?.parse().ok()?;
+    Some(ProcStat {
+        pid,
+        ppid,
+        pgrp,
+        zombie: state == "Z" || state == "X",
+    })
+}
+
+/// Every live process whose ancestry leads to `root`.
 pub fn descendants(root: u32) -> BTreeSet<u32> {
     let mut children: HashMap<u32, Vec<u32>> = HashMap::new();
-    if let Ok(entries) = fs::read_dir("/proc") {
-        for entry in entries.flatten() {
-            let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
-                continue;
-            };
-            if let Some(ppid) = parent_of(pid) {
-                children.entry(ppid).or_default().push(pid);
-            }
-        }
+    for proc in snapshot().into_iter().filter(|p| !p.zombie) {
+        children.entry(proc.ppid).or_default().push(proc.pid);
     }
     let mut found = BTreeSet::new();
     let mut todo = vec![root];
@@ -37,13 +64,6 @@ pub fn descendants(root: u32) -> BTreeSet<u32> {
         }
     }
     found
-}
-
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name is in parentheses and may itself contain spaces or ')'.
-    let after = &stat[stat.rfind(')')? + 1..];
-    after.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Sends `signal` to the process group led by `leader` and to each pid in `extra`.
@@ -60,18 +80,11 @@ pub fn signal_tree(leader: u32, extra: &BTreeSet<u32>, signal: Signal) {
     }
 }
 
-/// True while any process of the group led by `leader` still exists.
-pub fn group_alive(leader: u32) -> bool {
-    let Ok(leader) = i32::try_from(leader) else {
-        return false;
-    };
-    !matches!(killpg(Pid::from_raw(leader), None), Err(Errno::ESRCH))
-}
-
-/// True while the process exists (zombies included).
-pub fn alive(pid: u32) -> bool {
-    let Ok(pid) = i32::try_from(pid) else {
-        return false;
-    };
-    !matches!(kill(Pid::from_raw(pid), None), Err(Errno::ESRCH))
+/// True while a process of the group led by `leader`, or one of `extra`, still runs.
+/// Zombies do not count: they run nothing, and in a container without a reaping init
+/// an orphaned zombie may never go away.
+pub fn any_running(leader: u32, extra: &BTreeSet<u32>) -> bool {
+    snapshot()
+        .iter()
+        .any(|p| !p.zombie && (p.pgrp == leader || extra.contains(&p.pid)))
 }

@@ -5,7 +5,7 @@
 //! marker and then idles costs seconds, not the whole timeout), and turns silence and
 //! the wall clock into hang endings.
 
-use crate::process_tree::{alive, descendants, group_alive, signal_tree};
+use crate::process_tree::{any_running, descendants, signal_tree};
 use culprit_console::{Classification, Classifier, Ending};
 use nix::sys::signal::Signal;
 use std::fs::File;
@@ -92,6 +92,14 @@ pub fn run(
         .stdout(writer)
         .stderr(writer_err)
         .process_group(0);
+    // If culprit itself is killed (SIGKILL leaves no chance to clean up), the kernel
+    // kills the command too, so no guest outlives the session that started it.
+    // SAFETY: the closure only makes the prctl system call, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(io::Error::from)
+        });
+    }
     let spawned = command.spawn();
     // The parent's copies of the pipe's write end must be closed, or EOF never comes.
     drop(command);
@@ -244,7 +252,7 @@ fn stop_tree(child: &mut Child) {
     let deadline = Instant::now() + TERM_GRACE;
     while Instant::now() < deadline {
         let _ = child.try_wait();
-        if !group_alive(leader) && extra.iter().all(|&pid| !alive(pid)) {
+        if !any_running(leader, &extra) {
             break;
         }
         thread::sleep(Duration::from_millis(20));

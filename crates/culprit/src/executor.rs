@@ -1,0 +1,111 @@
+//! The local executor: a pool of workers, each with its own git worktree, running steps
+//! in parallel.
+//!
+//! Each worker keeps its worktree between steps (checking out the next commit is much
+//! cheaper than creating a worktree), and results are handed back one by one as they
+//! finish so the journal records each step the moment it is done.
+
+use crate::config::Config;
+use crate::step::{run_step, StepContext, StepResult};
+use crate::workspace::Worktree;
+use anyhow::{Context, Result};
+use culprit_exec::git::Repo;
+use culprit_exec::StopFlag;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+/// One step to run: a commit (or the tree as it is) plus the placeholders it needs.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The commit to check out; `None` runs in the working tree as it is.
+    pub commit: Option<String>,
+    pub seq: i64,
+    pub logs: PathBuf,
+    /// Names of the tests to run (all when empty).
+    pub tests: Vec<String>,
+    pub placeholders: Vec<(&'static str, String)>,
+}
+
+pub struct Executor {
+    repo: Option<Repo>,
+    worktrees: Vec<Worktree>,
+    root: PathBuf,
+}
+
+impl Executor {
+    /// A pool of `workers` worktrees under `dir`, or a single in-place worker when
+    /// there is no repository to check out from.
+    pub fn new(repo: Option<&Repo>, root: &Path, dir: &Path, workers: usize) -> Result<Executor> {
+        let mut worktrees = Vec::new();
+        if let Some(repo) = repo {
+            let head = repo.resolve("HEAD")?;
+            for i in 0..workers.max(1) {
+                worktrees.push(Worktree::add(repo, dir.join(format!("w{i}")), &head)?);
+            }
+        }
+        Ok(Executor {
+            repo: repo.cloned(),
+            worktrees,
+            root: root.to_path_buf(),
+        })
+    }
+
+    pub fn workers(&self) -> usize {
+        self.worktrees.len().max(1)
+    }
+
+    /// Runs up to `workers()` jobs at once; `done` sees each result as it finishes.
+    pub fn run_batch(
+        &self,
+        config: &Config,
+        jobs: Vec<Job>,
+        stop: &StopFlag,
+        mut done: impl FnMut(&Job, Result<StepResult>) -> Result<()>,
+    ) -> Result<()> {
+        let (tx, rx) = mpsc::channel();
+        std::thread::scope(|scope| -> Result<()> {
+            for (i, job) in jobs.iter().enumerate() {
+                let tx = tx.clone();
+                let checkout = self.worktrees.get(i % self.workers()).map(|w| w.path.clone());
+                scope.spawn(move || {
+                    let result = self.run_job(config, job, checkout.as_deref(), stop);
+                    let _ = tx.send((i, result));
+                });
+            }
+            drop(tx);
+            for (i, result) in rx {
+                done(&jobs[i], result)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn run_job(
+        &self,
+        config: &Config,
+        job: &Job,
+        checkout: Option<&Path>,
+        stop: &StopFlag,
+    ) -> Result<StepResult> {
+        let checkout = match (checkout, &job.commit, &self.repo) {
+            (Some(path), Some(commit), Some(repo)) => {
+                repo.checkout_worktree(path, commit)
+                    .with_context(|| format!("cannot check out {commit}"))?;
+                path.to_path_buf()
+            }
+            _ => self.root.clone(),
+        };
+        let tree = checkout.join(&config.tree);
+        std::fs::create_dir_all(&job.logs)
+            .with_context(|| format!("cannot create {}", job.logs.display()))?;
+        let tests: Vec<_> = job.tests.iter().filter_map(|name| config.test(name)).collect();
+        let ctx = StepContext {
+            config,
+            tree: &tree,
+            logs: &job.logs,
+            stop,
+            placeholders: job.placeholders.clone(),
+        };
+        run_step(&ctx, &tests)
+    }
+}
