@@ -240,6 +240,29 @@ impl Config {
         })
     }
 
+    /// Programs the build, normalize and test commands start that are not installed.
+    /// Checked before a session starts, so that a missing QEMU is a clear error at once
+    /// rather than every step failing with "not found".
+    pub fn missing_programs(&self) -> Vec<(String, String)> {
+        let mut commands: Vec<(String, &str)> = Vec::new();
+        if let Some(build) = &self.build {
+            commands.push(("[build]".into(), &build.command));
+        }
+        if let Some(normalize) = self.config.as_ref().and_then(|c| c.normalize.as_deref()) {
+            commands.push(("[config] normalize".into(), normalize));
+        }
+        for test in &self.tests {
+            commands.push((format!("test `{}`", test.name), &test.command));
+        }
+        commands
+            .into_iter()
+            .filter_map(|(owner, command)| {
+                let program = first_program(command)?;
+                (!on_path(&program)).then_some((owner, program))
+            })
+            .collect()
+    }
+
     pub fn test(&self, name: &str) -> Option<&TestSection> {
         self.tests.iter().find(|t| t.name == name)
     }
@@ -286,6 +309,31 @@ fn check_command(command: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The program a shell command line starts first, when it is a plain name looked up on
+/// PATH (paths and shell syntax are left to the shell).
+fn first_program(command: &str) -> Option<String> {
+    const SHELL_WORDS: &[&str] = &[
+        "cd", "exec", "if", "for", "while", "until", "case", "{", "(", "!", ".", "source",
+        "export", "set", "unset", "true", "false", "test", "[", "echo", "printf", "eval",
+        "ulimit", "umask", "exit", "command", "builtin",
+    ];
+    let word = command
+        .split_whitespace()
+        .find(|w| !(w.contains('=') && !w.starts_with('=')))?;
+    let plain = word.chars().all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c));
+    (plain && !SHELL_WORDS.contains(&word)).then(|| word.to_string())
+}
+
+fn on_path(program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(program))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
 }
 
 /// Replaces `{tree}` (and the other placeholders given) in a command.

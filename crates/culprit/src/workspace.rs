@@ -55,6 +55,18 @@ impl Workspace {
             None => dir.canonicalize().unwrap_or(dir),
         };
         let config = Config::load(&path, &root)?;
+        let missing = config.missing_programs();
+        if !missing.is_empty() {
+            let list: Vec<String> = missing
+                .iter()
+                .map(|(owner, program)| format!("{owner} runs `{program}`"))
+                .collect();
+            bail!(
+                "{}: {}, which is not installed (not found on PATH); install it, or fix the command",
+                config.path.display(),
+                list.join("; ")
+            );
+        }
         Ok(Workspace { config, repo, root })
     }
 

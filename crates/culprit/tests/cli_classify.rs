@@ -1,0 +1,161 @@
+//! `culprit classify` on the real console logs in shared/console-logs, and its exit codes.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn logs_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/console-logs");
+    assert!(
+        dir.is_dir(),
+        "the real console logs are expected at {}",
+        dir.display()
+    );
+    dir
+}
+
+fn culprit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(args)
+        .output()
+        .expect("culprit runs")
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+        panic!(
+            "not JSON ({err}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn classify(log: &str, success: &str) -> serde_json::Value {
+    let path = logs_dir().join(log);
+    let out = culprit(&["classify", "--json", "--success", success, path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    json(&out)
+}
+
+#[test]
+fn every_real_log_reads_as_its_readme_says() {
+    let cases = [
+        ("linux-boot-ok.log", "BOOT-OK", "pass", None),
+        (
+            "linux-sysrq-crash.log",
+            "BOOT-OK",
+            "fail",
+            Some("Kernel panic - not syncing: sysrq triggered crash"),
+        ),
+        (
+            "linux-init-exits.log",
+            "BOOT-OK",
+            "fail",
+            Some("Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100"),
+        ),
+        (
+            "linux-no-rootfs.log",
+            "BOOT-OK",
+            "fail",
+            Some("Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)"),
+        ),
+        ("linux-init-spins.log", "BOOT-OK", "pass", None),
+        ("linux-init-spins.log", "LATER-MARKER", "hang", Some("hang at stage init")),
+        (
+            "linux-no-console-output.log",
+            "BOOT-OK",
+            "hang",
+            Some("hang at stage bootloader"),
+        ),
+        ("linux-tiny-halts-after-init.log", "BOOT-OK", "pass", None),
+    ];
+    for (log, success, outcome, title) in cases {
+        let doc = classify(log, success);
+        assert_eq!(doc["outcome"], outcome, "{log} with {success}: {doc}");
+        assert_eq!(doc["title"].as_str(), title, "{log}: {doc}");
+        for field in ["name", "stage", "duration_s", "log"] {
+            assert!(doc.get(field).is_some(), "{log}: no field {field}");
+        }
+    }
+}
+
+#[test]
+fn exit_codes_serve_git_bisect_run() {
+    let dir = logs_dir();
+    let code = |log: &str| {
+        culprit(&[
+            "classify",
+            "--exit-code",
+            "--success",
+            "BOOT-OK",
+            dir.join(log).to_str().unwrap(),
+        ])
+        .status
+        .code()
+    };
+    assert_eq!(code("linux-boot-ok.log"), Some(0));
+    assert_eq!(code("linux-sysrq-crash.log"), Some(1));
+    assert_eq!(code("linux-no-console-output.log"), Some(1));
+
+    let tmp = tempfile::tempdir().unwrap();
+    let build_log = tmp.path().join("build.log");
+    std::fs::write(
+        &build_log,
+        "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\n",
+    )
+    .unwrap();
+    let out = culprit(&["classify", "--build", "--exit-code", "--json", build_log.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(125));
+    let doc = json(&out);
+    assert_eq!(doc["outcome"], "build-error");
+    assert!(doc["title"].as_str().unwrap().contains("discarded output section"));
+}
+
+#[test]
+fn standard_input_and_several_logs() {
+    let dir = logs_dir();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(["classify", "--json", "--success", "BOOT-OK", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = std::fs::read(dir.join("linux-no-rootfs.log")).unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &log).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(json(&out)["outcome"], "fail");
+
+    let out = culprit(&[
+        "classify",
+        "--json",
+        "--success",
+        "BOOT-OK",
+        dir.join("linux-boot-ok.log").to_str().unwrap(),
+        dir.join("linux-sysrq-crash.log").to_str().unwrap(),
+    ]);
+    let doc = json(&out);
+    assert_eq!(doc.as_array().map(Vec::len), Some(2));
+    assert_eq!(doc[1]["outcome"], "fail");
+}
+
+#[test]
+fn unreadable_and_binary_logs_are_bad_input() {
+    let out = culprit(&["classify", "/no/such/log"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/no/such/log"), "{err}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let garbage = tmp.path().join("garbage.bin");
+    let bytes: Vec<u8> = (0..65536u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    std::fs::write(&garbage, bytes).unwrap();
+    let out = culprit(&["classify", garbage.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not look like"));
+
+    let out = culprit(&["classify", "--failure", "(unclosed", garbage.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = culprit(&["classify", "--stage", "nomarker", garbage.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = culprit(&["classify", "--no-such-flag", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+}
