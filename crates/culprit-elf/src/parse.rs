@@ -353,6 +353,12 @@ fn symbols<Elf: FileHeader<Endian = Endianness>>(
             elf::STB_GNU_UNIQUE => Binding::Unique,
             _ => Binding::Other,
         };
+        // ARM, AArch64 and RISC-V mapping symbols ($a, $d, $t, $x...) mark code and
+        // data ranges for disassemblers; they are not symbols anyone links against.
+        if binding == Binding::Local && st_type == elf::STT_NOTYPE && symbol_name.starts_with(b"$")
+        {
+            continue;
+        }
         let shape = SymbolShape {
             name: String::from_utf8_lossy(symbol_name).into_owned(),
             binding,

@@ -168,3 +168,26 @@ fn regular_and_thin_archives() {
         ]
     );
 }
+
+/// A big real archive: every member of Debian's static libc, where present.
+#[test]
+fn debian_static_libc() {
+    let path = Path::new("/usr/lib/x86_64-linux-gnu/libc.a");
+    if !path.exists() {
+        eprintln!("skipped: {} is not installed", path.display());
+        return;
+    }
+    let file = shape(path);
+    assert!(file.objects.len() > 1000, "{} members", file.objects.len());
+    assert_eq!(
+        our_relocation_counts(&file),
+        readelf_relocation_counts(path)
+    );
+    let mut globals: Vec<String> = file
+        .objects
+        .iter()
+        .flat_map(|o| o.globals.iter().map(|s| s.name.clone()))
+        .collect();
+    globals.sort();
+    assert_eq!(globals, nm_defined_globals(path));
+}

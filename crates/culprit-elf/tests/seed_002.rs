@@ -149,6 +149,11 @@ fn diff_shows_what_the_fix_changed() {
         .find(|c| c.name == "R_ARM_ABS32")
         .unwrap();
     assert_eq!(abs32.change, ChangeKind::Vanished);
+    assert!(
+        object.symbols.iter().all(|c| !c.name.starts_with('$')),
+        "mapping symbols are not symbols: {:?}",
+        object.symbols
+    );
     let exported: Vec<(&str, ChangeKind)> = object
         .globals
         .iter()

@@ -6,8 +6,8 @@
 
 use anyhow::Context;
 use culprit_elf::{
-    diff_files, find_duplicates, read_file, Change, ChangeKind, Duplicate, FileShape,
-    ObjectChange, ObjectShape, ShapeDiff,
+    diff_files, find_duplicates, read_file, Change, ChangeKind, Duplicate, FileShape, ObjectChange,
+    ObjectShape, ShapeDiff,
 };
 use serde::Serialize;
 use std::io::{self, Write};
@@ -67,7 +67,10 @@ fn json_line(out: &mut Vec<u8>, value: &impl Serialize) -> anyhow::Result<()> {
 }
 
 fn stat(files: &[PathBuf], json: bool, out: &mut Vec<u8>) -> anyhow::Result<u8> {
-    let shapes = files.iter().map(|p| read(p)).collect::<anyhow::Result<Vec<_>>>()?;
+    let shapes = files
+        .iter()
+        .map(|p| read(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     if json {
         #[derive(Serialize)]
         struct Stat<'a> {
@@ -78,7 +81,11 @@ fn stat(files: &[PathBuf], json: bool, out: &mut Vec<u8>) -> anyhow::Result<u8> 
     }
     for file in &shapes {
         for skipped in &file.skipped {
-            writeln!(out, "{}({}): skipped: {}", file.path, skipped.member, skipped.reason)?;
+            writeln!(
+                out,
+                "{}({}): skipped: {}",
+                file.path, skipped.member, skipped.reason
+            )?;
         }
         for object in &file.objects {
             write_object(out, object)?;
@@ -88,12 +95,27 @@ fn stat(files: &[PathBuf], json: bool, out: &mut Vec<u8>) -> anyhow::Result<u8> 
 }
 
 fn write_object(out: &mut Vec<u8>, object: &ObjectShape) -> io::Result<()> {
-    writeln!(out, "{}: {} {}", object.name, object.machine, object.file_type.as_str())?;
+    writeln!(
+        out,
+        "{}: {} {}",
+        object.name,
+        object.machine,
+        object.file_type.as_str()
+    )?;
     writeln!(out, "  sections:")?;
-    let width = object.sections.iter().map(|s| s.name.len()).max().unwrap_or(0);
+    let width = object
+        .sections
+        .iter()
+        .map(|s| s.name.len())
+        .max()
+        .unwrap_or(0);
     for section in &object.sections {
         let nobits = if section.nobits { "  (nobits)" } else { "" };
-        writeln!(out, "    {:width$}  {:>10}{nobits}", section.name, section.size)?;
+        writeln!(
+            out,
+            "    {:width$}  {:>10}{nobits}",
+            section.name, section.size
+        )?;
     }
     let relocations = &object.relocations;
     writeln!(out, "  relocations: {}", relocations.total)?;
@@ -122,7 +144,11 @@ fn write_counts<'a>(
     out: &mut Vec<u8>,
     counts: impl Iterator<Item = (&'a String, &'a u64)> + Clone,
 ) -> io::Result<()> {
-    let width = counts.clone().map(|(name, _)| name.len()).max().unwrap_or(0);
+    let width = counts
+        .clone()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
     for (name, count) in counts {
         writeln!(out, "      {name:width$}  {count:>8}")?;
     }
@@ -130,7 +156,10 @@ fn write_counts<'a>(
 }
 
 fn dups(files: &[PathBuf], json: bool, out: &mut Vec<u8>) -> anyhow::Result<u8> {
-    let shapes = files.iter().map(|p| read(p)).collect::<anyhow::Result<Vec<_>>>()?;
+    let shapes = files
+        .iter()
+        .map(|p| read(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let objects: Vec<&ObjectShape> = shapes.iter().flat_map(|f| &f.objects).collect();
     let duplicates = find_duplicates(objects.iter().copied());
     if json {
@@ -147,7 +176,11 @@ fn dups(files: &[PathBuf], json: bool, out: &mut Vec<u8>) -> anyhow::Result<u8> 
             },
         )?;
     } else if duplicates.is_empty() {
-        writeln!(out, "no global defined more than once in {} objects", objects.len())?;
+        writeln!(
+            out,
+            "no global defined more than once in {} objects",
+            objects.len()
+        )?;
     } else {
         for duplicate in &duplicates {
             writeln!(out, "{} defined in:", duplicate.symbol)?;
