@@ -157,6 +157,18 @@ impl Repo {
         Ok(())
     }
 
+    /// Reverts `commit` in the worktree at `path`, leaving the result uncommitted.
+    pub fn revert_in_worktree(&self, path: &Path, commit: &str) -> Result<(), GitError> {
+        let wt = Repo {
+            root: path.to_path_buf(),
+        };
+        let reverted = wt.git(&["revert", "--no-commit", commit]);
+        if reverted.is_err() {
+            let _ = wt.git(&["revert", "--abort"]);
+        }
+        reverted.map(|_| ())
+    }
+
     pub fn remove_worktree(&self, path: &Path) -> Result<(), GitError> {
         let path = path.to_string_lossy();
         self.git(&["worktree", "remove", "--force", &path])?;

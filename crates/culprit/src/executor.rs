@@ -14,11 +14,21 @@ use culprit_exec::StopFlag;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-/// One step to run: a commit (or the tree as it is) plus the placeholders it needs.
+/// How a worker's tree is made ready for a job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Prepare {
+    /// Check out this commit (and clean every build product).
+    Checkout(String),
+    /// Check out `base`, then revert `commit` on top of it.
+    Revert { base: String, commit: String },
+    /// Use the working tree as it is.
+    InPlace,
+}
+
+/// One step to run: how to prepare the tree, and what to run in it.
 #[derive(Clone, Debug)]
 pub struct Job {
-    /// The commit to check out; `None` runs in the working tree as it is.
-    pub commit: Option<String>,
+    pub prepare: Prepare,
     pub seq: i64,
     pub logs: PathBuf,
     /// Names of the tests to run (all when empty).
@@ -87,10 +97,16 @@ impl Executor {
         checkout: Option<&Path>,
         stop: &StopFlag,
     ) -> Result<StepResult> {
-        let checkout = match (checkout, &job.commit, &self.repo) {
-            (Some(path), Some(commit), Some(repo)) => {
+        let checkout = match (checkout, &job.prepare, &self.repo) {
+            (Some(path), Prepare::Checkout(commit), Some(repo)) => {
                 repo.checkout_worktree(path, commit)
                     .with_context(|| format!("cannot check out {commit}"))?;
+                path.to_path_buf()
+            }
+            (Some(path), Prepare::Revert { base, commit }, Some(repo)) => {
+                repo.checkout_worktree(path, base)
+                    .with_context(|| format!("cannot check out {base}"))?;
+                repo.revert_in_worktree(path, commit)?;
                 path.to_path_buf()
             }
             _ => self.root.clone(),

@@ -2,9 +2,15 @@
 //! firmware build or boot.
 
 mod commands;
+mod commit_hunt;
 mod config;
+mod executor;
+mod history;
 mod journal;
+mod session;
 mod step;
+mod target;
+mod toyos;
 mod view;
 mod workspace;
 
@@ -22,8 +28,12 @@ struct Cli {
 enum Command {
     /// Run one step (build, then every test) on the working tree or at --rev.
     Run(commands::run::RunArgs),
+    /// Find the commit (or artifact) that introduced a failure.
+    Bisect(commands::bisect::BisectArgs),
     /// Read console or build logs and say what happened.
     Classify(commands::classify::ClassifyArgs),
+    /// Run the bundled example end to end: a commit hunt, then a configuration hunt.
+    Demo(commands::demo::DemoArgs),
     /// Inspect object files and images: sections, relocations, globals, duplicates, diffs.
     #[command(subcommand)]
     Elf(commands::elf::ElfCommand),
@@ -39,7 +49,9 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => commands::run::run(args),
+        Command::Bisect(args) => commands::bisect::run(args),
         Command::Classify(args) => commands::classify::run(args),
+        Command::Demo(args) => commands::demo::run(args),
         Command::Elf(cmd) => commands::elf::run(cmd),
     };
     match result {

@@ -1,5 +1,7 @@
 //! One module per subcommand: each parses its own arguments and returns the exit code.
 
 pub mod elf;
+pub mod bisect;
 pub mod classify;
+pub mod demo;
 pub mod run;

@@ -1,0 +1,428 @@
+//! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
+
+use crate::commit_hunt::{judge, BadInput, CandidateKind, CommitHunt, Conclusion, Plan};
+use crate::executor::Executor;
+use crate::session::{Session, Source};
+use crate::target::Target;
+use crate::view::{table, RunView};
+use crate::workspace::{stop_flag, Workspace};
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct BisectArgs {
+    /// A revision that passes (repeatable).
+    #[arg(long = "good", required_unless_present_any = ["resume", "list"])]
+    pub good: Vec<String>,
+    /// The revision that fails.
+    #[arg(long, required_unless_present_any = ["resume", "list"])]
+    pub bad: Option<String>,
+    /// Bisect an ordered list of prebuilt artifacts (one per line, oldest first, the first
+    /// good and the last bad) instead of commits; each replaces {artifact} in the commands.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["good", "bad"])]
+    pub list: Option<PathBuf>,
+    /// The configuration (default: ./culprit.toml).
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
+    /// Parallel workers, each with its own worktree.
+    #[arg(short = 'j', long = "jobs", default_value_t = 1)]
+    pub jobs: usize,
+    /// What counts as bad: the bad endpoint's own failure (default), any-failure, hang,
+    /// build-error, or signature:REGEX.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Treat the failure as intermittent from the start (otherwise detected from repeated
+    /// runs of the bad endpoint).
+    #[arg(long)]
+    pub flaky: bool,
+    /// With intermittent failures, the probability at which a culprit is reported.
+    #[arg(long, default_value_t = 0.99)]
+    pub confidence: f64,
+    /// Follow only the first parent of merges, like `git bisect --first-parent`.
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Runs of the culprit and of its parents to confirm the result (0 to skip).
+    #[arg(long, default_value_t = 1)]
+    pub verify: u32,
+    /// Also revert the culprit on top of the bad revision and expect a pass.
+    #[arg(long)]
+    pub verify_revert: bool,
+    /// Runs of the bad endpoint that check whether the failure is intermittent.
+    #[arg(long, default_value_t = 2)]
+    pub endpoint_runs: u32,
+    /// Hunt with these tests only (repeatable; default: every test).
+    #[arg(long = "test")]
+    pub tests: Vec<String>,
+    /// Continue the last unfinished bisection, reusing every finished step.
+    #[arg(long)]
+    pub resume: bool,
+    /// Bisect even though tracked files have uncommitted changes.
+    #[arg(long)]
+    pub allow_dirty: bool,
+    /// Print one JSON document instead of the report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: BisectArgs) -> Result<u8> {
+    let ws = Workspace::load(args.file.as_deref())?;
+    if args.jobs == 0 || args.jobs > 64 {
+        bail!("-j {}: give between 1 and 64 workers", args.jobs);
+    }
+    if !(args.confidence > 0.0 && args.confidence < 1.0) {
+        bail!("--confidence {}: give a probability between 0 and 1, e.g. 0.99", args.confidence);
+    }
+    let journal = ws.journal()?;
+    let (session_id, plan) = if args.resume {
+        let Some(session) = journal.last_session(Some("bisect"))? else {
+            bail!("no bisection to resume in {}; start one with --good and --bad", journal.dir().display());
+        };
+        if session.status != "running" && session.status != "interrupted" {
+            bail!("the last bisection (session {}) already finished ({}); start a new one", session.id, session.status);
+        }
+        let plan: Plan = serde_json::from_value(session.args["plan"].clone())
+            .context("the journal's last bisection cannot be resumed by this version of culprit")?;
+        eprintln!("culprit: resuming session {}", session.id);
+        (session.id, plan)
+    } else {
+        let plan = make_plan(&args, &ws)?;
+        let id = journal.start_session("bisect", &json!({ "plan": plan }))?;
+        (id, plan)
+    };
+    let workers = if matches!(plan.kind, CandidateKind::Artifacts { .. }) { 1 } else { args.jobs };
+    let repo = match plan.kind {
+        CandidateKind::Commits { .. } => Some(ws.repo()?),
+        CandidateKind::Artifacts { .. } => None,
+    };
+    let executor = Executor::new(repo, &ws.root, &journal.dir().join("worktrees").join(format!("bisect-{session_id}")), workers)?;
+    let journal_for_finish = ws.journal()?;
+    journal.finish_session(session_id, "running", &json!(null))?;
+    let mut session = Session::new(session_id, journal, executor, &ws.config, stop_flag())?;
+    let quiet = args.json;
+    let mut progress = |line: String| {
+        if !quiet {
+            eprintln!("culprit: {line}");
+        }
+    };
+    let mut hunt = CommitHunt {
+        session: &mut session,
+        plan: plan.clone(),
+        progress: &mut progress,
+    };
+    let outcome = hunt.hunt();
+    let conclusion = match outcome {
+        Ok(conclusion) => conclusion,
+        Err(err) => {
+            let status = if err.downcast_ref::<crate::session::Interrupted>().is_some() {
+                "interrupted"
+            } else if err.downcast_ref::<BadInput>().is_some() {
+                "bad-input"
+            } else {
+                "error"
+            };
+            journal_for_finish.finish_session(session_id, status, &json!({ "error": format!("{err:#}") }))?;
+            if status == "interrupted" {
+                eprintln!("culprit: {err}");
+                return Ok(130);
+            }
+            return Err(err);
+        }
+    };
+    let report = Report::new(&conclusion, &session, &plan, &ws)?;
+    journal_for_finish.finish_session(session_id, conclusion.status, &serde_json::to_value(&report)?)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.text());
+    }
+    Ok(if conclusion.status == "found" { 0 } else { 1 })
+}
+
+fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
+    let target = args.target.as_deref().map(Target::parse).transpose()?;
+    for name in &args.tests {
+        if ws.config.test(name).is_none() {
+            bail!("no test named `{name}` in {}", ws.config.path.display());
+        }
+    }
+    let tests: Vec<String> = if args.tests.is_empty() {
+        ws.config.tests.iter().map(|t| t.name.clone()).collect()
+    } else {
+        args.tests.clone()
+    };
+    let (kind, good, bad) = match &args.list {
+        Some(list) => artifacts(list)?,
+        None => commits(args, ws)?,
+    };
+    Ok(Plan {
+        kind,
+        good,
+        bad,
+        target,
+        tests,
+        flaky: args.flaky,
+        confidence: args.confidence,
+        first_parent: args.first_parent,
+        verify: args.verify,
+        verify_revert: args.verify_revert,
+        endpoint_runs: args.endpoint_runs.max(1),
+        recipe: recipe(ws)?,
+    })
+}
+
+/// A digest of everything besides the candidate that decides a step's result: the
+/// configuration file's text (commands, markers, timeouts).
+fn recipe(ws: &Workspace) -> Result<String> {
+    let text = std::fs::read(&ws.config.path)
+        .with_context(|| format!("cannot read {}", ws.config.path.display()))?;
+    Ok(hex(&Sha256::digest(&text)))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn commits(args: &BisectArgs, ws: &Workspace) -> Result<(CandidateKind, Vec<String>, String)> {
+    let repo = ws.repo()?;
+    let Some(bad_rev) = &args.bad else {
+        bail!("give --bad REV (the revision that fails)");
+    };
+    if args.good.is_empty() {
+        bail!("give --good REV (a revision that passes)");
+    }
+    if !args.allow_dirty {
+        let dirty = repo.dirty_files()?;
+        if !dirty.is_empty() {
+            bail!(
+                "the working tree has uncommitted changes ({}); commit or stash them, or pass --allow-dirty \
+                 (culprit tests committed revisions in worktrees, so uncommitted edits would not be tested)",
+                dirty.iter().take(5).map(|l| l.trim()).collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    let bad = repo.resolve(bad_rev)?;
+    let mut good = Vec::new();
+    for rev in &args.good {
+        let id = repo.resolve(rev)?;
+        if id == bad {
+            bail!("--good {rev} and --bad {bad_rev} are the same commit; give a good revision before the failure");
+        }
+        if repo.is_ancestor(&bad, &id)? {
+            bail!("--bad {bad_rev} is an ancestor of --good {rev}: nothing to search; did you swap them?");
+        }
+        if !repo.is_ancestor(&id, &bad)? {
+            eprintln!(
+                "culprit: warning: --good {rev} is not an ancestor of --bad {bad_rev}; as git does, the suspects are the commits reachable from bad but not from good"
+            );
+        }
+        good.push(id);
+    }
+    let range = repo.rev_list_parents(&bad, &good, args.first_parent)?;
+    if range.is_empty() {
+        bail!("no commits between --good and --bad");
+    }
+    let mut trees = BTreeMap::new();
+    let listing = repo.git(&["log", "--format=%H %T", &bad, "--not", &good.join(" ")]);
+    if let Ok(listing) = listing {
+        for line in listing.lines() {
+            if let Some((commit, tree)) = line.split_once(' ') {
+                trees.insert(commit.to_string(), tree.to_string());
+            }
+        }
+    }
+    Ok((CandidateKind::Commits { range, trees }, good, bad))
+}
+
+fn artifacts(list: &Path) -> Result<(CandidateKind, Vec<String>, String)> {
+    let text = std::fs::read_to_string(list)
+        .with_context(|| format!("cannot read the artifact list {}", list.display()))?;
+    let base = list.parent().unwrap_or(Path::new("."));
+    let mut items = Vec::new();
+    let mut digests = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let path = base.join(line);
+        let (item, digest) = if path.exists() {
+            let bytes = std::fs::read(&path).with_context(|| format!("{}:{}: cannot read {}", list.display(), n + 1, path.display()))?;
+            let abs = path.canonicalize().unwrap_or(path);
+            (abs.to_string_lossy().into_owned(), hex(&Sha256::digest(&bytes)))
+        } else {
+            (line.to_string(), hex(&Sha256::digest(line.as_bytes())))
+        };
+        items.push(item);
+        digests.push(digest);
+    }
+    if items.len() < 2 {
+        bail!("{}: an artifact list needs at least two entries, the good first and the bad last", list.display());
+    }
+    let bad = (items.len() - 1).to_string();
+    Ok((CandidateKind::Artifacts { list: items, digests }, vec!["0".into()], bad))
+}
+
+#[derive(Serialize)]
+struct SuspectView {
+    rev: String,
+    reason: String,
+    probability: f64,
+}
+
+#[derive(Serialize)]
+struct CandidateView {
+    rev: String,
+    verdict: String,
+    runs: Vec<RunView>,
+}
+
+#[derive(Serialize)]
+struct CommitView {
+    id: String,
+    subject: String,
+    author: String,
+    date: String,
+}
+
+/// The `--json` document of `culprit bisect`, also kept as the session's result.
+#[derive(Serialize)]
+pub struct Report {
+    status: &'static str,
+    culprit: Option<String>,
+    commit: Option<CommitView>,
+    suspects: Vec<SuspectView>,
+    confidence: f64,
+    target: BTreeMap<String, String>,
+    flaky: Option<BTreeMap<&'static str, f64>>,
+    verification: Vec<String>,
+    message: Option<String>,
+    steps: usize,
+    builds: usize,
+    runs: usize,
+    cached: usize,
+    candidates: Vec<CandidateView>,
+}
+
+impl Report {
+    fn new(conclusion: &Conclusion, session: &Session<'_>, plan: &Plan, ws: &Workspace) -> Result<Report> {
+        let base = std::env::current_dir().unwrap_or_default();
+        let label = |key: &str| match &plan.kind {
+            CandidateKind::Commits { .. } => key.to_string(),
+            CandidateKind::Artifacts { list, .. } => key
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| list.get(i).cloned())
+                .unwrap_or_else(|| key.to_string()),
+        };
+        let mut candidates: Vec<CandidateView> = Vec::new();
+        for (candidate, result, source) in &session.history {
+            let verdict = crate::commit_hunt::describe(&judge(result, &conclusion.targets));
+            let rev = label(&candidate.key);
+            let runs: Vec<RunView> = result
+                .tests
+                .iter()
+                .filter(|t| conclusion.targets.contains_key(&t.name))
+                .map(|t| RunView::of(t, &base))
+                .collect();
+            let verdict = if *source == Source::Cached { format!("{verdict} (cached)") } else { verdict };
+            match candidates.iter_mut().find(|c| c.rev == rev) {
+                Some(existing) => {
+                    existing.runs.extend(runs);
+                    if existing.verdict != verdict {
+                        existing.verdict = format!("{}, {verdict}", existing.verdict);
+                    }
+                }
+                None => candidates.push(CandidateView { rev, verdict, runs }),
+            }
+        }
+        let commit = match (&conclusion.culprit, &plan.kind) {
+            (Some(id), CandidateKind::Commits { .. }) => ws.repo().ok().and_then(|r| r.commit_info(id).ok()).map(|c| CommitView {
+                id: c.id,
+                subject: c.subject,
+                author: c.author,
+                date: c.date,
+            }),
+            _ => None,
+        };
+        let counts = session.counts();
+        Ok(Report {
+            status: conclusion.status,
+            culprit: conclusion.culprit.as_deref().map(label),
+            commit,
+            suspects: conclusion
+                .suspects
+                .iter()
+                .map(|(id, reason, p)| SuspectView {
+                    rev: label(id),
+                    reason: reason.clone(),
+                    probability: (p * 10000.0).round() / 10000.0,
+                })
+                .collect(),
+            confidence: (conclusion.confidence * 10000.0).round() / 10000.0,
+            target: conclusion.targets.iter().map(|(t, target)| (t.clone(), target.describe())).collect(),
+            flaky: conclusion.flaky.map(|m| {
+                BTreeMap::from([("p_fail_if_bad", m.p_fail_if_bad), ("p_fail_if_good", m.p_fail_if_good)])
+            }),
+            verification: conclusion.verification.clone(),
+            message: conclusion.message.clone(),
+            steps: counts.steps,
+            builds: counts.builds,
+            runs: counts.runs,
+            cached: counts.cached,
+            candidates,
+        })
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::new();
+        match (&self.culprit, &self.commit) {
+            (Some(_), Some(c)) => {
+                out.push_str(&format!("culprit: {} {}\n", c.id, c.subject));
+                out.push_str(&format!("  author {}, {}\n", c.author, c.date));
+            }
+            (Some(id), None) => out.push_str(&format!("culprit: {id}\n")),
+            (None, _) => out.push_str(&format!("no single culprit ({})\n", self.status)),
+        }
+        if let Some(message) = &self.message {
+            out.push_str(&format!("  {message}\n"));
+        }
+        if self.culprit.is_none() && !self.suspects.is_empty() {
+            out.push_str("  suspects:\n");
+            for s in &self.suspects {
+                out.push_str(&format!("    {}  {} (p={:.2})\n", s.rev, s.reason, s.probability));
+            }
+        }
+        out.push_str(&format!("  confidence {:.2}", self.confidence));
+        if let Some(flaky) = &self.flaky {
+            out.push_str(&format!(
+                " (intermittent: the bad endpoint failed {:.0}% of its runs)",
+                flaky.get("p_fail_if_bad").copied().unwrap_or(0.0) * 100.0
+            ));
+        }
+        out.push('\n');
+        for line in &self.verification {
+            out.push_str(&format!("  verified: {line}\n"));
+        }
+        for (test, target) in &self.target {
+            out.push_str(&format!("  target ({test}): {target}\n"));
+        }
+        out.push_str(&format!(
+            "  {} steps, {} builds, {} test runs{}\n\nevidence:\n",
+            self.steps,
+            self.builds,
+            self.runs,
+            if self.cached > 0 { format!(", {} answered from earlier sessions", self.cached) } else { String::new() }
+        ));
+        let rows: Vec<[String; 2]> = self
+            .candidates
+            .iter()
+            .map(|c| [c.rev.chars().take(40).collect(), c.verdict.clone()])
+            .collect();
+        out.push_str(&table(&["candidate", "verdict"], &rows));
+        out
+    }
+}

@@ -1,0 +1,481 @@
+//! The commit bisection driver: endpoints, the search, verification.
+//!
+//! Deterministic given the step results, so that a resumed session replays its journal
+//! and continues exactly where it stopped (see `session.rs`).
+
+use crate::executor::Prepare;
+use crate::session::{Request, Session};
+use crate::step::StepResult;
+use crate::target::{Judgement, Target};
+use anyhow::{bail, Result};
+use culprit_search::commit::{
+    BisectOptions, Bisection, CommitGraph, FlakyModel, Status, SuspectReason, Verdict,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// Everything a bisection session needs; stored as the session's arguments so that
+/// `--resume` can rebuild the same hunt.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Plan {
+    /// Candidates in order (commit ids; for artifact lists, the artifacts oldest first).
+    pub kind: CandidateKind,
+    pub good: Vec<String>,
+    pub bad: String,
+    pub target: Option<Target>,
+    pub tests: Vec<String>,
+    pub flaky: bool,
+    pub confidence: f64,
+    pub first_parent: bool,
+    pub verify: u32,
+    pub verify_revert: bool,
+    pub endpoint_runs: u32,
+    /// Digest of the configuration and test commands, part of every cache key.
+    pub recipe: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum CandidateKind {
+    /// Commits of a git range, each with its parents (`git rev-list --parents`) and its
+    /// tree id (for caching).
+    Commits {
+        range: Vec<(String, Vec<String>)>,
+        trees: BTreeMap<String, String>,
+    },
+    /// Prebuilt artifacts, oldest first; `good` and `bad` are the first and the last.
+    Artifacts { list: Vec<String>, digests: Vec<String> },
+}
+
+/// Runs that a flaky-failure estimate is made from, per endpoint.
+const FLAKY_ENDPOINT_RUNS: u32 = 10;
+/// Infrastructure errors tolerated per candidate before it is skipped.
+const INFRA_RETRIES: u32 = 2;
+
+/// What the hunt concluded.
+#[derive(Clone, Debug)]
+pub struct Conclusion {
+    pub status: &'static str,
+    pub culprit: Option<String>,
+    pub suspects: Vec<(String, String, f64)>,
+    pub confidence: f64,
+    pub targets: BTreeMap<String, Target>,
+    pub flaky: Option<FlakyModel>,
+    pub verification: Vec<String>,
+    pub message: Option<String>,
+}
+
+pub struct CommitHunt<'s, 'a> {
+    pub session: &'s mut Session<'a>,
+    pub plan: Plan,
+    /// Progress lines go here (stderr).
+    pub progress: &'s mut dyn FnMut(String),
+}
+
+impl CommitHunt<'_, '_> {
+    fn request(&self, phase: &str, key: &str, tests: &[String]) -> Request {
+        let (prepare, placeholders, cache) = match &self.plan.kind {
+            CandidateKind::Commits { trees, .. } => (
+                Prepare::Checkout(key.to_string()),
+                Vec::new(),
+                trees.get(key).map(|t| format!("tree:{t}")),
+            ),
+            CandidateKind::Artifacts { list, digests } => {
+                let index: usize = key.parse().unwrap_or(0);
+                (
+                    Prepare::InPlace,
+                    vec![("artifact", list.get(index).cloned().unwrap_or_default())],
+                    digests.get(index).map(|d| format!("artifact:{d}")),
+                )
+            }
+        };
+        let cacheable = phase == "search" && !self.plan.flaky;
+        Request {
+            phase: phase.to_string(),
+            key: key.to_string(),
+            prepare,
+            tests: tests.to_vec(),
+            placeholders,
+            cache_key: cache
+                .filter(|_| cacheable)
+                .map(|c| format!("{c}|{}|{}", self.plan.recipe, tests.join(","))),
+            note: json!({}),
+        }
+    }
+
+    fn say(&mut self, line: String) {
+        (self.progress)(line);
+    }
+
+    fn run(&mut self, phase: &str, keys: &[String], tests: &[String]) -> Result<Vec<StepResult>> {
+        let requests = keys.iter().map(|k| self.request(phase, k, tests)).collect();
+        self.session.run(requests)
+    }
+
+    /// A readable name for a candidate: a short commit id, or the artifact.
+    pub fn label(&self, key: &str) -> String {
+        match &self.plan.kind {
+            CandidateKind::Commits { .. } => key.chars().take(12).collect(),
+            CandidateKind::Artifacts { list, .. } => key
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| list.get(i).cloned())
+                .unwrap_or_else(|| key.to_string()),
+        }
+    }
+
+    pub fn hunt(&mut self) -> Result<Conclusion> {
+        let bad = self.plan.bad.clone();
+        let good = self.plan.good.clone();
+        let all_tests = self.plan.tests.clone();
+
+        // The bad endpoint decides the target of each test.
+        self.say(format!("checking the bad endpoint {}", self.label(&bad)));
+        let bad_result = self.run("endpoint-bad", std::slice::from_ref(&bad), &all_tests)?.remove(0);
+        let targets = self.targets_at_bad(&bad_result)?;
+        let target_tests: Vec<String> = targets.keys().cloned().collect();
+        self.say(format!(
+            "target: {}",
+            targets
+                .iter()
+                .map(|(t, target)| format!("{t}: {}", target.describe()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+
+        self.say(format!("checking the good endpoint(s) {}", good.iter().map(|g| self.label(g)).collect::<Vec<_>>().join(", ")));
+        let good_results = self.run("endpoint-good", &good, &target_tests)?;
+        let mut good_fails = 0;
+        for (key, result) in good.iter().zip(&good_results) {
+            match judge(result, &targets) {
+                Judgement::Good => {}
+                Judgement::Bad if self.plan.flaky => good_fails += 1,
+                other => bail!(BadInput(format!(
+                    "the good revision {} does not pass: {}; give a --good that passes, or hunt another --target",
+                    self.label(key),
+                    describe(&other)
+                ))),
+            }
+        }
+
+        // Repeated runs of the bad endpoint show whether the failure is intermittent.
+        let mut bad_runs = 1u32;
+        let mut bad_fails = 1u32;
+        let mut good_runs = good.len() as u32;
+        let extra = if self.plan.flaky { FLAKY_ENDPOINT_RUNS - 1 } else { self.plan.endpoint_runs.saturating_sub(1) };
+        let mut flaky = self.plan.flaky;
+        for _ in 0..extra {
+            let r = self.run("endpoint-bad", std::slice::from_ref(&bad), &target_tests)?.remove(0);
+            match judge(&r, &targets) {
+                Judgement::Bad => {
+                    bad_runs += 1;
+                    bad_fails += 1;
+                }
+                Judgement::Good => {
+                    bad_runs += 1;
+                    flaky = true;
+                }
+                _ => {}
+            }
+        }
+        let model = if flaky {
+            while bad_runs < FLAKY_ENDPOINT_RUNS {
+                let r = self.run("endpoint-bad", std::slice::from_ref(&bad), &target_tests)?.remove(0);
+                match judge(&r, &targets) {
+                    Judgement::Bad => {
+                        bad_runs += 1;
+                        bad_fails += 1;
+                    }
+                    Judgement::Good => bad_runs += 1,
+                    Judgement::Untestable(_) | Judgement::Retry(_) => bad_runs += 1,
+                }
+            }
+            while good_runs < FLAKY_ENDPOINT_RUNS {
+                let r = self.run("endpoint-good", &good[..1], &target_tests)?.remove(0);
+                good_runs += 1;
+                if judge(&r, &targets) == Judgement::Bad {
+                    good_fails += 1;
+                }
+            }
+            let model = FlakyModel::estimate(bad_fails, bad_runs, good_fails, good_runs)
+                .map_err(|e| BadInput(format!("the endpoints do not tell good from bad ({e}): the bad endpoint failed {bad_fails} of {bad_runs} runs, the good one {good_fails} of {good_runs}")))?;
+            self.say(format!(
+                "the failure is intermittent: the bad endpoint failed {bad_fails} of {bad_runs} runs; bisecting with a Bayesian model (confidence {:.2})",
+                self.plan.confidence
+            ));
+            Some(model)
+        } else {
+            None
+        };
+
+        let (graph, good_nodes) = self.graph()?;
+        let bad_node = graph.index(&bad).ok_or_else(|| BadInput(format!("{} is not in the range", self.label(&bad))))?;
+        let options = BisectOptions {
+            first_parent: self.plan.first_parent,
+            flaky: model,
+            confidence: self.plan.confidence,
+        };
+        let mut bisection = Bisection::new(&graph, &good_nodes, bad_node, options)
+            .map_err(|e| BadInput(format!("cannot bisect this range: {e}")))?;
+        for _ in 0..bad_fails {
+            bisection.record(bad_node, Verdict::Bad)?;
+        }
+        for _ in bad_fails..bad_runs {
+            bisection.record(bad_node, Verdict::Good)?;
+        }
+        let mut retries: BTreeMap<usize, u32> = BTreeMap::new();
+        let workers = self.session.executor.workers();
+        loop {
+            let status = bisection.status();
+            let Status::Searching { suspects, top } = status else {
+                break;
+            };
+            let nodes = bisection.next(workers);
+            if nodes.is_empty() {
+                break;
+            }
+            let keys: Vec<String> = nodes.iter().map(|&n| graph.id(n).to_string()).collect();
+            self.say(format!(
+                "{suspects} suspects left (likeliest {} at {:.2}); testing {}",
+                self.label(graph.id(top.0)),
+                top.1,
+                keys.iter().map(|k| self.label(k)).collect::<Vec<_>>().join(", ")
+            ));
+            let results = self.run("search", &keys, &target_tests)?;
+            for ((node, key), result) in nodes.iter().zip(&keys).zip(&results) {
+                let judgement = judge(result, &targets);
+                self.say(format!("  {} -> {}", self.label(key), describe(&judgement)));
+                let verdict = match judgement {
+                    Judgement::Good => Verdict::Good,
+                    Judgement::Bad => Verdict::Bad,
+                    Judgement::Untestable(reason) => Verdict::Skip { reason },
+                    Judgement::Retry(reason) => {
+                        let n = retries.entry(*node).or_default();
+                        *n += 1;
+                        if *n <= INFRA_RETRIES {
+                            continue;
+                        }
+                        Verdict::Skip {
+                            reason: format!("infrastructure error {n} times: {reason}"),
+                        }
+                    }
+                };
+                bisection.record(*node, verdict)?;
+            }
+        }
+
+        let mut conclusion = Conclusion {
+            status: "inconclusive",
+            culprit: None,
+            suspects: Vec::new(),
+            confidence: 0.0,
+            targets: targets.clone(),
+            flaky: model,
+            verification: Vec::new(),
+            message: None,
+        };
+        match bisection.status() {
+            Status::Found { culprit, confidence } => {
+                let id = graph.id(culprit).to_string();
+                conclusion.status = "found";
+                conclusion.confidence = confidence;
+                conclusion.suspects = vec![(id.clone(), "first bad commit".into(), confidence)];
+                conclusion.culprit = Some(id.clone());
+                self.verify(&id, &graph, culprit, &targets, &target_tests, &mut conclusion)?;
+            }
+            Status::Ambiguous { suspects } => {
+                conclusion.status = "ambiguous";
+                conclusion.confidence = suspects.iter().map(|s| s.probability).sum();
+                conclusion.suspects = suspects
+                    .iter()
+                    .map(|s| {
+                        let reason = match &s.reason {
+                            SuspectReason::FirstBad => "first bad commit".to_string(),
+                            other => other.to_string(),
+                        };
+                        (graph.id(s.node).to_string(), reason, s.probability)
+                    })
+                    .collect();
+                conclusion.message = Some(format!(
+                    "the culprit is one of {} commits that no testable candidate can tell apart",
+                    suspects.len()
+                ));
+            }
+            Status::Contradiction => {
+                conclusion.message = Some(
+                    "the verdicts contradict each other: the failure may be intermittent (try --flaky) or caused by more than one commit".into(),
+                );
+            }
+            Status::Searching { suspects, .. } => {
+                conclusion.message = Some(format!("stopped with {suspects} suspects left"));
+            }
+        }
+        Ok(conclusion)
+    }
+
+    /// Each test that fails at the bad endpoint, with the target it is hunted for.
+    fn targets_at_bad(&self, bad: &StepResult) -> Result<BTreeMap<String, Target>> {
+        let mut targets = BTreeMap::new();
+        for run in &bad.tests {
+            let target = match &self.plan.target {
+                Some(explicit) => (explicit.judge(&run.outcome) == Judgement::Bad).then(|| explicit.clone()),
+                None => match &run.outcome {
+                    culprit_console::Outcome::InfraError { .. } => None,
+                    outcome => Target::of_bad(outcome),
+                },
+            };
+            if let Some(target) = target {
+                targets.insert(run.name.clone(), target);
+            }
+        }
+        if targets.is_empty() {
+            let seen: Vec<String> = bad.tests.iter().map(|t| format!("{}: {}", t.name, t.outcome)).collect();
+            bail!(BadInput(format!(
+                "the bad revision {} shows no failure to hunt ({}); give a --bad that fails{}",
+                self.label(&self.plan.bad),
+                seen.join(", "),
+                if self.plan.target.is_some() { " with the --target" } else { "" }
+            )));
+        }
+        Ok(targets)
+    }
+
+    fn graph(&self) -> Result<(CommitGraph, Vec<usize>)> {
+        match &self.plan.kind {
+            CandidateKind::Commits { range, .. } => {
+                let graph = CommitGraph::from_range(range.clone())
+                    .map_err(|e| BadInput(format!("cannot read the commit graph: {e}")))?;
+                Ok((graph, Vec::new()))
+            }
+            CandidateKind::Artifacts { list, .. } => {
+                let nodes = (0..list.len())
+                    .map(|i| (i.to_string(), if i == 0 { Vec::new() } else { vec![(i - 1).to_string()] }))
+                    .collect();
+                let graph = CommitGraph::from_parents(nodes)
+                    .map_err(|e| BadInput(format!("cannot order the artifacts: {e}")))?;
+                Ok((graph, vec![0]))
+            }
+        }
+    }
+
+    fn verify(
+        &mut self,
+        culprit_key: &str,
+        graph: &CommitGraph,
+        culprit: usize,
+        targets: &BTreeMap<String, Target>,
+        tests: &[String],
+        conclusion: &mut Conclusion,
+    ) -> Result<()> {
+        let k = self.plan.verify;
+        if k == 0 {
+            return Ok(());
+        }
+        let parents: Vec<String> = match &self.plan.kind {
+            CandidateKind::Commits { range, .. } => range
+                .iter()
+                .find(|(id, _)| id == culprit_key)
+                .map(|(_, p)| p.clone())
+                .unwrap_or_default(),
+            CandidateKind::Artifacts { .. } => graph.parents(culprit).map(|p| graph.id(p).to_string()).collect(),
+        };
+        self.say(format!("verifying {}: {k} more run(s) of it and of its parent(s)", self.label(culprit_key)));
+        let mut keys = vec![culprit_key.to_string(); k as usize];
+        let culprit_results = self.run("verify", &keys, tests)?;
+        let fails = culprit_results.iter().filter(|r| judge(r, targets) == Judgement::Bad).count();
+        conclusion.verification.push(format!("the culprit failed again in {fails} of {k} runs"));
+        let mut ok = if conclusion.flaky.is_some() { true } else { fails == k as usize };
+        for parent in &parents {
+            keys = vec![parent.clone(); k as usize];
+            let results = self.run("verify-parent", &keys, tests)?;
+            let passes = results.iter().filter(|r| judge(r, targets) == Judgement::Good).count();
+            conclusion.verification.push(format!("its parent {} passed in {passes} of {k} runs", self.label(parent)));
+            if conclusion.flaky.is_none() && passes != k as usize {
+                ok = false;
+            }
+        }
+        if self.plan.verify_revert {
+            if let CandidateKind::Commits { .. } = &self.plan.kind {
+                let mut request = self.request("verify-revert", culprit_key, tests);
+                request.prepare = Prepare::Revert {
+                    base: self.plan.bad.clone(),
+                    commit: culprit_key.to_string(),
+                };
+                match self.session.run(vec![request]) {
+                    Ok(results) => {
+                        let judgement = judge(&results[0], targets);
+                        conclusion.verification.push(format!(
+                            "reverting it on top of the bad revision: {}",
+                            describe(&judgement)
+                        ));
+                        if judgement != Judgement::Good {
+                            ok = false;
+                        }
+                    }
+                    Err(err) if err.downcast_ref::<crate::session::Interrupted>().is_some() => return Err(err),
+                    Err(err) => conclusion
+                        .verification
+                        .push(format!("the revert could not be tested: {err:#}")),
+                }
+            }
+        }
+        if !ok {
+            conclusion.status = "inconclusive";
+            conclusion.message = Some(
+                "verification failed: the culprit or its parent did not behave the same again; the failure may be intermittent (try --flaky)".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Judges one step against each test's target: bad if any test shows its target, good
+/// if every test passes, untestable otherwise.
+pub fn judge(result: &StepResult, targets: &BTreeMap<String, Target>) -> Judgement {
+    let mut untestable = Vec::new();
+    let mut retry = None;
+    let mut good = 0;
+    for (test, target) in targets {
+        let Some(run) = result.tests.iter().find(|t| &t.name == test) else {
+            untestable.push(format!("{test}: not run"));
+            continue;
+        };
+        match target.judge(&run.outcome) {
+            Judgement::Bad => return Judgement::Bad,
+            Judgement::Good => good += 1,
+            Judgement::Retry(reason) => retry = Some(format!("{test}: {reason}")),
+            Judgement::Untestable(reason) => untestable.push(format!("{test}: {reason}")),
+        }
+    }
+    if let Some(reason) = retry {
+        return Judgement::Retry(reason);
+    }
+    if good == targets.len() {
+        return Judgement::Good;
+    }
+    untestable.dedup();
+    Judgement::Untestable(untestable.join("; "))
+}
+
+pub fn describe(judgement: &Judgement) -> String {
+    match judgement {
+        Judgement::Good => "good".into(),
+        Judgement::Bad => "bad".into(),
+        Judgement::Untestable(reason) => format!("skip ({reason})"),
+        Judgement::Retry(reason) => format!("infrastructure error ({reason}); will retry"),
+    }
+}
+
+/// Bad input discovered while hunting (an endpoint that does not behave as stated):
+/// reported with exit code 2.
+#[derive(Debug)]
+pub struct BadInput(pub String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
