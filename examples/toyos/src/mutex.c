@@ -117,14 +117,13 @@ static void wake_cpus(uint32_t mask)
 
 static void wake(struct k_mutex *mutex, unsigned int cpu)
 {
-#ifdef CONFIG_IPI
-#ifdef CONFIG_CPU_MASK
+#if defined(CONFIG_IPI) && defined(CONFIG_CPU_MASK)
 	/* Read after dequeue_waiter() cleared the woken CPU's bit: empty for a lone waiter. */
+	(void)cpu;
 	wake_cpus(mutex->waiter_mask);
-#else
+#elif defined(CONFIG_IPI)
 	(void)mutex;
 	wake_cpus(BIT(cpu));
-#endif
 #else
 	(void)mutex;
 	(void)cpu;

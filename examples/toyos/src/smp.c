@@ -16,7 +16,7 @@
 #define FW_CFG_DATA 0x511
 #define FW_CFG_SIGNATURE 0x0000
 #define FW_CFG_NB_CPUS 0x0005
-#define AP_START_TIMEOUT_US 500000
+#define AP_START_TIMEOUT_US 5000000
 
 struct mailbox {
 	smp_work_fn fn;
@@ -35,9 +35,16 @@ static volatile uint32_t online_mask = BIT(0);
 
 extern char ap_trampoline_start[], ap_trampoline_end[];
 
+/*
+ * The initial APIC ID from CPUID rather than the local APIC's ID register: under QEMU an
+ * APIC read takes the big lock, and spinlocks ask for the CPU on every acquisition.
+ */
 unsigned int cpu_id(void)
 {
-	return cpu_of_apic[lapic_id() & 0xff];
+	uint32_t eax = 1, ebx, ecx = 0, edx;
+
+	__asm__ volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+	return cpu_of_apic[ebx >> 24];
 }
 
 unsigned int smp_cpus(void)
@@ -53,28 +60,6 @@ uint32_t smp_online_mask(void)
 uint32_t smp_apic_id(unsigned int cpu)
 {
 	return apic_ids[cpu];
-}
-
-static uint16_t fw_cfg_read16(uint16_t key)
-{
-	uint16_t value;
-
-	outw(FW_CFG_SELECTOR, key);
-	value = inb(FW_CFG_DATA);
-	value |= (uint16_t)inb(FW_CFG_DATA) << 8;
-	return value;
-}
-
-/* QEMU's fw_cfg says how many CPUs the machine has, so bring-up need not guess with a delay. */
-static unsigned int machine_cpus(void)
-{
-	uint16_t signature = fw_cfg_read16(FW_CFG_SIGNATURE);
-	unsigned int count;
-
-	if (signature != ('Q' | 'E' << 8))
-		return MAX_CPUS;
-	count = fw_cfg_read16(FW_CFG_NB_CPUS);
-	return count > MAX_CPUS ? MAX_CPUS : count;
 }
 
 static void run_mailbox(struct mailbox *mb)
@@ -108,6 +93,7 @@ static __attribute__((noreturn)) void ap_idle(unsigned int cpu)
 	}
 }
 
+/* Called by trampoline.S with this CPU's index, on its own stack. */
 void ap_main(uint32_t cpu);
 
 void ap_main(uint32_t cpu)
@@ -128,17 +114,37 @@ void ipi_handler(void)
 	__atomic_fetch_add(&sched_stats.ipis_received, 1, __ATOMIC_RELAXED);
 }
 
-void smp_init(void)
-{
-	unsigned int expected = 1;
-	uint64_t deadline;
-
-	apic_ids[0] = lapic_id();
-	cpu_of_apic[apic_ids[0] & 0xff] = 0;
 #ifdef CONFIG_SMP
+static uint16_t fw_cfg_read16(uint16_t key)
+{
+	uint16_t value;
+
+	outw(FW_CFG_SELECTOR, key);
+	value = inb(FW_CFG_DATA);
+	value |= (uint16_t)inb(FW_CFG_DATA) << 8;
+	return value;
+}
+
+/* QEMU's fw_cfg says how many CPUs the machine has, so bring-up need not guess with a delay. */
+static unsigned int machine_cpus(void)
+{
+	uint16_t signature = fw_cfg_read16(FW_CFG_SIGNATURE);
+	unsigned int count;
+
+	if (signature != ('Q' | 'E' << 8))
+		return MAX_CPUS;
+	count = fw_cfg_read16(FW_CFG_NB_CPUS);
+	return count > MAX_CPUS ? MAX_CPUS : count;
+}
+
+static void start_secondary_cpus(void)
+{
+	unsigned int expected = machine_cpus();
+
 	lapic_enable();
-	expected = machine_cpus();
 	if (expected > 1) {
+		uint64_t deadline;
+
 		memcpy((void *)TRAMPOLINE_ADDR, ap_trampoline_start,
 		       ap_trampoline_end - ap_trampoline_start);
 		lapic_broadcast_init_sipi(TRAMPOLINE_ADDR >> 12);
@@ -150,8 +156,15 @@ void smp_init(void)
 		LOG_INF("smp", "CPU %u online (APIC id %u)", cpu, apic_ids[cpu]);
 	if (smp_cpus() < expected)
 		printk("smp: only %u of %u CPUs started\n", smp_cpus(), expected);
-#else
-	(void)deadline;
+}
+#endif
+
+void smp_init(void)
+{
+	apic_ids[0] = lapic_id();
+	cpu_of_apic[apic_ids[0] & 0xff] = 0;
+#ifdef CONFIG_SMP
+	start_secondary_cpus();
 #endif
 	printk("smp: %u CPU%s online\n", smp_cpus(), smp_cpus() == 1 ? "" : "s");
 }

@@ -31,15 +31,13 @@ void k_thread_init(struct k_thread *thread, const char *name, smp_work_fn entry,
 
 #ifdef CONFIG_FLAKY_IPI
 /*
- * Models an IPI lost in delivery: the start kick is dropped when a bit of the TSC says
- * so, about one start in two. The TSC runs on the host's clock under TCG, so the coin
- * differs from boot to boot.
+ * Models an IPI lost in delivery: the start kick is dropped about one start in two. The
+ * coin is the top bit of a multiplicative hash of the TSC, so it depends on every low
+ * bit; under TCG the TSC follows the host's clock and differs from boot to boot.
  */
 static int kick_lost(void)
 {
-	uint32_t tsc = (uint32_t)rdtsc();
-
-	return ((tsc >> 4) ^ (tsc >> 9)) & 1;
+	return ((uint32_t)rdtsc() * 0x9e3779b9u) >> 31;
 }
 #else
 static int kick_lost(void)
@@ -63,7 +61,8 @@ void k_thread_start(struct k_thread *thread, unsigned int cpu)
 	 * among the receivers and handles its copy inline by running the started thread,
 	 * which the target CPU runs as well.
 	 */
-	smp_broadcast_kick();
+	if (!kick_lost())
+		smp_broadcast_kick();
 	thread_entry(thread);
 #else
 	if (kick_lost())

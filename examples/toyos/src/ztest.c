@@ -47,16 +47,56 @@ static void print_seconds(uint32_t ms)
 	printk("%u.%03u seconds", ms / 1000, ms % 1000);
 }
 
+struct result {
+	int ran;
+	int failed;
+	uint32_t ms;
+};
+
+static void print_summary(const char *suite, const struct ztest_unit *units,
+			  const struct result *results, int count, int passes, int failures)
+{
+#ifdef CONFIG_ZTEST_SUMMARY
+	uint32_t suite_ms = 0, rate = (uint32_t)passes * 10000 / (uint32_t)(passes + failures);
+
+	for (int i = 0; i < count; i++)
+		suite_ms += results[i].ms;
+	printk("\n------ TESTSUITE SUMMARY START ------\n\n");
+	printk("SUITE %s - %u.%02u%% [%s]: pass = %d, fail = %d, skip = 0, total = %d "
+	       "duration = ",
+	       failures ? "FAIL" : "PASS", rate / 100, rate % 100, suite, passes, failures,
+	       passes + failures);
+	print_seconds(suite_ms);
+	printk("\n");
+	for (int i = 0; i < count; i++) {
+		if (!results[i].ran)
+			continue;
+		printk(" - %s - [%s.%s] duration = ", results[i].failed ? "FAIL" : "PASS", suite,
+		       units[i].name);
+		print_seconds(results[i].ms);
+		printk("\n");
+	}
+	printk("\n------ TESTSUITE SUMMARY END ------\n\n");
+#else
+	(void)suite;
+	(void)units;
+	(void)results;
+	(void)count;
+	(void)passes;
+	(void)failures;
+#endif
+}
+
 int ztest_run(const char *suite, const struct ztest_unit *units, int count, const char *name)
 {
-	uint32_t durations[MAX_UNITS];
-	int ran[MAX_UNITS] = { 0 }, failed[MAX_UNITS] = { 0 };
-	int passes = 0, failures = 0, total = 0;
-	uint32_t suite_ms = 0;
+	struct result results[MAX_UNITS] = { 0 };
+	int passes = 0, failures = 0;
 
+	if (count > MAX_UNITS)
+		count = MAX_UNITS;
 	printk("Running TESTSUITE %s\n", suite);
 	separator();
-	for (int i = 0; i < count && i < MAX_UNITS; i++) {
+	for (int i = 0; i < count; i++) {
 		uint64_t start;
 
 		if (name && strncmp(name, units[i].name, strlen(units[i].name) + 1) != 0)
@@ -66,47 +106,24 @@ int ztest_run(const char *suite, const struct ztest_unit *units, int count, cons
 		printk("START - %s\n", units[i].name);
 		start = rdtsc();
 		units[i].fn();
-		durations[i] = timing_ms_between(start, rdtsc());
-		suite_ms += durations[i];
-		ran[i] = 1;
-		failed[i] = current_failed;
-		total++;
+		results[i].ms = timing_ms_between(start, rdtsc());
+		results[i].ran = 1;
+		results[i].failed = current_failed;
 		if (current_failed)
 			failures++;
 		else
 			passes++;
 		printk(" %s - %s in ", current_failed ? "FAIL" : "PASS", units[i].name);
-		print_seconds(durations[i]);
+		print_seconds(results[i].ms);
 		printk("\n");
 		separator();
 		current = 0;
 	}
-	if (total == 0) {
+	if (passes + failures == 0) {
 		printk("toyos: no test named '%s'\n", name ? name : "");
 		return 0;
 	}
 	printk("TESTSUITE %s %s\n", suite, failures ? "failed" : "succeeded");
-#ifdef CONFIG_ZTEST_SUMMARY
-	{
-		uint32_t rate = (uint32_t)passes * 10000 / (uint32_t)total;
-
-		printk("\n------ TESTSUITE SUMMARY START ------\n\n");
-		printk("SUITE %s - %u.%02u%% [%s]: pass = %d, fail = %d, skip = 0, total = %d "
-		       "duration = ",
-		       failures ? "FAIL" : "PASS", rate / 100, rate % 100, suite, passes, failures,
-		       total);
-		print_seconds(suite_ms);
-		printk("\n");
-		for (int i = 0; i < count && i < MAX_UNITS; i++) {
-			if (!ran[i])
-				continue;
-			printk(" - %s - [%s.%s] duration = ", failed[i] ? "FAIL" : "PASS", suite,
-			       units[i].name);
-			print_seconds(durations[i]);
-			printk("\n");
-		}
-		printk("\n------ TESTSUITE SUMMARY END ------\n\n");
-	}
-#endif
+	print_summary(suite, units, results, count, passes, failures);
 	return failures == 0;
 }

@@ -8,8 +8,8 @@
 #include <toyos/timing.h>
 #include <toyos/ztest.h>
 
-#define ROUNDS 1000
-#define TIMEOUT_US 1000000
+#define ROUNDS 5
+#define TIMEOUT_US 5000000
 
 static struct k_mutex mutex;
 static volatile uint32_t counter;

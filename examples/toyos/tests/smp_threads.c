@@ -8,7 +8,7 @@
 
 #define TERMS 1000
 #define EXPECTED_SUM (TERMS * (TERMS + 1) / 2)
-#define TIMEOUT_US 100000
+#define TIMEOUT_US 1000000
 
 struct work {
 	volatile uint32_t sum;

@@ -14,14 +14,15 @@ int ztest_run(const char *suite, const struct ztest_unit *units, int count, cons
 const char *ztest_current(void);
 
 /* Test functions return void, so a failed assertion records and returns. */
-#define zassert_true(cond, ...)                                                         \
+#define ztest_check(cond, text, ...)                                                    \
 	do {                                                                            \
 		if (!(cond)) {                                                          \
-			ztest_fail(#cond, __FILE_NAME__, __LINE__, __VA_ARGS__);         \
+			ztest_fail(text, __FILE_NAME__, __LINE__, __VA_ARGS__);          \
 			return;                                                         \
 		}                                                                       \
 	} while (0)
-#define zassert_equal(a, b, ...) zassert_true((a) == (b), __VA_ARGS__)
+#define zassert_true(cond, ...) ztest_check(cond, #cond, __VA_ARGS__)
+#define zassert_equal(a, b, ...) ztest_check((a) == (b), #a " == " #b, __VA_ARGS__)
 
 void test_smp_semaphore(void);
 void test_smp_mutex(void);
