@@ -130,10 +130,21 @@ impl CommitHunt<'_, '_> {
         let good = self.plan.good.clone();
         let all_tests = self.plan.tests.clone();
 
-        // The bad endpoint decides the target of each test.
+        // The bad endpoint decides the target of each test. An intermittent failure may
+        // need several runs to show itself at all.
         self.say(format!("checking the bad endpoint {}", self.label(&bad)));
-        let bad_result = self.run("endpoint-bad", std::slice::from_ref(&bad), &all_tests)?.remove(0);
-        let targets = self.targets_at_bad(&bad_result)?;
+        let attempts = if self.plan.flaky { FLAKY_ENDPOINT_RUNS } else { 1 };
+        let mut bad_runs = 0u32;
+        let targets = loop {
+            let result = self.run("endpoint-bad", std::slice::from_ref(&bad), &all_tests)?.remove(0);
+            bad_runs += 1;
+            match self.targets_at_bad(&result) {
+                Ok(targets) => break targets,
+                Err(_) if bad_runs < attempts => continue,
+                Err(err) => return Err(err),
+            }
+        };
+        let mut bad_fails = 1u32;
         let target_tests: Vec<String> = targets.keys().cloned().collect();
         self.say(format!(
             "target: {}",
@@ -160,11 +171,9 @@ impl CommitHunt<'_, '_> {
         }
 
         // Repeated runs of the bad endpoint show whether the failure is intermittent.
-        let mut bad_runs = 1u32;
-        let mut bad_fails = 1u32;
         let mut good_runs = good.len() as u32;
-        let extra = if self.plan.flaky { FLAKY_ENDPOINT_RUNS - 1 } else { self.plan.endpoint_runs.saturating_sub(1) };
-        let mut flaky = self.plan.flaky;
+        let extra = if self.plan.flaky { 0 } else { self.plan.endpoint_runs.saturating_sub(1) };
+        let mut flaky = self.plan.flaky || bad_runs > 1;
         for _ in 0..extra {
             let r = self.run("endpoint-bad", std::slice::from_ref(&bad), &target_tests)?.remove(0);
             match judge(&r, &targets) {

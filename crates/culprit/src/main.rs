@@ -30,6 +30,8 @@ enum Command {
     Run(commands::run::RunArgs),
     /// Find the commit (or artifact) that introduced a failure.
     Bisect(commands::bisect::BisectArgs),
+    /// Show the steps of a session (default: the newest) from the journal.
+    Log(commands::log::LogArgs),
     /// Read console or build logs and say what happened.
     Classify(commands::classify::ClassifyArgs),
     /// Run the bundled example end to end: a commit hunt, then a configuration hunt.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => commands::run::run(args),
         Command::Bisect(args) => commands::bisect::run(args),
+        Command::Log(args) => commands::log::run(args),
         Command::Classify(args) => commands::classify::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Elf(cmd) => commands::elf::run(cmd),

@@ -4,4 +4,5 @@ pub mod elf;
 pub mod bisect;
 pub mod classify;
 pub mod demo;
+pub mod log;
 pub mod run;

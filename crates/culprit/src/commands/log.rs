@@ -1,0 +1,70 @@
+//! `culprit log`: the steps of a session, from the journal.
+
+use crate::session::StepCandidate;
+use crate::view::{relative, table};
+use crate::workspace::Workspace;
+use anyhow::{bail, Result};
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct LogArgs {
+    /// The session (default: the newest).
+    pub session: Option<i64>,
+    /// The configuration (default: ./culprit.toml).
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
+    /// Print one JSON document.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: LogArgs) -> Result<u8> {
+    let ws = Workspace::load(args.file.as_deref())?;
+    let journal = ws.journal()?;
+    let session = match args.session {
+        Some(id) => journal.session(id)?,
+        None => journal.last_session(None)?,
+    };
+    let Some(session) = session else {
+        match args.session {
+            Some(id) => bail!("no session {id} in {}", journal.dir().display()),
+            None => bail!("no sessions yet in {}; run `culprit run` or `culprit bisect` first", journal.dir().display()),
+        }
+    };
+    let steps = journal.steps(session.id)?;
+    let base = std::env::current_dir().unwrap_or_default();
+    if args.json {
+        let steps: Vec<_> = steps
+            .iter()
+            .map(|s| json!({ "seq": s.seq, "candidate": s.candidate, "result": s.result, "started": s.started, "finished": s.finished }))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "session": session.id, "kind": session.kind, "status": session.status, "steps": steps }))?
+        );
+        return Ok(0);
+    }
+    println!("session {} ({}): {}, {} steps", session.id, session.kind, session.status, steps.len());
+    let mut rows = Vec::new();
+    for step in &steps {
+        let candidate: Option<StepCandidate> = serde_json::from_value(step.candidate.clone()).ok();
+        let (phase, key) = match &candidate {
+            Some(c) => (c.phase.clone(), c.key.chars().take(12).collect::<String>()),
+            None => ("run".to_string(), step.candidate["rev"].as_str().unwrap_or("(working tree)").chars().take(12).collect()),
+        };
+        for run in step.result.build.iter().chain(step.result.tests.iter()) {
+            rows.push([
+                step.seq.to_string(),
+                phase.clone(),
+                key.clone(),
+                run.name.clone(),
+                run.outcome.to_string(),
+                format!("{:.1}s", run.duration_s),
+                relative(&run.log, &base),
+            ]);
+        }
+    }
+    print!("{}", table(&["step", "phase", "candidate", "run", "outcome", "time", "log"], &rows));
+    Ok(0)
+}

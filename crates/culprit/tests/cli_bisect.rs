@@ -1,0 +1,203 @@
+//! `culprit bisect` on real git histories whose test commands are small shell scripts:
+//! hangs, masking crashes, unbuildable windows, resume after SIGKILL, bad input.
+
+mod common;
+
+use common::{culprit, git, invocations, json, linear_repo, toml};
+use std::process::Command;
+use std::time::Duration;
+
+#[test]
+fn finds_the_hang_past_an_unbuildable_window_and_a_masking_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("boots.log");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let ids = linear_repo(&repo, 60, &toml(41, (20, 26), (10, 13), &log));
+    for jobs in ["1", "2"] {
+        let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main", "-j", jobs, "--json"]);
+        let doc = json(&out);
+        assert_eq!(out.status.code(), Some(0), "{doc}");
+        assert_eq!(doc["status"], "found");
+        assert_eq!(doc["culprit"], ids[40].as_str(), "commit 41 is the culprit");
+        assert_eq!(doc["commit"]["subject"], "commit 41");
+        assert_eq!(doc["confidence"], 1.0);
+        assert_eq!(doc["target"]["boot"], "hang at stage init");
+        let candidates = doc["candidates"].as_array().unwrap();
+        for c in candidates {
+            let rev = c["rev"].as_str().unwrap();
+            let n = ids.iter().position(|id| id == rev).unwrap() + 1;
+            let verdict = c["verdict"].as_str().unwrap();
+            if (20..=26).contains(&n) {
+                assert!(verdict.contains("lib_types.h"), "{n}: {verdict}");
+            } else if (10..=13).contains(&n) {
+                assert!(verdict.contains("Attempted to kill init"), "{n}: {verdict}");
+            } else if n >= 41 {
+                assert!(verdict.starts_with("bad"), "{n}: {verdict}");
+            } else {
+                assert!(verdict.starts_with("good"), "{n}: {verdict}");
+            }
+        }
+        assert!(doc["runs"].as_u64().unwrap() <= 12, "{doc}");
+    }
+}
+
+#[test]
+fn a_culprit_bordering_unbuildable_commits_is_reported_as_a_suspect_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("boots.log");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let ids = linear_repo(&repo, 40, &toml(30, (26, 29), (0, 0), &log));
+    let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main", "--json"]);
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(1), "{doc}");
+    assert_eq!(doc["status"], "ambiguous");
+    assert!(doc["culprit"].is_null());
+    let suspects: Vec<(String, String)> = doc["suspects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["rev"].as_str().unwrap().to_string(), s["reason"].as_str().unwrap().to_string()))
+        .collect();
+    let expected: Vec<&String> = ids[25..30].iter().collect();
+    assert_eq!(suspects.len(), expected.len(), "{suspects:?}");
+    for (rev, reason) in &suspects {
+        let n = ids.iter().position(|id| id == rev).unwrap() + 1;
+        if n == 30 {
+            assert_eq!(reason, "first bad commit");
+        } else {
+            assert!((26..=29).contains(&n) && reason.contains("lib_types.h"), "{n}: {reason}");
+        }
+    }
+}
+
+#[test]
+fn resumes_after_sigkill_without_rerunning_a_finished_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("boots.log");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let slow = toml(70, (0, 0), (0, 0), &log).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
+    let ids = linear_repo(&repo, 100, &slow);
+    let args = ["bisect", "--good", &ids[0], "--bad", "main", "--verify", "0", "--endpoint-runs", "1", "--json"];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(args)
+        .current_dir(&repo)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it finish a few steps, then kill it with no chance to clean up.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while invocations(&log).len() < 4 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = invocations(&log);
+    assert!(before.len() >= 4, "{before:?}");
+
+    let out = culprit(&repo, &["bisect", "--resume", "--json"]);
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["culprit"], ids[69].as_str());
+    let all = invocations(&log);
+    let mut seen = std::collections::BTreeMap::new();
+    for n in &all {
+        *seen.entry(*n).or_insert(0) += 1;
+    }
+    // Only the step that was running when culprit died may run again.
+    let repeated: Vec<_> = seen.iter().filter(|(_, &k)| k > 1).collect();
+    assert!(repeated.len() <= 1, "finished steps ran twice: {repeated:?} (before kill: {before:?}, all: {all:?})");
+    if let Some((n, _)) = repeated.first() {
+        assert_eq!(Some(*n), before.last(), "only the interrupted step may repeat");
+    }
+    let again = culprit(&repo, &["bisect", "--resume"]);
+    assert_eq!(again.status.code(), Some(2), "a finished session cannot be resumed");
+}
+
+#[test]
+fn artifact_lists_and_git_bisect_run_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let mut list = String::new();
+    for i in 0..12 {
+        std::fs::write(repo.join(format!("image-{i}.bin")), format!("{i}\n")).unwrap();
+        list.push_str(&format!("image-{i}.bin\n"));
+    }
+    std::fs::write(repo.join("images.txt"), list).unwrap();
+    std::fs::write(
+        repo.join("check.sh"),
+        "#!/bin/sh\n# a git bisect run script: 0 good, 1 bad\nn=$(cat \"$1\")\n[ \"$n\" -lt 7 ]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("culprit.toml"),
+        "[[test]]\nname = \"script\"\ncommand = \"sh check.sh {artifact}\"\nexit_codes = \"bisect\"\n",
+    )
+    .unwrap();
+    let out = culprit(repo, &["bisect", "--list", "images.txt", "--json"]);
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert!(doc["culprit"].as_str().unwrap().ends_with("image-7.bin"), "{doc}");
+}
+
+#[test]
+fn intermittent_failures_switch_to_the_bayesian_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let counter = dir.path().join("counter");
+    // From commit 25 on, the boot panics on about half of the runs; a counter outside
+    // the repository makes the coin deterministic for the test.
+    let toml = format!(
+        r#"[[test]]
+name = "boot"
+command = "n=$(cat n); k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; if [ $n -ge 25 ] && [ $(( (k * 7919) % 10 )) -lt 5 ]; then echo 'Kernel panic - not syncing: race'; else echo BOOT-OK; fi"
+success = ["BOOT-OK"]
+"#,
+        c = counter.display()
+    );
+    let ids = linear_repo(&repo, 40, &toml);
+    let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main", "--flaky", "--json"]);
+    let doc = json(&out);
+    assert_eq!(doc["status"], "found", "{doc}");
+    assert_eq!(doc["culprit"], ids[24].as_str(), "{doc}");
+    assert!(doc["confidence"].as_f64().unwrap() >= 0.99);
+    let p = doc["flaky"]["p_fail_if_bad"].as_f64().unwrap();
+    assert!((0.2..0.8).contains(&p), "{doc}");
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("boots.log");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let ids = linear_repo(&repo, 10, &toml(5, (0, 0), (0, 0), &log));
+    let check = |args: &[&str], needle: &str| {
+        let out = culprit(&repo, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: `{needle}` not in {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    };
+    check(&["bisect", "--resume"], "no bisection to resume");
+    check(&["bisect", "--good", "no-such-rev", "--bad", "main"], "unknown revision `no-such-rev`");
+    check(&["bisect", "--good", "main", "--bad", "main"], "same commit");
+    check(&["bisect", "--good", "main", "--bad", &ids[2]], "swap");
+    check(&["bisect", "--good", &ids[6], "--bad", "main"], "good revision");
+    check(&["bisect", "--good", &ids[0], "--bad", &ids[2]], "shows no failure");
+    check(&["bisect", "--good", &ids[0], "--bad", "main", "--target", "crash"], "--target");
+    std::fs::write(repo.join("n"), "dirty\n").unwrap();
+    check(&["bisect", "--good", &ids[0], "--bad", "main"], "uncommitted changes");
+    git(&repo, &["checkout", "-q", "n"]);
+
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("culprit.toml"), "[[test]]\nname = \"t\"\ncommand = \"true\"\n").unwrap();
+    let out = culprit(plain.path(), &["bisect", "--good", "a", "--bad", "b"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
+}
