@@ -2,8 +2,9 @@
 //!
 //! Memory stays flat whatever the size of the log: the partial line (at most
 //! `max_line` bytes), at most [`MAX_SIGNATURES`] signatures, and a few counters
-//! and byte ranges. Each line costs one Aho-Corasick scan for every literal of
-//! every pack; regexes run only on the few lines that scan flags.
+//! and byte ranges. Each line costs one SIMD (Teddy) scan for the literals of
+//! every pack at once; only the few lines it flags get the full Aho-Corasick
+//! scan that tells which literals are there, and regexes run only for those.
 
 use crate::decide::{decide, Facts, Range, Seen};
 use crate::lines::{LineReader, LineSink};
@@ -43,6 +44,7 @@ struct State {
     /// Time of the chunk being fed.
     now: Duration,
     automaton: AhoCorasick,
+    prefilter: Option<aho_corasick::packed::Searcher>,
     /// For each automaton pattern, the actions of every rule that names it.
     literal_actions: Vec<Vec<u16>>,
     actions: Vec<Action>,
@@ -128,9 +130,15 @@ impl Classifier {
         for (i, stage) in rules.stages.iter().enumerate() {
             add(&stage.marker, Action::Stage(ladder.user_rank(i)));
         }
-        let automaton = AhoCorasick::new(&literals).map_err(|e| RuleError::Automaton {
-            reason: e.to_string(),
-        })?;
+        let automaton = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(&literals)
+            .map_err(|e| RuleError::Automaton {
+                reason: e.to_string(),
+            })?;
+        // Teddy needs SIMD and few enough literals; without it the automaton
+        // itself filters.
+        let prefilter = aho_corasick::packed::Searcher::new(literals.iter());
         Ok(Classifier {
             reader: LineReader::new(rules.max_line),
             state: State {
@@ -138,6 +146,7 @@ impl Classifier {
                 grace: rules.grace,
                 now: Duration::ZERO,
                 automaton,
+                prefilter,
                 literal_actions,
                 actions,
                 user_failure: user_failure(&rules.failure)?,
@@ -272,9 +281,18 @@ impl LineSink for State {
             self.complete_titles(body(text));
         }
         self.hits.clear();
-        for m in self.automaton.find_overlapping_iter(text) {
-            self.hits
-                .extend_from_slice(&self.literal_actions[m.pattern().as_usize()]);
+        // Most lines hold no literal at all. The overlapping search (which finds
+        // every literal, also one inside another) is slow per byte, so it runs
+        // only on lines the prefilter flags.
+        let candidate = match &self.prefilter {
+            Some(searcher) => searcher.find(text).is_some(),
+            None => self.automaton.is_match(text),
+        };
+        if candidate {
+            for m in self.automaton.find_overlapping_iter(text) {
+                self.hits
+                    .extend_from_slice(&self.literal_actions[m.pattern().as_usize()]);
+            }
         }
         let custom = self
             .user_failure

@@ -148,8 +148,12 @@ impl LineReader {
         if memchr(0, &self.line).is_some() {
             self.line.retain(|&b| b != 0);
         }
-        let text = String::from_utf8_lossy(&self.line);
-        sink.line(&text, self.start, end);
+        // The strict check is much faster than the lossy one on the ASCII that
+        // consoles almost always send.
+        match std::str::from_utf8(&self.line) {
+            Ok(text) => sink.line(text, self.start, end),
+            Err(_) => sink.line(&String::from_utf8_lossy(&self.line), self.start, end),
+        }
         self.line.clear();
         self.start = end;
     }

@@ -47,7 +47,7 @@ pub(crate) fn rules() -> Vec<Rule> {
             &["Unable to handle kernel"],
             Effect::Signature(unable_to_handle),
         ),
-        Rule::new(&["kernel BUG at"], Effect::Signature(kernel_bug_at)),
+        Rule::new(&["BUG at "], Effect::Signature(kernel_bug_at)),
         Rule::new(&["BUG: "], Effect::Signature(bug)),
         Rule::new(&["Oops"], Effect::Signature(oops)),
         Rule::new(&["WARNING:"], Effect::Signature(warning)),
@@ -56,7 +56,7 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Stage(Builtin::Kernel),
         ),
         Rule::new(
-            &[" as init process", "Freeing unused kernel"],
+            &["init process", "Freeing unused kernel"],
             Effect::Stage(Builtin::Init),
         ),
     ]

@@ -23,7 +23,7 @@ pub(crate) fn rules() -> Vec<Rule> {
         Rule::new(&["FAIL - "], Effect::Signature(test_failed)),
         Rule::new(&["*** Booting Zephyr OS"], Effect::Stage(Builtin::Kernel)),
         Rule::new(
-            &["Running TESTSUITE", "START - ", " PASS - "],
+            &["Running TESTSUITE", "START - ", "PASS - "],
             Effect::Stage(Builtin::Test),
         ),
     ]
