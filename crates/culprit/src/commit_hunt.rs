@@ -71,10 +71,12 @@ pub struct CommitHunt<'s, 'a> {
     pub plan: Plan,
     /// Progress lines go here (stderr).
     pub progress: &'s mut dyn FnMut(String),
+    /// The targets once known (empty while the bad endpoint is being read).
+    pub stop_at: BTreeMap<String, Target>,
 }
 
 impl CommitHunt<'_, '_> {
-    fn request(&self, phase: &str, key: &str, tests: &[String]) -> Request {
+    fn request(&self, phase: &str, key: &str, tests: &[String], stop_at: &BTreeMap<String, Target>) -> Request {
         let (prepare, placeholders, cache) = match &self.plan.kind {
             CandidateKind::Commits { trees, .. } => (
                 Prepare::Checkout(key.to_string()),
@@ -97,6 +99,7 @@ impl CommitHunt<'_, '_> {
             prepare,
             tests: tests.to_vec(),
             placeholders,
+            stop_at: stop_at.clone(),
             cache_key: cache
                 .filter(|_| cacheable)
                 .map(|c| format!("{c}|{}|{}", self.plan.recipe, tests.join(","))),
@@ -108,8 +111,11 @@ impl CommitHunt<'_, '_> {
         (self.progress)(line);
     }
 
+    /// Runs `tests` on each candidate; with `targets`, a step ends at the first test
+    /// that shows its target.
     fn run(&mut self, phase: &str, keys: &[String], tests: &[String]) -> Result<Vec<StepResult>> {
-        let requests = keys.iter().map(|k| self.request(phase, k, tests)).collect();
+        let stop_at = self.stop_at.clone();
+        let requests = keys.iter().map(|k| self.request(phase, k, tests, &stop_at)).collect();
         self.session.run(requests)
     }
 
@@ -146,6 +152,7 @@ impl CommitHunt<'_, '_> {
         };
         let mut bad_fails = 1u32;
         let target_tests: Vec<String> = targets.keys().cloned().collect();
+        self.stop_at = targets.clone();
         self.say(format!(
             "target: {}",
             targets
@@ -406,7 +413,7 @@ impl CommitHunt<'_, '_> {
         }
         if self.plan.verify_revert {
             if let CandidateKind::Commits { .. } = &self.plan.kind {
-                let mut request = self.request("verify-revert", culprit_key, tests);
+                let mut request = self.request("verify-revert", culprit_key, tests, targets);
                 request.prepare = Prepare::Revert {
                     base: self.plan.bad.clone(),
                     commit: culprit_key.to_string(),
@@ -442,6 +449,16 @@ impl CommitHunt<'_, '_> {
 /// Judges one step against each test's target: bad if any test shows its target, good
 /// if every test passes, untestable otherwise.
 pub fn judge(result: &StepResult, targets: &BTreeMap<String, Target>) -> Judgement {
+    if let Some(build) = result.build.as_ref().filter(|b| b.outcome != culprit_console::Outcome::Pass) {
+        // Every test carries the build's outcome; judge it once, as the build.
+        if let Some(target) = targets.values().next() {
+            return match target.judge(&build.outcome) {
+                Judgement::Untestable(reason) => Judgement::Untestable(reason),
+                other if targets.values().all(|t| t.judge(&build.outcome) == other) => other,
+                _ => Judgement::Untestable(build.outcome.to_string()),
+            };
+        }
+    }
     let mut untestable = Vec::new();
     let mut retry = None;
     let mut good = 0;

@@ -263,6 +263,15 @@ impl Config {
             .collect()
     }
 
+    /// `{tree}` inside a checkout whose top level is `checkout`.
+    pub fn tree_in(&self, checkout: &Path) -> PathBuf {
+        if self.tree.as_os_str().is_empty() {
+            checkout.to_path_buf()
+        } else {
+            checkout.join(&self.tree)
+        }
+    }
+
     pub fn test(&self, name: &str) -> Option<&TestSection> {
         self.tests.iter().find(|t| t.name == name)
     }

@@ -11,6 +11,8 @@ use crate::workspace::Worktree;
 use anyhow::{Context, Result};
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;
+use crate::target::Target;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
@@ -34,6 +36,7 @@ pub struct Job {
     /// Names of the tests to run (all when empty).
     pub tests: Vec<String>,
     pub placeholders: Vec<(&'static str, String)>,
+    pub stop_at: BTreeMap<String, Target>,
 }
 
 pub struct Executor {
@@ -111,7 +114,7 @@ impl Executor {
             }
             _ => self.root.clone(),
         };
-        let tree = checkout.join(&config.tree);
+        let tree = config.tree_in(&checkout);
         std::fs::create_dir_all(&job.logs)
             .with_context(|| format!("cannot create {}", job.logs.display()))?;
         let tests: Vec<_> = job.tests.iter().filter_map(|name| config.test(name)).collect();
@@ -121,6 +124,7 @@ impl Executor {
             logs: &job.logs,
             stop,
             placeholders: job.placeholders.clone(),
+            stop_at: job.stop_at.clone(),
         };
         run_step(&ctx, &tests)
     }

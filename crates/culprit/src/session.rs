@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::executor::{Executor, Job, Prepare};
 use crate::journal::{now, Journal};
 use crate::step::StepResult;
+use crate::target::Target;
 use anyhow::{Context, Result};
 use culprit_exec::StopFlag;
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,8 @@ pub struct Request {
     pub prepare: Prepare,
     pub tests: Vec<String>,
     pub placeholders: Vec<(&'static str, String)>,
+    /// Tests whose target, once seen, ends the step early.
+    pub stop_at: BTreeMap<String, Target>,
     /// Reuse a result measured in any earlier session with this key.
     pub cache_key: Option<String>,
     /// Extra facts about the candidate kept in the journal (e.g. the applied options).
@@ -139,6 +142,7 @@ impl<'a> Session<'a> {
                 logs: self.journal.step_dir(self.id, seq)?,
                 tests: request.tests.clone(),
                 placeholders: request.placeholders.clone(),
+                stop_at: request.stop_at.clone(),
             });
             job_request.push(i);
         }

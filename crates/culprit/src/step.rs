@@ -4,7 +4,9 @@ use crate::config::{expand, Config, ExitCodes, TestSection};
 use anyhow::{Context, Result};
 use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
 use culprit_exec::{RunReport, RunSpec, StopFlag};
+use crate::target::{Judgement, Target};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// What one run (the build, or one test) did, as the journal and `--json` keep it.
@@ -52,6 +54,9 @@ pub struct StepContext<'a> {
     pub stop: &'a StopFlag,
     /// Extra placeholder values (`{artifact}`, `{config}`).
     pub placeholders: Vec<(&'static str, String)>,
+    /// Stop after the first test that shows its target here: the step is bad then,
+    /// and booting the other tests would tell nothing more.
+    pub stop_at: BTreeMap<String, Target>,
 }
 
 impl StepContext<'_> {
@@ -130,7 +135,15 @@ pub fn run_step(ctx: &StepContext<'_>, tests: &[&TestSection]) -> Result<StepRes
         if ctx.stop.load(std::sync::atomic::Ordering::SeqCst) {
             break;
         }
-        results.push(run_test(ctx, test)?);
+        let record = run_test(ctx, test)?;
+        let decisive = ctx
+            .stop_at
+            .get(&test.name)
+            .is_some_and(|target| target.judge(&record.outcome) == Judgement::Bad);
+        results.push(record);
+        if decisive {
+            break;
+        }
     }
     Ok(StepResult {
         build,

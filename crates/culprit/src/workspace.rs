@@ -83,11 +83,6 @@ impl Workspace {
             )
         })
     }
-
-    /// `{tree}` inside a checkout whose top level is `checkout`.
-    pub fn tree_in(&self, checkout: &Path) -> PathBuf {
-        checkout.join(&self.config.tree)
-    }
 }
 
 /// The process-wide stop flag, raised by Ctrl-C or SIGTERM so that every running

@@ -112,6 +112,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         session: &mut session,
         plan: plan.clone(),
         progress: &mut progress,
+        stop_at: BTreeMap::new(),
     };
     let outcome = hunt.hunt();
     let conclusion = match outcome {

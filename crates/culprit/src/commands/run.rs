@@ -55,7 +55,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         None => None,
     };
     let checkout = worktree.as_ref().map_or(ws.root.clone(), |w| w.path.clone());
-    let tree = ws.tree_in(&checkout);
+    let tree = ws.config.tree_in(&checkout);
     let logs = journal.step_dir(session, 1)?;
     let stop = stop_flag();
     let started = now();
@@ -65,6 +65,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         logs: &logs,
         stop: &stop,
         placeholders: Vec::new(),
+        stop_at: Default::default(),
     };
     let result = run_step(&ctx, &tests)?;
     drop(worktree);

@@ -89,3 +89,62 @@ pub fn invocations(log: &Path) -> Vec<usize> {
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
+
+/// A copy of examples/toyos in `dir` with the given options switched on (and the
+/// `off` ones off), ready for `culprit run -f dir/culprit.toml`.
+pub fn toyos_tree(dir: &Path, on: &[&str], off: &[&str]) {
+    copy_dir(&repo_root().join("examples/toyos"), dir);
+    let config = dir.join(".config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    for name in on {
+        text = text.replace(&format!("# CONFIG_{name} is not set"), &format!("CONFIG_{name}=y"));
+        assert!(text.contains(&format!("CONFIG_{name}=y")), "no option {name}");
+    }
+    for name in off {
+        text = text.replace(&format!("CONFIG_{name}=y"), &format!("# CONFIG_{name} is not set"));
+    }
+    std::fs::write(config, text).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "build" || name == ".culprit" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// Runs `culprit run --json` on a toyos tree and returns (exit code, document).
+pub fn run_toyos(dir: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let config = dir.join("culprit.toml");
+    let mut args = vec!["run", "--json", "-f", config.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = culprit(dir, &args);
+    (out.status.code(), json(&out))
+}
+
+/// Live (non-zombie) processes whose command line mentions `needle`.
+pub fn live_processes(needle: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let zombie = stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z');
+        if !zombie && String::from_utf8_lossy(&cmdline).contains(needle) {
+            found.push(pid);
+        }
+    }
+    found
+}

@@ -1,0 +1,117 @@
+//! `culprit run` on real QEMU boots of the bundled toyos kernel: passes, real crashes,
+//! real hangs caught by the silence timeout, early verdicts, and no process left behind.
+
+mod common;
+
+use common::{live_processes, run_toyos, toyos_tree};
+use std::time::{Duration, Instant};
+
+fn test<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no test {name} in {doc}"))
+}
+
+#[test]
+fn the_default_configuration_passes_every_test() {
+    let dir = tempfile::tempdir().unwrap();
+    toyos_tree(dir.path(), &[], &[]);
+    let (code, doc) = run_toyos(dir.path(), &[]);
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["build"]["outcome"], "pass");
+    for name in ["smp_semaphore", "smp_mutex", "smp_threads"] {
+        assert_eq!(test(&doc, name)["outcome"], "pass", "{doc}");
+        assert_eq!(test(&doc, name)["stage"], "success", "{doc}");
+    }
+}
+
+#[test]
+fn a_real_cpu_exception_is_a_failure_with_its_signature() {
+    let dir = tempfile::tempdir().unwrap();
+    toyos_tree(dir.path(), &["CPU_MASK", "IPI"], &[]);
+    let (code, doc) = run_toyos(dir.path(), &[]);
+    assert_eq!(code, Some(1));
+    let mutex = test(&doc, "smp_mutex");
+    assert_eq!(mutex["outcome"], "fail", "{doc}");
+    assert_eq!(
+        mutex["title"],
+        ">>> TOYOS FATAL ERROR: CPU exception 0 (divide error) on CPU"
+    );
+    assert_eq!(test(&doc, "smp_semaphore")["outcome"], "pass");
+    // The crash is read as it streams: the guest is stopped after the grace period,
+    // not left to run into the 30 s timeout.
+    assert!(mutex["duration_s"].as_f64().unwrap() < 8.0, "{doc}");
+}
+
+#[test]
+fn a_real_hang_is_caught_by_the_silence_timeout_at_its_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    toyos_tree(dir.path(), &["SPINLOCK_VALIDATE"], &[]);
+    let (code, doc) = run_toyos(dir.path(), &["--test", "smp_semaphore"]);
+    assert_eq!(code, Some(1));
+    let sem = test(&doc, "smp_semaphore");
+    assert_eq!(sem["outcome"], "hang", "{doc}");
+    assert_eq!(sem["stage"], "test");
+    let took = sem["duration_s"].as_f64().unwrap();
+    assert!(took < 10.0, "silence (3 s) must end it long before the 30 s timeout: {took}");
+
+    let early = tempfile::tempdir().unwrap();
+    toyos_tree(early.path(), &["EARLY_HANG"], &[]);
+    let (_, doc) = run_toyos(early.path(), &["--test", "smp_mutex"]);
+    assert_eq!(test(&doc, "smp_mutex")["outcome"], "hang");
+    assert_eq!(test(&doc, "smp_mutex")["stage"], "none", "silent before the banner: {doc}");
+}
+
+#[test]
+fn a_guest_that_keeps_running_after_success_is_stopped_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    toyos_tree(dir.path(), &["HALT_AFTER_TESTS"], &[]);
+    let (code, doc) = run_toyos(dir.path(), &["--test", "smp_threads"]);
+    assert_eq!(code, Some(0), "{doc}");
+    let threads = test(&doc, "smp_threads");
+    assert_eq!(threads["outcome"], "pass");
+    // The boot itself takes well under a second; the early verdict must stop the guest
+    // within 2 s of the success marker.
+    assert!(threads["duration_s"].as_f64().unwrap() < 3.0, "{doc}");
+}
+
+#[test]
+fn sigint_stops_every_guest_and_records_the_interruption() {
+    let dir = tempfile::tempdir().unwrap();
+    toyos_tree(dir.path(), &["EARLY_HANG"], &[]);
+    // A long silence so that the guest is still running when culprit is interrupted.
+    let config = dir.path().join("culprit.toml");
+    let text = std::fs::read_to_string(&config).unwrap().replace("silence = \"3s\"", "silence = \"60s\"");
+    std::fs::write(&config, text).unwrap();
+    let marker = dir.path().to_string_lossy().into_owned();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(["run", "-f", config.to_str().unwrap(), "--test", "smp_semaphore"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while live_processes(&format!("{marker}/build/kernel.elf")).is_empty() {
+        assert!(Instant::now() < deadline, "QEMU never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        live_processes(&format!("{marker}/build/kernel.elf")).is_empty(),
+        "QEMU outlived culprit"
+    );
+}
