@@ -100,6 +100,7 @@ impl CommitHunt<'_, '_> {
             tests: tests.to_vec(),
             placeholders,
             stop_at: stop_at.clone(),
+            config_text: None,
             cache_key: cache
                 .filter(|_| cacheable)
                 .map(|c| format!("{c}|{}|{}", self.plan.recipe, tests.join(","))),

@@ -37,6 +37,7 @@ pub struct Job {
     pub tests: Vec<String>,
     pub placeholders: Vec<(&'static str, String)>,
     pub stop_at: BTreeMap<String, Target>,
+    pub config_text: Option<String>,
 }
 
 pub struct Executor {
@@ -125,6 +126,7 @@ impl Executor {
             stop,
             placeholders: job.placeholders.clone(),
             stop_at: job.stop_at.clone(),
+            config_text: job.config_text.clone(),
         };
         run_step(&ctx, &tests)
     }

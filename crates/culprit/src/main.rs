@@ -4,6 +4,7 @@
 mod commands;
 mod commit_hunt;
 mod config;
+mod config_hunt;
 mod executor;
 mod history;
 mod journal;
@@ -32,6 +33,8 @@ enum Command {
     Bisect(commands::bisect::BisectArgs),
     /// Show the steps of a session (default: the newest) from the journal.
     Log(commands::log::LogArgs),
+    /// Find which configuration options make each test fail.
+    BisectConfig(commands::bisect_config::BisectConfigArgs),
     /// Read console or build logs and say what happened.
     Classify(commands::classify::ClassifyArgs),
     /// Run the bundled example end to end: a commit hunt, then a configuration hunt.
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(args),
         Command::Bisect(args) => commands::bisect::run(args),
         Command::Log(args) => commands::log::run(args),
+        Command::BisectConfig(args) => commands::bisect_config::run(args),
         Command::Classify(args) => commands::classify::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Elf(cmd) => commands::elf::run(cmd),

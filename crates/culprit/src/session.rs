@@ -28,6 +28,8 @@ pub struct Request {
     pub placeholders: Vec<(&'static str, String)>,
     /// Tests whose target, once seen, ends the step early.
     pub stop_at: BTreeMap<String, Target>,
+    /// A configuration to write and normalize before the build.
+    pub config_text: Option<String>,
     /// Reuse a result measured in any earlier session with this key.
     pub cache_key: Option<String>,
     /// Extra facts about the candidate kept in the journal (e.g. the applied options).
@@ -143,6 +145,7 @@ impl<'a> Session<'a> {
                 tests: request.tests.clone(),
                 placeholders: request.placeholders.clone(),
                 stop_at: request.stop_at.clone(),
+                config_text: request.config_text.clone(),
             });
             job_request.push(i);
         }

@@ -8,6 +8,7 @@ use crate::target::{Judgement, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// What one run (the build, or one test) did, as the journal and `--json` keep it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -24,21 +25,30 @@ pub struct RunRecord {
 /// The build (absent when there is no build command) and every test.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
+    /// The configuration normalizer's run, for configuration candidates.
+    #[serde(default)]
+    pub normalize: Option<RunRecord>,
+    /// The configuration the build really got (read back after normalizing), so the
+    /// search reasons about applied values, never requested ones.
+    #[serde(default)]
+    pub effective_config: Option<String>,
     pub build: Option<RunRecord>,
     pub tests: Vec<RunRecord>,
 }
 
 impl StepResult {
     pub fn all_passed(&self) -> bool {
-        self.build
+        self.normalize
             .iter()
+            .chain(self.build.iter())
             .chain(self.tests.iter())
             .all(|r| r.outcome == Outcome::Pass)
     }
 
     pub fn interrupted(&self) -> bool {
-        self.build
+        self.normalize
             .iter()
+            .chain(self.build.iter())
             .chain(self.tests.iter())
             .any(|r| r.ending == Ending::Interrupted)
     }
@@ -57,6 +67,8 @@ pub struct StepContext<'a> {
     /// Stop after the first test that shows its target here: the step is bad then,
     /// and booting the other tests would tell nothing more.
     pub stop_at: BTreeMap<String, Target>,
+    /// A configuration to write to `[config] file` (then normalize) before building.
+    pub config_text: Option<String>,
 }
 
 impl StepContext<'_> {
@@ -83,8 +95,8 @@ impl StepContext<'_> {
 }
 
 struct Times {
-    wall: std::time::Duration,
-    silence: Option<std::time::Duration>,
+    wall: Duration,
+    silence: Option<Duration>,
 }
 
 fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
@@ -101,7 +113,13 @@ fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
 
 /// Builds, then runs `tests` (all of the configuration's when empty).
 pub fn run_step(ctx: &StepContext<'_>, tests: &[&TestSection]) -> Result<StepResult> {
+    let (normalize, effective_config) = match &ctx.config_text {
+        Some(text) => prepare_config(ctx, text)?,
+        None => (None, None),
+    };
+    let failed_normalize = normalize.as_ref().filter(|n| n.outcome != Outcome::Pass);
     let build = match &ctx.config.build {
+        Some(_) if failed_normalize.is_some() => failed_normalize.cloned(),
         Some(build) => {
             let report = ctx.run(
                 "build",
@@ -146,9 +164,36 @@ pub fn run_step(ctx: &StepContext<'_>, tests: &[&TestSection]) -> Result<StepRes
         }
     }
     Ok(StepResult {
+        normalize,
+        effective_config,
         build,
         tests: results,
     })
+}
+
+/// Writes the candidate configuration, runs the normalizer, and reads back what the
+/// build will really get.
+fn prepare_config(ctx: &StepContext<'_>, text: &str) -> Result<(Option<RunRecord>, Option<String>)> {
+    let section = ctx
+        .config
+        .config
+        .as_ref()
+        .context("configuration candidates need a [config] section with `file` in culprit.toml")?;
+    let path = ctx.tree.join(&section.file);
+    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    let normalize = match &section.normalize {
+        Some(command) => {
+            let wall = ctx.config.build.as_ref().map_or(Duration::from_secs(600), |b| b.timeout);
+            let report = ctx.run("normalize", command, &Rules::build(), Times { wall, silence: None })?;
+            let outcome = report.classification.outcome.clone();
+            Some(record("normalize", report, outcome))
+        }
+        None => None,
+    };
+    let effective = std::fs::read(&path)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .ok();
+    Ok((normalize, effective))
 }
 
 fn run_test(ctx: &StepContext<'_>, test: &TestSection) -> Result<RunRecord> {

@@ -2,6 +2,7 @@
 
 pub mod elf;
 pub mod bisect;
+pub mod bisect_config;
 pub mod classify;
 pub mod demo;
 pub mod log;

@@ -66,6 +66,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         stop: &stop,
         placeholders: Vec::new(),
         stop_at: Default::default(),
+        config_text: None,
     };
     let result = run_step(&ctx, &tests)?;
     drop(worktree);

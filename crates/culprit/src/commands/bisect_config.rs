@@ -1,0 +1,183 @@
+//! `culprit bisect-config`: which configuration options make each test fail.
+
+use crate::commit_hunt::BadInput;
+use crate::config_hunt::{ConfigHunt, Plan};
+use crate::executor::Executor;
+use crate::session::Session;
+use crate::target::Target;
+use crate::view::table;
+use crate::workspace::{stop_flag, Workspace};
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub struct BisectConfigArgs {
+    /// A configuration with which every test passes (.config, fragment or KEY=VALUE).
+    #[arg(long, required_unless_present = "resume")]
+    pub good: Option<PathBuf>,
+    /// A configuration with which tests fail.
+    #[arg(long, required_unless_present = "resume")]
+    pub bad: Option<PathBuf>,
+    /// The revision to build every candidate at (default: HEAD).
+    #[arg(long, default_value = "HEAD")]
+    pub rev: String,
+    /// The configuration (default: ./culprit.toml).
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
+    /// Parallel workers, each with its own worktree.
+    #[arg(short = 'j', long = "jobs", default_value_t = 1)]
+    pub jobs: usize,
+    /// What counts as bad (as for `culprit bisect`).
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Tests that sometimes give the wrong verdict: confirm every fact by repeated runs.
+    #[arg(long)]
+    pub flaky: bool,
+    /// Hunt with these tests only (repeatable; default: every test).
+    #[arg(long = "test")]
+    pub tests: Vec<String>,
+    /// Continue the last unfinished configuration bisection.
+    #[arg(long)]
+    pub resume: bool,
+    /// Print one JSON document instead of the report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: BisectConfigArgs) -> Result<u8> {
+    let ws = Workspace::load(args.file.as_deref())?;
+    if args.jobs == 0 || args.jobs > 64 {
+        bail!("-j {}: give between 1 and 64 workers", args.jobs);
+    }
+    let Some(section) = &ws.config.config else {
+        bail!(
+            "{} has no [config] section; add one with `file` (the configuration file the build reads, relative to {{tree}}) and optionally `normalize` (e.g. \"make olddefconfig\")",
+            ws.config.path.display()
+        );
+    };
+    let repo = ws.repo()?;
+    let journal = ws.journal()?;
+    let (session_id, plan) = if args.resume {
+        let Some(session) = journal.last_session(Some("bisect-config"))? else {
+            bail!("no configuration bisection to resume in {}", journal.dir().display());
+        };
+        if session.status != "running" && session.status != "interrupted" {
+            bail!("the last configuration bisection (session {}) already finished ({}); start a new one", session.id, session.status);
+        }
+        let plan: Plan = serde_json::from_value(session.args["plan"].clone())
+            .context("the journal's last configuration bisection cannot be resumed by this version of culprit")?;
+        (session.id, plan)
+    } else {
+        let (Some(good), Some(bad)) = (&args.good, &args.bad) else {
+            bail!("give --good FILE and --bad FILE");
+        };
+        let good_text = read_config(good)?;
+        let bad_text = read_config(bad)?;
+        let good_config = culprit_kconfig::Config::parse(good_text.as_bytes(), good, None)?;
+        let bad_config = culprit_kconfig::Config::parse(bad_text.as_bytes(), bad, None)?;
+        if culprit_kconfig::diff(&good_config, &bad_config).is_empty() {
+            bail!("{} and {} set every option the same way: nothing to bisect", good.display(), bad.display());
+        }
+        for name in &args.tests {
+            if ws.config.test(name).is_none() {
+                bail!("no test named `{name}` in {}", ws.config.path.display());
+            }
+        }
+        let plan = Plan {
+            good_text,
+            bad_text,
+            good_path: good.display().to_string(),
+            bad_path: bad.display().to_string(),
+            rev: repo.resolve(&args.rev)?,
+            target: args.target.as_deref().map(Target::parse).transpose()?,
+            tests: if args.tests.is_empty() {
+                ws.config.tests.iter().map(|t| t.name.clone()).collect()
+            } else {
+                args.tests.clone()
+            },
+            confirmations: if args.flaky { 2 } else { 1 },
+            recipe: {
+                let text = std::fs::read(&ws.config.path).with_context(|| format!("cannot read {}", ws.config.path.display()))?;
+                Sha256::digest(&text).iter().map(|b| format!("{b:02x}")).collect()
+            },
+        };
+        let id = journal.start_session("bisect-config", &json!({ "plan": plan, "config_file": section.file }))?;
+        (id, plan)
+    };
+    let executor = Executor::new(
+        Some(repo),
+        &ws.root,
+        &journal.dir().join("worktrees").join(format!("config-{session_id}")),
+        args.jobs,
+    )?;
+    let journal_for_finish = ws.journal()?;
+    let mut session = Session::new(session_id, journal, executor, &ws.config, stop_flag())?;
+    let quiet = args.json;
+    let mut progress = |line: String| {
+        if !quiet {
+            eprintln!("culprit: {line}");
+        }
+    };
+    let mut hunt = ConfigHunt {
+        session: &mut session,
+        plan,
+        progress: &mut progress,
+    };
+    let conclusion = match hunt.hunt() {
+        Ok(conclusion) => conclusion,
+        Err(err) => {
+            let status = if err.downcast_ref::<crate::session::Interrupted>().is_some() {
+                "interrupted"
+            } else if err.downcast_ref::<BadInput>().is_some() {
+                "bad-input"
+            } else {
+                "error"
+            };
+            journal_for_finish.finish_session(session_id, status, &json!({ "error": format!("{err:#}") }))?;
+            if status == "interrupted" {
+                eprintln!("culprit: {err}");
+                return Ok(130);
+            }
+            return Err(err);
+        }
+    };
+    journal_for_finish.finish_session(session_id, conclusion.status, &serde_json::to_value(&conclusion)?)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&conclusion)?);
+    } else {
+        let mut out = String::new();
+        for (test, behaviour) in &conclusion.tests {
+            out.push_str(&format!("{test}: {behaviour}\n"));
+        }
+        if conclusion.culprits.is_empty() {
+            out.push_str("no culprit options found\n");
+        } else {
+            let rows: Vec<[String; 3]> = conclusion
+                .culprits
+                .iter()
+                .map(|c| [c.test.clone(), c.options.join(" + "), c.title.clone().unwrap_or_else(|| c.outcome.clone())])
+                .collect();
+            out.push_str(&table(&["test", "culprit options (together)", "failure"], &rows));
+        }
+        for missing in &conclusion.not_applied {
+            out.push_str(&format!("not applied: {} requested {}, got {}\n", missing.option, missing.requested, missing.got));
+        }
+        if let Some(message) = &conclusion.message {
+            out.push_str(&format!("{message}\n"));
+        }
+        out.push_str(&format!(
+            "{} options differed; {} builds, {} test runs\n",
+            conclusion.changes, conclusion.builds, conclusion.runs
+        ));
+        print!("{out}");
+    }
+    Ok(if conclusion.status == "found" { 0 } else { 1 })
+}
+
+fn read_config(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read the configuration {}", path.display()))?;
+    culprit_kconfig::Config::parse(&bytes, path, None)?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not text", path.display()))
+}

@@ -1,0 +1,351 @@
+//! The configuration bisection driver: which options make each test fail.
+//!
+//! Every candidate is the good configuration plus a subset of the changes, written to
+//! the tree, normalized by the build system, and read back: the search is told what was
+//! really applied, and every requested value that did not survive is reported.
+
+use crate::commit_hunt::{describe, judge, BadInput};
+use crate::executor::Prepare;
+use crate::session::{Request, Session};
+use crate::step::StepResult;
+use crate::target::{Judgement, Target};
+use anyhow::{bail, Context, Result};
+use culprit_kconfig::{apply_changes, applied_changes, not_applied, Change, Config as KConfig};
+use culprit_search::config::{ConfigSearch, ConfigSearchOptions, TestStatus, Verdict};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Everything a configuration bisection session needs, stored with the session.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Plan {
+    pub good_text: String,
+    pub bad_text: String,
+    pub good_path: String,
+    pub bad_path: String,
+    /// The commit every candidate is built at.
+    pub rev: String,
+    pub target: Option<Target>,
+    pub tests: Vec<String>,
+    pub confirmations: u32,
+    pub recipe: String,
+}
+
+/// One test's answer.
+#[derive(Clone, Debug, Serialize)]
+pub struct TestCulprits {
+    pub test: String,
+    pub options: Vec<String>,
+    pub outcome: String,
+    pub title: Option<String>,
+    /// The fragment that, on top of the good configuration, reproduces the failure.
+    pub reproduce: String,
+    /// The fragment that, on top of the bad configuration, cures the test (one option
+    /// of every culprit set back to its good value).
+    pub cure: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NotAppliedView {
+    pub option: String,
+    pub requested: String,
+    pub got: String,
+}
+
+/// What the hunt concluded: the `--json` document of `culprit bisect-config`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Conclusion {
+    pub status: &'static str,
+    pub culprits: Vec<TestCulprits>,
+    pub not_applied: Vec<NotAppliedView>,
+    /// Per test: what it does at the bad configuration.
+    pub tests: BTreeMap<String, String>,
+    pub changes: usize,
+    pub builds: usize,
+    pub runs: usize,
+    pub steps: usize,
+    pub message: Option<String>,
+}
+
+/// The most builds a hunt may take before it gives up, as a multiple of the changes.
+const BUILDS_PER_CHANGE: usize = 12;
+
+pub struct ConfigHunt<'s, 'a> {
+    pub session: &'s mut Session<'a>,
+    pub plan: Plan,
+    pub progress: &'s mut dyn FnMut(String),
+}
+
+impl ConfigHunt<'_, '_> {
+    fn say(&mut self, line: String) {
+        (self.progress)(line);
+    }
+
+    pub fn hunt(&mut self) -> Result<Conclusion> {
+        let good = parse(&self.plan.good_text, &self.plan.good_path)?;
+        let bad = parse(&self.plan.bad_text, &self.plan.bad_path)?;
+        let changes = culprit_kconfig::diff(&good, &bad);
+        let n = changes.len();
+        self.say(format!("{n} options differ between the good and the bad configuration"));
+
+        // The bad endpoint decides which tests have something to hunt.
+        let all: BTreeSet<usize> = (0..n).collect();
+        let bad_result = self.build_candidates(&good, &changes, &[all.clone()], &self.plan.tests.clone())?.remove(0);
+        if let Some(failed) = bad_result.normalize.as_ref().filter(|r| r.outcome != culprit_console::Outcome::Pass) {
+            bail!(BadInput(format!(
+                "the normalizer failed on the bad configuration: {}; see {}",
+                failed.outcome,
+                failed.log.display()
+            )));
+        }
+        let mut targets = BTreeMap::new();
+        let mut behaviour = BTreeMap::new();
+        for run in &bad_result.tests {
+            let target = match &self.plan.target {
+                Some(explicit) => (explicit.judge(&run.outcome) == Judgement::Bad).then(|| explicit.clone()),
+                None => Target::of_bad(&run.outcome).filter(|_| !matches!(run.outcome, culprit_console::Outcome::InfraError { .. })),
+            };
+            behaviour.insert(
+                run.name.clone(),
+                match &target {
+                    Some(_) => format!("fails at bad: {}", run.outcome),
+                    None => format!("passes at bad ({})", run.outcome.word()),
+                },
+            );
+            if let Some(target) = target {
+                targets.insert(run.name.clone(), target);
+            }
+        }
+        if targets.is_empty() {
+            bail!(BadInput(format!(
+                "every test passes with the bad configuration {} (after normalizing): nothing to hunt",
+                self.plan.bad_path
+            )));
+        }
+        let tests: Vec<String> = targets.keys().cloned().collect();
+        self.say(format!(
+            "hunting {}",
+            targets.iter().map(|(t, target)| format!("{t} ({})", target.describe())).collect::<Vec<_>>().join(", ")
+        ));
+        let good_result = self.build_candidates(&good, &changes, &[BTreeSet::new()], &tests)?.remove(0);
+        if let Some(failed) = good_result.normalize.as_ref().filter(|r| r.outcome != culprit_console::Outcome::Pass) {
+            bail!(BadInput(format!(
+                "the normalizer failed on the good configuration: {}; see {}",
+                failed.outcome,
+                failed.log.display()
+            )));
+        }
+        for test in &tests {
+            let single = BTreeMap::from([(test.clone(), targets[test].clone())]);
+            let judgement = judge(&good_result, &single);
+            if judgement != Judgement::Good {
+                bail!(BadInput(format!(
+                    "test {test} does not pass with the good configuration {}: {}; give a good configuration that passes",
+                    self.plan.good_path,
+                    describe(&judgement)
+                )));
+            }
+        }
+
+        let options = if self.plan.confirmations > 1 {
+            ConfigSearchOptions::flaky(self.plan.confirmations)
+        } else {
+            ConfigSearchOptions::default()
+        };
+        let mut search = ConfigSearch::new(n, tests.clone(), options);
+        let mut not_applied_seen: BTreeMap<String, NotAppliedView> = BTreeMap::new();
+        self.record(&mut search, &changes, &good, &all, &bad_result, &targets, &mut not_applied_seen)?;
+        self.record(&mut search, &changes, &good, &BTreeSet::new(), &good_result, &targets, &mut not_applied_seen)?;
+
+        let workers = self.session.executor.workers();
+        let limit = BUILDS_PER_CHANGE * n + 50;
+        let mut message = None;
+        loop {
+            let requested = search.next(workers);
+            if requested.is_empty() {
+                break;
+            }
+            if search.status().builds >= limit {
+                message = Some(format!("stopped after {limit} builds without an answer for every test"));
+                break;
+            }
+            self.say(format!(
+                "build {}: {}",
+                search.status().builds + 1,
+                requested
+                    .iter()
+                    .map(|set| format!("{{{}}}", set.iter().map(|&i| changes[i].option.as_str()).collect::<Vec<_>>().join(" ")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            let results = self.build_candidates(&good, &changes, &requested, &tests)?;
+            for (set, result) in requested.iter().zip(&results) {
+                self.record(&mut search, &changes, &good, set, result, &targets, &mut not_applied_seen)?;
+            }
+        }
+
+        let status = search.status();
+        let never: BTreeSet<&str> = status.never_applied.iter().map(|&i| changes[i].option.as_str()).collect();
+        let mut culprits = Vec::new();
+        let mut all_found = true;
+        for (test, test_status) in &status.tests {
+            match test_status {
+                TestStatus::Done { culprit_sets, cure } => {
+                    if culprit_sets.is_empty() {
+                        all_found = false;
+                    }
+                    let target = &targets[test];
+                    let cure_text = fragment(cure.iter().map(|&i| (&changes[i].option, changes[i].good.as_ref())));
+                    for set in culprit_sets {
+                        culprits.push(TestCulprits {
+                            test: test.clone(),
+                            options: set.iter().map(|&i| changes[i].option.clone()).collect(),
+                            outcome: target_word(target),
+                            title: target_title(target),
+                            reproduce: fragment(set.iter().map(|&i| (&changes[i].option, changes[i].bad.as_ref()))),
+                            cure: cure_text.clone(),
+                        });
+                    }
+                }
+                TestStatus::Inconclusive { reason } => {
+                    all_found = false;
+                    message.get_or_insert_with(|| format!("{test}: {reason}"));
+                }
+                TestStatus::Searching => all_found = false,
+            }
+        }
+        let not_applied: Vec<NotAppliedView> = not_applied_seen
+            .into_values()
+            .filter(|view| never.contains(view.option.as_str()))
+            .collect();
+        let counts = self.session.counts();
+        Ok(Conclusion {
+            status: if all_found { "found" } else { "inconclusive" },
+            culprits,
+            not_applied,
+            tests: behaviour,
+            changes: n,
+            builds: counts.builds,
+            runs: counts.runs,
+            steps: counts.steps,
+            message,
+        })
+    }
+
+    /// Builds and boots each requested subset of changes on top of the good configuration.
+    fn build_candidates(
+        &mut self,
+        good: &KConfig,
+        changes: &[Change],
+        sets: &[BTreeSet<usize>],
+        tests: &[String],
+    ) -> Result<Vec<StepResult>> {
+        let requests = sets
+            .iter()
+            .map(|set| {
+                let candidate = apply_changes(good, set.iter().map(|&i| &changes[i]));
+                let text = candidate.to_text();
+                let digest = hex(&Sha256::digest(text.as_bytes()));
+                Request {
+                    phase: "config".into(),
+                    key: digest.clone(),
+                    prepare: Prepare::Checkout(self.plan.rev.clone()),
+                    tests: tests.to_vec(),
+                    placeholders: Vec::new(),
+                    // One build serves every test, and each test's search needs its own
+                    // verdict: no step ends early.
+                    stop_at: BTreeMap::new(),
+                    config_text: Some(text),
+                    cache_key: (self.plan.confirmations <= 1).then(|| {
+                        format!("config:{digest}|{}|{}|{}", self.plan.rev, self.plan.recipe, tests.join(","))
+                    }),
+                    note: json!({ "options": set.iter().map(|&i| changes[i].option.clone()).collect::<Vec<_>>() }),
+                }
+            })
+            .collect();
+        self.session.run(requests)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &mut self,
+        search: &mut ConfigSearch,
+        changes: &[Change],
+        good: &KConfig,
+        requested: &BTreeSet<usize>,
+        result: &StepResult,
+        targets: &BTreeMap<String, Target>,
+        not_applied_seen: &mut BTreeMap<String, NotAppliedView>,
+    ) -> Result<()> {
+        let applied = match &result.effective_config {
+            Some(text) => {
+                let effective = parse(text, "the effective configuration")?;
+                let requested_config = apply_changes(good, requested.iter().map(|&i| &changes[i]));
+                let options: BTreeSet<&str> = requested.iter().map(|&i| changes[i].option.as_str()).collect();
+                for missing in not_applied(&requested_config, &effective) {
+                    if options.contains(missing.option.as_str()) {
+                        not_applied_seen.entry(missing.option.clone()).or_insert(NotAppliedView {
+                            option: missing.option.clone(),
+                            requested: missing.requested.to_string(),
+                            got: missing.got.map_or_else(|| "not set".to_string(), |v| v.to_string()),
+                        });
+                    }
+                }
+                applied_changes(changes, &effective).intersection(requested).copied().collect()
+            }
+            None => requested.clone(),
+        };
+        let mut verdicts = BTreeMap::new();
+        for (test, target) in targets {
+            let single = BTreeMap::from([(test.clone(), target.clone())]);
+            let verdict = match judge(result, &single) {
+                Judgement::Good => Verdict::Good,
+                Judgement::Bad => Verdict::Bad,
+                Judgement::Untestable(_) | Judgement::Retry(_) => Verdict::Skip,
+            };
+            verdicts.insert(test.clone(), verdict);
+        }
+        search.record(requested, &applied, &verdicts)?;
+        Ok(())
+    }
+}
+
+fn parse(text: &str, origin: &str) -> Result<KConfig> {
+    KConfig::parse(text.as_bytes(), Path::new(origin), None)
+        .with_context(|| format!("cannot read {origin} as a configuration"))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fragment that sets each option to the given value (`None`: not set).
+fn fragment<'a>(values: impl Iterator<Item = (&'a String, Option<&'a culprit_kconfig::Value>)>) -> String {
+    let mut out = String::new();
+    for (option, value) in values {
+        match value {
+            Some(v) if !v.is_off() => out.push_str(&format!("{option}={}\n", v)),
+            _ => out.push_str(&format!("# {option} is not set\n")),
+        }
+    }
+    out
+}
+
+fn target_word(target: &Target) -> String {
+    match target {
+        Target::Signature { signature } if signature.kind.as_str() == "linker" || signature.kind.as_str() == "compiler" => "build-error".into(),
+        Target::Signature { .. } | Target::Matching { .. } | Target::AnyFailure => "fail".into(),
+        Target::HangAt { .. } | Target::Hang => "hang".into(),
+        Target::BuildError => "build-error".into(),
+    }
+}
+
+fn target_title(target: &Target) -> Option<String> {
+    match target {
+        Target::Signature { signature } => Some(signature.title.clone()),
+        Target::HangAt { stage } => Some(format!("hang at stage {stage}")),
+        _ => None,
+    }
+}

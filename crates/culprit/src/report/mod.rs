@@ -1,0 +1,77 @@
+//! Reports of a finished session, rendered from the journal alone.
+//!
+//! A report is read long after the hunt, often by someone who did not run it, so every
+//! format works from what the journal kept: the session's arguments and result, and each
+//! step's runs and logs. Results written by older versions lack fields; they still
+//! render, with what they have.
+
+mod chart;
+mod escape;
+mod excerpt;
+mod findings;
+mod html;
+mod json;
+mod junit;
+mod markdown;
+mod steps;
+
+use crate::journal::{SessionRow, StepRow};
+use anyhow::Result;
+use std::path::PathBuf;
+
+pub use findings::Findings;
+pub use steps::{StepEntry, VerdictClass};
+
+/// The formats `culprit report --format` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A short summary to paste into a bug or a mailing-list reply.
+    Md,
+    /// The whole session: its row and every step, as the journal holds them.
+    Json,
+    /// JUnit XML for CI dashboards: one suite per step, one case per run.
+    Junit,
+    /// One self-contained page: verdict, timeline, charts, evidence excerpts.
+    Html,
+}
+
+/// Everything a report is made from.
+pub struct Material {
+    pub session: SessionRow,
+    pub steps: Vec<StepRow>,
+    /// Log paths are shown relative to this directory when they are below it.
+    pub base: PathBuf,
+}
+
+/// What every format needs, read once from the material.
+pub struct Reading<'a> {
+    pub material: &'a Material,
+    pub findings: Findings,
+    pub steps: Vec<StepEntry<'a>>,
+}
+
+impl<'a> Reading<'a> {
+    pub fn of(material: &'a Material) -> Reading<'a> {
+        let findings = Findings::of(&material.session);
+        let steps = steps::entries(material, &findings);
+        Reading {
+            material,
+            findings,
+            steps,
+        }
+    }
+
+    pub fn session(&self) -> &SessionRow {
+        &self.material.session
+    }
+}
+
+pub fn render(format: Format, material: &Material) -> Result<String> {
+    let reading = Reading::of(material);
+    Ok(match format {
+        Format::Md => markdown::render(&reading),
+        Format::Json => json::render(material)?,
+        Format::Junit => junit::render(&reading),
+        Format::Html => html::render(&reading),
+    })
+}

@@ -1,0 +1,278 @@
+//! Each step of a session as a report shows it: what it tested and the verdict it gave.
+//!
+//! The journal keeps runs, not verdicts: a bisection's verdicts are judged again here
+//! against the targets its bad endpoint set, exactly as the hunt judged them, so a step
+//! that crashed differently reads "skip", not "bad".
+
+use super::findings::{short, Findings, Hunt};
+use super::Material;
+use crate::commit_hunt::{describe, judge, CandidateKind};
+use crate::journal::StepRow;
+use crate::target::{Judgement, Target};
+use culprit_console::Outcome;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub struct StepEntry<'a> {
+    pub row: &'a StepRow,
+    /// What the step was for: `endpoint-bad`, `search`, `verify`, `run`, ...
+    pub phase: String,
+    /// The candidate in full (a commit id, an artifact, a configuration digest).
+    pub key: String,
+    /// The candidate as people quote it.
+    pub label: String,
+    /// Extra facts kept with the candidate (e.g. the options a configuration step set).
+    pub detail: String,
+    /// Answered from an earlier session's result: nothing ran.
+    pub cached: bool,
+    pub verdict: Verdict,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub class: VerdictClass,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictClass {
+    Good,
+    Bad,
+    Skip,
+}
+
+impl VerdictClass {
+    pub fn word(self) -> &'static str {
+        match self {
+            VerdictClass::Good => "good",
+            VerdictClass::Bad => "bad",
+            VerdictClass::Skip => "skip",
+        }
+    }
+}
+
+pub fn entries<'a>(material: &'a Material, findings: &Findings) -> Vec<StepEntry<'a>> {
+    let (kind, targets) = match &findings.hunt {
+        Hunt::Commit(c) => (c.plan.kind.as_ref(), targets(c.plan.target.as_ref(), &material.steps)),
+        _ => (None, None),
+    };
+    material
+        .steps
+        .iter()
+        .map(|row| {
+            let candidate = &row.candidate;
+            let phase = candidate["phase"].as_str().unwrap_or("run").to_string();
+            let raw_key = candidate["key"]
+                .as_str()
+                .or_else(|| candidate["rev"].as_str())
+                .unwrap_or("(working tree)")
+                .to_string();
+            let (key, label) = name(kind, &raw_key);
+            let verdict = match &targets {
+                Some(targets) => judged(judge(&row.result, targets)),
+                None => plain(&row.result),
+            };
+            StepEntry {
+                row,
+                phase,
+                key,
+                label,
+                detail: note(&candidate["note"]),
+                cached: candidate["cached"].as_bool().unwrap_or(false),
+                verdict,
+            }
+        })
+        .collect()
+}
+
+/// The full name and the short label of a candidate key.
+fn name(kind: Option<&CandidateKind>, key: &str) -> (String, String) {
+    match kind {
+        Some(CandidateKind::Artifacts { list, .. }) => {
+            match key.parse::<usize>().ok().and_then(|i| list.get(i)) {
+                Some(artifact) => (artifact.clone(), artifact_label(artifact)),
+                None => (key.to_string(), key.to_string()),
+            }
+        }
+        Some(CandidateKind::Commits { .. }) => (key.to_string(), short(key)),
+        None if key.len() == 40 && key.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            (key.to_string(), short(key))
+        }
+        None => (key.to_string(), key.chars().take(24).collect()),
+    }
+}
+
+/// An artifact by its file name: the directories are the same for all of them.
+pub fn artifact_label(artifact: &str) -> String {
+    Path::new(artifact)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| artifact.to_string())
+}
+
+/// The targets the hunt judged by: set from the first run of the bad endpoint that
+/// showed a failure, as the hunt sets them.
+fn targets(explicit: Option<&Target>, steps: &[StepRow]) -> Option<BTreeMap<String, Target>> {
+    steps
+        .iter()
+        .filter(|s| s.candidate["phase"] == "endpoint-bad")
+        .map(|s| {
+            s.result
+                .tests
+                .iter()
+                .filter_map(|run| {
+                    let target = match explicit {
+                        Some(t) => (t.judge(&run.outcome) == Judgement::Bad).then(|| t.clone()),
+                        None => match &run.outcome {
+                            Outcome::InfraError { .. } => None,
+                            outcome => Target::of_bad(outcome),
+                        },
+                    };
+                    target.map(|t| (run.name.clone(), t))
+                })
+                .collect::<BTreeMap<_, _>>()
+        })
+        .find(|targets| !targets.is_empty())
+}
+
+fn judged(judgement: Judgement) -> Verdict {
+    let class = match judgement {
+        Judgement::Good => VerdictClass::Good,
+        Judgement::Bad => VerdictClass::Bad,
+        Judgement::Untestable(_) | Judgement::Retry(_) => VerdictClass::Skip,
+    };
+    Verdict {
+        class,
+        text: describe(&judgement),
+    }
+}
+
+/// Without targets: bad when a test failed or hung, skip when nothing could be tested.
+fn plain(result: &crate::step::StepResult) -> Verdict {
+    if let Some(build) = result.build.as_ref().filter(|b| b.outcome != Outcome::Pass) {
+        return Verdict {
+            class: VerdictClass::Skip,
+            text: format!("skip (build: {})", build.outcome),
+        };
+    }
+    let failed: Vec<String> = result
+        .tests
+        .iter()
+        .filter(|t| matches!(t.outcome, Outcome::Fail { .. } | Outcome::Hang { .. }))
+        .map(|t| format!("{}: {}", t.name, t.outcome))
+        .collect();
+    if !failed.is_empty() {
+        return Verdict {
+            class: VerdictClass::Bad,
+            text: format!("bad ({})", failed.join("; ")),
+        };
+    }
+    let broken: Vec<String> = result
+        .tests
+        .iter()
+        .filter(|t| t.outcome != Outcome::Pass)
+        .map(|t| format!("{}: {}", t.name, t.outcome))
+        .collect();
+    if !broken.is_empty() {
+        return Verdict {
+            class: VerdictClass::Skip,
+            text: format!("skip ({})", broken.join("; ")),
+        };
+    }
+    Verdict {
+        class: VerdictClass::Good,
+        text: "good".into(),
+    }
+}
+
+/// A candidate's note in one line: `key=value` for each simple fact, lists joined.
+fn note(note: &Value) -> String {
+    let Some(facts) = note.as_object() else {
+        return String::new();
+    };
+    facts
+        .iter()
+        .filter_map(|(k, v)| {
+            let value = match v {
+                Value::String(s) => s.clone(),
+                Value::Bool(_) | Value::Number(_) => v.to_string(),
+                Value::Array(items) if !items.is_empty() => items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => return None,
+            };
+            Some(format!("{k}: {value}"))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::step::{RunRecord, StepResult};
+    use culprit_console::{Ending, Signature, SignatureKind};
+
+    fn run(name: &str, outcome: Outcome) -> RunRecord {
+        RunRecord {
+            name: name.into(),
+            outcome,
+            stage: "init".into(),
+            duration_s: 1.0,
+            log: "/nonexistent".into(),
+            evidence: None,
+            ending: Ending::Exited { code: 0 },
+        }
+    }
+
+    fn step(phase: &str, tests: Vec<RunRecord>) -> StepRow {
+        StepRow {
+            seq: 1,
+            candidate: serde_json::json!({ "phase": phase, "key": "k" }),
+            cache_key: None,
+            result: StepResult { build: None, tests },
+            started: 0.0,
+            finished: 1.0,
+        }
+    }
+
+    #[test]
+    fn targets_come_from_the_first_bad_endpoint_that_failed() {
+        let hang = Outcome::Hang { stage: "init".into() };
+        let steps = vec![
+            step("endpoint-bad", vec![run("boot", Outcome::Pass)]),
+            step("endpoint-bad", vec![run("boot", hang.clone()), run("net", Outcome::Pass)]),
+        ];
+        let targets = targets(None, &steps).unwrap();
+        assert_eq!(targets.keys().collect::<Vec<_>>(), ["boot"]);
+        let panic = Outcome::Fail { signature: Signature::new(SignatureKind::Panic, "VFS") };
+        let other = judged(judge(&StepResult { build: None, tests: vec![run("boot", panic)] }, &targets));
+        assert_eq!(other.class, VerdictClass::Skip, "another crash is not the bug: {other:?}");
+        let same = judged(judge(&StepResult { build: None, tests: vec![run("boot", hang)] }, &targets));
+        assert_eq!(same.class, VerdictClass::Bad);
+    }
+
+    #[test]
+    fn plain_verdicts_tell_failures_from_untestable_steps() {
+        let build = Outcome::BuildError { signature: Signature::new(SignatureKind::Compiler, "x.h: No such file") };
+        let mut broken = StepResult { build: Some(run("build", build.clone())), tests: vec![run("boot", build)] };
+        assert_eq!(plain(&broken).class, VerdictClass::Skip);
+        broken.build = None;
+        broken.tests = vec![run("boot", Outcome::Pass), run("smp", Outcome::Hang { stage: "ap".into() })];
+        let verdict = plain(&broken);
+        assert_eq!(verdict.class, VerdictClass::Bad);
+        assert!(verdict.text.contains("smp: hang"), "{verdict:?}");
+        broken.tests = vec![run("boot", Outcome::InfraError { reason: "no qemu".into() })];
+        assert_eq!(plain(&broken).class, VerdictClass::Skip);
+    }
+
+    #[test]
+    fn notes_read_as_one_line() {
+        let text = note(&serde_json::json!({ "options": ["CONFIG_A", "CONFIG_B"], "size": 2, "deep": {} }));
+        assert_eq!(text, "options: CONFIG_A, CONFIG_B; size: 2");
+        assert_eq!(note(&Value::Null), "");
+    }
+}
