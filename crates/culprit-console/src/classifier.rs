@@ -13,7 +13,8 @@ use crate::packs::{self, Effect, Found, Want};
 use crate::rules::{Mode, RuleError, Rules, MIN_MAX_LINE};
 use crate::stage::Ladder;
 use crate::{Classification, Ending, Signature, SignatureKind};
-use aho_corasick::AhoCorasick;
+use aho_corasick::packed::Searcher;
+use aho_corasick::{AhoCorasick, Span};
 use regex::{Regex, RegexSet};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -35,6 +36,9 @@ enum Action {
 /// Classifies one console or build log as it streams.
 pub struct Classifier {
     reader: LineReader,
+    /// A SIMD (Teddy) search for every literal at once; it needs SIMD support
+    /// and few enough literals, and without it the automaton filters alone.
+    prefilter: Option<Searcher>,
     state: State,
 }
 
@@ -44,7 +48,6 @@ struct State {
     /// Time of the chunk being fed.
     now: Duration,
     automaton: AhoCorasick,
-    prefilter: Option<aho_corasick::packed::Searcher>,
     /// For each automaton pattern, the actions of every rule that names it.
     literal_actions: Vec<Vec<u16>>,
     actions: Vec<Action>,
@@ -136,17 +139,15 @@ impl Classifier {
             .map_err(|e| RuleError::Automaton {
                 reason: e.to_string(),
             })?;
-        // Teddy needs SIMD and few enough literals; without it the automaton
-        // itself filters.
-        let prefilter = aho_corasick::packed::Searcher::new(literals.iter());
+        let prefilter = Searcher::new(literals.iter());
         Ok(Classifier {
             reader: LineReader::new(rules.max_line),
+            prefilter,
             state: State {
                 mode: rules.mode,
                 grace: rules.grace,
                 now: Duration::ZERO,
                 automaton,
-                prefilter,
                 literal_actions,
                 actions,
                 user_failure: user_failure(&rules.failure)?,
@@ -171,7 +172,15 @@ impl Classifier {
     /// Any split of the same bytes gives the same reading.
     pub fn feed(&mut self, bytes: &[u8], now: Duration) {
         self.state.now = now;
-        self.reader.feed(bytes, &mut self.state);
+        let mut feeding = Feeding {
+            base: self.reader.consumed(),
+            chunk: bytes,
+            prefilter: self.prefilter.as_ref(),
+            state: &mut self.state,
+            searched_from: usize::MAX,
+            next_literal: None,
+        };
+        self.reader.feed(bytes, &mut feeding);
     }
 
     /// Whether the verdict can no longer change, so the runner may stop the guest
@@ -203,7 +212,14 @@ impl Classifier {
     /// Reads the partial last line, then decides. Calling it again gives the same
     /// reading.
     pub fn finish(&mut self, ending: &Ending) -> Classification {
-        self.reader.flush(&mut self.state);
+        self.reader.flush(&mut Feeding {
+            base: self.reader.consumed(),
+            chunk: &[],
+            prefilter: self.prefilter.as_ref(),
+            state: &mut self.state,
+            searched_from: usize::MAX,
+            next_literal: None,
+        });
         self.state.settle_all();
         let s = &self.state;
         let mut seen: Vec<Seen> = Vec::with_capacity(s.entries.len());
@@ -274,21 +290,65 @@ fn is_fatal(kind: SignatureKind) -> bool {
     kind != SignatureKind::TestFailure
 }
 
-impl LineSink for State {
-    fn line(&mut self, text: &str, start: u64, end: u64) {
+/// One call of [`Classifier::feed`]: the state, plus the chunk being fed, which
+/// the prefilter searches in long strides instead of line by line.
+struct Feeding<'a> {
+    state: &'a mut State,
+    prefilter: Option<&'a Searcher>,
+    chunk: &'a [u8],
+    /// Raw offset of `chunk`.
+    base: u64,
+    /// `next_literal` is the first literal at or after this chunk offset
+    /// (`usize::MAX`: nothing searched yet).
+    searched_from: usize,
+    /// Chunk offset of the next literal occurrence; `None`: there is none.
+    next_literal: Option<usize>,
+}
+
+impl Feeding<'_> {
+    /// Whether a literal occurs in `from..to` of the chunk. Lines come in order,
+    /// so one search usually answers for many lines.
+    fn literal_within(&mut self, searcher: &Searcher, from: usize, to: usize) -> bool {
+        let stale = from < self.searched_from || self.next_literal.is_some_and(|at| at < from);
+        if stale {
+            let span = Span::from(from..self.chunk.len());
+            self.next_literal = searcher.find_in(self.chunk, span).map(|m| m.start());
+            self.searched_from = from;
+        }
+        self.next_literal.is_some_and(|at| at < to)
+    }
+}
+
+impl LineSink for Feeding<'_> {
+    fn line(&mut self, text: &str, start: u64, end: u64, verbatim: bool) {
+        // Most lines hold no literal at all. The overlapping search (which finds
+        // every literal, also one inside another) is slow per byte, so it runs
+        // only on lines the prefilter flags.
+        let literals = match self.prefilter {
+            Some(searcher) if verbatim => {
+                let from = (start - self.base) as usize;
+                self.literal_within(searcher, from, from + text.len())
+            }
+            Some(searcher) => searcher.find(text).is_some(),
+            None => self.state.automaton.is_match(text),
+        };
+        self.state.line(text, start, end, literals);
+    }
+
+    fn extend(&mut self, from: u64, to: u64) {
+        self.state.extend(from, to);
+    }
+}
+
+impl State {
+    /// One line; `literals`: whether the prefilter found a literal in it.
+    fn line(&mut self, text: &str, start: u64, end: u64, literals: bool) {
         self.extend_trace(text, end);
         if self.wanting > 0 && !text.trim().is_empty() {
             self.complete_titles(body(text));
         }
         self.hits.clear();
-        // Most lines hold no literal at all. The overlapping search (which finds
-        // every literal, also one inside another) is slow per byte, so it runs
-        // only on lines the prefilter flags.
-        let candidate = match &self.prefilter {
-            Some(searcher) => searcher.find(text).is_some(),
-            None => self.automaton.is_match(text),
-        };
-        if candidate {
+        if literals {
             for m in self.automaton.find_overlapping_iter(text) {
                 self.hits
                     .extend_from_slice(&self.literal_actions[m.pattern().as_usize()]);
@@ -360,6 +420,7 @@ impl LineSink for State {
         }
     }
 
+    /// The `\n` of a `\r\n` pair extends whatever range ended at its `\r`.
     fn extend(&mut self, from: u64, to: u64) {
         let ranges = self
             .entries

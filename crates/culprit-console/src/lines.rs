@@ -20,8 +20,11 @@ const MAX_ESCAPE: u16 = 64;
 /// Receives the reassembled lines.
 pub(crate) trait LineSink {
     /// One line without its terminator or escape sequences; `start..end` is its
-    /// raw byte range including them.
-    fn line(&mut self, text: &str, start: u64, end: u64);
+    /// raw byte range including them. `verbatim`: the text is exactly the raw
+    /// bytes at `start` of the chunk being fed (nothing stripped, cut or
+    /// replaced, and the line began in this chunk), so a search of the chunk
+    /// speaks for the line.
+    fn line(&mut self, text: &str, start: u64, end: u64, verbatim: bool);
     /// The `\n` of a `\r\n` pair arrived after the line ending in `\r` was given
     /// out: the range that ended at `from` now ends at `to`.
     fn extend(&mut self, from: u64, to: u64);
@@ -63,6 +66,11 @@ pub(crate) struct LineReader {
     escape_len: u16,
     /// The last byte was a `\r` that ended a line: a `\n` now completes the pair.
     after_cr: bool,
+    /// Nothing was stripped from or cut off the current line so far.
+    verbatim: bool,
+    /// Raw offset of the chunk being fed; lines that began before it are not
+    /// verbatim copies of it.
+    chunk_start: u64,
 }
 
 impl LineReader {
@@ -75,6 +83,8 @@ impl LineReader {
             escape: Escape::Ground,
             escape_len: 0,
             after_cr: false,
+            verbatim: true,
+            chunk_start: 0,
         }
     }
 
@@ -84,6 +94,7 @@ impl LineReader {
 
     pub(crate) fn feed(&mut self, bytes: &[u8], sink: &mut impl LineSink) {
         let base = self.consumed;
+        self.chunk_start = base;
         let mut i = 0;
         while i < bytes.len() {
             if self.escape != Escape::Ground {
@@ -124,6 +135,7 @@ impl LineReader {
                 _ => {
                     self.escape = Escape::Start;
                     self.escape_len = 0;
+                    self.verbatim = false;
                 }
             }
         }
@@ -134,6 +146,7 @@ impl LineReader {
     pub(crate) fn flush(&mut self, sink: &mut impl LineSink) {
         self.escape = Escape::Ground;
         self.after_cr = false;
+        self.chunk_start = u64::MAX;
         if self.start < self.consumed {
             self.emit(self.consumed, sink);
         }
@@ -141,21 +154,27 @@ impl LineReader {
 
     fn push(&mut self, bytes: &[u8]) {
         let room = self.max_line.saturating_sub(self.line.len());
+        if bytes.len() > room {
+            self.verbatim = false;
+        }
         self.line.extend_from_slice(&bytes[..bytes.len().min(room)]);
     }
 
     fn emit(&mut self, end: u64, sink: &mut impl LineSink) {
         if memchr(0, &self.line).is_some() {
             self.line.retain(|&b| b != 0);
+            self.verbatim = false;
         }
+        let verbatim = self.verbatim && self.start >= self.chunk_start;
         // The strict check is much faster than the lossy one on the ASCII that
         // consoles almost always send.
         match std::str::from_utf8(&self.line) {
-            Ok(text) => sink.line(text, self.start, end),
-            Err(_) => sink.line(&String::from_utf8_lossy(&self.line), self.start, end),
+            Ok(text) => sink.line(text, self.start, end, verbatim),
+            Err(_) => sink.line(&String::from_utf8_lossy(&self.line), self.start, end, false),
         }
         self.line.clear();
         self.start = end;
+        self.verbatim = true;
     }
 
     fn escape_step(&mut self, b: u8) -> Step {
@@ -226,7 +245,7 @@ mod tests {
     struct Lines(Vec<(String, u64, u64)>);
 
     impl LineSink for Lines {
-        fn line(&mut self, text: &str, start: u64, end: u64) {
+        fn line(&mut self, text: &str, start: u64, end: u64, _verbatim: bool) {
             self.0.push((text.to_string(), start, end));
         }
         fn extend(&mut self, from: u64, to: u64) {
@@ -360,5 +379,45 @@ mod tests {
             }
             prop_assert_eq!(next, bytes.len() as u64);
         }
+    }
+
+    /// Records which lines claim to be verbatim, and checks the claim against
+    /// the chunk.
+    struct Verbatim<'a> {
+        chunk: &'a [u8],
+        base: u64,
+        claims: Vec<bool>,
+    }
+
+    impl LineSink for Verbatim<'_> {
+        fn line(&mut self, text: &str, start: u64, _end: u64, verbatim: bool) {
+            if verbatim {
+                let at = (start - self.base) as usize;
+                assert_eq!(&self.chunk[at..at + text.len()], text.as_bytes());
+            }
+            self.claims.push(verbatim);
+        }
+        fn extend(&mut self, _from: u64, _to: u64) {}
+    }
+
+    #[test]
+    fn verbatim_lines_are_exact_copies_of_the_chunk() {
+        let mut reader = LineReader::new(8);
+        let chunk = b"plain\r\n\x1b[1mbold\x1b[0m\nnul\0x\n0123456789\nsplit";
+        let mut sink = Verbatim {
+            chunk,
+            base: 0,
+            claims: Vec::new(),
+        };
+        reader.feed(chunk, &mut sink);
+        assert_eq!(sink.claims, [true, false, false, false]);
+        let next = b" end\n";
+        let mut sink = Verbatim {
+            chunk: next,
+            base: chunk.len() as u64,
+            claims: Vec::new(),
+        };
+        reader.feed(next, &mut sink);
+        assert_eq!(sink.claims, [false], "a line begun in an earlier chunk");
     }
 }
