@@ -205,12 +205,33 @@ impl Classifier {
     }
 
     /// The last boot stage reached so far.
+    ///
+    /// Stages form one ladder: `none` < `bootloader` (SeaBIOS, iPXE, `Booting from
+    /// ROM`, U-Boot, GRUB, OpenSBI, OVMF) < `kernel` (`Linux version`, `*** Booting
+    /// Zephyr OS`) < `init` (`Run /init as init process`, `Freeing unused kernel`)
+    /// < the user's stages, in the order of `Rules::stages` < `test` (`Running
+    /// TESTSUITE`, `START - `, `TAP version`, `KTAP version`) < `success` (a success
+    /// marker). A marker moves the stage only upwards: one ranking at or below the
+    /// current stage changes nothing.
     pub fn stage(&self) -> &str {
         self.state.ladder.name()
     }
 
     /// Reads the partial last line, then decides. Calling it again gives the same
     /// reading.
+    ///
+    /// Boot logs: a failure signature seen before any success marker gives
+    /// `fail` with the first signature; else a success marker gives `pass`; else
+    /// a QEMU startup error gives `infra-error`; else the ending decides:
+    /// interrupted or not started is `infra-error`; a timeout, an early stop or an
+    /// unknown ending is `hang` at the stage reached; exit 0 is `pass` only when no
+    /// success marker was configured (with one, the guest left without saying it
+    /// succeeded: `hang`); any other exit or a signal is `fail` (kind `exit`).
+    ///
+    /// Build logs: a user failure pattern gives `fail` (the build is bad, not
+    /// unbuildable); exit 0 is `pass` whatever text went by; otherwise
+    /// `build-error` titled by the first compiler or linker signature, else by a
+    /// summary line such as `ld returned 1 exit status`, else by the exit status.
     pub fn finish(&mut self, ending: &Ending) -> Classification {
         self.reader.flush(&mut Feeding {
             base: self.reader.consumed(),

@@ -4,6 +4,27 @@
 //! classifier how much time has passed, so that the same input always gives the same
 //! reading (and tests and simulations can replay any log).
 //!
+//! # How a log is read
+//!
+//! - **Lines** are reassembled from raw serial bytes: `\r\n`, lone `\r` and `\n\r`
+//!   all end a line; VT escape sequences are dropped (a terminal reset `ESC c` or
+//!   screen clear `ESC [ 2 J` also ends the line, as SeaBIOS uses them); NUL bytes
+//!   go; invalid UTF-8 is replaced; lines are cut at `Rules::max_line`. Evidence
+//!   ranges are byte offsets in the raw log.
+//! - **Signatures** come from built-in packs (Linux, Zephyr, Rust panics,
+//!   TAP/KTAP, QEMU errors; the toolchain pack in build mode) and from the user's
+//!   failure regexes (kind `custom`). Titles are normalized by [`normalize_title`].
+//!   A kernel `WARNING:` is a failure, as in syzkaller: it reports a condition the
+//!   kernel's authors declared impossible.
+//! - **Stages** climb, never descend: `none` < `bootloader` < `kernel` < `init` <
+//!   the user's stages in order < `test` < `success` (see [`Classifier::stage`]).
+//! - **The verdict** ([`Classifier::finish`]): a failure signature seen before any
+//!   success marker fails the run, with the first signature as title; a success
+//!   marker passes it; a QEMU startup error is an infra error; otherwise the
+//!   process's [`Ending`] decides. Build logs trust the build's exit status.
+//! - **Early verdict** ([`Classifier::is_certain`]): lets the runner stop a guest
+//!   once nothing it could print would change the reading.
+//!
 //! ```
 //! use culprit_console::{classify, Ending, Outcome, Rules};
 //!

@@ -566,3 +566,9 @@ mod soup {
         }
     }
 }
+
+#[test]
+fn a_classifier_can_move_to_the_runners_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Classifier>();
+}
