@@ -1,1 +1,29 @@
-//! Commit bisection over the commit graph (placeholder).
+//! Commit bisection over the commit graph.
+//!
+//! The binary lists the range (`git rev-list --parents`), builds a [`CommitGraph`], and
+//! loops: ask a [`Bisection`] for up to `k` candidates (one per worker), run them, record
+//! each [`Verdict`]. With trusted verdicts the search halves the suspects like
+//! `git bisect`, merges included, and steers around clusters of untestable commits; with
+//! a [`FlakyModel`] it keeps a posterior over the suspects and runs whatever candidate
+//! tells the most about the culprit, repeating candidates when that is what pays.
+//!
+//! The model behind both: a run of a candidate fails (with the model's probability)
+//! when the candidate contains the culprit, that is when the culprit is the candidate or
+//! one of its ancestors.
+
+mod bisection;
+mod evidence;
+mod graph;
+mod model;
+mod select;
+pub mod simulate;
+mod status;
+mod suspects;
+
+#[cfg(test)]
+mod tests;
+
+pub use bisection::Bisection;
+pub use graph::{CommitGraph, GraphError};
+pub use model::{BisectOptions, FlakyModel, SearchError, Verdict};
+pub use status::{Status, Suspect, SuspectReason};

@@ -1,0 +1,539 @@
+//! Behaviour of the whole bisection against simulated oracles.
+
+use proptest::prelude::*;
+
+use super::simulate::{hunt, History, SplitMix64};
+use super::*;
+
+fn trusted() -> BisectOptions {
+    BisectOptions::default()
+}
+
+fn flaky(p_fail_if_bad: f64) -> BisectOptions {
+    BisectOptions {
+        flaky: Some(FlakyModel::exact(p_fail_if_bad, 0.0)),
+        ..BisectOptions::default()
+    }
+}
+
+/// Any DAG: every commit after the root has one to three earlier parents.
+fn random_dag(len: usize, rng: &mut SplitMix64) -> History {
+    let parents = (0..len)
+        .map(|i| {
+            if i == 0 {
+                return vec![];
+            }
+            let mut ps = vec![i - 1 - rng.below(i.min(4))];
+            for _ in 0..rng.below(3) {
+                let p = rng.below(i);
+                if !ps.contains(&p) {
+                    ps.push(p);
+                }
+            }
+            ps
+        })
+        .collect();
+    History { parents }
+}
+
+/// The graph node of history commit `i`, and back.
+struct Nodes {
+    to_graph: Vec<usize>,
+    to_history: Vec<usize>,
+}
+
+impl Nodes {
+    fn new(graph: &CommitGraph, history: &History) -> Self {
+        let to_graph: Vec<usize> = (0..history.len())
+            .map(|i| graph.index(&History::id(i)).unwrap())
+            .collect();
+        let mut to_history = vec![0; to_graph.len()];
+        for (i, &g) in to_graph.iter().enumerate() {
+            to_history[g] = i;
+        }
+        Self {
+            to_graph,
+            to_history,
+        }
+    }
+}
+
+/// A suspect of the range root..tip, chosen from `pick`.
+fn suspect_culprit(history: &History, pick: usize) -> usize {
+    let tip = history.len() - 1;
+    let mut in_range = vec![false; history.len()];
+    in_range[tip] = true;
+    for i in (1..=tip).rev() {
+        if in_range[i] {
+            for &p in &history.parents[i] {
+                in_range[p] = p != 0;
+            }
+        }
+    }
+    let suspects: Vec<usize> = (1..=tip).filter(|&i| in_range[i]).collect();
+    suspects[pick % suspects.len()]
+}
+
+struct Scenario {
+    history: History,
+    graph: CommitGraph,
+    nodes: Nodes,
+    bad_set: Vec<bool>,
+    culprit: usize,
+}
+
+impl Scenario {
+    fn new(history: History, culprit: usize) -> Self {
+        let graph = history.graph().unwrap();
+        let nodes = Nodes::new(&graph, &history);
+        let bad_set = history.contains(culprit);
+        Self {
+            history,
+            graph,
+            nodes,
+            bad_set,
+            culprit,
+        }
+    }
+
+    fn good(&self) -> usize {
+        self.nodes.to_graph[0]
+    }
+
+    fn bad(&self) -> usize {
+        self.nodes.to_graph[self.history.len() - 1]
+    }
+
+    fn culprit_node(&self) -> usize {
+        self.nodes.to_graph[self.culprit]
+    }
+
+    fn is_bad(&self, node: usize) -> bool {
+        self.bad_set[self.nodes.to_history[node]]
+    }
+
+    fn trusted_oracle<'a>(&'a self, skipped: &'a [bool]) -> impl FnMut(usize) -> Verdict + 'a {
+        move |node| {
+            let commit = self.nodes.to_history[node];
+            if skipped[commit] {
+                Verdict::Skip {
+                    reason: format!("build failed at {commit}"),
+                }
+            } else if self.bad_set[commit] {
+                Verdict::Bad
+            } else {
+                Verdict::Good
+            }
+        }
+    }
+}
+
+fn assert_found(status: &Status, culprit: usize) {
+    match status {
+        Status::Found {
+            culprit: found,
+            confidence,
+        } => {
+            assert_eq!(*found, culprit);
+            assert_eq!(*confidence, 1.0);
+        }
+        other => panic!("expected the culprit {culprit}, got {other:?}"),
+    }
+}
+
+#[test]
+fn halving_finds_every_culprit_of_a_chain_in_log_runs() {
+    let history = History::linear(101);
+    for culprit in 1..101 {
+        let scenario = Scenario::new(history.clone(), culprit);
+        let no_skips = vec![false; 101];
+        let result = hunt(
+            &scenario.graph,
+            &[scenario.good()],
+            scenario.bad(),
+            trusted(),
+            1,
+            1000,
+            scenario.trusted_oracle(&no_skips),
+        )
+        .unwrap();
+        assert_found(&result.status, scenario.culprit_node());
+        assert!(result.runs <= 7, "culprit {culprit}: {} runs", result.runs);
+    }
+}
+
+#[test]
+fn the_first_candidate_of_a_chain_is_its_middle() {
+    let history = History::linear(11);
+    let graph = history.graph().unwrap();
+    let nodes = Nodes::new(&graph, &history);
+    let bisection =
+        Bisection::new(&graph, &[nodes.to_graph[0]], nodes.to_graph[10], trusted()).unwrap();
+    let first = bisection.next(1);
+    assert_eq!(first.len(), 1);
+    assert_eq!(nodes.to_history[first[0]], 5);
+    assert_eq!(
+        bisection.status(),
+        Status::Searching {
+            suspects: 10,
+            top: (nodes.to_graph[1], 0.1)
+        }
+    );
+}
+
+#[test]
+fn a_culprit_bordering_a_skip_window_is_reported_with_the_window() {
+    let history = History::linear(40);
+    let scenario = Scenario::new(history, 20);
+    let mut skipped = vec![false; 40];
+    for s in &mut skipped[17..20] {
+        *s = true;
+    }
+    let result = hunt(
+        &scenario.graph,
+        &[scenario.good()],
+        scenario.bad(),
+        trusted(),
+        1,
+        1000,
+        scenario.trusted_oracle(&skipped),
+    )
+    .unwrap();
+    let Status::Ambiguous { suspects } = result.status else {
+        panic!("expected ambiguity, got {:?}", result.status);
+    };
+    let mut described: Vec<(usize, String)> = suspects
+        .iter()
+        .map(|s| (scenario.nodes.to_history[s.node], s.reason.to_string()))
+        .collect();
+    described.sort();
+    assert_eq!(
+        described,
+        [
+            (17, "skipped: build failed at 17".to_string()),
+            (18, "skipped: build failed at 18".to_string()),
+            (19, "skipped: build failed at 19".to_string()),
+            (20, "first bad commit".to_string()),
+        ]
+    );
+    for suspect in &suspects {
+        assert!((suspect.probability - 0.25).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn a_skip_cluster_in_the_middle_costs_few_extra_runs() {
+    let len = 1025;
+    let history = History::linear(len);
+    let mut skipped = vec![false; len];
+    for s in &mut skipped[400..624] {
+        *s = true;
+    }
+    let mut worst = 0;
+    for culprit in [100, 300, 700, 900, 1000] {
+        let scenario = Scenario::new(history.clone(), culprit);
+        let result = hunt(
+            &scenario.graph,
+            &[scenario.good()],
+            scenario.bad(),
+            trusted(),
+            1,
+            1000,
+            scenario.trusted_oracle(&skipped),
+        )
+        .unwrap();
+        assert_found(&result.status, scenario.culprit_node());
+        worst = worst.max(result.runs);
+    }
+    assert!(worst <= 10 + 6, "{worst} runs");
+}
+
+#[test]
+fn contrary_trusted_verdicts_are_a_contradiction_not_a_guess() {
+    let history = History::linear(10);
+    let graph = history.graph().unwrap();
+    let nodes = Nodes::new(&graph, &history);
+    let mut bisection =
+        Bisection::new(&graph, &[nodes.to_graph[0]], nodes.to_graph[9], trusted()).unwrap();
+    bisection.record(nodes.to_graph[5], Verdict::Bad).unwrap();
+    bisection.record(nodes.to_graph[5], Verdict::Good).unwrap();
+    assert_eq!(bisection.status(), Status::Contradiction);
+    assert!(bisection.next(1).is_empty());
+}
+
+#[test]
+fn first_parent_blames_the_merge_that_brought_the_culprit_in() {
+    let history = History {
+        parents: vec![vec![], vec![0], vec![0], vec![2], vec![1, 3], vec![4]],
+    };
+    let scenario = Scenario::new(history, 3);
+    let no_skips = vec![false; 6];
+    let options = BisectOptions {
+        first_parent: true,
+        ..trusted()
+    };
+    let result = hunt(
+        &scenario.graph,
+        &[scenario.good()],
+        scenario.bad(),
+        options.clone(),
+        1,
+        100,
+        scenario.trusted_oracle(&no_skips),
+    )
+    .unwrap();
+    assert_found(&result.status, scenario.nodes.to_graph[4]);
+    let mut bisection =
+        Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), options).unwrap();
+    assert_eq!(
+        bisection.record(scenario.nodes.to_graph[3], Verdict::Bad),
+        Err(SearchError::OffFirstParentChain(scenario.nodes.to_graph[3]))
+    );
+}
+
+#[test]
+fn a_bad_commit_below_the_good_one_is_refused() {
+    let history = History::linear(5);
+    let graph = history.graph().unwrap();
+    let nodes = Nodes::new(&graph, &history);
+    assert_eq!(
+        Bisection::new(&graph, &[nodes.to_graph[4]], nodes.to_graph[2], trusted()).unwrap_err(),
+        SearchError::NoSuspects
+    );
+    assert_eq!(
+        Bisection::new(&graph, &[], 99, trusted()).unwrap_err(),
+        SearchError::UnknownNode(99)
+    );
+}
+
+#[test]
+fn a_good_commit_on_another_branch_clears_only_its_ancestors() {
+    let history = History {
+        parents: vec![vec![], vec![0], vec![1], vec![1], vec![2]],
+    };
+    let graph = history.graph().unwrap();
+    let nodes = Nodes::new(&graph, &history);
+    let bisection =
+        Bisection::new(&graph, &[nodes.to_graph[3]], nodes.to_graph[4], trusted()).unwrap();
+    let mut suspects: Vec<usize> = bisection
+        .posterior()
+        .iter()
+        .map(|&(n, _)| nodes.to_history[n])
+        .collect();
+    suspects.sort_unstable();
+    assert_eq!(suspects, [2, 4]);
+    assert!(!graph.is_ancestor(nodes.to_graph[3], nodes.to_graph[4]));
+}
+
+#[test]
+fn parallel_candidates_split_a_chain_into_equal_parts() {
+    let history = History::linear(100);
+    let graph = history.graph().unwrap();
+    let nodes = Nodes::new(&graph, &history);
+    let bisection =
+        Bisection::new(&graph, &[nodes.to_graph[0]], nodes.to_graph[99], trusted()).unwrap();
+    let mut picks: Vec<usize> = bisection
+        .next(3)
+        .iter()
+        .map(|&n| nodes.to_history[n])
+        .collect();
+    assert!(picks[0] == 49 || picks[0] == 50, "{picks:?}");
+    picks.sort_unstable();
+    for (pick, quarter) in picks.iter().zip([25, 50, 75]) {
+        assert!(pick.abs_diff(quarter) <= 2, "{picks:?}");
+    }
+    let more = bisection.next_with_pending(2, &bisection.next(3));
+    assert_eq!(more.len(), 2);
+    for pick in &more {
+        assert!(!bisection.next(3).contains(pick));
+    }
+}
+
+#[test]
+fn flaky_failures_at_one_half_find_the_culprit_99_times_in_100() {
+    let mut rng = SplitMix64::new(0x5eed);
+    let trials: usize = 300;
+    let mut correct = 0;
+    let mut runs = 0;
+    for trial in 0..trials {
+        let history = if trial % 2 == 0 {
+            History::linear(200)
+        } else {
+            History::merge_heavy(200, &mut rng)
+        };
+        let culprit = suspect_culprit(&history, rng.below(1 << 20));
+        let scenario = Scenario::new(history, culprit);
+        let mut flips = SplitMix64::new(trial as u64);
+        let result = hunt(
+            &scenario.graph,
+            &[scenario.good()],
+            scenario.bad(),
+            flaky(0.5),
+            1,
+            2000,
+            |node| {
+                if scenario.is_bad(node) && flips.chance(0.5) {
+                    Verdict::Bad
+                } else {
+                    Verdict::Good
+                }
+            },
+        )
+        .unwrap();
+        runs += result.runs;
+        match result.status {
+            Status::Found {
+                culprit,
+                confidence,
+            } => {
+                assert!(confidence >= 0.99);
+                if culprit == scenario.culprit_node() {
+                    correct += 1;
+                }
+            }
+            other => panic!("trial {trial}: {other:?}"),
+        }
+    }
+    assert!(correct * 100 >= trials * 99, "{correct}/{trials} correct");
+    assert!(runs / trials < 80, "{} runs per hunt", runs / trials);
+}
+
+#[test]
+fn flaky_search_reports_a_skip_window_it_cannot_split() {
+    let history = History::linear(60);
+    let scenario = Scenario::new(history, 30);
+    let mut flips = SplitMix64::new(7);
+    let result = hunt(
+        &scenario.graph,
+        &[scenario.good()],
+        scenario.bad(),
+        flaky(0.7),
+        1,
+        3000,
+        |node| {
+            let commit = scenario.nodes.to_history[node];
+            if (28..30).contains(&commit) {
+                Verdict::Skip {
+                    reason: "does not build".into(),
+                }
+            } else if scenario.is_bad(node) && flips.chance(0.7) {
+                Verdict::Bad
+            } else {
+                Verdict::Good
+            }
+        },
+    )
+    .unwrap();
+    let Status::Ambiguous { suspects } = result.status else {
+        panic!("expected ambiguity, got {:?}", result.status);
+    };
+    let mut commits: Vec<usize> = suspects
+        .iter()
+        .map(|s| scenario.nodes.to_history[s.node])
+        .collect();
+    commits.sort_unstable();
+    assert_eq!(commits, [28, 29, 30]);
+}
+
+fn any_history() -> impl Strategy<Value = History> {
+    (2usize..120, any::<u64>(), 0..3u8).prop_map(|(len, seed, shape)| {
+        let mut rng = SplitMix64::new(seed);
+        match shape {
+            0 => History::linear(len),
+            1 => History::merge_heavy(len, &mut rng),
+            _ => random_dag(len, &mut rng),
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn trusted_verdicts_always_find_the_culprit(history in any_history(), pick in any::<usize>(), k in 1usize..4) {
+        let culprit = suspect_culprit(&history, pick);
+        let scenario = Scenario::new(history, culprit);
+        let no_skips = vec![false; scenario.history.len()];
+        let result = hunt(&scenario.graph, &[scenario.good()], scenario.bad(), trusted(), k, 10_000, scenario.trusted_oracle(&no_skips)).unwrap();
+        assert_found(&result.status, scenario.culprit_node());
+    }
+
+    #[test]
+    fn skips_leave_the_culprit_or_a_set_that_holds_it(
+        history in any_history(),
+        pick in any::<usize>(),
+        window in (0usize..120, 1usize..30),
+    ) {
+        let culprit = suspect_culprit(&history, pick);
+        let scenario = Scenario::new(history, culprit);
+        let len = scenario.history.len();
+        let skipped: Vec<bool> = (0..len).map(|i| i >= window.0 && i < window.0 + window.1).collect();
+        let result = hunt(&scenario.graph, &[scenario.good()], scenario.bad(), trusted(), 1, 10_000, scenario.trusted_oracle(&skipped)).unwrap();
+        match result.status {
+            Status::Found { culprit, .. } => prop_assert_eq!(culprit, scenario.culprit_node()),
+            Status::Ambiguous { suspects } => {
+                prop_assert!(suspects.len() > 1);
+                prop_assert!(suspects.iter().any(|s| s.node == scenario.culprit_node()));
+                for s in &suspects {
+                    let commit = scenario.nodes.to_history[s.node];
+                    let is_skipped = matches!(s.reason, SuspectReason::Skipped { .. });
+                    prop_assert!(!is_skipped || skipped[commit]);
+                }
+            }
+            other => prop_assert!(false, "unexpected {:?}", other),
+        }
+    }
+
+    #[test]
+    fn replaying_verdicts_in_any_order_gives_the_same_answers(
+        history in any_history(),
+        pick in any::<usize>(),
+        steps in 1usize..8,
+        noisy in any::<bool>(),
+        seed in any::<u64>(),
+    ) {
+        let culprit = suspect_culprit(&history, pick);
+        let scenario = Scenario::new(history, culprit);
+        let options = if noisy { flaky(0.6) } else { trusted() };
+        let mut rng = SplitMix64::new(seed);
+        let mut live = Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), options.clone()).unwrap();
+        let mut journal = Vec::new();
+        for _ in 0..steps {
+            for candidate in live.next(2) {
+                let verdict = if rng.chance(0.15) {
+                    Verdict::Skip { reason: "flaky build".into() }
+                } else if scenario.is_bad(candidate) && (!noisy || rng.chance(0.6)) {
+                    Verdict::Bad
+                } else {
+                    Verdict::Good
+                };
+                live.record(candidate, verdict.clone()).unwrap();
+                journal.push((candidate, verdict));
+            }
+        }
+        let mut resumed = Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), options).unwrap();
+        for (candidate, verdict) in journal.iter().rev() {
+            resumed.record(*candidate, verdict.clone()).unwrap();
+        }
+        prop_assert_eq!(live.next(3), resumed.next(3));
+        prop_assert_eq!(live.status(), resumed.status());
+    }
+
+    #[test]
+    fn parallel_candidates_are_distinct_and_informative(history in any_history(), k in 1usize..6, pending_count in 0usize..3) {
+        let graph = history.graph().unwrap();
+        let nodes = Nodes::new(&graph, &history);
+        let bisection = Bisection::new(&graph, &[nodes.to_graph[0]], nodes.to_graph[history.len() - 1], trusted()).unwrap();
+        let pending = bisection.next(pending_count);
+        let picks = bisection.next_with_pending(k, &pending);
+        prop_assert!(picks.len() <= k);
+        let mut all = picks.clone();
+        all.extend(&pending);
+        let count = all.len();
+        all.sort_unstable();
+        all.dedup();
+        prop_assert_eq!(all.len(), count);
+        let suspects = bisection.initial_suspects();
+        prop_assert_eq!(picks.is_empty() && pending.is_empty(), suspects == 1);
+    }
+}
