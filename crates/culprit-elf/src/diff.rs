@@ -176,11 +176,13 @@ fn diff_objects(old: &ObjectShape, new: &ObjectShape, single: bool) -> ObjectDif
     }
 }
 
-/// Values added up per normalized name.
+/// Values added up per normalized name. Sizes come from the file and a `.bss` or a
+/// symbol can claim any size, so the sum saturates instead of overflowing.
 fn totals<'a>(items: impl Iterator<Item = (&'a str, u64)>) -> BTreeMap<String, u64> {
-    let mut map = BTreeMap::new();
+    let mut map: BTreeMap<String, u64> = BTreeMap::new();
     for (name, value) in items {
-        *map.entry(normalize_name(name).into_owned()).or_default() += value;
+        let total = map.entry(normalize_name(name).into_owned()).or_default();
+        *total = total.saturating_add(value);
     }
     map
 }
@@ -247,6 +249,12 @@ mod tests {
                 (".text", ChangeKind::Shrank),
             ]
         );
+    }
+
+    #[test]
+    fn sizes_claimed_by_a_hostile_file_saturate() {
+        let huge = totals([(".bss", u64::MAX), (".bss", 8)].into_iter());
+        assert_eq!(huge[".bss"], u64::MAX);
     }
 
     #[test]

@@ -139,13 +139,13 @@ pub enum Visibility {
 
 impl ObjectShape {
     /// Total size of the sections called `name` (an object may have several, e.g.
-    /// one per COMDAT group); 0 when there is none.
+    /// one per COMDAT group); 0 when there is none. Saturates: a `NOBITS` section
+    /// can claim any size without having the bytes.
     pub fn section_size(&self, name: &str) -> u64 {
         self.sections
             .iter()
             .filter(|s| s.name == name)
-            .map(|s| s.size)
-            .sum()
+            .fold(0u64, |total, s| total.saturating_add(s.size))
     }
 
     pub fn has_section(&self, name: &str) -> bool {

@@ -3,7 +3,7 @@
 
 mod support;
 
-use culprit_elf::{parse_file, parse_object, read_file, ElfError};
+use culprit_elf::{diff_files, find_duplicates, parse_file, parse_object, read_file, ElfError};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::path::{Path, PathBuf};
@@ -39,7 +39,16 @@ fn parse_everywhere(name: &str, bytes: &[u8], dir: &Path) -> Result<(), TestCase
     let errors = [
         parse_object(bytes, name).err(),
         parse_file(bytes, name, None).err(),
-        parse_file(bytes, name, Some(dir)).err(),
+        parse_file(bytes, name, Some(dir))
+            .map(|file| {
+                // What is built on a parsed file must survive whatever it claims.
+                find_duplicates(&file.objects);
+                diff_files(&file, &file);
+                file.objects.iter().for_each(|o| {
+                    o.section_size(".bss");
+                });
+            })
+            .err(),
     ];
     for error in errors.into_iter().flatten() {
         let message = error.to_string();
