@@ -29,17 +29,20 @@ pub fn xml(text: &str) -> String {
 /// A Markdown code span: shown verbatim by renderers and readable as plain text in a
 /// mail. The fence is longer than any run of backticks inside.
 pub fn md_code(text: &str) -> String {
+    if text.is_empty() {
+        return "` `".into();
+    }
     let flat: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let longest = flat
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = flat.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    let pad = if flat.starts_with('`') || flat.ends_with('`') { " " } else { "" };
+    let pad = if flat.starts_with('`') || flat.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{fence}{pad}{flat}{pad}{fence}")
 }
 
@@ -65,6 +68,19 @@ pub fn md_text(text: &str) -> String {
     out
 }
 
+/// A word for a shell command line (a test name): quoted unless it is plainly safe.
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,/:=+".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +93,12 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
         assert_eq!(html("a\x1b[31mb\x07\r\n"), "a[31mb\n");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_when_needed() {
+        assert_eq!(shell_word("smp_mutex"), "smp_mutex");
+        assert_eq!(shell_word("it's a test"), "'it'\\''s a test'");
     }
 
     #[test]

@@ -67,7 +67,6 @@ pub struct Suspect {
 pub struct PlanFacts {
     pub kind: Option<CandidateKind>,
     pub target: Option<Target>,
-    pub good: Vec<String>,
     pub bad: Option<String>,
 }
 
@@ -159,7 +158,9 @@ impl Findings {
     pub fn headline(&self, status: &str) -> String {
         match &self.hunt {
             Hunt::Commit(c) => match (&c.culprit, &c.commit) {
-                (Some(_), Some(commit)) => format!("culprit {} {}", short(&commit.id), commit.subject),
+                (Some(_), Some(commit)) => {
+                    format!("culprit {} {}", short(&commit.id), commit.subject)
+                }
                 (Some(culprit), None) => format!("culprit {}", short(culprit)),
                 (None, _) if !c.suspects.is_empty() => {
                     format!("{}: {} suspects", c.status, c.suspects.len())
@@ -187,8 +188,9 @@ impl PlanFacts {
         let plan = &args["plan"];
         PlanFacts {
             kind: serde_json::from_value(plan["kind"].clone()).ok(),
-            target: serde_json::from_value(plan["target"].clone()).ok().flatten(),
-            good: serde_json::from_value(plan["good"].clone()).unwrap_or_default(),
+            target: serde_json::from_value(plan["target"].clone())
+                .ok()
+                .flatten(),
             bad: plan["bad"].as_str().map(str::to_string),
         }
     }

@@ -13,6 +13,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+mod narrowing;
 mod steps;
 
 use crate::journal::{SessionRow, StepRow};
@@ -20,7 +21,7 @@ use anyhow::Result;
 use std::path::PathBuf;
 
 pub use findings::Findings;
-pub use steps::{StepEntry, VerdictClass};
+pub use steps::StepEntry;
 
 /// The formats `culprit report --format` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -41,7 +41,11 @@ pub fn suspects_left(kind: &CandidateKind, steps: &[StepEntry<'_>]) -> Vec<(i64,
 /// `from` and every commit below it within the range.
 fn ancestors<'a>(parents: &BTreeMap<&'a str, Vec<&'a str>>, from: &str) -> BTreeSet<&'a str> {
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<&str> = parents.get_key_value(from).map(|(k, _)| *k).into_iter().collect();
+    let mut stack: Vec<&str> = parents
+        .get_key_value(from)
+        .map(|(k, _)| *k)
+        .into_iter()
+        .collect();
     while let Some(node) = stack.pop() {
         if seen.insert(node) {
             if let Some(ps) = parents.get(node) {
@@ -63,8 +67,12 @@ mod tests {
         StepRow {
             seq,
             candidate: serde_json::Value::Null,
-            cache_key: None,
-            result: StepResult { build: None, tests: Vec::new() },
+            result: StepResult {
+                normalize: None,
+                effective_config: None,
+                build: None,
+                tests: Vec::new(),
+            },
             started: 0.0,
             finished: 0.0,
         }
@@ -78,7 +86,10 @@ mod tests {
             label: key.into(),
             detail: String::new(),
             cached: false,
-            verdict: Verdict { class, text: class.word().into() },
+            verdict: Verdict {
+                class,
+                text: class.word().into(),
+            },
         }
     }
 
@@ -95,7 +106,10 @@ mod tests {
             ("a2".into(), vec!["a1".into()]),
             ("a1".into(), vec!["good".into()]),
         ];
-        let kind = CandidateKind::Commits { range, trees: BTreeMap::new() };
+        let kind = CandidateKind::Commits {
+            range,
+            trees: BTreeMap::new(),
+        };
         let rows: Vec<StepRow> = (1..=4).map(row).collect();
         let steps = vec![
             entry(&rows[0], "m", VerdictClass::Bad),
@@ -110,7 +124,10 @@ mod tests {
     #[test]
     fn artifacts_narrow_as_a_line() {
         let list: Vec<String> = (0..9).map(|i| format!("/a/{i}.img")).collect();
-        let kind = CandidateKind::Artifacts { list, digests: Vec::new() };
+        let kind = CandidateKind::Artifacts {
+            list,
+            digests: Vec::new(),
+        };
         let rows: Vec<StepRow> = (1..=2).map(row).collect();
         let steps = vec![
             entry(&rows[0], "/a/4.img", VerdictClass::Good),

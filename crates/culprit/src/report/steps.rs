@@ -8,6 +8,7 @@ use super::findings::{short, Findings, Hunt};
 use super::Material;
 use crate::commit_hunt::{describe, judge, CandidateKind};
 use crate::journal::StepRow;
+use crate::step::{RunRecord, StepResult};
 use crate::target::{Judgement, Target};
 use culprit_console::Outcome;
 use serde_json::Value;
@@ -54,7 +55,10 @@ impl VerdictClass {
 
 pub fn entries<'a>(material: &'a Material, findings: &Findings) -> Vec<StepEntry<'a>> {
     let (kind, targets) = match &findings.hunt {
-        Hunt::Commit(c) => (c.plan.kind.as_ref(), targets(c.plan.target.as_ref(), &material.steps)),
+        Hunt::Commit(c) => (
+            c.plan.kind.as_ref(),
+            targets(c.plan.target.as_ref(), &material.steps),
+        ),
         _ => (None, None),
     };
     material
@@ -148,12 +152,23 @@ fn judged(judgement: Judgement) -> Verdict {
     }
 }
 
+/// The runs before the tests, once each: the configuration normalizer, then the build.
+/// A failed normalizer stands in the build's place in the journal, so it is not listed
+/// twice.
+pub fn setup_runs(result: &StepResult) -> Vec<&RunRecord> {
+    let normalize = result
+        .normalize
+        .as_ref()
+        .filter(|n| n.outcome == Outcome::Pass);
+    normalize.into_iter().chain(result.build.iter()).collect()
+}
+
 /// Without targets: bad when a test failed or hung, skip when nothing could be tested.
-fn plain(result: &crate::step::StepResult) -> Verdict {
+fn plain(result: &StepResult) -> Verdict {
     if let Some(build) = result.build.as_ref().filter(|b| b.outcome != Outcome::Pass) {
         return Verdict {
             class: VerdictClass::Skip,
-            text: format!("skip (build: {})", build.outcome),
+            text: format!("skip ({}: {})", build.name, build.outcome),
         };
     }
     let failed: Vec<String> = result
@@ -199,7 +214,11 @@ fn note(note: &Value) -> String {
                 Value::Bool(_) | Value::Number(_) => v.to_string(),
                 Value::Array(items) if !items.is_empty() => items
                     .iter()
-                    .map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| i.to_string())
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
                 _ => return None,
@@ -213,7 +232,6 @@ fn note(note: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::step::{RunRecord, StepResult};
     use culprit_console::{Ending, Signature, SignatureKind};
 
     fn run(name: &str, outcome: Outcome) -> RunRecord {
@@ -232,8 +250,12 @@ mod tests {
         StepRow {
             seq: 1,
             candidate: serde_json::json!({ "phase": phase, "key": "k" }),
-            cache_key: None,
-            result: StepResult { build: None, tests },
+            result: StepResult {
+                normalize: None,
+                effective_config: None,
+                build: None,
+                tests,
+            },
             started: 0.0,
             finished: 1.0,
         }
@@ -241,37 +263,81 @@ mod tests {
 
     #[test]
     fn targets_come_from_the_first_bad_endpoint_that_failed() {
-        let hang = Outcome::Hang { stage: "init".into() };
+        let hang = Outcome::Hang {
+            stage: "init".into(),
+        };
         let steps = vec![
             step("endpoint-bad", vec![run("boot", Outcome::Pass)]),
-            step("endpoint-bad", vec![run("boot", hang.clone()), run("net", Outcome::Pass)]),
+            step(
+                "endpoint-bad",
+                vec![run("boot", hang.clone()), run("net", Outcome::Pass)],
+            ),
         ];
         let targets = targets(None, &steps).unwrap();
         assert_eq!(targets.keys().collect::<Vec<_>>(), ["boot"]);
-        let panic = Outcome::Fail { signature: Signature::new(SignatureKind::Panic, "VFS") };
-        let other = judged(judge(&StepResult { build: None, tests: vec![run("boot", panic)] }, &targets));
-        assert_eq!(other.class, VerdictClass::Skip, "another crash is not the bug: {other:?}");
-        let same = judged(judge(&StepResult { build: None, tests: vec![run("boot", hang)] }, &targets));
+        let panic = Outcome::Fail {
+            signature: Signature::new(SignatureKind::Panic, "VFS"),
+        };
+        let other = judged(judge(
+            &StepResult {
+                normalize: None,
+                effective_config: None,
+                build: None,
+                tests: vec![run("boot", panic)],
+            },
+            &targets,
+        ));
+        assert_eq!(
+            other.class,
+            VerdictClass::Skip,
+            "another crash is not the bug: {other:?}"
+        );
+        let same = judged(judge(
+            &StepResult {
+                normalize: None,
+                effective_config: None,
+                build: None,
+                tests: vec![run("boot", hang)],
+            },
+            &targets,
+        ));
         assert_eq!(same.class, VerdictClass::Bad);
     }
 
     #[test]
     fn plain_verdicts_tell_failures_from_untestable_steps() {
-        let build = Outcome::BuildError { signature: Signature::new(SignatureKind::Compiler, "x.h: No such file") };
-        let mut broken = StepResult { build: Some(run("build", build.clone())), tests: vec![run("boot", build)] };
+        let build = Outcome::BuildError {
+            signature: Signature::new(SignatureKind::Compiler, "x.h: No such file"),
+        };
+        let mut broken = StepResult {
+            normalize: None,
+            effective_config: None,
+            build: Some(run("build", build.clone())),
+            tests: vec![run("boot", build)],
+        };
         assert_eq!(plain(&broken).class, VerdictClass::Skip);
         broken.build = None;
-        broken.tests = vec![run("boot", Outcome::Pass), run("smp", Outcome::Hang { stage: "ap".into() })];
+        broken.tests = vec![
+            run("boot", Outcome::Pass),
+            run("smp", Outcome::Hang { stage: "ap".into() }),
+        ];
         let verdict = plain(&broken);
         assert_eq!(verdict.class, VerdictClass::Bad);
         assert!(verdict.text.contains("smp: hang"), "{verdict:?}");
-        broken.tests = vec![run("boot", Outcome::InfraError { reason: "no qemu".into() })];
+        broken.tests = vec![run(
+            "boot",
+            Outcome::InfraError {
+                reason: "no qemu".into(),
+            },
+        )];
         assert_eq!(plain(&broken).class, VerdictClass::Skip);
     }
 
     #[test]
     fn notes_read_as_one_line() {
-        let text = note(&serde_json::json!({ "options": ["CONFIG_A", "CONFIG_B"], "size": 2, "deep": {} }));
+        let text = note(
+            &serde_json::json!({ "options": ["CONFIG_A", "CONFIG_B"], "size": 2, "deep": {} }),
+        );
         assert_eq!(text, "options: CONFIG_A, CONFIG_B; size: 2");
         assert_eq!(note(&Value::Null), "");
     }

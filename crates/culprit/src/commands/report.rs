@@ -1,0 +1,76 @@
+//! `culprit report`: a finished session as Markdown, JSON, JUnit XML or an HTML page.
+
+use crate::journal::{Journal, SessionRow};
+use crate::report::{render, Format, Material};
+use crate::workspace::Workspace;
+use anyhow::{bail, Context, Result};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    /// The session (default: the newest bisection, or the newest session of any kind).
+    pub session: Option<i64>,
+    /// The configuration (default: ./culprit.toml).
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
+    /// md: a summary for a bug or a mail; json: the whole session; junit: JUnit XML for
+    /// CI; html: one self-contained page.
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: ReportArgs) -> Result<u8> {
+    let ws = Workspace::load(args.file.as_deref())?;
+    let journal = ws.journal()?;
+    let session = pick(&journal, args.session)?;
+    let material = Material {
+        steps: journal.steps(session.id)?,
+        session,
+        base: std::env::current_dir().unwrap_or_default(),
+    };
+    let text = render(args.format, &material)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is the reader's choice, not an error.
+            if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                if err.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(err).context("cannot write the report to standard output");
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The session asked for, or the newest hunt (a bisection of either kind), or the
+/// newest session at all.
+fn pick(journal: &Journal, id: Option<i64>) -> Result<SessionRow> {
+    if let Some(id) = id {
+        return match journal.session(id)? {
+            Some(session) => Ok(session),
+            None => bail!(
+                "no session {id} in {}; `culprit log` shows the newest",
+                journal.dir().display()
+            ),
+        };
+    }
+    let hunts = [
+        journal.last_session(Some("bisect"))?,
+        journal.last_session(Some("bisect-config"))?,
+    ];
+    let newest_hunt = hunts.into_iter().flatten().max_by_key(|s| s.id);
+    match newest_hunt.or(journal.last_session(None)?) {
+        Some(session) => Ok(session),
+        None => bail!(
+            "no sessions yet in {}; run `culprit bisect` or `culprit run` first",
+            journal.dir().display()
+        ),
+    }
+}

@@ -1,0 +1,387 @@
+//! The summary a person pastes into a bug or a mailing-list reply: the culprit, the
+//! evidence in one table, and the command that shows the failure again.
+//!
+//! Plain enough to read unrendered in a mail; untrusted text (titles, subjects) goes in
+//! code spans or is escaped so it cannot turn into markup.
+
+use super::escape::{md_cell, md_code, md_text, shell_word};
+use super::findings::{short, CommitResult, ConfigResult, Hunt};
+use super::steps::artifact_label;
+use super::{Reading, StepEntry};
+use crate::commit_hunt::CandidateKind;
+use culprit_console::Outcome;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+/// Rows of the evidence table beyond which the rest is summed up in one line.
+const MAX_ROWS: usize = 40;
+
+pub fn render(reading: &Reading<'_>) -> String {
+    let session = reading.session();
+    let mut out = format!(
+        "### culprit {} (session {}): {}\n\n",
+        session.kind,
+        session.id,
+        md_text(&reading.findings.headline(&session.status))
+    );
+    if let Some(error) = &reading.findings.error {
+        let _ = writeln!(out, "The session ended early: {}\n", md_code(error));
+    }
+    match &reading.findings.hunt {
+        Hunt::Commit(found) => commit_summary(&mut out, found),
+        Hunt::Config(found) => config_summary(&mut out, found),
+        Hunt::Plain => {}
+    }
+    evidence_table(&mut out, reading);
+    match &reading.findings.hunt {
+        Hunt::Commit(found) => commit_reproduction(&mut out, found),
+        Hunt::Config(found) => config_reproduction(&mut out, found),
+        Hunt::Plain => {}
+    }
+    out
+}
+
+fn commit_summary(out: &mut String, found: &CommitResult) {
+    match (&found.culprit, &found.commit) {
+        (Some(_), Some(c)) => {
+            let _ = writeln!(
+                out,
+                "**Culprit:** {} {}  ",
+                md_code(&c.id),
+                md_text(&c.subject)
+            );
+            let _ = writeln!(
+                out,
+                "Author: {}, {}  ",
+                md_code(&c.author),
+                md_text(&c.date)
+            );
+        }
+        (Some(culprit), None) => {
+            let _ = writeln!(out, "**Culprit:** {}  ", md_code(culprit));
+        }
+        (None, _) => {
+            let _ = writeln!(out, "**No single culprit** ({}).  ", md_text(&found.status));
+        }
+    }
+    if let Some(message) = &found.message {
+        let _ = writeln!(out, "{}  ", md_text(message));
+    }
+    if found.culprit.is_none() && !found.suspects.is_empty() {
+        out.push_str("Suspects:\n\n");
+        for s in &found.suspects {
+            let _ = writeln!(
+                out,
+                "- {} {} (p={:.2})",
+                md_code(&short(&s.rev)),
+                md_text(&s.reason),
+                s.probability
+            );
+        }
+        out.push('\n');
+    }
+    for (test, target) in &found.target {
+        let _ = writeln!(out, "Target ({}): {}  ", md_text(test), md_code(target));
+    }
+    let mut line = format!("Confidence {:.2}", found.confidence);
+    if let Some(p) = found.flaky.as_ref().and_then(|f| f.get("p_fail_if_bad")) {
+        let _ = write!(
+            line,
+            " (intermittent: the bad endpoint failed {:.0}% of its runs)",
+            p * 100.0
+        );
+    }
+    let _ = write!(
+        line,
+        "; {} steps, {} builds, {} test runs",
+        found.steps, found.builds, found.runs
+    );
+    if found.cached > 0 {
+        let _ = write!(line, ", {} answered from earlier sessions", found.cached);
+    }
+    let _ = writeln!(out, "{line}.  ");
+    for v in &found.verification {
+        let _ = writeln!(out, "Verified: {}.  ", md_text(v));
+    }
+    out.push('\n');
+}
+
+fn config_summary(out: &mut String, found: &ConfigResult) {
+    if let Some(message) = &found.message {
+        let _ = writeln!(out, "{}\n", md_text(message));
+    }
+    if !found.culprits.is_empty() {
+        out.push_str("| test | culprit options | failure |\n|---|---|---|\n");
+        for c in &found.culprits {
+            let options: Vec<String> = c.options.iter().map(|o| md_code(o)).collect();
+            let failure = match &c.title {
+                Some(title) => format!("{}: {}", md_text(&c.outcome), md_code(title)),
+                None => md_text(&c.outcome),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                md_cell(&md_text(&c.test)),
+                md_cell(&options.join(" + ")),
+                md_cell(&failure)
+            );
+        }
+        out.push('\n');
+    }
+    let quiet: Vec<String> = found
+        .tests
+        .iter()
+        .filter(|(test, _)| !found.culprits.iter().any(|c| &c.test == *test))
+        .map(|(test, state)| format!("{} {}", md_text(test), md_text(state)))
+        .collect();
+    if !quiet.is_empty() {
+        let _ = writeln!(out, "Other tests: {}.  ", quiet.join("; "));
+    }
+    if !found.not_applied.is_empty() {
+        let items: Vec<String> = found
+            .not_applied
+            .iter()
+            .map(|n| {
+                format!(
+                    "{} (asked {}, got {})",
+                    md_code(&n.option),
+                    md_code(&super::findings::NotApplied::show(&n.requested)),
+                    md_code(&super::findings::NotApplied::show(&n.got))
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "Not applied by the build: {}.  ", items.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "{} steps, {} builds, {} test runs.\n",
+        found.steps, found.builds, found.runs
+    );
+}
+
+/// One row per candidate (repeated runs of it folded together), one column per test.
+fn evidence_table(out: &mut String, reading: &Reading<'_>) {
+    if reading.steps.is_empty() {
+        out.push_str("No step finished.\n\n");
+        return;
+    }
+    let mut tests: Vec<&str> = Vec::new();
+    for step in &reading.steps {
+        for run in &step.row.result.tests {
+            if !tests.contains(&run.name.as_str()) {
+                tests.push(&run.name);
+            }
+        }
+    }
+    let groups = group(reading);
+    out.push_str("| candidate | verdict |");
+    for test in &tests {
+        let _ = write!(out, " {} |", md_cell(&md_text(test)));
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(tests.len()));
+    out.push('\n');
+    for (name, steps) in groups.iter().take(MAX_ROWS) {
+        let verdicts = tally(steps.iter().map(|s| s.verdict.class.word().to_string()));
+        let _ = write!(out, "| {} | {} |", md_cell(name), md_cell(&verdicts));
+        for test in &tests {
+            let outcomes = tally(steps.iter().flat_map(|s| {
+                s.row
+                    .result
+                    .tests
+                    .iter()
+                    .filter(|r| r.name == *test)
+                    .map(|r| outcome_cell(&r.outcome))
+            }));
+            let _ = write!(out, " {} |", md_cell(&outcomes));
+        }
+        out.push('\n');
+    }
+    if groups.len() > MAX_ROWS {
+        let _ = writeln!(
+            out,
+            "\n... and {} more candidates (`culprit log` lists them all).",
+            groups.len() - MAX_ROWS
+        );
+    }
+    out.push('\n');
+}
+
+/// Steps grouped by candidate: newest commit first when the history is known (as `git
+/// log` shows it), otherwise in the order they ran.
+fn group<'r, 'a>(reading: &'r Reading<'a>) -> Vec<(String, Vec<&'r StepEntry<'a>>)> {
+    let position: BTreeMap<&str, usize> = match &reading.findings.hunt {
+        Hunt::Commit(found) => match &found.plan.kind {
+            Some(CandidateKind::Commits { range, .. }) => range
+                .iter()
+                .enumerate()
+                .map(|(i, (id, _))| (id.as_str(), i))
+                .collect(),
+            Some(CandidateKind::Artifacts { list, .. }) => list
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(i, a)| (a.as_str(), i))
+                .collect(),
+            None => BTreeMap::new(),
+        },
+        _ => BTreeMap::new(),
+    };
+    let mut groups: Vec<(String, Option<usize>, Vec<&StepEntry>)> = Vec::new();
+    for step in &reading.steps {
+        let mut name = md_code(&step.label);
+        if step.phase == "verify-revert" {
+            name = format!("revert of {name} on bad");
+        } else if !step.detail.is_empty() {
+            name = format!("{name} {}", md_code(&step.detail));
+        }
+        match groups.iter_mut().find(|(n, _, _)| *n == name) {
+            Some((_, _, steps)) => steps.push(step),
+            None => {
+                let at = (step.phase != "verify-revert")
+                    .then(|| position.get(step.key.as_str()).copied())
+                    .flatten();
+                groups.push((name, at, vec![step]));
+            }
+        }
+    }
+    // Candidates outside the range (the good endpoints) go last, in the order they ran.
+    groups.sort_by_key(|(_, at, _)| at.unwrap_or(usize::MAX));
+    groups
+        .into_iter()
+        .map(|(name, _, steps)| (name, steps))
+        .collect()
+}
+
+/// Distinct values with their counts, in first-seen order: `bad ×3, good`.
+fn tally(values: impl Iterator<Item = String>) -> String {
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    for value in values {
+        match seen.iter_mut().find(|(v, _)| *v == value) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((value, 1)),
+        }
+    }
+    seen.into_iter()
+        .map(|(v, n)| if n > 1 { format!("{v} ×{n}") } else { v })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn outcome_cell(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Pass => "pass".into(),
+        Outcome::Hang { stage } => format!("hang at {}", md_code(stage)),
+        other => format!(
+            "{} {}",
+            other.word(),
+            md_code(&clip(&other.title().unwrap_or_default(), 72))
+        ),
+    }
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut clipped: String = text.chars().take(max - 1).collect();
+    clipped.push('…');
+    clipped
+}
+
+fn commit_reproduction(out: &mut String, found: &CommitResult) {
+    let Some(culprit) = &found.culprit else {
+        return;
+    };
+    let tests: String = found
+        .target
+        .keys()
+        .map(|t| format!(" --test {}", shell_word(t)))
+        .collect();
+    match &found.plan.kind {
+        Some(CandidateKind::Artifacts { list, .. }) => {
+            let before = list
+                .iter()
+                .position(|a| a == culprit)
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| list.get(i));
+            out.push_str(
+                "To reproduce, run the tests with `{artifact}` set to the first bad artifact:\n\n",
+            );
+            let _ = writeln!(out, "{}", md_code(culprit));
+            if let Some(before) = before {
+                let _ = writeln!(
+                    out,
+                    "\nThe one before it, {}, passes.",
+                    md_code(&artifact_label(before))
+                );
+            }
+        }
+        _ => {
+            let id = short(culprit);
+            out.push_str("To reproduce:\n\n```sh\n");
+            let _ = writeln!(out, "culprit run --rev {id}{tests}    # fails as above");
+            let _ = writeln!(
+                out,
+                "git checkout {} && git revert --no-edit {id} && culprit run{tests}    # should pass",
+                found.plan.bad.as_deref().map(short).unwrap_or_else(|| "BAD".into())
+            );
+            out.push_str("```\n");
+        }
+    }
+}
+
+fn config_reproduction(out: &mut String, found: &ConfigResult) {
+    for c in &found.culprits {
+        if let Some(fragment) = c.reproduce.as_deref().filter(|f| !f.trim().is_empty()) {
+            let _ = writeln!(
+                out,
+                "To reproduce {} on the good configuration, apply:\n\n```\n{}\n```\n",
+                md_code(&c.test),
+                fence_safe(fragment)
+            );
+        }
+        if let Some(fragment) = c.cure.as_deref().filter(|f| !f.trim().is_empty()) {
+            let _ = writeln!(
+                out,
+                "To cure {} on the bad configuration, apply:\n\n```\n{}\n```\n",
+                md_code(&c.test),
+                fence_safe(fragment)
+            );
+        }
+    }
+}
+
+/// Text for a fenced block: a line of backticks inside would close the fence early.
+fn fence_safe(text: &str) -> String {
+    text.trim_end()
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("```") {
+                format!(" {l}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tallies_fold_repeats_in_first_seen_order() {
+        let values = ["bad", "good", "bad", "bad"].map(String::from);
+        assert_eq!(tally(values.into_iter()), "bad ×3, good");
+    }
+
+    #[test]
+    fn fences_cannot_be_closed_from_inside() {
+        assert_eq!(
+            fence_safe("CONFIG_A=y\n```\nCONFIG_B=n\n"),
+            "CONFIG_A=y\n ```\nCONFIG_B=n"
+        );
+    }
+}
