@@ -8,6 +8,7 @@ mod config_hunt;
 mod executor;
 mod history;
 mod journal;
+mod report;
 mod session;
 mod step;
 mod target;
@@ -35,6 +36,8 @@ enum Command {
     Log(commands::log::LogArgs),
     /// Find which configuration options make each test fail.
     BisectConfig(commands::bisect_config::BisectConfigArgs),
+    /// Write a session's report: Markdown, JSON, JUnit XML or a self-contained HTML page.
+    Report(commands::report::ReportArgs),
     /// Read console or build logs and say what happened.
     Classify(commands::classify::ClassifyArgs),
     /// Run the bundled example end to end: a commit hunt, then a configuration hunt.
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Bisect(args) => commands::bisect::run(args),
         Command::Log(args) => commands::log::run(args),
         Command::BisectConfig(args) => commands::bisect_config::run(args),
+        Command::Report(args) => commands::report::run(args),
         Command::Classify(args) => commands::classify::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Elf(cmd) => commands::elf::run(cmd),

@@ -6,4 +6,5 @@ pub mod bisect_config;
 pub mod classify;
 pub mod demo;
 pub mod log;
+pub mod report;
 pub mod run;
