@@ -2,7 +2,7 @@
 //! chunks, and prints the throughput and the peak resident memory, to show that
 //! memory stays flat however long a console runs.
 //!
-//! `cargo run --release -p culprit-console --example gib_stream [GiB]`
+//! `cargo run --release -p culprit-console --example gib_stream [GiB [failure-regex...]]`
 
 use culprit_console::{Classifier, Ending, Rules};
 use std::path::PathBuf;
@@ -38,6 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut window = Vec::with_capacity(CHUNK);
     let rules = Rules {
         success: vec!["LATER-MARKER".into()],
+        failure: std::env::args().skip(2).collect(),
         ..Rules::boot()
     };
     let mut classifier = Classifier::new(&rules)?;

@@ -15,7 +15,7 @@ use crate::stage::Ladder;
 use crate::{Classification, Ending, Signature, SignatureKind};
 use aho_corasick::packed::Searcher;
 use aho_corasick::{AhoCorasick, Span};
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -51,7 +51,9 @@ struct State {
     /// For each automaton pattern, the actions of every rule that names it.
     literal_actions: Vec<Vec<u16>>,
     actions: Vec<Action>,
-    user_failure: Option<RegexSet>,
+    /// The user's failure patterns as one alternation: one search per line,
+    /// with the regex engine's literal prefilter for all of them.
+    user_failure: Option<Regex>,
     success_configured: bool,
     ladder: Ladder,
     stage_line: Option<Range>,
@@ -284,7 +286,7 @@ pub fn classify(rules: &Rules, bytes: &[u8], ending: &Ending) -> Result<Classifi
     Ok(classifier.finish(ending))
 }
 
-fn user_failure(patterns: &[String]) -> Result<Option<RegexSet>, RuleError> {
+fn user_failure(patterns: &[String]) -> Result<Option<Regex>, RuleError> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -299,10 +301,14 @@ fn user_failure(patterns: &[String]) -> Result<Option<RegexSet>, RuleError> {
             });
         }
     }
-    RegexSet::new(patterns)
+    // Each pattern is valid alone, so each is a balanced group: flags set inside
+    // one stay inside it.
+    let alternation: Vec<String> = patterns.iter().map(|p| format!("(?:{p})")).collect();
+    let alternation = alternation.join("|");
+    Regex::new(&alternation)
         .map(Some)
         .map_err(|e| RuleError::InvalidFailurePattern {
-            pattern: patterns.join(" | "),
+            pattern: alternation,
             source: Box::new(e),
         })
 }
@@ -378,7 +384,7 @@ impl State {
         let custom = self
             .user_failure
             .as_ref()
-            .is_some_and(|set| set.is_match(body(text)));
+            .is_some_and(|failure| failure.is_match(body(text)));
         if self.hits.is_empty() && !custom {
             return;
         }

@@ -280,10 +280,15 @@ fn byte_at_a_time_feeding_gives_the_same_reading() {
 #[test]
 fn too_many_markers_for_the_simd_prefilter_still_read_the_same() {
     let mut many = rules_with("BOOT-OK");
-    many.success.extend((0..300).map(|i| format!("NEVER-PRINTED-MARKER-{i}")));
+    many.success
+        .extend((0..300).map(|i| format!("NEVER-PRINTED-MARKER-{i}")));
     for name in LOGS {
         let bytes = log(name);
         let few = classify(&rules_with("BOOT-OK"), &bytes, &Ending::Exited { code: 0 }).unwrap();
-        assert_eq!(classify(&many, &bytes, &Ending::Exited { code: 0 }).unwrap(), few, "{name}");
+        assert_eq!(
+            classify(&many, &bytes, &Ending::Exited { code: 0 }).unwrap(),
+            few,
+            "{name}"
+        );
     }
 }

@@ -572,3 +572,25 @@ fn a_classifier_can_move_to_the_runners_thread() {
     fn assert_send<T: Send>() {}
     assert_send::<Classifier>();
 }
+
+#[test]
+fn flags_in_one_failure_pattern_do_not_leak_into_another() {
+    let rules = Rules {
+        failure: vec!["(?i)fatal".into(), "STRICT".into()],
+        ..Rules::boot()
+    };
+    let reading = |log: &str| {
+        classify(&rules, log.as_bytes(), &Ending::Exited { code: 0 })
+            .unwrap()
+            .outcome
+    };
+    assert_eq!(
+        reading("a FaTaL thing\n"),
+        fail(Kind::Custom, "a FaTaL thing")
+    );
+    assert_eq!(
+        reading("STRICT mode off\n"),
+        fail(Kind::Custom, "STRICT mode off")
+    );
+    assert_eq!(reading("strict mode off\n"), Outcome::Pass);
+}
