@@ -49,7 +49,7 @@ struct State {
     now: Duration,
     automaton: AhoCorasick,
     /// For each automaton pattern, the actions of every rule that names it.
-    literal_actions: Vec<Vec<u16>>,
+    literal_actions: Vec<Vec<u32>>,
     actions: Vec<Action>,
     /// The user's failure patterns as one alternation: one search per line,
     /// with the regex engine's literal prefilter for all of them.
@@ -58,7 +58,7 @@ struct State {
     ladder: Ladder,
     stage_line: Option<Range>,
     /// Scratch for the actions hit on the current line.
-    hits: Vec<u16>,
+    hits: Vec<u32>,
     entries: Vec<Entry>,
     /// How many entries still wait for a line to complete their title.
     wanting: usize,
@@ -102,19 +102,22 @@ impl Classifier {
         }
         let ladder = Ladder::new(&rules.stages)?;
         let mut literals: Vec<String> = Vec::new();
-        let mut literal_actions: Vec<Vec<u16>> = Vec::new();
+        let mut literal_actions: Vec<Vec<u32>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut actions: Vec<Action> = Vec::new();
-        let mut add = |literal: &str, action: Action| {
-            let id = actions.len() as u16;
+        // One action per rule, whichever of its literals a line holds.
+        let mut add = |rule_literals: &[&str], action: Action| {
+            let id = actions.len() as u32;
             actions.push(action);
-            let at = *index.entry(literal.to_string()).or_insert_with(|| {
-                literals.push(literal.to_string());
-                literal_actions.push(Vec::new());
-                literals.len() - 1
-            });
-            if !literal_actions[at].contains(&id) {
-                literal_actions[at].push(id);
+            for &literal in rule_literals {
+                let at = *index.entry(literal.to_string()).or_insert_with(|| {
+                    literals.push(literal.to_string());
+                    literal_actions.push(Vec::new());
+                    literals.len() - 1
+                });
+                if !literal_actions[at].contains(&id) {
+                    literal_actions[at].push(id);
+                }
             }
         };
         for rule in packs::rules(rules.mode) {
@@ -122,18 +125,15 @@ impl Classifier {
                 Effect::Stage(stage) => Action::Stage(ladder.builtin_rank(stage)),
                 effect => Action::Pack(effect),
             };
-            for literal in rule.literals {
-                add(literal, action);
-            }
+            add(rule.literals, action);
         }
-        for (i, marker) in rules.success.iter().enumerate() {
-            if marker.is_empty() {
-                return Err(RuleError::EmptySuccessMarker { index: i });
-            }
-            add(marker, Action::Pack(Effect::Success));
+        if let Some(index) = rules.success.iter().position(String::is_empty) {
+            return Err(RuleError::EmptySuccessMarker { index });
         }
+        let markers: Vec<&str> = rules.success.iter().map(String::as_str).collect();
+        add(&markers, Action::Pack(Effect::Success));
         for (i, stage) in rules.stages.iter().enumerate() {
-            add(&stage.marker, Action::Stage(ladder.user_rank(i)));
+            add(&[stage.marker.as_str()], Action::Stage(ladder.user_rank(i)));
         }
         let automaton = AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
