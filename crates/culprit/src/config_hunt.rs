@@ -174,11 +174,7 @@ impl ConfigHunt<'_, '_> {
             self.say(format!(
                 "build {}: {}",
                 search.status().builds + 1,
-                requested
-                    .iter()
-                    .map(|set| format!("{{{}}}", set.iter().map(|&i| changes[i].option.as_str()).collect::<Vec<_>>().join(" ")))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                requested.iter().map(|set| describe_set(set, &changes)).collect::<Vec<_>>().join(" | ")
             ));
             let results = self.build_candidates(&good, &changes, &requested, &tests)?;
             for (set, result) in requested.iter().zip(&results) {
@@ -309,6 +305,19 @@ impl ConfigHunt<'_, '_> {
         }
         search.record(requested, &applied, &verdicts)?;
         Ok(())
+    }
+}
+
+/// A candidate in a progress line: the options when there are few, else their count.
+fn describe_set(set: &BTreeSet<usize>, changes: &[Change]) -> String {
+    if set.len() <= 4 {
+        let names: Vec<&str> = set
+            .iter()
+            .map(|&i| changes[i].option.strip_prefix("CONFIG_").unwrap_or(&changes[i].option))
+            .collect();
+        format!("{{{}}}", names.join(" "))
+    } else {
+        format!("{{{} options}}", set.len())
     }
 }
 

@@ -60,7 +60,6 @@ pub struct SessionRow {
 pub struct StepRow {
     pub seq: i64,
     pub candidate: Value,
-    pub cache_key: Option<String>,
     pub result: StepResult,
     pub started: f64,
     pub finished: f64,
@@ -209,25 +208,23 @@ impl Journal {
     /// The steps of a session, in order.
     pub fn steps(&self, session: i64) -> Result<Vec<StepRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT seq, candidate, cache_key, result, started, finished FROM steps WHERE session = ?1 ORDER BY seq",
+            "SELECT seq, candidate, result, started, finished FROM steps WHERE session = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map(params![session], |row| {
             Ok((
                 row.get::<_, i64>(0)?,
                 row.get::<_, String>(1)?,
-                row.get::<_, Option<String>>(2)?,
-                row.get::<_, String>(3)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, f64>(3)?,
                 row.get::<_, f64>(4)?,
-                row.get::<_, f64>(5)?,
             ))
         })?;
         rows.map(|row| {
-            let (seq, candidate, cache_key, result, started, finished) = row?;
+            let (seq, candidate, result, started, finished) = row?;
             Ok(StepRow {
                 seq,
                 candidate: serde_json::from_str(&candidate)
                     .context("the journal holds a malformed candidate")?,
-                cache_key,
                 result: serde_json::from_str(&result)
                     .context("the journal holds a malformed step result")?,
                 started,

@@ -1,20 +1,34 @@
 //! `culprit demo`: the bundled example, end to end, in a scratch repository.
+//!
+//! Two hunts, as in the seeds: a commit bisection through an unbuildable window to the
+//! commit that made boot hang (seed 001), then, at that commit, a configuration
+//! bisection that names the culprit options per test (seed 000).
 
+use crate::commands::{bisect, bisect_config};
 use crate::history;
-use anyhow::Result;
-use std::path::PathBuf;
+use crate::journal::Journal;
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
-    /// Where to create the scratch repository (default: a new directory under /tmp).
+    /// Where to create the scratch repository (default: a new directory under the
+    /// system's temporary directory).
     #[arg(long)]
     pub dir: Option<PathBuf>,
     /// Commits in the generated history.
     #[arg(long, default_value_t = 200)]
     pub commits: usize,
+    /// Parallel workers.
+    #[arg(short = 'j', long = "jobs", default_value_t = 2)]
+    pub jobs: usize,
     /// Only create the repository and print what was planted in it, as JSON.
     #[arg(long)]
     pub prepare_only: bool,
+}
+
+fn say(text: &str) {
+    eprintln!("\n== {text}");
 }
 
 pub fn run(args: DemoArgs) -> Result<u8> {
@@ -23,6 +37,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         None => std::env::temp_dir().join(format!("culprit-demo-{}", std::process::id())),
     };
     let planted = history::generate(&dir, args.commits)?;
+    let dir = dir.canonicalize().unwrap_or(dir);
     if args.prepare_only {
         println!(
             "{}",
@@ -36,6 +51,85 @@ pub fn run(args: DemoArgs) -> Result<u8> {
                 "commits": planted.commits,
             }))?
         );
+        return Ok(0);
     }
-    Ok(0)
+    let config = dir.join("culprit.toml");
+    say(&format!(
+        "culprit demo: a toyos repository with {} commits in {}.\n   \
+         v0.1 boots and passes its three SMP tests; main does not. Somewhere in between, \
+         commits stopped building for a while (a header split) and others crashed early. \
+         First hunt: which commit broke the boot? (seed 001)",
+        planted.commits,
+        dir.display()
+    ));
+    let code = bisect::run(bisect::BisectArgs {
+        good: vec![planted.good.clone()],
+        bad: Some("main".into()),
+        list: None,
+        file: Some(config.clone()),
+        jobs: args.jobs,
+        target: None,
+        flaky: false,
+        confidence: 0.99,
+        first_parent: false,
+        verify: 1,
+        verify_revert: false,
+        endpoint_runs: 2,
+        tests: Vec::new(),
+        resume: false,
+        allow_dirty: false,
+        json: false,
+    })?;
+    let journal = Journal::open(&dir)?;
+    let found = journal
+        .last_session(Some("bisect"))?
+        .and_then(|s| s.result)
+        .and_then(|r| r["culprit"].as_str().map(str::to_string));
+    let Some(culprit) = found.filter(|_| code == 0) else {
+        bail!("the commit hunt did not conclude (exit {code}); see `culprit log` in {}", dir.display());
+    };
+    let verdict = if culprit == planted.culprit { "the planted culprit" } else { "NOT the planted culprit" };
+    say(&format!(
+        "found {} -- {verdict}. It changed the defconfig: {} options at once.\n   \
+         Second hunt, at that commit: which of those options break which test? (seed 000)",
+        &culprit[..12.min(culprit.len())],
+        history::CULPRIT_OPTIONS_ON.len() + history::CULPRIT_OPTIONS_OFF.len()
+    ));
+    let scratch = dir.join(".culprit").join("demo");
+    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+    let good_config = write_config_at(&dir, &format!("{culprit}^"), &scratch.join("good.config"))?;
+    let bad_config = write_config_at(&dir, &culprit, &scratch.join("bad.config"))?;
+    let code = bisect_config::run(bisect_config::BisectConfigArgs {
+        good: Some(good_config),
+        bad: Some(bad_config),
+        rev: culprit.clone(),
+        file: Some(config),
+        jobs: args.jobs,
+        target: None,
+        flaky: false,
+        tests: Vec::new(),
+        resume: false,
+        json: false,
+    })?;
+    say(&format!(
+        "done. Everything is in {}: the journal, every log. `culprit log -f {}` shows the steps.",
+        dir.join(".culprit").display(),
+        dir.join("culprit.toml").display()
+    ));
+    Ok(code)
+}
+
+/// Writes the `.config` of `rev` to `path`.
+fn write_config_at(repo: &Path, rev: &str, path: &Path) -> Result<PathBuf> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(["show", &format!("{rev}:.config")])
+        .output()
+        .context("cannot run git")?;
+    if !out.status.success() {
+        bail!("cannot read .config at {rev}: {}", String::from_utf8_lossy(&out.stderr).trim());
+    }
+    std::fs::write(path, &out.stdout).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path.to_path_buf())
 }

@@ -258,6 +258,7 @@ mod tests {
             key: "k".into(),
             label: "<k>".into(),
             detail: String::new(),
+            size: None,
             cached: false,
             verdict: Verdict {
                 class: VerdictClass::Good,

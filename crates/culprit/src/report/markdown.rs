@@ -15,6 +15,8 @@ use std::fmt::Write;
 
 /// Rows of the evidence table beyond which the rest is summed up in one line.
 const MAX_ROWS: usize = 40;
+/// A configuration hunt tries many large sets on the way; the smallest tell the story.
+const MAX_CONFIG_ROWS: usize = 12;
 
 pub fn render(reading: &Reading<'_>) -> String {
     let session = reading.session();
@@ -22,7 +24,7 @@ pub fn render(reading: &Reading<'_>) -> String {
         "### culprit {} (session {}): {}\n\n",
         session.kind,
         session.id,
-        md_text(&reading.findings.headline(&session.status))
+        title(reading)
     );
     if let Some(error) = &reading.findings.error {
         let _ = writeln!(out, "The session ended early: {}\n", md_code(error));
@@ -39,6 +41,28 @@ pub fn render(reading: &Reading<'_>) -> String {
         Hunt::Plain => {}
     }
     out
+}
+
+/// The status, and the culprit when there is one (its details follow in the text).
+fn title(reading: &Reading<'_>) -> String {
+    match &reading.findings.hunt {
+        Hunt::Commit(found) => match (&found.culprit, &found.commit) {
+            (Some(_), Some(c)) => format!(
+                "{} {} {}",
+                md_text(&found.status),
+                md_code(&short(&c.id)),
+                md_text(&c.subject)
+            ),
+            (Some(culprit), None) => format!(
+                "{} {}",
+                md_text(&found.status),
+                md_code(&artifact_label(culprit))
+            ),
+            (None, _) => md_text(&found.status),
+        },
+        Hunt::Config(found) => md_text(&found.status),
+        Hunt::Plain => md_text(&reading.session().status),
+    }
 }
 
 fn commit_summary(out: &mut String, found: &CommitResult) {
@@ -181,11 +205,15 @@ fn evidence_table(out: &mut String, reading: &Reading<'_>) {
     out.push_str("\n|---|---|");
     out.push_str(&"---|".repeat(tests.len()));
     out.push('\n');
-    for (name, steps) in groups.iter().take(MAX_ROWS) {
+    let (rows, more) = match reading.findings.hunt {
+        Hunt::Config(_) => (MAX_CONFIG_ROWS, "candidates with more options"),
+        _ => (MAX_ROWS, "candidates"),
+    };
+    for (name, steps) in groups.iter().take(rows) {
         let verdicts = tally(steps.iter().map(|s| s.verdict.class.word().to_string()));
         let _ = write!(out, "| {} | {} |", md_cell(name), md_cell(&verdicts));
         for test in &tests {
-            let outcomes = tally(steps.iter().flat_map(|s| {
+            let mut outcomes = tally(steps.iter().flat_map(|s| {
                 s.row
                     .result
                     .tests
@@ -193,22 +221,25 @@ fn evidence_table(out: &mut String, reading: &Reading<'_>) {
                     .filter(|r| r.name == *test)
                     .map(|r| outcome_cell(&r.outcome))
             }));
+            if outcomes.is_empty() {
+                outcomes = "–".into();
+            }
             let _ = write!(out, " {} |", md_cell(&outcomes));
         }
         out.push('\n');
     }
-    if groups.len() > MAX_ROWS {
+    if groups.len() > rows {
         let _ = writeln!(
             out,
-            "\n... and {} more candidates (`culprit log` lists them all).",
-            groups.len() - MAX_ROWS
+            "\n... and {} more {more} (`culprit log` lists them all).",
+            groups.len() - rows
         );
     }
     out.push('\n');
 }
 
 /// Steps grouped by candidate: newest commit first when the history is known (as `git
-/// log` shows it), otherwise in the order they ran.
+/// log` shows it), configurations smallest first, otherwise in the order they ran.
 fn group<'r, 'a>(reading: &'r Reading<'a>) -> Vec<(String, Vec<&'r StepEntry<'a>>)> {
     let position: BTreeMap<&str, usize> = match &reading.findings.hunt {
         Hunt::Commit(found) => match &found.plan.kind {
@@ -232,15 +263,18 @@ fn group<'r, 'a>(reading: &'r Reading<'a>) -> Vec<(String, Vec<&'r StepEntry<'a>
         let mut name = md_code(&step.label);
         if step.phase == "verify-revert" {
             name = format!("revert of {name} on bad");
-        } else if !step.detail.is_empty() {
+        } else if !step.detail.is_empty() && step.size.is_none() {
             name = format!("{name} {}", md_code(&step.detail));
         }
         match groups.iter_mut().find(|(n, _, _)| *n == name) {
             Some((_, _, steps)) => steps.push(step),
             None => {
-                let at = (step.phase != "verify-revert")
-                    .then(|| position.get(step.key.as_str()).copied())
-                    .flatten();
+                let at = match step.size {
+                    Some(size) => Some(size),
+                    None => (step.phase != "verify-revert")
+                        .then(|| position.get(step.key.as_str()).copied())
+                        .flatten(),
+                };
                 groups.push((name, at, vec![step]));
             }
         }

@@ -85,6 +85,7 @@ mod tests {
             key: key.into(),
             label: key.into(),
             detail: String::new(),
+            size: None,
             cached: false,
             verdict: Verdict {
                 class,

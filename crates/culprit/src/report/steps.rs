@@ -25,6 +25,8 @@ pub struct StepEntry<'a> {
     pub label: String,
     /// Extra facts kept with the candidate (e.g. the options a configuration step set).
     pub detail: String,
+    /// How many options a configuration candidate changes from the good configuration.
+    pub size: Option<usize>,
     /// Answered from an earlier session's result: nothing ran.
     pub cached: bool,
     pub verdict: Verdict,
@@ -72,7 +74,11 @@ pub fn entries<'a>(material: &'a Material, findings: &Findings) -> Vec<StepEntry
                 .or_else(|| candidate["rev"].as_str())
                 .unwrap_or("(working tree)")
                 .to_string();
-            let (key, label) = name(kind, &raw_key);
+            let (key, mut label) = name(kind, &raw_key);
+            let options = options(&candidate["note"]);
+            if let Some(options) = &options {
+                label = options_label(options);
+            }
             let verdict = match &targets {
                 Some(targets) => judged(judge(&row.result, targets)),
                 None => plain(&row.result),
@@ -83,6 +89,7 @@ pub fn entries<'a>(material: &'a Material, findings: &Findings) -> Vec<StepEntry
                 key,
                 label,
                 detail: note(&candidate["note"]),
+                size: options.as_ref().map(Vec::len),
                 cached: candidate["cached"].as_bool().unwrap_or(false),
                 verdict,
             }
@@ -201,7 +208,30 @@ fn plain(result: &StepResult) -> Verdict {
     }
 }
 
-/// A candidate's note in one line: `key=value` for each simple fact, lists joined.
+/// The options a configuration candidate changes, when its note lists them.
+fn options(note: &Value) -> Option<Vec<String>> {
+    let items = note.get("options")?.as_array()?;
+    Some(
+        items
+            .iter()
+            .filter_map(|o| o.as_str().map(str::to_string))
+            .collect(),
+    )
+}
+
+/// A configuration candidate by its changes: the options when few, else their number.
+fn options_label(options: &[String]) -> String {
+    match options.len() {
+        0 => "no change".into(),
+        1..=3 => options.join(" + "),
+        n => format!("{n} options"),
+    }
+}
+
+/// Items of a list shown in a note before the rest is counted.
+const NOTE_ITEMS: usize = 8;
+
+/// A candidate's note in one line: `key: value` for each simple fact, lists joined.
 fn note(note: &Value) -> String {
     let Some(facts) = note.as_object() else {
         return String::new();
@@ -212,15 +242,21 @@ fn note(note: &Value) -> String {
             let value = match v {
                 Value::String(s) => s.clone(),
                 Value::Bool(_) | Value::Number(_) => v.to_string(),
-                Value::Array(items) if !items.is_empty() => items
-                    .iter()
-                    .map(|i| {
-                        i.as_str()
-                            .map(str::to_string)
-                            .unwrap_or_else(|| i.to_string())
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                Value::Array(items) if !items.is_empty() => {
+                    let mut shown: Vec<String> = items
+                        .iter()
+                        .take(NOTE_ITEMS)
+                        .map(|i| {
+                            i.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| i.to_string())
+                        })
+                        .collect();
+                    if items.len() > NOTE_ITEMS {
+                        shown.push(format!("and {} more", items.len() - NOTE_ITEMS));
+                    }
+                    shown.join(", ")
+                }
                 _ => return None,
             };
             Some(format!("{k}: {value}"))
@@ -340,5 +376,12 @@ mod tests {
         );
         assert_eq!(text, "options: CONFIG_A, CONFIG_B; size: 2");
         assert_eq!(note(&Value::Null), "");
+        let many: Vec<String> = (0..10).map(|i| format!("O{i}")).collect();
+        assert_eq!(
+            note(&serde_json::json!({ "options": many })),
+            "options: O0, O1, O2, O3, O4, O5, O6, O7, and 2 more"
+        );
+        assert_eq!(options_label(&many), "10 options");
+        assert_eq!(options_label(&many[..2]), "O0 + O1");
     }
 }

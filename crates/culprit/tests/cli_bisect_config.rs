@@ -1,0 +1,131 @@
+//! `culprit bisect-config` on real git trees whose "kernel" is a shell script reading
+//! the configuration: several culprits per test, interactions, a value the normalizer
+//! refuses, and bad input.
+
+mod common;
+
+use common::{culprit, git, json};
+use std::path::Path;
+
+const OPTIONS: usize = 24;
+
+/// A tree whose test `alpha` panics when OPT_3 is on, whose test `beta` hangs when both
+/// OPT_7 and OPT_11 are on, and whose normalizer drops OPT_15 (its dependency is off).
+fn scripted_tree(dir: &Path, normalize: &str) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.join(".gitignore"), ".culprit/\n").unwrap();
+    let on = |o: usize| format!("grep -q '^CONFIG_OPT_{o}=y' .config");
+    let toml = format!(
+        r#"[config]
+file = ".config"
+normalize = "{normalize}"
+
+[[test]]
+name = "alpha"
+command = "echo 'Linux version 6.1'; if {a}; then echo 'Kernel panic - not syncing: alpha broke'; else echo BOOT-OK; fi"
+success = ["BOOT-OK"]
+
+[[test]]
+name = "beta"
+command = "echo 'Linux version 6.1'; if {b1} && {b2}; then sleep 30; else echo BOOT-OK; fi"
+success = ["BOOT-OK"]
+silence = "1s"
+"#,
+        a = on(3),
+        b1 = on(7),
+        b2 = on(11),
+    );
+    std::fs::write(dir.join("culprit.toml"), toml).unwrap();
+    std::fs::write(dir.join(".config"), good_text()).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "tree"]);
+}
+
+fn good_text() -> String {
+    (0..OPTIONS).map(|o| format!("# CONFIG_OPT_{o} is not set\n")).collect()
+}
+
+fn bad_text() -> String {
+    (0..OPTIONS).map(|o| format!("CONFIG_OPT_{o}=y\n")).collect()
+}
+
+#[test]
+fn finds_every_culprit_set_per_test_and_what_was_not_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    scripted_tree(&repo, "sed -i 's/^CONFIG_OPT_15=y/# CONFIG_OPT_15 is not set/' .config");
+    std::fs::write(dir.path().join("good.config"), good_text()).unwrap();
+    std::fs::write(dir.path().join("bad.config"), bad_text()).unwrap();
+    let out = culprit(
+        &repo,
+        &["bisect-config", "--good", "../good.config", "--bad", "../bad.config", "-j", "2", "--json"],
+    );
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["status"], "found");
+    let culprits: Vec<(String, Vec<String>)> = doc["culprits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["test"].as_str().unwrap().to_string(),
+                c["options"].as_array().unwrap().iter().map(|o| o.as_str().unwrap().to_string()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        culprits,
+        vec![
+            ("alpha".to_string(), vec!["CONFIG_OPT_3".to_string()]),
+            ("beta".to_string(), vec!["CONFIG_OPT_11".to_string(), "CONFIG_OPT_7".to_string()]),
+        ],
+        "{doc}"
+    );
+    let alpha = &doc["culprits"][0];
+    assert_eq!(alpha["title"], "Kernel panic - not syncing: alpha broke");
+    assert_eq!(alpha["reproduce"], "CONFIG_OPT_3=y\n");
+    assert_eq!(alpha["cure"], "# CONFIG_OPT_3 is not set\n");
+    assert_eq!(doc["culprits"][1]["outcome"], "hang");
+    assert_eq!(doc["not_applied"][0]["option"], "CONFIG_OPT_15", "{doc}");
+    assert_eq!(doc["not_applied"][0]["requested"], "y");
+    assert_eq!(doc["not_applied"][0]["got"], "n");
+    assert!(doc["builds"].as_u64().unwrap() <= 30, "{doc}");
+}
+
+#[test]
+fn bad_input_is_refused_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    scripted_tree(&repo, "true");
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let good = write("good.config", &good_text());
+    let bad = write("bad.config", &bad_text());
+    let not_config = write("main.c", "int main(void) { return 0; }\n");
+    let harmless = write("harmless.config", "CONFIG_OPT_0=y\n");
+    let check = |repo: &Path, args: &[&str], needle: &str| {
+        let out = culprit(repo, args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: `{needle}` not in {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    };
+    check(&repo, &["bisect-config", "--good", &not_config, "--bad", &bad], "main.c:1");
+    check(&repo, &["bisect-config", "--good", &good, "--bad", &good], "nothing to bisect");
+    let failing_good = write("failing-good.config", "CONFIG_OPT_3=y\n");
+    check(&repo, &["bisect-config", "--good", &failing_good, "--bad", &bad], "does not pass with the good configuration");
+    check(&repo, &["bisect-config", "--good", &good, "--bad", &harmless], "nothing to hunt");
+    check(&repo, &["bisect-config", "--good", &bad, "--bad", &good], "nothing to hunt");
+    check(&repo, &["bisect-config", "--good", "/no/such.config", "--bad", &bad], "/no/such.config");
+
+    let failing = dir.path().join("failing");
+    std::fs::create_dir(&failing).unwrap();
+    scripted_tree(&failing, "echo 'Kconfig:12: syntax error' >&2; exit 1");
+    check(&failing, &["bisect-config", "--good", &good, "--bad", &bad], "normalizer failed");
+}
