@@ -4,7 +4,9 @@
 //! and continues exactly where it stopped (see `session.rs`).
 
 use crate::executor::Prepare;
+use crate::progress::Progress;
 use crate::session::{Request, Session};
+use std::sync::Arc;
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
 use anyhow::{bail, Result};
@@ -70,7 +72,7 @@ pub struct CommitHunt<'s, 'a> {
     pub session: &'s mut Session<'a>,
     pub plan: Plan,
     /// Progress lines go here (stderr).
-    pub progress: &'s mut dyn FnMut(String),
+    pub progress: Arc<Progress>,
     /// The targets once known (empty while the bad endpoint is being read).
     pub stop_at: BTreeMap<String, Target>,
 }
@@ -108,8 +110,8 @@ impl CommitHunt<'_, '_> {
         }
     }
 
-    fn say(&mut self, line: String) {
-        (self.progress)(line);
+    fn say(&self, line: String) {
+        self.progress.line(&line);
     }
 
     /// Runs `tests` on each candidate; with `targets`, a step ends at the first test
@@ -253,6 +255,8 @@ impl CommitHunt<'_, '_> {
                 break;
             }
             let keys: Vec<String> = nodes.iter().map(|&n| graph.id(n).to_string()).collect();
+            let steps_left = (usize::BITS - suspects.leading_zeros()) as usize;
+            self.progress.status(Some(suspects), self.session.counts().runs, Some(steps_left), workers);
             self.say(format!(
                 "{suspects} suspects left (likeliest {} at {:.2}); testing {}",
                 self.label(graph.id(top.0)),

@@ -6,7 +6,9 @@
 
 use crate::commit_hunt::{describe, judge, BadInput};
 use crate::executor::Prepare;
+use crate::progress::Progress;
 use crate::session::{Request, Session};
+use std::sync::Arc;
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
 use anyhow::{bail, Context, Result};
@@ -75,12 +77,12 @@ const BUILDS_PER_CHANGE: usize = 12;
 pub struct ConfigHunt<'s, 'a> {
     pub session: &'s mut Session<'a>,
     pub plan: Plan,
-    pub progress: &'s mut dyn FnMut(String),
+    pub progress: Arc<Progress>,
 }
 
 impl ConfigHunt<'_, '_> {
-    fn say(&mut self, line: String) {
-        (self.progress)(line);
+    fn say(&self, line: String) {
+        self.progress.line(&line);
     }
 
     pub fn hunt(&mut self) -> Result<Conclusion> {
@@ -176,6 +178,7 @@ impl ConfigHunt<'_, '_> {
                 search.status().builds + 1,
                 requested.iter().map(|set| describe_set(set, &changes)).collect::<Vec<_>>().join(" | ")
             ));
+            self.progress.status(None, self.session.counts().runs, None, workers);
             let results = self.build_candidates(&good, &changes, &requested, &tests)?;
             for (set, result) in requested.iter().zip(&results) {
                 self.record(&mut search, &changes, &good, set, result, &targets, &mut not_applied_seen)?;

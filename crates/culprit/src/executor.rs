@@ -11,6 +11,7 @@ use crate::workspace::Worktree;
 use anyhow::{Context, Result};
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;
+use crate::progress::{Progress, WorkerLine};
 use crate::target::Target;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,8 @@ pub struct Job {
     pub placeholders: Vec<(&'static str, String)>,
     pub stop_at: BTreeMap<String, Target>,
     pub config_text: Option<String>,
+    /// How the candidate is named on the live display.
+    pub label: String,
 }
 
 pub struct Executor {
@@ -74,6 +77,7 @@ impl Executor {
         config: &Config,
         jobs: Vec<Job>,
         stop: &StopFlag,
+        progress: &Progress,
         mut done: impl FnMut(&Job, Result<StepResult>) -> Result<()>,
     ) -> Result<()> {
         let (tx, rx) = mpsc::channel();
@@ -81,8 +85,12 @@ impl Executor {
             for (i, job) in jobs.iter().enumerate() {
                 let tx = tx.clone();
                 let checkout = self.worktrees.get(i % self.workers()).map(|w| w.path.clone());
+                let line = progress.worker(i % self.workers());
                 scope.spawn(move || {
-                    let result = self.run_job(config, job, checkout.as_deref(), stop);
+                    let started = std::time::Instant::now();
+                    let result = self.run_job(config, job, checkout.as_deref(), stop, line.clone());
+                    line.set("idle".into());
+                    progress.step_finished(started.elapsed().as_secs_f64());
                     let _ = tx.send((i, result));
                 });
             }
@@ -100,7 +108,9 @@ impl Executor {
         job: &Job,
         checkout: Option<&Path>,
         stop: &StopFlag,
+        activity: WorkerLine,
     ) -> Result<StepResult> {
+        activity.set(format!("checking out {}", job.label));
         let checkout = match (checkout, &job.prepare, &self.repo) {
             (Some(path), Prepare::Checkout(commit), Some(repo)) => {
                 repo.checkout_worktree(path, commit)
@@ -127,6 +137,8 @@ impl Executor {
             placeholders: job.placeholders.clone(),
             stop_at: job.stop_at.clone(),
             config_text: job.config_text.clone(),
+            activity,
+            label: job.label.clone(),
         };
         run_step(&ctx, &tests)
     }

@@ -8,6 +8,7 @@ mod config_hunt;
 mod executor;
 mod history;
 mod journal;
+mod progress;
 mod report;
 mod session;
 mod step;

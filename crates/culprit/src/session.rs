@@ -9,12 +9,14 @@ use crate::config::Config;
 use crate::executor::{Executor, Job, Prepare};
 use crate::journal::{now, Journal};
 use crate::step::StepResult;
+use crate::progress::Progress;
 use crate::target::Target;
 use anyhow::{Context, Result};
 use culprit_exec::StopFlag;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
 
 /// One step a driver wants.
 #[derive(Clone, Debug)]
@@ -62,6 +64,7 @@ pub struct Session<'a> {
     pub executor: Executor,
     pub config: &'a Config,
     pub stop: StopFlag,
+    pub progress: Arc<Progress>,
     replay: BTreeMap<(String, String), VecDeque<StepResult>>,
     next_seq: i64,
     /// Every step of the session, in the order the driver saw them.
@@ -76,6 +79,7 @@ impl<'a> Session<'a> {
         executor: Executor,
         config: &'a Config,
         stop: StopFlag,
+        progress: Arc<Progress>,
     ) -> Result<Session<'a>> {
         let mut replay: BTreeMap<(String, String), VecDeque<StepResult>> = BTreeMap::new();
         let mut next_seq = 1;
@@ -94,6 +98,7 @@ impl<'a> Session<'a> {
             executor,
             config,
             stop,
+            progress,
             replay,
             next_seq,
             history: Vec::new(),
@@ -146,6 +151,7 @@ impl<'a> Session<'a> {
                 placeholders: request.placeholders.clone(),
                 stop_at: request.stop_at.clone(),
                 config_text: request.config_text.clone(),
+                label: request.key.chars().take(12).collect(),
             });
             job_request.push(i);
         }
@@ -155,7 +161,8 @@ impl<'a> Session<'a> {
             let id = self.id;
             let journal = &mut self.journal;
             let stop = self.stop.clone();
-            self.executor.run_batch(self.config, chunk.to_vec(), &stop, |job, result| {
+            let progress = self.progress.clone();
+            self.executor.run_batch(self.config, chunk.to_vec(), &stop, &progress, |job, result| {
                 let result = result?;
                 let index = jobs_index(&jobs, job.seq);
                 let request = &requests[job_request[index]];

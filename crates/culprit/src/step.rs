@@ -4,6 +4,7 @@ use crate::config::{expand, Config, ExitCodes, TestSection};
 use anyhow::{Context, Result};
 use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
 use culprit_exec::{RunReport, RunSpec, StopFlag};
+use crate::progress::WorkerLine;
 use crate::target::{Judgement, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -69,6 +70,10 @@ pub struct StepContext<'a> {
     pub stop_at: BTreeMap<String, Target>,
     /// A configuration to write to `[config] file` (then normalize) before building.
     pub config_text: Option<String>,
+    /// Where to say what the step is doing (a worker's line of the live display).
+    pub activity: WorkerLine,
+    /// How the candidate is named in that line.
+    pub label: String,
 }
 
 impl StepContext<'_> {
@@ -80,6 +85,12 @@ impl StepContext<'_> {
     }
 
     fn run(&self, name: &str, command: &str, rules: &Rules, spec_times: Times) -> Result<RunReport> {
+        let doing = match name {
+            "build" => "building".to_string(),
+            "normalize" => "normalizing the configuration of".to_string(),
+            test => format!("booting {test} on"),
+        };
+        self.activity.set(format!("{doing} {}", self.label));
         let classifier = Classifier::new(rules)
             .with_context(|| format!("invalid console rules for `{name}`"))?;
         let spec = RunSpec {

@@ -2,6 +2,7 @@
 
 use crate::commit_hunt::{judge, BadInput, CandidateKind, CommitHunt, Conclusion, Plan};
 use crate::executor::Executor;
+use crate::progress::Progress;
 use crate::session::{Session, Source};
 use crate::target::Target;
 use crate::view::{table, RunView};
@@ -101,20 +102,16 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     let executor = Executor::new(repo, &ws.root, &journal.dir().join("worktrees").join(format!("bisect-{session_id}")), workers)?;
     let journal_for_finish = ws.journal()?;
     journal.finish_session(session_id, "running", &json!(null))?;
-    let mut session = Session::new(session_id, journal, executor, &ws.config, stop_flag())?;
-    let quiet = args.json;
-    let mut progress = |line: String| {
-        if !quiet {
-            eprintln!("culprit: {line}");
-        }
-    };
+    let progress = Progress::new(args.json);
+    let mut session = Session::new(session_id, journal, executor, &ws.config, stop_flag(), progress.clone())?;
     let mut hunt = CommitHunt {
         session: &mut session,
         plan: plan.clone(),
-        progress: &mut progress,
+        progress: progress.clone(),
         stop_at: BTreeMap::new(),
     };
     let outcome = hunt.hunt();
+    progress.finish();
     let conclusion = match outcome {
         Ok(conclusion) => conclusion,
         Err(err) => {

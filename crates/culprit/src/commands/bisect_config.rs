@@ -3,6 +3,7 @@
 use crate::commit_hunt::BadInput;
 use crate::config_hunt::{ConfigHunt, Plan};
 use crate::executor::Executor;
+use crate::progress::Progress;
 use crate::session::Session;
 use crate::target::Target;
 use crate::view::table;
@@ -113,19 +114,16 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         args.jobs,
     )?;
     let journal_for_finish = ws.journal()?;
-    let mut session = Session::new(session_id, journal, executor, &ws.config, stop_flag())?;
-    let quiet = args.json;
-    let mut progress = |line: String| {
-        if !quiet {
-            eprintln!("culprit: {line}");
-        }
-    };
+    let progress = Progress::new(args.json);
+    let mut session = Session::new(session_id, journal, executor, &ws.config, stop_flag(), progress.clone())?;
     let mut hunt = ConfigHunt {
         session: &mut session,
         plan,
-        progress: &mut progress,
+        progress: progress.clone(),
     };
-    let conclusion = match hunt.hunt() {
+    let outcome = hunt.hunt();
+    progress.finish();
+    let conclusion = match outcome {
         Ok(conclusion) => conclusion,
         Err(err) => {
             let status = if err.downcast_ref::<crate::session::Interrupted>().is_some() {

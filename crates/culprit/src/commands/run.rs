@@ -1,6 +1,7 @@
 //! `culprit run`: one step at the working tree or at a revision.
 
 use crate::journal::now;
+use crate::progress::WorkerLine;
 use crate::step::{run_step, StepContext};
 use crate::view::{step_table, StepView};
 use crate::workspace::{stop_flag, Workspace, Worktree};
@@ -67,6 +68,8 @@ pub fn run(args: RunArgs) -> Result<u8> {
         placeholders: Vec::new(),
         stop_at: Default::default(),
         config_text: None,
+        activity: WorkerLine::default(),
+        label: String::new(),
     };
     let result = run_step(&ctx, &tests)?;
     drop(worktree);

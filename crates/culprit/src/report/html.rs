@@ -10,6 +10,7 @@ use super::escape::{html, shell_word};
 use super::excerpt;
 use super::findings::{short, CommitResult, ConfigResult, Hunt, NotApplied};
 use super::narrowing::suspects_left;
+use super::steps::VerdictClass;
 use super::steps::{artifact_label, setup_runs};
 use super::{Reading, StepEntry};
 use crate::commit_hunt::CandidateKind;
@@ -108,6 +109,28 @@ fn header(page: &mut String, reading: &Reading<'_>, headline: &str) {
                 let _ = writeln!(page, "<h1>{}</h1>", html(headline));
             }
         },
+        Hunt::Config(c) if !c.culprits.is_empty() => {
+            let mut options: Vec<&str> = c
+                .culprits
+                .iter()
+                .flat_map(|k| k.options.iter().map(String::as_str))
+                .collect();
+            options.sort_unstable();
+            options.dedup();
+            let chips: Vec<String> = options
+                .iter()
+                .map(|o| format!("<code>{}</code>", html(o)))
+                .collect();
+            let failing: std::collections::BTreeSet<&str> =
+                c.culprits.iter().map(|k| k.test.as_str()).collect();
+            let _ = writeln!(
+                page,
+                "<h1><span class=\"label\">Culprit options</span> {}</h1>\n<p class=\"byline\">{} of {} tests fail because of them; each test's own set is below.</p>",
+                chips.join(" "),
+                failing.len(),
+                c.tests.len().max(failing.len())
+            );
+        }
         _ => {
             let _ = writeln!(page, "<h1>{}</h1>", html(headline));
         }
@@ -416,10 +439,12 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
     }
     page.push_str(&chart::timeline(&reading.steps));
     legend(page);
-    page.push_str("<table class=\"grid steps\"><thead><tr><th>#</th><th>start</th><th>end</th><th>took</th><th>phase</th><th>candidate</th><th>verdict</th><th>runs</th></tr></thead><tbody>\n");
+    page.push_str("<table class=\"grid steps\"><thead><tr><th>#</th><th>start</th><th>took</th><th>phase</th><th>candidate</th><th>verdict</th><th>runs</th></tr></thead><tbody>\n");
     for step in &reading.steps {
+        // A setup run (normalizer, build) that passed says nothing the tests do not.
         let runs: Vec<String> = setup_runs(&step.row.result)
             .into_iter()
+            .filter(|r| r.outcome != Outcome::Pass)
             .chain(step.row.result.tests.iter())
             .map(|r| {
                 format!(
@@ -431,6 +456,13 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
                 )
             })
             .collect();
+        // Only a skip needs its reason here: the runs show why a step was good or bad.
+        let why = match (step.verdict.class, reason(&step.verdict.text)) {
+            (VerdictClass::Skip, reason) if !reason.is_empty() => {
+                format!("<div class=\"why\">{}</div>", html(reason))
+            }
+            _ => String::new(),
+        };
         let detail = if step.detail.is_empty() {
             String::new()
         } else {
@@ -438,10 +470,9 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
         };
         let _ = writeln!(
             page,
-            "<tr><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td><code title=\"{}\">{}</code>{}{}</td><td><span class=\"pill {}\">{}</span> <span class=\"why\">{}</span></td><td>{}</td></tr>",
+            "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td><code title=\"{}\">{}</code>{}{}</td><td><span class=\"pill {}\">{}</span>{}</td><td>{}</td></tr>",
             step.row.seq,
             clock(step.row.started, false),
-            clock(step.row.finished, false),
             duration(step.row.finished - step.row.started),
             html(&step.phase),
             html(&step.key),
@@ -450,7 +481,7 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
             detail,
             step.verdict.class.word(),
             step.verdict.class.word(),
-            html(why(&step.verdict.text)),
+            why,
             runs.join(" ")
         );
     }
@@ -458,7 +489,7 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
 }
 
 /// The reason part of a verdict text ("skip (reason)" gives "reason").
-fn why(text: &str) -> &str {
+fn reason(text: &str) -> &str {
     text.split_once(" (")
         .map(|(_, rest)| rest.strip_suffix(')').unwrap_or(rest))
         .unwrap_or("")
@@ -622,10 +653,10 @@ mod tests {
     #[test]
     fn verdict_reasons_are_unwrapped() {
         assert_eq!(
-            why("skip (boot: build-error: x (y))"),
+            reason("skip (boot: build-error: x (y))"),
             "boot: build-error: x (y)"
         );
-        assert_eq!(why("good"), "");
+        assert_eq!(reason("good"), "");
     }
 
     #[test]

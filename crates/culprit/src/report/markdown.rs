@@ -258,32 +258,36 @@ fn group<'r, 'a>(reading: &'r Reading<'a>) -> Vec<(String, Vec<&'r StepEntry<'a>
         },
         _ => BTreeMap::new(),
     };
-    let mut groups: Vec<(String, Option<usize>, Vec<&StepEntry>)> = Vec::new();
+    // (identity, name, position, steps): a revert of a commit is another candidate.
+    type Group<'r, 'a> = (String, String, Option<usize>, Vec<&'r StepEntry<'a>>);
+    let mut groups: Vec<Group> = Vec::new();
     for step in &reading.steps {
-        let mut name = md_code(&step.label);
-        if step.phase == "verify-revert" {
-            name = format!("revert of {name} on bad");
-        } else if !step.detail.is_empty() && step.size.is_none() {
-            name = format!("{name} {}", md_code(&step.detail));
-        }
-        match groups.iter_mut().find(|(n, _, _)| *n == name) {
-            Some((_, _, steps)) => steps.push(step),
+        let revert = step.phase == "verify-revert";
+        let identity = format!("{}{}", if revert { "revert " } else { "" }, step.key);
+        match groups.iter_mut().find(|g| g.0 == identity) {
+            Some(group) => group.3.push(step),
             None => {
+                let mut name = md_code(&step.label);
+                if revert {
+                    name = format!("revert of {name} on bad");
+                } else if !step.detail.is_empty() && step.size.is_none() {
+                    name = format!("{name} {}", md_code(&step.detail));
+                }
                 let at = match step.size {
                     Some(size) => Some(size),
-                    None => (step.phase != "verify-revert")
+                    None => (!revert)
                         .then(|| position.get(step.key.as_str()).copied())
                         .flatten(),
                 };
-                groups.push((name, at, vec![step]));
+                groups.push((identity, name, at, vec![step]));
             }
         }
     }
     // Candidates outside the range (the good endpoints) go last, in the order they ran.
-    groups.sort_by_key(|(_, at, _)| at.unwrap_or(usize::MAX));
+    groups.sort_by_key(|g| g.2.unwrap_or(usize::MAX));
     groups
         .into_iter()
-        .map(|(name, _, steps)| (name, steps))
+        .map(|(_, name, _, steps)| (name, steps))
         .collect()
 }
 

@@ -1,0 +1,140 @@
+//! What a hunt shows while it runs.
+//!
+//! On a terminal: a live display (indicatif) with the suspects left, what each worker is
+//! doing, the runs so far and an ETA from measured step times. Elsewhere (a pipe, a log
+//! file, CI): plain lines, one per event, that read well in a CI log.
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Shared between the driver and the workers' threads.
+pub struct Progress {
+    live: Option<Live>,
+    quiet: bool,
+    /// Durations of finished steps, for the ETA.
+    step_seconds: Mutex<Vec<f64>>,
+}
+
+struct Live {
+    multi: MultiProgress,
+    summary: ProgressBar,
+    workers: Mutex<Vec<ProgressBar>>,
+}
+
+/// A worker's status line; a no-op when the display is not live.
+#[derive(Clone, Default)]
+pub struct WorkerLine(Option<ProgressBar>);
+
+impl WorkerLine {
+    pub fn set(&self, text: String) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(text);
+        }
+    }
+}
+
+impl Progress {
+    /// Live when stderr is a terminal and not under CI; silent with `quiet` (JSON output).
+    pub fn new(quiet: bool) -> Arc<Progress> {
+        let live = (!quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none())
+            .then(|| {
+                let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+                let summary = multi.add(ProgressBar::new_spinner());
+                summary.set_style(
+                    ProgressStyle::with_template("{spinner} {elapsed_precise} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                );
+                summary.enable_steady_tick(Duration::from_millis(120));
+                Live {
+                    multi,
+                    summary,
+                    workers: Mutex::new(Vec::new()),
+                }
+            });
+        Arc::new(Progress {
+            live,
+            quiet,
+            step_seconds: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// A line that stays (an event of the hunt).
+    pub fn line(&self, text: &str) {
+        match &self.live {
+            Some(live) => live.multi.suspend(|| eprintln!("culprit: {text}")),
+            None if !self.quiet => eprintln!("culprit: {text}"),
+            None => {}
+        }
+    }
+
+    /// The status line: suspects left, runs so far and the ETA.
+    pub fn status(&self, suspects: Option<usize>, runs: usize, steps_left: Option<usize>, workers: usize) {
+        let Some(live) = &self.live else {
+            return;
+        };
+        let mut text = String::new();
+        if let Some(suspects) = suspects {
+            text.push_str(&format!("{suspects} suspects left · "));
+        }
+        text.push_str(&format!("{runs} runs"));
+        if let Some(eta) = steps_left.and_then(|left| self.eta(left, workers)) {
+            text.push_str(&format!(" · ETA {}", clock(eta)));
+        }
+        live.summary.set_message(text);
+    }
+
+    /// The status line of worker `i`.
+    pub fn worker(&self, i: usize) -> WorkerLine {
+        let Some(live) = &self.live else {
+            return WorkerLine(None);
+        };
+        let Ok(mut workers) = live.workers.lock() else {
+            return WorkerLine(None);
+        };
+        while workers.len() <= i {
+            let bar = live.multi.add(ProgressBar::new_spinner());
+            bar.set_style(
+                ProgressStyle::with_template("  {prefix} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_prefix(format!("worker {}:", workers.len() + 1));
+            workers.push(bar);
+        }
+        WorkerLine(Some(workers[i].clone()))
+    }
+
+    pub fn step_finished(&self, seconds: f64) {
+        if let Ok(mut times) = self.step_seconds.lock() {
+            times.push(seconds);
+        }
+    }
+
+    /// Measured mean step time × steps left ÷ workers.
+    fn eta(&self, steps_left: usize, workers: usize) -> Option<Duration> {
+        let times = self.step_seconds.lock().ok()?;
+        if times.is_empty() {
+            return None;
+        }
+        let mean = times.iter().sum::<f64>() / times.len() as f64;
+        let rounds = steps_left.div_ceil(workers.max(1));
+        Some(Duration::from_secs_f64(mean * rounds as f64))
+    }
+
+    /// Removes the live display before the final report is printed.
+    pub fn finish(&self) {
+        if let Some(live) = &self.live {
+            if let Ok(workers) = live.workers.lock() {
+                for bar in workers.iter() {
+                    bar.finish_and_clear();
+                }
+            }
+            live.summary.finish_and_clear();
+        }
+    }
+}
+
+fn clock(d: Duration) -> String {
+    let s = d.as_secs();
+    format!("{}:{:02}", s / 60, s % 60)
+}
