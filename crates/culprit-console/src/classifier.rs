@@ -55,6 +55,8 @@ struct State {
     /// with the regex engine's literal prefilter for all of them.
     user_failure: Option<Regex>,
     success_configured: bool,
+    /// The user's success markers alone, for the line still being received.
+    prompts: Option<AhoCorasick>,
     ladder: Ladder,
     stage_line: Option<Range>,
     /// Scratch for the actions hit on the current line.
@@ -142,6 +144,14 @@ impl Classifier {
                 reason: e.to_string(),
             })?;
         let prefilter = Searcher::new(literals.iter());
+        let prompts = match rules.success.is_empty() {
+            true => None,
+            false => Some(
+                AhoCorasick::new(&rules.success).map_err(|e| RuleError::Automaton {
+                    reason: e.to_string(),
+                })?,
+            ),
+        };
         Ok(Classifier {
             reader: LineReader::new(rules.max_line),
             prefilter,
@@ -154,6 +164,7 @@ impl Classifier {
                 actions,
                 user_failure: user_failure(&rules.failure)?,
                 success_configured: !rules.success.is_empty(),
+                prompts,
                 ladder,
                 stage_line: None,
                 hits: Vec::new(),
@@ -183,10 +194,14 @@ impl Classifier {
             next_literal: None,
         };
         self.reader.feed(bytes, &mut feeding);
+        self.state
+            .prompt(self.reader.partial(), self.reader.consumed());
     }
 
     /// Whether the verdict can no longer change, so the runner may stop the guest
-    /// now: a success marker came before any failure; or a failure's trace ended
+    /// now: a success marker came before any failure (a user marker counts as
+    /// soon as its bytes arrive, since a prompt such as `login: ` never gets a
+    /// newline); or a failure's trace ended
     /// with a line after which the guest prints nothing more (`Kernel Offset:`,
     /// `---[ end Kernel panic`, `PROJECT EXECUTION ...`, Zephyr's `Halting
     /// system`); or `grace` has passed since the first fatal signature. Test
@@ -414,15 +429,7 @@ impl State {
                         });
                     }
                 }
-                Action::Pack(Effect::Success) => {
-                    if self.success.is_none() {
-                        self.success = Some(range);
-                        self.success_first = self.entries.is_empty();
-                        if self.ladder.reach(self.ladder.success_rank()) {
-                            self.stage_line = Some(range);
-                        }
-                    }
-                }
+                Action::Pack(Effect::Success) => self.succeed(range),
                 Action::Pack(Effect::Infra(detect)) => {
                     if self.infra.is_none() {
                         self.infra = detect(body).map(|reason| (reason, range));
@@ -444,6 +451,33 @@ impl State {
                 self.trace = None;
                 self.ended |= certain;
             }
+        }
+    }
+
+    fn succeed(&mut self, range: Range) {
+        match &mut self.success {
+            None => {
+                self.success = Some(range);
+                self.success_first = self.entries.is_empty();
+            }
+            // Seen while the line was still arriving: now it is whole.
+            Some(seen) if seen.0 == range.0 => seen.1 = range.1,
+            Some(_) => return,
+        }
+        if self.ladder.reach(self.ladder.success_rank()) {
+            self.stage_line = Some(range);
+        }
+    }
+
+    /// A success marker in the line still being received counts at once: a
+    /// prompt is never followed by a newline, and the runner should not wait
+    /// for one. The range is completed when the line ends.
+    fn prompt(&mut self, (partial, start): (&[u8], u64), consumed: u64) {
+        let Some(prompts) = &self.prompts else {
+            return;
+        };
+        if self.success.is_none() && !partial.is_empty() && prompts.is_match(partial) {
+            self.succeed((start, consumed));
         }
     }
 

@@ -92,6 +92,12 @@ impl LineReader {
         self.consumed
     }
 
+    /// The line still being received (bytes so far, possibly with NULs), and
+    /// where it began. A prompt such as `login: ` never gets its newline.
+    pub(crate) fn partial(&self) -> (&[u8], u64) {
+        (&self.line, self.start)
+    }
+
     pub(crate) fn feed(&mut self, bytes: &[u8], sink: &mut impl LineSink) {
         let base = self.consumed;
         self.chunk_start = base;

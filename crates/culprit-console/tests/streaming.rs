@@ -526,6 +526,7 @@ mod soup {
         " FAIL - test_a in 0.1 seconds\n",
         "PROJECT EXECUTION FAILED\n",
         "BOOT-OK\n",
+        "buildroot login: BOOT-OK",
         "Linux version 6.1\r\n",
         "SeaBIOS\x1bc\x1b[?7l",
         "\x1b[2J\r",
@@ -593,4 +594,26 @@ fn flags_in_one_failure_pattern_do_not_leak_into_another() {
         fail(Kind::Custom, "STRICT mode off")
     );
     assert_eq!(reading("strict mode off\n"), Outcome::Pass);
+}
+
+#[test]
+fn a_prompt_marker_counts_before_its_line_ends() {
+    let rules = Rules {
+        success: vec!["login: ".into()],
+        ..Rules::boot()
+    };
+    let log = "Run /init as init process\r\nWelcome to Buildroot\r\nbuildroot login: ";
+    let mut classifier = Classifier::new(&rules).unwrap();
+    classifier.feed(&log.as_bytes()[..log.len() - 3], Duration::from_secs(4));
+    assert!(!classifier.is_certain(Duration::from_secs(4)));
+    classifier.feed(&log.as_bytes()[log.len() - 3..], Duration::from_secs(4));
+    assert!(classifier.is_certain(Duration::from_secs(4)));
+    assert_eq!(classifier.stage(), "success");
+    let c = classifier.finish(&Ending::StoppedEarly);
+    assert_eq!(c.outcome, Outcome::Pass);
+    assert_eq!(evidence(log, &c), "buildroot login: ");
+    assert_eq!(
+        c,
+        classify(&rules, log.as_bytes(), &Ending::StoppedEarly).unwrap()
+    );
 }
