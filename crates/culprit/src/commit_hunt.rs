@@ -139,17 +139,27 @@ impl CommitHunt<'_, '_> {
         let good = self.plan.good.clone();
         let all_tests = self.plan.tests.clone();
 
-        // The bad endpoint decides the target of each test. An intermittent failure may
-        // need several runs to show itself at all.
-        self.say(format!("checking the bad endpoint {}", self.label(&bad)));
+        // Both endpoints at once: the bad one decides the target of each test, the good
+        // one must pass them. An intermittent failure may need several runs of the bad
+        // endpoint to show itself at all.
+        self.say(format!(
+            "checking the endpoints: bad {}, good {}",
+            self.label(&bad),
+            good.iter().map(|g| self.label(g)).collect::<Vec<_>>().join(", ")
+        ));
+        let mut requests = vec![self.request("endpoint-bad", &bad, &all_tests, &BTreeMap::new())];
+        requests.extend(good.iter().map(|g| self.request("endpoint-good", g, &all_tests, &BTreeMap::new())));
+        let mut good_results = self.session.run(requests)?;
+        let mut first_bad = good_results.remove(0);
         let attempts = if self.plan.flaky { FLAKY_ENDPOINT_RUNS } else { 1 };
-        let mut bad_runs = 0u32;
+        let mut bad_runs = 1u32;
         let targets = loop {
-            let result = self.run("endpoint-bad", std::slice::from_ref(&bad), &all_tests)?.remove(0);
-            bad_runs += 1;
-            match self.targets_at_bad(&result) {
+            match self.targets_at_bad(&first_bad) {
                 Ok(targets) => break targets,
-                Err(_) if bad_runs < attempts => continue,
+                Err(_) if bad_runs < attempts => {
+                    first_bad = self.run("endpoint-bad", std::slice::from_ref(&bad), &all_tests)?.remove(0);
+                    bad_runs += 1;
+                }
                 Err(err) => return Err(err),
             }
         };
@@ -164,9 +174,6 @@ impl CommitHunt<'_, '_> {
                 .collect::<Vec<_>>()
                 .join("; ")
         ));
-
-        self.say(format!("checking the good endpoint(s) {}", good.iter().map(|g| self.label(g)).collect::<Vec<_>>().join(", ")));
-        let good_results = self.run("endpoint-good", &good, &target_tests)?;
         let mut good_fails = 0;
         for (key, result) in good.iter().zip(&good_results) {
             match judge(result, &targets) {

@@ -94,7 +94,11 @@ impl ConfigHunt<'_, '_> {
 
         // The bad endpoint decides which tests have something to hunt.
         let all: BTreeSet<usize> = (0..n).collect();
-        let bad_result = self.build_candidates(&good, &changes, &[all.clone()], &self.plan.tests.clone())?.remove(0);
+        // Both endpoints in one batch: the bad one decides which tests have something to
+        // hunt, the good one must pass those.
+        let mut endpoints = self.build_candidates(&good, &changes, &[all.clone(), BTreeSet::new()], &self.plan.tests.clone())?;
+        let good_result = endpoints.remove(1);
+        let bad_result = endpoints.remove(0);
         if let Some(failed) = bad_result.normalize.as_ref().filter(|r| r.outcome != culprit_console::Outcome::Pass) {
             bail!(BadInput(format!(
                 "the normalizer failed on the bad configuration: {}; see {}",
@@ -131,7 +135,6 @@ impl ConfigHunt<'_, '_> {
             "hunting {}",
             targets.iter().map(|(t, target)| format!("{t} ({})", target.describe())).collect::<Vec<_>>().join(", ")
         ));
-        let good_result = self.build_candidates(&good, &changes, &[BTreeSet::new()], &tests)?.remove(0);
         if let Some(failed) = good_result.normalize.as_ref().filter(|r| r.outcome != culprit_console::Outcome::Pass) {
             bail!(BadInput(format!(
                 "the normalizer failed on the good configuration: {}; see {}",

@@ -58,7 +58,12 @@ pub fn linear_repo(dir: &Path, commits: usize, toml: &str) -> Vec<String> {
 /// A test section whose boot panics from commit `culprit` on, and whose build fails with
 /// a compiler error on the commits in `unbuildable` (inclusive range), and crashes
 /// differently in `crashing`.
-pub fn toml(culprit: usize, unbuildable: (usize, usize), crashing: (usize, usize), log: &Path) -> String {
+pub fn toml(
+    culprit: usize,
+    unbuildable: (usize, usize),
+    crashing: (usize, usize),
+    log: &Path,
+) -> String {
     format!(
         r#"[build]
 command = "n=$(cat n); if [ $n -ge {u0} ] && [ $n -le {u1} ]; then echo 'lib.c:3:10: fatal error: toyos/lib_types.h: No such file or directory'; exit 2; fi"
@@ -106,7 +111,10 @@ pub fn toyos_tree(dir: &Path, on: &[&str], off: &[&str]) {
         }
     }
     for name in off {
-        text = text.replace(&format!("CONFIG_{name}=y"), &format!("# CONFIG_{name} is not set"));
+        text = text.replace(
+            &format!("CONFIG_{name}=y"),
+            &format!("# CONFIG_{name} is not set"),
+        );
     }
     std::fs::write(config, text).unwrap();
 }
@@ -141,12 +149,21 @@ pub fn run_toyos(dir: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value)
 pub fn live_processes(needle: &str) -> Vec<u32> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
             continue;
         };
         let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let zombie = stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z');
+        let zombie = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z');
         if !zombie && String::from_utf8_lossy(&cmdline).contains(needle) {
             found.push(pid);
         }
