@@ -101,11 +101,15 @@ impl<'a> Hunt<'a> {
                     }
                     Lean::Good(_) => {}
                     Lean::Unknown if self.exhausted(&probe) => {
-                        return Err(Plan::Inconclusive(format!(
-                            "cannot tell whether more culprits remain: the bad configuration \
-                             without {} could not be tested",
-                            show(cut)
-                        )));
+                        return Err(Plan::Inconclusive(if terms.is_empty() {
+                            "the bad configuration could not be tested".to_owned()
+                        } else {
+                            format!(
+                                "cannot tell whether more culprits remain: the bad \
+                                 configuration without {} could not be tested",
+                                show(cut)
+                            )
+                        }));
                     }
                     Lean::Unknown => pending.push(probe),
                 }
@@ -371,9 +375,17 @@ fn split_points(
     points
 }
 
-/// `{1, 5, 9}`: change indices as the user's report lists them.
+/// The most change indices a message lists before it summarizes.
+const SHOWN: usize = 8;
+
+/// `{1, 5, 9}`: change indices as the user's report lists them; a long set is cut
+/// (`{0, 1, ..., 7, and 1992 more}`), since a message naming 2000 changes helps nobody.
 pub(crate) fn show(set: &ChangeSet) -> String {
-    let items: Vec<String> = set.iter().map(|i| i.to_string()).collect();
+    let mut items: Vec<String> = set.iter().take(SHOWN).map(|i| i.to_string()).collect();
+    let total = set.len();
+    if total > SHOWN {
+        items.push(format!("and {} more", total - SHOWN));
+    }
     format!("{{{}}}", items.join(", "))
 }
 
@@ -386,6 +398,15 @@ mod tests {
         assert_eq!(split_points(0, 16, 1, |_| true), [8]);
         assert_eq!(split_points(0, 16, 3, |_| true), [8, 4, 12]);
         assert_eq!(split_points(3, 4, 3, |_| true), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn long_sets_are_cut_in_messages() {
+        assert_eq!(show(&ChangeSet::from_indices(20, [3, 7])), "{3, 7}");
+        assert_eq!(
+            show(&ChangeSet::full(20)),
+            "{0, 1, 2, 3, 4, 5, 6, 7, and 12 more}"
+        );
     }
 
     #[test]
