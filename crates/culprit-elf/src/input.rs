@@ -57,7 +57,7 @@ pub fn parse_file(
     display: &str,
     directory: Option<&Path>,
 ) -> Result<FileShape, ElfError> {
-    if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
+    if matches!(object::FileKind::parse(data), Ok(object::FileKind::Archive)) {
         return parse_archive(data, display, directory);
     }
     Ok(FileShape {

@@ -9,6 +9,8 @@
 
 use object::elf;
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Where `object`'s first name for a number is not the one binutils prints, or where
 /// binutils knows a name `object` does not.
@@ -191,34 +193,214 @@ const OVERRIDES: &[(elf::Machine, u32, &str)] = &[
     (elf::EM_CSKY, 6, "R_CKCORE_PCREL_JSR_IMM11BY2"),
     (elf::EM_ALPHA, 28, "R_ALPHA_BRSGP"),
     (elf::EM_ALPHA, 30, "R_ALPHA_TLSLDM"),
+    // Names binutils has and `object` lacks on the other machines Linux runs on
+    // (microMIPS, MIPS16, PowerPC VLE and prefixed Power10 instructions, s390 12/24-bit
+    // branches).
+    (elf::EM_68K, 23, "R_68K_GNU_VTINHERIT"),
+    (elf::EM_68K, 24, "R_68K_GNU_VTENTRY"),
+    (elf::EM_MIPS, 13, "R_MIPS_UNUSED1"),
+    (elf::EM_MIPS, 14, "R_MIPS_UNUSED2"),
+    (elf::EM_MIPS, 15, "R_MIPS_UNUSED3"),
+    (elf::EM_MIPS, 60, "R_MIPS_PC21_S2"),
+    (elf::EM_MIPS, 61, "R_MIPS_PC26_S2"),
+    (elf::EM_MIPS, 62, "R_MIPS_PC18_S3"),
+    (elf::EM_MIPS, 63, "R_MIPS_PC19_S2"),
+    (elf::EM_MIPS, 64, "R_MIPS_PCHI16"),
+    (elf::EM_MIPS, 65, "R_MIPS_PCLO16"),
+    (elf::EM_MIPS, 100, "R_MIPS16_26"),
+    (elf::EM_MIPS, 101, "R_MIPS16_GPREL"),
+    (elf::EM_MIPS, 102, "R_MIPS16_GOT16"),
+    (elf::EM_MIPS, 103, "R_MIPS16_CALL16"),
+    (elf::EM_MIPS, 104, "R_MIPS16_HI16"),
+    (elf::EM_MIPS, 105, "R_MIPS16_LO16"),
+    (elf::EM_MIPS, 106, "R_MIPS16_TLS_GD"),
+    (elf::EM_MIPS, 107, "R_MIPS16_TLS_LDM"),
+    (elf::EM_MIPS, 108, "R_MIPS16_TLS_DTPREL_HI16"),
+    (elf::EM_MIPS, 109, "R_MIPS16_TLS_DTPREL_LO16"),
+    (elf::EM_MIPS, 110, "R_MIPS16_TLS_GOTTPREL"),
+    (elf::EM_MIPS, 111, "R_MIPS16_TLS_TPREL_HI16"),
+    (elf::EM_MIPS, 112, "R_MIPS16_TLS_TPREL_LO16"),
+    (elf::EM_MIPS, 113, "R_MIPS16_PC16_S1"),
+    (elf::EM_MIPS, 133, "R_MICROMIPS_26_S1"),
+    (elf::EM_MIPS, 134, "R_MICROMIPS_HI16"),
+    (elf::EM_MIPS, 135, "R_MICROMIPS_LO16"),
+    (elf::EM_MIPS, 136, "R_MICROMIPS_GPREL16"),
+    (elf::EM_MIPS, 137, "R_MICROMIPS_LITERAL"),
+    (elf::EM_MIPS, 138, "R_MICROMIPS_GOT16"),
+    (elf::EM_MIPS, 139, "R_MICROMIPS_PC7_S1"),
+    (elf::EM_MIPS, 140, "R_MICROMIPS_PC10_S1"),
+    (elf::EM_MIPS, 141, "R_MICROMIPS_PC16_S1"),
+    (elf::EM_MIPS, 142, "R_MICROMIPS_CALL16"),
+    (elf::EM_MIPS, 145, "R_MICROMIPS_GOT_DISP"),
+    (elf::EM_MIPS, 146, "R_MICROMIPS_GOT_PAGE"),
+    (elf::EM_MIPS, 147, "R_MICROMIPS_GOT_OFST"),
+    (elf::EM_MIPS, 148, "R_MICROMIPS_GOT_HI16"),
+    (elf::EM_MIPS, 149, "R_MICROMIPS_GOT_LO16"),
+    (elf::EM_MIPS, 150, "R_MICROMIPS_SUB"),
+    (elf::EM_MIPS, 151, "R_MICROMIPS_HIGHER"),
+    (elf::EM_MIPS, 152, "R_MICROMIPS_HIGHEST"),
+    (elf::EM_MIPS, 153, "R_MICROMIPS_CALL_HI16"),
+    (elf::EM_MIPS, 154, "R_MICROMIPS_CALL_LO16"),
+    (elf::EM_MIPS, 155, "R_MICROMIPS_SCN_DISP"),
+    (elf::EM_MIPS, 156, "R_MICROMIPS_JALR"),
+    (elf::EM_MIPS, 157, "R_MICROMIPS_HI0_LO16"),
+    (elf::EM_MIPS, 162, "R_MICROMIPS_TLS_GD"),
+    (elf::EM_MIPS, 163, "R_MICROMIPS_TLS_LDM"),
+    (elf::EM_MIPS, 164, "R_MICROMIPS_TLS_DTPREL_HI16"),
+    (elf::EM_MIPS, 165, "R_MICROMIPS_TLS_DTPREL_LO16"),
+    (elf::EM_MIPS, 166, "R_MICROMIPS_TLS_GOTTPREL"),
+    (elf::EM_MIPS, 169, "R_MICROMIPS_TLS_TPREL_HI16"),
+    (elf::EM_MIPS, 170, "R_MICROMIPS_TLS_TPREL_LO16"),
+    (elf::EM_MIPS, 172, "R_MICROMIPS_GPREL7_S2"),
+    (elf::EM_MIPS, 173, "R_MICROMIPS_PC23_S2"),
+    (elf::EM_MIPS, 248, "R_MIPS_PC32"),
+    (elf::EM_MIPS, 249, "R_MIPS_EH"),
+    (elf::EM_MIPS, 250, "R_MIPS_GNU_REL16_S2"),
+    (elf::EM_MIPS, 253, "R_MIPS_GNU_VTINHERIT"),
+    (elf::EM_MIPS, 254, "R_MIPS_GNU_VTENTRY"),
+    (elf::EM_PPC, 37, "R_PPC_ADDR30"),
+    (elf::EM_PPC, 119, "R_PPC_PLTSEQ"),
+    (elf::EM_PPC, 120, "R_PPC_PLTCALL"),
+    (elf::EM_PPC, 216, "R_PPC_VLE_REL8"),
+    (elf::EM_PPC, 217, "R_PPC_VLE_REL15"),
+    (elf::EM_PPC, 218, "R_PPC_VLE_REL24"),
+    (elf::EM_PPC, 219, "R_PPC_VLE_LO16A"),
+    (elf::EM_PPC, 220, "R_PPC_VLE_LO16D"),
+    (elf::EM_PPC, 221, "R_PPC_VLE_HI16A"),
+    (elf::EM_PPC, 222, "R_PPC_VLE_HI16D"),
+    (elf::EM_PPC, 223, "R_PPC_VLE_HA16A"),
+    (elf::EM_PPC, 224, "R_PPC_VLE_HA16D"),
+    (elf::EM_PPC, 225, "R_PPC_VLE_SDA21"),
+    (elf::EM_PPC, 226, "R_PPC_VLE_SDA21_LO"),
+    (elf::EM_PPC, 227, "R_PPC_VLE_SDAREL_LO16A"),
+    (elf::EM_PPC, 228, "R_PPC_VLE_SDAREL_LO16D"),
+    (elf::EM_PPC, 229, "R_PPC_VLE_SDAREL_HI16A"),
+    (elf::EM_PPC, 230, "R_PPC_VLE_SDAREL_HI16D"),
+    (elf::EM_PPC, 231, "R_PPC_VLE_SDAREL_HA16A"),
+    (elf::EM_PPC, 232, "R_PPC_VLE_SDAREL_HA16D"),
+    (elf::EM_PPC, 233, "R_PPC_VLE_ADDR20"),
+    (elf::EM_PPC, 246, "R_PPC_REL16DX_HA"),
+    (elf::EM_PPC, 253, "R_PPC_GNU_VTINHERIT"),
+    (elf::EM_PPC, 254, "R_PPC_GNU_VTENTRY"),
+    (elf::EM_PPC64, 116, "R_PPC64_REL24_NOTOC"),
+    (elf::EM_PPC64, 117, "R_PPC64_ADDR64_LOCAL"),
+    (elf::EM_PPC64, 118, "R_PPC64_ENTRY"),
+    (elf::EM_PPC64, 119, "R_PPC64_PLTSEQ"),
+    (elf::EM_PPC64, 120, "R_PPC64_PLTCALL"),
+    (elf::EM_PPC64, 121, "R_PPC64_PLTSEQ_NOTOC"),
+    (elf::EM_PPC64, 122, "R_PPC64_PLTCALL_NOTOC"),
+    (elf::EM_PPC64, 123, "R_PPC64_PCREL_OPT"),
+    (elf::EM_PPC64, 124, "R_PPC64_REL24_P9NOTOC"),
+    (elf::EM_PPC64, 128, "R_PPC64_D34"),
+    (elf::EM_PPC64, 129, "R_PPC64_D34_LO"),
+    (elf::EM_PPC64, 130, "R_PPC64_D34_HI30"),
+    (elf::EM_PPC64, 131, "R_PPC64_D34_HA30"),
+    (elf::EM_PPC64, 132, "R_PPC64_PCREL34"),
+    (elf::EM_PPC64, 133, "R_PPC64_GOT_PCREL34"),
+    (elf::EM_PPC64, 134, "R_PPC64_PLT_PCREL34"),
+    (elf::EM_PPC64, 135, "R_PPC64_PLT_PCREL34_NOTOC"),
+    (elf::EM_PPC64, 136, "R_PPC64_ADDR16_HIGHER34"),
+    (elf::EM_PPC64, 137, "R_PPC64_ADDR16_HIGHERA34"),
+    (elf::EM_PPC64, 138, "R_PPC64_ADDR16_HIGHEST34"),
+    (elf::EM_PPC64, 139, "R_PPC64_ADDR16_HIGHESTA34"),
+    (elf::EM_PPC64, 140, "R_PPC64_REL16_HIGHER34"),
+    (elf::EM_PPC64, 141, "R_PPC64_REL16_HIGHERA34"),
+    (elf::EM_PPC64, 142, "R_PPC64_REL16_HIGHEST34"),
+    (elf::EM_PPC64, 143, "R_PPC64_REL16_HIGHESTA34"),
+    (elf::EM_PPC64, 144, "R_PPC64_D28"),
+    (elf::EM_PPC64, 145, "R_PPC64_PCREL28"),
+    (elf::EM_PPC64, 146, "R_PPC64_TPREL34"),
+    (elf::EM_PPC64, 147, "R_PPC64_DTPREL34"),
+    (elf::EM_PPC64, 148, "R_PPC64_GOT_TLSGD_PCREL34"),
+    (elf::EM_PPC64, 149, "R_PPC64_GOT_TLSLD_PCREL34"),
+    (elf::EM_PPC64, 150, "R_PPC64_GOT_TPREL_PCREL34"),
+    (elf::EM_PPC64, 151, "R_PPC64_GOT_DTPREL_PCREL34"),
+    (elf::EM_PPC64, 240, "R_PPC64_REL16_HIGH"),
+    (elf::EM_PPC64, 241, "R_PPC64_REL16_HIGHA"),
+    (elf::EM_PPC64, 242, "R_PPC64_REL16_HIGHER"),
+    (elf::EM_PPC64, 243, "R_PPC64_REL16_HIGHERA"),
+    (elf::EM_PPC64, 244, "R_PPC64_REL16_HIGHEST"),
+    (elf::EM_PPC64, 245, "R_PPC64_REL16_HIGHESTA"),
+    (elf::EM_PPC64, 246, "R_PPC64_REL16DX_HA"),
+    (elf::EM_PPC64, 253, "R_PPC64_GNU_VTINHERIT"),
+    (elf::EM_PPC64, 254, "R_PPC64_GNU_VTENTRY"),
+    (elf::EM_S390, 62, "R_390_PC12DBL"),
+    (elf::EM_S390, 63, "R_390_PLT12DBL"),
+    (elf::EM_S390, 64, "R_390_PC24DBL"),
+    (elf::EM_S390, 65, "R_390_PLT24DBL"),
+    (elf::EM_S390, 250, "R_390_GNU_VTINHERIT"),
+    (elf::EM_S390, 251, "R_390_GNU_VTENTRY"),
 ];
 
 /// The name `readelf -rW` gives relocation type `r_type` on `machine`, or
-/// `R_<machine>_<number>` when neither binutils nor `object` knows one.
+/// `R_<machine>_<number>` when neither binutils nor `object` knows one
+/// (`R_<machine>_TYPE_<number>` where that would spell a real name).
 pub fn relocation_type_name(machine: u16, r_type: u32) -> Cow<'static, str> {
-    if let Some(&(_, _, name)) = OVERRIDES
-        .iter()
-        .find(|&&(m, t, _)| m.0 == machine && t == r_type)
-    {
+    if let Some(name) = known_name(machine, r_type) {
         return Cow::Borrowed(name);
     }
-    match elf::machine_names(elf::Machine(machine))
-        .r
-        .name(elf::RelocationType(r_type))
-    {
-        Some(name) => Cow::Borrowed(name),
-        None => Cow::Owned(format!("R_{}_{r_type}", machine_label(machine))),
+    let label = machine_label(machine);
+    let fallback = format!("R_{label}_{r_type}");
+    // `R_X86_64_64` is type 1: an unknown type 64 must not be counted with it.
+    if known_names(machine).contains(fallback.as_str()) {
+        return Cow::Owned(format!("R_{label}_TYPE_{r_type}"));
     }
+    Cow::Owned(fallback)
+}
+
+/// Type numbers above this are not used by any machine culprit names.
+const HIGHEST_TYPE: u32 = 1300;
+
+type NameSet = HashSet<&'static str>;
+
+/// Every name `machine` has, computed once per machine: a hostile file can carry
+/// thousands of distinct unknown types, and each needs this set.
+fn known_names(machine: u16) -> Arc<NameSet> {
+    static CACHE: OnceLock<Mutex<HashMap<u16, Arc<NameSet>>>> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    cache
+        .entry(machine)
+        .or_insert_with(|| {
+            Arc::new(
+                (0..=HIGHEST_TYPE)
+                    .filter_map(|t| known_name(machine, t))
+                    .collect(),
+            )
+        })
+        .clone()
+}
+
+fn known_name(machine: u16, r_type: u32) -> Option<&'static str> {
+    OVERRIDES
+        .iter()
+        .find(|&&(m, t, _)| m.0 == machine && t == r_type)
+        .map(|&(_, _, name)| name)
+        .or_else(|| {
+            elf::machine_names(elf::Machine(machine))
+                .r
+                .name(elf::RelocationType(r_type))
+        })
 }
 
 /// Whether `name` is what [`relocation_type_name`] calls some relocation type of
 /// `machine`; a shape check naming a type no matched object can have is a typo, and
 /// would otherwise pass silently with a count of 0.
 pub fn is_relocation_type_name(machine: u16, name: &str) -> bool {
-    const HIGHEST_TYPE: u32 = 1300;
     name == "RELR"
         || (machine == elf::EM_MIPS.0 && name.contains('/'))
-        || (0..=HIGHEST_TYPE).any(|t| relocation_type_name(machine, t) == name)
+        || known_names(machine).contains(name)
+        || fallback_number(machine, name).is_some_and(|t| relocation_type_name(machine, t) == name)
+}
+
+/// The number in a fallback name (`R_ARM_240`, `R_X86_64_TYPE_64`).
+fn fallback_number(machine: u16, name: &str) -> Option<u32> {
+    let rest = name.strip_prefix("R_")?;
+    let rest = rest.strip_prefix(machine_label(machine).as_ref())?;
+    let rest = rest.strip_prefix('_')?;
+    rest.strip_prefix("TYPE_").unwrap_or(rest).parse().ok()
 }
 
 /// The short machine name used in relocation names (`R_<label>_...`), which is also
@@ -287,6 +469,11 @@ mod tests {
         assert_eq!(relocation_type_name(elf::EM_ARM.0, 240), "R_ARM_240");
         assert_eq!(relocation_type_name(elf::EM_RISCV.0, 250), "R_RISCV_250");
         assert_eq!(relocation_type_name(0x7777, 3), "R_EM30583_3");
+        assert_eq!(
+            relocation_type_name(elf::EM_X86_64.0, 64),
+            "R_X86_64_TYPE_64"
+        );
+        assert_eq!(relocation_type_name(elf::EM_X86_64.0, 1), "R_X86_64_64");
     }
 
     #[test]
@@ -301,6 +488,12 @@ mod tests {
             elf::EM_X86_64.0,
             "R_ARM_MOVW_ABS_NC"
         ));
+        assert!(is_relocation_type_name(elf::EM_ARM.0, "R_ARM_240"));
+        assert!(is_relocation_type_name(
+            elf::EM_X86_64.0,
+            "R_X86_64_TYPE_64"
+        ));
+        assert!(!is_relocation_type_name(elf::EM_ARM.0, "R_ARM_TYPE_240"));
     }
 
     #[test]

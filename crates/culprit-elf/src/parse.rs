@@ -35,12 +35,26 @@ pub fn parse_object(data: &[u8], name: &str) -> Result<ObjectShape, ElfError> {
         Ok(FileKind::Elf64) => parse_elf::<elf::FileHeader64<Endianness>>(data, name),
         Ok(other) => Err(ElfError::NotElf {
             name: name.to_owned(),
-            found: format!("{other:?}"),
+            found: format!("found {}", format_name(other)),
         }),
         Err(_) => Err(ElfError::NotElf {
             name: name.to_owned(),
             found: describe_start(data),
         }),
+    }
+}
+
+fn format_name(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Archive => "an archive where an object was expected",
+        FileKind::MachO32 | FileKind::MachO64 | FileKind::MachOFat32 | FileKind::MachOFat64 => {
+            "a Mach-O file"
+        }
+        FileKind::Pe32 | FileKind::Pe64 => "a PE file",
+        FileKind::Coff | FileKind::CoffBig | FileKind::CoffImport => "a COFF file",
+        FileKind::Xcoff32 | FileKind::Xcoff64 => "an XCOFF file",
+        FileKind::Wasm => "a WebAssembly module",
+        _ => "another object format",
     }
 }
 

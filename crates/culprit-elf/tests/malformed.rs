@@ -129,6 +129,16 @@ fn messages_say_what_is_wrong() {
         message(b"\x7fELF\x01\x01"),
         "x.o: not an ELF object or ar archive (truncated ELF header, 6 bytes)"
     );
+    assert_eq!(
+        message(b"\0asm\x01\0\0\0\x01\x04\x01\x60\0\0\0\0"),
+        "x.o: not an ELF object or ar archive (found a WebAssembly module)"
+    );
+    assert_eq!(
+        parse_object(&fixtures.inputs[2].1, "lib.a")
+            .unwrap_err()
+            .to_string(),
+        "lib.a: not an ELF object or ar archive (found an archive where an object was expected)"
+    );
     let object = &fixtures.inputs[0].1;
     let cut = message(&object[..object.len() - 8]);
     assert!(cut.starts_with("x.o: malformed ELF: "), "{cut}");
