@@ -379,3 +379,106 @@ fn old_and_unfinished_sessions_still_render() {
         "the newest hunt of either kind"
     );
 }
+
+/// The browser Debian packages, if installed: the HTML report is checked in it.
+fn chromium() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
+
+fn headless(browser: &Path, profile: &Path, extra: &[&str], page: &Path) -> std::process::Output {
+    std::process::Command::new("timeout")
+        .arg("120")
+        .arg(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs")
+}
+
+/// Renders a real report in headless Chromium: it must render without a console error
+/// or a blocked load, and its DOM must hold the charts and the escaped evidence. With
+/// CULPRIT_REPORT_SCREENSHOT set, the screenshot is kept there.
+#[test]
+fn the_html_report_renders_in_chromium() {
+    let Some(browser) = chromium() else {
+        eprintln!("skipped: chromium is not installed (Debian: apt-get install chromium)");
+        return;
+    };
+    let hunt = bisected(20, 11, Some(11));
+    let page = hunt.repo.join("report.html");
+    let out = culprit(
+        &hunt.repo,
+        &["report", "--format", "html", "-o", page.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let profile = tempfile::tempdir().unwrap();
+    let shot = hunt.repo.join("report.png");
+
+    let out = headless(
+        &browser,
+        profile.path(),
+        &[
+            "--window-size=1280,2000",
+            &format!("--screenshot={}", shot.display()),
+        ],
+        &page,
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "chromium failed: {log}");
+    for line in log.lines() {
+        let console_error =
+            line.contains("CONSOLE") && (line.contains("Uncaught") || line.contains("Error"));
+        let blocked = line.contains("net::ERR")
+            || line.contains("Failed to load resource")
+            || line.contains("Refused to");
+        assert!(!console_error && !blocked, "{line}");
+    }
+    let png = std::fs::read(&shot).expect("a screenshot");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let size = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert_eq!((size(16), size(20)), (1280, 2000), "the IHDR size");
+    assert!(
+        png.len() > 50_000,
+        "a page with content, not a blank: {} bytes",
+        png.len()
+    );
+    if let Some(keep) = std::env::var_os("CULPRIT_REPORT_SCREENSHOT") {
+        std::fs::copy(&shot, keep).unwrap();
+    }
+
+    let out = headless(&browser, profile.path(), &["--dump-dom"], &page);
+    assert!(out.status.success());
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("How the suspects narrowed")
+            && dom.contains("Timeline")
+            && dom.contains("Evidence")
+    );
+    assert_eq!(dom.matches("<svg").count(), 2, "both charts are in the DOM");
+    assert!(
+        dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "the evidence text, still text"
+    );
+    assert!(
+        !dom.contains("<script") && !dom.contains("<img"),
+        "the log's markup never became elements"
+    );
+    assert!(dom.contains(&hunt.ids[10][..12]));
+}
