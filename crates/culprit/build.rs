@@ -42,7 +42,10 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
             collect(root, &path, files);
         } else if let Ok(rel) = path.strip_prefix(root) {
             let abs = path.canonicalize().unwrap_or(path.clone());
-            files.push((rel.to_string_lossy().into_owned(), abs.to_string_lossy().into_owned()));
+            files.push((
+                rel.to_string_lossy().into_owned(),
+                abs.to_string_lossy().into_owned(),
+            ));
         }
     }
 }

@@ -12,7 +12,9 @@ use std::process::{Command, Output};
 pub enum GitError {
     #[error("cannot run git: {0}; install git and make sure it is on PATH")]
     Spawn(io::Error),
-    #[error("{dir} is not inside a git repository; run culprit from a git checkout or pass -C DIR")]
+    #[error(
+        "{dir} is not inside a git repository; run culprit from a git checkout or pass -C DIR"
+    )]
     NotARepo { dir: PathBuf },
     #[error("unknown revision `{rev}`: git cannot resolve it to a commit in {repo}")]
     UnknownRevision { rev: String, repo: PathBuf },
@@ -128,7 +130,12 @@ impl Repo {
     }
 
     pub fn commit_info(&self, commit: &str) -> Result<CommitInfo, GitError> {
-        let out = self.git(&["show", "-s", "--format=%H%x00%s%x00%an <%ae>%x00%aI", commit])?;
+        let out = self.git(&[
+            "show",
+            "-s",
+            "--format=%H%x00%s%x00%an <%ae>%x00%aI",
+            commit,
+        ])?;
         let mut parts = out.trim_end().split('\0');
         let mut next = || parts.next().unwrap_or_default().to_string();
         Ok(CommitInfo {

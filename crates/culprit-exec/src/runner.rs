@@ -96,9 +96,8 @@ pub fn run(
     // kills the command too, so no guest outlives the session that started it.
     // SAFETY: the closure only makes the prctl system call, which is async-signal-safe.
     unsafe {
-        command.pre_exec(|| {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(io::Error::from)
-        });
+        command
+            .pre_exec(|| nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(io::Error::from));
     }
     let spawned = command.spawn();
     // The parent's copies of the pipe's write end must be closed, or EOF never comes.

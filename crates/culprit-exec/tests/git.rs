@@ -38,7 +38,9 @@ fn resolves_lists_and_describes_commits() {
     assert_eq!(head.len(), 40);
     let first = repo.resolve("HEAD~1").unwrap();
     let root = repo.resolve("main~2").unwrap();
-    let list = repo.rev_list_parents(&head, &[root.clone()], false).unwrap();
+    let list = repo
+        .rev_list_parents(&head, std::slice::from_ref(&root), false)
+        .unwrap();
     assert_eq!(list.len(), 3, "merge, two, side");
     let merge = list.iter().find(|(id, _)| *id == head).unwrap();
     assert_eq!(merge.1.len(), 2);
@@ -79,7 +81,10 @@ fn worktrees_follow_commits_and_drop_build_products() {
     repo.checkout_worktree(&wt, "merged").unwrap();
     assert_eq!(std::fs::read_to_string(wt.join("f")).unwrap(), "2\n");
     assert!(wt.join("s").exists());
-    assert!(!wt.join("build.o").exists(), "git clean removed build products");
+    assert!(
+        !wt.join("build.o").exists(),
+        "git clean removed build products"
+    );
     repo.remove_worktree(&wt).unwrap();
     assert!(!wt.exists());
 }

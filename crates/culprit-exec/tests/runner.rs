@@ -41,7 +41,12 @@ fn printed_pids(report: &RunReport) -> Vec<i32> {
 fn alive(pid: i32) -> bool {
     // A zombie is gone for our purposes: it runs nothing.
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
+        Ok(stat) => !stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
         Err(_) => false,
     }
 }
@@ -49,10 +54,19 @@ fn alive(pid: i32) -> bool {
 #[test]
 fn success_marker_stops_a_guest_that_keeps_running() {
     let dir = tempfile::tempdir().unwrap();
-    let s = spec(&dir, "echo booting; echo BOOT-OK; echo PID=$$; sleep 60", 30, None);
+    let s = spec(
+        &dir,
+        "echo booting; echo BOOT-OK; echo PID=$$; sleep 60",
+        30,
+        None,
+    );
     let started = Instant::now();
     let report = go(&s, &boot_rules(&["BOOT-OK"]));
-    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(report.ending, Ending::StoppedEarly);
     assert_eq!(report.classification.outcome, Outcome::Pass);
     for pid in printed_pids(&report) {
@@ -66,7 +80,11 @@ fn silence_is_a_hang_long_before_the_wall_timeout() {
     let s = spec(&dir, "echo 'Linux version 6.1'; sleep 60", 30, Some(1));
     let started = Instant::now();
     let report = go(&s, &boot_rules(&["BOOT-OK"]));
-    assert!(started.elapsed() < Duration::from_secs(4), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
     assert_eq!(report.ending, Ending::SilenceTimeout);
     assert_eq!(
         report.classification.outcome,
@@ -79,10 +97,18 @@ fn silence_is_a_hang_long_before_the_wall_timeout() {
 #[test]
 fn a_chatty_guest_is_stopped_by_the_wall_clock() {
     let dir = tempfile::tempdir().unwrap();
-    let s = spec(&dir, "while true; do echo tick; sleep 0.1; done", 1, Some(5));
+    let s = spec(
+        &dir,
+        "while true; do echo tick; sleep 0.1; done",
+        1,
+        Some(5),
+    );
     let report = go(&s, &boot_rules(&["BOOT-OK"]));
     assert_eq!(report.ending, Ending::WallTimeout);
-    assert!(matches!(report.classification.outcome, Outcome::Hang { .. }));
+    assert!(matches!(
+        report.classification.outcome,
+        Outcome::Hang { .. }
+    ));
     assert!(report.duration < Duration::from_secs(4));
 }
 
@@ -98,7 +124,12 @@ fn grandchildren_and_escaped_sessions_are_stopped_too() {
     );
     let report = go(&s, &boot_rules(&["NEVER"]));
     let pids = printed_pids(&report);
-    assert_eq!(pids.len(), 3, "log: {:?}", std::fs::read_to_string(&report.log_path));
+    assert_eq!(
+        pids.len(),
+        3,
+        "log: {:?}",
+        std::fs::read_to_string(&report.log_path)
+    );
     std::thread::sleep(Duration::from_millis(200));
     for pid in pids {
         assert!(!alive(pid), "pid {pid} outlived the run");
@@ -116,11 +147,19 @@ fn the_stop_flag_interrupts_and_cleans_up() {
         raiser.store(true, Ordering::SeqCst);
     });
     let started = Instant::now();
-    let report = run(&s, Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap(), &stop).unwrap();
+    let report = run(
+        &s,
+        Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap(),
+        &stop,
+    )
+    .unwrap();
     handle.join().unwrap();
     assert!(started.elapsed() < Duration::from_secs(4));
     assert_eq!(report.ending, Ending::Interrupted);
-    assert!(matches!(report.classification.outcome, Outcome::InfraError { .. }));
+    assert!(matches!(
+        report.classification.outcome,
+        Outcome::InfraError { .. }
+    ));
     for pid in printed_pids(&report) {
         assert!(!alive(pid));
     }
@@ -139,10 +178,17 @@ fn a_crash_is_read_from_the_stream_and_the_guest_stopped_after_the_grace() {
     rules.grace = Duration::from_millis(500);
     let started = Instant::now();
     let report = go(&s, &rules);
-    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
     match &report.classification.outcome {
         Outcome::Fail { signature } => {
-            assert_eq!(signature.title, "Kernel panic - not syncing: sysrq triggered crash")
+            assert_eq!(
+                signature.title,
+                "Kernel panic - not syncing: sysrq triggered crash"
+            )
         }
         other => panic!("expected a panic, got {other:?}"),
     }
@@ -153,13 +199,19 @@ fn exit_status_and_spawn_failure() {
     let dir = tempfile::tempdir().unwrap();
     let report = go(&spec(&dir, "echo hello; exit 3", 10, None), &Rules::boot());
     assert_eq!(report.ending, Ending::Exited { code: 3 });
-    assert!(matches!(report.classification.outcome, Outcome::Fail { .. }));
+    assert!(matches!(
+        report.classification.outcome,
+        Outcome::Fail { .. }
+    ));
 
     let mut missing_dir = spec(&dir, "true", 10, None);
     missing_dir.cwd = dir.path().join("does-not-exist");
     let report = go(&missing_dir, &Rules::boot());
     assert!(matches!(report.ending, Ending::SpawnFailed { .. }));
-    assert!(matches!(report.classification.outcome, Outcome::InfraError { .. }));
+    assert!(matches!(
+        report.classification.outcome,
+        Outcome::InfraError { .. }
+    ));
 }
 
 #[test]

@@ -6,7 +6,6 @@
 use crate::executor::Prepare;
 use crate::progress::Progress;
 use crate::session::{Request, Session};
-use std::sync::Arc;
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
 use anyhow::{bail, Result};
@@ -16,6 +15,7 @@ use culprit_search::commit::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Everything a bisection session needs; stored as the session's arguments so that
 /// `--resume` can rebuild the same hunt.
@@ -47,7 +47,10 @@ pub enum CandidateKind {
         trees: BTreeMap<String, String>,
     },
     /// Prebuilt artifacts, oldest first; `good` and `bad` are the first and the last.
-    Artifacts { list: Vec<String>, digests: Vec<String> },
+    Artifacts {
+        list: Vec<String>,
+        digests: Vec<String>,
+    },
 }
 
 /// Runs that a flaky-failure estimate is made from, per endpoint.
@@ -78,7 +81,13 @@ pub struct CommitHunt<'s, 'a> {
 }
 
 impl CommitHunt<'_, '_> {
-    fn request(&self, phase: &str, key: &str, tests: &[String], stop_at: &BTreeMap<String, Target>) -> Request {
+    fn request(
+        &self,
+        phase: &str,
+        key: &str,
+        tests: &[String],
+        stop_at: &BTreeMap<String, Target>,
+    ) -> Request {
         let (prepare, placeholders, cache) = match &self.plan.kind {
             CandidateKind::Commits { trees, .. } => (
                 Prepare::Checkout(key.to_string()),
@@ -118,7 +127,10 @@ impl CommitHunt<'_, '_> {
     /// that shows its target.
     fn run(&mut self, phase: &str, keys: &[String], tests: &[String]) -> Result<Vec<StepResult>> {
         let stop_at = self.stop_at.clone();
-        let requests = keys.iter().map(|k| self.request(phase, k, tests, &stop_at)).collect();
+        let requests = keys
+            .iter()
+            .map(|k| self.request(phase, k, tests, &stop_at))
+            .collect();
         self.session.run(requests)
     }
 
@@ -145,19 +157,31 @@ impl CommitHunt<'_, '_> {
         self.say(format!(
             "checking the endpoints: bad {}, good {}",
             self.label(&bad),
-            good.iter().map(|g| self.label(g)).collect::<Vec<_>>().join(", ")
+            good.iter()
+                .map(|g| self.label(g))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
         let mut requests = vec![self.request("endpoint-bad", &bad, &all_tests, &BTreeMap::new())];
-        requests.extend(good.iter().map(|g| self.request("endpoint-good", g, &all_tests, &BTreeMap::new())));
+        requests.extend(
+            good.iter()
+                .map(|g| self.request("endpoint-good", g, &all_tests, &BTreeMap::new())),
+        );
         let mut good_results = self.session.run(requests)?;
         let mut first_bad = good_results.remove(0);
-        let attempts = if self.plan.flaky { FLAKY_ENDPOINT_RUNS } else { 1 };
+        let attempts = if self.plan.flaky {
+            FLAKY_ENDPOINT_RUNS
+        } else {
+            1
+        };
         let mut bad_runs = 1u32;
         let targets = loop {
             match self.targets_at_bad(&first_bad) {
                 Ok(targets) => break targets,
                 Err(_) if bad_runs < attempts => {
-                    first_bad = self.run("endpoint-bad", std::slice::from_ref(&bad), &all_tests)?.remove(0);
+                    first_bad = self
+                        .run("endpoint-bad", std::slice::from_ref(&bad), &all_tests)?
+                        .remove(0);
                     bad_runs += 1;
                 }
                 Err(err) => return Err(err),
@@ -189,10 +213,16 @@ impl CommitHunt<'_, '_> {
 
         // Repeated runs of the bad endpoint show whether the failure is intermittent.
         let mut good_runs = good.len() as u32;
-        let extra = if self.plan.flaky { 0 } else { self.plan.endpoint_runs.saturating_sub(1) };
+        let extra = if self.plan.flaky {
+            0
+        } else {
+            self.plan.endpoint_runs.saturating_sub(1)
+        };
         let mut flaky = self.plan.flaky || bad_runs > 1;
         for _ in 0..extra {
-            let r = self.run("endpoint-bad", std::slice::from_ref(&bad), &target_tests)?.remove(0);
+            let r = self
+                .run("endpoint-bad", std::slice::from_ref(&bad), &target_tests)?
+                .remove(0);
             match judge(&r, &targets) {
                 Judgement::Bad => {
                     bad_runs += 1;
@@ -207,7 +237,9 @@ impl CommitHunt<'_, '_> {
         }
         let model = if flaky {
             while bad_runs < FLAKY_ENDPOINT_RUNS {
-                let r = self.run("endpoint-bad", std::slice::from_ref(&bad), &target_tests)?.remove(0);
+                let r = self
+                    .run("endpoint-bad", std::slice::from_ref(&bad), &target_tests)?
+                    .remove(0);
                 match judge(&r, &targets) {
                     Judgement::Bad => {
                         bad_runs += 1;
@@ -218,7 +250,9 @@ impl CommitHunt<'_, '_> {
                 }
             }
             while good_runs < FLAKY_ENDPOINT_RUNS {
-                let r = self.run("endpoint-good", &good[..1], &target_tests)?.remove(0);
+                let r = self
+                    .run("endpoint-good", &good[..1], &target_tests)?
+                    .remove(0);
                 good_runs += 1;
                 if judge(&r, &targets) == Judgement::Bad {
                     good_fails += 1;
@@ -236,7 +270,9 @@ impl CommitHunt<'_, '_> {
         };
 
         let (graph, good_nodes) = self.graph()?;
-        let bad_node = graph.index(&bad).ok_or_else(|| BadInput(format!("{} is not in the range", self.label(&bad))))?;
+        let bad_node = graph
+            .index(&bad)
+            .ok_or_else(|| BadInput(format!("{} is not in the range", self.label(&bad))))?;
         let options = BisectOptions {
             first_parent: self.plan.first_parent,
             flaky: model,
@@ -263,12 +299,20 @@ impl CommitHunt<'_, '_> {
             }
             let keys: Vec<String> = nodes.iter().map(|&n| graph.id(n).to_string()).collect();
             let steps_left = (usize::BITS - suspects.leading_zeros()) as usize;
-            self.progress.status(Some(suspects), self.session.counts().runs, Some(steps_left), workers);
+            self.progress.status(
+                Some(suspects),
+                self.session.counts().runs,
+                Some(steps_left),
+                workers,
+            );
             self.say(format!(
                 "{suspects} suspects left (likeliest {} at {:.2}); testing {}",
                 self.label(graph.id(top.0)),
                 top.1,
-                keys.iter().map(|k| self.label(k)).collect::<Vec<_>>().join(", ")
+                keys.iter()
+                    .map(|k| self.label(k))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             let results = self.run("search", &keys, &target_tests)?;
             for ((node, key), result) in nodes.iter().zip(&keys).zip(&results) {
@@ -304,13 +348,23 @@ impl CommitHunt<'_, '_> {
             message: None,
         };
         match bisection.status() {
-            Status::Found { culprit, confidence } => {
+            Status::Found {
+                culprit,
+                confidence,
+            } => {
                 let id = graph.id(culprit).to_string();
                 conclusion.status = "found";
                 conclusion.confidence = confidence;
                 conclusion.suspects = vec![(id.clone(), "first bad commit".into(), confidence)];
                 conclusion.culprit = Some(id.clone());
-                self.verify(&id, &graph, culprit, &targets, &target_tests, &mut conclusion)?;
+                self.verify(
+                    &id,
+                    &graph,
+                    culprit,
+                    &targets,
+                    &target_tests,
+                    &mut conclusion,
+                )?;
             }
             Status::Ambiguous { suspects } => {
                 conclusion.status = "ambiguous";
@@ -347,7 +401,9 @@ impl CommitHunt<'_, '_> {
         let mut targets = BTreeMap::new();
         for run in &bad.tests {
             let target = match &self.plan.target {
-                Some(explicit) => (explicit.judge(&run.outcome) == Judgement::Bad).then(|| explicit.clone()),
+                Some(explicit) => {
+                    (explicit.judge(&run.outcome) == Judgement::Bad).then(|| explicit.clone())
+                }
                 None => match &run.outcome {
                     culprit_console::Outcome::InfraError { .. } => None,
                     outcome => Target::of_bad(outcome),
@@ -358,12 +414,20 @@ impl CommitHunt<'_, '_> {
             }
         }
         if targets.is_empty() {
-            let seen: Vec<String> = bad.tests.iter().map(|t| format!("{}: {}", t.name, t.outcome)).collect();
+            let seen: Vec<String> = bad
+                .tests
+                .iter()
+                .map(|t| format!("{}: {}", t.name, t.outcome))
+                .collect();
             bail!(BadInput(format!(
                 "the bad revision {} shows no failure to hunt ({}); give a --bad that fails{}",
                 self.label(&self.plan.bad),
                 seen.join(", "),
-                if self.plan.target.is_some() { " with the --target" } else { "" }
+                if self.plan.target.is_some() {
+                    " with the --target"
+                } else {
+                    ""
+                }
             )));
         }
         Ok(targets)
@@ -378,7 +442,16 @@ impl CommitHunt<'_, '_> {
             }
             CandidateKind::Artifacts { list, .. } => {
                 let nodes = (0..list.len())
-                    .map(|i| (i.to_string(), if i == 0 { Vec::new() } else { vec![(i - 1).to_string()] }))
+                    .map(|i| {
+                        (
+                            i.to_string(),
+                            if i == 0 {
+                                Vec::new()
+                            } else {
+                                vec![(i - 1).to_string()]
+                            },
+                        )
+                    })
                     .collect();
                 let graph = CommitGraph::from_parents(nodes)
                     .map_err(|e| BadInput(format!("cannot order the artifacts: {e}")))?;
@@ -406,19 +479,40 @@ impl CommitHunt<'_, '_> {
                 .find(|(id, _)| id == culprit_key)
                 .map(|(_, p)| p.clone())
                 .unwrap_or_default(),
-            CandidateKind::Artifacts { .. } => graph.parents(culprit).map(|p| graph.id(p).to_string()).collect(),
+            CandidateKind::Artifacts { .. } => graph
+                .parents(culprit)
+                .map(|p| graph.id(p).to_string())
+                .collect(),
         };
-        self.say(format!("verifying {}: {k} more run(s) of it and of its parent(s)", self.label(culprit_key)));
+        self.say(format!(
+            "verifying {}: {k} more run(s) of it and of its parent(s)",
+            self.label(culprit_key)
+        ));
         let mut keys = vec![culprit_key.to_string(); k as usize];
         let culprit_results = self.run("verify", &keys, tests)?;
-        let fails = culprit_results.iter().filter(|r| judge(r, targets) == Judgement::Bad).count();
-        conclusion.verification.push(format!("the culprit failed again in {fails} of {k} runs"));
-        let mut ok = if conclusion.flaky.is_some() { true } else { fails == k as usize };
+        let fails = culprit_results
+            .iter()
+            .filter(|r| judge(r, targets) == Judgement::Bad)
+            .count();
+        conclusion
+            .verification
+            .push(format!("the culprit failed again in {fails} of {k} runs"));
+        let mut ok = if conclusion.flaky.is_some() {
+            true
+        } else {
+            fails == k as usize
+        };
         for parent in &parents {
             keys = vec![parent.clone(); k as usize];
             let results = self.run("verify-parent", &keys, tests)?;
-            let passes = results.iter().filter(|r| judge(r, targets) == Judgement::Good).count();
-            conclusion.verification.push(format!("its parent {} passed in {passes} of {k} runs", self.label(parent)));
+            let passes = results
+                .iter()
+                .filter(|r| judge(r, targets) == Judgement::Good)
+                .count();
+            conclusion.verification.push(format!(
+                "its parent {} passed in {passes} of {k} runs",
+                self.label(parent)
+            ));
             if conclusion.flaky.is_none() && passes != k as usize {
                 ok = false;
             }
@@ -441,7 +535,9 @@ impl CommitHunt<'_, '_> {
                             ok = false;
                         }
                     }
-                    Err(err) if err.downcast_ref::<crate::session::Interrupted>().is_some() => return Err(err),
+                    Err(err) if err.downcast_ref::<crate::session::Interrupted>().is_some() => {
+                        return Err(err)
+                    }
                     Err(err) => conclusion
                         .verification
                         .push(format!("the revert could not be tested: {err:#}")),
@@ -461,7 +557,11 @@ impl CommitHunt<'_, '_> {
 /// Judges one step against each test's target: bad if any test shows its target, good
 /// if every test passes, untestable otherwise.
 pub fn judge(result: &StepResult, targets: &BTreeMap<String, Target>) -> Judgement {
-    if let Some(build) = result.build.as_ref().filter(|b| b.outcome != culprit_console::Outcome::Pass) {
+    if let Some(build) = result
+        .build
+        .as_ref()
+        .filter(|b| b.outcome != culprit_console::Outcome::Pass)
+    {
         // Every test carries the build's outcome; judge it once, as the build.
         if let Some(target) = targets.values().next() {
             return match target.judge(&build.outcome) {

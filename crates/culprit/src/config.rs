@@ -325,13 +325,15 @@ fn check_command(command: &str) -> Result<(), String> {
 fn first_program(command: &str) -> Option<String> {
     const SHELL_WORDS: &[&str] = &[
         "cd", "exec", "if", "for", "while", "until", "case", "{", "(", "!", ".", "source",
-        "export", "set", "unset", "true", "false", "test", "[", "echo", "printf", "eval",
-        "ulimit", "umask", "exit", "command", "builtin",
+        "export", "set", "unset", "true", "false", "test", "[", "echo", "printf", "eval", "ulimit",
+        "umask", "exit", "command", "builtin",
     ];
     let word = command
         .split_whitespace()
-        .find(|w| !(w.contains('=') && !w.starts_with('=')))?;
-    let plain = word.chars().all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c));
+        .find(|w| !w.contains('=') || w.starts_with('='))?;
+    let plain = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c));
     (plain && !SHELL_WORDS.contains(&word)).then(|| word.to_string())
 }
 
@@ -347,9 +349,11 @@ fn on_path(program: &str) -> bool {
 
 /// Replaces `{tree}` (and the other placeholders given) in a command.
 pub fn expand(command: &str, values: &[(&str, &str)]) -> String {
-    values.iter().fold(command.to_string(), |acc, (name, value)| {
-        acc.replace(&format!("{{{name}}}"), value)
-    })
+    values
+        .iter()
+        .fold(command.to_string(), |acc, (name, value)| {
+            acc.replace(&format!("{{{name}}}"), value)
+        })
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -8,17 +8,17 @@ use crate::commit_hunt::{describe, judge, BadInput};
 use crate::executor::Prepare;
 use crate::progress::Progress;
 use crate::session::{Request, Session};
-use std::sync::Arc;
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
 use anyhow::{bail, Context, Result};
-use culprit_kconfig::{apply_changes, applied_changes, not_applied, Change, Config as KConfig};
+use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
 use culprit_search::config::{ConfigSearch, ConfigSearchOptions, TestStatus, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Everything a configuration bisection session needs, stored with the session.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -90,16 +90,27 @@ impl ConfigHunt<'_, '_> {
         let bad = parse(&self.plan.bad_text, &self.plan.bad_path)?;
         let changes = culprit_kconfig::diff(&good, &bad);
         let n = changes.len();
-        self.say(format!("{n} options differ between the good and the bad configuration"));
+        self.say(format!(
+            "{n} options differ between the good and the bad configuration"
+        ));
 
         // The bad endpoint decides which tests have something to hunt.
         let all: BTreeSet<usize> = (0..n).collect();
         // Both endpoints in one batch: the bad one decides which tests have something to
         // hunt, the good one must pass those.
-        let mut endpoints = self.build_candidates(&good, &changes, &[all.clone(), BTreeSet::new()], &self.plan.tests.clone())?;
+        let mut endpoints = self.build_candidates(
+            &good,
+            &changes,
+            &[all.clone(), BTreeSet::new()],
+            &self.plan.tests.clone(),
+        )?;
         let good_result = endpoints.remove(1);
         let bad_result = endpoints.remove(0);
-        if let Some(failed) = bad_result.normalize.as_ref().filter(|r| r.outcome != culprit_console::Outcome::Pass) {
+        if let Some(failed) = bad_result
+            .normalize
+            .as_ref()
+            .filter(|r| r.outcome != culprit_console::Outcome::Pass)
+        {
             bail!(BadInput(format!(
                 "the normalizer failed on the bad configuration: {}; see {}",
                 failed.outcome,
@@ -110,8 +121,12 @@ impl ConfigHunt<'_, '_> {
         let mut behaviour = BTreeMap::new();
         for run in &bad_result.tests {
             let target = match &self.plan.target {
-                Some(explicit) => (explicit.judge(&run.outcome) == Judgement::Bad).then(|| explicit.clone()),
-                None => Target::of_bad(&run.outcome).filter(|_| !matches!(run.outcome, culprit_console::Outcome::InfraError { .. })),
+                Some(explicit) => {
+                    (explicit.judge(&run.outcome) == Judgement::Bad).then(|| explicit.clone())
+                }
+                None => Target::of_bad(&run.outcome).filter(|_| {
+                    !matches!(run.outcome, culprit_console::Outcome::InfraError { .. })
+                }),
             };
             behaviour.insert(
                 run.name.clone(),
@@ -133,9 +148,17 @@ impl ConfigHunt<'_, '_> {
         let tests: Vec<String> = targets.keys().cloned().collect();
         self.say(format!(
             "hunting {}",
-            targets.iter().map(|(t, target)| format!("{t} ({})", target.describe())).collect::<Vec<_>>().join(", ")
+            targets
+                .iter()
+                .map(|(t, target)| format!("{t} ({})", target.describe()))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
-        if let Some(failed) = good_result.normalize.as_ref().filter(|r| r.outcome != culprit_console::Outcome::Pass) {
+        if let Some(failed) = good_result
+            .normalize
+            .as_ref()
+            .filter(|r| r.outcome != culprit_console::Outcome::Pass)
+        {
             bail!(BadInput(format!(
                 "the normalizer failed on the good configuration: {}; see {}",
                 failed.outcome,
@@ -161,8 +184,24 @@ impl ConfigHunt<'_, '_> {
         };
         let mut search = ConfigSearch::new(n, tests.clone(), options);
         let mut not_applied_seen: BTreeMap<String, NotAppliedView> = BTreeMap::new();
-        self.record(&mut search, &changes, &good, &all, &bad_result, &targets, &mut not_applied_seen)?;
-        self.record(&mut search, &changes, &good, &BTreeSet::new(), &good_result, &targets, &mut not_applied_seen)?;
+        self.record(
+            &mut search,
+            &changes,
+            &good,
+            &all,
+            &bad_result,
+            &targets,
+            &mut not_applied_seen,
+        )?;
+        self.record(
+            &mut search,
+            &changes,
+            &good,
+            &BTreeSet::new(),
+            &good_result,
+            &targets,
+            &mut not_applied_seen,
+        )?;
 
         let workers = self.session.executor.workers();
         let limit = BUILDS_PER_CHANGE * n + 50;
@@ -173,23 +212,42 @@ impl ConfigHunt<'_, '_> {
                 break;
             }
             if search.status().builds >= limit {
-                message = Some(format!("stopped after {limit} builds without an answer for every test"));
+                message = Some(format!(
+                    "stopped after {limit} builds without an answer for every test"
+                ));
                 break;
             }
             self.say(format!(
                 "build {}: {}",
                 search.status().builds + 1,
-                requested.iter().map(|set| describe_set(set, &changes)).collect::<Vec<_>>().join(" | ")
+                requested
+                    .iter()
+                    .map(|set| describe_set(set, &changes))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
             ));
-            self.progress.status(None, self.session.counts().runs, None, workers);
+            self.progress
+                .status(None, self.session.counts().runs, None, workers);
             let results = self.build_candidates(&good, &changes, &requested, &tests)?;
             for (set, result) in requested.iter().zip(&results) {
-                self.record(&mut search, &changes, &good, set, result, &targets, &mut not_applied_seen)?;
+                self.record(
+                    &mut search,
+                    &changes,
+                    &good,
+                    set,
+                    result,
+                    &targets,
+                    &mut not_applied_seen,
+                )?;
             }
         }
 
         let status = search.status();
-        let never: BTreeSet<&str> = status.never_applied.iter().map(|&i| changes[i].option.as_str()).collect();
+        let never: BTreeSet<&str> = status
+            .never_applied
+            .iter()
+            .map(|&i| changes[i].option.as_str())
+            .collect();
         let mut culprits = Vec::new();
         let mut all_found = true;
         for (test, test_status) in &status.tests {
@@ -199,14 +257,20 @@ impl ConfigHunt<'_, '_> {
                         all_found = false;
                     }
                     let target = &targets[test];
-                    let cure_text = fragment(cure.iter().map(|&i| (&changes[i].option, changes[i].good.as_ref())));
+                    let cure_text = fragment(
+                        cure.iter()
+                            .map(|&i| (&changes[i].option, changes[i].good.as_ref())),
+                    );
                     for set in culprit_sets {
                         culprits.push(TestCulprits {
                             test: test.clone(),
                             options: set.iter().map(|&i| changes[i].option.clone()).collect(),
                             outcome: target_word(target),
                             title: target_title(target),
-                            reproduce: fragment(set.iter().map(|&i| (&changes[i].option, changes[i].bad.as_ref()))),
+                            reproduce: fragment(
+                                set.iter()
+                                    .map(|&i| (&changes[i].option, changes[i].bad.as_ref())),
+                            ),
                             cure: cure_text.clone(),
                         });
                     }
@@ -285,17 +349,27 @@ impl ConfigHunt<'_, '_> {
             Some(text) => {
                 let effective = parse(text, "the effective configuration")?;
                 let requested_config = apply_changes(good, requested.iter().map(|&i| &changes[i]));
-                let options: BTreeSet<&str> = requested.iter().map(|&i| changes[i].option.as_str()).collect();
+                let options: BTreeSet<&str> = requested
+                    .iter()
+                    .map(|&i| changes[i].option.as_str())
+                    .collect();
                 for missing in not_applied(&requested_config, &effective) {
                     if options.contains(missing.option.as_str()) {
-                        not_applied_seen.entry(missing.option.clone()).or_insert(NotAppliedView {
-                            option: missing.option.clone(),
-                            requested: missing.requested.to_string(),
-                            got: missing.got.map_or_else(|| "not set".to_string(), |v| v.to_string()),
-                        });
+                        not_applied_seen
+                            .entry(missing.option.clone())
+                            .or_insert(NotAppliedView {
+                                option: missing.option.clone(),
+                                requested: missing.requested.to_string(),
+                                got: missing
+                                    .got
+                                    .map_or_else(|| "not set".to_string(), |v| v.to_string()),
+                            });
                     }
                 }
-                applied_changes(changes, &effective).intersection(requested).copied().collect()
+                applied_changes(changes, &effective)
+                    .intersection(requested)
+                    .copied()
+                    .collect()
             }
             None => requested.clone(),
         };
@@ -319,7 +393,12 @@ fn describe_set(set: &BTreeSet<usize>, changes: &[Change]) -> String {
     if set.len() <= 4 {
         let names: Vec<&str> = set
             .iter()
-            .map(|&i| changes[i].option.strip_prefix("CONFIG_").unwrap_or(&changes[i].option))
+            .map(|&i| {
+                changes[i]
+                    .option
+                    .strip_prefix("CONFIG_")
+                    .unwrap_or(&changes[i].option)
+            })
             .collect();
         format!("{{{}}}", names.join(" "))
     } else {
@@ -337,7 +416,9 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A fragment that sets each option to the given value (`None`: not set).
-fn fragment<'a>(values: impl Iterator<Item = (&'a String, Option<&'a culprit_kconfig::Value>)>) -> String {
+fn fragment<'a>(
+    values: impl Iterator<Item = (&'a String, Option<&'a culprit_kconfig::Value>)>,
+) -> String {
     let mut out = String::new();
     for (option, value) in values {
         match value {
@@ -350,7 +431,11 @@ fn fragment<'a>(values: impl Iterator<Item = (&'a String, Option<&'a culprit_kco
 
 fn target_word(target: &Target) -> String {
     match target {
-        Target::Signature { signature } if signature.kind.as_str() == "linker" || signature.kind.as_str() == "compiler" => "build-error".into(),
+        Target::Signature { signature }
+            if signature.kind.as_str() == "linker" || signature.kind.as_str() == "compiler" =>
+        {
+            "build-error".into()
+        }
         Target::Signature { .. } | Target::Matching { .. } | Target::AnyFailure => "fail".into(),
         Target::HangAt { .. } | Target::Hang => "hang".into(),
         Target::BuildError => "build-error".into(),

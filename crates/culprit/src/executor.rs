@@ -6,13 +6,13 @@
 //! finish so the journal records each step the moment it is done.
 
 use crate::config::Config;
+use crate::progress::{Progress, WorkerLine};
 use crate::step::{run_step, StepContext, StepResult};
+use crate::target::Target;
 use crate::workspace::Worktree;
 use anyhow::{Context, Result};
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;
-use crate::progress::{Progress, WorkerLine};
-use crate::target::Target;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -84,7 +84,10 @@ impl Executor {
         std::thread::scope(|scope| -> Result<()> {
             for (i, job) in jobs.iter().enumerate() {
                 let tx = tx.clone();
-                let checkout = self.worktrees.get(i % self.workers()).map(|w| w.path.clone());
+                let checkout = self
+                    .worktrees
+                    .get(i % self.workers())
+                    .map(|w| w.path.clone());
                 let line = progress.worker(i % self.workers());
                 scope.spawn(move || {
                     let started = std::time::Instant::now();
@@ -128,7 +131,11 @@ impl Executor {
         let tree = config.tree_in(&checkout);
         std::fs::create_dir_all(&job.logs)
             .with_context(|| format!("cannot create {}", job.logs.display()))?;
-        let tests: Vec<_> = job.tests.iter().filter_map(|name| config.test(name)).collect();
+        let tests: Vec<_> = job
+            .tests
+            .iter()
+            .filter_map(|name| config.test(name))
+            .collect();
         let ctx = StepContext {
             config,
             tree: &tree,

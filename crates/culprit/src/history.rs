@@ -98,8 +98,18 @@ impl Writer<'_> {
         let out = Command::new("git")
             .arg("-C")
             .arg(self.dir)
-            .args(["-c", "user.name=Toy Developer", "-c", "user.email=toy@example.org"])
-            .args(["-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"])
+            .args([
+                "-c",
+                "user.name=Toy Developer",
+                "-c",
+                "user.email=toy@example.org",
+            ])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
             .args(args)
             .env("GIT_AUTHOR_DATE", &date)
             .env("GIT_COMMITTER_DATE", &date)
@@ -128,7 +138,8 @@ impl Writer<'_> {
 
     fn set_options(&self, on: &[&str], off: &[&str]) -> Result<()> {
         let path = self.dir.join(".config");
-        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut config = KConfig::parse(&bytes, &path, None)?;
         for name in on {
             config.set(format!("CONFIG_{name}"), Value::Bool(true));
@@ -154,7 +165,10 @@ pub fn generate(dir: &Path, size: usize) -> Result<History> {
     let mut w = Writer { dir, clock: 0 };
     let mut main_log: Vec<String> = Vec::new();
     w.git(&["init", "-q", "-b", "main"])?;
-    w.write("src/changelog.c", &changelog_source("toyos_changelog", &main_log, None))?;
+    w.write(
+        "src/changelog.c",
+        &changelog_source("toyos_changelog", &main_log, None),
+    )?;
     w.commit("toyos: import v0.1")?;
     w.git(&["tag", "v0.1"])?;
 
@@ -208,12 +222,26 @@ pub fn generate(dir: &Path, size: usize) -> Result<History> {
             w.git(&["checkout", "-q", "main"])?;
             for _ in 0..2 {
                 main_log.push(SUBJECTS[i % SUBJECTS.len()].to_string());
-                w.write("src/changelog.c", &changelog_source("toyos_changelog", &main_log, broken_include.then_some("toyos/lib_types.h")))?;
+                w.write(
+                    "src/changelog.c",
+                    &changelog_source(
+                        "toyos_changelog",
+                        &main_log,
+                        broken_include.then_some("toyos/lib_types.h"),
+                    ),
+                )?;
                 w.commit(SUBJECTS[i % SUBJECTS.len()])?;
                 history.commits += 1;
                 i += 1;
             }
-            w.git(&["merge", "-q", "--no-ff", "-m", &format!("Merge branch '{branch}'"), &branch])?;
+            w.git(&[
+                "merge",
+                "-q",
+                "--no-ff",
+                "-m",
+                &format!("Merge branch '{branch}'"),
+                &branch,
+            ])?;
             history.commits += 1;
             i += 1;
             continue;
@@ -232,7 +260,10 @@ pub fn generate(dir: &Path, size: usize) -> Result<History> {
             subject = "lib: split toyos/lib.h into fast headers".into();
         } else if i == window_fixed {
             broken_include = false;
-            w.write("include/toyos/lib_types.h", "/* Split out of lib.h. */\n#pragma once\n")?;
+            w.write(
+                "include/toyos/lib_types.h",
+                "/* Split out of lib.h. */\n#pragma once\n",
+            )?;
             subject = "lib: add the lib_types.h the header split forgot".into();
         } else if i == culprit_at {
             w.set_options(CULPRIT_OPTIONS_ON, CULPRIT_OPTIONS_OFF)?;
@@ -241,7 +272,11 @@ pub fn generate(dir: &Path, size: usize) -> Result<History> {
         main_log.push(subject.clone());
         w.write(
             "src/changelog.c",
-            &changelog_source("toyos_changelog", &main_log, broken_include.then_some("toyos/lib_types.h")),
+            &changelog_source(
+                "toyos_changelog",
+                &main_log,
+                broken_include.then_some("toyos/lib_types.h"),
+            ),
         )?;
         let id = w.commit(&subject)?;
         history.commits += 1;

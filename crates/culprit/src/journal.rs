@@ -116,7 +116,10 @@ impl Journal {
     }
 
     pub fn session(&self, id: i64) -> Result<Option<SessionRow>> {
-        self.query_session("SELECT id, kind, args, status, result FROM sessions WHERE id = ?1", params![id])
+        self.query_session(
+            "SELECT id, kind, args, status, result FROM sessions WHERE id = ?1",
+            params![id],
+        )
     }
 
     /// The newest session, of `kind` if given.

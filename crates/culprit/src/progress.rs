@@ -70,7 +70,13 @@ impl Progress {
     }
 
     /// The status line: suspects left, runs so far and the ETA.
-    pub fn status(&self, suspects: Option<usize>, runs: usize, steps_left: Option<usize>, workers: usize) {
+    pub fn status(
+        &self,
+        suspects: Option<usize>,
+        runs: usize,
+        steps_left: Option<usize>,
+        workers: usize,
+    ) {
         let Some(live) = &self.live else {
             return;
         };
@@ -96,7 +102,8 @@ impl Progress {
         while workers.len() <= i {
             let bar = live.multi.add(ProgressBar::new_spinner());
             bar.set_style(
-                ProgressStyle::with_template("  {prefix} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template("  {prefix} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar.set_prefix(format!("worker {}:", workers.len() + 1));
             workers.push(bar);

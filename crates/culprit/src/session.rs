@@ -8,8 +8,8 @@
 use crate::config::Config;
 use crate::executor::{Executor, Job, Prepare};
 use crate::journal::{now, Journal};
-use crate::step::StepResult;
 use crate::progress::Progress;
+use crate::step::StepResult;
 use crate::target::Target;
 use anyhow::{Context, Result};
 use culprit_exec::StopFlag;
@@ -121,7 +121,8 @@ impl<'a> Session<'a> {
                 .get_mut(&(request.phase.clone(), request.key.clone()))
                 .and_then(VecDeque::pop_front);
             if let Some(result) = replayed {
-                self.history.push((candidate(request, false), result.clone(), Source::Replayed));
+                self.history
+                    .push((candidate(request, false), result.clone(), Source::Replayed));
                 results[i] = Some(result);
                 continue;
             }
@@ -138,7 +139,8 @@ impl<'a> Session<'a> {
                     &cached,
                     now(),
                 )?;
-                self.history.push((candidate(request, true), cached.clone(), Source::Cached));
+                self.history
+                    .push((candidate(request, true), cached.clone(), Source::Cached));
                 results[i] = Some(cached);
                 continue;
             }
@@ -162,26 +164,33 @@ impl<'a> Session<'a> {
             let journal = &mut self.journal;
             let stop = self.stop.clone();
             let progress = self.progress.clone();
-            self.executor.run_batch(self.config, chunk.to_vec(), &stop, &progress, |job, result| {
-                let result = result?;
-                let index = jobs_index(&jobs, job.seq);
-                let request = &requests[job_request[index]];
-                if !result.interrupted() {
-                    journal.record_step(
-                        id,
-                        job.seq,
-                        &serde_json::to_value(candidate(request, false))?,
-                        request.cache_key.as_deref(),
-                        &result,
-                        started,
-                    )?;
-                }
-                finished.push((index, result));
-                Ok(())
-            })?;
+            self.executor.run_batch(
+                self.config,
+                chunk.to_vec(),
+                &stop,
+                &progress,
+                |job, result| {
+                    let result = result?;
+                    let index = jobs_index(&jobs, job.seq);
+                    let request = &requests[job_request[index]];
+                    if !result.interrupted() {
+                        journal.record_step(
+                            id,
+                            job.seq,
+                            &serde_json::to_value(candidate(request, false))?,
+                            request.cache_key.as_deref(),
+                            &result,
+                            started,
+                        )?;
+                    }
+                    finished.push((index, result));
+                    Ok(())
+                },
+            )?;
             for (index, result) in finished {
                 let request = &requests[job_request[index]];
-                self.history.push((candidate(request, false), result.clone(), Source::Ran));
+                self.history
+                    .push((candidate(request, false), result.clone(), Source::Ran));
                 results[job_request[index]] = Some(result);
             }
             if self.interrupted() {

@@ -1,11 +1,11 @@
 //! One step: build the tree, then boot every test and read its console.
 
 use crate::config::{expand, Config, ExitCodes, TestSection};
+use crate::progress::WorkerLine;
+use crate::target::{Judgement, Target};
 use anyhow::{Context, Result};
 use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
 use culprit_exec::{RunReport, RunSpec, StopFlag};
-use crate::progress::WorkerLine;
-use crate::target::{Judgement, Target};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -84,7 +84,13 @@ impl StepContext<'_> {
         expand(command, &values)
     }
 
-    fn run(&self, name: &str, command: &str, rules: &Rules, spec_times: Times) -> Result<RunReport> {
+    fn run(
+        &self,
+        name: &str,
+        command: &str,
+        rules: &Rules,
+        spec_times: Times,
+    ) -> Result<RunReport> {
         let doing = match name {
             "build" => "building".to_string(),
             "normalize" => "normalizing the configuration of".to_string(),
@@ -96,7 +102,10 @@ impl StepContext<'_> {
         let spec = RunSpec {
             command: self.expand(command),
             cwd: self.tree.to_path_buf(),
-            env: vec![("CULPRIT_TREE".into(), self.tree.to_string_lossy().into_owned())],
+            env: vec![(
+                "CULPRIT_TREE".into(),
+                self.tree.to_string_lossy().into_owned(),
+            )],
             wall_timeout: spec_times.wall,
             silence_timeout: spec_times.silence,
             log_path: self.logs.join(format!("{name}.log")),
@@ -184,18 +193,32 @@ pub fn run_step(ctx: &StepContext<'_>, tests: &[&TestSection]) -> Result<StepRes
 
 /// Writes the candidate configuration, runs the normalizer, and reads back what the
 /// build will really get.
-fn prepare_config(ctx: &StepContext<'_>, text: &str) -> Result<(Option<RunRecord>, Option<String>)> {
-    let section = ctx
-        .config
-        .config
-        .as_ref()
-        .context("configuration candidates need a [config] section with `file` in culprit.toml")?;
+fn prepare_config(
+    ctx: &StepContext<'_>,
+    text: &str,
+) -> Result<(Option<RunRecord>, Option<String>)> {
+    let section =
+        ctx.config.config.as_ref().context(
+            "configuration candidates need a [config] section with `file` in culprit.toml",
+        )?;
     let path = ctx.tree.join(&section.file);
     std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     let normalize = match &section.normalize {
         Some(command) => {
-            let wall = ctx.config.build.as_ref().map_or(Duration::from_secs(600), |b| b.timeout);
-            let report = ctx.run("normalize", command, &Rules::build(), Times { wall, silence: None })?;
+            let wall = ctx
+                .config
+                .build
+                .as_ref()
+                .map_or(Duration::from_secs(600), |b| b.timeout);
+            let report = ctx.run(
+                "normalize",
+                command,
+                &Rules::build(),
+                Times {
+                    wall,
+                    silence: None,
+                },
+            )?;
             let outcome = report.classification.outcome.clone();
             Some(record("normalize", report, outcome))
         }

@@ -13,14 +13,20 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "target", rename_all = "kebab-case")]
 pub enum Target {
     /// Exactly this failure (same kind and normalized title).
-    Signature { signature: Signature },
+    Signature {
+        signature: Signature,
+    },
     /// A hang at this stage (the bad endpoint's hang).
-    HangAt { stage: String },
+    HangAt {
+        stage: String,
+    },
     AnyFailure,
     Hang,
     BuildError,
     /// A failure or build error whose title matches the expression.
-    Matching { pattern: String },
+    Matching {
+        pattern: String,
+    },
 }
 
 /// What one run says about a candidate, measured against the target.
@@ -92,7 +98,9 @@ impl Target {
         }
         let hit = match (self, outcome) {
             (Target::Signature { signature }, Outcome::Fail { signature: s })
-            | (Target::Signature { signature }, Outcome::BuildError { signature: s }) => s == signature,
+            | (Target::Signature { signature }, Outcome::BuildError { signature: s }) => {
+                s == signature
+            }
             (Target::HangAt { stage }, Outcome::Hang { stage: s }) => s == stage,
             (Target::AnyFailure, _) => true,
             (Target::Hang, Outcome::Hang { .. }) => true,
@@ -131,15 +139,22 @@ mod tests {
         assert_eq!(target.judge(&bad), Judgement::Bad);
         assert_eq!(target.judge(&Outcome::Pass), Judgement::Good);
         let build = Outcome::BuildError {
-            signature: Signature::new(SignatureKind::Linker, "discarded output section: `.got.plt'"),
+            signature: Signature::new(
+                SignatureKind::Linker,
+                "discarded output section: `.got.plt'",
+            ),
         };
         assert!(matches!(target.judge(&build), Judgement::Untestable(r) if r.contains(".got.plt")));
         assert!(matches!(
-            target.judge(&Outcome::Hang { stage: "kernel".into() }),
+            target.judge(&Outcome::Hang {
+                stage: "kernel".into()
+            }),
             Judgement::Untestable(_)
         ));
         assert!(matches!(
-            target.judge(&Outcome::InfraError { reason: "qemu: cannot load kernel".into() }),
+            target.judge(&Outcome::InfraError {
+                reason: "qemu: cannot load kernel".into()
+            }),
             Judgement::Retry(_)
         ));
     }
@@ -147,9 +162,18 @@ mod tests {
     #[test]
     fn explicit_targets() {
         let panic = fail(SignatureKind::Panic, "Kernel panic - not syncing: VFS");
-        assert_eq!(Target::parse("any-failure").unwrap().judge(&panic), Judgement::Bad);
-        assert!(matches!(Target::parse("hang").unwrap().judge(&panic), Judgement::Untestable(_)));
-        assert_eq!(Target::parse("signature:VFS$").unwrap().judge(&panic), Judgement::Bad);
+        assert_eq!(
+            Target::parse("any-failure").unwrap().judge(&panic),
+            Judgement::Bad
+        );
+        assert!(matches!(
+            Target::parse("hang").unwrap().judge(&panic),
+            Judgement::Untestable(_)
+        ));
+        assert_eq!(
+            Target::parse("signature:VFS$").unwrap().judge(&panic),
+            Judgement::Bad
+        );
         assert!(Target::parse("signature:(").is_err());
         assert!(Target::parse("crash").is_err());
     }

@@ -68,7 +68,10 @@ pub fn step_table(step: &StepResult, base: &Path) -> String {
         .map(|b| row("(build)", b, base))
         .chain(step.tests.iter().map(|t| row(&t.name, t, base)))
         .collect();
-    table(&["test", "outcome", "signature / stage", "time", "log"], &rows)
+    table(
+        &["test", "outcome", "signature / stage", "time", "log"],
+        &rows,
+    )
 }
 
 fn row(name: &str, run: &RunRecord, base: &Path) -> [String; 5] {

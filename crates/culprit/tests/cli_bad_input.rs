@@ -66,7 +66,11 @@ fn malformed_values_and_syntax() {
 #[test]
 fn binary_garbage_missing_file_and_unknown_test() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("culprit.toml"), [0xffu8, 0xfe, 0x00, 0x81, 0x13]).unwrap();
+    std::fs::write(
+        dir.path().join("culprit.toml"),
+        [0xffu8, 0xfe, 0x00, 0x81, 0x13],
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_culprit"))
         .arg("run")
         .current_dir(dir.path())
@@ -104,6 +108,15 @@ fn a_missing_program_is_named_before_anything_runs() {
         "[[test]]\nname = \"boot\"\ncommand = \"FOO=1 qemu-system-does-not-exist -kernel x\"\nsuccess = [\"OK\"]\n",
         &["--json"],
     );
-    assert_bad(&out, &["test `boot` runs `qemu-system-does-not-exist`", "not installed"]);
-    assert!(!dir.path().join(".culprit/sessions").exists(), "nothing ran");
+    assert_bad(
+        &out,
+        &[
+            "test `boot` runs `qemu-system-does-not-exist`",
+            "not installed",
+        ],
+    );
+    assert!(
+        !dir.path().join(".culprit/sessions").exists(),
+        "nothing ran"
+    );
 }

@@ -15,7 +15,12 @@ fn finds_the_hang_past_an_unbuildable_window_and_a_masking_crash() {
     std::fs::create_dir(&repo).unwrap();
     let ids = linear_repo(&repo, 60, &toml(41, (20, 26), (10, 13), &log));
     for jobs in ["1", "2"] {
-        let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main", "-j", jobs, "--json"]);
+        let out = culprit(
+            &repo,
+            &[
+                "bisect", "--good", &ids[0], "--bad", "main", "-j", jobs, "--json",
+            ],
+        );
         let doc = json(&out);
         assert_eq!(out.status.code(), Some(0), "{doc}");
         assert_eq!(doc["status"], "found");
@@ -49,7 +54,10 @@ fn a_culprit_bordering_unbuildable_commits_is_reported_as_a_suspect_set() {
     let repo = dir.path().join("repo");
     std::fs::create_dir(&repo).unwrap();
     let ids = linear_repo(&repo, 40, &toml(30, (26, 29), (0, 0), &log));
-    let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main", "--json"]);
+    let out = culprit(
+        &repo,
+        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
+    );
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(1), "{doc}");
     assert_eq!(doc["status"], "ambiguous");
@@ -58,7 +66,12 @@ fn a_culprit_bordering_unbuildable_commits_is_reported_as_a_suspect_set() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["rev"].as_str().unwrap().to_string(), s["reason"].as_str().unwrap().to_string()))
+        .map(|s| {
+            (
+                s["rev"].as_str().unwrap().to_string(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let expected: Vec<&String> = ids[25..30].iter().collect();
     assert_eq!(suspects.len(), expected.len(), "{suspects:?}");
@@ -67,7 +80,10 @@ fn a_culprit_bordering_unbuildable_commits_is_reported_as_a_suspect_set() {
         if n == 30 {
             assert_eq!(reason, "first bad commit");
         } else {
-            assert!((26..=29).contains(&n) && reason.contains("lib_types.h"), "{n}: {reason}");
+            assert!(
+                (26..=29).contains(&n) && reason.contains("lib_types.h"),
+                "{n}: {reason}"
+            );
         }
     }
 }
@@ -80,7 +96,18 @@ fn resumes_after_sigkill_without_rerunning_a_finished_step() {
     std::fs::create_dir(&repo).unwrap();
     let slow = toml(70, (0, 0), (0, 0), &log).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
     let ids = linear_repo(&repo, 100, &slow);
-    let args = ["bisect", "--good", &ids[0], "--bad", "main", "--verify", "0", "--endpoint-runs", "1", "--json"];
+    let args = [
+        "bisect",
+        "--good",
+        &ids[0],
+        "--bad",
+        "main",
+        "--verify",
+        "0",
+        "--endpoint-runs",
+        "1",
+        "--json",
+    ];
     let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
         .args(args)
         .current_dir(&repo)
@@ -109,12 +136,23 @@ fn resumes_after_sigkill_without_rerunning_a_finished_step() {
     }
     // Only the step that was running when culprit died may run again.
     let repeated: Vec<_> = seen.iter().filter(|(_, &k)| k > 1).collect();
-    assert!(repeated.len() <= 1, "finished steps ran twice: {repeated:?} (before kill: {before:?}, all: {all:?})");
+    assert!(
+        repeated.len() <= 1,
+        "finished steps ran twice: {repeated:?} (before kill: {before:?}, all: {all:?})"
+    );
     if let Some((n, _)) = repeated.first() {
-        assert_eq!(Some(*n), before.last(), "only the interrupted step may repeat");
+        assert_eq!(
+            Some(*n),
+            before.last(),
+            "only the interrupted step may repeat"
+        );
     }
     let again = culprit(&repo, &["bisect", "--resume"]);
-    assert_eq!(again.status.code(), Some(2), "a finished session cannot be resumed");
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "a finished session cannot be resumed"
+    );
 }
 
 #[test]
@@ -141,7 +179,10 @@ fn artifact_lists_and_git_bisect_run_scripts() {
     let out = culprit(repo, &["bisect", "--list", "images.txt", "--json"]);
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
-    assert!(doc["culprit"].as_str().unwrap().ends_with("image-7.bin"), "{doc}");
+    assert!(
+        doc["culprit"].as_str().unwrap().ends_with("image-7.bin"),
+        "{doc}"
+    );
 }
 
 #[test]
@@ -161,7 +202,12 @@ success = ["BOOT-OK"]
         c = counter.display()
     );
     let ids = linear_repo(&repo, 40, &toml);
-    let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main", "--flaky", "--json"]);
+    let out = culprit(
+        &repo,
+        &[
+            "bisect", "--good", &ids[0], "--bad", "main", "--flaky", "--json",
+        ],
+    );
     let doc = json(&out);
     assert_eq!(doc["status"], "found", "{doc}");
     assert_eq!(doc["culprit"], ids[24].as_str(), "{doc}");
@@ -185,18 +231,42 @@ fn bad_input_is_refused_with_exit_code_2() {
         assert!(!err.contains("panicked"), "{err}");
     };
     check(&["bisect", "--resume"], "no bisection to resume");
-    check(&["bisect", "--good", "no-such-rev", "--bad", "main"], "unknown revision `no-such-rev`");
-    check(&["bisect", "--good", "main", "--bad", "main"], "same commit");
+    check(
+        &["bisect", "--good", "no-such-rev", "--bad", "main"],
+        "unknown revision `no-such-rev`",
+    );
+    check(
+        &["bisect", "--good", "main", "--bad", "main"],
+        "same commit",
+    );
     check(&["bisect", "--good", "main", "--bad", &ids[2]], "swap");
-    check(&["bisect", "--good", &ids[6], "--bad", "main"], "good revision");
-    check(&["bisect", "--good", &ids[0], "--bad", &ids[2]], "shows no failure");
-    check(&["bisect", "--good", &ids[0], "--bad", "main", "--target", "crash"], "--target");
+    check(
+        &["bisect", "--good", &ids[6], "--bad", "main"],
+        "good revision",
+    );
+    check(
+        &["bisect", "--good", &ids[0], "--bad", &ids[2]],
+        "shows no failure",
+    );
+    check(
+        &[
+            "bisect", "--good", &ids[0], "--bad", "main", "--target", "crash",
+        ],
+        "--target",
+    );
     std::fs::write(repo.join("n"), "dirty\n").unwrap();
-    check(&["bisect", "--good", &ids[0], "--bad", "main"], "uncommitted changes");
+    check(
+        &["bisect", "--good", &ids[0], "--bad", "main"],
+        "uncommitted changes",
+    );
     git(&repo, &["checkout", "-q", "n"]);
 
     let plain = tempfile::tempdir().unwrap();
-    std::fs::write(plain.path().join("culprit.toml"), "[[test]]\nname = \"t\"\ncommand = \"true\"\n").unwrap();
+    std::fs::write(
+        plain.path().join("culprit.toml"),
+        "[[test]]\nname = \"t\"\ncommand = \"true\"\n",
+    )
+    .unwrap();
     let out = culprit(plain.path(), &["bisect", "--good", "a", "--bad", "b"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));

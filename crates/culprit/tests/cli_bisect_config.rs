@@ -42,11 +42,15 @@ silence = "1s"
 }
 
 fn good_text() -> String {
-    (0..OPTIONS).map(|o| format!("# CONFIG_OPT_{o} is not set\n")).collect()
+    (0..OPTIONS)
+        .map(|o| format!("# CONFIG_OPT_{o} is not set\n"))
+        .collect()
 }
 
 fn bad_text() -> String {
-    (0..OPTIONS).map(|o| format!("CONFIG_OPT_{o}=y\n")).collect()
+    (0..OPTIONS)
+        .map(|o| format!("CONFIG_OPT_{o}=y\n"))
+        .collect()
 }
 
 #[test]
@@ -54,12 +58,24 @@ fn finds_every_culprit_set_per_test_and_what_was_not_applied() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     std::fs::create_dir(&repo).unwrap();
-    scripted_tree(&repo, "sed -i 's/^CONFIG_OPT_15=y/# CONFIG_OPT_15 is not set/' .config");
+    scripted_tree(
+        &repo,
+        "sed -i 's/^CONFIG_OPT_15=y/# CONFIG_OPT_15 is not set/' .config",
+    );
     std::fs::write(dir.path().join("good.config"), good_text()).unwrap();
     std::fs::write(dir.path().join("bad.config"), bad_text()).unwrap();
     let out = culprit(
         &repo,
-        &["bisect-config", "--good", "../good.config", "--bad", "../bad.config", "-j", "2", "--json"],
+        &[
+            "bisect-config",
+            "--good",
+            "../good.config",
+            "--bad",
+            "../bad.config",
+            "-j",
+            "2",
+            "--json",
+        ],
     );
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
@@ -71,7 +87,12 @@ fn finds_every_culprit_set_per_test_and_what_was_not_applied() {
         .map(|c| {
             (
                 c["test"].as_str().unwrap().to_string(),
-                c["options"].as_array().unwrap().iter().map(|o| o.as_str().unwrap().to_string()).collect(),
+                c["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.as_str().unwrap().to_string())
+                    .collect(),
             )
         })
         .collect();
@@ -79,7 +100,10 @@ fn finds_every_culprit_set_per_test_and_what_was_not_applied() {
         culprits,
         vec![
             ("alpha".to_string(), vec!["CONFIG_OPT_3".to_string()]),
-            ("beta".to_string(), vec!["CONFIG_OPT_11".to_string(), "CONFIG_OPT_7".to_string()]),
+            (
+                "beta".to_string(),
+                vec!["CONFIG_OPT_11".to_string(), "CONFIG_OPT_7".to_string()]
+            ),
         ],
         "{doc}"
     );
@@ -116,16 +140,44 @@ fn bad_input_is_refused_with_exit_code_2() {
         assert!(err.contains(needle), "{args:?}: `{needle}` not in {err}");
         assert!(!err.contains("panicked"), "{err}");
     };
-    check(&repo, &["bisect-config", "--good", &not_config, "--bad", &bad], "main.c:1");
-    check(&repo, &["bisect-config", "--good", &good, "--bad", &good], "nothing to bisect");
+    check(
+        &repo,
+        &["bisect-config", "--good", &not_config, "--bad", &bad],
+        "main.c:1",
+    );
+    check(
+        &repo,
+        &["bisect-config", "--good", &good, "--bad", &good],
+        "nothing to bisect",
+    );
     let failing_good = write("failing-good.config", "CONFIG_OPT_3=y\n");
-    check(&repo, &["bisect-config", "--good", &failing_good, "--bad", &bad], "does not pass with the good configuration");
-    check(&repo, &["bisect-config", "--good", &good, "--bad", &harmless], "nothing to hunt");
-    check(&repo, &["bisect-config", "--good", &bad, "--bad", &good], "nothing to hunt");
-    check(&repo, &["bisect-config", "--good", "/no/such.config", "--bad", &bad], "/no/such.config");
+    check(
+        &repo,
+        &["bisect-config", "--good", &failing_good, "--bad", &bad],
+        "does not pass with the good configuration",
+    );
+    check(
+        &repo,
+        &["bisect-config", "--good", &good, "--bad", &harmless],
+        "nothing to hunt",
+    );
+    check(
+        &repo,
+        &["bisect-config", "--good", &bad, "--bad", &good],
+        "nothing to hunt",
+    );
+    check(
+        &repo,
+        &["bisect-config", "--good", "/no/such.config", "--bad", &bad],
+        "/no/such.config",
+    );
 
     let failing = dir.path().join("failing");
     std::fs::create_dir(&failing).unwrap();
     scripted_tree(&failing, "echo 'Kconfig:12: syntax error' >&2; exit 1");
-    check(&failing, &["bisect-config", "--good", &good, "--bad", &bad], "normalizer failed");
+    check(
+        &failing,
+        &["bisect-config", "--good", &good, "--bad", &bad],
+        "normalizer failed",
+    );
 }

@@ -31,8 +31,19 @@ fn json(output: &Output) -> serde_json::Value {
 
 fn classify(log: &str, success: &str) -> serde_json::Value {
     let path = logs_dir().join(log);
-    let out = culprit(&["classify", "--json", "--success", success, path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = culprit(&[
+        "classify",
+        "--json",
+        "--success",
+        success,
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     json(&out)
 }
 
@@ -59,7 +70,12 @@ fn every_real_log_reads_as_its_readme_says() {
             Some("Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)"),
         ),
         ("linux-init-spins.log", "BOOT-OK", "pass", None),
-        ("linux-init-spins.log", "LATER-MARKER", "hang", Some("hang at stage init")),
+        (
+            "linux-init-spins.log",
+            "LATER-MARKER",
+            "hang",
+            Some("hang at stage init"),
+        ),
         (
             "linux-no-console-output.log",
             "BOOT-OK",
@@ -103,11 +119,20 @@ fn exit_codes_serve_git_bisect_run() {
         "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\n",
     )
     .unwrap();
-    let out = culprit(&["classify", "--build", "--exit-code", "--json", build_log.to_str().unwrap()]);
+    let out = culprit(&[
+        "classify",
+        "--build",
+        "--exit-code",
+        "--json",
+        build_log.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(125));
     let doc = json(&out);
     assert_eq!(doc["outcome"], "build-error");
-    assert!(doc["title"].as_str().unwrap().contains("discarded output section"));
+    assert!(doc["title"]
+        .as_str()
+        .unwrap()
+        .contains("discarded output section"));
 }
 
 #[test]
@@ -146,16 +171,62 @@ fn unreadable_and_binary_logs_are_bad_input() {
 
     let tmp = tempfile::tempdir().unwrap();
     let garbage = tmp.path().join("garbage.bin");
-    let bytes: Vec<u8> = (0..65536u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..65536u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     std::fs::write(&garbage, bytes).unwrap();
     let out = culprit(&["classify", garbage.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not look like"));
 
-    let out = culprit(&["classify", "--failure", "(unclosed", garbage.to_str().unwrap()]);
+    let out = culprit(&[
+        "classify",
+        "--failure",
+        "(unclosed",
+        garbage.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let out = culprit(&["classify", "--stage", "nomarker", garbage.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let out = culprit(&["classify", "--no-such-flag", "x"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// `culprit classify -` reads a long stream of real panicking boots; its peak resident
+/// memory (VmHWM) is read while it is still alive, after the whole stream went through.
+#[test]
+fn a_long_console_stream_is_classified_in_bounded_memory() {
+    let dir = logs_dir();
+    let boot = std::fs::read(dir.join("linux-init-exits.log")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(["classify", "--json", "--success", "NEVER", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut stdin = child.stdin.take().unwrap();
+    let target: usize = 64 << 20;
+    let mut written = 0;
+    while written < target {
+        std::io::Write::write_all(&mut stdin, &boot).unwrap();
+        written += boot.len();
+    }
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    drop(stdin);
+    let hwm_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        json(&out)["outcome"],
+        "fail",
+        "the panics in the stream are read"
+    );
+    assert!(
+        hwm_kib < 64 * 1024,
+        "peak RSS {hwm_kib} KiB after {written} bytes"
+    );
 }

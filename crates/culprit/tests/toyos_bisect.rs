@@ -19,32 +19,54 @@ fn names_the_hanging_commit_through_an_unbuildable_window_with_two_workers() {
     let merges = common::git(&repo, &["rev-list", "--merges", "--count", "main"]);
     assert!(merges.parse::<u32>().unwrap() >= 5, "merges: {merges}");
 
-    let out = culprit(&repo, &["bisect", "--good", "v0.1", "--bad", "main", "-j", "2", "--json"]);
+    let out = culprit(
+        &repo,
+        &[
+            "bisect", "--good", "v0.1", "--bad", "main", "-j", "2", "--json",
+        ],
+    );
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["status"], "found");
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     assert_eq!(doc["target"]["smp_semaphore"], "hang at stage test");
-    assert!(doc["verification"][0].as_str().unwrap().contains("1 of 1"), "{doc}");
+    assert!(
+        doc["verification"][0].as_str().unwrap().contains("1 of 1"),
+        "{doc}"
+    );
     let unbuildable: Vec<&str> = planted["unbuildable"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    let crashing: Vec<&str> = planted["crashing"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let crashing: Vec<&str> = planted["crashing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
     let mut skipped = 0;
     for candidate in doc["candidates"].as_array().unwrap() {
         let rev = candidate["rev"].as_str().unwrap();
         let verdict = candidate["verdict"].as_str().unwrap();
         if unbuildable.contains(&rev) {
-            assert!(verdict.starts_with("skip") && verdict.contains("lib_types.h"), "{rev}: {verdict}");
+            assert!(
+                verdict.starts_with("skip") && verdict.contains("lib_types.h"),
+                "{rev}: {verdict}"
+            );
             skipped += 1;
         } else if crashing.contains(&rev) {
-            assert!(verdict.starts_with("skip") && verdict.contains("general protection fault"), "{rev}: {verdict}");
+            assert!(
+                verdict.starts_with("skip") && verdict.contains("general protection fault"),
+                "{rev}: {verdict}"
+            );
             skipped += 1;
         } else {
-            assert!(verdict.starts_with("good") || verdict.starts_with("bad"), "{rev}: {verdict}");
+            assert!(
+                verdict.starts_with("good") || verdict.starts_with("bad"),
+                "{rev}: {verdict}"
+            );
         }
     }
     assert!(skipped >= 1, "the search met the unbuildable window: {doc}");

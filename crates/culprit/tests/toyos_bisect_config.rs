@@ -8,12 +8,28 @@ use common::{culprit, git, json, toyos_tree};
 
 /// The options the bad configuration turns on and off (the demo's culprit commit).
 const ON: &[&str] = &[
-    "SPINLOCK_VALIDATE", "CPU_MASK", "IPI", "IPI_BROADCAST", "LOG_LEVEL_DBG", "PRINT_BUILD_INFO",
-    "PRINT_MEMORY_MAP", "SCHED_STATS", "MUTEX_STATS", "ZTEST_VERBOSE", "BIG_BUFFER",
+    "SPINLOCK_VALIDATE",
+    "CPU_MASK",
+    "IPI",
+    "IPI_BROADCAST",
+    "LOG_LEVEL_DBG",
+    "PRINT_BUILD_INFO",
+    "PRINT_MEMORY_MAP",
+    "SCHED_STATS",
+    "MUTEX_STATS",
+    "ZTEST_VERBOSE",
+    "BIG_BUFFER",
 ];
 const OFF: &[&str] = &[
-    "SERIAL_FIFO", "PRINT_CMDLINE", "LOG_TIMESTAMPS", "ASSERT_VERBOSE", "THREAD_NAMES",
-    "TSC_CALIBRATE_PIT", "ZTEST_SEPARATORS", "ZTEST_SUMMARY", "EXCEPTION_DUMP_CR",
+    "SERIAL_FIFO",
+    "PRINT_CMDLINE",
+    "LOG_TIMESTAMPS",
+    "ASSERT_VERBOSE",
+    "THREAD_NAMES",
+    "TSC_CALIBRATE_PIT",
+    "ZTEST_SEPARATORS",
+    "ZTEST_SUMMARY",
+    "EXCEPTION_DUMP_CR",
     "EXCEPTION_DUMP_STACK",
 ];
 
@@ -35,7 +51,16 @@ fn names_the_single_culprit_the_interaction_and_the_refused_option() {
 
     let out = culprit(
         &repo,
-        &["bisect-config", "--good", good.to_str().unwrap(), "--bad", bad.to_str().unwrap(), "-j", "2", "--json"],
+        &[
+            "bisect-config",
+            "--good",
+            good.to_str().unwrap(),
+            "--bad",
+            bad.to_str().unwrap(),
+            "-j",
+            "2",
+            "--json",
+        ],
     );
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
@@ -47,7 +72,12 @@ fn names_the_single_culprit_the_interaction_and_the_refused_option() {
         .map(|c| {
             (
                 c["test"].as_str().unwrap().to_string(),
-                c["options"].as_array().unwrap().iter().map(|o| o.as_str().unwrap().to_string()).collect(),
+                c["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.as_str().unwrap().to_string())
+                    .collect(),
                 c["outcome"].as_str().unwrap().to_string(),
             )
         })
@@ -55,13 +85,26 @@ fn names_the_single_culprit_the_interaction_and_the_refused_option() {
     assert_eq!(
         culprits,
         vec![
-            ("smp_mutex".into(), vec!["CONFIG_CPU_MASK".into(), "CONFIG_IPI".into()], "fail".into()),
-            ("smp_semaphore".into(), vec!["CONFIG_SPINLOCK_VALIDATE".into()], "hang".into()),
+            (
+                "smp_mutex".into(),
+                vec!["CONFIG_CPU_MASK".into(), "CONFIG_IPI".into()],
+                "fail".into()
+            ),
+            (
+                "smp_semaphore".into(),
+                vec!["CONFIG_SPINLOCK_VALIDATE".into()],
+                "hang".into()
+            ),
         ],
         "{doc}"
     );
     assert_eq!(doc["tests"]["smp_threads"], "passes at bad (pass)");
-    let refused: Vec<&str> = doc["not_applied"].as_array().unwrap().iter().map(|n| n["option"].as_str().unwrap()).collect();
+    let refused: Vec<&str> = doc["not_applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["option"].as_str().unwrap())
+        .collect();
     assert_eq!(refused, vec!["CONFIG_IPI_BROADCAST"], "{doc}");
     assert_eq!(doc["not_applied"][0]["requested"], "y");
     assert_eq!(doc["culprits"][0]["cure"], "# CONFIG_CPU_MASK is not set\n");

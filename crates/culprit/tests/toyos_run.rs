@@ -56,13 +56,20 @@ fn a_real_hang_is_caught_by_the_silence_timeout_at_its_stage() {
     assert_eq!(sem["outcome"], "hang", "{doc}");
     assert_eq!(sem["stage"], "test");
     let took = sem["duration_s"].as_f64().unwrap();
-    assert!(took < 10.0, "silence (3 s) must end it long before the 30 s timeout: {took}");
+    assert!(
+        took < 10.0,
+        "silence (3 s) must end it long before the 30 s timeout: {took}"
+    );
 
     let early = tempfile::tempdir().unwrap();
     toyos_tree(early.path(), &["EARLY_HANG"], &[]);
     let (_, doc) = run_toyos(early.path(), &["--test", "smp_mutex"]);
     assert_eq!(test(&doc, "smp_mutex")["outcome"], "hang");
-    assert_eq!(test(&doc, "smp_mutex")["stage"], "none", "silent before the banner: {doc}");
+    assert_eq!(
+        test(&doc, "smp_mutex")["stage"],
+        "none",
+        "silent before the banner: {doc}"
+    );
 }
 
 #[test]
@@ -84,11 +91,19 @@ fn sigint_stops_every_guest_and_records_the_interruption() {
     toyos_tree(dir.path(), &["EARLY_HANG"], &[]);
     // A long silence so that the guest is still running when culprit is interrupted.
     let config = dir.path().join("culprit.toml");
-    let text = std::fs::read_to_string(&config).unwrap().replace("silence = \"3s\"", "silence = \"60s\"");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("silence = \"3s\"", "silence = \"60s\"");
     std::fs::write(&config, text).unwrap();
     let marker = dir.path().to_string_lossy().into_owned();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(["run", "-f", config.to_str().unwrap(), "--test", "smp_semaphore"])
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args([
+            "run",
+            "-f",
+            config.to_str().unwrap(),
+            "--test",
+            "smp_semaphore",
+        ])
         .current_dir(dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -108,7 +123,12 @@ fn sigint_stops_every_guest_and_records_the_interruption() {
     let started = Instant::now();
     let out = child.wait_with_output().unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::thread::sleep(Duration::from_millis(200));
     assert!(
         live_processes(&format!("{marker}/build/kernel.elf")).is_empty(),

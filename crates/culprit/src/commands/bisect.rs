@@ -75,15 +75,25 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         bail!("-j {}: give between 1 and 64 workers", args.jobs);
     }
     if !(args.confidence > 0.0 && args.confidence < 1.0) {
-        bail!("--confidence {}: give a probability between 0 and 1, e.g. 0.99", args.confidence);
+        bail!(
+            "--confidence {}: give a probability between 0 and 1, e.g. 0.99",
+            args.confidence
+        );
     }
     let journal = ws.journal()?;
     let (session_id, plan) = if args.resume {
         let Some(session) = journal.last_session(Some("bisect"))? else {
-            bail!("no bisection to resume in {}; start one with --good and --bad", journal.dir().display());
+            bail!(
+                "no bisection to resume in {}; start one with --good and --bad",
+                journal.dir().display()
+            );
         };
         if session.status != "running" && session.status != "interrupted" {
-            bail!("the last bisection (session {}) already finished ({}); start a new one", session.id, session.status);
+            bail!(
+                "the last bisection (session {}) already finished ({}); start a new one",
+                session.id,
+                session.status
+            );
         }
         let plan: Plan = serde_json::from_value(session.args["plan"].clone())
             .context("the journal's last bisection cannot be resumed by this version of culprit")?;
@@ -94,16 +104,35 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         let id = journal.start_session("bisect", &json!({ "plan": plan }))?;
         (id, plan)
     };
-    let workers = if matches!(plan.kind, CandidateKind::Artifacts { .. }) { 1 } else { args.jobs };
+    let workers = if matches!(plan.kind, CandidateKind::Artifacts { .. }) {
+        1
+    } else {
+        args.jobs
+    };
     let repo = match plan.kind {
         CandidateKind::Commits { .. } => Some(ws.repo()?),
         CandidateKind::Artifacts { .. } => None,
     };
-    let executor = Executor::new(repo, &ws.root, &journal.dir().join("worktrees").join(format!("bisect-{session_id}")), workers)?;
+    let executor = Executor::new(
+        repo,
+        &ws.root,
+        &journal
+            .dir()
+            .join("worktrees")
+            .join(format!("bisect-{session_id}")),
+        workers,
+    )?;
     let journal_for_finish = ws.journal()?;
     journal.finish_session(session_id, "running", &json!(null))?;
     let progress = Progress::new(args.json);
-    let mut session = Session::new(session_id, journal, executor, &ws.config, stop_flag(), progress.clone())?;
+    let mut session = Session::new(
+        session_id,
+        journal,
+        executor,
+        &ws.config,
+        stop_flag(),
+        progress.clone(),
+    )?;
     let mut hunt = CommitHunt {
         session: &mut session,
         plan: plan.clone(),
@@ -122,7 +151,11 @@ pub fn run(args: BisectArgs) -> Result<u8> {
             } else {
                 "error"
             };
-            journal_for_finish.finish_session(session_id, status, &json!({ "error": format!("{err:#}") }))?;
+            journal_for_finish.finish_session(
+                session_id,
+                status,
+                &json!({ "error": format!("{err:#}") }),
+            )?;
             if status == "interrupted" {
                 eprintln!("culprit: {err}");
                 return Ok(130);
@@ -131,7 +164,11 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         }
     };
     let report = Report::new(&conclusion, &session, &plan, &ws)?;
-    journal_for_finish.finish_session(session_id, conclusion.status, &serde_json::to_value(&report)?)?;
+    journal_for_finish.finish_session(
+        session_id,
+        conclusion.status,
+        &serde_json::to_value(&report)?,
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -248,9 +285,19 @@ fn artifacts(list: &Path) -> Result<(CandidateKind, Vec<String>, String)> {
         }
         let path = base.join(line);
         let (item, digest) = if path.exists() {
-            let bytes = std::fs::read(&path).with_context(|| format!("{}:{}: cannot read {}", list.display(), n + 1, path.display()))?;
+            let bytes = std::fs::read(&path).with_context(|| {
+                format!(
+                    "{}:{}: cannot read {}",
+                    list.display(),
+                    n + 1,
+                    path.display()
+                )
+            })?;
             let abs = path.canonicalize().unwrap_or(path);
-            (abs.to_string_lossy().into_owned(), hex(&Sha256::digest(&bytes)))
+            (
+                abs.to_string_lossy().into_owned(),
+                hex(&Sha256::digest(&bytes)),
+            )
         } else {
             (line.to_string(), hex(&Sha256::digest(line.as_bytes())))
         };
@@ -258,10 +305,20 @@ fn artifacts(list: &Path) -> Result<(CandidateKind, Vec<String>, String)> {
         digests.push(digest);
     }
     if items.len() < 2 {
-        bail!("{}: an artifact list needs at least two entries, the good first and the bad last", list.display());
+        bail!(
+            "{}: an artifact list needs at least two entries, the good first and the bad last",
+            list.display()
+        );
     }
     let bad = (items.len() - 1).to_string();
-    Ok((CandidateKind::Artifacts { list: items, digests }, vec!["0".into()], bad))
+    Ok((
+        CandidateKind::Artifacts {
+            list: items,
+            digests,
+        },
+        vec!["0".into()],
+        bad,
+    ))
 }
 
 #[derive(Serialize)]
@@ -306,7 +363,12 @@ pub struct Report {
 }
 
 impl Report {
-    fn new(conclusion: &Conclusion, session: &Session<'_>, plan: &Plan, ws: &Workspace) -> Result<Report> {
+    fn new(
+        conclusion: &Conclusion,
+        session: &Session<'_>,
+        plan: &Plan,
+        ws: &Workspace,
+    ) -> Result<Report> {
         let base = std::env::current_dir().unwrap_or_default();
         let label = |key: &str| match &plan.kind {
             CandidateKind::Commits { .. } => key.to_string(),
@@ -326,7 +388,11 @@ impl Report {
                 .filter(|t| conclusion.targets.contains_key(&t.name))
                 .map(|t| RunView::of(t, &base))
                 .collect();
-            let verdict = if *source == Source::Cached { format!("{verdict} (cached)") } else { verdict };
+            let verdict = if *source == Source::Cached {
+                format!("{verdict} (cached)")
+            } else {
+                verdict
+            };
             match candidates.iter_mut().find(|c| c.rev == rev) {
                 Some(existing) => {
                     existing.runs.extend(runs);
@@ -338,12 +404,16 @@ impl Report {
             }
         }
         let commit = match (&conclusion.culprit, &plan.kind) {
-            (Some(id), CandidateKind::Commits { .. }) => ws.repo().ok().and_then(|r| r.commit_info(id).ok()).map(|c| CommitView {
-                id: c.id,
-                subject: c.subject,
-                author: c.author,
-                date: c.date,
-            }),
+            (Some(id), CandidateKind::Commits { .. }) => ws
+                .repo()
+                .ok()
+                .and_then(|r| r.commit_info(id).ok())
+                .map(|c| CommitView {
+                    id: c.id,
+                    subject: c.subject,
+                    author: c.author,
+                    date: c.date,
+                }),
             _ => None,
         };
         let counts = session.counts();
@@ -361,9 +431,16 @@ impl Report {
                 })
                 .collect(),
             confidence: (conclusion.confidence * 10000.0).round() / 10000.0,
-            target: conclusion.targets.iter().map(|(t, target)| (t.clone(), target.describe())).collect(),
+            target: conclusion
+                .targets
+                .iter()
+                .map(|(t, target)| (t.clone(), target.describe()))
+                .collect(),
             flaky: conclusion.flaky.map(|m| {
-                BTreeMap::from([("p_fail_if_bad", m.p_fail_if_bad), ("p_fail_if_good", m.p_fail_if_good)])
+                BTreeMap::from([
+                    ("p_fail_if_bad", m.p_fail_if_bad),
+                    ("p_fail_if_good", m.p_fail_if_good),
+                ])
             }),
             verification: conclusion.verification.clone(),
             message: conclusion.message.clone(),
@@ -391,7 +468,10 @@ impl Report {
         if self.culprit.is_none() && !self.suspects.is_empty() {
             out.push_str("  suspects:\n");
             for s in &self.suspects {
-                out.push_str(&format!("    {}  {} (p={:.2})\n", s.rev, s.reason, s.probability));
+                out.push_str(&format!(
+                    "    {}  {} (p={:.2})\n",
+                    s.rev, s.reason, s.probability
+                ));
             }
         }
         out.push_str(&format!("  confidence {:.2}", self.confidence));
@@ -413,7 +493,11 @@ impl Report {
             self.steps,
             self.builds,
             self.runs,
-            if self.cached > 0 { format!(", {} answered from earlier sessions", self.cached) } else { String::new() }
+            if self.cached > 0 {
+                format!(", {} answered from earlier sessions", self.cached)
+            } else {
+                String::new()
+            }
         ));
         let rows: Vec<[String; 2]> = self
             .candidates

@@ -62,7 +62,10 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     let journal = ws.journal()?;
     let (session_id, plan) = if args.resume {
         let Some(session) = journal.last_session(Some("bisect-config"))? else {
-            bail!("no configuration bisection to resume in {}", journal.dir().display());
+            bail!(
+                "no configuration bisection to resume in {}",
+                journal.dir().display()
+            );
         };
         if session.status != "running" && session.status != "interrupted" {
             bail!("the last configuration bisection (session {}) already finished ({}); start a new one", session.id, session.status);
@@ -79,7 +82,11 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         let good_config = culprit_kconfig::Config::parse(good_text.as_bytes(), good, None)?;
         let bad_config = culprit_kconfig::Config::parse(bad_text.as_bytes(), bad, None)?;
         if culprit_kconfig::diff(&good_config, &bad_config).is_empty() {
-            bail!("{} and {} set every option the same way: nothing to bisect", good.display(), bad.display());
+            bail!(
+                "{} and {} set every option the same way: nothing to bisect",
+                good.display(),
+                bad.display()
+            );
         }
         for name in &args.tests {
             if ws.config.test(name).is_none() {
@@ -100,22 +107,39 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             },
             confirmations: if args.flaky { 2 } else { 1 },
             recipe: {
-                let text = std::fs::read(&ws.config.path).with_context(|| format!("cannot read {}", ws.config.path.display()))?;
-                Sha256::digest(&text).iter().map(|b| format!("{b:02x}")).collect()
+                let text = std::fs::read(&ws.config.path)
+                    .with_context(|| format!("cannot read {}", ws.config.path.display()))?;
+                Sha256::digest(&text)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect()
             },
         };
-        let id = journal.start_session("bisect-config", &json!({ "plan": plan, "config_file": section.file }))?;
+        let id = journal.start_session(
+            "bisect-config",
+            &json!({ "plan": plan, "config_file": section.file }),
+        )?;
         (id, plan)
     };
     let executor = Executor::new(
         Some(repo),
         &ws.root,
-        &journal.dir().join("worktrees").join(format!("config-{session_id}")),
+        &journal
+            .dir()
+            .join("worktrees")
+            .join(format!("config-{session_id}")),
         args.jobs,
     )?;
     let journal_for_finish = ws.journal()?;
     let progress = Progress::new(args.json);
-    let mut session = Session::new(session_id, journal, executor, &ws.config, stop_flag(), progress.clone())?;
+    let mut session = Session::new(
+        session_id,
+        journal,
+        executor,
+        &ws.config,
+        stop_flag(),
+        progress.clone(),
+    )?;
     let mut hunt = ConfigHunt {
         session: &mut session,
         plan,
@@ -133,7 +157,11 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             } else {
                 "error"
             };
-            journal_for_finish.finish_session(session_id, status, &json!({ "error": format!("{err:#}") }))?;
+            journal_for_finish.finish_session(
+                session_id,
+                status,
+                &json!({ "error": format!("{err:#}") }),
+            )?;
             if status == "interrupted" {
                 eprintln!("culprit: {err}");
                 return Ok(130);
@@ -141,7 +169,11 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             return Err(err);
         }
     };
-    journal_for_finish.finish_session(session_id, conclusion.status, &serde_json::to_value(&conclusion)?)?;
+    journal_for_finish.finish_session(
+        session_id,
+        conclusion.status,
+        &serde_json::to_value(&conclusion)?,
+    )?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&conclusion)?);
     } else {
@@ -155,12 +187,24 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             let rows: Vec<[String; 3]> = conclusion
                 .culprits
                 .iter()
-                .map(|c| [c.test.clone(), c.options.join(" + "), c.title.clone().unwrap_or_else(|| c.outcome.clone())])
+                .map(|c| {
+                    [
+                        c.test.clone(),
+                        c.options.join(" + "),
+                        c.title.clone().unwrap_or_else(|| c.outcome.clone()),
+                    ]
+                })
                 .collect();
-            out.push_str(&table(&["test", "culprit options (together)", "failure"], &rows));
+            out.push_str(&table(
+                &["test", "culprit options (together)", "failure"],
+                &rows,
+            ));
         }
         for missing in &conclusion.not_applied {
-            out.push_str(&format!("not applied: {} requested {}, got {}\n", missing.option, missing.requested, missing.got));
+            out.push_str(&format!(
+                "not applied: {} requested {}, got {}\n",
+                missing.option, missing.requested, missing.got
+            ));
         }
         if let Some(message) = &conclusion.message {
             out.push_str(&format!("{message}\n"));
@@ -175,7 +219,8 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
 }
 
 fn read_config(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read the configuration {}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the configuration {}", path.display()))?;
     culprit_kconfig::Config::parse(&bytes, path, None)?;
     String::from_utf8(bytes).with_context(|| format!("{} is not text", path.display()))
 }

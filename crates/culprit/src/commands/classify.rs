@@ -41,7 +41,11 @@ pub struct ClassifyArgs {
 const SNIFF: usize = 64 * 1024;
 
 pub fn run(args: ClassifyArgs) -> Result<u8> {
-    let mut rules = if args.build { Rules::build() } else { Rules::boot() };
+    let mut rules = if args.build {
+        Rules::build()
+    } else {
+        Rules::boot()
+    };
     rules.mode = if args.build { Mode::Build } else { Mode::Boot };
     rules.success = args.success.clone();
     rules.failure = args.failure.clone();
@@ -71,7 +75,10 @@ pub fn run(args: ClassifyArgs) -> Result<u8> {
         };
         code = worse(code, classification.outcome.bisect_exit_code());
         if !args.json {
-            let detail = view.title.clone().unwrap_or_else(|| format!("stage {}", view.stage));
+            let detail = view
+                .title
+                .clone()
+                .unwrap_or_else(|| format!("stage {}", view.stage));
             println!("{}: {} ({detail})", log, view.outcome);
         }
         views.push(view);
@@ -109,7 +116,8 @@ fn classify_log(name: &str, rules: &Rules, binary_ok: bool) -> Result<Classifica
     let mut buf = vec![0u8; SNIFF];
     let mut first = true;
     loop {
-        let n = read_full(&mut input, &mut buf).with_context(|| format!("cannot read the log {name}"))?;
+        let n = read_full(&mut input, &mut buf)
+            .with_context(|| format!("cannot read the log {name}"))?;
         if n == 0 {
             break;
         }

@@ -86,9 +86,16 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         .and_then(|s| s.result)
         .and_then(|r| r["culprit"].as_str().map(str::to_string));
     let Some(culprit) = found.filter(|_| code == 0) else {
-        bail!("the commit hunt did not conclude (exit {code}); see `culprit log` in {}", dir.display());
+        bail!(
+            "the commit hunt did not conclude (exit {code}); see `culprit log` in {}",
+            dir.display()
+        );
     };
-    let verdict = if culprit == planted.culprit { "the planted culprit" } else { "NOT the planted culprit" };
+    let verdict = if culprit == planted.culprit {
+        "the planted culprit"
+    } else {
+        "NOT the planted culprit"
+    };
     say(&format!(
         "found {} -- {verdict}. It changed the defconfig: {} options at once.\n   \
          Second hunt, at that commit: which of those options break which test? (seed 000)",
@@ -96,7 +103,8 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         history::CULPRIT_OPTIONS_ON.len() + history::CULPRIT_OPTIONS_OFF.len()
     ));
     let scratch = dir.join(".culprit").join("demo");
-    std::fs::create_dir_all(&scratch).with_context(|| format!("cannot create {}", scratch.display()))?;
+    std::fs::create_dir_all(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
     let good_config = write_config_at(&dir, &format!("{culprit}^"), &scratch.join("good.config"))?;
     let bad_config = write_config_at(&dir, &culprit, &scratch.join("bad.config"))?;
     let code = bisect_config::run(bisect_config::BisectConfigArgs {
@@ -128,8 +136,12 @@ fn write_config_at(repo: &Path, rev: &str, path: &Path) -> Result<PathBuf> {
         .output()
         .context("cannot run git")?;
     if !out.status.success() {
-        bail!("cannot read .config at {rev}: {}", String::from_utf8_lossy(&out.stderr).trim());
+        bail!(
+            "cannot read .config at {rev}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
     }
-    std::fs::write(path, &out.stdout).with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(path, &out.stdout)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path.to_path_buf())
 }

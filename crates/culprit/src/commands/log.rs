@@ -29,7 +29,10 @@ pub fn run(args: LogArgs) -> Result<u8> {
     let Some(session) = session else {
         match args.session {
             Some(id) => bail!("no session {id} in {}", journal.dir().display()),
-            None => bail!("no sessions yet in {}; run `culprit run` or `culprit bisect` first", journal.dir().display()),
+            None => bail!(
+                "no sessions yet in {}; run `culprit run` or `culprit bisect` first",
+                journal.dir().display()
+            ),
         }
     };
     let steps = journal.steps(session.id)?;
@@ -41,17 +44,33 @@ pub fn run(args: LogArgs) -> Result<u8> {
             .collect();
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({ "session": session.id, "kind": session.kind, "status": session.status, "steps": steps }))?
+            serde_json::to_string_pretty(
+                &json!({ "session": session.id, "kind": session.kind, "status": session.status, "steps": steps })
+            )?
         );
         return Ok(0);
     }
-    println!("session {} ({}): {}, {} steps", session.id, session.kind, session.status, steps.len());
+    println!(
+        "session {} ({}): {}, {} steps",
+        session.id,
+        session.kind,
+        session.status,
+        steps.len()
+    );
     let mut rows = Vec::new();
     for step in &steps {
         let candidate: Option<StepCandidate> = serde_json::from_value(step.candidate.clone()).ok();
         let (phase, key) = match &candidate {
             Some(c) => (c.phase.clone(), c.key.chars().take(12).collect::<String>()),
-            None => ("run".to_string(), step.candidate["rev"].as_str().unwrap_or("(working tree)").chars().take(12).collect()),
+            None => (
+                "run".to_string(),
+                step.candidate["rev"]
+                    .as_str()
+                    .unwrap_or("(working tree)")
+                    .chars()
+                    .take(12)
+                    .collect(),
+            ),
         };
         for run in step.result.build.iter().chain(step.result.tests.iter()) {
             rows.push([
@@ -65,6 +84,20 @@ pub fn run(args: LogArgs) -> Result<u8> {
             ]);
         }
     }
-    print!("{}", table(&["step", "phase", "candidate", "run", "outcome", "time", "log"], &rows));
+    print!(
+        "{}",
+        table(
+            &[
+                "step",
+                "phase",
+                "candidate",
+                "run",
+                "outcome",
+                "time",
+                "log"
+            ],
+            &rows
+        )
+    );
     Ok(0)
 }

@@ -1,10 +1,10 @@
 //! One module per subcommand: each parses its own arguments and returns the exit code.
 
-pub mod elf;
 pub mod bisect;
 pub mod bisect_config;
 pub mod classify;
 pub mod demo;
+pub mod elf;
 pub mod log;
 pub mod report;
 pub mod run;

@@ -34,7 +34,12 @@ pub fn run(args: RunArgs) -> Result<u8> {
             None => bail!(
                 "no test named `{name}` in {}; it has: {}",
                 ws.config.path.display(),
-                ws.config.tests.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")
+                ws.config
+                    .tests
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -50,12 +55,17 @@ pub fn run(args: RunArgs) -> Result<u8> {
     let worktree = match &commit {
         Some(commit) => Some(Worktree::add(
             ws.repo()?,
-            journal.dir().join("worktrees").join(format!("run-{session}")),
+            journal
+                .dir()
+                .join("worktrees")
+                .join(format!("run-{session}")),
             commit,
         )?),
         None => None,
     };
-    let checkout = worktree.as_ref().map_or(ws.root.clone(), |w| w.path.clone());
+    let checkout = worktree
+        .as_ref()
+        .map_or(ws.root.clone(), |w| w.path.clone());
     let tree = ws.config.tree_in(&checkout);
     let logs = journal.step_dir(session, 1)?;
     let stop = stop_flag();
@@ -83,9 +93,16 @@ pub fn run(args: RunArgs) -> Result<u8> {
         "fail"
     };
     let base = std::env::current_dir().unwrap_or_default();
-    journal.finish_session(session, status, &serde_json::to_value(StepView::of(&result, &base))?)?;
+    journal.finish_session(
+        session,
+        status,
+        &serde_json::to_value(StepView::of(&result, &base))?,
+    )?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&StepView::of(&result, &base))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&StepView::of(&result, &base))?
+        );
     } else {
         print!("{}", step_table(&result, &base));
     }
