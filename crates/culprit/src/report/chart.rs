@@ -13,6 +13,8 @@ const RIGHT: f64 = 56.0;
 /// left, and the verdict that left them (`None` for the start).
 pub struct Point {
     pub label: String,
+    /// The step's number in the journal; `None` for the start.
+    pub seq: Option<i64>,
     pub suspects: usize,
     pub verdict: Option<VerdictClass>,
 }
@@ -59,7 +61,7 @@ pub fn narrowing(points: &[Point]) -> String {
     );
     let _ = writeln!(
         svg,
-        "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">search steps, in the order they finished</text>",
+        "<text class=\"axis\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">search steps (numbered as in the timeline), in the order they finished</text>",
         LEFT + plot_w / 2.0,
         height - 8.0
     );
@@ -73,10 +75,17 @@ pub fn narrowing(points: &[Point]) -> String {
     }
     let _ = writeln!(svg, "<path class=\"line\" d=\"{path}\"/>");
     let labelled = points.len() <= 32;
+    // Candidate names fit under the points only when the points are far apart.
+    let named = step >= 100.0;
     for (i, point) in points.iter().enumerate() {
         let class = point.verdict.map_or("start", VerdictClass::word);
         let what = match point.verdict {
-            Some(v) => format!("{} was {}", point.label, v.word()),
+            Some(v) => format!(
+                "#{} {} was {}",
+                point.seq.unwrap_or(0),
+                point.label,
+                v.word()
+            ),
             None => "before the search".to_string(),
         };
         let _ = writeln!(
@@ -96,7 +105,11 @@ pub fn narrowing(points: &[Point]) -> String {
                 point.suspects,
                 x(i),
                 top + plot_h + 20.0,
-                html(&point.label)
+                match point.seq {
+                    Some(seq) if !named => format!("#{seq}"),
+                    Some(_) => html(&point.label),
+                    None => "start".into(),
+                }
             );
         }
     }
@@ -300,6 +313,7 @@ mod tests {
         .into_iter()
         .map(|(suspects, verdict)| Point {
             label: "x".into(),
+            seq: verdict.map(|_| 1),
             suspects,
             verdict,
         })

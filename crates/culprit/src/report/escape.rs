@@ -68,6 +68,19 @@ pub fn md_text(text: &str) -> String {
     out
 }
 
+/// A name (a test) as Markdown text: as it is when it is a plain identifier (an
+/// underscore inside a word is no emphasis), escaped otherwise.
+pub fn md_name(name: &str) -> String {
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    if plain && !name.starts_with('_') && !name.ends_with('_') {
+        name.to_string()
+    } else {
+        md_text(name)
+    }
+}
+
 /// A word for a shell command line (a test name): quoted unless it is plainly safe.
 pub fn shell_word(word: &str) -> String {
     if !word.is_empty()
@@ -93,6 +106,13 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
         assert_eq!(html("a\x1b[31mb\x07\r\n"), "a[31mb\n");
+    }
+
+    #[test]
+    fn names_stay_plain_when_they_can() {
+        assert_eq!(md_name("smp_mutex"), "smp_mutex");
+        assert_eq!(md_name("_hidden_"), "\\_hidden\\_");
+        assert_eq!(md_name("a|b <c>"), "a\\|b \\<c\\>");
     }
 
     #[test]

@@ -290,6 +290,7 @@ fn narrowing(page: &mut String, reading: &Reading<'_>, found: &CommitResult) {
             let step = reading.steps.iter().find(|s| s.row.seq == seq && seq != 0);
             Point {
                 label: step.map_or_else(|| "start".into(), |s| s.label.clone()),
+                seq: step.map(|s| s.row.seq),
                 suspects,
                 verdict: step.map(|s| s.verdict.class),
             }
@@ -441,11 +442,14 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
     legend(page);
     page.push_str("<table class=\"grid steps\"><thead><tr><th>#</th><th>start</th><th>took</th><th>phase</th><th>candidate</th><th>verdict</th><th>runs</th></tr></thead><tbody>\n");
     for step in &reading.steps {
-        // A setup run (normalizer, build) that passed says nothing the tests do not.
-        let runs: Vec<String> = setup_runs(&step.row.result)
+        // A setup run (normalizer, build) that passed says nothing the tests do not; one
+        // that failed is all there is to say (the tests only carry its outcome).
+        let setup = setup_runs(&step.row.result);
+        let failed_setup = setup.iter().any(|r| r.outcome != Outcome::Pass);
+        let runs: Vec<String> = setup
             .into_iter()
             .filter(|r| r.outcome != Outcome::Pass)
-            .chain(step.row.result.tests.iter())
+            .chain(step.row.result.tests.iter().filter(|_| !failed_setup))
             .map(|r| {
                 format!(
                     "<span class=\"run {}\" title=\"{}\">{} {}</span>",

@@ -4,7 +4,7 @@
 //! Plain enough to read unrendered in a mail; untrusted text (titles, subjects) goes in
 //! code spans or is escaped so it cannot turn into markup.
 
-use super::escape::{md_cell, md_code, md_text, shell_word};
+use super::escape::{md_cell, md_code, md_name, md_text, shell_word};
 use super::findings::{short, CommitResult, ConfigResult, Hunt};
 use super::steps::artifact_label;
 use super::{Reading, StepEntry};
@@ -105,7 +105,7 @@ fn commit_summary(out: &mut String, found: &CommitResult) {
         out.push('\n');
     }
     for (test, target) in &found.target {
-        let _ = writeln!(out, "Target ({}): {}  ", md_text(test), md_code(target));
+        let _ = writeln!(out, "Target ({}): {}  ", md_name(test), md_code(target));
     }
     let mut line = format!("Confidence {:.2}", found.confidence);
     if let Some(p) = found.flaky.as_ref().and_then(|f| f.get("p_fail_if_bad")) {
@@ -145,7 +145,7 @@ fn config_summary(out: &mut String, found: &ConfigResult) {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} |",
-                md_cell(&md_text(&c.test)),
+                md_cell(&md_name(&c.test)),
                 md_cell(&options.join(" + ")),
                 md_cell(&failure)
             );
@@ -156,7 +156,7 @@ fn config_summary(out: &mut String, found: &ConfigResult) {
         .tests
         .iter()
         .filter(|(test, _)| !found.culprits.iter().any(|c| &c.test == *test))
-        .map(|(test, state)| format!("{} {}", md_text(test), md_text(state)))
+        .map(|(test, state)| format!("{} {}", md_name(test), md_text(state)))
         .collect();
     if !quiet.is_empty() {
         let _ = writeln!(out, "Other tests: {}.  ", quiet.join("; "));
@@ -200,7 +200,7 @@ fn evidence_table(out: &mut String, reading: &Reading<'_>) {
     let groups = group(reading);
     out.push_str("| candidate | verdict |");
     for test in &tests {
-        let _ = write!(out, " {} |", md_cell(&md_text(test)));
+        let _ = write!(out, " {} |", md_cell(&md_name(test)));
     }
     out.push_str("\n|---|---|");
     out.push_str(&"---|".repeat(tests.len()));
