@@ -25,8 +25,13 @@ enum Target {
     NoSymbol,
 }
 
-/// One relocation type: a plain number, or the three packed types of a MIPS64 entry.
-type TypeKey = u32;
+/// A relocation's type before it is named: the raw `r_type` (for MIPS64 the three
+/// packed types), or an entry of a `SHT_RELR` table, which has no type field.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum TypeKey {
+    Raw(u32),
+    Relr,
+}
 
 /// Parse one ELF object. `name` is only used in messages and in the shape.
 pub fn parse_object(data: &[u8], name: &str) -> Result<ObjectShape, ElfError> {
@@ -116,7 +121,7 @@ fn parse_elf<Elf: FileHeader<Endian = Endianness>>(
                 .map_err(|e| malformed(name, format!("{}: {e}", section_names[index.0])))?;
             let total = relr.map_or(0, |entries| entries.count() as u64);
             if total > 0 {
-                *counts.entry((u32::MAX, Target::NoSymbol)).or_default() += total;
+                *counts.entry((TypeKey::Relr, Target::NoSymbol)).or_default() += total;
             }
             continue;
         }
@@ -155,7 +160,7 @@ fn parse_elf<Elf: FileHeader<Endian = Endianness>>(
                     symbol_target(table, symbol, symbol_index, endian).map_err(context)?
                 }
             };
-            *counts.entry((r_type, target)).or_default() += 1;
+            *counts.entry((TypeKey::Raw(r_type), target)).or_default() += 1;
             Ok(())
         };
         if let Some((rels, _)) = section.rel(endian, data).map_err(context)? {
@@ -214,10 +219,10 @@ fn merge_equal_groups(groups: &mut Vec<RelocationGroup>) {
     });
 }
 
-fn type_name(machine: u16, is_mips64: bool, r_type: u32) -> String {
-    if r_type == u32::MAX {
+fn type_name(machine: u16, is_mips64: bool, key: TypeKey) -> String {
+    let TypeKey::Raw(r_type) = key else {
         return "RELR".to_owned();
-    }
+    };
     let sparc = [elf::EM_SPARC.0, elf::EM_SPARC32PLUS.0, elf::EM_SPARCV9.0];
     if sparc.contains(&machine) {
         // The upper 24 bits of a SPARC type carry addend data (R_SPARC_OLO10).

@@ -191,3 +191,33 @@ fn debian_static_libc() {
     globals.sort();
     assert_eq!(globals, nm_defined_globals(path));
 }
+
+/// Packed relative relocations (`SHT_RELR`) have no type field; readelf lists their
+/// offsets, culprit counts them as `RELR`.
+#[test]
+fn packed_relative_relocations() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "static int a, b, c;\nint *ptrs[] = { &a, &b, &c, &a, &b };\n";
+    let path = compile_c(
+        dir.path(),
+        "librelr.so",
+        &["-shared", "-fPIC", "-Wl,-z,pack-relative-relocs"],
+        source,
+    );
+    let out = std::process::Command::new("readelf")
+        .arg("-rW")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let offsets: u64 = text
+        .lines()
+        .filter_map(|l| l.trim().strip_suffix(" offsets"))
+        .map(|n| n.parse::<u64>().unwrap())
+        .sum();
+    assert!(offsets >= 5, "{text}");
+    let file = shape(&path);
+    let mut ours = our_relocation_counts(&file);
+    assert_eq!(ours.remove("RELR"), Some(offsets));
+    assert_eq!(ours, readelf_relocation_counts(&path));
+}
