@@ -14,8 +14,7 @@ pub struct ReportArgs {
     /// The configuration (default: ./culprit.toml).
     #[arg(short = 'f', long = "file")]
     pub file: Option<PathBuf>,
-    /// md: a summary for a bug or a mail; json: the whole session; junit: JUnit XML for
-    /// CI; html: one self-contained page.
+    /// What to write.
     #[arg(long, value_enum, default_value = "md")]
     pub format: Format,
     /// Write the report to FILE instead of standard output.
