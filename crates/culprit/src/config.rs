@@ -8,6 +8,9 @@ use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The name under which `[[shape]]` checks report, as if they were a test.
+pub const SHAPE_RUN: &str = "shape";
+
 /// Placeholders a command may use; anything else in braces is a mistake.
 const PLACEHOLDERS: &[&str] = &["tree", "artifact", "config"];
 
@@ -20,6 +23,9 @@ struct RawConfig {
     #[serde(default, rename = "test")]
     tests: Vec<TestSection>,
     config: Option<ConfigSection>,
+    /// Object-shape checks evaluated on the build's artifacts (`[[shape]]` tables).
+    #[serde(default)]
+    shape: Vec<culprit_elf::ShapeCheck>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -91,6 +97,7 @@ pub struct Config {
     pub build: Option<BuildSection>,
     pub tests: Vec<TestSection>,
     pub config: Option<ConfigSection>,
+    pub shapes: Vec<culprit_elf::ShapeCheck>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -195,9 +202,9 @@ impl Config {
                 ))
             })?;
 
-        if raw.tests.is_empty() {
+        if raw.tests.is_empty() && raw.shape.is_empty() {
             return Err(invalid(
-                "no [[test]] section: add at least one, with `name` and `command`".into(),
+                "no [[test]] section: add at least one, with `name` and `command` (or [[shape]] checks)".into(),
             ));
         }
         let mut seen = std::collections::BTreeSet::new();
@@ -213,6 +220,11 @@ impl Config {
             {
                 return Err(invalid(format!(
                     "{at}: `name` may hold only letters, digits, '-', '_' and '.' (it names log files)"
+                )));
+            }
+            if test.name == SHAPE_RUN {
+                return Err(invalid(format!(
+                    "{at}: the name `{SHAPE_RUN}` is taken by the [[shape]] checks; choose another"
                 )));
             }
             if !seen.insert(test.name.clone()) {
@@ -237,6 +249,7 @@ impl Config {
             build: raw.build,
             tests: raw.tests,
             config: raw.config,
+            shapes: raw.shape,
         })
     }
 
@@ -270,6 +283,20 @@ impl Config {
         } else {
             checkout.join(&self.tree)
         }
+    }
+
+    /// Every run a hunt can judge: the `[[shape]]` checks (as `shape`), then each test.
+    pub fn run_names(&self) -> Vec<String> {
+        let shape = (!self.shapes.is_empty()).then(|| SHAPE_RUN.to_string());
+        shape
+            .into_iter()
+            .chain(self.tests.iter().map(|t| t.name.clone()))
+            .collect()
+    }
+
+    /// Whether `name` is a run of this configuration (a test, or `shape`).
+    pub fn has_run(&self, name: &str) -> bool {
+        self.run_names().iter().any(|n| n == name)
     }
 
     pub fn test(&self, name: &str) -> Option<&TestSection> {

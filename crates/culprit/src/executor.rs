@@ -5,7 +5,7 @@
 //! cheaper than creating a worktree), and results are handed back one by one as they
 //! finish so the journal records each step the moment it is done.
 
-use crate::config::Config;
+use crate::config::{Config, SHAPE_RUN};
 use crate::progress::{Progress, WorkerLine};
 use crate::step::{run_step, StepContext, StepResult};
 use crate::target::Target;
@@ -136,6 +136,7 @@ impl Executor {
             .iter()
             .filter_map(|name| config.test(name))
             .collect();
+        let shapes_wanted = job.tests.iter().any(|name| name == SHAPE_RUN);
         let ctx = StepContext {
             config,
             tree: &tree,
@@ -146,7 +147,15 @@ impl Executor {
             config_text: job.config_text.clone(),
             activity,
             label: job.label.clone(),
+            shapes_wanted,
         };
-        run_step(&ctx, &tests)
+        run_step(
+            &ctx,
+            if job.tests.is_empty() {
+                None
+            } else {
+                Some(&tests)
+            },
+        )
     }
 }

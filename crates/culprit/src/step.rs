@@ -1,6 +1,6 @@
 //! One step: build the tree, then boot every test and read its console.
 
-use crate::config::{expand, Config, ExitCodes, TestSection};
+use crate::config::{expand, Config, ExitCodes, TestSection, SHAPE_RUN};
 use crate::progress::WorkerLine;
 use crate::target::{Judgement, Target};
 use anyhow::{Context, Result};
@@ -74,6 +74,8 @@ pub struct StepContext<'a> {
     pub activity: WorkerLine,
     /// How the candidate is named in that line.
     pub label: String,
+    /// Evaluate the `[[shape]]` checks even though only some tests are run.
+    pub shapes_wanted: bool,
 }
 
 impl StepContext<'_> {
@@ -131,8 +133,8 @@ fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
     }
 }
 
-/// Builds, then runs `tests` (all of the configuration's when empty).
-pub fn run_step(ctx: &StepContext<'_>, tests: &[&TestSection]) -> Result<StepResult> {
+/// Builds, checks object shapes, then runs `tests` (`None`: all of the configuration's).
+pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result<StepResult> {
     let (normalize, effective_config) = match &ctx.config_text {
         Some(text) => prepare_config(ctx, text)?,
         None => (None, None),
@@ -155,12 +157,28 @@ pub fn run_step(ctx: &StepContext<'_>, tests: &[&TestSection]) -> Result<StepRes
         }
         None => None,
     };
-    let selected: Vec<&TestSection> = if tests.is_empty() {
-        ctx.config.tests.iter().collect()
-    } else {
-        tests.to_vec()
-    };
     let mut results = Vec::new();
+    let built = build.as_ref().is_none_or(|b| b.outcome == Outcome::Pass);
+    if !ctx.config.shapes.is_empty() && built && (tests.is_none() || ctx.shapes_wanted) {
+        let record = check_shapes(ctx);
+        let decisive = ctx
+            .stop_at
+            .get(SHAPE_RUN)
+            .is_some_and(|target| target.judge(&record.outcome) == Judgement::Bad);
+        results.push(record);
+        if decisive {
+            return Ok(StepResult {
+                normalize,
+                effective_config,
+                build,
+                tests: results,
+            });
+        }
+    }
+    let selected: Vec<&TestSection> = match tests {
+        None => ctx.config.tests.iter().collect(),
+        Some(tests) => tests.to_vec(),
+    };
     for test in selected {
         if let Some(build) = build.as_ref().filter(|b| b.outcome != Outcome::Pass) {
             results.push(RunRecord {
@@ -189,6 +207,46 @@ pub fn run_step(ctx: &StepContext<'_>, tests: &[&TestSection]) -> Result<StepRes
         build,
         tests: results,
     })
+}
+
+/// Evaluates the `[[shape]]` checks on the build's artifacts; a violation is a failure
+/// with a `shape` signature, so hunts can target it like any crash.
+fn check_shapes(ctx: &StepContext<'_>) -> RunRecord {
+    ctx.activity
+        .set(format!("checking object shapes of {}", ctx.label));
+    let started = std::time::Instant::now();
+    let log = ctx.logs.join(format!("{SHAPE_RUN}.log"));
+    let (outcome, text) = match culprit_elf::evaluate(&ctx.config.shapes, ctx.tree) {
+        Ok(violations) if violations.is_empty() => {
+            (Outcome::Pass, "every shape check holds\n".to_string())
+        }
+        Ok(violations) => (
+            Outcome::Fail {
+                signature: violations[0].signature.clone(),
+            },
+            violations
+                .iter()
+                .map(|v| format!("{}\n  {}\n", v.signature.title, v.detail))
+                .collect(),
+        ),
+        Err(err) => (
+            Outcome::InfraError {
+                reason: format!("cannot check object shapes: {err}"),
+            },
+            format!("{err}\n"),
+        ),
+    };
+    // The log is evidence for reports; failing to write it must not hide the outcome.
+    let _ = std::fs::write(&log, &text);
+    RunRecord {
+        name: SHAPE_RUN.to_string(),
+        outcome,
+        stage: "none".into(),
+        duration_s: started.elapsed().as_secs_f64(),
+        log,
+        evidence: Some((0, text.len() as u64)),
+        ending: Ending::Exited { code: 0 },
+    }
 }
 
 /// Writes the candidate configuration, runs the normalizer, and reads back what the

@@ -180,12 +180,12 @@ pub fn run(args: BisectArgs) -> Result<u8> {
 fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
     let target = args.target.as_deref().map(Target::parse).transpose()?;
     for name in &args.tests {
-        if ws.config.test(name).is_none() {
+        if !ws.config.has_run(name) {
             bail!("no test named `{name}` in {}", ws.config.path.display());
         }
     }
     let tests: Vec<String> = if args.tests.is_empty() {
-        ws.config.tests.iter().map(|t| t.name.clone()).collect()
+        ws.config.run_names()
     } else {
         args.tests.clone()
     };

@@ -89,7 +89,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             );
         }
         for name in &args.tests {
-            if ws.config.test(name).is_none() {
+            if !ws.config.has_run(name) {
                 bail!("no test named `{name}` in {}", ws.config.path.display());
             }
         }
@@ -101,7 +101,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             rev: repo.resolve(&args.rev)?,
             target: args.target.as_deref().map(Target::parse).transpose()?,
             tests: if args.tests.is_empty() {
-                ws.config.tests.iter().map(|t| t.name.clone()).collect()
+                ws.config.run_names()
             } else {
                 args.tests.clone()
             },

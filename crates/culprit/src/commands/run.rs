@@ -80,8 +80,9 @@ pub fn run(args: RunArgs) -> Result<u8> {
         config_text: None,
         activity: WorkerLine::default(),
         label: String::new(),
+        shapes_wanted: false,
     };
-    let result = run_step(&ctx, &tests)?;
+    let result = run_step(&ctx, (!tests.is_empty()).then_some(tests.as_slice()))?;
     drop(worktree);
     let candidate = json!({ "rev": commit });
     journal.record_step(session, 1, &candidate, None, &result, started)?;
