@@ -7,6 +7,7 @@
 use crate::commands::{bisect, bisect_config};
 use crate::history;
 use crate::journal::Journal;
+use crate::report::{render, Format, Material};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -119,8 +120,25 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         resume: false,
         json: false,
     })?;
+    let journal = Journal::open(&dir)?;
+    let mut pages = Vec::new();
+    for (kind, name) in [("bisect", "commit-hunt.html"), ("bisect-config", "config-hunt.html")] {
+        if let Some(session) = journal.last_session(Some(kind))? {
+            let material = Material {
+                steps: journal.steps(session.id)?,
+                session,
+                base: dir.clone(),
+            };
+            let page = scratch.join(name);
+            std::fs::write(&page, render(Format::Html, &material)?)
+                .with_context(|| format!("cannot write {}", page.display()))?;
+            pages.push(page);
+        }
+    }
     say(&format!(
-        "done. Everything is in {}: the journal, every log. `culprit log -f {}` shows the steps.",
+        "done. The reports: {}\n   Everything is in {}: the journal and every log; \
+         `culprit log -f {}` shows the steps, `culprit report` writes Markdown, JSON or JUnit.",
+        pages.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" and "),
         dir.join(".culprit").display(),
         dir.join("culprit.toml").display()
     ));
