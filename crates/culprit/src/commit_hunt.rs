@@ -190,14 +190,9 @@ impl CommitHunt<'_, '_> {
         let mut bad_fails = 1u32;
         let target_tests: Vec<String> = targets.keys().cloned().collect();
         self.stop_at = targets.clone();
-        self.say(format!(
-            "target: {}",
-            targets
-                .iter()
-                .map(|(t, target)| format!("{t}: {}", target.describe()))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ));
+        for (test, target) in &targets {
+            self.say(format!("target of {test}: {}", target.describe()));
+        }
         let mut good_fails = 0;
         for (key, result) in good.iter().zip(&good_results) {
             match judge(result, &targets) {
@@ -305,14 +300,14 @@ impl CommitHunt<'_, '_> {
                 Some(steps_left),
                 workers,
             );
+            let likeliest = if model.is_some() {
+                format!(" (likeliest {} at {:.2})", self.label(graph.id(top.0)), top.1)
+            } else {
+                String::new()
+            };
             self.say(format!(
-                "{suspects} suspects left (likeliest {} at {:.2}); testing {}",
-                self.label(graph.id(top.0)),
-                top.1,
-                keys.iter()
-                    .map(|k| self.label(k))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "{suspects} suspects left{likeliest}; testing {}",
+                keys.iter().map(|k| self.label(k)).collect::<Vec<_>>().join(", ")
             ));
             let results = self.run("search", &keys, &target_tests)?;
             for ((node, key), result) in nodes.iter().zip(&keys).zip(&results) {
