@@ -110,12 +110,11 @@ impl Suspects {
         if len == 0 {
             return;
         }
-        let mut mainline = vec![(len - 1) as u32];
-        while let Some(&p) = self
-            .parents(*mainline.last().unwrap_or(&0) as usize)
-            .first()
-        {
+        let mut node = len - 1;
+        let mut mainline = vec![node as u32];
+        while let Some(&p) = self.parents(node).first() {
             mainline.push(p);
+            node = p as usize;
         }
         mainline.reverse();
         let mut position = vec![NONE; len];
