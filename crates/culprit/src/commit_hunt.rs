@@ -301,13 +301,20 @@ impl CommitHunt<'_, '_> {
                 workers,
             );
             let likeliest = if model.is_some() {
-                format!(" (likeliest {} at {:.2})", self.label(graph.id(top.0)), top.1)
+                format!(
+                    " (likeliest {} at {:.2})",
+                    self.label(graph.id(top.0)),
+                    top.1
+                )
             } else {
                 String::new()
             };
             self.say(format!(
                 "{suspects} suspects left{likeliest}; testing {}",
-                keys.iter().map(|k| self.label(k)).collect::<Vec<_>>().join(", ")
+                keys.iter()
+                    .map(|k| self.label(k))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             let results = self.run("search", &keys, &target_tests)?;
             for ((node, key), result) in nodes.iter().zip(&keys).zip(&results) {

@@ -122,7 +122,10 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     })?;
     let journal = Journal::open(&dir)?;
     let mut pages = Vec::new();
-    for (kind, name) in [("bisect", "commit-hunt.html"), ("bisect-config", "config-hunt.html")] {
+    for (kind, name) in [
+        ("bisect", "commit-hunt.html"),
+        ("bisect-config", "config-hunt.html"),
+    ] {
         if let Some(session) = journal.last_session(Some(kind))? {
             let material = Material {
                 steps: journal.steps(session.id)?,
@@ -138,7 +141,11 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     say(&format!(
         "done. The reports: {}\n   Everything is in {}: the journal and every log; \
          `culprit log -f {}` shows the steps, `culprit report` writes Markdown, JSON or JUnit.",
-        pages.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" and "),
+        pages
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" and "),
         dir.join(".culprit").display(),
         dir.join("culprit.toml").display()
     ));

@@ -1,0 +1,129 @@
+//! The demo's commit hunt, timed: culprit with one and two workers, and, side by side in
+//! the same run, `git bisect run` with the script engineers write today (build or skip,
+//! then `timeout` around QEMU and grep for the success line; seed 001's `-t 30s`).
+//!
+//! Prints a Markdown table. `cargo bench -p culprit --bench toyos_hunt`; the QEMU timeout
+//! of the git bisect script is `TOYOS_TIMEOUT` seconds (default 30).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+fn main() {
+    let timeout: u64 = std::env::var("TOYOS_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    let dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(err) => return eprintln!("cannot make a temporary directory: {err}"),
+    };
+    let repo = dir.path().join("toyos");
+    let culprit = env!("CARGO_BIN_EXE_culprit");
+    let out = run(Command::new(culprit)
+        .args(["demo", "--prepare-only", "--dir"])
+        .arg(&repo));
+    let planted: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(err) => {
+            return eprintln!(
+                "culprit demo --prepare-only failed ({err}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        }
+    };
+    let answer = planted["culprit"].as_str().unwrap_or_default().to_string();
+    println!(
+        "history: {} commits with merges; planted culprit {}\n",
+        planted["commits"],
+        &answer[..12.min(answer.len())]
+    );
+    println!("| tool | workers | wall (s) | steps | test runs | right answer |");
+    println!("|---|--:|--:|--:|--:|---|");
+    let mut walls = Vec::new();
+    for jobs in ["1", "2"] {
+        let _ = std::fs::remove_dir_all(repo.join(".culprit"));
+        let started = Instant::now();
+        let out = run(Command::new(culprit).current_dir(&repo).args([
+            "bisect", "--good", "v0.1", "--bad", "main", "--json", "-j", jobs,
+        ]));
+        let wall = started.elapsed().as_secs_f64();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let right = doc["culprit"].as_str() == Some(answer.as_str());
+        println!(
+            "| culprit bisect | {jobs} | {wall:.1} | {} | {} | {} |",
+            doc["steps"],
+            doc["runs"],
+            yes(right)
+        );
+        walls.push(wall);
+    }
+    let (steps, wall, found) = git_bisect(&repo, dir.path(), timeout);
+    let subject =
+        run(Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(["show", "-s", "--format=%s", &found]));
+    println!(
+        "| git bisect run (timeout {timeout}s + grep) | 1 | {wall:.1} | {steps} | - | {} (blames {} \"{}\") |",
+        yes(found == answer),
+        &found[..12.min(found.len())],
+        String::from_utf8_lossy(&subject.stdout).trim()
+    );
+    if let [one, two] = walls[..] {
+        println!(
+            "\nculprit -j 2 against -j 1: {:.2}x the wall time ({:.2}x faster)",
+            two / one,
+            one / two
+        );
+        println!(
+            "git bisect run against culprit -j 1: {:.2}x the wall time",
+            wall / one
+        );
+    }
+}
+
+fn yes(right: bool) -> &'static str {
+    if right {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+fn run(command: &mut Command) -> std::process::Output {
+    match command.output() {
+        Ok(out) => out,
+        Err(err) => {
+            eprintln!("cannot run {command:?}: {err}");
+            std::process::exit(1)
+        }
+    }
+}
+
+/// `git bisect run` with a classic script; returns (steps, wall seconds, first bad).
+fn git_bisect(repo: &Path, scratch: &Path, timeout: u64) -> (usize, f64, String) {
+    let script = scratch.join("bisect.sh");
+    let count = scratch.join("count");
+    let text = format!(
+        "#!/bin/sh\necho x >> {count}\nmake -s -C . >/dev/null 2>&1 || exit 125\nfor t in smp_semaphore smp_mutex smp_threads; do\n  timeout {timeout} qemu-system-x86_64 -smp 2 -m 64 -display none -serial stdio -no-reboot -kernel build/kernel.elf -append test=$t > {log} 2>&1\n  grep -q 'PROJECT EXECUTION SUCCESSFUL' {log} || exit 1\ndone\nexit 0\n",
+        count = count.display(),
+        log = scratch.join("boot.log").display(),
+    );
+    if std::fs::write(&script, text).is_err() {
+        return (0, 0.0, String::new());
+    }
+    let git = |args: &[&str]| run(Command::new("git").arg("-C").arg(repo).args(args));
+    git(&["bisect", "start", "main", "v0.1"]);
+    let started = Instant::now();
+    git(&["bisect", "run", "sh", &script.to_string_lossy()]);
+    let wall = started.elapsed().as_secs_f64();
+    let found = String::from_utf8_lossy(&git(&["rev-parse", "refs/bisect/bad"]).stdout)
+        .trim()
+        .to_string();
+    git(&["bisect", "reset"]);
+    let steps = std::fs::read_to_string(&count)
+        .map(|c| c.lines().count())
+        .unwrap_or(0);
+    (steps, wall, found)
+}
