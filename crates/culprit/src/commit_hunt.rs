@@ -215,34 +215,19 @@ impl CommitHunt<'_, '_> {
         };
         let mut flaky = self.plan.flaky || bad_runs > 1;
         for _ in 0..extra {
-            let r = self
-                .run("endpoint-bad", std::slice::from_ref(&bad), &target_tests)?
-                .remove(0);
-            match judge(&r, &targets) {
-                Judgement::Bad => {
-                    bad_runs += 1;
-                    bad_fails += 1;
-                }
-                Judgement::Good => {
-                    bad_runs += 1;
-                    flaky = true;
-                }
-                _ => {}
+            match self.rerun_bad(&targets, &target_tests)? {
+                Judgement::Bad => bad_fails += 1,
+                Judgement::Good => flaky = true,
+                _ => continue,
             }
+            bad_runs += 1;
         }
         let model = if flaky {
             while bad_runs < FLAKY_ENDPOINT_RUNS {
-                let r = self
-                    .run("endpoint-bad", std::slice::from_ref(&bad), &target_tests)?
-                    .remove(0);
-                match judge(&r, &targets) {
-                    Judgement::Bad => {
-                        bad_runs += 1;
-                        bad_fails += 1;
-                    }
-                    Judgement::Good => bad_runs += 1,
-                    Judgement::Untestable(_) | Judgement::Retry(_) => bad_runs += 1,
+                if self.rerun_bad(&targets, &target_tests)? == Judgement::Bad {
+                    bad_fails += 1;
                 }
+                bad_runs += 1;
             }
             while good_runs < FLAKY_ENDPOINT_RUNS {
                 let r = self
@@ -396,6 +381,19 @@ impl CommitHunt<'_, '_> {
             }
         }
         Ok(conclusion)
+    }
+
+    /// One more run of the bad endpoint, judged.
+    fn rerun_bad(
+        &mut self,
+        targets: &BTreeMap<String, Target>,
+        tests: &[String],
+    ) -> Result<Judgement> {
+        let bad = self.plan.bad.clone();
+        let result = self
+            .run("endpoint-bad", std::slice::from_ref(&bad), tests)?
+            .remove(0);
+        Ok(judge(&result, targets))
     }
 
     /// Each test that fails at the bad endpoint, with the target it is hunted for.

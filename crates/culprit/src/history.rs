@@ -136,6 +136,23 @@ impl Writer<'_> {
         self.git(&["rev-parse", "HEAD"])
     }
 
+    /// A commit on main: one more changelog entry (with the missing header while the
+    /// header split is broken).
+    fn main_commit(
+        &mut self,
+        log: &mut Vec<String>,
+        subject: &str,
+        broken_include: bool,
+    ) -> Result<String> {
+        log.push(subject.to_string());
+        let include = broken_include.then_some("toyos/lib_types.h");
+        self.write(
+            "src/changelog.c",
+            &changelog_source("toyos_changelog", log, include),
+        )?;
+        self.commit(subject)
+    }
+
     fn set_options(&self, on: &[&str], off: &[&str]) -> Result<()> {
         let path = self.dir.join(".config");
         let bytes =
@@ -221,16 +238,7 @@ pub fn generate(dir: &Path, size: usize) -> Result<History> {
             }
             w.git(&["checkout", "-q", "main"])?;
             for _ in 0..2 {
-                main_log.push(SUBJECTS[i % SUBJECTS.len()].to_string());
-                w.write(
-                    "src/changelog.c",
-                    &changelog_source(
-                        "toyos_changelog",
-                        &main_log,
-                        broken_include.then_some("toyos/lib_types.h"),
-                    ),
-                )?;
-                w.commit(SUBJECTS[i % SUBJECTS.len()])?;
+                w.main_commit(&mut main_log, SUBJECTS[i % SUBJECTS.len()], broken_include)?;
                 history.commits += 1;
                 i += 1;
             }
@@ -269,16 +277,7 @@ pub fn generate(dir: &Path, size: usize) -> Result<History> {
             w.set_options(CULPRIT_OPTIONS_ON, CULPRIT_OPTIONS_OFF)?;
             subject = "defconfig: enable SMP validation, CPU masks and IPIs".into();
         }
-        main_log.push(subject.clone());
-        w.write(
-            "src/changelog.c",
-            &changelog_source(
-                "toyos_changelog",
-                &main_log,
-                broken_include.then_some("toyos/lib_types.h"),
-            ),
-        )?;
-        let id = w.commit(&subject)?;
+        let id = w.main_commit(&mut main_log, &subject, broken_include)?;
         history.commits += 1;
         if broken_include {
             history.unbuildable.push(id.clone());

@@ -263,3 +263,29 @@ impl std::fmt::Display for Interrupted {
 }
 
 impl std::error::Error for Interrupted {}
+
+/// Records how a hunt that failed ended, and turns an interruption into exit code 130
+/// (the journal keeps what finished; `--resume` continues). Other errors go on up.
+pub fn close_failed_hunt(
+    journal: &crate::journal::Journal,
+    session: i64,
+    err: anyhow::Error,
+) -> Result<u8> {
+    let status = if err.downcast_ref::<Interrupted>().is_some() {
+        "interrupted"
+    } else if err.downcast_ref::<crate::commit_hunt::BadInput>().is_some() {
+        "bad-input"
+    } else {
+        "error"
+    };
+    journal.finish_session(
+        session,
+        status,
+        &serde_json::json!({ "error": format!("{err:#}") }),
+    )?;
+    if status == "interrupted" {
+        eprintln!("culprit: {err}");
+        return Ok(130);
+    }
+    Err(err)
+}

@@ -1,9 +1,9 @@
 //! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
 
-use crate::commit_hunt::{judge, BadInput, CandidateKind, CommitHunt, Conclusion, Plan};
+use crate::commit_hunt::{judge, CandidateKind, CommitHunt, Conclusion, Plan};
 use crate::executor::Executor;
 use crate::progress::Progress;
-use crate::session::{Session, Source};
+use crate::session::{close_failed_hunt, Session, Source};
 use crate::target::Target;
 use crate::view::{table, RunView};
 use crate::workspace::{stop_flag, Workspace};
@@ -143,25 +143,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     progress.finish();
     let conclusion = match outcome {
         Ok(conclusion) => conclusion,
-        Err(err) => {
-            let status = if err.downcast_ref::<crate::session::Interrupted>().is_some() {
-                "interrupted"
-            } else if err.downcast_ref::<BadInput>().is_some() {
-                "bad-input"
-            } else {
-                "error"
-            };
-            journal_for_finish.finish_session(
-                session_id,
-                status,
-                &json!({ "error": format!("{err:#}") }),
-            )?;
-            if status == "interrupted" {
-                eprintln!("culprit: {err}");
-                return Ok(130);
-            }
-            return Err(err);
-        }
+        Err(err) => return close_failed_hunt(&journal_for_finish, session_id, err),
     };
     let report = Report::new(&conclusion, &session, &plan, &ws)?;
     journal_for_finish.finish_session(

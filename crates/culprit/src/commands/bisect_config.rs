@@ -1,10 +1,9 @@
 //! `culprit bisect-config`: which configuration options make each test fail.
 
-use crate::commit_hunt::BadInput;
 use crate::config_hunt::{ConfigHunt, Plan};
 use crate::executor::Executor;
 use crate::progress::Progress;
-use crate::session::Session;
+use crate::session::{close_failed_hunt, Session};
 use crate::target::Target;
 use crate::view::table;
 use crate::workspace::{stop_flag, Workspace};
@@ -149,25 +148,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     progress.finish();
     let conclusion = match outcome {
         Ok(conclusion) => conclusion,
-        Err(err) => {
-            let status = if err.downcast_ref::<crate::session::Interrupted>().is_some() {
-                "interrupted"
-            } else if err.downcast_ref::<BadInput>().is_some() {
-                "bad-input"
-            } else {
-                "error"
-            };
-            journal_for_finish.finish_session(
-                session_id,
-                status,
-                &json!({ "error": format!("{err:#}") }),
-            )?;
-            if status == "interrupted" {
-                eprintln!("culprit: {err}");
-                return Ok(130);
-            }
-            return Err(err);
-        }
+        Err(err) => return close_failed_hunt(&journal_for_finish, session_id, err),
     };
     journal_for_finish.finish_session(
         session_id,
