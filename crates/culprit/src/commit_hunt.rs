@@ -55,6 +55,8 @@ pub enum CandidateKind {
 
 /// Runs that a flaky-failure estimate is made from, per endpoint.
 const FLAKY_ENDPOINT_RUNS: u32 = 10;
+/// Search runs allowed per bit of suspects (log2 of their count) before giving up.
+const MAX_SEARCH_RUNS_PER_BIT: usize = 40;
 /// Infrastructure errors tolerated per candidate before it is skipped.
 const INFRA_RETRIES: u32 = 2;
 
@@ -260,19 +262,27 @@ impl CommitHunt<'_, '_> {
         };
         let mut bisection = Bisection::new(&graph, &good_nodes, bad_node, options)
             .map_err(|e| BadInput(format!("cannot bisect this range: {e}")))?;
-        for _ in 0..bad_fails {
+        // With trusted verdicts the bad endpoint is simply bad. A flaky model already
+        // holds the endpoint runs: recording them again would count them twice.
+        if model.is_none() {
             bisection.record(bad_node, Verdict::Bad)?;
-        }
-        for _ in bad_fails..bad_runs {
-            bisection.record(bad_node, Verdict::Good)?;
         }
         let mut retries: BTreeMap<usize, u32> = BTreeMap::new();
         let workers = self.session.executor.workers();
+        // A failure that barely reproduces could keep a Bayesian search going for ever;
+        // past this many runs it stops and says what it has.
+        let run_cap = MAX_SEARCH_RUNS_PER_BIT * (usize::BITS - bisection.initial_suspects().leading_zeros()) as usize + 50;
+        let mut search_runs = 0usize;
+        let mut capped = false;
         loop {
             let status = bisection.status();
             let Status::Searching { suspects, top } = status else {
                 break;
             };
+            if search_runs >= run_cap {
+                capped = true;
+                break;
+            }
             let nodes = bisection.next(workers);
             if nodes.is_empty() {
                 break;
@@ -302,6 +312,7 @@ impl CommitHunt<'_, '_> {
                     .join(", ")
             ));
             let results = self.run("search", &keys, &target_tests)?;
+            search_runs += results.len();
             for ((node, key), result) in nodes.iter().zip(&keys).zip(&results) {
                 let judgement = judge(result, &targets);
                 self.say(format!("  {} -> {}", self.label(key), describe(&judgement)));
@@ -376,8 +387,21 @@ impl CommitHunt<'_, '_> {
                     "the verdicts contradict each other: the failure may be intermittent (try --flaky) or caused by more than one commit".into(),
                 );
             }
-            Status::Searching { suspects, .. } => {
-                conclusion.message = Some(format!("stopped with {suspects} suspects left"));
+            Status::Searching { suspects, top } => {
+                conclusion.confidence = top.1;
+                conclusion.suspects = bisection
+                    .posterior()
+                    .into_iter()
+                    .take(5)
+                    .map(|(node, p)| (graph.id(node).to_string(), "likely".to_string(), p))
+                    .collect();
+                conclusion.message = Some(if capped {
+                    format!(
+                        "stopped after {search_runs} runs with {suspects} suspects left and none at the required confidence: the failure reproduces too rarely; raise --confidence's tolerance or make the test fail more often"
+                    )
+                } else {
+                    format!("stopped with {suspects} suspects left")
+                });
             }
         }
         Ok(conclusion)
