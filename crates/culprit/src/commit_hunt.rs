@@ -170,7 +170,11 @@ impl CommitHunt<'_, '_> {
                 .map(|g| self.request("endpoint-good", g, &all_tests, &BTreeMap::new())),
         );
         let mut good_results = self.session.run(requests)?;
-        let mut first_bad = good_results.remove(0);
+        let first_bad = good_results.remove(0);
+        let mut first_bad = self.settle("endpoint-bad", &bad, &all_tests, first_bad)?;
+        for (key, result) in good.iter().zip(good_results.iter_mut()) {
+            *result = self.settle("endpoint-good", key, &all_tests, result.clone())?;
+        }
         let attempts = if self.plan.flaky {
             FLAKY_ENDPOINT_RUNS
         } else {
@@ -271,7 +275,9 @@ impl CommitHunt<'_, '_> {
         let workers = self.session.executor.workers();
         // A failure that barely reproduces could keep a Bayesian search going for ever;
         // past this many runs it stops and says what it has.
-        let run_cap = MAX_SEARCH_RUNS_PER_BIT * (usize::BITS - bisection.initial_suspects().leading_zeros()) as usize + 50;
+        let run_cap = MAX_SEARCH_RUNS_PER_BIT
+            * (usize::BITS - bisection.initial_suspects().leading_zeros()) as usize
+            + 50;
         let mut search_runs = 0usize;
         let mut capped = false;
         loop {
@@ -405,6 +411,34 @@ impl CommitHunt<'_, '_> {
             }
         }
         Ok(conclusion)
+    }
+
+    /// Runs an endpoint again while the infrastructure failed (QEMU could not start, a
+    /// board was busy), so that a flake of the lab is not mistaken for the code.
+    fn settle(
+        &mut self,
+        phase: &str,
+        key: &str,
+        tests: &[String],
+        mut result: StepResult,
+    ) -> Result<StepResult> {
+        for _ in 0..INFRA_RETRIES {
+            let infra = result
+                .tests
+                .iter()
+                .find(|t| matches!(t.outcome, culprit_console::Outcome::InfraError { .. }));
+            let Some(run) = infra else {
+                break;
+            };
+            self.say(format!(
+                "{} {}: {}; running it again",
+                phase,
+                self.label(key),
+                run.outcome
+            ));
+            result = self.run(phase, &[key.to_string()], tests)?.remove(0);
+        }
+        Ok(result)
     }
 
     /// One more run of the bad endpoint, judged.

@@ -126,10 +126,11 @@ impl<'a> Session<'a> {
                 results[i] = Some(result);
                 continue;
             }
-            if let Some(cached) = match &request.cache_key {
+            let cached = match &request.cache_key {
                 Some(key) => self.journal.cached(key)?,
                 None => None,
-            } {
+            };
+            if let Some(cached) = cached.filter(|c| !c.infra_failed()) {
                 let seq = self.take_seq();
                 self.journal.record_step(
                     self.id,

@@ -46,6 +46,15 @@ impl StepResult {
             .all(|r| r.outcome == Outcome::Pass)
     }
 
+    /// Whether any run ended in an infrastructure error.
+    pub fn infra_failed(&self) -> bool {
+        self.normalize
+            .iter()
+            .chain(self.build.iter())
+            .chain(self.tests.iter())
+            .any(|r| matches!(r.outcome, Outcome::InfraError { .. }))
+    }
+
     pub fn interrupted(&self) -> bool {
         self.normalize
             .iter()

@@ -271,3 +271,140 @@ fn bad_input_is_refused_with_exit_code_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
 }
+
+/// A history where commit 4 adds the file `bug` (the boot panics while it exists) and
+/// later commits change other files, so the culprit reverts cleanly.
+fn bug_file_repo(repo: &std::path::Path, toml: &str) -> Vec<String> {
+    git(repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("culprit.toml"), toml).unwrap();
+    std::fs::write(repo.join(".gitignore"), ".culprit/\n").unwrap();
+    let mut ids = Vec::new();
+    for i in 1..=8 {
+        if i == 4 {
+            std::fs::write(repo.join("bug"), "x\n").unwrap();
+        } else {
+            std::fs::write(repo.join("n"), format!("{i}\n")).unwrap();
+        }
+        git(repo, &["add", "-A"]);
+        git(repo, &["commit", "-q", "-m", &format!("commit {i}")]);
+        ids.push(git(repo, &["rev-parse", "HEAD"]));
+    }
+    ids
+}
+
+const BUG_FILE_TEST: &str = "[[test]]\nname = \"boot\"\ncommand = \"if [ -e bug ]; then echo 'Kernel panic - not syncing: bug'; else echo BOOT-OK; fi\"\nsuccess = [\"BOOT-OK\"]\n";
+
+#[test]
+fn verify_revert_reverts_the_culprit_on_top_of_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = bug_file_repo(dir.path(), BUG_FILE_TEST);
+    let out = culprit(
+        dir.path(),
+        &[
+            "bisect",
+            "--good",
+            &ids[0],
+            "--bad",
+            "main",
+            "--verify-revert",
+            "--json",
+        ],
+    );
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["culprit"], ids[3].as_str());
+    let verification: Vec<&str> = doc["verification"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        verification
+            .iter()
+            .any(|v| v.contains("reverting it on top of the bad revision: good")),
+        "{verification:?}"
+    );
+}
+
+#[test]
+fn infrastructure_errors_are_retried_not_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = tempfile::tempdir().unwrap();
+    // The first boot of every commit fails to start QEMU; the second one works.
+    let toml = format!(
+        "[[test]]\nname = \"boot\"\ncommand = \"n=$(cat n); f={}/$n; if [ ! -e $f ]; then touch $f; echo 'qemu-system-x86_64: could not load kernel /x/bzImage' >&2; exit 1; fi; if [ -e bug ]; then echo 'Kernel panic - not syncing: bug'; else echo BOOT-OK; fi\"\nsuccess = [\"BOOT-OK\"]\n",
+        flags.path().display()
+    );
+    let ids = bug_file_repo(dir.path(), &toml);
+    let out = culprit(
+        dir.path(),
+        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
+    );
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["culprit"], ids[3].as_str(), "{doc}");
+    // Every boot that could not start was run again; none became a verdict.
+    let boots: Vec<&serde_json::Value> = doc["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["runs"].as_array().unwrap())
+        .collect();
+    assert!(boots.iter().any(|r| r["outcome"] == "infra-error"), "{doc}");
+    for candidate in doc["candidates"].as_array().unwrap() {
+        let verdict = candidate["verdict"].as_str().unwrap();
+        assert!(
+            verdict.contains("good") || verdict.contains("bad"),
+            "{verdict}"
+        );
+    }
+}
+
+#[test]
+fn first_parent_blames_the_merge_that_brought_the_bug_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("culprit.toml"), BUG_FILE_TEST).unwrap();
+    std::fs::write(repo.join(".gitignore"), ".culprit/\n").unwrap();
+    let step = |file: &str, msg: &str| {
+        std::fs::write(repo.join(file), msg).unwrap();
+        git(repo, &["add", "-A"]);
+        git(repo, &["commit", "-q", "-m", msg]);
+        git(repo, &["rev-parse", "HEAD"])
+    };
+    let base = step("a", "base");
+    git(repo, &["checkout", "-q", "-b", "side"]);
+    step("s", "side one");
+    let side_bug = step("bug", "side: the bug");
+    step("s", "side three");
+    git(repo, &["checkout", "-q", "main"]);
+    step("b", "main one");
+    step("c", "main two");
+    git(
+        repo,
+        &["merge", "-q", "--no-ff", "-m", "merge side", "side"],
+    );
+    let merge = git(repo, &["rev-parse", "HEAD"]);
+    step("d", "main three");
+
+    let out = culprit(
+        repo,
+        &["bisect", "--good", &base, "--bad", "main", "--json"],
+    );
+    assert_eq!(json(&out)["culprit"], side_bug.as_str());
+    let out = culprit(
+        repo,
+        &[
+            "bisect",
+            "--good",
+            &base,
+            "--bad",
+            "main",
+            "--first-parent",
+            "--json",
+        ],
+    );
+    assert_eq!(json(&out)["culprit"], merge.as_str(), "{}", json(&out));
+}
