@@ -58,7 +58,7 @@ const FLAKY_ENDPOINT_RUNS: u32 = 10;
 /// Search runs allowed per bit of suspects (log2 of their count) before giving up.
 const MAX_SEARCH_RUNS_PER_BIT: usize = 40;
 /// Infrastructure errors tolerated per candidate before it is skipped.
-const INFRA_RETRIES: u32 = 2;
+pub const INFRA_RETRIES: u32 = 2;
 
 /// What the hunt concluded.
 #[derive(Clone, Debug)]

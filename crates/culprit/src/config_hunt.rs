@@ -98,7 +98,7 @@ impl ConfigHunt<'_, '_> {
         let all: BTreeSet<usize> = (0..n).collect();
         // Both endpoints in one batch: the bad one decides which tests have something to
         // hunt, the good one must pass those.
-        let mut endpoints = self.build_candidates(
+        let mut endpoints = self.build_settled(
             &good,
             &changes,
             &[all.clone(), BTreeSet::new()],
@@ -228,7 +228,7 @@ impl ConfigHunt<'_, '_> {
             ));
             self.progress
                 .status(None, self.session.counts().runs, None, workers);
-            let results = self.build_candidates(&good, &changes, &requested, &tests)?;
+            let results = self.build_settled(&good, &changes, &requested, &tests)?;
             for (set, result) in requested.iter().zip(&results) {
                 self.record(
                     &mut search,
@@ -298,6 +298,28 @@ impl ConfigHunt<'_, '_> {
             steps: counts.steps,
             message,
         })
+    }
+
+    /// Builds and boots each requested subset, then runs again (up to a limit) any whose
+    /// infrastructure failed, so that a flake of the lab is never read as a verdict.
+    fn build_settled(
+        &mut self,
+        good: &KConfig,
+        changes: &[Change],
+        sets: &[BTreeSet<usize>],
+        tests: &[String],
+    ) -> Result<Vec<StepResult>> {
+        let mut results = self.build_candidates(good, changes, sets, tests)?;
+        for (set, result) in sets.iter().zip(results.iter_mut()) {
+            for _ in 0..crate::commit_hunt::INFRA_RETRIES {
+                if !result.infra_failed() {
+                    break;
+                }
+                self.say(format!("{}: infrastructure error; building it again", describe_set(set, changes)));
+                *result = self.build_candidates(good, changes, std::slice::from_ref(set), tests)?.remove(0);
+            }
+        }
+        Ok(results)
     }
 
     /// Builds and boots each requested subset of changes on top of the good configuration.
