@@ -32,6 +32,10 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub struct BuildSection {
     pub command: String,
+    /// What the build produces that the tests boot (relative to `{tree}`): two candidates
+    /// whose artifacts are byte for byte the same are booted once.
+    #[serde(default)]
+    pub artifacts: Vec<PathBuf>,
     #[serde(default = "default_build_timeout", deserialize_with = "duration")]
     pub timeout: Duration,
 }

@@ -315,8 +315,13 @@ impl ConfigHunt<'_, '_> {
                 if !result.infra_failed() {
                     break;
                 }
-                self.say(format!("{}: infrastructure error; building it again", describe_set(set, changes)));
-                *result = self.build_candidates(good, changes, std::slice::from_ref(set), tests)?.remove(0);
+                self.say(format!(
+                    "{}: infrastructure error; building it again",
+                    describe_set(set, changes)
+                ));
+                *result = self
+                    .build_candidates(good, changes, std::slice::from_ref(set), tests)?
+                    .remove(0);
             }
         }
         Ok(results)

@@ -7,7 +7,7 @@
 
 use crate::config::{Config, SHAPE_RUN};
 use crate::progress::{Progress, WorkerLine};
-use crate::step::{run_step, StepContext, StepResult};
+use crate::step::{run_step, ArtifactCache, StepContext, StepResult};
 use crate::target::Target;
 use crate::workspace::Worktree;
 use anyhow::{Context, Result};
@@ -16,6 +16,7 @@ use culprit_exec::StopFlag;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::sync::Arc;
 
 /// How a worker's tree is made ready for a job.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +42,7 @@ pub struct Job {
     pub config_text: Option<String>,
     /// How the candidate is named on the live display.
     pub label: String,
+    pub artifact_cache: Option<Arc<ArtifactCache>>,
 }
 
 pub struct Executor {
@@ -148,6 +150,7 @@ impl Executor {
             activity,
             label: job.label.clone(),
             shapes_wanted,
+            artifact_cache: job.artifact_cache.clone(),
         };
         run_step(
             &ctx,

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::executor::{Executor, Job, Prepare};
 use crate::journal::{now, Journal};
 use crate::progress::Progress;
-use crate::step::StepResult;
+use crate::step::{ArtifactCache, StepResult};
 use crate::target::Target;
 use anyhow::{Context, Result};
 use culprit_exec::StopFlag;
@@ -65,6 +65,7 @@ pub struct Session<'a> {
     pub config: &'a Config,
     pub stop: StopFlag,
     pub progress: Arc<Progress>,
+    artifacts: Arc<ArtifactCache>,
     replay: BTreeMap<(String, String), VecDeque<StepResult>>,
     next_seq: i64,
     /// Every step of the session, in the order the driver saw them.
@@ -99,6 +100,7 @@ impl<'a> Session<'a> {
             config,
             stop,
             progress,
+            artifacts: Arc::default(),
             replay,
             next_seq,
             history: Vec::new(),
@@ -155,6 +157,9 @@ impl<'a> Session<'a> {
                 stop_at: request.stop_at.clone(),
                 config_text: request.config_text.clone(),
                 label: request.key.chars().take(12).collect(),
+                // Only steps whose result may come from elsewhere (the search of a
+                // deterministic hunt) may take it from identical artifacts.
+                artifact_cache: request.cache_key.as_ref().map(|_| self.artifacts.clone()),
             });
             job_request.push(i);
         }
@@ -224,6 +229,10 @@ impl<'a> Session<'a> {
                 continue;
             }
             counts.builds += usize::from(result.build.is_some());
+            if result.reused_artifacts {
+                counts.reused += 1;
+                continue;
+            }
             counts.runs += result.tests.iter().filter(|t| t.duration_s > 0.0).count();
         }
         counts
@@ -238,6 +247,8 @@ pub struct Counts {
     pub runs: usize,
     /// Steps answered from an earlier session's results.
     pub cached: usize,
+    /// Steps whose artifacts were identical to an earlier step's: built, not booted.
+    pub reused: usize,
 }
 
 fn jobs_index(jobs: &[Job], seq: i64) -> usize {

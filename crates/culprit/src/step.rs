@@ -7,8 +7,10 @@ use anyhow::{Context, Result};
 use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
 use culprit_exec::{RunReport, RunSpec, StopFlag};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What one run (the build, or one test) did, as the journal and `--json` keep it.
@@ -35,7 +37,16 @@ pub struct StepResult {
     pub effective_config: Option<String>,
     pub build: Option<RunRecord>,
     pub tests: Vec<RunRecord>,
+    /// Digest of the build's `artifacts`, when the configuration names them.
+    #[serde(default)]
+    pub artifact_digest: Option<String>,
+    /// The test results were taken from an earlier step that built the same artifacts.
+    #[serde(default)]
+    pub reused_artifacts: bool,
 }
+
+/// Test results by artifact digest (and tests run), shared by a session's workers.
+pub type ArtifactCache = Mutex<HashMap<String, Vec<RunRecord>>>;
 
 impl StepResult {
     pub fn all_passed(&self) -> bool {
@@ -85,6 +96,9 @@ pub struct StepContext<'a> {
     pub label: String,
     /// Evaluate the `[[shape]]` checks even though only some tests are run.
     pub shapes_wanted: bool,
+    /// Where to look for (and leave) the results of identical artifacts; `None` when
+    /// every step must really boot (flaky hunts, endpoints, verification).
+    pub artifact_cache: Option<Arc<ArtifactCache>>,
 }
 
 impl StepContext<'_> {
@@ -181,6 +195,8 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
                 effective_config,
                 build,
                 tests: results,
+                artifact_digest: None,
+                reused_artifacts: false,
             });
         }
     }
@@ -188,6 +204,27 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         None => ctx.config.tests.iter().collect(),
         Some(tests) => tests.to_vec(),
     };
+    let artifact_digest = built.then(|| artifact_digest(ctx)).flatten();
+    let cache_key = artifact_digest.as_ref().map(|digest| {
+        let names: Vec<&str> = selected.iter().map(|t| t.name.as_str()).collect();
+        format!("{digest}|{}", names.join(","))
+    });
+    let known = match (&ctx.artifact_cache, &cache_key) {
+        (Some(cache), Some(key)) => cache.lock().ok().and_then(|c| c.get(key).cloned()),
+        _ => None,
+    };
+    if let Some(known) = known {
+        results.extend(known);
+        return Ok(StepResult {
+            normalize,
+            effective_config,
+            build,
+            tests: results,
+            artifact_digest,
+            reused_artifacts: true,
+        });
+    }
+    let shape_runs = results.len();
     for test in selected {
         if let Some(build) = build.as_ref().filter(|b| b.outcome != Outcome::Pass) {
             results.push(RunRecord {
@@ -210,12 +247,45 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
             break;
         }
     }
-    Ok(StepResult {
+    let result = StepResult {
         normalize,
         effective_config,
         build,
         tests: results,
-    })
+        artifact_digest,
+        reused_artifacts: false,
+    };
+    if let (Some(cache), Some(key)) = (&ctx.artifact_cache, cache_key) {
+        if !result.infra_failed() && !result.interrupted() {
+            if let Ok(mut cache) = cache.lock() {
+                cache.insert(key, result.tests[shape_runs..].to_vec());
+            }
+        }
+    }
+    Ok(result)
+}
+
+/// A digest of the build's artifacts, or `None` when none are configured or one is
+/// missing (then nothing can be reused).
+fn artifact_digest(ctx: &StepContext<'_>) -> Option<String> {
+    let artifacts = &ctx.config.build.as_ref()?.artifacts;
+    if artifacts.is_empty() {
+        return None;
+    }
+    let mut hasher = Sha256::new();
+    for path in artifacts {
+        let bytes = std::fs::read(ctx.tree.join(path)).ok()?;
+        hasher.update(path.to_string_lossy().as_bytes());
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Some(
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
 }
 
 /// Evaluates the `[[shape]]` checks on the build's artifacts; a violation is a failure

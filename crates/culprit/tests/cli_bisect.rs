@@ -408,3 +408,49 @@ fn first_parent_blames_the_merge_that_brought_the_bug_in() {
     );
     assert_eq!(json(&out)["culprit"], merge.as_str(), "{}", json(&out));
 }
+
+#[test]
+fn identical_artifacts_are_not_booted_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let boots = dir.path().join("boots.log");
+    // The image is built from `src` only; most commits change `NOTES` alone, so their
+    // images are identical and one boot serves them all.
+    let toml = format!(
+        "[build]\ncommand = \"cp src image.bin\"\nartifacts = [\"image.bin\"]\n\n[[test]]\nname = \"boot\"\ncommand = \"echo x >> {}; if grep -q bug image.bin; then echo 'Kernel panic - not syncing: bug'; else echo BOOT-OK; fi\"\nsuccess = [\"BOOT-OK\"]\n",
+        boots.display()
+    );
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("culprit.toml"), toml).unwrap();
+    std::fs::write(repo.join(".gitignore"), ".culprit/\nimage.bin\n").unwrap();
+    let mut ids = Vec::new();
+    for i in 1..=40 {
+        let src = match i {
+            1..=9 => "v1\n",
+            10..=29 => "v2\n",
+            _ => "v2 bug\n",
+        };
+        std::fs::write(repo.join("src"), src).unwrap();
+        std::fs::write(repo.join("NOTES"), format!("{i}\n")).unwrap();
+        git(&repo, &["add", "-A"]);
+        git(&repo, &["commit", "-q", "-m", &format!("commit {i}")]);
+        ids.push(git(&repo, &["rev-parse", "HEAD"]));
+    }
+    let out = culprit(
+        &repo,
+        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
+    );
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["culprit"], ids[29].as_str(), "{doc}");
+    let reused = doc["reused"].as_u64().unwrap();
+    assert!(reused >= 1, "{doc}");
+    let booted = std::fs::read_to_string(&boots).unwrap().lines().count() as u64;
+    assert_eq!(
+        booted,
+        doc["runs"].as_u64().unwrap(),
+        "runs counts real boots only"
+    );
+    assert_eq!(booted + reused, doc["steps"].as_u64().unwrap(), "{doc}");
+}

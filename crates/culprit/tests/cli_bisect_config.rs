@@ -189,10 +189,23 @@ fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
     std::fs::create_dir(&repo).unwrap();
     let log = dir.path().join("boots.log");
     // Each build records which configuration it got, slowly enough to be killed midway.
-    scripted_tree(&repo, &format!("sleep 0.3; md5sum .config | cut -c1-12 >> {}", log.display()));
+    scripted_tree(
+        &repo,
+        &format!(
+            "sleep 0.3; md5sum .config | cut -c1-12 >> {}",
+            log.display()
+        ),
+    );
     std::fs::write(dir.path().join("good.config"), good_text()).unwrap();
     std::fs::write(dir.path().join("bad.config"), bad_text()).unwrap();
-    let args = ["bisect-config", "--good", "../good.config", "--bad", "../bad.config", "--json"];
+    let args = [
+        "bisect-config",
+        "--good",
+        "../good.config",
+        "--bad",
+        "../bad.config",
+        "--json",
+    ];
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
         .args(args)
         .current_dir(&repo)
@@ -200,7 +213,13 @@ fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let builds = || std::fs::read_to_string(&log).unwrap_or_default().lines().map(str::to_string).collect::<Vec<_>>();
+    let builds = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while builds().len() < 5 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(50));
@@ -213,15 +232,28 @@ fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
     let out = culprit(&repo, &["bisect-config", "--resume", "--json"]);
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
-    assert_eq!(doc["culprits"][0]["options"], serde_json::json!(["CONFIG_OPT_3"]));
-    assert_eq!(doc["culprits"][1]["options"], serde_json::json!(["CONFIG_OPT_11", "CONFIG_OPT_7"]));
+    assert_eq!(
+        doc["culprits"][0]["options"],
+        serde_json::json!(["CONFIG_OPT_3"])
+    );
+    assert_eq!(
+        doc["culprits"][1]["options"],
+        serde_json::json!(["CONFIG_OPT_11", "CONFIG_OPT_7"])
+    );
     let mut seen = std::collections::BTreeMap::new();
     for digest in builds() {
         *seen.entry(digest).or_insert(0) += 1;
     }
     let repeated: Vec<_> = seen.iter().filter(|(_, &n)| n > 1).collect();
-    assert!(repeated.len() <= 1, "finished builds ran again: {repeated:?}");
+    assert!(
+        repeated.len() <= 1,
+        "finished builds ran again: {repeated:?}"
+    );
     if let Some((digest, _)) = repeated.first() {
-        assert_eq!(Some(*digest), before.last(), "only the interrupted build may repeat");
+        assert_eq!(
+            Some(*digest),
+            before.last(),
+            "only the interrupted build may repeat"
+        );
     }
 }

@@ -341,6 +341,8 @@ pub struct Report {
     builds: usize,
     runs: usize,
     cached: usize,
+    /// Steps whose built artifacts matched an earlier step's: not booted again.
+    reused: usize,
     candidates: Vec<CandidateView>,
 }
 
@@ -430,6 +432,7 @@ impl Report {
             builds: counts.builds,
             runs: counts.runs,
             cached: counts.cached,
+            reused: counts.reused,
             candidates,
         })
     }
@@ -471,16 +474,19 @@ impl Report {
             out.push_str(&format!("  target ({test}): {target}\n"));
         }
         out.push_str(&format!(
-            "  {} steps, {} builds, {} test runs{}\n\nevidence:\n",
-            self.steps,
-            self.builds,
-            self.runs,
-            if self.cached > 0 {
-                format!(", {} answered from earlier sessions", self.cached)
-            } else {
-                String::new()
-            }
+            "  {} steps, {} builds, {} test runs",
+            self.steps, self.builds, self.runs
         ));
+        if self.cached > 0 {
+            out.push_str(&format!(", {} answered from earlier sessions", self.cached));
+        }
+        if self.reused > 0 {
+            out.push_str(&format!(
+                ", {} not booted (same artifacts as an earlier step)",
+                self.reused
+            ));
+        }
+        out.push_str("\n\nevidence:\n");
         let rows: Vec<[String; 2]> = self
             .candidates
             .iter()

@@ -81,6 +81,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         activity: WorkerLine::default(),
         label: String::new(),
         shapes_wanted: false,
+        artifact_cache: None,
     };
     let result = run_step(&ctx, (!tests.is_empty()).then_some(tests.as_slice()))?;
     drop(worktree);
