@@ -256,6 +256,8 @@ mod tests {
             result: StepResult {
                 normalize: None,
                 effective_config: None,
+                artifact_digest: None,
+                reused_artifacts: false,
                 build: None,
                 tests: Vec::new(),
             },

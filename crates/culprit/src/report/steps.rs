@@ -289,6 +289,8 @@ mod tests {
             result: StepResult {
                 normalize: None,
                 effective_config: None,
+                artifact_digest: None,
+                reused_artifacts: false,
                 build: None,
                 tests,
             },
@@ -318,6 +320,8 @@ mod tests {
             &StepResult {
                 normalize: None,
                 effective_config: None,
+                artifact_digest: None,
+                reused_artifacts: false,
                 build: None,
                 tests: vec![run("boot", panic)],
             },
@@ -332,6 +336,8 @@ mod tests {
             &StepResult {
                 normalize: None,
                 effective_config: None,
+                artifact_digest: None,
+                reused_artifacts: false,
                 build: None,
                 tests: vec![run("boot", hang)],
             },
@@ -348,6 +354,8 @@ mod tests {
         let mut broken = StepResult {
             normalize: None,
             effective_config: None,
+            artifact_digest: None,
+            reused_artifacts: false,
             build: Some(run("build", build.clone())),
             tests: vec![run("boot", build)],
         };
