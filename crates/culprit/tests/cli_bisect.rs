@@ -454,3 +454,32 @@ fn identical_artifacts_are_not_booted_again() {
     );
     assert_eq!(booted + reused, doc["steps"].as_u64().unwrap(), "{doc}");
 }
+
+#[test]
+fn run_at_a_revision_tests_that_commit_in_a_temporary_worktree() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("boots.log");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let ids = linear_repo(&repo, 12, &toml(8, (0, 0), (0, 0), &log));
+    let run = |rev: &str| {
+        let out = culprit(&repo, &["run", "--rev", rev, "--json"]);
+        (out.status.code(), json(&out))
+    };
+    let (code, doc) = run(&ids[3]);
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["tests"][0]["outcome"], "pass");
+    let (code, doc) = run("main");
+    assert_eq!(code, Some(1), "{doc}");
+    assert_eq!(doc["tests"][0]["outcome"], "hang");
+    assert_eq!(
+        common::invocations(&log),
+        vec![4, 12],
+        "each run built and booted its own commit"
+    );
+    assert!(
+        !repo.join(".culprit/worktrees/run-1").exists(),
+        "the temporary worktree is removed"
+    );
+    assert!(common::git(&repo, &["worktree", "list"]).lines().count() == 1);
+}
