@@ -6,7 +6,7 @@
 //! Userspace crashes the kernel merely reports (`traps: init[1] general
 //! protection fault ...`) are not kernel failures.
 
-use super::{Effect, Found, Rule, Want};
+use super::{end, Effect, Found, Rule, Want};
 use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
 use regex::Regex;
@@ -60,21 +60,6 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Stage(Builtin::Init),
         ),
     ]
-}
-
-fn end(certain: bool) -> Effect {
-    Effect::EndOfTrace {
-        certain,
-        confirm: |_| true,
-    }
-}
-
-macro_rules! regex {
-    ($pattern:expr) => {{
-        static RE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new($pattern).expect("built-in pattern"));
-        &*RE
-    }};
 }
 
 fn panic(body: &str) -> Option<Found> {

@@ -7,6 +7,16 @@
 //! one line, the first in pack order wins, so specific rules come before general
 //! ones (`BUG: KASAN:` before `BUG:`).
 
+/// A built-in regex, compiled once on first use (a pack's patterns are constants, so
+/// a failure to compile is a bug caught by the packs' own tests).
+macro_rules! regex {
+    ($pattern:expr) => {{
+        static RE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new($pattern).expect("built-in pattern"));
+        &*RE
+    }};
+}
+
 mod firmware;
 mod linux;
 mod qemu;
@@ -18,6 +28,14 @@ mod zephyr;
 use crate::rules::Mode;
 use crate::stage::Builtin;
 use crate::SignatureKind;
+
+/// The end of a trace: the verdict is certain once it is seen (when `certain`).
+fn end(certain: bool) -> Effect {
+    Effect::EndOfTrace {
+        certain,
+        confirm: |_| true,
+    }
+}
 
 /// A detector gets the line's body (see `normalize::body`).
 pub(crate) type Detect = fn(&str) -> Option<Found>;

@@ -68,14 +68,6 @@ pub(crate) fn rules() -> Vec<Rule> {
     ]
 }
 
-macro_rules! regex {
-    ($pattern:expr) => {{
-        static RE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new($pattern).expect("built-in pattern"));
-        &*RE
-    }};
-}
-
 /// A symbol or section name in any of the quoting styles of GNU ld and LLD.
 const QUOTED: &str = r"[`'‘]([^`'’]+)['’]";
 

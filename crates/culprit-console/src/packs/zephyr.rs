@@ -2,7 +2,7 @@
 //! ztest protocol (`Running TESTSUITE`, `START - t`, ` PASS - t`, ` FAIL - t`,
 //! `PROJECT EXECUTION SUCCESSFUL|FAILED`).
 
-use super::{Effect, Found, Rule, Want};
+use super::{end, Effect, Found, Rule, Want};
 use crate::normalize::basename;
 use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
@@ -27,21 +27,6 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Stage(Builtin::Test),
         ),
     ]
-}
-
-fn end(certain: bool) -> Effect {
-    Effect::EndOfTrace {
-        certain,
-        confirm: |_| true,
-    }
-}
-
-macro_rules! regex {
-    ($pattern:expr) => {{
-        static RE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new($pattern).expect("built-in pattern"));
-        &*RE
-    }};
 }
 
 fn project_failed(_: &str) -> Option<Found> {
