@@ -1,5 +1,6 @@
 //! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
 
+use crate::commands::hunt_args::HuntArgs;
 use crate::commit_hunt::{judge, CandidateKind, CommitHunt, Conclusion, Plan};
 use crate::executor::Executor;
 use crate::progress::Progress;
@@ -26,16 +27,8 @@ pub struct BisectArgs {
     /// good and the last bad) instead of commits; each replaces {artifact} in the commands.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["good", "bad"])]
     pub list: Option<PathBuf>,
-    /// The configuration (default: ./culprit.toml).
-    #[arg(short = 'f', long = "file")]
-    pub file: Option<PathBuf>,
-    /// Parallel workers, each with its own worktree.
-    #[arg(short = 'j', long = "jobs", default_value_t = 1)]
-    pub jobs: usize,
-    /// What counts as bad: the bad endpoint's own failure (default), any-failure, hang,
-    /// build-error, or signature:REGEX.
-    #[arg(long)]
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub hunt: HuntArgs,
     /// Treat the failure as intermittent from the start (otherwise detected from repeated
     /// runs of the bad endpoint).
     #[arg(long)]
@@ -55,25 +48,14 @@ pub struct BisectArgs {
     /// Runs of the bad endpoint that check whether the failure is intermittent.
     #[arg(long, default_value_t = 2)]
     pub endpoint_runs: u32,
-    /// Hunt with these tests only (repeatable; default: every test).
-    #[arg(long = "test")]
-    pub tests: Vec<String>,
-    /// Continue the last unfinished bisection, reusing every finished step.
-    #[arg(long)]
-    pub resume: bool,
     /// Bisect even though tracked files have uncommitted changes.
     #[arg(long)]
     pub allow_dirty: bool,
-    /// Print one JSON document instead of the report.
-    #[arg(long)]
-    pub json: bool,
 }
 
 pub fn run(args: BisectArgs) -> Result<u8> {
-    let ws = Workspace::load(args.file.as_deref())?;
-    if args.jobs == 0 || args.jobs > 64 {
-        bail!("-j {}: give between 1 and 64 workers", args.jobs);
-    }
+    let ws = Workspace::load(args.hunt.file.as_deref())?;
+    args.hunt.check()?;
     if !(args.confidence > 0.0 && args.confidence < 1.0) {
         bail!(
             "--confidence {}: give a probability between 0 and 1, e.g. 0.99",
@@ -81,7 +63,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         );
     }
     let journal = ws.journal()?;
-    let (session_id, plan) = if args.resume {
+    let (session_id, plan) = if args.hunt.resume {
         let Some(session) = journal.last_session(Some("bisect"))? else {
             bail!(
                 "no bisection to resume in {}; start one with --good and --bad",
@@ -107,7 +89,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     let workers = if matches!(plan.kind, CandidateKind::Artifacts { .. }) {
         1
     } else {
-        args.jobs
+        args.hunt.jobs
     };
     let repo = match plan.kind {
         CandidateKind::Commits { .. } => Some(ws.repo()?),
@@ -124,7 +106,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     )?;
     let journal_for_finish = ws.journal()?;
     journal.finish_session(session_id, "running", &json!(null))?;
-    let progress = Progress::new(args.json);
+    let progress = Progress::new(args.hunt.json);
     let mut session = Session::new(
         session_id,
         journal,
@@ -151,7 +133,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         conclusion.status,
         &serde_json::to_value(&report)?,
     )?;
-    if args.json {
+    if args.hunt.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.text());
@@ -160,16 +142,16 @@ pub fn run(args: BisectArgs) -> Result<u8> {
 }
 
 fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
-    let target = args.target.as_deref().map(Target::parse).transpose()?;
-    for name in &args.tests {
+    let target = args.hunt.target.as_deref().map(Target::parse).transpose()?;
+    for name in &args.hunt.tests {
         if !ws.config.has_run(name) {
             bail!("no test named `{name}` in {}", ws.config.path.display());
         }
     }
-    let tests: Vec<String> = if args.tests.is_empty() {
+    let tests: Vec<String> = if args.hunt.tests.is_empty() {
         ws.config.run_names()
     } else {
-        args.tests.clone()
+        args.hunt.tests.clone()
     };
     let (kind, good, bad) = match &args.list {
         Some(list) => artifacts(list)?,

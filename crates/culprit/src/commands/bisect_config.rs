@@ -1,5 +1,6 @@
 //! `culprit bisect-config`: which configuration options make each test fail.
 
+use crate::commands::hunt_args::HuntArgs;
 use crate::config_hunt::{ConfigHunt, Plan};
 use crate::executor::Executor;
 use crate::progress::Progress;
@@ -23,34 +24,16 @@ pub struct BisectConfigArgs {
     /// The revision to build every candidate at (default: HEAD).
     #[arg(long, default_value = "HEAD")]
     pub rev: String,
-    /// The configuration (default: ./culprit.toml).
-    #[arg(short = 'f', long = "file")]
-    pub file: Option<PathBuf>,
-    /// Parallel workers, each with its own worktree.
-    #[arg(short = 'j', long = "jobs", default_value_t = 1)]
-    pub jobs: usize,
-    /// What counts as bad (as for `culprit bisect`).
-    #[arg(long)]
-    pub target: Option<String>,
+    #[command(flatten)]
+    pub hunt: HuntArgs,
     /// Tests that sometimes give the wrong verdict: confirm every fact by repeated runs.
     #[arg(long)]
     pub flaky: bool,
-    /// Hunt with these tests only (repeatable; default: every test).
-    #[arg(long = "test")]
-    pub tests: Vec<String>,
-    /// Continue the last unfinished configuration bisection.
-    #[arg(long)]
-    pub resume: bool,
-    /// Print one JSON document instead of the report.
-    #[arg(long)]
-    pub json: bool,
 }
 
 pub fn run(args: BisectConfigArgs) -> Result<u8> {
-    let ws = Workspace::load(args.file.as_deref())?;
-    if args.jobs == 0 || args.jobs > 64 {
-        bail!("-j {}: give between 1 and 64 workers", args.jobs);
-    }
+    let ws = Workspace::load(args.hunt.file.as_deref())?;
+    args.hunt.check()?;
     let Some(section) = &ws.config.config else {
         bail!(
             "{} has no [config] section; add one with `file` (the configuration file the build reads, relative to {{tree}}) and optionally `normalize` (e.g. \"make olddefconfig\")",
@@ -59,7 +42,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     };
     let repo = ws.repo()?;
     let journal = ws.journal()?;
-    let (session_id, plan) = if args.resume {
+    let (session_id, plan) = if args.hunt.resume {
         let Some(session) = journal.last_session(Some("bisect-config"))? else {
             bail!(
                 "no configuration bisection to resume in {}",
@@ -87,7 +70,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
                 bad.display()
             );
         }
-        for name in &args.tests {
+        for name in &args.hunt.tests {
             if !ws.config.has_run(name) {
                 bail!("no test named `{name}` in {}", ws.config.path.display());
             }
@@ -98,11 +81,11 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             good_path: good.display().to_string(),
             bad_path: bad.display().to_string(),
             rev: repo.resolve(&args.rev)?,
-            target: args.target.as_deref().map(Target::parse).transpose()?,
-            tests: if args.tests.is_empty() {
+            target: args.hunt.target.as_deref().map(Target::parse).transpose()?,
+            tests: if args.hunt.tests.is_empty() {
                 ws.config.run_names()
             } else {
-                args.tests.clone()
+                args.hunt.tests.clone()
             },
             confirmations: if args.flaky { 2 } else { 1 },
             recipe: {
@@ -127,10 +110,10 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             .dir()
             .join("worktrees")
             .join(format!("config-{session_id}")),
-        args.jobs,
+        args.hunt.jobs,
     )?;
     let journal_for_finish = ws.journal()?;
-    let progress = Progress::new(args.json);
+    let progress = Progress::new(args.hunt.json);
     let mut session = Session::new(
         session_id,
         journal,
@@ -155,7 +138,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         conclusion.status,
         &serde_json::to_value(&conclusion)?,
     )?;
-    if args.json {
+    if args.hunt.json {
         println!("{}", serde_json::to_string_pretty(&conclusion)?);
     } else {
         let mut out = String::new();

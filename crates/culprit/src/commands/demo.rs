@@ -4,6 +4,7 @@
 //! commit that made boot hang (seed 001), then, at that commit, a configuration
 //! bisection that names the culprit options per test (seed 000).
 
+use crate::commands::hunt_args::HuntArgs;
 use crate::commands::{bisect, bisect_config};
 use crate::history;
 use crate::journal::Journal;
@@ -67,19 +68,18 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         good: vec![planted.good.clone()],
         bad: Some("main".into()),
         list: None,
-        file: Some(config.clone()),
-        jobs: args.jobs,
-        target: None,
+        hunt: HuntArgs {
+            file: Some(config.clone()),
+            jobs: args.jobs,
+            ..HuntArgs::default()
+        },
         flaky: false,
         confidence: 0.99,
         first_parent: false,
         verify: 1,
         verify_revert: false,
         endpoint_runs: 2,
-        tests: Vec::new(),
-        resume: false,
         allow_dirty: false,
-        json: false,
     })?;
     let journal = Journal::open(&dir)?;
     let found = journal
@@ -112,13 +112,12 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         good: Some(good_config),
         bad: Some(bad_config),
         rev: culprit.clone(),
-        file: Some(config),
-        jobs: args.jobs,
-        target: None,
+        hunt: HuntArgs {
+            file: Some(config),
+            jobs: args.jobs,
+            ..HuntArgs::default()
+        },
         flaky: false,
-        tests: Vec::new(),
-        resume: false,
-        json: false,
     })?;
     let journal = Journal::open(&dir)?;
     let mut pages = Vec::new();

@@ -5,6 +5,7 @@ pub mod bisect_config;
 pub mod classify;
 pub mod demo;
 pub mod elf;
+pub mod hunt_args;
 pub mod log;
 pub mod report;
 pub mod run;
