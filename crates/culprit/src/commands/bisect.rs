@@ -1,6 +1,6 @@
 //! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
 
-use crate::commands::hunt_args::HuntArgs;
+use crate::commands::hunt_args::{resumable, HuntArgs};
 use crate::commit_hunt::{judge, CandidateKind, CommitHunt, Conclusion, Plan};
 use crate::executor::Executor;
 use crate::progress::Progress;
@@ -64,23 +64,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     }
     let journal = ws.journal()?;
     let (session_id, plan) = if args.hunt.resume {
-        let Some(session) = journal.last_session(Some("bisect"))? else {
-            bail!(
-                "no bisection to resume in {}; start one with --good and --bad",
-                journal.dir().display()
-            );
-        };
-        if session.status != "running" && session.status != "interrupted" {
-            bail!(
-                "the last bisection (session {}) already finished ({}); start a new one",
-                session.id,
-                session.status
-            );
-        }
-        let plan: Plan = serde_json::from_value(session.args["plan"].clone())
-            .context("the journal's last bisection cannot be resumed by this version of culprit")?;
-        eprintln!("culprit: resuming session {}", session.id);
-        (session.id, plan)
+        resumable(&journal, "bisect", "bisection")?
     } else {
         let plan = make_plan(&args, &ws)?;
         let id = journal.start_session("bisect", &json!({ "plan": plan }))?;

@@ -1,6 +1,6 @@
 //! `culprit bisect-config`: which configuration options make each test fail.
 
-use crate::commands::hunt_args::HuntArgs;
+use crate::commands::hunt_args::{resumable, HuntArgs};
 use crate::config_hunt::{ConfigHunt, Plan};
 use crate::executor::Executor;
 use crate::progress::Progress;
@@ -43,18 +43,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     let repo = ws.repo()?;
     let journal = ws.journal()?;
     let (session_id, plan) = if args.hunt.resume {
-        let Some(session) = journal.last_session(Some("bisect-config"))? else {
-            bail!(
-                "no configuration bisection to resume in {}",
-                journal.dir().display()
-            );
-        };
-        if session.status != "running" && session.status != "interrupted" {
-            bail!("the last configuration bisection (session {}) already finished ({}); start a new one", session.id, session.status);
-        }
-        let plan: Plan = serde_json::from_value(session.args["plan"].clone())
-            .context("the journal's last configuration bisection cannot be resumed by this version of culprit")?;
-        (session.id, plan)
+        resumable(&journal, "bisect-config", "configuration bisection")?
     } else {
         let (Some(good), Some(bad)) = (&args.good, &args.bad) else {
             bail!("give --good FILE and --bad FILE");

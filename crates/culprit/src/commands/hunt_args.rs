@@ -1,6 +1,8 @@
 //! Options every hunt takes (`culprit bisect`, `culprit bisect-config`).
 
-use anyhow::{bail, Result};
+use crate::journal::Journal;
+use anyhow::{bail, Context, Result};
+use serde::de::DeserializeOwned;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Clone, Debug, Default)]
@@ -34,4 +36,30 @@ impl HuntArgs {
         }
         Ok(())
     }
+}
+
+/// The plan of the last unfinished hunt of `kind` (`--resume`), with its session id.
+pub fn resumable<P: DeserializeOwned>(
+    journal: &Journal,
+    kind: &str,
+    what: &str,
+) -> Result<(i64, P)> {
+    let Some(session) = journal.last_session(Some(kind))? else {
+        bail!(
+            "no {what} to resume in {}; start a new one",
+            journal.dir().display()
+        );
+    };
+    if session.status != "running" && session.status != "interrupted" {
+        bail!(
+            "the last {what} (session {}) already finished ({}); start a new one",
+            session.id,
+            session.status
+        );
+    }
+    let plan = serde_json::from_value(session.args["plan"].clone()).with_context(|| {
+        format!("the journal's last {what} cannot be resumed by this version of culprit")
+    })?;
+    eprintln!("culprit: resuming session {}", session.id);
+    Ok((session.id, plan))
 }
