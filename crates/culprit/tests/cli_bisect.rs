@@ -129,24 +129,7 @@ fn resumes_after_sigkill_without_rerunning_a_finished_step() {
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["culprit"], ids[69].as_str());
-    let all = invocations(&log);
-    let mut seen = std::collections::BTreeMap::new();
-    for n in &all {
-        *seen.entry(*n).or_insert(0) += 1;
-    }
-    // Only the step that was running when culprit died may run again.
-    let repeated: Vec<_> = seen.iter().filter(|(_, &k)| k > 1).collect();
-    assert!(
-        repeated.len() <= 1,
-        "finished steps ran twice: {repeated:?} (before kill: {before:?}, all: {all:?})"
-    );
-    if let Some((n, _)) = repeated.first() {
-        assert_eq!(
-            Some(*n),
-            before.last(),
-            "only the interrupted step may repeat"
-        );
-    }
+    common::assert_only_the_interrupted_step_repeats(&invocations(&log), &before);
     let again = culprit(&repo, &["bisect", "--resume"]);
     assert_eq!(
         again.status.code(),

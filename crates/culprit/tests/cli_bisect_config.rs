@@ -240,20 +240,5 @@ fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
         doc["culprits"][1]["options"],
         serde_json::json!(["CONFIG_OPT_11", "CONFIG_OPT_7"])
     );
-    let mut seen = std::collections::BTreeMap::new();
-    for digest in builds() {
-        *seen.entry(digest).or_insert(0) += 1;
-    }
-    let repeated: Vec<_> = seen.iter().filter(|(_, &n)| n > 1).collect();
-    assert!(
-        repeated.len() <= 1,
-        "finished builds ran again: {repeated:?}"
-    );
-    if let Some((digest, _)) = repeated.first() {
-        assert_eq!(
-            Some(*digest),
-            before.last(),
-            "only the interrupted build may repeat"
-        );
-    }
+    common::assert_only_the_interrupted_step_repeats(&builds(), &before);
 }

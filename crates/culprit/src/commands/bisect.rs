@@ -88,7 +88,6 @@ pub fn run(args: BisectArgs) -> Result<u8> {
             .join(format!("bisect-{session_id}")),
         workers,
     )?;
-    let journal_for_finish = ws.journal()?;
     journal.finish_session(session_id, "running", &json!(null))?;
     let progress = Progress::new(args.hunt.json);
     let mut session = Session::new(
@@ -109,10 +108,10 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     progress.finish();
     let conclusion = match outcome {
         Ok(conclusion) => conclusion,
-        Err(err) => return close_failed_hunt(&journal_for_finish, session_id, err),
+        Err(err) => return close_failed_hunt(&session.journal, session_id, err),
     };
     let report = Report::new(&conclusion, &session, &plan, &ws)?;
-    journal_for_finish.finish_session(
+    session.journal.finish_session(
         session_id,
         conclusion.status,
         &serde_json::to_value(&report)?,

@@ -101,7 +101,6 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             .join(format!("config-{session_id}")),
         args.hunt.jobs,
     )?;
-    let journal_for_finish = ws.journal()?;
     let progress = Progress::new(args.hunt.json);
     let mut session = Session::new(
         session_id,
@@ -120,9 +119,9 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     progress.finish();
     let conclusion = match outcome {
         Ok(conclusion) => conclusion,
-        Err(err) => return close_failed_hunt(&journal_for_finish, session_id, err),
+        Err(err) => return close_failed_hunt(&session.journal, session_id, err),
     };
-    journal_for_finish.finish_session(
+    session.journal.finish_session(
         session_id,
         conclusion.status,
         &serde_json::to_value(&conclusion)?,

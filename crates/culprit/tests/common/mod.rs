@@ -170,3 +170,24 @@ pub fn live_processes(needle: &str) -> Vec<u32> {
     }
     found
 }
+
+/// After a resumed session: every step ran once, except possibly the one that was
+/// running when culprit was killed (`before` ends with it).
+pub fn assert_only_the_interrupted_step_repeats<T: Ord + std::fmt::Debug>(all: &[T], before: &[T]) {
+    let mut seen = std::collections::BTreeMap::new();
+    for item in all {
+        *seen.entry(item).or_insert(0) += 1;
+    }
+    let repeated: Vec<_> = seen.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(
+        repeated.len() <= 1,
+        "finished steps ran again: {repeated:?} (before the kill: {before:?}, all: {all:?})"
+    );
+    if let Some((item, _)) = repeated.first() {
+        assert_eq!(
+            Some(**item),
+            before.last(),
+            "only the interrupted step may repeat"
+        );
+    }
+}
