@@ -3,12 +3,13 @@
 //! Deterministic given the step results, so that a resumed session replays its journal
 //! and continues exactly where it stopped (see `session.rs`).
 
+use crate::error::HuntError;
+use crate::error::Result;
 use crate::executor::Prepare;
-use crate::progress::Progress;
+use crate::observe::{Event, Observer};
 use crate::session::{Request, Session};
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
-use anyhow::{bail, Result};
 use culprit_search::commit::{
     BisectOptions, Bisection, CommitGraph, FlakyModel, Status, SuspectReason, Verdict,
 };
@@ -77,7 +78,7 @@ pub struct CommitHunt<'s, 'a> {
     pub session: &'s mut Session<'a>,
     pub plan: Plan,
     /// Progress lines go here (stderr).
-    pub progress: Arc<Progress>,
+    pub observer: Arc<dyn Observer>,
     /// The targets once known (empty while the bad endpoint is being read).
     pub stop_at: BTreeMap<String, Target>,
 }
@@ -122,7 +123,7 @@ impl CommitHunt<'_, '_> {
     }
 
     fn say(&self, line: String) {
-        self.progress.line(&line);
+        self.observer.line(&line);
     }
 
     /// Runs `tests` on each candidate; with `targets`, a step ends at the first test
@@ -204,7 +205,7 @@ impl CommitHunt<'_, '_> {
             match judge(result, &targets) {
                 Judgement::Good => {}
                 Judgement::Bad if self.plan.flaky => good_fails += 1,
-                other => bail!(BadInput(format!(
+                other => return Err(HuntError::BadInput(format!(
                     "the good revision {} does not pass: {}; give a --good that passes, or hunt another --target",
                     self.label(key),
                     describe(&other)
@@ -245,7 +246,7 @@ impl CommitHunt<'_, '_> {
                 }
             }
             let model = FlakyModel::estimate(bad_fails, bad_runs, good_fails, good_runs)
-                .map_err(|e| BadInput(format!("the endpoints do not tell good from bad ({e}): the bad endpoint failed {bad_fails} of {bad_runs} runs, the good one {good_fails} of {good_runs}")))?;
+                .map_err(|e| HuntError::BadInput(format!("the endpoints do not tell good from bad ({e}): the bad endpoint failed {bad_fails} of {bad_runs} runs, the good one {good_fails} of {good_runs}")))?;
             self.say(format!(
                 "the failure is intermittent: the bad endpoint failed {bad_fails} of {bad_runs} runs; bisecting with a Bayesian model (confidence {:.2})",
                 self.plan.confidence
@@ -256,16 +257,16 @@ impl CommitHunt<'_, '_> {
         };
 
         let (graph, good_nodes) = self.graph()?;
-        let bad_node = graph
-            .index(&bad)
-            .ok_or_else(|| BadInput(format!("{} is not in the range", self.label(&bad))))?;
+        let bad_node = graph.index(&bad).ok_or_else(|| {
+            HuntError::BadInput(format!("{} is not in the range", self.label(&bad)))
+        })?;
         let options = BisectOptions {
             first_parent: self.plan.first_parent,
             flaky: model,
             confidence: self.plan.confidence,
         };
         let mut bisection = Bisection::new(&graph, &good_nodes, bad_node, options)
-            .map_err(|e| BadInput(format!("cannot bisect this range: {e}")))?;
+            .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;
         // With trusted verdicts the bad endpoint is simply bad. A flaky model already
         // holds the endpoint runs: recording them again would count them twice.
         if model.is_none() {
@@ -295,12 +296,12 @@ impl CommitHunt<'_, '_> {
             }
             let keys: Vec<String> = nodes.iter().map(|&n| graph.id(n).to_string()).collect();
             let steps_left = (usize::BITS - suspects.leading_zeros()) as usize;
-            self.progress.status(
-                Some(suspects),
-                self.session.counts().runs,
-                Some(steps_left),
+            self.observer.event(Event::Status {
+                suspects: Some(suspects),
+                runs: self.session.counts().runs,
+                steps_left: Some(steps_left),
                 workers,
-            );
+            });
             let likeliest = if model.is_some() {
                 format!(
                     " (likeliest {} at {:.2})",
@@ -477,7 +478,7 @@ impl CommitHunt<'_, '_> {
                 .iter()
                 .map(|t| format!("{}: {}", t.name, t.outcome))
                 .collect();
-            bail!(BadInput(format!(
+            return Err(HuntError::BadInput(format!(
                 "the bad revision {} shows no failure to hunt ({}); give a --bad that fails{}",
                 self.label(&self.plan.bad),
                 seen.join(", "),
@@ -494,8 +495,9 @@ impl CommitHunt<'_, '_> {
     fn graph(&self) -> Result<(CommitGraph, Vec<usize>)> {
         match &self.plan.kind {
             CandidateKind::Commits { range, .. } => {
-                let graph = CommitGraph::from_range(range.clone())
-                    .map_err(|e| BadInput(format!("cannot read the commit graph: {e}")))?;
+                let graph = CommitGraph::from_range(range.clone()).map_err(|e| {
+                    HuntError::BadInput(format!("cannot read the commit graph: {e}"))
+                })?;
                 Ok((graph, Vec::new()))
             }
             CandidateKind::Artifacts { list, .. } => {
@@ -512,7 +514,7 @@ impl CommitHunt<'_, '_> {
                     })
                     .collect();
                 let graph = CommitGraph::from_parents(nodes)
-                    .map_err(|e| BadInput(format!("cannot order the artifacts: {e}")))?;
+                    .map_err(|e| HuntError::BadInput(format!("cannot order the artifacts: {e}")))?;
                 Ok((graph, vec![0]))
             }
         }
@@ -593,9 +595,7 @@ impl CommitHunt<'_, '_> {
                             ok = false;
                         }
                     }
-                    Err(err) if err.downcast_ref::<crate::session::Interrupted>().is_some() => {
-                        return Err(err)
-                    }
+                    Err(err) if err.is_interrupted() => return Err(err),
                     Err(err) => conclusion
                         .verification
                         .push(format!("the revert could not be tested: {err:#}")),
@@ -662,16 +662,3 @@ pub fn describe(judgement: &Judgement) -> String {
         Judgement::Retry(reason) => format!("infrastructure error ({reason}); will retry"),
     }
 }
-
-/// Bad input discovered while hunting (an endpoint that does not behave as stated):
-/// reported with exit code 2.
-#[derive(Debug)]
-pub struct BadInput(pub String);
-
-impl std::fmt::Display for BadInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for BadInput {}

@@ -4,13 +4,14 @@
 //! the tree, normalized by the build system, and read back: the search is told what was
 //! really applied, and every requested value that did not survive is reported.
 
-use crate::commit_hunt::{describe, judge, BadInput};
+use crate::commit_hunt::{describe, judge};
+use crate::error::HuntError;
+use crate::error::{Context, Result};
 use crate::executor::Prepare;
-use crate::progress::Progress;
+use crate::observe::{Event, Observer};
 use crate::session::{Request, Session};
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
-use anyhow::{bail, Context, Result};
 use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
 use culprit_search::config::{ConfigSearch, ConfigSearchOptions, TestStatus, Verdict};
 use serde::{Deserialize, Serialize};
@@ -77,12 +78,12 @@ const BUILDS_PER_CHANGE: usize = 12;
 pub struct ConfigHunt<'s, 'a> {
     pub session: &'s mut Session<'a>,
     pub plan: Plan,
-    pub progress: Arc<Progress>,
+    pub observer: Arc<dyn Observer>,
 }
 
 impl ConfigHunt<'_, '_> {
     fn say(&self, line: String) {
-        self.progress.line(&line);
+        self.observer.line(&line);
     }
 
     pub fn hunt(&mut self) -> Result<Conclusion> {
@@ -111,7 +112,7 @@ impl ConfigHunt<'_, '_> {
             .as_ref()
             .filter(|r| r.outcome != culprit_console::Outcome::Pass)
         {
-            bail!(BadInput(format!(
+            return Err(HuntError::BadInput(format!(
                 "the normalizer failed on the bad configuration: {}; see {}",
                 failed.outcome,
                 failed.log.display()
@@ -140,7 +141,7 @@ impl ConfigHunt<'_, '_> {
             }
         }
         if targets.is_empty() {
-            bail!(BadInput(format!(
+            return Err(HuntError::BadInput(format!(
                 "every test passes with the bad configuration {} (after normalizing): nothing to hunt",
                 self.plan.bad_path
             )));
@@ -159,7 +160,7 @@ impl ConfigHunt<'_, '_> {
             .as_ref()
             .filter(|r| r.outcome != culprit_console::Outcome::Pass)
         {
-            bail!(BadInput(format!(
+            return Err(HuntError::BadInput(format!(
                 "the normalizer failed on the good configuration: {}; see {}",
                 failed.outcome,
                 failed.log.display()
@@ -169,7 +170,7 @@ impl ConfigHunt<'_, '_> {
             let single = BTreeMap::from([(test.clone(), targets[test].clone())]);
             let judgement = judge(&good_result, &single);
             if judgement != Judgement::Good {
-                bail!(BadInput(format!(
+                return Err(HuntError::BadInput(format!(
                     "test {test} does not pass with the good configuration {}: {}; give a good configuration that passes",
                     self.plan.good_path,
                     describe(&judgement)
@@ -226,8 +227,12 @@ impl ConfigHunt<'_, '_> {
                     .collect::<Vec<_>>()
                     .join(" | ")
             ));
-            self.progress
-                .status(None, self.session.counts().runs, None, workers);
+            self.observer.event(Event::Status {
+                suspects: None,
+                runs: self.session.counts().runs,
+                steps_left: None,
+                workers,
+            });
             let results = self.build_settled(&good, &changes, &requested, &tests)?;
             for (set, result) in requested.iter().zip(&results) {
                 self.record(

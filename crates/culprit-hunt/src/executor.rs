@@ -6,11 +6,11 @@
 //! finish so the journal records each step the moment it is done.
 
 use crate::config::{Config, SHAPE_RUN};
-use crate::progress::{Progress, WorkerLine};
+use crate::error::{Context, Result};
+use crate::observe::{Event, Observer, WorkerActivity};
 use crate::step::{run_step, ArtifactCache, StepContext, StepResult};
 use crate::target::Target;
 use crate::workspace::Worktree;
-use anyhow::{Context, Result};
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;
 use std::collections::BTreeMap;
@@ -79,7 +79,7 @@ impl Executor {
         config: &Config,
         jobs: Vec<Job>,
         stop: &StopFlag,
-        progress: &Progress,
+        observer: &Arc<dyn Observer>,
         mut done: impl FnMut(&Job, Result<StepResult>) -> Result<()>,
     ) -> Result<()> {
         let (tx, rx) = mpsc::channel();
@@ -90,12 +90,19 @@ impl Executor {
                     .worktrees
                     .get(i % self.workers())
                     .map(|w| w.path.clone());
-                let line = progress.worker(i % self.workers());
+                let worker = i % self.workers();
+                let activity = WorkerActivity::new(observer.clone(), worker);
                 scope.spawn(move || {
                     let started = std::time::Instant::now();
-                    let result = self.run_job(config, job, checkout.as_deref(), stop, line.clone());
-                    line.set("idle".into());
-                    progress.step_finished(started.elapsed().as_secs_f64());
+                    observer.event(Event::StepStarted {
+                        worker,
+                        label: &job.label,
+                    });
+                    let result = self.run_job(config, job, checkout.as_deref(), stop, activity);
+                    observer.event(Event::StepFinished {
+                        worker,
+                        seconds: started.elapsed().as_secs_f64(),
+                    });
                     let _ = tx.send((i, result));
                 });
             }
@@ -113,7 +120,7 @@ impl Executor {
         job: &Job,
         checkout: Option<&Path>,
         stop: &StopFlag,
-        activity: WorkerLine,
+        activity: WorkerActivity,
     ) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
         let checkout = match (checkout, &job.prepare, &self.repo) {

@@ -4,8 +4,8 @@
 //! moment loses at most the step that was running, and a resumed or repeated hunt can
 //! reuse what earlier ones measured.
 
+use crate::error::{Context, Result};
 use crate::step::{RunRecord, StepResult};
-use anyhow::{Context, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

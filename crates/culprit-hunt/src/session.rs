@@ -6,12 +6,13 @@
 //! driver, being deterministic, walks the same path without running anything twice.
 
 use crate::config::Config;
+use crate::error::HuntError;
+use crate::error::{Context, Result};
 use crate::executor::{Executor, Job, Prepare};
 use crate::journal::{now, Journal};
-use crate::progress::Progress;
+use crate::observe::Observer;
 use crate::step::{ArtifactCache, StepResult};
 use crate::target::Target;
-use anyhow::{Context, Result};
 use culprit_exec::StopFlag;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -64,7 +65,7 @@ pub struct Session<'a> {
     pub executor: Executor,
     pub config: &'a Config,
     pub stop: StopFlag,
-    pub progress: Arc<Progress>,
+    pub observer: Arc<dyn Observer>,
     artifacts: Arc<ArtifactCache>,
     replay: BTreeMap<(String, String), VecDeque<StepResult>>,
     next_seq: i64,
@@ -80,7 +81,7 @@ impl<'a> Session<'a> {
         executor: Executor,
         config: &'a Config,
         stop: StopFlag,
-        progress: Arc<Progress>,
+        observer: Arc<dyn Observer>,
     ) -> Result<Session<'a>> {
         let mut replay: BTreeMap<(String, String), VecDeque<StepResult>> = BTreeMap::new();
         let mut next_seq = 1;
@@ -99,7 +100,7 @@ impl<'a> Session<'a> {
             executor,
             config,
             stop,
-            progress,
+            observer,
             artifacts: Arc::default(),
             replay,
             next_seq,
@@ -169,12 +170,12 @@ impl<'a> Session<'a> {
             let id = self.id;
             let journal = &mut self.journal;
             let stop = self.stop.clone();
-            let progress = self.progress.clone();
+            let observer = self.observer.clone();
             self.executor.run_batch(
                 self.config,
                 chunk.to_vec(),
                 &stop,
-                &progress,
+                &observer,
                 |job, result| {
                     let result = result?;
                     let index = jobs_index(&jobs, job.seq);
@@ -204,7 +205,7 @@ impl<'a> Session<'a> {
             }
         }
         if self.interrupted() {
-            anyhow::bail!(Interrupted);
+            return Err(HuntError::Interrupted);
         }
         results
             .into_iter()
@@ -262,42 +263,4 @@ fn candidate(request: &Request, cached: bool) -> StepCandidate {
         note: request.note.clone(),
         cached,
     }
-}
-
-/// The session was interrupted (Ctrl-C); what finished is in the journal.
-#[derive(Debug)]
-pub struct Interrupted;
-
-impl std::fmt::Display for Interrupted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("interrupted: every running command was stopped; finished steps are in the journal, resume with --resume")
-    }
-}
-
-impl std::error::Error for Interrupted {}
-
-/// Records how a hunt that failed ended, and turns an interruption into exit code 130
-/// (the journal keeps what finished; `--resume` continues). Other errors go on up.
-pub fn close_failed_hunt(
-    journal: &crate::journal::Journal,
-    session: i64,
-    err: anyhow::Error,
-) -> Result<u8> {
-    let status = if err.downcast_ref::<Interrupted>().is_some() {
-        "interrupted"
-    } else if err.downcast_ref::<crate::commit_hunt::BadInput>().is_some() {
-        "bad-input"
-    } else {
-        "error"
-    };
-    journal.finish_session(
-        session,
-        status,
-        &serde_json::json!({ "error": format!("{err:#}") }),
-    )?;
-    if status == "interrupted" {
-        eprintln!("culprit: {err}");
-        return Ok(130);
-    }
-    Err(err)
 }

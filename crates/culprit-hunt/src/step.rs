@@ -1,9 +1,9 @@
 //! One step: build the tree, then boot every test and read its console.
 
 use crate::config::{expand, Config, ExitCodes, TestSection, SHAPE_RUN};
-use crate::progress::WorkerLine;
+use crate::error::{Context, Result};
+use crate::observe::WorkerActivity;
 use crate::target::{Judgement, Target};
-use anyhow::{Context, Result};
 use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
 use culprit_exec::{RunReport, RunSpec, StopFlag};
 use serde::{Deserialize, Serialize};
@@ -91,7 +91,7 @@ pub struct StepContext<'a> {
     /// A configuration to write to `[config] file` (then normalize) before building.
     pub config_text: Option<String>,
     /// Where to say what the step is doing (a worker's line of the live display).
-    pub activity: WorkerLine,
+    pub activity: WorkerActivity,
     /// How the candidate is named in that line.
     pub label: String,
     /// Evaluate the `[[shape]]` checks even though only some tests are run.

@@ -4,7 +4,8 @@
 //! build error in an unbuildable window, a different crash) is recorded as untestable
 //! instead of being mistaken for the bug being hunted.
 
-use anyhow::{bail, Context, Result};
+use crate::bail;
+use crate::error::{Context, Result};
 use culprit_console::{Outcome, Signature};
 use regex::Regex;
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,9 @@
 //! Finding the configuration, the repository and the journal a command works with.
 
+use crate::bail;
 use crate::config::Config;
+use crate::error::{Context, Result};
 use crate::journal::Journal;
-use anyhow::{bail, Context, Result};
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;
 use std::path::{Path, PathBuf};

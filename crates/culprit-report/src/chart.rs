@@ -3,6 +3,7 @@
 
 use super::escape::html;
 use super::steps::{StepEntry, VerdictClass};
+use super::time::duration;
 use std::fmt::Write;
 
 const WIDTH: f64 = 960.0;
@@ -148,7 +149,7 @@ pub fn timeline(steps: &[StepEntry<'_>]) -> String {
             top - 6.0,
             height - 30.0,
             top - 12.0,
-            super::html::duration(at)
+            duration(at)
         );
         at += tick;
     }
@@ -180,7 +181,7 @@ pub fn timeline(steps: &[StepEntry<'_>]) -> String {
             html(&step.phase),
             html(&step.label),
             html(&step.verdict.text),
-            super::html::duration(step.row.finished - step.row.started)
+            duration(step.row.finished - step.row.started)
         );
         if width > 46.0 {
             let room = ((width - 10.0) / 7.0) as usize;
@@ -245,9 +246,9 @@ fn nice_tick(span: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::StepRow;
-    use crate::report::steps::Verdict;
-    use crate::step::StepResult;
+    use crate::steps::Verdict;
+    use culprit_hunt::journal::StepRow;
+    use culprit_hunt::step::StepResult;
 
     fn row(seq: i64, started: f64, finished: f64) -> StepRow {
         StepRow {

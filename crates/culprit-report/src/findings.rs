@@ -3,9 +3,9 @@
 //! Every field has a default: a session written by an older culprit, or one that ended
 //! in an error, still renders with whatever it recorded.
 
-use crate::commit_hunt::CandidateKind;
-use crate::journal::SessionRow;
-use crate::target::Target;
+use culprit_hunt::commit_hunt::CandidateKind;
+use culprit_hunt::journal::SessionRow;
+use culprit_hunt::target::Target;
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -1,10 +1,9 @@
 //! The whole session as the journal holds it, for scripts: its row and every step.
 
 use super::Material;
-use anyhow::Result;
 use serde_json::{json, Value};
 
-pub fn render(material: &Material) -> Result<String> {
+pub fn render(material: &Material) -> Result<String, serde_json::Error> {
     let session = &material.session;
     let steps: Vec<Value> = material
         .steps
@@ -18,7 +17,7 @@ pub fn render(material: &Material) -> Result<String> {
                 "finished": s.finished,
             }))
         })
-        .collect::<Result<_>>()?;
+        .collect::<Result<_, serde_json::Error>>()?;
     let doc = json!({
         "session": {
             "id": session.id,

@@ -5,9 +5,9 @@ use super::escape::xml;
 use super::excerpt;
 use super::steps::setup_runs;
 use super::{Reading, StepEntry};
-use crate::step::RunRecord;
-use crate::view::relative;
+use crate::relative;
 use culprit_console::Outcome;
+use culprit_hunt::step::RunRecord;
 use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
 

@@ -15,16 +15,17 @@ mod junit;
 mod markdown;
 mod narrowing;
 mod steps;
+mod time;
 
-use crate::journal::{SessionRow, StepRow};
-use anyhow::Result;
-use std::path::PathBuf;
+use culprit_hunt::journal::{SessionRow, StepRow};
+use std::path::{Path, PathBuf};
 
 pub use findings::Findings;
 pub use steps::StepEntry;
 
 /// The formats `culprit report --format` writes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Format {
     /// A short summary to paste into a bug or a mailing-list reply.
     Md,
@@ -67,7 +68,7 @@ impl<'a> Reading<'a> {
     }
 }
 
-pub fn render(format: Format, material: &Material) -> Result<String> {
+pub fn render(format: Format, material: &Material) -> Result<String, serde_json::Error> {
     let reading = Reading::of(material);
     Ok(match format {
         Format::Md => markdown::render(&reading),
@@ -75,4 +76,12 @@ pub fn render(format: Format, material: &Material) -> Result<String> {
         Format::Junit => junit::render(&reading),
         Format::Html => html::render(&reading),
     })
+}
+
+/// A path shown relative to where the user stands, when it is below it.
+pub fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
 }

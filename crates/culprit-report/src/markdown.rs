@@ -8,8 +8,8 @@ use super::escape::{md_cell, md_code, md_name, md_text, shell_word};
 use super::findings::{short, CommitResult, ConfigResult, Hunt};
 use super::steps::artifact_label;
 use super::{Reading, StepEntry};
-use crate::commit_hunt::CandidateKind;
 use culprit_console::Outcome;
+use culprit_hunt::commit_hunt::CandidateKind;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

@@ -3,7 +3,7 @@
 //! everything that is not its ancestor, a skip clears nothing.
 
 use super::steps::{StepEntry, VerdictClass};
-use crate::commit_hunt::CandidateKind;
+use culprit_hunt::commit_hunt::CandidateKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The suspects before the search and after each of its steps: `(seq, suspects)`,
@@ -59,9 +59,9 @@ fn ancestors<'a>(parents: &BTreeMap<&'a str, Vec<&'a str>>, from: &str) -> BTree
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::StepRow;
-    use crate::report::steps::Verdict;
-    use crate::step::StepResult;
+    use crate::steps::Verdict;
+    use culprit_hunt::journal::StepRow;
+    use culprit_hunt::step::StepResult;
 
     fn row(seq: i64) -> StepRow {
         StepRow {

@@ -6,11 +6,11 @@
 
 use super::findings::{short, Findings, Hunt};
 use super::Material;
-use crate::commit_hunt::{describe, judge, CandidateKind};
-use crate::journal::StepRow;
-use crate::step::{RunRecord, StepResult};
-use crate::target::{Judgement, Target};
 use culprit_console::Outcome;
+use culprit_hunt::commit_hunt::{describe, judge, CandidateKind};
+use culprit_hunt::journal::StepRow;
+use culprit_hunt::step::{RunRecord, StepResult};
+use culprit_hunt::target::{Judgement, Target};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -2,20 +2,10 @@
 //! firmware build or boot.
 
 mod commands;
-mod commit_hunt;
-mod config;
-mod config_hunt;
-mod executor;
 mod history;
-mod journal;
 mod progress;
-mod report;
-mod session;
-mod step;
-mod target;
 mod toyos;
 mod view;
-mod workspace;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

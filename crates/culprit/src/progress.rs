@@ -4,6 +4,7 @@
 //! doing, the runs so far and an ETA from measured step times. Elsewhere (a pipe, a log
 //! file, CI): plain lines, one per event, that read well in a CI log.
 
+use culprit_hunt::observe::{Event, Observer};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
@@ -21,18 +22,6 @@ struct Live {
     multi: MultiProgress,
     summary: ProgressBar,
     workers: Mutex<Vec<ProgressBar>>,
-}
-
-/// A worker's status line; a no-op when the display is not live.
-#[derive(Clone, Default)]
-pub struct WorkerLine(Option<ProgressBar>);
-
-impl WorkerLine {
-    pub fn set(&self, text: String) {
-        if let Some(bar) = &self.0 {
-            bar.set_message(text);
-        }
-    }
 }
 
 impl Progress {
@@ -61,7 +50,7 @@ impl Progress {
     }
 
     /// A line that stays (an event of the hunt).
-    pub fn line(&self, text: &str) {
+    fn line(&self, text: &str) {
         match &self.live {
             Some(live) => live.multi.suspend(|| eprintln!("culprit: {text}")),
             None if !self.quiet => eprintln!("culprit: {text}"),
@@ -70,7 +59,7 @@ impl Progress {
     }
 
     /// The status line: suspects left, runs so far and the ETA.
-    pub fn status(
+    fn status(
         &self,
         suspects: Option<usize>,
         runs: usize,
@@ -91,13 +80,13 @@ impl Progress {
         live.summary.set_message(text);
     }
 
-    /// The status line of worker `i`.
-    pub fn worker(&self, i: usize) -> WorkerLine {
+    /// Shows `text` on the status line of worker `i`.
+    fn worker(&self, i: usize, text: &str) {
         let Some(live) = &self.live else {
-            return WorkerLine(None);
+            return;
         };
         let Ok(mut workers) = live.workers.lock() else {
-            return WorkerLine(None);
+            return;
         };
         while workers.len() <= i {
             let bar = live.multi.add(ProgressBar::new_spinner());
@@ -108,10 +97,10 @@ impl Progress {
             bar.set_prefix(format!("worker {}:", workers.len() + 1));
             workers.push(bar);
         }
-        WorkerLine(Some(workers[i].clone()))
+        workers[i].set_message(text.to_string());
     }
 
-    pub fn step_finished(&self, seconds: f64) {
+    fn step_finished(&self, seconds: f64) {
         if let Ok(mut times) = self.step_seconds.lock() {
             times.push(seconds);
         }
@@ -144,4 +133,26 @@ impl Progress {
 fn clock(d: Duration) -> String {
     let s = d.as_secs();
     format!("{}:{:02}", s / 60, s % 60)
+}
+
+impl Observer for Progress {
+    fn event(&self, event: Event<'_>) {
+        match event {
+            Event::Line(text) => self.line(text),
+            Event::Status {
+                suspects,
+                runs,
+                steps_left,
+                workers,
+            } => self.status(suspects, runs, steps_left, workers),
+            Event::StepStarted { worker, label } => {
+                self.worker(worker, &format!("starting {label}"))
+            }
+            Event::Activity { worker, text } => self.worker(worker, text),
+            Event::StepFinished { worker, seconds } => {
+                self.worker(worker, "idle");
+                self.step_finished(seconds);
+            }
+        }
+    }
 }

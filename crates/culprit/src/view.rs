@@ -3,7 +3,8 @@
 //! The JSON field names are a contract with users' scripts and CI; the tables are for
 //! people and may change.
 
-use crate::step::{RunRecord, StepResult};
+use culprit_hunt::step::{RunRecord, StepResult};
+pub use culprit_report::relative;
 use serde::Serialize;
 use std::path::Path;
 
@@ -50,14 +51,6 @@ impl StepView {
 
 fn round_ms(seconds: f64) -> f64 {
     (seconds * 1000.0).round() / 1000.0
-}
-
-/// A path shown relative to where the user stands, when it is below it.
-pub fn relative(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
 }
 
 /// The per-test table `culprit run` prints.

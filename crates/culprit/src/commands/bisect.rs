@@ -1,14 +1,14 @@
 //! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
 
-use crate::commands::hunt_args::{resumable, HuntArgs};
-use crate::commit_hunt::{judge, CandidateKind, CommitHunt, Conclusion, Plan};
-use crate::executor::Executor;
+use crate::commands::hunt_args::{close_failed_hunt, resumable, HuntArgs};
 use crate::progress::Progress;
-use crate::session::{close_failed_hunt, Session, Source};
-use crate::target::Target;
 use crate::view::{table, RunView};
-use crate::workspace::{stop_flag, Workspace};
 use anyhow::{bail, Context, Result};
+use culprit_hunt::commit_hunt::{judge, CandidateKind, CommitHunt, Conclusion, Plan};
+use culprit_hunt::executor::Executor;
+use culprit_hunt::session::{Session, Source};
+use culprit_hunt::target::Target;
+use culprit_hunt::workspace::{stop_flag, Workspace};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -101,7 +101,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     let mut hunt = CommitHunt {
         session: &mut session,
         plan: plan.clone(),
-        progress: progress.clone(),
+        observer: progress.clone(),
         stop_at: BTreeMap::new(),
     };
     let outcome = hunt.hunt();
@@ -329,7 +329,7 @@ impl Report {
         };
         let mut candidates: Vec<CandidateView> = Vec::new();
         for (candidate, result, source) in &session.history {
-            let verdict = crate::commit_hunt::describe(&judge(result, &conclusion.targets));
+            let verdict = culprit_hunt::commit_hunt::describe(&judge(result, &conclusion.targets));
             let rev = label(&candidate.key);
             let runs: Vec<RunView> = result
                 .tests

@@ -1,14 +1,14 @@
 //! `culprit bisect-config`: which configuration options make each test fail.
 
-use crate::commands::hunt_args::{resumable, HuntArgs};
-use crate::config_hunt::{ConfigHunt, Plan};
-use crate::executor::Executor;
+use crate::commands::hunt_args::{close_failed_hunt, resumable, HuntArgs};
 use crate::progress::Progress;
-use crate::session::{close_failed_hunt, Session};
-use crate::target::Target;
 use crate::view::table;
-use crate::workspace::{stop_flag, Workspace};
 use anyhow::{bail, Context, Result};
+use culprit_hunt::config_hunt::{ConfigHunt, Plan};
+use culprit_hunt::executor::Executor;
+use culprit_hunt::session::Session;
+use culprit_hunt::target::Target;
+use culprit_hunt::workspace::{stop_flag, Workspace};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -113,7 +113,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     let mut hunt = ConfigHunt {
         session: &mut session,
         plan,
-        progress: progress.clone(),
+        observer: progress.clone(),
     };
     let outcome = hunt.hunt();
     progress.finish();

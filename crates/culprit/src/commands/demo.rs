@@ -7,9 +7,9 @@
 use crate::commands::hunt_args::HuntArgs;
 use crate::commands::{bisect, bisect_config};
 use crate::history;
-use crate::journal::Journal;
-use crate::report::{render, Format, Material};
 use anyhow::{bail, Context, Result};
+use culprit_hunt::journal::Journal;
+use culprit_report::{render, Format, Material};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]

@@ -1,7 +1,8 @@
 //! Options every hunt takes (`culprit bisect`, `culprit bisect-config`).
 
-use crate::journal::Journal;
 use anyhow::{bail, Context, Result};
+use culprit_hunt::journal::Journal;
+use culprit_hunt::HuntError;
 use serde::de::DeserializeOwned;
 use std::path::PathBuf;
 
@@ -62,4 +63,27 @@ pub fn resumable<P: DeserializeOwned>(
     })?;
     eprintln!("culprit: resuming session {}", session.id);
     Ok((session.id, plan))
+}
+
+/// Records how a hunt that failed ended, and turns an interruption into exit code 130
+/// (the journal keeps what finished; `--resume` continues). Other errors go on up.
+pub fn close_failed_hunt(journal: &Journal, session: i64, err: HuntError) -> Result<u8> {
+    let status = if err.is_interrupted() {
+        "interrupted"
+    } else if err.is_bad_input() {
+        "bad-input"
+    } else {
+        "error"
+    };
+    let err = anyhow::Error::from(err);
+    journal.finish_session(
+        session,
+        status,
+        &serde_json::json!({ "error": format!("{err:#}") }),
+    )?;
+    if status == "interrupted" {
+        eprintln!("culprit: {err}");
+        return Ok(130);
+    }
+    Err(err)
 }

@@ -1,9 +1,9 @@
 //! `culprit log`: the steps of a session, from the journal.
 
-use crate::session::StepCandidate;
 use crate::view::{relative, table};
-use crate::workspace::Workspace;
 use anyhow::{bail, Result};
+use culprit_hunt::session::StepCandidate;
+use culprit_hunt::workspace::Workspace;
 use serde_json::json;
 use std::path::PathBuf;
 

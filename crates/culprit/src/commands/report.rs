@@ -1,9 +1,9 @@
 //! `culprit report`: a finished session as Markdown, JSON, JUnit XML or an HTML page.
 
-use crate::journal::{Journal, SessionRow};
-use crate::report::{render, Format, Material};
-use crate::workspace::Workspace;
 use anyhow::{bail, Context, Result};
+use culprit_hunt::journal::{Journal, SessionRow};
+use culprit_hunt::workspace::Workspace;
+use culprit_report::{render, Format, Material};
 use std::io::Write;
 use std::path::PathBuf;
 

@@ -1,13 +1,14 @@
 //! `culprit run`: one step at the working tree or at a revision.
 
-use crate::journal::now;
-use crate::progress::WorkerLine;
-use crate::step::{run_step, StepContext};
 use crate::view::{step_table, StepView};
-use crate::workspace::{stop_flag, Workspace, Worktree};
 use anyhow::{bail, Result};
+use culprit_hunt::journal::now;
+use culprit_hunt::observe::{Unobserved, WorkerActivity};
+use culprit_hunt::step::{run_step, StepContext};
+use culprit_hunt::workspace::{stop_flag, Workspace, Worktree};
 use serde_json::json;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -78,7 +79,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         placeholders: Vec::new(),
         stop_at: Default::default(),
         config_text: None,
-        activity: WorkerLine::default(),
+        activity: WorkerActivity::new(Arc::new(Unobserved), 0),
         label: String::new(),
         shapes_wanted: false,
         artifact_cache: None,

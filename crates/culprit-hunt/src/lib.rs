@@ -1,0 +1,20 @@
+//! The imperative shell of a hunt: `culprit.toml`, steps, sessions, the journal, the
+//! worktrees and the executor that runs steps, and the drivers of the commit and
+//! configuration hunts.
+//!
+//! Everything a front end needs to drive a hunt lives here; the `culprit` binary only
+//! parses arguments and shows what the [`observe::Observer`] it passes in is told.
+
+pub mod commit_hunt;
+pub mod config;
+pub mod config_hunt;
+pub mod error;
+pub mod executor;
+pub mod journal;
+pub mod observe;
+pub mod session;
+pub mod step;
+pub mod target;
+pub mod workspace;
+
+pub use error::{HuntError, Result};
