@@ -183,7 +183,8 @@ impl ConfigHunt<'_, '_> {
         } else {
             ConfigSearchOptions::default()
         };
-        let mut search = ConfigSearch::new(n, tests.clone(), options);
+        let mut search = ConfigSearch::new(n, tests.clone(), options)
+            .named(changes.iter().map(|c| c.option.clone()).collect());
         let mut not_applied_seen: BTreeMap<String, NotAppliedView> = BTreeMap::new();
         self.record(
             &mut search,
@@ -257,7 +258,9 @@ impl ConfigHunt<'_, '_> {
         let mut all_found = true;
         for (test, test_status) in &status.tests {
             match test_status {
-                TestStatus::Done { culprit_sets, cure } => {
+                TestStatus::Done {
+                    culprit_sets, cure, ..
+                } => {
                     if culprit_sets.is_empty() {
                         all_found = false;
                     }

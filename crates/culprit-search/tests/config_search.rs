@@ -1,19 +1,24 @@
-//! The configuration search against simulated builds: culprit structures per test,
-//! normalizers that refuse options, flaky verdicts, parallel builds, replay.
+//! The configuration search against simulated builds: culprit structures per test and
+//! per failure, normalizers that refuse options, flaky verdicts, parallel builds, replay.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use culprit_search::config::{ConfigSearch, ConfigSearchOptions, TestStatus, Verdict};
+use culprit_search::config::{
+    ConfigSearch, ConfigSearchOptions, OtherFailure, TestStatus, Verdict,
+};
 use proptest::prelude::*;
 
 type Set = BTreeSet<usize>;
 
 /// A simulated tree: each test fails when the applied set contains one of its culprit
 /// sets; the normalizer drops refused options, and options whose dependency is not applied.
+/// A test may also fail other ways (`f1`, `f2`, … from its own culprit sets), which show
+/// only where no failure before them in the list is caused (a panic before a hang).
 #[derive(Debug, Clone)]
 struct Tree {
     n: usize,
     culprits: Vec<Vec<Set>>,
+    others: Vec<Vec<Vec<Set>>>,
     refused: Set,
     depends_on: BTreeMap<usize, usize>,
     /// Probability of a wrong verdict, and the state of the generator that draws it.
@@ -24,6 +29,7 @@ impl Tree {
     fn new(n: usize, culprits: Vec<Vec<Set>>) -> Tree {
         Tree {
             n,
+            others: vec![Vec::new(); culprits.len()],
             culprits,
             refused: Set::new(),
             depends_on: BTreeMap::new(),
@@ -54,26 +60,47 @@ impl Tree {
     fn verdicts(&mut self, applied: &Set) -> BTreeMap<String, Verdict> {
         let tests = self.tests();
         let mut verdicts = BTreeMap::new();
-        for (test, sets) in tests.into_iter().zip(self.culprits.clone()) {
-            let mut fails = sets.iter().any(|s| s.is_subset(applied));
+        for (index, test) in tests.into_iter().enumerate() {
+            let caused = |sets: &[Set]| sets.iter().any(|s| s.is_subset(applied));
+            let mut fails = caused(&self.culprits[index]);
             if let Some((probability, state)) = &mut self.flake {
                 if next_unit(state) < *probability {
                     fails = !fails;
                 }
             }
-            verdicts.insert(test, if fails { Verdict::Bad } else { Verdict::Good });
+            let other = self.others[index].iter().position(|sets| caused(sets));
+            let verdict = match (fails, other) {
+                (true, _) => Verdict::Bad,
+                (false, Some(other)) => Verdict::Other(format!("f{}", other + 1)),
+                (false, None) => Verdict::Good,
+            };
+            verdicts.insert(test, verdict);
         }
         verdicts
+    }
+
+    /// The other failures a perfect search reports, by name, with their culprit sets.
+    fn expected_others(&self, test: usize) -> Vec<OtherFailure> {
+        self.others[test]
+            .iter()
+            .enumerate()
+            .map(|(index, sets)| OtherFailure {
+                failure: format!("f{}", index + 1),
+                culprit_sets: self.minimal_live(sets),
+            })
+            .filter(|o| !o.culprit_sets.is_empty())
+            .collect()
     }
 
     /// The culprit sets a perfect search reports: those the normalizer lets apply,
     /// minimal ones only.
     fn expected(&self, test: usize) -> Vec<Set> {
+        self.minimal_live(&self.culprits[test])
+    }
+
+    fn minimal_live(&self, sets: &[Set]) -> Vec<Set> {
         let full = self.normalize(&(0..self.n).collect());
-        let live: Vec<&Set> = self.culprits[test]
-            .iter()
-            .filter(|s| s.is_subset(&full))
-            .collect();
+        let live: Vec<&Set> = sets.iter().filter(|s| s.is_subset(&full)).collect();
         let mut minimal: Vec<Set> = live
             .iter()
             .filter(|s| !live.iter().any(|o| o != *s && o.is_subset(s)))
@@ -119,12 +146,42 @@ fn drive(tree: &mut Tree, options: ConfigSearchOptions, k: usize) -> (ConfigSear
     }
 }
 
+/// A fresh search fed the journal of a hunt asks for the same builds, batch by batch.
+fn assert_replays(tree: &mut Tree, k: usize) {
+    let (_, journal) = drive(tree, ConfigSearchOptions::default(), k);
+    let mut replay = ConfigSearch::new(tree.n, tree.tests(), ConfigSearchOptions::default());
+    for batch in &journal {
+        let asked: Vec<Set> = batch
+            .iter()
+            .map(|(requested, _, _)| requested.clone())
+            .collect();
+        assert_eq!(replay.next(k), asked);
+        for (requested, applied, verdicts) in batch {
+            replay.record(requested, applied, verdicts).unwrap();
+        }
+    }
+    assert!(replay.next(k).is_empty());
+}
+
 fn found(search: &ConfigSearch, test: usize) -> (Vec<Set>, Set) {
+    let (sets, _, cure) = found_all(search, test);
+    (sets, cure)
+}
+
+/// The target's culprit sets, the other failures' by name, and the cure.
+fn found_all(search: &ConfigSearch, test: usize) -> (Vec<Set>, Vec<OtherFailure>, Set) {
     match search.status().tests.remove(&format!("t{test}")) {
-        Some(TestStatus::Done { culprit_sets, cure }) => {
-            let mut sets = culprit_sets;
-            sets.sort();
-            (sets, cure)
+        Some(TestStatus::Done {
+            mut culprit_sets,
+            mut others,
+            cure,
+        }) => {
+            culprit_sets.sort();
+            others.sort_by(|a, b| a.failure.cmp(&b.failure));
+            for other in &mut others {
+                other.culprit_sets.sort();
+            }
+            (culprit_sets, others, cure)
         }
         other => panic!("t{test}: {other:?}"),
     }
@@ -132,9 +189,12 @@ fn found(search: &ConfigSearch, test: usize) -> (Vec<Set>, Set) {
 
 fn assert_right(tree: &Tree, search: &ConfigSearch) {
     for test in 0..tree.culprits.len() {
-        let expected = tree.expected(test);
-        let (sets, cure) = found(search, test);
-        assert_eq!(sets, expected, "t{test} of {tree:?}");
+        let (sets, others, cure) = found_all(search, test);
+        assert_eq!(sets, tree.expected(test), "t{test} of {tree:?}");
+        let others_expected = tree.expected_others(test);
+        assert_eq!(others, others_expected, "t{test} of {tree:?}");
+        let mut expected = tree.expected(test);
+        expected.extend(others_expected.into_iter().flat_map(|o| o.culprit_sets));
         assert!(expected
             .iter()
             .all(|s| s.intersection(&cure).next().is_some()));
@@ -156,6 +216,54 @@ fn tree() -> impl Strategy<Value = Tree> {
         let test = prop::collection::vec(set, 1..=3);
         prop::collection::vec(test, 1..=3).prop_map(move |culprits| Tree::new(n, culprits))
     })
+}
+
+/// Random trees whose tests also fail other ways: per test a target failure and one or
+/// two later ones, each with 1..=2 culprit sets; a later failure's sets share no option
+/// with an earlier failure of the same test (else the earlier one would always show).
+fn tree_with_failures() -> impl Strategy<Value = Tree> {
+    (2usize..200).prop_flat_map(|n| {
+        let set = prop::collection::btree_set(0..n, 1..=3.min(n));
+        let failure = prop::collection::vec(set, 1..=2);
+        let test = prop::collection::vec(failure, 2..=3);
+        prop::collection::vec(test, 1..=2).prop_map(move |tests| {
+            let mut culprits = Vec::new();
+            let mut others = Vec::new();
+            for mut failures in tests {
+                let target = failures.remove(0);
+                let mut used: Set = target.iter().flatten().copied().collect();
+                let mut later = Vec::new();
+                for sets in failures {
+                    let kept: Vec<Set> =
+                        sets.into_iter().filter(|s| s.is_disjoint(&used)).collect();
+                    used.extend(kept.iter().flatten().copied());
+                    later.push(kept);
+                }
+                culprits.push(target);
+                others.push(later);
+            }
+            let mut tree = Tree::new(n, culprits);
+            tree.others = others;
+            tree
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn finds_every_failure_of_every_test(mut tree in tree_with_failures(), k in 1usize..4) {
+        let (search, _) = drive(&mut tree, ConfigSearchOptions::default(), k);
+        assert_right(&tree, &search);
+    }
+
+    #[test]
+    fn replaying_a_hunt_of_several_failures_asks_for_the_same_builds(
+        mut tree in tree_with_failures(),
+    ) {
+        assert_replays(&mut tree, 2);
+    }
 }
 
 proptest! {
@@ -186,7 +294,7 @@ proptest! {
         let status = search.status();
         prop_assert_eq!(&status.never_applied, &tree.refused);
         for test in status.tests.values() {
-            if let TestStatus::Done { culprit_sets, cure } = test {
+            if let TestStatus::Done { culprit_sets, cure, .. } = test {
                 for set in culprit_sets.iter().chain([cure]) {
                     prop_assert!(set.is_disjoint(&tree.refused));
                 }
@@ -196,16 +304,7 @@ proptest! {
 
     #[test]
     fn replaying_the_journal_asks_for_the_same_builds(mut tree in tree(), k in 1usize..4) {
-        let (_, journal) = drive(&mut tree, ConfigSearchOptions::default(), k);
-        let mut replay = ConfigSearch::new(tree.n, tree.tests(), ConfigSearchOptions::default());
-        for batch in &journal {
-            let asked: Vec<Set> = batch.iter().map(|(requested, _, _)| requested.clone()).collect();
-            prop_assert_eq!(replay.next(k), asked);
-            for (requested, applied, verdicts) in batch {
-                replay.record(requested, applied, verdicts).unwrap();
-            }
-        }
-        prop_assert!(replay.next(k).is_empty());
+        assert_replays(&mut tree, k);
     }
 }
 
@@ -304,6 +403,7 @@ fn a_test_that_passes_at_bad_has_no_culprits_and_one_that_fails_at_good_is_incon
         status.tests["ok"],
         TestStatus::Done {
             culprit_sets: vec![],
+            others: vec![],
             cure: Set::new()
         }
     );
@@ -375,4 +475,74 @@ fn bad_input_is_rejected() {
     );
     let stranger = BTreeMap::from([("u".to_string(), Verdict::Good)]);
     assert!(search.record(&Set::new(), &Set::new(), &stranger).is_err());
+}
+
+/// The names of issue 14's tree: tinyconfig and 31 options apart.
+fn issue_14_names() -> Vec<String> {
+    let mut names: Vec<String> = (0..31).map(|i| format!("CONFIG_OPTION_{i}")).collect();
+    names[3] = "CONFIG_BINFMT_ELF".into();
+    names[10] = "CONFIG_CMDLINE".into();
+    names[11] = "CONFIG_CMDLINE_BOOL".into();
+    names
+}
+
+/// Issue 14: turning BINFMT_ELF off panics the boot; the bad configuration without it
+/// still hangs, because CMDLINE and CMDLINE_BOOL together give a bad command line. Both
+/// are found, each with its failure, and the cure needs one option of each.
+#[test]
+fn a_second_failure_behind_the_first_is_hunted_with_its_own_culprits() {
+    let mut tree = Tree::new(31, vec![vec![Set::from([3])]]);
+    tree.others = vec![vec![vec![Set::from([10, 11])]]];
+    let (search, journal) = drive(&mut tree, ConfigSearchOptions::default(), 1);
+    let (sets, others, cure) = found_all(&search, 0);
+    assert_eq!(sets, [Set::from([3])]);
+    assert_eq!(
+        others,
+        [OtherFailure {
+            failure: "f1".into(),
+            culprit_sets: vec![Set::from([10, 11])]
+        }]
+    );
+    assert_eq!(cure, Set::from([3, 10]));
+    // The panic alone (one of 31), the pair (two of 30), the two proofs, the endpoints.
+    assert!(journal.len() <= 24, "{} builds", journal.len());
+}
+
+/// When the other failure is outside the hunt (an explicit target), the bad configuration
+/// without the culprit cannot be judged: the test is inconclusive, and the reason names
+/// the options, never their indices.
+#[test]
+fn an_untestable_remainder_is_named_by_its_options() {
+    let mut tree = Tree::new(31, vec![vec![Set::from([3])]]);
+    tree.others = vec![vec![vec![Set::from([10, 11])]]];
+    let mut search =
+        ConfigSearch::new(31, tree.tests(), Default::default()).named(issue_14_names());
+    while let Some(requested) = search.next(1).pop() {
+        let applied = tree.normalize(&requested);
+        let mut verdicts = tree.verdicts(&applied);
+        if matches!(verdicts["t0"], Verdict::Other(_)) {
+            verdicts.insert("t0".into(), Verdict::Skip);
+        }
+        search.record(&requested, &applied, &verdicts).unwrap();
+    }
+    match &search.status().tests["t0"] {
+        TestStatus::Inconclusive { reason } => assert_eq!(
+            reason,
+            "cannot tell whether more culprits remain: the bad configuration without \
+             {CONFIG_BINFMT_ELF} could not be tested"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A hang that needs a pair, behind a panic from one option, in a test whose bad
+/// configuration shows the hang only once the panic is gone, next to a test that only
+/// panics: the builds serve both tests.
+#[test]
+fn two_tests_with_different_failures_share_builds() {
+    let mut tree = Tree::new(200, vec![vec![Set::from([150])], vec![Set::from([150])]]);
+    tree.others = vec![vec![vec![Set::from([20, 90])]], vec![]];
+    let (search, _) = drive(&mut tree, ConfigSearchOptions::default(), 2);
+    assert_right(&tree, &search);
+    assert_eq!(found_all(&search, 1).1, []);
 }

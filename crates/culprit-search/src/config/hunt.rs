@@ -4,19 +4,23 @@
 //! resumed session that records the same builds asks for the same next builds, and a
 //! build requested for another test, or a repeated one, simply feeds the replay.
 //!
-//! The failure is modelled as a monotone DNF: the test fails iff the applied set contains
-//! one of its culprit sets. Culprit sets are found one at a time by generalized binary
-//! splitting: in a failing set, the shortest failing prefix (index order) ends with a
-//! member of a culprit set; that member is fixed and the prefix before it searched again
-//! with it, until the fixed members fail on their own. An interaction is found the same
-//! way (its last member first, then the others with it fixed), which is where plain
-//! bisection goes wrong. Once culprit sets are known, the bad set minus each minimal
-//! hitting set of them is tested: if one fails, it holds a culprit set not found yet.
+//! Each failure of the test is modelled as a monotone DNF: it is caused iff the applied
+//! set contains one of its culprit sets. Culprit sets are found one at a time by
+//! generalized binary splitting: in a failing set, the shortest failing prefix (index
+//! order) ends with a member of a culprit set; that member is fixed and the prefix before
+//! it searched again with it, until the fixed members fail on their own. An interaction
+//! is found the same way (its last member first, then the others with it fixed), which is
+//! where plain bisection goes wrong. Once culprit sets are known, the bad set minus each
+//! minimal hitting set of all of them (every failure's) is tested: if one still fails,
+//! the way it fails is hunted in it — the same failure holds a culprit set not found yet,
+//! another failure is a second bug with its own culprit sets. When every such set
+//! passes, no culprit set of any failure remains, except one containing a culprit set
+//! already found (where both are caused, which failure shows is the tree's to decide).
 
 use std::collections::VecDeque;
 
 use super::changeset::ChangeSet;
-use super::evidence::{Evidence, Knowledge, Lean, Witness};
+use super::evidence::{Evidence, Knowledge, Lean, Precedence, Track, Witness, TARGET};
 use super::hitting::minimal_hitting_sets;
 use super::ConfigSearchOptions;
 
@@ -24,41 +28,69 @@ use super::ConfigSearchOptions;
 /// search accepts before it calls the failure too scattered to pin down.
 const MAX_CUTS: usize = 256;
 
+/// One culprit set, and the failure it causes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Term {
+    pub(crate) failure: usize,
+    pub(crate) set: ChangeSet,
+}
+
 /// What one test needs next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Plan {
     /// Builds to run, most useful first.
     Need(Vec<ChangeSet>),
-    Done(Vec<ChangeSet>),
+    /// Every culprit set of every failure, in the order found.
+    Done(Vec<Term>),
     Inconclusive(String),
+}
+
+/// How a set fares against every failure hunted so far.
+enum Joint {
+    /// It shows the failure of this lane.
+    Fails(usize),
+    Passes,
+    Unknown,
+}
+
+/// One failure being hunted: its track and what the evidence says on it.
+struct Lane<'a> {
+    failure: usize,
+    knowledge: Knowledge<'a>,
 }
 
 pub(crate) struct Hunt<'a> {
     evidence: &'a Evidence,
-    knowledge: Knowledge<'a>,
+    /// The proof that a set passes: no failure at all.
+    any: Knowledge<'a>,
+    precedence: Precedence,
     test: usize,
     universe: &'a ChangeSet,
     options: &'a ConfigSearchOptions,
     budget: usize,
+    names: &'a [String],
 }
 
 impl<'a> Hunt<'a> {
     /// `universe` is what the bad endpoint applied: changes outside it are never applied
-    /// and never suspected.
+    /// and never suspected. `names` name the changes in messages.
     pub(crate) fn new(
         evidence: &'a Evidence,
         test: usize,
         universe: &'a ChangeSet,
         options: &'a ConfigSearchOptions,
         budget: usize,
+        names: &'a [String],
     ) -> Hunt<'a> {
         Hunt {
             evidence,
-            knowledge: evidence.knowledge(test),
+            any: evidence.knowledge(test, Track::Any),
+            precedence: evidence.precedence(test),
             test,
             universe,
             options,
             budget: budget.max(1),
+            names,
         }
     }
 
@@ -69,21 +101,22 @@ impl<'a> Hunt<'a> {
         }
     }
 
-    fn plan_or_stop(&self) -> Result<Vec<ChangeSet>, Plan> {
-        self.resolve_conflict()?;
+    fn plan_or_stop(&self) -> Result<Vec<Term>, Plan> {
+        let mut lanes = vec![self.lane(TARGET)?];
         let good = ChangeSet::empty(self.evidence.n());
-        match self.knowledge.infer(&good) {
-            Lean::Good(_) => {}
-            Lean::Bad(_) => {
+        match self.joint(&mut lanes, &good)? {
+            Joint::Passes => {}
+            Joint::Fails(_) => {
                 return Err(Plan::Inconclusive(
                     "fails with no change applied (the good configuration)".into(),
                 ))
             }
-            Lean::Unknown => return Err(self.need_or_give_up(good, "the good configuration")),
+            Joint::Unknown => return Err(self.need_or_give_up(good, "the good configuration")),
         }
-        let mut terms: Vec<ChangeSet> = Vec::new();
+        let mut terms: Vec<Term> = Vec::new();
         loop {
-            let Some(hitting) = minimal_hitting_sets(&terms, self.evidence.n(), MAX_CUTS) else {
+            let sets: Vec<ChangeSet> = terms.iter().map(|t| t.set.clone()).collect();
+            let Some(hitting) = minimal_hitting_sets(&sets, self.evidence.n(), MAX_CUTS) else {
                 return Err(Plan::Inconclusive(format!(
                     "{} culprit sets found so far: too many to rule out others ({} builds or more)",
                     terms.len(),
@@ -94,29 +127,32 @@ impl<'a> Hunt<'a> {
             let mut failing = None;
             for cut in &hitting {
                 let probe = self.universe.difference(cut);
-                match self.knowledge.infer(&probe) {
-                    Lean::Bad(_) => {
-                        failing = Some(self.smallest_failing_within(&probe));
+                match self.joint(&mut lanes, &probe)? {
+                    Joint::Fails(lane) => {
+                        failing = Some((lane, self.smallest_failing_within(&lanes[lane], &probe)));
                         break;
                     }
-                    Lean::Good(_) => {}
-                    Lean::Unknown if self.exhausted(&probe) => {
+                    Joint::Passes => {}
+                    Joint::Unknown if self.exhausted(&Track::Any, &probe) => {
                         return Err(Plan::Inconclusive(if terms.is_empty() {
                             "the bad configuration could not be tested".to_owned()
                         } else {
                             format!(
                                 "cannot tell whether more culprits remain: the bad \
                                  configuration without {} could not be tested",
-                                show(cut)
+                                self.show(cut)
                             )
                         }));
                     }
-                    Lean::Unknown => pending.push(probe),
+                    Joint::Unknown => pending.push(probe),
                 }
             }
             match failing {
-                Some(failing) => match self.minimize(&failing) {
-                    Ok(term) => terms.push(term),
+                Some((lane, failing)) => match self.minimize(&lanes[lane], &failing) {
+                    Ok(set) => terms.push(Term {
+                        failure: lanes[lane].failure,
+                        set,
+                    }),
                     Err(Plan::Need(mut builds)) => {
                         builds.extend(pending);
                         return Err(self.need(builds));
@@ -125,16 +161,59 @@ impl<'a> Hunt<'a> {
                 },
                 None if !pending.is_empty() => return Err(self.need(pending)),
                 None => {
-                    self.certify(&terms, &hitting)?;
+                    self.certify(&lanes, &terms, &hitting)?;
                     return Ok(terms);
                 }
             }
         }
     }
 
+    /// The lane of `failure`, once its contradictions are settled.
+    fn lane(&self, failure: usize) -> Result<Lane<'a>, Plan> {
+        let track = Track::Failure {
+            failure,
+            masks: self.precedence.masked_by(failure),
+        };
+        let lane = Lane {
+            failure,
+            knowledge: self.evidence.knowledge(self.test, track),
+        };
+        self.resolve_conflict(&lane.knowledge)?;
+        Ok(lane)
+    }
+
+    /// How `set` fares: a failure hunted already that the evidence implies, else a
+    /// failure of its own (hunted from now on), else a pass if nothing fails there.
+    fn joint(&self, lanes: &mut Vec<Lane<'a>>, set: &ChangeSet) -> Result<Joint, Plan> {
+        if let Some(lane) = lanes
+            .iter()
+            .position(|l| matches!(l.knowledge.infer(set), Lean::Bad(_)))
+        {
+            return Ok(Joint::Fails(lane));
+        }
+        match self.any.infer(set) {
+            Lean::Good(_) => Ok(Joint::Passes),
+            Lean::Bad(_) => {
+                let new = self
+                    .any
+                    .best_bad(set)
+                    .and_then(|w| self.any.failure_of(&w))
+                    .filter(|f| lanes.iter().all(|l| l.failure != *f));
+                match new {
+                    Some(failure) => {
+                        lanes.push(self.lane(failure)?);
+                        Ok(Joint::Fails(lanes.len() - 1))
+                    }
+                    None => Ok(Joint::Unknown),
+                }
+            }
+            Lean::Unknown => Ok(Joint::Unknown),
+        }
+    }
+
     /// A failing set inside `probe`, as small as the evidence allows, to search in.
-    fn smallest_failing_within(&self, probe: &ChangeSet) -> ChangeSet {
-        self.knowledge
+    fn smallest_failing_within(&self, lane: &Lane<'_>, probe: &ChangeSet) -> ChangeSet {
+        lane.knowledge
             .bad
             .iter()
             .filter(|w| w.set.is_subset(probe))
@@ -146,7 +225,9 @@ impl<'a> Hunt<'a> {
 
     /// One culprit set inside `failing`, by generalized binary splitting over prefixes.
     /// `Err` carries the builds that would move the search on.
-    fn minimize(&self, failing: &ChangeSet) -> Result<ChangeSet, Plan> {
+    fn minimize(&self, lane: &Lane<'_>, failing: &ChangeSet) -> Result<ChangeSet, Plan> {
+        let knowledge = &lane.knowledge;
+        let track = &knowledge.track;
         let n = self.evidence.n();
         let nothing = ChangeSet::empty(n);
         let mut fixed = ChangeSet::empty(n);
@@ -157,12 +238,7 @@ impl<'a> Hunt<'a> {
             let searched = fixed.union(&rest);
             // The shortest prefix known to fail, and the longest known to pass.
             let mut shortest_bad = order.len();
-            for witness in self
-                .knowledge
-                .bad
-                .iter()
-                .filter(|w| w.set.is_subset(&searched))
-            {
+            for witness in knowledge.bad.iter().filter(|w| w.set.is_subset(&searched)) {
                 let length = witness
                     .set
                     .max_outside(&fixed)
@@ -170,16 +246,11 @@ impl<'a> Hunt<'a> {
                 shortest_bad = shortest_bad.min(length);
             }
             if shortest_bad == 0 {
-                self.confirm(vec![(fixed.clone(), true)])?;
+                self.confirm(knowledge, vec![(fixed.clone(), true)])?;
                 return Ok(fixed);
             }
             let mut longest_good = None;
-            for witness in self
-                .knowledge
-                .good
-                .iter()
-                .filter(|w| fixed.is_subset(w.set))
-            {
+            for witness in knowledge.good.iter().filter(|w| fixed.is_subset(w.set)) {
                 let length = rest
                     .min_outside(witness.set, &nothing)
                     .map_or(order.len(), position)
@@ -191,10 +262,13 @@ impl<'a> Hunt<'a> {
             };
             if longest_good == Some(shortest_bad - 1) {
                 // A wrong verdict anywhere in the search surfaces here, at the boundary.
-                self.confirm(vec![
-                    (prefix(shortest_bad), true),
-                    (prefix(shortest_bad - 1), false),
-                ])?;
+                self.confirm(
+                    knowledge,
+                    vec![
+                        (prefix(shortest_bad), true),
+                        (prefix(shortest_bad - 1), false),
+                    ],
+                )?;
                 let member = order[shortest_bad - 1];
                 fixed.insert(member);
                 rest = ChangeSet::from_indices(n, order[..shortest_bad - 1].iter().copied());
@@ -203,7 +277,7 @@ impl<'a> Hunt<'a> {
             let mut builds = Vec::new();
             if longest_good.is_none() {
                 // The fixed members may already be the whole culprit set: ask that first.
-                if !self.exhausted(&fixed) {
+                if !self.exhausted(track, &fixed) {
                     builds.push(fixed.clone());
                 } else if shortest_bad == 1 {
                     return Err(self.undecidable(&order[..1]));
@@ -211,7 +285,7 @@ impl<'a> Hunt<'a> {
             }
             let from = longest_good.unwrap_or(0);
             let points = split_points(from, shortest_bad, self.budget, |length| {
-                !self.exhausted(&prefix(length))
+                !self.exhausted(track, &prefix(length))
             });
             builds.extend(points.into_iter().map(prefix));
             if builds.is_empty() {
@@ -225,55 +299,67 @@ impl<'a> Hunt<'a> {
         let changes = ChangeSet::from_indices(self.evidence.n(), changes.iter().copied());
         Plan::Inconclusive(format!(
             "changes {} cannot be told apart: the candidates between them could not be tested",
-            show(&changes)
+            self.show(&changes)
         ))
     }
 
-    /// The facts the answer rests on: every culprit set fails, every culprit set minus
-    /// one change passes, and the bad set minus every minimal hitting set passes (no
-    /// culprit set is missing).
-    fn certify(&self, terms: &[ChangeSet], hitting: &[ChangeSet]) -> Result<(), Plan> {
-        let mut facts: Vec<(ChangeSet, bool)> = Vec::new();
-        for term in terms {
-            facts.push((term.clone(), true));
-            for member in term.iter() {
-                let mut smaller = term.clone();
-                smaller.remove(member);
-                facts.push((smaller, false));
+    /// The facts the answer rests on: every culprit set fails its way, every culprit set
+    /// minus one change does not, and the bad set minus every minimal hitting set passes
+    /// (no culprit set of any failure is missing).
+    fn certify(
+        &self,
+        lanes: &[Lane<'_>],
+        terms: &[Term],
+        hitting: &[ChangeSet],
+    ) -> Result<(), Plan> {
+        for lane in lanes {
+            let mut facts: Vec<(ChangeSet, bool)> = Vec::new();
+            for term in terms.iter().filter(|t| t.failure == lane.failure) {
+                facts.push((term.set.clone(), true));
+                for member in term.set.iter() {
+                    let mut smaller = term.set.clone();
+                    smaller.remove(member);
+                    facts.push((smaller, false));
+                }
             }
+            self.confirm(&lane.knowledge, facts)?;
         }
-        facts.extend(
-            hitting
-                .iter()
-                .map(|cut| (self.universe.difference(cut), false)),
-        );
-        self.confirm(facts)
+        let probes = hitting
+            .iter()
+            .map(|cut| (self.universe.difference(cut), false))
+            .collect();
+        self.confirm(&self.any, probes)
     }
 
     /// Checks that each fact (a set, and whether it fails) is backed by `confirmations`
     /// more agreeing runs than disagreeing ones; `Err` carries the runs that would back
     /// the weak ones: the strongest witness again, else the set itself.
-    fn confirm(&self, facts: Vec<(ChangeSet, bool)>) -> Result<(), Plan> {
+    fn confirm(
+        &self,
+        knowledge: &Knowledge<'_>,
+        facts: Vec<(ChangeSet, bool)>,
+    ) -> Result<(), Plan> {
         let mut builds = Vec::new();
         for (set, fails) in facts {
             let witness = if fails {
-                self.knowledge.best_bad(&set)
+                knowledge.best_bad(&set)
             } else {
-                self.knowledge.best_good(&set)
+                knowledge.best_good(&set)
             };
             if witness.is_some_and(|w| w.strength >= self.options.confirmations) {
                 continue;
             }
+            let track = &knowledge.track;
             let rerun = witness
-                .map(|w| self.knowledge.rerun_of(&w).clone())
-                .filter(|r| !self.exhausted(r))
-                .or_else(|| Some(set.clone()).filter(|s| !self.exhausted(s)));
+                .map(|w| knowledge.rerun_of(&w).clone())
+                .filter(|r| !self.exhausted(track, r))
+                .or_else(|| Some(set.clone()).filter(|s| !self.exhausted(track, s)));
             match rerun {
                 Some(rerun) => builds.push(rerun),
                 None => {
                     return Err(Plan::Inconclusive(format!(
                         "could not confirm that {} {} ({} agreeing runs needed)",
-                        show(&set),
+                        self.show(&set),
                         if fails { "fails" } else { "passes" },
                         self.options.confirmations
                     )))
@@ -289,8 +375,8 @@ impl<'a> Hunt<'a> {
 
     /// A failing build inside a passing one contradicts the model: run the weaker side
     /// again (both when equally strong) until one verdict flips or the runs run out.
-    fn resolve_conflict(&self) -> Result<(), Plan> {
-        let Some((bad, good)) = self.knowledge.conflict() else {
+    fn resolve_conflict(&self, knowledge: &Knowledge<'_>) -> Result<(), Plan> {
+        let Some((bad, good)) = knowledge.conflict() else {
             return Ok(());
         };
         let weaker: Vec<&Witness<'_>> = match bad.strength.cmp(&good.strength) {
@@ -300,15 +386,15 @@ impl<'a> Hunt<'a> {
         };
         let builds: Vec<ChangeSet> = weaker
             .into_iter()
-            .map(|w| self.knowledge.rerun_of(w).clone())
-            .filter(|r| !self.exhausted(r))
+            .map(|w| knowledge.rerun_of(w).clone())
+            .filter(|r| !self.exhausted(&knowledge.track, r))
             .collect();
         if builds.is_empty() {
             return Err(Plan::Inconclusive(format!(
                 "contradicting verdicts: {} fails but {}, which contains it, passes, \
                  after {} runs each",
-                show(bad.set),
-                show(good.set),
+                self.show(bad.set),
+                self.show(good.set),
                 self.options.max_runs
             )));
         }
@@ -316,7 +402,7 @@ impl<'a> Hunt<'a> {
     }
 
     fn need_or_give_up(&self, set: ChangeSet, what: &str) -> Plan {
-        if self.exhausted(&set) {
+        if self.exhausted(&Track::Any, &set) {
             Plan::Inconclusive(format!("{what} could not be tested"))
         } else {
             Plan::Need(vec![set])
@@ -336,9 +422,13 @@ impl<'a> Hunt<'a> {
         Plan::Need(builds)
     }
 
-    fn exhausted(&self, set: &ChangeSet) -> bool {
+    fn exhausted(&self, track: &Track, set: &ChangeSet) -> bool {
         self.evidence
-            .exhausted(self.test, set, self.options.max_runs)
+            .exhausted(self.test, track, set, self.options.max_runs)
+    }
+
+    fn show(&self, set: &ChangeSet) -> String {
+        show(set, self.names)
     }
 }
 
@@ -375,13 +465,18 @@ fn split_points(
     points
 }
 
-/// The most change indices a message lists before it summarizes.
+/// The most changes a message lists before it summarizes.
 const SHOWN: usize = 8;
 
-/// `{1, 5, 9}`: change indices as the user's report lists them; a long set is cut
-/// (`{0, 1, ..., 7, and 1992 more}`), since a message naming 2000 changes helps nobody.
-pub(crate) fn show(set: &ChangeSet) -> String {
-    let mut items: Vec<String> = set.iter().take(SHOWN).map(|i| i.to_string()).collect();
+/// `{CONFIG_A, CONFIG_B}`: changes by their names (their indices where a name is
+/// missing); a long set is cut (`{…7 names…, and 1992 more}`), since a message naming
+/// 2000 changes helps nobody.
+pub(crate) fn show(set: &ChangeSet, names: &[String]) -> String {
+    let mut items: Vec<String> = set
+        .iter()
+        .take(SHOWN)
+        .map(|i| names.get(i).cloned().unwrap_or_else(|| i.to_string()))
+        .collect();
     let total = set.len();
     if total > SHOWN {
         items.push(format!("and {} more", total - SHOWN));
@@ -402,10 +497,15 @@ mod tests {
 
     #[test]
     fn long_sets_are_cut_in_messages() {
-        assert_eq!(show(&ChangeSet::from_indices(20, [3, 7])), "{3, 7}");
+        assert_eq!(show(&ChangeSet::from_indices(20, [3, 7]), &[]), "{3, 7}");
         assert_eq!(
-            show(&ChangeSet::full(20)),
+            show(&ChangeSet::full(20), &[]),
             "{0, 1, 2, 3, 4, 5, 6, 7, and 12 more}"
+        );
+        let names = ["CONFIG_A".to_string(), "CONFIG_B".to_string()];
+        assert_eq!(
+            show(&ChangeSet::from_indices(20, [1, 9]), &names),
+            "{CONFIG_B, 9}"
         );
     }
 

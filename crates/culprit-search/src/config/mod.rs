@@ -6,8 +6,11 @@
 //! test, so an observation is the set of changes the normalizer actually applied plus a
 //! verdict per test. Each test fails when the applied set contains one of its culprit
 //! sets; several independent culprit sets per test, each possibly an interaction of
-//! several options. The search finds, per test, every minimal culprit set and a minimal
-//! cure, and shares builds between tests: all tests replay their searches against the
+//! several options, and each culprit set causes one failure: the one hunted (the bad
+//! configuration's) or another one, hunted as well (the bad configuration without the
+//! panic's culprit may still hang because of two other options). The search finds, per
+//! test and failure, every minimal culprit set, and per test a minimal cure, and shares
+//! builds between tests: all tests replay their searches against the
 //! same evidence, tests in the same state ask for the same builds, and the builds asked
 //! for by most tests go first.
 //!
@@ -24,18 +27,30 @@ mod hunt;
 use std::collections::{BTreeMap, BTreeSet};
 
 use changeset::ChangeSet;
-use evidence::Evidence;
+use evidence::{Evidence, Seen, TARGET};
 use hitting::minimal_hitting_sets;
-use hunt::{Hunt, Plan};
+use hunt::{Hunt, Plan, Term};
 
 /// What one test run said about a candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Verdict {
     Good,
+    /// Fails the way the test is hunted for (the target).
     Bad,
-    /// The run tells nothing for this test (another failure, a build error): the
-    /// candidate is untestable for it, and the search works around it.
+    /// Fails another way, named by the caller (a signature): a second bug, whose culprit
+    /// sets are hunted too. Runs with the same name are the same failure.
+    Other(String),
+    /// The run tells nothing for this test (a failure outside the hunt, the lab
+    /// failing): the candidate is untestable for it, and the search works around it.
     Skip,
+}
+
+/// The culprit sets of one failure of a test other than the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherFailure {
+    /// The name given with [`Verdict::Other`].
+    pub failure: String,
+    pub culprit_sets: Vec<BTreeSet<usize>>,
 }
 
 /// Tolerance for flaky verdicts.
@@ -78,12 +93,15 @@ impl Default for ConfigSearchOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TestStatus {
     Searching,
-    /// Every minimal culprit set (each reproduces the failure applied on top of the good
-    /// configuration), and the smallest cure (reverting these changes from the bad
-    /// configuration makes the test pass: one change of every culprit set). A test that
-    /// passes with every change applied has no culprit sets and an empty cure.
+    /// Every minimal culprit set of the target failure (each reproduces it applied on top
+    /// of the good configuration), those of every other failure found on the way, in the
+    /// order found, and the smallest cure (reverting these changes from the bad
+    /// configuration makes the test pass: one change of every culprit set of every
+    /// failure). A test that passes with every change applied has no culprit sets and an
+    /// empty cure.
     Done {
         culprit_sets: Vec<BTreeSet<usize>>,
+        others: Vec<OtherFailure>,
         cure: BTreeSet<usize>,
     },
     Inconclusive {
@@ -118,6 +136,10 @@ pub struct ConfigSearch {
     tests: Vec<String>,
     options: ConfigSearchOptions,
     evidence: Evidence,
+    /// The names of the failures other than the target, numbered from 1.
+    failures: Vec<String>,
+    /// The changes as messages name them.
+    names: Vec<String>,
 }
 
 impl ConfigSearch {
@@ -127,7 +149,16 @@ impl ConfigSearch {
             tests,
             options,
             evidence: Evidence::new(n_changes),
+            failures: Vec::new(),
+            names: Vec::new(),
         }
+    }
+
+    /// Names the changes (`CONFIG_PANIC_TIMEOUT`) for the reasons of inconclusive tests;
+    /// unnamed changes are shown by index.
+    pub fn named(mut self, names: Vec<String>) -> ConfigSearch {
+        self.names = names;
+        self
     }
 
     /// Up to `k` sets of changes to build next (parallel builds), most useful first;
@@ -173,12 +204,16 @@ impl ConfigSearch {
         if let Some(unknown) = verdicts.keys().find(|t| !self.tests.contains(t)) {
             return Err(ConfigSearchError::UnknownTest(unknown.clone()));
         }
-        let verdicts: Vec<Verdict> = self
-            .tests
-            .iter()
-            .map(|t| verdicts.get(t).copied().unwrap_or(Verdict::Skip))
-            .collect();
-        self.evidence.record(requested, applied, &verdicts);
+        let mut seen = Vec::with_capacity(self.tests.len());
+        for test in 0..self.tests.len() {
+            seen.push(match verdicts.get(&self.tests[test]) {
+                Some(Verdict::Good) => Seen::Pass,
+                Some(Verdict::Bad) => Seen::Fails(TARGET),
+                Some(Verdict::Other(name)) => Seen::Fails(self.failure_number(name)),
+                Some(Verdict::Skip) | None => Seen::Nothing,
+            });
+        }
+        self.evidence.record(requested, applied, &seen);
         Ok(())
     }
 
@@ -190,10 +225,7 @@ impl ConfigSearch {
             .map(|(test, plan)| {
                 let status = match plan {
                     Plan::Need(_) => TestStatus::Searching,
-                    Plan::Done(terms) => TestStatus::Done {
-                        cure: cure(&terms, self.n).to_btree(),
-                        culprit_sets: terms.iter().map(ChangeSet::to_btree).collect(),
-                    },
+                    Plan::Done(terms) => self.done(&terms),
                     Plan::Inconclusive(reason) => TestStatus::Inconclusive { reason },
                 };
                 (test.clone(), status)
@@ -203,6 +235,42 @@ impl ConfigSearch {
             tests,
             never_applied: self.evidence.never_applied().to_btree(),
             builds: self.evidence.builds(),
+        }
+    }
+
+    fn failure_number(&mut self, name: &str) -> usize {
+        match self.failures.iter().position(|f| f == name) {
+            Some(index) => index + 1,
+            None => {
+                self.failures.push(name.to_owned());
+                self.failures.len()
+            }
+        }
+    }
+
+    fn done(&self, terms: &[Term]) -> TestStatus {
+        let sets_of = |failure: usize| -> Vec<BTreeSet<usize>> {
+            terms
+                .iter()
+                .filter(|t| t.failure == failure)
+                .map(|t| t.set.to_btree())
+                .collect()
+        };
+        let mut others: Vec<OtherFailure> = Vec::new();
+        for term in terms.iter().filter(|t| t.failure != TARGET) {
+            let failure = &self.failures[term.failure - 1];
+            if others.iter().all(|o| &o.failure != failure) {
+                others.push(OtherFailure {
+                    failure: failure.clone(),
+                    culprit_sets: sets_of(term.failure),
+                });
+            }
+        }
+        let all: Vec<ChangeSet> = terms.iter().map(|t| t.set.clone()).collect();
+        TestStatus::Done {
+            culprit_sets: sets_of(TARGET),
+            others,
+            cure: cure(&all, self.n).to_btree(),
         }
     }
 
@@ -216,7 +284,17 @@ impl ConfigSearch {
             return vec![Plan::Need(vec![ChangeSet::full(self.n)]); self.tests.len()];
         };
         (0..self.tests.len())
-            .map(|test| Hunt::new(&self.evidence, test, universe, &self.options, budget).plan())
+            .map(|test| {
+                Hunt::new(
+                    &self.evidence,
+                    test,
+                    universe,
+                    &self.options,
+                    budget,
+                    &self.names,
+                )
+                .plan()
+            })
             .collect()
     }
 
