@@ -1,0 +1,138 @@
+//! The Kconfig language, parsed and evaluated like Linux's `scripts/kconfig/conf
+//! --olddefconfig` (and kconfiglib for Zephyr-style trees), with the reason behind
+//! every value.
+//!
+//! ```text
+//! Kconfig files --lexer/macros--> statements --parse--> Tree --finalize-->
+//!   + Input (.config, fragments) --eval--> values --write--> .config text
+//!                                             \--why--> reasons with file:line
+//! ```
+//! Everything is deterministic except `$(shell,…)`, which goes through [`Shell`].
+
+mod error;
+mod eval;
+mod expr;
+mod finalize;
+mod glob;
+mod input;
+mod lexer;
+mod linux;
+mod macros;
+mod number;
+mod parse;
+mod shell;
+mod tree;
+mod write;
+
+use std::path::Path;
+
+pub use error::KconfigError;
+pub use expr::{Expr, Tri};
+pub use input::{Assignment, Input, Origin, Reading};
+pub use linux::{host_arch, is_linux_tree, kernel_version, linux_env};
+pub use macros::Shell;
+pub use parse::LoadOptions;
+pub use shell::SystemShell;
+pub use tree::{Loc, NodeId, NodeKind, SymId, Tree, Type};
+
+use eval::Evaluator;
+
+/// A parsed Kconfig tree, ready to evaluate configurations against.
+pub struct Kconfig {
+    tree: Tree,
+}
+
+impl Kconfig {
+    /// Reads the tree whose top file is `top` (relative to `options.srctree`, or
+    /// absolute), running its `$(shell,…)` macros through `shell`.
+    pub fn load(
+        top: &Path,
+        options: &LoadOptions,
+        shell: &mut dyn Shell,
+    ) -> Result<Kconfig, KconfigError> {
+        Ok(Kconfig {
+            tree: parse::parse(top, options, shell)?,
+        })
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// What `conf --olddefconfig` makes of `input`: keep what it sets where Kconfig
+    /// allows it, fill in the rest.
+    pub fn olddefconfig(&self, input: &Input) -> Evaluation<'_> {
+        let mut ev = Evaluator::new(&self.tree);
+        let readings = input::apply(&mut ev, input);
+        let changed = if input.any_file {
+            let unknown = readings.iter().any(|(_, r)| *r == Reading::Unknown);
+            let invalid = readings
+                .iter()
+                .any(|(_, r)| matches!(r, Reading::Invalid(_)));
+            write::settle(&mut ev, !input.warnings.is_empty() || unknown || invalid)
+        } else {
+            ev.calc(self.tree.modules);
+            true
+        };
+        let text = write::write(&mut ev, changed);
+        Evaluation {
+            ev,
+            input: input.clone(),
+            readings,
+            text,
+        }
+    }
+}
+
+/// The effective configuration of one input.
+pub struct Evaluation<'t> {
+    ev: Evaluator<'t>,
+    input: Input,
+    readings: Vec<(SymId, Reading)>,
+    text: String,
+}
+
+impl<'t> Evaluation<'t> {
+    /// The `.config` text, as `conf --olddefconfig` writes it.
+    pub fn dot_config(&self) -> &str {
+        &self.text
+    }
+
+    pub fn tree(&self) -> &'t Tree {
+        self.ev.tree
+    }
+
+    pub fn input(&self) -> &Input {
+        &self.input
+    }
+
+    /// How each assignment of the input was read, in order.
+    pub fn readings(&self) -> &[(SymId, Reading)] {
+        &self.readings
+    }
+
+    /// The value of a symbol (name without `CONFIG_`), as `.config` spells it;
+    /// `None` for a name no Kconfig file defines.
+    pub fn value(&mut self, name: &str) -> Option<String> {
+        let id = self.ev.tree.find(name)?;
+        Some(self.ev.string_value(id).into_owned())
+    }
+
+    /// Whether `.config` lists the symbol at all (kconfig leaves out symbols that are
+    /// invisible and have no default).
+    pub fn is_written(&mut self, name: &str) -> bool {
+        self.ev.tree.find(name).is_some_and(|id| {
+            self.ev.calc(id);
+            self.ev.state(id).write
+        })
+    }
+
+    /// Symbols whose `select` forced them past unmet direct dependencies (kconfig's
+    /// "unmet direct dependencies detected" warning).
+    pub fn unmet_selects(&self) -> Vec<SymId> {
+        let mut out = self.ev.unmet.clone();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
