@@ -142,7 +142,7 @@ impl<'t> Evaluator<'t> {
     fn eval_expr(&mut self, e: &Expr) -> Tri {
         match e {
             Expr::Sym(s) => self.tri(*s),
-            Expr::Not(inner) => self.eval_expr(inner).not(),
+            Expr::Not(inner) => self.eval_expr(inner).negate(),
             Expr::And(a, b) => {
                 let a = self.eval_expr(a);
                 let b = self.eval_expr(b);

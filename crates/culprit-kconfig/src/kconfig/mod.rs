@@ -127,6 +127,12 @@ impl<'t> Evaluation<'t> {
         })
     }
 
+    /// The visibility of a symbol's prompts: whether a user value can take effect.
+    pub fn visibility(&mut self, id: SymId) -> Tri {
+        self.ev.calc(id);
+        self.ev.state(id).visible
+    }
+
     /// Symbols whose `select` forced them past unmet direct dependencies (kconfig's
     /// "unmet direct dependencies detected" warning).
     pub fn unmet_selects(&self) -> Vec<SymId> {

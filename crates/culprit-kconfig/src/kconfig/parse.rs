@@ -64,7 +64,7 @@ pub fn parse(top: &Path, options: &LoadOptions, shell: &mut dyn Shell) -> Result
     parser.open(&path, None)?;
     parser.run()?;
     let mut tree = parser.tree;
-    tree.warnings.extend(parser.macros.messages.drain(..));
+    tree.warnings.append(&mut parser.macros.messages);
     tree.modules = parser.modules.unwrap_or(tree.no());
     if tree.mainmenu.is_empty() {
         tree.mainmenu = "Main menu".to_owned();
@@ -152,10 +152,7 @@ impl<'s> Parser<'s> {
             }
         }
         if let Some(block) = self.blocks.last() {
-            return Err(self.error_at(
-                Some((block.file, block.line)),
-                format!("`{}` without its end statement", block.kind.keyword()),
-            ));
+            return Err(self.error_at(Some((block.file, block.line)), unclosed(block.kind)));
         }
         Ok(())
     }
@@ -165,13 +162,7 @@ impl<'s> Parser<'s> {
             return Ok(());
         };
         if let Some(block) = self.blocks.last().filter(|b| b.file == file.id) {
-            return Err(self.error_at(
-                Some((block.file, block.line)),
-                format!(
-                    "`{}` is not closed in the file that opens it",
-                    block.kind.keyword()
-                ),
-            ));
+            return Err(self.error_at(Some((block.file, block.line)), unclosed(block.kind)));
         }
         self.entry = None;
         Ok(())
@@ -633,6 +624,13 @@ impl<'s> Parser<'s> {
             None => Err("expected a symbol at the end of the line".to_owned()),
         }
     }
+}
+
+fn unclosed(kind: NodeKind) -> String {
+    format!(
+        "`{0}` is not closed in the file that opens it (missing `end{0}`)",
+        kind.keyword()
+    )
 }
 
 fn expect_end(t: &[Tok], i: usize) -> std::result::Result<(), String> {
