@@ -289,11 +289,19 @@ impl FileLexer {
         Some(tok)
     }
 
-    fn at(&self) -> At<'_> {
-        At {
+    /// Expands the `$(…)` (or lone `$`) at the cursor; a reference must close on its line.
+    fn reference(&mut self, macros: &mut Macros<'_>) -> Result<String, LexError> {
+        let line = self.line;
+        let rest = self.text[self.pos + 1..].split('\n').next().unwrap_or("");
+        let at = At {
             file: &self.name,
-            line: self.line,
-        }
+            line,
+        };
+        let (expansion, used) = macros
+            .expand_dollar(rest, &[], at)
+            .map_err(|e| LexError::macro_error(line, e))?;
+        self.pos += 1 + used;
+        Ok(expansion)
     }
 
     /// A word: name characters and `$(…)` references. A word without references may be
@@ -307,21 +315,7 @@ impl FileLexer {
                 self.pos += 1;
             } else if b == b'$' {
                 expanded = true;
-                let line = self.line;
-                let rest = self.text[self.pos + 1..]
-                    .split('\n')
-                    .next()
-                    .unwrap_or("")
-                    .to_owned();
-                let at = At {
-                    file: &self.name,
-                    line,
-                };
-                let (expansion, used) = macros
-                    .expand_dollar(&rest, &[], at)
-                    .map_err(|e| LexError::macro_error(line, e))?;
-                out.push_str(&expansion);
-                self.pos += 1 + used;
+                out.push_str(&self.reference(macros)?);
             } else {
                 break;
             }
@@ -358,17 +352,8 @@ impl FileLexer {
                     }
                 }
                 b'$' => {
-                    let line = self.line;
-                    let rest = self.text[self.pos + 1..]
-                        .split('\n')
-                        .next()
-                        .unwrap_or("")
-                        .to_owned();
-                    let (expansion, used) = macros
-                        .expand_dollar(&rest, &[], self.at())
-                        .map_err(|e| LexError::macro_error(line, e))?;
+                    let expansion = self.reference(macros)?;
                     out.push_str(&expansion);
-                    self.pos += 1 + used;
                 }
                 _ if b == quote => {
                     self.pos += 1;

@@ -53,20 +53,6 @@ pub(crate) fn settle(ev: &mut Evaluator<'_>, input_warnings: bool) -> bool {
     input_warnings || unsaved > 0
 }
 
-/// kconfig's `escape_string_value`.
-fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len() + 2);
-    out.push('"');
-    for c in value.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
-}
-
 /// Whether kconfig's `menu_is_visible` holds for a menu or comment node.
 pub(crate) fn menu_visible(ev: &mut Evaluator<'_>, node: NodeId) -> bool {
     let tree = ev.tree;
@@ -165,7 +151,7 @@ fn print_symbol(ev: &mut Evaluator<'_>, sym: SymId, out: &mut String) {
     out.push_str(&s.name);
     out.push('=');
     if s.ty == Type::String {
-        out.push_str(&escape(&value));
+        out.push_str(&crate::value::quote(&value));
     } else {
         out.push_str(&value);
     }
