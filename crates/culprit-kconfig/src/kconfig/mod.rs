@@ -22,6 +22,7 @@ mod number;
 mod parse;
 mod shell;
 mod tree;
+mod why;
 mod write;
 
 use std::path::Path;
@@ -34,6 +35,7 @@ pub use macros::Shell;
 pub use parse::LoadOptions;
 pub use shell::SystemShell;
 pub use tree::{Loc, NodeId, NodeKind, SymId, Tree, Type};
+pub use why::{Reason, ReasonKind, Unapplied};
 
 use eval::Evaluator;
 
@@ -62,25 +64,52 @@ impl Kconfig {
     /// What `conf --olddefconfig` makes of `input`: keep what it sets where Kconfig
     /// allows it, fill in the rest.
     pub fn olddefconfig(&self, input: &Input) -> Evaluation<'_> {
-        let mut ev = Evaluator::new(&self.tree);
-        let readings = input::apply(&mut ev, input);
-        let changed = if input.any_file {
-            let unknown = readings.iter().any(|(_, r)| *r == Reading::Unknown);
-            let invalid = readings
-                .iter()
-                .any(|(_, r)| matches!(r, Reading::Invalid(_)));
-            write::settle(&mut ev, !input.warnings.is_empty() || unknown || invalid)
-        } else {
-            ev.calc(self.tree.modules);
-            true
-        };
-        let text = write::write(&mut ev, changed);
-        Evaluation {
-            ev,
-            input: input.clone(),
-            readings,
-            text,
-        }
+        evaluate(&self.tree, input, Semantics::Conf)
+    }
+
+    /// [`Kconfig::olddefconfig`] with the given implementation's quirks.
+    pub fn olddefconfig_as(&self, input: &Input, semantics: Semantics) -> Evaluation<'_> {
+        evaluate(&self.tree, input, semantics)
+    }
+}
+
+/// Whose behaviour to reproduce where the two implementations differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Semantics {
+    /// Linux's `scripts/kconfig/conf`: an out-of-range number is dropped after the
+    /// options depending on it were computed from it (they keep that view).
+    Conf,
+    /// kconfiglib (Zephyr): an out-of-range number is ignored from the start.
+    Kconfiglib,
+}
+
+/// kconfig's `conf_read` then `conf_write` on one input.
+fn evaluate<'t>(tree: &'t Tree, input: &Input, semantics: Semantics) -> Evaluation<'t> {
+    let mut ev = Evaluator::new(tree);
+    let readings = input::apply(&mut ev, input);
+    let changed = if input.any_file {
+        let unknown = readings.iter().any(|(_, r)| *r == Reading::Unknown);
+        let invalid = readings
+            .iter()
+            .any(|(_, r)| matches!(r, Reading::Invalid(_)));
+        write::settle(
+            &mut ev,
+            !input.warnings.is_empty() || unknown || invalid,
+            semantics,
+        )
+    } else {
+        ev.calc(tree.modules);
+        true
+    };
+    let header = write::kconfig_header(tree);
+    let body = write::write(&mut ev, changed);
+    Evaluation {
+        body_start: header.len(),
+        text: header + &body,
+        semantics,
+        ev,
+        input: input.clone(),
+        readings,
     }
 }
 
@@ -90,12 +119,20 @@ pub struct Evaluation<'t> {
     input: Input,
     readings: Vec<(SymId, Reading)>,
     text: String,
+    body_start: usize,
+    semantics: Semantics,
 }
 
 impl<'t> Evaluation<'t> {
     /// The `.config` text, as `conf --olddefconfig` writes it.
     pub fn dot_config(&self) -> &str {
         &self.text
+    }
+
+    /// The `.config` text under another first comment block (kconfiglib users such as
+    /// Zephyr and toyos write their own).
+    pub fn dot_config_with_header(&self, header: &str) -> String {
+        format!("{header}{}", &self.text[self.body_start..])
     }
 
     pub fn tree(&self) -> &'t Tree {

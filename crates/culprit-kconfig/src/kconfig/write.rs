@@ -4,11 +4,12 @@
 use super::eval::Evaluator;
 use super::expr::Tri;
 use super::tree::{NodeId, NodeKind, SymId, Tree, Type};
+use super::Semantics;
 
 /// The steps of `conf_read` after the values are loaded: compute everything, then drop
 /// numbers and strings outside their range (kconfig recomputes only those).
 /// Returns whether kconfig would consider the configuration changed.
-pub(crate) fn settle(ev: &mut Evaluator<'_>, input_warnings: bool) -> bool {
+pub(crate) fn settle(ev: &mut Evaluator<'_>, input_warnings: bool, semantics: Semantics) -> bool {
     let tree = ev.tree;
     ev.calc(tree.modules);
     let mut unsaved = 0usize;
@@ -33,6 +34,7 @@ pub(crate) fn settle(ev: &mut Evaluator<'_>, input_warnings: bool) -> bool {
         }
         unsaved += 1;
     }
+    let mut dropped = false;
     for id in tree.symbol_ids() {
         let sym = tree.sym(id);
         if !ev.state(id).has_user || sym.choice_of.is_some() {
@@ -47,8 +49,14 @@ pub(crate) fn settle(ev: &mut Evaluator<'_>, input_warnings: bool) -> bool {
                 ev.invalidate(id);
                 ev.state_mut(id).has_user = false;
                 unsaved += 1;
+                dropped = true;
             }
         }
+    }
+    if dropped && semantics == Semantics::Kconfiglib {
+        ev.invalidate_all();
+        ev.modules_val = Tri::No;
+        ev.calc(tree.modules);
     }
     input_warnings || unsaved > 0
 }
@@ -66,8 +74,15 @@ pub(crate) fn menu_visible(ev: &mut Evaluator<'_>, node: NodeId) -> bool {
     ev.eval(tree.prop(prompt).cond.as_ref()) != Tri::No
 }
 
-/// The `.config` text. `header` is the first comment block without its `#` lines
-/// (`None` for kconfig's own).
+/// kconfig's first comment block of a `.config`.
+pub(crate) fn kconfig_header(tree: &Tree) -> String {
+    format!(
+        "#\n# Automatically generated file; DO NOT EDIT.\n# {}\n#\n",
+        tree.mainmenu()
+    )
+}
+
+/// The `.config` text after the header.
 pub(crate) fn write(ev: &mut Evaluator<'_>, changed: bool) -> String {
     let tree = ev.tree;
     if !changed {
@@ -75,9 +90,6 @@ pub(crate) fn write(ev: &mut Evaluator<'_>, changed: bool) -> String {
         ev.calc(tree.modules);
     }
     let mut out = String::with_capacity(256 * 1024);
-    out.push_str("#\n# Automatically generated file; DO NOT EDIT.\n# ");
-    out.push_str(tree.mainmenu());
-    out.push_str("\n#\n");
     let mut written = vec![false; tree.symbols.len()];
     let mut need_newline = false;
     for &child in &tree.node(tree.root()).children {
