@@ -68,6 +68,11 @@ fn infra(reason: &str, range: Option<Range>) -> (Outcome, Option<Range>) {
 }
 
 fn decide_boot(facts: &Facts, ending: &Ending) -> (Outcome, Option<Range>) {
+    // A lost run ended before the classifier was certain (or culprit would have stopped
+    // it first), so what it printed is not the whole story.
+    if let Ending::Lost { reason } = ending {
+        return infra(reason, None);
+    }
     if let (Some(first), false) = (facts.seen.first(), facts.success_first) {
         return fail(first);
     }
@@ -88,7 +93,7 @@ fn decide_boot(facts: &Facts, ending: &Ending) -> (Outcome, Option<Range>) {
     let failed = |signature| Outcome::Fail { signature };
     match ending {
         Ending::Interrupted => infra("interrupted", None),
-        Ending::SpawnFailed { reason } => infra(reason, None),
+        Ending::SpawnFailed { reason } | Ending::Lost { reason } => infra(reason, None),
         Ending::WallTimeout | Ending::SilenceTimeout | Ending::StoppedEarly | Ending::Unknown => {
             hang()
         }
@@ -100,6 +105,9 @@ fn decide_boot(facts: &Facts, ending: &Ending) -> (Outcome, Option<Range>) {
 }
 
 fn decide_build(facts: &Facts, ending: &Ending) -> (Outcome, Option<Range>) {
+    if let Ending::Lost { reason } = ending {
+        return infra(reason, None);
+    }
     let custom = facts
         .seen
         .iter()
@@ -136,7 +144,10 @@ fn decide_build(facts: &Facts, ending: &Ending) -> (Outcome, Option<Range>) {
         Ending::WallTimeout => exit(build_error, "build timed out".to_string()),
         Ending::SilenceTimeout => exit(build_error, "build went silent".to_string()),
         Ending::StoppedEarly => exit(build_error, "build stopped early".to_string()),
-        Ending::Unknown | Ending::SpawnFailed { .. } | Ending::Interrupted => (Outcome::Pass, None),
+        Ending::Unknown
+        | Ending::SpawnFailed { .. }
+        | Ending::Interrupted
+        | Ending::Lost { .. } => (Outcome::Pass, None),
     }
 }
 
@@ -214,6 +225,20 @@ mod tests {
             ..facts(Mode::Boot, &[])
         };
         assert_eq!(decide(&configured, &Ending::Exited { code: 0 }).0, hang);
+    }
+
+    #[test]
+    fn a_lost_run_is_an_infra_error_whatever_it_printed() {
+        let lost = Ending::Lost {
+            reason: "node failure on vm".into(),
+        };
+        let infra = Outcome::InfraError {
+            reason: "node failure on vm".into(),
+        };
+        let list = [seen(SignatureKind::Warning, "w")];
+        assert_eq!(decide(&facts(Mode::Boot, &list), &lost).0, infra);
+        let compiler = [seen(SignatureKind::Compiler, "c")];
+        assert_eq!(decide(&facts(Mode::Build, &compiler), &lost).0, infra);
     }
 
     #[test]

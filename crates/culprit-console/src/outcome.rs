@@ -161,6 +161,10 @@ pub enum Ending {
     Interrupted,
     /// The command could not be started at all.
     SpawnFailed { reason: String },
+    /// The machine or the engine running the command took it away before it ended by
+    /// itself (a Slurm node failure, a preemption, a cancellation culprit did not ask
+    /// for): what the command would have done is unknown, so it proves nothing.
+    Lost { reason: String },
     /// A log read from a file: nothing is known about how it ended.
     Unknown,
 }
