@@ -6,5 +6,6 @@
 pub mod git;
 mod process_tree;
 pub mod runner;
+pub mod slurm;
 
 pub use runner::{run, ExecError, RunReport, RunSpec, StopFlag};

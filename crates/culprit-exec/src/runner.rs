@@ -6,15 +6,16 @@
 //! the wall clock into hang endings.
 
 use crate::process_tree::{any_running, descendants, signal_tree};
+use crate::slurm::SlurmJob;
 use culprit_console::{Classification, Classifier, Ending};
 use nix::sys::signal::Signal;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,6 +30,8 @@ const TICK: Duration = Duration::from_millis(50);
 /// After the command exits, how long to wait for output still in flight from its children.
 const DRAIN: Duration = Duration::from_millis(300);
 const CHUNK: usize = 64 * 1024;
+/// The longest launcher message kept as one line.
+const LINE: u64 = 4096;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
@@ -61,46 +64,136 @@ pub struct RunReport {
     pub classification: Classification,
     pub duration: Duration,
     pub log_path: PathBuf,
+    /// The Slurm job the run was, when it ran through Slurm.
+    pub job: Option<SlurmJob>,
 }
 
-/// Runs `spec` to its end, streaming output to the log and to `classifier`.
+/// Runs `spec` here, to its end, streaming output to the log and to `classifier`.
 ///
 /// Returns an error only when culprit itself cannot do its job (the log cannot be
 /// written); a command that cannot start is an `Ending::SpawnFailed` classification,
 /// because for a hunt that is an infrastructure outcome, not a crash of culprit.
 pub fn run(
     spec: &RunSpec,
+    classifier: Classifier,
+    stop: &StopFlag,
+) -> Result<RunReport, ExecError> {
+    supervise(spec, classifier, stop, &mut Local)
+}
+
+/// How a command is started and watched: directly on this machine, or through a job
+/// engine that has its own messages, its own queue and its own way to cancel.
+pub(crate) trait Launcher {
+    /// The process to spawn for `spec`; the runner sets its stdio and process group.
+    fn command(&self, spec: &RunSpec) -> Command;
+    /// What the process gets when culprit dies without a chance to clean up.
+    fn death_signal(&self) -> Signal {
+        Signal::SIGKILL
+    }
+    /// True when the process's stderr carries the launcher's own messages, which must
+    /// not reach the console log or the classifier.
+    fn speaks_on_stderr(&self) -> bool {
+        false
+    }
+    /// One line of the launcher's messages.
+    fn hear(&mut self, _line: &str) {}
+    /// False while the command waits for a machine (a queued job): the clocks that
+    /// make timeouts start when it begins.
+    fn has_started(&self) -> bool {
+        true
+    }
+    /// The run's ending once what the launcher knows is weighed in (a fault it heard,
+    /// the state the engine gives the job). Not called when culprit stopped the run for
+    /// an early verdict or an interruption: those endings stand.
+    fn settle(&mut self, ending: Ending) -> Ending {
+        ending
+    }
+    /// culprit is ending the run itself (`interrupted` for Ctrl-C); called before the
+    /// process tree is stopped.
+    fn cancel(&mut self, _interrupted: bool) {}
+    fn job(&self) -> Option<SlurmJob> {
+        None
+    }
+}
+
+/// A command run right here through `sh -c`.
+struct Local;
+
+impl Launcher for Local {
+    fn command(&self, spec: &RunSpec) -> Command {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(&spec.command)
+            .current_dir(&spec.cwd)
+            .envs(spec.env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+}
+
+/// Output of the process, from the thread that read it.
+enum Heard {
+    Console(Vec<u8>),
+    Launcher(String),
+}
+
+/// The clocks of one run: they start when the command does, not when it is queued.
+struct Clocks {
+    started: Option<Instant>,
+    last_output: Instant,
+}
+
+impl Clocks {
+    fn start(&mut self) -> Instant {
+        *self.started.get_or_insert_with(|| {
+            self.last_output = Instant::now();
+            self.last_output
+        })
+    }
+
+    fn elapsed(&self) -> Duration {
+        self.started.map(|s| s.elapsed()).unwrap_or_default()
+    }
+}
+
+pub(crate) fn supervise(
+    spec: &RunSpec,
     mut classifier: Classifier,
     stop: &StopFlag,
+    launcher: &mut impl Launcher,
 ) -> Result<RunReport, ExecError> {
     let file = File::create(&spec.log_path).map_err(|source| ExecError::Log {
         path: spec.log_path.clone(),
         source,
     })?;
     let mut log = BufWriter::new(file);
-    let started = Instant::now();
+    let mut clocks = Clocks {
+        started: None,
+        last_output: Instant::now(),
+    };
 
     let (reader, writer) = io::pipe().map_err(ExecError::Pipe)?;
-    let writer_err = writer.try_clone().map_err(ExecError::Pipe)?;
-    let mut command = Command::new("sh");
+    let (messages, stderr) = if launcher.speaks_on_stderr() {
+        let (reader, writer) = io::pipe().map_err(ExecError::Pipe)?;
+        (Some(reader), writer)
+    } else {
+        (None, writer.try_clone().map_err(ExecError::Pipe)?)
+    };
+    let mut command = launcher.command(spec);
     command
-        .arg("-c")
-        .arg(&spec.command)
-        .current_dir(&spec.cwd)
-        .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(writer)
-        .stderr(writer_err)
+        .stderr(stderr)
         .process_group(0);
     // If culprit itself is killed (SIGKILL leaves no chance to clean up), the kernel
-    // kills the command too, so no guest outlives the session that started it.
+    // signals the command too, so no guest outlives the session that started it.
+    let death = launcher.death_signal();
     // SAFETY: the closure only makes the prctl system call, which is async-signal-safe.
     unsafe {
-        command
-            .pre_exec(|| nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(io::Error::from));
+        command.pre_exec(move || nix::sys::prctl::set_pdeathsig(death).map_err(io::Error::from));
     }
     let spawned = command.spawn();
-    // The parent's copies of the pipe's write end must be closed, or EOF never comes.
+    // The parent's copies of the pipes' write ends must be closed, or EOF never comes.
     drop(command);
     let mut child = match spawned {
         Ok(child) => child,
@@ -108,57 +201,111 @@ pub fn run(
             let ending = Ending::SpawnFailed {
                 reason: format!("cannot start `sh -c {}`: {err}", spec.command),
             };
-            return finish(spec, classifier, ending, started, log);
+            return finish(spec, classifier, ending, clocks.elapsed(), log, launcher);
         }
     };
+    if launcher.has_started() {
+        clocks.start();
+    }
 
-    let chunks = spawn_reader(reader);
-    let mut last_output = Instant::now();
-    let ending = loop {
-        match chunks.recv_timeout(TICK) {
-            Ok(chunk) => {
-                last_output = Instant::now();
-                write_log(&mut log, &chunk, &spec.log_path)?;
-                classifier.feed(&chunk, started.elapsed());
-            }
+    let heard = spawn_readers(reader, messages);
+    let mut sink = Sink {
+        log: &mut log,
+        classifier: &mut classifier,
+        spec,
+        launcher: &mut *launcher,
+    };
+    let (ending, by_itself) = loop {
+        match heard.recv_timeout(TICK) {
+            Ok(item) => sink.take(item, &mut clocks)?,
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 // Every writer closed its end: the command is finishing.
-                break wait_exit(&mut child, started, spec.wall_timeout);
+                break (wait_exit(&mut child, &clocks, spec.wall_timeout), true);
             }
         }
-        let now = started.elapsed();
-        if classifier.is_certain(now) {
-            break Ending::StoppedEarly;
+        if clocks.started.is_none() && sink.launcher.has_started() {
+            clocks.start();
+        }
+        let now = clocks.elapsed();
+        if clocks.started.is_some() && sink.classifier.is_certain(now) {
+            break (Ending::StoppedEarly, false);
         }
         if stop.load(Ordering::SeqCst) {
-            break Ending::Interrupted;
+            break (Ending::Interrupted, false);
         }
-        if now >= spec.wall_timeout {
-            break Ending::WallTimeout;
+        if clocks.started.is_some() && now >= spec.wall_timeout {
+            break (Ending::WallTimeout, false);
         }
-        if spec
-            .silence_timeout
-            .is_some_and(|limit| last_output.elapsed() >= limit)
+        if clocks.started.is_some()
+            && spec
+                .silence_timeout
+                .is_some_and(|limit| clocks.last_output.elapsed() >= limit)
         {
-            break Ending::SilenceTimeout;
+            break (Ending::SilenceTimeout, false);
         }
         if let Ok(Some(status)) = child.try_wait() {
-            drain(&chunks, &mut log, &mut classifier, spec, started, DRAIN)?;
-            break exit_ending(status);
+            sink.drain(&heard, &mut clocks)?;
+            break (exit_ending(status), true);
         }
     };
-    stop_tree(&mut child);
-    drain(&chunks, &mut log, &mut classifier, spec, started, DRAIN)?;
-    finish(spec, classifier, ending, started, log)
+    let ending = if by_itself {
+        stop_tree(&mut child);
+        sink.drain(&heard, &mut clocks)?;
+        sink.launcher.settle(ending)
+    } else {
+        let ending = match ending {
+            Ending::StoppedEarly | Ending::Interrupted => ending,
+            timeout => sink.launcher.settle(timeout),
+        };
+        sink.launcher.cancel(ending == Ending::Interrupted);
+        stop_tree(&mut child);
+        sink.drain(&heard, &mut clocks)?;
+        ending
+    };
+    finish(spec, classifier, ending, clocks.elapsed(), log, launcher)
+}
+
+/// Where what the process says goes: console bytes to the log and the classifier, the
+/// launcher's lines to the launcher.
+struct Sink<'a, L> {
+    log: &'a mut BufWriter<File>,
+    classifier: &'a mut Classifier,
+    spec: &'a RunSpec,
+    launcher: &'a mut L,
+}
+
+impl<L: Launcher> Sink<'_, L> {
+    fn take(&mut self, item: Heard, clocks: &mut Clocks) -> Result<(), ExecError> {
+        match item {
+            Heard::Console(chunk) => {
+                // Output proves the command runs, whatever the launcher has said so far.
+                clocks.start();
+                clocks.last_output = Instant::now();
+                write_log(self.log, &chunk, &self.spec.log_path)?;
+                self.classifier.feed(&chunk, clocks.elapsed());
+            }
+            Heard::Launcher(line) => self.launcher.hear(&line),
+        }
+        Ok(())
+    }
+
+    /// Takes what is still in the pipes, up to `DRAIN` without new data.
+    fn drain(&mut self, heard: &Receiver<Heard>, clocks: &mut Clocks) -> Result<(), ExecError> {
+        while let Ok(item) = heard.recv_timeout(DRAIN) {
+            self.take(item, clocks)?;
+        }
+        Ok(())
+    }
 }
 
 fn finish(
     spec: &RunSpec,
     mut classifier: Classifier,
     ending: Ending,
-    started: Instant,
+    duration: Duration,
     mut log: BufWriter<File>,
+    launcher: &impl Launcher,
 ) -> Result<RunReport, ExecError> {
     log.flush().map_err(|source| ExecError::LogWrite {
         path: spec.log_path.clone(),
@@ -168,22 +315,29 @@ fn finish(
     Ok(RunReport {
         ending,
         classification,
-        duration: started.elapsed(),
+        duration,
         log_path: spec.log_path.clone(),
+        job: launcher.job(),
     })
 }
 
-/// Reads the command's output on its own thread so the main loop can watch the clocks.
-/// The bounded channel keeps memory flat however fast the guest prints.
-fn spawn_reader(mut reader: io::PipeReader) -> Receiver<Vec<u8>> {
-    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(16);
+/// Reads the command's output (and the launcher's messages, when they have their own
+/// pipe) on threads of their own so the main loop can watch the clocks. The bounded
+/// channel keeps memory flat however fast the guest prints.
+fn spawn_readers(console: io::PipeReader, messages: Option<io::PipeReader>) -> Receiver<Heard> {
+    let (tx, rx) = mpsc::sync_channel::<Heard>(16);
+    if let Some(messages) = messages {
+        let tx = tx.clone();
+        thread::spawn(move || read_lines(messages, &tx));
+    }
     thread::spawn(move || {
+        let mut reader = console;
         let mut buf = vec![0u8; CHUNK];
         loop {
             match reader.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
-                    if tx.send(buf[..n].to_vec()).is_err() {
+                    if tx.send(Heard::Console(buf[..n].to_vec())).is_err() {
                         break;
                     }
                 }
@@ -195,20 +349,25 @@ fn spawn_reader(mut reader: io::PipeReader) -> Receiver<Vec<u8>> {
     rx
 }
 
-/// Takes what is still in the pipe, up to `quiet` without new data.
-fn drain(
-    chunks: &Receiver<Vec<u8>>,
-    log: &mut BufWriter<File>,
-    classifier: &mut Classifier,
-    spec: &RunSpec,
-    started: Instant,
-    quiet: Duration,
-) -> Result<(), ExecError> {
-    while let Ok(chunk) = chunks.recv_timeout(quiet) {
-        write_log(log, &chunk, &spec.log_path)?;
-        classifier.feed(&chunk, started.elapsed());
+/// The launcher's messages, a line at a time; a line longer than `LINE` is cut into
+/// pieces rather than held whole.
+fn read_lines(pipe: io::PipeReader, tx: &SyncSender<Heard>) {
+    let mut reader = BufReader::new(pipe);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match (&mut reader).take(LINE).read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&line).trim_end().to_string();
+                if tx.send(Heard::Launcher(text)).is_err() {
+                    break;
+                }
+            }
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
     }
-    Ok(())
 }
 
 fn write_log(log: &mut BufWriter<File>, chunk: &[u8], path: &Path) -> Result<(), ExecError> {
@@ -219,11 +378,11 @@ fn write_log(log: &mut BufWriter<File>, chunk: &[u8], path: &Path) -> Result<(),
 }
 
 /// The pipe closed; the command has exited or is about to.
-fn wait_exit(child: &mut Child, started: Instant, wall: Duration) -> Ending {
+fn wait_exit(child: &mut Child, clocks: &Clocks, wall: Duration) -> Ending {
     loop {
         match child.try_wait() {
             Ok(Some(status)) => return exit_ending(status),
-            Ok(None) if started.elapsed() >= wall => return Ending::WallTimeout,
+            Ok(None) if clocks.elapsed() >= wall => return Ending::WallTimeout,
             Ok(None) => thread::sleep(Duration::from_millis(10)),
             Err(err) => {
                 return Ending::SpawnFailed {
