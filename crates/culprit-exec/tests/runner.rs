@@ -1,54 +1,25 @@
 //! The runner against real processes: early verdicts, silence, the wall clock, Ctrl-C,
 //! and that nothing a command started outlives it.
 
+#[path = "common/run.rs"]
+mod fixture;
+#[path = "common/procs.rs"]
+mod procs;
+
 use culprit_console::{Classifier, Ending, Outcome, Rules};
-use culprit_exec::{run, RunReport, RunSpec, StopFlag};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use culprit_exec::{run, RunReport, RunSpec};
+use fixture::{boot_rules, no_stop, spec};
+use procs::{alive, printed_pids};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-fn spec(dir: &tempfile::TempDir, command: &str, wall: u64, silence: Option<u64>) -> RunSpec {
-    RunSpec {
-        command: command.to_string(),
-        cwd: dir.path().to_path_buf(),
-        env: Vec::new(),
-        wall_timeout: Duration::from_secs(wall),
-        silence_timeout: silence.map(Duration::from_secs),
-        log_path: dir.path().join("run.log"),
-    }
-}
-
-fn boot_rules(success: &[&str]) -> Rules {
-    let mut rules = Rules::boot();
-    rules.success = success.iter().map(|s| s.to_string()).collect();
-    rules
-}
-
 fn go(spec: &RunSpec, rules: &Rules) -> RunReport {
-    let stop: StopFlag = Arc::new(AtomicBool::new(false));
-    run(spec, Classifier::new(rules).expect("valid rules"), &stop).expect("run")
-}
-
-/// Pids the command printed as `PID=<n>` lines.
-fn printed_pids(report: &RunReport) -> Vec<i32> {
-    let log = std::fs::read_to_string(&report.log_path).expect("log");
-    log.lines()
-        .filter_map(|l| l.strip_prefix("PID="))
-        .map(|p| p.trim().parse().expect("pid"))
-        .collect()
-}
-
-fn alive(pid: i32) -> bool {
-    // A zombie is gone for our purposes: it runs nothing.
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z'),
-        Err(_) => false,
-    }
+    run(
+        spec,
+        Classifier::new(rules).expect("valid rules"),
+        &no_stop(),
+    )
+    .expect("run")
 }
 
 #[test]
@@ -140,7 +111,7 @@ fn grandchildren_and_escaped_sessions_are_stopped_too() {
 fn the_stop_flag_interrupts_and_cleans_up() {
     let dir = tempfile::tempdir().unwrap();
     let s = spec(&dir, "echo PID=$$; sleep 300", 60, None);
-    let stop: StopFlag = Arc::new(AtomicBool::new(false));
+    let stop = no_stop();
     let raiser = stop.clone();
     let handle = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(500));

@@ -2,14 +2,21 @@
 //! streaming, ids and nodes, the command's own endings, culprit's timeouts and Ctrl-C,
 //! and Slurm's faults read as lost runs.
 
-mod common;
+#[path = "common/cluster.rs"]
+mod cluster;
+#[path = "common/run.rs"]
+mod fixture;
+#[path = "common/procs.rs"]
+mod procs;
 
-use common::{boot_rules, cluster, no_stop, spec, wait_running};
+use cluster::{cluster, once_running, wait_running};
 use culprit_console::{Classifier, Ending, Outcome, Rules};
 use culprit_exec::slurm::{
     cancel_leftovers, live_jobs, run_job, unique_job_name, wait_gone, SlurmOptions,
 };
 use culprit_exec::{RunReport, RunSpec, StopFlag};
+use fixture::{boot_rules, no_stop, spec};
+use procs::{alive, printed_pids};
 use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -24,28 +31,6 @@ pub fn go(
     let name = unique_job_name("culprit-test");
     let report = run_job(spec, options, &name, Classifier::new(rules).unwrap(), stop).unwrap();
     (report, name)
-}
-
-/// Whether process `pid` still runs (a zombie does not).
-pub fn alive(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => !stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z'),
-        Err(_) => false,
-    }
-}
-
-/// Pids the command printed as `PID=<n>` lines.
-pub fn printed_pids(report: &RunReport) -> Vec<i32> {
-    let log = std::fs::read_to_string(&report.log_path).unwrap();
-    log.lines()
-        .filter_map(|l| l.strip_prefix("PID="))
-        .map(|p| p.trim().parse().unwrap())
-        .collect()
 }
 
 fn gone(name: &str) {
@@ -163,18 +148,11 @@ fn a_job_cancelled_from_outside_is_lost_not_blamed() {
     let dir = tempfile::tempdir().unwrap();
     let s = spec(&dir, "echo 'Linux version 6.1'; sleep 120", 60, None);
     let name = unique_job_name("culprit-test");
-    let outsider = {
-        let name = name.clone();
-        std::thread::spawn(move || {
-            wait_running(&name);
-            std::thread::sleep(Duration::from_millis(500));
-            let status = Command::new("scancel")
-                .arg(format!("--name={name}"))
-                .status()
-                .unwrap();
-            assert!(status.success());
-        })
-    };
+    let scancel = format!("--name={name}");
+    let outsider = once_running(&name, move || {
+        let status = Command::new("scancel").arg(scancel).status().unwrap();
+        assert!(status.success());
+    });
     let classifier = Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap();
     let report = run_job(&s, &SlurmOptions::default(), &name, classifier, &no_stop()).unwrap();
     outsider.join().unwrap();
@@ -199,14 +177,8 @@ fn ctrl_c_cancels_the_job_and_leaves_nothing_behind() {
     );
     let stop = no_stop();
     let name = unique_job_name("culprit-test");
-    let raiser = {
-        let (stop, name) = (stop.clone(), name.clone());
-        std::thread::spawn(move || {
-            wait_running(&name);
-            std::thread::sleep(Duration::from_millis(500));
-            stop.store(true, Ordering::SeqCst);
-        })
-    };
+    let raise = stop.clone();
+    let raiser = once_running(&name, move || raise.store(true, Ordering::SeqCst));
     let classifier = Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap();
     let report = run_job(&s, &SlurmOptions::default(), &name, classifier, &stop).unwrap();
     raiser.join().unwrap();

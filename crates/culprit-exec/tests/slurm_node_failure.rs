@@ -2,11 +2,15 @@
 //! itself exits 0. A test binary of its own because it takes the cluster's only node
 //! down for a moment, which would fail the jobs of tests running beside it.
 
-mod common;
+#[path = "common/cluster.rs"]
+mod cluster;
+#[path = "common/run.rs"]
+mod fixture;
 
-use common::{boot_rules, cluster, no_stop, spec, wait_running};
+use cluster::{cluster, once_running};
 use culprit_console::{Classifier, Ending, Outcome};
 use culprit_exec::slurm::{run_job, unique_job_name, SlurmOptions};
+use fixture::{boot_rules, no_stop, spec};
 use std::process::Command;
 use std::time::Duration;
 
@@ -53,14 +57,8 @@ fn a_node_failure_is_a_lost_run() {
     let dir = tempfile::tempdir().unwrap();
     let s = spec(&dir, "echo 'Linux version 6.1'; sleep 120", 60, None);
     let name = unique_job_name("culprit-test");
-    let failer = {
-        let (name, node) = (name.clone(), node.clone());
-        std::thread::spawn(move || {
-            wait_running(&name);
-            std::thread::sleep(Duration::from_millis(500));
-            assert!(scontrol_update(&node, "DOWN"));
-        })
-    };
+    let down = node.clone();
+    let failer = once_running(&name, move || assert!(scontrol_update(&down, "DOWN")));
     let classifier = Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap();
     let report = run_job(&s, &SlurmOptions::default(), &name, classifier, &no_stop()).unwrap();
     failer.join().unwrap();

@@ -1,10 +1,6 @@
-//! What the tests against the real Slurm cluster share: finding it, and a spec.
+//! Finding the real Slurm cluster the Slurm tests run on, and watching its queue.
 
-use culprit_console::Rules;
-use culprit_exec::{RunSpec, StopFlag};
 use std::process::Command;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The node of the cluster `scripts/slurm-cluster start` runs, or None (the test then
@@ -33,27 +29,6 @@ pub fn cluster() -> Option<String> {
     node
 }
 
-pub fn spec(dir: &tempfile::TempDir, command: &str, wall: u64, silence: Option<u64>) -> RunSpec {
-    RunSpec {
-        command: command.to_string(),
-        cwd: dir.path().to_path_buf(),
-        env: Vec::new(),
-        wall_timeout: Duration::from_secs(wall),
-        silence_timeout: silence.map(Duration::from_secs),
-        log_path: dir.path().join("run.log"),
-    }
-}
-
-pub fn boot_rules(success: &[&str]) -> Rules {
-    let mut rules = Rules::boot();
-    rules.success = success.iter().map(|s| s.to_string()).collect();
-    rules
-}
-
-pub fn no_stop() -> StopFlag {
-    Arc::new(AtomicBool::new(false))
-}
-
 /// Waits until Slurm lists the job `name` as running, and returns its id.
 pub fn wait_running(name: &str) -> u64 {
     for _ in 0..300 {
@@ -64,4 +39,17 @@ pub fn wait_running(name: &str) -> u64 {
         std::thread::sleep(Duration::from_millis(100));
     }
     panic!("job {name} did not start within 30s");
+}
+
+/// Does `act` on a thread of its own half a second after the job `name` starts to run.
+pub fn once_running(
+    name: &str,
+    act: impl FnOnce() + Send + 'static,
+) -> std::thread::JoinHandle<()> {
+    let name = name.to_string();
+    std::thread::spawn(move || {
+        wait_running(&name);
+        std::thread::sleep(Duration::from_millis(500));
+        act()
+    })
 }
