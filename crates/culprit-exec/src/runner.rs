@@ -193,13 +193,14 @@ pub(crate) fn supervise(
         command.pre_exec(move || nix::sys::prctl::set_pdeathsig(death).map_err(io::Error::from));
     }
     let spawned = command.spawn();
+    let program = command.get_program().to_string_lossy().into_owned();
     // The parent's copies of the pipes' write ends must be closed, or EOF never comes.
     drop(command);
     let mut child = match spawned {
         Ok(child) => child,
         Err(err) => {
             let ending = Ending::SpawnFailed {
-                reason: format!("cannot start `sh -c {}`: {err}", spec.command),
+                reason: format!("cannot start `{program}` for `{}`: {err}", spec.command),
             };
             return finish(spec, classifier, ending, clocks.elapsed(), log, launcher);
         }
