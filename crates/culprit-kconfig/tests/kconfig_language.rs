@@ -287,3 +287,93 @@ fn malformed_config_lines_give_file_and_line_when_strict() {
     assert_eq!(lenient.assignments.len(), 1);
     assert_eq!(lenient.warnings.len(), 1);
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of Kconfig syntax, so that random files get past the first token.
+    const PIECES: &[&str] = &[
+        "config ",
+        "menuconfig ",
+        "choice",
+        "endchoice",
+        "menu ",
+        "endmenu",
+        "if ",
+        "endif",
+        "comment ",
+        "source ",
+        "bool",
+        "tristate",
+        "int",
+        "hex",
+        "string",
+        "default ",
+        "depends on ",
+        "select ",
+        "imply ",
+        "range ",
+        "help",
+        "optional",
+        "visible if ",
+        "\"x\"",
+        "A",
+        "B",
+        "m",
+        "y",
+        "n",
+        "0x10",
+        "5",
+        "&&",
+        "||",
+        "!",
+        "(",
+        ")",
+        "=",
+        "!=",
+        "<",
+        "$(",
+        "$(shell,echo y)",
+        "$(A,B)",
+        "X := ",
+        "Y = $(X)",
+        "\n",
+        "\n\t",
+        " ",
+        "#",
+        "\\\n",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn random_files_parse_or_fail_with_a_line(picks in proptest::collection::vec(0..PIECES.len(), 0..80)) {
+            let text: String = picks.iter().map(|&i| PIECES[i]).collect();
+            match load(&[("Kconfig", &text)]) {
+                Ok(k) => {
+                    let mut input = Input::default();
+                    input.parse("CONFIG_A=y\nCONFIG_B=m\n", "x", false).unwrap();
+                    let mut e = k.olddefconfig(&input);
+                    let _ = e.unapplied();
+                }
+                Err(KconfigError::Syntax { line, .. }) => prop_assert!(line >= 1),
+                Err(other) => prop_assert!(false, "{other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!(
+            "config A\n\tbool \"a\"\n\tdepends on {}B{}\n",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        );
+        assert!(error_of(&[("Kconfig", &deep)]).contains("nested deeper"));
+        let macros = format!("X = {}{}\n", "$(".repeat(100_000), ")".repeat(100_000));
+        let _ = load(&[("Kconfig", &macros)]);
+        let err = error_of(&[("Kconfig", "source \"/dev/zero\"\n")]);
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+}

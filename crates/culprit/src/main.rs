@@ -36,6 +36,9 @@ enum Command {
     /// Inspect object files and images: sections, relocations, globals, duplicates, diffs.
     #[command(subcommand)]
     Elf(commands::elf::ElfCommand),
+    /// Evaluate Kconfig trees natively: check fragments, explain a value, normalize, diff.
+    #[command(subcommand)]
+    Kconfig(commands::kconfig::KconfigCommand),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Classify(args) => commands::classify::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Elf(cmd) => commands::elf::run(cmd),
+        Command::Kconfig(cmd) => commands::kconfig::run(cmd),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -10,6 +10,8 @@ use std::collections::HashMap;
 
 /// How many nested expansions of one variable count as a runaway (Kconfig's own limit).
 const MAX_EXPANSION_DEPTH: u32 = 1000;
+/// Nested references (`$($($(…)))`) deeper than this are refused.
+const MAX_NESTING: u32 = 256;
 /// Kconfig reads at most this much of a command's output.
 const SHELL_OUTPUT_LIMIT: usize = 4095;
 
@@ -78,6 +80,7 @@ struct Variable {
 
 /// The variables defined so far, the environment and the shell.
 pub struct Macros<'s> {
+    nesting: u32,
     variables: HashMap<String, Variable>,
     env: HashMap<String, String>,
     shell: &'s mut dyn Shell,
@@ -88,6 +91,7 @@ pub struct Macros<'s> {
 impl<'s> Macros<'s> {
     pub fn new(env: HashMap<String, String>, shell: &'s mut dyn Shell) -> Macros<'s> {
         Macros {
+            nesting: 0,
             variables: HashMap::new(),
             env,
             shell,
@@ -166,7 +170,13 @@ impl<'s> Macros<'s> {
         let close =
             matching_paren(after).ok_or_else(|| MacroError::Unterminated(after[1..].to_owned()))?;
         let clause = &after[1..close];
-        Ok((self.eval_clause(clause, args, at)?, close + 1))
+        if self.nesting >= MAX_NESTING {
+            return Err(MacroError::TooDeep);
+        }
+        self.nesting += 1;
+        let value = self.eval_clause(clause, args, at);
+        self.nesting -= 1;
+        Ok((value?, close + 1))
     }
 
     fn eval_clause(

@@ -11,6 +11,7 @@
 
 mod error;
 mod eval;
+mod explain;
 mod expr;
 mod finalize;
 mod glob;
@@ -19,6 +20,7 @@ mod lexer;
 mod linux;
 mod macros;
 mod number;
+mod open;
 mod parse;
 mod shell;
 mod tree;
@@ -28,10 +30,12 @@ mod write;
 use std::path::Path;
 
 pub use error::KconfigError;
+pub use explain::{effective_diff, EffectiveChange, Explanation};
 pub use expr::{Expr, Tri};
 pub use input::{Assignment, Input, Origin, Reading};
 pub use linux::{host_arch, is_linux_tree, kernel_version, linux_env};
 pub use macros::Shell;
+pub use open::{open_tree, OpenTree};
 pub use parse::LoadOptions;
 pub use shell::SystemShell;
 pub use tree::{Loc, NodeId, NodeKind, SymId, Tree, Type};

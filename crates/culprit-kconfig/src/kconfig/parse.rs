@@ -33,7 +33,11 @@ struct OpenFile {
     path: PathBuf,
 }
 
+/// Parentheses and `!` deeper than this are refused rather than risking the stack.
+const MAX_EXPR_DEPTH: usize = 256;
+
 struct Parser<'s> {
+    depth: usize,
     tree: Tree,
     macros: Macros<'s>,
     files: Vec<OpenFile>,
@@ -47,6 +51,7 @@ struct Parser<'s> {
 /// Parses the tree whose top file is `top` (relative to the srctree or absolute).
 pub fn parse(top: &Path, options: &LoadOptions, shell: &mut dyn Shell) -> Result<Tree> {
     let mut parser = Parser {
+        depth: 0,
         tree: Tree::empty(),
         macros: Macros::new(options.env.clone(), shell),
         files: Vec::new(),
@@ -87,6 +92,9 @@ impl<'s> Parser<'s> {
         let name = self.display_name(path);
         if self.files.iter().any(|f| f.path == path) {
             return Err(self.error_at(from, format!("recursive inclusion of \"{name}\"")));
+        }
+        if path.is_dir() || std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+            return Err(self.error_at(from, format!("\"{name}\" is not a regular file")));
         }
         let bytes = std::fs::read(path).map_err(|source| match from {
             Some(_) => self.error_at(from, format!("can't open file \"{name}\": {source}")),
@@ -582,6 +590,18 @@ impl<'s> Parser<'s> {
     }
 
     fn unary(&mut self, t: &[Tok], i: &mut usize) -> std::result::Result<Expr, String> {
+        if self.depth >= MAX_EXPR_DEPTH {
+            return Err(format!(
+                "expression nested deeper than {MAX_EXPR_DEPTH} levels"
+            ));
+        }
+        self.depth += 1;
+        let e = self.primary(t, i);
+        self.depth -= 1;
+        e
+    }
+
+    fn primary(&mut self, t: &[Tok], i: &mut usize) -> std::result::Result<Expr, String> {
         match t.get(*i) {
             Some(Tok::Op(Op::Not)) => {
                 *i += 1;

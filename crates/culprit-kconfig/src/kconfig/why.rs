@@ -58,6 +58,12 @@ pub enum ReasonKind {
     NoModules,
     InvalidValue,
     UnknownSymbol,
+    /// The user's value applied.
+    SetByUser,
+    /// A `default` gave the value.
+    Default,
+    /// An `imply` raised the default.
+    Implied,
 }
 
 /// One link of the chain.
@@ -157,13 +163,13 @@ impl<'t> Evaluation<'t> {
         if same_value(tree.sym(id).ty, &requested, &got) {
             return None;
         }
-        result.reasons = self.reasons(id, &requested);
+        result.reasons = self.reasons_against(id, &requested);
         result.needs = find_fix(tree, input, a, &requested, self.semantics);
         Some(result)
     }
 
     /// The reasons `id` is not `wanted`.
-    fn reasons(&mut self, id: SymId, wanted: &str) -> Vec<Reason> {
+    pub(crate) fn reasons_against(&mut self, id: SymId, wanted: &str) -> Vec<Reason> {
         let tree = self.tree();
         let sym = tree.sym(id);
         let mut out = Vec::new();
@@ -186,15 +192,9 @@ impl<'t> Evaluation<'t> {
         }
         let forced_down = sym.ty.is_logic() && tri_of(wanted) < st.rev_dep;
         if forced_down {
-            for (selector, at) in self.active_selectors(id) {
-                out.push(Reason {
-                    kind: ReasonKind::SelectedBy,
-                    message: format!(
-                        "{} selects {name} ({at}), so it cannot be {wanted}",
-                        self.describe_symbol(selector)
-                    ),
-                    at: Some(at),
-                });
+            for mut r in self.selected_reasons(id) {
+                r.message.push_str(&format!(", so it cannot be {wanted}"));
+                out.push(r);
             }
             if st.dir_dep < st.rev_dep {
                 out.push(Reason {
@@ -397,6 +397,20 @@ impl<'t> Evaluation<'t> {
             ),
             None => format!("{} is {value}", sym.name),
         }
+    }
+
+    /// One reason per active `select` of `id`.
+    pub(crate) fn selected_reasons(&mut self, id: SymId) -> Vec<Reason> {
+        let name = self.tree().sym(id).name.clone();
+        let mut out = Vec::new();
+        for (selector, at) in self.active_selectors(id) {
+            out.push(Reason {
+                kind: ReasonKind::SelectedBy,
+                message: format!("{} selects {name} ({at})", self.describe_symbol(selector)),
+                at: Some(at),
+            });
+        }
+        out
     }
 
     /// The symbols whose `select` of `id` is active, with the line of the select.
