@@ -8,9 +8,13 @@
 //! parallel: about 1.5 minutes on an idle 2-core machine, most of it kconfig's own
 //! compiler probes.
 
+mod common;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
+
+use common::linux::{linux_tree, run, sparse_clone};
 
 use culprit_kconfig::kconfig::{linux_env, Input, Kconfig, LoadOptions, SystemShell, Tri, Type};
 
@@ -35,52 +39,6 @@ const ARCHES: &[Arch] = &[
         defconfig: "arch/arm64/configs/defconfig",
     },
 ];
-
-fn linux_tree() -> Option<PathBuf> {
-    match std::env::var_os("CULPRIT_LINUX_TREE") {
-        Some(tree) => Some(PathBuf::from(tree)),
-        None if std::env::var_os("CI").is_some() => {
-            panic!("CULPRIT_LINUX_TREE not set in CI: run scripts/linux-tree and export it")
-        }
-        None => {
-            eprintln!("skipped: CULPRIT_LINUX_TREE not set");
-            None
-        }
-    }
-}
-
-fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A clone holding only what configuration needs, so nothing is ever built in the
-/// shared tree and the test does not check out 1.5 GB.
-fn sparse_clone(tree: &Path, into: &Path) {
-    run(Command::new("git")
-        .args(["clone", "-q", "--shared", "--no-checkout"])
-        .arg(tree)
-        .arg(into));
-    run(Command::new("git").current_dir(into).args([
-        "sparse-checkout",
-        "set",
-        "--no-cone",
-        "/*",
-        "!/*/",
-        "/scripts/",
-        "/arch/*/Makefile*",
-        "/arch/*/configs/",
-        "/kernel/configs/",
-        "Kconfig*",
-    ]));
-    run(Command::new("git")
-        .current_dir(into)
-        .args(["checkout", "-q", "HEAD"]));
-}
 
 /// A small deterministic generator (xorshift64*), so every run derives the same
 /// configurations.
