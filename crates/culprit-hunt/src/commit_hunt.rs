@@ -7,7 +7,7 @@ use crate::error::HuntError;
 use crate::error::Result;
 use crate::executor::Prepare;
 use crate::observe::{Event, Observer};
-use crate::session::{Request, Session};
+use crate::session::{Request, Session, Ticket};
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
 use culprit_search::commit::{
@@ -273,7 +273,7 @@ impl CommitHunt<'_, '_> {
             bisection.record(bad_node, Verdict::Bad)?;
         }
         let mut retries: BTreeMap<usize, u32> = BTreeMap::new();
-        let workers = self.session.executor.workers();
+        let workers = self.session.workers();
         // A failure that barely reproduces could keep a Bayesian search going for ever;
         // past this many runs it stops and says what it has.
         let run_cap = MAX_SEARCH_RUNS_PER_BIT
@@ -281,65 +281,79 @@ impl CommitHunt<'_, '_> {
             + 50;
         let mut search_runs = 0usize;
         let mut capped = false;
+        // Candidates running now, by ticket: a free worker gets a candidate chosen to
+        // complement them, without waiting for the others to finish.
+        let mut running: BTreeMap<Ticket, usize> = BTreeMap::new();
         loop {
-            let status = bisection.status();
-            let Status::Searching { suspects, top } = status else {
-                break;
-            };
-            if search_runs >= run_cap {
-                capped = true;
-                break;
-            }
-            let nodes = bisection.next(workers);
-            if nodes.is_empty() {
-                break;
-            }
-            let keys: Vec<String> = nodes.iter().map(|&n| graph.id(n).to_string()).collect();
-            let steps_left = (usize::BITS - suspects.leading_zeros()) as usize;
-            self.observer.event(Event::Status {
-                suspects: Some(suspects),
-                runs: self.session.counts().runs,
-                steps_left: Some(steps_left),
-                workers,
-            });
-            let likeliest = if model.is_some() {
-                format!(
-                    " (likeliest {} at {:.2})",
-                    self.label(graph.id(top.0)),
-                    top.1
-                )
-            } else {
-                String::new()
-            };
-            self.say(format!(
-                "{suspects} suspects left{likeliest}; testing {}",
-                keys.iter()
-                    .map(|k| self.label(k))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-            let results = self.run("search", &keys, &target_tests)?;
-            search_runs += results.len();
-            for ((node, key), result) in nodes.iter().zip(&keys).zip(&results) {
-                let judgement = judge(result, &targets);
-                self.say(format!("  {} -> {}", self.label(key), describe(&judgement)));
-                let verdict = match judgement {
-                    Judgement::Good => Verdict::Good,
-                    Judgement::Bad => Verdict::Bad,
-                    Judgement::Untestable(reason) => Verdict::Skip { reason },
-                    Judgement::Retry(reason) => {
-                        let n = retries.entry(*node).or_default();
-                        *n += 1;
-                        if *n <= INFRA_RETRIES {
-                            continue;
-                        }
-                        Verdict::Skip {
-                            reason: format!("infrastructure error {n} times: {reason}"),
-                        }
-                    }
+            while self.session.wants_work() {
+                let Status::Searching { suspects, top } = bisection.status() else {
+                    break;
                 };
-                bisection.record(*node, verdict)?;
+                if search_runs + running.len() >= run_cap {
+                    capped = true;
+                    break;
+                }
+                let pending: Vec<usize> = running.values().copied().collect();
+                let Some(&node) = bisection.next_with_pending(1, &pending).first() else {
+                    break;
+                };
+                let key = graph.id(node).to_string();
+                let steps_left = (usize::BITS - suspects.leading_zeros()) as usize;
+                self.observer.event(Event::Status {
+                    suspects: Some(suspects),
+                    runs: self.session.counts().runs,
+                    steps_left: Some(steps_left),
+                    workers,
+                });
+                let likeliest = if model.is_some() {
+                    format!(
+                        " (likeliest {} at {:.2})",
+                        self.label(graph.id(top.0)),
+                        top.1
+                    )
+                } else {
+                    String::new()
+                };
+                self.say(format!(
+                    "{suspects} suspects left{likeliest}; testing {}",
+                    self.label(&key)
+                ));
+                let request = self.request("search", &key, &target_tests, &self.stop_at);
+                running.insert(self.session.submit(request)?, node);
             }
+            let Some((ticket, result)) = self.session.next_finished()? else {
+                break;
+            };
+            let Some(node) = running.remove(&ticket) else {
+                continue;
+            };
+            search_runs += 1;
+            let judgement = judge(&result, &targets);
+            self.say(format!(
+                "  {} -> {}",
+                self.label(graph.id(node)),
+                describe(&judgement)
+            ));
+            let verdict = match judgement {
+                Judgement::Good => Verdict::Good,
+                Judgement::Bad => Verdict::Bad,
+                Judgement::Untestable(reason) => Verdict::Skip { reason },
+                Judgement::Retry(reason) => {
+                    let n = retries.entry(node).or_default();
+                    *n += 1;
+                    if *n <= INFRA_RETRIES {
+                        // A lab fault says nothing of the candidate: run it again.
+                        let key = graph.id(node).to_string();
+                        let request = self.request("search", &key, &target_tests, &self.stop_at);
+                        running.insert(self.session.submit(request)?, node);
+                        continue;
+                    }
+                    Verdict::Skip {
+                        reason: format!("infrastructure error {n} times: {reason}"),
+                    }
+                }
+            };
+            bisection.record(node, verdict)?;
         }
 
         let mut conclusion = Conclusion {

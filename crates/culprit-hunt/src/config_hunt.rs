@@ -9,7 +9,7 @@ use crate::error::HuntError;
 use crate::error::{Context, Result};
 use crate::executor::Prepare;
 use crate::observe::{Event, Observer};
-use crate::session::{Request, Session};
+use crate::session::{Request, Session, Ticket};
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
 use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
@@ -205,47 +205,64 @@ impl ConfigHunt<'_, '_> {
             &mut not_applied_seen,
         )?;
 
-        let workers = self.session.executor.workers();
+        let workers = self.session.workers();
         let limit = BUILDS_PER_CHANGE * n + 50;
         let mut message = None;
+        // Builds running now, by ticket, with their infrastructure retries so far: a free
+        // worker gets the next build at once, chosen with the running ones in mind.
+        let mut running: BTreeMap<Ticket, (BTreeSet<usize>, u32)> = BTreeMap::new();
         loop {
-            let requested = search.next(workers);
-            if requested.is_empty() {
-                break;
-            }
-            if search.status().builds >= limit {
-                message = Some(format!(
-                    "stopped after {limit} builds without an answer for every test"
+            while self.session.wants_work() {
+                let pending: Vec<BTreeSet<usize>> =
+                    running.values().map(|(set, _)| set.clone()).collect();
+                let Some(set) = search.next_with_pending(1, &pending).pop() else {
+                    break;
+                };
+                let builds = search.status().builds + running.len();
+                if builds >= limit {
+                    message = Some(format!(
+                        "stopped after {limit} builds without an answer for every test"
+                    ));
+                    break;
+                }
+                self.say(format!(
+                    "build {}: {}",
+                    builds + 1,
+                    describe_set(&set, &changes)
                 ));
+                self.observer.event(Event::Status {
+                    suspects: None,
+                    runs: self.session.counts().runs,
+                    steps_left: None,
+                    workers,
+                });
+                let request = self.candidate(&good, &changes, &set, &tests);
+                running.insert(self.session.submit(request)?, (set, 0));
+            }
+            let Some((ticket, result)) = self.session.next_finished()? else {
                 break;
+            };
+            let Some((set, retries)) = running.remove(&ticket) else {
+                continue;
+            };
+            if result.infra_failed() && retries < crate::commit_hunt::INFRA_RETRIES {
+                self.say(format!(
+                    "{}: infrastructure error; building it again",
+                    describe_set(&set, &changes)
+                ));
+                let request = self.candidate(&good, &changes, &set, &tests);
+                running.insert(self.session.submit(request)?, (set, retries + 1));
+                continue;
             }
-            self.say(format!(
-                "build {}: {}",
-                search.status().builds + 1,
-                requested
-                    .iter()
-                    .map(|set| describe_set(set, &changes))
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            ));
-            self.observer.event(Event::Status {
-                suspects: None,
-                runs: self.session.counts().runs,
-                steps_left: None,
-                workers,
-            });
-            let results = self.build_settled(&good, &changes, &requested, &tests)?;
-            for (set, result) in requested.iter().zip(&results) {
-                self.record(
-                    &mut search,
-                    &changes,
-                    &good,
-                    set,
-                    result,
-                    &targets,
-                    &mut not_applied_seen,
-                )?;
-            }
+            self.record(
+                &mut search,
+                &changes,
+                &good,
+                &set,
+                &result,
+                &targets,
+                &mut not_applied_seen,
+            )?;
         }
 
         let status = search.status();
@@ -345,28 +362,43 @@ impl ConfigHunt<'_, '_> {
     ) -> Result<Vec<StepResult>> {
         let requests = sets
             .iter()
-            .map(|set| {
-                let candidate = apply_changes(good, set.iter().map(|&i| &changes[i]));
-                let text = candidate.to_text();
-                let digest = hex(&Sha256::digest(text.as_bytes()));
-                Request {
-                    phase: "config".into(),
-                    key: digest.clone(),
-                    prepare: Prepare::Checkout(self.plan.rev.clone()),
-                    tests: tests.to_vec(),
-                    placeholders: Vec::new(),
-                    // One build serves every test, and each test's search needs its own
-                    // verdict: no step ends early.
-                    stop_at: BTreeMap::new(),
-                    config_text: Some(text),
-                    cache_key: (self.plan.confirmations <= 1).then(|| {
-                        format!("config:{digest}|{}|{}|{}", self.plan.rev, self.plan.recipe, tests.join(","))
-                    }),
-                    note: json!({ "options": set.iter().map(|&i| changes[i].option.clone()).collect::<Vec<_>>() }),
-                }
-            })
+            .map(|set| self.candidate(good, changes, set, tests))
             .collect();
         self.session.run(requests)
+    }
+
+    /// The step that builds and boots one subset of changes on top of the good
+    /// configuration.
+    fn candidate(
+        &self,
+        good: &KConfig,
+        changes: &[Change],
+        set: &BTreeSet<usize>,
+        tests: &[String],
+    ) -> Request {
+        let candidate = apply_changes(good, set.iter().map(|&i| &changes[i]));
+        let text = candidate.to_text();
+        let digest = hex(&Sha256::digest(text.as_bytes()));
+        Request {
+            phase: "config".into(),
+            key: digest.clone(),
+            prepare: Prepare::Checkout(self.plan.rev.clone()),
+            tests: tests.to_vec(),
+            placeholders: Vec::new(),
+            // One build serves every test, and each test's search needs its own
+            // verdict: no step ends early.
+            stop_at: BTreeMap::new(),
+            config_text: Some(text),
+            cache_key: (self.plan.confirmations <= 1).then(|| {
+                format!(
+                    "config:{digest}|{}|{}|{}",
+                    self.plan.rev,
+                    self.plan.recipe,
+                    tests.join(",")
+                )
+            }),
+            note: json!({ "options": set.iter().map(|&i| changes[i].option.clone()).collect::<Vec<_>>() }),
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

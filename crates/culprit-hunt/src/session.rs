@@ -1,13 +1,13 @@
 //! A hunt's session: running steps through the executor, recording each in the journal
 //! as it finishes, and replaying recorded steps when a killed session resumes.
 //!
-//! Drivers (commit bisection, configuration bisection) ask for steps by (phase, key);
-//! a step the journal already holds for this session is answered from it, so a resumed
-//! driver, being deterministic, walks the same path without running anything twice.
+//! Drivers (commit bisection, configuration bisection) submit steps by (phase, key) and
+//! take them back as they finish, so each free worker gets the next candidate at once.
+//! A step the journal already holds for this session is answered from it, so a resumed
+//! driver walks its path again without running anything twice.
 
 use crate::config::Config;
-use crate::error::HuntError;
-use crate::error::{Context, Result};
+use crate::error::{Context, HuntError, Result};
 use crate::executor::{Executor, Job, Prepare};
 use crate::journal::{now, Journal};
 use crate::observe::Observer;
@@ -16,7 +16,7 @@ use crate::target::Target;
 use culprit_exec::StopFlag;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// One step a driver wants.
@@ -59,16 +59,35 @@ pub struct StepCandidate {
     pub cached: bool,
 }
 
+/// Names one submitted step until its result comes back.
+pub type Ticket = u64;
+
+/// A submitted step that is running or waiting for a worker.
+struct Running {
+    ticket: Ticket,
+    request: Request,
+    started: f64,
+}
+
 pub struct Session<'a> {
     pub id: i64,
     pub journal: Journal,
-    pub executor: Executor,
+    executor: Box<dyn Executor + 'a>,
     pub config: &'a Config,
     pub stop: StopFlag,
     pub observer: Arc<dyn Observer>,
     artifacts: Arc<ArtifactCache>,
     replay: BTreeMap<(String, String), VecDeque<StepResult>>,
     next_seq: i64,
+    next_ticket: Ticket,
+    /// Workers with nothing to do, lowest first.
+    free: BTreeSet<usize>,
+    /// Jobs waiting for a free worker, in the order they were submitted.
+    queue: VecDeque<Job>,
+    /// Submitted jobs not handed back yet, by sequence number.
+    running: BTreeMap<i64, Running>,
+    /// Results known without running anything (replayed, cached), handed back first.
+    ready: VecDeque<(Ticket, StepResult)>,
     /// Every step of the session, in the order the driver saw them.
     pub history: Vec<(StepCandidate, StepResult, Source)>,
 }
@@ -78,7 +97,7 @@ impl<'a> Session<'a> {
     pub fn new(
         id: i64,
         journal: Journal,
-        executor: Executor,
+        executor: Box<dyn Executor + 'a>,
         config: &'a Config,
         stop: StopFlag,
         observer: Arc<dyn Observer>,
@@ -94,6 +113,7 @@ impl<'a> Session<'a> {
                 .or_default()
                 .push_back(row.result);
         }
+        let free = (0..executor.workers()).collect();
         Ok(Session {
             id,
             journal,
@@ -104,6 +124,11 @@ impl<'a> Session<'a> {
             artifacts: Arc::default(),
             replay,
             next_seq,
+            next_ticket: 0,
+            free,
+            queue: VecDeque::new(),
+            running: BTreeMap::new(),
+            ready: VecDeque::new(),
             history: Vec::new(),
         })
     }
@@ -112,100 +137,185 @@ impl<'a> Session<'a> {
         self.stop.load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    pub fn workers(&self) -> usize {
+        self.executor.workers()
+    }
+
+    /// Whether a step submitted now would start at once, and no finished step is
+    /// waiting to be taken: the moment to ask the strategy for another candidate.
+    pub fn wants_work(&self) -> bool {
+        self.ready.is_empty() && self.free.len() > self.queue.len()
+    }
+
+    /// Steps submitted and not taken back yet.
+    pub fn pending(&self) -> usize {
+        self.ready.len() + self.running.len()
+    }
+
+    /// Submits one step: it starts as soon as a worker is free (at once when one is),
+    /// or is answered from the journal. Its result comes back from [`next_finished`](Self::next_finished).
+    pub fn submit(&mut self, request: Request) -> Result<Ticket> {
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        let replayed = self
+            .replay
+            .get_mut(&(request.phase.clone(), request.key.clone()))
+            .and_then(VecDeque::pop_front);
+        if let Some(result) = replayed {
+            self.history
+                .push((candidate(&request, false), result.clone(), Source::Replayed));
+            self.ready.push_back((ticket, result));
+            return Ok(ticket);
+        }
+        let cached = match &request.cache_key {
+            Some(key) => self.journal.cached(key)?,
+            None => None,
+        };
+        if let Some(cached) = cached.filter(|c| !c.infra_failed()) {
+            let seq = self.take_seq();
+            self.journal.record_step(
+                self.id,
+                seq,
+                &serde_json::to_value(candidate(&request, true))?,
+                request.cache_key.as_deref(),
+                &cached,
+                now(),
+            )?;
+            self.history
+                .push((candidate(&request, true), cached.clone(), Source::Cached));
+            self.ready.push_back((ticket, cached));
+            return Ok(ticket);
+        }
+        let seq = self.take_seq();
+        self.queue.push_back(Job {
+            prepare: request.prepare.clone(),
+            seq,
+            logs: self.journal.step_dir(self.id, seq)?,
+            tests: request.tests.clone(),
+            placeholders: request.placeholders.clone(),
+            stop_at: request.stop_at.clone(),
+            config_text: request.config_text.clone(),
+            label: request.key.chars().take(12).collect(),
+            // Only steps whose result may come from elsewhere (the search of a
+            // deterministic hunt) may take it from identical artifacts.
+            artifact_cache: request.cache_key.as_ref().map(|_| self.artifacts.clone()),
+        });
+        self.running.insert(
+            seq,
+            Running {
+                ticket,
+                request,
+                started: now(),
+            },
+        );
+        self.dispatch()?;
+        Ok(ticket)
+    }
+
+    /// Gives queued jobs to free workers.
+    fn dispatch(&mut self) -> Result<()> {
+        while !self.queue.is_empty() {
+            let Some(worker) = self.free.pop_first() else {
+                break;
+            };
+            let Some(job) = self.queue.pop_front() else {
+                break;
+            };
+            if let Some(running) = self.running.get_mut(&job.seq) {
+                running.started = now();
+            }
+            self.executor.start(worker, job)?;
+        }
+        Ok(())
+    }
+
+    /// The next step to finish (answers from the journal first), recorded in the
+    /// journal; `None` when nothing is pending. After Ctrl-C it waits for the running
+    /// steps to stop and reports the interruption.
+    pub fn next_finished(&mut self) -> Result<Option<(Ticket, StepResult)>> {
+        if self.interrupted() {
+            return Err(self.stop_all());
+        }
+        if let Some(ready) = self.ready.pop_front() {
+            return Ok(Some(ready));
+        }
+        let Some(finished) = self.executor.wait() else {
+            return Ok(None);
+        };
+        self.free.insert(finished.worker);
+        let running = self
+            .running
+            .remove(&finished.job.seq)
+            .context("a step came back that was never submitted; this is a bug in culprit")?;
+        let result = finished.result?;
+        self.record(&finished.job, &running, &result)?;
+        if self.interrupted() {
+            return Err(self.stop_all());
+        }
+        self.dispatch()?;
+        Ok(Some((running.ticket, result)))
+    }
+
+    fn record(&mut self, job: &Job, running: &Running, result: &StepResult) -> Result<()> {
+        if result.interrupted() {
+            return Ok(());
+        }
+        self.journal.record_step(
+            self.id,
+            job.seq,
+            &serde_json::to_value(candidate(&running.request, false))?,
+            running.request.cache_key.as_deref(),
+            result,
+            running.started,
+        )?;
+        self.history.push((
+            candidate(&running.request, false),
+            result.clone(),
+            Source::Ran,
+        ));
+        Ok(())
+    }
+
+    /// Waits for every running step (each sees the stop flag and stops its commands),
+    /// keeping those that finished, and returns the interruption.
+    fn stop_all(&mut self) -> HuntError {
+        self.queue.clear();
+        while let Some(finished) = self.executor.wait() {
+            self.free.insert(finished.worker);
+            let Some(running) = self.running.remove(&finished.job.seq) else {
+                continue;
+            };
+            if let Ok(result) = &finished.result {
+                // The interruption is what the user must hear about; a journal that
+                // cannot take this step only costs a rerun after --resume.
+                let _ = self.record(&finished.job, &running, result);
+            }
+        }
+        self.running.clear();
+        HuntError::Interrupted
+    }
+
     /// Runs (or replays, or takes from the cache) every request, in parallel up to the
     /// executor's workers, and returns the results in request order.
     pub fn run(&mut self, requests: Vec<Request>) -> Result<Vec<StepResult>> {
-        let mut results: Vec<Option<StepResult>> = vec![None; requests.len()];
-        let mut jobs = Vec::new();
-        let mut job_request = Vec::new();
-        for (i, request) in requests.iter().enumerate() {
-            let replayed = self
-                .replay
-                .get_mut(&(request.phase.clone(), request.key.clone()))
-                .and_then(VecDeque::pop_front);
-            if let Some(result) = replayed {
-                self.history
-                    .push((candidate(request, false), result.clone(), Source::Replayed));
-                results[i] = Some(result);
-                continue;
-            }
-            let cached = match &request.cache_key {
-                Some(key) => self.journal.cached(key)?,
-                None => None,
-            };
-            if let Some(cached) = cached.filter(|c| !c.infra_failed()) {
-                let seq = self.take_seq();
-                self.journal.record_step(
-                    self.id,
-                    seq,
-                    &serde_json::to_value(candidate(request, true))?,
-                    request.cache_key.as_deref(),
-                    &cached,
-                    now(),
-                )?;
-                self.history
-                    .push((candidate(request, true), cached.clone(), Source::Cached));
-                results[i] = Some(cached);
-                continue;
-            }
-            let seq = self.take_seq();
-            jobs.push(Job {
-                prepare: request.prepare.clone(),
-                seq,
-                logs: self.journal.step_dir(self.id, seq)?,
-                tests: request.tests.clone(),
-                placeholders: request.placeholders.clone(),
-                stop_at: request.stop_at.clone(),
-                config_text: request.config_text.clone(),
-                label: request.key.chars().take(12).collect(),
-                // Only steps whose result may come from elsewhere (the search of a
-                // deterministic hunt) may take it from identical artifacts.
-                artifact_cache: request.cache_key.as_ref().map(|_| self.artifacts.clone()),
-            });
-            job_request.push(i);
+        let mut tickets = BTreeMap::new();
+        for (i, request) in requests.into_iter().enumerate() {
+            tickets.insert(self.submit(request)?, i);
         }
-        for chunk in jobs.chunks(self.executor.workers()) {
-            let started = now();
-            let mut finished = Vec::new();
-            let id = self.id;
-            let journal = &mut self.journal;
-            let stop = self.stop.clone();
-            let observer = self.observer.clone();
-            self.executor.run_batch(
-                self.config,
-                chunk.to_vec(),
-                &stop,
-                &observer,
-                |job, result| {
-                    let result = result?;
-                    let index = jobs_index(&jobs, job.seq);
-                    let request = &requests[job_request[index]];
-                    if !result.interrupted() {
-                        journal.record_step(
-                            id,
-                            job.seq,
-                            &serde_json::to_value(candidate(request, false))?,
-                            request.cache_key.as_deref(),
-                            &result,
-                            started,
-                        )?;
-                    }
-                    finished.push((index, result));
-                    Ok(())
-                },
-            )?;
-            for (index, result) in finished {
-                let request = &requests[job_request[index]];
-                self.history
-                    .push((candidate(request, false), result.clone(), Source::Ran));
-                results[job_request[index]] = Some(result);
-            }
-            if self.interrupted() {
+        let mut results: Vec<Option<StepResult>> = vec![None; tickets.len()];
+        let mut others = Vec::new();
+        while results.iter().any(Option::is_none) {
+            let Some((ticket, result)) = self.next_finished()? else {
                 break;
+            };
+            match tickets.get(&ticket) {
+                Some(&i) => results[i] = Some(result),
+                None => others.push((ticket, result)),
             }
         }
-        if self.interrupted() {
-            return Err(HuntError::Interrupted);
+        // Steps a driver submitted before this call are still its to take.
+        for other in others.into_iter().rev() {
+            self.ready.push_front(other);
         }
         results
             .into_iter()
@@ -250,10 +360,6 @@ pub struct Counts {
     pub cached: usize,
     /// Steps whose artifacts were identical to an earlier step's: built, not booted.
     pub reused: usize,
-}
-
-fn jobs_index(jobs: &[Job], seq: i64) -> usize {
-    jobs.iter().position(|j| j.seq == seq).unwrap_or(0)
 }
 
 fn candidate(request: &Request, cached: bool) -> StepCandidate {

@@ -2,6 +2,7 @@
 
 use crate::config::{expand, Config, ExitCodes, TestSection, SHAPE_RUN};
 use crate::error::{Context, Result};
+use crate::executor::{Launcher, Place};
 use crate::observe::WorkerActivity;
 use crate::target::{Judgement, Target};
 use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
@@ -43,6 +44,9 @@ pub struct StepResult {
     /// The test results were taken from an earlier step that built the same artifacts.
     #[serde(default)]
     pub reused_artifacts: bool,
+    /// Where the step ran (worker, node, job); absent in journals of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
 }
 
 /// Test results by artifact digest (and tests run), shared by a session's workers.
@@ -99,6 +103,8 @@ pub struct StepContext<'a> {
     /// Where to look for (and leave) the results of identical artifacts; `None` when
     /// every step must really boot (flaky hunts, endpoints, verification).
     pub artifact_cache: Option<Arc<ArtifactCache>>,
+    /// What starts the step's commands (a child here, a job on a cluster).
+    pub launcher: &'a dyn Launcher,
 }
 
 impl StepContext<'_> {
@@ -135,7 +141,7 @@ impl StepContext<'_> {
             silence_timeout: spec_times.silence,
             log_path: self.logs.join(format!("{name}.log")),
         };
-        Ok(culprit_exec::run(&spec, classifier, self.stop)?)
+        Ok(self.launcher.launch(&spec, classifier, self.stop)?)
     }
 }
 
@@ -197,6 +203,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
                 tests: results,
                 artifact_digest: None,
                 reused_artifacts: false,
+                place: None,
             });
         }
     }
@@ -222,6 +229,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
             tests: results,
             artifact_digest,
             reused_artifacts: true,
+            place: None,
         });
     }
     let shape_runs = results.len();
@@ -254,6 +262,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         tests: results,
         artifact_digest,
         reused_artifacts: false,
+        place: None,
     };
     if let (Some(cache), Some(key)) = (&ctx.artifact_cache, cache_key) {
         if !result.infra_failed() && !result.interrupted() {

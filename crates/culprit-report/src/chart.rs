@@ -259,6 +259,7 @@ mod tests {
                 effective_config: None,
                 artifact_digest: None,
                 reused_artifacts: false,
+                place: None,
                 build: None,
                 tests: Vec::new(),
             },

@@ -545,4 +545,16 @@ fn two_tests_with_different_failures_share_builds() {
     let (search, _) = drive(&mut tree, ConfigSearchOptions::default(), 2);
     assert_right(&tree, &search);
     assert_eq!(found_all(&search, 1).1, []);
+
+#[test]
+fn a_build_still_running_is_never_proposed_again() {
+    let search = ConfigSearch::new(5, vec!["boot".into()], Default::default());
+    let bad: Set = (0..5).collect();
+    assert_eq!(search.next_with_pending(1, &[]), std::slice::from_ref(&bad));
+    assert_eq!(
+        search.next_with_pending(1, std::slice::from_ref(&bad)),
+        [Set::new()]
+    );
+    // Until both endpoints are known there is nothing else worth building.
+    assert!(search.next_with_pending(1, &[bad, Set::new()]).is_empty());
 }

@@ -190,6 +190,16 @@ impl ConfigSearch {
             .collect()
     }
 
+    /// Like [`next`](Self::next), while the `pending` builds are still running: up to `k`
+    /// other sets, most useful first, so that a worker that frees up gets work at once.
+    pub fn next_with_pending(&self, k: usize, pending: &[BTreeSet<usize>]) -> Vec<BTreeSet<usize>> {
+        self.next(k + pending.len())
+            .into_iter()
+            .filter(|set| !pending.contains(set))
+            .take(k)
+            .collect()
+    }
+
     /// Records one build: the changes requested, the changes the normalizer actually
     /// applied (read back from the effective configuration), and each test's verdict (a
     /// test missing from `verdicts` counts as skipped).

@@ -5,7 +5,7 @@ use crate::progress::Progress;
 use crate::view::{table, RunView};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::commit_hunt::{judge, CandidateKind, CommitHunt, Conclusion, Plan};
-use culprit_hunt::executor::Executor;
+use culprit_hunt::executor::{LocalRunner, Threaded};
 use culprit_hunt::session::{Session, Source};
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
@@ -14,6 +14,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct BisectArgs {
@@ -79,7 +80,9 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         CandidateKind::Commits { .. } => Some(ws.repo()?),
         CandidateKind::Artifacts { .. } => None,
     };
-    let executor = Executor::new(
+    let progress = Progress::new(args.hunt.json);
+    let runner = LocalRunner::new(
+        Arc::new(ws.config.clone()),
         repo,
         &ws.root,
         &journal
@@ -87,13 +90,13 @@ pub fn run(args: BisectArgs) -> Result<u8> {
             .join("worktrees")
             .join(format!("bisect-{session_id}")),
         workers,
+        stop_flag(),
     )?;
     journal.finish_session(session_id, "running", &json!(null))?;
-    let progress = Progress::new(args.hunt.json);
     let mut session = Session::new(
         session_id,
         journal,
-        executor,
+        Box::new(Threaded::new(runner, progress.clone())),
         &ws.config,
         stop_flag(),
         progress.clone(),

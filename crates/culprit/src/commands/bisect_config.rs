@@ -5,13 +5,14 @@ use crate::progress::Progress;
 use crate::view::table;
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config_hunt::{ConfigHunt, Plan};
-use culprit_hunt::executor::Executor;
+use culprit_hunt::executor::{LocalRunner, Threaded};
 use culprit_hunt::session::Session;
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct BisectConfigArgs {
@@ -92,7 +93,9 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         )?;
         (id, plan)
     };
-    let executor = Executor::new(
+    let progress = Progress::new(args.hunt.json);
+    let runner = LocalRunner::new(
+        Arc::new(ws.config.clone()),
         Some(repo),
         &ws.root,
         &journal
@@ -100,12 +103,12 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             .join("worktrees")
             .join(format!("config-{session_id}")),
         args.hunt.jobs,
+        stop_flag(),
     )?;
-    let progress = Progress::new(args.hunt.json);
     let mut session = Session::new(
         session_id,
         journal,
-        executor,
+        Box::new(Threaded::new(runner, progress.clone())),
         &ws.config,
         stop_flag(),
         progress.clone(),

@@ -2,6 +2,7 @@
 
 use crate::view::{step_table, StepView};
 use anyhow::{bail, Result};
+use culprit_hunt::executor::LocalLauncher;
 use culprit_hunt::journal::now;
 use culprit_hunt::observe::{Unobserved, WorkerActivity};
 use culprit_hunt::step::{run_step, StepContext};
@@ -83,6 +84,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         label: String::new(),
         shapes_wanted: false,
         artifact_cache: None,
+        launcher: &LocalLauncher,
     };
     let result = run_step(&ctx, (!tests.is_empty()).then_some(tests.as_slice()))?;
     drop(worktree);

@@ -1,0 +1,199 @@
+//! Executors: where a hunt's steps run.
+//!
+//! The session gives an [`Executor`] one [`Job`] per free worker and waits for whichever
+//! step finishes first, so a worker that finishes takes the next candidate at once: no
+//! step waits for a slower batch-mate. Executors that run real commands are written as a
+//! [`StepRunner`] (one step on one worker, blocking) behind [`Threaded`], which gives every
+//! worker a thread; the [`fake`] executor answers from a script, in virtual time.
+//!
+//! A step's commands (the normalizer, the build, each test's boot) are started through a
+//! [`Launcher`]; whatever starts them, their output comes back as a byte stream that
+//! `culprit_exec` feeds to the classifier while it keeps the clocks (early verdict,
+//! silence and wall timeouts), so those work the same wherever the command runs.
+
+pub mod fake;
+mod local;
+mod threaded;
+
+pub use local::LocalRunner;
+pub use threaded::Threaded;
+
+use crate::config::{Config, SHAPE_RUN};
+use crate::error::{Context, Result};
+use crate::observe::WorkerActivity;
+use crate::step::{run_step, ArtifactCache, StepContext, StepResult};
+use crate::target::Target;
+use culprit_console::Classifier;
+use culprit_exec::git::Repo;
+use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How a worker's tree is made ready for a job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Prepare {
+    /// Check out this commit (and clean every build product).
+    Checkout(String),
+    /// Check out `base`, then revert `commit` on top of it.
+    Revert { base: String, commit: String },
+    /// Use the working tree as it is.
+    InPlace,
+}
+
+/// One step to run: how to prepare the tree, and what to run in it.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub prepare: Prepare,
+    pub seq: i64,
+    pub logs: PathBuf,
+    /// Names of the tests to run (all when empty).
+    pub tests: Vec<String>,
+    pub placeholders: Vec<(&'static str, String)>,
+    pub stop_at: BTreeMap<String, Target>,
+    pub config_text: Option<String>,
+    /// How the candidate is named on the live display.
+    pub label: String,
+    pub artifact_cache: Option<Arc<ArtifactCache>>,
+}
+
+/// Where a step ran, kept with its result for the live display and the reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    /// Which executor ran it: `local`, `slurm`, `fake`.
+    pub executor: String,
+    /// The worker (0-based) whose tree the step used.
+    pub worker: usize,
+    /// The machine it ran on, when the executor knows it (a Slurm node name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// The executor's own id for it (a Slurm job id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+}
+
+impl Place {
+    /// How the live display and the reports name it: `worker 2`, `node n1 · job 41`.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!("worker {}", self.worker + 1)];
+        if let Some(node) = &self.node {
+            parts.push(format!("node {node}"));
+        }
+        if let Some(job) = &self.job {
+            parts.push(format!("job {job}"));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// A step that ended, as an executor hands it back.
+pub struct Finished {
+    pub worker: usize,
+    pub job: Job,
+    pub result: Result<StepResult>,
+}
+
+/// Runs steps on a fixed set of workers, at most one step per worker at a time.
+pub trait Executor {
+    /// How many steps can run at once.
+    fn workers(&self) -> usize;
+    /// Starts `job` on `worker` (in `0..workers()`), which must be free: it has no
+    /// started step that `wait` has not handed back. Returns at once.
+    fn start(&mut self, worker: usize, job: Job) -> Result<()>;
+    /// Waits for the next started step to end; `None` when none is running.
+    fn wait(&mut self) -> Option<Finished>;
+}
+
+/// Runs one step on one worker and returns when it has ended: what an executor of real
+/// commands implements (see [`Threaded`]).
+pub trait StepRunner: Send + Sync + 'static {
+    fn workers(&self) -> usize;
+    /// Runs `job` with worker `worker`'s tree; `activity` is its line on the display.
+    /// Never called twice at once for the same worker.
+    fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult>;
+}
+
+/// Starts one command of a step and reads its output until it ends.
+pub trait Launcher: Send + Sync {
+    /// Runs `spec` to its end, streaming its output to the log and to `classifier`, and
+    /// stopping it when `stop` is raised; the same contract as [`culprit_exec::run`].
+    fn launch(
+        &self,
+        spec: &RunSpec,
+        classifier: Classifier,
+        stop: &StopFlag,
+    ) -> Result<RunReport, ExecError>;
+}
+
+/// Commands as children of culprit, on this machine.
+pub struct LocalLauncher;
+
+impl Launcher for LocalLauncher {
+    fn launch(
+        &self,
+        spec: &RunSpec,
+        classifier: Classifier,
+        stop: &StopFlag,
+    ) -> Result<RunReport, ExecError> {
+        culprit_exec::run(spec, classifier, stop)
+    }
+}
+
+/// Makes a worker's checkout ready for `prepare` (nothing to do for `InPlace`).
+pub fn prepare_checkout(repo: &Repo, checkout: &Path, prepare: &Prepare) -> Result<()> {
+    match prepare {
+        Prepare::Checkout(commit) => repo
+            .checkout_worktree(checkout, commit)
+            .with_context(|| format!("cannot check out {commit}")),
+        Prepare::Revert { base, commit } => {
+            repo.checkout_worktree(checkout, base)
+                .with_context(|| format!("cannot check out {base}"))?;
+            Ok(repo.revert_in_worktree(checkout, commit)?)
+        }
+        Prepare::InPlace => Ok(()),
+    }
+}
+
+/// What every executor does once a checkout is ready: the job's step, in `checkout`,
+/// its commands started by `launcher`.
+pub fn run_job_in(
+    config: &Config,
+    job: &Job,
+    checkout: &Path,
+    stop: &StopFlag,
+    activity: WorkerActivity,
+    launcher: &dyn Launcher,
+) -> Result<StepResult> {
+    let tree = config.tree_in(checkout);
+    std::fs::create_dir_all(&job.logs)
+        .with_context(|| format!("cannot create {}", job.logs.display()))?;
+    let tests: Vec<_> = job
+        .tests
+        .iter()
+        .filter_map(|name| config.test(name))
+        .collect();
+    let shapes_wanted = job.tests.iter().any(|name| name == SHAPE_RUN);
+    let ctx = StepContext {
+        config,
+        tree: &tree,
+        logs: &job.logs,
+        stop,
+        placeholders: job.placeholders.clone(),
+        stop_at: job.stop_at.clone(),
+        config_text: job.config_text.clone(),
+        activity,
+        label: job.label.clone(),
+        shapes_wanted,
+        artifact_cache: job.artifact_cache.clone(),
+        launcher,
+    };
+    run_step(
+        &ctx,
+        if job.tests.is_empty() {
+            None
+        } else {
+            Some(&tests)
+        },
+    )
+}

@@ -1,0 +1,305 @@
+//! The scheduling of a hunt's steps, in virtual time: the fake executor answers every
+//! step from a script (a linear history whose commit `culprit` and later ones fail),
+//! so the order of events and the times are exact.
+
+use culprit_console::{Outcome, Signature, SignatureKind};
+use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Plan};
+use culprit_hunt::config::Config;
+use culprit_hunt::executor::fake::{step_showing, FakeExecutor, Happened, Scripted, What};
+use culprit_hunt::executor::{Job, Prepare};
+use culprit_hunt::journal::Journal;
+use culprit_hunt::observe::Unobserved;
+use culprit_hunt::session::Session;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+const CONFIG: &str = "[[test]]\nname = \"boot\"\ncommand = \"boot.sh\"\n";
+
+fn id(i: usize) -> String {
+    format!("c{i:05}")
+}
+
+fn plan(commits: usize) -> Plan {
+    let range = (1..commits)
+        .map(|i| (id(i), vec![id(i - 1)]))
+        .rev()
+        .collect();
+    Plan {
+        kind: CandidateKind::Commits {
+            range,
+            trees: BTreeMap::new(),
+        },
+        good: vec![id(0)],
+        bad: id(commits - 1),
+        target: None,
+        tests: vec!["boot".into()],
+        flaky: false,
+        confidence: 0.99,
+        first_parent: false,
+        verify: 0,
+        verify_revert: false,
+        endpoint_runs: 1,
+        recipe: "scheduling".into(),
+    }
+}
+
+fn index(job: &Job) -> usize {
+    match &job.prepare {
+        Prepare::Checkout(commit) => commit[1..].parse().unwrap(),
+        other => panic!("a commit hunt checks out commits, not {other:?}"),
+    }
+}
+
+/// Commits from `culprit` on panic at boot; the others pass.
+fn verdict(culprit: usize, job: &Job) -> Outcome {
+    if index(job) >= culprit {
+        Outcome::Fail {
+            signature: Signature::new(SignatureKind::Panic, "Kernel panic - not syncing: boom"),
+        }
+    } else {
+        Outcome::Pass
+    }
+}
+
+struct Hunted {
+    culprit: Option<String>,
+    timeline: Vec<Happened>,
+    journal_steps: usize,
+    error: Option<String>,
+}
+
+fn hunt(
+    dir: &Path,
+    commits: usize,
+    workers: usize,
+    stop: Arc<AtomicBool>,
+    mut script: impl FnMut(usize, &Job, f64) -> Scripted + Send + 'static,
+) -> Hunted {
+    let config = Config::parse(CONFIG, &dir.join("culprit.toml"), dir).unwrap();
+    let journal = Journal::open(dir).unwrap();
+    let id = journal
+        .start_session("bisect", &serde_json::json!({}))
+        .unwrap();
+    let (executor, timeline) = FakeExecutor::new(
+        workers,
+        stop.clone(),
+        Box::new(move |w, j, t| script(w, j, t)),
+    );
+    let mut session = Session::new(
+        id,
+        journal,
+        Box::new(executor),
+        &config,
+        stop,
+        Arc::new(Unobserved),
+    )
+    .unwrap();
+    let mut hunt = CommitHunt {
+        session: &mut session,
+        plan: plan(commits),
+        observer: Arc::new(Unobserved),
+        stop_at: BTreeMap::new(),
+    };
+    let outcome = hunt.hunt();
+    let journal_steps = session.journal.steps(id).unwrap().len();
+    drop(session);
+    let timeline = timeline.lock().unwrap().clone();
+    match outcome {
+        Ok(conclusion) => Hunted {
+            culprit: conclusion.culprit,
+            timeline,
+            journal_steps,
+            error: None,
+        },
+        Err(err) => Hunted {
+            culprit: None,
+            timeline,
+            journal_steps,
+            error: Some(err.to_string()),
+        },
+    }
+}
+
+fn starts(timeline: &[Happened], worker: usize) -> Vec<f64> {
+    timeline
+        .iter()
+        .filter(|h| h.worker == worker && h.what == What::Started)
+        .map(|h| h.at)
+        .collect()
+}
+
+#[test]
+fn a_fast_worker_keeps_testing_while_a_slow_one_runs_one_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let culprit = 700;
+    let hunted = hunt(
+        dir.path(),
+        1000,
+        2,
+        Arc::default(),
+        move |worker, job, _| {
+            Scripted {
+                // Worker 0 is ten times slower than worker 1.
+                seconds: if worker == 0 { 10.0 } else { 1.0 },
+                result: step_showing(&[("boot", verdict(culprit, job))]),
+            }
+        },
+    );
+    assert_eq!(hunted.culprit, Some(id(culprit)), "{:?}", hunted.error);
+    let slow = starts(&hunted.timeline, 0);
+    let fast = starts(&hunted.timeline, 1);
+    // After the endpoints (one each), the slow worker's first search step runs from
+    // `begin` to `begin + 10`; the fast worker starts a step every second meanwhile.
+    let begin = slow[1];
+    let during: Vec<f64> = fast
+        .iter()
+        .copied()
+        .filter(|&t| t > begin && t < begin + 10.0)
+        .collect();
+    assert!(
+        during.len() >= 5,
+        "the fast worker started {during:?} while the slow one ran from {begin}; timeline {:?}",
+        hunted.timeline
+    );
+    assert!(fast.len() > 2 * slow.len(), "fast {fast:?}, slow {slow:?}");
+}
+
+#[test]
+fn the_strategy_is_asked_whenever_a_worker_is_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let hunted = hunt(dir.path(), 64, 4, Arc::default(), move |_, job, _| {
+        Scripted {
+            seconds: 1.0 + (index(job) % 3) as f64,
+            result: step_showing(&[("boot", verdict(40, job))]),
+        }
+    });
+    assert_eq!(hunted.culprit, Some(id(40)));
+    // A worker that finishes takes the next candidate at that very moment, as long as
+    // the search has one to give.
+    let last_start = hunted
+        .timeline
+        .iter()
+        .filter(|h| h.what == What::Started)
+        .map(|h| h.at)
+        .fold(0.0, f64::max);
+    for finished in hunted.timeline.iter().filter(|h| h.what == What::Finished) {
+        if finished.at >= last_start {
+            continue;
+        }
+        let next = hunted.timeline.iter().find(|h| {
+            h.what == What::Started && h.worker == finished.worker && h.at >= finished.at
+        });
+        if let Some(next) = next {
+            assert_eq!(
+                next.at, finished.at,
+                "worker {} idled after {finished:?}",
+                finished.worker
+            );
+        }
+    }
+}
+
+#[test]
+fn an_infrastructure_error_is_retried_and_never_blamed() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first candidate of the search (after the two endpoints) meets a lab fault.
+    let mut started = 0;
+    let hunted = hunt(dir.path(), 100, 2, Arc::default(), move |_, job, _| {
+        started += 1;
+        let outcome = if started == 3 {
+            Outcome::InfraError {
+                reason: "qemu: cannot allocate memory".into(),
+            }
+        } else {
+            verdict(60, job)
+        };
+        Scripted {
+            seconds: 1.0,
+            result: step_showing(&[("boot", outcome)]),
+        }
+    });
+    assert_eq!(hunted.culprit, Some(id(60)));
+    let first_search = hunted
+        .timeline
+        .iter()
+        .filter(|h| h.what == What::Started)
+        .nth(2)
+        .unwrap()
+        .candidate
+        .clone();
+    let runs = hunted
+        .timeline
+        .iter()
+        .filter(|h| h.what == What::Started && h.candidate == first_search)
+        .count();
+    assert_eq!(runs, 2, "{first_search} once more; {:?}", hunted.timeline);
+}
+
+#[test]
+fn ctrl_c_stops_every_running_step_and_keeps_the_finished_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let mut started = 0;
+    let hunted = hunt(dir.path(), 1000, 3, stop, move |_, job, _| {
+        started += 1;
+        if started == 6 {
+            flag.store(true, Ordering::SeqCst);
+        }
+        Scripted {
+            seconds: 1.0,
+            result: step_showing(&[("boot", verdict(500, job))]),
+        }
+    });
+    assert!(
+        hunted
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("interrupted")),
+        "{:?}",
+        hunted.error
+    );
+    let count = |what| hunted.timeline.iter().filter(|h| h.what == what).count();
+    let (finished, interrupted) = (count(What::Finished), count(What::Interrupted));
+    assert!(interrupted >= 1, "{:?}", hunted.timeline);
+    assert_eq!(finished + interrupted, 6, "{:?}", hunted.timeline);
+    assert_eq!(
+        hunted.journal_steps, finished,
+        "only finished steps are journaled"
+    );
+}
+
+/// Rounds of a search with W workers of equal speed, against the ideal ⌈log_{W+1} N⌉
+/// of a search that splits the suspects into W + 1 parts at every round. Run with
+/// `--nocapture` to see the table (it is in BENCHMARKS.md).
+#[test]
+fn rounds_of_a_parallel_search_approach_log_base_w_plus_one() {
+    let n = 1024;
+    println!("| workers W | suspects N | rounds (virtual time of the search) | ⌈log_(W+1) N⌉ |");
+    println!("|---|---|---|---|");
+    for workers in [1usize, 2, 4, 8] {
+        let dir = tempfile::tempdir().unwrap();
+        let hunted = hunt(
+            dir.path(),
+            n + 1,
+            workers,
+            Arc::default(),
+            move |_, job, _| Scripted {
+                seconds: 1.0,
+                result: step_showing(&[("boot", verdict(700, job))]),
+            },
+        );
+        assert_eq!(hunted.culprit, Some(id(700)));
+        let end = hunted.timeline.iter().map(|h| h.at).fold(0.0, f64::max);
+        // The endpoints take the first second.
+        let rounds = end - 1.0;
+        let ideal = (n as f64).log((workers + 1) as f64).ceil();
+        println!("| {workers} | {n} | {rounds} | {ideal} |");
+        assert!(
+            rounds <= ideal + 2.0,
+            "W = {workers}: {rounds} rounds, ideal {ideal}"
+        );
+    }
+}
