@@ -329,8 +329,15 @@ impl CommitHunt<'_, '_> {
             };
             search_runs += 1;
             let judgement = judge(&result, &targets);
+            // With several workers (or a cluster), where it ran tells the lines apart.
+            let ran_on = match &result.place {
+                Some(place) if workers > 1 || place.node.is_some() => {
+                    format!(" (on {})", place.describe())
+                }
+                _ => String::new(),
+            };
             self.say(format!(
-                "  {} -> {}",
+                "  {} -> {}{ran_on}",
                 self.label(graph.id(node)),
                 describe(&judgement)
             ));
@@ -562,10 +569,20 @@ impl CommitHunt<'_, '_> {
             "verifying {}: {k} more run(s) of it and of its parent(s)",
             self.label(culprit_key)
         ));
-        let mut keys = vec![culprit_key.to_string(); k as usize];
-        let culprit_results = self.run("verify", &keys, tests)?;
-        let fails = culprit_results
-            .iter()
+        let runs = k as usize;
+        // The culprit's runs and its parents' do not depend on each other: they all go
+        // at once, as far as the workers allow.
+        let mut requests: Vec<Request> = (0..runs)
+            .map(|_| self.request("verify", culprit_key, tests, &self.stop_at))
+            .collect();
+        for parent in &parents {
+            requests
+                .extend((0..runs).map(|_| self.request("verify-parent", parent, tests, &self.stop_at)));
+        }
+        let mut results = self.session.run(requests)?.into_iter();
+        let fails = results
+            .by_ref()
+            .take(runs)
             .filter(|r| judge(r, targets) == Judgement::Bad)
             .count();
         conclusion
@@ -574,20 +591,19 @@ impl CommitHunt<'_, '_> {
         let mut ok = if conclusion.flaky.is_some() {
             true
         } else {
-            fails == k as usize
+            fails == runs
         };
         for parent in &parents {
-            keys = vec![parent.clone(); k as usize];
-            let results = self.run("verify-parent", &keys, tests)?;
             let passes = results
-                .iter()
+                .by_ref()
+                .take(runs)
                 .filter(|r| judge(r, targets) == Judgement::Good)
                 .count();
             conclusion.verification.push(format!(
                 "its parent {} passed in {passes} of {k} runs",
                 self.label(parent)
             ));
-            if conclusion.flaky.is_none() && passes != k as usize {
+            if conclusion.flaky.is_none() && passes != runs {
                 ok = false;
             }
         }

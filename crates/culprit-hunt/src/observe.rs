@@ -3,6 +3,7 @@
 //! The hunt crate decides what happens and when; how it is shown belongs to the front
 //! end, so events cross the seam through this trait and nothing here draws anything.
 
+use crate::executor::Place;
 use std::sync::Arc;
 
 /// One thing that happened in a hunt.
@@ -22,6 +23,8 @@ pub enum Event<'a> {
     StepStarted { worker: usize, label: &'a str },
     /// What worker `worker` is doing now (checking out, building, booting a test).
     Activity { worker: usize, text: &'a str },
+    /// Worker `worker`'s step runs there (a cluster node, a job id), once known.
+    Placed { worker: usize, place: &'a Place },
     /// Worker `worker` finished its step after `seconds`; it is free again.
     StepFinished { worker: usize, seconds: f64 },
 }
@@ -54,6 +57,14 @@ pub struct WorkerActivity {
 impl WorkerActivity {
     pub fn new(observer: Arc<dyn Observer>, worker: usize) -> WorkerActivity {
         WorkerActivity { observer, worker }
+    }
+
+    /// Says where the step runs, as soon as the executor knows.
+    pub fn placed(&self, place: &Place) {
+        self.observer.event(Event::Placed {
+            worker: self.worker,
+            place,
+        });
     }
 
     pub fn set(&self, text: String) {

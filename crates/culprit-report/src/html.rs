@@ -441,7 +441,7 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
     }
     page.push_str(&chart::timeline(&reading.steps));
     legend(page);
-    page.push_str("<table class=\"grid steps\"><thead><tr><th>#</th><th>start</th><th>took</th><th>phase</th><th>candidate</th><th>verdict</th><th>runs</th></tr></thead><tbody>\n");
+    page.push_str("<table class=\"grid steps\"><thead><tr><th>#</th><th>start</th><th>took</th><th>phase</th><th>candidate</th><th>verdict</th><th>runs</th><th>ran on</th></tr></thead><tbody>\n");
     for step in &reading.steps {
         // A setup run (normalizer, build) that passed says nothing the tests do not; one
         // that failed is all there is to say (the tests only carry its outcome).
@@ -475,7 +475,7 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
         };
         let _ = writeln!(
             page,
-            "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td><code title=\"{}\">{}</code>{}{}</td><td><span class=\"pill {}\">{}</span>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td><code title=\"{}\">{}</code>{}{}</td><td><span class=\"pill {}\">{}</span>{}</td><td>{}</td><td>{}</td></tr>",
             step.row.seq,
             clock(step.row.started, false),
             duration(step.row.finished - step.row.started),
@@ -487,10 +487,20 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
             step.verdict.class.word(),
             step.verdict.class.word(),
             why,
-            runs.join(" ")
+            runs.join(" "),
+            html(&ran_on(step))
         );
     }
     page.push_str("</tbody></table>\n</section>\n");
+}
+
+/// Where a step ran; journals of older versions do not say.
+fn ran_on(step: &StepEntry<'_>) -> String {
+    step.row
+        .result
+        .place
+        .as_ref()
+        .map_or_else(|| "–".to_string(), |place| place.describe())
 }
 
 /// The reason part of a verdict text ("skip (reason)" gives "reason").

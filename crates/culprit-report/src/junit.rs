@@ -107,19 +107,31 @@ fn suite(reading: &Reading<'_>, step: &StepEntry<'_>) -> (String, Counts) {
             let _ = write!(cases, ">\n      {body}\n    </testcase>\n");
         }
     }
+    let place = step.row.result.place.as_ref();
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "  <testsuite name=\"{}\" id=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3}\" timestamp=\"{}\">",
+        "  <testsuite name=\"{}\" id=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3}\" timestamp=\"{}\"{}>",
         xml(&format!("{} {}", step.phase, step.label)),
         step.row.seq,
         counts.tests,
         counts.failures,
         counts.skipped,
         counts.time,
-        timestamp(step.row.started)
+        timestamp(step.row.started),
+        place
+            .and_then(|p| p.node.as_deref())
+            .map(|node| format!(" hostname=\"{}\"", xml(node)))
+            .unwrap_or_default()
     );
     out.push_str("    <properties>\n");
+    if let Some(place) = place {
+        let _ = writeln!(
+            out,
+            "      <property name=\"ran-on\" value=\"{}\"/>",
+            xml(&place.describe())
+        );
+    }
     for (name, value) in [
         ("candidate", step.key.as_str()),
         ("verdict", step.verdict.text.as_str()),

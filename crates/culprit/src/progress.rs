@@ -100,6 +100,18 @@ impl Progress {
         workers[i].set_message(text.to_string());
     }
 
+    /// Names where worker `i`'s step runs in front of its line.
+    fn placed(&self, i: usize, place: &str) {
+        self.worker(i, "");
+        if let Some(bar) = self
+            .live
+            .as_ref()
+            .and_then(|live| live.workers.lock().ok()?.get(i).cloned())
+        {
+            bar.set_prefix(format!("{place}:"));
+        }
+    }
+
     fn step_finished(&self, seconds: f64) {
         if let Ok(mut times) = self.step_seconds.lock() {
             times.push(seconds);
@@ -149,6 +161,7 @@ impl Observer for Progress {
                 self.worker(worker, &format!("starting {label}"))
             }
             Event::Activity { worker, text } => self.worker(worker, text),
+            Event::Placed { worker, place } => self.placed(worker, &place.describe()),
             Event::StepFinished { worker, seconds } => {
                 self.worker(worker, "idle");
                 self.step_finished(seconds);

@@ -466,3 +466,38 @@ fn run_at_a_revision_tests_that_commit_in_a_temporary_worktree() {
     );
     assert!(common::git(&repo, &["worktree", "list"]).lines().count() == 1);
 }
+
+#[test]
+fn every_step_says_which_worker_ran_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("boots.log");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let ids = linear_repo(&repo, 30, &toml(20, (0, 0), (0, 0), &log));
+    let out = culprit(
+        &repo,
+        &["bisect", "--good", &ids[0], "--bad", "main", "-j", "2"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("(on worker 1)"), "{stderr}");
+    assert!(stderr.contains("(on worker 2)"), "{stderr}");
+    let text = |args: &[&str]| {
+        let out = culprit(&repo, args);
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let log = text(&["log"]);
+    assert!(log.lines().next().is_some_and(|l| l.contains("steps")), "{log}");
+    assert!(log.contains("ran on"), "{log}");
+    for worker in ["worker 1", "worker 2"] {
+        assert!(log.contains(worker), "{log}");
+    }
+    let junit = text(&["report", "--format", "junit"]);
+    assert!(
+        junit.contains(r#"<property name="ran-on" value="worker 2"/>"#),
+        "{junit}"
+    );
+    let html = text(&["report", "--format", "html"]);
+    assert!(html.contains("<th>ran on</th>"), "{html}");
+}

@@ -55,7 +55,17 @@ impl<R: StepRunner> Executor for Threaded<R> {
                 label: &job.label,
             });
             let activity = WorkerActivity::new(observer.clone(), worker);
-            let result = runner.run(worker, &job, activity);
+            // A panic must still hand the worker back, or `wait` would wait for ever.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                runner.run(worker, &job, activity)
+            }))
+            .unwrap_or_else(|_| {
+                Err(HuntError::Message(format!(
+                    "worker {} crashed while running {}; this is a bug in culprit",
+                    worker + 1,
+                    job.label
+                )))
+            });
             observer.event(Event::StepFinished {
                 worker,
                 seconds: started.elapsed().as_secs_f64(),
@@ -88,5 +98,86 @@ impl<R: StepRunner> Executor for Threaded<R> {
 impl<R: StepRunner> Drop for Threaded<R> {
     fn drop(&mut self) {
         while self.wait().is_some() {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::executor::fake::step_showing;
+    use crate::executor::Prepare;
+    use crate::observe::Unobserved;
+    use crate::step::StepResult;
+    use std::collections::BTreeMap;
+    use std::sync::mpsc::SyncSender;
+    use std::sync::Mutex;
+
+    /// Worker 0 holds its step until the test releases it; worker 1 answers at once;
+    /// a job labelled `panic` panics.
+    struct Gated {
+        release: Mutex<Receiver<()>>,
+    }
+
+    impl StepRunner for Gated {
+        fn workers(&self) -> usize {
+            2
+        }
+
+        fn run(&self, worker: usize, job: &Job, _: WorkerActivity) -> Result<StepResult> {
+            if job.label == "panic" {
+                panic!("scripted panic");
+            }
+            if worker == 0 {
+                let _ = self.release.lock().unwrap().recv();
+            }
+            Ok(step_showing(&[("boot", culprit_console::Outcome::Pass)]))
+        }
+    }
+
+    fn job(seq: i64, label: &str) -> Job {
+        Job {
+            prepare: Prepare::InPlace,
+            seq,
+            logs: std::env::temp_dir(),
+            tests: Vec::new(),
+            placeholders: Vec::new(),
+            stop_at: BTreeMap::new(),
+            config_text: None,
+            label: label.into(),
+            artifact_cache: None,
+        }
+    }
+
+    fn gated() -> (Threaded<Gated>, SyncSender<()>) {
+        let (release, gate) = mpsc::sync_channel(1);
+        let runner = Gated {
+            release: Mutex::new(gate),
+        };
+        (Threaded::new(runner, Arc::new(Unobserved)), release)
+    }
+
+    #[test]
+    fn a_step_that_ends_first_comes_back_first() {
+        let (mut executor, release) = gated();
+        executor.start(0, job(1, "slow")).unwrap();
+        executor.start(1, job(2, "fast")).unwrap();
+        assert!(executor.start(1, job(3, "busy")).is_err(), "worker 1 is busy");
+        let first = executor.wait().unwrap();
+        assert_eq!((first.worker, first.job.seq), (1, 2));
+        executor.start(1, job(3, "next")).unwrap();
+        assert_eq!(executor.wait().unwrap().job.seq, 3);
+        release.send(()).unwrap();
+        assert_eq!(executor.wait().unwrap().job.seq, 1);
+        assert!(executor.wait().is_none());
+    }
+
+    #[test]
+    fn a_runner_that_panics_hands_its_worker_back_with_an_error() {
+        let (mut executor, _release) = gated();
+        executor.start(1, job(1, "panic")).unwrap();
+        let finished = executor.wait().unwrap();
+        let err = finished.result.unwrap_err().to_string();
+        assert!(err.contains("worker 2 crashed while running panic"), "{err}");
+        assert!(executor.wait().is_none());
     }
 }

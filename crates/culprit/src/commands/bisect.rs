@@ -1,11 +1,10 @@
 //! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
 
-use crate::commands::hunt_args::{close_failed_hunt, resumable, HuntArgs};
+use crate::commands::hunt_args::{close_failed_hunt, executor, resumable, HuntArgs};
 use crate::progress::Progress;
 use crate::view::{table, RunView};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::commit_hunt::{judge, CandidateKind, CommitHunt, Conclusion, Plan};
-use culprit_hunt::executor::{LocalRunner, Threaded};
 use culprit_hunt::session::{Session, Source};
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
@@ -14,7 +13,6 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct BisectArgs {
@@ -81,22 +79,19 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         CandidateKind::Artifacts { .. } => None,
     };
     let progress = Progress::new(args.hunt.json);
-    let runner = LocalRunner::new(
-        Arc::new(ws.config.clone()),
+    let executor = executor(
+        &ws,
         repo,
-        &ws.root,
-        &journal
-            .dir()
-            .join("worktrees")
-            .join(format!("bisect-{session_id}")),
+        &journal,
+        &format!("bisect-{session_id}"),
         workers,
-        stop_flag(),
+        progress.clone(),
     )?;
     journal.finish_session(session_id, "running", &json!(null))?;
     let mut session = Session::new(
         session_id,
         journal,
-        Box::new(Threaded::new(runner, progress.clone())),
+        executor,
         &ws.config,
         stop_flag(),
         progress.clone(),

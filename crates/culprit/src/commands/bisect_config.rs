@@ -1,18 +1,16 @@
 //! `culprit bisect-config`: which configuration options make each test fail.
 
-use crate::commands::hunt_args::{close_failed_hunt, resumable, HuntArgs};
+use crate::commands::hunt_args::{close_failed_hunt, executor, resumable, HuntArgs};
 use crate::progress::Progress;
 use crate::view::table;
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config_hunt::{ConfigHunt, Plan};
-use culprit_hunt::executor::{LocalRunner, Threaded};
 use culprit_hunt::session::Session;
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 #[derive(clap::Args)]
 pub struct BisectConfigArgs {
@@ -94,21 +92,18 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         (id, plan)
     };
     let progress = Progress::new(args.hunt.json);
-    let runner = LocalRunner::new(
-        Arc::new(ws.config.clone()),
+    let executor = executor(
+        &ws,
         Some(repo),
-        &ws.root,
-        &journal
-            .dir()
-            .join("worktrees")
-            .join(format!("config-{session_id}")),
+        &journal,
+        &format!("config-{session_id}"),
         args.hunt.jobs,
-        stop_flag(),
+        progress.clone(),
     )?;
     let mut session = Session::new(
         session_id,
         journal,
-        Box::new(Threaded::new(runner, progress.clone())),
+        executor,
         &ws.config,
         stop_flag(),
         progress.clone(),

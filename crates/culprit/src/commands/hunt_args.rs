@@ -1,10 +1,15 @@
 //! Options every hunt takes (`culprit bisect`, `culprit bisect-config`).
 
 use anyhow::{bail, Context, Result};
+use culprit_exec::git::Repo;
+use culprit_hunt::executor::{Executor, LocalRunner, Threaded};
 use culprit_hunt::journal::Journal;
+use culprit_hunt::observe::Observer;
+use culprit_hunt::workspace::{stop_flag, Workspace};
 use culprit_hunt::HuntError;
 use serde::de::DeserializeOwned;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct HuntArgs {
@@ -86,4 +91,25 @@ pub fn close_failed_hunt(journal: &Journal, session: i64, err: HuntError) -> Res
         return Ok(130);
     }
     Err(err)
+}
+
+/// The executor a hunt's steps run on: `workers` worktrees under the journal's
+/// `worktrees/<name>` (a single in-place worker without a repository).
+pub fn executor(
+    ws: &Workspace,
+    repo: Option<&Repo>,
+    journal: &Journal,
+    name: &str,
+    workers: usize,
+    observer: Arc<dyn Observer>,
+) -> Result<Box<dyn Executor>> {
+    let runner = LocalRunner::new(
+        Arc::new(ws.config.clone()),
+        repo,
+        &ws.root,
+        &journal.dir().join("worktrees").join(name),
+        workers,
+        stop_flag(),
+    )?;
+    Ok(Box::new(Threaded::new(runner, observer)))
 }

@@ -72,11 +72,17 @@ pub fn run(args: LogArgs) -> Result<u8> {
                     .collect(),
             ),
         };
+        let ran_on = step
+            .result
+            .place
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |place| place.describe());
         for run in step.result.build.iter().chain(step.result.tests.iter()) {
             rows.push([
                 step.seq.to_string(),
                 phase.clone(),
                 key.clone(),
+                ran_on.clone(),
                 run.name.clone(),
                 run.outcome.to_string(),
                 format!("{:.1}s", run.duration_s),
@@ -91,6 +97,7 @@ pub fn run(args: LogArgs) -> Result<u8> {
                 "step",
                 "phase",
                 "candidate",
+                "ran on",
                 "run",
                 "outcome",
                 "time",
