@@ -576,8 +576,9 @@ impl CommitHunt<'_, '_> {
             .map(|_| self.request("verify", culprit_key, tests, &self.stop_at))
             .collect();
         for parent in &parents {
-            requests
-                .extend((0..runs).map(|_| self.request("verify-parent", parent, tests, &self.stop_at)));
+            requests.extend(
+                (0..runs).map(|_| self.request("verify-parent", parent, tests, &self.stop_at)),
+            );
         }
         let mut results = self.session.run(requests)?.into_iter();
         let fails = results

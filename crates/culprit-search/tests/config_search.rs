@@ -545,6 +545,7 @@ fn two_tests_with_different_failures_share_builds() {
     let (search, _) = drive(&mut tree, ConfigSearchOptions::default(), 2);
     assert_right(&tree, &search);
     assert_eq!(found_all(&search, 1).1, []);
+}
 
 #[test]
 fn a_build_still_running_is_never_proposed_again() {

@@ -488,7 +488,10 @@ fn every_step_says_which_worker_ran_it() {
         String::from_utf8(out.stdout).unwrap()
     };
     let log = text(&["log"]);
-    assert!(log.lines().next().is_some_and(|l| l.contains("steps")), "{log}");
+    assert!(
+        log.lines().next().is_some_and(|l| l.contains("steps")),
+        "{log}"
+    );
     assert!(log.contains("ran on"), "{log}");
     for worker in ["worker 1", "worker 2"] {
         assert!(log.contains(worker), "{log}");

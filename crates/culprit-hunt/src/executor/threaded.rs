@@ -161,7 +161,10 @@ mod tests {
         let (mut executor, release) = gated();
         executor.start(0, job(1, "slow")).unwrap();
         executor.start(1, job(2, "fast")).unwrap();
-        assert!(executor.start(1, job(3, "busy")).is_err(), "worker 1 is busy");
+        assert!(
+            executor.start(1, job(3, "busy")).is_err(),
+            "worker 1 is busy"
+        );
         let first = executor.wait().unwrap();
         assert_eq!((first.worker, first.job.seq), (1, 2));
         executor.start(1, job(3, "next")).unwrap();
@@ -177,7 +180,10 @@ mod tests {
         executor.start(1, job(1, "panic")).unwrap();
         let finished = executor.wait().unwrap();
         let err = finished.result.unwrap_err().to_string();
-        assert!(err.contains("worker 2 crashed while running panic"), "{err}");
+        assert!(
+            err.contains("worker 2 crashed while running panic"),
+            "{err}"
+        );
         assert!(executor.wait().is_none());
     }
 }
