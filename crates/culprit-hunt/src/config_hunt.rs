@@ -34,6 +34,11 @@ pub struct Plan {
     pub tests: Vec<String>,
     pub confirmations: u32,
     pub recipe: String,
+    /// The tree's top directory when it has a `Kconfig`: candidates are then evaluated
+    /// by culprit's own Kconfig evaluator, and every option that does not apply comes
+    /// with its reason.
+    #[serde(default)]
+    pub kconfig_tree: Option<String>,
 }
 
 /// One test's answer.
@@ -55,6 +60,11 @@ pub struct NotAppliedView {
     pub option: String,
     pub requested: String,
     pub got: String,
+    /// Why, as a chain with file:line (from culprit's Kconfig evaluator, when the tree
+    /// has a Kconfig).
+    pub reasons: Vec<String>,
+    /// Other assignments that would make it apply, when some were found.
+    pub needs: Vec<String>,
 }
 
 /// What the hunt concluded: the `--json` document of `culprit bisect-config`.
@@ -81,12 +91,64 @@ pub struct ConfigHunt<'s, 'a> {
     pub observer: Arc<dyn Observer>,
 }
 
+/// The tree's Kconfig, read once per hunt, for evaluating candidates natively.
+struct NativeKconfig {
+    tree: culprit_kconfig::kconfig::OpenTree,
+}
+
+impl NativeKconfig {
+    fn open(dir: &str) -> Result<NativeKconfig> {
+        let env: std::collections::HashMap<String, String> = std::env::vars().collect();
+        let arch = env.get("ARCH").cloned();
+        let tree = culprit_kconfig::kconfig::open_tree(Path::new(dir), arch.as_deref(), &env)
+            .map_err(|e| HuntError::BadInput(format!("reading the Kconfig tree {dir}: {e}")))?;
+        Ok(NativeKconfig { tree })
+    }
+
+    fn evaluate(&self, text: &str) -> culprit_kconfig::kconfig::Evaluation<'_> {
+        let mut input = culprit_kconfig::kconfig::Input::default();
+        // The candidate is culprit's own text: a line it cannot read is not the user's.
+        let _ = input.parse(text, "the candidate", false);
+        self.tree
+            .kconfig
+            .olddefconfig_as(&input, self.tree.semantics)
+    }
+
+    /// The candidate as the tree's `make olddefconfig` would leave it.
+    fn normalize(&self, text: &str) -> String {
+        self.evaluate(text).dot_config().to_owned()
+    }
+
+    /// Reasons and needed assignments for each not-applied option of the candidate.
+    fn explain(&self, text: &str, views: &mut [NotAppliedView]) {
+        let mut evaluation = self.evaluate(text);
+        let unapplied = evaluation.unapplied();
+        for view in views {
+            if let Some(u) = unapplied.iter().find(|u| u.option == view.option) {
+                view.reasons = u.reasons.iter().map(|r| r.message.clone()).collect();
+                view.needs = u.needs.clone();
+            }
+        }
+    }
+}
+
 impl ConfigHunt<'_, '_> {
     fn say(&self, line: String) {
         self.observer.line(&line);
     }
 
     pub fn hunt(&mut self) -> Result<Conclusion> {
+        let native = match &self.plan.kconfig_tree {
+            Some(dir) => {
+                let native = NativeKconfig::open(dir)?;
+                self.say(format!(
+                    "evaluating candidates with culprit's Kconfig evaluator (the Kconfig of {dir})"
+                ));
+                Some(native)
+            }
+            None => None,
+        };
+        let native = native.as_ref();
         let good = parse(&self.plan.good_text, &self.plan.good_path)?;
         let bad = parse(&self.plan.bad_text, &self.plan.bad_path)?;
         let changes = culprit_kconfig::diff(&good, &bad);
@@ -100,6 +162,7 @@ impl ConfigHunt<'_, '_> {
         // Both endpoints in one batch: the bad one decides which tests have something to
         // hunt, the good one must pass those.
         let mut endpoints = self.build_settled(
+            native,
             &good,
             &changes,
             &[all.clone(), BTreeSet::new()],
@@ -236,7 +299,7 @@ impl ConfigHunt<'_, '_> {
                     steps_left: None,
                     workers,
                 });
-                let request = self.candidate(&good, &changes, &set, &tests);
+                let request = self.candidate(native, &good, &changes, &set, &tests);
                 running.insert(self.session.submit(request)?, (set, 0));
             }
             let Some((ticket, result)) = self.session.next_finished()? else {
@@ -250,7 +313,7 @@ impl ConfigHunt<'_, '_> {
                     "{}: infrastructure error; building it again",
                     describe_set(&set, &changes)
                 ));
-                let request = self.candidate(&good, &changes, &set, &tests);
+                let request = self.candidate(native, &good, &changes, &set, &tests);
                 running.insert(self.session.submit(request)?, (set, retries + 1));
                 continue;
             }
@@ -307,10 +370,14 @@ impl ConfigHunt<'_, '_> {
                 TestStatus::Searching => all_found = false,
             }
         }
-        let not_applied: Vec<NotAppliedView> = not_applied_seen
+        let mut not_applied: Vec<NotAppliedView> = not_applied_seen
             .into_values()
             .filter(|view| never.contains(view.option.as_str()))
             .collect();
+        if let Some(native) = native {
+            let bad_candidate = apply_changes(&good, changes.iter());
+            native.explain(&bad_candidate.to_text(), &mut not_applied);
+        }
         let counts = self.session.counts();
         Ok(Conclusion {
             status: if all_found { "found" } else { "inconclusive" },
@@ -329,12 +396,13 @@ impl ConfigHunt<'_, '_> {
     /// infrastructure failed, so that a flake of the lab is never read as a verdict.
     fn build_settled(
         &mut self,
+        native: Option<&NativeKconfig>,
         good: &KConfig,
         changes: &[Change],
         sets: &[BTreeSet<usize>],
         tests: &[String],
     ) -> Result<Vec<StepResult>> {
-        let mut results = self.build_candidates(good, changes, sets, tests)?;
+        let mut results = self.build_candidates(native, good, changes, sets, tests)?;
         for (set, result) in sets.iter().zip(results.iter_mut()) {
             for _ in 0..crate::commit_hunt::INFRA_RETRIES {
                 if !result.infra_failed() {
@@ -345,7 +413,7 @@ impl ConfigHunt<'_, '_> {
                     describe_set(set, changes)
                 ));
                 *result = self
-                    .build_candidates(good, changes, std::slice::from_ref(set), tests)?
+                    .build_candidates(native, good, changes, std::slice::from_ref(set), tests)?
                     .remove(0);
             }
         }
@@ -355,6 +423,7 @@ impl ConfigHunt<'_, '_> {
     /// Builds and boots each requested subset of changes on top of the good configuration.
     fn build_candidates(
         &mut self,
+        native: Option<&NativeKconfig>,
         good: &KConfig,
         changes: &[Change],
         sets: &[BTreeSet<usize>],
@@ -362,7 +431,7 @@ impl ConfigHunt<'_, '_> {
     ) -> Result<Vec<StepResult>> {
         let requests = sets
             .iter()
-            .map(|set| self.candidate(good, changes, set, tests))
+            .map(|set| self.candidate(native, good, changes, set, tests))
             .collect();
         self.session.run(requests)
     }
@@ -371,13 +440,23 @@ impl ConfigHunt<'_, '_> {
     /// configuration.
     fn candidate(
         &self,
+        native: Option<&NativeKconfig>,
         good: &KConfig,
         changes: &[Change],
         set: &BTreeSet<usize>,
         tests: &[String],
     ) -> Request {
         let candidate = apply_changes(good, set.iter().map(|&i| &changes[i]));
-        let text = candidate.to_text();
+        let mut text = candidate.to_text();
+        let own_normalizer = self
+            .session
+            .config
+            .config
+            .as_ref()
+            .is_some_and(|c| c.normalize.is_some());
+        if let (Some(native), false) = (native, own_normalizer) {
+            text = native.normalize(&text);
+        }
         let digest = hex(&Sha256::digest(text.as_bytes()));
         Request {
             phase: "config".into(),
@@ -430,6 +509,8 @@ impl ConfigHunt<'_, '_> {
                                 got: missing
                                     .got
                                     .map_or_else(|| "not set".to_string(), |v| v.to_string()),
+                                reasons: Vec::new(),
+                                needs: Vec::new(),
                             });
                     }
                 }

@@ -106,9 +106,25 @@ pub struct NotApplied {
     pub option: String,
     pub requested: Value,
     pub got: Value,
+    /// Why, with file:line, when culprit's Kconfig evaluator could tell.
+    pub reasons: Vec<String>,
+    /// Other assignments that would make it apply.
+    pub needs: Vec<String>,
 }
 
 impl NotApplied {
+    /// The reasons as one sentence (empty when there are none).
+    pub fn why(&self) -> String {
+        let mut text = self.reasons.join("; ");
+        if !self.needs.is_empty() {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&format!("would apply with {}", self.needs.join(" ")));
+        }
+        text
+    }
+
     /// An option value as `.config` would say it; absent means unset.
     pub fn show(value: &Value) -> String {
         match value {

@@ -420,14 +420,15 @@ fn not_applied(page: &mut String, found: &ConfigResult) {
         );
         return;
     }
-    page.push_str("<p>The build did not take these options as requested (a dependency forced them, or they do not exist in this tree), so no test could blame them:</p>\n<table class=\"grid\"><thead><tr><th>option</th><th>requested</th><th>got</th></tr></thead><tbody>\n");
+    page.push_str("<p>The build did not take these options as requested (a dependency forced them, or they do not exist in this tree), so no test could blame them:</p>\n<table class=\"grid\"><thead><tr><th>option</th><th>requested</th><th>got</th><th>why</th></tr></thead><tbody>\n");
     for n in &found.not_applied {
         let _ = writeln!(
             page,
-            "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
             html(&n.option),
             html(&NotApplied::show(&n.requested)),
-            html(&NotApplied::show(&n.got))
+            html(&NotApplied::show(&n.got)),
+            html(&n.why())
         );
     }
     page.push_str("</tbody></table>\n</section>\n");

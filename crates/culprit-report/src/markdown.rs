@@ -166,11 +166,17 @@ fn config_summary(out: &mut String, found: &ConfigResult) {
             .not_applied
             .iter()
             .map(|n| {
+                let why = n.why();
                 format!(
-                    "{} (asked {}, got {})",
+                    "{} (asked {}, got {}{})",
                     md_code(&n.option),
                     md_code(&super::findings::NotApplied::show(&n.requested)),
-                    md_code(&super::findings::NotApplied::show(&n.got))
+                    md_code(&super::findings::NotApplied::show(&n.got)),
+                    if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {why}")
+                    }
                 )
             })
             .collect();

@@ -1,6 +1,6 @@
 //! Configuration bisection end to end on toyos's real Kconfig: a good and a bad
-//! configuration 21 options apart, normalized by kconfiglib's olddefconfig, built and
-//! booted under QEMU.
+//! configuration 21 options apart, normalized by culprit's own Kconfig evaluator (toyos's
+//! culprit.toml has no `normalize` command), built and booted under QEMU.
 
 mod common;
 
@@ -107,5 +107,16 @@ fn names_the_single_culprit_the_interaction_and_the_refused_option() {
         .collect();
     assert_eq!(refused, vec!["CONFIG_IPI_BROADCAST"], "{doc}");
     assert_eq!(doc["not_applied"][0]["requested"], "y");
+    // culprit's own Kconfig evaluator says why: the unmet half of its `depends on`.
+    let reason = doc["not_applied"][0]["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.starts_with("it depends on `SMP_EXPERIMENTAL` (Kconfig:")
+            && reason.ends_with("and SMP_EXPERIMENTAL is n"),
+        "{doc}"
+    );
+    assert_eq!(
+        doc["not_applied"][0]["needs"][0], "CONFIG_SMP_EXPERIMENTAL=y",
+        "{doc}"
+    );
     assert_eq!(doc["culprits"][0]["cure"], "# CONFIG_CPU_MASK is not set\n");
 }

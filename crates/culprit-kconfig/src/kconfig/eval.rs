@@ -179,12 +179,12 @@ impl<'t> Evaluator<'t> {
         }
     }
 
-    fn default_prop(&mut self, id: SymId) -> Option<(Option<Expr>, Tri)> {
-        let tree = self.tree;
+    fn default_prop(&mut self, id: SymId) -> Option<(Option<&'t Expr>, Tri)> {
+        let tree: &'t Tree = self.tree;
         for prop in tree.props_of(id, PropKind::Default) {
             let visible = self.eval(prop.cond.as_ref());
             if visible != Tri::No {
-                return Some((prop.expr.clone(), visible));
+                return Some((prop.expr.as_ref(), visible));
             }
         }
         None
@@ -311,7 +311,7 @@ impl<'t> Evaluator<'t> {
                         }
                         if !sym.choice {
                             if let Some((expr, cond)) = self.default_prop(id) {
-                                new_tri = self.eval(expr.as_ref()).and(cond);
+                                new_tri = self.eval(expr).and(cond);
                                 if new_tri != Tri::No {
                                     self.state_mut(id).write = true;
                                 }
@@ -338,7 +338,7 @@ impl<'t> Evaluator<'t> {
                 let s = self.state(id);
                 if visible != Tri::No && s.has_user {
                     new_val = s.user_val.clone().unwrap_or_default();
-                } else if let Some((Some(Expr::Sym(ds)), _)) = self.default_prop(id) {
+                } else if let Some((Some(&Expr::Sym(ds)), _)) = self.default_prop(id) {
                     self.state_mut(id).write = true;
                     self.calc(ds);
                     new_val = self.state(ds).val.clone();

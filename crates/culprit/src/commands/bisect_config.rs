@@ -76,6 +76,12 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
                 args.hunt.tests.clone()
             },
             confirmations: if args.flaky { 2 } else { 1 },
+            kconfig_tree: {
+                let tree = ws.config.tree_in(&ws.root);
+                tree.join("Kconfig")
+                    .is_file()
+                    .then(|| tree.display().to_string())
+            },
             recipe: {
                 let text = std::fs::read(&ws.config.path)
                     .with_context(|| format!("cannot read {}", ws.config.path.display()))?;
@@ -155,6 +161,15 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
                 "not applied: {} requested {}, got {}\n",
                 missing.option, missing.requested, missing.got
             ));
+            for reason in &missing.reasons {
+                out.push_str(&format!("  - {reason}\n"));
+            }
+            if !missing.needs.is_empty() {
+                out.push_str(&format!(
+                    "  would apply with: {}\n",
+                    missing.needs.join(" ")
+                ));
+            }
         }
         if let Some(message) = &conclusion.message {
             out.push_str(&format!("{message}\n"));

@@ -1,0 +1,180 @@
+//! Side by side in one run, on the same input (Linux 6.1 x86_64, `x86_64_defconfig`):
+//! `make olddefconfig`, kconfiglib's olddefconfig, and culprit's evaluator (parse +
+//! evaluate + write, and evaluate + write alone on a loaded tree, which is what each
+//! further candidate of a configuration hunt costs). Prints a table of medians, the
+//! ratios to `make olddefconfig`, and culprit's peak memory.
+//!
+//! ```text
+//! CULPRIT_LINUX_TREE=$(scripts/linux-tree) cargo bench -p culprit-kconfig --bench olddefconfig
+//! ```
+//! kconfiglib 14.1 predates the `modules` keyword of Linux 6.0+, so its copy of the
+//! tree has that one line spelled `option modules` (same meaning).
+
+#[path = "../tests/common/linux.rs"]
+mod linux;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use culprit_kconfig::kconfig::{linux_env, Input, Kconfig, LoadOptions, SystemShell};
+
+const RUNS: usize = 3;
+const ARCH: &str = "x86_64";
+const DEFCONFIG: &str = "arch/x86/configs/x86_64_defconfig";
+
+const KCONFIGLIB: &str = r#"
+import sys, kconfiglib
+kc = kconfiglib.Kconfig("Kconfig", warn=False)
+kc.load_config(sys.argv[1])
+kc.write_config(sys.argv[2], save_old=False)
+"#;
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn time(mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    f();
+    start.elapsed()
+}
+
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn main() {
+    let Some(tree) = linux::linux_tree() else {
+        return;
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let src = scratch.path().join("linux");
+    linux::sparse_clone(&tree, &src);
+    let obj = scratch.path().join("obj");
+    std::fs::create_dir_all(&obj).unwrap();
+    let defconfig = src.join(DEFCONFIG);
+
+    let make = median(
+        (0..RUNS)
+            .map(|_| {
+                std::fs::copy(&defconfig, obj.join(".config")).unwrap();
+                time(|| {
+                    linux::run(Command::new("make").current_dir(&src).args([
+                        "-s",
+                        &format!("ARCH={ARCH}"),
+                        &format!("O={}", obj.display()),
+                        "olddefconfig",
+                    ]))
+                })
+            })
+            .collect(),
+    );
+    let reference = std::fs::read_to_string(obj.join(".config")).unwrap();
+
+    let mut shell = SystemShell::new(HashMap::new());
+    let env = linux_env(&src, ARCH, &HashMap::new(), &mut shell);
+    shell.env = env.clone();
+    let options = LoadOptions {
+        srctree: src.clone(),
+        env: env.clone(),
+    };
+    let mut input = Input::default();
+    input.read(&defconfig, false).unwrap();
+    let mut commands = 0;
+    let mut output = String::new();
+    let cold = median(
+        (0..RUNS)
+            .map(|_| {
+                shell.commands = 0;
+                let t = time(|| {
+                    let kconfig =
+                        Kconfig::load(Path::new("Kconfig"), &options, &mut shell).unwrap();
+                    output = kconfig.olddefconfig(&input).dot_config().to_owned();
+                });
+                commands = shell.commands;
+                t
+            })
+            .collect(),
+    );
+    assert_eq!(
+        output, reference,
+        "culprit disagrees with make olddefconfig"
+    );
+    let kconfig = Kconfig::load(Path::new("Kconfig"), &options, &mut shell).unwrap();
+    let warm = median(
+        (0..RUNS * 3)
+            .map(|_| time(|| output = kconfig.olddefconfig(&input).dot_config().to_owned()))
+            .collect(),
+    );
+    let rss = peak_rss_kib();
+
+    let klib_src = scratch.path().join("linux-kconfiglib");
+    linux::run(Command::new("cp").arg("-r").arg(&src).arg(&klib_src));
+    let module_kconfig = klib_src.join("kernel/module/Kconfig");
+    let text = std::fs::read_to_string(&module_kconfig).unwrap();
+    std::fs::write(
+        &module_kconfig,
+        text.replace("\tmodules\n", "\toption modules\n"),
+    )
+    .unwrap();
+    let klib_out = scratch.path().join("kconfiglib.config");
+    let kconfiglib = median(
+        (0..RUNS)
+            .map(|_| {
+                time(|| {
+                    linux::run(
+                        Command::new("python3")
+                            .current_dir(&klib_src)
+                            .envs(&env)
+                            .env("srctree", &klib_src)
+                            .args(["-c", KCONFIGLIB])
+                            .arg(&defconfig)
+                            .arg(&klib_out),
+                    )
+                })
+            })
+            .collect(),
+    );
+    let body = |t: &str| {
+        t.lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let klib_agrees = body(&std::fs::read_to_string(&klib_out).unwrap()) == body(&reference);
+
+    let ratio = |d: Duration| d.as_secs_f64() / make.as_secs_f64();
+    println!("Linux 6.1 {ARCH}, input {DEFCONFIG}, median of {RUNS} runs\n");
+    println!("| what | time | vs make olddefconfig |");
+    println!("|---|---:|---:|");
+    println!("| make olddefconfig | {:.3} s | 1 |", make.as_secs_f64());
+    println!(
+        "| kconfiglib olddefconfig{} | {:.3} s | {:.2} |",
+        if klib_agrees { "" } else { " (output differs)" },
+        kconfiglib.as_secs_f64(),
+        ratio(kconfiglib)
+    );
+    println!(
+        "| culprit parse + evaluate + write ({commands} `$(shell)` probes) | {:.3} s | {:.2} |",
+        cold.as_secs_f64(),
+        ratio(cold)
+    );
+    println!(
+        "| culprit evaluate + write, tree loaded | {:.4} s | 1/{:.0} |",
+        warm.as_secs_f64(),
+        1.0 / ratio(warm)
+    );
+    if let Some(kib) = rss {
+        println!(
+            "\nculprit peak memory (whole tree loaded twice, two evaluations): {} MiB",
+            kib / 1024
+        );
+    }
+}
