@@ -13,7 +13,9 @@ use crate::session::{Request, Session, Ticket};
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
 use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
-use culprit_search::config::{ConfigSearch, ConfigSearchOptions, TestStatus, Verdict};
+use culprit_search::config::{
+    describe_changes, ConfigSearch, ConfigSearchOptions, TestStatus, Verdict,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -248,6 +250,10 @@ impl ConfigHunt<'_, '_> {
         };
         let mut search = ConfigSearch::new(n, tests.clone(), options)
             .named(changes.iter().map(|c| c.option.clone()).collect());
+        let mut failures = Failures {
+            others: self.plan.target.is_none().then(BTreeMap::new),
+            targets,
+        };
         let mut not_applied_seen: BTreeMap<String, NotAppliedView> = BTreeMap::new();
         self.record(
             &mut search,
@@ -255,7 +261,7 @@ impl ConfigHunt<'_, '_> {
             &good,
             &all,
             &bad_result,
-            &targets,
+            &mut failures,
             &mut not_applied_seen,
         )?;
         self.record(
@@ -264,7 +270,7 @@ impl ConfigHunt<'_, '_> {
             &good,
             &BTreeSet::new(),
             &good_result,
-            &targets,
+            &mut failures,
             &mut not_applied_seen,
         )?;
 
@@ -317,15 +323,24 @@ impl ConfigHunt<'_, '_> {
                 running.insert(self.session.submit(request)?, (set, retries + 1));
                 continue;
             }
-            self.record(
+            let verdicts = self.record(
                 &mut search,
                 &changes,
                 &good,
                 &set,
                 &result,
-                &targets,
+                &mut failures,
                 &mut not_applied_seen,
             )?;
+            self.say(format!(
+                "{}: {}",
+                describe_set(&set, &changes),
+                verdicts
+                    .iter()
+                    .map(|(test, verdict)| format!("{test} {}", verdict_word(verdict)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
 
         let status = search.status();
@@ -339,17 +354,26 @@ impl ConfigHunt<'_, '_> {
         for (test, test_status) in &status.tests {
             match test_status {
                 TestStatus::Done {
-                    culprit_sets, cure, ..
+                    culprit_sets,
+                    others,
+                    cure,
                 } => {
-                    if culprit_sets.is_empty() {
+                    if culprit_sets.is_empty() && others.is_empty() {
                         all_found = false;
                     }
-                    let target = &targets[test];
                     let cure_text = fragment(
                         cure.iter()
                             .map(|&i| (&changes[i].option, changes[i].good.as_ref())),
                     );
-                    for set in culprit_sets {
+                    let target = &failures.targets[test];
+                    let by_failure = std::iter::once((target, culprit_sets)).chain(
+                        others
+                            .iter()
+                            .map(|o| (failures.other(&o.failure), &o.culprit_sets)),
+                    );
+                    for (target, set) in
+                        by_failure.flat_map(|(target, sets)| sets.iter().map(move |s| (target, s)))
+                    {
                         culprits.push(TestCulprits {
                             test: test.clone(),
                             options: set.iter().map(|&i| changes[i].option.clone()).collect(),
@@ -488,9 +512,9 @@ impl ConfigHunt<'_, '_> {
         good: &KConfig,
         requested: &BTreeSet<usize>,
         result: &StepResult,
-        targets: &BTreeMap<String, Target>,
+        failures: &mut Failures,
         not_applied_seen: &mut BTreeMap<String, NotAppliedView>,
-    ) -> Result<()> {
+    ) -> Result<BTreeMap<String, Verdict>> {
         let applied = match &result.effective_config {
             Some(text) => {
                 let effective = parse(text, "the effective configuration")?;
@@ -521,37 +545,94 @@ impl ConfigHunt<'_, '_> {
             }
             None => requested.clone(),
         };
-        let mut verdicts = BTreeMap::new();
-        for (test, target) in targets {
-            let single = BTreeMap::from([(test.clone(), target.clone())]);
-            let verdict = match judge(result, &single) {
-                Judgement::Good => Verdict::Good,
-                Judgement::Bad => Verdict::Bad,
-                Judgement::Untestable(_) | Judgement::Retry(_) => Verdict::Skip,
-            };
-            verdicts.insert(test.clone(), verdict);
-        }
+        let verdicts: BTreeMap<String, Verdict> = failures
+            .targets
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|test| {
+                let verdict = failures.verdict(result, &test);
+                (test, verdict)
+            })
+            .collect();
         search.record(requested, &applied, &verdicts)?;
-        Ok(())
+        Ok(verdicts)
     }
 }
 
-/// A candidate in a progress line: the options when there are few, else their count.
-fn describe_set(set: &BTreeSet<usize>, changes: &[Change]) -> String {
-    if set.len() <= 4 {
-        let names: Vec<&str> = set
-            .iter()
-            .map(|&i| {
-                changes[i]
-                    .option
-                    .strip_prefix("CONFIG_")
-                    .unwrap_or(&changes[i].option)
-            })
-            .collect();
-        format!("{{{}}}", names.join(" "))
-    } else {
-        format!("{{{} options}}", set.len())
+/// What each test is hunted for, and the other failures met on the way.
+struct Failures {
+    /// Per test: the failure the hunt is for (the bad configuration's, or `--target`).
+    targets: BTreeMap<String, Target>,
+    /// With the default target, every other failure a candidate shows is a bug of its
+    /// own, hunted too: each by its description, with what it is. `None` with an
+    /// explicit `--target`: the user said what to hunt, and the rest is untestable.
+    others: Option<BTreeMap<String, Target>>,
+}
+
+impl Failures {
+    fn verdict(&mut self, result: &StepResult, test: &str) -> Verdict {
+        let single = BTreeMap::from([(test.to_string(), self.targets[test].clone())]);
+        match judge(result, &single) {
+            Judgement::Good => Verdict::Good,
+            Judgement::Bad => Verdict::Bad,
+            Judgement::Retry(_) => Verdict::Skip,
+            Judgement::Untestable(_) => {
+                let failure = outcome_of(result, test)
+                    .filter(|o| !matches!(o, culprit_console::Outcome::InfraError { .. }))
+                    .and_then(Target::of_bad);
+                match (&mut self.others, failure) {
+                    (Some(others), Some(failure)) => {
+                        let name = failure.describe();
+                        others.entry(name.clone()).or_insert(failure);
+                        Verdict::Other(name)
+                    }
+                    _ => Verdict::Skip,
+                }
+            }
+        }
     }
+
+    /// The other failure recorded under `name` (every name the search returns was
+    /// recorded here first).
+    fn other(&self, name: &str) -> &Target {
+        self.others
+            .as_ref()
+            .and_then(|others| others.get(name))
+            .unwrap_or(&Target::AnyFailure)
+    }
+}
+
+/// What a test did in a step: the build's failure if the build failed, else its run's.
+fn outcome_of<'r>(result: &'r StepResult, test: &str) -> Option<&'r culprit_console::Outcome> {
+    match result
+        .build
+        .as_ref()
+        .filter(|b| b.outcome != culprit_console::Outcome::Pass)
+    {
+        Some(build) => Some(&build.outcome),
+        None => result
+            .tests
+            .iter()
+            .find(|t| t.name == test)
+            .map(|t| &t.outcome),
+    }
+}
+
+fn verdict_word(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Good => "good".into(),
+        Verdict::Bad => "bad".into(),
+        Verdict::Other(failure) => format!("fails another way: {failure}"),
+        Verdict::Skip => "untestable".into(),
+    }
+}
+
+/// A candidate in a progress line: its options as the user wrote them, cut after a few.
+fn describe_set(set: &BTreeSet<usize>, changes: &[Change]) -> String {
+    let names: Vec<String> = changes.iter().map(|c| c.option.clone()).collect();
+    describe_changes(&set.iter().copied().collect::<Vec<_>>(), &names)
 }
 
 fn parse(text: &str, origin: &str) -> Result<KConfig> {

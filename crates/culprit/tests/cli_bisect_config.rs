@@ -9,18 +9,16 @@ use std::path::Path;
 
 const OPTIONS: usize = 24;
 
+/// `grep` for an option being on in the tree's `.config`.
+fn on(option: usize) -> String {
+    format!("grep -q '^CONFIG_OPT_{option}=y' .config")
+}
+
 /// A tree whose test `alpha` panics when OPT_3 is on, whose test `beta` hangs when both
 /// OPT_7 and OPT_11 are on, and whose normalizer drops OPT_15 (its dependency is off).
 fn scripted_tree(dir: &Path, normalize: &str) {
-    git(dir, &["init", "-q", "-b", "main"]);
-    std::fs::write(dir.join(".gitignore"), ".culprit/\n").unwrap();
-    let on = |o: usize| format!("grep -q '^CONFIG_OPT_{o}=y' .config");
-    let toml = format!(
-        r#"[config]
-file = ".config"
-normalize = "{normalize}"
-
-[[test]]
+    let tests = format!(
+        r#"[[test]]
 name = "alpha"
 command = "echo 'Linux version 6.1'; if {a}; then echo 'Kernel panic - not syncing: alpha broke'; else echo BOOT-OK; fi"
 success = ["BOOT-OK"]
@@ -34,6 +32,20 @@ silence = "1s"
         a = on(3),
         b1 = on(7),
         b2 = on(11),
+    );
+    scripted_tree_with(dir, normalize, &tests);
+}
+
+/// A tree of the given `[[test]]` tables, whose `.config` is the good configuration.
+fn scripted_tree_with(dir: &Path, normalize: &str, tests: &str) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.join(".gitignore"), ".culprit/\n").unwrap();
+    let toml = format!(
+        r#"[config]
+file = ".config"
+normalize = "{normalize}"
+
+{tests}"#
     );
     std::fs::write(dir.join("culprit.toml"), toml).unwrap();
     std::fs::write(dir.join(".config"), good_text()).unwrap();
@@ -241,4 +253,77 @@ fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
         serde_json::json!(["CONFIG_OPT_11", "CONFIG_OPT_7"])
     );
     common::assert_only_the_interrupted_step_repeats(&builds(), &before);
+}
+
+/// Issue 14's shape in one test: OPT_3 panics the boot on its own; without it, OPT_7 and
+/// OPT_11 together hang it. Under the default target both are found, each with its
+/// failure, and the hunt ends with exit 0.
+#[test]
+fn one_test_with_two_failures_gets_both_culprits_under_the_default_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let tests = format!(
+        r#"[[test]]
+name = "boot"
+command = "echo 'Linux version 6.1'; if {panic}; then echo 'Kernel panic - not syncing: No working init found'; elif {h1} && {h2}; then echo 'Run /init as init process'; sleep 30; else echo BOOT-OK; fi"
+success = ["BOOT-OK"]
+silence = "1s"
+"#,
+        panic = on(3),
+        h1 = on(7),
+        h2 = on(11),
+    );
+    scripted_tree_with(&repo, "true", &tests);
+    std::fs::write(dir.path().join("good.config"), good_text()).unwrap();
+    std::fs::write(dir.path().join("bad.config"), bad_text()).unwrap();
+    let args = [
+        "bisect-config",
+        "--good",
+        "../good.config",
+        "--bad",
+        "../bad.config",
+        "-j",
+        "2",
+    ];
+    let out = culprit(&repo, &[&args[..], &["--json"]].concat());
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["status"], "found", "{doc}");
+    let found: Vec<(String, serde_json::Value, String)> = doc["culprits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["outcome"].as_str().unwrap().to_string(),
+                c["options"].clone(),
+                c["title"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(found.len(), 2, "{doc}");
+    assert_eq!(found[0].1, serde_json::json!(["CONFIG_OPT_3"]));
+    assert_eq!(
+        found[0].2,
+        "Kernel panic - not syncing: No working init found"
+    );
+    assert_eq!(found[1].0, "hang");
+    assert_eq!(
+        found[1].1,
+        serde_json::json!(["CONFIG_OPT_11", "CONFIG_OPT_7"])
+    );
+    assert!(found[1].2.starts_with("hang at stage"), "{doc}");
+    // The cure turns off one option of each culprit set.
+    let cure = doc["culprits"][0]["cure"].as_str().unwrap();
+    assert!(cure.contains("# CONFIG_OPT_3 is not set"), "{cure}");
+    assert_eq!(cure.lines().count(), 2, "{cure}");
+
+    // The summary a person reads: each failure with its culprits, no internal indices.
+    let out = culprit(&repo, &args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("CONFIG_OPT_11 + CONFIG_OPT_7"), "{text}");
+    assert!(text.contains("hang at stage"), "{text}");
+    assert!(!text.contains("{0}"), "{text}");
 }

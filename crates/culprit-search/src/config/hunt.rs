@@ -465,23 +465,9 @@ fn split_points(
     points
 }
 
-/// The most changes a message lists before it summarizes.
-const SHOWN: usize = 8;
-
-/// `{CONFIG_A, CONFIG_B}`: changes by their names (their indices where a name is
-/// missing); a long set is cut (`{…7 names…, and 1992 more}`), since a message naming
-/// 2000 changes helps nobody.
+/// `{CONFIG_A, CONFIG_B}`: a set of changes by name, cut after a few.
 pub(crate) fn show(set: &ChangeSet, names: &[String]) -> String {
-    let mut items: Vec<String> = set
-        .iter()
-        .take(SHOWN)
-        .map(|i| names.get(i).cloned().unwrap_or_else(|| i.to_string()))
-        .collect();
-    let total = set.len();
-    if total > SHOWN {
-        items.push(format!("and {} more", total - SHOWN));
-    }
-    format!("{{{}}}", items.join(", "))
+    super::describe_changes(&set.iter().collect::<Vec<_>>(), names)
 }
 
 #[cfg(test)]

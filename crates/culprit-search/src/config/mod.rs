@@ -316,6 +316,24 @@ impl ConfigSearch {
     }
 }
 
+/// The most changes a message lists before it summarizes.
+const SHOWN: usize = 8;
+
+/// `{CONFIG_A, CONFIG_B}`: changes by their names (their indices where a name is
+/// missing), in messages and progress lines; a long list is cut (`{…8 names…, and 1992
+/// more}`), since a line naming 2000 options helps nobody.
+pub fn describe_changes(changes: &[usize], names: &[String]) -> String {
+    let mut items: Vec<String> = changes
+        .iter()
+        .take(SHOWN)
+        .map(|&i| names.get(i).cloned().unwrap_or_else(|| i.to_string()))
+        .collect();
+    if changes.len() > SHOWN {
+        items.push(format!("and {} more", changes.len() - SHOWN));
+    }
+    format!("{{{}}}", items.join(", "))
+}
+
 /// The builds to run: first the first choice of every test, the one most tests share
 /// leading, then second choices, and so on, up to `k`.
 fn schedule(needs: &[Vec<ChangeSet>], k: usize) -> Vec<ChangeSet> {
