@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::config::Config;
+use crate::config::{Config, Format};
 use crate::value::Value;
 
 /// One option whose value differs between the good and the bad configuration; `None`
@@ -46,6 +46,18 @@ pub fn diff(good: &Config, bad: &Config) -> Vec<Change> {
             bad: bad.get(option).cloned(),
         })
         .collect()
+}
+
+/// The two endpoints a hunt compares. A fragment (a list of changes) on one side, against
+/// a full `.config` on the other, means "the other configuration with these changes": it
+/// is laid over the full one, so the changes are exactly the fragment's lines whose value
+/// differs. Two fragments, or two full configurations, are compared as they are.
+pub fn endpoints(good: &Config, bad: &Config) -> (Config, Config) {
+    match (good.format(), bad.format()) {
+        (Format::DotConfig, Format::Fragment) => (good.clone(), good.overlaid(bad)),
+        (Format::Fragment, Format::DotConfig) => (bad.overlaid(good), bad.clone()),
+        _ => (good.clone(), bad.clone()),
+    }
 }
 
 fn same(a: Option<&Value>, b: Option<&Value>) -> bool {

@@ -15,7 +15,8 @@ mod value;
 
 pub use config::{Config, Format};
 pub use diff::{
-    applied_changes, apply_changes, diff, not_applied, revert_changes, Change, NotApplied,
+    applied_changes, apply_changes, diff, endpoints, not_applied, revert_changes, Change,
+    NotApplied,
 };
 pub use error::Error;
 pub use value::Value;

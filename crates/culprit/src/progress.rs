@@ -13,7 +13,6 @@ use std::time::Duration;
 /// Shared between the driver and the workers' threads.
 pub struct Progress {
     live: Option<Live>,
-    quiet: bool,
     /// Durations of finished steps, for the ETA.
     step_seconds: Mutex<Vec<f64>>,
 }
@@ -25,10 +24,11 @@ struct Live {
 }
 
 impl Progress {
-    /// Live when stderr is a terminal and not under CI; silent with `quiet` (JSON output).
-    pub fn new(quiet: bool) -> Arc<Progress> {
-        let live = (!quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none())
-            .then(|| {
+    /// Live when stderr is a terminal and not under CI. With `--json` too: the document
+    /// goes to stdout, so stderr is free to show how the hunt goes.
+    pub fn new() -> Arc<Progress> {
+        let live =
+            (std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()).then(|| {
                 let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
                 let summary = multi.add(ProgressBar::new_spinner());
                 summary.set_style(
@@ -44,7 +44,6 @@ impl Progress {
             });
         Arc::new(Progress {
             live,
-            quiet,
             step_seconds: Mutex::new(Vec::new()),
         })
     }
@@ -53,8 +52,7 @@ impl Progress {
     fn line(&self, text: &str) {
         match &self.live {
             Some(live) => live.multi.suspend(|| eprintln!("culprit: {text}")),
-            None if !self.quiet => eprintln!("culprit: {text}"),
-            None => {}
+            None => eprintln!("culprit: {text}"),
         }
     }
 

@@ -327,3 +327,43 @@ silence = "1s"
     assert!(text.contains("hang at stage"), "{text}");
     assert!(!text.contains("{0}"), "{text}");
 }
+
+/// A Linux-style fragment as the bad side means "the good configuration with these
+/// changes": only its lines that change a value count, in either spelling of "off".
+#[test]
+fn a_fragment_on_the_bad_side_counts_only_its_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    scripted_tree(&repo, "true");
+    let full = format!(
+        "#\n# Automatically generated file; DO NOT EDIT.\n#\n{}",
+        good_text()
+    );
+    std::fs::write(dir.path().join("good.config"), full).unwrap();
+    // Two options on, two "off" lines that change nothing; a header-like comment that
+    // would pass for a full .config, hence --bad-fragment.
+    let fragment = "# Automatically generated file\nCONFIG_OPT_3=y\n# CONFIG_OPT_5 is not set\nCONFIG_OPT_6=n\nCONFIG_OPT_7=y\n";
+    std::fs::write(dir.path().join("bad.fragment"), fragment).unwrap();
+    let out = culprit(
+        &repo,
+        &[
+            "bisect-config",
+            "--good",
+            "../good.config",
+            "--bad",
+            "../bad.fragment",
+            "--bad-fragment",
+            "--json",
+        ],
+    );
+    let doc = json(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    assert_eq!(doc["changes"], 2, "{doc}");
+    assert_eq!(
+        doc["culprits"][0]["options"],
+        serde_json::json!(["CONFIG_OPT_3"])
+    );
+    assert!(stderr.contains("2 options differ"), "{stderr}");
+}

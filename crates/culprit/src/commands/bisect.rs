@@ -78,7 +78,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         CandidateKind::Commits { .. } => Some(ws.repo()?),
         CandidateKind::Artifacts { .. } => None,
     };
-    let progress = Progress::new(args.hunt.json);
+    let progress = Progress::new();
     let executor = executor(
         &ws,
         repo,

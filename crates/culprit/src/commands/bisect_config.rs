@@ -14,12 +14,20 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct BisectConfigArgs {
-    /// A configuration with which every test passes (.config, fragment or KEY=VALUE).
+    /// A configuration with which every test passes (.config, fragment or KEY=VALUE). A
+    /// fragment against a full .config means "the bad configuration with these changes".
     #[arg(long, required_unless_present = "resume")]
     pub good: Option<PathBuf>,
-    /// A configuration with which tests fail.
+    /// A configuration with which tests fail. A fragment against a full .config means
+    /// "the good configuration with these changes".
     #[arg(long, required_unless_present = "resume")]
     pub bad: Option<PathBuf>,
+    /// Read --good as a fragment (a list of changes), whatever it looks like.
+    #[arg(long)]
+    pub good_fragment: bool,
+    /// Read --bad as a fragment (a list of changes), whatever it looks like.
+    #[arg(long)]
+    pub bad_fragment: bool,
     /// The revision to build every candidate at (default: HEAD).
     #[arg(long, default_value = "HEAD")]
     pub rev: String,
@@ -47,10 +55,10 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         let (Some(good), Some(bad)) = (&args.good, &args.bad) else {
             bail!("give --good FILE and --bad FILE");
         };
-        let good_text = read_config(good)?;
-        let bad_text = read_config(bad)?;
-        let good_config = culprit_kconfig::Config::parse(good_text.as_bytes(), good, None)?;
-        let bad_config = culprit_kconfig::Config::parse(bad_text.as_bytes(), bad, None)?;
+        let (good_config, bad_config) = culprit_kconfig::endpoints(
+            &read_config(good, args.good_fragment)?,
+            &read_config(bad, args.bad_fragment)?,
+        );
         if culprit_kconfig::diff(&good_config, &bad_config).is_empty() {
             bail!(
                 "{} and {} set every option the same way: nothing to bisect",
@@ -64,8 +72,8 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             }
         }
         let plan = Plan {
-            good_text,
-            bad_text,
+            good_text: good_config.to_text(),
+            bad_text: bad_config.to_text(),
             good_path: good.display().to_string(),
             bad_path: bad.display().to_string(),
             rev: repo.resolve(&args.rev)?,
@@ -97,7 +105,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         )?;
         (id, plan)
     };
-    let progress = Progress::new(args.hunt.json);
+    let progress = Progress::new();
     let executor = executor(
         &ws,
         Some(repo),
@@ -183,9 +191,11 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     Ok(if conclusion.status == "found" { 0 } else { 1 })
 }
 
-fn read_config(path: &Path) -> Result<String> {
+/// Reads a configuration file, as a fragment when the user says so, else in the format
+/// it looks like.
+fn read_config(path: &Path, fragment: bool) -> Result<culprit_kconfig::Config> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("cannot read the configuration {}", path.display()))?;
-    culprit_kconfig::Config::parse(&bytes, path, None)?;
-    String::from_utf8(bytes).with_context(|| format!("{} is not text", path.display()))
+    let format = fragment.then_some(culprit_kconfig::Format::Fragment);
+    Ok(culprit_kconfig::Config::parse(&bytes, path, format)?)
 }

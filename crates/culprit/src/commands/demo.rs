@@ -111,6 +111,8 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     let code = bisect_config::run(bisect_config::BisectConfigArgs {
         good: Some(good_config),
         bad: Some(bad_config),
+        good_fragment: false,
+        bad_fragment: false,
         rev: culprit.clone(),
         hunt: HuntArgs {
             file: Some(config),
