@@ -52,9 +52,14 @@ pub struct TestCulprits {
     pub title: Option<String>,
     /// The fragment that, on top of the good configuration, reproduces the failure.
     pub reproduce: String,
+    /// The hunt built exactly that candidate (else the verdict was inferred).
+    pub reproduce_verified: bool,
     /// The fragment that, on top of the bad configuration, cures the test (one option
-    /// of every culprit set back to its good value).
+    /// of every culprit set of every failure back to its good value; a bool or
+    /// tristate rather than the string or number it guards, where the choice is free).
     pub cure: String,
+    /// The hunt built exactly the bad configuration with that cure, and it passed.
+    pub cure_verified: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -249,7 +254,8 @@ impl ConfigHunt<'_, '_> {
             ConfigSearchOptions::default()
         };
         let mut search = ConfigSearch::new(n, tests.clone(), options)
-            .named(changes.iter().map(|c| c.option.clone()).collect());
+            .named(changes.iter().map(|c| c.option.clone()).collect())
+            .avoiding_in_cures(valued(&changes));
         let mut failures = Failures {
             others: self.plan.target.is_none().then(BTreeMap::new),
             targets,
@@ -365,6 +371,7 @@ impl ConfigHunt<'_, '_> {
                         cure.iter()
                             .map(|&i| (&changes[i].option, changes[i].good.as_ref())),
                     );
+                    let cure_verified = search.built(&all.difference(cure).copied().collect());
                     let target = &failures.targets[test];
                     let by_failure = std::iter::once((target, culprit_sets)).chain(
                         others
@@ -383,7 +390,9 @@ impl ConfigHunt<'_, '_> {
                                 set.iter()
                                     .map(|&i| (&changes[i].option, changes[i].bad.as_ref())),
                             ),
+                            reproduce_verified: search.built(set),
                             cure: cure_text.clone(),
+                            cure_verified,
                         });
                     }
                 }
@@ -602,6 +611,27 @@ impl Failures {
             .and_then(|others| others.get(name))
             .unwrap_or(&Target::AnyFailure)
     }
+}
+
+/// The changes that give an option a string or a number: a cure reverts the option that
+/// guards them instead, where it can.
+fn valued(changes: &[Change]) -> BTreeSet<usize> {
+    let is_value = |v: &Option<culprit_kconfig::Value>| {
+        v.as_ref().is_some_and(|v| {
+            !matches!(
+                v,
+                culprit_kconfig::Value::Bool(_)
+                    | culprit_kconfig::Value::Module
+                    | culprit_kconfig::Value::Unset
+            )
+        })
+    };
+    changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| is_value(&c.good) || is_value(&c.bad))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// What a test did in a step: the build's failure if the build failed, else its run's.

@@ -559,3 +559,27 @@ fn a_build_still_running_is_never_proposed_again() {
     // Until both endpoints are known there is nothing else worth building.
     assert!(search.next_with_pending(1, &[bad, Set::new()]).is_empty());
 }
+
+/// Of the cures of issue 14's hunt, the one a person writes turns the command line's
+/// guard off rather than unsetting the string itself; both were built, so either is
+/// verified.
+#[test]
+fn cures_prefer_the_changes_a_person_would_revert() {
+    let mut tree = Tree::new(31, vec![vec![Set::from([3])]]);
+    tree.others = vec![vec![vec![Set::from([10, 11])]]];
+    let mut search =
+        ConfigSearch::new(31, tree.tests(), Default::default()).avoiding_in_cures(Set::from([10]));
+    while let Some(requested) = search.next(1).pop() {
+        let applied = tree.normalize(&requested);
+        let verdicts = tree.verdicts(&applied);
+        search.record(&requested, &applied, &verdicts).unwrap();
+    }
+    let (_, _, cure) = found_all(&search, 0);
+    assert_eq!(cure, Set::from([3, 11]));
+    let all: Set = (0..31).collect();
+    for cure in [Set::from([3, 11]), Set::from([3, 10])] {
+        assert!(search.built(&all.difference(&cure).copied().collect()));
+    }
+    assert!(search.built(&Set::from([10, 11])));
+    assert!(!search.built(&Set::from([5, 6])));
+}

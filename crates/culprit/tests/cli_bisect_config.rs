@@ -255,9 +255,10 @@ fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
     common::assert_only_the_interrupted_step_repeats(&builds(), &before);
 }
 
-/// Issue 14's shape in one test: OPT_3 panics the boot on its own; without it, OPT_7 and
-/// OPT_11 together hang it. Under the default target both are found, each with its
-/// failure, and the hunt ends with exit 0.
+/// Issue 14's shape in one test: OPT_3 panics the boot on its own; without it, a command
+/// line (the string CMDLINE with its guard CMDLINE_BOOL) hangs it. Under the default
+/// target both are found, each with its failure, and the hunt ends with exit 0; the cure
+/// turns the guard off, not the string, and both fragments were built.
 #[test]
 fn one_test_with_two_failures_gets_both_culprits_under_the_default_target() {
     let dir = tempfile::tempdir().unwrap();
@@ -266,17 +267,23 @@ fn one_test_with_two_failures_gets_both_culprits_under_the_default_target() {
     let tests = format!(
         r#"[[test]]
 name = "boot"
-command = "echo 'Linux version 6.1'; if {panic}; then echo 'Kernel panic - not syncing: No working init found'; elif {h1} && {h2}; then echo 'Run /init as init process'; sleep 30; else echo BOOT-OK; fi"
+command = "echo 'Linux version 6.1'; if {panic}; then echo 'Kernel panic - not syncing: No working init found'; elif grep -q '^CONFIG_CMDLINE_BOOL=y' .config && grep -q 'init=/bin/false' .config; then echo 'Run /init as init process'; sleep 30; else echo BOOT-OK; fi"
 success = ["BOOT-OK"]
 silence = "1s"
 "#,
         panic = on(3),
-        h1 = on(7),
-        h2 = on(11),
     );
     scripted_tree_with(&repo, "true", &tests);
-    std::fs::write(dir.path().join("good.config"), good_text()).unwrap();
-    std::fs::write(dir.path().join("bad.config"), bad_text()).unwrap();
+    let good = format!(
+        "{}# CONFIG_CMDLINE_BOOL is not set\nCONFIG_CMDLINE=\"\"\n",
+        good_text()
+    );
+    let bad = format!(
+        "{}CONFIG_CMDLINE_BOOL=y\nCONFIG_CMDLINE=\"init=/bin/false\"\n",
+        bad_text()
+    );
+    std::fs::write(dir.path().join("good.config"), good).unwrap();
+    std::fs::write(dir.path().join("bad.config"), bad).unwrap();
     let args = [
         "bisect-config",
         "--good",
@@ -290,40 +297,44 @@ silence = "1s"
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["status"], "found", "{doc}");
-    let found: Vec<(String, serde_json::Value, String)> = doc["culprits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["outcome"].as_str().unwrap().to_string(),
-                c["options"].clone(),
-                c["title"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(found.len(), 2, "{doc}");
-    assert_eq!(found[0].1, serde_json::json!(["CONFIG_OPT_3"]));
+    let culprits = doc["culprits"].as_array().unwrap();
+    assert_eq!(culprits.len(), 2, "{doc}");
+    let (panic, hang) = (&culprits[0], &culprits[1]);
+    assert_eq!(panic["options"], serde_json::json!(["CONFIG_OPT_3"]));
     assert_eq!(
-        found[0].2,
+        panic["title"],
         "Kernel panic - not syncing: No working init found"
     );
-    assert_eq!(found[1].0, "hang");
+    assert_eq!(hang["outcome"], "hang");
     assert_eq!(
-        found[1].1,
-        serde_json::json!(["CONFIG_OPT_11", "CONFIG_OPT_7"])
+        hang["options"],
+        serde_json::json!(["CONFIG_CMDLINE", "CONFIG_CMDLINE_BOOL"])
     );
-    assert!(found[1].2.starts_with("hang at stage"), "{doc}");
-    // The cure turns off one option of each culprit set.
-    let cure = doc["culprits"][0]["cure"].as_str().unwrap();
-    assert!(cure.contains("# CONFIG_OPT_3 is not set"), "{cure}");
-    assert_eq!(cure.lines().count(), 2, "{cure}");
+    assert!(
+        hang["title"].as_str().unwrap().starts_with("hang at stage"),
+        "{doc}"
+    );
+    assert_eq!(
+        hang["reproduce"],
+        "CONFIG_CMDLINE=\"init=/bin/false\"\nCONFIG_CMDLINE_BOOL=y\n"
+    );
+    assert_eq!(
+        hang["cure"],
+        "# CONFIG_CMDLINE_BOOL is not set\n# CONFIG_OPT_3 is not set\n"
+    );
+    for culprit in culprits {
+        assert_eq!(culprit["reproduce_verified"], true, "{doc}");
+        assert_eq!(culprit["cure_verified"], true, "{doc}");
+    }
 
     // The summary a person reads: each failure with its culprits, no internal indices.
     let out = culprit(&repo, &args);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("CONFIG_OPT_11 + CONFIG_OPT_7"), "{text}");
+    assert!(
+        text.contains("CONFIG_CMDLINE + CONFIG_CMDLINE_BOOL"),
+        "{text}"
+    );
     assert!(text.contains("hang at stage"), "{text}");
     assert!(!text.contains("{0}"), "{text}");
 }

@@ -213,6 +213,11 @@ impl Evidence {
         self.runs.get(requested).map_or(0, |r| r.total)
     }
 
+    /// Whether some build applied exactly `set`.
+    pub(crate) fn was_applied(&self, set: &ChangeSet) -> bool {
+        self.by_applied.contains_key(set)
+    }
+
     /// The applied set of the first build of `requested`.
     pub(crate) fn applied_for(&self, requested: &ChangeSet) -> Option<&ChangeSet> {
         self.first_applied.get(requested)

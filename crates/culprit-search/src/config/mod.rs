@@ -140,6 +140,9 @@ pub struct ConfigSearch {
     failures: Vec<String>,
     /// The changes as messages name them.
     names: Vec<String>,
+    /// Changes a person would rather not revert in a cure (a string or a number, when
+    /// the option that guards it can be turned off instead).
+    avoid_in_cure: BTreeSet<usize>,
 }
 
 impl ConfigSearch {
@@ -151,7 +154,24 @@ impl ConfigSearch {
             evidence: Evidence::new(n_changes),
             failures: Vec::new(),
             names: Vec::new(),
+            avoid_in_cure: BTreeSet::new(),
         }
+    }
+
+    /// Among the smallest cures, prefer those that revert none of `changes` (or the
+    /// fewest): turning off `CONFIG_CMDLINE_BOOL` is the cure a person writes, not
+    /// unsetting the string `CONFIG_CMDLINE` it guards. Every cure of that size was
+    /// built and passed, so the choice costs no build.
+    pub fn avoiding_in_cures(mut self, changes: BTreeSet<usize>) -> ConfigSearch {
+        self.avoid_in_cure = changes;
+        self
+    }
+
+    /// Whether a build asked for exactly `changes`, or applied exactly them: the
+    /// fragment that stands for them was built, not only inferred.
+    pub fn built(&self, changes: &BTreeSet<usize>) -> bool {
+        let set = ChangeSet::from_indices(self.n, changes.iter().copied().filter(|&i| i < self.n));
+        self.evidence.runs(&set) > 0 || self.evidence.was_applied(&set)
     }
 
     /// Names the changes (`CONFIG_PANIC_TIMEOUT`) for the reasons of inconclusive tests;
@@ -280,7 +300,7 @@ impl ConfigSearch {
         TestStatus::Done {
             culprit_sets: sets_of(TARGET),
             others,
-            cure: cure(&all, self.n).to_btree(),
+            cure: self.cure(&all).to_btree(),
         }
     }
 
@@ -360,9 +380,20 @@ fn schedule(needs: &[Vec<ChangeSet>], k: usize) -> Vec<ChangeSet> {
     chosen
 }
 
-/// The smallest minimal hitting set, the first in a fixed order among equals.
-fn cure(terms: &[ChangeSet], n: usize) -> ChangeSet {
-    minimal_hitting_sets(terms, n, usize::MAX)
-        .and_then(|all| all.into_iter().next())
-        .unwrap_or_else(|| ChangeSet::empty(n))
+impl ConfigSearch {
+    /// The smallest minimal hitting set, with the fewest changes to avoid among equals,
+    /// then the first in a fixed order.
+    fn cure(&self, terms: &[ChangeSet]) -> ChangeSet {
+        let avoided = |set: &ChangeSet| {
+            set.iter()
+                .filter(|i| self.avoid_in_cure.contains(i))
+                .count()
+        };
+        minimal_hitting_sets(terms, self.n, usize::MAX)
+            .and_then(|all| {
+                all.into_iter()
+                    .min_by(|a, b| a.len().cmp(&b.len()).then(avoided(a).cmp(&avoided(b))))
+            })
+            .unwrap_or_else(|| ChangeSet::empty(self.n))
+    }
 }
