@@ -94,8 +94,20 @@ pub struct ConfigCulprit {
     pub title: Option<String>,
     /// A configuration fragment that brings the failure back on the good configuration.
     pub reproduce: Option<String>,
-    /// A fragment that cures the bad configuration.
+    /// The hunt built exactly that candidate.
+    pub reproduce_verified: bool,
+    /// A fragment that cures the bad configuration (the same for every culprit set of
+    /// a test: one option of each).
     pub cure: Option<String>,
+    /// The hunt built the bad configuration with exactly that cure, and it passed.
+    pub cure_verified: bool,
+}
+
+impl ConfigCulprit {
+    /// The failure as a person names it: the title, or the outcome word without one.
+    pub fn failure(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.outcome)
+    }
 }
 
 /// An option the build did not take as requested (a dependency forced it, or it does

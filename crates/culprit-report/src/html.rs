@@ -340,39 +340,54 @@ fn config_matrix(page: &mut String, found: &ConfigResult) {
     let mut several = false;
     for test in &tests {
         let sets: Vec<_> = found.culprits.iter().filter(|c| c.test == *test).collect();
-        several |= sets.len() > 1;
-        let _ = write!(page, "<tr><th scope=\"row\">{}</th>", html(test));
-        for o in &options {
-            let marks: Vec<String> = sets
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| c.options.iter().any(|x| x == o))
-                .map(|(i, _)| {
-                    if sets.len() > 1 {
-                        (i + 1).to_string()
-                    } else {
-                        "●".into()
-                    }
-                })
-                .collect();
-            if marks.is_empty() {
-                page.push_str("<td class=\"mark\"></td>");
-            } else {
-                let _ = write!(page, "<td class=\"mark on\">{}</td>", marks.join(" "));
+        // One row per failure of the test, in the order found.
+        let mut failures: Vec<&str> = Vec::new();
+        for c in &sets {
+            if !failures.contains(&c.failure()) {
+                failures.push(c.failure());
             }
         }
-        let failure = match sets.first() {
-            Some(c) => match &c.title {
+        if failures.is_empty() {
+            let _ = write!(page, "<tr><th scope=\"row\">{}</th>", html(test));
+            page.push_str(&"<td class=\"mark\"></td>".repeat(options.len()));
+            let state = found.tests.get(*test).map(String::as_str).unwrap_or("");
+            let _ = writeln!(page, "<td>{}</td></tr>", html(state));
+            continue;
+        }
+        for failure in failures {
+            let row: Vec<_> = sets.iter().filter(|c| c.failure() == failure).collect();
+            several |= row.len() > 1;
+            let _ = write!(page, "<tr><th scope=\"row\">{}</th>", html(test));
+            for o in &options {
+                let marks: Vec<String> = row
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.options.iter().any(|x| x == o))
+                    .map(|(i, _)| {
+                        if row.len() > 1 {
+                            (i + 1).to_string()
+                        } else {
+                            "●".into()
+                        }
+                    })
+                    .collect();
+                if marks.is_empty() {
+                    page.push_str("<td class=\"mark\"></td>");
+                } else {
+                    let _ = write!(page, "<td class=\"mark on\">{}</td>", marks.join(" "));
+                }
+            }
+            let first = row[0];
+            let cell = match &first.title {
                 Some(title) => format!(
                     "<span class=\"pill bad\">{}</span> <code>{}</code>",
-                    html(&c.outcome),
+                    html(&first.outcome),
                     html(title)
                 ),
-                None => format!("<span class=\"pill bad\">{}</span>", html(&c.outcome)),
-            },
-            None => html(found.tests.get(*test).map(String::as_str).unwrap_or("")),
-        };
-        let _ = writeln!(page, "<td>{failure}</td></tr>");
+                None => format!("<span class=\"pill bad\">{}</span>", html(&first.outcome)),
+            };
+            let _ = writeln!(page, "<td>{cell}</td></tr>");
+        }
     }
     page.push_str("</tbody></table>\n");
     if several {
@@ -393,17 +408,21 @@ fn config_reproduction(page: &mut String, found: &ConfigResult) {
     page.push_str("<section id=\"reproduce\">\n<h2>Reproduce</h2>\n<div class=\"fragments\">\n");
     for c in fragments {
         let _ = writeln!(page, "<div class=\"fragment\"><h3>{}</h3>", html(&c.test));
+        let built = |verified: bool| if verified { " (built and checked)" } else { "" };
         if let Some(text) = &c.reproduce {
             let _ = writeln!(
                 page,
-                "<p>On the good configuration, apply:</p><pre class=\"cmd\">{}</pre>",
+                "<p>{}: on the good configuration, apply{}:</p><pre class=\"cmd\">{}</pre>",
+                html(c.failure()),
+                built(c.reproduce_verified),
                 html(text.trim_end())
             );
         }
         if let Some(text) = &c.cure {
             let _ = writeln!(
                 page,
-                "<p>On the bad configuration, this cures it:</p><pre class=\"cmd\">{}</pre>",
+                "<p>On the bad configuration, this cures it{}:</p><pre class=\"cmd\">{}</pre>",
+                built(c.cure_verified),
                 html(text.trim_end())
             );
         }
@@ -644,6 +663,42 @@ fn clock(unix: f64, with_date: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 14: one test, two failures: one row each, the hang named as a hang.
+    #[test]
+    fn each_failure_of_a_test_gets_its_own_row() {
+        let found: ConfigResult = serde_json::from_value(serde_json::json!({
+            "status": "found",
+            "culprits": [
+                {"test": "boot", "options": ["CONFIG_BINFMT_ELF"], "outcome": "fail",
+                 "title": "Kernel panic - not syncing: No working init found",
+                 "reproduce": "# CONFIG_BINFMT_ELF is not set\n", "reproduce_verified": true,
+                 "cure": "CONFIG_BINFMT_ELF=y\nCONFIG_CMDLINE_BOOL=y\n", "cure_verified": true},
+                {"test": "boot", "options": ["CONFIG_CMDLINE", "CONFIG_CMDLINE_BOOL"],
+                 "outcome": "hang", "title": "hang at stage init",
+                 "cure": "CONFIG_BINFMT_ELF=y\nCONFIG_CMDLINE_BOOL=y\n", "cure_verified": true}
+            ],
+            "tests": {"boot": "fails at bad: fail: Kernel panic"}
+        }))
+        .unwrap();
+        let mut page = String::new();
+        config_matrix(&mut page, &found);
+        assert_eq!(
+            page.matches("<tr><th scope=\"row\">boot</th>").count(),
+            2,
+            "{page}"
+        );
+        assert!(page.contains("<code>hang at stage init</code>"), "{page}");
+        let mut page = String::new();
+        config_reproduction(&mut page, &found);
+        assert!(
+            page.contains(
+                "No working init found: on the good configuration, apply (built and checked)"
+            ),
+            "{page}"
+        );
+        assert!(page.contains("this cures it (built and checked)"), "{page}");
+    }
 
     #[test]
     fn verdict_reasons_are_unwrapped() {

@@ -376,20 +376,31 @@ fn commit_reproduction(out: &mut String, found: &CommitResult) {
 }
 
 fn config_reproduction(out: &mut String, found: &ConfigResult) {
+    let built = |verified: bool| if verified { " (built and checked)" } else { "" };
+    let mut cured: Vec<&str> = Vec::new();
     for c in &found.culprits {
         if let Some(fragment) = c.reproduce.as_deref().filter(|f| !f.trim().is_empty()) {
             let _ = writeln!(
                 out,
-                "To reproduce {} on the good configuration, apply:\n\n```\n{}\n```\n",
+                "To reproduce {} ({}) on the good configuration, apply{}:\n\n```\n{}\n```\n",
                 md_code(&c.test),
+                md_text(c.failure()),
+                built(c.reproduce_verified),
                 fence_safe(fragment)
             );
         }
+    }
+    for c in &found.culprits {
+        if cured.contains(&c.test.as_str()) {
+            continue;
+        }
+        cured.push(&c.test);
         if let Some(fragment) = c.cure.as_deref().filter(|f| !f.trim().is_empty()) {
             let _ = writeln!(
                 out,
-                "To cure {} on the bad configuration, apply:\n\n```\n{}\n```\n",
+                "To cure {} on the bad configuration, apply{}:\n\n```\n{}\n```\n",
                 md_code(&c.test),
+                built(c.cure_verified),
                 fence_safe(fragment)
             );
         }

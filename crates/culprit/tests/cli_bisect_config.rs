@@ -337,6 +337,12 @@ silence = "1s"
     );
     assert!(text.contains("hang at stage"), "{text}");
     assert!(!text.contains("{0}"), "{text}");
+
+    // `culprit log` names each candidate by its options.
+    let out = culprit(&repo, &["log"]);
+    let log = String::from_utf8_lossy(&out.stdout);
+    assert!(log.contains("{CONFIG_OPT_3}"), "{log}");
+    assert!(log.contains("{CONFIG_CMDLINE, CONFIG_CMDLINE_BOOL}"), "{log}");
 }
 
 /// A Linux-style fragment as the bad side means "the good configuration with these

@@ -61,7 +61,7 @@ pub fn run(args: LogArgs) -> Result<u8> {
     for step in &steps {
         let candidate: Option<StepCandidate> = serde_json::from_value(step.candidate.clone()).ok();
         let (phase, key) = match &candidate {
-            Some(c) => (c.phase.clone(), c.key.chars().take(12).collect::<String>()),
+            Some(c) => (c.phase.clone(), label(c)),
             None => (
                 "run".to_string(),
                 step.candidate["rev"]
@@ -107,4 +107,20 @@ pub fn run(args: LogArgs) -> Result<u8> {
         )
     );
     Ok(0)
+}
+
+/// A step's candidate as a person knows it: a configuration candidate by its options
+/// (cut after a few), anything else by the start of its key (a commit, a digest).
+fn label(candidate: &StepCandidate) -> String {
+    match candidate.note.get("options").and_then(|o| o.as_array()) {
+        Some(options) => {
+            let names: Vec<String> = options
+                .iter()
+                .filter_map(|o| o.as_str().map(str::to_owned))
+                .collect();
+            let all: Vec<usize> = (0..names.len()).collect();
+            culprit_search::config::describe_changes(&all, &names)
+        }
+        None => candidate.key.chars().take(12).collect(),
+    }
 }
