@@ -87,6 +87,17 @@ pub struct Conclusion {
     pub runs: usize,
     pub steps: usize,
     pub message: Option<String>,
+    /// Options whose candidates take far longer to build than the others (a widely
+    /// included header), costliest first.
+    pub costly_options: Vec<CostlyOption>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CostlyOption {
+    pub option: String,
+    /// Mean build seconds of the candidates that applied it, and of those that did not.
+    pub seconds_with: f64,
+    pub seconds_without: f64,
 }
 
 /// The most builds a hunt may take before it gives up, as a multiple of the changes.
@@ -283,6 +294,7 @@ impl ConfigHunt<'_, '_> {
         let workers = self.session.workers();
         let limit = BUILDS_PER_CHANGE * n + 50;
         let mut message = None;
+        let mut announced = BTreeSet::new();
         // Builds running now, by ticket, with their infrastructure retries so far: a free
         // worker gets the next build at once, chosen with the running ones in mind.
         let mut running: BTreeMap<Ticket, (BTreeSet<usize>, u32)> = BTreeMap::new();
@@ -338,6 +350,15 @@ impl ConfigHunt<'_, '_> {
                 &mut failures,
                 &mut not_applied_seen,
             )?;
+            for costly in search.costs().costly() {
+                if announced.insert(costly.change) {
+                    self.say(format!(
+                        "{}: candidates with it take {:.0} s to build, {:.0} s without; \
+                         the search builds the cheaper of equally useful candidates first",
+                        changes[costly.change].option, costly.with, costly.without
+                    ));
+                }
+            }
             self.say(format!(
                 "{}: {}",
                 describe_set(&set, &changes),
@@ -349,6 +370,16 @@ impl ConfigHunt<'_, '_> {
             ));
         }
 
+        let costly_options: Vec<CostlyOption> = search
+            .costs()
+            .costly()
+            .into_iter()
+            .map(|c| CostlyOption {
+                option: changes[c.change].option.clone(),
+                seconds_with: c.with,
+                seconds_without: c.without,
+            })
+            .collect();
         let status = search.status();
         let never: BTreeSet<&str> = status
             .never_applied
@@ -422,6 +453,7 @@ impl ConfigHunt<'_, '_> {
             runs: counts.runs,
             steps: counts.steps,
             message,
+            costly_options,
         })
     }
 
@@ -566,6 +598,9 @@ impl ConfigHunt<'_, '_> {
             })
             .collect();
         search.record(requested, &applied, &verdicts)?;
+        if let Some(build) = &result.build {
+            search.record_build_time(&applied, build.duration_s);
+        }
         Ok(verdicts)
     }
 }

@@ -342,7 +342,10 @@ silence = "1s"
     let out = culprit(&repo, &["log"]);
     let log = String::from_utf8_lossy(&out.stdout);
     assert!(log.contains("{CONFIG_OPT_3}"), "{log}");
-    assert!(log.contains("{CONFIG_CMDLINE, CONFIG_CMDLINE_BOOL}"), "{log}");
+    assert!(
+        log.contains("{CONFIG_CMDLINE, CONFIG_CMDLINE_BOOL}"),
+        "{log}"
+    );
 }
 
 /// A Linux-style fragment as the bad side means "the good configuration with these
@@ -383,4 +386,56 @@ fn a_fragment_on_the_bad_side_counts_only_its_changes() {
         serde_json::json!(["CONFIG_OPT_3"])
     );
     assert!(stderr.contains("2 options differ"), "{stderr}");
+}
+
+/// A build that takes a second whenever OPT_20 is on (a header every file includes):
+/// the hunt measures it, says so while it runs, and lists it in the answer.
+#[test]
+fn an_option_that_makes_builds_slow_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let tests = format!(
+        r#"[build]
+command = "if {slow}; then sleep 1; fi"
+
+[[test]]
+name = "alpha"
+command = "if {a}; then echo 'Kernel panic - not syncing: alpha broke'; else echo BOOT-OK; fi"
+success = ["BOOT-OK"]
+"#,
+        slow = on(20),
+        a = on(3),
+    );
+    scripted_tree_with(&repo, "true", &tests);
+    std::fs::write(dir.path().join("good.config"), good_text()).unwrap();
+    std::fs::write(dir.path().join("bad.config"), bad_text()).unwrap();
+    let out = culprit(
+        &repo,
+        &[
+            "bisect-config",
+            "--good",
+            "../good.config",
+            "--bad",
+            "../bad.config",
+            "--json",
+        ],
+    );
+    let doc = json(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    // Options the search always built together cannot be told apart: all are named.
+    let costly: Vec<&str> = doc["costly_options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["option"].as_str().unwrap())
+        .collect();
+    assert!(costly.contains(&"CONFIG_OPT_20"), "{doc}");
+    assert!(costly.len() <= 4, "{doc}");
+    assert!(doc["costly_options"][0]["seconds_with"].as_f64().unwrap() >= 1.0);
+    assert!(
+        stderr.contains("CONFIG_OPT_20: candidates with it take"),
+        "{stderr}"
+    );
 }

@@ -20,11 +20,14 @@
 //! than disagreeing ones.
 
 mod changeset;
+mod cost;
 mod evidence;
 mod hitting;
 mod hunt;
 
 use std::collections::{BTreeMap, BTreeSet};
+
+pub use cost::{BuildCosts, CostlyChange};
 
 use changeset::ChangeSet;
 use evidence::{Evidence, Seen, TARGET};
@@ -143,6 +146,7 @@ pub struct ConfigSearch {
     /// Changes a person would rather not revert in a cure (a string or a number, when
     /// the option that guards it can be turned off instead).
     avoid_in_cure: BTreeSet<usize>,
+    costs: BuildCosts,
 }
 
 impl ConfigSearch {
@@ -155,7 +159,19 @@ impl ConfigSearch {
             failures: Vec::new(),
             names: Vec::new(),
             avoid_in_cure: BTreeSet::new(),
+            costs: BuildCosts::new(n_changes),
         }
+    }
+
+    /// How long the build that applied `applied` took: the estimate of what each change
+    /// costs to build, which orders builds worth the same information (see [`Self::next`]).
+    /// Record the same times on a replay, as any other evidence.
+    pub fn record_build_time(&mut self, applied: &BTreeSet<usize>, seconds: f64) {
+        self.costs.record(applied, seconds);
+    }
+
+    pub fn costs(&self) -> &BuildCosts {
+        &self.costs
     }
 
     /// Among the smallest cures, prefer those that revert none of `changes` (or the
@@ -182,7 +198,10 @@ impl ConfigSearch {
     }
 
     /// Up to `k` sets of changes to build next (parallel builds), most useful first;
-    /// empty when every test is done or inconclusive. The endpoints (every change, for
+    /// empty when every test is done or inconclusive. Builds worth the same information
+    /// (asked for by as many tests, at the same rank of their plans) go cheapest first,
+    /// by the build times recorded so far: the information decides, the cost only breaks
+    /// ties, so the number of builds is what it would be without times. The endpoints (every change, for
     /// the bad configuration; none, for the good one) come first unless already recorded.
     pub fn next(&self, k: usize) -> Vec<BTreeSet<usize>> {
         let bad = ChangeSet::full(self.n);
@@ -204,7 +223,7 @@ impl ConfigSearch {
                 _ => None,
             })
             .collect();
-        schedule(&needs, k)
+        schedule(&needs, k, &self.costs)
             .into_iter()
             .map(|set| set.to_btree())
             .collect()
@@ -355,8 +374,8 @@ pub fn describe_changes(changes: &[usize], names: &[String]) -> String {
 }
 
 /// The builds to run: first the first choice of every test, the one most tests share
-/// leading, then second choices, and so on, up to `k`.
-fn schedule(needs: &[Vec<ChangeSet>], k: usize) -> Vec<ChangeSet> {
+/// leading (the cheaper first among equals), then second choices, and so on, up to `k`.
+fn schedule(needs: &[Vec<ChangeSet>], k: usize, costs: &BuildCosts) -> Vec<ChangeSet> {
     let mut chosen: Vec<ChangeSet> = Vec::new();
     let deepest = needs.iter().map(Vec::len).max().unwrap_or(0);
     for rank in 0..deepest {
@@ -367,7 +386,11 @@ fn schedule(needs: &[Vec<ChangeSet>], k: usize) -> Vec<ChangeSet> {
                 None => candidates.push((1, set)),
             }
         }
-        candidates.sort_by_key(|(votes, _)| std::cmp::Reverse(*votes));
+        candidates.sort_by(|(votes_a, a), (votes_b, b)| {
+            votes_b
+                .cmp(votes_a)
+                .then_with(|| costs.of(&a.to_btree()).total_cmp(&costs.of(&b.to_btree())))
+        });
         for (_, set) in candidates {
             if chosen.len() == k {
                 return chosen;
@@ -395,5 +418,28 @@ impl ConfigSearch {
                     .min_by(|a, b| a.len().cmp(&b.len()).then(avoided(a).cmp(&avoided(b))))
             })
             .unwrap_or_else(|| ChangeSet::empty(self.n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two tests each ask for one build, with one vote each: the one without the
+    /// option that rebuilds everything goes first; more votes still win over cost.
+    #[test]
+    fn equally_useful_builds_go_cheapest_first() {
+        let n = 4;
+        let costly = ChangeSet::from_indices(n, [2]);
+        let cheap = ChangeSet::from_indices(n, [0, 1]);
+        let mut costs = BuildCosts::new(n);
+        for (applied, seconds) in [(&[2][..], 60.0), (&[2, 3], 61.0), (&[0], 5.0), (&[3], 6.0)] {
+            costs.record(&applied.iter().copied().collect(), seconds);
+        }
+        let needs = vec![vec![costly.clone()], vec![cheap.clone()]];
+        assert_eq!(schedule(&needs, 1, &BuildCosts::new(n)), [costly.clone()]);
+        assert_eq!(schedule(&needs, 1, &costs), [cheap.clone()]);
+        let voted = vec![vec![costly.clone()], vec![costly.clone()], vec![cheap]];
+        assert_eq!(schedule(&voted, 1, &costs), [costly]);
     }
 }
