@@ -104,9 +104,10 @@ fn a_configuration_hunt_reports_its_culprit_sets_per_test() {
         md.contains("Not applied by the build: `CONFIG_OPT_10` (asked `y`, got `n`)"),
         "{md}"
     );
+    assert!(md.contains("To reproduce `alpha` (Kernel panic"), "{md}");
     assert!(
         md.contains(
-            "To reproduce `alpha` on the good configuration, apply:\n\n```\nCONFIG_OPT_3=y\n```"
+            "on the good configuration, apply (built and checked):\n\n```\nCONFIG_OPT_3=y\n```"
         ),
         "{md}"
     );
