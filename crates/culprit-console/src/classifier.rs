@@ -11,6 +11,7 @@ use crate::lines::{LineReader, LineSink};
 use crate::normalize::{body, normalize_title};
 use crate::packs::{self, Effect, Found, Want};
 use crate::rules::{Mode, RuleError, Rules, MIN_MAX_LINE};
+use crate::stack::{Progress, Stack};
 use crate::stage::Ladder;
 use crate::{Classification, Ending, Signature, SignatureKind};
 use aho_corasick::packed::Searcher;
@@ -81,6 +82,9 @@ struct Entry {
     /// A later line may still complete the title; with the number of non-empty
     /// lines left to wait for it.
     want: Option<(Want, u16)>,
+    /// A crash report still reading its frames; the title gets its function
+    /// when they are complete.
+    stack: Option<Box<Stack>>,
     /// Its completed title repeats an earlier signature: left out of the reading.
     duplicate: bool,
 }
@@ -450,6 +454,7 @@ impl State {
             if !self.entries.is_empty() {
                 self.trace = None;
                 self.ended |= certain;
+                self.settle_stacks();
             }
         }
     }
@@ -522,11 +527,23 @@ impl State {
     }
 
     fn record(&mut self, found: Found, range: Range) {
+        // A report's header lines come before its registers and frames: an
+        // `Oops:` after `BUG: unable to handle`, `invalid opcode` after `kernel
+        // BUG at` are the same report.
+        let continues_report = found.stack.is_some()
+            && self
+                .entries
+                .iter()
+                .any(|e| e.stack.as_ref().is_some_and(|s| !s.started()));
+        if continues_report {
+            return;
+        }
         if is_fatal(found.kind) && self.fatal_at.is_none() {
             self.fatal_at = Some(self.now);
         }
         let signature = Signature::new(found.kind, normalize_title(&found.title));
         let duplicate = found.wants.is_none()
+            && found.stack.is_none()
             && self
                 .entries
                 .iter()
@@ -535,10 +552,11 @@ impl State {
             return;
         }
         let want = found.wants.map(|want| (want, want.patience()));
-        self.wanting += usize::from(want.is_some());
+        self.wanting += usize::from(want.is_some() || found.stack.is_some());
         self.entries.push(Entry {
             seen: Seen { signature, range },
             want,
+            stack: found.stack,
             duplicate: false,
         });
         if self.trace.is_none() {
@@ -555,6 +573,12 @@ impl State {
     /// of the `RIP:` line that follows).
     fn complete_titles(&mut self, body: &str) {
         for i in 0..self.entries.len() {
+            if let Some(stack) = &mut self.entries[i].stack {
+                if stack.line(body) == Progress::Done {
+                    self.settle(i);
+                }
+                continue;
+            }
             let Some((want, patience)) = self.entries[i].want else {
                 continue;
             };
@@ -577,6 +601,21 @@ impl State {
         if self.entries[index].want.take().is_some() {
             self.wanting -= 1;
         }
+        if let Some(stack) = self.entries[index].stack.take() {
+            self.wanting -= 1;
+            let signature = &mut self.entries[index].seen.signature;
+            let class = match stack.access() {
+                Some(access) => format!("{} {access}", signature.title),
+                None => signature.title.clone(),
+            };
+            match stack.function() {
+                Some(function) => signature.title = format!("{class} in {function}"),
+                None => {
+                    signature.title = class;
+                    signature.corrupted = true;
+                }
+            }
+        }
         let (earlier, rest) = self.entries.split_at_mut(index);
         let entry = &mut rest[0];
         entry.duplicate = earlier
@@ -586,7 +625,18 @@ impl State {
 
     fn settle_all(&mut self) {
         for i in 0..self.entries.len() {
-            if self.entries[i].want.is_some() {
+            if self.entries[i].want.is_some() || self.entries[i].stack.is_some() {
+                self.settle(i);
+            }
+        }
+        self.drop_trailing_duplicates();
+    }
+
+    /// The end of a trace (`---[ end trace`, `Kernel Offset:`) ends every report
+    /// still reading frames.
+    fn settle_stacks(&mut self) {
+        for i in 0..self.entries.len() {
+            if self.entries[i].stack.is_some() {
                 self.settle(i);
             }
         }

@@ -35,6 +35,16 @@
 //! assert_eq!(reading.stage, "success");
 //! ```
 
+/// A built-in regex, compiled once on first use (a pack's patterns are constants, so
+/// a failure to compile is a bug caught by the packs' own tests).
+macro_rules! regex {
+    ($pattern:expr) => {{
+        static RE: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new($pattern).expect("built-in pattern"));
+        &*RE
+    }};
+}
+
 mod classifier;
 mod decide;
 mod lines;
@@ -42,6 +52,7 @@ mod normalize;
 mod outcome;
 mod packs;
 mod rules;
+mod stack;
 mod stage;
 
 pub use classifier::{classify, Classifier, MAX_SIGNATURES};

@@ -82,6 +82,19 @@ fn round(text: &str) -> String {
     SPACE.replace_all(&out, " ").trim().to_string()
 }
 
+/// A report's words without any number: the reason of a panic or the kind of a
+/// BUG names the bug, the counts, codes, sizes and device numbers in it do not
+/// (`Attempted to kill init! exitcode=0x00000100` is `Attempted to kill init!`).
+pub(crate) fn scrub(text: &str) -> String {
+    let text = normalize_title(text);
+    let text = regex!(r"\b[\w.]+=\S*|\bADDR\b|\b0[xX][0-9a-fA-F]+\b|\(\s*[\d,.:\s-]*\)|\[\s*[\d,.:\s-]*\]|\b\d+(?:\.\d+)?s?\b|\s+on CPU\b|\bCPU\b|\bPID\b")
+        .replace_all(&text, " ");
+    let text = SPACE.replace_all(&text, " ");
+    text.trim()
+        .trim_end_matches([' ', ',', ':', ';', '-', '/'])
+        .to_string()
+}
+
 /// The message part of a console line: without the printk timestamp, caller id
 /// or log level the kernel puts in front, and without surrounding blanks.
 pub(crate) fn body(line: &str) -> &str {
@@ -183,6 +196,22 @@ mod tests {
             normalize_title("in core::panicking::panic::h0123456789abcdef"),
             "in core::panicking::panic"
         );
+    }
+
+    #[test]
+    fn scrub_drops_every_number() {
+        assert_eq!(
+            scrub("Attempted to kill init! exitcode=0x00000100"),
+            "Attempted to kill init!"
+        );
+        assert_eq!(
+            scrub("VFS: Unable to mount root fs on unknown-block(0,0)"),
+            "VFS: Unable to mount root fs on unknown-block"
+        );
+        assert_eq!(scrub("Watchdog detected hard LOCKUP on cpu 1"), "Watchdog detected hard LOCKUP");
+        assert_eq!(scrub("using smp_processor_id() in preemptible [00000000]"), "using smp_processor_id in preemptible");
+        assert_eq!(scrub("stack-protector: Kernel stack is corrupted in: lkdtm_CORRUPT_STACK+0x1c/0x30"), "stack-protector: Kernel stack is corrupted in: lkdtm_CORRUPT_STACK");
+        assert_eq!(scrub("ext4_fill_super"), "ext4_fill_super");
     }
 
     #[test]

@@ -62,6 +62,15 @@ impl fmt::Display for SignatureKind {
 pub struct Signature {
     pub kind: SignatureKind,
     pub title: String,
+    /// The report named no function of its own (every frame was machinery, or
+    /// the trace was cut or garbled): the title stops at the report type rather
+    /// than inventing a function.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub corrupted: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Signature {
@@ -69,6 +78,7 @@ impl Signature {
         Signature {
             kind,
             title: title.into(),
+            corrupted: false,
         }
     }
 }

@@ -1,16 +1,23 @@
-//! The Linux kernel: panics, oopses, BUGs, WARNINGs, sanitizer reports, lockups
-//! and stalls, and the banner lines of a boot.
+//! The Linux kernel: panics, oopses, BUGs, WARNINGs, sanitizer, lockdep and
+//! kmemleak reports, lockups and stalls, and the banner lines of a boot.
+//!
+//! Titles follow the classes kernel engineers use (`KASAN: use-after-free Read
+//! in f`, `WARNING in f`, `possible deadlock in f`, `INFO: task hung in f`...):
+//! the report type in fixed words, then the function the report's frames blame
+//! (see `stack`). Nothing that changes from run to run stays: no address,
+//! number, task name, PID, CPU or timeout.
 //!
 //! WARNING counts as a failure (as in syzkaller): a kernel that warns has hit a
 //! condition its authors declared impossible, and a bisection for it is common.
 //! Userspace crashes the kernel merely reports (`traps: init[1] general
-//! protection fault ...`) are not kernel failures.
+//! protection fault ...`) and the lines in [`NOT_CRASHES`] are not kernel
+//! failures.
 
-use super::{end, Effect, Found, Rule, Want};
+use super::{end, Effect, Found, Rule};
+use crate::normalize::scrub;
+use crate::stack::{clean, Pick, Stack};
 use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
-use regex::Regex;
-use std::sync::LazyLock;
 
 pub(crate) fn rules() -> Vec<Rule> {
     vec![
@@ -25,31 +32,45 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Signature(sanitizer),
         ),
         Rule::new(
-            &[
-                "soft lockup",
-                "hard LOCKUP",
-                "workqueue lockup",
-                "spinlock lockup",
-            ],
+            &["soft lockup", "hard LOCKUP", "workqueue lockup", "spinlock lockup"],
             Effect::Signature(lockup),
         ),
-        Rule::new(&["blocked for more than"], Effect::Signature(hung_task)),
+        Rule::new(
+            &["blocked for more than", "blocked in I/O wait for more than"],
+            Effect::Signature(hung_task),
+        ),
         Rule::new(
             &["detected stall", "detected expedited stall"],
             Effect::Signature(rcu_stall),
         ),
         Rule::new(
+            &["WARNING: ", "INFO: ", "BUG: ", "[ INFO: ", "[ BUG: "],
+            Effect::Signature(lockdep),
+        ),
+        Rule::new(
             &["general protection fault"],
             Effect::Signature(protection_fault),
         ),
-        Rule::new(&["invalid opcode", "divide error"], Effect::Signature(trap)),
+        Rule::new(
+            &["invalid opcode", "divide error", "divide_error", "double fault"],
+            Effect::Signature(trap),
+        ),
         Rule::new(
             &["Unable to handle kernel"],
             Effect::Signature(unable_to_handle),
         ),
+        Rule::new(&["usercopy: Kernel memory"], Effect::Signature(usercopy)),
+        Rule::new(&["unreferenced object 0x"], Effect::Signature(leak)),
+        Rule::new(
+            &["unregister_netdevice: waiting for"],
+            Effect::Signature(netdev_refcount),
+        ),
         Rule::new(&["BUG at "], Effect::Signature(kernel_bug_at)),
         Rule::new(&["BUG: "], Effect::Signature(bug)),
-        Rule::new(&["Oops"], Effect::Signature(oops)),
+        Rule::new(
+            &["Oops", "Internal error: ", "Unhandled fault: "],
+            Effect::Signature(oops),
+        ),
         Rule::new(&["WARNING:"], Effect::Signature(warning)),
         Rule::new(
             &["Linux version ", "Booting Linux on physical CPU"],
@@ -62,366 +83,316 @@ pub(crate) fn rules() -> Vec<Rule> {
     ]
 }
 
+/// Lines that look like kernel reports but are not: userspace and driver
+/// messages that happen to contain `WARNING:` or `BUG:`. Matched against the
+/// line's body; a match is never a signature.
+pub(crate) const NOT_CRASHES: &[&str] = &[
+    // OpenSSH without a moduli file
+    r"^WARNING: /etc/ssh/moduli does not exist",
+    // the dynamic loader on binaries built by newer linkers
+    r"WARNING: Unsupported flag value\(s\) of 0x[0-9a-fA-F]+ in DT_FLAGS_1",
+    // mount and filesystems: deprecated options and read-only fallbacks
+    r"^WARNING: .*(?:mount option|option) .*(?:is )?deprecated",
+    r"^WARNING: device write-protected, mounted read-only",
+    r"^(?:\S+: )?WARNING: .*has been deprecated",
+    // the framebuffer console taking over or giving up a display
+    r"^WARNING: fbcon: ",
+    // userspace test harnesses announcing their own expected warnings
+    r"^WARNING: (?:Kernel|kernel) (?:does not|doesn't) support",
+];
+
+fn not_a_crash(body: &str) -> bool {
+    static SET: std::sync::LazyLock<regex::RegexSet> = std::sync::LazyLock::new(|| {
+        regex::RegexSet::new(NOT_CRASHES).expect("built-in pattern")
+    });
+    SET.is_match(body)
+}
+
+/// Sources whose WARN or BUG is a checker reporting its caller's bug: the title
+/// names the checker, and the frames skip it (see `stack::MACHINERY`).
+const CHECKERS: &[(&str, &str)] = &[
+    // refcount_t saturation, underflow and use-after-free
+    ("lib/refcount.c", "refcount bug"),
+    // debug objects: freeing an active timer or work item
+    ("lib/debugobjects.c", "ODEBUG bug"),
+    // CONFIG_DEBUG_LIST
+    ("lib/list_debug.c", "corrupted list"),
+    // hardened usercopy
+    ("mm/usercopy.c", "bad usercopy"),
+    // FORTIFY_SOURCE's run-time overflow check
+    ("lib/string_helpers.c", "fortify: buffer overflow"),
+    ("include/linux/fortify-string.h", "fortify: field-spanning write"),
+];
+
+fn checker(file: &str) -> Option<&'static str> {
+    CHECKERS
+        .iter()
+        .find(|(source, _)| file.ends_with(source))
+        .map(|(_, name)| *name)
+}
+
+/// Lockdep's report headers, in old (`[ INFO: ... ]`) and new (`WARNING: ...`)
+/// spellings, with the title class each belongs to.
+const LOCKDEP: &[(&str, &str)] = &[
+    // lock order problems are all a possible deadlock
+    ("possible circular locking dependency detected", "possible deadlock"),
+    ("possible recursive locking detected", "possible deadlock"),
+    ("possible irq lock inversion dependency detected", "possible deadlock"),
+    ("HARDIRQ-safe -> HARDIRQ-unsafe lock order detected", "possible deadlock"),
+    ("SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", "possible deadlock"),
+    ("inconsistent lock state", "inconsistent lock state"),
+    // misuse of one lock
+    ("bad unlock balance detected", "WARNING: bad unlock balance"),
+    ("held lock freed", "WARNING: held lock freed"),
+    ("lock held when returning to user space", "WARNING: lock held when returning to user space"),
+    ("lock held at task exit time", "WARNING: lock held at task exit time"),
+    ("Nested lock was not taken", "WARNING: nested lock was not taken"),
+    ("bad contention detected", "WARNING: bad contention"),
+    ("still has locks held", "WARNING: still has locks held"),
+    // lockdep's view of RCU and of lock keys
+    ("suspicious RCU usage", "WARNING: suspicious RCU usage"),
+    ("trying to register non-static key", "INFO: trying to register non-static key"),
+];
+
+/// A report whose title ends with the function its frames blame.
+fn report(kind: Kind, class: impl Into<String>, pick: Pick, header: Option<&str>) -> Found {
+    Found::new(kind, class).with_stack(Stack::new(pick, header))
+}
+
 fn panic(body: &str) -> Option<Found> {
     if body.contains("---[ end") {
         return None;
     }
     let c = regex!(r"Kernel panic - not syncing:?\s*(.*)").captures(body)?;
-    let message = c[1].trim();
-    let title = if message.is_empty() {
-        "Kernel panic - not syncing".to_string()
+    let reason = scrub(c[1].trim());
+    let title = if reason.is_empty() {
+        "kernel panic".to_string()
     } else {
-        format!("Kernel panic - not syncing: {message}")
+        format!("kernel panic: {reason}")
     };
     Some(Found::new(Kind::Panic, title))
 }
 
-fn sanitizer(body: &str) -> Option<Found> {
-    let c = regex!(r"^(?:BUG: )?((?:KASAN|KFENCE|KCSAN|KMSAN|UBSAN): .*)").captures(body)?;
-    Some(Found::new(Kind::Sanitizer, c[1].trim()))
+/// The function of a header's `f+0x1/0x2`.
+fn header_function(text: &str) -> Option<&str> {
+    regex!(r"^([A-Za-z_.$][\w.$]*)\+0x")
+        .captures(text)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
 }
 
-fn lockup(body: &str) -> Option<Found> {
-    let c = regex!(
-        r"(BUG: soft lockup|Watchdog detected hard LOCKUP|BUG: workqueue lockup|BUG: spinlock lockup suspected)"
-    )
-    .captures(body)?;
-    let found = Found::new(Kind::Lockup, &c[1]);
-    Some(if c[1].contains("soft") || c[1].contains("hard") {
-        found.wanting(Want::Location)
+fn sanitizer(body: &str) -> Option<Found> {
+    let c = regex!(r"^(?:BUG: )?(KASAN|KFENCE|KCSAN|KMSAN|UBSAN): (.*)$").captures(body)?;
+    let (tool, rest) = (&c[1], c[2].trim());
+    let (what, place) = rest.split_once(" in ").unwrap_or((rest, ""));
+    let what = scrub(what);
+    if tool == "KCSAN" {
+        let functions: Vec<String> = place
+            .split(" / ")
+            .filter_map(|f| header_function(f.trim()).or(Some(f.trim())))
+            .map(clean)
+            .collect();
+        return Some(Found::new(
+            Kind::Sanitizer,
+            format!("KCSAN: {what} in {}", functions.join(" / ")),
+        ));
+    }
+    let found = report(
+        Kind::Sanitizer,
+        format!("{tool}: {what}"),
+        Pick::First,
+        header_function(place),
+    );
+    Some(if tool == "KASAN" {
+        found.with_access()
     } else {
         found
     })
 }
 
+fn lockup(body: &str) -> Option<Found> {
+    let c = regex!(
+        r"(BUG: soft lockup|hard LOCKUP|BUG: workqueue lockup|BUG: spinlock lockup suspected)"
+    )
+    .captures(body)?;
+    Some(match &c[1] {
+        "hard LOCKUP" => report(Kind::Lockup, "BUG: hard lockup", Pick::First, None),
+        "BUG: workqueue lockup" => Found::new(Kind::Lockup, "BUG: workqueue lockup"),
+        class => report(Kind::Lockup, class, Pick::First, None),
+    })
+}
+
 fn hung_task(body: &str) -> Option<Found> {
-    let c = regex!(r"INFO: task (\S+?):\d+ blocked for more than (\d+) seconds").captures(body)?;
-    // Kernel threads carry their CPU and index in the name (`kworker/0:1H`).
-    let task = c[1].split('/').next().unwrap_or(&c[1]);
-    Some(Found::new(
-        Kind::Stall,
-        format!("INFO: task {task} blocked for more than {} seconds", &c[2]),
-    ))
+    regex!(r"INFO: task .+ blocked (?:in I/O wait )?for more than").find(body)?;
+    Some(report(Kind::Stall, "INFO: task hung", Pick::First, None))
 }
 
 fn rcu_stall(body: &str) -> Option<Found> {
-    let c = regex!(
-        r"INFO: (rcu_\w+) (self-detected stall on CPU|detected stalls on CPUs/tasks|detected expedited stalls on CPUs/tasks)"
-    )
-    .captures(body)?;
-    Some(Found::new(Kind::Stall, format!("INFO: {} {}", &c[1], &c[2])).wanting(Want::Location))
+    regex!(r"INFO: rcu_\w+ (?:self-)?detected (?:expedited )?stalls?").find(body)?;
+    Some(report(
+        Kind::Stall,
+        "INFO: rcu detected stall",
+        Pick::BeforeEntry,
+        None,
+    ))
+}
+
+fn lockdep(body: &str) -> Option<Found> {
+    let c = regex!(r"^(?:\[ )?(?:WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
+    let message = &c[1];
+    let (_, class) = LOCKDEP
+        .iter()
+        .find(|(header, _)| message.contains(header))?;
+    Some(report(Kind::Warning, *class, Pick::First, None))
 }
 
 fn protection_fault(body: &str) -> Option<Found> {
-    if body.contains("traps: ") {
+    if body.contains("traps: ") || !body.starts_with("general protection fault") {
         return None;
     }
-    Some(Found::new(Kind::Fault, "general protection fault").wanting(Want::Location))
+    Some(report(
+        Kind::Fault,
+        "general protection fault",
+        Pick::First,
+        None,
+    ))
 }
 
 fn trap(body: &str) -> Option<Found> {
     if body.contains("traps: ") {
         return None;
     }
-    let c = regex!(r"^(?:Oops: )?(invalid opcode|divide error)(?::|$)").captures(body)?;
-    Some(Found::new(Kind::Fault, &c[1]).wanting(Want::Location))
+    let c = regex!(r"^(?:Oops: )?(invalid opcode|divide error|divide_error|PANIC: double fault)(?::|,|$)")
+        .captures(body)?;
+    let class = match &c[1] {
+        "divide_error" => "divide error",
+        class => class,
+    };
+    Some(report(Kind::Fault, class, Pick::First, None))
 }
 
 fn unable_to_handle(body: &str) -> Option<Found> {
-    let c = regex!(r"(Unable to handle kernel .+?)(?: at virtual address| at [0-9a-fA-Fx]+|,|$)")
-        .captures(body)?;
-    Some(Found::new(Kind::Oops, c[1].trim()).wanting(Want::Location))
+    let c = regex!(r"^Unable to handle kernel (.+?)(?: at virtual address.*|$)").captures(body)?;
+    Some(report(Kind::Oops, page_fault_class(&c[1]), Pick::First, None))
+}
+
+/// x86 and arm64 word the same faults differently; the title class is one.
+fn page_fault_class(what: &str) -> String {
+    let what = what.trim();
+    if what.contains("NULL pointer dereference") {
+        return "BUG: kernel NULL pointer dereference".into();
+    }
+    let what = what
+        .strip_prefix("unable to handle ")
+        .unwrap_or(what)
+        .trim_start_matches("kernel ");
+    if what.starts_with("page fault") {
+        "BUG: unable to handle page fault".into()
+    } else if what.starts_with("paging request") {
+        "BUG: unable to handle kernel paging request".into()
+    } else {
+        format!("BUG: unable to handle kernel {}", scrub(what))
+    }
+}
+
+fn usercopy(body: &str) -> Option<Found> {
+    let c = regex!(r"^usercopy: Kernel memory (\w+) attempt").captures(body)?;
+    Some(report(
+        Kind::Bug,
+        format!("usercopy: kernel memory {} attempt", &c[1]),
+        Pick::First,
+        None,
+    ))
+}
+
+fn leak(body: &str) -> Option<Found> {
+    body.starts_with("unreferenced object 0x").then(|| {
+        report(Kind::Bug, "memory leak", Pick::Caller, None)
+    })
+}
+
+fn netdev_refcount(body: &str) -> Option<Found> {
+    body.starts_with("unregister_netdevice: waiting for").then(|| {
+        Found::new(
+            Kind::Stall,
+            "unregister_netdevice: waiting for DEV to become free",
+        )
+    })
 }
 
 fn kernel_bug_at(body: &str) -> Option<Found> {
-    let c = regex!(r"kernel BUG at ([^!\s]+)").captures(body)?;
-    Some(Found::new(Kind::Bug, format!("kernel BUG at {}", &c[1])).wanting(Want::Location))
+    let c = regex!(r"kernel BUG at ([^!\s:]+)").captures(body)?;
+    let class = match checker(&c[1]) {
+        Some(name) => format!("BUG: {name}"),
+        None => "kernel BUG".to_string(),
+    };
+    Some(report(Kind::Bug, class, Pick::First, None))
 }
 
 fn bug(body: &str) -> Option<Found> {
+    // arm64's `Internal error: Oops - BUG: ...` is the oops of a `kernel BUG at`.
+    if body.starts_with("Internal error: ") || body.starts_with("Oops") {
+        return None;
+    }
     let c = regex!(r"(?:^|[^\w])BUG: (.*)").captures(body)?;
     let rest = c[1].trim();
-    if rest.contains("NULL pointer dereference") || rest.to_lowercase().contains("unable to handle")
-    {
+    let lower = rest.to_lowercase();
+    if lower.contains("null pointer dereference") || lower.contains("unable to handle") {
         let what = regex!(r"^(.+?)(?:, address| for address| at [0-9a-fA-Fx]+|$)")
             .captures(rest)
-            .map_or(rest, |c| c.get(1).map_or(rest, |m| m.as_str()));
-        return Some(Found::new(Kind::Oops, format!("BUG: {what}")).wanting(Want::Location));
+            .and_then(|c| c.get(1))
+            .map_or(rest, |m| m.as_str());
+        return Some(report(Kind::Oops, page_fault_class(what), Pick::First, None));
     }
-    // What follows these separators names the victim task or page, not the bug.
-    let what = [": ", " in process ", " pfn:", " code: "]
-        .iter()
-        .filter_map(|sep| rest.find(sep))
-        .min()
-        .map_or(rest, |at| &rest[..at]);
-    Some(Found::new(Kind::Bug, format!("BUG: {what}")))
+    // What follows these separators names the victim task, page or address, not
+    // the bug.
+    let what = [
+        ": ", " in process ", " pfn:", " code: ", " on CPU", " at ", ", ", " - ",
+    ]
+    .iter()
+    .filter_map(|sep| rest.find(sep))
+    .min()
+    .map_or(rest, |at| &rest[..at]);
+    let what = scrub(what.trim_end_matches(['!', '.']));
+    Some(report(Kind::Bug, format!("BUG: {what}"), Pick::First, None))
 }
 
 fn oops(body: &str) -> Option<Found> {
-    let c = regex!(r"^((?:Internal error: )?Oops(?: - [^:]+)?(?::[^\[]*)?)").captures(body)?;
-    Some(Found::new(Kind::Oops, c[1].trim()).wanting(Want::Location))
+    let c = regex!(r"^((?:Internal error: |Unhandled fault: )?(?:Oops)?[^\[]*)").captures(body)?;
+    let head = c[1].trim();
+    if !(head.starts_with("Oops") || head.starts_with("Internal error: ") || head.starts_with("Unhandled fault: ")) {
+        return None;
+    }
+    // `Oops: 0002`, `Internal error: Oops: 96000046`: the codes vary with the access.
+    let class = regex!(r"(?::\s*[0-9a-fA-Fx]+|\s+\(0x[0-9a-fA-F]+\)|\s+at 0x[0-9a-fA-F]+)+\s*$")
+        .replace(head, "");
+    Some(report(Kind::Oops, scrub(&class), Pick::First, None))
 }
 
 fn warning(body: &str) -> Option<Found> {
-    if !body.starts_with("WARNING:") {
+    if !body.starts_with("WARNING:") || not_a_crash(body) {
         return None;
     }
-    let at =
-        regex!(r"^WARNING: (?:CPU: \d+ PID: \d+ )?at (\S+?):\d+(?: ([A-Za-z_.$][\w.$]*)\+0x)?");
-    let title = match at.captures(body) {
-        Some(c) => match c.get(2) {
-            Some(func) => format!("WARNING at {} in {}", &c[1], func.as_str()),
-            None => format!("WARNING at {}", &c[1]),
-        },
-        None => body.to_string(),
-    };
-    Some(Found::new(Kind::Warning, title))
-}
-
-/// The function a trace's program-counter line names (x86 `RIP: 0010:f+0x1/0x2`,
-/// arm64 `pc : f+0x1/0x2`, arm `PC is at f+0x1/0x2`, riscv `epc : ...`). A
-/// user-mode `RIP: 0033:0x461189` names no function.
-pub(crate) fn location(body: &str) -> Option<String> {
-    let c = regex!(
-        r"(?:RIP: [0-9a-fA-F]{4}:|\bpc : |PC is at |epc : |EIP: (?:[0-9a-fA-F]{4}:)?)\s*(?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x"
-    )
-    .captures(body)?;
-    Some(c[1].to_string())
+    let at = regex!(
+        r"^WARNING: (?:CPU: \d+ PID: \d+ )?at (\S+?):\d+(?: ([A-Za-z_.$][\w.$]*)\+0x)?|^WARNING: (\S+?):\d+ at ([A-Za-z_.$][\w.$]*)\+0x"
+    );
+    if let Some(c) = at.captures(body) {
+        let file = c.get(1).or(c.get(3)).map_or("", |m| m.as_str());
+        let function = c.get(2).or(c.get(4)).map(|m| m.as_str());
+        let class = match checker(file) {
+            Some(name) => format!("WARNING: {name}"),
+            None => "WARNING".to_string(),
+        };
+        return Some(report(Kind::Warning, class, Pick::First, function));
+    }
+    let message = scrub(body.trim_start_matches("WARNING:").trim().trim_end_matches(['!', '.']));
+    Some(report(
+        Kind::Warning,
+        format!("WARNING: {message}"),
+        Pick::First,
+        None,
+    ))
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::packs::testing::{signature, title};
-
-    fn t(line: &str) -> Option<String> {
-        title(&rules(), line)
-    }
-
-    #[test]
-    fn real_panic_lines() {
-        assert_eq!(
-            t("[    1.951718] Kernel panic - not syncing: sysrq triggered crash").as_deref(),
-            Some("Kernel panic - not syncing: sysrq triggered crash")
-        );
-        assert_eq!(
-            t("[    1.922189] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100").as_deref(),
-            Some("Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100")
-        );
-        assert_eq!(
-            t("[    1.573289] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)").as_deref(),
-            Some("Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)")
-        );
-        assert_eq!(
-            t("---[ end Kernel panic - not syncing: sysrq triggered crash ]---"),
-            None
-        );
-    }
-
-    #[test]
-    fn oopses_want_the_faulting_function() {
-        let f = signature(
-            &rules(),
-            "[   12.1] BUG: kernel NULL pointer dereference, address: 0000000000000008",
-        )
-        .unwrap();
-        assert_eq!(
-            (f.kind, f.title.as_str()),
-            (Kind::Oops, "BUG: kernel NULL pointer dereference")
-        );
-        assert_eq!(f.wants, Some(Want::Location));
-        let f = signature(&rules(), "[   12.1] Oops: 0002 [#1] PREEMPT SMP PTI").unwrap();
-        assert_eq!((f.kind, f.title.as_str()), (Kind::Oops, "Oops: 0002"));
-        let f = signature(
-            &rules(),
-            "[    3.2] Unable to handle kernel paging request at virtual address ffff800008a3b000",
-        )
-        .unwrap();
-        assert_eq!(f.title, "Unable to handle kernel paging request");
-        let f = signature(
-            &rules(),
-            "Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008",
-        )
-        .unwrap();
-        assert_eq!(
-            (f.kind, f.title.as_str()),
-            (
-                Kind::Oops,
-                "Unable to handle kernel NULL pointer dereference"
-            )
-        );
-        let f = signature(
-            &rules(),
-            "Internal error: Oops: 0000000096000005 [#1] PREEMPT SMP",
-        )
-        .unwrap();
-        assert_eq!(f.title, "Internal error: Oops: ADDR");
-    }
-
-    #[test]
-    fn faults_and_traps() {
-        let f = signature(
-            &rules(),
-            "[ 5.1] general protection fault, probably for non-canonical address 0xdffffc0000000001: 0000 [#1] PREEMPT SMP KASAN",
-        )
-        .unwrap();
-        assert_eq!(
-            (f.kind, f.title.as_str()),
-            (Kind::Fault, "general protection fault")
-        );
-        assert_eq!(
-            t("[ 5.1] Oops: invalid opcode: 0000 [#1] PREEMPT SMP").as_deref(),
-            Some("invalid opcode")
-        );
-        assert_eq!(
-            t("[ 5.1] divide error: 0000 [#1] SMP").as_deref(),
-            Some("divide error")
-        );
-        assert_eq!(t("[ 9.9] traps: init[1] general protection fault ip:4011a6 sp:7ffd error:0 in init[401000+1000]"), None);
-        assert_eq!(
-            t("[ 9.9] traps: a.out[77] trap invalid opcode ip:401136 sp:7ffe error:0"),
-            None
-        );
-    }
-
-    #[test]
-    fn bugs() {
-        assert_eq!(
-            t("[ 1.0] kernel BUG at mm/slub.c:4321!").as_deref(),
-            Some("kernel BUG at mm/slub.c")
-        );
-        assert_eq!(
-            t("[ 1.0] BUG: scheduling while atomic: swapper/0/0/0x00000002").as_deref(),
-            Some("BUG: scheduling while atomic")
-        );
-        assert_eq!(
-            t("[ 1.0] BUG: sleeping function called from invalid context at mm/slab.h:494")
-                .as_deref(),
-            Some("BUG: sleeping function called from invalid context at mm/slab.h")
-        );
-        assert_eq!(
-            t("[ 1.0] BUG: Bad page state in process swapper/0  pfn:0a1b2").as_deref(),
-            Some("BUG: Bad page state")
-        );
-        assert_eq!(t("[ 1.0] DEBUG: not a bug"), None);
-        assert_eq!(t("[ 1.0] AMD-Vi: AMD IOMMUv2 functionality not available on this system - This is not a bug."), None);
-    }
-
-    #[test]
-    fn sanitizers() {
-        let f = signature(
-            &rules(),
-            "[ 7.2] BUG: KASAN: slab-use-after-free in foo_release+0x2a/0x60 [foo]",
-        )
-        .unwrap();
-        assert_eq!(
-            (f.kind, f.title.as_str()),
-            (
-                Kind::Sanitizer,
-                "KASAN: slab-use-after-free in foo_release [foo]"
-            )
-        );
-        assert_eq!(
-            t("[ 7.2] UBSAN: shift-out-of-bounds in lib/test_ubsan.c:34:4").as_deref(),
-            Some("UBSAN: shift-out-of-bounds in lib/test_ubsan.c")
-        );
-        assert_eq!(
-            t("BUG: KFENCE: out-of-bounds read in test_out_of_bounds_read+0xa8/0x22b").as_deref(),
-            Some("KFENCE: out-of-bounds read in test_out_of_bounds_read")
-        );
-        assert_eq!(t("[ 0.1] kasan: KernelAddressSanitizer initialized"), None);
-    }
-
-    #[test]
-    fn warnings_name_file_and_function_not_line() {
-        let f = signature(
-            &rules(),
-            "[ 2.5] WARNING: CPU: 3 PID: 417 at kernel/locking/mutex.c:582 __mutex_lock+0x5f5/0x920",
-        )
-        .unwrap();
-        assert_eq!(
-            (f.kind, f.title.as_str()),
-            (
-                Kind::Warning,
-                "WARNING at kernel/locking/mutex.c in __mutex_lock"
-            )
-        );
-        assert_eq!(
-            t("WARNING: at fs/sysfs/dir.c:31 sysfs_warn_dup+0x5d/0x70()").as_deref(),
-            Some("WARNING at fs/sysfs/dir.c in sysfs_warn_dup")
-        );
-        assert_eq!(
-            t("[ 8.0] WARNING: possible circular locking dependency detected").as_deref(),
-            Some("WARNING: possible circular locking dependency detected")
-        );
-        assert_eq!(t("[ 8.0] usb 1-1: WARNING: something else"), None);
-    }
-
-    #[test]
-    fn lockups_and_stalls() {
-        let f = signature(
-            &rules(),
-            "[ 48.1] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [swapper/0:1]",
-        )
-        .unwrap();
-        assert_eq!(
-            (f.kind, f.title.as_str()),
-            (Kind::Lockup, "BUG: soft lockup")
-        );
-        assert_eq!(f.wants, Some(Want::Location));
-        assert_eq!(
-            t("[ 60.0] BUG: workqueue lockup - pool cpus=0 node=0 flags=0x0 nice=0 stuck for 33s!").as_deref(),
-            Some("BUG: workqueue lockup")
-        );
-        let a = t("[ 243.1] INFO: task kworker/0:1:12 blocked for more than 120 seconds.");
-        let b = t("[ 999.1] INFO: task kworker/u4:2:88 blocked for more than 120 seconds.");
-        assert_eq!(
-            a.as_deref(),
-            Some("INFO: task kworker blocked for more than 120 seconds")
-        );
-        assert_eq!(a, b);
-        let f = signature(
-            &rules(),
-            "[ 21.0] rcu: INFO: rcu_sched self-detected stall on CPU",
-        )
-        .unwrap();
-        assert_eq!(
-            (f.kind, f.title.as_str()),
-            (Kind::Stall, "INFO: rcu_sched self-detected stall on CPU")
-        );
-        assert_eq!(
-            t("[ 21.0] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:").as_deref(),
-            Some("INFO: rcu_preempt detected stalls on CPUs/tasks")
-        );
-    }
-
-    #[test]
-    fn program_counter_lines_name_the_function() {
-        assert_eq!(
-            location("RIP: 0010:sysrq_handle_crash+0x16/0x20").as_deref(),
-            Some("sysrq_handle_crash")
-        );
-        assert_eq!(
-            location("pc : el0_svc_common.constprop.0+0x40/0xe0").as_deref(),
-            Some("el0_svc_common.constprop.0")
-        );
-        assert_eq!(
-            location("PC is at do_raw_spin_lock+0x8/0x140").as_deref(),
-            Some("do_raw_spin_lock")
-        );
-        assert_eq!(location("RIP: 0033:0x461189"), None);
-        assert_eq!(location("Code: 00 49 c7 c0"), None);
-    }
-
-    #[test]
-    fn boot_lines_are_not_signatures() {
-        for line in [
-            "[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org)",
-            "[    1.283017] AMD-Vi: AMD IOMMUv2 functionality not available on this system - This is not a bug.",
-            "[    1.936425] Run /init as init process",
-            "[    1.923015] Call Trace:",
-        ] {
-            assert_eq!(t(line), None, "{line}");
-        }
-    }
-}
+mod tests;

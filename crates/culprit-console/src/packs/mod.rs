@@ -7,17 +7,9 @@
 //! one line, the first in pack order wins, so specific rules come before general
 //! ones (`BUG: KASAN:` before `BUG:`).
 
-/// A built-in regex, compiled once on first use (a pack's patterns are constants, so
-/// a failure to compile is a bug caught by the packs' own tests).
-macro_rules! regex {
-    ($pattern:expr) => {{
-        static RE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new($pattern).expect("built-in pattern"));
-        &*RE
-    }};
-}
-
+mod bsd;
 mod firmware;
+mod golang;
 mod linux;
 mod qemu;
 mod rust;
@@ -26,6 +18,7 @@ mod toolchain;
 mod zephyr;
 
 use crate::rules::Mode;
+use crate::stack::Stack;
 use crate::stage::Builtin;
 use crate::SignatureKind;
 
@@ -47,6 +40,8 @@ pub(crate) struct Found {
     pub title: String,
     /// The line alone does not say enough; a later line completes the title.
     pub wants: Option<Want>,
+    /// A crash report: its frames give the function the title ends with.
+    pub stack: Option<Box<Stack>>,
 }
 
 impl Found {
@@ -55,7 +50,19 @@ impl Found {
             kind,
             title: title.into(),
             wants: None,
+            stack: None,
         }
+    }
+
+    pub(crate) fn with_stack(mut self, stack: Stack) -> Found {
+        self.stack = Some(Box::new(stack));
+        self
+    }
+
+    /// A KASAN report: the line after the header says whether it read or wrote.
+    pub(crate) fn with_access(mut self) -> Found {
+        self.stack = self.stack.map(|s| Box::new(s.with_access()));
+        self
     }
 
     pub(crate) fn wanting(mut self, want: Want) -> Found {
@@ -67,9 +74,6 @@ impl Found {
 /// What a later line can add to a title that is too generic on its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Want {
-    /// The function of the trace's `RIP:` / `pc :` line: an oops in one function
-    /// is a different bug from an oops in another.
-    Location,
     /// The next non-empty line is the message (Rust panics since 1.73).
     Message,
     /// The next line, if indented, gives the reason (Zephyr prints `E:   Stacking
@@ -87,7 +91,6 @@ impl Want {
     /// How many non-empty lines to wait for the completing line.
     pub(crate) fn patience(self) -> u16 {
         match self {
-            Want::Location => 80,
             Want::Message | Want::Reason | Want::Continuation => 1,
             Want::SourceFile => 4,
         }
@@ -97,7 +100,6 @@ impl Want {
     pub(crate) fn complete(self, title: &str, body: &str) -> Option<String> {
         let with_message = |msg: &str| format!("{title}: {}", msg.trim());
         match self {
-            Want::Location => linux::location(body).map(|func| format!("{title} in {func}")),
             Want::Message => message(body)
                 .filter(|m| !m.trim().is_empty())
                 .map(with_message),
@@ -170,6 +172,8 @@ pub(crate) fn rules(mode: Mode) -> Vec<Rule> {
     )];
     match mode {
         Mode::Boot => {
+            rules.extend(golang::rules());
+            rules.extend(bsd::rules());
             rules.extend(linux::rules());
             rules.extend(zephyr::rules());
             rules.extend(rust::rules());

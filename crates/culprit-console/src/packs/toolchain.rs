@@ -9,8 +9,6 @@
 use super::{Effect, Found, Rule, Want};
 use crate::normalize::basename;
 use crate::SignatureKind as Kind;
-use regex::Regex;
-use std::sync::LazyLock;
 
 pub(crate) fn rules() -> Vec<Rule> {
     vec![

@@ -6,8 +6,6 @@ use super::{end, Effect, Found, Rule, Want};
 use crate::normalize::basename;
 use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
-use regex::Regex;
-use std::sync::LazyLock;
 
 pub(crate) fn rules() -> Vec<Rule> {
     vec![

@@ -1,0 +1,93 @@
+//! Whole hand-written reports (`tests/snippets/`) in the formats the real corpus
+//! does not cover get the title a kernel engineer would give them.
+
+use culprit_console::{classify, Ending, Outcome, Rules, Signature, SignatureKind as Kind};
+use std::path::PathBuf;
+
+fn snippet(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snippets")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn signatures(name: &str) -> Vec<Signature> {
+    classify(&Rules::boot(), &snippet(name), &Ending::Unknown)
+        .unwrap()
+        .signatures
+}
+
+fn first(name: &str) -> Signature {
+    signatures(name)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("{name}: no signature"))
+}
+
+#[test]
+fn every_snippet_gets_its_title() {
+    for (name, kind, title) in [
+        ("arm64-null-deref.log", Kind::Oops, "BUG: kernel NULL pointer dereference in demo_fill_ring"),
+        ("arm64-bug-in-spinlock.log", Kind::Bug, "kernel BUG in demo_core_attach"),
+        ("x86-old-rip.log", Kind::Oops, "BUG: unable to handle kernel paging request in legacy_copy"),
+        ("x86-retpoline-thunk.log", Kind::Fault, "general protection fault in demo_unlink_node"),
+        ("x86-syscall-frame.log", Kind::Warning, "WARNING in sys_demo_config"),
+        ("riscv-oops.log", Kind::Oops, "BUG: unable to handle kernel paging request in rv_demo_read"),
+        ("i386-old-eip.log", Kind::Oops, "BUG: kernel NULL pointer dereference in i386_demo_poll"),
+        ("arm32-pc-is-at.log", Kind::Oops, "BUG: kernel NULL pointer dereference in arm_demo_clear"),
+        ("hung-task-mutex.log", Kind::Stall, "INFO: task hung in demo_flush_fn"),
+        ("kmemleak-kzalloc.log", Kind::Bug, "memory leak in demo_ring_alloc"),
+        ("freebsd-fatal-trap.log", Kind::Fault, "Fatal trap: page fault in demo_softc_detach"),
+        ("freebsd-panic.log", Kind::Panic, "panic: Assertion vp->v_usecount > failed at /usr/src/sys/kern/vfs_subr.c in vrele_demo"),
+        ("netbsd-uvm-fault.log", Kind::Fault, "uvm_fault in nbsd_demo_ioctl"),
+        ("openbsd-uvm-fault.log", Kind::Fault, "uvm_fault in obsd_demo_attach"),
+        ("go-nil-deref.log", Kind::Panic, "panic: runtime error: invalid memory address or nil pointer dereference in store.(*Index).Lookup"),
+        ("go-deadlock.log", Kind::Panic, "fatal error: all goroutines are asleep - deadlock! in main.waitForever"),
+        ("gvisor-data-race.log", Kind::Sanitizer, "WARNING: DATA RACE in kernel.(*Task).demoCounter"),
+        ("rust-panic.log", Kind::Panic, "panicked at rust/kernel/lib.rs: called `Option::unwrap()` on a `None` value"),
+    ] {
+        let got = first(name);
+        assert_eq!((got.kind, got.title.as_str(), got.corrupted), (kind, title, false), "{name}");
+    }
+}
+
+#[test]
+fn each_report_in_a_log_is_its_own_signature() {
+    let titles: Vec<String> = signatures("hung-task-mutex.log").into_iter().map(|s| s.title).collect();
+    assert_eq!(titles, ["INFO: task hung in demo_flush_fn", "INFO: task hung in other_waiter"]);
+    let titles: Vec<String> = signatures("kmemleak-kzalloc.log").into_iter().map(|s| s.title).collect();
+    assert_eq!(titles, ["memory leak in demo_ring_alloc", "memory leak in demo_node_new"]);
+    let titles: Vec<String> = signatures("arm64-null-deref.log").into_iter().map(|s| s.title).collect();
+    assert_eq!(titles.len(), 1, "the Internal error line is part of the same report: {titles:?}");
+}
+
+#[test]
+fn a_report_without_a_function_of_its_own_is_marked_corrupted() {
+    let got = first("x86-bare-rip.log");
+    assert_eq!(
+        (got.title.as_str(), got.corrupted),
+        ("BUG: unable to handle page fault", true)
+    );
+}
+
+#[test]
+fn userspace_warnings_are_not_crashes() {
+    let rules = Rules {
+        success: vec!["BOOT-OK".into()],
+        ..Rules::boot()
+    };
+    let c = classify(&rules, &snippet("userspace-warnings.log"), &Ending::Exited { code: 0 }).unwrap();
+    assert_eq!(c.outcome, Outcome::Pass);
+    assert!(c.signatures.is_empty(), "{:?}", c.signatures);
+}
+
+#[test]
+fn a_reworded_report_keeps_its_title() {
+    // The same bug in another run: other task, PID, CPU, addresses, an extra
+    // helper frame on top and a compiler clone of the function.
+    let a = b"BUG: kernel NULL pointer dereference, address: 0000000000000008\nCPU: 0 PID: 76 Comm: sh\nRIP: 0010:demo_read+0x12/0x40\nCall Trace:\n <TASK>\n demo_read+0x12/0x40\n vfs_read+0x1/0x2\n </TASK>\n";
+    let b = b"BUG: kernel NULL pointer dereference, address: 0000000000000010\nCPU: 3 PID: 5032 Comm: syz-executor7\nRIP: 0010:memcpy+0x5/0x20\nCall Trace:\n <TASK>\n ? stale_frame+0x1/0x2\n memcpy+0x5/0x20\n demo_read.isra.0+0x40/0x90\n vfs_read+0x1/0x2\n </TASK>\n";
+    let title = |log: &[u8]| classify(&Rules::boot(), log, &Ending::Unknown).unwrap().signatures[0].title.clone();
+    assert_eq!(title(a), "BUG: kernel NULL pointer dereference in demo_read");
+    assert_eq!(title(a), title(b));
+}
