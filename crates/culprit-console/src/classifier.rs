@@ -530,7 +530,7 @@ impl State {
         // A report's header lines come before its registers and frames: an
         // `Oops:` after `BUG: unable to handle`, `invalid opcode` after `kernel
         // BUG at` are the same report.
-        let continues_report = found.stack.is_some()
+        let continues_report = found.continues
             && self
                 .entries
                 .iter()

@@ -43,7 +43,7 @@ fn seed_002_usage_fault() {
         c.signatures,
         [
             Signature::new(Kind::Fault, "USAGE FAULT"),
-            Signature::new(Kind::Fault, "ZEPHYR FATAL ERROR 0: CPU exception"),
+            Signature::new(Kind::Fault, "ZEPHYR FATAL ERROR: CPU exception"),
         ]
     );
     let shown = evidence(SEED_002_FAULT, &c);
@@ -234,10 +234,7 @@ fn oops_title_names_the_faulting_function_and_evidence_ends_with_the_trace() {
             "BUG: kernel NULL pointer dereference in foo_probe"
         )
     );
-    assert_eq!(
-        c.signatures[1],
-        Signature::new(Kind::Oops, "Oops: 0000 in foo_probe")
-    );
+    assert_eq!(c.signatures.len(), 1, "the Oops line is part of the same report");
     let shown = evidence(&log, &c);
     assert!(shown.starts_with("[   12.345678] BUG: kernel NULL"));
     assert!(shown.ends_with("---[ end trace 0000000000000000 ]---\r\n"));
@@ -262,9 +259,7 @@ fn the_same_oops_twice_is_one_signature_and_another_function_is_another() {
         titles,
         [
             "BUG: kernel NULL pointer dereference in foo_probe",
-            "Oops: 0000 in foo_probe",
             "BUG: kernel NULL pointer dereference in bar_remove",
-            "Oops: 0000 in bar_remove",
         ]
     );
 }
@@ -276,10 +271,7 @@ fn a_warning_is_a_failure() {
 [    2.2] ---[ end trace 0000000000000000 ]---\n";
     assert_eq!(
         boot(log, Ending::Exited { code: 0 }).outcome,
-        fail(
-            Kind::Warning,
-            "WARNING at drivers/base/core.c in device_del"
-        )
+        fail(Kind::Warning, "WARNING in device_del")
     );
 }
 
@@ -419,9 +411,14 @@ fn success_after_a_failure_does_not_pass() {
     classifier.feed(log.as_bytes(), Duration::from_secs(1));
     assert!(!classifier.is_certain(Duration::from_secs(2)));
     assert!(classifier.is_certain(Duration::from_secs(3)));
+    let signature = Signature {
+        corrupted: true,
+        ..Signature::new(Kind::Bug, "BUG: scheduling while atomic")
+    };
     assert_eq!(
         classifier.finish(&Ending::StoppedEarly).outcome,
-        fail(Kind::Bug, "BUG: scheduling while atomic")
+        Outcome::Fail { signature },
+        "no trace followed, so the title names no function"
     );
 }
 
@@ -445,7 +442,7 @@ fn memory_stays_bounded_under_floods() {
     }
     let c = classifier.finish(&Ending::Unknown);
     assert_eq!(c.signatures.len(), MAX_SIGNATURES);
-    assert_eq!(c.signatures[0].title, "WARNING at kernel/f0.c in f0");
+    assert_eq!(c.signatures[0].title, "WARNING in f0");
 
     let mut classifier = Classifier::new(&Rules::boot()).unwrap();
     let repeated = "[ 1.0] WARNING: CPU: 0 PID: 1 at kernel/f.c:1 f+0x1/0x2\n".repeat(10_000);

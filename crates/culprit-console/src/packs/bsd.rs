@@ -39,7 +39,7 @@ fn uvm_fault(body: &str) -> Option<Found> {
 /// OpenBSD's `kernel: page fault trap, code=0`.
 fn kernel_trap(body: &str) -> Option<Found> {
     let c = regex!(r"^kernel: ([\w ]+ trap)(?:,.*)?$").captures(body)?;
-    Some(report(Kind::Fault, format!("kernel: {}", &c[1])))
+    Some(report(Kind::Fault, format!("kernel: {}", &c[1])).continuing())
 }
 
 /// `panic: ...` from a BSD kernel or the Go runtime; ` [recovered]` and numbers
@@ -47,7 +47,7 @@ fn kernel_trap(body: &str) -> Option<Found> {
 fn panic(body: &str) -> Option<Found> {
     let message = body.strip_prefix("panic: ")?;
     let message = scrub(message.trim_end_matches(" [recovered]").trim());
-    Some(report(Kind::Panic, format!("panic: {message}")))
+    Some(report(Kind::Panic, format!("panic: {message}")).continuing())
 }
 
 #[cfg(test)]

@@ -203,10 +203,12 @@ fn sanitizer(body: &str) -> Option<Found> {
         Pick::First,
         header_function(place),
     );
-    Some(if tool == "KASAN" {
-        found.with_access()
-    } else {
-        found
+    Some(match (tool, place.starts_with("range ")) {
+        // `KASAN: null-ptr-deref in range [...]` explains the general
+        // protection fault just reported.
+        ("KASAN", true) => found.continuing(),
+        ("KASAN", false) => found.with_access(),
+        _ => found,
     })
 }
 
@@ -268,7 +270,13 @@ fn trap(body: &str) -> Option<Found> {
         "divide_error" => "divide error",
         class => class,
     };
-    Some(report(Kind::Fault, class, Pick::First, None))
+    let found = report(Kind::Fault, class, Pick::First, None);
+    // x86 BUG() is `ud2`: its `invalid opcode` is the oops of a `kernel BUG at`.
+    Some(if class == "invalid opcode" {
+        found.continuing()
+    } else {
+        found
+    })
 }
 
 fn unable_to_handle(body: &str) -> Option<Found> {
@@ -326,7 +334,8 @@ fn kernel_bug_at(body: &str) -> Option<Found> {
         Some(name) => format!("BUG: {name}"),
         None => "kernel BUG".to_string(),
     };
-    Some(report(Kind::Bug, class, Pick::First, None))
+    // The `usercopy:` line before it already said what the checker found.
+    Some(report(Kind::Bug, class, Pick::First, None).continuing())
 }
 
 fn bug(body: &str) -> Option<Found> {
@@ -366,7 +375,7 @@ fn oops(body: &str) -> Option<Found> {
     // `Oops: 0002`, `Internal error: Oops: 96000046`: the codes vary with the access.
     let class = regex!(r"(?::\s*[0-9a-fA-Fx]+|\s+\(0x[0-9a-fA-F]+\)|\s+at 0x[0-9a-fA-F]+)+\s*$")
         .replace(head, "");
-    Some(report(Kind::Oops, scrub(&class), Pick::First, None))
+    Some(report(Kind::Oops, scrub(&class), Pick::First, None).continuing())
 }
 
 fn warning(body: &str) -> Option<Found> {

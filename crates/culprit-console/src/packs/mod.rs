@@ -42,6 +42,10 @@ pub(crate) struct Found {
     pub wants: Option<Want>,
     /// A crash report: its frames give the function the title ends with.
     pub stack: Option<Box<Stack>>,
+    /// A line that continues the report before it when that report has shown
+    /// no registers or frames yet (`Oops:` after `BUG: unable to handle`,
+    /// `invalid opcode` after `kernel BUG at`, `panic: trap` after `uvm_fault`).
+    pub continues: bool,
 }
 
 impl Found {
@@ -51,7 +55,13 @@ impl Found {
             title: title.into(),
             wants: None,
             stack: None,
+            continues: false,
         }
+    }
+
+    pub(crate) fn continuing(mut self) -> Found {
+        self.continues = true;
+        self
     }
 
     pub(crate) fn with_stack(mut self, stack: Stack) -> Found {
