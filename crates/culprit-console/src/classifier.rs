@@ -6,6 +6,7 @@
 //! every pack at once; only the few lines it flags get the full Aho-Corasick
 //! scan that tells which literals are there, and regexes run only for those.
 
+use crate::cases::Cases;
 use crate::decide::{decide, Facts, Range, Seen};
 use crate::lines::{LineReader, LineSink};
 use crate::normalize::{body, normalize_title};
@@ -74,6 +75,10 @@ struct State {
     fatal_at: Option<Duration>,
     /// A failure's trace ended with a line after which nothing more comes.
     ended: bool,
+    cases: Cases,
+    /// The last non-empty line so far (at most `max_line` bytes): a hang's title
+    /// quotes it.
+    last_line: String,
 }
 
 /// A signature as recorded while the log streams.
@@ -181,6 +186,8 @@ impl Classifier {
                 infra: None,
                 fatal_at: None,
                 ended: false,
+                cases: Cases::default(),
+                last_line: String::new(),
             },
         })
     }
@@ -273,6 +280,7 @@ impl Classifier {
                 seen.push(entry.seen.clone());
             }
         }
+        let last_line = last_line_title(&s.last_line);
         let facts = Facts {
             mode: s.mode,
             success_configured: s.success_configured,
@@ -286,14 +294,21 @@ impl Classifier {
                 .map(|(reason, range)| (reason.as_str(), *range)),
             stage: s.ladder.name(),
             stage_line: s.stage_line,
+            last_line: last_line.as_deref(),
         };
         let (outcome, evidence) = decide(&facts, ending);
+        let recorded: Vec<(Signature, bool)> = s
+            .entries
+            .iter()
+            .map(|e| (e.seen.signature.clone(), is_fatal(e.seen.signature.kind)))
+            .collect();
         Classification {
             outcome,
             stage: s.ladder.name().to_string(),
             evidence,
             signatures: seen.into_iter().map(|seen| seen.signature).collect(),
             bytes: self.reader.consumed(),
+            cases: s.cases.finish(&recorded),
         }
     }
 }
@@ -330,6 +345,15 @@ fn user_failure(patterns: &[String]) -> Result<Option<Regex>, RuleError> {
             pattern: alternation,
             source: Box::new(e),
         })
+}
+
+/// Characters of the last line a hang's title quotes.
+const LAST_LINE_CHARS: usize = 120;
+
+fn last_line_title(line: &str) -> Option<String> {
+    let title = normalize_title(body(line));
+    let title: String = title.chars().take(LAST_LINE_CHARS).collect();
+    (!title.is_empty()).then_some(title)
 }
 
 fn is_fatal(kind: SignatureKind) -> bool {
@@ -389,6 +413,11 @@ impl LineSink for Feeding<'_> {
 impl State {
     /// One line; `literals`: whether the prefilter found a literal in it.
     fn line(&mut self, text: &str, start: u64, end: u64, literals: bool) {
+        // QEMU's own `terminating on signal` is the runner's doing, not the guest's.
+        if !text.trim_end().is_empty() && !text.starts_with("qemu-") {
+            self.last_line.clear();
+            self.last_line.push_str(text);
+        }
         self.extend_trace(text, end);
         if self.wanting > 0 && !text.trim().is_empty() {
             self.complete_titles(body(text));
@@ -413,6 +442,7 @@ impl State {
         let range = (start, end);
         let mut found = custom.then(|| Found::new(SignatureKind::Custom, body));
         let mut end_of_trace = None;
+        let mut case_line = false;
         for i in 0..self.hits.len() {
             match self.actions[self.hits[i] as usize] {
                 Action::Stage(rank) => {
@@ -444,8 +474,12 @@ impl State {
                         end_of_trace = Some(certain || end_of_trace == Some(true));
                     }
                 }
+                Action::Pack(Effect::Case) => case_line = true,
                 Action::Pack(Effect::Stage(_)) => {}
             }
+        }
+        if case_line {
+            self.cases.line(text, self.entries.len());
         }
         if let Some(found) = found {
             self.record(found, range);

@@ -40,6 +40,9 @@ pub(crate) struct Facts<'a> {
     pub infra: Option<(&'a str, Range)>,
     pub stage: &'a str,
     pub stage_line: Option<Range>,
+    /// The last non-empty console line, normalized: what the guest said before
+    /// it went silent.
+    pub last_line: Option<&'a str>,
 }
 
 pub(crate) fn decide(facts: &Facts, ending: &Ending) -> (Outcome, Option<Range>) {
@@ -82,22 +85,37 @@ fn decide_boot(facts: &Facts, ending: &Ending) -> (Outcome, Option<Range>) {
     if let Some((reason, range)) = facts.infra {
         return infra(reason, Some(range));
     }
+    // Nothing booted and a compiler or make complained: this is a build log.
+    if let (Some(build), "none") = (facts.fallback, facts.stage) {
+        let signature = build.signature.clone();
+        return (Outcome::BuildError { signature }, Some(build.range));
+    }
     let hang = || {
         (
             Outcome::Hang {
                 stage: facts.stage.to_string(),
+                last_line: facts.last_line.map(str::to_string),
             },
             facts.stage_line,
         )
     };
     let failed = |signature| Outcome::Fail { signature };
+    let stage = facts.stage;
     match ending {
         Ending::Interrupted => infra("interrupted", None),
         Ending::SpawnFailed { reason } | Ending::Lost { reason } => infra(reason, None),
         Ending::WallTimeout | Ending::SilenceTimeout | Ending::StoppedEarly | Ending::Unknown => {
             hang()
         }
-        Ending::Exited { code: 0 } if facts.success_configured => hang(),
+        // The guest left by itself without the verdict the user asked for: not
+        // a hang, and not a pass either.
+        Ending::Exited { code } if facts.success_configured => (
+            failed(Signature::new(
+                SignatureKind::Exit,
+                format!("exited with status {code} at stage {stage} without the success marker"),
+            )),
+            facts.stage_line,
+        ),
         Ending::Exited { code: 0 } => (Outcome::Pass, None),
         Ending::Exited { code } => exit(failed, format!("exited with status {code}")),
         Ending::Signalled { signal } => exit(failed, format!("killed by signal {signal}")),
@@ -173,6 +191,7 @@ mod tests {
             infra: None,
             stage: "kernel",
             stage_line: Some((0, 5)),
+            last_line: Some("Run /init as init process"),
         }
     }
 
@@ -181,6 +200,7 @@ mod tests {
         let f = facts(Mode::Boot, &[]);
         let hang = Outcome::Hang {
             stage: "kernel".into(),
+            last_line: Some("Run /init as init process".into()),
         };
         assert_eq!(
             decide(&f, &Ending::WallTimeout),
@@ -224,7 +244,15 @@ mod tests {
             success_configured: true,
             ..facts(Mode::Boot, &[])
         };
-        assert_eq!(decide(&configured, &Ending::Exited { code: 0 }).0, hang);
+        assert_eq!(
+            decide(&configured, &Ending::Exited { code: 0 }).0,
+            Outcome::Fail {
+                signature: Signature::new(
+                    SignatureKind::Exit,
+                    "exited with status 0 at stage kernel without the success marker"
+                )
+            }
+        );
     }
 
     #[test]

@@ -45,6 +45,7 @@ macro_rules! regex {
     }};
 }
 
+mod cases;
 mod classifier;
 mod decide;
 mod lines;
@@ -55,6 +56,7 @@ mod rules;
 mod stack;
 mod stage;
 
+pub use cases::{Case, CaseResult, MAX_CASES};
 pub use classifier::{classify, Classifier, MAX_SIGNATURES};
 pub use normalize::normalize_title;
 pub use outcome::{Classification, Ending, Outcome, Signature, SignatureKind};

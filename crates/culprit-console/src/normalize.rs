@@ -208,9 +208,18 @@ mod tests {
             scrub("VFS: Unable to mount root fs on unknown-block(0,0)"),
             "VFS: Unable to mount root fs on unknown-block"
         );
-        assert_eq!(scrub("Watchdog detected hard LOCKUP on cpu 1"), "Watchdog detected hard LOCKUP");
-        assert_eq!(scrub("using smp_processor_id() in preemptible [00000000]"), "using smp_processor_id in preemptible");
-        assert_eq!(scrub("stack-protector: Kernel stack is corrupted in: lkdtm_CORRUPT_STACK+0x1c/0x30"), "stack-protector: Kernel stack is corrupted in: lkdtm_CORRUPT_STACK");
+        assert_eq!(
+            scrub("Watchdog detected hard LOCKUP on cpu 1"),
+            "Watchdog detected hard LOCKUP"
+        );
+        assert_eq!(
+            scrub("using smp_processor_id() in preemptible [00000000]"),
+            "using smp_processor_id in preemptible"
+        );
+        assert_eq!(
+            scrub("stack-protector: Kernel stack is corrupted in: lkdtm_CORRUPT_STACK+0x1c/0x30"),
+            "stack-protector: Kernel stack is corrupted in: lkdtm_CORRUPT_STACK"
+        );
         assert_eq!(scrub("ext4_fill_super"), "ext4_fill_super");
     }
 

@@ -94,10 +94,22 @@ impl fmt::Display for Signature {
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum Outcome {
     Pass,
-    Fail { signature: Signature },
-    Hang { stage: String },
-    BuildError { signature: Signature },
-    InfraError { reason: String },
+    Fail {
+        signature: Signature,
+    },
+    Hang {
+        stage: String,
+        /// The last console line before the silence (normalized), which says
+        /// what the guest was doing when it stopped talking.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_line: Option<String>,
+    },
+    BuildError {
+        signature: Signature,
+    },
+    InfraError {
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -126,7 +138,11 @@ impl Outcome {
             Outcome::Fail { signature } | Outcome::BuildError { signature } => {
                 Some(signature.title.clone())
             }
-            Outcome::Hang { stage } => Some(format!("hang at stage {stage}")),
+            Outcome::Hang {
+                stage,
+                last_line: Some(line),
+            } => Some(format!("hang at stage {stage} after \"{line}\"")),
+            Outcome::Hang { stage, .. } => Some(format!("hang at stage {stage}")),
             Outcome::InfraError { reason } => Some(reason.clone()),
         }
     }
@@ -192,4 +208,7 @@ pub struct Classification {
     pub signatures: Vec<Signature>,
     /// Total bytes of raw log consumed.
     pub bytes: u64,
+    /// The test cases the console reported (KTAP, ztest, LAVA), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<crate::Case>,
 }

@@ -326,11 +326,17 @@ fn frame(body: &str) -> Frame<'_> {
         };
     }
     // ARM: `[<c0123>] (f) from [<c0456>] (g+0x1/0x2)`.
-    if let Some(c) = regex!(r"^\[<[0-9a-fA-F]+>\] \(([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+)?\) from").captures(body) {
+    if let Some(c) = regex!(
+        r"^\[<[0-9a-fA-F]+>\] \(([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+)?\) from"
+    )
+    .captures(body)
+    {
         return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
     // FreeBSD, NetBSD, OpenBSD: `f() at f+0x1/frame 0x...`, `f(a,b) at netbsd:f+0x1`.
-    if let Some(c) = regex!(r"^([A-Za-z_.$][\w.$]*)\([^)]*\) at (?:\w+:)?[A-Za-z_.$][\w.$]*\+0x").captures(body) {
+    if let Some(c) =
+        regex!(r"^([A-Za-z_.$][\w.$]*)\([^)]*\) at (?:\w+:)?[A-Za-z_.$][\w.$]*\+0x").captures(body)
+    {
         return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
     // Go: `pkg.(*T).f(0xc000010000, ...)` then a tab-indented `file.go:12 +0x1d`.
@@ -452,27 +458,42 @@ mod tests {
         assert_eq!(clean("SyS_read"), "sys_read");
         assert_eq!(clean("ksys_write"), "sys_write");
         assert_eq!(clean("__ia32_sys_open"), "sys_open");
-        assert_eq!(clean("github.com/google/gvisor/pkg/sentry.(*Task).run"), "sentry.(*Task).run");
+        assert_eq!(
+            clean("github.com/google/gvisor/pkg/sentry.(*Task).run"),
+            "sentry.(*Task).run"
+        );
     }
 
     #[test]
     fn program_counters_in_all_spellings() {
         for (line, want) in [
             ("RIP: 0010:lkdtm_BUG+0x5/0x10", Some("lkdtm_BUG")),
-            ("RIP: 0010:[<ffffffff8123abcd>]  [<ffffffff8123abcd>] old_style+0x12/0x34", Some("old_style")),
+            (
+                "RIP: 0010:[<ffffffff8123abcd>]  [<ffffffff8123abcd>] old_style+0x12/0x34",
+                Some("old_style"),
+            ),
             ("RIP: e030:xen_guest+0x1/0x2", Some("xen_guest")),
             ("RIP: 0010:0x0", None),
             ("RIP: 0033:0x461189", None),
-            ("pc : el0_svc_common.constprop.0+0x40/0xe0", Some("el0_svc_common.constprop.0")),
+            (
+                "pc : el0_svc_common.constprop.0+0x40/0xe0",
+                Some("el0_svc_common.constprop.0"),
+            ),
             ("lr : lkdtm_do_action+0x2c/0x50", Some("lkdtm_do_action")),
-            ("PC is at do_raw_spin_lock+0x8/0x140", Some("do_raw_spin_lock")),
+            (
+                "PC is at do_raw_spin_lock+0x8/0x140",
+                Some("do_raw_spin_lock"),
+            ),
             ("LR is at foo_caller+0x10/0x20", Some("foo_caller")),
             ("epc : riscv_fn+0x1a/0x2c", Some("riscv_fn")),
             ("EIP: i386_fn+0x8/0x10", Some("i386_fn")),
             ("EIP: 0060:[<c1234567>] EFLAGS: 00010246 CPU: 0", None),
             ("EIP is at i386_old+0x8/0x10", Some("i386_old")),
             ("NIP [c000000000123456] ppc_fn+0x10/0x20", Some("ppc_fn")),
-            ("Stopped at      obsd_fn+0x12:   movq    0(%rax),%rax", Some("obsd_fn")),
+            (
+                "Stopped at      obsd_fn+0x12:   movq    0(%rax),%rax",
+                Some("obsd_fn"),
+            ),
             ("Code: 00 49 c7 c0", None),
         ] {
             assert_eq!(program_counter(line), want, "{line}");
@@ -519,8 +540,14 @@ mod tests {
              entry_SYSCALL_64_after_hwframe+0x63/0xcd
             RIP: 0033:0x4b1234
              </TASK>";
-        assert_eq!(stack(Pick::First, None, trace).function(), Some("lkdtm_SOFTLOCKUP"));
-        assert_eq!(stack(Pick::BeforeEntry, None, trace).function(), Some("sys_write"));
+        assert_eq!(
+            stack(Pick::First, None, trace).function(),
+            Some("lkdtm_SOFTLOCKUP")
+        );
+        assert_eq!(
+            stack(Pick::BeforeEntry, None, trace).function(),
+            Some("sys_write")
+        );
     }
 
     #[test]
@@ -563,7 +590,11 @@ mod tests {
 
     #[test]
     fn no_function_left_means_none() {
-        let s = stack(Pick::First, None, "Call Trace:\n dump_stack_lvl+0x1/0x2\n panic+0x1/0x2\n</TASK>");
+        let s = stack(
+            Pick::First,
+            None,
+            "Call Trace:\n dump_stack_lvl+0x1/0x2\n panic+0x1/0x2\n</TASK>",
+        );
         assert_eq!(s.function(), None);
     }
 }

@@ -1,8 +1,8 @@
 //! The classifier on real-looking text from the seed hunts and on user rules.
 
 use culprit_console::{
-    classify, Classification, Classifier, Ending, Mode, Outcome, RuleError, Rules, Signature,
-    SignatureKind as Kind, StageMarker, MAX_SIGNATURES,
+    classify, CaseResult, Classification, Classifier, Ending, Mode, Outcome, RuleError, Rules,
+    Signature, SignatureKind as Kind, StageMarker, MAX_SIGNATURES,
 };
 use std::time::Duration;
 
@@ -127,7 +127,8 @@ fn seed_000_hang_before_the_zephyr_banner() {
     assert_eq!(
         boot(log, Ending::WallTimeout).outcome,
         Outcome::Hang {
-            stage: "bootloader".into()
+            stage: "bootloader".into(),
+            last_line: Some("Booting from ROM..".into()),
         }
     );
 }
@@ -191,7 +192,8 @@ fn seed_001_silent_arm64_boot_killed_by_timeout() {
     assert_eq!(
         boot(log, Ending::WallTimeout).outcome,
         Outcome::Hang {
-            stage: "none".into()
+            stage: "none".into(),
+            last_line: None,
         }
     );
 }
@@ -234,7 +236,11 @@ fn oops_title_names_the_faulting_function_and_evidence_ends_with_the_trace() {
             "BUG: kernel NULL pointer dereference in foo_probe"
         )
     );
-    assert_eq!(c.signatures.len(), 1, "the Oops line is part of the same report");
+    assert_eq!(
+        c.signatures.len(),
+        1,
+        "the Oops line is part of the same report"
+    );
     let shown = evidence(&log, &c);
     assert!(shown.starts_with("[   12.345678] BUG: kernel NULL"));
     assert!(shown.ends_with("---[ end trace 0000000000000000 ]---\r\n"));
@@ -394,8 +400,11 @@ fn user_stages_rank_in_order_after_init() {
     let c = classifier.finish(&Ending::Exited { code: 0 });
     assert_eq!(
         c.outcome,
-        Outcome::Hang {
-            stage: "shell".into()
+        Outcome::Fail {
+            signature: Signature::new(
+                Kind::Exit,
+                "exited with status 0 at stage shell without the success marker"
+            )
         }
     );
 }
@@ -612,5 +621,57 @@ fn a_prompt_marker_counts_before_its_line_ends() {
     assert_eq!(
         c,
         classify(&rules, log.as_bytes(), &Ending::StoppedEarly).unwrap()
+    );
+}
+
+#[test]
+fn a_build_log_read_as_a_console_is_a_build_error() {
+    let log = "  CC      kernel/fork.o\nkernel/fork.c:1234:5: error: 'foo' undeclared (first use in this function)\nmake[2]: *** [scripts/Makefile.build:250: kernel/fork.o] Error 1\nmake: *** [Makefile:1234: kernel] Error 2\n";
+    let c = boot(log, Ending::Unknown);
+    assert_eq!(
+        c.outcome,
+        Outcome::BuildError {
+            signature: Signature::new(
+                Kind::Compiler,
+                "fork.c: error: 'foo' undeclared (first use in this function)"
+            )
+        }
+    );
+    assert_eq!(c.outcome.bisect_exit_code(), 125);
+    // Once something booted, the same words are the guest's business.
+    let booted = format!("Linux version 6.1\n{log}");
+    assert!(matches!(
+        boot(&booted, Ending::Unknown).outcome,
+        Outcome::Hang { .. }
+    ));
+}
+
+#[test]
+fn a_fault_inside_a_ztest_case_blames_that_case() {
+    let log = "*** Booting Zephyr OS build v3.7.0 ***\r\n\
+Running TESTSUITE mutex_api\r\n\
+START - test_mutex_lock_unlock\r\n\
+ PASS - test_mutex_lock_unlock in 0.011 seconds\r\n\
+START - test_complex_inversion\r\n\
+E: ***** USAGE FAULT *****\r\n\
+E:   Attempt to execute undefined instruction\r\n\
+E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0\r\n\
+E: Halting system\r\n";
+    let c = boot(log, Ending::StoppedEarly);
+    let cases: Vec<(&str, CaseResult)> = c
+        .cases
+        .iter()
+        .map(|k| (k.name.as_str(), k.result))
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            ("mutex_api.test_mutex_lock_unlock", CaseResult::Pass),
+            ("mutex_api.test_complex_inversion", CaseResult::Crash),
+        ]
+    );
+    assert_eq!(
+        c.cases[1].signature.as_ref().map(|s| s.title.as_str()),
+        Some("USAGE FAULT: Attempt to execute undefined instruction")
     );
 }

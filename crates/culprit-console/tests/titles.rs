@@ -53,12 +53,37 @@ fn every_snippet_gets_its_title() {
 
 #[test]
 fn each_report_in_a_log_is_its_own_signature() {
-    let titles: Vec<String> = signatures("hung-task-mutex.log").into_iter().map(|s| s.title).collect();
-    assert_eq!(titles, ["INFO: task hung in demo_flush_fn", "INFO: task hung in other_waiter"]);
-    let titles: Vec<String> = signatures("kmemleak-kzalloc.log").into_iter().map(|s| s.title).collect();
-    assert_eq!(titles, ["memory leak in demo_ring_alloc", "memory leak in demo_node_new"]);
-    let titles: Vec<String> = signatures("arm64-null-deref.log").into_iter().map(|s| s.title).collect();
-    assert_eq!(titles.len(), 1, "the Internal error line is part of the same report: {titles:?}");
+    let titles: Vec<String> = signatures("hung-task-mutex.log")
+        .into_iter()
+        .map(|s| s.title)
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "INFO: task hung in demo_flush_fn",
+            "INFO: task hung in other_waiter"
+        ]
+    );
+    let titles: Vec<String> = signatures("kmemleak-kzalloc.log")
+        .into_iter()
+        .map(|s| s.title)
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "memory leak in demo_ring_alloc",
+            "memory leak in demo_node_new"
+        ]
+    );
+    let titles: Vec<String> = signatures("arm64-null-deref.log")
+        .into_iter()
+        .map(|s| s.title)
+        .collect();
+    assert_eq!(
+        titles.len(),
+        1,
+        "the Internal error line is part of the same report: {titles:?}"
+    );
 }
 
 #[test]
@@ -76,7 +101,12 @@ fn userspace_warnings_are_not_crashes() {
         success: vec!["BOOT-OK".into()],
         ..Rules::boot()
     };
-    let c = classify(&rules, &snippet("userspace-warnings.log"), &Ending::Exited { code: 0 }).unwrap();
+    let c = classify(
+        &rules,
+        &snippet("userspace-warnings.log"),
+        &Ending::Exited { code: 0 },
+    )
+    .unwrap();
     assert_eq!(c.outcome, Outcome::Pass);
     assert!(c.signatures.is_empty(), "{:?}", c.signatures);
 }
@@ -87,7 +117,16 @@ fn a_reworded_report_keeps_its_title() {
     // helper frame on top and a compiler clone of the function.
     let a = b"BUG: kernel NULL pointer dereference, address: 0000000000000008\nCPU: 0 PID: 76 Comm: sh\nRIP: 0010:demo_read+0x12/0x40\nCall Trace:\n <TASK>\n demo_read+0x12/0x40\n vfs_read+0x1/0x2\n </TASK>\n";
     let b = b"BUG: kernel NULL pointer dereference, address: 0000000000000010\nCPU: 3 PID: 5032 Comm: syz-executor7\nRIP: 0010:memcpy+0x5/0x20\nCall Trace:\n <TASK>\n ? stale_frame+0x1/0x2\n memcpy+0x5/0x20\n demo_read.isra.0+0x40/0x90\n vfs_read+0x1/0x2\n </TASK>\n";
-    let title = |log: &[u8]| classify(&Rules::boot(), log, &Ending::Unknown).unwrap().signatures[0].title.clone();
-    assert_eq!(title(a), "BUG: kernel NULL pointer dereference in demo_read");
+    let title = |log: &[u8]| {
+        classify(&Rules::boot(), log, &Ending::Unknown)
+            .unwrap()
+            .signatures[0]
+            .title
+            .clone()
+    };
+    assert_eq!(
+        title(a),
+        "BUG: kernel NULL pointer dereference in demo_read"
+    );
     assert_eq!(title(a), title(b));
 }

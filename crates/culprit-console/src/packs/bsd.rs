@@ -58,12 +58,24 @@ mod tests {
     #[test]
     fn headers() {
         for (line, want) in [
-            ("Fatal trap 12: page fault while in kernel mode", "Fatal trap: page fault"),
-            ("Fatal trap 9: general protection fault while in kernel mode", "Fatal trap: general protection fault"),
+            (
+                "Fatal trap 12: page fault while in kernel mode",
+                "Fatal trap: page fault",
+            ),
+            (
+                "Fatal trap 9: general protection fault while in kernel mode",
+                "Fatal trap: general protection fault",
+            ),
             ("uvm_fault(0xffffffff81a2c4e0, 0x0, 0, 1) -> e", "uvm_fault"),
             ("kernel: page fault trap, code=0", "kernel: page fault trap"),
-            ("panic: vm_fault: fault on nofault entry, addr: 0xdeadc000", "panic: vm_fault: fault on nofault entry, addr"),
-            ("panic: runtime error: index out of range [5] with length 3", "panic: runtime error: index out of range with length"),
+            (
+                "panic: vm_fault: fault on nofault entry, addr: 0xdeadc000",
+                "panic: vm_fault: fault on nofault entry, addr",
+            ),
+            (
+                "panic: runtime error: index out of range [5] with length 3",
+                "panic: runtime error: index out of range with length",
+            ),
             ("panic: boom [recovered]", "panic: boom"),
         ] {
             assert_eq!(title(&rules(), line).as_deref(), Some(want), "{line}");

@@ -36,9 +36,16 @@ mod tests {
 
     #[test]
     fn headers() {
-        assert_eq!(title(&rules(), "WARNING: DATA RACE").as_deref(), Some("WARNING: DATA RACE"));
         assert_eq!(
-            title(&rules(), "fatal error: all goroutines are asleep - deadlock!").as_deref(),
+            title(&rules(), "WARNING: DATA RACE").as_deref(),
+            Some("WARNING: DATA RACE")
+        );
+        assert_eq!(
+            title(
+                &rules(),
+                "fatal error: all goroutines are asleep - deadlock!"
+            )
+            .as_deref(),
             Some("fatal error: all goroutines are asleep - deadlock!")
         );
         assert_eq!(title(&rules(), "x.c:1: fatal error: y.h"), None);

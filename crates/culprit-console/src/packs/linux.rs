@@ -32,7 +32,12 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Signature(sanitizer),
         ),
         Rule::new(
-            &["soft lockup", "hard LOCKUP", "workqueue lockup", "spinlock lockup"],
+            &[
+                "soft lockup",
+                "hard LOCKUP",
+                "workqueue lockup",
+                "spinlock lockup",
+            ],
             Effect::Signature(lockup),
         ),
         Rule::new(
@@ -52,7 +57,12 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Signature(protection_fault),
         ),
         Rule::new(
-            &["invalid opcode", "divide error", "divide_error", "double fault"],
+            &[
+                "invalid opcode",
+                "divide error",
+                "divide_error",
+                "double fault",
+            ],
             Effect::Signature(trap),
         ),
         Rule::new(
@@ -102,9 +112,8 @@ pub(crate) const NOT_CRASHES: &[&str] = &[
 ];
 
 fn not_a_crash(body: &str) -> bool {
-    static SET: std::sync::LazyLock<regex::RegexSet> = std::sync::LazyLock::new(|| {
-        regex::RegexSet::new(NOT_CRASHES).expect("built-in pattern")
-    });
+    static SET: std::sync::LazyLock<regex::RegexSet> =
+        std::sync::LazyLock::new(|| regex::RegexSet::new(NOT_CRASHES).expect("built-in pattern"));
     SET.is_match(body)
 }
 
@@ -121,7 +130,10 @@ const CHECKERS: &[(&str, &str)] = &[
     ("mm/usercopy.c", "bad usercopy"),
     // FORTIFY_SOURCE's run-time overflow check
     ("lib/string_helpers.c", "fortify: buffer overflow"),
-    ("include/linux/fortify-string.h", "fortify: field-spanning write"),
+    (
+        "include/linux/fortify-string.h",
+        "fortify: field-spanning write",
+    ),
 ];
 
 fn checker(file: &str) -> Option<&'static str> {
@@ -135,23 +147,47 @@ fn checker(file: &str) -> Option<&'static str> {
 /// spellings, with the title class each belongs to.
 const LOCKDEP: &[(&str, &str)] = &[
     // lock order problems are all a possible deadlock
-    ("possible circular locking dependency detected", "possible deadlock"),
+    (
+        "possible circular locking dependency detected",
+        "possible deadlock",
+    ),
     ("possible recursive locking detected", "possible deadlock"),
-    ("possible irq lock inversion dependency detected", "possible deadlock"),
-    ("HARDIRQ-safe -> HARDIRQ-unsafe lock order detected", "possible deadlock"),
-    ("SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected", "possible deadlock"),
+    (
+        "possible irq lock inversion dependency detected",
+        "possible deadlock",
+    ),
+    (
+        "HARDIRQ-safe -> HARDIRQ-unsafe lock order detected",
+        "possible deadlock",
+    ),
+    (
+        "SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected",
+        "possible deadlock",
+    ),
     ("inconsistent lock state", "inconsistent lock state"),
     // misuse of one lock
     ("bad unlock balance detected", "WARNING: bad unlock balance"),
     ("held lock freed", "WARNING: held lock freed"),
-    ("lock held when returning to user space", "WARNING: lock held when returning to user space"),
-    ("lock held at task exit time", "WARNING: lock held at task exit time"),
-    ("Nested lock was not taken", "WARNING: nested lock was not taken"),
+    (
+        "lock held when returning to user space",
+        "WARNING: lock held when returning to user space",
+    ),
+    (
+        "lock held at task exit time",
+        "WARNING: lock held at task exit time",
+    ),
+    (
+        "Nested lock was not taken",
+        "WARNING: nested lock was not taken",
+    ),
     ("bad contention detected", "WARNING: bad contention"),
     ("still has locks held", "WARNING: still has locks held"),
     // lockdep's view of RCU and of lock keys
     ("suspicious RCU usage", "WARNING: suspicious RCU usage"),
-    ("trying to register non-static key", "INFO: trying to register non-static key"),
+    (
+        "trying to register non-static key",
+        "INFO: trying to register non-static key",
+    ),
 ];
 
 /// A report whose title ends with the function its frames blame.
@@ -264,8 +300,10 @@ fn trap(body: &str) -> Option<Found> {
     if body.contains("traps: ") {
         return None;
     }
-    let c = regex!(r"^(?:Oops: )?(invalid opcode|divide error|divide_error|PANIC: double fault)(?::|,|$)")
-        .captures(body)?;
+    let c = regex!(
+        r"^(?:Oops: )?(invalid opcode|divide error|divide_error|PANIC: double fault)(?::|,|$)"
+    )
+    .captures(body)?;
     let class = match &c[1] {
         "divide_error" => "divide error",
         class => class,
@@ -281,7 +319,12 @@ fn trap(body: &str) -> Option<Found> {
 
 fn unable_to_handle(body: &str) -> Option<Found> {
     let c = regex!(r"^Unable to handle kernel (.+?)(?: at virtual address.*|$)").captures(body)?;
-    Some(report(Kind::Oops, page_fault_class(&c[1]), Pick::First, None))
+    Some(report(
+        Kind::Oops,
+        page_fault_class(&c[1]),
+        Pick::First,
+        None,
+    ))
 }
 
 /// x86 and arm64 word the same faults differently; the title class is one.
@@ -314,18 +357,18 @@ fn usercopy(body: &str) -> Option<Found> {
 }
 
 fn leak(body: &str) -> Option<Found> {
-    body.starts_with("unreferenced object 0x").then(|| {
-        report(Kind::Bug, "memory leak", Pick::Caller, None)
-    })
+    body.starts_with("unreferenced object 0x")
+        .then(|| report(Kind::Bug, "memory leak", Pick::Caller, None))
 }
 
 fn netdev_refcount(body: &str) -> Option<Found> {
-    body.starts_with("unregister_netdevice: waiting for").then(|| {
-        Found::new(
-            Kind::Stall,
-            "unregister_netdevice: waiting for DEV to become free",
-        )
-    })
+    body.starts_with("unregister_netdevice: waiting for")
+        .then(|| {
+            Found::new(
+                Kind::Stall,
+                "unregister_netdevice: waiting for DEV to become free",
+            )
+        })
 }
 
 fn kernel_bug_at(body: &str) -> Option<Found> {
@@ -351,12 +394,24 @@ fn bug(body: &str) -> Option<Found> {
             .captures(rest)
             .and_then(|c| c.get(1))
             .map_or(rest, |m| m.as_str());
-        return Some(report(Kind::Oops, page_fault_class(what), Pick::First, None));
+        return Some(report(
+            Kind::Oops,
+            page_fault_class(what),
+            Pick::First,
+            None,
+        ));
     }
     // What follows these separators names the victim task, page or address, not
     // the bug.
     let what = [
-        ": ", " in process ", " pfn:", " code: ", " on CPU", " at ", ", ", " - ",
+        ": ",
+        " in process ",
+        " pfn:",
+        " code: ",
+        " on CPU",
+        " at ",
+        ", ",
+        " - ",
     ]
     .iter()
     .filter_map(|sep| rest.find(sep))
@@ -369,7 +424,10 @@ fn bug(body: &str) -> Option<Found> {
 fn oops(body: &str) -> Option<Found> {
     let c = regex!(r"^((?:Internal error: |Unhandled fault: )?(?:Oops)?[^\[]*)").captures(body)?;
     let head = c[1].trim();
-    if !(head.starts_with("Oops") || head.starts_with("Internal error: ") || head.starts_with("Unhandled fault: ")) {
+    if !(head.starts_with("Oops")
+        || head.starts_with("Internal error: ")
+        || head.starts_with("Unhandled fault: "))
+    {
         return None;
     }
     // `Oops: 0002`, `Internal error: Oops: 96000046`: the codes vary with the access.
@@ -394,7 +452,11 @@ fn warning(body: &str) -> Option<Found> {
         };
         return Some(report(Kind::Warning, class, Pick::First, function));
     }
-    let message = scrub(body.trim_start_matches("WARNING:").trim().trim_end_matches(['!', '.']));
+    let message = scrub(
+        body.trim_start_matches("WARNING:")
+            .trim()
+            .trim_end_matches(['!', '.']),
+    );
     Some(report(
         Kind::Warning,
         format!("WARNING: {message}"),

@@ -8,6 +8,7 @@
 //! ones (`BUG: KASAN:` before `BUG:`).
 
 mod bsd;
+mod buildlog;
 mod firmware;
 mod golang;
 mod linux;
@@ -149,6 +150,8 @@ pub(crate) enum Effect {
     /// status` says that a link failed, never why).
     Fallback(Detect),
     Stage(Builtin),
+    /// The line may carry a test case's start or result (see `cases`).
+    Case,
     Success,
     /// The machinery, not the target, failed; the detector gives the reason.
     Infra(fn(&str) -> Option<String>),
@@ -189,6 +192,8 @@ pub(crate) fn rules(mode: Mode) -> Vec<Rule> {
             rules.extend(rust::rules());
             rules.extend(tap::rules());
             rules.extend(firmware::rules());
+            rules.push(Rule::new(crate::cases::LITERALS, Effect::Case));
+            rules.extend(buildlog::rules());
         }
         Mode::Build => {
             rules.extend(toolchain::rules());

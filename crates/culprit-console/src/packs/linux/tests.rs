@@ -24,7 +24,10 @@ fn panics_keep_the_reason_without_numbers() {
     ] {
         assert_eq!(t(line).as_deref(), Some(want), "{line}");
     }
-    assert_eq!(t("---[ end Kernel panic - not syncing: sysrq triggered crash ]---"), None);
+    assert_eq!(
+        t("---[ end Kernel panic - not syncing: sysrq triggered crash ]---"),
+        None
+    );
 }
 
 #[test]
