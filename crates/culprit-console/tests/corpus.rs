@@ -75,7 +75,13 @@ fn every_log_gets_its_expected_title() {
             ));
         }
     }
-    assert!(wrong.is_empty(), "{} of {} logs:\n{}", wrong.len(), expected.log.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} logs:\n{}",
+        wrong.len(),
+        expected.log.len(),
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -83,7 +89,8 @@ fn the_same_crash_in_separate_boots_gets_one_title() {
     let Some(expected) = expected() else { return };
     let mut titles: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for entry in &expected.log {
-        let title = first_signature(&corpus().join(&entry.file)).map_or_else(String::new, |s| s.title);
+        let title =
+            first_signature(&corpus().join(&entry.file)).map_or_else(String::new, |s| s.title);
         titles
             .entry(crash_of(&entry.file))
             .or_default()

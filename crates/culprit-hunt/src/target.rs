@@ -72,7 +72,7 @@ impl Target {
                     signature: signature.clone(),
                 })
             }
-            Outcome::Hang { stage } => Some(Target::HangAt {
+            Outcome::Hang { stage, .. } => Some(Target::HangAt {
                 stage: stage.clone(),
             }),
             Outcome::InfraError { .. } => Some(Target::AnyFailure),
@@ -102,7 +102,7 @@ impl Target {
             | (Target::Signature { signature }, Outcome::BuildError { signature: s }) => {
                 s == signature
             }
-            (Target::HangAt { stage }, Outcome::Hang { stage: s }) => s == stage,
+            (Target::HangAt { stage }, Outcome::Hang { stage: s, .. }) => s == stage,
             (Target::AnyFailure, _) => true,
             (Target::Hang, Outcome::Hang { .. }) => true,
             (Target::BuildError, Outcome::BuildError { .. }) => true,
@@ -135,6 +135,7 @@ mod tests {
     fn the_bad_endpoints_signature_is_the_only_bad() {
         let bad = Outcome::Hang {
             stage: "test".into(),
+            last_line: Some("START - test_smp".into()),
         };
         let target = Target::of_bad(&bad).unwrap();
         assert_eq!(target.judge(&bad), Judgement::Bad);
@@ -148,7 +149,8 @@ mod tests {
         assert!(matches!(target.judge(&build), Judgement::Untestable(r) if r.contains(".got.plt")));
         assert!(matches!(
             target.judge(&Outcome::Hang {
-                stage: "kernel".into()
+                stage: "kernel".into(),
+                last_line: Some("START - test_smp".into()),
             }),
             Judgement::Untestable(_)
         ));

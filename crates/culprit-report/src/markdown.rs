@@ -315,7 +315,7 @@ fn tally(values: impl Iterator<Item = String>) -> String {
 fn outcome_cell(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Pass => "pass".into(),
-        Outcome::Hang { stage } => format!("hang at {}", md_code(stage)),
+        Outcome::Hang { stage, .. } => format!("hang at {}", md_code(stage)),
         other => format!(
             "{} {}",
             other.word(),

@@ -304,6 +304,7 @@ mod tests {
     fn targets_come_from_the_first_bad_endpoint_that_failed() {
         let hang = Outcome::Hang {
             stage: "init".into(),
+            last_line: None,
         };
         let steps = vec![
             step("endpoint-bad", vec![run("boot", Outcome::Pass)]),
@@ -367,7 +368,13 @@ mod tests {
         broken.build = None;
         broken.tests = vec![
             run("boot", Outcome::Pass),
-            run("smp", Outcome::Hang { stage: "ap".into() }),
+            run(
+                "smp",
+                Outcome::Hang {
+                    stage: "ap".into(),
+                    last_line: None,
+                },
+            ),
         ];
         let verdict = plain(&broken);
         assert_eq!(verdict.class, VerdictClass::Bad);
