@@ -116,6 +116,9 @@ pub(crate) struct Cases {
     suite: Option<String>,
     running: Option<usize>,
     levels: Vec<Level>,
+    /// Signatures recorded at the last KTAP line: a KTAP case prints its result
+    /// after it ran, so a crash since that line happened inside it.
+    ktap_since: usize,
 }
 
 /// The literals that make a line worth reading for cases.
@@ -223,6 +226,7 @@ impl Cases {
         if let Some(c) = regex!(r"^# Subtest: (.+?)\s*$").captures(text) {
             let level = self.level(depth, signatures);
             level.name = Some(c[1].to_string());
+            self.ktap_since = signatures;
             return;
         }
         if let Some(c) = regex!(r"^1\.\.(\d+)\s*(?:#.*)?$").captures(text) {
@@ -263,8 +267,9 @@ impl Cases {
             return;
         }
         let name = self.path(depth, &name);
-        let at = self.start(name, signatures);
+        let at = self.start(name, self.ktap_since);
         self.finish_case(at, result, signatures);
+        self.ktap_since = signatures;
     }
 
     /// The level at `depth`, opening it (and any between) if needed.
@@ -454,6 +459,31 @@ ok 2 standalone # XFAIL known
             [r("mm.alloc", Pass), r("mm.case 2", Crash)]
         );
         assert!(cases[1].signature.is_some());
+    }
+
+    #[test]
+    fn a_kunit_case_that_faulted_carries_the_crash() {
+        let log = "KTAP version 1
+1..1
+    # Subtest: demo
+    1..2
+    ok 1 case_x
+BUG: kernel NULL pointer dereference, address: 0000000000000000
+    # case_y: try faulted: last line seen lib/demo_test.c:40
+    not ok 2 case_y
+not ok 1 demo
+";
+        let cases = read(
+            log,
+            &["BUG: kernel NULL pointer dereference, address: 0000000000000000"],
+        );
+        use CaseResult::*;
+        assert_eq!(
+            results(&cases),
+            [r("demo.case_x", Pass), r("demo.case_y", Fail)]
+        );
+        assert!(cases[1].signature.is_some());
+        assert!(cases[0].signature.is_none());
     }
 
     #[test]

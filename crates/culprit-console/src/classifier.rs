@@ -572,6 +572,11 @@ impl State {
         if continues_report {
             return;
         }
+        // Another report begins: the frames that follow are its own, not those of
+        // an earlier report still waiting for a trace.
+        if found.stack.is_some() {
+            self.settle_stacks();
+        }
         if is_fatal(found.kind) && self.fatal_at.is_none() {
             self.fatal_at = Some(self.now);
         }

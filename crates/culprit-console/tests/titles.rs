@@ -45,6 +45,19 @@ fn every_snippet_gets_its_title() {
         ("go-deadlock.log", Kind::Panic, "fatal error: all goroutines are asleep - deadlock! in main.waitForever"),
         ("gvisor-data-race.log", Kind::Sanitizer, "WARNING: DATA RACE in kernel.(*Task).demoCounter"),
         ("rust-panic.log", Kind::Panic, "panicked at rust/kernel/lib.rs: called `Option::unwrap()` on a `None` value"),
+        ("arm64-warning.log", Kind::Warning, "WARNING in demo_dma_map"),
+        ("arm64-page-fault.log", Kind::Oops, "BUG: unable to handle kernel paging request in demo_name_show"),
+        ("x86-rcu-stall.log", Kind::Stall, "INFO: rcu detected stall in demo_worker_fn"),
+        ("x86-nmi-hard-lockup.log", Kind::Lockup, "BUG: hard lockup in demo_spin_irqs_off"),
+        ("x86-ubsan-bounds.log", Kind::Sanitizer, "UBSAN: array-index-out-of-bounds in demo_table_lookup"),
+        ("x86-refcount-underflow.log", Kind::Warning, "WARNING: refcount bug in demo_put_session"),
+        ("x86-usercopy.log", Kind::Bug, "usercopy: kernel memory exposure attempt in demo_read_record"),
+        ("x86-fortify.log", Kind::Bug, "BUG: fortify: buffer overflow in demo_set_label"),
+        ("x86-lockdep-circular.log", Kind::Warning, "possible deadlock in demo_second_path"),
+        ("x86-lockdep-inconsistent.log", Kind::Warning, "inconsistent lock state in demo_timer_fn"),
+        ("x86-hung-waits.log", Kind::Stall, "INFO: task hung in demo_wait_firmware"),
+        ("x86-odebug.log", Kind::Warning, "WARNING: ODEBUG bug in demo_destroy_device"),
+        ("x86-kasan-memcpy.log", Kind::Sanitizer, "KASAN: slab-out-of-bounds Write in demo_copy_frame"),
     ] {
         let got = first(name);
         assert_eq!((got.kind, got.title.as_str(), got.corrupted), (kind, title, false), "{name}");

@@ -482,7 +482,7 @@ impl CommitHunt<'_, '_> {
         for run in &bad.tests {
             let target = match &self.plan.target {
                 Some(explicit) => {
-                    (explicit.judge(&run.outcome) == Judgement::Bad).then(|| explicit.clone())
+                    (explicit.judge_run(run) == Judgement::Bad).then(|| explicit.clone())
                 }
                 None => match &run.outcome {
                     culprit_console::Outcome::InfraError { .. } => None,
@@ -668,7 +668,7 @@ pub fn judge(result: &StepResult, targets: &BTreeMap<String, Target>) -> Judgeme
             untestable.push(format!("{test}: not run"));
             continue;
         };
-        match target.judge(&run.outcome) {
+        match target.judge_run(run) {
             Judgement::Bad => return Judgement::Bad,
             Judgement::Good => good += 1,
             Judgement::Retry(reason) => retry = Some(format!("{test}: {reason}")),

@@ -204,7 +204,7 @@ impl ConfigHunt<'_, '_> {
         for run in &bad_result.tests {
             let target = match &self.plan.target {
                 Some(explicit) => {
-                    (explicit.judge(&run.outcome) == Judgement::Bad).then(|| explicit.clone())
+                    (explicit.judge_run(run) == Judgement::Bad).then(|| explicit.clone())
                 }
                 None => Target::of_bad(&run.outcome).filter(|_| {
                     !matches!(run.outcome, culprit_console::Outcome::InfraError { .. })
@@ -730,7 +730,10 @@ fn target_word(target: &Target) -> String {
         {
             "build-error".into()
         }
-        Target::Signature { .. } | Target::Matching { .. } | Target::AnyFailure => "fail".into(),
+        Target::Signature { .. }
+        | Target::Matching { .. }
+        | Target::AnyFailure
+        | Target::Case { .. } => "fail".into(),
         Target::HangAt { .. } | Target::Hang => "hang".into(),
         Target::BuildError => "build-error".into(),
     }
@@ -740,6 +743,7 @@ fn target_title(target: &Target) -> Option<String> {
     match target {
         Target::Signature { signature } => Some(signature.title.clone()),
         Target::HangAt { stage } => Some(format!("hang at stage {stage}")),
+        Target::Case { name } => Some(format!("case {name}")),
         _ => None,
     }
 }

@@ -5,7 +5,7 @@ use crate::error::{Context, Result};
 use crate::executor::{Launcher, Place};
 use crate::observe::WorkerActivity;
 use crate::target::{Judgement, Target};
-use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
+use culprit_console::{Case, Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
 use culprit_exec::{RunReport, RunSpec, StopFlag};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -24,6 +24,9 @@ pub struct RunRecord {
     pub log: PathBuf,
     pub evidence: Option<(u64, u64)>,
     pub ending: Ending,
+    /// The test cases the console reported (KTAP, ztest, LAVA).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<Case>,
 }
 
 /// The build (absent when there is no build command) and every test.
@@ -159,6 +162,7 @@ fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
         log: report.log_path,
         evidence: report.classification.evidence,
         ending: report.ending,
+        cases: report.classification.cases,
     }
 }
 
@@ -193,7 +197,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         let decisive = ctx
             .stop_at
             .get(SHAPE_RUN)
-            .is_some_and(|target| target.judge(&record.outcome) == Judgement::Bad);
+            .is_some_and(|target| target.judge_run(&record) == Judgement::Bad);
         results.push(record);
         if decisive {
             return Ok(StepResult {
@@ -249,7 +253,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         let decisive = ctx
             .stop_at
             .get(&test.name)
-            .is_some_and(|target| target.judge(&record.outcome) == Judgement::Bad);
+            .is_some_and(|target| target.judge_run(&record) == Judgement::Bad);
         results.push(record);
         if decisive {
             break;
@@ -334,6 +338,7 @@ fn check_shapes(ctx: &StepContext<'_>) -> RunRecord {
         log,
         evidence: Some((0, text.len() as u64)),
         ending: Ending::Exited { code: 0 },
+        cases: Vec::new(),
     }
 }
 

@@ -6,7 +6,8 @@
 
 use crate::bail;
 use crate::error::{Context, Result};
-use culprit_console::{Outcome, Signature};
+use crate::step::RunRecord;
+use culprit_console::{Case, CaseResult, Outcome, Signature};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,11 @@ pub enum Target {
     Matching {
         pattern: String,
     },
+    /// One test case of a suite fails (fails, crashes or hangs), whatever the
+    /// suite's other cases do.
+    Case {
+        name: String,
+    },
 }
 
 /// What one run says about a candidate, measured against the target.
@@ -42,8 +48,17 @@ pub enum Judgement {
 }
 
 impl Target {
-    /// Parses `--target`: `any-failure`, `hang`, `build-error` or `signature:REGEX`.
+    /// Parses `--target`: `any-failure`, `hang`, `build-error`, `signature:REGEX` or
+    /// `case:NAME`.
     pub fn parse(text: &str) -> Result<Target> {
+        if let Some(name) = text.strip_prefix("case:") {
+            if name.trim().is_empty() {
+                bail!("--target case: needs a case name, as the run lists it (`suite.case` or `case`)");
+            }
+            return Ok(Target::Case {
+                name: name.trim().to_string(),
+            });
+        }
         Ok(match text {
             "any-failure" => Target::AnyFailure,
             "hang" => Target::Hang,
@@ -57,7 +72,7 @@ impl Target {
                     }
                 }
                 None => bail!(
-                    "--target `{text}` is not one of: any-failure, hang, build-error, signature:REGEX"
+                    "--target `{text}` is not one of: any-failure, hang, build-error, signature:REGEX, case:NAME"
                 ),
             },
         })
@@ -87,6 +102,25 @@ impl Target {
             Target::Hang => "any hang".into(),
             Target::BuildError => "any build error".into(),
             Target::Matching { pattern } => format!("a failure matching /{pattern}/"),
+            Target::Case { name } => format!("case {name} failing"),
+        }
+    }
+
+    /// Judges one run: its outcome, or for a case target the case's own result.
+    pub fn judge_run(&self, run: &RunRecord) -> Judgement {
+        let Target::Case { name } = self else {
+            return self.judge(&run.outcome);
+        };
+        match (&run.outcome, find_case(&run.cases, name)) {
+            (Outcome::InfraError { reason }, _) => Judgement::Retry(reason.clone()),
+            (_, Some(case)) if case.result.is_failure() => Judgement::Bad,
+            (_, Some(case)) if case.result == CaseResult::Skip => {
+                Judgement::Untestable(format!("case {} was skipped", case.name))
+            }
+            (_, Some(_)) => Judgement::Good,
+            (outcome, None) => {
+                Judgement::Untestable(format!("case {name} not reported ({outcome})"))
+            }
         }
     }
 
@@ -113,10 +147,45 @@ impl Target {
             _ => false,
         };
         if hit {
-            Judgement::Bad
-        } else {
-            Judgement::Untestable(outcome.to_string())
+            return Judgement::Bad;
         }
+        match (self, outcome.signature()) {
+            (Target::Signature { signature }, Some(got)) => {
+                Judgement::Untestable(nearest_match(signature, got))
+            }
+            _ => Judgement::Untestable(outcome.to_string()),
+        }
+    }
+}
+
+/// The case a target names: its full `suite.case` name, or its own name in any
+/// suite.
+fn find_case<'a>(cases: &'a [Case], name: &str) -> Option<&'a Case> {
+    cases.iter().find(|c| c.name == name).or_else(|| {
+        cases
+            .iter()
+            .find(|c| c.name.rsplit_once('.').is_some_and(|(_, own)| own == name))
+    })
+}
+
+/// Why a failure is not the target, put so that a reworded report and another
+/// bug look different: the same report type in another function (or another
+/// type in the same function) is "another crash", named next to the target.
+fn nearest_match(target: &Signature, got: &Signature) -> String {
+    let split = |s: &Signature| {
+        let (class, function) = s.title.rsplit_once(" in ").unwrap_or((&s.title, ""));
+        (class.to_string(), function.to_string())
+    };
+    let ((class, function), (want_class, want_function)) = (split(got), split(target));
+    let near = got.kind == target.kind
+        && (class == want_class || (!function.is_empty() && function == want_function));
+    if near {
+        format!("another crash: {} — target is {}", got.title, target.title)
+    } else {
+        format!(
+            "another failure: {} ({}) — target is {} ({})",
+            got.title, got.kind, target.title, target.kind
+        )
     }
 }
 
@@ -179,5 +248,70 @@ mod tests {
         );
         assert!(Target::parse("signature:(").is_err());
         assert!(Target::parse("crash").is_err());
+        assert!(Target::parse("case:").is_err());
+    }
+
+    #[test]
+    fn another_crash_names_the_target_next_to_it() {
+        let target = Target::of_bad(&fail(SignatureKind::Warning, "WARNING in bar")).unwrap();
+        assert_eq!(
+            target.judge(&fail(SignatureKind::Warning, "WARNING in foo")),
+            Judgement::Untestable(
+                "another crash: WARNING in foo — target is WARNING in bar".into()
+            )
+        );
+        assert_eq!(
+            target.judge(&fail(SignatureKind::Panic, "kernel panic: x")),
+            Judgement::Untestable(
+                "another failure: kernel panic: x (panic) — target is WARNING in bar (warning)"
+                    .into()
+            )
+        );
+    }
+
+    fn run_with(outcome: Outcome, cases: &[(&str, CaseResult)]) -> RunRecord {
+        RunRecord {
+            name: "suite".into(),
+            outcome,
+            stage: "test".into(),
+            duration_s: 1.0,
+            log: "suite.log".into(),
+            evidence: None,
+            ending: culprit_console::Ending::Exited { code: 0 },
+            cases: cases
+                .iter()
+                .map(|(name, result)| Case {
+                    name: name.to_string(),
+                    result: *result,
+                    signature: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_case_target_judges_its_case_alone() {
+        let target = Target::parse("case:test_b").unwrap();
+        let red = fail(SignatureKind::TestFailure, "FAIL - test_a");
+        let both = run_with(
+            red.clone(),
+            &[
+                ("s.test_a", CaseResult::Fail),
+                ("s.test_b", CaseResult::Crash),
+            ],
+        );
+        assert_eq!(target.judge_run(&both), Judgement::Bad);
+        let only_a = run_with(
+            red.clone(),
+            &[
+                ("s.test_a", CaseResult::Fail),
+                ("s.test_b", CaseResult::Pass),
+            ],
+        );
+        assert_eq!(target.judge_run(&only_a), Judgement::Good);
+        let missing = run_with(red, &[("s.test_a", CaseResult::Fail)]);
+        assert!(
+            matches!(target.judge_run(&missing), Judgement::Untestable(r) if r.contains("not reported"))
+        );
     }
 }

@@ -473,11 +473,12 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
             .chain(step.row.result.tests.iter().filter(|_| !failed_setup))
             .map(|r| {
                 format!(
-                    "<span class=\"run {}\" title=\"{}\">{} {}</span>",
+                    "<span class=\"run {}\" title=\"{}\">{} {}</span>{}",
                     outcome_class(&r.outcome),
                     html(&r.outcome.to_string()),
                     html(&r.name),
-                    html(r.outcome.word())
+                    html(r.outcome.word()),
+                    case_list(r)
                 )
             })
             .collect();
@@ -524,6 +525,44 @@ fn ran_on(step: &StepEntry<'_>) -> String {
 }
 
 /// The reason part of a verdict text ("skip (reason)" gives "reason").
+/// The test cases one run reported, failing ones first in the summary.
+fn case_list(run: &RunRecord) -> String {
+    if run.cases.is_empty() {
+        return String::new();
+    }
+    let failing: Vec<&str> = run
+        .cases
+        .iter()
+        .filter(|c| c.result.is_failure())
+        .map(|c| c.name.as_str())
+        .collect();
+    let items: String = run
+        .cases
+        .iter()
+        .map(|c| {
+            let crash = c
+                .signature
+                .as_ref()
+                .map_or(String::new(), |s| format!(": {}", html(&s.title)));
+            format!(
+                "<li class=\"{}\">{} <code>{}</code>{crash}</li>",
+                if c.result.is_failure() { "bad" } else { "good" },
+                html(c.result.as_str()),
+                html(&c.name)
+            )
+        })
+        .collect();
+    format!(
+        "<details class=\"cases\"><summary>{} cases, {} failing{}</summary><ul>{items}</ul></details>",
+        run.cases.len(),
+        failing.len(),
+        match failing.first() {
+            Some(first) => format!(" ({})", html(first)),
+            None => String::new(),
+        }
+    )
+}
+
 fn reason(text: &str) -> &str {
     text.split_once(" (")
         .map(|(_, rest)| rest.strip_suffix(')').unwrap_or(rest))

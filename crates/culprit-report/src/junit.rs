@@ -6,7 +6,7 @@ use super::excerpt;
 use super::steps::setup_runs;
 use super::{Reading, StepEntry};
 use crate::relative;
-use culprit_console::Outcome;
+use culprit_console::{CaseResult, Outcome};
 use culprit_hunt::step::RunRecord;
 use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
@@ -105,6 +105,39 @@ fn suite(reading: &Reading<'_>, step: &StepEntry<'_>) -> (String, Counts) {
             cases.push_str("/>\n");
         } else {
             let _ = write!(cases, ">\n      {body}\n    </testcase>\n");
+        }
+        for case in &run.cases {
+            counts.tests += 1;
+            let _ = write!(
+                cases,
+                "    <testcase name=\"{}\" classname=\"{}\"",
+                xml(&format!("{} at {}", case.name, step.label)),
+                xml(&format!("{classname}.{}", case.name))
+            );
+            let body = match case.result {
+                CaseResult::Pass | CaseResult::Xfail => String::new(),
+                CaseResult::Skip | CaseResult::Todo => {
+                    counts.skipped += 1;
+                    format!("<skipped message=\"{}\"/>", case.result.as_str())
+                }
+                result => {
+                    counts.failures += 1;
+                    let message = match &case.signature {
+                        Some(signature) => format!("{}: {}", result.as_str(), signature.title),
+                        None => result.as_str().to_string(),
+                    };
+                    format!(
+                        "<failure message=\"{}\" type=\"case-{}\"/>",
+                        xml(&message),
+                        result.as_str()
+                    )
+                }
+            };
+            if body.is_empty() {
+                cases.push_str("/>\n");
+            } else {
+                let _ = write!(cases, ">\n      {body}\n    </testcase>\n");
+            }
         }
     }
     let place = step.row.result.place.as_ref();

@@ -134,7 +134,7 @@ fn targets(explicit: Option<&Target>, steps: &[StepRow]) -> Option<BTreeMap<Stri
                 .iter()
                 .filter_map(|run| {
                     let target = match explicit {
-                        Some(t) => (t.judge(&run.outcome) == Judgement::Bad).then(|| t.clone()),
+                        Some(t) => (t.judge_run(run) == Judgement::Bad).then(|| t.clone()),
                         None => match &run.outcome {
                             Outcome::InfraError { .. } => None,
                             outcome => Target::of_bad(outcome),
@@ -279,6 +279,7 @@ mod tests {
             log: "/nonexistent".into(),
             evidence: None,
             ending: Ending::Exited { code: 0 },
+            cases: Vec::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! The JSON field names are a contract with users' scripts and CI; the tables are for
 //! people and may change.
 
+use culprit_console::Case;
 use culprit_hunt::step::{RunRecord, StepResult};
 pub use culprit_report::relative;
 use serde::Serialize;
@@ -18,6 +19,9 @@ pub struct RunView {
     pub stage: String,
     pub duration_s: Option<f64>,
     pub log: String,
+    /// The test cases the console reported, when it reported any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<Case>,
 }
 
 impl RunView {
@@ -30,6 +34,7 @@ impl RunView {
             stage: run.stage.clone(),
             duration_s: Some(round_ms(run.duration_s)),
             log: relative(&run.log, base),
+            cases: run.cases.clone(),
         }
     }
 }

@@ -230,3 +230,54 @@ fn a_long_console_stream_is_classified_in_bounded_memory() {
         "peak RSS {hwm_kib} KiB after {written} bytes"
     );
 }
+
+#[test]
+fn a_build_log_read_without_build_is_still_unbuildable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let build_log = tmp.path().join("build.log");
+    std::fs::write(
+        &build_log,
+        "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\nmake: *** [Makefile:1234: vmlinux] Error 1\n",
+    )
+    .unwrap();
+    let out = culprit(&[
+        "classify",
+        "--exit-code",
+        "--json",
+        build_log.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(125), "{}", json(&out));
+    assert_eq!(json(&out)["outcome"], "build-error");
+}
+
+#[test]
+fn in_a_tree_the_culprit_toml_markers_are_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("culprit.toml"),
+        "[[test]]\nname = \"boot\"\ncommand = \"true\"\nsuccess = [\"MY-OK\"]\nstages = [{ name = \"shell\", marker = \"/ # \" }]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("boot.log"),
+        "Linux version 6.1\n/ # \nMY-OK\n",
+    )
+    .unwrap();
+    let read = |dir: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_culprit"))
+            .args(["classify", "--json", "boot.log"])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        json(&out)
+    };
+    let doc = read(tmp.path());
+    assert_eq!(
+        (doc["outcome"].as_str(), doc["stage"].as_str()),
+        (Some("pass"), Some("success")),
+        "{doc}"
+    );
+    std::fs::remove_file(tmp.path().join("culprit.toml")).unwrap();
+    let doc = read(tmp.path());
+    assert_eq!(doc["outcome"], "hang", "without the tree's markers: {doc}");
+}

@@ -110,7 +110,7 @@ fn a_configuration_hunt_reports_its_culprit_sets_per_test() {
         "{md}"
     );
     assert!(
-        md.contains("| `CONFIG_OPT_3` | bad | fail `Kernel panic"),
+        md.contains("| `CONFIG_OPT_3` | bad | fail `kernel panic"),
         "the deciding evidence: {md}"
     );
 

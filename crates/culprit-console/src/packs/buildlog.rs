@@ -18,6 +18,8 @@ pub(crate) fn rules() -> Vec<Rule> {
             "] Error ",
             "collect2: error",
             "undefined reference to",
+            "final link failed",
+            "discarded output section",
         ],
         Effect::Fallback(build_error),
     )]
@@ -30,7 +32,13 @@ fn build_error(body: &str) -> Option<Found> {
             format!("{}: error: {}", basename(&c[1]), &c[2]),
         ));
     }
-    if body.contains("undefined reference to") || body.starts_with("collect2: error") {
+    let linker = [
+        "undefined reference to",
+        "collect2: error",
+        "final link failed",
+        "discarded output section",
+    ];
+    if linker.iter().any(|l| body.contains(l)) {
         return Some(Found::new(Kind::Linker, body));
     }
     regex!(r"^(?:g?make(?:\[\d+\])?: \*\*\* |.*\] Error \d+$)")

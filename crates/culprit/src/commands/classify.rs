@@ -3,9 +3,10 @@
 use crate::view::RunView;
 use anyhow::{bail, Context, Result};
 use culprit_console::{Classification, Classifier, Ending, Mode, Rules, StageMarker};
+use culprit_hunt::config::Config;
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(clap::Args)]
@@ -35,12 +36,53 @@ pub struct ClassifyArgs {
     /// Classify even a file that looks binary rather than like console text.
     #[arg(long)]
     pub binary_ok: bool,
+    /// Read with the markers of this test of ./culprit.toml (default: its first
+    /// test, when no --success, --failure or --stage is given).
+    #[arg(long)]
+    pub test: Option<String>,
 }
 
 /// How much of the start of a log is examined to tell text from binary.
 const SNIFF: usize = 64 * 1024;
 
+/// The markers of a test of `./culprit.toml`, when the command line gives none: a
+/// log read in the tree it came from reads as the hunt read it.
+fn tree_rules(args: &ClassifyArgs) -> Result<Option<Rules>> {
+    let explicit = !args.success.is_empty() || !args.failure.is_empty() || !args.stages.is_empty();
+    let path = PathBuf::from("culprit.toml");
+    if args.build || (explicit && args.test.is_none()) || !path.is_file() {
+        if let Some(test) = &args.test {
+            bail!("--test {test}: there is no culprit.toml here to read its markers from");
+        }
+        return Ok(None);
+    }
+    let config = Config::load(&path, Path::new(".")).context(
+        "cannot read ./culprit.toml for its markers; fix it, or give --success/--stage yourself",
+    )?;
+    let test = match &args.test {
+        Some(name) => config.test(name).with_context(|| {
+            let names: Vec<&str> = config.tests.iter().map(|t| t.name.as_str()).collect();
+            format!(
+                "--test {name}: culprit.toml has no such test (it has: {})",
+                names.join(", ")
+            )
+        })?,
+        None => match config.tests.first() {
+            Some(test) => test,
+            None => return Ok(None),
+        },
+    };
+    eprintln!(
+        "reading with the markers of test `{}` from culprit.toml",
+        test.name
+    );
+    Ok(Some(test.rules()))
+}
+
 pub fn run(args: ClassifyArgs) -> Result<u8> {
+    if let Some(rules) = tree_rules(&args)? {
+        return classify_all(&args, &rules);
+    }
     let mut rules = if args.build {
         Rules::build()
     } else {
@@ -59,11 +101,14 @@ pub fn run(args: ClassifyArgs) -> Result<u8> {
         });
     }
     Classifier::new(&rules).context("invalid --failure or --stage pattern")?;
+    classify_all(&args, &rules)
+}
 
+fn classify_all(args: &ClassifyArgs, rules: &Rules) -> Result<u8> {
     let mut views = Vec::new();
     let mut code = 0u8;
     for log in &args.logs {
-        let classification = classify_log(log, &rules, args.binary_ok)?;
+        let classification = classify_log(log, rules, args.binary_ok)?;
         let view = RunView {
             name: log.clone(),
             outcome: classification.outcome.word(),
@@ -72,6 +117,7 @@ pub fn run(args: ClassifyArgs) -> Result<u8> {
             stage: classification.stage.clone(),
             duration_s: None,
             log: log.clone(),
+            cases: classification.cases.clone(),
         };
         code = worse(code, classification.outcome.bisect_exit_code());
         if !args.json {

@@ -1,0 +1,201 @@
+//! Hunts whose targets are crash signatures and test cases, on real git histories
+//! whose test commands print kernel and Zephyr crash text: a bug whose report is
+//! reworded from run to run is still the bug, another crash is named next to the
+//! target, and a case-targeted hunt follows one case while another stays red.
+
+mod common;
+
+use common::{culprit, json, linear_repo};
+use std::path::Path;
+
+/// A repository whose `boot.sh` (committed with the first commit) is the test.
+fn repo_with_script(dir: &Path, commits: usize, script: &str, success: &str) -> Vec<String> {
+    std::fs::write(dir.join("boot.sh"), script).unwrap();
+    let toml = format!(
+        "[[test]]\nname = \"boot\"\ncommand = \"sh boot.sh\"\ntimeout = \"20s\"\nsuccess = [\"{success}\"]\n"
+    );
+    linear_repo(dir, commits, &toml)
+}
+
+fn verdicts(doc: &serde_json::Value, ids: &[String]) -> Vec<(usize, String)> {
+    doc["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let rev = c["rev"].as_str().unwrap();
+            let n = ids.iter().position(|id| id == rev).unwrap() + 1;
+            (n, c["verdict"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+/// Commits 14-17 oops in `demo_write`; from commit 20 on, every boot oopses in
+/// `demo_read`, each run worded differently: its PID and CPU, the faulting
+/// address, the task name, the clone suffix, and on every eighth commit (the bad
+/// endpoint 32, not the culprit 20) a `memcpy` helper frame on top of the trace.
+const REWORDED: &str = r#"n=$(cat n)
+echo 'Linux version 6.1'
+echo 'Run /init as init process'
+oops() {
+  echo "BUG: kernel NULL pointer dereference, address: 00000000000000$(( $$ % 90 + 10 ))"
+  echo '#PF: supervisor read access in kernel mode'
+  echo "Oops: 0000 [#1] PREEMPT SMP"
+  echo "CPU: $(( $$ % 4 )) PID: $$ Comm: syz-executor$(( $$ % 9 )) Not tainted 6.1.0 #$n"
+  if [ $(( n % 8 )) -eq 0 ]; then echo "RIP: 0010:memcpy+0x$n/0x20"; else echo "RIP: 0010:$1.isra.$(( n % 3 ))+0x1$n/0x90"; fi
+  echo 'Call Trace:'
+  echo ' <TASK>'
+  if [ $(( n % 8 )) -eq 0 ]; then echo " memcpy+0x$n/0x20"; fi
+  echo " ? stale_frame_$(( $$ % 7 ))+0x1/0x2"
+  echo " $1.isra.$(( n % 3 ))+0x4$n/0x90"
+  echo ' vfs_read+0x1c/0x40'
+  echo ' do_syscall_64+0x3b/0x90'
+  echo ' </TASK>'
+  echo '---[ end trace 0000000000000000 ]---'
+  exit 0
+}
+if [ "$n" -ge 14 ] && [ "$n" -le 17 ]; then oops demo_write; fi
+if [ "$n" -ge 20 ]; then oops demo_read; fi
+echo BOOT-OK
+"#;
+
+#[test]
+fn a_reworded_crash_is_the_bug_and_an_earlier_crash_is_another_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = repo_with_script(dir.path(), 32, REWORDED, "BOOT-OK");
+    let out = culprit(
+        dir.path(),
+        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
+    );
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["status"], "found", "{doc}");
+    assert_eq!(
+        doc["culprit"],
+        ids[19].as_str(),
+        "commit 20 is the culprit: {doc}"
+    );
+    assert_eq!(
+        doc["target"]["boot"],
+        "BUG: kernel NULL pointer dereference in demo_read (oops)"
+    );
+    let verdicts = verdicts(&doc, &ids);
+    for (n, verdict) in &verdicts {
+        match n {
+            14..=17 => assert!(
+                verdict.contains(
+                    "another crash: BUG: kernel NULL pointer dereference in demo_write — target is BUG: kernel NULL pointer dereference in demo_read"
+                ),
+                "{n}: {verdict}"
+            ),
+            20.. => assert!(verdict.starts_with("bad"), "{n}: {verdict}"),
+            _ => assert!(verdict.starts_with("good"), "{n}: {verdict}"),
+        }
+    }
+    let tested = |n: usize| verdicts.iter().any(|(m, _)| *m == n);
+    assert!(
+        tested(32) && tested(20),
+        "both wordings (with and without memcpy on top) were judged bad: {verdicts:?}"
+    );
+    assert!(
+        verdicts.iter().any(|(n, _)| (14..=17).contains(n)),
+        "a commit with the other crash was tested: {verdicts:?}"
+    );
+}
+
+/// A ztest suite: `test_a` fails from commit 5 on and stays red; `test_b` faults
+/// (the board halts inside it) from commit 19 on.
+const ZTEST: &str = r#"n=$(cat n)
+echo '*** Booting Zephyr OS build v3.7.0 ***'
+echo 'Running TESTSUITE demo'
+echo 'START - test_a'
+if [ "$n" -ge 5 ]; then echo ' FAIL - test_a in 0.010 seconds'; else echo ' PASS - test_a in 0.010 seconds'; fi
+echo 'START - test_b'
+if [ "$n" -ge 19 ]; then
+  echo 'E: ***** USAGE FAULT *****'
+  echo 'E:   Attempt to execute undefined instruction'
+  echo 'E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0'
+  echo 'E: Halting system'
+  exit 0
+fi
+echo ' PASS - test_b in 0.020 seconds'
+echo 'START - test_c'
+echo ' PASS - test_c in 0.001 seconds'
+if [ "$n" -ge 5 ]; then echo 'PROJECT EXECUTION FAILED'; else echo 'PROJECT EXECUTION SUCCESSFUL'; fi
+"#;
+
+/// A KUnit suite in KTAP: `case_x` fails from commit 7 on; `case_y` oopses from
+/// commit 23 on (KUnit catches the fault and reports the case).
+const KTAP: &str = r#"n=$(cat n)
+echo 'Linux version 6.1'
+echo 'KTAP version 1'
+echo '1..1'
+echo '    KTAP version 1'
+echo '    # Subtest: demo'
+echo '    1..3'
+if [ "$n" -ge 7 ]; then echo '    not ok 1 case_x'; else echo '    ok 1 case_x'; fi
+if [ "$n" -ge 23 ]; then
+  echo 'BUG: kernel NULL pointer dereference, address: 0000000000000010'
+  echo "RIP: 0010:demo_case_y_body+0x$n/0x40"
+  echo 'Call Trace:'
+  echo ' <TASK>'
+  echo ' demo_case_y_body+0x12/0x40'
+  echo ' kunit_try_run_case+0x50/0x90'
+  echo ' </TASK>'
+  echo '    # case_y: try faulted: last line seen lib/demo_test.c:40'
+  echo '    not ok 2 case_y'
+else
+  echo '    ok 2 case_y'
+fi
+echo '    ok 3 case_z'
+if [ "$n" -ge 7 ]; then echo 'not ok 1 demo'; else echo 'ok 1 demo'; echo 'ALL-CASES-PASSED'; fi
+"#;
+
+fn case_hunt(script: &str, success: &str, case: &str, culprit_commit: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = repo_with_script(dir.path(), 30, script, success);
+
+    // The run at the bad end names the case that crashed.
+    let out = culprit(dir.path(), &["run", "--json"]);
+    let doc = json(&out);
+    let cases = doc["tests"][0]["cases"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{doc}"));
+    let crashed: Vec<&str> = cases
+        .iter()
+        .filter(|c| c["result"] != "pass")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(crashed.iter().any(|c| c.ends_with(case)), "{doc}");
+    assert!(crashed.len() >= 2, "the other case is red too: {doc}");
+
+    let target = format!("case:{case}");
+    let out = culprit(
+        dir.path(),
+        &[
+            "bisect", "--good", &ids[0], "--bad", "main", "--target", &target, "--json",
+        ],
+    );
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["status"], "found", "{doc}");
+    assert_eq!(
+        doc["culprit"],
+        ids[culprit_commit - 1].as_str(),
+        "commit {culprit_commit} broke {case}: {doc}"
+    );
+    for (n, verdict) in verdicts(&doc, &ids) {
+        let want = if n >= culprit_commit { "bad" } else { "good" };
+        assert!(verdict.starts_with(want), "{n}: {verdict}");
+    }
+}
+
+#[test]
+fn a_case_targeted_hunt_follows_the_ztest_case_that_faults() {
+    case_hunt(ZTEST, "PROJECT EXECUTION SUCCESSFUL", "test_b", 19);
+}
+
+#[test]
+fn a_case_targeted_hunt_follows_the_kunit_case_that_oopses() {
+    case_hunt(KTAP, "ALL-CASES-PASSED", "case_y", 23);
+}
