@@ -54,6 +54,8 @@ pub(crate) const MACHINERY: &[&str] = &[
     r"watchdog_timer_fn|watchdog_overflow_callback|__perf_event_overflow|perf_event_nmi_handler|nmi_handle|default_do_nmi|(asm_)?exc_nmi|perf_ibs_nmi_handler",
     r"rcu_sched_clock_irq|rcu_pending|print_cpu_stall|check_cpu_stall|rcu_dump_cpu_stacks|print_other_cpu_stall|rcu_check_gp_kthread_starvation|rcu_print_task_stall",
     r"nmi_cpu_backtrace(_handler)?|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|trigger_single_cpu_backtrace|dump_cpu_task|sched_show_task",
+    // busy-wait delays: the caller is the one spinning
+    r"__delay|delay_tsc|delay_loop|delay_halt.*|__const_udelay|__udelay|__ndelay",
     // the hung-task detector and the scheduler a blocked task sleeps in
     r"__schedule|schedule|schedule_timeout.*|schedule_preempt_disabled|schedule_hrtimeout.*|io_schedule.*|preempt_schedule.*|__cond_resched|_cond_resched",
     r"(__)?wait_for_common|do_wait_for_common|wait_for_completion.*|msleep(_interruptible)?|usleep_range_state|__wait_rcu_gp|synchronize_rcu.*",
