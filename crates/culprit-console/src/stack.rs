@@ -73,7 +73,7 @@ pub(crate) const MACHINERY: &[&str] = &[
     r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*",
     r"debug_print_object|debug_object_.*|__debug_object_.*|debug_objects_.*|__debug_check_no_obj_freed",
     // sanitizer runtimes: KASAN, KMSAN, KCSAN, KFENCE, UBSAN, coverage
-    r"kasan_.*|__kasan_.*|__asan_.*|asan_.*|check_memory_region.*|check_region_inline|print_report|print_address_description.*|describe_object.*",
+    r"_*kasan_.*|_*asan_.*|check_memory_region.*|check_region_inline|print_report|print_address_description.*|describe_object.*",
     r"ubsan_.*|__ubsan_handle_.*|__sanitizer_cov_trace_.*|__sanitizer_.*",
     // the allocator's free paths: the caller freed what it should not have
     r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive",
@@ -318,6 +318,10 @@ enum Frame<'a> {
 fn frame(body: &str) -> Frame<'_> {
     if body == "</TASK>" {
         return Frame::End;
+    }
+    // `? 0xffffffffa000f000`: a stale address in a module's freed init text.
+    if body.starts_with("? ") && !body.contains('+') {
+        return Frame::Unreliable;
     }
     if regex!(r"^</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>$").is_match(body) {
         return Frame::Marker;
