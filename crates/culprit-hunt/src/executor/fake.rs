@@ -171,6 +171,7 @@ pub fn step_showing(outcomes: &[(&str, Outcome)]) -> StepResult {
                 log: PathBuf::from(format!("{name}.log")),
                 evidence: None,
                 ending: Ending::Exited { code: 0 },
+                cases: Vec::new(),
             })
             .collect(),
         artifact_digest: None,
