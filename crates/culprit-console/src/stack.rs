@@ -57,7 +57,7 @@ pub(crate) const MACHINERY: &[&str] = &[
     // busy-wait delays: the caller is the one spinning
     r"__delay|delay_tsc|delay_loop|delay_halt.*|__const_udelay|__udelay|__ndelay",
     // the hung-task detector and the scheduler a blocked task sleeps in
-    r"__schedule|schedule|schedule_timeout.*|schedule_preempt_disabled|schedule_hrtimeout.*|io_schedule.*|preempt_schedule.*|__cond_resched|_cond_resched",
+    r"__schedule|schedule|__schedule_bug|schedule_debug.*|schedule_timeout.*|schedule_preempt_disabled|schedule_hrtimeout.*|io_schedule.*|preempt_schedule.*|__cond_resched|_cond_resched",
     r"(__)?wait_for_common|do_wait_for_common|wait_for_completion.*|msleep(_interruptible)?|usleep_range_state|__wait_rcu_gp|synchronize_rcu.*",
     // locking primitives and their debug checks: spinlocks, mutexes, rwsems, lockdep
     r"_raw_(spin|read|write)_.*|do_raw_(spin|read|write)_.*|spin_bug|spin_dump|__spin_lock_debug",

@@ -51,7 +51,7 @@ fn every_snippet_gets_its_title() {
         ("x86-nmi-hard-lockup.log", Kind::Lockup, "BUG: hard lockup in demo_spin_irqs_off"),
         ("x86-ubsan-bounds.log", Kind::Sanitizer, "UBSAN: array-index-out-of-bounds in demo_table_lookup"),
         ("x86-refcount-underflow.log", Kind::Warning, "WARNING: refcount bug in demo_put_session"),
-        ("x86-usercopy.log", Kind::Bug, "usercopy: kernel memory exposure attempt in demo_read_record"),
+        ("x86-usercopy.log", Kind::Bug, "BUG: bad usercopy in demo_read_record"),
         ("x86-fortify.log", Kind::Bug, "BUG: fortify: buffer overflow in demo_set_label"),
         ("x86-lockdep-circular.log", Kind::Warning, "possible deadlock in demo_second_path"),
         ("x86-lockdep-inconsistent.log", Kind::Warning, "inconsistent lock state in demo_timer_fn"),
