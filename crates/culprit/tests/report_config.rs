@@ -102,7 +102,7 @@ fn a_configuration_hunt_reports_its_culprit_sets_per_test() {
         md.contains("Not applied by the build: `CONFIG_OPT_10` (asked `y`, got `n`)"),
         "{md}"
     );
-    assert!(md.contains("To reproduce `alpha` (Kernel panic"), "{md}");
+    assert!(md.contains("To reproduce `alpha` (kernel panic"), "{md}");
     assert!(
         md.contains(
             "on the good configuration, apply (built and checked):\n\n```\nCONFIG_OPT_3=y\n```"
