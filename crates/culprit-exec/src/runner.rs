@@ -41,6 +41,8 @@ pub enum ExecError {
     LogWrite { path: PathBuf, source: io::Error },
     #[error("cannot create a pipe for the command's output: {0}")]
     Pipe(io::Error),
+    #[error("cannot record the job {name} before submitting it: {message}; check that the journal's directory is writable")]
+    Record { name: String, message: String },
 }
 
 /// What to run and for how long.

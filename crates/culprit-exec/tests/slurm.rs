@@ -29,7 +29,14 @@ pub fn go(
     stop: &StopFlag,
 ) -> (RunReport, String) {
     let name = unique_job_name("culprit-test");
-    let report = run_job(spec, options, &name, Classifier::new(rules).unwrap(), stop).unwrap();
+    let heard = std::sync::Mutex::new(None);
+    let started = |id: u64, node: &str| *heard.lock().unwrap() = Some((id, node.to_string()));
+    let classifier = Classifier::new(rules).unwrap();
+    let report = run_job(spec, options, &name, classifier, stop, &started).unwrap();
+    // What the live display heard at the start is what the report says.
+    let job = report.job.as_ref().unwrap();
+    let placed = job.id.zip(job.node.clone());
+    assert_eq!(*heard.lock().unwrap(), placed);
     (report, name)
 }
 
@@ -153,7 +160,15 @@ fn a_job_cancelled_from_outside_is_lost_not_blamed() {
         assert!(status.success());
     });
     let classifier = Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap();
-    let report = run_job(&s, &SlurmOptions::default(), &name, classifier, &no_stop()).unwrap();
+    let report = run_job(
+        &s,
+        &SlurmOptions::default(),
+        &name,
+        classifier,
+        &no_stop(),
+        &|_, _| (),
+    )
+    .unwrap();
     outsider.join().unwrap();
     match (&report.ending, &report.classification.outcome) {
         (Ending::Lost { reason }, Outcome::InfraError { reason: infra }) => {
@@ -179,7 +194,15 @@ fn ctrl_c_cancels_the_job_and_leaves_nothing_behind() {
     let raise = stop.clone();
     let raiser = once_running(&name, move || raise.store(true, Ordering::SeqCst));
     let classifier = Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap();
-    let report = run_job(&s, &SlurmOptions::default(), &name, classifier, &stop).unwrap();
+    let report = run_job(
+        &s,
+        &SlurmOptions::default(),
+        &name,
+        classifier,
+        &stop,
+        &|_, _| (),
+    )
+    .unwrap();
     raiser.join().unwrap();
     assert_eq!(report.ending, Ending::Interrupted);
     assert_eq!(

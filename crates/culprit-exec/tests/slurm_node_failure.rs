@@ -60,7 +60,15 @@ fn a_node_failure_is_a_lost_run() {
     let down = node.clone();
     let failer = once_running(&name, move || assert!(scontrol_update(&down, "DOWN")));
     let classifier = Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap();
-    let report = run_job(&s, &SlurmOptions::default(), &name, classifier, &no_stop()).unwrap();
+    let report = run_job(
+        &s,
+        &SlurmOptions::default(),
+        &name,
+        classifier,
+        &no_stop(),
+        &|_, _| (),
+    )
+    .unwrap();
     failer.join().unwrap();
     match &report.ending {
         Ending::Lost { reason } => {

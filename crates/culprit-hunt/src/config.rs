@@ -26,6 +26,39 @@ struct RawConfig {
     /// Object-shape checks evaluated on the build's artifacts (`[[shape]]` tables).
     #[serde(default)]
     shape: Vec<culprit_elf::ShapeCheck>,
+    #[serde(default)]
+    executor: ExecutorSection,
+}
+
+/// Where steps run: `[executor]`. The Slurm keys are read whatever `kind` says, so that
+/// `--executor slurm` on the command line finds them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecutorSection {
+    #[serde(default)]
+    pub kind: ExecutorKind,
+    /// The Slurm partition jobs go to (default: the cluster's default partition).
+    pub partition: Option<String>,
+    pub account: Option<String>,
+    /// Slurm's time limit per job, as srun's `--time` takes it (`30`, `1:30:00`).
+    /// culprit's own timeouts decide hangs; this is what the site demands.
+    pub time_limit: Option<String>,
+    /// Node features the job needs, as srun's `--constraint` takes them.
+    pub constraints: Option<String>,
+    /// Further srun options, passed as they are (`["--cpus-per-task=4", "--mem=8G"]`).
+    #[serde(default)]
+    pub options: Vec<String>,
+}
+
+/// Which executor runs a hunt's steps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExecutorKind {
+    /// Worktrees and processes on this machine.
+    #[default]
+    Local,
+    /// Each command a Slurm job, through srun.
+    Slurm,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -102,6 +135,7 @@ pub struct Config {
     pub tests: Vec<TestSection>,
     pub config: Option<ConfigSection>,
     pub shapes: Vec<culprit_elf::ShapeCheck>,
+    pub executor: ExecutorSection,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +156,32 @@ pub enum ConfigError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+}
+
+/// The Slurm keys become srun options: an empty value or one with a newline would be
+/// an option srun reads otherwise than the user meant.
+fn check_executor(section: &ExecutorSection) -> Result<(), String> {
+    let keys = [
+        ("partition", &section.partition),
+        ("account", &section.account),
+        ("time_limit", &section.time_limit),
+        ("constraints", &section.constraints),
+    ];
+    for (key, value) in keys {
+        if let Some(value) = value {
+            if value.trim().is_empty() || value.contains(char::is_whitespace) {
+                return Err(format!(
+                    "`{key}` = {value:?}: give one word without spaces, or leave the key out"
+                ));
+            }
+        }
+    }
+    if let Some(option) = section.options.iter().find(|o| !o.starts_with('-')) {
+        return Err(format!(
+            "`options` holds {option:?}, which is not an option: each entry is one srun option with its value, e.g. \"--mem=4G\""
+        ));
+    }
+    Ok(())
 }
 
 fn default_build_timeout() -> Duration {
@@ -246,6 +306,7 @@ impl Config {
         if let Some(normalize) = raw.config.as_ref().and_then(|c| c.normalize.as_ref()) {
             check_command(normalize).map_err(|m| invalid(format!("[config] `normalize` {m}")))?;
         }
+        check_executor(&raw.executor).map_err(|m| invalid(format!("[executor] {m}")))?;
         Ok(Config {
             path: path.to_path_buf(),
             home,
@@ -254,6 +315,7 @@ impl Config {
             tests: raw.tests,
             config: raw.config,
             shapes: raw.shape,
+            executor: raw.executor,
         })
     }
 

@@ -43,6 +43,15 @@ CREATE TABLE IF NOT EXISTS runs (
     duration_s REAL NOT NULL,
     log TEXT NOT NULL
 );
+-- Slurm jobs culprit submitted, named before submission; `ended` is set once Slurm no
+-- longer runs them. One still without `ended` was left by a culprit that was killed,
+-- and the next command cancels it.
+CREATE TABLE IF NOT EXISTS slurm_jobs (
+    name TEXT PRIMARY KEY,
+    submitted REAL NOT NULL,
+    id INTEGER,
+    ended REAL
+);
 ";
 
 /// One session as stored.
@@ -92,6 +101,36 @@ impl Journal {
         conn.execute_batch(SCHEMA)
             .with_context(|| format!("cannot set up the journal {}", path.display()))?;
         Ok(Journal { conn, dir })
+    }
+
+    /// Notes that a Slurm job named `name` is about to be submitted.
+    pub fn slurm_job_submitted(&self, name: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO slurm_jobs (name, submitted) VALUES (?1, ?2)",
+            params![name, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Notes that the Slurm job `name` (id `id`, when Slurm gave one) no longer runs.
+    pub fn slurm_job_ended(&self, name: &str, id: Option<u64>) -> Result<()> {
+        let id = id.and_then(|id| i64::try_from(id).ok());
+        self.conn.execute(
+            "UPDATE slurm_jobs SET ended = ?2, id = COALESCE(?3, id) WHERE name = ?1",
+            params![name, now(), id],
+        )?;
+        Ok(())
+    }
+
+    /// The Slurm jobs submitted and never seen to end.
+    pub fn unended_slurm_jobs(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM slurm_jobs WHERE ended IS NULL ORDER BY submitted")?;
+        let names = stmt
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(names)
     }
 
     /// `.culprit/` itself.

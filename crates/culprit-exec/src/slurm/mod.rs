@@ -84,7 +84,8 @@ pub fn unique_job_name(prefix: &str) -> String {
     format!("{prefix}-{}-{stamp}-{n}", std::process::id())
 }
 
-/// Runs `spec` as the Slurm job `job_name` with `options` (see the module's doc).
+/// Runs `spec` as the Slurm job `job_name` with `options` (see the module's doc);
+/// `started` hears the job's id and node the moment it begins, for a live display.
 ///
 /// `spec.cwd` must be a path the node sees as this machine does (a shared filesystem):
 /// srun starts the command there.
@@ -94,9 +95,11 @@ pub fn run_job(
     job_name: &str,
     classifier: Classifier,
     stop: &StopFlag,
+    started: &dyn Fn(u64, &str),
 ) -> Result<RunReport, ExecError> {
     let mut job = JobLauncher {
         options,
+        started,
         name: job_name.to_string(),
         id: None,
         node: None,
@@ -110,6 +113,7 @@ pub fn run_job(
 
 struct JobLauncher<'a> {
     options: &'a SlurmOptions,
+    started: &'a dyn Fn(u64, &str),
     name: String,
     id: Option<u64>,
     node: Option<String>,
@@ -194,6 +198,7 @@ impl Launcher for JobLauncher<'_> {
     fn hear(&mut self, line: &str) {
         match read(line) {
             Said::Started { id, node } => {
+                (self.started)(id, &node);
                 self.id = Some(id);
                 self.node = Some(node);
                 // The marker is culprit's, not Slurm's: keep it out of the messages.

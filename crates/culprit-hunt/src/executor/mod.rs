@@ -13,9 +13,11 @@
 
 pub mod fake;
 mod local;
+mod slurm;
 mod threaded;
 
 pub use local::LocalRunner;
+pub use slurm::{cancel_leftovers, SlurmRunner};
 pub use threaded::Threaded;
 
 use crate::config::{Config, SHAPE_RUN};

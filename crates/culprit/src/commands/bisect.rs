@@ -84,6 +84,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         repo,
         &journal,
         &format!("bisect-{session_id}"),
+        &args.hunt,
         workers,
         progress.clone(),
     )?;

@@ -111,6 +111,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         Some(repo),
         &journal,
         &format!("config-{session_id}"),
+        &args.hunt,
         args.hunt.jobs,
         progress.clone(),
     )?;

@@ -2,7 +2,8 @@
 
 use anyhow::{bail, Context, Result};
 use culprit_exec::git::Repo;
-use culprit_hunt::executor::{Executor, LocalRunner, Threaded};
+use culprit_hunt::config::ExecutorKind;
+use culprit_hunt::executor::{cancel_leftovers, Executor, LocalRunner, SlurmRunner, Threaded};
 use culprit_hunt::journal::Journal;
 use culprit_hunt::observe::Observer;
 use culprit_hunt::workspace::{stop_flag, Workspace};
@@ -33,6 +34,17 @@ pub struct HuntArgs {
     /// Print one JSON document instead of the report.
     #[arg(long)]
     pub json: bool,
+    /// Where steps run: `local` worktrees, or `slurm` jobs (default: culprit.toml's
+    /// [executor] kind, else local).
+    #[arg(long, value_enum)]
+    pub executor: Option<ExecutorChoice>,
+}
+
+/// `--executor`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExecutorChoice {
+    Local,
+    Slurm,
 }
 
 impl HuntArgs {
@@ -94,22 +106,36 @@ pub fn close_failed_hunt(journal: &Journal, session: i64, err: HuntError) -> Res
 }
 
 /// The executor a hunt's steps run on: `workers` worktrees under the journal's
-/// `worktrees/<name>` (a single in-place worker without a repository).
+/// `worktrees/<name>` (a single in-place worker without a repository), run here or as
+/// Slurm jobs (`--executor`, else culprit.toml's `[executor] kind`). First cancels the
+/// Slurm jobs an earlier culprit that was killed left behind.
 pub fn executor(
     ws: &Workspace,
     repo: Option<&Repo>,
     journal: &Journal,
     name: &str,
+    hunt: &HuntArgs,
     workers: usize,
     observer: Arc<dyn Observer>,
 ) -> Result<Box<dyn Executor>> {
-    let runner = LocalRunner::new(
-        Arc::new(ws.config.clone()),
-        repo,
-        &ws.root,
-        &journal.dir().join("worktrees").join(name),
-        workers,
-        stop_flag(),
-    )?;
+    let cancelled = cancel_leftovers(journal)?;
+    if !cancelled.is_empty() {
+        let ids: Vec<String> = cancelled.iter().map(|job| job.id.to_string()).collect();
+        eprintln!(
+            "culprit: cancelled Slurm job(s) {} that an earlier culprit left running",
+            ids.join(", ")
+        );
+    }
+    let config = Arc::new(ws.config.clone());
+    let dir = journal.dir().join("worktrees").join(name);
+    let slurm = match hunt.executor {
+        Some(choice) => choice == ExecutorChoice::Slurm,
+        None => ws.config.executor.kind == ExecutorKind::Slurm,
+    };
+    if slurm {
+        let runner = SlurmRunner::new(config, repo, &ws.root, &dir, workers, stop_flag())?;
+        return Ok(Box::new(Threaded::new(runner, observer)));
+    }
+    let runner = LocalRunner::new(config, repo, &ws.root, &dir, workers, stop_flag())?;
     Ok(Box::new(Threaded::new(runner, observer)))
 }

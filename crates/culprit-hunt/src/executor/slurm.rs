@@ -1,0 +1,259 @@
+//! The Slurm executor's steps: each command of a step (the normalizer, the build, each
+//! test's boot) runs as a Slurm job of its own, through srun, while culprit keeps the
+//! step's logic (checkout, caches, artifacts, shape checks) on this machine.
+//!
+//! A job per command rather than per step, because the step's logic needs culprit and
+//! its journal, which the nodes do not have; a command is all a node needs, and its
+//! console streams back through the same runner as a local one, so the classifier,
+//! early verdicts and timeouts are the same. The price is one allocation per command,
+//! under a second on an idle cluster, small next to a kernel build.
+//!
+//! The trees are shared, not copied: each worker's worktree is checked out here and
+//! built on whichever node runs the job, so the worktrees must be on a filesystem every
+//! node mounts at the same path (NFS, Lustre, or one node). `SlurmRunner::new` checks it
+//! with a first job that reads a file culprit just wrote there.
+
+use super::{prepare_checkout, run_job_in, Job, Launcher, Place, Prepare, StepRunner};
+use crate::config::Config;
+use crate::error::{Context, HuntError, Result};
+use crate::journal::Journal;
+use crate::observe::WorkerActivity;
+use crate::step::StepResult;
+use crate::workspace::Worktree;
+use culprit_console::{Classifier, Ending, Rules};
+use culprit_exec::git::Repo;
+use culprit_exec::slurm::{self, unique_job_name, LiveJob, SlurmJob, SlurmOptions};
+use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long the next command waits for the jobs it cancels to leave the queue.
+const LEFTOVER_PATIENCE: Duration = Duration::from_secs(30);
+
+pub struct SlurmRunner {
+    config: Arc<Config>,
+    repo: Option<Repo>,
+    worktrees: Vec<Worktree>,
+    root: PathBuf,
+    stop: StopFlag,
+    options: SlurmOptions,
+    /// The journal's own connection for the job names (workers record from their threads).
+    ledger: Mutex<Journal>,
+}
+
+impl SlurmRunner {
+    /// `workers` worktrees under `dir` (or the tree in place without a repository), after
+    /// a first job has shown that the nodes see `dir`.
+    pub fn new(
+        config: Arc<Config>,
+        repo: Option<&Repo>,
+        root: &Path,
+        dir: &Path,
+        workers: usize,
+        stop: StopFlag,
+    ) -> Result<SlurmRunner> {
+        let options = options_of(&config);
+        let ledger = Journal::open(&config.home)?;
+        let mut worktrees = Vec::new();
+        if let Some(repo) = repo {
+            let head = repo.resolve("HEAD")?;
+            for i in 0..workers.max(1) {
+                worktrees.push(Worktree::add(repo, dir.join(format!("w{i}")), &head)?);
+            }
+        }
+        let shared = if worktrees.is_empty() { root } else { dir };
+        check_shared(shared, &options, &stop)?;
+        Ok(SlurmRunner {
+            config,
+            repo: repo.cloned(),
+            worktrees,
+            root: root.to_path_buf(),
+            stop,
+            options,
+            ledger: Mutex::new(ledger),
+        })
+    }
+
+    fn record(&self, what: impl FnOnce(&Journal) -> Result<()>) -> Result<()> {
+        let journal = self.ledger.lock().map_err(|_| {
+            HuntError::Message("a worker panicked while it wrote the journal".into())
+        })?;
+        what(&journal)
+    }
+}
+
+/// The srun options `[executor]` asks for.
+fn options_of(config: &Config) -> SlurmOptions {
+    let section = &config.executor;
+    SlurmOptions {
+        partition: section.partition.clone(),
+        account: section.account.clone(),
+        time_limit: section.time_limit.clone(),
+        constraints: section.constraints.clone(),
+        options: section.options.clone(),
+    }
+}
+
+/// Runs one job that reads back a token culprit writes into `dir`: it passes only when
+/// the node sees `dir` as this machine does. Also the first word of the cluster on the
+/// options: a partition that does not exist is said here, once, not in every step.
+fn check_shared(dir: &Path, options: &SlurmOptions, stop: &StopFlag) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let token = unique_job_name("culprit-shared-check");
+    let probe = dir.join(".culprit-slurm-probe");
+    std::fs::write(&probe, &token).with_context(|| format!("cannot write {}", probe.display()))?;
+    let spec = RunSpec {
+        command: format!("cat {}", shell_quote(&probe.to_string_lossy())),
+        cwd: dir.to_path_buf(),
+        env: Vec::new(),
+        wall_timeout: Duration::from_secs(120),
+        silence_timeout: None,
+        log_path: dir.join(".culprit-slurm-probe.log"),
+    };
+    let classifier =
+        Classifier::new(&Rules::build()).map_err(|err| HuntError::Message(err.to_string()))?;
+    let report = slurm::run_job(&spec, options, &token, classifier, stop, &|_, _| ())?;
+    let seen = std::fs::read_to_string(&report.log_path).unwrap_or_default();
+    let _ = std::fs::remove_file(&probe);
+    let _ = std::fs::remove_file(&report.log_path);
+    let node = report
+        .job
+        .as_ref()
+        .and_then(|job| job.node.clone())
+        .unwrap_or_else(|| "the node".into());
+    match report.ending {
+        Ending::Interrupted => Err(HuntError::Interrupted),
+        Ending::Exited { code: 0 } if seen.trim() == token => Ok(()),
+        Ending::Exited { .. } | Ending::Signalled { .. } => Err(HuntError::BadInput(format!(
+            "the Slurm executor needs the worktrees on a filesystem every node mounts at the same path, \
+             and {node} does not see {}: put the repository (and its .culprit/) on a shared filesystem, \
+             or use the local executor",
+            dir.display()
+        ))),
+        Ending::Lost { reason } | Ending::SpawnFailed { reason } => Err(HuntError::BadInput(format!(
+            "Slurm cannot run culprit's jobs: {reason}; check [executor] in culprit.toml and that `sinfo` answers"
+        ))),
+        other => Err(HuntError::BadInput(format!(
+            "the first Slurm job (the shared-path check) did not end ({other:?}); check that the cluster runs jobs (`srun true`)"
+        ))),
+    }
+}
+
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+impl StepRunner for SlurmRunner {
+    fn workers(&self) -> usize {
+        self.worktrees.len().max(1)
+    }
+
+    fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
+        activity.set(format!("checking out {}", job.label));
+        let checkout = match (self.worktrees.get(worker), &self.repo) {
+            (Some(worktree), Some(repo)) if job.prepare != Prepare::InPlace => {
+                prepare_checkout(repo, &worktree.path, &job.prepare)?;
+                worktree.path.clone()
+            }
+            _ => self.root.clone(),
+        };
+        let jobs = StepJobs {
+            runner: self,
+            worker,
+            activity: activity.clone(),
+            ran: Mutex::new(Vec::new()),
+        };
+        let mut result = run_job_in(&self.config, job, &checkout, &self.stop, activity, &jobs)?;
+        result.place = Some(jobs.place());
+        Ok(result)
+    }
+}
+
+/// The jobs of one step.
+struct StepJobs<'a> {
+    runner: &'a SlurmRunner,
+    worker: usize,
+    activity: WorkerActivity,
+    ran: Mutex<Vec<SlurmJob>>,
+}
+
+impl StepJobs<'_> {
+    /// Where the step ran: the node of its last job, and every job's id.
+    fn place(&self) -> Place {
+        let ran = self.ran.lock().map(|ran| ran.clone()).unwrap_or_default();
+        let ids: Vec<String> = ran
+            .iter()
+            .filter_map(|job| job.id)
+            .map(|id| id.to_string())
+            .collect();
+        Place {
+            executor: "slurm".into(),
+            worker: self.worker,
+            node: ran.iter().rev().find_map(|job| job.node.clone()),
+            job: (!ids.is_empty()).then(|| ids.join(",")),
+        }
+    }
+}
+
+impl Launcher for StepJobs<'_> {
+    fn launch(
+        &self,
+        spec: &RunSpec,
+        classifier: Classifier,
+        stop: &StopFlag,
+    ) -> Result<RunReport, ExecError> {
+        let name = unique_job_name("culprit");
+        let failed = |err: HuntError| ExecError::Record {
+            name: name.clone(),
+            message: err.to_string(),
+        };
+        self.runner
+            .record(|journal| journal.slurm_job_submitted(&name))
+            .map_err(failed)?;
+        let started = |id: u64, node: &str| {
+            self.activity.placed(&Place {
+                executor: "slurm".into(),
+                worker: self.worker,
+                node: Some(node.to_string()),
+                job: Some(id.to_string()),
+            })
+        };
+        let report = slurm::run_job(
+            spec,
+            &self.runner.options,
+            &name,
+            classifier,
+            stop,
+            &started,
+        )?;
+        let id = report.job.as_ref().and_then(|job| job.id);
+        self.runner
+            .record(|journal| journal.slurm_job_ended(&name, id))
+            .map_err(failed)?;
+        if let (Some(job), Ok(mut ran)) = (&report.job, self.ran.lock()) {
+            ran.push(job.clone());
+        }
+        Ok(report)
+    }
+}
+
+/// Cancels the Slurm jobs the journal says were submitted and never seen to end (a
+/// culprit killed with SIGKILL, a machine that went down) and marks them ended.
+/// Returns the jobs Slurm still had.
+pub fn cancel_leftovers(journal: &Journal) -> Result<Vec<LiveJob>> {
+    let names = journal.unended_slurm_jobs()?;
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cancelled = slurm::cancel_leftovers(&names, LEFTOVER_PATIENCE).map_err(|err| {
+        HuntError::Message(format!(
+            "cannot cancel the Slurm jobs an earlier culprit left ({}): {err}",
+            names.join(", ")
+        ))
+    })?;
+    for name in &names {
+        journal.slurm_job_ended(name, None)?;
+    }
+    Ok(cancelled)
+}
