@@ -1,0 +1,48 @@
+//! `[executor]` in culprit.toml: read strictly, like the rest of the file.
+
+use culprit_hunt::config::{Config, ExecutorKind};
+
+const TEST: &str = "[[test]]\nname = \"boot\"\ncommand = \"true\"\n";
+
+fn parse(executor: &str) -> Result<Config, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{TEST}\n{executor}");
+    Config::parse(&text, &dir.path().join("culprit.toml"), dir.path()).map_err(|e| e.to_string())
+}
+
+#[test]
+fn without_a_section_steps_run_locally() {
+    let config = parse("").unwrap();
+    assert_eq!(config.executor.kind, ExecutorKind::Local);
+    assert_eq!(config.executor.partition, None);
+}
+
+#[test]
+fn every_slurm_key_is_read() {
+    let config = parse(
+        "[executor]\nkind = \"slurm\"\npartition = \"build\"\naccount = \"kernel\"\ntime_limit = \"1:30:00\"\nconstraints = \"x86&fast\"\noptions = [\"--cpus-per-task=4\", \"--mem=8G\"]\n",
+    )
+    .unwrap();
+    let e = &config.executor;
+    assert_eq!(e.kind, ExecutorKind::Slurm);
+    assert_eq!(e.partition.as_deref(), Some("build"));
+    assert_eq!(e.account.as_deref(), Some("kernel"));
+    assert_eq!(e.time_limit.as_deref(), Some("1:30:00"));
+    assert_eq!(e.constraints.as_deref(), Some("x86&fast"));
+    assert_eq!(e.options, ["--cpus-per-task=4", "--mem=8G"]);
+}
+
+#[test]
+fn mistakes_are_named() {
+    let err = parse("[executor]\nkind = \"slurm\"\npartion = \"build\"\n").unwrap_err();
+    assert!(err.contains("partion"), "{err}");
+    let err = parse("[executor]\nkind = \"pbs\"\n").unwrap_err();
+    assert!(err.contains("pbs") && err.contains("slurm"), "{err}");
+    let err = parse("[executor]\noptions = [\"mem=8G\"]\n").unwrap_err();
+    assert!(
+        err.contains("[executor]") && err.contains("mem=8G"),
+        "{err}"
+    );
+    let err = parse("[executor]\npartition = \"a b\"\n").unwrap_err();
+    assert!(err.contains("`partition`"), "{err}");
+}
