@@ -203,3 +203,23 @@ fn ctrl_c_leaves_no_job_queued_and_no_process_on_the_node() {
         assert!(!alive(pid), "pid {pid} of a job outlived Ctrl-C");
     }
 }
+
+#[test]
+fn a_partition_slurm_does_not_know_stops_the_hunt_before_any_step() {
+    let Some(_) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("boots.log");
+    let text = format!(
+        "{}\n[executor]\nkind = \"slurm\"\npartition = \"no-such-partition\"\n",
+        toml(3, (0, 0), (0, 0), &log)
+    );
+    let ids = linear_repo(dir.path(), 5, &text);
+    let out = culprit(dir.path(), &["bisect", "--good", &ids[0], "--bad", "main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("Slurm cannot run culprit's jobs") && stderr.contains("no-such-partition"),
+        "{stderr}"
+    );
+    assert!(!log.exists(), "no step ran");
+}
