@@ -3,7 +3,7 @@
 //! Each worker keeps its worktree between steps (checking out the next commit is much
 //! cheaper than creating a worktree).
 
-use super::{prepare_checkout, run_job_in, Job, LocalLauncher, Place, StepRunner};
+use super::{add_worktrees, ready_checkout, run_job_in, Job, LocalLauncher, Place, StepRunner};
 use crate::config::Config;
 use crate::error::Result;
 use crate::observe::WorkerActivity;
@@ -33,13 +33,7 @@ impl LocalRunner {
         workers: usize,
         stop: StopFlag,
     ) -> Result<LocalRunner> {
-        let mut worktrees = Vec::new();
-        if let Some(repo) = repo {
-            let head = repo.resolve("HEAD")?;
-            for i in 0..workers.max(1) {
-                worktrees.push(Worktree::add(repo, dir.join(format!("w{i}")), &head)?);
-            }
-        }
+        let worktrees = add_worktrees(repo, dir, workers)?;
         Ok(LocalRunner {
             config,
             repo: repo.cloned(),
@@ -57,13 +51,8 @@ impl StepRunner for LocalRunner {
 
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
-        let checkout = match (self.worktrees.get(worker), &self.repo) {
-            (Some(worktree), Some(repo)) if job.prepare != super::Prepare::InPlace => {
-                prepare_checkout(repo, &worktree.path, &job.prepare)?;
-                worktree.path.clone()
-            }
-            _ => self.root.clone(),
-        };
+        let checkout =
+            ready_checkout(&self.worktrees, self.repo.as_ref(), &self.root, worker, job)?;
         let mut result = run_job_in(
             &self.config,
             job,

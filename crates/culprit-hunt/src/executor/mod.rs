@@ -25,6 +25,7 @@ use crate::error::{Context, Result};
 use crate::observe::WorkerActivity;
 use crate::step::{run_step, ArtifactCache, StepContext, StepResult};
 use crate::target::Target;
+use crate::workspace::Worktree;
 use culprit_console::Classifier;
 use culprit_exec::git::Repo;
 use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
@@ -139,6 +140,36 @@ impl Launcher for LocalLauncher {
         stop: &StopFlag,
     ) -> Result<RunReport, ExecError> {
         culprit_exec::run(spec, classifier, stop)
+    }
+}
+
+/// One worktree per worker under `dir`, at HEAD; none without a repository (the single
+/// worker then uses the tree in place).
+fn add_worktrees(repo: Option<&Repo>, dir: &Path, workers: usize) -> Result<Vec<Worktree>> {
+    let Some(repo) = repo else {
+        return Ok(Vec::new());
+    };
+    let head = repo.resolve("HEAD")?;
+    (0..workers.max(1))
+        .map(|i| Worktree::add(repo, dir.join(format!("w{i}")), &head))
+        .collect()
+}
+
+/// The checkout worker `worker` runs `job` in, made ready for it: its worktree, or the
+/// tree in place (`root`).
+fn ready_checkout(
+    worktrees: &[Worktree],
+    repo: Option<&Repo>,
+    root: &Path,
+    worker: usize,
+    job: &Job,
+) -> Result<PathBuf> {
+    match (worktrees.get(worker), repo) {
+        (Some(worktree), Some(repo)) if job.prepare != Prepare::InPlace => {
+            prepare_checkout(repo, &worktree.path, &job.prepare)?;
+            Ok(worktree.path.clone())
+        }
+        _ => Ok(root.to_path_buf()),
     }
 }
 

@@ -13,7 +13,7 @@
 //! node mounts at the same path (NFS, Lustre, or one node). `SlurmRunner::new` checks it
 //! with a first job that reads a file culprit just wrote there.
 
-use super::{prepare_checkout, run_job_in, Job, Launcher, Place, Prepare, StepRunner};
+use super::{add_worktrees, ready_checkout, run_job_in, Job, Launcher, Place, StepRunner};
 use crate::config::Config;
 use crate::error::{Context, HuntError, Result};
 use crate::journal::Journal;
@@ -55,13 +55,7 @@ impl SlurmRunner {
     ) -> Result<SlurmRunner> {
         let options = options_of(&config);
         let ledger = Journal::open(&config.home)?;
-        let mut worktrees = Vec::new();
-        if let Some(repo) = repo {
-            let head = repo.resolve("HEAD")?;
-            for i in 0..workers.max(1) {
-                worktrees.push(Worktree::add(repo, dir.join(format!("w{i}")), &head)?);
-            }
-        }
+        let worktrees = add_worktrees(repo, dir, workers)?;
         let shared = if worktrees.is_empty() { root } else { dir };
         check_shared(shared, &options, &stop)?;
         Ok(SlurmRunner {
@@ -151,13 +145,8 @@ impl StepRunner for SlurmRunner {
 
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
-        let checkout = match (self.worktrees.get(worker), &self.repo) {
-            (Some(worktree), Some(repo)) if job.prepare != Prepare::InPlace => {
-                prepare_checkout(repo, &worktree.path, &job.prepare)?;
-                worktree.path.clone()
-            }
-            _ => self.root.clone(),
-        };
+        let checkout =
+            ready_checkout(&self.worktrees, self.repo.as_ref(), &self.root, worker, job)?;
         let jobs = StepJobs {
             runner: self,
             worker,
