@@ -4,9 +4,15 @@
 //! (worktrees, partial clones, alternates), and the installed git is the one that
 //! understands them all.
 
+use crate::supervisor;
+use nix::sys::signal::Signal;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// How many times `add_worktree` tries before it reports git's error.
+const WORKTREE_ATTEMPTS: u32 = 3;
+const WORKTREE_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
@@ -146,11 +152,38 @@ impl Repo {
         })
     }
 
-    /// Adds a detached worktree at `path` checked out at `commit`.
+    /// Adds a detached worktree at `path` checked out at `commit`, replacing whatever is
+    /// there: a culprit killed during `git worktree add` leaves a half checked-out
+    /// directory registered and locked ("initializing"), which the next session must clear
+    /// rather than refuse. A failed attempt is cleared and tried again once.
     pub fn add_worktree(&self, path: &Path, commit: &str) -> Result<(), GitError> {
-        let path = path.to_string_lossy();
-        self.git(&["worktree", "add", "--force", "--detach", &path, commit])?;
-        Ok(())
+        let mut attempts = WORKTREE_ATTEMPTS;
+        loop {
+            self.clear_worktree(path);
+            let text = path.to_string_lossy();
+            // `-f -f`: add even over a registration that is missing but still locked.
+            match self.git(&["worktree", "add", "-f", "-f", "--detach", &text, commit]) {
+                Ok(_) => return Ok(()),
+                Err(err) if attempts <= 1 => return Err(err),
+                Err(_) => {
+                    // The killed add's git may take a moment to be gone.
+                    std::thread::sleep(WORKTREE_RETRY_PAUSE);
+                    attempts -= 1;
+                }
+            }
+        }
+    }
+
+    /// Removes the worktree at `path` (locked or not, registered or only a directory) and
+    /// the registrations of worktrees whose directories are gone.
+    fn clear_worktree(&self, path: &Path) {
+        let text = path.to_string_lossy();
+        // Each step may fail because there is nothing to clear; what matters is the add.
+        let _ = self.git(&["worktree", "remove", "-f", "-f", &text]);
+        if path.exists() {
+            let _ = std::fs::remove_dir_all(path);
+        }
+        let _ = self.git(&["worktree", "prune"]);
     }
 
     /// Moves an existing worktree to `commit`, discarding every change and build product,
@@ -183,12 +216,15 @@ impl Repo {
     }
 }
 
+/// Runs git below a supervisor: a `git worktree add` whose culprit is killed must not
+/// go on checking out files (and holding the worktree's lock) on its own.
 fn git_in(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
-    Command::new("git")
+    let mut command = Command::new("git");
+    command
         .arg("-C")
         .arg(dir)
         .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .output()
-        .map_err(GitError::Spawn)
+        .env("GIT_TERMINAL_PROMPT", "0");
+    let _lifeline = supervisor::attach(&mut command, Signal::SIGKILL).map_err(GitError::Spawn)?;
+    command.output().map_err(GitError::Spawn)
 }

@@ -7,5 +7,6 @@ pub mod git;
 mod process_tree;
 pub mod runner;
 pub mod slurm;
+mod supervisor;
 
 pub use runner::{run, ExecError, RunReport, RunSpec, StopFlag};

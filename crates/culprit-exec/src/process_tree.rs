@@ -2,8 +2,9 @@
 //!
 //! A QEMU launched through `sh -c` or a wrapper script is a grandchild; killing only
 //! the direct child would leave it running. Every command gets its own process group,
-//! and on stop we signal the group *and* every descendant found in `/proc` (a
-//! descendant may have moved to its own group or session, as daemons do).
+//! and on stop we ask the group *and* every descendant found in `/proc` (a descendant
+//! may have moved to its own group or session, as daemons do) to end; the supervisor
+//! (`supervisor.rs`) then kills whatever did not.
 
 use nix::sys::signal::{kill, killpg, Signal};
 use nix::unistd::Pid;
@@ -14,7 +15,6 @@ use std::fs;
 struct ProcStat {
     pid: u32,
     ppid: u32,
-    pgrp: u32,
     zombie: bool,
 }
 
@@ -39,11 +39,9 @@ fn stat_of(pid: u32) -> Option<ProcStat> {
     let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
     let state = fields.next()?;
     let ppid = fields.next()?.parse().ok()?;
-    let pgrp = fields.next()?.parse().ok()?;
     Some(ProcStat {
         pid,
         ppid,
-        pgrp,
         zombie: state == "Z" || state == "X",
     })
 }
@@ -78,13 +76,4 @@ pub fn signal_tree(leader: u32, extra: &BTreeSet<u32>, signal: Signal) {
             let _ = kill(Pid::from_raw(pid), signal);
         }
     }
-}
-
-/// True while a process of the group led by `leader`, or one of `extra`, still runs.
-/// Zombies do not count: they run nothing, and in a container without a reaping init
-/// an orphaned zombie may never go away.
-pub fn any_running(leader: u32, extra: &BTreeSet<u32>) -> bool {
-    snapshot()
-        .iter()
-        .any(|p| !p.zombie && (p.pgrp == leader || extra.contains(&p.pid)))
 }

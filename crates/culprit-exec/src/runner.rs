@@ -5,12 +5,13 @@
 //! marker and then idles costs seconds, not the whole timeout), and turns silence and
 //! the wall clock into hang endings.
 
-use crate::process_tree::{any_running, descendants, signal_tree};
+use crate::process_tree::{descendants, signal_tree};
 use crate::slurm::SlurmJob;
+use crate::supervisor::{self, Lifeline};
 use culprit_console::{Classification, Classifier, Ending};
 use nix::sys::signal::Signal;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -88,7 +89,8 @@ pub fn run(
 pub(crate) trait Launcher {
     /// The process to spawn for `spec`; the runner sets its stdio and process group.
     fn command(&self, spec: &RunSpec) -> Command;
-    /// What the process gets when culprit dies without a chance to clean up.
+    /// What the process gets first when culprit dies without a chance to clean up
+    /// (everything left is killed after a grace period).
     fn death_signal(&self) -> Signal {
         Signal::SIGKILL
     }
@@ -168,7 +170,9 @@ pub(crate) fn supervise(
         path: spec.log_path.clone(),
         source,
     })?;
-    let mut log = BufWriter::new(file);
+    // Unbuffered: chunks arrive whole from the reader thread, and what the guest printed
+    // is on disk at once, for `tail -f` and for a culprit that gets killed.
+    let mut log = file;
     let mut clocks = Clocks {
         started: None,
         last_output: Instant::now(),
@@ -187,13 +191,16 @@ pub(crate) fn supervise(
         .stdout(writer)
         .stderr(stderr)
         .process_group(0);
-    // If culprit itself is killed (SIGKILL leaves no chance to clean up), the kernel
-    // signals the command too, so no guest outlives the session that started it.
-    let death = launcher.death_signal();
-    // SAFETY: the closure only makes the prctl system call, which is async-signal-safe.
-    unsafe {
-        command.pre_exec(move || nix::sys::prctl::set_pdeathsig(death).map_err(io::Error::from));
-    }
+    // Nothing the command starts may outlive culprit, even a culprit killed with SIGKILL.
+    let lifeline = match supervisor::attach(&mut command, launcher.death_signal()) {
+        Ok(lifeline) => lifeline,
+        Err(err) => {
+            let ending = Ending::SpawnFailed {
+                reason: format!("cannot set up the supervisor for `{}`: {err}", spec.command),
+            };
+            return finish(spec, classifier, ending, clocks.elapsed(), log, launcher);
+        }
+    };
     let spawned = command.spawn();
     let program = command.get_program().to_string_lossy().into_owned();
     // The parent's copies of the pipes' write ends must be closed, or EOF never comes.
@@ -253,7 +260,7 @@ pub(crate) fn supervise(
         }
     };
     let ending = if by_itself {
-        stop_tree(&mut child);
+        stop_tree(&mut child, lifeline);
         sink.drain(&heard, &mut clocks)?;
         sink.launcher.settle(ending)
     } else {
@@ -262,7 +269,7 @@ pub(crate) fn supervise(
             timeout => sink.launcher.settle(timeout),
         };
         sink.launcher.cancel(ending == Ending::Interrupted);
-        stop_tree(&mut child);
+        stop_tree(&mut child, lifeline);
         sink.drain(&heard, &mut clocks)?;
         ending
     };
@@ -272,7 +279,7 @@ pub(crate) fn supervise(
 /// Where what the process says goes: console bytes to the log and the classifier, the
 /// launcher's lines to the launcher.
 struct Sink<'a, L> {
-    log: &'a mut BufWriter<File>,
+    log: &'a mut File,
     classifier: &'a mut Classifier,
     spec: &'a RunSpec,
     launcher: &'a mut L,
@@ -307,7 +314,7 @@ fn finish(
     mut classifier: Classifier,
     ending: Ending,
     duration: Duration,
-    mut log: BufWriter<File>,
+    mut log: File,
     launcher: &impl Launcher,
 ) -> Result<RunReport, ExecError> {
     log.flush().map_err(|source| ExecError::LogWrite {
@@ -373,7 +380,7 @@ fn read_lines(pipe: io::PipeReader, tx: &SyncSender<Heard>) {
     }
 }
 
-fn write_log(log: &mut BufWriter<File>, chunk: &[u8], path: &Path) -> Result<(), ExecError> {
+fn write_log(log: &mut File, chunk: &[u8], path: &Path) -> Result<(), ExecError> {
     log.write_all(chunk).map_err(|source| ExecError::LogWrite {
         path: path.to_path_buf(),
         source,
@@ -404,22 +411,18 @@ fn exit_ending(status: std::process::ExitStatus) -> Ending {
     }
 }
 
-/// Stops the command's whole process tree: SIGTERM, a grace period, then SIGKILL.
-/// Also runs after a normal exit, so that nothing the command left behind survives it.
-fn stop_tree(child: &mut Child) {
-    let leader = child.id();
-    let extra = descendants(leader);
-    signal_tree(leader, &extra, Signal::SIGTERM);
+/// Stops the command's whole process tree: SIGTERM to everything below the supervisor, a
+/// grace period for the command to exit, then the lifeline is let go and the supervisor
+/// kills what is left with SIGKILL. Also runs after a normal exit, so that nothing the
+/// command left behind survives it.
+fn stop_tree(child: &mut Child, lifeline: Lifeline) {
+    let supervisor = child.id();
+    // The supervisor ignores SIGTERM; the command and its children get the chance to end.
+    signal_tree(supervisor, &descendants(supervisor), Signal::SIGTERM);
     let deadline = Instant::now() + TERM_GRACE;
-    while Instant::now() < deadline {
-        let _ = child.try_wait();
-        if !any_running(leader, &extra) {
-            break;
-        }
+    while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
         thread::sleep(Duration::from_millis(20));
     }
-    let mut extra = extra;
-    extra.extend(descendants(leader));
-    signal_tree(leader, &extra, Signal::SIGKILL);
+    drop(lifeline);
     let _ = child.wait();
 }

@@ -192,3 +192,15 @@ fn stdout_and_stderr_both_reach_the_log_and_the_classifier() {
     assert!(log.contains("to-stdout") && log.contains("BOOT-OK"));
     assert_eq!(report.classification.outcome, Outcome::Pass);
 }
+
+#[test]
+fn a_command_killed_by_a_signal_is_reported_as_signalled_through_the_supervisor() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = go(
+        &spec(&dir, "echo booting; kill -KILL $$", 10, None),
+        &Rules::boot(),
+    );
+    assert_eq!(report.ending, Ending::Signalled { signal: 9 });
+    let report = go(&spec(&dir, "kill -TERM $$", 10, None), &Rules::boot());
+    assert_eq!(report.ending, Ending::Signalled { signal: 15 });
+}
