@@ -6,6 +6,7 @@
 pub mod git;
 mod process_tree;
 pub mod runner;
+pub mod shell;
 pub mod slurm;
 mod supervisor;
 

@@ -286,9 +286,20 @@ impl Config {
                     "{at}: `name` may hold only letters, digits, '-', '_' and '.' (it names log files)"
                 )));
             }
-            if test.name == SHAPE_RUN {
+            if let Some((_, owner)) = RESERVED_NAMES.iter().find(|(name, _)| *name == test.name) {
                 return Err(invalid(format!(
-                    "{at}: the name `{SHAPE_RUN}` is taken by the [[shape]] checks; choose another"
+                    "{at}: the name `{}` is taken by {owner} (and its log file); choose another",
+                    test.name
+                )));
+            }
+            if test.timeout.is_zero() {
+                return Err(invalid(format!(
+                    "{at}: `timeout` is zero, which would make every boot a hang; give the longest a boot may take, e.g. \"60s\""
+                )));
+            }
+            if test.silence.is_some_and(|s| s.is_zero()) {
+                return Err(invalid(format!(
+                    "{at}: `silence` is zero, which would make every boot a hang; give how long a quiet console means a hang, e.g. \"5s\", or leave it out"
                 )));
             }
             if !seen.insert(test.name.clone()) {
@@ -302,6 +313,25 @@ impl Config {
         }
         if let Some(build) = &raw.build {
             check_command(&build.command).map_err(|m| invalid(format!("[build] `command` {m}")))?;
+            if build.timeout.is_zero() {
+                return Err(invalid(
+                    "[build] `timeout` is zero, which would stop every build at once; give the longest a build may take, e.g. \"30m\"".into(),
+                ));
+            }
+        }
+        if let Some(section) = &raw.config {
+            check_config_file(&section.file)
+                .map_err(|m| invalid(format!("[config] `file` {m}")))?;
+        }
+        let placeholders_used = |name: &str| {
+            let placeholder = format!("{{{name}}}");
+            raw.tests.iter().any(|t| t.command.contains(&placeholder))
+                || raw.build.iter().any(|b| b.command.contains(&placeholder))
+        };
+        if raw.config.is_none() && placeholders_used("config") {
+            return Err(invalid(
+                "a command uses `{config}`, which stands for the [config] `file` in the tree, but there is no [config] section; add one with `file = \".config\"` (or the build's configuration file)".into(),
+            ));
         }
         if let Some(normalize) = raw.config.as_ref().and_then(|c| c.normalize.as_ref()) {
             check_command(normalize).map_err(|m| invalid(format!("[config] `normalize` {m}")))?;
@@ -391,13 +421,42 @@ impl TestSection {
     }
 }
 
+/// Names a test cannot take, because another run of the step has them (and writes
+/// `NAME.log`), with who has it.
+const RESERVED_NAMES: &[(&str, &str)] = &[
+    (SHAPE_RUN, "the [[shape]] checks"),
+    ("build", "the [build] command"),
+    ("normalize", "the [config] normalizer"),
+];
+
+/// The configuration file is written by every worker in its own worktree: a path that
+/// leaves the tree would be shared by all of them (and overwrite a file of the user's).
+fn check_config_file(file: &Path) -> Result<(), String> {
+    use std::path::Component;
+    let escapes = file.components().any(|c| {
+        matches!(
+            c,
+            Component::RootDir | Component::Prefix(_) | Component::ParentDir
+        )
+    });
+    if escapes || file.as_os_str().is_empty() {
+        return Err(format!(
+            "`{}` must be a path inside the tree, relative to it (like \".config\"): each worker writes its own copy in its worktree",
+            file.display()
+        ));
+    }
+    Ok(())
+}
+
 /// Rejects empty commands and unknown `{placeholders}`.
 fn check_command(command: &str) -> Result<(), String> {
+    static BRACES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\{([A-Za-z0-9_]*)\}").expect("a valid pattern")
+    });
     if command.trim().is_empty() {
         return Err("is empty: give the shell command to run".into());
     }
-    let braces = regex::Regex::new(r"\{([A-Za-z0-9_]*)\}").map_err(|e| e.to_string())?;
-    for cap in braces.captures_iter(command) {
+    for cap in BRACES.captures_iter(command) {
         let name = &cap[1];
         if !PLACEHOLDERS.contains(&name) {
             return Err(format!(
@@ -417,9 +476,15 @@ fn check_command(command: &str) -> Result<(), String> {
 /// PATH (paths and shell syntax are left to the shell).
 fn first_program(command: &str) -> Option<String> {
     const SHELL_WORDS: &[&str] = &[
-        "cd", "exec", "if", "for", "while", "until", "case", "{", "(", "!", ".", "source",
-        "export", "set", "unset", "true", "false", "test", "[", "echo", "printf", "eval", "ulimit",
-        "umask", "exit", "command", "builtin",
+        // Reserved words and grouping.
+        "if", "for", "while", "until", "case", "{", "(", "!", // POSIX special built-ins.
+        ":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return",
+        "set", "shift", "times", "trap", "unset",
+        // Regular built-ins of sh (dash, bash) that need no program on PATH.
+        "alias", "bg", "cd", "command", "false", "fg", "getopts", "hash", "jobs", "kill", "local",
+        "pwd", "read", "true", "type", "ulimit", "umask", "unalias", "wait",
+        // Built-ins that also exist as programs, and bash's own.
+        "test", "[", "echo", "printf", "source", "builtin",
     ];
     let word = command
         .split_whitespace()
@@ -438,15 +503,6 @@ fn on_path(program: &str) -> bool {
                 .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         })
     })
-}
-
-/// Replaces `{tree}` (and the other placeholders given) in a command.
-pub fn expand(command: &str, values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .fold(command.to_string(), |acc, (name, value)| {
-            acc.replace(&format!("{{{name}}}"), value)
-        })
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {

@@ -1,6 +1,6 @@
 //! One step: build the tree, then boot every test and read its console.
 
-use crate::config::{expand, Config, ExitCodes, TestSection, SHAPE_RUN};
+use crate::config::{Config, ExitCodes, TestSection, SHAPE_RUN};
 use crate::error::{Context, Result};
 use crate::executor::{Launcher, Place};
 use crate::observe::WorkerActivity;
@@ -90,7 +90,7 @@ pub struct StepContext<'a> {
     /// Where this step's logs go.
     pub logs: &'a Path,
     pub stop: &'a StopFlag,
-    /// Extra placeholder values (`{artifact}`, `{config}`).
+    /// Extra placeholder values (`{artifact}`).
     pub placeholders: Vec<(&'static str, String)>,
     /// Stop after the first test that shows its target here: the step is bad then,
     /// and booting the other tests would tell nothing more.
@@ -111,11 +111,19 @@ pub struct StepContext<'a> {
 }
 
 impl StepContext<'_> {
+    /// The command with its placeholders, each quoted as one shell word: a tree path
+    /// with spaces or an artifact named `a$(touch x).bin` is data, never code.
     fn expand(&self, command: &str) -> String {
         let tree = self.tree.to_string_lossy();
+        let config = self
+            .config
+            .config
+            .as_ref()
+            .map(|section| self.tree.join(&section.file).to_string_lossy().into_owned());
         let mut values: Vec<(&str, &str)> = vec![("tree", &tree)];
+        values.extend(config.as_deref().map(|file| ("config", file)));
         values.extend(self.placeholders.iter().map(|(k, v)| (*k, v.as_str())));
-        expand(command, &values)
+        culprit_exec::shell::substitute(command, &values)
     }
 
     fn run(

@@ -120,3 +120,78 @@ fn a_missing_program_is_named_before_anything_runs() {
         "nothing ran"
     );
 }
+
+#[test]
+fn zero_timeouts_are_refused_as_every_boot_would_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let test = "[[test]]\nname = \"boot\"\ncommand = \"true\"\n";
+    let out = run_in(dir.path(), &format!("{test}timeout = \"0s\"\n"), &[]);
+    assert_bad(&out, &["`timeout` is zero", "boot"]);
+    let out = run_in(dir.path(), &format!("{test}silence = \"0s\"\n"), &[]);
+    assert_bad(&out, &["`silence` is zero"]);
+    let out = run_in(
+        dir.path(),
+        &format!("[build]\ncommand = \"true\"\ntimeout = \"0ms\"\n{test}"),
+        &[],
+    );
+    assert_bad(&out, &["[build] `timeout` is zero"]);
+}
+
+#[test]
+fn a_test_cannot_take_the_name_of_the_build_or_normalize_log() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["build", "normalize", "shape"] {
+        let out = run_in(
+            dir.path(),
+            &format!("[build]\ncommand = \"echo built\"\n[[test]]\nname = \"{name}\"\ncommand = \"true\"\n"),
+            &[],
+        );
+        assert_bad(&out, &[&format!("the name `{name}` is taken")]);
+    }
+}
+
+#[test]
+fn a_config_file_outside_the_tree_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["/tmp/shared.config", "../x.config", "sub/../../x"] {
+        let out = run_in(
+            dir.path(),
+            &format!(
+                "[config]\nfile = \"{file}\"\n[[test]]\nname = \"boot\"\ncommand = \"true\"\n"
+            ),
+            &[],
+        );
+        assert_bad(&out, &["[config] `file`", file, "inside the tree"]);
+    }
+}
+
+#[test]
+fn the_config_placeholder_needs_a_config_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_in(
+        dir.path(),
+        "[[test]]\nname = \"boot\"\ncommand = \"grep -q X {config}\"\n",
+        &[],
+    );
+    assert_bad(&out, &["{config}", "[config]"]);
+}
+
+#[test]
+fn commands_starting_with_shell_builtins_are_not_missing_programs() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [
+        "trap 'echo BOOT-OK' EXIT",
+        "wait; echo BOOT-OK",
+        "read x < /dev/null; echo BOOT-OK",
+    ] {
+        let out = run_in(
+            dir.path(),
+            &format!(
+                "[[test]]\nname = \"boot\"\ncommand = \"{command}\"\nsuccess = [\"BOOT-OK\"]\n"
+            ),
+            &[],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "`{command}`: {err}");
+    }
+}

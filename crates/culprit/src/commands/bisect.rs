@@ -230,23 +230,28 @@ fn artifacts(list: &Path) -> Result<(CandidateKind, Vec<String>, String)> {
             continue;
         }
         let path = base.join(line);
-        let (item, digest) = if path.exists() {
-            let bytes = std::fs::read(&path).with_context(|| {
-                format!(
-                    "{}:{}: cannot read {}",
-                    list.display(),
-                    n + 1,
-                    path.display()
-                )
-            })?;
-            let abs = path.canonicalize().unwrap_or(path);
-            (
-                abs.to_string_lossy().into_owned(),
-                hex(&Sha256::digest(&bytes)),
+        if !path.is_file() {
+            bail!(
+                "{}:{}: the artifact `{line}` is not a file ({} does not exist); list files that \
+                 exist, relative to the list's directory or absolute",
+                list.display(),
+                n + 1,
+                path.display()
+            );
+        }
+        let bytes = std::fs::read(&path).with_context(|| {
+            format!(
+                "{}:{}: cannot read {}",
+                list.display(),
+                n + 1,
+                path.display()
             )
-        } else {
-            (line.to_string(), hex(&Sha256::digest(line.as_bytes())))
-        };
+        })?;
+        let abs = path.canonicalize().unwrap_or(path);
+        let (item, digest) = (
+            abs.to_string_lossy().into_owned(),
+            hex(&Sha256::digest(&bytes)),
+        );
         items.push(item);
         digests.push(digest);
     }
