@@ -6,8 +6,9 @@ use crate::error::{Context, Result};
 use crate::journal::Journal;
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;
+use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 pub const CONFIG_FILE: &str = "culprit.toml";
@@ -86,21 +87,47 @@ impl Workspace {
     }
 }
 
-/// The process-wide stop flag, raised by Ctrl-C or SIGTERM so that every running
+/// The process-wide stop flag, raised by Ctrl-C, SIGTERM or SIGHUP so that every running
 /// command's process tree is stopped and the journal stays consistent.
+static STOP: OnceLock<StopFlag> = OnceLock::new();
+/// The signal that raised the flag, for the exit status (128 + signal, as shells do).
+static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_stop_signal(signal: std::ffi::c_int) {
+    // Only atomics here: this runs in signal context.
+    STOP_SIGNAL.store(signal, Ordering::SeqCst);
+    if let Some(flag) = STOP.get() {
+        flag.store(true, Ordering::SeqCst);
+    }
+}
+
 pub fn stop_flag() -> StopFlag {
-    static FLAG: OnceLock<StopFlag> = OnceLock::new();
-    FLAG.get_or_init(|| {
+    STOP.get_or_init(|| {
         let flag = Arc::new(AtomicBool::new(false));
-        let handler_flag = flag.clone();
-        // Without a handler Ctrl-C still ends culprit; the process groups of its
-        // commands are then stopped by nobody, so the failure is worth a warning.
-        if let Err(err) = ctrlc::set_handler(move || handler_flag.store(true, Ordering::SeqCst)) {
-            eprintln!("culprit: warning: cannot catch Ctrl-C ({err}); an interrupted run may leave processes behind");
+        let action = SigAction::new(
+            SigHandler::Handler(on_stop_signal),
+            SaFlags::SA_RESTART,
+            SigSet::empty(),
+        );
+        for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
+            // SAFETY: the handler only stores to atomics, which is async-signal-safe.
+            if let Err(err) = unsafe { sigaction(signal, &action) } {
+                // Without a handler the signal still ends culprit; the commands are then
+                // stopped only by their supervisors, so the failure is worth a warning.
+                eprintln!("culprit: warning: cannot catch {signal} ({err}); an interrupted run is not recorded as such");
+            }
         }
         flag
     })
     .clone()
+}
+
+/// The exit status of a culprit stopped by a signal: 130 after Ctrl-C, 143 after SIGTERM.
+pub fn interrupted_exit_code() -> u8 {
+    match STOP_SIGNAL.load(Ordering::SeqCst) {
+        0 => 130,
+        signal => u8::try_from(128 + signal).unwrap_or(130),
+    }
 }
 
 /// A temporary detached worktree that is removed when dropped.

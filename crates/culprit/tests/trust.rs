@@ -102,3 +102,69 @@ fn an_artifact_list_entry_that_does_not_exist_is_bad_input() {
         "{err}"
     );
 }
+
+#[test]
+fn sigterm_ends_culprit_with_143_and_ctrl_c_with_130() {
+    for (signal, code) in [
+        (nix::sys::signal::Signal::SIGTERM, 143),
+        (nix::sys::signal::Signal::SIGINT, 130),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("culprit.toml"),
+            "[[test]]\nname = \"boot\"\ncommand = \"echo booting; sleep 60\"\n",
+        )
+        .unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
+            .arg("run")
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(800));
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "after {signal}");
+    }
+}
+
+#[test]
+fn an_edited_or_staged_culprit_toml_does_not_make_the_tree_dirty() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let log = repo.join(".culprit-invocations");
+    let ids = common::linear_repo(repo, 12, &common::toml(7, (0, 0), (0, 0), &log));
+    let edited = format!(
+        "# tuned for this lab\n{}",
+        std::fs::read_to_string(repo.join("culprit.toml")).unwrap()
+    );
+    std::fs::write(repo.join("culprit.toml"), &edited).unwrap();
+    let out = culprit(
+        repo,
+        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["culprit"], ids[6].as_str());
+    git(repo, &["add", "culprit.toml"]);
+    let out = culprit(
+        repo,
+        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Any other edit still is.
+    std::fs::write(repo.join("n"), "dirty\n").unwrap();
+    let out = culprit(repo, &["bisect", "--good", &ids[0], "--bad", "main"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("uncommitted changes"));
+}

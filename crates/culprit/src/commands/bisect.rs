@@ -176,7 +176,11 @@ fn commits(args: &BisectArgs, ws: &Workspace) -> Result<(CandidateKind, Vec<Stri
         bail!("give --good REV (a revision that passes)");
     }
     if !args.allow_dirty {
-        let dirty = repo.dirty_files()?;
+        let dirty: Vec<String> = repo
+            .dirty_files()?
+            .into_iter()
+            .filter(|line| !is_culprits_own(ws, repo.root(), line))
+            .collect();
         if !dirty.is_empty() {
             bail!(
                 "the working tree has uncommitted changes ({}); commit or stash them, or pass --allow-dirty \
@@ -216,6 +220,24 @@ fn commits(args: &BisectArgs, ws: &Workspace) -> Result<(CandidateKind, Vec<Stri
         }
     }
     Ok((CandidateKind::Commits { range, trees }, good, bad))
+}
+
+/// Whether a `git status --porcelain` line is about culprit's own files (the
+/// configuration and `.culprit/`): they are read from the tree where culprit runs, never
+/// from the candidates, so editing them leaves what is tested unchanged.
+fn is_culprits_own(ws: &Workspace, root: &Path, line: &str) -> bool {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let config = ws
+        .config
+        .path
+        .canonicalize()
+        .unwrap_or_else(|_| ws.config.path.clone());
+    let home = ws.config.home.join(".culprit");
+    let own = |path: &Path| path.strip_prefix(&root).map(Path::to_path_buf).ok();
+    // `XY path`, or `XY from -> to` for a rename.
+    let path = line.get(3..).unwrap_or("");
+    let path = Path::new(path.rsplit(" -> ").next().unwrap_or(path).trim_matches('"'));
+    own(&config).is_some_and(|c| path == c) || own(&home).is_some_and(|h| path.starts_with(h))
 }
 
 fn artifacts(list: &Path) -> Result<(CandidateKind, Vec<String>, String)> {

@@ -82,8 +82,9 @@ pub fn resumable<P: DeserializeOwned>(
     Ok((session.id, plan))
 }
 
-/// Records how a hunt that failed ended, and turns an interruption into exit code 130
-/// (the journal keeps what finished; `--resume` continues). Other errors go on up.
+/// Records how a hunt that failed ended, and turns an interruption into exit code 130, or
+/// 143 after SIGTERM (the journal keeps what finished; `--resume` continues). Other
+/// errors go on up.
 pub fn close_failed_hunt(journal: &Journal, session: i64, err: HuntError) -> Result<u8> {
     let status = if err.is_interrupted() {
         "interrupted"
@@ -100,7 +101,7 @@ pub fn close_failed_hunt(journal: &Journal, session: i64, err: HuntError) -> Res
     )?;
     if status == "interrupted" {
         eprintln!("culprit: {err}");
-        return Ok(130);
+        return Ok(culprit_hunt::workspace::interrupted_exit_code());
     }
     Err(err)
 }

@@ -113,7 +113,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
     }
     if result.interrupted() {
         eprintln!("culprit: interrupted; every command was stopped and the step was recorded as interrupted");
-        return Ok(130);
+        return Ok(culprit_hunt::workspace::interrupted_exit_code());
     }
     Ok(if result.all_passed() { 0 } else { 1 })
 }
