@@ -580,7 +580,20 @@ impl CommitHunt<'_, '_> {
                 (0..runs).map(|_| self.request("verify-parent", parent, tests, &self.stop_at)),
             );
         }
-        let mut results = self.session.run(requests)?.into_iter();
+        let who: Vec<(&str, &str)> = std::iter::repeat_n(("verify", culprit_key), runs)
+            .chain(
+                parents
+                    .iter()
+                    .flat_map(|p| std::iter::repeat_n(("verify-parent", p.as_str()), runs)),
+            )
+            .collect();
+        // Verification, like every other phase, never counts a flake of the lab against
+        // the code: a run that hit an infrastructure error runs again.
+        let mut settled = Vec::with_capacity(who.len());
+        for ((phase, key), result) in who.into_iter().zip(self.session.run(requests)?) {
+            settled.push(self.settle(phase, key, tests, result)?);
+        }
+        let mut results = settled.into_iter();
         let fails = results
             .by_ref()
             .take(runs)

@@ -94,6 +94,21 @@ pub struct TestSection {
     /// verdict (0 good, 125 skip, 1-127 bad, 128 and above abort).
     #[serde(default)]
     pub exit_codes: ExitCodes,
+    /// Exit statuses that mean the lab, not the guest, ended a run whose console gave no
+    /// verdict (the OOM killer's or `kill -9`'s 137, a watchdog's 143); a death by signal N
+    /// counts as 128 + N. Such a run is an infrastructure error: run again, never a target,
+    /// never cached.
+    #[serde(default = "default_infra_exit_codes")]
+    pub infra_exit_codes: Vec<i32>,
+    /// Console patterns (regexes) that mark a run that did not pass as an infrastructure
+    /// error ("Could not allocate memory", "failed to initialize kvm").
+    #[serde(default)]
+    pub infra: Vec<String>,
+}
+
+/// Deaths from outside, as a shell reports them: SIGHUP, SIGINT, SIGKILL, SIGTERM.
+fn default_infra_exit_codes() -> Vec<i32> {
+    vec![129, 130, 137, 143]
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -309,6 +324,11 @@ impl Config {
                 )));
             }
             check_command(&test.command).map_err(|m| invalid(format!("{at}: `command` {m}")))?;
+            if let Err(err) = regex::RegexSet::new(&test.infra) {
+                return Err(invalid(format!(
+                    "{at}: an `infra` pattern is not a valid regex: {err}"
+                )));
+            }
             // Building a classifier compiles every signature pack: once per distinct set
             // of rules, so that 200,000 alike tests validate in linear, short time.
             let rules = test.rules();

@@ -403,7 +403,61 @@ fn run_test(ctx: &StepContext<'_>, test: &TestSection) -> Result<RunRecord> {
         ExitCodes::Console => report.classification.outcome.clone(),
         ExitCodes::Bisect => bisect_script_outcome(&report),
     };
+    let outcome = match lab_fault(test, &report) {
+        Some(reason) if outcome != Outcome::Pass => Outcome::InfraError { reason },
+        _ => outcome,
+    };
     Ok(record(&test.name, report, outcome))
+}
+
+/// Why a run that did not pass is the lab's fault rather than the guest's: its console
+/// shows one of the test's `infra` patterns, or the console gave no verdict and the
+/// command died the way `infra_exit_codes` says the lab kills it.
+fn lab_fault(test: &TestSection, report: &RunReport) -> Option<String> {
+    let console_silent = matches!(
+        &report.classification.outcome,
+        Outcome::Fail { signature } if signature.kind == SignatureKind::Exit
+    ) || test.exit_codes == ExitCodes::Bisect;
+    let status = match report.ending {
+        Ending::Exited { code } => Some((code, format!("exited with status {code}"))),
+        Ending::Signalled { signal } => Some((128 + signal, format!("killed by signal {signal}"))),
+        _ => None,
+    };
+    if let Some((status, how)) =
+        status.filter(|(s, _)| console_silent && test.infra_exit_codes.contains(s))
+    {
+        return Some(format!(
+            "the command {how} with no verdict on the console; status {status} is in `infra_exit_codes`, so the lab, not the guest, ended it"
+        ));
+    }
+    if test.infra.is_empty() {
+        return None;
+    }
+    let patterns = regex::RegexSet::new(&test.infra).ok()?;
+    console_line_matching(&report.log_path, &patterns)
+        .map(|line| format!("the console shows an `infra` pattern: {line}"))
+}
+
+/// The first line of the log that matches `patterns`, read a bounded line at a time so
+/// that a huge log costs no memory.
+fn console_line_matching(log: &Path, patterns: &regex::RegexSet) -> Option<String> {
+    use std::io::{BufRead, Read};
+    const LINE: u64 = 64 * 1024;
+    let mut reader = std::io::BufReader::new(std::fs::File::open(log).ok()?);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match (&mut reader).take(LINE).read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {
+                let text = String::from_utf8_lossy(&line);
+                let text = text.trim_end();
+                if patterns.is_match(text) {
+                    return Some(text.to_string());
+                }
+            }
+        }
+    }
 }
 
 /// Reads a `git bisect run` script's exit code as git does: 0 good, 125 skip,

@@ -168,3 +168,121 @@ fn an_edited_or_staged_culprit_toml_does_not_make_the_tree_dirty() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("uncommitted changes"));
 }
+
+/// A history whose boot panics from commit 8 on, where the lab kills some boots: the
+/// boot numbers (counted outside the repository) that `kill` lists die by `how`.
+fn flaky_lab_repo(dir: &Path, kill: &str, how: &str, extra: &str) -> Vec<String> {
+    let repo = dir.join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let counter = dir.join("boots");
+    let toml = format!(
+        r#"[[test]]
+name = "boot"
+command = "k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; case \" {kill} \" in *\" $k \"*) echo 'Linux version 6.1'; {how};; esac; n=$(cat n); echo 'Linux version 6.1'; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"
+success = ["BOOT-OK"]
+{extra}
+"#,
+        c = counter.display()
+    );
+    common::linear_repo(&repo, 16, &toml)
+}
+
+fn bisect_json(repo: &Path, ids: &[String]) -> (Option<i32>, serde_json::Value) {
+    let out = culprit(
+        repo,
+        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
+    );
+    (out.status.code(), json(&out))
+}
+
+#[test]
+fn a_boot_killed_by_the_lab_is_retried_never_blamed() {
+    // The first run is the bad endpoint (the target would be "exited 137"); the second
+    // the good endpoint ("the good revision does not pass"); then every third boot.
+    for (kill, how) in [
+        ("1", "exit 137"),
+        ("2", "kill -KILL $$"),
+        ("3 6 9 12 15 18", "exit 143"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let ids = flaky_lab_repo(dir.path(), kill, how, "");
+        let (code, doc) = bisect_json(&dir.path().join("repo"), &ids);
+        assert_eq!(code, Some(0), "boots {kill} died by `{how}`: {doc}");
+        assert_eq!(doc["culprit"], ids[7].as_str(), "boots {kill}: {doc}");
+        assert!(doc["target"].to_string().contains("Kernel panic"), "{doc}");
+    }
+}
+
+#[test]
+fn infra_exit_codes_and_patterns_are_per_test() {
+    // 3 is this lab's "board busy"; the console line says so too.
+    let dir = tempfile::tempdir().unwrap();
+    let ids = flaky_lab_repo(
+        dir.path(),
+        "1 4",
+        "echo 'lab: board busy'; exit 3",
+        "infra_exit_codes = [3]",
+    );
+    let (code, doc) = bisect_json(&dir.path().join("repo"), &ids);
+    assert_eq!(
+        (code, &doc["culprit"]),
+        (Some(0), &ids[7].as_str().into()),
+        "{doc}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let ids = flaky_lab_repo(
+        dir.path(),
+        "1 4",
+        "echo 'lab: board busy'; exit 3",
+        "infra = ['^lab: board busy']",
+    );
+    let (code, doc) = bisect_json(&dir.path().join("repo"), &ids);
+    assert_eq!(
+        (code, &doc["culprit"]),
+        (Some(0), &ids[7].as_str().into()),
+        "{doc}"
+    );
+
+    // Without either, exit 3 with no console verdict is the guest's own failure.
+    let dir = tempfile::tempdir().unwrap();
+    let ids = flaky_lab_repo(dir.path(), "1", "echo 'lab: board busy'; exit 3", "");
+    let (_, doc) = bisect_json(&dir.path().join("repo"), &ids);
+    assert_ne!(doc["culprit"], ids[7].as_str(), "{doc}");
+}
+
+#[test]
+fn verification_runs_again_after_a_lab_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let counter = dir.path().join("culprit-boots");
+    // The culprit's second boot (its first verification run) is killed by the lab.
+    let toml = format!(
+        r#"[[test]]
+name = "boot"
+command = "n=$(cat n); echo 'Linux version 6.1'; if [ $n -eq 8 ]; then k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; [ $k -eq 2 ] && exit 137; fi; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"
+success = ["BOOT-OK"]
+"#,
+        c = counter.display()
+    );
+    let ids = common::linear_repo(&repo, 16, &toml);
+    let out = culprit(
+        &repo,
+        &[
+            "bisect", "--good", &ids[0], "--bad", "main", "--verify", "2", "--json",
+        ],
+    );
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["culprit"], ids[7].as_str(), "{doc}");
+    let boots: u32 = std::fs::read_to_string(&counter)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        boots, 4,
+        "one search run, two verification runs and the one killed"
+    );
+}
