@@ -4,8 +4,9 @@
 //! moment loses at most the step that was running, and a resumed or repeated hunt can
 //! reuse what earlier ones measured.
 
-use crate::error::{Context, Result};
+use crate::error::{Context, HuntError, Result};
 use crate::step::{RunRecord, StepResult};
+use nix::fcntl::{Flock, FlockArg};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -72,6 +73,12 @@ pub struct StepRow {
     pub result: StepResult,
     pub started: f64,
     pub finished: f64,
+}
+
+/// Ownership of one session (see [`Journal::own_session`]).
+#[derive(Debug)]
+pub struct SessionLock {
+    _lock: Flock<std::fs::File>,
 }
 
 pub struct Journal {
@@ -146,6 +153,44 @@ impl Journal {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Makes this process the owner of session `id` until the returned lock is dropped
+    /// or the process dies (the kernel releases the lock then, even after SIGKILL). A
+    /// second culprit on the same session would remove the first one's worktrees.
+    pub fn own_session(&self, id: i64) -> Result<SessionLock> {
+        use std::io::{Read, Seek, Write};
+        let path = self.dir.join(format!("session-{id}.lock"));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("cannot open the session lock {}", path.display()))?;
+        let mut lock = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(lock) => lock,
+            Err((mut file, _)) => {
+                let mut owner = String::new();
+                let _ = file.read_to_string(&mut owner);
+                let owner = owner.trim();
+                let owner = if owner.is_empty() {
+                    "another process"
+                } else {
+                    owner
+                };
+                return Err(HuntError::BadInput(format!(
+                    "session {id} is being run by culprit PID {owner}; wait for it to finish, \
+                     or stop it (kill {owner}) and resume"
+                )));
+            }
+        };
+        let written = lock
+            .set_len(0)
+            .and_then(|()| lock.rewind())
+            .and_then(|()| write!(lock, "{}", std::process::id()));
+        written.with_context(|| format!("cannot write the session lock {}", path.display()))?;
+        Ok(SessionLock { _lock: lock })
+    }
+
     pub fn finish_session(&self, id: i64, status: &str, result: &Value) -> Result<()> {
         self.conn.execute(
             "UPDATE sessions SET finished = ?2, status = ?3, result = ?4 WHERE id = ?1",
@@ -158,6 +203,16 @@ impl Journal {
         self.query_session(
             "SELECT id, kind, args, status, result FROM sessions WHERE id = ?1",
             params![id],
+        )
+    }
+
+    /// The newest session of `kind` that did not finish (still marked running, or ended
+    /// by an interruption or an error), which `--resume` continues.
+    pub fn last_unfinished_session(&self, kind: &str) -> Result<Option<SessionRow>> {
+        self.query_session(
+            "SELECT id, kind, args, status, result FROM sessions WHERE kind = ?1 \
+             AND status IN ('running', 'interrupted', 'error') ORDER BY id DESC LIMIT 1",
+            params![kind],
         )
     }
 

@@ -286,3 +286,84 @@ success = ["BOOT-OK"]
         "one search run, two verification runs and the one killed"
     );
 }
+
+/// A 40-commit history whose boot panics from commit 25 on and takes 0.3 s; boots are
+/// logged to `boots`.
+fn slow_repo(dir: &Path) -> (std::path::PathBuf, Vec<String>, std::path::PathBuf) {
+    let log = dir.join("boots");
+    let repo = dir.join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let slow =
+        common::toml(25, (0, 0), (0, 0), &log).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
+    let ids = common::linear_repo(&repo, 40, &slow);
+    (repo, ids, log)
+}
+
+fn start_bisect(repo: &Path, ids: &[String]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(["bisect", "--good", &ids[0], "--bad", "main", "--json"])
+        .current_dir(repo)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn wait_for_boots(log: &Path, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while common::invocations(log).len() < n && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        common::invocations(log).len() >= n,
+        "the hunt did not get going"
+    );
+}
+
+#[test]
+fn a_second_culprit_on_a_running_session_is_refused_with_the_owners_pid() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, ids, log) = slow_repo(dir.path());
+    let first = start_bisect(&repo, &ids);
+    wait_for_boots(&log, 2);
+    let second = culprit(&repo, &["bisect", "--resume", "--json"]);
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("PID {}", first.id())), "{err}");
+    // The owner was not disturbed.
+    let out = first.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["culprit"], ids[24].as_str(), "{doc}");
+}
+
+#[test]
+fn a_killed_session_resumes_by_number_even_after_later_failed_attempts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (repo, ids, log) = slow_repo(dir.path());
+    let mut first = start_bisect(&repo, &ids);
+    wait_for_boots(&log, 3);
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // A later attempt with bad input (its good revision fails) is recorded, and is newer.
+    let bad = culprit(&repo, &["bisect", "--good", &ids[30], "--bad", "main"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("good revision"));
+    let out = culprit(&repo, &["bisect", "--resume", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["culprit"], ids[24].as_str());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("resuming session 1"));
+
+    // By number: a finished session is refused, an unknown one too.
+    let again = culprit(&repo, &["bisect", "--resume", "1"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already finished"));
+    let unknown = culprit(&repo, &["bisect", "--resume", "99"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no session 99"));
+}

@@ -62,12 +62,13 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         );
     }
     let journal = ws.journal()?;
-    let (session_id, plan) = if args.hunt.resume {
-        resumable(&journal, "bisect", "bisection")?
+    let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
+        resumable(&journal, "bisect", "bisection", which)?
     } else {
         let plan = make_plan(&args, &ws)?;
         let id = journal.start_session("bisect", &json!({ "plan": plan }))?;
-        (id, plan)
+        let owner = journal.own_session(id)?;
+        (id, plan, owner)
     };
     let workers = if matches!(plan.kind, CandidateKind::Artifacts { .. }) {
         1

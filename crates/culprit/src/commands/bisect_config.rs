@@ -49,8 +49,8 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     };
     let repo = ws.repo()?;
     let journal = ws.journal()?;
-    let (session_id, plan) = if args.hunt.resume {
-        resumable(&journal, "bisect-config", "configuration bisection")?
+    let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
+        resumable(&journal, "bisect-config", "configuration bisection", which)?
     } else {
         let (Some(good), Some(bad)) = (&args.good, &args.bad) else {
             bail!("give --good FILE and --bad FILE");
@@ -103,7 +103,8 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             "bisect-config",
             &json!({ "plan": plan, "config_file": section.file }),
         )?;
-        (id, plan)
+        let owner = journal.own_session(id)?;
+        (id, plan, owner)
     };
     let progress = Progress::new();
     let executor = executor(

@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use culprit_exec::git::Repo;
 use culprit_hunt::config::ExecutorKind;
 use culprit_hunt::executor::{cancel_leftovers, Executor, LocalRunner, SlurmRunner, Threaded};
-use culprit_hunt::journal::Journal;
+use culprit_hunt::journal::{Journal, SessionLock};
 use culprit_hunt::observe::Observer;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use culprit_hunt::HuntError;
@@ -28,9 +28,10 @@ pub struct HuntArgs {
     /// culprit.toml has [[shape]] checks).
     #[arg(long = "test")]
     pub tests: Vec<String>,
-    /// Continue the last unfinished hunt of this kind, reusing every finished step.
-    #[arg(long)]
-    pub resume: bool,
+    /// Continue an unfinished hunt, reusing every finished step: session SESSION, or the
+    /// newest unfinished hunt of this kind.
+    #[arg(long, value_name = "SESSION", num_args = 0..=1, default_missing_value = "latest")]
+    pub resume: Option<String>,
     /// Print one JSON document instead of the report.
     #[arg(long)]
     pub json: bool,
@@ -56,30 +57,54 @@ impl HuntArgs {
     }
 }
 
-/// The plan of the last unfinished hunt of `kind` (`--resume`), with its session id.
+/// The plan of the hunt `--resume` names (a session id, or `latest`: the newest unfinished
+/// one of `kind`), with its session id and the lock that makes this process its owner.
 pub fn resumable<P: DeserializeOwned>(
     journal: &Journal,
     kind: &str,
     what: &str,
-) -> Result<(i64, P)> {
-    let Some(session) = journal.last_session(Some(kind))? else {
-        bail!(
-            "no {what} to resume in {}; start a new one",
-            journal.dir().display()
-        );
+    which: &str,
+) -> Result<(i64, P, SessionLock)> {
+    let session = if which == "latest" {
+        journal.last_unfinished_session(kind)?.with_context(|| {
+            format!(
+                "no unfinished {what} to resume in {}; start a new one",
+                journal.dir().display()
+            )
+        })?
+    } else {
+        let id: i64 = which.parse().with_context(|| {
+            format!("--resume {which}: give a session number (see `culprit log`), or no value for the newest")
+        })?;
+        let session = journal.session(id)?.with_context(|| {
+            format!(
+                "--resume {id}: no session {id} in {}",
+                journal.dir().display()
+            )
+        })?;
+        if session.kind != kind {
+            bail!(
+                "--resume {id}: session {id} is a {}, not a {what}",
+                session.kind
+            );
+        }
+        if !["running", "interrupted", "error"].contains(&session.status.as_str()) {
+            bail!(
+                "--resume {id}: session {id} already finished ({}); start a new one",
+                session.status
+            );
+        }
+        session
     };
-    if session.status != "running" && session.status != "interrupted" {
-        bail!(
-            "the last {what} (session {}) already finished ({}); start a new one",
-            session.id,
-            session.status
-        );
-    }
+    let lock = journal.own_session(session.id)?;
     let plan = serde_json::from_value(session.args["plan"].clone()).with_context(|| {
-        format!("the journal's last {what} cannot be resumed by this version of culprit")
+        format!(
+            "the journal's {what} {} cannot be resumed by this version of culprit",
+            session.id
+        )
     })?;
     eprintln!("culprit: resuming session {}", session.id);
-    Ok((session.id, plan))
+    Ok((session.id, plan, lock))
 }
 
 /// Records how a hunt that failed ended, and turns an interruption into exit code 130, or
