@@ -68,7 +68,7 @@ pub fn resumable<P: DeserializeOwned>(
     let session = if which == "latest" {
         journal.last_unfinished_session(kind)?.with_context(|| {
             format!(
-                "no unfinished {what} to resume in {}; start a new one",
+                "no {what} to resume in {} (none is unfinished); start a new one",
                 journal.dir().display()
             )
         })?
