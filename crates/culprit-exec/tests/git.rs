@@ -1,22 +1,10 @@
 //! Git operations against real repositories made in a temporary directory.
 
-use culprit_exec::git::{GitError, Repo};
-use std::path::Path;
-use std::process::Command;
+#[path = "common/sh.rs"]
+mod shell;
 
-fn sh(dir: &Path, script: &str) {
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Ada")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-        .env("GIT_COMMITTER_NAME", "Ada")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-        .status()
-        .expect("sh");
-    assert!(status.success(), "script failed: {script}");
-}
+use culprit_exec::git::{GitError, Repo};
+use shell::sh;
 
 fn repo_with_history() -> (tempfile::TempDir, Repo) {
     let dir = tempfile::tempdir().unwrap();

@@ -7,11 +7,18 @@
 //! Without libtest (`harness = false`): the binary is both the tests and the stand-in,
 //! chosen by its first argument.
 
+#[path = "common/procs.rs"]
+#[allow(dead_code)]
+mod procs;
+#[path = "common/sh.rs"]
+mod shell;
+
 use culprit_console::{Classifier, Rules};
 use culprit_exec::git::Repo;
 use culprit_exec::{run, RunSpec, StopFlag};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
+use shell::sh;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::AtomicBool;
@@ -117,14 +124,7 @@ fn tagged(tag: &str) -> Vec<(u32, String)> {
         let tagged = environ
             .split(|b| *b == 0)
             .any(|var| var == needle.as_bytes());
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let zombie = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z');
-        if tagged && !zombie {
+        if tagged && procs::alive(pid as i32) {
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             found.push((pid, String::from_utf8_lossy(&cmdline).replace('\0', " ")));
         }
@@ -152,24 +152,6 @@ fn expect_nothing_left(mut culprit: StandIn, tag: &str, moment: &str) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-fn sh(dir: &Path, script: &str) {
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Ada")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-        .env("GIT_COMMITTER_NAME", "Ada")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{script}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// toyos built with SPINLOCK_VALIDATE: smp_semaphore hangs after its START line with a

@@ -216,33 +216,13 @@ fn a_boot_killed_by_the_lab_is_retried_never_blamed() {
 #[test]
 fn infra_exit_codes_and_patterns_are_per_test() {
     // 3 is this lab's "board busy"; the console line says so too.
-    let dir = tempfile::tempdir().unwrap();
-    let ids = flaky_lab_repo(
-        dir.path(),
-        "1 4",
-        "echo 'lab: board busy'; exit 3",
-        "infra_exit_codes = [3]",
-    );
-    let (code, doc) = bisect_json(&dir.path().join("repo"), &ids);
-    assert_eq!(
-        (code, &doc["culprit"]),
-        (Some(0), &ids[7].as_str().into()),
-        "{doc}"
-    );
-
-    let dir = tempfile::tempdir().unwrap();
-    let ids = flaky_lab_repo(
-        dir.path(),
-        "1 4",
-        "echo 'lab: board busy'; exit 3",
-        "infra = ['^lab: board busy']",
-    );
-    let (code, doc) = bisect_json(&dir.path().join("repo"), &ids);
-    assert_eq!(
-        (code, &doc["culprit"]),
-        (Some(0), &ids[7].as_str().into()),
-        "{doc}"
-    );
+    for extra in ["infra_exit_codes = [3]", "infra = ['^lab: board busy']"] {
+        let dir = tempfile::tempdir().unwrap();
+        let ids = flaky_lab_repo(dir.path(), "1 4", "echo 'lab: board busy'; exit 3", extra);
+        let (code, doc) = bisect_json(&dir.path().join("repo"), &ids);
+        assert_eq!(code, Some(0), "{extra}: {doc}");
+        assert_eq!(doc["culprit"], ids[7].as_str(), "{extra}: {doc}");
+    }
 
     // Without either, exit 3 with no console verdict is the guest's own failure.
     let dir = tempfile::tempdir().unwrap();
