@@ -68,6 +68,9 @@ pub fn parse_file(
     })
 }
 
+/// `!<arch>\n` or `!<thin>\n`.
+const AR_MAGIC_LEN: u64 = 8;
+
 fn parse_archive(
     data: &[u8],
     display: &str,
@@ -81,8 +84,16 @@ fn parse_archive(
     let thin = archive.is_thin();
     let mut objects = Vec::new();
     let mut skipped = Vec::new();
+    // Where the last whole member ends: the reader stops quietly at a member it cannot
+    // read, so bytes after it mean the file was cut short (or damaged), not that the
+    // archive is empty.
+    let mut end = AR_MAGIC_LEN;
     for member in archive.members() {
         let member = member.map_err(|e| malformed(e.to_string()))?;
+        if !member.is_thin() {
+            let (offset, size) = member.file_range();
+            end = end.max(offset.saturating_add(size));
+        }
         let member_name = String::from_utf8_lossy(member.name()).into_owned();
         let name = format!("{display}({member_name})");
         let owned;
@@ -111,6 +122,15 @@ fn parse_archive(
         let mut object = parse_object(bytes, &name)?;
         object.member = Some(member_name);
         objects.push(object);
+    }
+    // One byte of padding may follow the last member (members are 2-byte aligned).
+    let len = data.len() as u64;
+    if !thin && len > end.saturating_add(1) {
+        return Err(malformed(format!(
+            "truncated or damaged: {} of its {len} bytes after the last whole member cannot \
+             be read as members; rebuild the archive or copy it again",
+            len - end
+        )));
     }
     Ok(FileShape {
         path: display.to_owned(),

@@ -190,3 +190,21 @@ fn non_elf_archive_members_are_skipped_with_a_reason() {
         "not ELF (starts with bytes 6e 6f 74 20)"
     );
 }
+
+#[test]
+fn an_archive_cut_short_is_an_error_not_an_empty_archive() {
+    let fixtures = fixtures();
+    let lib = &fixtures.inputs[2].1;
+    let whole = parse_file(lib, "lib.a", None).unwrap();
+    assert_eq!(whole.objects.len(), 2);
+    // Inside the first header, inside the symbol table, inside a member.
+    for len in [68, 100, 136, lib.len() / 2, lib.len() - 3] {
+        match parse_file(&lib[..len], "lib.a", None) {
+            Err(ElfError::MalformedArchive { .. }) => {}
+            other => panic!(
+                "{len} of {} bytes: expected an error, got {other:?}",
+                lib.len()
+            ),
+        }
+    }
+}
