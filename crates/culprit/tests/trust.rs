@@ -209,7 +209,12 @@ fn a_boot_killed_by_the_lab_is_retried_never_blamed() {
         let (code, doc) = bisect_json(&dir.path().join("repo"), &ids);
         assert_eq!(code, Some(0), "boots {kill} died by `{how}`: {doc}");
         assert_eq!(doc["culprit"], ids[7].as_str(), "boots {kill}: {doc}");
-        assert!(doc["target"].to_string().contains("Unable to mount root fs"), "{doc}");
+        assert!(
+            doc["target"]
+                .to_string()
+                .contains("Unable to mount root fs"),
+            "{doc}"
+        );
     }
 }
 
