@@ -301,10 +301,7 @@ silence = "1s"
     assert_eq!(culprits.len(), 2, "{doc}");
     let (panic, hang) = (&culprits[0], &culprits[1]);
     assert_eq!(panic["options"], serde_json::json!(["CONFIG_OPT_3"]));
-    assert_eq!(
-        panic["title"],
-        "Kernel panic - not syncing: No working init found"
-    );
+    assert_eq!(panic["title"], "kernel panic: No working init found");
     assert_eq!(hang["outcome"], "hang");
     assert_eq!(
         hang["options"],
