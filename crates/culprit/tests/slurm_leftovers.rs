@@ -90,7 +90,7 @@ fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
 
 /// The srun processes culprit `pid` started, each the leader of its process group.
 fn srun_children(pid: u32) -> Vec<i32> {
-    let mut found = Vec::new();
+    let mut parents = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(child) = entry.file_name().to_string_lossy().parse::<i32>() else {
             continue;
@@ -105,13 +105,22 @@ fn srun_children(pid: u32) -> Vec<i32> {
         else {
             continue;
         };
-        let ppid: u32 = rest
+        let ppid: i32 = rest
             .split_whitespace()
             .nth(1)
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
-        if name == "srun" && ppid == pid {
-            found.push(child);
+        parents.push((child, ppid, name));
+    }
+    // srun runs below culprit's supervisor, so it is a descendant, not a child.
+    let mut below = vec![pid as i32];
+    let mut found = Vec::new();
+    while let Some(parent) = below.pop() {
+        for (child, _, name) in parents.iter().filter(|(_, ppid, _)| *ppid == parent) {
+            below.push(*child);
+            if name == "srun" {
+                found.push(*child);
+            }
         }
     }
     found
