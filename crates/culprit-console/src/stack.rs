@@ -326,8 +326,9 @@ fn frame(body: &str) -> Frame<'_> {
     if regex!(r"^</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>$").is_match(body) {
         return Frame::Marker;
     }
+    // The address may be hashed: kmemleak prints `[<(____ptrval____)>]`.
     if let Some(c) = regex!(
-        r"^(?:\[<[0-9a-fA-F]+>\]\s*)?(\?\s+)?(?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+(?:/0x[0-9a-fA-F]+)?"
+        r"^(?:\[<[^>\]]+>\]\s*)?(\?\s+)?(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+(?:/0x[0-9a-fA-F]+)?"
     )
     .captures(body)
     {
