@@ -19,6 +19,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write a culprit.toml for this tree (Linux, Zephyr or a skeleton) and say what it guessed.
+    Init(commands::init::InitArgs),
     /// Run one step (build, then every test) on the working tree or at --rev.
     Run(commands::run::RunArgs),
     /// Find the commit (or artifact) that introduced a failure.
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Init(args) => commands::init::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Bisect(args) => commands::bisect::run(args),
         Command::Log(args) => commands::log::run(args),

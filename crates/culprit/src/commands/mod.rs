@@ -6,6 +6,7 @@ pub mod classify;
 pub mod demo;
 pub mod elf;
 pub mod hunt_args;
+pub mod init;
 pub mod kconfig;
 pub mod log;
 pub mod report;
