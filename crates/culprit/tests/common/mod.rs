@@ -1,6 +1,8 @@
 //! Real git repositories for the CLI tests, built with the git command line.
 #![allow(dead_code)]
 
+pub mod linux;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
