@@ -7,8 +7,8 @@ mod initramfs;
 mod plan;
 
 use crate::commands::run::{self, RunArgs};
-use crate::config::Config;
-use crate::workspace::CONFIG_FILE;
+use culprit_hunt::config::Config;
+use culprit_hunt::workspace::CONFIG_FILE;
 use anyhow::{bail, Context, Result};
 use plan::{BaseConfig, Layout, LinuxPlan, Probe, BASE_CONFIG_FILE, INITRAMFS_FILE};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,80 @@
+//! `culprit init` on trees that are not Linux: the bundled toyos, a Zephyr-shaped
+//! workspace and a bare directory each get a culprit.toml that culprit accepts.
+
+mod common;
+
+use common::{culprit, toyos_tree};
+use std::path::Path;
+
+fn init(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["init"];
+    all.extend_from_slice(args);
+    let out = culprit(dir, &all);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn toyos_gets_a_make_skeleton_that_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path();
+    toyos_tree(tree, &[], &[]);
+    std::fs::remove_file(tree.join("culprit.toml")).unwrap();
+    let (code, said, err) = init(tree, &[]);
+    assert_eq!(code, 0, "{said}{err}");
+    assert!(said.contains("build: `make`"), "{said}");
+    let toml = std::fs::read_to_string(tree.join("culprit.toml")).unwrap();
+    assert!(toml.contains("command = \"make -C {tree}"), "{toml}");
+    // It is accepted: the step builds toyos and then says the test command is a stub.
+    let out = culprit(tree, &["run", "--json"]);
+    let doc = common::json(&out);
+    assert_eq!(doc["build"]["outcome"], "pass", "{doc}");
+    assert_eq!(out.status.code(), Some(1), "{doc}");
+}
+
+#[test]
+fn an_existing_culprit_toml_is_kept_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("culprit.toml"), "# mine\n").unwrap();
+    let (code, _, err) = init(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("exists already; pass --force"), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("culprit.toml")).unwrap(), "# mine\n");
+    let (code, said, err) = init(dir.path(), &["--force"]);
+    assert_eq!(code, 0, "{said}{err}");
+    assert!(said.contains("fill in [build] command"), "{said}");
+}
+
+#[test]
+fn a_zephyr_workspace_builds_its_application_with_west() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("west.yml"), "manifest:\n  projects: []\n").unwrap();
+    std::fs::create_dir_all(root.join("apps/blinky")).unwrap();
+    std::fs::write(root.join("apps/blinky/prj.conf"), "CONFIG_ZTEST=y\n").unwrap();
+    std::fs::write(
+        root.join("apps/blinky/CMakeLists.txt"),
+        "find_package(Zephyr REQUIRED HINTS $ENV{ZEPHYR_BASE})\nproject(blinky)\n",
+    )
+    .unwrap();
+    let (code, said, err) = init(root, &[]);
+    assert_eq!(code, 0, "{said}{err}");
+    assert!(said.contains("application: apps/blinky"), "{said}");
+    let toml = std::fs::read_to_string(root.join("culprit.toml")).unwrap();
+    assert!(
+        toml.contains("west build -p auto -b qemu_x86_64 -d {build} {tree}/apps/blinky"),
+        "{toml}"
+    );
+    assert!(toml.contains("PROJECT EXECUTION SUCCESSFUL"), "{toml}");
+}
+
+#[test]
+fn a_missing_directory_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = init(dir.path(), &["no-such-dir"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot open no-such-dir"), "{err}");
+}
