@@ -12,13 +12,19 @@ use std::time::Duration;
 pub const SHAPE_RUN: &str = "shape";
 
 /// Placeholders a command may use; anything else in braces is a mistake.
-const PLACEHOLDERS: &[&str] = &["tree", "artifact", "config"];
+const PLACEHOLDERS: &[&str] = &["tree", "build", "artifact", "config"];
+
+/// Placeholders a path (`artifacts`, `[config] file`) may start with.
+const PATH_PLACEHOLDERS: &[&str] = &["tree", "build"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     /// Directory `{tree}` stands for, relative to the file; defaults to the file's own.
     tree: Option<PathBuf>,
+    /// Where the journal, logs, worktrees and build directories live, relative to the
+    /// file; defaults to `.culprit` next to it.
+    state: Option<PathBuf>,
     build: Option<BuildSection>,
     #[serde(default, rename = "test")]
     tests: Vec<TestSection>,
@@ -132,8 +138,12 @@ pub struct StageSection {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigSection {
+    /// Relative to `{tree}`, or under `{build}`.
     pub file: PathBuf,
     pub normalize: Option<String>,
+    /// The configuration every step starts from unless it brings its own (commit hunts,
+    /// `culprit run`), relative to the culprit.toml's directory.
+    pub base: Option<PathBuf>,
 }
 
 /// A validated `culprit.toml`.
@@ -151,6 +161,8 @@ pub struct Config {
     pub config: Option<ConfigSection>,
     pub shapes: Vec<culprit_elf::ShapeCheck>,
     pub executor: ExecutorSection,
+    /// The `state` key, resolved against `home`.
+    pub state: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -345,10 +357,6 @@ impl Config {
                 ));
             }
         }
-        if let Some(section) = &raw.config {
-            check_config_file(&section.file)
-                .map_err(|m| invalid(format!("[config] `file` {m}")))?;
-        }
         let placeholders_used = |name: &str| {
             let placeholder = format!("{{{name}}}");
             raw.tests.iter().any(|t| t.command.contains(&placeholder))
@@ -363,15 +371,33 @@ impl Config {
             check_command(normalize).map_err(|m| invalid(format!("[config] `normalize` {m}")))?;
         }
         check_executor(&raw.executor).map_err(|m| invalid(format!("[executor] {m}")))?;
+        let mut config = raw.config;
+        if let Some(section) = &mut config {
+            check_path(&section.file).map_err(|m| invalid(format!("[config] `file` {m}")))?;
+            if let Some(base) = &mut section.base {
+                *base = home.join(&*base);
+                if !base.is_file() {
+                    return Err(invalid(format!(
+                        "[config] `base` names {}, which is not a file; it is relative to the culprit.toml's directory",
+                        base.display()
+                    )));
+                }
+            }
+        }
+        for artifact in raw.build.iter().flat_map(|b| &b.artifacts) {
+            check_path(artifact).map_err(|m| invalid(format!("[build] `artifacts` {m}")))?;
+        }
+        let state = raw.state.map(|state| home.join(state));
         Ok(Config {
             path: path.to_path_buf(),
             home,
             tree,
             build: raw.build,
             tests: raw.tests,
-            config: raw.config,
+            config,
             shapes: raw.shape,
             executor: raw.executor,
+            state,
         })
     }
 
@@ -400,6 +426,23 @@ impl Config {
                 (!found).then_some((owner, program))
             })
             .collect()
+    }
+
+    /// Whether anything names `{build}`: then the build is out of tree, in a build
+    /// directory culprit keeps per worker, and checkouts leave ignored files alone.
+    pub fn uses_build_dir(&self) -> bool {
+        let needle = "{build}";
+        let build = self.build.iter().any(|b| {
+            b.command.contains(needle)
+                || b.artifacts
+                    .iter()
+                    .any(|a| a.to_string_lossy().contains(needle))
+        });
+        let config = self.config.iter().any(|c| {
+            c.file.to_string_lossy().contains(needle)
+                || c.normalize.as_deref().is_some_and(|n| n.contains(needle))
+        });
+        build || config || self.tests.iter().any(|t| t.command.contains(needle))
     }
 
     /// `{tree}` inside a checkout whose top level is `checkout`.
@@ -459,23 +502,51 @@ const RESERVED_NAMES: &[(&str, &str)] = &[
     ("normalize", "the [config] normalizer"),
 ];
 
-/// The configuration file is written by every worker in its own worktree: a path that
-/// leaves the tree would be shared by all of them (and overwrite a file of the user's).
-fn check_config_file(file: &Path) -> Result<(), String> {
+/// Accepts a path that is plain or starts with `{tree}/` or `{build}/`, and stays inside
+/// that directory: each worker has its own worktree and build directory, so a path that
+/// leaves them would be shared by all workers (and overwrite a file of the user's).
+fn check_path(path: &Path) -> Result<(), String> {
     use std::path::Component;
-    let escapes = file.components().any(|c| {
+    let text = path.to_string_lossy();
+    let rest = match text.strip_prefix('{') {
+        None => &*text,
+        Some(rest) => match rest.split_once('}') {
+            Some((name, tail)) if PATH_PLACEHOLDERS.contains(&name) => tail.trim_start_matches('/'),
+            _ => {
+                return Err(format!(
+                    "`{text}`: a path may start with {{tree}} or {{build}} and use no other placeholder"
+                ))
+            }
+        },
+    };
+    if rest.contains('{') {
+        return Err(format!("`{text}` may use a placeholder only at its start"));
+    }
+    let escapes = Path::new(rest).components().any(|c| {
         matches!(
             c,
             Component::RootDir | Component::Prefix(_) | Component::ParentDir
         )
     });
-    if escapes || file.as_os_str().is_empty() {
+    if escapes || rest.is_empty() {
         return Err(format!(
-            "`{}` must be a path inside the tree, relative to it (like \".config\"): each worker writes its own copy in its worktree",
-            file.display()
+            "`{text}` must be a path inside the tree (like \".config\") or the build directory (like \"{{build}}/.config\"), relative to it: each worker has its own copy"
         ));
     }
     Ok(())
+}
+
+/// Where a configured path is: under the build directory for `{build}/...`, else under
+/// the tree (`{tree}/...` or relative).
+pub fn resolve_path(path: &Path, tree: &Path, build: &Path) -> PathBuf {
+    let text = path.to_string_lossy();
+    if let Some(rest) = text.strip_prefix("{build}") {
+        build.join(rest.trim_start_matches('/'))
+    } else if let Some(rest) = text.strip_prefix("{tree}") {
+        tree.join(rest.trim_start_matches('/'))
+    } else {
+        tree.join(path)
+    }
 }
 
 /// Rejects empty commands and unknown `{placeholders}`.

@@ -1,4 +1,5 @@
-//! The journal: every session, step and run, durable in SQLite under `.culprit/`.
+//! The journal: every session, step and run, durable in SQLite in the state directory
+//! (`.culprit/` unless moved).
 //!
 //! Written before anything is reported, step by step, so that a session killed at any
 //! moment loses at most the step that was running, and a resumed or repeated hunt can
@@ -94,9 +95,9 @@ pub fn now() -> f64 {
 }
 
 impl Journal {
-    /// Opens (creating if needed) the journal in `home/.culprit/`.
-    pub fn open(home: &Path) -> Result<Journal> {
-        let dir = home.join(".culprit");
+    /// Opens (creating if needed) the journal in the state directory `dir`.
+    pub fn open(dir: &Path) -> Result<Journal> {
+        let dir = dir.to_path_buf();
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let path = dir.join("journal.sqlite");
@@ -140,7 +141,7 @@ impl Journal {
         Ok(names)
     }
 
-    /// `.culprit/` itself.
+    /// The state directory itself.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod executor;
 pub mod journal;
 pub mod observe;
+pub mod request;
 pub mod session;
 pub mod step;
 pub mod target;

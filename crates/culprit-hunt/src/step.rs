@@ -1,6 +1,6 @@
 //! One step: build the tree, then boot every test and read its console.
 
-use crate::config::{Config, ExitCodes, TestSection, SHAPE_RUN};
+use crate::config::{resolve_path, Config, ExitCodes, TestSection, SHAPE_RUN};
 use crate::error::{Context, Result};
 use crate::executor::{Launcher, Place};
 use crate::observe::WorkerActivity;
@@ -87,6 +87,8 @@ pub struct StepContext<'a> {
     pub config: &'a Config,
     /// The directory `{tree}` stands for.
     pub tree: &'a Path,
+    /// The directory `{build}` stands for: the worker's own, kept between steps.
+    pub build: &'a Path,
     /// Where this step's logs go.
     pub logs: &'a Path,
     pub stop: &'a StopFlag,
@@ -115,12 +117,13 @@ impl StepContext<'_> {
     /// with spaces or an artifact named `a$(touch x).bin` is data, never code.
     fn expand(&self, command: &str) -> String {
         let tree = self.tree.to_string_lossy();
-        let config = self
-            .config
-            .config
-            .as_ref()
-            .map(|section| self.tree.join(&section.file).to_string_lossy().into_owned());
-        let mut values: Vec<(&str, &str)> = vec![("tree", &tree)];
+        let build = self.build.to_string_lossy();
+        let config = self.config.config.as_ref().map(|section| {
+            resolve_path(&section.file, self.tree, self.build)
+                .to_string_lossy()
+                .into_owned()
+        });
+        let mut values: Vec<(&str, &str)> = vec![("tree", &tree), ("build", &build)];
         values.extend(config.as_deref().map(|file| ("config", file)));
         values.extend(self.placeholders.iter().map(|(k, v)| (*k, v.as_str())));
         culprit_exec::shell::substitute(command, &values)
@@ -144,10 +147,16 @@ impl StepContext<'_> {
         let spec = RunSpec {
             command: self.expand(command),
             cwd: self.tree.to_path_buf(),
-            env: vec![(
-                "CULPRIT_TREE".into(),
-                self.tree.to_string_lossy().into_owned(),
-            )],
+            env: vec![
+                (
+                    "CULPRIT_TREE".into(),
+                    self.tree.to_string_lossy().into_owned(),
+                ),
+                (
+                    "CULPRIT_BUILD".into(),
+                    self.build.to_string_lossy().into_owned(),
+                ),
+            ],
             wall_timeout: spec_times.wall,
             silence_timeout: spec_times.silence,
             log_path: self.logs.join(format!("{name}.log")),
@@ -176,7 +185,16 @@ fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
 
 /// Builds, checks object shapes, then runs `tests` (`None`: all of the configuration's).
 pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result<StepResult> {
-    let (normalize, effective_config) = match &ctx.config_text {
+    std::fs::create_dir_all(ctx.build)
+        .with_context(|| format!("cannot create the build directory {}", ctx.build.display()))?;
+    let base = match ctx.config.config.as_ref().and_then(|c| c.base.as_ref()) {
+        Some(path) if ctx.config_text.is_none() => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the [config] base {}", path.display()))?,
+        ),
+        _ => None,
+    };
+    let (normalize, effective_config) = match ctx.config_text.as_ref().or(base.as_ref()) {
         Some(text) => prepare_config(ctx, text)?,
         None => (None, None),
     };
@@ -295,7 +313,7 @@ fn artifact_digest(ctx: &StepContext<'_>) -> Option<String> {
     }
     let mut hasher = Sha256::new();
     for path in artifacts {
-        let bytes = std::fs::read(ctx.tree.join(path)).ok()?;
+        let bytes = std::fs::read(resolve_path(path, ctx.tree, ctx.build)).ok()?;
         hasher.update(path.to_string_lossy().as_bytes());
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(&bytes);
@@ -360,8 +378,13 @@ fn prepare_config(
         ctx.config.config.as_ref().context(
             "configuration candidates need a [config] section with `file` in culprit.toml",
         )?;
-    let path = ctx.tree.join(&section.file);
-    std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    let path = resolve_path(&section.file, ctx.tree, ctx.build);
+    // Rewriting an unchanged configuration would make Kbuild regenerate its headers
+    // and recompile everything that includes them.
+    let unchanged = std::fs::read(&path).is_ok_and(|old| old == text.as_bytes());
+    if !unchanged {
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     let normalize = match &section.normalize {
         Some(command) => {
             let wall = ctx

@@ -6,12 +6,19 @@ use crate::error::{Context, Result};
 use crate::journal::Journal;
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;
+use nix::fcntl::{Flock, FlockArg};
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 pub const CONFIG_FILE: &str = "culprit.toml";
+
+/// The state directory next to culprit.toml when nothing else is asked for.
+pub const DEFAULT_STATE: &str = ".culprit";
+
+/// The environment variable that moves the state directory (`--state` sets it too).
+pub const STATE_ENV: &str = "CULPRIT_STATE";
 
 /// The configuration with the repository it belongs to.
 pub struct Workspace {
@@ -20,6 +27,9 @@ pub struct Workspace {
     pub repo: Option<Repo>,
     /// The repository's top level, or the configuration's directory outside git.
     pub root: PathBuf,
+    /// Where the journal, logs, worktrees and build directories live: `CULPRIT_STATE`,
+    /// else culprit.toml's `state`, else `.culprit/` next to culprit.toml.
+    pub state: PathBuf,
 }
 
 impl Workspace {
@@ -69,11 +79,58 @@ impl Workspace {
                 list.join("; ")
             );
         }
-        Ok(Workspace { config, repo, root })
+        let state = state_dir(&config);
+        Ok(Workspace {
+            config,
+            repo,
+            root,
+            state,
+        })
     }
 
     pub fn journal(&self) -> Result<Journal> {
-        Journal::open(&self.config.home)
+        Journal::open(&self.state)
+    }
+
+    /// `count` worker slots that no other culprit holds, lowest numbers first, so that
+    /// the next session gets the same worktrees and build directories back.
+    pub fn claim_workers(&self, count: usize) -> Result<Vec<WorkerSlot>> {
+        let dir = self.state.join("worktrees");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut slots = Vec::with_capacity(count);
+        let mut index = 0;
+        while slots.len() < count {
+            if index >= count + MAX_BUSY_SLOTS {
+                bail!(
+                    "{} worker slots in {} are held by other culprit processes; wait for them to finish, \
+                     or give this hunt its own state directory (--state DIR)",
+                    MAX_BUSY_SLOTS,
+                    dir.display()
+                );
+            }
+            let path = dir.join(format!("w{index}.lock"));
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .with_context(|| format!("cannot open the worker lock {}", path.display()))?;
+            if let Ok(lock) = Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+                slots.push(WorkerSlot {
+                    worktree: dir.join(format!("w{index}")),
+                    build: self.state.join("builds").join(format!("w{index}")),
+                    _lock: lock,
+                });
+            }
+            index += 1;
+        }
+        Ok(slots)
+    }
+
+    /// The build directory (`{build}`) of the working tree, used in place.
+    pub fn tree_build_dir(&self) -> PathBuf {
+        self.state.join("builds").join("tree")
     }
 
     /// The git repository, or a clear error for commands that need one.
@@ -85,6 +142,35 @@ impl Workspace {
             )
         })
     }
+}
+
+fn state_dir(config: &Config) -> PathBuf {
+    match std::env::var_os(STATE_ENV).filter(|v| !v.is_empty()) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            std::env::current_dir().map_or(dir.clone(), |cwd| cwd.join(dir))
+        }
+        None => config
+            .state
+            .clone()
+            .unwrap_or_else(|| config.home.join(DEFAULT_STATE)),
+    }
+}
+
+/// How many worker slots held by other culprit processes a hunt steps over before it
+/// gives up: enough for a few sessions side by side, few enough to say so early.
+const MAX_BUSY_SLOTS: usize = 32;
+
+/// A worker's worktree and build directory, held by this process (an flock the kernel
+/// releases when it dies) so that two sessions never build in the same tree. Both are
+/// kept between steps, sessions and resumes: a checkout then touches only the files
+/// that differ, make's timestamps stay meaningful, and a kernel build stays incremental.
+/// Each build directory belongs to one source tree, because Kbuild and CMake record
+/// absolute source paths in it.
+pub struct WorkerSlot {
+    pub worktree: PathBuf,
+    pub build: PathBuf,
+    _lock: Flock<std::fs::File>,
 }
 
 /// The process-wide stop flag, raised by Ctrl-C, SIGTERM or SIGHUP so that every running
@@ -130,13 +216,16 @@ pub fn interrupted_exit_code() -> u8 {
     }
 }
 
-/// A temporary detached worktree that is removed when dropped.
+/// A detached worktree: temporary (removed when dropped) or a worker's, kept for the
+/// next session.
 pub struct Worktree {
     repo: Repo,
     pub path: PathBuf,
+    keep: bool,
 }
 
 impl Worktree {
+    /// A fresh worktree at `path` (replacing whatever is there), removed when dropped.
     pub fn add(repo: &Repo, path: PathBuf, commit: &str) -> Result<Worktree> {
         if path.exists() {
             let _ = repo.remove_worktree(&path);
@@ -151,12 +240,40 @@ impl Worktree {
         Ok(Worktree {
             repo: repo.clone(),
             path,
+            keep: false,
         })
+    }
+
+    /// The worktree at `path` as an earlier session left it, or a fresh one at `commit`
+    /// when there is none (or it no longer works); kept when dropped. Reusing it is what
+    /// makes a kernel's second session incremental: a fresh checkout would give every
+    /// source file a new timestamp, and make would rebuild everything.
+    pub fn reuse(repo: &Repo, path: PathBuf, commit: &str) -> Result<Worktree> {
+        let canonical = path.canonicalize().ok();
+        let intact = canonical.is_some()
+            && Repo::discover(&path)
+                .ok()
+                .and_then(|wt| wt.root().canonicalize().ok())
+                == canonical;
+        let mut worktree = if intact {
+            Worktree {
+                repo: repo.clone(),
+                path,
+                keep: false,
+            }
+        } else {
+            Worktree::add(repo, path, commit)?
+        };
+        worktree.keep = true;
+        Ok(worktree)
     }
 }
 
 impl Drop for Worktree {
     fn drop(&mut self) {
+        if self.keep {
+            return;
+        }
         if let Err(err) = self.repo.remove_worktree(&self.path) {
             eprintln!(
                 "culprit: warning: cannot remove the worktree {}: {err}",

@@ -15,6 +15,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Keep the journal, logs, worktrees and build directories in DIR instead of
+    /// `.culprit/` next to culprit.toml (the same as CULPRIT_STATE=DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    state: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -51,6 +55,10 @@ fn main() -> ExitCode {
             return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
         }
     };
+    if let Some(dir) = &cli.state {
+        // Read back by every command that opens a workspace; set before any thread starts.
+        std::env::set_var(culprit_hunt::workspace::STATE_ENV, dir);
+    }
     let result = match cli.command {
         Command::Init(args) => commands::init::run(args),
         Command::Run(args) => commands::run::run(args),

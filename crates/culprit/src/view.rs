@@ -4,6 +4,7 @@
 //! people and may change.
 
 use culprit_console::Case;
+use culprit_hunt::request::Applied;
 use culprit_hunt::step::{RunRecord, StepResult};
 pub use culprit_report::relative;
 use serde::Serialize;
@@ -43,6 +44,14 @@ impl RunView {
 pub struct StepView {
     pub build: Option<RunView>,
     pub tests: Vec<RunView>,
+    /// The options `culprit run --set/--config` asked for, and what applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<RequestView>,
+}
+
+#[derive(Serialize)]
+pub struct RequestView {
+    pub requested: Vec<Applied>,
 }
 
 impl StepView {
@@ -50,8 +59,32 @@ impl StepView {
         StepView {
             build: step.build.as_ref().map(|b| RunView::of(b, base)),
             tests: step.tests.iter().map(|t| RunView::of(t, base)).collect(),
+            config: None,
         }
     }
+
+    /// With the requested options' fate, when there were any.
+    pub fn with_requests(mut self, requested: Vec<Applied>) -> StepView {
+        self.config = (!requested.is_empty()).then_some(RequestView { requested });
+        self
+    }
+}
+
+/// One line per requested option: applied, or what the build system made of it.
+pub fn applied_lines(requested: &[Applied]) -> String {
+    requested
+        .iter()
+        .map(|a| {
+            if a.applied {
+                format!("{}={}: applied\n", a.option, a.requested)
+            } else {
+                format!(
+                    "{}={}: NOT applied, the configuration has {} (a dependency is off, or the option is in another `if` block)\n",
+                    a.option, a.requested, a.got
+                )
+            }
+        })
+        .collect()
 }
 
 fn round_ms(seconds: f64) -> f64 {

@@ -42,7 +42,10 @@ fn an_existing_culprit_toml_is_kept_unless_forced() {
     let (code, _, err) = init(dir.path(), &[]);
     assert_eq!(code, 2);
     assert!(err.contains("exists already; pass --force"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("culprit.toml")).unwrap(), "# mine\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("culprit.toml")).unwrap(),
+        "# mine\n"
+    );
     let (code, said, err) = init(dir.path(), &["--force"]);
     assert_eq!(code, 0, "{said}{err}");
     assert!(said.contains("fill in [build] command"), "{said}");

@@ -1,44 +1,38 @@
 //! The local executor's steps: a pool of git worktrees on this machine.
 //!
-//! Each worker keeps its worktree between steps (checking out the next commit is much
-//! cheaper than creating a worktree).
+//! Each worker keeps its worktree and its build directory (`{build}`) between steps and
+//! sessions: checking out the next commit is much cheaper than creating a worktree, and
+//! an out-of-tree kernel build after a small change is incremental.
 
-use super::{add_worktrees, ready_checkout, run_job_in, Job, LocalLauncher, Place, StepRunner};
+use super::{run_job_in, Job, LocalLauncher, Place, StepRunner, Trees};
 use crate::config::Config;
 use crate::error::Result;
 use crate::observe::WorkerActivity;
 use crate::step::StepResult;
-use crate::workspace::Worktree;
+use crate::workspace::Workspace;
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub struct LocalRunner {
     config: Arc<Config>,
-    repo: Option<Repo>,
-    worktrees: Vec<Worktree>,
-    root: PathBuf,
+    trees: Trees,
     stop: StopFlag,
 }
 
 impl LocalRunner {
-    /// `workers` worktrees under `dir`, or a single in-place worker when there is no
-    /// repository to check out from.
+    /// The workspace's `workers` worktrees (reused when an earlier session left them),
+    /// or a single in-place worker when there is no repository to check out from.
     pub fn new(
-        config: Arc<Config>,
+        ws: &Workspace,
         repo: Option<&Repo>,
-        root: &Path,
-        dir: &Path,
         workers: usize,
         stop: StopFlag,
     ) -> Result<LocalRunner> {
-        let worktrees = add_worktrees(repo, dir, workers)?;
+        let trees = Trees::claim(ws, repo, workers)?;
         Ok(LocalRunner {
-            config,
-            repo: repo.cloned(),
-            worktrees,
-            root: root.to_path_buf(),
+            config: Arc::new(ws.config.clone()),
+            trees,
             stop,
         })
     }
@@ -46,17 +40,17 @@ impl LocalRunner {
 
 impl StepRunner for LocalRunner {
     fn workers(&self) -> usize {
-        self.worktrees.len().max(1)
+        self.trees.workers()
     }
 
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
-        let checkout =
-            ready_checkout(&self.worktrees, self.repo.as_ref(), &self.root, worker, job)?;
+        let (checkout, build) = self.trees.ready(worker, job)?;
         let mut result = run_job_in(
             &self.config,
             job,
             &checkout,
+            &build,
             &self.stop,
             activity,
             &LocalLauncher,

@@ -25,7 +25,7 @@ use crate::error::{Context, Result};
 use crate::observe::WorkerActivity;
 use crate::step::{run_step, ArtifactCache, StepContext, StepResult};
 use crate::target::Target;
-use crate::workspace::Worktree;
+use crate::workspace::{WorkerSlot, Workspace, Worktree};
 use culprit_console::Classifier;
 use culprit_exec::git::Repo;
 use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
@@ -143,33 +143,56 @@ impl Launcher for LocalLauncher {
     }
 }
 
-/// One worktree per worker under `dir`, at HEAD; none without a repository (the single
-/// worker then uses the tree in place).
-fn add_worktrees(repo: Option<&Repo>, dir: &Path, workers: usize) -> Result<Vec<Worktree>> {
-    let Some(repo) = repo else {
-        return Ok(Vec::new());
-    };
-    let head = repo.resolve("HEAD")?;
-    (0..workers.max(1))
-        .map(|i| Worktree::add(repo, dir.join(format!("w{i}")), &head))
-        .collect()
+/// The trees a runner's workers build in: with a repository, each worker's own
+/// worktree and build directory, claimed for this process and reused from earlier
+/// sessions; without one, a single worker on the tree in place.
+pub(crate) struct Trees {
+    repo: Option<Repo>,
+    workers: Vec<(Worktree, WorkerSlot)>,
+    root: PathBuf,
+    /// The build directory of the tree in place.
+    root_build: PathBuf,
 }
 
-/// The checkout worker `worker` runs `job` in, made ready for it: its worktree, or the
-/// tree in place (`root`).
-fn ready_checkout(
-    worktrees: &[Worktree],
-    repo: Option<&Repo>,
-    root: &Path,
-    worker: usize,
-    job: &Job,
-) -> Result<PathBuf> {
-    match (worktrees.get(worker), repo) {
-        (Some(worktree), Some(repo)) if job.prepare != Prepare::InPlace => {
-            prepare_checkout(repo, &worktree.path, &job.prepare)?;
-            Ok(worktree.path.clone())
+impl Trees {
+    pub(crate) fn claim(ws: &Workspace, repo: Option<&Repo>, workers: usize) -> Result<Trees> {
+        let mut claimed = Vec::new();
+        if let Some(repo) = repo {
+            let head = repo.resolve("HEAD")?;
+            for slot in ws.claim_workers(workers.max(1))? {
+                claimed.push((Worktree::reuse(repo, slot.worktree.clone(), &head)?, slot));
+            }
         }
-        _ => Ok(root.to_path_buf()),
+        Ok(Trees {
+            repo: repo.cloned(),
+            workers: claimed,
+            root: ws.root.clone(),
+            root_build: ws.tree_build_dir(),
+        })
+    }
+
+    pub(crate) fn workers(&self) -> usize {
+        self.workers.len().max(1)
+    }
+
+    /// The directory every worker's tree lives under (what a Slurm node must see).
+    pub(crate) fn shared_dir(&self) -> &Path {
+        match self.workers.first() {
+            Some((worktree, _)) => worktree.path.parent().unwrap_or(&self.root),
+            None => &self.root,
+        }
+    }
+
+    /// The checkout and build directory worker `worker` runs `job` in, made ready for it:
+    /// its worktree, or the tree in place.
+    pub(crate) fn ready(&self, worker: usize, job: &Job) -> Result<(PathBuf, PathBuf)> {
+        match (self.workers.get(worker), &self.repo) {
+            (Some((worktree, slot)), Some(repo)) if job.prepare != Prepare::InPlace => {
+                prepare_checkout(repo, &worktree.path, &job.prepare)?;
+                Ok((worktree.path.clone(), slot.build.clone()))
+            }
+            _ => Ok((self.root.clone(), self.root_build.clone())),
+        }
     }
 }
 
@@ -188,12 +211,13 @@ pub fn prepare_checkout(repo: &Repo, checkout: &Path, prepare: &Prepare) -> Resu
     }
 }
 
-/// What every executor does once a checkout is ready: the job's step, in `checkout`,
-/// its commands started by `launcher`.
+/// What every executor does once a checkout is ready: the job's step, in `checkout`
+/// with the build directory `build`, its commands started by `launcher`.
 pub fn run_job_in(
     config: &Config,
     job: &Job,
     checkout: &Path,
+    build: &Path,
     stop: &StopFlag,
     activity: WorkerActivity,
     launcher: &dyn Launcher,
@@ -210,6 +234,7 @@ pub fn run_job_in(
     let ctx = StepContext {
         config,
         tree: &tree,
+        build,
         logs: &job.logs,
         stop,
         placeholders: job.placeholders.clone(),

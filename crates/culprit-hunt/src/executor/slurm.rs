@@ -13,18 +13,18 @@
 //! node mounts at the same path (NFS, Lustre, or one node). `SlurmRunner::new` checks it
 //! with a first job that reads a file culprit just wrote there.
 
-use super::{add_worktrees, ready_checkout, run_job_in, Job, Launcher, Place, StepRunner};
+use super::{run_job_in, Job, Launcher, Place, StepRunner, Trees};
 use crate::config::Config;
 use crate::error::{Context, HuntError, Result};
 use crate::journal::Journal;
 use crate::observe::WorkerActivity;
 use crate::step::StepResult;
-use crate::workspace::Worktree;
+use crate::workspace::Workspace;
 use culprit_console::{Classifier, Ending, Rules};
 use culprit_exec::git::Repo;
 use culprit_exec::slurm::{self, unique_job_name, LiveJob, SlurmJob, SlurmOptions};
 use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,9 +33,7 @@ const LEFTOVER_PATIENCE: Duration = Duration::from_secs(30);
 
 pub struct SlurmRunner {
     config: Arc<Config>,
-    repo: Option<Repo>,
-    worktrees: Vec<Worktree>,
-    root: PathBuf,
+    trees: Trees,
     stop: StopFlag,
     options: SlurmOptions,
     /// The journal's own connection for the job names (workers record from their threads).
@@ -43,26 +41,22 @@ pub struct SlurmRunner {
 }
 
 impl SlurmRunner {
-    /// `workers` worktrees under `dir` (or the tree in place without a repository), after
-    /// a first job has shown that the nodes see `dir`.
+    /// The workspace's `workers` worktrees (or the tree in place without a repository),
+    /// after a first job has shown that the nodes see them.
     pub fn new(
-        config: Arc<Config>,
+        ws: &Workspace,
         repo: Option<&Repo>,
-        root: &Path,
-        dir: &Path,
         workers: usize,
         stop: StopFlag,
     ) -> Result<SlurmRunner> {
+        let config = Arc::new(ws.config.clone());
         let options = options_of(&config);
-        let ledger = Journal::open(&config.home)?;
-        let worktrees = add_worktrees(repo, dir, workers)?;
-        let shared = if worktrees.is_empty() { root } else { dir };
-        check_shared(shared, &options, &stop)?;
+        let ledger = ws.journal()?;
+        let trees = Trees::claim(ws, repo, workers)?;
+        check_shared(trees.shared_dir(), &options, &stop)?;
         Ok(SlurmRunner {
             config,
-            repo: repo.cloned(),
-            worktrees,
-            root: root.to_path_buf(),
+            trees,
             stop,
             options,
             ledger: Mutex::new(ledger),
@@ -140,20 +134,27 @@ fn shell_quote(text: &str) -> String {
 
 impl StepRunner for SlurmRunner {
     fn workers(&self) -> usize {
-        self.worktrees.len().max(1)
+        self.trees.workers()
     }
 
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
-        let checkout =
-            ready_checkout(&self.worktrees, self.repo.as_ref(), &self.root, worker, job)?;
+        let (checkout, build) = self.trees.ready(worker, job)?;
         let jobs = StepJobs {
             runner: self,
             worker,
             activity: activity.clone(),
             ran: Mutex::new(Vec::new()),
         };
-        let mut result = run_job_in(&self.config, job, &checkout, &self.stop, activity, &jobs)?;
+        let mut result = run_job_in(
+            &self.config,
+            job,
+            &checkout,
+            &build,
+            &self.stop,
+            activity,
+            &jobs,
+        )?;
         result.place = Some(jobs.place());
         Ok(result)
     }

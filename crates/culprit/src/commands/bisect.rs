@@ -80,15 +80,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         CandidateKind::Artifacts { .. } => None,
     };
     let progress = Progress::new();
-    let executor = executor(
-        &ws,
-        repo,
-        &journal,
-        &format!("bisect-{session_id}"),
-        &args.hunt,
-        workers,
-        progress.clone(),
-    )?;
+    let executor = executor(&ws, repo, &journal, &args.hunt, workers, progress.clone())?;
     journal.finish_session(session_id, "running", &json!(null))?;
     let mut session = Session::new(
         session_id,
@@ -224,21 +216,27 @@ fn commits(args: &BisectArgs, ws: &Workspace) -> Result<(CandidateKind, Vec<Stri
 }
 
 /// Whether a `git status --porcelain` line is about culprit's own files (the
-/// configuration and `.culprit/`): they are read from the tree where culprit runs, never
-/// from the candidates, so editing them leaves what is tested unchanged.
+/// configuration, its `[config] base` and the state directory): they are read from the
+/// tree where culprit runs, never from the candidates, so editing them leaves what is
+/// tested unchanged.
 fn is_culprits_own(ws: &Workspace, root: &Path, line: &str) -> bool {
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let config = ws
-        .config
-        .path
-        .canonicalize()
-        .unwrap_or_else(|_| ws.config.path.clone());
-    let home = ws.config.home.join(".culprit");
-    let own = |path: &Path| path.strip_prefix(&root).map(Path::to_path_buf).ok();
+    let canonical = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let root = canonical(root);
+    let own = |path: &Path| {
+        canonical(path)
+            .strip_prefix(&root)
+            .map(Path::to_path_buf)
+            .ok()
+    };
     // `XY path`, or `XY from -> to` for a rename.
     let path = line.get(3..).unwrap_or("");
     let path = Path::new(path.rsplit(" -> ").next().unwrap_or(path).trim_matches('"'));
-    own(&config).is_some_and(|c| path == c) || own(&home).is_some_and(|h| path.starts_with(h))
+    let base = ws.config.config.as_ref().and_then(|c| c.base.as_deref());
+    [Some(ws.config.path.as_path()), base]
+        .into_iter()
+        .flatten()
+        .any(|file| own(file).is_some_and(|f| path == f))
+        || own(&ws.state).is_some_and(|state| path.starts_with(state))
 }
 
 fn artifacts(list: &Path) -> Result<(CandidateKind, Vec<String>, String)> {

@@ -111,7 +111,6 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         &ws,
         Some(repo),
         &journal,
-        &format!("config-{session_id}"),
         &args.hunt,
         args.hunt.jobs,
         progress.clone(),

@@ -8,7 +8,7 @@ use crate::commands::hunt_args::HuntArgs;
 use crate::commands::{bisect, bisect_config};
 use crate::history;
 use anyhow::{bail, Context, Result};
-use culprit_hunt::journal::Journal;
+use culprit_hunt::workspace::Workspace;
 use culprit_report::{render, Format, Material};
 use std::path::{Path, PathBuf};
 
@@ -81,7 +81,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         endpoint_runs: 2,
         allow_dirty: false,
     })?;
-    let journal = Journal::open(&dir)?;
+    let journal = Workspace::load(Some(&config))?.journal()?;
     let found = journal
         .last_session(Some("bisect"))?
         .and_then(|s| s.result)
@@ -103,7 +103,8 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         &culprit[..12.min(culprit.len())],
         history::CULPRIT_OPTIONS_ON.len() + history::CULPRIT_OPTIONS_OFF.len()
     ));
-    let scratch = dir.join(".culprit").join("demo");
+    let state = Workspace::load(Some(&config))?.state;
+    let scratch = state.join("demo");
     std::fs::create_dir_all(&scratch)
         .with_context(|| format!("cannot create {}", scratch.display()))?;
     let good_config = write_config_at(&dir, &format!("{culprit}^"), &scratch.join("good.config"))?;
@@ -115,13 +116,13 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         bad_fragment: false,
         rev: culprit.clone(),
         hunt: HuntArgs {
-            file: Some(config),
+            file: Some(config.clone()),
             jobs: args.jobs,
             ..HuntArgs::default()
         },
         flaky: false,
     })?;
-    let journal = Journal::open(&dir)?;
+    let journal = Workspace::load(Some(&config))?.journal()?;
     let mut pages = Vec::new();
     for (kind, name) in [
         ("bisect", "commit-hunt.html"),
@@ -147,7 +148,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(" and "),
-        dir.join(".culprit").display(),
+        state.display(),
         dir.join("culprit.toml").display()
     ));
     Ok(code)

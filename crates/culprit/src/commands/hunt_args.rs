@@ -131,15 +131,14 @@ pub fn close_failed_hunt(journal: &Journal, session: i64, err: HuntError) -> Res
     Err(err)
 }
 
-/// The executor a hunt's steps run on: `workers` worktrees under the journal's
-/// `worktrees/<name>` (a single in-place worker without a repository), run here or as
+/// The executor a hunt's steps run on: `workers` of the workspace's worktrees and build
+/// directories (a single in-place worker without a repository), run here or as
 /// Slurm jobs (`--executor`, else culprit.toml's `[executor] kind`). First cancels the
 /// Slurm jobs an earlier culprit that was killed left behind.
 pub fn executor(
     ws: &Workspace,
     repo: Option<&Repo>,
     journal: &Journal,
-    name: &str,
     hunt: &HuntArgs,
     workers: usize,
     observer: Arc<dyn Observer>,
@@ -152,16 +151,14 @@ pub fn executor(
             ids.join(", ")
         );
     }
-    let config = Arc::new(ws.config.clone());
-    let dir = journal.dir().join("worktrees").join(name);
     let slurm = match hunt.executor {
         Some(choice) => choice == ExecutorChoice::Slurm,
         None => ws.config.executor.kind == ExecutorKind::Slurm,
     };
     if slurm {
-        let runner = SlurmRunner::new(config, repo, &ws.root, &dir, workers, stop_flag())?;
+        let runner = SlurmRunner::new(ws, repo, workers, stop_flag())?;
         return Ok(Box::new(Threaded::new(runner, observer)));
     }
-    let runner = LocalRunner::new(config, repo, &ws.root, &dir, workers, stop_flag())?;
+    let runner = LocalRunner::new(ws, repo, workers, stop_flag())?;
     Ok(Box::new(Threaded::new(runner, observer)))
 }

@@ -7,9 +7,9 @@ mod initramfs;
 mod plan;
 
 use crate::commands::run::{self, RunArgs};
+use anyhow::{bail, Context, Result};
 use culprit_hunt::config::Config;
 use culprit_hunt::workspace::CONFIG_FILE;
-use anyhow::{bail, Context, Result};
 use plan::{BaseConfig, Layout, LinuxPlan, Probe, BASE_CONFIG_FILE, INITRAMFS_FILE};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -91,6 +91,8 @@ pub fn run(args: InitArgs) -> Result<u8> {
         file: Some(path),
         rev: None,
         tests: Vec::new(),
+        sets: Vec::new(),
+        fragments: Vec::new(),
         json: false,
     })?;
     if code == 0 {

@@ -1,14 +1,17 @@
-//! `culprit run`: one step at the working tree or at a revision.
+//! `culprit run`: one step at the working tree or at a revision, optionally with some
+//! configuration options changed (`--set`, `--config`).
 
-use crate::view::{step_table, StepView};
-use anyhow::{bail, Result};
+use crate::view::{applied_lines, step_table, StepView};
+use anyhow::{bail, Context, Result};
+use culprit_hunt::config::resolve_path;
 use culprit_hunt::executor::LocalLauncher;
 use culprit_hunt::journal::now;
 use culprit_hunt::observe::{Unobserved, WorkerActivity};
+use culprit_hunt::request::Request;
 use culprit_hunt::step::{run_step, StepContext};
 use culprit_hunt::workspace::{stop_flag, Workspace, Worktree};
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 #[derive(clap::Args)]
@@ -16,9 +19,17 @@ pub struct RunArgs {
     /// The configuration (default: ./culprit.toml).
     #[arg(short = 'f', long = "file")]
     pub file: Option<PathBuf>,
-    /// Test this revision in a temporary worktree instead of the working tree.
+    /// Test this revision (in worker 0's worktree and build directory, which hunts
+    /// share) instead of the working tree.
     #[arg(long)]
     pub rev: Option<String>,
+    /// Change one configuration option for this step (repeatable), e.g.
+    /// `--set CONFIG_SHADOW_CALL_STACK=n`; laid over `[config] base` or the current file.
+    #[arg(long = "set", value_name = "CONFIG_X=VALUE")]
+    pub sets: Vec<String>,
+    /// Lay this fragment's options over the configuration (repeatable; before --set).
+    #[arg(long = "config", value_name = "FRAGMENT")]
+    pub fragments: Vec<PathBuf>,
     /// Run only these tests (repeatable; default: all).
     #[arg(long = "test")]
     pub tests: Vec<String>,
@@ -49,37 +60,41 @@ pub fn run(args: RunArgs) -> Result<u8> {
         Some(rev) => Some(ws.repo()?.resolve(rev)?),
         None => None,
     };
+    let request = request(&args)?;
     let mut journal = ws.journal()?;
     let session = journal.start_session(
         "run",
-        &json!({ "rev": commit, "tests": args.tests, "config": ws.config.path }),
+        &json!({ "rev": commit, "tests": args.tests, "config": ws.config.path, "set": args.sets, "fragments": args.fragments }),
     )?;
-    let worktree = match &commit {
-        Some(commit) => Some(Worktree::add(
-            ws.repo()?,
-            journal
-                .dir()
-                .join("worktrees")
-                .join(format!("run-{session}")),
-            commit,
-        )?),
+    // The slot is held to the end of the step: no other culprit builds in its worktree.
+    let (checkout, build, _slot) = match &commit {
+        Some(commit) => {
+            let repo = ws.repo()?;
+            let claimed = ws.claim_workers(1)?.remove(0);
+            let worktree = Worktree::reuse(repo, claimed.worktree.clone(), commit)?;
+            repo.checkout_worktree(&worktree.path, commit)
+                .with_context(|| format!("cannot check out {commit}"))?;
+            (worktree.path.clone(), claimed.build.clone(), Some(claimed))
+        }
+        None => (ws.root.clone(), ws.tree_build_dir(), None),
+    };
+    let tree = ws.config.tree_in(&checkout);
+    let config_text = match &request {
+        Some(request) => Some(requested_config(&ws, request, &tree, &build)?),
         None => None,
     };
-    let checkout = worktree
-        .as_ref()
-        .map_or(ws.root.clone(), |w| w.path.clone());
-    let tree = ws.config.tree_in(&checkout);
     let logs = journal.step_dir(session, 1)?;
     let stop = stop_flag();
     let started = now();
     let ctx = StepContext {
         config: &ws.config,
         tree: &tree,
+        build: &build,
         logs: &logs,
         stop: &stop,
         placeholders: Vec::new(),
         stop_at: Default::default(),
-        config_text: None,
+        config_text,
         activity: WorkerActivity::new(Arc::new(Unobserved), 0),
         label: String::new(),
         shapes_wanted: false,
@@ -87,8 +102,11 @@ pub fn run(args: RunArgs) -> Result<u8> {
         launcher: &LocalLauncher,
     };
     let result = run_step(&ctx, (!tests.is_empty()).then_some(tests.as_slice()))?;
-    drop(worktree);
-    let candidate = json!({ "rev": commit });
+    let applied = match (&request, &result.effective_config) {
+        (Some(request), Some(effective)) => request.check(effective),
+        _ => Vec::new(),
+    };
+    let candidate = json!({ "rev": commit, "set": args.sets, "fragments": args.fragments });
     journal.record_step(session, 1, &candidate, None, &result, started)?;
     let status = if result.interrupted() {
         "interrupted"
@@ -98,17 +116,12 @@ pub fn run(args: RunArgs) -> Result<u8> {
         "fail"
     };
     let base = std::env::current_dir().unwrap_or_default();
-    journal.finish_session(
-        session,
-        status,
-        &serde_json::to_value(StepView::of(&result, &base))?,
-    )?;
+    let view = StepView::of(&result, &base).with_requests(applied.clone());
+    journal.finish_session(session, status, &serde_json::to_value(&view)?)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&StepView::of(&result, &base))?
-        );
+        println!("{}", serde_json::to_string_pretty(&view)?);
     } else {
+        print!("{}", applied_lines(&applied));
         print!("{}", step_table(&result, &base));
     }
     if result.interrupted() {
@@ -116,4 +129,42 @@ pub fn run(args: RunArgs) -> Result<u8> {
         return Ok(culprit_hunt::workspace::interrupted_exit_code());
     }
     Ok(if result.all_passed() { 0 } else { 1 })
+}
+
+/// The `--config` fragments and `--set` options, when any were given.
+fn request(args: &RunArgs) -> Result<Option<Request>> {
+    let mut fragments = Vec::new();
+    for path in &args.fragments {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("--config {}: cannot read the fragment", path.display()))?;
+        fragments.push((path.as_path(), text));
+    }
+    Ok(Request::new(&fragments, &args.sets)?)
+}
+
+/// The configuration the step builds: the request laid over `[config] base`, or over
+/// the configuration file as the tree (or its build directory) has it now.
+fn requested_config(
+    ws: &Workspace,
+    request: &Request,
+    tree: &Path,
+    build: &Path,
+) -> Result<String> {
+    let section = ws.config.config.as_ref().with_context(|| {
+        format!(
+            "--set and --config need a [config] section in {} (the file culprit writes the configuration to)",
+            ws.config.path.display()
+        )
+    })?;
+    let start = match &section.base {
+        Some(base) => base.clone(),
+        None => resolve_path(&section.file, tree, build),
+    };
+    let text = std::fs::read_to_string(&start).with_context(|| {
+        format!(
+            "cannot read {} to change it; configure the tree first or set [config] base",
+            start.display()
+        )
+    })?;
+    Ok(request.apply(&text, &start)?)
 }
