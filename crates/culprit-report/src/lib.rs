@@ -7,7 +7,7 @@
 
 mod chart;
 mod escape;
-mod excerpt;
+pub mod excerpt;
 mod findings;
 mod html;
 mod json;

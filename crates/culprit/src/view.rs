@@ -3,7 +3,7 @@
 //! The JSON field names are a contract with users' scripts and CI; the tables are for
 //! people and may change.
 
-use culprit_console::Case;
+use culprit_console::{Case, Outcome};
 use culprit_hunt::request::Applied;
 use culprit_hunt::step::{RunRecord, StepResult};
 pub use culprit_report::relative;
@@ -23,6 +23,10 @@ pub struct RunView {
     /// The test cases the console reported, when it reported any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cases: Vec<Case>,
+    /// For a run that did not pass: the console around the crash (the oops with its
+    /// call trace), or the last lines before a hang, or the build error in context.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excerpt: Option<String>,
 }
 
 impl RunView {
@@ -36,6 +40,7 @@ impl RunView {
             duration_s: Some(round_ms(run.duration_s)),
             log: relative(&run.log, base),
             cases: run.cases.clone(),
+            excerpt: excerpt(run),
         }
     }
 }
@@ -83,6 +88,37 @@ pub fn applied_lines(requested: &[Applied]) -> String {
                     a.option, a.requested, a.got
                 )
             }
+        })
+        .collect()
+}
+
+/// The excerpt of a run that did not pass (none when its log cannot be read).
+fn excerpt(run: &RunRecord) -> Option<String> {
+    if run.outcome == Outcome::Pass {
+        return None;
+    }
+    culprit_report::excerpt::read(&run.log, run.evidence)
+        .ok()
+        .map(|e| e.text())
+}
+
+/// Each excerpt of a step, under a heading naming its run, for the plain output.
+pub fn excerpts(view: &StepView) -> String {
+    let mut shown = std::collections::BTreeSet::new();
+    view.build
+        .iter()
+        .chain(&view.tests)
+        .filter_map(|run| {
+            let text = run.excerpt.as_ref()?;
+            // Tests that did not run for a failed build carry the build's log.
+            if !shown.insert(run.log.as_str()) {
+                return None;
+            }
+            let heading = format!("--- {}: {} ({}) ", run.name, run.outcome, run.log);
+            Some(format!(
+                "\n{heading:-<78}\n{}\n",
+                text.trim_end_matches('\n')
+            ))
         })
         .collect()
 }

@@ -135,3 +135,67 @@ fn sigint_stops_every_guest_and_records_the_interruption() {
         "QEMU outlived culprit"
     );
 }
+
+#[test]
+fn set_changes_one_option_for_one_step_and_says_what_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    toyos_tree(dir.path(), &[], &[]);
+    let before = std::fs::read_to_string(dir.path().join(".config")).unwrap();
+    let (code, doc) = run_toyos(
+        dir.path(),
+        &[
+            "--test",
+            "smp_threads",
+            "--set",
+            "CONFIG_EARLY_FAULT=y",
+            "--set",
+            "CONFIG_IPI_BROADCAST=y",
+        ],
+    );
+    assert_eq!(code, Some(1), "{doc}");
+    let threads = test(&doc, "smp_threads");
+    assert_eq!(
+        threads["outcome"], "fail",
+        "the requested fault happened: {doc}"
+    );
+    let excerpt = threads["excerpt"].as_str().unwrap();
+    assert!(
+        excerpt.contains("TOYOS FATAL ERROR"),
+        "the crash is in the excerpt: {excerpt}"
+    );
+    let requested = doc["config"]["requested"].as_array().unwrap();
+    let fate: Vec<(&str, bool, &str)> = requested
+        .iter()
+        .map(|r| {
+            (
+                r["option"].as_str().unwrap(),
+                r["applied"].as_bool().unwrap(),
+                r["got"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fate,
+        [
+            ("CONFIG_EARLY_FAULT", true, "y"),
+            ("CONFIG_IPI_BROADCAST", false, "n")
+        ],
+        "IPI_BROADCAST depends on IPI, which is off: {doc}"
+    );
+    let after = std::fs::read_to_string(dir.path().join(".config")).unwrap();
+    assert_eq!(
+        before, after,
+        "the tree's configuration is restored after the step"
+    );
+    let out = common::culprit(dir.path(), &["run", "--set", "EARLY_FAULT"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a --set without a value is bad input"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--set EARLY_FAULT: write one option and its value"),
+        "{err}"
+    );
+}

@@ -118,6 +118,7 @@ fn classify_all(args: &ClassifyArgs, rules: &Rules) -> Result<u8> {
             duration_s: None,
             log: log.clone(),
             cases: classification.cases.clone(),
+            excerpt: None,
         };
         code = worse(code, classification.outcome.bisect_exit_code());
         if !args.json {

@@ -1,7 +1,7 @@
 //! `culprit run`: one step at the working tree or at a revision, optionally with some
 //! configuration options changed (`--set`, `--config`).
 
-use crate::view::{applied_lines, step_table, StepView};
+use crate::view::{applied_lines, excerpts, step_table, StepView};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config::resolve_path;
 use culprit_hunt::executor::LocalLauncher;
@@ -83,6 +83,15 @@ pub fn run(args: RunArgs) -> Result<u8> {
         Some(request) => Some(requested_config(&ws, request, &tree, &build)?),
         None => None,
     };
+    // A one-step change leaves the configuration file as it found it.
+    let restore = match (&config_text, &ws.config.config) {
+        (Some(_), Some(section)) => {
+            let path = resolve_path(&section.file, &tree, &build);
+            let before = std::fs::read(&path).ok();
+            Some((path, before))
+        }
+        _ => None,
+    };
     let logs = journal.step_dir(session, 1)?;
     let stop = stop_flag();
     let started = now();
@@ -101,7 +110,15 @@ pub fn run(args: RunArgs) -> Result<u8> {
         artifact_cache: None,
         launcher: &LocalLauncher,
     };
-    let result = run_step(&ctx, (!tests.is_empty()).then_some(tests.as_slice()))?;
+    let result = run_step(&ctx, (!tests.is_empty()).then_some(tests.as_slice()));
+    if let Some((path, before)) = restore {
+        let restored = match before {
+            Some(bytes) => std::fs::write(&path, bytes),
+            None => std::fs::remove_file(&path),
+        };
+        restored.with_context(|| format!("cannot restore {} after the step", path.display()))?;
+    }
+    let result = result?;
     let applied = match (&request, &result.effective_config) {
         (Some(request), Some(effective)) => request.check(effective),
         _ => Vec::new(),
@@ -123,6 +140,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
     } else {
         print!("{}", applied_lines(&applied));
         print!("{}", step_table(&result, &base));
+        print!("{}", excerpts(&view));
     }
     if result.interrupted() {
         eprintln!("culprit: interrupted; every command was stopped and the step was recorded as interrupted");
