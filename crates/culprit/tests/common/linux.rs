@@ -15,6 +15,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// One planted commit: its message, and the edit it makes in a checkout.
+pub type Plant<'a> = (&'a str, &'a dyn Fn(&Path));
+
 /// A private Linux tree with a `culprit.toml` for one architecture, held exclusively.
 pub struct Kernel {
     /// The clone; `culprit.toml` is at its top.
@@ -110,7 +113,7 @@ impl Kernel {
     /// Makes `branch` (from `main`) with one commit per `(message, edit)`: each edit
     /// changes files of the tree. Done in a scratch worktree so that the clone's own
     /// checkout (and the make timestamps of its build) stay untouched.
-    pub fn plant(&self, branch: &str, commits: &[(&str, &dyn Fn(&Path))]) -> Vec<String> {
+    pub fn plant(&self, branch: &str, commits: &[Plant<'_>]) -> Vec<String> {
         let scratch = self.tree.with_file_name("plant");
         let _ = self.git(&["worktree", "prune"]);
         if scratch.exists() {

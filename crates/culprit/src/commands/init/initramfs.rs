@@ -164,7 +164,7 @@ fn member(out: &mut Vec<u8>, inode: u32, mode: u32, rdev: (u32, u32), name: &str
 }
 
 fn pad(out: &mut Vec<u8>) {
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push(0);
     }
 }
@@ -173,8 +173,11 @@ fn pad(out: &mut Vec<u8>) {
 mod tests {
     use super::*;
 
-    /// Reads a newc archive back: (name, mode, rdev, data) per member.
-    fn members(mut bytes: &[u8]) -> Vec<(String, u32, (u32, u32), Vec<u8>)> {
+    /// One member read back: name, mode, device number, data.
+    type Member = (String, u32, (u32, u32), Vec<u8>);
+
+    /// Reads a newc archive back.
+    fn members(mut bytes: &[u8]) -> Vec<Member> {
         let mut found = Vec::new();
         let mut offset = 0usize;
         loop {
