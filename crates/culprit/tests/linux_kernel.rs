@@ -181,6 +181,10 @@ fn x86_64_commit_hunt_then_config_hunt_in_warm_build_directories() {
     assert_eq!(culprits, vec![vec!["CONFIG_BINFMT_ELF"]], "{doc}");
     let logs = build_logs(&kernel);
     assert!(!logs.is_empty(), "the configuration hunt built");
+    assert!(
+        logs.iter().any(|log| compiled_objects(log) > 0),
+        "the build logs list the objects compiled"
+    );
     for log in &logs {
         let compiled = compiled_objects(log);
         assert!(

@@ -363,10 +363,7 @@ fn comment_block(out: &mut String, guesses: &[String]) {
 
 fn linux_toml(probe: &Probe, version: &str, linux: &LinuxPlan, guesses: &[String]) -> String {
     let arch = linux.arch;
-    let make = format!(
-        "make -C {{tree}} O={{build}} {} -s",
-        linux.make_vars.join(" ")
-    );
+    let make = format!("make -C {{tree}} O={{build}} {}", linux.make_vars.join(" "));
     let image = format!("{{build}}/{}", arch.image);
     let initramfs = probe.home.join(INITRAMFS_FILE);
     let machine = if arch.machine.is_empty() {
@@ -411,10 +408,12 @@ success = [{marker}]
 # `Linux version` (kernel) and `Run /init` (init) are stages culprit knows already.
 stages = [{{ name = "userspace", marker = "culprit: /init is running" }}]
 "#,
+        // Not silent: the build log then lists every object compiled, which shows at a
+        // glance whether a step was incremental.
         build = toml_string(&format!("{make} -j{} {}", probe.jobs.max(1), arch.target)),
         image = toml_string(&image),
         base = toml_string(BASE_CONFIG_FILE),
-        normalize = toml_string(&format!("{make} olddefconfig")),
+        normalize = toml_string(&format!("{make} -s olddefconfig")),
         qemu = toml_string(&qemu),
         marker = toml_string(SUCCESS_MARKER),
     );
@@ -583,7 +582,7 @@ mod tests {
         let table = parsed(&plan);
         assert_eq!(
             table["build"]["command"].as_str().unwrap(),
-            "make -C {tree} O={build} ARCH=x86_64 -s -j2 bzImage"
+            "make -C {tree} O={build} ARCH=x86_64 -j2 bzImage"
         );
         assert_eq!(
             table["build"]["artifacts"][0].as_str().unwrap(),
