@@ -439,7 +439,7 @@ fn identical_artifacts_are_not_booted_again() {
 }
 
 #[test]
-fn run_at_a_revision_tests_that_commit_in_a_temporary_worktree() {
+fn run_at_a_revision_tests_that_commit_in_worker_zeros_worktree() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("boots.log");
     let repo = dir.path().join("repo");
@@ -452,6 +452,10 @@ fn run_at_a_revision_tests_that_commit_in_a_temporary_worktree() {
     let (code, doc) = run(&ids[3]);
     assert_eq!(code, Some(0), "{doc}");
     assert_eq!(doc["tests"][0]["outcome"], "pass");
+    let unchanged = repo.join(".culprit/worktrees/w0/culprit.toml");
+    let mtime = || std::fs::metadata(&unchanged).unwrap().modified().unwrap();
+    let before = mtime();
+    std::thread::sleep(std::time::Duration::from_millis(20));
     let (code, doc) = run("main");
     assert_eq!(code, Some(1), "{doc}");
     assert_eq!(doc["tests"][0]["outcome"], "hang");
@@ -460,11 +464,25 @@ fn run_at_a_revision_tests_that_commit_in_a_temporary_worktree() {
         vec![4, 12],
         "each run built and booted its own commit"
     );
-    assert!(
-        !repo.join(".culprit/worktrees/run-1").exists(),
-        "the temporary worktree is removed"
+    assert_eq!(
+        mtime(),
+        before,
+        "the second checkout touched only the files that differ, so make's timestamps hold"
     );
-    assert!(common::git(&repo, &["worktree", "list"]).lines().count() == 1);
+    assert!(
+        repo.join(".culprit/worktrees/w0").is_dir(),
+        "worker 0's worktree is kept for the next run or hunt"
+    );
+    assert_eq!(
+        common::git(&repo, &["worktree", "list"]).lines().count(),
+        2,
+        "one worktree, reused by both runs"
+    );
+    assert_eq!(
+        common::git(&repo, &["rev-parse", "HEAD"]),
+        ids[11],
+        "the working tree stays where it was"
+    );
 }
 
 #[test]
