@@ -282,3 +282,32 @@ impl Drop for Worktree {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace(dir: &Path) -> Workspace {
+        let path = dir.join(CONFIG_FILE);
+        std::fs::write(&path, "[[test]]\nname = \"boot\"\ncommand = \"true\"\n").unwrap();
+        Workspace::load(Some(&path)).unwrap()
+    }
+
+    #[test]
+    fn two_holders_never_share_a_worker_slot_and_a_released_slot_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = workspace(dir.path());
+        let first = ws.claim_workers(2).unwrap();
+        let second = ws.claim_workers(2).unwrap();
+        let names = |slots: &[WorkerSlot]| -> Vec<PathBuf> {
+            slots.iter().map(|s| s.worktree.clone()).collect()
+        };
+        let state = ws.state.join("worktrees");
+        assert_eq!(names(&first), vec![state.join("w0"), state.join("w1")]);
+        assert_eq!(names(&second), vec![state.join("w2"), state.join("w3")]);
+        assert_eq!(second[0].build, ws.state.join("builds").join("w2"));
+        drop(first);
+        let third = ws.claim_workers(1).unwrap();
+        assert_eq!(names(&third), vec![state.join("w0")]);
+    }
+}
