@@ -14,7 +14,7 @@ use crate::packs::{self, Effect, Found, Want};
 use crate::rules::{Mode, RuleError, Rules, MIN_MAX_LINE};
 use crate::stack::{Progress, Stack};
 use crate::stage::Ladder;
-use crate::{Classification, Ending, Signature, SignatureKind};
+use crate::{Classification, Ending, Outcome, Signature, SignatureKind};
 use aho_corasick::packed::Searcher;
 use aho_corasick::{AhoCorasick, Span};
 use regex::Regex;
@@ -297,6 +297,14 @@ impl Classifier {
             last_line: last_line.as_deref(),
         };
         let (outcome, evidence) = decide(&facts, ending);
+        let failed_at = match &outcome {
+            Outcome::Fail { signature } => Some(
+                seen.iter()
+                    .find(|seen| seen.signature == *signature)
+                    .map_or_else(|| s.ladder.name().to_string(), |seen| seen.stage.clone()),
+            ),
+            _ => None,
+        };
         let recorded: Vec<(Signature, bool)> = s
             .entries
             .iter()
@@ -305,6 +313,7 @@ impl Classifier {
         Classification {
             outcome,
             stage: s.ladder.name().to_string(),
+            failed_at,
             evidence,
             signatures: seen.into_iter().map(|seen| seen.signature).collect(),
             bytes: self.reader.consumed(),
@@ -460,6 +469,7 @@ impl State {
                         self.fallback = detect(body).map(|f| Seen {
                             signature: Signature::new(f.kind, normalize_title(&f.title)),
                             range,
+                            stage: self.ladder.name().to_string(),
                         });
                     }
                 }
@@ -593,7 +603,11 @@ impl State {
         let want = found.wants.map(|want| (want, want.patience()));
         self.wanting += usize::from(want.is_some() || found.stack.is_some());
         self.entries.push(Entry {
-            seen: Seen { signature, range },
+            seen: Seen {
+                signature,
+                range,
+                stage: self.ladder.name().to_string(),
+            },
             want,
             stack: found.stack,
             duplicate: false,

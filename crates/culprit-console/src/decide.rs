@@ -28,6 +28,9 @@ pub(crate) type Range = (u64, u64);
 pub(crate) struct Seen {
     pub signature: Signature,
     pub range: Range,
+    /// The boot stage when the signature's first line came: where the failure
+    /// showed, which the rest of the boot (a warning is not fatal) cannot move.
+    pub stage: String,
 }
 
 pub(crate) struct Facts<'a> {
@@ -177,6 +180,7 @@ mod tests {
         Seen {
             signature: Signature::new(kind, title),
             range: (10, 20),
+            stage: "kernel".into(),
         }
     }
 

@@ -201,6 +201,11 @@ pub struct Classification {
     pub outcome: Outcome,
     /// The last boot stage reached (also for passes and failures).
     pub stage: String,
+    /// For a failure, the stage at which its signature first showed: part of the
+    /// failure's identity (the same report at another stage is another story),
+    /// and unlike `stage` not moved by a boot that carries on after a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_at: Option<String>,
     /// Byte range in the raw log of the evidence for the outcome (the signature's
     /// first line up to the end of its trace, or the success marker line).
     pub evidence: Option<(u64, u64)>,

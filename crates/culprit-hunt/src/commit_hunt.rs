@@ -484,10 +484,7 @@ impl CommitHunt<'_, '_> {
                 Some(explicit) => {
                     (explicit.judge_run(run) == Judgement::Bad).then(|| explicit.clone())
                 }
-                None => match &run.outcome {
-                    culprit_console::Outcome::InfraError { .. } => None,
-                    outcome => Target::of_bad(outcome),
-                },
+                None => Target::of_bad(run),
             };
             if let Some(target) = target {
                 targets.insert(run.name.clone(), target);

@@ -10,7 +10,7 @@ use crate::error::{Context, Result};
 use crate::executor::Prepare;
 use crate::observe::{Event, Observer};
 use crate::session::{Request, Session, Ticket};
-use crate::step::StepResult;
+use crate::step::{RunRecord, StepResult};
 use crate::target::{Judgement, Target};
 use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
 use culprit_search::config::{
@@ -206,9 +206,7 @@ impl ConfigHunt<'_, '_> {
                 Some(explicit) => {
                     (explicit.judge_run(run) == Judgement::Bad).then(|| explicit.clone())
                 }
-                None => Target::of_bad(&run.outcome).filter(|_| {
-                    !matches!(run.outcome, culprit_console::Outcome::InfraError { .. })
-                }),
+                None => Target::of_bad(run),
             };
             behaviour.insert(
                 run.name.clone(),
@@ -623,12 +621,19 @@ impl Failures {
             Judgement::Bad => Verdict::Bad,
             Judgement::Retry(_) => Verdict::Skip,
             Judgement::Untestable(_) => {
-                let failure = outcome_of(result, test)
-                    .filter(|o| !matches!(o, culprit_console::Outcome::InfraError { .. }))
-                    .and_then(Target::of_bad);
+                let failure = run_of(result, test).and_then(Target::of_bad);
                 match (&mut self.others, failure) {
                     (Some(others), Some(failure)) => {
-                        let name = failure.describe();
+                        let mut name = failure.describe();
+                        // The target's own report at another stage: told apart by it.
+                        if let Target::Signature {
+                            stage: Some(stage), ..
+                        } = &failure
+                        {
+                            if name == self.targets[test].describe() {
+                                name = format!("{name} at stage {stage}");
+                            }
+                        }
                         others.entry(name.clone()).or_insert(failure);
                         Verdict::Other(name)
                     }
@@ -670,18 +675,15 @@ fn valued(changes: &[Change]) -> BTreeSet<usize> {
 }
 
 /// What a test did in a step: the build's failure if the build failed, else its run's.
-fn outcome_of<'r>(result: &'r StepResult, test: &str) -> Option<&'r culprit_console::Outcome> {
+/// The run that decided `test`'s verdict: a build that did not pass, else the test's own.
+fn run_of<'r>(result: &'r StepResult, test: &str) -> Option<&'r RunRecord> {
     match result
         .build
         .as_ref()
         .filter(|b| b.outcome != culprit_console::Outcome::Pass)
     {
-        Some(build) => Some(&build.outcome),
-        None => result
-            .tests
-            .iter()
-            .find(|t| t.name == test)
-            .map(|t| &t.outcome),
+        Some(build) => Some(build),
+        None => result.tests.iter().find(|t| t.name == test),
     }
 }
 
@@ -725,7 +727,7 @@ fn fragment<'a>(
 
 fn target_word(target: &Target) -> String {
     match target {
-        Target::Signature { signature }
+        Target::Signature { signature, .. }
             if signature.kind.as_str() == "linker" || signature.kind.as_str() == "compiler" =>
         {
             "build-error".into()
@@ -741,7 +743,7 @@ fn target_word(target: &Target) -> String {
 
 fn target_title(target: &Target) -> Option<String> {
     match target {
-        Target::Signature { signature } => Some(signature.title.clone()),
+        Target::Signature { signature, .. } => Some(signature.title.clone()),
         Target::HangAt { stage } => Some(format!("hang at stage {stage}")),
         Target::Case { name } => Some(format!("case {name}")),
         _ => None,

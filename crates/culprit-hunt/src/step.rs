@@ -19,6 +19,8 @@ use std::time::Duration;
 pub struct RunRecord {
     pub name: String,
     pub outcome: Outcome,
+    /// The boot stage reached; for a failure, the stage where it showed, which is
+    /// part of its identity as a target.
     pub stage: String,
     pub duration_s: f64,
     pub log: PathBuf,
@@ -174,7 +176,11 @@ fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
     RunRecord {
         name: name.to_string(),
         outcome,
-        stage: report.classification.stage.clone(),
+        stage: report
+            .classification
+            .failed_at
+            .clone()
+            .unwrap_or_else(|| report.classification.stage.clone()),
         duration_s: report.duration.as_secs_f64(),
         log: report.log_path,
         evidence: report.classification.evidence,

@@ -14,9 +14,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "target", rename_all = "kebab-case")]
 pub enum Target {
-    /// Exactly this failure (same kind and normalized title).
+    /// Exactly this failure (same kind and normalized title), at the same boot
+    /// stage when the bad endpoint's run said where it showed.
     Signature {
         signature: Signature,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stage: Option<String>,
     },
     /// A hang at this stage (the bad endpoint's hang).
     HangAt {
@@ -78,25 +81,30 @@ impl Target {
         })
     }
 
-    /// The bad endpoint's own outcome as a target; `None` when it passed.
-    pub fn of_bad(outcome: &Outcome) -> Option<Target> {
-        match outcome {
-            Outcome::Pass => None,
-            Outcome::Fail { signature } | Outcome::BuildError { signature } => {
-                Some(Target::Signature {
-                    signature: signature.clone(),
-                })
-            }
+    /// The bad endpoint's own failure as a target; `None` when it passed or the
+    /// infrastructure failed (that says nothing about the bug).
+    pub fn of_bad(run: &RunRecord) -> Option<Target> {
+        match &run.outcome {
+            Outcome::Pass | Outcome::InfraError { .. } => None,
+            Outcome::Fail { signature } => Some(Target::Signature {
+                signature: signature.clone(),
+                stage: Some(run.stage.clone()),
+            }),
+            Outcome::BuildError { signature } => Some(Target::Signature {
+                signature: signature.clone(),
+                stage: None,
+            }),
             Outcome::Hang { stage, .. } => Some(Target::HangAt {
                 stage: stage.clone(),
             }),
-            Outcome::InfraError { .. } => Some(Target::AnyFailure),
         }
     }
 
     pub fn describe(&self) -> String {
         match self {
-            Target::Signature { signature } => format!("{} ({})", signature.title, signature.kind),
+            Target::Signature { signature, .. } => {
+                format!("{} ({})", signature.title, signature.kind)
+            }
             Target::HangAt { stage } => format!("hang at stage {stage}"),
             Target::AnyFailure => "any failure".into(),
             Target::Hang => "any hang".into(),
@@ -108,6 +116,21 @@ impl Target {
 
     /// Judges one run: its outcome, or for a case target the case's own result.
     pub fn judge_run(&self, run: &RunRecord) -> Judgement {
+        if let (
+            Target::Signature {
+                signature,
+                stage: Some(want),
+            },
+            Outcome::Fail { signature: got },
+        ) = (self, &run.outcome)
+        {
+            if got == signature && run.stage != *want {
+                return Judgement::Untestable(format!(
+                    "the same crash at another stage: {} at stage {} — target is at stage {want}",
+                    got.title, run.stage
+                ));
+            }
+        }
         let Target::Case { name } = self else {
             return self.judge(&run.outcome);
         };
@@ -132,8 +155,8 @@ impl Target {
             return Judgement::Good;
         }
         let hit = match (self, outcome) {
-            (Target::Signature { signature }, Outcome::Fail { signature: s })
-            | (Target::Signature { signature }, Outcome::BuildError { signature: s }) => {
+            (Target::Signature { signature, .. }, Outcome::Fail { signature: s })
+            | (Target::Signature { signature, .. }, Outcome::BuildError { signature: s }) => {
                 s == signature
             }
             (Target::HangAt { stage }, Outcome::Hang { stage: s, .. }) => s == stage,
@@ -150,7 +173,7 @@ impl Target {
             return Judgement::Bad;
         }
         match (self, outcome.signature()) {
-            (Target::Signature { signature }, Some(got)) => {
+            (Target::Signature { signature, .. }, Some(got)) => {
                 Judgement::Untestable(nearest_match(signature, got))
             }
             _ => Judgement::Untestable(outcome.to_string()),
@@ -206,7 +229,7 @@ mod tests {
             stage: "test".into(),
             last_line: Some("START - test_smp".into()),
         };
-        let target = Target::of_bad(&bad).unwrap();
+        let target = Target::of_bad(&run_with(bad.clone(), &[])).unwrap();
         assert_eq!(target.judge(&bad), Judgement::Bad);
         assert_eq!(target.judge(&Outcome::Pass), Judgement::Good);
         let build = Outcome::BuildError {
@@ -253,7 +276,11 @@ mod tests {
 
     #[test]
     fn another_crash_names_the_target_next_to_it() {
-        let target = Target::of_bad(&fail(SignatureKind::Warning, "WARNING in bar")).unwrap();
+        let target = Target::of_bad(&run_with(
+            fail(SignatureKind::Warning, "WARNING in bar"),
+            &[],
+        ))
+        .unwrap();
         assert_eq!(
             target.judge(&fail(SignatureKind::Warning, "WARNING in foo")),
             Judgement::Untestable(
@@ -267,6 +294,49 @@ mod tests {
                     .into()
             )
         );
+    }
+
+    #[test]
+    fn the_same_crash_at_another_stage_is_told_apart() {
+        let oops = fail(
+            SignatureKind::Oops,
+            "BUG: kernel NULL pointer dereference in f",
+        );
+        let target = Target::of_bad(&run_with(oops.clone(), &[])).unwrap();
+        assert_eq!(
+            target.judge_run(&run_with(oops.clone(), &[])),
+            Judgement::Bad
+        );
+        let early = RunRecord {
+            stage: "kernel".into(),
+            ..run_with(oops.clone(), &[])
+        };
+        assert_eq!(
+            target.judge_run(&early),
+            Judgement::Untestable(
+                "the same crash at another stage: BUG: kernel NULL pointer dereference in f at stage kernel — target is at stage test"
+                    .into()
+            )
+        );
+        let infra = Outcome::InfraError {
+            reason: "qemu died".into(),
+        };
+        assert!(Target::of_bad(&run_with(infra, &[])).is_none());
+        assert!(Target::of_bad(&run_with(Outcome::Pass, &[])).is_none());
+    }
+
+    #[test]
+    fn a_target_from_an_older_journal_has_no_stage_and_judges_by_title() {
+        let old: Target = serde_json::from_str(
+            r#"{"target":"signature","signature":{"kind":"oops","title":"BUG: x in f"}}"#,
+        )
+        .unwrap();
+        let oops = fail(SignatureKind::Oops, "BUG: x in f");
+        let early = RunRecord {
+            stage: "kernel".into(),
+            ..run_with(oops, &[])
+        };
+        assert_eq!(old.judge_run(&early), Judgement::Bad);
     }
 
     fn run_with(outcome: Outcome, cases: &[(&str, CaseResult)]) -> RunRecord {

@@ -135,10 +135,7 @@ fn targets(explicit: Option<&Target>, steps: &[StepRow]) -> Option<BTreeMap<Stri
                 .filter_map(|run| {
                     let target = match explicit {
                         Some(t) => (t.judge_run(run) == Judgement::Bad).then(|| t.clone()),
-                        None => match &run.outcome {
-                            Outcome::InfraError { .. } => None,
-                            outcome => Target::of_bad(outcome),
-                        },
+                        None => Target::of_bad(run),
                     };
                     target.map(|t| (run.name.clone(), t))
                 })

@@ -101,6 +101,57 @@ fn a_reworded_crash_is_the_bug_and_an_earlier_crash_is_another_one() {
         verdicts.iter().any(|(n, _)| (14..=17).contains(n)),
         "a commit with the other crash was tested: {verdicts:?}"
     );
+    let live = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        live.contains("another crash: BUG: kernel NULL pointer dereference in demo_write — target is BUG: kernel NULL pointer dereference in demo_read"),
+        "the live display names the nearest match: {live}"
+    );
+}
+
+/// Every boot from commit 8 on panics with the same words; on commits 8-12 the
+/// panic comes before userspace starts (stage kernel), from commit 16 on after
+/// `Run /init` (stage init), which is the bad endpoint's.
+const STAGED: &str = r#"n=$(cat n)
+echo 'Linux version 6.1'
+if [ "$n" -ge 8 ] && [ "$n" -le 12 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; exit 0; fi
+echo 'Run /init as init process'
+if [ "$n" -ge 16 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; exit 0; fi
+echo BOOT-OK
+"#;
+
+#[test]
+fn the_same_crash_at_another_stage_is_not_the_bug_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = repo_with_script(dir.path(), 24, STAGED, "BOOT-OK");
+    let out = culprit(
+        dir.path(),
+        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
+    );
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(
+        doc["culprit"],
+        ids[15].as_str(),
+        "commit 16 is the culprit: {doc}"
+    );
+    let verdicts = verdicts(&doc, &ids);
+    for (n, verdict) in &verdicts {
+        if (8..=12).contains(n) {
+            assert!(
+                verdict.contains("the same crash at another stage: kernel panic: VFS: Unable to mount root fs at stage kernel — target is at stage init"),
+                "{n}: {verdict}"
+            );
+        }
+    }
+    assert!(
+        verdicts.iter().any(|(n, _)| (8..=12).contains(n)),
+        "a commit that panics early was tested: {verdicts:?}"
+    );
+    let live = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        live.contains("the same crash at another stage"),
+        "the live display says why: {live}"
+    );
 }
 
 /// A ztest suite: `test_a` fails from commit 5 on and stays red; `test_b` faults
