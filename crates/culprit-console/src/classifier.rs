@@ -657,15 +657,16 @@ impl State {
         if let Some(stack) = self.entries[index].stack.take() {
             self.wanting -= 1;
             let signature = &mut self.entries[index].seen.signature;
-            let class = match stack.access() {
-                Some(access) => format!("{} {access}", signature.title),
-                None => signature.title.clone(),
+            let class = match (stack.access(), stack.reason()) {
+                (Some(access), _) => format!("{} {access}", signature.title),
+                (None, Some(reason)) => normalize_title(&format!("{}: {reason}", signature.title)),
+                (None, None) => signature.title.clone(),
             };
             match stack.function() {
                 Some(function) => signature.title = format!("{class} in {function}"),
                 None => {
+                    signature.corrupted = !stack.may_lack_function();
                     signature.title = class;
-                    signature.corrupted = true;
                 }
             }
         }

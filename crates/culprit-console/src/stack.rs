@@ -94,6 +94,9 @@ pub(crate) const MACHINERY: &[&str] = &[
     r"process_one_work|worker_thread|process_scheduled_works|call_timer_fn|__run_timers|run_timer_softirq|expire_timers|rcu_core|rcu_core_si|rcu_do_batch",
     // Go runtime: panics, throws and the race detector's own frames
     r"runtime\..*|race\..*|atomic\..*",
+    // Zephyr's fault handlers and thread trampoline: where the CPU trapped, not the bug
+    r"z_fatal_error|z_arm_fault|z_arm_fatal_error|z_arm64_fatal_error|z_riscv_fatal_error(_csf)?|z_x86_fatal_error|k_sys_fatal_error_handler|arch_system_halt",
+    r"z_thread_entry|z_arm_usage_fault|z_arm_bus_fault|z_arm_mpu_fault|z_arm_hard_fault|_isr_wrapper",
 ];
 
 /// Allocator frames: a leaked object is blamed on the allocation's caller.
@@ -164,7 +167,28 @@ pub(crate) struct Stack {
     /// `Read`/`Write` of a KASAN report, from the line after its header.
     access: Option<&'static str>,
     wants_access: bool,
+    /// A firmware fault dump, read by its own rules.
+    dump: Option<Dump>,
 }
+
+/// What a firmware fault dump (Zephyr's `***** USAGE FAULT *****` and the lines
+/// after it, up to `>>> ZEPHYR FATAL ERROR`) says besides its banner: the reason on
+/// the next line, and the faulting function where a line names it symbolized
+/// (Zephyr's own `[f+0x1c]` with `CONFIG_SYMTAB`, or `addr2line -f -p`'s
+/// `0x080003f4: f at file.c:12` for the faulting address). A dump that names no
+/// function is complete without one, not corrupted: firmware rarely symbolizes.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+struct Dump {
+    reason: Option<String>,
+    /// Lines read so far: the reason is the first one, if indented.
+    read: u16,
+    /// `Faulting instruction address (r15/pc): 0x080003f4`, as printed.
+    fault_address: Option<String>,
+}
+
+/// Lines a firmware fault dump may take: registers, the faulting address and
+/// a short call trace come before the fatal error line.
+const DUMP_LINES: u16 = 64;
 
 /// What one more line did to a stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,7 +209,28 @@ impl Stack {
             lines_left: REPORT_LINES,
             access: None,
             wants_access: false,
+            dump: None,
         }
+    }
+
+    /// A firmware fault dump after its banner.
+    pub(crate) fn firmware() -> Stack {
+        Stack {
+            lines_left: DUMP_LINES,
+            dump: Some(Dump::default()),
+            ..Stack::new(Pick::First, None)
+        }
+    }
+
+    /// What a firmware dump said the fault was (`Attempt to execute undefined
+    /// instruction`).
+    pub(crate) fn reason(&self) -> Option<&str> {
+        self.dump.as_ref().and_then(|d| d.reason.as_deref())
+    }
+
+    /// A firmware dump that named no function is still a whole report.
+    pub(crate) fn may_lack_function(&self) -> bool {
+        self.dump.is_some()
     }
 
     /// A KASAN report: its title says whether the bad access read or wrote.
@@ -212,6 +257,9 @@ impl Stack {
     }
 
     fn read(&mut self, body: &str) -> Progress {
+        if self.dump.is_some() {
+            return self.read_dump(body);
+        }
         if self.wants_access && self.access.is_none() {
             if body.starts_with("Read of size") {
                 self.access = Some("Read");
@@ -253,6 +301,49 @@ impl Stack {
         Progress::More
     }
 
+    fn read_dump(&mut self, body: &str) -> Progress {
+        let Some(dump) = &mut self.dump else {
+            return Progress::Done;
+        };
+        let text = crate::packs::message(body);
+        if text.contains(">>> ZEPHYR FATAL ERROR") || text.trim() == "Halting system" {
+            return Progress::Done;
+        }
+        if text.trim().is_empty() {
+            return Progress::More;
+        }
+        dump.read += 1;
+        if dump.read == 1 && text.starts_with("  ") {
+            dump.reason = Some(text.trim().to_string());
+            return Progress::More;
+        }
+        if let Some(c) =
+            regex!(r"^Faulting instruction address \([^)]*\): (0x[0-9a-fA-F]+)").captures(text)
+        {
+            dump.fault_address = c.get(1).map(|m| m.as_str().to_ascii_lowercase());
+        }
+        if let Some(symbol) = symbolized(text) {
+            let name = clean(symbol);
+            if text.starts_with("Faulting instruction address") {
+                self.registers.push(name);
+            } else if self.frames.len() < MAX_FRAMES {
+                self.frames.push(name);
+            }
+        } else if let Some(c) =
+            regex!(r"^(0x[0-9a-fA-F]+): ([A-Za-z_.$][\w.$]*) at \S+:\d+").captures(text)
+        {
+            let at_fault = dump.fault_address.as_deref()
+                == c.get(1).map(|m| m.as_str().to_ascii_lowercase()).as_deref();
+            let name = clean(c.get(2).map_or("", |m| m.as_str()));
+            if at_fault {
+                self.registers.push(name);
+            } else if self.frames.len() < MAX_FRAMES {
+                self.frames.push(name);
+            }
+        }
+        Progress::More
+    }
+
     /// `Read`/`Write` for a KASAN report that said which.
     pub(crate) fn access(&self) -> Option<&'static str> {
         self.access
@@ -287,6 +378,12 @@ impl Stack {
             }
         }
     }
+}
+
+/// The function of a Zephyr symbol-table address (`lr: 0x08000c41 [f+0x5c]`).
+fn symbolized(text: &str) -> Option<&str> {
+    let c = regex!(r"\[([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+\]\s*$").captures(text)?;
+    c.get(1).map(|m| m.as_str())
 }
 
 fn is_trace_header(body: &str) -> bool {
@@ -422,10 +519,12 @@ mod tests {
             for line in text.lines() {
                 // An unreliable frame counts as the frame it would be.
                 let body = crate::normalize::body(line).replacen("? ", "", 1);
-                let name = program_counter(&body).or(match frame(&body) {
-                    Frame::Function(f) => Some(f),
-                    _ => None,
-                });
+                let name = program_counter(&body)
+                    .or(match frame(&body) {
+                        Frame::Function(f) => Some(f),
+                        _ => None,
+                    })
+                    .or_else(|| symbolized(&body));
                 names.extend(name.map(clean));
             }
         }

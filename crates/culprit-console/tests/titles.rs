@@ -58,6 +58,7 @@ fn every_snippet_gets_its_title() {
         ("x86-hung-waits.log", Kind::Stall, "INFO: task hung in demo_wait_firmware"),
         ("x86-odebug.log", Kind::Warning, "WARNING: ODEBUG bug in demo_destroy_device"),
         ("x86-kasan-memcpy.log", Kind::Sanitizer, "KASAN: slab-out-of-bounds Write in demo_copy_frame"),
+        ("zephyr-arm-symtab.log", Kind::Fault, "BUS FAULT: Precise data bus error in demo_dma_store"),
     ] {
         let got = first(name);
         assert_eq!((got.kind, got.title.as_str(), got.corrupted), (kind, title, false), "{name}");

@@ -87,10 +87,6 @@ impl Found {
 pub(crate) enum Want {
     /// The next non-empty line is the message (Rust panics since 1.73).
     Message,
-    /// The next line, if indented, gives the reason (Zephyr prints `E:   Stacking
-    /// error` under its fault banner; an unindented line is already the register
-    /// dump).
-    Reason,
     /// The line was wrapped: the next line carries the rest, up to the first
     /// colon (what follows it are values and module names).
     Continuation,
@@ -102,7 +98,7 @@ impl Want {
     /// How many non-empty lines to wait for the completing line.
     pub(crate) fn patience(self) -> u16 {
         match self {
-            Want::Message | Want::Reason | Want::Continuation => 1,
+            Want::Message | Want::Continuation => 1,
             Want::SourceFile => 4,
         }
     }
@@ -111,11 +107,8 @@ impl Want {
     pub(crate) fn complete(self, title: &str, body: &str) -> Option<String> {
         let with_message = |msg: &str| format!("{title}: {}", msg.trim());
         match self {
-            Want::Message => message(body)
+            Want::Message => Some(message(body))
                 .filter(|m| !m.trim().is_empty())
-                .map(with_message),
-            Want::Reason => message(body)
-                .filter(|m| m.starts_with("  ") && !m.trim().is_empty())
                 .map(with_message),
             Want::Continuation => {
                 let line = body.trim();
@@ -133,12 +126,11 @@ impl Want {
 
 /// A message line without Zephyr's log level prefix (`E: ` or `<err> os: `),
 /// keeping the indentation that follows it.
-fn message(body: &str) -> Option<&str> {
-    let text = match body.strip_prefix("<err> ") {
+pub(crate) fn message(body: &str) -> &str {
+    match body.strip_prefix("<err> ") {
         Some(rest) => rest.split_once(": ").map_or(rest, |(_, msg)| msg),
         None => body.strip_prefix("E: ").unwrap_or(body),
-    };
-    Some(text)
+    }
 }
 
 /// What a rule does when its literal is on a line.

@@ -2,8 +2,9 @@
 //! ztest protocol (`Running TESTSUITE`, `START - t`, ` PASS - t`, ` FAIL - t`,
 //! `PROJECT EXECUTION SUCCESSFUL|FAILED`).
 
-use super::{end, Effect, Found, Rule, Want};
+use super::{end, Effect, Found, Rule};
 use crate::normalize::basename;
+use crate::stack::Stack;
 use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
 
@@ -31,14 +32,15 @@ fn project_failed(_: &str) -> Option<Found> {
     Some(Found::new(Kind::TestFailure, "PROJECT EXECUTION FAILED"))
 }
 
-/// `***** USAGE FAULT *****`; the reason is on the next line, so the title waits
-/// for it (`USAGE FAULT: Attempt to execute undefined instruction`).
+/// `***** USAGE FAULT *****`; the reason is on the next line and the faulting
+/// function, when the dump symbolizes it, further down, so the title waits for
+/// the dump (`USAGE FAULT: Attempt to execute undefined instruction in f`).
 fn fault_banner(body: &str) -> Option<Found> {
     let c = regex!(r"^(?:E: |<err> \w+: )?\s*\*{5} ([A-Za-z][^*]*?)\s*(?:\*{5})?\s*$")
         .captures(body)?;
     // `CPU Page Fault (error code 0x2)`: the code varies with the access.
     let banner = regex!(r"\s*\(error code [^)]*\)").replace(&c[1], "");
-    Some(Found::new(Kind::Fault, banner).wanting(Want::Reason))
+    Some(Found::new(Kind::Fault, banner).with_stack(Stack::firmware()))
 }
 
 fn fatal_error(body: &str) -> Option<Found> {
@@ -75,25 +77,38 @@ mod tests {
         title(&rules(), line)
     }
 
+    /// The title the whole classifier gives a boot log.
+    fn read(log: &str) -> (String, bool) {
+        let got = crate::classify(
+            &crate::Rules::boot(),
+            log.as_bytes(),
+            &crate::Ending::SilenceTimeout,
+        )
+        .unwrap();
+        let signature = got.outcome.signature().unwrap().clone();
+        (signature.title, signature.corrupted)
+    }
+
     #[test]
     fn fault_dump_from_seed_002() {
         let f = signature(&rules(), "E: ***** USAGE FAULT *****").unwrap();
+        assert_eq!((f.kind, f.title.as_str()), (Kind::Fault, "USAGE FAULT"));
+        assert!(f.stack.is_some(), "the banner reads the dump after it");
+        let log = "Running TESTSUITE mutex_api\nSTART - test_complex_inversion\n\
+            E: ***** USAGE FAULT *****\n\
+            E:   Attempt to execute undefined instruction\n\
+            E: r0/a1:  0x00000000  r1/a2:  0x20000a10  r2/a3:  0x00000001\n\
+            E: Faulting instruction address (r15/pc): 0x080003f4\n\
+            E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0\n\
+            E: Current thread: 0x20000118 (test_complex_inversion)\n\
+            E: Halting system\n";
         assert_eq!(
-            (f.kind, f.title.as_str(), f.wants),
-            (Kind::Fault, "USAGE FAULT", Some(Want::Reason))
-        );
-        assert_eq!(
-            Want::Reason
-                .complete(&f.title, "E:   Attempt to execute undefined instruction")
-                .as_deref(),
-            Some("USAGE FAULT: Attempt to execute undefined instruction")
-        );
-        assert_eq!(
-            Want::Reason.complete(
-                &f.title,
-                "E: Faulting instruction address (r15/pc): 0x080003f4"
+            read(log),
+            (
+                "USAGE FAULT: Attempt to execute undefined instruction".to_string(),
+                false
             ),
-            None
+            "an unsymbolized dump keeps banner and reason, and is not corrupted"
         );
         assert_eq!(
             t("E: Faulting instruction address (r15/pc): 0x080003f4"),
@@ -102,6 +117,33 @@ mod tests {
         assert_eq!(
             t("E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0").as_deref(),
             Some("ZEPHYR FATAL ERROR: CPU exception")
+        );
+    }
+
+    #[test]
+    fn a_symbolized_dump_names_the_faulting_function() {
+        // addr2line's answer for the faulting address wins over the call trace.
+        let addr2line = "E: ***** USAGE FAULT *****\n\
+            E:   Attempt to execute undefined instruction\n\
+            E: Faulting instruction address (r15/pc): 0x080003F4\n\
+            0x080003f4: gale_mutex_unlock_body at /src/gale/mutex.c:88\n\
+            0x08001a10: test_complex_inversion at /src/tests/mutex_api/main.c:412\n\
+            E: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0\n";
+        assert_eq!(
+            read(addr2line).0,
+            "USAGE FAULT: Attempt to execute undefined instruction in gale_mutex_unlock_body"
+        );
+        // Zephyr's own symbol table: the fault handlers are machinery.
+        let symtab = "<err> os: ***** BUS FAULT *****\n\
+            <err> os:   Precise data bus error\n\
+            <err> os: call trace:\n\
+            <err> os:       0: lr: 0x08000c41 [z_arm_fault+0x5c]\n\
+            <err> os:       1: lr: 0x08001233 [demo_dma_store.constprop.0+0x1a]\n\
+            <err> os:       2: lr: 0x080004f1 [z_thread_entry+0x30]\n\
+            <err> os: >>> ZEPHYR FATAL ERROR 0: CPU exception on CPU 0\n";
+        assert_eq!(
+            read(symtab).0,
+            "BUS FAULT: Precise data bus error in demo_dma_store"
         );
     }
 
@@ -127,10 +169,8 @@ mod tests {
             None
         );
         assert_eq!(
-            Want::Reason
-                .complete("USAGE FAULT", "<err> os:   Stacking error")
-                .as_deref(),
-            Some("USAGE FAULT: Stacking error")
+            read("<err> os: ***** USAGE FAULT *****\n<err> os:   Stacking error\n").0,
+            "USAGE FAULT: Stacking error"
         );
     }
 
