@@ -1,21 +1,20 @@
 //! The jobs of a culprit killed outright (SIGKILL) are cancelled by the next command.
 //! A test binary of its own: it makes the test process a child subreaper, so that the
-//! frozen srun of the killed culprit is not in an orphaned process group (which the
-//! kernel would wake with SIGHUP and SIGCONT), and that is a property of the process.
+//! frozen processes of the killed culprit are its orphans, not PID 1's, until it kills
+//! them too, and that is a property of the process.
 
 mod common;
 mod slurm_cluster;
 
 use common::{culprit, json};
-use nix::sys::signal::{killpg, Signal};
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use slurm_cluster::{cluster, jobs_with, pids_in, sleepy_repo, spawn_bisect, wait_for};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 #[test]
-#[ignore = "since every command runs below culprit's subreaper supervisor, freezing srun no \
-            longer simulates a dead machine: the test needs a new way to leave a job behind"]
 fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
     let Some(_) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
@@ -29,16 +28,23 @@ fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
     wait_for("a sleeping job", || {
         pids_in(&pids).len() >= 2 && jobs_with(&comment).iter().any(|(_, s)| s == "RUNNING")
     });
-    // The machine culprit ran on goes away with everything on it: srun is frozen before
-    // culprit is killed, so it can neither cancel the job nor hear culprit die.
-    let srun = srun_children(child.id());
-    assert!(!srun.is_empty());
-    for &pid in &srun {
-        let group = nix::unistd::getpgid(Some(Pid::from_raw(pid))).unwrap();
-        killpg(group, Signal::SIGSTOP).unwrap();
+    // The machine culprit ran on goes away with everything on it: culprit's supervisors
+    // and sruns are frozen before culprit is killed, so none of them can cancel the job
+    // or hear culprit die, and then they are killed too, as a power cut would.
+    let below = descendants(child.id());
+    assert!(
+        below.iter().any(|(_, name)| name == "srun"),
+        "srun runs below culprit: {below:?}"
+    );
+    for &(pid, _) in &below {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGSTOP);
     }
     child.kill().unwrap();
     child.wait().unwrap();
+    for &(pid, _) in &below {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+    reap_orphans();
     std::thread::sleep(Duration::from_secs(2));
     let left = jobs_with(&comment);
     assert_eq!(
@@ -58,14 +64,6 @@ fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Only a cancellation makes the job complete while its srun is frozen; the frozen
-    // srun then holds it in COMPLETING until it goes too, as a dead machine's would.
-    wait_for("the next culprit to cancel the job", || {
-        jobs_with(&comment) != left
-    });
-    for &pid in &srun {
-        let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
-    }
     let out = next.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -91,14 +89,15 @@ fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
     );
 }
 
-/// The srun processes culprit `pid` started, each the leader of its process group.
-fn srun_children(pid: u32) -> Vec<i32> {
-    let mut parents = Vec::new();
+/// Every process below `pid`, with its command name: culprit's supervisors, srun and
+/// whatever they started.
+fn descendants(pid: u32) -> Vec<(i32, String)> {
+    let mut table = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(child) = entry.file_name().to_string_lossy().parse::<i32>() else {
+        let Ok(process) = entry.file_name().to_string_lossy().parse::<i32>() else {
             continue;
         };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{process}/stat")) else {
             continue;
         };
         let Some((name, rest)) = stat
@@ -113,18 +112,24 @@ fn srun_children(pid: u32) -> Vec<i32> {
             .nth(1)
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
-        parents.push((child, ppid, name));
+        table.push((process, ppid, name));
     }
-    // srun runs below culprit's supervisor, so it is a descendant, not a child.
-    let mut below = vec![pid as i32];
+    let mut parents = vec![pid as i32];
     let mut found = Vec::new();
-    while let Some(parent) = below.pop() {
-        for (child, _, name) in parents.iter().filter(|(_, ppid, _)| *ppid == parent) {
-            below.push(*child);
-            if name == "srun" {
-                found.push(*child);
-            }
+    while let Some(parent) = parents.pop() {
+        for (process, _, name) in table.iter().filter(|(_, ppid, _)| *ppid == parent) {
+            parents.push(*process);
+            found.push((*process, name.clone()));
         }
     }
     found
+}
+
+/// Collects the killed processes that became this subreaper's children.
+fn reap_orphans() {
+    while let Ok(status) = waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+        if status == WaitStatus::StillAlive {
+            break;
+        }
+    }
 }

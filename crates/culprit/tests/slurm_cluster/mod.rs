@@ -6,30 +6,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The cluster's node, or None (the test skips) when no cluster answers; with `CI` or
-/// `CULPRIT_SLURM` set a missing cluster fails the test instead.
-pub fn cluster() -> Option<String> {
-    let out = Command::new("sinfo")
-        .args(["--noheader", "--Node", "--format=%N %t"])
-        .output();
-    let node = out.ok().and_then(|out| {
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let mut fields = text.split_whitespace();
-        let node = fields.next()?.to_string();
-        let state = fields.next()?;
-        (out.status.success() && ["idle", "mix", "alloc"].contains(&state)).then_some(node)
-    });
-    if node.is_none() {
-        let required =
-            std::env::var_os("CI").is_some() || std::env::var_os("CULPRIT_SLURM").is_some();
-        assert!(
-            !required,
-            "no Slurm cluster answers `sinfo` (CI or CULPRIT_SLURM is set, so this test must run); start one with `scripts/slurm-cluster start`"
-        );
-        eprintln!("skipped: no Slurm cluster (start one with `scripts/slurm-cluster start`)");
-    }
-    node
-}
+// The cluster is found as culprit-exec's Slurm tests find it; its other helpers serve
+// those tests only.
+#[allow(dead_code)]
+#[path = "../../../culprit-exec/tests/common/cluster.rs"]
+mod exec_cluster;
+pub use exec_cluster::cluster;
 
 /// Jobs Slurm lists with `comment` (each test marks its jobs with one): (id, state).
 pub fn jobs_with(comment: &str) -> Vec<(String, String)> {
