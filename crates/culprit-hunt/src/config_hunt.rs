@@ -90,6 +90,8 @@ pub struct Conclusion {
     /// Options whose candidates take far longer to build than the others (a widely
     /// included header), costliest first.
     pub costly_options: Vec<CostlyOption>,
+    /// Runs retried after a lab fault, by cause.
+    pub retried: Vec<crate::infra::Retried>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -452,6 +454,7 @@ impl ConfigHunt<'_, '_> {
             steps: counts.steps,
             message,
             costly_options,
+            retried: self.session.retried(),
         })
     }
 

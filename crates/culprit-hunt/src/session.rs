@@ -348,6 +348,17 @@ impl<'a> Session<'a> {
         }
         counts
     }
+
+    /// The runs this session retried after a lab fault, by cause (answers from earlier
+    /// sessions retried nothing here).
+    pub fn retried(&self) -> Vec<crate::infra::Retried> {
+        crate::infra::retried(
+            self.history
+                .iter()
+                .filter(|(_, _, source)| *source != Source::Cached)
+                .map(|(_, result, _)| result),
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]

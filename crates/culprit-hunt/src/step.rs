@@ -455,16 +455,14 @@ fn lab_fault(test: &TestSection, report: &RunReport) -> Option<String> {
     if let Some((status, how)) =
         status.filter(|(s, _)| console_silent && test.infra_exit_codes.contains(s))
     {
-        return Some(format!(
-            "the command {how} with no verdict on the console; status {status} is in `infra_exit_codes`, so the lab, not the guest, ended it"
-        ));
+        return Some(crate::infra::exit_code_reason(&how, status));
     }
     if test.infra.is_empty() {
         return None;
     }
     let patterns = regex::RegexSet::new(&test.infra).ok()?;
     console_line_matching(&report.log_path, &patterns)
-        .map(|line| format!("the console shows an `infra` pattern: {line}"))
+        .map(|line| crate::infra::pattern_reason(&line))
 }
 
 /// The first line of the log that matches `patterns`, read a bounded line at a time so

@@ -154,6 +154,10 @@ fn header(page: &mut String, reading: &Reading<'_>, headline: &str) {
         }
         Hunt::Plain => facts.push(("steps".into(), reading.steps.len().to_string())),
     }
+    let retried: usize = reading.retried.iter().map(|r| r.runs).sum();
+    if retried > 0 {
+        facts.push(("retried (lab faults)".into(), retried.to_string()));
+    }
     if let Some((first, last)) = span(&reading.steps) {
         facts.push(("wall time".into(), duration(last - first)));
         facts.push(("started".into(), clock(first, true)));
@@ -168,6 +172,9 @@ fn header(page: &mut String, reading: &Reading<'_>, headline: &str) {
         );
     }
     page.push_str("</dl>\n");
+    if let Some(retried) = culprit_hunt::infra::describe(&reading.retried) {
+        let _ = writeln!(page, "<p class=\"retried\">{}.</p>", html(&retried));
+    }
     if let Some(error) = &reading.findings.error {
         let _ = writeln!(
             page,

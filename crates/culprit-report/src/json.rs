@@ -27,6 +27,7 @@ pub fn render(material: &Material) -> Result<String, serde_json::Error> {
             "result": session.result,
         },
         "steps": steps,
+        "retried": super::retried(&material.steps),
     });
     let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');

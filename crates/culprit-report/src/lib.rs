@@ -17,6 +17,7 @@ mod narrowing;
 mod steps;
 mod time;
 
+use culprit_hunt::infra::Retried;
 use culprit_hunt::journal::{SessionRow, StepRow};
 use std::path::{Path, PathBuf};
 
@@ -50,6 +51,8 @@ pub struct Reading<'a> {
     pub material: &'a Material,
     pub findings: Findings,
     pub steps: Vec<StepEntry<'a>>,
+    /// Runs retried after a lab fault, by cause.
+    pub retried: Vec<Retried>,
 }
 
 impl<'a> Reading<'a> {
@@ -60,6 +63,7 @@ impl<'a> Reading<'a> {
             material,
             findings,
             steps,
+            retried: retried(&material.steps),
         }
     }
 
@@ -76,6 +80,17 @@ pub fn render(format: Format, material: &Material) -> Result<String, serde_json:
         Format::Junit => junit::render(&reading),
         Format::Html => html::render(&reading),
     })
+}
+
+/// The runs the session retried after a lab fault, by cause, from its recorded steps
+/// (a step answered from an earlier session retried nothing in this one).
+pub fn retried(steps: &[StepRow]) -> Vec<Retried> {
+    culprit_hunt::infra::retried(
+        steps
+            .iter()
+            .filter(|s| !s.candidate["cached"].as_bool().unwrap_or(false))
+            .map(|s| &s.result),
+    )
 }
 
 /// A path shown relative to where the user stands, when it is below it.

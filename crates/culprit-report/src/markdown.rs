@@ -34,6 +34,9 @@ pub fn render(reading: &Reading<'_>) -> String {
         Hunt::Config(found) => config_summary(&mut out, found),
         Hunt::Plain => {}
     }
+    if let Some(retried) = culprit_hunt::infra::describe(&reading.retried) {
+        let _ = writeln!(out, "{}.\n", md_text(&retried));
+    }
     evidence_table(&mut out, reading);
     match &reading.findings.hunt {
         Hunt::Commit(found) => commit_reproduction(&mut out, found),

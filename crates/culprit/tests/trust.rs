@@ -352,3 +352,59 @@ fn a_killed_session_resumes_by_number_even_after_later_failed_attempts() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no session 99"));
 }
+
+#[test]
+fn every_report_counts_the_runs_retried_after_lab_faults_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    // Boots 1 and 4 die with status 137; boot 6 prints this lab's "board busy" line.
+    let how = "[ $k -eq 6 ] && { echo 'lab: board busy'; exit 1; }; exit 137";
+    let ids = flaky_lab_repo(dir.path(), "1 4 6", how, "infra = ['^lab: board busy']");
+    let repo = dir.path().join("repo");
+    let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let expected = [
+        "3 runs retried after a lab fault",
+        "2 × exit status 137 (in `infra_exit_codes`)",
+        "1 × the console matched an `infra` pattern",
+    ];
+    for part in expected {
+        assert!(text.contains(part), "bisect's text lacks {part:?}:\n{text}");
+    }
+    for format in ["md", "html"] {
+        let out = culprit(&repo, &["report", "--format", format]);
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{report}");
+        // Markdown escapes the backticks and underscores of the causes.
+        let plain = report.replace('\\', "");
+        for part in expected {
+            assert!(
+                plain.contains(part),
+                "the {format} report lacks {part:?}:\n{report}"
+            );
+        }
+    }
+    let out = culprit(&repo, &["report", "--format", "json"]);
+    let doc = json(&out);
+    assert_eq!(
+        doc["retried"],
+        serde_json::json!([
+            { "cause": "exit status 137 (in `infra_exit_codes`)", "runs": 2 },
+            { "cause": "the console matched an `infra` pattern", "runs": 1 },
+        ]),
+        "{}",
+        doc["retried"]
+    );
+
+    // A hunt the lab left alone says nothing about retries.
+    let calm = tempfile::tempdir().unwrap();
+    let ids = flaky_lab_repo(calm.path(), "", "exit 137", "");
+    let out = culprit(
+        &calm.path().join("repo"),
+        &["bisect", "--good", &ids[0], "--bad", "main"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("retried"));
+    let out = culprit(&calm.path().join("repo"), &["report", "--format", "json"]);
+    assert_eq!(json(&out)["retried"], serde_json::json!([]));
+}

@@ -5,6 +5,7 @@ use crate::progress::Progress;
 use crate::view::{table, RunView};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::commit_hunt::{judge, CandidateKind, CommitHunt, Conclusion, Plan};
+use culprit_hunt::infra::{describe as describe_retried, Retried};
 use culprit_hunt::session::{Session, Source};
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
@@ -333,6 +334,8 @@ pub struct Report {
     cached: usize,
     /// Steps whose built artifacts matched an earlier step's: not booted again.
     reused: usize,
+    /// Runs retried after a lab fault, by cause.
+    retried: Vec<Retried>,
     candidates: Vec<CandidateView>,
 }
 
@@ -423,6 +426,7 @@ impl Report {
             runs: counts.runs,
             cached: counts.cached,
             reused: counts.reused,
+            retried: session.retried(),
             candidates,
         })
     }
@@ -476,7 +480,11 @@ impl Report {
                 self.reused
             ));
         }
-        out.push_str("\n\nevidence:\n");
+        out.push('\n');
+        if let Some(retried) = describe_retried(&self.retried) {
+            out.push_str(&format!("  {retried}\n"));
+        }
+        out.push_str("\nevidence:\n");
         let rows: Vec<[String; 2]> = self
             .candidates
             .iter()

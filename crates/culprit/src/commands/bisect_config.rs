@@ -187,6 +187,9 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             "{} options differed; {} builds, {} test runs\n",
             conclusion.changes, conclusion.builds, conclusion.runs
         ));
+        if let Some(retried) = culprit_hunt::infra::describe(&conclusion.retried) {
+            out.push_str(&format!("{retried}\n"));
+        }
         print!("{out}");
     }
     Ok(if conclusion.status == "found" { 0 } else { 1 })
