@@ -28,6 +28,12 @@ pub enum HuntError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
+    /// The journal's file cannot be used; the message names it and what to do.
+    #[error("{message}")]
+    JournalFile {
+        trouble: crate::journal_error::Trouble,
+        message: String,
+    },
     #[error(transparent)]
     Journal(#[from] rusqlite::Error),
     #[error(transparent)]
@@ -65,6 +71,23 @@ impl HuntError {
 
     pub fn is_bad_input(&self) -> bool {
         matches!(self.root(), HuntError::BadInput(_))
+    }
+
+    /// The journal's file is damaged (not a database, or a corrupt one).
+    pub fn is_damaged_journal(&self) -> bool {
+        self.journal_trouble() == Some(crate::journal_error::Trouble::Damaged)
+    }
+
+    /// The journal's file or directory cannot be opened or written.
+    pub fn is_unwritable_journal(&self) -> bool {
+        self.journal_trouble() == Some(crate::journal_error::Trouble::Unwritable)
+    }
+
+    fn journal_trouble(&self) -> Option<crate::journal_error::Trouble> {
+        match self.root() {
+            HuntError::JournalFile { trouble, .. } => Some(*trouble),
+            _ => None,
+        }
     }
 }
 

@@ -79,7 +79,7 @@ pub fn retried<'a>(results: impl IntoIterator<Item = &'a StepResult>) -> Vec<Ret
         }
     }
     // Stable: equal counts keep the order they were first seen in.
-    tally.sort_by(|a, b| b.runs.cmp(&a.runs));
+    tally.sort_by_key(|r| std::cmp::Reverse(r.runs));
     tally
 }
 

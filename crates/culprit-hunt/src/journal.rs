@@ -6,12 +6,16 @@
 //! reuse what earlier ones measured.
 
 use crate::error::{Context, HuntError, Result};
+use crate::journal_error::{file_uri, named};
 use crate::step::{RunRecord, StepResult};
 use nix::fcntl::{Flock, FlockArg};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The journal's file name in the state directory.
+pub const FILE: &str = "journal.sqlite";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS sessions (
@@ -100,45 +104,88 @@ impl Journal {
         let dir = dir.to_path_buf();
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
-        let path = dir.join("journal.sqlite");
-        let conn = Connection::open(&path)
-            .with_context(|| format!("cannot open the journal {}", path.display()))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.execute_batch(SCHEMA)
-            .with_context(|| format!("cannot set up the journal {}", path.display()))?;
+        let path = dir.join(FILE);
+        let conn = named(&path, || {
+            let conn = Connection::open(&path)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            conn.pragma_update(None, "journal_mode", "WAL")?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+            conn.execute_batch(SCHEMA)?;
+            Ok(conn)
+        })?;
+        Ok(Journal { conn, dir })
+    }
+
+    /// Opens the journal in the state directory `dir` for reading only: commands that
+    /// only show what was recorded (`log`, `report`) work on a tree they may not write to.
+    pub fn open_read_only(dir: &Path) -> Result<Journal> {
+        let dir = dir.to_path_buf();
+        let path = dir.join(FILE);
+        if !path.exists() {
+            // No session ran here yet: an empty journal says so in the caller's words.
+            let conn = named(&path, || {
+                let conn = Connection::open_in_memory()?;
+                conn.execute_batch(SCHEMA)?;
+                Ok(conn)
+            })?;
+            return Ok(Journal { conn, dir });
+        }
+        let probe = |flags: OpenFlags, uri: &str| {
+            named(&path, || {
+                let conn = Connection::open_with_flags(uri, flags)?;
+                conn.query_row("SELECT count(*) FROM sessions", [], |row| {
+                    row.get::<_, i64>(0)
+                })?;
+                Ok(conn)
+            })
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let uri = file_uri(&path);
+        let conn = match probe(flags, &uri) {
+            // Reading a WAL journal needs its shared-memory file, which a directory
+            // nobody may write to cannot get; read it as a file that nothing changes.
+            Err(err) if err.is_unwritable_journal() => probe(flags, &format!("{uri}?immutable=1"))?,
+            other => other?,
+        };
         Ok(Journal { conn, dir })
     }
 
     /// Notes that a Slurm job named `name` is about to be submitted.
     pub fn slurm_job_submitted(&self, name: &str) -> Result<()> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO slurm_jobs (name, submitted) VALUES (?1, ?2)",
-            params![name, now()],
-        )?;
-        Ok(())
+        named(&self.path(), || {
+            self.conn.execute(
+                "INSERT OR REPLACE INTO slurm_jobs (name, submitted) VALUES (?1, ?2)",
+                params![name, now()],
+            )?;
+            Ok(())
+        })
     }
 
     /// Notes that the Slurm job `name` (id `id`, when Slurm gave one) no longer runs.
     pub fn slurm_job_ended(&self, name: &str, id: Option<u64>) -> Result<()> {
-        let id = id.and_then(|id| i64::try_from(id).ok());
-        self.conn.execute(
-            "UPDATE slurm_jobs SET ended = ?2, id = COALESCE(?3, id) WHERE name = ?1",
-            params![name, now(), id],
-        )?;
-        Ok(())
+        named(&self.path(), || {
+            let id = id.and_then(|id| i64::try_from(id).ok());
+            self.conn.execute(
+                "UPDATE slurm_jobs SET ended = ?2, id = COALESCE(?3, id) WHERE name = ?1",
+                params![name, now(), id],
+            )?;
+            Ok(())
+        })
     }
 
     /// The Slurm jobs submitted and never seen to end.
     pub fn unended_slurm_jobs(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name FROM slurm_jobs WHERE ended IS NULL ORDER BY submitted")?;
-        let names = stmt
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(names)
+        named(&self.path(), || {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT name FROM slurm_jobs WHERE ended IS NULL ORDER BY submitted")?;
+            let names = stmt
+                .query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(names)
+        })
     }
 
     /// The state directory itself.
@@ -146,12 +193,19 @@ impl Journal {
         &self.dir
     }
 
+    /// The journal's database file.
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE)
+    }
+
     pub fn start_session(&self, kind: &str, args: &Value) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO sessions (kind, started, args) VALUES (?1, ?2, ?3)",
-            params![kind, now(), args.to_string()],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        named(&self.path(), || {
+            self.conn.execute(
+                "INSERT INTO sessions (kind, started, args) VALUES (?1, ?2, ?3)",
+                params![kind, now(), args.to_string()],
+            )?;
+            Ok(self.conn.last_insert_rowid())
+        })
     }
 
     /// Makes this process the owner of session `id` until the returned lock is dropped
@@ -193,11 +247,13 @@ impl Journal {
     }
 
     pub fn finish_session(&self, id: i64, status: &str, result: &Value) -> Result<()> {
-        self.conn.execute(
-            "UPDATE sessions SET finished = ?2, status = ?3, result = ?4 WHERE id = ?1",
-            params![id, now(), status, result.to_string()],
-        )?;
-        Ok(())
+        named(&self.path(), || {
+            self.conn.execute(
+                "UPDATE sessions SET finished = ?2, status = ?3, result = ?4 WHERE id = ?1",
+                params![id, now(), status, result.to_string()],
+            )?;
+            Ok(())
+        })
     }
 
     pub fn session(&self, id: i64) -> Result<Option<SessionRow>> {
@@ -232,31 +288,34 @@ impl Journal {
     }
 
     fn query_session(&self, sql: &str, args: impl rusqlite::Params) -> Result<Option<SessionRow>> {
-        let row = self
-            .conn
-            .query_row(sql, args, |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                    row.get::<_, Option<String>>(4)?,
-                ))
-            })
-            .optional()?;
-        let Some((id, kind, args, status, result)) = row else {
-            return Ok(None);
-        };
-        Ok(Some(SessionRow {
-            id,
-            kind,
-            args: serde_json::from_str(&args).context("the journal holds a malformed session")?,
-            status,
-            result: result
-                .map(|r| serde_json::from_str(&r))
-                .transpose()
-                .context("the journal holds a malformed session result")?,
-        }))
+        named(&self.path(), || {
+            let row = self
+                .conn
+                .query_row(sql, args, |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, Option<String>>(4)?,
+                    ))
+                })
+                .optional()?;
+            let Some((id, kind, args, status, result)) = row else {
+                return Ok(None);
+            };
+            Ok(Some(SessionRow {
+                id,
+                kind,
+                args: serde_json::from_str(&args)
+                    .context("the journal holds a malformed session")?,
+                status,
+                result: result
+                    .map(|r| serde_json::from_str(&r))
+                    .transpose()
+                    .context("the journal holds a malformed session result")?,
+            }))
+        })
     }
 
     /// Where the logs of one step of a session go.
@@ -281,8 +340,10 @@ impl Journal {
         result: &StepResult,
         started: f64,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
+        let path = self.path();
+        named(&path, || {
+            let tx = self.conn.transaction()?;
+            tx.execute(
             "INSERT OR REPLACE INTO steps (session, seq, candidate, cache_key, result, started, finished)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -295,56 +356,63 @@ impl Journal {
                 now()
             ],
         )?;
-        let step = tx.last_insert_rowid();
-        for run in result.build.iter().chain(result.tests.iter()) {
-            insert_run(&tx, step, run)?;
-        }
-        tx.commit()?;
-        Ok(())
+            let step = tx.last_insert_rowid();
+            for run in result.build.iter().chain(result.tests.iter()) {
+                insert_run(&tx, step, run)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })
     }
 
     /// The steps of a session, in order.
     pub fn steps(&self, session: i64) -> Result<Vec<StepRow>> {
-        let mut stmt = self.conn.prepare(
+        named(&self.path(), || {
+            let mut stmt = self.conn.prepare(
             "SELECT seq, candidate, result, started, finished FROM steps WHERE session = ?1 ORDER BY seq",
         )?;
-        let rows = stmt.query_map(params![session], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, f64>(3)?,
-                row.get::<_, f64>(4)?,
-            ))
-        })?;
-        rows.map(|row| {
-            let (seq, candidate, result, started, finished) = row?;
-            Ok(StepRow {
-                seq,
-                candidate: serde_json::from_str(&candidate)
-                    .context("the journal holds a malformed candidate")?,
-                result: serde_json::from_str(&result)
-                    .context("the journal holds a malformed step result")?,
-                started,
-                finished,
+            let rows = stmt.query_map(params![session], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, f64>(3)?,
+                    row.get::<_, f64>(4)?,
+                ))
+            })?;
+            rows.map(|row| {
+                let (seq, candidate, result, started, finished) = row?;
+                Ok(StepRow {
+                    seq,
+                    candidate: serde_json::from_str(&candidate)
+                        .context("the journal holds a malformed candidate")?,
+                    result: serde_json::from_str(&result)
+                        .context("the journal holds a malformed step result")?,
+                    started,
+                    finished,
+                })
             })
+            .collect()
         })
-        .collect()
     }
 
     /// A step measured before (in any session) with the same cache key.
     pub fn cached(&self, cache_key: &str) -> Result<Option<StepResult>> {
-        let found: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT result FROM steps WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1",
-                params![cache_key],
-                |row| row.get(0),
-            )
-            .optional()?;
-        found
-            .map(|r| serde_json::from_str(&r).context("the journal holds a malformed step result"))
-            .transpose()
+        named(&self.path(), || {
+            let found: Option<String> = self
+                .conn
+                .query_row(
+                    "SELECT result FROM steps WHERE cache_key = ?1 ORDER BY id DESC LIMIT 1",
+                    params![cache_key],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            found
+                .map(|r| {
+                    serde_json::from_str(&r).context("the journal holds a malformed step result")
+                })
+                .transpose()
+        })
     }
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod executor;
 pub mod infra;
 pub mod journal;
+pub mod journal_error;
 pub mod observe;
 pub mod request;
 pub mod session;

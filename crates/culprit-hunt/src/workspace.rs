@@ -133,6 +133,11 @@ impl Workspace {
         self.state.join("builds").join("tree")
     }
 
+    /// The journal for commands that only read it (`log`, `report`).
+    pub fn journal_read_only(&self) -> Result<Journal> {
+        Journal::open_read_only(&self.state)
+    }
+
     /// The git repository, or a clear error for commands that need one.
     pub fn repo(&self) -> Result<&Repo> {
         self.repo.as_ref().with_context(|| {

@@ -21,7 +21,7 @@ pub struct LogArgs {
 
 pub fn run(args: LogArgs) -> Result<u8> {
     let ws = Workspace::load(args.file.as_deref())?;
-    let journal = ws.journal()?;
+    let journal = ws.journal_read_only()?;
     let session = match args.session {
         Some(id) => journal.session(id)?,
         None => journal.last_session(None)?,

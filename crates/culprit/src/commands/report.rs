@@ -24,7 +24,7 @@ pub struct ReportArgs {
 
 pub fn run(args: ReportArgs) -> Result<u8> {
     let ws = Workspace::load(args.file.as_deref())?;
-    let journal = ws.journal()?;
+    let journal = ws.journal_read_only()?;
     let session = pick(&journal, args.session)?;
     let material = Material {
         steps: journal.steps(session.id)?,

@@ -5,7 +5,7 @@ use crate::view::{applied_lines, excerpts, step_table, StepView};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config::resolve_path;
 use culprit_hunt::executor::LocalLauncher;
-use culprit_hunt::journal::now;
+use culprit_hunt::journal::{now, Journal};
 use culprit_hunt::observe::{Unobserved, WorkerActivity};
 use culprit_hunt::request::Request;
 use culprit_hunt::step::{run_step, StepContext};
@@ -61,11 +61,14 @@ pub fn run(args: RunArgs) -> Result<u8> {
         None => None,
     };
     let request = request(&args)?;
-    let mut journal = ws.journal()?;
-    let session = journal.start_session(
-        "run",
-        &json!({ "rev": commit, "tests": args.tests, "config": ws.config.path, "set": args.sets, "fragments": args.fragments }),
-    )?;
+    let mut journal = journal_unless_damaged(&ws)?;
+    let session = match &journal {
+        Some(journal) => Some(journal.start_session(
+            "run",
+            &json!({ "rev": commit, "tests": args.tests, "config": ws.config.path, "set": args.sets, "fragments": args.fragments }),
+        )?),
+        None => None,
+    };
     // The slot is held to the end of the step: no other culprit builds in its worktree.
     let (checkout, build, _slot) = match &commit {
         Some(commit) => {
@@ -92,7 +95,22 @@ pub fn run(args: RunArgs) -> Result<u8> {
         }
         _ => None,
     };
-    let logs = journal.step_dir(session, 1)?;
+    let logs = match (&journal, session) {
+        (Some(journal), Some(session)) => journal.step_dir(session, 1)?,
+        _ => {
+            let logs = ws
+                .state
+                .join("unrecorded")
+                .join(std::process::id().to_string());
+            std::fs::create_dir_all(&logs)
+                .with_context(|| format!("cannot create {}", logs.display()))?;
+            eprintln!(
+                "culprit: this step runs without the journal; its logs go to {}",
+                logs.display()
+            );
+            logs
+        }
+    };
     let stop = stop_flag();
     let started = now();
     let ctx = StepContext {
@@ -123,8 +141,6 @@ pub fn run(args: RunArgs) -> Result<u8> {
         (Some(request), Some(effective)) => request.check(effective),
         _ => Vec::new(),
     };
-    let candidate = json!({ "rev": commit, "set": args.sets, "fragments": args.fragments });
-    journal.record_step(session, 1, &candidate, None, &result, started)?;
     let status = if result.interrupted() {
         "interrupted"
     } else if result.all_passed() {
@@ -134,7 +150,11 @@ pub fn run(args: RunArgs) -> Result<u8> {
     };
     let base = std::env::current_dir().unwrap_or_default();
     let view = StepView::of(&result, &base).with_requests(applied.clone());
-    journal.finish_session(session, status, &serde_json::to_value(&view)?)?;
+    if let (Some(journal), Some(session)) = (&mut journal, session) {
+        let candidate = json!({ "rev": commit, "set": args.sets, "fragments": args.fragments });
+        journal.record_step(session, 1, &candidate, None, &result, started)?;
+        journal.finish_session(session, status, &serde_json::to_value(&view)?)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&view)?);
     } else {
@@ -147,6 +167,19 @@ pub fn run(args: RunArgs) -> Result<u8> {
         return Ok(culprit_hunt::workspace::interrupted_exit_code());
     }
     Ok(if result.all_passed() { 0 } else { 1 })
+}
+
+/// The journal, or `None` when its file is damaged: one step tells the user something
+/// even then, and a hunt will refuse the file with the way out.
+fn journal_unless_damaged(ws: &Workspace) -> Result<Option<Journal>> {
+    match ws.journal() {
+        Ok(journal) => Ok(Some(journal)),
+        Err(err) if err.is_damaged_journal() => {
+            eprintln!("culprit: warning: {err}");
+            Ok(None)
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// The `--config` fragments and `--set` options, when any were given.
