@@ -3,6 +3,7 @@
 //! Parsed strictly (unknown keys are errors) because a misspelt `sucess` silently
 //! ignored would turn every boot into a hang and send a hunt the wrong way.
 
+use crate::recipe::Recipe;
 use culprit_console::{Rules, StageMarker};
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
@@ -163,6 +164,8 @@ pub struct Config {
     pub executor: ExecutorSection,
     /// The `state` key, resolved against `home`.
     pub state: Option<PathBuf>,
+    /// What decides a step's result, for resumes and cache keys.
+    pub recipe: Recipe,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -250,7 +253,7 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: &Path, repo_root: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|err| {
+        let syntax = |err: toml::de::Error| {
             let (line, column) = err
                 .span()
                 .map(|span| line_column(text, span.start))
@@ -261,7 +264,9 @@ impl Config {
                 column,
                 message: err.message().trim().to_string(),
             }
-        })?;
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(syntax)?;
+        let recipe = Recipe::of(&toml::from_str(text).map_err(syntax)?);
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -398,6 +403,7 @@ impl Config {
             shapes: raw.shape,
             executor: raw.executor,
             state,
+            recipe,
         })
     }
 

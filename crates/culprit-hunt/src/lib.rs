@@ -15,6 +15,7 @@ pub mod journal;
 pub mod journal_error;
 pub mod observe;
 pub mod request;
+pub mod recipe;
 pub mod session;
 pub mod step;
 pub mod target;

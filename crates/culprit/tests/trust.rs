@@ -408,3 +408,72 @@ fn every_report_counts_the_runs_retried_after_lab_faults_and_why() {
     let out = culprit(&calm.path().join("repo"), &["report", "--format", "json"]);
     assert_eq!(json(&out)["retried"], serde_json::json!([]));
 }
+
+/// The issue's scenario: 100 commits whose boot panics from commit `from` on (0.3 s a
+/// boot, each logged to `boots`).
+fn recipe_toml(from: usize, boots: &Path) -> String {
+    format!(
+        r#"[[test]]
+name = "boot"
+command = "sleep 0.3; n=$(cat n); echo $n >> {log}; echo 'Linux version 6.1'; if [ $n -ge {from} ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"
+success = ["BOOT-OK"]
+"#,
+        log = boots.display()
+    )
+}
+
+#[test]
+fn a_resume_after_editing_the_recipe_is_refused_and_the_cache_serves_only_its_own_recipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let boots = dir.path().join("boots");
+    let original = recipe_toml(70, &boots);
+    let ids = common::linear_repo(&repo, 100, &original);
+    let mut first = start_bisect(&repo, &ids);
+    wait_for_boots(&boots, 3);
+    first.kill().unwrap();
+    first.wait().unwrap();
+
+    // Edited after the kill: the resume would mix two experiments.
+    let edited = recipe_toml(51, &boots);
+    std::fs::write(repo.join("culprit.toml"), &edited).unwrap();
+    let out = culprit(&repo, &["bisect", "--resume", "--json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for part in [
+        "changed since session 1 started",
+        "test boot.command",
+        "without --resume",
+    ] {
+        assert!(
+            err.contains(part),
+            "the refusal does not say {part:?}: {err}"
+        );
+    }
+
+    // A fresh hunt under the edited recipe finds its own answer...
+    let (code, doc) = bisect_json(&repo, &ids);
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["culprit"], ids[50].as_str(), "{doc}");
+    // ...which a hunt under the restored file never gets from the cache.
+    std::fs::write(repo.join("culprit.toml"), &original).unwrap();
+    let (code, doc) = bisect_json(&repo, &ids);
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["culprit"], ids[69].as_str(), "{doc}");
+    // The cache still serves a recipe its own results: the same hunt again boots only
+    // what is never cached (endpoints, verification).
+    let (code, again) = bisect_json(&repo, &ids);
+    assert_eq!(code, Some(0), "{again}");
+    assert_eq!(again["culprit"], ids[69].as_str(), "{again}");
+    assert!(again["cached"].as_u64().unwrap() > 0, "{again}");
+    // The interrupted session resumes once its recipe is back.
+    let out = culprit(&repo, &["bisect", "--resume", "1", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["culprit"], ids[69].as_str());
+}

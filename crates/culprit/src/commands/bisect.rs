@@ -64,10 +64,13 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     }
     let journal = ws.journal()?;
     let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
-        resumable(&journal, "bisect", "bisection", which)?
+        resumable(&journal, "bisect", "bisection", which, &ws.config)?
     } else {
         let plan = make_plan(&args, &ws)?;
-        let id = journal.start_session("bisect", &json!({ "plan": plan }))?;
+        let id = journal.start_session(
+            "bisect",
+            &json!({ "plan": plan, "recipe": ws.config.recipe.canonical }),
+        )?;
         let owner = journal.own_session(id)?;
         (id, plan, owner)
     };
@@ -145,16 +148,8 @@ fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
         verify: args.verify,
         verify_revert: args.verify_revert,
         endpoint_runs: args.endpoint_runs.max(1),
-        recipe: recipe(ws)?,
+        recipe: ws.config.recipe.digest.clone(),
     })
-}
-
-/// A digest of everything besides the candidate that decides a step's result: the
-/// configuration file's text (commands, markers, timeouts).
-fn recipe(ws: &Workspace) -> Result<String> {
-    let text = std::fs::read(&ws.config.path)
-        .with_context(|| format!("cannot read {}", ws.config.path.display()))?;
-    Ok(hex(&Sha256::digest(&text)))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -9,7 +9,6 @@ use culprit_hunt::session::Session;
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -50,7 +49,13 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     let repo = ws.repo()?;
     let journal = ws.journal()?;
     let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
-        resumable(&journal, "bisect-config", "configuration bisection", which)?
+        resumable(
+            &journal,
+            "bisect-config",
+            "configuration bisection",
+            which,
+            &ws.config,
+        )?
     } else {
         let (Some(good), Some(bad)) = (&args.good, &args.bad) else {
             bail!("give --good FILE and --bad FILE");
@@ -90,18 +95,11 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
                     .is_file()
                     .then(|| tree.display().to_string())
             },
-            recipe: {
-                let text = std::fs::read(&ws.config.path)
-                    .with_context(|| format!("cannot read {}", ws.config.path.display()))?;
-                Sha256::digest(&text)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect()
-            },
+            recipe: ws.config.recipe.digest.clone(),
         };
         let id = journal.start_session(
             "bisect-config",
-            &json!({ "plan": plan, "config_file": section.file }),
+            &json!({ "plan": plan, "config_file": section.file, "recipe": ws.config.recipe.canonical }),
         )?;
         let owner = journal.own_session(id)?;
         (id, plan, owner)

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use culprit_exec::git::Repo;
-use culprit_hunt::config::ExecutorKind;
+use culprit_hunt::config::{Config, ExecutorKind};
 use culprit_hunt::executor::{cancel_leftovers, Executor, LocalRunner, SlurmRunner, Threaded};
 use culprit_hunt::journal::{Journal, SessionLock};
 use culprit_hunt::observe::Observer;
@@ -64,6 +64,7 @@ pub fn resumable<P: DeserializeOwned>(
     kind: &str,
     what: &str,
     which: &str,
+    config: &Config,
 ) -> Result<(i64, P, SessionLock)> {
     let session = if which == "latest" {
         journal.last_unfinished_session(kind)?.with_context(|| {
@@ -96,6 +97,9 @@ pub fn resumable<P: DeserializeOwned>(
         }
         session
     };
+    if let Some(refusal) = config.recipe.refuse_resume(session.id, &session.args) {
+        bail!("--resume: {refusal}");
+    }
     let lock = journal.own_session(session.id)?;
     let plan = serde_json::from_value(session.args["plan"].clone()).with_context(|| {
         format!(
