@@ -4,6 +4,10 @@
 //! (worktrees, partial clones, alternates), and the installed git is the one that
 //! understands them all.
 
+mod submodule;
+
+pub use submodule::Submodule;
+
 use crate::supervisor;
 use nix::sys::signal::Signal;
 use std::io;
@@ -26,6 +30,9 @@ pub enum GitError {
     UnknownRevision { rev: String, repo: PathBuf },
     #[error("`git {args}` failed: {stderr}")]
     Failed { args: String, stderr: String },
+    /// A submodule cannot be checked out offline; the message says which and how to fix.
+    #[error("{0}")]
+    Submodule(String),
 }
 
 /// A commit's human-facing description, for reports.

@@ -4,6 +4,7 @@
 //! ignored would turn every boot into a hang and send a hunt the wrong way.
 
 use crate::recipe::Recipe;
+use crate::tree::{check_copies, TreeSection};
 use culprit_console::{Rules, StageMarker};
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
@@ -21,8 +22,10 @@ const PATH_PLACEHOLDERS: &[&str] = &["tree", "build"];
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    /// Directory `{tree}` stands for, relative to the file; defaults to the file's own.
-    tree: Option<PathBuf>,
+    /// Directory `{tree}` stands for, relative to the file (defaults to the file's own),
+    /// and the files copied into every worktree.
+    #[serde(default)]
+    tree: TreeSection,
     /// Where the journal, logs, worktrees and build directories live, relative to the
     /// file; defaults to `.culprit` next to it.
     state: Option<PathBuf>,
@@ -164,6 +167,8 @@ pub struct Config {
     pub executor: ExecutorSection,
     /// The `state` key, resolved against `home`.
     pub state: Option<PathBuf>,
+    /// Files and directories (relative to the tree) copied into every worktree.
+    pub copy: Vec<PathBuf>,
     /// What decides a step's result, for resumes and cache keys.
     pub recipe: Recipe,
 }
@@ -277,13 +282,21 @@ impl Config {
             .unwrap_or(Path::new("."))
             .to_path_buf();
         let home = home.canonicalize().unwrap_or(home);
-        let tree_abs = home.join(raw.tree.as_deref().unwrap_or(Path::new(".")));
+        let tree_abs = home.join(raw.tree.dir.as_deref().unwrap_or(Path::new(".")));
         let tree_abs = tree_abs.canonicalize().map_err(|err| {
             invalid(format!(
                 "`tree` names {} which cannot be opened ({err}); it is relative to the file's directory",
                 tree_abs.display()
             ))
         })?;
+        check_copies(&raw.tree.copy, &tree_abs).map_err(invalid)?;
+        let copies: Vec<(String, PathBuf)> = raw
+            .tree
+            .copy
+            .iter()
+            .map(|p| (p.to_string_lossy().into_owned(), tree_abs.join(p)))
+            .collect();
+        let mut recipe = recipe.with_contents("copied", &copies);
         let root = repo_root
             .canonicalize()
             .unwrap_or_else(|_| repo_root.to_path_buf());
@@ -387,6 +400,8 @@ impl Config {
                         base.display()
                     )));
                 }
+                let name = base.to_string_lossy().into_owned();
+                recipe = recipe.with_contents("config base", &[(name, base.clone())]);
             }
         }
         for artifact in raw.build.iter().flat_map(|b| &b.artifacts) {
@@ -403,6 +418,7 @@ impl Config {
             shapes: raw.shape,
             executor: raw.executor,
             state,
+            copy: raw.tree.copy,
             recipe,
         })
     }

@@ -14,11 +14,12 @@ pub mod infra;
 pub mod journal;
 pub mod journal_error;
 pub mod observe;
-pub mod request;
 pub mod recipe;
+pub mod request;
 pub mod session;
 pub mod step;
 pub mod target;
+pub mod tree;
 pub mod workspace;
 
 pub use error::{HuntError, Result};

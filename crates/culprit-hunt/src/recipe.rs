@@ -8,6 +8,7 @@
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
 
 /// Top-level tables that say where or how culprit works, not what a step does: editing
 /// them keeps every recorded result valid.
@@ -37,7 +38,10 @@ impl Recipe {
                 canonical.insert(key.clone(), json(value));
             }
         }
-        let canonical = Value::Object(canonical);
+        Recipe::from_canonical(Value::Object(canonical))
+    }
+
+    fn from_canonical(canonical: Value) -> Recipe {
         let mut text = String::new();
         write_sorted(&canonical, &mut text);
         let digest = Sha256::digest(text.as_bytes())
@@ -45,6 +49,31 @@ impl Recipe {
             .map(|b| format!("{b:02x}"))
             .collect();
         Recipe { canonical, digest }
+    }
+
+    /// The recipe with the content of `files` (name, path) under `key`: an edited
+    /// `.config` that `[tree] copy` puts in every worktree, or a `[config] base`, changes
+    /// results as much as an edited command.
+    pub fn with_contents(self, key: &str, files: &[(String, PathBuf)]) -> Recipe {
+        if files.is_empty() {
+            return self;
+        }
+        let mut digests = Map::new();
+        for (name, path) in files {
+            let mut hasher = Sha256::new();
+            hash_path(path, &mut hasher);
+            let digest: String = hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            digests.insert(name.clone(), Value::String(digest));
+        }
+        let mut canonical = self.canonical;
+        if let Value::Object(map) = &mut canonical {
+            map.insert(key.into(), Value::Object(digests));
+        }
+        Recipe::from_canonical(canonical)
     }
 
     /// Why session `id` (started with `args`) may not be resumed under this recipe, or
@@ -83,6 +112,25 @@ impl Recipe {
             changes.push(format!("{more} more"));
         }
         changes
+    }
+}
+
+/// Feeds a file's bytes, or a directory's names and files in order, to `hasher`; what
+/// cannot be read counts as empty (the copy itself reports it).
+fn hash_path(path: &Path, hasher: &mut Sha256) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map(|dir| dir.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for entry in entries {
+            hasher.update(entry.file_name().unwrap_or_default().as_encoded_bytes());
+            hash_path(&entry, hasher);
+        }
+    } else {
+        let bytes = std::fs::read(path).unwrap_or_default();
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
     }
 }
 

@@ -45,7 +45,7 @@ impl StepRunner for LocalRunner {
 
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
-        let (checkout, build) = self.trees.ready(worker, job)?;
+        let (checkout, build) = self.trees.ready(&self.config, worker, job)?;
         let mut result = run_job_in(
             &self.config,
             job,

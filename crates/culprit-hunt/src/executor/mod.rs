@@ -185,10 +185,16 @@ impl Trees {
 
     /// The checkout and build directory worker `worker` runs `job` in, made ready for it:
     /// its worktree, or the tree in place.
-    pub(crate) fn ready(&self, worker: usize, job: &Job) -> Result<(PathBuf, PathBuf)> {
+    pub(crate) fn ready(
+        &self,
+        config: &Config,
+        worker: usize,
+        job: &Job,
+    ) -> Result<(PathBuf, PathBuf)> {
         match (self.workers.get(worker), &self.repo) {
             (Some((worktree, slot)), Some(repo)) if job.prepare != Prepare::InPlace => {
                 prepare_checkout(repo, &worktree.path, &job.prepare)?;
+                complete_worktree(config, repo, &self.root, &worktree.path)?;
                 Ok((worktree.path.clone(), slot.build.clone()))
             }
             _ => Ok((self.root.clone(), self.root_build.clone())),
@@ -209,6 +215,14 @@ pub fn prepare_checkout(repo: &Repo, checkout: &Path, prepare: &Prepare) -> Resu
         }
         Prepare::InPlace => Ok(()),
     }
+}
+
+/// Gives a freshly checked-out worktree what git alone does not: the submodules at the
+/// commits the checkout records, and the `[tree] copy` files from the user's tree in
+/// `root`. Done after every checkout, since the checkout cleaned them away.
+pub fn complete_worktree(config: &Config, repo: &Repo, root: &Path, checkout: &Path) -> Result<()> {
+    repo.update_submodules(checkout)?;
+    crate::tree::copy_into(config, root, checkout)
 }
 
 /// What every executor does once a checkout is ready: the job's step, in `checkout`

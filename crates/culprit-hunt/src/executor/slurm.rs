@@ -139,7 +139,7 @@ impl StepRunner for SlurmRunner {
 
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
-        let (checkout, build) = self.trees.ready(worker, job)?;
+        let (checkout, build) = self.trees.ready(&self.config, worker, job)?;
         let jobs = StepJobs {
             runner: self,
             worker,

@@ -1,6 +1,6 @@
 //! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
 
-use crate::commands::hunt_args::{close_failed_hunt, executor, resumable, HuntArgs};
+use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resumable, HuntArgs};
 use crate::progress::Progress;
 use crate::view::{table, RunView};
 use anyhow::{bail, Context, Result};
@@ -67,6 +67,11 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         resumable(&journal, "bisect", "bisection", which, &ws.config)?
     } else {
         let plan = make_plan(&args, &ws)?;
+        if let CandidateKind::Commits { .. } = plan.kind {
+            let mut endpoints: Vec<&str> = plan.good.iter().map(String::as_str).collect();
+            endpoints.push(&plan.bad);
+            check_tree(&ws, ws.repo()?, &endpoints, false)?;
+        }
         let id = journal.start_session(
             "bisect",
             &json!({ "plan": plan, "recipe": ws.config.recipe.canonical }),

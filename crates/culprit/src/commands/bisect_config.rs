@@ -1,6 +1,6 @@
 //! `culprit bisect-config`: which configuration options make each test fail.
 
-use crate::commands::hunt_args::{close_failed_hunt, executor, resumable, HuntArgs};
+use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resumable, HuntArgs};
 use crate::progress::Progress;
 use crate::view::table;
 use anyhow::{bail, Context, Result};
@@ -97,6 +97,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             },
             recipe: ws.config.recipe.digest.clone(),
         };
+        check_tree(&ws, repo, &[&plan.rev], true)?;
         let id = journal.start_session(
             "bisect-config",
             &json!({ "plan": plan, "config_file": section.file, "recipe": ws.config.recipe.canonical }),

@@ -111,6 +111,29 @@ pub fn resumable<P: DeserializeOwned>(
     Ok((session.id, plan, lock))
 }
 
+/// Before a hunt's first step: refuses submodules the worktrees cannot get without the
+/// network, and warns about untracked files they will lack (`config_written`: the hunt
+/// writes the `[config] file` itself).
+pub fn check_tree(
+    ws: &Workspace,
+    repo: &Repo,
+    commits: &[&str],
+    config_written: bool,
+) -> Result<()> {
+    repo.check_submodules_offline(commits)?;
+    let missing = culprit_hunt::tree::missing_in_worktrees(&ws.config, repo, config_written);
+    if !missing.is_empty() {
+        eprintln!(
+            "culprit: warning: untracked in {}, so absent from the worktrees candidates are checked out in: {}; \
+             name them in `[tree] copy` in {} to copy them into every worktree",
+            repo.root().display(),
+            missing.join(", "),
+            ws.config.path.display()
+        );
+    }
+    Ok(())
+}
+
 /// Records how a hunt that failed ended, and turns an interruption into exit code 130, or
 /// 143 after SIGTERM (the journal keeps what finished; `--resume` continues). Other
 /// errors go on up.

@@ -4,7 +4,7 @@
 use crate::view::{applied_lines, excerpts, step_table, StepView};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config::resolve_path;
-use culprit_hunt::executor::LocalLauncher;
+use culprit_hunt::executor::{complete_worktree, LocalLauncher};
 use culprit_hunt::journal::{now, Journal};
 use culprit_hunt::observe::{Unobserved, WorkerActivity};
 use culprit_hunt::request::Request;
@@ -74,9 +74,11 @@ pub fn run(args: RunArgs) -> Result<u8> {
         Some(commit) => {
             let repo = ws.repo()?;
             let claimed = ws.claim_workers(1)?.remove(0);
+            repo.check_submodules_offline(&[commit])?;
             let worktree = Worktree::reuse(repo, claimed.worktree.clone(), commit)?;
             repo.checkout_worktree(&worktree.path, commit)
                 .with_context(|| format!("cannot check out {commit}"))?;
+            complete_worktree(&ws.config, repo, &ws.root, &worktree.path)?;
             (worktree.path.clone(), claimed.build.clone(), Some(claimed))
         }
         None => (ws.root.clone(), ws.tree_build_dir(), None),
