@@ -31,6 +31,12 @@ fn the_demo_names_the_planted_commit_and_the_culprit_options() {
         "{stdout}"
     );
     assert!(
+        culprit_rows.iter().any(|l| l.starts_with("smp_mutex")
+            && l.contains("CONFIG_MUTEX_STATS + CONFIG_ZTEST_VERBOSE")
+            && l.contains("hang at stage")),
+        "{stdout}"
+    );
+    assert!(
         stdout.contains("not applied: CONFIG_IPI_BROADCAST requested y"),
         "{stdout}"
     );

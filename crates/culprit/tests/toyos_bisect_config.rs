@@ -33,8 +33,10 @@ const OFF: &[&str] = &[
     "EXCEPTION_DUMP_STACK",
 ];
 
+/// Under the default target, `smp_mutex` has two failures: the divide error of
+/// `CPU_MASK` + `IPI`, and behind it the hang of `MUTEX_STATS` + `ZTEST_VERBOSE`.
 #[test]
-fn names_the_single_culprit_the_interaction_and_the_refused_option() {
+fn names_the_single_culprit_the_interaction_the_hang_behind_it_and_the_refused_option() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     toyos_tree(&repo, &[], &[]);
@@ -90,6 +92,12 @@ fn names_the_single_culprit_the_interaction_and_the_refused_option() {
                 vec!["CONFIG_CPU_MASK".into(), "CONFIG_IPI".into()],
                 "fail".into()
             ),
+            // Behind the crash, the test hangs: a second failure with its own culprits.
+            (
+                "smp_mutex".into(),
+                vec!["CONFIG_MUTEX_STATS".into(), "CONFIG_ZTEST_VERBOSE".into()],
+                "hang".into()
+            ),
             (
                 "smp_semaphore".into(),
                 vec!["CONFIG_SPINLOCK_VALIDATE".into()],
@@ -98,6 +106,14 @@ fn names_the_single_culprit_the_interaction_and_the_refused_option() {
         ],
         "{doc}"
     );
+    let hang = &doc["culprits"][1];
+    assert!(
+        hang["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("hang at stage")),
+        "{doc}"
+    );
+    assert_eq!(hang["reproduce_verified"], true, "{doc}");
     assert_eq!(doc["tests"]["smp_threads"], "passes at bad (pass)");
     let refused: Vec<&str> = doc["not_applied"]
         .as_array()
@@ -118,5 +134,8 @@ fn names_the_single_culprit_the_interaction_and_the_refused_option() {
         doc["not_applied"][0]["needs"][0], "CONFIG_SMP_EXPERIMENTAL=y",
         "{doc}"
     );
-    assert_eq!(doc["culprits"][0]["cure"], "# CONFIG_CPU_MASK is not set\n");
+    assert_eq!(
+        doc["culprits"][0]["cure"],
+        "# CONFIG_CPU_MASK is not set\n# CONFIG_MUTEX_STATS is not set\n"
+    );
 }
