@@ -314,12 +314,14 @@ impl CommitHunt<'_, '_> {
                 } else {
                     String::new()
                 };
-                self.say(format!(
-                    "{suspects} suspects left{likeliest}; testing {}",
-                    self.label(&key)
-                ));
                 let request = self.request("search", &key, &target_tests, &self.stop_at);
-                running.insert(self.session.submit(request)?, node);
+                let ticket = self.session.submit(request)?;
+                self.say(format!(
+                    "{suspects} suspects left{likeliest}; testing {}{}",
+                    self.label(&key),
+                    self.session.mark(ticket)
+                ));
+                running.insert(ticket, node);
             }
             let Some((ticket, result)) = self.session.next_finished()? else {
                 break;
@@ -337,9 +339,10 @@ impl CommitHunt<'_, '_> {
                 _ => String::new(),
             };
             self.say(format!(
-                "  {} -> {}{ran_on}",
+                "  {} -> {}{ran_on}{}",
                 self.label(graph.id(node)),
-                describe(&judgement)
+                describe(&judgement),
+                self.session.mark(ticket)
             ));
             let verdict = match judgement {
                 Judgement::Good => Verdict::Good,

@@ -312,10 +312,13 @@ impl ConfigHunt<'_, '_> {
                     ));
                     break;
                 }
+                let request = self.candidate(native, &good, &changes, &set, &tests);
+                let ticket = self.session.submit(request)?;
                 self.say(format!(
-                    "build {}: {}",
+                    "build {}: {}{}",
                     builds + 1,
-                    describe_set(&set, &changes)
+                    describe_set(&set, &changes),
+                    self.session.mark(ticket)
                 ));
                 self.observer.event(Event::Status {
                     suspects: None,
@@ -323,8 +326,7 @@ impl ConfigHunt<'_, '_> {
                     steps_left: None,
                     workers,
                 });
-                let request = self.candidate(native, &good, &changes, &set, &tests);
-                running.insert(self.session.submit(request)?, (set, 0));
+                running.insert(ticket, (set, 0));
             }
             let Some((ticket, result)) = self.session.next_finished()? else {
                 break;
@@ -334,8 +336,9 @@ impl ConfigHunt<'_, '_> {
             };
             if result.infra_failed() && retries < crate::commit_hunt::INFRA_RETRIES {
                 self.say(format!(
-                    "{}: infrastructure error; building it again",
-                    describe_set(&set, &changes)
+                    "{}: infrastructure error; building it again{}",
+                    describe_set(&set, &changes),
+                    self.session.mark(ticket)
                 ));
                 let request = self.candidate(native, &good, &changes, &set, &tests);
                 running.insert(self.session.submit(request)?, (set, retries + 1));
@@ -360,13 +363,14 @@ impl ConfigHunt<'_, '_> {
                 }
             }
             self.say(format!(
-                "{}: {}",
+                "{}: {}{}",
                 describe_set(&set, &changes),
                 verdicts
                     .iter()
                     .map(|(test, verdict)| format!("{test} {}", verdict_word(verdict)))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                self.session.mark(ticket)
             ));
         }
 

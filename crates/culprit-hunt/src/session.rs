@@ -59,6 +59,9 @@ pub struct StepCandidate {
     pub cached: bool,
 }
 
+/// The end of every line about a step that a resumed session replays.
+pub const FROM_JOURNAL: &str = " (from the journal)";
+
 /// Names one submitted step until its result comes back.
 pub type Ticket = u64;
 
@@ -88,6 +91,9 @@ pub struct Session<'a> {
     running: BTreeMap<i64, Running>,
     /// Results known without running anything (replayed, cached), handed back first.
     ready: VecDeque<(Ticket, StepResult)>,
+    /// Tickets answered from this session's journal after a resume: their lines were
+    /// shown by the killed run, so drivers mark them instead of announcing them as new.
+    replayed: BTreeSet<Ticket>,
     /// Every step of the session, in the order the driver saw them.
     pub history: Vec<(StepCandidate, StepResult, Source)>,
 }
@@ -113,6 +119,14 @@ impl<'a> Session<'a> {
                 .or_default()
                 .push_back(row.result);
         }
+        let recorded: usize = replay.values().map(VecDeque::len).sum();
+        if recorded > 0 {
+            observer.line(&format!(
+                "resumed: {recorded} steps from the journal; they do not run again, \
+                 and their lines end in \"{}\"",
+                FROM_JOURNAL.trim()
+            ));
+        }
         let free = (0..executor.workers()).collect();
         Ok(Session {
             id,
@@ -129,6 +143,7 @@ impl<'a> Session<'a> {
             queue: VecDeque::new(),
             running: BTreeMap::new(),
             ready: VecDeque::new(),
+            replayed: BTreeSet::new(),
             history: Vec::new(),
         })
     }
@@ -145,6 +160,16 @@ impl<'a> Session<'a> {
     /// waiting to be taken: the moment to ask the strategy for another candidate.
     pub fn wants_work(&self) -> bool {
         self.ready.is_empty() && self.free.len() > self.queue.len()
+    }
+
+    /// What to add to a line about `ticket`'s step: nothing for a step that runs now,
+    /// [`FROM_JOURNAL`] for one a resumed session takes from its journal.
+    pub fn mark(&self, ticket: Ticket) -> &'static str {
+        if self.replayed.contains(&ticket) {
+            FROM_JOURNAL
+        } else {
+            ""
+        }
     }
 
     /// Steps submitted and not taken back yet.
@@ -165,6 +190,7 @@ impl<'a> Session<'a> {
             self.history
                 .push((candidate(&request, false), result.clone(), Source::Replayed));
             self.ready.push_back((ticket, result));
+            self.replayed.insert(ticket);
             return Ok(ticket);
         }
         let cached = match &request.cache_key {

@@ -130,6 +130,23 @@ fn resumes_after_sigkill_without_rerunning_a_finished_step() {
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["culprit"], ids[69].as_str());
     common::assert_only_the_interrupted_step_repeats(&invocations(&log), &before);
+    // The killed run already showed the steps the journal holds: the resumed one marks
+    // them as replayed, and announces as new only the steps it really runs.
+    let (recorded, replayed, new) = common::resumed_lines(&out.stderr, "; testing ");
+    assert!(recorded >= before.len() - 1, "{recorded} {before:?}");
+    // The two endpoints are in the journal too, and have no "testing" line.
+    assert_eq!(
+        replayed,
+        recorded - 2,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        new,
+        invocations(&log).len() - before.len(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let again = culprit(&repo, &["bisect", "--resume"]);
     assert_eq!(
         again.status.code(),

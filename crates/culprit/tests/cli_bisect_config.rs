@@ -253,6 +253,13 @@ fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
         serde_json::json!(["CONFIG_OPT_11", "CONFIG_OPT_7"])
     );
     common::assert_only_the_interrupted_step_repeats(&builds(), &before);
+    // Candidates built before the kill are marked as replayed, not announced as new.
+    let (recorded, replayed, new) = common::resumed_lines(&out.stderr, ": build ");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(recorded >= before.len() - 1, "{recorded} {before:?}");
+    // The two endpoints are in the journal too, and have no "build N" line.
+    assert_eq!(replayed, recorded - 2, "{stderr}");
+    assert_eq!(new, builds().len() - before.len(), "{stderr}");
 }
 
 /// Issue 14's shape in one test: OPT_3 panics the boot on its own; without it, a command

@@ -193,3 +193,22 @@ pub fn assert_only_the_interrupted_step_repeats<T: Ord + std::fmt::Debug>(all: &
         );
     }
 }
+
+/// What a resumed hunt's progress says about its steps: how many it took from the
+/// journal (its `resumed: N steps` line), and the lines containing `launch` (the line a
+/// hunt prints as it starts a step), split into those marked as replayed and new ones.
+pub fn resumed_lines(stderr: &[u8], launch: &str) -> (usize, usize, usize) {
+    let text = String::from_utf8_lossy(stderr);
+    let recorded = text
+        .lines()
+        .find_map(|l| l.strip_prefix("culprit: resumed: "))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `resumed: N steps` line in {text}"));
+    let launches: Vec<&str> = text.lines().filter(|l| l.contains(launch)).collect();
+    let marked = launches
+        .iter()
+        .filter(|l| l.ends_with(" (from the journal)"))
+        .count();
+    (recorded, marked, launches.len() - marked)
+}
