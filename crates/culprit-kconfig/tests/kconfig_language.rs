@@ -153,6 +153,159 @@ fn choices_take_the_user_pick_else_the_first_visible_default() {
     assert_eq!(value(&k, "CONFIG_OPT_A=y\n", "OPT_A").as_deref(), Some("y"));
 }
 
+/// `choice NAME` twice is one choice (Zephyr's modules add values to a board's choice
+/// this way); an unnamed choice is always a new one.
+#[test]
+fn a_named_choice_defined_in_two_files_is_one_choice() {
+    let top = r#"
+choice PICK
+	prompt "Pick"
+	default PICK_B
+config PICK_A
+	bool "A"
+config PICK_B
+	bool "B"
+endchoice
+rsource "more/Kconfig"
+choice
+	prompt "Other"
+config OTHER_A
+	bool "other A"
+endchoice
+"#;
+    let more = r#"
+choice PICK
+config PICK_C
+	bool "C"
+endchoice
+choice
+	prompt "Another"
+config OTHER_B
+	bool "other B"
+endchoice
+"#;
+    let k = load(&[("Kconfig", top), ("more/Kconfig", more)]).unwrap();
+    let pick =
+        |config: &str| ["PICK_A", "PICK_B", "PICK_C"].map(|name| value(&k, config, name).unwrap());
+    // The default of the first block holds for the values of both.
+    assert_eq!(pick(""), ["n", "y", "n"]);
+    // A value of the second block turns the first block's values off.
+    assert_eq!(pick("CONFIG_PICK_C=y\n"), ["n", "n", "y"]);
+    assert_eq!(pick("CONFIG_PICK_A=y\n"), ["y", "n", "n"]);
+    // Unnamed choices stay apart: each has its own value set.
+    assert_eq!(value(&k, "", "OTHER_A").as_deref(), Some("y"));
+    assert_eq!(value(&k, "", "OTHER_B").as_deref(), Some("y"));
+    let text = evaluate(&k, "CONFIG_PICK_C=y\n");
+    assert!(
+        text.contains("# CONFIG_PICK_B is not set\nCONFIG_PICK_C=y\n")
+            || text.contains("CONFIG_PICK_C=y\n"),
+        "{text}"
+    );
+    assert!(error_of(&[("Kconfig", "choice PICK extra\nendchoice\n")])
+        .contains("Kconfig:1: unexpected `extra`"));
+}
+
+/// The cycle of a recursive dependency, each step with its file:line, in the error.
+fn cycle_of(files: &[(&str, &str)]) -> (String, usize, Vec<String>) {
+    match load(files) {
+        Err(KconfigError::RecursiveDependency { file, line, cycle }) => (file, line, cycle),
+        Err(other) => panic!("another error: {other}"),
+        Ok(_) => panic!("no recursive dependency found"),
+    }
+}
+
+#[test]
+fn a_recursive_dependency_is_an_error_naming_the_cycle() {
+    let text = "config A\n\tbool \"a\"\n\tdepends on B\n\nconfig B\n\tbool \"b\"\n\tdepends on A\n";
+    let (file, line, cycle) = cycle_of(&[("Kconfig", text)]);
+    assert_eq!((file.as_str(), line), ("Kconfig", 3));
+    assert_eq!(
+        cycle,
+        [
+            "Kconfig:3: symbol A depends on symbol B",
+            "Kconfig:7: symbol B depends on symbol A"
+        ]
+    );
+    let message = load(&[("Kconfig", text)]).err().unwrap().to_string();
+    assert!(
+        message.starts_with("Kconfig:3: recursive dependency detected:\n  Kconfig:3: symbol A depends on symbol B\n"),
+        "{message}"
+    );
+
+    let cases: &[(&[(&str, &str)], &[&str])] = &[
+        // kconfig's classic: an option that selects what it depends on.
+        (
+            &[(
+                "Kconfig",
+                "config A\n\tbool \"a\"\n\tdepends on B\n\tselect B\nconfig B\n\tbool \"b\"\n",
+            )],
+            &[
+                "Kconfig:3: symbol A depends on symbol B",
+                "Kconfig:4: symbol B is selected by symbol A",
+            ],
+        ),
+        // Through an enclosing `if` (named by its line) and a default, across files.
+        (
+            &[
+                (
+                    "Kconfig",
+                    "config A\n\tbool \"a\"\n\tselect B\nsource \"sub/Kconfig\"\n",
+                ),
+                (
+                    "sub/Kconfig",
+                    "if C\nconfig B\n\tbool \"b\"\nendif\nconfig C\n\tbool\n\tdefault B\n",
+                ),
+            ],
+            &[
+                "sub/Kconfig:1: symbol B depends on symbol C",
+                "sub/Kconfig:7: symbol C's default value contains symbol B",
+            ],
+        ),
+        // A choice and its values are one group: a value may depend on the choice (each
+        // does), not on another value of it, and the choice not on its values.
+        (
+            &[(
+                "Kconfig",
+                "choice\n\tprompt \"c\"\nconfig X\n\tbool \"x\"\n\tdepends on Y\nconfig Y\n\tbool \"y\"\nendchoice\n",
+            )],
+            &[
+                "Kconfig:5: symbol X depends on symbol Y",
+                "Kconfig:1: symbol Y and symbol X are values of one choice",
+            ],
+        ),
+        (
+            &[(
+                "Kconfig",
+                "choice C\n\tprompt \"c\" if !X\nconfig X\n\tbool \"x\"\nendchoice\n",
+            )],
+            &[
+                "Kconfig:2: choice C's prompt is visible depending on symbol X",
+                "Kconfig:1: symbol X is a value of choice C",
+            ],
+        ),
+    ];
+    for (files, expected) in cases {
+        assert_eq!(cycle_of(files).2, *expected, "{files:?}");
+    }
+}
+
+#[test]
+fn a_long_cycle_is_found_without_exhausting_the_stack() {
+    let n = 20_000;
+    let mut text: String = (0..n)
+        .map(|i| format!("config S{i}\n\tbool \"s\"\n\tdepends on S{}\n", i + 1))
+        .collect();
+    text.push_str(&format!("config S{n}\n\tbool \"s\"\n"));
+    assert!(load(&[("Kconfig", &text)]).is_ok());
+    text.push_str("\tdepends on S0\n");
+    let (_, line, cycle) = cycle_of(&[("Kconfig", &text)]);
+    assert_eq!((line, cycle.len()), (3, n + 1));
+    assert_eq!(
+        cycle.last().unwrap(),
+        &format!("Kconfig:{}: symbol S{n} depends on symbol S0", 3 * n + 3)
+    );
+}
+
 const NUMBERS: &str = r#"
 config N
 	int "N"
@@ -358,6 +511,9 @@ mod never_panics {
                     let _ = e.unapplied();
                 }
                 Err(KconfigError::Syntax { line, .. }) => prop_assert!(line >= 1),
+                Err(KconfigError::RecursiveDependency { line, cycle, .. }) => {
+                    prop_assert!(line >= 1 && !cycle.is_empty())
+                }
                 Err(other) => prop_assert!(false, "{other}"),
             }
         }

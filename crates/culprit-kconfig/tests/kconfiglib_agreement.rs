@@ -143,6 +143,9 @@ fn zephyr_style_tree_agrees_with_kconfiglib() {
             "CONFIG_MP_MAX_NUM_CPUS=2\nCONFIG_SMP=y\nCONFIG_LOG_MODE_MINIMAL=y\n",
             "CONFIG_GALE_WASM_LTO_MUTEX=y\nCONFIG_GALE_TRACE=y\nCONFIG_LOG=n\n",
             "CONFIG_LOG_BUFFER_SIZE=64\nCONFIG_GALE_WASM_LTO_SEM=y\nCONFIG_GALE_WASM_LTO_OBJ_DIR=\"o\"\n",
+            // The value another file adds to the named choice LOG_MODE.
+            "CONFIG_GALE_TRACE=y\nCONFIG_LOG_MODE_TRACE=y\n",
+            "CONFIG_LOG_MODE_TRACE=y\n",
         ],
     );
 }

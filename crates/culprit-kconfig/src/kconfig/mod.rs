@@ -9,6 +9,7 @@
 //! ```
 //! Everything is deterministic except `$(shell,…)`, which goes through [`Shell`].
 
+mod cycle;
 mod error;
 mod eval;
 mod explain;

@@ -46,6 +46,8 @@ struct Parser<'s> {
     entry: Option<NodeId>,
     blocks: Vec<Block>,
     modules: Option<SymId>,
+    /// Named choices by name: a name given twice is one choice.
+    choices: HashMap<String, SymId>,
 }
 
 /// Parses the tree whose top file is `top` (relative to the srctree or absolute).
@@ -60,6 +62,7 @@ pub fn parse(top: &Path, options: &LoadOptions, shell: &mut dyn Shell) -> Result
         entry: None,
         blocks: Vec::new(),
         modules: None,
+        choices: HashMap::new(),
     };
     let path = if top.is_absolute() {
         top.to_owned()
@@ -75,6 +78,7 @@ pub fn parse(top: &Path, options: &LoadOptions, shell: &mut dyn Shell) -> Result
         tree.mainmenu = "Main menu".to_owned();
     }
     super::finalize::finalize(&mut tree);
+    super::cycle::check(&tree)?;
     Ok(tree)
 }
 
@@ -198,10 +202,27 @@ impl<'s> Parser<'s> {
                 Ok(())
             }
             Tok::Kw(Kw::Choice) => {
-                let sym = self.tree.new_choice();
-                if let Some(Tok::Word(name)) = t.get(1) {
-                    self.tree.sym_mut(sym).name = name.clone();
-                }
+                let sym = match t.get(1) {
+                    // kconfig looks a named choice up among the choices: every `choice
+                    // NAME` block adds its values and properties to the same one.
+                    Some(Tok::Word(name)) => match self.choices.get(name) {
+                        Some(&sym) => sym,
+                        None => {
+                            let sym = self.tree.new_choice();
+                            self.tree.sym_mut(sym).name = name.clone();
+                            self.choices.insert(name.clone(), sym);
+                            sym
+                        }
+                    },
+                    Some(other) => {
+                        return Err(format!(
+                        "expected a choice name or the end of the line after `choice`, found {}",
+                        describe(other)
+                    ))
+                    }
+                    None => self.tree.new_choice(),
+                };
+                expect_end(t, 2.min(t.len()))?;
                 let node = self.add_entry(NodeKind::Choice, Some(sym), loc);
                 self.open_block(NodeKind::Choice, node, loc);
                 self.entry = Some(node);
