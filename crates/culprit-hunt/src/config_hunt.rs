@@ -114,6 +114,10 @@ pub struct ConfigHunt<'s, 'a> {
 /// The tree's Kconfig, read once per hunt, for evaluating candidates natively.
 struct NativeKconfig {
     tree: culprit_kconfig::kconfig::OpenTree,
+    /// Per change, the other changes it cannot apply without (its `depends on` is off
+    /// in the good configuration and the bad one turns the dependency on): candidates
+    /// always carry them along, so no build is spent on a change that cannot apply.
+    needs: Vec<BTreeSet<usize>>,
 }
 
 impl NativeKconfig {
@@ -122,7 +126,57 @@ impl NativeKconfig {
         let arch = env.get("ARCH").cloned();
         let tree = culprit_kconfig::kconfig::open_tree(Path::new(dir), arch.as_deref(), &env)
             .map_err(|e| HuntError::BadInput(format!("reading the Kconfig tree {dir}: {e}")))?;
-        Ok(NativeKconfig { tree })
+        Ok(NativeKconfig {
+            tree,
+            needs: Vec::new(),
+        })
+    }
+
+    /// Finds, for each change alone on the good configuration, the other changes it
+    /// needs to apply (what the evaluator's fix search asks for, when the bad
+    /// configuration has exactly that).
+    fn learn_needs(&mut self, good: &KConfig, changes: &[Change]) {
+        let needs = changes
+            .iter()
+            .map(|change| {
+                let text = apply_changes(good, std::iter::once(change)).to_text();
+                let name = change
+                    .option
+                    .strip_prefix("CONFIG_")
+                    .unwrap_or(&change.option);
+                let Some(unapplied) = self.evaluate(&text).unapplied_option(name) else {
+                    return BTreeSet::new();
+                };
+                let found: Option<BTreeSet<usize>> = unapplied
+                    .needs
+                    .iter()
+                    .map(|need| {
+                        let (option, value) = need.split_once('=')?;
+                        changes.iter().position(|c| {
+                            c.option == option
+                                && c.bad.as_ref().map_or("n".to_owned(), ToString::to_string)
+                                    == value
+                        })
+                    })
+                    .collect();
+                found.unwrap_or_default()
+            })
+            .collect();
+        self.needs = needs;
+    }
+
+    /// `set` with every change its members need, transitively.
+    fn with_needs(&self, set: &BTreeSet<usize>) -> BTreeSet<usize> {
+        let mut out = set.clone();
+        let mut todo: Vec<usize> = set.iter().copied().collect();
+        while let Some(i) = todo.pop() {
+            for &j in self.needs.get(i).into_iter().flatten() {
+                if out.insert(j) {
+                    todo.push(j);
+                }
+            }
+        }
+        out
     }
 
     fn evaluate(&self, text: &str) -> culprit_kconfig::kconfig::Evaluation<'_> {
@@ -168,7 +222,7 @@ impl ConfigHunt<'_, '_> {
             }
             None => None,
         };
-        let native = native.as_ref();
+        let mut native = native;
         let good = parse(&self.plan.good_text, &self.plan.good_path)?;
         let bad = parse(&self.plan.bad_text, &self.plan.bad_path)?;
         let changes = culprit_kconfig::diff(&good, &bad);
@@ -176,6 +230,19 @@ impl ConfigHunt<'_, '_> {
         self.say(format!(
             "{n} options differ between the good and the bad configuration"
         ));
+        if let Some(native) = native.as_mut() {
+            native.learn_needs(&good, &changes);
+            for (i, needs) in native.needs.iter().enumerate() {
+                if !needs.is_empty() {
+                    self.say(format!(
+                        "{} applies only with {}: candidates with it get them too",
+                        changes[i].option,
+                        describe_set(needs, &changes)
+                    ));
+                }
+            }
+        }
+        let native = native.as_ref();
 
         // The bad endpoint decides which tests have something to hunt.
         let all: BTreeSet<usize> = (0..n).collect();
@@ -317,7 +384,7 @@ impl ConfigHunt<'_, '_> {
                 self.say(format!(
                     "build {}: {}{}",
                     builds + 1,
-                    describe_set(&set, &changes),
+                    describe_set(&grouped(native, &set), &changes),
                     self.session.mark(ticket)
                 ));
                 self.observer.event(Event::Status {
@@ -337,7 +404,7 @@ impl ConfigHunt<'_, '_> {
             if result.infra_failed() && retries < crate::commit_hunt::INFRA_RETRIES {
                 self.say(format!(
                     "{}: infrastructure error; building it again{}",
-                    describe_set(&set, &changes),
+                    describe_set(&grouped(native, &set), &changes),
                     self.session.mark(ticket)
                 ));
                 let request = self.candidate(native, &good, &changes, &set, &tests);
@@ -364,7 +431,7 @@ impl ConfigHunt<'_, '_> {
             }
             self.say(format!(
                 "{}: {}{}",
-                describe_set(&set, &changes),
+                describe_set(&grouped(native, &set), &changes),
                 verdicts
                     .iter()
                     .map(|(test, verdict)| format!("{test} {}", verdict_word(verdict)))
@@ -416,6 +483,9 @@ impl ConfigHunt<'_, '_> {
                     for (target, set) in
                         by_failure.flat_map(|(target, sets)| sets.iter().map(move |s| (target, s)))
                     {
+                        let built = search.built(set);
+                        // An option is shown with what it needs to apply: one set.
+                        let set = &grouped(native, set);
                         culprits.push(TestCulprits {
                             test: test.clone(),
                             options: set.iter().map(|&i| changes[i].option.clone()).collect(),
@@ -425,7 +495,7 @@ impl ConfigHunt<'_, '_> {
                                 set.iter()
                                     .map(|&i| (&changes[i].option, changes[i].bad.as_ref())),
                             ),
-                            reproduce_verified: search.built(set),
+                            reproduce_verified: built,
                             cure: cure_text.clone(),
                             cure_verified,
                         });
@@ -516,6 +586,7 @@ impl ConfigHunt<'_, '_> {
         set: &BTreeSet<usize>,
         tests: &[String],
     ) -> Request {
+        let set = &grouped(native, set);
         let candidate = apply_changes(good, set.iter().map(|&i| &changes[i]));
         let mut text = candidate.to_text();
         let own_normalizer = self
@@ -704,6 +775,12 @@ fn verdict_word(verdict: &Verdict) -> String {
 }
 
 /// A candidate in a progress line: its options as the user wrote them, cut after a few.
+/// The candidate that stands for `set`: with what its changes need to apply, when the
+/// tree's Kconfig says.
+fn grouped(native: Option<&NativeKconfig>, set: &BTreeSet<usize>) -> BTreeSet<usize> {
+    native.map_or_else(|| set.clone(), |n| n.with_needs(set))
+}
+
 fn describe_set(set: &BTreeSet<usize>, changes: &[Change]) -> String {
     let names: Vec<String> = changes.iter().map(|c| c.option.clone()).collect();
     describe_changes(&set.iter().copied().collect::<Vec<_>>(), &names)

@@ -232,7 +232,9 @@ fn a_recursive_dependency_is_an_error_naming_the_cycle() {
         "{message}"
     );
 
-    let cases: &[(&[(&str, &str)], &[&str])] = &[
+    // The files of a tree, and the cycle its error names.
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str]);
+    let cases: &[Case] = &[
         // kconfig's classic: an option that selects what it depends on.
         (
             &[(

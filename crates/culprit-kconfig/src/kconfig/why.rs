@@ -95,6 +95,17 @@ impl std::fmt::Display for Unapplied {
 impl<'t> Evaluation<'t> {
     /// Every requested value (the last assignment of each option) that did not apply.
     pub fn unapplied(&mut self) -> Vec<Unapplied> {
+        self.unapplied_where(|_| true)
+    }
+
+    /// Why the request for one option (name without `CONFIG_`) did not apply; `None`
+    /// when it applied or was not requested. Cheaper than [`Self::unapplied`] on a full
+    /// `.config`: only that option's reasons and fix are searched.
+    pub fn unapplied_option(&mut self, name: &str) -> Option<Unapplied> {
+        self.unapplied_where(|a| a.name == name).pop()
+    }
+
+    fn unapplied_where(&mut self, wanted: impl Fn(&Assignment) -> bool) -> Vec<Unapplied> {
         let input = self.input().clone();
         let tree = self.tree();
         let mut last: Vec<(usize, &Assignment)> = Vec::new();
@@ -106,7 +117,7 @@ impl<'t> Evaluation<'t> {
         }
         let readings = self.readings().to_vec();
         let mut out = Vec::new();
-        for (i, a) in last {
+        for (i, a) in last.into_iter().filter(|(_, a)| wanted(a)) {
             let reading = &readings[i].1;
             if let Some(unapplied) = self.check(tree, a, reading, &input) {
                 out.push(unapplied);
