@@ -121,11 +121,18 @@ struct NativeKconfig {
 }
 
 impl NativeKconfig {
-    fn open(dir: &str) -> Result<NativeKconfig> {
+    /// Reads the tree in `dir`, with the compiler probes' answers cached in `state`.
+    fn open(dir: &str, state: &Path) -> Result<NativeKconfig> {
         let env: std::collections::HashMap<String, String> = std::env::vars().collect();
         let arch = env.get("ARCH").cloned();
-        let tree = culprit_kconfig::kconfig::open_tree(Path::new(dir), arch.as_deref(), &env)
-            .map_err(|e| HuntError::BadInput(format!("reading the Kconfig tree {dir}: {e}")))?;
+        let probes = state.join(culprit_kconfig::kconfig::PROBE_CACHE_DIR);
+        let tree = culprit_kconfig::kconfig::open_tree(
+            Path::new(dir),
+            arch.as_deref(),
+            &env,
+            Some(&probes),
+        )
+        .map_err(|e| HuntError::BadInput(format!("reading the Kconfig tree {dir}: {e}")))?;
         Ok(NativeKconfig {
             tree,
             needs: Vec::new(),
@@ -214,7 +221,7 @@ impl ConfigHunt<'_, '_> {
     pub fn hunt(&mut self) -> Result<Conclusion> {
         let native = match &self.plan.kconfig_tree {
             Some(dir) => {
-                let native = NativeKconfig::open(dir)?;
+                let native = NativeKconfig::open(dir, self.session.journal.dir())?;
                 self.say(format!(
                     "evaluating candidates with culprit's Kconfig evaluator (the Kconfig of {dir})"
                 ));

@@ -150,16 +150,24 @@ impl Workspace {
 }
 
 fn state_dir(config: &Config) -> PathBuf {
-    match std::env::var_os(STATE_ENV).filter(|v| !v.is_empty()) {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            std::env::current_dir().map_or(dir.clone(), |cwd| cwd.join(dir))
-        }
-        None => config
+    state_from_env().unwrap_or_else(|| {
+        config
             .state
             .clone()
-            .unwrap_or_else(|| config.home.join(DEFAULT_STATE)),
-    }
+            .unwrap_or_else(|| config.home.join(DEFAULT_STATE))
+    })
+}
+
+/// The state directory of a command that has a tree but no culprit.toml (`culprit
+/// kconfig`): `$CULPRIT_STATE`, else the tree's `.culprit`.
+pub fn state_dir_of(tree: &Path) -> PathBuf {
+    state_from_env().unwrap_or_else(|| tree.join(DEFAULT_STATE))
+}
+
+/// `$CULPRIT_STATE`, relative to the current directory.
+fn state_from_env() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os(STATE_ENV).filter(|v| !v.is_empty())?);
+    Some(std::env::current_dir().map_or(dir.clone(), |cwd| cwd.join(dir)))
 }
 
 /// How many worker slots held by other culprit processes a hunt steps over before it

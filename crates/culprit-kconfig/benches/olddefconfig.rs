@@ -1,7 +1,9 @@
 //! Side by side in one run, on the same input (Linux 6.1 x86_64, `x86_64_defconfig`):
 //! `make olddefconfig`, kconfiglib's olddefconfig, and culprit's evaluator (parse +
-//! evaluate + write, and evaluate + write alone on a loaded tree, which is what each
-//! further candidate of a configuration hunt costs). Prints a table of medians, the
+//! evaluate + write with an empty probe cache, as the first run on a toolchain; the same
+//! with the compiler probes' answers cached, as every later run; and evaluate + write
+//! alone on a loaded tree, which is what each further candidate of a configuration hunt
+//! costs). Prints a table of medians, the
 //! ratios to `make olddefconfig`, and culprit's peak memory.
 //!
 //! ```text
@@ -18,7 +20,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use culprit_kconfig::kconfig::{linux_env, Input, Kconfig, LoadOptions, SystemShell};
+use culprit_kconfig::kconfig::{linux_env, Input, Kconfig, LoadOptions, ProbeCache, SystemShell};
 
 const RUNS: usize = 3;
 const ARCH: &str = "x86_64";
@@ -107,6 +109,34 @@ fn main() {
         output, reference,
         "culprit disagrees with make olddefconfig"
     );
+    // A new process on the same toolchain: the probes' answers come from the cache
+    // (filled by one run first), the tree is read and evaluated from scratch.
+    let probes = scratch.path().join("probes");
+    let cached_shell = || {
+        let mut shell = SystemShell::new(env.clone());
+        shell.cache = Some(ProbeCache::new(probes.clone()));
+        shell
+    };
+    Kconfig::load(Path::new("Kconfig"), &options, &mut cached_shell()).unwrap();
+    let mut probes_run = 0;
+    let cached = median(
+        (0..RUNS)
+            .map(|_| {
+                let mut shell = cached_shell();
+                let t = time(|| {
+                    let kconfig =
+                        Kconfig::load(Path::new("Kconfig"), &options, &mut shell).unwrap();
+                    output = kconfig.olddefconfig(&input).dot_config().to_owned();
+                });
+                probes_run = shell.commands;
+                t
+            })
+            .collect(),
+    );
+    assert_eq!(
+        output, reference,
+        "culprit with cached probes disagrees with make olddefconfig"
+    );
     let kconfig = Kconfig::load(Path::new("Kconfig"), &options, &mut shell).unwrap();
     let warm = median(
         (0..RUNS * 3)
@@ -162,9 +192,14 @@ fn main() {
         ratio(kconfiglib)
     );
     println!(
-        "| culprit parse + evaluate + write ({commands} `$(shell)` probes) | {:.3} s | {:.2} |",
+        "| culprit parse + evaluate + write, empty probe cache ({commands} `$(shell)` probes) | {:.3} s | {:.2} |",
         cold.as_secs_f64(),
         ratio(cold)
+    );
+    println!(
+        "| culprit parse + evaluate + write, probes cached ({probes_run} run) | {:.3} s | 1/{:.0} |",
+        cached.as_secs_f64(),
+        1.0 / ratio(cached)
     );
     println!(
         "| culprit evaluate + write, tree loaded | {:.4} s | 1/{:.0} |",

@@ -164,3 +164,67 @@ fn why_and_diff_explain_values_and_changes() {
     let minimal = find("CONFIG_LOG_MODE_MINIMAL");
     assert_eq!(minimal["dropped_at"], "prj.conf:5");
 }
+
+/// A recursive dependency is bad input: exit 2, the cycle with file:line.
+#[test]
+fn a_recursive_dependency_exits_2_naming_the_cycle() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Kconfig"),
+        "config A\n\tbool \"a\"\n\tdepends on B\nconfig B\n\tbool \"b\"\n\tdepends on A\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("in.conf"), "CONFIG_A=y\n").unwrap();
+    let out = culprit(dir.path(), &["normalize", "in.conf", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Kconfig:3: recursive dependency detected"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Kconfig:6: symbol B depends on symbol A"),
+        "{err}"
+    );
+}
+
+/// `$(shell,…)` answers are kept in the state directory: a second `normalize` on the
+/// same tree runs no command, and a changed script runs again.
+#[test]
+fn shell_probes_run_once_per_toolchain() {
+    let dir = tempfile::tempdir().unwrap();
+    let count = dir.path().join("count");
+    let probe = dir.path().join("probe.sh");
+    std::fs::write(&probe, format!("echo run >> {}\necho y\n", count.display())).unwrap();
+    std::fs::write(
+        dir.path().join("Kconfig"),
+        format!(
+            "config PROBED\n\tdef_bool $(shell,sh {})\n",
+            probe.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("in.conf"), "").unwrap();
+    let runs = || {
+        std::fs::read_to_string(&count)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    for expected in [1, 1] {
+        let out = culprit(dir.path(), &["normalize", "in.conf", "-o", "out"]);
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        assert_eq!(runs(), expected);
+        let written = std::fs::read_to_string(dir.path().join("out")).unwrap();
+        assert!(written.contains("CONFIG_PROBED=y"), "{written}");
+    }
+    assert!(dir.path().join(".culprit/kconfig-probes").is_dir());
+    std::fs::write(
+        &probe,
+        format!("echo run >> {}\necho y # edited\n", count.display()),
+    )
+    .unwrap();
+    let out = culprit(dir.path(), &["normalize", "in.conf", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(runs(), 2);
+}

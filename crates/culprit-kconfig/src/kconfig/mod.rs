@@ -38,7 +38,7 @@ pub use linux::{host_arch, is_linux_tree, kernel_version, linux_env};
 pub use macros::Shell;
 pub use open::{open_tree, OpenTree};
 pub use parse::LoadOptions;
-pub use shell::SystemShell;
+pub use shell::{ProbeCache, SystemShell, PROBE_CACHE_DIR};
 pub use tree::{Loc, NodeId, NodeKind, SymId, Tree, Type};
 pub use why::{Reason, ReasonKind, Unapplied};
 

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::error::KconfigError;
 use super::linux::{host_arch, is_linux_tree, linux_env};
 use super::parse::LoadOptions;
-use super::shell::SystemShell;
+use super::shell::{ProbeCache, SystemShell};
 use super::{Kconfig, Semantics};
 
 /// A tree ready to evaluate, with how it was opened.
@@ -19,14 +19,19 @@ pub struct OpenTree {
     pub arch: Option<String>,
     /// `$(shell,…)` commands run while reading it.
     pub commands: usize,
+    /// `$(shell,…)` commands answered from the probe cache instead.
+    pub cached: usize,
 }
 
 /// Reads `dir/Kconfig`. `arch` applies to Linux trees (default: the machine's);
 /// `outer` is the caller's environment (`CROSS_COMPILE`, `CC`, Zephyr's variables).
+/// With `probe_cache`, the answers of `$(shell,…)` commands are kept there and reused
+/// while the command, its environment and its tools stay the same.
 pub fn open_tree(
     dir: &Path,
     arch: Option<&str>,
     outer: &HashMap<String, String>,
+    probe_cache: Option<&Path>,
 ) -> Result<OpenTree, KconfigError> {
     let srctree = std::fs::canonicalize(dir).map_err(|source| KconfigError::Io {
         path: dir.to_owned(),
@@ -43,6 +48,7 @@ pub fn open_tree(
         });
     }
     let mut shell = SystemShell::new(HashMap::new());
+    shell.cache = probe_cache.map(|dir| ProbeCache::new(dir.to_owned()));
     let (env, semantics, arch) = if is_linux_tree(&srctree) {
         let arch = arch.map_or_else(|| host_arch().to_owned(), str::to_owned);
         let env = linux_env(&srctree, &arch, outer, &mut shell);
@@ -64,5 +70,6 @@ pub fn open_tree(
         semantics,
         arch,
         commands: shell.commands,
+        cached: shell.cache.map_or(0, |c| c.hits),
     })
 }

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use culprit_kconfig::kconfig::{effective_diff, open_tree, Input, OpenTree};
+use culprit_kconfig::kconfig::{effective_diff, open_tree, Input, OpenTree, PROBE_CACHE_DIR};
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -101,7 +101,8 @@ pub fn run(cmd: KconfigCommand) -> anyhow::Result<u8> {
 
 fn open(args: &TreeArgs) -> anyhow::Result<OpenTree> {
     let env: HashMap<String, String> = std::env::vars().collect();
-    open_tree(&args.tree, args.arch.as_deref(), &env)
+    let probes = culprit_hunt::workspace::state_dir_of(&args.tree).join(PROBE_CACHE_DIR);
+    open_tree(&args.tree, args.arch.as_deref(), &env, Some(&probes))
         .with_context(|| format!("reading the Kconfig tree in {}", args.tree.display()))
 }
 
