@@ -44,6 +44,16 @@ pub struct CommitInfo {
     pub date: String,
 }
 
+/// What applying one fixup on top of a candidate did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FixupApplied {
+    Applied,
+    /// The candidate already contains it: nothing to apply.
+    Contained,
+    /// It does not apply cleanly; the tree is as it was.
+    Conflict { detail: String },
+}
+
 /// A repository, addressed by its top-level directory.
 #[derive(Clone, Debug)]
 pub struct Repo {
@@ -214,6 +224,52 @@ impl Repo {
             let _ = wt.git(&["revert", "--abort"]);
         }
         reverted.map(|_| ())
+    }
+
+    /// Applies the fixup `commit` on top of what this worktree has checked out
+    /// (`git cherry-pick --no-commit`), so that a candidate that cannot be tested on its
+    /// own can be. A fixup the candidate already contains is left out; one that conflicts
+    /// is undone, leaving the tree as it was.
+    pub fn apply_fixup(&self, commit: &str) -> Result<FixupApplied, GitError> {
+        let wt = self;
+        if wt.is_ancestor(commit, "HEAD")? {
+            return Ok(FixupApplied::Contained);
+        }
+        match wt.git(&["cherry-pick", "--no-commit", commit]) {
+            Ok(_) => Ok(FixupApplied::Applied),
+            Err(GitError::Failed { stderr, .. }) => {
+                let conflicts = wt
+                    .git(&["diff", "--name-only", "--diff-filter=U"])
+                    .unwrap_or_default();
+                // Whatever the failed pick left (conflict markers, a half-staged index)
+                // must not reach the build of this or any later candidate.
+                let _ = wt.git(&["cherry-pick", "--abort"]);
+                wt.restore_worktree()?;
+                let files: Vec<&str> = conflicts.lines().filter(|l| !l.is_empty()).collect();
+                Ok(FixupApplied::Conflict {
+                    detail: if files.is_empty() {
+                        stderr.lines().next().unwrap_or("git refused").to_string()
+                    } else {
+                        format!("conflict in {}", files.join(", "))
+                    },
+                })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Puts the worktree back to its checked-out commit: the changes fixups left in the
+    /// files and the index go, build products stay.
+    pub fn restore_worktree(&self) -> Result<(), GitError> {
+        self.git(&["reset", "--quiet", "--hard", "HEAD"])?;
+        Ok(())
+    }
+
+    /// The worktree at `path`, for operations inside it (fixups).
+    pub fn worktree(&self, path: &Path) -> Repo {
+        Repo {
+            root: path.to_path_buf(),
+        }
     }
 
     pub fn remove_worktree(&self, path: &Path) -> Result<(), GitError> {

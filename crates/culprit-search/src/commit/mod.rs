@@ -13,6 +13,7 @@
 
 mod bisection;
 mod evidence;
+mod fixup;
 mod graph;
 mod model;
 mod select;
@@ -24,6 +25,7 @@ mod suspects;
 mod tests;
 
 pub use bisection::Bisection;
+pub use fixup::FixSearch;
 pub use graph::{CommitGraph, GraphError};
 pub use model::{BisectOptions, FlakyModel, SearchError, Verdict};
 pub use status::{Status, Suspect, SuspectReason};

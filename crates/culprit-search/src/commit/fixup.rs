@@ -1,0 +1,195 @@
+//! The automatic fixup rule: when a window of commits that do not build leaves the
+//! answer ambiguous, find the commit that ended the breakage, so that it can be applied
+//! on top of the window's commits and make them testable.
+//!
+//! The first descendant of the window that builds is the ambiguous answer's first bad
+//! commit. Between it and the last commit that still fails to build with the window's
+//! signature, along first parents, the commit that removed the signature is found by a
+//! bisection over build results only (the commits in between are usually untested).
+//! That commit is the fixup: applied to a window commit, it carries the repair and, when
+//! the culprit is elsewhere, nothing of the failure hunted.
+
+use super::graph::CommitGraph;
+use super::status::{Suspect, SuspectReason};
+
+/// The search for the commit that ended a window of build failures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixSearch {
+    /// From the last commit known to fail with the signature (first) to the first that
+    /// builds (last), along first parents.
+    chain: Vec<usize>,
+    /// Index in `chain` of the newest commit known to fail with the signature.
+    broken: usize,
+    /// Index in `chain` of the oldest commit known to be rid of it.
+    fixed: usize,
+}
+
+impl FixSearch {
+    /// The search an ambiguous answer calls for, or `None` when its ambiguity is not one
+    /// of build failures: `broken(node)` says whether a skipped suspect was skipped
+    /// because its build failed with the window's signature.
+    pub fn from_ambiguity(
+        graph: &CommitGraph,
+        suspects: &[Suspect],
+        broken: impl Fn(usize) -> bool,
+    ) -> Option<FixSearch> {
+        let window: Vec<usize> = suspects
+            .iter()
+            .filter(|s| matches!(s.reason, SuspectReason::Skipped { .. }) && broken(s.node))
+            .map(|s| s.node)
+            .collect();
+        // The first descendant of the window that builds: the suspect known bad.
+        let first_built = suspects
+            .iter()
+            .filter(|s| s.reason == SuspectReason::FirstBad)
+            .map(|s| s.node)
+            .find(|&n| window.iter().any(|&w| graph.is_ancestor(w, n)))?;
+        let mut chain = vec![first_built];
+        let mut node = first_built;
+        loop {
+            node = graph.parents(node).next()?;
+            chain.push(node);
+            if window.contains(&node) {
+                break;
+            }
+            // Off the suspects, the walk found no failing build before the good side.
+            if !suspects.iter().any(|s| s.node == node) {
+                return None;
+            }
+        }
+        chain.reverse();
+        let fixed = chain.len() - 1;
+        Some(FixSearch {
+            chain,
+            broken: 0,
+            fixed,
+        })
+    }
+
+    /// The commit whose build to try next; `None` once the fix is known.
+    pub fn next(&self) -> Option<usize> {
+        (self.fixed - self.broken > 1).then(|| self.chain[(self.broken + self.fixed) / 2])
+    }
+
+    /// Records a build of `node`: `still_broken` when it failed with the window's own
+    /// signature (another error, or a pass, means the signature is gone there).
+    pub fn record(&mut self, node: usize, still_broken: bool) {
+        let Some(at) = self.chain.iter().position(|&n| n == node) else {
+            return;
+        };
+        if still_broken && at > self.broken && at < self.fixed {
+            self.broken = at;
+        } else if !still_broken && at < self.fixed && at > self.broken {
+            self.fixed = at;
+        }
+    }
+
+    /// The commit that removed the signature, once [`next`](Self::next) is `None`.
+    pub fn fix(&self) -> Option<usize> {
+        self.next().is_none().then(|| self.chain[self.fixed])
+    }
+
+    /// The last commit known to fail to build with the window's signature.
+    pub fn last_broken(&self) -> usize {
+        self.chain[self.broken]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn linear(len: usize) -> CommitGraph {
+        CommitGraph::from_parents(
+            (0..len)
+                .map(|i| {
+                    let parents = if i == 0 { vec![] } else { vec![(i - 1).to_string()] };
+                    (i.to_string(), parents)
+                })
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    fn suspect(node: usize, reason: SuspectReason) -> Suspect {
+        Suspect {
+            node,
+            probability: 0.1,
+            reason,
+        }
+    }
+
+    fn skipped(node: usize) -> Suspect {
+        suspect(
+            node,
+            SuspectReason::Skipped {
+                reason: "build failed".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn a_window_right_before_the_first_bad_commit_is_fixed_by_that_commit() {
+        let graph = linear(40);
+        let mut suspects: Vec<Suspect> = (20..27).map(skipped).collect();
+        suspects.push(suspect(27, SuspectReason::FirstBad));
+        let search = FixSearch::from_ambiguity(&graph, &suspects, |_| true).unwrap();
+        assert_eq!(search.next(), None);
+        assert_eq!(search.fix(), Some(27));
+        assert_eq!(search.last_broken(), 26);
+    }
+
+    #[test]
+    fn skips_for_other_reasons_are_no_build_window() {
+        let graph = linear(40);
+        let mut suspects: Vec<Suspect> = (20..27).map(skipped).collect();
+        suspects.push(suspect(27, SuspectReason::FirstBad));
+        assert_eq!(FixSearch::from_ambiguity(&graph, &suspects, |_| false), None);
+    }
+
+    #[test]
+    fn untested_commits_between_the_window_and_the_first_build_are_bisected() {
+        let graph = linear(40);
+        let mut suspects = vec![skipped(20)];
+        suspects.extend((21..30).map(|n| suspect(n, SuspectReason::Untested)));
+        suspects.push(suspect(30, SuspectReason::FirstBad));
+        let mut search = FixSearch::from_ambiguity(&graph, &suspects, |n| n == 20).unwrap();
+        let fix = 24;
+        let mut probes = Vec::new();
+        while let Some(node) = search.next() {
+            probes.push(node);
+            search.record(node, node < fix);
+        }
+        assert_eq!(search.fix(), Some(fix));
+        assert!(probes.len() <= 4, "{probes:?}");
+    }
+
+    proptest! {
+        /// Wherever the signature goes away between the last failing build and the
+        /// first that passes, the search names that commit in logarithmic probes.
+        #[test]
+        fn finds_the_commit_that_removed_the_signature(
+            gap in 1usize..200,
+            fix_offset in 0usize..200,
+        ) {
+            let start = 5;
+            let end = start + gap;
+            let fix = start + 1 + fix_offset % gap;
+            let graph = linear(end + 5);
+            let mut suspects = vec![skipped(start)];
+            suspects.extend((start + 1..end).map(|n| suspect(n, SuspectReason::Untested)));
+            suspects.push(suspect(end, SuspectReason::FirstBad));
+            let mut search = FixSearch::from_ambiguity(&graph, &suspects, |n| n == start).unwrap();
+            let mut probes = 0;
+            while let Some(node) = search.next() {
+                probes += 1;
+                prop_assert!(node > start && node < end);
+                search.record(node, node < fix);
+            }
+            prop_assert_eq!(search.fix(), Some(fix));
+            let bound = (usize::BITS - gap.leading_zeros()) as usize;
+            prop_assert!(probes <= bound, "{} probes for a gap of {}", probes, gap);
+        }
+    }
+}
