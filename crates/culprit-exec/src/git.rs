@@ -51,7 +51,9 @@ pub enum FixupApplied {
     /// The candidate already contains it: nothing to apply.
     Contained,
     /// It does not apply cleanly; the tree is as it was.
-    Conflict { detail: String },
+    Conflict {
+        detail: String,
+    },
 }
 
 /// A repository, addressed by its top-level directory.
@@ -265,8 +267,8 @@ impl Repo {
         Ok(())
     }
 
-    /// The worktree at `path`, for operations inside it (fixups).
-    pub fn worktree(&self, path: &Path) -> Repo {
+    /// The worktree (or repository) whose top level is `path`, for operations inside it.
+    pub fn at(path: &Path) -> Repo {
         Repo {
             root: path.to_path_buf(),
         }

@@ -6,6 +6,7 @@
 use crate::error::HuntError;
 use crate::error::Result;
 use crate::executor::Prepare;
+use crate::fixups::{tested_with, FixupUse, Fixups};
 use crate::observe::{Event, Observer};
 use crate::session::{Request, Session, Ticket};
 use crate::step::StepResult;
@@ -34,6 +35,14 @@ pub struct Plan {
     pub verify: u32,
     pub verify_revert: bool,
     pub endpoint_runs: u32,
+    /// Commits applied on top of a candidate that cannot be tested on its own
+    /// (`--fixup`, `[bisect] fixups`), in order.
+    #[serde(default)]
+    pub fixups: Vec<String>,
+    /// Whether an ambiguity left by build failures sends culprit looking for the commit
+    /// that ended them, to use it as a fixup.
+    #[serde(default = "automatic_fixups_by_default")]
+    pub auto_fixup: bool,
     /// Digest of the configuration and test commands, part of every cache key.
     pub recipe: String,
 }
@@ -54,6 +63,10 @@ pub enum CandidateKind {
     },
 }
 
+fn automatic_fixups_by_default() -> bool {
+    true
+}
+
 /// Runs that a flaky-failure estimate is made from, per endpoint.
 const FLAKY_ENDPOINT_RUNS: u32 = 10;
 /// Search runs allowed per bit of suspects (log2 of their count) before giving up.
@@ -72,6 +85,37 @@ pub struct Conclusion {
     pub flaky: Option<FlakyModel>,
     pub verification: Vec<String>,
     pub message: Option<String>,
+    /// The fixups that made verdicts possible.
+    pub fixups: Vec<FixupUse>,
+}
+
+/// The state of the search across its rounds (a round ends when the bisection stops
+/// asking; an automatic fixup starts another).
+pub(crate) struct Search {
+    /// Infrastructure errors per candidate.
+    retries: BTreeMap<usize, u32>,
+    /// Search steps taken, and the most allowed.
+    runs: usize,
+    cap: usize,
+    capped: bool,
+    /// Whether the verdicts are weighed (a flaky model).
+    flaky: bool,
+    /// Every verdict recorded, so that a new round can start from them.
+    pub(crate) verdicts: Vec<(usize, Verdict)>,
+    pub(crate) fixes: Fixups,
+}
+
+impl Search {
+    pub(crate) fn record(
+        &mut self,
+        bisection: &mut Bisection,
+        node: usize,
+        verdict: Verdict,
+    ) -> Result<()> {
+        self.verdicts.push((node, verdict.clone()));
+        bisection.record(node, verdict)?;
+        Ok(())
+    }
 }
 
 pub struct CommitHunt<'s, 'a> {
@@ -84,7 +128,7 @@ pub struct CommitHunt<'s, 'a> {
 }
 
 impl CommitHunt<'_, '_> {
-    fn request(
+    pub(crate) fn request(
         &self,
         phase: &str,
         key: &str,
@@ -119,16 +163,22 @@ impl CommitHunt<'_, '_> {
                 .filter(|_| cacheable)
                 .map(|c| format!("{c}|{}|{}", self.plan.recipe, tests.join(","))),
             note: json!({}),
+            fixups: Vec::new(),
         }
     }
 
-    fn say(&self, line: String) {
+    pub(crate) fn say(&self, line: String) {
         self.observer.line(&line);
     }
 
     /// Runs `tests` on each candidate; with `targets`, a step ends at the first test
     /// that shows its target.
-    fn run(&mut self, phase: &str, keys: &[String], tests: &[String]) -> Result<Vec<StepResult>> {
+    pub(crate) fn run(
+        &mut self,
+        phase: &str,
+        keys: &[String],
+        tests: &[String],
+    ) -> Result<Vec<StepResult>> {
         let stop_at = self.stop_at.clone();
         let requests = keys
             .iter()
@@ -172,9 +222,9 @@ impl CommitHunt<'_, '_> {
         );
         let mut good_results = self.session.run(requests)?;
         let first_bad = good_results.remove(0);
-        let mut first_bad = self.settle("endpoint-bad", &bad, &all_tests, first_bad)?;
+        let mut first_bad = self.settle("endpoint-bad", &bad, &all_tests, &[], first_bad)?;
         for (key, result) in good.iter().zip(good_results.iter_mut()) {
-            *result = self.settle("endpoint-good", key, &all_tests, result.clone())?;
+            *result = self.settle("endpoint-good", key, &all_tests, &[], result.clone())?;
         }
         let attempts = if self.plan.flaky {
             FLAKY_ENDPOINT_RUNS
@@ -265,106 +315,59 @@ impl CommitHunt<'_, '_> {
             flaky: model,
             confidence: self.plan.confidence,
         };
-        let mut bisection = Bisection::new(&graph, &good_nodes, bad_node, options)
+        let mut bisection = Bisection::new(&graph, &good_nodes, bad_node, options.clone())
             .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;
+        let mut search = Search {
+            retries: BTreeMap::new(),
+            runs: 0,
+            // A failure that barely reproduces could keep a Bayesian search going for
+            // ever; past this many runs it stops and says what it has.
+            cap: MAX_SEARCH_RUNS_PER_BIT
+                * (usize::BITS - bisection.initial_suspects().leading_zeros()) as usize
+                + 50,
+            capped: false,
+            flaky: model.is_some(),
+            verdicts: Vec::new(),
+            fixes: Fixups::new(self.plan.fixups.clone()),
+        };
         // With trusted verdicts the bad endpoint is simply bad. A flaky model already
         // holds the endpoint runs: recording them again would count them twice.
         if model.is_none() {
-            bisection.record(bad_node, Verdict::Bad)?;
+            search.record(&mut bisection, bad_node, Verdict::Bad)?;
         }
-        let mut retries: BTreeMap<usize, u32> = BTreeMap::new();
-        let workers = self.session.workers();
-        // A failure that barely reproduces could keep a Bayesian search going for ever;
-        // past this many runs it stops and says what it has.
-        let run_cap = MAX_SEARCH_RUNS_PER_BIT
-            * (usize::BITS - bisection.initial_suspects().leading_zeros()) as usize
-            + 50;
-        let mut search_runs = 0usize;
-        let mut capped = false;
-        // Candidates running now, by ticket: a free worker gets a candidate chosen to
-        // complement them, without waiting for the others to finish.
-        let mut running: BTreeMap<Ticket, usize> = BTreeMap::new();
         loop {
-            while self.session.wants_work() {
-                let Status::Searching { suspects, top } = bisection.status() else {
-                    break;
-                };
-                if search_runs + running.len() >= run_cap {
-                    capped = true;
-                    break;
-                }
-                let pending: Vec<usize> = running.values().copied().collect();
-                let Some(&node) = bisection.next_with_pending(1, &pending).first() else {
-                    break;
-                };
-                let key = graph.id(node).to_string();
-                let steps_left = (usize::BITS - suspects.leading_zeros()) as usize;
-                self.observer.event(Event::Status {
-                    suspects: Some(suspects),
-                    runs: self.session.counts().runs,
-                    steps_left: Some(steps_left),
-                    workers,
-                });
-                let likeliest = if model.is_some() {
-                    format!(
-                        " (likeliest {} at {:.2})",
-                        self.label(graph.id(top.0)),
-                        top.1
-                    )
-                } else {
-                    String::new()
-                };
-                let request = self.request("search", &key, &target_tests, &self.stop_at);
-                let ticket = self.session.submit(request)?;
-                self.say(format!(
-                    "{suspects} suspects left{likeliest}; testing {}{}",
-                    self.label(&key),
-                    self.session.mark(ticket)
-                ));
-                running.insert(ticket, node);
-            }
-            let Some((ticket, result)) = self.session.next_finished()? else {
+            self.search(&mut bisection, &graph, &targets, &target_tests, &mut search)?;
+            let Status::Ambiguous { suspects } = bisection.status() else {
                 break;
             };
-            let Some(node) = running.remove(&ticket) else {
-                continue;
+            if !self.plan.auto_fixup {
+                break;
+            }
+            let Some(fix) =
+                self.find_fix(&graph, &suspects, &targets, &target_tests, &mut search)?
+            else {
+                break;
             };
-            search_runs += 1;
-            let judgement = judge(&result, &targets);
-            // With several workers (or a cluster), where it ran tells the lines apart.
-            let ran_on = match &result.place {
-                Some(place) if workers > 1 || place.node.is_some() => {
-                    format!(" (on {})", place.describe())
-                }
-                _ => String::new(),
-            };
-            self.say(format!(
-                "  {} -> {}{ran_on}{}",
-                self.label(graph.id(node)),
-                describe(&judgement),
-                self.session.mark(ticket)
-            ));
-            let verdict = match judgement {
-                Judgement::Good => Verdict::Good,
-                Judgement::Bad => Verdict::Bad,
-                Judgement::Untestable(reason) => Verdict::Skip { reason },
-                Judgement::Retry(reason) => {
-                    let n = retries.entry(node).or_default();
-                    *n += 1;
-                    if *n <= INFRA_RETRIES {
-                        // A lab fault says nothing of the candidate: run it again.
-                        let key = graph.id(node).to_string();
-                        let request = self.request("search", &key, &target_tests, &self.stop_at);
-                        running.insert(self.session.submit(request)?, node);
-                        continue;
-                    }
-                    Verdict::Skip {
-                        reason: format!("infrastructure error {n} times: {reason}"),
-                    }
-                }
-            };
-            bisection.record(node, verdict)?;
+            // The window's commits are tried again with the fix on top: their skips
+            // said nothing of the failure, only of the build.
+            bisection = Bisection::new(&graph, &good_nodes, bad_node, options.clone())
+                .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;
+            let kept: Vec<(usize, Verdict)> = search
+                .verdicts
+                .iter()
+                .filter(|(node, v)| {
+                    !(matches!(v, Verdict::Skip { .. }) && search.fixes.untestable.contains(node))
+                })
+                .cloned()
+                .collect();
+            search.verdicts.clear();
+            for (node, verdict) in kept {
+                search.record(&mut bisection, node, verdict)?;
+            }
+            search.fixes.active.push(fix);
         }
+        let capped = search.capped;
+        let search_runs = search.runs;
 
         let mut conclusion = Conclusion {
             status: "inconclusive",
@@ -375,6 +378,7 @@ impl CommitHunt<'_, '_> {
             flaky: model,
             verification: Vec::new(),
             message: None,
+            fixups: search.fixes.uses(),
         };
         match bisection.status() {
             Status::Found {
@@ -386,14 +390,43 @@ impl CommitHunt<'_, '_> {
                 conclusion.confidence = confidence;
                 conclusion.suspects = vec![(id.clone(), "first bad commit".into(), confidence)];
                 conclusion.culprit = Some(id.clone());
+                if let Some(how) = tested_with(&conclusion.fixups) {
+                    conclusion.message = Some(format!("found {} ({how})", self.label(&id)));
+                }
+                let fixups = search.fixes.used.get(&culprit).cloned().unwrap_or_default();
                 self.verify(
                     &id,
                     &graph,
                     culprit,
                     &targets,
                     &target_tests,
+                    &fixups,
                     &mut conclusion,
                 )?;
+                if conclusion.status == "inconclusive" && !fixups.is_empty() {
+                    // The parent did not pass with the fixup on top: the fixup's own
+                    // change may be what fails, so it is a suspect too.
+                    conclusion.status = "ambiguous";
+                    conclusion.culprit = None;
+                    conclusion.confidence = 1.0;
+                    conclusion.suspects = vec![(
+                        id.clone(),
+                        format!("first bad commit with {}", fixups_label(&fixups)),
+                        0.5,
+                    )];
+                    conclusion.suspects.extend(fixups.iter().map(|f| {
+                        (
+                            f.clone(),
+                            "the fixup itself: it came with every fixed-up verdict".to_string(),
+                            0.5 / fixups.len() as f64,
+                        )
+                    }));
+                    conclusion.message = Some(format!(
+                        "the culprit is {} or the {} applied to test it: its parent did not pass with the same fixup",
+                        self.label(&id),
+                        fixups_label(&fixups)
+                    ));
+                }
             }
             Status::Ambiguous { suspects } => {
                 conclusion.status = "ambiguous";
@@ -438,6 +471,138 @@ impl CommitHunt<'_, '_> {
         Ok(conclusion)
     }
 
+    /// Runs the search until the bisection stops asking, each free worker taking the next
+    /// candidate at once. A candidate that cannot be tested on its own is tried again
+    /// with the active fixups before it counts as skipped.
+    fn search(
+        &mut self,
+        bisection: &mut Bisection,
+        graph: &CommitGraph,
+        targets: &BTreeMap<String, Target>,
+        target_tests: &[String],
+        search: &mut Search,
+    ) -> Result<()> {
+        let workers = self.session.workers();
+        // Candidates running now, by ticket (with whether fixups are applied): a free
+        // worker gets a candidate chosen to complement them, without waiting.
+        let mut running: BTreeMap<Ticket, (usize, bool)> = BTreeMap::new();
+        loop {
+            while self.session.wants_work() {
+                let Status::Searching { suspects, top } = bisection.status() else {
+                    break;
+                };
+                if search.runs + running.len() >= search.cap {
+                    search.capped = true;
+                    break;
+                }
+                let pending: Vec<usize> = running.values().map(|(node, _)| *node).collect();
+                let Some(&node) = bisection.next_with_pending(1, &pending).first() else {
+                    break;
+                };
+                let key = graph.id(node).to_string();
+                let steps_left = (usize::BITS - suspects.leading_zeros()) as usize;
+                self.observer.event(Event::Status {
+                    suspects: Some(suspects),
+                    runs: self.session.counts().runs,
+                    steps_left: Some(steps_left),
+                    workers,
+                });
+                let likeliest = if self.plan.flaky || search.flaky {
+                    format!(
+                        " (likeliest {} at {:.2})",
+                        self.label(graph.id(top.0)),
+                        top.1
+                    )
+                } else {
+                    String::new()
+                };
+                let fixed = search.fixes.known_untestable(graph, node);
+                let with = if fixed {
+                    format!(" with {}", fixups_label(&search.fixes.active))
+                } else {
+                    String::new()
+                };
+                self.say(format!(
+                    "{suspects} suspects left{likeliest}; testing {}{with}",
+                    self.label(&key)
+                ));
+                let request = self.search_request(graph, node, fixed, &search.fixes, target_tests);
+                running.insert(self.session.submit(request)?, (node, fixed));
+            }
+            let Some((ticket, result)) = self.session.next_finished()? else {
+                break;
+            };
+            let Some((node, fixed)) = running.remove(&ticket) else {
+                continue;
+            };
+            search.runs += 1;
+            let judgement = judge(&result, targets);
+            // With several workers (or a cluster), where it ran tells the lines apart.
+            let ran_on = match &result.place {
+                Some(place) if workers > 1 || place.node.is_some() => {
+                    format!(" (on {})", place.describe())
+                }
+                _ => String::new(),
+            };
+            self.say(format!(
+                "  {} -> {}{ran_on}",
+                self.label(graph.id(node)),
+                verdict_text(&result, targets)
+            ));
+            if !fixed && matches!(judgement, Judgement::Untestable(_)) {
+                search.fixes.note_untestable(node, &result);
+                if search.fixes.known_untestable(graph, node) {
+                    let request =
+                        self.search_request(graph, node, true, &search.fixes, target_tests);
+                    running.insert(self.session.submit(request)?, (node, true));
+                    continue;
+                }
+            }
+            let verdict = match judgement {
+                Judgement::Good => Verdict::Good,
+                Judgement::Bad => Verdict::Bad,
+                Judgement::Untestable(reason) => Verdict::Skip { reason },
+                Judgement::Retry(reason) => {
+                    let n = search.retries.entry(node).or_default();
+                    *n += 1;
+                    if *n <= INFRA_RETRIES {
+                        // A lab fault says nothing of the candidate: run it again.
+                        let request =
+                            self.search_request(graph, node, fixed, &search.fixes, target_tests);
+                        running.insert(self.session.submit(request)?, (node, fixed));
+                        continue;
+                    }
+                    Verdict::Skip {
+                        reason: format!("infrastructure error {n} times: {reason}"),
+                    }
+                }
+            };
+            if matches!(verdict, Verdict::Good | Verdict::Bad) && !fixed_up(&result).is_empty() {
+                search.fixes.used.insert(node, fixed_up(&result).to_vec());
+            }
+            search.record(bisection, node, verdict)?;
+        }
+        Ok(())
+    }
+
+    /// The search step of `node`, with the active fixups applied when `fixed`.
+    fn search_request(
+        &self,
+        graph: &CommitGraph,
+        node: usize,
+        fixed: bool,
+        fixes: &Fixups,
+        tests: &[String],
+    ) -> Request {
+        let key = graph.id(node);
+        if !fixed {
+            return self.request("search", key, tests, &self.stop_at);
+        }
+        let mut request = self.request("search-fixup", key, tests, &self.stop_at);
+        request.fixups = fixes.active.clone();
+        request
+    }
+
     /// Runs an endpoint again while the infrastructure failed (QEMU could not start, a
     /// board was busy), so that a flake of the lab is not mistaken for the code.
     fn settle(
@@ -445,6 +610,7 @@ impl CommitHunt<'_, '_> {
         phase: &str,
         key: &str,
         tests: &[String],
+        fixups: &[String],
         mut result: StepResult,
     ) -> Result<StepResult> {
         for _ in 0..INFRA_RETRIES {
@@ -461,7 +627,9 @@ impl CommitHunt<'_, '_> {
                 self.label(key),
                 run.outcome
             ));
-            result = self.run(phase, &[key.to_string()], tests)?.remove(0);
+            let mut request = self.request(phase, key, tests, &self.stop_at);
+            request.fixups = fixups.to_vec();
+            result = self.session.run(vec![request])?.remove(0);
         }
         Ok(result)
     }
@@ -548,6 +716,7 @@ impl CommitHunt<'_, '_> {
         culprit: usize,
         targets: &BTreeMap<String, Target>,
         tests: &[String],
+        fixups: &[String],
         conclusion: &mut Conclusion,
     ) -> Result<()> {
         let k = self.plan.verify;
@@ -572,12 +741,21 @@ impl CommitHunt<'_, '_> {
         let runs = k as usize;
         // The culprit's runs and its parents' do not depend on each other: they all go
         // at once, as far as the workers allow.
+        // A culprit that was only testable with fixups is verified with them, and so
+        // is its parent: the fixup is the same on both sides, so it cannot be what
+        // tells them apart.
+        let with_fixups = |mut request: Request| {
+            request.fixups = fixups.to_vec();
+            request
+        };
         let mut requests: Vec<Request> = (0..runs)
-            .map(|_| self.request("verify", culprit_key, tests, &self.stop_at))
+            .map(|_| with_fixups(self.request("verify", culprit_key, tests, &self.stop_at)))
             .collect();
         for parent in &parents {
             requests.extend(
-                (0..runs).map(|_| self.request("verify-parent", parent, tests, &self.stop_at)),
+                (0..runs).map(|_| {
+                    with_fixups(self.request("verify-parent", parent, tests, &self.stop_at))
+                }),
             );
         }
         let who: Vec<(&str, &str)> = std::iter::repeat_n(("verify", culprit_key), runs)
@@ -591,7 +769,7 @@ impl CommitHunt<'_, '_> {
         // the code: a run that hit an infrastructure error runs again.
         let mut settled = Vec::with_capacity(who.len());
         for ((phase, key), result) in who.into_iter().zip(self.session.run(requests)?) {
-            settled.push(self.settle(phase, key, tests, result)?);
+            settled.push(self.settle(phase, key, tests, fixups, result)?);
         }
         let mut results = settled.into_iter();
         let fails = results
@@ -657,8 +835,68 @@ impl CommitHunt<'_, '_> {
 }
 
 /// Judges one step against each test's target: bad if any test shows its target, good
-/// if every test passes, untestable otherwise.
+/// if every test passes, untestable otherwise. A step whose fixups did not apply, or
+/// did not make it testable, is untestable with that reason.
 pub fn judge(result: &StepResult, targets: &BTreeMap<String, Target>) -> Judgement {
+    let Some(fixup) = &result.fixup else {
+        return judge_runs(result, targets);
+    };
+    if let Some((commit, detail)) = &fixup.conflict {
+        return Judgement::Untestable(format!("fixup {} does not apply: {detail}", short(commit)));
+    }
+    match judge_runs(result, targets) {
+        Judgement::Untestable(reason) if !fixup.applied.is_empty() => {
+            let built = result
+                .build
+                .as_ref()
+                .is_none_or(|b| b.outcome == culprit_console::Outcome::Pass);
+            let what = if built {
+                "it still cannot be tested"
+            } else {
+                "the build still fails"
+            };
+            Judgement::Untestable(format!(
+                "{} applied but {what}: {reason}",
+                fixups_label(&fixup.applied)
+            ))
+        }
+        other => other,
+    }
+}
+
+/// The fixups a step's verdict was obtained with (none when it was tested as it is).
+pub fn fixed_up(result: &StepResult) -> &[String] {
+    match &result.fixup {
+        Some(fixup) if fixup.conflict.is_none() => &fixup.applied,
+        _ => &[],
+    }
+}
+
+/// A step's verdict as every view shows it: `good`, `bad`, `skip (reason)`, marked
+/// `with fixup X` when the fixup is what made the candidate testable.
+pub fn verdict_text(result: &StepResult, targets: &BTreeMap<String, Target>) -> String {
+    let judgement = judge(result, targets);
+    let text = describe(&judgement);
+    match (fixed_up(result), &judgement) {
+        (applied, Judgement::Good | Judgement::Bad) if !applied.is_empty() => {
+            format!("{text} (with {})", fixups_label(applied))
+        }
+        _ => text,
+    }
+}
+
+/// `fixup 1a2b3c4d5e6f`, or `fixups 1a2b…, 3c4d…` for several.
+pub fn fixups_label(fixups: &[String]) -> String {
+    let ids: Vec<String> = fixups.iter().map(|f| short(f)).collect();
+    let word = if ids.len() == 1 { "fixup" } else { "fixups" };
+    format!("{word} {}", ids.join(", "))
+}
+
+fn short(commit: &str) -> String {
+    commit.chars().take(12).collect()
+}
+
+fn judge_runs(result: &StepResult, targets: &BTreeMap<String, Target>) -> Judgement {
     if let Some(build) = result
         .build
         .as_ref()

@@ -38,6 +38,18 @@ struct RawConfig {
     shape: Vec<culprit_elf::ShapeCheck>,
     #[serde(default)]
     executor: ExecutorSection,
+    #[serde(default)]
+    bisect: BisectSection,
+}
+
+/// Defaults for `culprit bisect`: `[bisect]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BisectSection {
+    /// Revisions applied on top of a candidate that cannot be tested on its own (a
+    /// known build fix for a window of commits that do not build), as `--fixup` does.
+    #[serde(default)]
+    pub fixups: Vec<String>,
 }
 
 /// Where steps run: `[executor]`. The Slurm keys are read whatever `kind` says, so that
@@ -171,6 +183,7 @@ pub struct Config {
     pub copy: Vec<PathBuf>,
     /// What decides a step's result, for resumes and cache keys.
     pub recipe: Recipe,
+    pub bisect: BisectSection,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -420,6 +433,7 @@ impl Config {
             state,
             copy: raw.tree.copy,
             recipe,
+            bisect: raw.bisect,
         })
     }
 

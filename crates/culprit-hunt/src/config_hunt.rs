@@ -625,6 +625,7 @@ impl ConfigHunt<'_, '_> {
                 )
             }),
             note: json!({ "options": set.iter().map(|&i| changes[i].option.clone()).collect::<Vec<_>>() }),
+            fixups: Vec::new(),
         }
     }
 

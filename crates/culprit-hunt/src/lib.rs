@@ -10,6 +10,7 @@ pub mod config;
 pub mod config_hunt;
 pub mod error;
 pub mod executor;
+pub mod fixups;
 pub mod infra;
 pub mod journal;
 pub mod journal_error;

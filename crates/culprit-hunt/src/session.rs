@@ -37,6 +37,8 @@ pub struct Request {
     pub cache_key: Option<String>,
     /// Extra facts about the candidate kept in the journal (e.g. the applied options).
     pub note: Value,
+    /// Commits applied on top of the candidate before it is built (see `Job::fixups`).
+    pub fixups: Vec<String>,
 }
 
 /// How a step's result was obtained, for counting.
@@ -225,6 +227,7 @@ impl<'a> Session<'a> {
             // Only steps whose result may come from elsewhere (the search of a
             // deterministic hunt) may take it from identical artifacts.
             artifact_cache: request.cache_key.as_ref().map(|_| self.artifacts.clone()),
+            fixups: request.fixups.clone(),
         });
         self.running.insert(
             seq,

@@ -31,8 +31,21 @@ pub struct RunRecord {
     pub cases: Vec<Case>,
 }
 
+/// The fixups a step applied on top of its candidate, so that it could be tested.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FixupRecord {
+    /// The fixup commits applied, in order.
+    pub applied: Vec<String>,
+    /// Fixups asked for that the candidate already contains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contained: Vec<String>,
+    /// The fixup that did not apply, and why; nothing was built then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<(String, String)>,
+}
+
 /// The build (absent when there is no build command) and every test.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
     /// The configuration normalizer's run, for configuration candidates.
     #[serde(default)]
@@ -52,6 +65,10 @@ pub struct StepResult {
     /// Where the step ran (worker, node, job); absent in journals of older versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<Place>,
+    /// The fixups applied on top of the candidate; absent when none were asked (and in
+    /// journals of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixup: Option<FixupRecord>,
 }
 
 /// Test results by artifact digest (and tests run), shared by a session's workers.
@@ -240,6 +257,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
                 artifact_digest: None,
                 reused_artifacts: false,
                 place: None,
+                fixup: None,
             });
         }
     }
@@ -266,6 +284,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
             artifact_digest,
             reused_artifacts: true,
             place: None,
+            fixup: None,
         });
     }
     let shape_runs = results.len();
@@ -299,6 +318,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         artifact_digest,
         reused_artifacts: false,
         place: None,
+        fixup: None,
     };
     if let (Some(cache), Some(key)) = (&ctx.artifact_cache, cache_key) {
         if !result.infra_failed() && !result.interrupted() {

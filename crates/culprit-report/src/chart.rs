@@ -260,6 +260,7 @@ mod tests {
                 artifact_digest: None,
                 reused_artifacts: false,
                 place: None,
+                fixup: None,
                 build: None,
                 tests: Vec::new(),
             },

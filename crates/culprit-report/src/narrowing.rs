@@ -73,6 +73,7 @@ mod tests {
                 artifact_digest: None,
                 reused_artifacts: false,
                 place: None,
+                fixup: None,
                 build: None,
                 tests: Vec::new(),
             },

@@ -177,6 +177,7 @@ pub fn step_showing(outcomes: &[(&str, Outcome)]) -> StepResult {
         artifact_digest: None,
         reused_artifacts: false,
         place: None,
+        fixup: None,
     }
 }
 

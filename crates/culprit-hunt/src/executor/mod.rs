@@ -23,11 +23,11 @@ pub use threaded::Threaded;
 use crate::config::{Config, SHAPE_RUN};
 use crate::error::{Context, Result};
 use crate::observe::WorkerActivity;
-use crate::step::{run_step, ArtifactCache, StepContext, StepResult};
+use crate::step::{run_step, ArtifactCache, FixupRecord, StepContext, StepResult};
 use crate::target::Target;
 use crate::workspace::{WorkerSlot, Workspace, Worktree};
 use culprit_console::Classifier;
-use culprit_exec::git::Repo;
+use culprit_exec::git::{FixupApplied, Repo};
 use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -59,6 +59,8 @@ pub struct Job {
     /// How the candidate is named on the live display.
     pub label: String,
     pub artifact_cache: Option<Arc<ArtifactCache>>,
+    /// Commits to apply on top of the checked-out candidate before building it.
+    pub fixups: Vec<String>,
 }
 
 /// Where a step ran, kept with its result for the live display and the reports.
@@ -239,6 +241,13 @@ pub fn run_job_in(
     let tree = config.tree_in(checkout);
     std::fs::create_dir_all(&job.logs)
         .with_context(|| format!("cannot create {}", job.logs.display()))?;
+    let fixup = apply_fixups(job, checkout)?;
+    if let Some(record) = fixup.as_ref().filter(|r| r.conflict.is_some()) {
+        return Ok(StepResult {
+            fixup: Some(record.clone()),
+            ..StepResult::default()
+        });
+    }
     let tests: Vec<_> = job
         .tests
         .iter()
@@ -260,12 +269,50 @@ pub fn run_job_in(
         artifact_cache: job.artifact_cache.clone(),
         launcher,
     };
-    run_step(
+    let result = run_step(
         &ctx,
         if job.tests.is_empty() {
             None
         } else {
             Some(&tests)
         },
-    )
+    );
+    if fixup.is_some() {
+        // The next candidate must be built from its own commit, not this one's fixups.
+        Repo::at(checkout)
+            .restore_worktree()
+            .with_context(|| format!("cannot undo the fixups in {}", checkout.display()))?;
+    }
+    let mut result = result?;
+    result.fixup = fixup;
+    Ok(result)
+}
+
+/// Applies the job's fixups in `checkout`, in order; `None` when it has none. A fixup
+/// that does not apply stops there (the tree is left as checked out).
+fn apply_fixups(job: &Job, checkout: &Path) -> Result<Option<FixupRecord>> {
+    if job.fixups.is_empty() {
+        return Ok(None);
+    }
+    if job.prepare == Prepare::InPlace {
+        crate::bail!("fixups are applied to checked-out candidates only, and this step tests the working tree in place; drop --fixup, or bisect commits");
+    }
+    let tree = Repo::at(checkout);
+    let mut record = FixupRecord::default();
+    for fixup in &job.fixups {
+        let applied = tree
+            .apply_fixup(fixup)
+            .with_context(|| format!("cannot apply the fixup {fixup} in {}", checkout.display()))?;
+        match applied {
+            FixupApplied::Applied => record.applied.push(fixup.clone()),
+            FixupApplied::Contained => record.contained.push(fixup.clone()),
+            FixupApplied::Conflict { detail } => {
+                tree.restore_worktree()
+                    .with_context(|| format!("cannot undo the fixups in {}", checkout.display()))?;
+                record.conflict = Some((fixup.clone(), detail));
+                break;
+            }
+        }
+    }
+    Ok(Some(record))
 }

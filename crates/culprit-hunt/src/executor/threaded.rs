@@ -145,6 +145,7 @@ mod tests {
             config_text: None,
             label: label.into(),
             artifact_cache: None,
+            fixups: Vec::new(),
         }
     }
 

@@ -104,7 +104,11 @@ mod tests {
         CommitGraph::from_parents(
             (0..len)
                 .map(|i| {
-                    let parents = if i == 0 { vec![] } else { vec![(i - 1).to_string()] };
+                    let parents = if i == 0 {
+                        vec![]
+                    } else {
+                        vec![(i - 1).to_string()]
+                    };
                     (i.to_string(), parents)
                 })
                 .collect(),
@@ -145,7 +149,10 @@ mod tests {
         let graph = linear(40);
         let mut suspects: Vec<Suspect> = (20..27).map(skipped).collect();
         suspects.push(suspect(27, SuspectReason::FirstBad));
-        assert_eq!(FixSearch::from_ambiguity(&graph, &suspects, |_| false), None);
+        assert_eq!(
+            FixSearch::from_ambiguity(&graph, &suspects, |_| false),
+            None
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@ use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resuma
 use crate::progress::Progress;
 use crate::view::{table, RunView};
 use anyhow::{bail, Context, Result};
-use culprit_hunt::commit_hunt::{judge, CandidateKind, CommitHunt, Conclusion, Plan};
+use culprit_hunt::commit_hunt::{verdict_text, CandidateKind, CommitHunt, Conclusion, Plan};
+use culprit_hunt::fixups::FixupUse;
 use culprit_hunt::infra::{describe as describe_retried, Retried};
 use culprit_hunt::session::{Session, Source};
 use culprit_hunt::target::Target;
@@ -48,6 +49,15 @@ pub struct BisectArgs {
     /// Runs of the bad endpoint that check whether the failure is intermittent.
     #[arg(long, default_value_t = 2)]
     pub endpoint_runs: u32,
+    /// A commit to apply on top of a candidate that cannot be tested on its own (its
+    /// build fails, or it crashes early with another failure), e.g. the fix of a window
+    /// of commits that do not build; repeatable, added to `[bisect] fixups`.
+    #[arg(long = "fixup", value_name = "REV")]
+    pub fixups: Vec<String>,
+    /// Do not look for a fixup automatically when build failures leave the answer
+    /// ambiguous.
+    #[arg(long)]
+    pub no_auto_fixup: bool,
     /// Bisect even though tracked files have uncommitted changes.
     #[arg(long)]
     pub allow_dirty: bool,
@@ -153,8 +163,32 @@ fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
         verify: args.verify,
         verify_revert: args.verify_revert,
         endpoint_runs: args.endpoint_runs.max(1),
+        fixups: fixups(args, ws)?,
+        auto_fixup: !args.no_auto_fixup,
         recipe: ws.config.recipe.digest.clone(),
     })
+}
+
+/// The fixups of `[bisect] fixups` and `--fixup`, as commit ids.
+fn fixups(args: &BisectArgs, ws: &Workspace) -> Result<Vec<String>> {
+    let named: Vec<&String> = ws.config.bisect.fixups.iter().chain(&args.fixups).collect();
+    if named.is_empty() {
+        return Ok(Vec::new());
+    }
+    if args.list.is_some() {
+        bail!("--fixup applies commits, and --list bisects prebuilt artifacts; drop one of them");
+    }
+    let repo = ws.repo()?;
+    let mut ids: Vec<String> = Vec::new();
+    for rev in named {
+        let id = repo.resolve(rev).with_context(|| {
+            format!("the fixup `{rev}` is not a commit of this repository; give a revision git can resolve (a commit id, a branch)")
+        })?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -328,6 +362,8 @@ pub struct Report {
     flaky: Option<BTreeMap<&'static str, f64>>,
     verification: Vec<String>,
     message: Option<String>,
+    /// The fixups that made candidates testable, with how many each.
+    fixups: Vec<FixupUse>,
     steps: usize,
     builds: usize,
     runs: usize,
@@ -357,7 +393,7 @@ impl Report {
         };
         let mut candidates: Vec<CandidateView> = Vec::new();
         for (candidate, result, source) in &session.history {
-            let verdict = culprit_hunt::commit_hunt::describe(&judge(result, &conclusion.targets));
+            let verdict = verdict_text(result, &conclusion.targets);
             let rev = label(&candidate.key);
             let runs: Vec<RunView> = result
                 .tests
@@ -421,6 +457,7 @@ impl Report {
             }),
             verification: conclusion.verification.clone(),
             message: conclusion.message.clone(),
+            fixups: conclusion.fixups.clone(),
             steps: counts.steps,
             builds: counts.builds,
             runs: counts.runs,

@@ -79,6 +79,8 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         verify: 1,
         verify_revert: false,
         endpoint_runs: 2,
+        fixups: Vec::new(),
+        no_auto_fixup: false,
         allow_dirty: false,
     })?;
     let journal = Workspace::load(Some(&config))?.journal()?;

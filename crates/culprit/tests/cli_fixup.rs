@@ -1,0 +1,325 @@
+//! Fixups on real git histories: a 7-commit window that does not build (a header split
+//! whose fix came later) right before the first commit that builds again, with the
+//! culprit hidden in the window. With `--fixup` naming the fix, and with the automatic
+//! rule, the culprit is exact; a fix that does not apply leaves today's suspect set; a
+//! fixup that conflicts or does not cure leaves the candidate skipped with that reason.
+
+mod common;
+
+use common::{culprit, git, json};
+use serde_json::Value;
+use std::path::Path;
+
+/// The window's first commit (the header split), its culprit, and the fix after it.
+const SPLIT: usize = 20;
+const CULPRIT: usize = 24;
+const FIX: usize = 27;
+const COMMITS: usize = 36;
+
+const TOML: &str = r#"[build]
+command = "sh build.sh"
+
+[[test]]
+name = "boot"
+command = "echo 'Linux version 6.1'; echo 'Run /init as init process'; if [ -f hang ]; then sleep 30; else echo BOOT-OK; fi"
+timeout = "20s"
+silence = "1s"
+success = ["BOOT-OK"]
+"#;
+
+/// The build: `lib.c`'s first include must exist under `include/`, as a compiler says.
+const BUILD: &str = r#"inc=$(sed -n 's/^#include "\(.*\)"$/\1/p' lib.c | head -n 1)
+if [ ! -f "include/$inc" ]; then
+    echo "lib.c:1:10: fatal error: $inc: No such file or directory"
+    exit 1
+fi
+echo built
+"#;
+
+struct History {
+    /// Commit ids, oldest first: `ids[i - 1]` is commit `i`.
+    ids: Vec<String>,
+    /// Commits off the main line in the range (numbered 0).
+    extra: Vec<String>,
+    /// A commit off the main line that applies cleanly but does not fix the build.
+    no_cure: String,
+    /// A commit off the main line that conflicts with the window's later commits.
+    conflicting: String,
+}
+
+impl History {
+    fn number(&self, rev: &str) -> usize {
+        if self.extra.iter().any(|id| id == rev) {
+            return 0;
+        }
+        self.ids.iter().position(|id| id == rev).unwrap() + 1
+    }
+}
+
+fn write(dir: &Path, file: &str, text: &str) {
+    let path = dir.join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+fn commit(dir: &Path, subject: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", subject]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+/// Commit `i` adds `changes/i` (so that no two commits touch the same lines). Commit
+/// SPLIT renames `include/types.h` to `include/lib_types.h` and leaves `lib.c` including
+/// the old name, so nothing builds until FIX updates the include; CULPRIT, inside that
+/// window, makes boot hang. With `fix_merged`, the fix arrives as the merge of a branch
+/// (forked before the split) instead, and a merge cannot be picked onto the window.
+fn window_history(dir: &Path, fix_merged: bool) -> History {
+    git(dir, &["init", "-q", "-b", "main"]);
+    write(dir, "culprit.toml", TOML);
+    write(dir, ".gitignore", ".culprit/\n");
+    write(dir, "build.sh", BUILD);
+    write(dir, "include/types.h", "typedef int word;\n");
+    write(dir, "lib.c", "#include \"types.h\"\nint lib;\n");
+    write(dir, "README", "toyos\n");
+    let mut ids = Vec::new();
+    let mut side_base = String::new();
+    let mut extra = Vec::new();
+    for i in 1..=COMMITS {
+        write(dir, &format!("changes/{i}"), &format!("{i}\n"));
+        let mut subject = format!("commit {i}");
+        if i == SPLIT {
+            git(dir, &["mv", "include/types.h", "include/lib_types.h"]);
+            subject = "lib: split types.h into fast headers".into();
+        }
+        if i == SPLIT + 2 {
+            write(dir, "README", "toyos, with fast headers\n");
+        }
+        if i == CULPRIT {
+            write(dir, "hang", "\n");
+            subject = "init: wait for the secondary CPUs".into();
+        }
+        if i == FIX && fix_merged {
+            git(dir, &["checkout", "-q", "-b", "fix", &side_base]);
+            write(dir, "lib.c", "#include \"lib_types.h\"\nint lib;\n");
+            let branch = commit(
+                dir,
+                "lib: include lib_types.h, as the header split will need",
+            );
+            git(dir, &["checkout", "-q", "main"]);
+            git(
+                dir,
+                &["merge", "-q", "--no-ff", "-m", "Merge branch 'fix'", "fix"],
+            );
+            ids.push(git(dir, &["rev-parse", "HEAD"]));
+            extra.push(branch);
+            continue;
+        }
+        if i == FIX {
+            let text = std::fs::read_to_string(dir.join("lib.c")).unwrap();
+            write(
+                dir,
+                "lib.c",
+                &text.replace("#include \"types.h\"", "#include \"lib_types.h\""),
+            );
+            subject = "lib: include lib_types.h, which the header split forgot".into();
+        }
+        ids.push(commit(dir, &subject));
+        if i == SPLIT - 1 {
+            side_base = ids[i - 1].clone();
+        }
+    }
+    git(dir, &["checkout", "-q", "-b", "side", &side_base]);
+    write(dir, "docs/notes.txt", "unrelated\n");
+    let no_cure = commit(dir, "docs: notes");
+    git(dir, &["checkout", "-q", "-b", "other", &side_base]);
+    write(dir, "README", "toyos, other edition\n");
+    let conflicting = commit(dir, "README: other edition");
+    git(dir, &["checkout", "-q", "main"]);
+    History {
+        ids,
+        extra,
+        no_cure,
+        conflicting,
+    }
+}
+
+fn bisect(dir: &Path, history: &History, extra: &[&str]) -> (Option<i32>, Value) {
+    let mut args = vec![
+        "bisect",
+        "--good",
+        &history.ids[0],
+        "--bad",
+        "main",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    let out = culprit(dir, &args);
+    (out.status.code(), json(&out))
+}
+
+/// The suspects of an ambiguous answer, as (commit number, reason).
+fn suspects(history: &History, doc: &Value) -> Vec<(usize, String)> {
+    let mut list: Vec<(usize, String)> = doc["suspects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                history.number(s["rev"].as_str().unwrap()),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+fn repo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    (dir, repo)
+}
+
+fn assert_exact(history: &History, code: Option<i32>, doc: &Value, fixup_named: bool) {
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(doc["status"], "found", "{doc}");
+    assert_eq!(
+        history.number(doc["culprit"].as_str().unwrap()),
+        CULPRIT,
+        "{doc}"
+    );
+    let fix = &history.ids[FIX - 1];
+    let uses = doc["fixups"].as_array().unwrap();
+    assert_eq!(uses.len(), 1, "{doc}");
+    assert_eq!(uses[0]["commit"], fix.as_str());
+    assert_eq!(uses[0]["automatic"], !fixup_named);
+    let applied = uses[0]["candidates"].as_u64().unwrap();
+    assert!(applied >= 2, "{doc}");
+    let message = doc["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "tested with fixup {} applied to {applied} commits",
+            &fix[..12]
+        )),
+        "{message}"
+    );
+    // Every window commit the search tried has a verdict obtained with the fix, and it
+    // is the right one; the verification ran with the fix too.
+    for c in doc["candidates"].as_array().unwrap() {
+        let n = history.number(c["rev"].as_str().unwrap());
+        let verdict = c["verdict"].as_str().unwrap();
+        if (SPLIT..FIX).contains(&n) && verdict.contains("with fixup") {
+            let expected = if n >= CULPRIT { "bad" } else { "good" };
+            assert!(
+                verdict.contains(&format!("{expected} (with fixup")),
+                "{n}: {verdict}"
+            );
+        }
+    }
+    assert!(
+        doc["verification"][1]
+            .as_str()
+            .unwrap()
+            .contains("passed in 1 of 1"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn a_named_fixup_makes_the_window_testable_and_the_culprit_exact() {
+    let (_dir, repo) = repo();
+    let history = window_history(&repo, false);
+    let fix = history.ids[FIX - 1].clone();
+    let (code, doc) = bisect(&repo, &history, &["--fixup", &fix, "--no-auto-fixup"]);
+    assert_exact(&history, code, &doc, true);
+}
+
+#[test]
+fn the_automatic_fixup_finds_the_fix_and_the_culprit_exactly() {
+    let (_dir, repo) = repo();
+    let history = window_history(&repo, false);
+    let (code, doc) = bisect(&repo, &history, &[]);
+    assert_exact(&history, code, &doc, false);
+    // Without the rule, the same hunt ends with the window as suspects.
+    let (code, doc) = bisect(&repo, &history, &["--no-auto-fixup"]);
+    assert_eq!(code, Some(1), "{doc}");
+    let set: Vec<usize> = suspects(&history, &doc).into_iter().map(|s| s.0).collect();
+    assert_eq!(set, (SPLIT..=FIX).collect::<Vec<_>>(), "{doc}");
+}
+
+#[test]
+fn a_fix_that_does_not_apply_leaves_the_same_exact_suspect_set() {
+    let (_dir, repo) = repo();
+    let history = window_history(&repo, true);
+    let (code, today) = bisect(&repo, &history, &["--no-auto-fixup"]);
+    assert_eq!(code, Some(1), "{today}");
+    let (code, doc) = bisect(&repo, &history, &[]);
+    assert_eq!(code, Some(1), "{doc}");
+    assert_eq!(doc["status"], "ambiguous", "{doc}");
+    let set = suspects(&history, &doc);
+    let numbers: Vec<usize> = set.iter().map(|s| s.0).collect();
+    let expected: Vec<usize> = suspects(&history, &today).iter().map(|s| s.0).collect();
+    assert_eq!(numbers, expected, "{doc}");
+    assert!(
+        numbers.contains(&CULPRIT) && numbers.contains(&FIX),
+        "{doc}"
+    );
+    let fix = &history.ids[FIX - 1][..12];
+    for (n, reason) in &set {
+        if *n == FIX {
+            assert_eq!(reason, "first bad commit");
+        } else {
+            assert!(
+                reason.contains(&format!("fixup {fix} does not apply")),
+                "{n}: {reason}"
+            );
+        }
+    }
+    assert!(doc["fixups"].as_array().unwrap().is_empty(), "{doc}");
+}
+
+#[test]
+fn a_fixup_that_conflicts_or_does_not_cure_leaves_the_candidate_skipped_with_the_reason() {
+    let (_dir, repo) = repo();
+    let history = window_history(&repo, false);
+    let (code, doc) = bisect(
+        &repo,
+        &history,
+        &["--fixup", &history.no_cure, "--no-auto-fixup"],
+    );
+    assert_eq!(code, Some(1), "{doc}");
+    for (n, reason) in suspects(&history, &doc) {
+        if n != FIX {
+            assert!(
+                reason.contains(&format!(
+                    "fixup {} applied but the build still fails",
+                    &history.no_cure[..12]
+                )) && reason.contains("types.h"),
+                "{n}: {reason}"
+            );
+        }
+    }
+    let (code, doc) = bisect(
+        &repo,
+        &history,
+        &["--fixup", &history.conflicting, "--no-auto-fixup"],
+    );
+    assert_eq!(code, Some(1), "{doc}");
+    let conflicts: Vec<(usize, String)> = suspects(&history, &doc)
+        .into_iter()
+        .filter(|(_, reason)| {
+            reason.contains(&format!(
+                "fixup {} does not apply: conflict in README",
+                &history.conflicting[..12]
+            ))
+        })
+        .collect();
+    assert!(
+        conflicts.iter().all(|(n, _)| *n > SPLIT + 1 && *n < FIX) && !conflicts.is_empty(),
+        "{doc}"
+    );
+    // No fixup's change is left behind in a worker's tree.
+    let status = git(&repo, &["status", "--porcelain", "--untracked-files=no"]);
+    assert_eq!(status, "");
+}
