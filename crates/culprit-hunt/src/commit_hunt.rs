@@ -395,7 +395,6 @@ impl CommitHunt<'_, '_> {
                 }
                 let fixups = search.fixes.used.get(&culprit).cloned().unwrap_or_default();
                 self.verify(
-                    &id,
                     &graph,
                     culprit,
                     &targets,
@@ -711,7 +710,6 @@ impl CommitHunt<'_, '_> {
 
     fn verify(
         &mut self,
-        culprit_key: &str,
         graph: &CommitGraph,
         culprit: usize,
         targets: &BTreeMap<String, Target>,
@@ -719,6 +717,7 @@ impl CommitHunt<'_, '_> {
         fixups: &[String],
         conclusion: &mut Conclusion,
     ) -> Result<()> {
+        let culprit_key = graph.id(culprit);
         let k = self.plan.verify;
         if k == 0 {
             return Ok(());

@@ -41,6 +41,8 @@ fn plan(commits: usize) -> Plan {
         verify: 0,
         verify_revert: false,
         endpoint_runs: 1,
+        fixups: Vec::new(),
+        auto_fixup: true,
         recipe: "scheduling".into(),
     }
 }

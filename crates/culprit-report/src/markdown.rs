@@ -219,7 +219,7 @@ fn evidence_table(out: &mut String, reading: &Reading<'_>) {
         _ => (MAX_ROWS, "candidates"),
     };
     for (name, steps) in groups.iter().take(rows) {
-        let verdicts = tally(steps.iter().map(|s| s.verdict.class.word().to_string()));
+        let verdicts = tally(steps.iter().map(|s| s.verdict_word()));
         let _ = write!(out, "| {} | {} |", md_cell(name), md_cell(&verdicts));
         for test in &tests {
             let mut outcomes = tally(steps.iter().flat_map(|s| {

@@ -7,7 +7,7 @@
 use super::findings::{short, Findings, Hunt};
 use super::Material;
 use culprit_console::Outcome;
-use culprit_hunt::commit_hunt::{describe, judge, CandidateKind};
+use culprit_hunt::commit_hunt::{fixed_up, fixups_label, judge, verdict_text, CandidateKind};
 use culprit_hunt::journal::StepRow;
 use culprit_hunt::step::{RunRecord, StepResult};
 use culprit_hunt::target::{Judgement, Target};
@@ -30,6 +30,19 @@ pub struct StepEntry<'a> {
     /// Answered from an earlier session's result: nothing ran.
     pub cached: bool,
     pub verdict: Verdict,
+}
+
+impl StepEntry<'_> {
+    /// The verdict in a word, marked when fixups made the candidate testable.
+    pub fn verdict_word(&self) -> String {
+        let word = self.verdict.class.word();
+        match fixed_up(&self.row.result) {
+            applied if !applied.is_empty() && self.verdict.class != VerdictClass::Skip => {
+                format!("{word} (with {})", fixups_label(applied))
+            }
+            _ => word.to_string(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -80,7 +93,7 @@ pub fn entries<'a>(material: &'a Material, findings: &Findings) -> Vec<StepEntry
                 label = options_label(options);
             }
             let verdict = match &targets {
-                Some(targets) => judged(judge(&row.result, targets)),
+                Some(targets) => judged(&row.result, targets),
                 None => plain(&row.result),
             };
             StepEntry {
@@ -144,15 +157,16 @@ fn targets(explicit: Option<&Target>, steps: &[StepRow]) -> Option<BTreeMap<Stri
         .find(|targets| !targets.is_empty())
 }
 
-fn judged(judgement: Judgement) -> Verdict {
-    let class = match judgement {
+/// The verdict the hunt gave, marked when fixups made the candidate testable.
+fn judged(result: &StepResult, targets: &BTreeMap<String, Target>) -> Verdict {
+    let class = match judge(result, targets) {
         Judgement::Good => VerdictClass::Good,
         Judgement::Bad => VerdictClass::Bad,
         Judgement::Untestable(_) | Judgement::Retry(_) => VerdictClass::Skip,
     };
     Verdict {
         class,
-        text: describe(&judgement),
+        text: verdict_text(result, targets),
     }
 }
 
@@ -317,37 +331,25 @@ mod tests {
         let panic = Outcome::Fail {
             signature: Signature::new(SignatureKind::Panic, "VFS"),
         };
-        let other = judged(judge(
+        let other = judged(
             &StepResult {
-                normalize: None,
-                effective_config: None,
-                artifact_digest: None,
-                reused_artifacts: false,
-                place: None,
-                fixup: None,
-                build: None,
                 tests: vec![run("boot", panic)],
+                ..StepResult::default()
             },
             &targets,
-        ));
+        );
         assert_eq!(
             other.class,
             VerdictClass::Skip,
             "another crash is not the bug: {other:?}"
         );
-        let same = judged(judge(
+        let same = judged(
             &StepResult {
-                normalize: None,
-                effective_config: None,
-                artifact_digest: None,
-                reused_artifacts: false,
-                place: None,
-                fixup: None,
-                build: None,
                 tests: vec![run("boot", hang)],
+                ..StepResult::default()
             },
             &targets,
-        ));
+        );
         assert_eq!(same.class, VerdictClass::Bad);
     }
 

@@ -233,6 +233,25 @@ fn a_named_fixup_makes_the_window_testable_and_the_culprit_exact() {
     let fix = history.ids[FIX - 1].clone();
     let (code, doc) = bisect(&repo, &history, &["--fixup", &fix, "--no-auto-fixup"]);
     assert_exact(&history, code, &doc, true);
+    // The live log, `culprit log` and every report say which verdicts the fix made.
+    let marked = format!("(with fixup {})", &fix[..12]);
+    let log = culprit(&repo, &["log"]);
+    let log = String::from_utf8_lossy(&log.stdout);
+    assert!(log.contains(&format!("+ fixup {}", &fix[..12])), "{log}");
+    for format in ["md", "html", "junit"] {
+        let out = culprit(&repo, &["report", "--format", format]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&marked), "{format}: {text}");
+        if format != "junit" {
+            assert!(text.contains("tested with fixup"), "{format}: {text}");
+        }
+    }
+    let out = culprit(&repo, &["report", "--format", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["session"]["result"]["fixups"][0]["commit"],
+        fix.as_str()
+    );
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use crate::view::{relative, table};
 use anyhow::{bail, Result};
+use culprit_hunt::commit_hunt::fixups_label;
 use culprit_hunt::session::StepCandidate;
 use culprit_hunt::workspace::Workspace;
 use serde_json::json;
@@ -77,6 +78,29 @@ pub fn run(args: LogArgs) -> Result<u8> {
             .place
             .as_ref()
             .map_or_else(|| "-".to_string(), |place| place.describe());
+        // A fixed-up candidate is named with its fixups; one that did not apply is a row.
+        let key = match &step.result.fixup {
+            Some(fixup) if !fixup.applied.is_empty() => {
+                format!("{key} + {}", fixups_label(&fixup.applied))
+            }
+            _ => key,
+        };
+        if let Some((commit, detail)) = step.result.fixup.as_ref().and_then(|f| f.conflict.as_ref())
+        {
+            rows.push([
+                step.seq.to_string(),
+                phase.clone(),
+                key.clone(),
+                ran_on.clone(),
+                "fixup".into(),
+                format!(
+                    "{} does not apply: {detail}",
+                    fixups_label(std::slice::from_ref(commit))
+                ),
+                "-".into(),
+                "-".into(),
+            ]);
+        }
         for run in step.result.build.iter().chain(step.result.tests.iter()) {
             rows.push([
                 step.seq.to_string(),
