@@ -6,7 +6,7 @@
 use crate::error::HuntError;
 use crate::error::Result;
 use crate::executor::Prepare;
-use crate::fixups::{tested_with, FixupUse, Fixups};
+use crate::fixups::{tested_with, FixedVerdict, FixupUse, Fixups};
 use crate::observe::{Event, Observer};
 use crate::session::{Request, Session, Ticket};
 use crate::step::StepResult;
@@ -187,6 +187,17 @@ impl CommitHunt<'_, '_> {
         self.session.run(requests)
     }
 
+    /// The first parent of a commit of the range (it may lie outside the range).
+    pub(crate) fn first_parent(&self, key: &str) -> Option<String> {
+        match &self.plan.kind {
+            CandidateKind::Commits { range, .. } => range
+                .iter()
+                .find(|(id, _)| id == key)
+                .and_then(|(_, parents)| parents.first().cloned()),
+            CandidateKind::Artifacts { .. } => None,
+        }
+    }
+
     /// A readable name for a candidate: a short commit id, or the artifact.
     pub fn label(&self, key: &str) -> String {
         match &self.plan.kind {
@@ -337,26 +348,35 @@ impl CommitHunt<'_, '_> {
         }
         loop {
             self.search(&mut bisection, &graph, &targets, &target_tests, &mut search)?;
-            let Status::Ambiguous { suspects } = bisection.status() else {
-                break;
-            };
-            if !self.plan.auto_fixup {
-                break;
-            }
-            let Some(fix) =
-                self.find_fix(&graph, &suspects, &targets, &target_tests, &mut search)?
-            else {
-                break;
-            };
-            // The window's commits are tried again with the fix on top: their skips
-            // said nothing of the failure, only of the build.
+            let rebuild_keeping_skips =
+                if self.exonerate(&graph, &targets, &target_tests, &mut search)? {
+                    true
+                } else if let Status::Ambiguous { suspects } = bisection.status() {
+                    if !self.plan.auto_fixup {
+                        break;
+                    }
+                    let Some(fix) =
+                        self.find_fix(&graph, &suspects, &targets, &target_tests, &mut search)?
+                    else {
+                        break;
+                    };
+                    search.fixes.active.push(fix);
+                    false
+                } else {
+                    break;
+                };
+            // A new round starts from the verdicts so far. With a new fixup, the window's
+            // skips go: they said nothing of the failure, only of the build.
             bisection = Bisection::new(&graph, &good_nodes, bad_node, options.clone())
                 .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;
+            let fixes = &search.fixes;
             let kept: Vec<(usize, Verdict)> = search
                 .verdicts
                 .iter()
                 .filter(|(node, v)| {
-                    !(matches!(v, Verdict::Skip { .. }) && search.fixes.untestable.contains(node))
+                    rebuild_keeping_skips
+                        || !matches!(v, Verdict::Skip { .. })
+                        || !fixes.known_untestable(&graph, *node)
                 })
                 .cloned()
                 .collect();
@@ -364,7 +384,6 @@ impl CommitHunt<'_, '_> {
             for (node, verdict) in kept {
                 search.record(&mut bisection, node, verdict)?;
             }
-            search.fixes.active.push(fix);
         }
         let capped = search.capped;
         let search_runs = search.runs;
@@ -393,7 +412,12 @@ impl CommitHunt<'_, '_> {
                 if let Some(how) = tested_with(&conclusion.fixups) {
                     conclusion.message = Some(format!("found {} ({how})", self.label(&id)));
                 }
-                let fixups = search.fixes.used.get(&culprit).cloned().unwrap_or_default();
+                let fixups = search
+                    .fixes
+                    .used
+                    .get(&culprit)
+                    .map(|u| u.fixups.clone())
+                    .unwrap_or_default();
                 self.verify(
                     &graph,
                     culprit,
@@ -402,30 +426,6 @@ impl CommitHunt<'_, '_> {
                     &fixups,
                     &mut conclusion,
                 )?;
-                if conclusion.status == "inconclusive" && !fixups.is_empty() {
-                    // The parent did not pass with the fixup on top: the fixup's own
-                    // change may be what fails, so it is a suspect too.
-                    conclusion.status = "ambiguous";
-                    conclusion.culprit = None;
-                    conclusion.confidence = 1.0;
-                    conclusion.suspects = vec![(
-                        id.clone(),
-                        format!("first bad commit with {}", fixups_label(&fixups)),
-                        0.5,
-                    )];
-                    conclusion.suspects.extend(fixups.iter().map(|f| {
-                        (
-                            f.clone(),
-                            "the fixup itself: it came with every fixed-up verdict".to_string(),
-                            0.5 / fixups.len() as f64,
-                        )
-                    }));
-                    conclusion.message = Some(format!(
-                        "the culprit is {} or the {} applied to test it: its parent did not pass with the same fixup",
-                        self.label(&id),
-                        fixups_label(&fixups)
-                    ));
-                }
             }
             Status::Ambiguous { suspects } => {
                 conclusion.status = "ambiguous";
@@ -548,8 +548,8 @@ impl CommitHunt<'_, '_> {
                 self.label(graph.id(node)),
                 verdict_text(&result, targets)
             ));
-            if !fixed && matches!(judgement, Judgement::Untestable(_)) {
-                search.fixes.note_untestable(node, &result);
+            if let (false, Judgement::Untestable(reason)) = (fixed, &judgement) {
+                search.fixes.note_untestable(node, &result, reason);
                 if search.fixes.known_untestable(graph, node) {
                     let request =
                         self.search_request(graph, node, true, &search.fixes, target_tests);
@@ -560,7 +560,9 @@ impl CommitHunt<'_, '_> {
             let verdict = match judgement {
                 Judgement::Good => Verdict::Good,
                 Judgement::Bad => Verdict::Bad,
-                Judgement::Untestable(reason) => Verdict::Skip { reason },
+                Judgement::Untestable(reason) => Verdict::Skip {
+                    reason: search.fixes.skip_reason(node, fixed, reason),
+                },
                 Judgement::Retry(reason) => {
                     let n = search.retries.entry(node).or_default();
                     *n += 1;
@@ -577,7 +579,13 @@ impl CommitHunt<'_, '_> {
                 }
             };
             if matches!(verdict, Verdict::Good | Verdict::Bad) && !fixed_up(&result).is_empty() {
-                search.fixes.used.insert(node, fixed_up(&result).to_vec());
+                search.fixes.used.insert(
+                    node,
+                    FixedVerdict {
+                        fixups: fixed_up(&result).to_vec(),
+                        bad: verdict == Verdict::Bad,
+                    },
+                );
             }
             search.record(bisection, node, verdict)?;
         }

@@ -41,6 +41,10 @@ pub struct Plan {
     /// with its reason.
     #[serde(default)]
     pub kconfig_tree: Option<String>,
+    /// Commits applied on top of `rev` before every build, when `rev` cannot be tested
+    /// on its own (a commit inside a window that does not build).
+    #[serde(default)]
+    pub fixups: Vec<String>,
 }
 
 /// One test's answer.
@@ -618,14 +622,19 @@ impl ConfigHunt<'_, '_> {
             config_text: Some(text),
             cache_key: (self.plan.confirmations <= 1).then(|| {
                 format!(
-                    "config:{digest}|{}|{}|{}",
+                    "config:{digest}|{}{}|{}|{}",
                     self.plan.rev,
+                    self.plan
+                        .fixups
+                        .iter()
+                        .map(|f| format!("+{f}"))
+                        .collect::<String>(),
                     self.plan.recipe,
                     tests.join(",")
                 )
             }),
             note: json!({ "options": set.iter().map(|&i| changes[i].option.clone()).collect::<Vec<_>>() }),
-            fixups: Vec::new(),
+            fixups: self.plan.fixups.clone(),
         }
     }
 

@@ -7,7 +7,7 @@
 //! ambiguous, [`FixSearch`] (pure, in `culprit-search`) finds the commit that ended them
 //! and it joins the active fixups for another round of the search.
 
-use crate::commit_hunt::{judge, CommitHunt, Search};
+use crate::commit_hunt::{describe, fixups_label, judge, verdict_text, CommitHunt, Search};
 use crate::error::Result;
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
@@ -24,12 +24,26 @@ pub struct Fixups {
     pub active: Vec<String>,
     /// How many the user named (the first of `active`).
     pub named: usize,
-    /// The fixups each candidate's verdict was obtained with.
-    pub used: BTreeMap<usize, Vec<String>>,
+    /// The candidates whose verdict was obtained with fixups.
+    pub used: BTreeMap<usize, FixedVerdict>,
+    /// Candidates whose bad verdict with fixups was not trusted: their fixups are not
+    /// tried on them again.
+    pub distrusted: BTreeSet<usize>,
+    /// Candidates bad with fixups whose parent, outside the range, passed with them.
+    pub vouched: BTreeSet<usize>,
     /// Candidates that could not be tested on their own.
     pub untestable: BTreeSet<usize>,
+    /// Why each of those could not be tested on its own.
+    pub reasons: BTreeMap<usize, String>,
     /// Of those, the ones whose build failed, with the build error's signature.
     pub broken: BTreeMap<usize, Signature>,
+}
+
+/// A verdict obtained with fixups applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixedVerdict {
+    pub fixups: Vec<String>,
+    pub bad: bool,
 }
 
 /// How one fixup served the hunt, for the answer and the reports.
@@ -52,10 +66,19 @@ impl Fixups {
     }
 
     /// Records that `node` could not be tested on its own, and why its build failed.
-    pub fn note_untestable(&mut self, node: usize, result: &StepResult) {
+    pub fn note_untestable(&mut self, node: usize, result: &StepResult, reason: &str) {
         self.untestable.insert(node);
+        self.reasons.insert(node, reason.to_string());
         if let Some(signature) = build_signature(result) {
             self.broken.insert(node, signature);
+        }
+    }
+
+    /// A skip's reason: with fixups, what the candidate does on its own comes first.
+    pub fn skip_reason(&self, node: usize, fixed: bool, reason: String) -> String {
+        match self.reasons.get(&node) {
+            Some(own) if fixed && *own != reason => format!("{own}; {reason}"),
+            _ => reason,
         }
     }
 
@@ -63,6 +86,7 @@ impl Fixups {
     /// one the candidate does not already contain.
     pub fn known_untestable(&self, graph: &CommitGraph, node: usize) -> bool {
         self.untestable.contains(&node)
+            && !self.distrusted.contains(&node)
             && self.active.iter().any(|fixup| {
                 graph
                     .index(fixup)
@@ -76,7 +100,11 @@ impl Fixups {
             .iter()
             .enumerate()
             .filter_map(|(i, commit)| {
-                let candidates = self.used.values().filter(|u| u.contains(commit)).count();
+                let candidates = self
+                    .used
+                    .values()
+                    .filter(|u| u.fixups.contains(commit))
+                    .count();
                 (candidates > 0).then(|| FixupUse {
                     commit: commit.clone(),
                     candidates,
@@ -85,6 +113,24 @@ impl Fixups {
             })
             .collect()
     }
+}
+
+/// The candidates whose bad verdict with fixups says nothing yet: a fixup may carry the
+/// failure itself (the commit that ended a build failure can be the one that brought
+/// the bug), so "bad with fixup F" clears nothing until some ancestor passed with the
+/// same fixups. Pure: the verdicts alone decide.
+pub fn unexonerated(graph: &CommitGraph, fixes: &Fixups) -> Vec<usize> {
+    let used = &fixes.used;
+    used.iter()
+        .filter(|(node, verdict)| {
+            verdict.bad
+                && !fixes.vouched.contains(node)
+                && !used.iter().any(|(other, v)| {
+                    !v.bad && v.fixups == verdict.fixups && graph.is_ancestor(*other, **node)
+                })
+        })
+        .map(|(node, _)| *node)
+        .collect()
 }
 
 /// The signature of a step's failed build.
@@ -116,6 +162,85 @@ pub fn tested_with(uses: &[FixupUse]) -> Option<String> {
 }
 
 impl CommitHunt<'_, '_> {
+    /// Checks each bad verdict obtained with fixups that no passing ancestor with the
+    /// same fixups vouches for, by running the candidate's parent with those fixups:
+    /// when it passes, the verdict stands; otherwise it becomes a skip. Returns whether
+    /// any verdict changed (the search then starts again from the verdicts).
+    pub(crate) fn exonerate(
+        &mut self,
+        graph: &CommitGraph,
+        targets: &BTreeMap<String, Target>,
+        tests: &[String],
+        search: &mut Search,
+    ) -> Result<bool> {
+        let mut changed = false;
+        for node in unexonerated(graph, &search.fixes) {
+            let Some(fixed) = search.fixes.used.get(&node).cloned() else {
+                continue;
+            };
+            let key = graph.id(node).to_string();
+            let label = fixups_label(&fixed.fixups);
+            let parent = self.first_parent(&key);
+            let checked = match &parent {
+                Some(parent) => {
+                    self.say(format!(
+                        "{} is bad with {label}: checking that its parent {} passes with it, or the fixup may carry the failure itself",
+                        self.label(&key),
+                        self.label(parent)
+                    ));
+                    let mut request = self.request("fixup-check", parent, tests, &self.stop_at);
+                    request.fixups = fixed.fixups.clone();
+                    let result = self.session.run(vec![request])?.remove(0);
+                    let judgement = judge(&result, targets);
+                    self.say(format!(
+                        "  {} -> {}",
+                        self.label(parent),
+                        verdict_text(&result, targets)
+                    ));
+                    judgement
+                }
+                None => Judgement::Untestable("it has no parent to compare with".into()),
+            };
+            match (checked, parent.as_deref().and_then(|p| graph.index(p))) {
+                (Judgement::Good, Some(p)) => {
+                    search.fixes.used.insert(
+                        p,
+                        FixedVerdict {
+                            fixups: fixed.fixups,
+                            bad: false,
+                        },
+                    );
+                    search.verdicts.push((p, Verdict::Good));
+                    changed = true;
+                }
+                (Judgement::Good, None) => {
+                    search.fixes.vouched.insert(node);
+                }
+                (other, _) => {
+                    let reason = search.fixes.skip_reason(
+                        node,
+                        true,
+                        format!(
+                            "bad only with {label}, and its parent does not pass with it ({}): the fixup may carry the failure itself",
+                            describe(&other)
+                        ),
+                    );
+                    for (n, verdict) in search.verdicts.iter_mut() {
+                        if *n == node && *verdict == Verdict::Bad {
+                            *verdict = Verdict::Skip {
+                                reason: reason.clone(),
+                            };
+                        }
+                    }
+                    search.fixes.used.remove(&node);
+                    search.fixes.distrusted.insert(node);
+                    changed = true;
+                }
+            }
+        }
+        Ok(changed)
+    }
+
     /// The automatic rule: when the ambiguity is one of build failures, the commit that
     /// ended them (found by building the commits between the last failing build and the
     /// first that passes), to be tried as a fixup; `None` when there is none to try.
@@ -150,7 +275,7 @@ impl CommitHunt<'_, '_> {
                 Judgement::Good => Verdict::Good,
                 Judgement::Bad => Verdict::Bad,
                 Judgement::Untestable(reason) => {
-                    search.fixes.note_untestable(node, &result);
+                    search.fixes.note_untestable(node, &result, &reason);
                     Verdict::Skip { reason }
                 }
                 Judgement::Retry(_) => continue,
@@ -170,5 +295,59 @@ impl CommitHunt<'_, '_> {
             self.label(graph.id(fix_search.last_broken()))
         ));
         Ok(Some(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn linear(len: usize) -> CommitGraph {
+        CommitGraph::from_parents(
+            (0..len)
+                .map(|i| {
+                    let parents = if i == 0 {
+                        vec![]
+                    } else {
+                        vec![(i - 1).to_string()]
+                    };
+                    (i.to_string(), parents)
+                })
+                .collect(),
+        )
+        .unwrap()
+    }
+
+    fn fixed(fixup: &str, bad: bool) -> FixedVerdict {
+        FixedVerdict {
+            fixups: vec![fixup.into()],
+            bad,
+        }
+    }
+
+    #[test]
+    fn a_bad_verdict_with_a_fixup_counts_once_an_ancestor_passed_with_the_same_fixup() {
+        let graph = linear(10);
+        let mut fixes = Fixups::new(vec!["f".into()]);
+        fixes.used.insert(5, fixed("f", true));
+        // Alone, "bad with f" may be f's own doing.
+        assert_eq!(unexonerated(&graph, &fixes), [5]);
+        // A pass with another fixup vouches for nothing.
+        fixes.used.insert(3, fixed("g", false));
+        assert_eq!(unexonerated(&graph, &fixes), [5]);
+        // A pass with f on a descendant neither.
+        fixes.used.insert(7, fixed("f", false));
+        assert_eq!(unexonerated(&graph, &fixes), [5]);
+        fixes.used.insert(4, fixed("f", false));
+        assert!(unexonerated(&graph, &fixes).is_empty());
+    }
+
+    #[test]
+    fn a_parent_outside_the_range_vouches_when_it_passed() {
+        let graph = linear(4);
+        let mut fixes = Fixups::new(vec!["f".into()]);
+        fixes.used.insert(0, fixed("f", true));
+        fixes.vouched.insert(0);
+        assert!(unexonerated(&graph, &fixes).is_empty());
     }
 }

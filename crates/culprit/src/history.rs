@@ -18,10 +18,14 @@ pub struct History {
     pub good: String,
     /// The last commit (`main`), which hangs.
     pub bad: String,
-    /// The commit that turned on the options that make `smp_semaphore` hang.
+    /// The commit that turned on the options that make `smp_semaphore` hang; it sits
+    /// inside the window that does not build, as the boot breakage of seed 001 did.
     pub culprit: String,
     /// Commits that do not build (a missing header), oldest first.
     pub unbuildable: Vec<String>,
+    /// The commit that ended the window: it adds the missing header and nothing else,
+    /// so it applies on top of every commit of the window.
+    pub fix: String,
     /// Commits whose boots crash with a CPU exception, a different failure.
     pub crashing: Vec<String>,
     pub commits: usize,
@@ -194,7 +198,7 @@ pub fn generate(dir: &Path, size: usize) -> Result<History> {
     let crash_fixed = crash_at + 3;
     let window_at = size * 9 / 20;
     let window_fixed = window_at + 7;
-    let culprit_at = window_fixed + 3;
+    let culprit_at = window_at + 4;
     let late_crash_at = size * 4 / 5;
     let late_crash_fixed = late_crash_at + 2;
     let landmarks = [
@@ -212,6 +216,7 @@ pub fn generate(dir: &Path, size: usize) -> Result<History> {
         bad: String::new(),
         culprit: String::new(),
         unbuildable: Vec::new(),
+        fix: String::new(),
         crashing: Vec::new(),
         commits: 1,
     };
@@ -267,12 +272,19 @@ pub fn generate(dir: &Path, size: usize) -> Result<History> {
             broken_include = true;
             subject = "lib: split toyos/lib.h into fast headers".into();
         } else if i == window_fixed {
+            // Only the header: the changelog keeps including it, and the commit is a
+            // fixup that applies anywhere in the window.
             broken_include = false;
             w.write(
                 "include/toyos/lib_types.h",
                 "/* Split out of lib.h. */\n#pragma once\n",
             )?;
-            subject = "lib: add the lib_types.h the header split forgot".into();
+            let id = w.commit("lib: add the lib_types.h the header split forgot")?;
+            history.commits += 1;
+            history.fix = id.clone();
+            history.bad = id;
+            i += 1;
+            continue;
         } else if i == culprit_at {
             w.set_options(CULPRIT_OPTIONS_ON, CULPRIT_OPTIONS_OFF)?;
             subject = "defconfig: enable SMP validation, CPU masks and IPIs".into();

@@ -30,6 +30,10 @@ pub struct BisectConfigArgs {
     /// The revision to build every candidate at (default: HEAD).
     #[arg(long, default_value = "HEAD")]
     pub rev: String,
+    /// A commit to apply on top of --rev before every build, when --rev does not build
+    /// (or boot) on its own; repeatable.
+    #[arg(long = "fixup", value_name = "REV")]
+    pub fixups: Vec<String>,
     #[command(flatten)]
     pub hunt: HuntArgs,
     /// Tests that sometimes give the wrong verdict: confirm every fact by repeated runs.
@@ -82,6 +86,15 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             good_path: good.display().to_string(),
             bad_path: bad.display().to_string(),
             rev: repo.resolve(&args.rev)?,
+            fixups: args
+                .fixups
+                .iter()
+                .map(|rev| {
+                    repo.resolve(rev).with_context(|| {
+                        format!("the fixup `{rev}` is not a commit of this repository; give a revision git can resolve")
+                    })
+                })
+                .collect::<Result<_>>()?,
             target: args.hunt.target.as_deref().map(Target::parse).transpose()?,
             tests: if args.hunt.tests.is_empty() {
                 ws.config.run_names()

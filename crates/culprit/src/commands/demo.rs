@@ -29,6 +29,10 @@ pub struct DemoArgs {
     pub prepare_only: bool,
 }
 
+fn short(commit: &str) -> &str {
+    &commit[..12.min(commit.len())]
+}
+
 fn say(text: &str) {
     eprintln!("\n== {text}");
 }
@@ -49,6 +53,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
                 "bad": planted.bad,
                 "culprit": planted.culprit,
                 "unbuildable": planted.unbuildable,
+                "fix": planted.fix,
                 "crashing": planted.crashing,
                 "commits": planted.commits,
             }))?
@@ -84,10 +89,18 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         allow_dirty: false,
     })?;
     let journal = Workspace::load(Some(&config))?.journal()?;
-    let found = journal
+    let result = journal
         .last_session(Some("bisect"))?
         .and_then(|s| s.result)
-        .and_then(|r| r["culprit"].as_str().map(str::to_string));
+        .unwrap_or_default();
+    let found = result["culprit"].as_str().map(str::to_string);
+    // The fixups that made the window testable: the culprit's own build needs them.
+    let fixups: Vec<(String, u64)> = result["fixups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|u| Some((u["commit"].as_str()?.to_string(), u["candidates"].as_u64()?)))
+        .collect();
     let Some(culprit) = found.filter(|_| code == 0) else {
         bail!(
             "the commit hunt did not conclude (exit {code}); see `culprit log` in {}",
@@ -99,11 +112,29 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     } else {
         "NOT the planted culprit"
     };
+    let window = match fixups.as_slice() {
+        [] => String::new(),
+        uses => format!(
+            " It sits inside the window that does not build: {}, the commit that ended the \
+             build failure, was found automatically and applied on top of {} commit(s) of \
+             the window to test them.",
+            uses.iter()
+                .map(|(commit, _)| short(commit))
+                .collect::<Vec<_>>()
+                .join(", "),
+            uses.iter().map(|(_, n)| n).sum::<u64>()
+        ),
+    };
     say(&format!(
-        "found {} -- {verdict}. It changed the defconfig: {} options at once.\n   \
-         Second hunt, at that commit: which of those options break which test? (seed 000)",
-        &culprit[..12.min(culprit.len())],
-        history::CULPRIT_OPTIONS_ON.len() + history::CULPRIT_OPTIONS_OFF.len()
+        "found {} -- {verdict}.{window} It changed the defconfig: {} options at once.\n   \
+         Second hunt, at that commit{}: which of those options break which test? (seed 000)",
+        short(&culprit),
+        history::CULPRIT_OPTIONS_ON.len() + history::CULPRIT_OPTIONS_OFF.len(),
+        if fixups.is_empty() {
+            ""
+        } else {
+            " with the same fixup"
+        }
     ));
     let state = Workspace::load(Some(&config))?.state;
     let scratch = state.join("demo");
@@ -117,6 +148,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         good_fragment: false,
         bad_fragment: false,
         rev: culprit.clone(),
+        fixups: fixups.into_iter().map(|(commit, _)| commit).collect(),
         hunt: HuntArgs {
             file: Some(config.clone()),
             jobs: args.jobs,
