@@ -342,3 +342,58 @@ fn a_fixup_that_conflicts_or_does_not_cure_leaves_the_candidate_skipped_with_the
     let status = git(&repo, &["status", "--porcelain", "--untracked-files=no"]);
     assert_eq!(status, "");
 }
+
+/// Commits that crash early with another failure (a panic before the hang could show)
+/// are made testable the same way when the user names the fix of the crash.
+#[test]
+fn a_named_fixup_also_cures_an_early_crash_that_is_not_the_target() {
+    const CRASH: usize = 10;
+    const HANG: usize = 13;
+    const CURED: usize = 17;
+    let toml = r#"[[test]]
+name = "boot"
+command = "echo 'Linux version 6.1'; if [ -f crash ]; then echo 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'; exit 1; fi; echo 'Run /init as init process'; if [ -f hang ]; then sleep 30; else echo BOOT-OK; fi"
+timeout = "20s"
+silence = "1s"
+success = ["BOOT-OK"]
+"#;
+    let (_dir, dir) = repo();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    write(&dir, "culprit.toml", toml);
+    write(&dir, ".gitignore", ".culprit/\n");
+    let mut ids = Vec::new();
+    for i in 1..=24 {
+        write(&dir, &format!("changes/{i}"), "\n");
+        if i == CRASH {
+            write(&dir, "crash", "\n");
+        }
+        if i == HANG {
+            write(&dir, "hang", "\n");
+        }
+        if i == CURED {
+            std::fs::remove_file(dir.join("crash")).unwrap();
+        }
+        ids.push(commit(&dir, &format!("commit {i}")));
+    }
+    let number = |rev: &str| ids.iter().position(|id| id == rev).unwrap() + 1;
+    let args = ["bisect", "--good", &ids[0], "--bad", "main", "--json"];
+    // On their own the crashing commits hide where the hang began.
+    let out = culprit(&dir, &args);
+    let doc = json(&out);
+    assert_eq!(doc["status"], "ambiguous", "{doc}");
+    let fix = ids[CURED - 1].clone();
+    let mut named = args.to_vec();
+    named.extend(["--fixup", &fix]);
+    let out = culprit(&dir, &named);
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(number(doc["culprit"].as_str().unwrap()), HANG, "{doc}");
+    assert_eq!(doc["fixups"][0]["commit"], fix.as_str(), "{doc}");
+    for c in doc["candidates"].as_array().unwrap() {
+        let n = number(c["rev"].as_str().unwrap());
+        let verdict = c["verdict"].as_str().unwrap();
+        if (CRASH..CURED).contains(&n) {
+            assert!(verdict.contains("Attempted to kill init"), "{n}: {verdict}");
+        }
+    }
+}

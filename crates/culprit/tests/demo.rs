@@ -14,6 +14,11 @@ fn the_demo_names_the_planted_commit_and_the_culprit_options() {
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     assert!(stderr.contains("-- the planted culprit."), "{stderr}");
     assert!(
+        stderr.contains("It sits inside the window that does not build")
+            && stderr.contains("at that commit with the same fixup"),
+        "{stderr}"
+    );
+    assert!(
         stdout.contains("defconfig: enable SMP validation, CPU masks and IPIs"),
         "{stdout}"
     );

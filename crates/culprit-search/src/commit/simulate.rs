@@ -3,9 +3,11 @@
 //! to know how many runs a hunt of a given shape takes.
 
 use super::bisection::Bisection;
+use super::fixup::FixSearch;
 use super::graph::CommitGraph;
 use super::model::{BisectOptions, SearchError, Verdict};
 use super::status::Status;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A small seeded generator (SplitMix64): the same seed gives the same history and the
 /// same flaky outcomes on every machine.
@@ -170,4 +172,121 @@ pub fn hunt(
         status: bisection.status(),
         runs,
     })
+}
+
+/// A hunt with the automatic fixup rule, as culprit's commit hunt runs it, one run at a
+/// time: a search; when commits that did not build leave a suspect set, [`FixSearch`]
+/// finds the commit that ended the breakage (its probes are runs); the search goes on
+/// with that fix applied to the commits that did not build; a culprit that is bad only
+/// with the fix counts once an ancestor passed with it (else its parent is run with the
+/// fix; if that does not pass, the verdict becomes a skip). `oracle(node, fixed)` runs
+/// a candidate on its own or with the fix; a skip on its own means it did not build.
+pub fn hunt_with_fixups(
+    graph: &CommitGraph,
+    good: &[usize],
+    bad: usize,
+    options: BisectOptions,
+    max_runs: usize,
+    mut oracle: impl FnMut(usize, bool) -> Verdict,
+) -> Result<Hunt, SearchError> {
+    let mut verdicts: Vec<(usize, Verdict)> = Vec::new();
+    let mut broken: BTreeSet<usize> = BTreeSet::new();
+    // Candidates tested with the fix: whether bad.
+    let mut fixed: BTreeMap<usize, bool> = BTreeMap::new();
+    let mut distrusted: BTreeSet<usize> = BTreeSet::new();
+    let mut fix: Option<usize> = None;
+    let mut runs = 0;
+    loop {
+        let mut bisection = Bisection::new(graph, good, bad, options.clone())?;
+        for (node, verdict) in &verdicts {
+            bisection.record(*node, verdict.clone())?;
+        }
+        while runs < max_runs {
+            let Some(&node) = bisection.next(1).first() else {
+                break;
+            };
+            let with_fix = fix.is_some() && broken.contains(&node) && !distrusted.contains(&node);
+            runs += 1;
+            let mut verdict = oracle(node, with_fix);
+            let mut fixed_up = with_fix;
+            if !with_fix && matches!(verdict, Verdict::Skip { .. }) {
+                broken.insert(node);
+                if fix.is_some() && !distrusted.contains(&node) && runs < max_runs {
+                    runs += 1;
+                    verdict = oracle(node, true);
+                    fixed_up = true;
+                }
+            }
+            if fixed_up && matches!(verdict, Verdict::Good | Verdict::Bad) {
+                fixed.insert(node, verdict == Verdict::Bad);
+            }
+            verdicts.push((node, verdict.clone()));
+            bisection.record(node, verdict)?;
+        }
+        // Bad only with the fix says nothing until an ancestor passed with it.
+        let unvouched: Vec<usize> = fixed
+            .iter()
+            .filter(|(&n, &is_bad)| {
+                is_bad
+                    && !fixed
+                        .iter()
+                        .any(|(&o, &o_bad)| !o_bad && graph.is_ancestor(o, n))
+            })
+            .map(|(&n, _)| n)
+            .collect();
+        let mut changed = false;
+        for node in unvouched {
+            let Some(parent) = graph.parents(node).next() else {
+                continue;
+            };
+            runs += 1;
+            changed = true;
+            if oracle(parent, true) == Verdict::Good {
+                fixed.insert(parent, false);
+                verdicts.push((parent, Verdict::Good));
+            } else {
+                fixed.remove(&node);
+                distrusted.insert(node);
+                for (n, verdict) in verdicts.iter_mut() {
+                    if *n == node && *verdict == Verdict::Bad {
+                        *verdict = Verdict::Skip {
+                            reason: "bad only with the fix".into(),
+                        };
+                    }
+                }
+            }
+        }
+        if changed {
+            continue;
+        }
+        let Status::Ambiguous { suspects } = bisection.status() else {
+            return Ok(Hunt {
+                status: bisection.status(),
+                runs,
+            });
+        };
+        let found = match fix {
+            Some(_) => None,
+            None => FixSearch::from_ambiguity(graph, &suspects, |n| broken.contains(&n)),
+        };
+        let Some(mut search) = found else {
+            return Ok(Hunt {
+                status: bisection.status(),
+                runs,
+            });
+        };
+        while let Some(node) = search.next() {
+            runs += 1;
+            let verdict = oracle(node, false);
+            let still_broken = matches!(verdict, Verdict::Skip { .. });
+            if still_broken {
+                broken.insert(node);
+            }
+            search.record(node, still_broken);
+            verdicts.push((node, verdict));
+        }
+        fix = search.fix();
+        // The window's skips said nothing of the failure, only of the build.
+        verdicts.retain(|(n, v)| !(matches!(v, Verdict::Skip { .. }) && broken.contains(n)));
+    }
 }

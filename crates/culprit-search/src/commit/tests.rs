@@ -537,3 +537,54 @@ proptest! {
         prop_assert_eq!(picks.is_empty() && pending.is_empty(), suspects == 1);
     }
 }
+
+proptest! {
+    /// A window of commits that do not build, the culprit inside it or next to it, the
+    /// commit after the window fixing the build (and, when the culprit is that commit,
+    /// carrying the bug too): the hunt with automatic fixups is exact whenever the
+    /// culprit is inside the window, and never wrong.
+    #[test]
+    fn automatic_fixups_make_a_window_exact_and_never_wrong(
+        lo in 2usize..60,
+        width in 1usize..12,
+        offset in 0usize..16,
+    ) {
+        let hi = lo + width - 1;
+        let culprit = lo - 1 + offset % (width + 3);
+        let len = hi + 10;
+        let scenario = Scenario::new(History::linear(len), culprit);
+        let bad_set = History::linear(len).contains(culprit);
+        let fix_carries_bug = culprit == hi + 1;
+        let oracle = |node: usize, fixed: bool| {
+            let commit = scenario.nodes.to_history[node];
+            let broken = (lo..=hi).contains(&commit);
+            if broken && !fixed {
+                return Verdict::Skip { reason: "does not build".into() };
+            }
+            // The fix brings its whole change to any commit that does not contain it.
+            if bad_set[commit] || (fixed && commit <= hi && fix_carries_bug) {
+                Verdict::Bad
+            } else {
+                Verdict::Good
+            }
+        };
+        let result = super::simulate::hunt_with_fixups(
+            &scenario.graph,
+            &[scenario.good()],
+            scenario.bad(),
+            trusted(),
+            500,
+            oracle,
+        )
+        .unwrap();
+        let node = scenario.nodes.to_graph[culprit];
+        match &result.status {
+            Status::Found { culprit: found, .. } => prop_assert_eq!(*found, node),
+            Status::Ambiguous { suspects } => {
+                prop_assert!(suspects.iter().any(|s| s.node == node), "{:?}", suspects);
+                prop_assert!(!(lo..=hi).contains(&culprit), "inside the window: {:?}", suspects);
+            }
+            other => prop_assert!(false, "{:?}", other),
+        }
+    }
+}
