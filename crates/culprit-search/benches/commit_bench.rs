@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use culprit_search::commit::simulate::{hunt, History, SplitMix64};
+use culprit_search::commit::simulate::{hunt, hunt_with_fixups, History, SplitMix64};
 use culprit_search::commit::{BisectOptions, CommitGraph, FlakyModel, Status, Verdict};
 
 /// Runs a hunt may take before it counts as inconclusive.
@@ -55,6 +55,11 @@ enum Scenario {
     SkipMiddle,
     /// Eight commits around the culprit (culprit included) do not build.
     SkipAroundCulprit,
+    /// The same windows and culprits; culprit applies the automatic fixup rule (the fix,
+    /// the first commit after the window that builds, applies cleanly and cures the
+    /// build; it does not carry the failure). git bisect has no fixups: its column is
+    /// the row above's.
+    SkipAroundCulpritFixups,
     /// Commits containing the culprit fail with this probability.
     Flaky(f64),
 }
@@ -65,6 +70,9 @@ impl Scenario {
             Scenario::Deterministic => "deterministic".into(),
             Scenario::SkipMiddle => "skip window (2%, middle)".into(),
             Scenario::SkipAroundCulprit => "skip window (8, on the culprit)".into(),
+            Scenario::SkipAroundCulpritFixups => {
+                "skip window (8, on the culprit), automatic fixups".into()
+            }
             Scenario::Flaky(p) => format!("flaky, bad fails {p}"),
         }
     }
@@ -94,7 +102,7 @@ impl Trial {
                     len / 2 - width / 2 - rng.below(width / 2 + 1) + rng.below(width / 2 + 1);
                 Some((start.max(1), (start + width - 1).min(len - 2)))
             }
-            Scenario::SkipAroundCulprit => {
+            Scenario::SkipAroundCulprit | Scenario::SkipAroundCulpritFixups => {
                 let start = culprit.saturating_sub(rng.below(8)).max(1);
                 Some((start, (start + 7).min(len - 2)))
             }
@@ -260,15 +268,37 @@ impl Subject {
             }
         };
         let start = Instant::now();
-        let result = hunt(
-            &self.graph,
-            &[self.node_of[0]],
-            self.node_of[self.tip()],
-            options,
-            1,
-            MAX_RUNS,
-            oracle,
-        )
+        let result = match scenario {
+            // With the fix applied, a commit of the window is tested like any other.
+            Scenario::SkipAroundCulpritFixups => hunt_with_fixups(
+                &self.graph,
+                &[self.node_of[0]],
+                self.node_of[self.tip()],
+                options,
+                MAX_RUNS,
+                |node, fixed| {
+                    let commit = self.commit_of[node];
+                    if trial.skipped(commit) && !fixed {
+                        Verdict::Skip {
+                            reason: "does not build".into(),
+                        }
+                    } else if contains[commit] {
+                        Verdict::Bad
+                    } else {
+                        Verdict::Good
+                    }
+                },
+            ),
+            _ => hunt(
+                &self.graph,
+                &[self.node_of[0]],
+                self.node_of[self.tip()],
+                options,
+                1,
+                MAX_RUNS,
+                oracle,
+            ),
+        }
         .expect("the endpoints are in the graph");
         let micros = start.elapsed().as_secs_f64() * 1e6 / result.runs.max(1) as f64;
         let culprit = self.node_of[trial.culprit];
@@ -503,6 +533,7 @@ fn plan() -> Vec<(Shape, usize, Scenario, usize, usize)> {
             plan.push((shape, len, Scenario::SkipMiddle, full, quick));
         }
         plan.push((shape, 1000, Scenario::SkipAroundCulprit, 40, 10));
+        plan.push((shape, 1000, Scenario::SkipAroundCulpritFixups, 40, 10));
         plan.push((shape, 1000, Scenario::Flaky(0.5), 200, 20));
     }
     plan.push((Shape::Linear, 1000, Scenario::Flaky(0.3), 60, 10));
@@ -597,7 +628,12 @@ fn render(rows: &[Row], quick: bool, seconds: f64) -> String {
          Right: the exact culprit; \"+ set of n\": an ambiguous set (of n commits on average) that \
          holds it (skipped commits); \
          \"open\": no conclusion within {MAX_RUNS} runs. Strategy time: culprit's `next` + `record` \
-         per run, release build.\n",
+         per run, release build. \
+         \"automatic fixups\": the windows and culprits of the row above, culprit applying the \
+         automatic fixup rule (`simulate::hunt_with_fixups`: its runs include the probes that \
+         find the fix and the check of the culprit's parent with it; the fix is assumed to \
+         apply and cure the build); git bisect has no fixups, so it gives the same answers as \
+         in the row above.\n",
         git_version()
     )
     .ok();
