@@ -301,21 +301,11 @@ impl CommitHunt<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use culprit_search::commit::simulate::History;
 
+    /// A chain: its only topological order numbers the nodes as the commits.
     fn linear(len: usize) -> CommitGraph {
-        CommitGraph::from_parents(
-            (0..len)
-                .map(|i| {
-                    let parents = if i == 0 {
-                        vec![]
-                    } else {
-                        vec![(i - 1).to_string()]
-                    };
-                    (i.to_string(), parents)
-                })
-                .collect(),
-        )
-        .unwrap()
+        History::linear(len).graph().unwrap()
     }
 
     fn fixed(fixup: &str, bad: bool) -> FixedVerdict {

@@ -98,22 +98,12 @@ impl FixSearch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commit::simulate::History;
     use proptest::prelude::*;
 
+    /// A chain: its only topological order numbers the nodes as the commits.
     fn linear(len: usize) -> CommitGraph {
-        CommitGraph::from_parents(
-            (0..len)
-                .map(|i| {
-                    let parents = if i == 0 {
-                        vec![]
-                    } else {
-                        vec![(i - 1).to_string()]
-                    };
-                    (i.to_string(), parents)
-                })
-                .collect(),
-        )
-        .unwrap()
+        History::linear(len).graph().unwrap()
     }
 
     fn suspect(node: usize, reason: SuspectReason) -> Suspect {
