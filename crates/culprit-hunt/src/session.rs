@@ -223,7 +223,7 @@ impl<'a> Session<'a> {
             placeholders: request.placeholders.clone(),
             stop_at: request.stop_at.clone(),
             config_text: request.config_text.clone(),
-            label: request.key.chars().take(12).collect(),
+            label: job_label(&request),
             // Only steps whose result may come from elsewhere (the search of a
             // deterministic hunt) may take it from identical artifacts.
             artifact_cache: request.cache_key.as_ref().map(|_| self.artifacts.clone()),
@@ -400,6 +400,19 @@ pub struct Counts {
     pub cached: usize,
     /// Steps whose artifacts were identical to an earlier step's: built, not booted.
     pub reused: usize,
+}
+
+/// How the live display names a step's candidate: its short key, with its fixups.
+fn job_label(request: &Request) -> String {
+    let key: String = request.key.chars().take(12).collect();
+    if request.fixups.is_empty() {
+        key
+    } else {
+        format!(
+            "{key} + {}",
+            crate::commit_hunt::fixups_label(&request.fixups)
+        )
+    }
 }
 
 fn candidate(request: &Request, cached: bool) -> StepCandidate {

@@ -4,6 +4,8 @@
 //! `cargo bench -p culprit-search --bench commit_bench [-- --quick]` prints a markdown
 //! table and writes it to the `## Commit bisection` section of `BENCHMARKS.md` at the
 //! workspace root. `CULPRIT_BENCH_QUICK=1` is the same as `--quick`.
+//! `CULPRIT_BENCH_ROWS=TEXT` runs only the rows whose scenario names contain TEXT and
+//! prints them without touching `BENCHMARKS.md`.
 //!
 //! Histories (linear, merge-heavy) are generated with a seeded generator and imported
 //! with `git fast-import`; each commit writes its number to the file `n`. git's test
@@ -549,7 +551,12 @@ fn main() {
     let scratch = std::env::temp_dir().join(format!("culprit-commit-bench-{}", std::process::id()));
     let mut rows = Vec::new();
     let mut subjects: Vec<((Shape, usize), Subject)> = Vec::new();
-    for (shape, len, scenario, full, quick_trials) in plan() {
+    let only = std::env::var("CULPRIT_BENCH_ROWS").ok();
+    let selected = plan().into_iter().filter(|(_, _, scenario, _, _)| {
+        only.as_ref()
+            .is_none_or(|o| scenario.name().contains(o.as_str()))
+    });
+    for (shape, len, scenario, full, quick_trials) in selected {
         let trials = if quick { quick_trials } else { full };
         if !subjects.iter().any(|(key, _)| *key == (shape, len)) {
             let dir = scratch.join(format!("{}-{len}", shape.name()));
@@ -610,6 +617,9 @@ fn main() {
     std::fs::remove_dir_all(&scratch).ok();
     let table = render(&rows, quick, started.elapsed().as_secs_f64());
     println!("{table}");
+    if only.is_some() {
+        return;
+    }
     if let Err(e) = write_section(&table) {
         eprintln!("BENCHMARKS.md not updated: {e}");
     }
