@@ -156,6 +156,7 @@ mod tests {
             artifact_digest: None,
             reused_artifacts: false,
             place: None,
+            fixup: None,
         }
     }
 
