@@ -521,12 +521,14 @@ impl CommitHunt<'_, '_> {
                 } else {
                     String::new()
                 };
-                self.say(format!(
-                    "{suspects} suspects left{likeliest}; testing {}{with}",
-                    self.label(&key)
-                ));
                 let request = self.search_request(graph, node, fixed, &search.fixes, target_tests);
-                running.insert(self.session.submit(request)?, (node, fixed));
+                let ticket = self.session.submit(request)?;
+                self.say(format!(
+                    "{suspects} suspects left{likeliest}; testing {}{with}{}",
+                    self.label(&key),
+                    self.session.mark(ticket)
+                ));
+                running.insert(ticket, (node, fixed));
             }
             let Some((ticket, result)) = self.session.next_finished()? else {
                 break;
@@ -544,9 +546,10 @@ impl CommitHunt<'_, '_> {
                 _ => String::new(),
             };
             self.say(format!(
-                "  {} -> {}{ran_on}",
+                "  {} -> {}{ran_on}{}",
                 self.label(graph.id(node)),
-                verdict_text(&result, targets)
+                verdict_text(&result, targets),
+                self.session.mark(ticket)
             ));
             if let (false, Judgement::Untestable(reason)) = (fixed, &judgement) {
                 search.fixes.note_untestable(node, &result, reason);
