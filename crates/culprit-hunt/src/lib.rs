@@ -14,6 +14,7 @@ pub mod fixups;
 pub mod infra;
 pub mod journal;
 pub mod journal_error;
+pub mod native_kconfig;
 pub mod observe;
 pub mod recipe;
 pub mod request;

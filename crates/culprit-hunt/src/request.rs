@@ -4,6 +4,7 @@
 //! normalized the result, each request is checked against what really applied.
 
 use crate::error::{HuntError, Result};
+use culprit_kconfig::kconfig::Unapplied;
 use culprit_kconfig::{not_applied, Config, Format};
 use serde::Serialize;
 use std::path::Path;
@@ -22,6 +23,12 @@ pub struct Applied {
     /// The effective value (`n` when absent or not set).
     pub got: String,
     pub applied: bool,
+    /// Why it did not apply, from the tree's Kconfig (`depends on X` at file:line).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
+    /// Other assignments that would make it apply, when the evaluator found some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
 }
 
 impl Request {
@@ -85,9 +92,21 @@ impl Request {
                         None => value.to_string(),
                     },
                     applied: miss.is_none(),
+                    why: Vec::new(),
+                    needs: Vec::new(),
                 }
             })
             .collect()
+    }
+
+    /// Adds the Kconfig evaluator's reasons to the requests that did not apply.
+    pub fn explain(applied: &mut [Applied], unapplied: &[Unapplied]) {
+        for request in applied.iter_mut().filter(|a| !a.applied) {
+            if let Some(u) = unapplied.iter().find(|u| u.option == request.option) {
+                request.why = u.reasons.iter().map(|r| r.message.clone()).collect();
+                request.needs = u.needs.clone();
+            }
+        }
     }
 }
 
@@ -140,13 +159,17 @@ mod tests {
                     option: "CONFIG_BINFMT_ELF".into(),
                     requested: "n".into(),
                     got: "n".into(),
-                    applied: true
+                    applied: true,
+                    why: Vec::new(),
+                    needs: Vec::new(),
                 },
                 Applied {
                     option: "CONFIG_SMP".into(),
                     requested: "y".into(),
                     got: "n".into(),
-                    applied: false
+                    applied: false,
+                    why: Vec::new(),
+                    needs: Vec::new(),
                 },
             ]
         );

@@ -82,10 +82,23 @@ pub fn applied_lines(requested: &[Applied]) -> String {
         .map(|a| {
             if a.applied {
                 format!("{}={}: applied\n", a.option, a.requested)
-            } else {
+            } else if a.why.is_empty() {
                 format!(
                     "{}={}: NOT applied, the configuration has {} (a dependency is off, or the option is in another `if` block)\n",
                     a.option, a.requested, a.got
+                )
+            } else {
+                let needs = if a.needs.is_empty() {
+                    String::new()
+                } else {
+                    format!("; it would apply with {}", a.needs.join(" "))
+                };
+                format!(
+                    "{}={}: NOT applied, the configuration has {}: {}{needs}\n",
+                    a.option,
+                    a.requested,
+                    a.got,
+                    a.why.join("; ")
                 )
             }
         })

@@ -143,7 +143,14 @@ fn set_changes_one_option_for_one_step_and_says_what_applied() {
     let before = std::fs::read_to_string(dir.path().join(".config")).unwrap();
     let (code, doc) = run_toyos(
         dir.path(),
-        &["--test", "smp_threads", "--set", "CONFIG_EARLY_FAULT=y"],
+        &[
+            "--test",
+            "smp_threads",
+            "--set",
+            "CONFIG_EARLY_FAULT=y",
+            "--set",
+            "CONFIG_IPI_BROADCAST=y",
+        ],
     );
     assert_eq!(code, Some(1), "{doc}");
     let threads = test(&doc, "smp_threads");
@@ -167,7 +174,20 @@ fn set_changes_one_option_for_one_step_and_says_what_applied() {
             )
         })
         .collect();
-    assert_eq!(fate, [("CONFIG_EARLY_FAULT", true, "y")], "{doc}");
+    assert_eq!(
+        fate,
+        [
+            ("CONFIG_EARLY_FAULT", true, "y"),
+            ("CONFIG_IPI_BROADCAST", false, "n")
+        ],
+        "{doc}"
+    );
+    let why = requested[1]["why"].as_array().unwrap();
+    assert!(
+        why.iter()
+            .any(|w| w.as_str().unwrap().contains("IPI") && w.as_str().unwrap().contains("Kconfig")),
+        "culprit's Kconfig evaluator says which dependency is off, and where: {doc}"
+    );
     let after = std::fs::read_to_string(dir.path().join(".config")).unwrap();
     assert_eq!(
         before, after,

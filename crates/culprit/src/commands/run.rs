@@ -6,6 +6,7 @@ use anyhow::{bail, Context, Result};
 use culprit_hunt::config::resolve_path;
 use culprit_hunt::executor::{complete_worktree, LocalLauncher};
 use culprit_hunt::journal::{now, Journal};
+use culprit_hunt::native_kconfig::NativeKconfig;
 use culprit_hunt::observe::{Unobserved, WorkerActivity};
 use culprit_hunt::request::Request;
 use culprit_hunt::step::{run_step, StepContext};
@@ -88,6 +89,22 @@ pub fn run(args: RunArgs) -> Result<u8> {
         Some(request) => Some(requested_config(&ws, request, &tree, &build)?),
         None => None,
     };
+    let native = config_text
+        .as_deref()
+        .and_then(|text| native_kconfig(&tree, text, &ws.state));
+    // The request as written, before any normalizing: what the evaluator explains.
+    let requested_text = config_text.clone();
+    // Without a normalizer the evaluator is the build system's olddefconfig, as in a
+    // configuration hunt: the step builds what it makes of the request.
+    let own_normalizer = ws
+        .config
+        .config
+        .as_ref()
+        .is_some_and(|c| c.normalize.is_some());
+    let config_text = match (&native, config_text) {
+        (Some(native), Some(text)) if !own_normalizer => Some(native.normalize(&text)),
+        (_, text) => text,
+    };
     // A one-step change leaves the configuration file as it found it.
     let restore = match (&config_text, &ws.config.config) {
         (Some(_), Some(section)) => {
@@ -139,10 +156,16 @@ pub fn run(args: RunArgs) -> Result<u8> {
         restored.with_context(|| format!("cannot restore {} after the step", path.display()))?;
     }
     let result = result?;
-    let applied = match (&request, &result.effective_config) {
+    let mut applied = match (&request, &result.effective_config) {
         (Some(request), Some(effective)) => request.check(effective),
         _ => Vec::new(),
     };
+    if let (Some(native), Some(text)) = (&native, &requested_text) {
+        Request::explain(
+            &mut applied,
+            &native.unapplied(text, "the requested configuration"),
+        );
+    }
     let status = if result.interrupted() {
         "interrupted"
     } else if result.all_passed() {
@@ -220,4 +243,20 @@ fn requested_config(
         )
     })?;
     Ok(request.apply(&text, &start)?)
+}
+
+/// The tree's Kconfig read by culprit's evaluator, when the tree has one; a tree it
+/// cannot read is said and the step goes on (the normalizer's file still shows what
+/// applied).
+fn native_kconfig(tree: &Path, config_text: &str, state: &Path) -> Option<NativeKconfig> {
+    if !tree.join("Kconfig").is_file() {
+        return None;
+    }
+    match NativeKconfig::open(tree, Some(config_text), state) {
+        Ok(native) => Some(native),
+        Err(err) => {
+            eprintln!("culprit: warning: {err}; the requests are checked only against the configuration file the build got");
+            None
+        }
+    }
 }
