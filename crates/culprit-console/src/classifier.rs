@@ -79,6 +79,8 @@ struct State {
     /// The last non-empty line so far (at most `max_line` bytes): a hang's title
     /// quotes it.
     last_line: String,
+    /// `Rules::source_roots`, each with its trailing `/`.
+    source_roots: Vec<String>,
 }
 
 /// A signature as recorded while the log streams.
@@ -188,6 +190,12 @@ impl Classifier {
                 ended: false,
                 cases: Cases::default(),
                 last_line: String::new(),
+                source_roots: rules
+                    .source_roots
+                    .iter()
+                    .filter(|root| !root.is_empty())
+                    .map(|root| format!("{}/", root.trim_end_matches('/')))
+                    .collect(),
             },
         })
     }
@@ -411,7 +419,10 @@ impl LineSink for Feeding<'_> {
             Some(searcher) => searcher.find(text).is_some(),
             None => self.state.automaton.is_match(text),
         };
-        self.state.line(text, start, end, literals);
+        match self.state.without_source_roots(text) {
+            Some(relative) => self.state.line(&relative, start, end, literals),
+            None => self.state.line(text, start, end, literals),
+        }
     }
 
     fn extend(&mut self, from: u64, to: u64) {
@@ -420,6 +431,18 @@ impl LineSink for Feeding<'_> {
 }
 
 impl State {
+    /// `text` with the source tree's directories cut from its paths, when it names any.
+    fn without_source_roots(&self, text: &str) -> Option<String> {
+        let mut relative: Option<String> = None;
+        for root in &self.source_roots {
+            let current = relative.as_deref().unwrap_or(text);
+            if current.contains(root.as_str()) {
+                relative = Some(current.replace(root.as_str(), ""));
+            }
+        }
+        relative
+    }
+
     /// One line; `literals`: whether the prefilter found a literal in it.
     fn line(&mut self, text: &str, start: u64, end: u64, literals: bool) {
         // QEMU's own `terminating on signal` is the runner's doing, not the guest's.

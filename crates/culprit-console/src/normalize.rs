@@ -127,6 +127,17 @@ fn strip_level(s: &str) -> Option<&str> {
     (b.len() >= 3 && b[0] == b'<' && b[1].is_ascii_digit() && b[2] == b'>').then(|| &s[3..])
 }
 
+/// A source file's path as a title names it: relative to the tree, without the `./`
+/// and `../` a build directory inside the tree puts before it. The line number is not
+/// part of it (it moves with every edit above the error); the excerpt keeps it.
+pub(crate) fn source_path(path: &str) -> &str {
+    let mut rest = path;
+    while let Some(next) = rest.strip_prefix("./").or_else(|| rest.strip_prefix("../")) {
+        rest = next;
+    }
+    rest
+}
+
 /// The last component of a path: titles keep file names but not the directory a
 /// build happened to run in.
 pub(crate) fn basename(path: &str) -> &str {

@@ -44,6 +44,11 @@ pub struct Rules {
     /// Cap on one reassembled line in bytes; the rest of a longer line is dropped,
     /// which bounds memory on consoles that never send a newline.
     pub max_line: usize,
+    /// Directories of the source tree (as given, and as the compiler resolves them),
+    /// cut from the paths in log lines: an out-of-tree Kbuild build names files by
+    /// absolute path, and a title must name them relative to the tree so that it is
+    /// the same in every worker's worktree.
+    pub source_roots: Vec<String>,
 }
 
 /// Two seconds is enough for QEMU to print a full Linux oops or Zephyr fault dump
@@ -63,6 +68,7 @@ impl Rules {
             stages: Vec::new(),
             grace: DEFAULT_GRACE,
             max_line: DEFAULT_MAX_LINE,
+            source_roots: Vec::new(),
         }
     }
 

@@ -633,7 +633,7 @@ fn a_build_log_read_as_a_console_is_a_build_error() {
         Outcome::BuildError {
             signature: Signature::new(
                 Kind::Compiler,
-                "fork.c: error: 'foo' undeclared (first use in this function)"
+                "kernel/fork.c: error: 'foo' undeclared (first use in this function)"
             )
         }
     );
@@ -674,4 +674,43 @@ E: Halting system\r\n";
         c.cases[1].signature.as_ref().map(|s| s.title.as_str()),
         Some("USAGE FAULT: Attempt to execute undefined instruction")
     );
+}
+
+/// An out-of-tree Kbuild build names sources by absolute path, which differs per worker;
+/// the title names the file relative to the tree, the evidence keeps path and line.
+#[test]
+fn build_error_titles_name_the_file_in_the_tree_in_every_worktree() {
+    let log = |tree: &str, line: u32| {
+        format!(
+            "  CC      drivers/tty/serial/8250/8250_port.o\n\
+             {tree}/drivers/tty/serial/8250/8250_port.c:{line}:9: error: 'UART_LCR_WLEN9' undeclared (first use in this function)\n\
+             make[5]: *** [{tree}/scripts/Makefile.build:250: drivers/tty/serial/8250/8250_port.o] Error 1\n"
+        )
+    };
+    let read = |tree: &str, root: &str, line: u32| {
+        let rules = Rules {
+            source_roots: vec![root.to_string()],
+            ..Rules::build()
+        };
+        let text = log(tree, line);
+        let c = classify(&rules, text.as_bytes(), &Ending::Exited { code: 2 }).unwrap();
+        let evidence = evidence(&text, &c).to_string();
+        (c.outcome, evidence)
+    };
+    let (w0, evidence) = read("/state/worktrees/w0", "/state/worktrees/w0", 2021);
+    assert_eq!(
+        w0,
+        Outcome::BuildError {
+            signature: Signature::new(
+                Kind::Compiler,
+                "drivers/tty/serial/8250/8250_port.c: error: 'UART_LCR_WLEN9' undeclared (first use in this function)"
+            )
+        }
+    );
+    assert!(
+        evidence.contains("8250_port.c:2021:9: error:"),
+        "the evidence keeps the line: {evidence}"
+    );
+    let (w1, _) = read("/state/worktrees/w1", "/state/worktrees/w1/", 2024);
+    assert_eq!(w0, w1, "same title in another worktree, lines moved");
 }

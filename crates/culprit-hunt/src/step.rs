@@ -132,6 +132,20 @@ pub struct StepContext<'a> {
 }
 
 impl StepContext<'_> {
+    /// How the build and normalize logs are read: paths under the tree (as given, and
+    /// as the compiler resolves it) are named relative to it, the same in every worktree.
+    fn build_rules(&self) -> Rules {
+        let mut roots = vec![self.tree.to_string_lossy().into_owned()];
+        if let Ok(real) = self.tree.canonicalize() {
+            roots.push(real.to_string_lossy().into_owned());
+        }
+        roots.dedup();
+        Rules {
+            source_roots: roots,
+            ..Rules::build()
+        }
+    }
+
     /// The command with its placeholders, each quoted as one shell word: a tree path
     /// with spaces or an artifact named `a$(touch x).bin` is data, never code.
     fn expand(&self, command: &str) -> String {
@@ -228,7 +242,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
             let report = ctx.run(
                 "build",
                 &build.command,
-                &Rules::build(),
+                &ctx.build_rules(),
                 Times {
                     wall: build.timeout,
                     silence: None,
@@ -421,7 +435,7 @@ fn prepare_config(
             let report = ctx.run(
                 "normalize",
                 command,
-                &Rules::build(),
+                &ctx.build_rules(),
                 Times {
                     wall,
                     silence: None,

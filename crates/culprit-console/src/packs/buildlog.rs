@@ -6,7 +6,7 @@
 //! `decide`).
 
 use super::{Effect, Found, Rule};
-use crate::normalize::basename;
+use crate::normalize::source_path;
 use crate::SignatureKind as Kind;
 
 pub(crate) fn rules() -> Vec<Rule> {
@@ -29,7 +29,7 @@ fn build_error(body: &str) -> Option<Found> {
     if let Some(c) = regex!(r"^(\S+?):\d+(?::\d+)?: (?:fatal )?error: (.+)$").captures(body) {
         return Some(Found::new(
             Kind::Compiler,
-            format!("{}: error: {}", basename(&c[1]), &c[2]),
+            format!("{}: error: {}", source_path(&c[1]), &c[2]),
         ));
     }
     let linker = [
@@ -60,7 +60,7 @@ mod tests {
             (f.kind, f.title.as_str()),
             (
                 Kind::Compiler,
-                "fork.c: error: 'foo' undeclared (first use in this function)"
+                "kernel/fork.c: error: 'foo' undeclared (first use in this function)"
             )
         );
         assert_eq!(

@@ -1,13 +1,15 @@
 //! Compilers, linkers and build drivers, for build logs.
 //!
 //! Titles keep what names the error (symbol, section, file name, message) and
-//! drop what moves between commits or machines (directories, line and column
-//! numbers, build hashes in object names). Summary lines such as `ld returned 1
+//! drop what moves between commits or machines (line and column numbers, build
+//! hashes in object names, directories outside the source tree). A compiler error
+//! keeps its file's path in the tree (`drivers/tty/serial/8250/8250_port.c: error:
+//! ...`): two files of one name are two places. Summary lines such as `ld returned 1
 //! exit status` or `make: *** [...] Error 2` only say that something failed, so
 //! they are fallbacks, used when nothing more specific was printed.
 
 use super::{Effect, Found, Rule, Want};
-use crate::normalize::basename;
+use crate::normalize::{basename, source_path};
 use crate::SignatureKind as Kind;
 
 pub(crate) fn rules() -> Vec<Rule> {
@@ -175,7 +177,7 @@ fn compiler_error(body: &str) -> Option<Found> {
     let c = regex!(r"^(\S+?):\d+(?::\d+)?: (?:fatal )?error: (.+)$").captures(body)?;
     Some(Found::new(
         Kind::Compiler,
-        format!("{}: error: {}", basename(&c[1]), c[2].trim()),
+        format!("{}: error: {}", source_path(&c[1]), c[2].trim()),
     ))
 }
 
@@ -334,7 +336,7 @@ mod tests {
     }
 
     #[test]
-    fn compiler_errors_keep_basename_and_message() {
+    fn compiler_errors_keep_the_path_and_message_but_not_the_line() {
         let f = signature(
             &rules(),
             "drivers/gpu/drm/foo/bar.c:12:5: error: implicit declaration of function 'baz'",
@@ -344,12 +346,18 @@ mod tests {
             (f.kind, f.title.as_str()),
             (
                 Kind::Compiler,
-                "bar.c: error: implicit declaration of function 'baz'"
+                "drivers/gpu/drm/foo/bar.c: error: implicit declaration of function 'baz'"
             )
         );
         assert_eq!(
-            t("/src/include/linux/sched.h:1234:10: fatal error: asm/thread_info.h: No such file or directory").as_deref(),
-            Some("sched.h: error: asm/thread_info.h: No such file or directory")
+            t("../include/linux/sched.h:1234:10: fatal error: asm/thread_info.h: No such file or directory").as_deref(),
+            Some("include/linux/sched.h: error: asm/thread_info.h: No such file or directory"),
+            "a build directory inside the tree names sources from `..`"
+        );
+        assert_eq!(
+            t("drivers/gpu/drm/foo/bar.c:40:1: error: implicit declaration of function 'baz'"),
+            t("drivers/gpu/drm/foo/bar.c:12:5: error: implicit declaration of function 'baz'"),
+            "the title stays when the line moves"
         );
         assert_eq!(t("foo.c:12:5: warning: unused variable 'x'"), None);
     }
