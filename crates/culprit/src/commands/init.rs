@@ -66,9 +66,14 @@ pub fn run(args: InitArgs) -> Result<u8> {
     for guess in &plan.guesses {
         println!("  - {guess}");
     }
-    let root = culprit_exec::git::Repo::discover(&home)
-        .map(|repo| repo.root().to_path_buf())
-        .unwrap_or_else(|_| home.clone());
+    let repo = culprit_exec::git::Repo::discover(&home).ok();
+    let root = repo
+        .as_ref()
+        .map_or_else(|| home.clone(), |repo| repo.root().to_path_buf());
+    if let (Some(_), Layout::Linux(_)) = (&repo, &plan.layout) {
+        exclude_generated(&home, &root, INITRAMFS_FILE)?;
+        println!("  - {INITRAMFS_FILE} is listed in the repository's info/exclude: it is generated, and must not make the tree dirty for `culprit bisect`");
+    }
     let config = Config::load(&path, &root).with_context(|| {
         format!(
             "culprit init wrote {} but cannot read it back; please report this",
@@ -101,6 +106,41 @@ pub fn run(args: InitArgs) -> Result<u8> {
         println!("culprit init: the check did not pass (see the table above); fix culprit.toml or the tree, then `culprit run`");
     }
     Ok(code)
+}
+
+/// Lists `home/file` in the repository's `info/exclude` (local to this clone, unlike a
+/// `.gitignore`), once.
+fn exclude_generated(home: &Path, root: &Path, file: &str) -> Result<()> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["rev-parse", "--git-path", "info/exclude"])
+        .output()
+        .context("cannot run git to find the repository's info/exclude")?;
+    if !out.status.success() {
+        bail!(
+            "git cannot find the info/exclude of {}: {}",
+            root.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    let exclude = root.join(String::from_utf8_lossy(&out.stdout).trim());
+    let relative = home.strip_prefix(root).unwrap_or(Path::new("")).join(file);
+    let pattern = format!("/{}", relative.display());
+    let text = std::fs::read_to_string(&exclude).unwrap_or_default();
+    if text.lines().any(|line| line == pattern) {
+        return Ok(());
+    }
+    if let Some(dir) = exclude.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let separator = if text.is_empty() || text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    std::fs::write(&exclude, format!("{text}{separator}{pattern}\n"))
+        .with_context(|| format!("cannot write {}", exclude.display()))
 }
 
 /// Looks at the files init decides from, and the environment.
