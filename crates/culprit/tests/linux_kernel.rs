@@ -217,7 +217,7 @@ fn x86_64_commit_hunt_then_config_hunt_in_warm_build_directories() {
         logs.iter().any(|log| compiled_objects(log) > 0),
         "the build logs list the objects compiled"
     );
-    // An option in a widely included header (FUTEX) recompiles a part of the kernel;
+    // An option in a widely included header recompiles a part of the kernel (FUTEX: half);
     // a cold build compiles every object the build directory holds.
     let objects = object_files(&kernel.state.join("builds").join("w0"));
     for log in &logs {
@@ -252,7 +252,7 @@ fn object_files(dir: &Path) -> usize {
 fn two_failure_config_hunt(kernel: &Kernel) -> serde_json::Value {
     let base = std::fs::read_to_string(kernel.tree.join("culprit-base.config")).unwrap();
     let bad = format!(
-        "{base}\nCONFIG_PRINTK_TIME=y\nCONFIG_FUTEX=y\nCONFIG_EPOLL=y\n# CONFIG_BINFMT_ELF is not set\n\
+        "{base}\nCONFIG_PRINTK_TIME=y\nCONFIG_SIGNALFD=y\nCONFIG_EPOLL=y\n# CONFIG_BINFMT_ELF is not set\n\
          CONFIG_CMDLINE_BOOL=y\nCONFIG_CMDLINE=\"rdinit=/nonexistent rootwait\"\n"
     );
     let bad_path = kernel.tree.with_file_name("bad.config");
