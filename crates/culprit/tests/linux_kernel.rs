@@ -191,7 +191,7 @@ fn x86_64_commit_hunt_past_a_build_break() {
 /// hangs it, and masks the panic, together (the root device it waits for never comes):
 /// issue 14's two failures under the default target.
 #[test]
-#[ignore = "not yet seen passing: each candidate recompiles ~300 of 570 objects here (one of BINFMT_ELF/ELFCORE, EPOLL, SIGNALFD regenerates asm-offsets), so the hunt takes 30+ min on 2 busy cores, too long for CI; run with --ignored"]
+#[ignore = "found both failures in 10 builds but took 1292 s on 2 busy cores (candidates recompile up to 348 of 631 objects), too long for CI's 40 min; run with --ignored"]
 fn x86_64_two_failure_config_hunt_in_a_warm_build_directory() {
     let Some(kernel) = kernel("x86_64") else {
         return;
@@ -228,13 +228,13 @@ fn x86_64_two_failure_config_hunt_in_a_warm_build_directory() {
         logs.iter().any(|log| compiled_objects(log) > 0),
         "the build logs list the objects compiled"
     );
-    // An option in a widely included header recompiles a part of the kernel (FUTEX: half);
-    // a cold build compiles every object the build directory holds.
+    // An option in a widely included header recompiles a part of the kernel (seen: 348
+    // of 631 objects); a cold build compiles nearly all (572 of 631).
     let objects = object_files(&kernel.state.join("builds").join("w0"));
     for log in &logs {
         let compiled = compiled_objects(log);
         assert!(
-            compiled < objects / 2,
+            compiled < objects * 4 / 5,
             "no step is a cold build: one compiled {compiled} of the {objects} objects"
         );
     }
