@@ -4,7 +4,7 @@
 //! sessions: checking out the next commit is much cheaper than creating a worktree, and
 //! an out-of-tree kernel build after a small change is incremental.
 
-use super::{run_job_in, Job, LocalLauncher, Place, StepRunner, Trees};
+use super::{Job, LocalLauncher, Place, StepRunner, Trees};
 use crate::config::Config;
 use crate::error::Result;
 use crate::observe::WorkerActivity;
@@ -44,13 +44,10 @@ impl StepRunner for LocalRunner {
     }
 
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
-        activity.set(format!("checking out {}", job.label));
-        let (checkout, build) = self.trees.ready(&self.config, worker, job)?;
-        let mut result = run_job_in(
+        let mut result = self.trees.run(
             &self.config,
+            worker,
             job,
-            &checkout,
-            &build,
             &self.stop,
             activity,
             &LocalLauncher,

@@ -202,6 +202,22 @@ impl Trees {
             _ => Ok((self.root.clone(), self.root_build.clone())),
         }
     }
+
+    /// Worker `worker` runs `job`: its tree made ready, then the step, its commands
+    /// started by `launcher` (what tells one executor from another).
+    pub(crate) fn run(
+        &self,
+        config: &Config,
+        worker: usize,
+        job: &Job,
+        stop: &StopFlag,
+        activity: WorkerActivity,
+        launcher: &dyn Launcher,
+    ) -> Result<StepResult> {
+        activity.set(format!("checking out {}", job.label));
+        let (checkout, build) = self.ready(config, worker, job)?;
+        run_job_in(config, job, &checkout, &build, stop, activity, launcher)
+    }
 }
 
 /// Makes a worker's checkout ready for `prepare` (nothing to do for `InPlace`).

@@ -13,7 +13,7 @@
 //! node mounts at the same path (NFS, Lustre, or one node). `SlurmRunner::new` checks it
 //! with a first job that reads a file culprit just wrote there.
 
-use super::{run_job_in, Job, Launcher, Place, StepRunner, Trees};
+use super::{Job, Launcher, Place, StepRunner, Trees};
 use crate::config::Config;
 use crate::error::{Context, HuntError, Result};
 use crate::journal::Journal;
@@ -92,7 +92,10 @@ fn check_shared(dir: &Path, options: &SlurmOptions, stop: &StopFlag) -> Result<(
     let probe = dir.join(".culprit-slurm-probe");
     std::fs::write(&probe, &token).with_context(|| format!("cannot write {}", probe.display()))?;
     let spec = RunSpec {
-        command: format!("cat {}", shell_quote(&probe.to_string_lossy())),
+        command: format!(
+            "cat {}",
+            culprit_exec::shell::quote(&probe.to_string_lossy())
+        ),
         cwd: dir.to_path_buf(),
         env: Vec::new(),
         wall_timeout: Duration::from_secs(120),
@@ -128,33 +131,21 @@ fn check_shared(dir: &Path, options: &SlurmOptions, stop: &StopFlag) -> Result<(
     }
 }
 
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
 impl StepRunner for SlurmRunner {
     fn workers(&self) -> usize {
         self.trees.workers()
     }
 
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
-        activity.set(format!("checking out {}", job.label));
-        let (checkout, build) = self.trees.ready(&self.config, worker, job)?;
         let jobs = StepJobs {
             runner: self,
             worker,
             activity: activity.clone(),
             ran: Mutex::new(Vec::new()),
         };
-        let mut result = run_job_in(
-            &self.config,
-            job,
-            &checkout,
-            &build,
-            &self.stop,
-            activity,
-            &jobs,
-        )?;
+        let mut result = self
+            .trees
+            .run(&self.config, worker, job, &self.stop, activity, &jobs)?;
         result.place = Some(jobs.place());
         Ok(result)
     }

@@ -345,7 +345,7 @@ fn shell_word(word: &str) -> String {
     if !word.is_empty() && word.chars().all(plain) {
         word.to_string()
     } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
+        culprit_exec::shell::quote(word)
     }
 }
 
