@@ -11,6 +11,7 @@ use crate::observe::{Event, Observer};
 use crate::session::{Request, Session, Ticket};
 use crate::step::StepResult;
 use crate::target::{Judgement, Target};
+use culprit_console::Signature;
 use culprit_search::commit::{
     BisectOptions, Bisection, CommitGraph, FlakyModel, Status, SuspectReason, Verdict,
 };
@@ -43,6 +44,11 @@ pub struct Plan {
     /// that ended them, to use it as a fixup.
     #[serde(default = "automatic_fixups_by_default")]
     pub auto_fixup: bool,
+    /// Whether that rule runs at the first candidate that does not build (`--auto-fixup`)
+    /// rather than only once the search has ended ambiguous, so that the window's
+    /// commits are tested with the fix instead of skipped one by one first.
+    #[serde(default)]
+    pub auto_fixup_up_front: bool,
     /// Digest of the configuration and test commands, part of every cache key.
     pub recipe: String,
 }
@@ -103,6 +109,10 @@ pub(crate) struct Search {
     /// Every verdict recorded, so that a new round can start from them.
     pub(crate) verdicts: Vec<(usize, Verdict)>,
     pub(crate) fixes: Fixups,
+    /// Up front: the candidate whose failed build stopped the round, for the fix search.
+    fix_wanted: Option<usize>,
+    /// Up front: the build errors a fix was looked for, each once.
+    searched: Vec<Signature>,
 }
 
 impl Search {
@@ -340,6 +350,8 @@ impl CommitHunt<'_, '_> {
             flaky: model.is_some(),
             verdicts: Vec::new(),
             fixes: Fixups::new(self.plan.fixups.clone()),
+            fix_wanted: None,
+            searched: Vec::new(),
         };
         // With trusted verdicts the bad endpoint is simply bad. A flaky model already
         // holds the endpoint runs: recording them again would count them twice.
@@ -348,23 +360,38 @@ impl CommitHunt<'_, '_> {
         }
         loop {
             self.search(&mut bisection, &graph, &targets, &target_tests, &mut search)?;
-            let rebuild_keeping_skips =
-                if self.exonerate(&graph, &targets, &target_tests, &mut search)? {
-                    true
-                } else if let Status::Ambiguous { suspects } = bisection.status() {
-                    if !self.plan.auto_fixup {
-                        break;
+            let rebuild_keeping_skips = if let Some(failed) = search.fix_wanted.take() {
+                match self.find_fix_up_front(
+                    &graph,
+                    failed,
+                    bad_node,
+                    &targets,
+                    &target_tests,
+                    &mut search,
+                )? {
+                    Some(fix) => {
+                        search.fixes.cures.push((failed, fix.clone()));
+                        search.fixes.active.push(fix);
+                        false
                     }
-                    let Some(fix) =
-                        self.find_fix(&graph, &suspects, &targets, &target_tests, &mut search)?
-                    else {
-                        break;
-                    };
-                    search.fixes.active.push(fix);
-                    false
-                } else {
+                    None => true,
+                }
+            } else if self.exonerate(&graph, &targets, &target_tests, &mut search)? {
+                true
+            } else if let Status::Ambiguous { suspects } = bisection.status() {
+                if !self.plan.auto_fixup {
+                    break;
+                }
+                let Some(fix) =
+                    self.find_fix(&graph, &suspects, &targets, &target_tests, &mut search)?
+                else {
                     break;
                 };
+                search.fixes.active.push(fix);
+                false
+            } else {
+                break;
+            };
             // A new round starts from the verdicts so far. With a new fixup, the window's
             // skips go: they said nothing of the failure, only of the build.
             bisection = Bisection::new(&graph, &good_nodes, bad_node, options.clone())
@@ -486,7 +513,9 @@ impl CommitHunt<'_, '_> {
         // worker gets a candidate chosen to complement them, without waiting.
         let mut running: BTreeMap<Ticket, (usize, bool)> = BTreeMap::new();
         loop {
-            while self.session.wants_work() {
+            // Up front, a build failure without a fix stops new work: the fix search
+            // comes first, once the steps running now are in.
+            while search.fix_wanted.is_none() && self.session.wants_work() {
                 let Status::Searching { suspects, top } = bisection.status() else {
                     break;
                 };
@@ -515,7 +544,8 @@ impl CommitHunt<'_, '_> {
                 } else {
                     String::new()
                 };
-                let fixed = search.fixes.known_untestable(graph, node);
+                let fixed = search.fixes.known_untestable(graph, node)
+                    || (self.plan.auto_fixup_up_front && search.fixes.presumed_broken(graph, node));
                 let with = if fixed {
                     format!(" with {}", fixups_label(&search.fixes.active))
                 } else {
@@ -551,6 +581,16 @@ impl CommitHunt<'_, '_> {
                 verdict_text(&result, targets),
                 self.session.mark(ticket)
             ));
+            // A candidate given the fix only because it lies in a broken window is run
+            // on its own when the fix does not apply to it: it may build as it is.
+            if fixed
+                && !search.fixes.untestable.contains(&node)
+                && result.fixup.as_ref().is_some_and(|f| f.conflict.is_some())
+            {
+                let request = self.search_request(graph, node, false, &search.fixes, target_tests);
+                running.insert(self.session.submit(request)?, (node, false));
+                continue;
+            }
             if let (false, Judgement::Untestable(reason)) = (fixed, &judgement) {
                 search.fixes.note_untestable(node, &result, reason);
                 if search.fixes.known_untestable(graph, node) {
@@ -559,6 +599,7 @@ impl CommitHunt<'_, '_> {
                     running.insert(self.session.submit(request)?, (node, true));
                     continue;
                 }
+                self.want_fix(node, search);
             }
             let verdict = match judgement {
                 Judgement::Good => Verdict::Good,
@@ -593,6 +634,21 @@ impl CommitHunt<'_, '_> {
             search.record(bisection, node, verdict)?;
         }
         Ok(())
+    }
+
+    /// Up front (`--auto-fixup`), a build error no active fixup may cure asks for the fix
+    /// search, once per build error.
+    fn want_fix(&self, node: usize, search: &mut Search) {
+        if !self.plan.auto_fixup_up_front || search.fix_wanted.is_some() {
+            return;
+        }
+        let Some(signature) = search.fixes.broken.get(&node) else {
+            return;
+        };
+        if !search.searched.contains(signature) {
+            search.searched.push(signature.clone());
+            search.fix_wanted = Some(node);
+        }
     }
 
     /// The search step of `node`, with the active fixups applied when `fixed`.

@@ -50,6 +50,24 @@ pub struct BisectSection {
     /// known build fix for a window of commits that do not build), as `--fixup` does.
     #[serde(default)]
     pub fixups: Vec<String>,
+    /// When the automatic fixup rule looks for the commit that ended a build failure;
+    /// `--auto-fixup` and `--no-auto-fixup` override it.
+    #[serde(default)]
+    pub auto_fixup: AutoFixup,
+}
+
+/// `[bisect] auto_fixup`: when culprit looks for the fix of a window of commits that do
+/// not build.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AutoFixup {
+    /// Once the search has ended with suspects that only builds tell apart.
+    #[default]
+    After,
+    /// At the first candidate that does not build (`--auto-fixup`).
+    UpFront,
+    /// Never (`--no-auto-fixup`).
+    Off,
 }
 
 /// Where steps run: `[executor]`. The Slurm keys are read whatever `kind` says, so that

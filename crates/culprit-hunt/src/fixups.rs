@@ -37,6 +37,8 @@ pub struct Fixups {
     pub reasons: BTreeMap<usize, String>,
     /// Of those, the ones whose build failed, with the build error's signature.
     pub broken: BTreeMap<usize, Signature>,
+    /// Up front: each candidate whose failed build a fix was found for, with the fix.
+    pub cures: Vec<(usize, String)>,
 }
 
 /// A verdict obtained with fixups applied.
@@ -94,6 +96,18 @@ impl Fixups {
             })
     }
 
+    /// Whether `node` lies in a window a fix was found for up front: it descends from the
+    /// candidate whose build failed, not from the fix. Such a candidate most likely
+    /// fails to build the same way, so it gets the fix at once rather than after a
+    /// failed build of its own.
+    pub fn presumed_broken(&self, graph: &CommitGraph, node: usize) -> bool {
+        !self.distrusted.contains(&node)
+            && self.cures.iter().any(|(failed, fix)| {
+                graph.is_ancestor(*failed, node)
+                    && graph.index(fix).is_none_or(|f| !graph.is_ancestor(f, node))
+            })
+    }
+
     /// Each fixup that made some verdict possible, with how many.
     pub fn uses(&self) -> Vec<FixupUse> {
         self.active
@@ -139,6 +153,13 @@ fn build_signature(result: &StepResult) -> Option<Signature> {
         Outcome::BuildError { signature } => Some(signature.clone()),
         _ => None,
     }
+}
+
+/// A build error's title for the progress lines (empty when unknown).
+fn title(signature: &Option<Signature>) -> String {
+    signature
+        .as_ref()
+        .map_or_else(String::new, |s| s.title.clone())
 }
 
 /// "tested with fixup X applied to 7 commits", for the answer.
@@ -253,19 +274,71 @@ impl CommitHunt<'_, '_> {
         search: &mut Search,
     ) -> Result<Option<String>> {
         let broken = search.fixes.broken.clone();
-        let Some(mut fix_search) =
+        let Some(fix_search) =
             FixSearch::from_ambiguity(graph, suspects, |n| broken.contains_key(&n))
         else {
             return Ok(None);
         };
         let signature = broken.get(&fix_search.last_broken()).cloned();
-        let title = signature
-            .as_ref()
-            .map_or_else(String::new, |s| s.title.clone());
         self.say(format!(
-            "{} suspects left that only builds tell apart; looking for the commit that ended the build failure `{title}`",
-            suspects.len()
+            "{} suspects left that only builds tell apart; looking for the commit that ended the build failure `{}`",
+            suspects.len(),
+            title(&signature)
         ));
+        self.probe_fix(graph, fix_search, signature, targets, tests, search)
+    }
+
+    /// The automatic rule up front (`--auto-fixup`), at the first candidate whose build
+    /// failed with a new error: the fix is looked for between it and its nearest
+    /// descendant known to build (the bad revision at worst), before the search spends
+    /// steps on skips around it. `None` when no such descendant leads back to it yet.
+    pub(crate) fn find_fix_up_front(
+        &mut self,
+        graph: &CommitGraph,
+        failed: usize,
+        bad: usize,
+        targets: &BTreeMap<String, Target>,
+        tests: &[String],
+        search: &mut Search,
+    ) -> Result<Option<String>> {
+        let signature = search.fixes.broken.get(&failed).cloned();
+        let fixes = &search.fixes;
+        // Built on its own: the bad revision, and every verdict obtained without fixups.
+        let built = |n: usize| {
+            n == bad
+                || search.verdicts.iter().any(|(v, verdict)| {
+                    *v == n
+                        && matches!(verdict, Verdict::Good | Verdict::Bad)
+                        && !fixes.used.contains_key(&n)
+                })
+        };
+        let broken = |n: usize| signature.is_some() && fixes.broken.get(&n) == signature.as_ref();
+        let label = self.label(graph.id(failed));
+        let Some(fix_search) = FixSearch::after_failure(graph, failed, built, broken) else {
+            self.say(format!(
+                "{label} does not build (`{}`), and no descendant known to build leads back to it yet: the search goes on",
+                title(&signature)
+            ));
+            return Ok(None);
+        };
+        self.say(format!(
+            "{label} does not build: looking for the commit that ended the build failure `{}` now (--auto-fixup)",
+            title(&signature)
+        ));
+        self.probe_fix(graph, fix_search, signature, targets, tests, search)
+    }
+
+    /// Builds the commits `fix_search` asks for until it knows the commit that removed
+    /// `signature`; that commit, unless already active.
+    fn probe_fix(
+        &mut self,
+        graph: &CommitGraph,
+        mut fix_search: FixSearch,
+        signature: Option<Signature>,
+        targets: &BTreeMap<String, Target>,
+        tests: &[String],
+        search: &mut Search,
+    ) -> Result<Option<String>> {
         while let Some(node) = fix_search.next() {
             let key = graph.id(node).to_string();
             let result = self.run("fixup-probe", &[key], tests)?.remove(0);
@@ -290,9 +363,10 @@ impl CommitHunt<'_, '_> {
             return Ok(None);
         }
         self.say(format!(
-            "{} is the first commit after {} whose build no longer fails with `{title}`: trying it as a fixup on the commits that did not build",
+            "{} is the first commit after {} whose build no longer fails with `{}`: trying it as a fixup on the commits that did not build",
             self.label(&id),
-            self.label(graph.id(fix_search.last_broken()))
+            self.label(graph.id(fix_search.last_broken())),
+            title(&signature)
         ));
         Ok(Some(id))
     }

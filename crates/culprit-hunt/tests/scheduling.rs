@@ -43,6 +43,7 @@ fn plan(commits: usize) -> Plan {
         endpoint_runs: 1,
         fixups: Vec::new(),
         auto_fixup: true,
+        auto_fixup_up_front: false,
         recipe: "scheduling".into(),
     }
 }

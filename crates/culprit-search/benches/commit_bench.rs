@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use culprit_search::commit::simulate::{hunt, hunt_with_fixups, History, SplitMix64};
+use culprit_search::commit::simulate::{hunt, hunt_with_fixups, FixTiming, History, SplitMix64};
 use culprit_search::commit::{BisectOptions, CommitGraph, FlakyModel, Status, Verdict};
 
 /// Runs a hunt may take before it counts as inconclusive.
@@ -62,6 +62,9 @@ enum Scenario {
     /// build; it does not carry the failure). git bisect has no fixups: its column is
     /// the row above's.
     SkipAroundCulpritFixups,
+    /// The same, the fix looked for at the first candidate that does not build
+    /// (`--auto-fixup`) instead of after the search has ended ambiguous.
+    SkipAroundCulpritFixupsUpFront,
     /// Commits containing the culprit fail with this probability.
     Flaky(f64),
 }
@@ -74,6 +77,9 @@ impl Scenario {
             Scenario::SkipAroundCulprit => "skip window (8, on the culprit)".into(),
             Scenario::SkipAroundCulpritFixups => {
                 "skip window (8, on the culprit), automatic fixups".into()
+            }
+            Scenario::SkipAroundCulpritFixupsUpFront => {
+                "skip window (8, on the culprit), automatic fixups up front".into()
             }
             Scenario::Flaky(p) => format!("flaky, bad fails {p}"),
         }
@@ -104,7 +110,9 @@ impl Trial {
                     len / 2 - width / 2 - rng.below(width / 2 + 1) + rng.below(width / 2 + 1);
                 Some((start.max(1), (start + width - 1).min(len - 2)))
             }
-            Scenario::SkipAroundCulprit | Scenario::SkipAroundCulpritFixups => {
+            Scenario::SkipAroundCulprit
+            | Scenario::SkipAroundCulpritFixups
+            | Scenario::SkipAroundCulpritFixupsUpFront => {
                 let start = culprit.saturating_sub(rng.below(8)).max(1);
                 Some((start, (start + 7).min(len - 2)))
             }
@@ -272,25 +280,32 @@ impl Subject {
         let start = Instant::now();
         let result = match scenario {
             // With the fix applied, a commit of the window is tested like any other.
-            Scenario::SkipAroundCulpritFixups => hunt_with_fixups(
-                &self.graph,
-                &[self.node_of[0]],
-                self.node_of[self.tip()],
-                options,
-                MAX_RUNS,
-                |node, fixed| {
-                    let commit = self.commit_of[node];
-                    if trial.skipped(commit) && !fixed {
-                        Verdict::Skip {
-                            reason: "does not build".into(),
-                        }
-                    } else if contains[commit] {
-                        Verdict::Bad
+            Scenario::SkipAroundCulpritFixups | Scenario::SkipAroundCulpritFixupsUpFront => {
+                hunt_with_fixups(
+                    &self.graph,
+                    &[self.node_of[0]],
+                    self.node_of[self.tip()],
+                    options,
+                    MAX_RUNS,
+                    if matches!(scenario, Scenario::SkipAroundCulpritFixupsUpFront) {
+                        FixTiming::UpFront
                     } else {
-                        Verdict::Good
-                    }
-                },
-            ),
+                        FixTiming::AfterTheEnd
+                    },
+                    |node, fixed| {
+                        let commit = self.commit_of[node];
+                        if trial.skipped(commit) && !fixed {
+                            Verdict::Skip {
+                                reason: "does not build".into(),
+                            }
+                        } else if contains[commit] {
+                            Verdict::Bad
+                        } else {
+                            Verdict::Good
+                        }
+                    },
+                )
+            }
             _ => hunt(
                 &self.graph,
                 &[self.node_of[0]],
@@ -536,6 +551,13 @@ fn plan() -> Vec<(Shape, usize, Scenario, usize, usize)> {
         }
         plan.push((shape, 1000, Scenario::SkipAroundCulprit, 40, 10));
         plan.push((shape, 1000, Scenario::SkipAroundCulpritFixups, 40, 10));
+        plan.push((
+            shape,
+            1000,
+            Scenario::SkipAroundCulpritFixupsUpFront,
+            40,
+            10,
+        ));
         plan.push((shape, 1000, Scenario::Flaky(0.5), 200, 20));
     }
     plan.push((Shape::Linear, 1000, Scenario::Flaky(0.3), 60, 10));
@@ -643,7 +665,8 @@ fn render(rows: &[Row], quick: bool, seconds: f64) -> String {
          automatic fixup rule (`simulate::hunt_with_fixups`: its runs include the probes that \
          find the fix and the check of the culprit's parent with it; the fix is assumed to \
          apply and cure the build); git bisect has no fixups, so it gives the same answers as \
-         in the row above.\n",
+         in the row above. \"up front\": the same, the fix looked for at the first candidate \
+         that does not build (`--auto-fixup`) rather than once the search has ended ambiguous.\n",
         git_version()
     )
     .ok();

@@ -397,3 +397,29 @@ success = ["BOOT-OK"]
         }
     }
 }
+
+#[test]
+fn up_front_the_fix_is_found_at_the_first_build_failure_in_fewer_steps() {
+    let (_dir, repo) = repo();
+    let history = window_history(&repo, false);
+    let (code, after) = bisect(&repo, &history, &[]);
+    assert_exact(&history, code, &after, false);
+    let out = culprit(
+        &repo,
+        &[
+            "bisect",
+            "--good",
+            &history.ids[0],
+            "--bad",
+            "main",
+            "--json",
+            "--auto-fixup",
+        ],
+    );
+    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    let up_front = json(&out);
+    assert_exact(&history, out.status.code(), &up_front, false);
+    let steps = |doc: &Value| doc["steps"].as_u64().unwrap();
+    eprintln!("after {} up front {}", steps(&after), steps(&up_front));
+    assert!(steps(&up_front) < steps(&after));
+}

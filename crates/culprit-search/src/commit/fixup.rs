@@ -44,26 +44,48 @@ impl FixSearch {
             .filter(|s| s.reason == SuspectReason::FirstBad)
             .map(|s| s.node)
             .find(|&n| window.iter().any(|&w| graph.is_ancestor(w, n)))?;
-        let mut chain = vec![first_built];
-        let mut node = first_built;
-        loop {
-            node = graph.parents(node).next()?;
-            chain.push(node);
-            if window.contains(&node) {
-                break;
-            }
-            // Off the suspects, the walk found no failing build before the good side.
-            if !suspects.iter().any(|s| s.node == node) {
-                return None;
-            }
-        }
-        chain.reverse();
-        let fixed = chain.len() - 1;
-        Some(FixSearch {
+        // Off the suspects, the walk found no failing build before the good side.
+        let chain = walk_back(
+            graph,
+            first_built,
+            |n| window.contains(&n),
+            |n| suspects.iter().any(|s| s.node == n),
+        )?;
+        Some(FixSearch::along(chain))
+    }
+
+    /// The search a first build failure calls for, before the hunt has ended (`--auto-fixup`
+    /// up front): from the nearest descendant of `failed` known to be rid of the failure
+    /// (`built`: its build passed, or failed otherwise) back along first parents to the
+    /// last commit known to fail with it (`broken`, which `failed` is). `None` when no
+    /// such descendant reaches `failed`'s failures along first parents.
+    pub fn after_failure(
+        graph: &CommitGraph,
+        failed: usize,
+        built: impl Fn(usize) -> bool,
+        broken: impl Fn(usize) -> bool,
+    ) -> Option<FixSearch> {
+        (failed + 1..graph.len())
+            .filter(|&n| built(n) && graph.is_ancestor(failed, n))
+            .filter_map(|n| {
+                walk_back(
+                    graph,
+                    n,
+                    |p| p == failed || broken(p),
+                    |p| graph.is_ancestor(failed, p),
+                )
+            })
+            .min_by_key(Vec::len)
+            .map(FixSearch::along)
+    }
+
+    /// The search over `chain`, its first commit broken and its last rid of the failure.
+    fn along(chain: Vec<usize>) -> FixSearch {
+        FixSearch {
+            fixed: chain.len() - 1,
             chain,
             broken: 0,
-            fixed,
-        })
+        }
     }
 
     /// The commit whose build to try next; `None` once the fix is known.
@@ -92,6 +114,30 @@ impl FixSearch {
     /// The last commit known to fail to build with the window's signature.
     pub fn last_broken(&self) -> usize {
         self.chain[self.broken]
+    }
+}
+
+/// The first-parent chain from the first ancestor of `from` that `stop` accepts to
+/// `from`, oldest first; `None` when the walk leaves the commits `within` accepts (or the
+/// range) before it stops.
+fn walk_back(
+    graph: &CommitGraph,
+    from: usize,
+    stop: impl Fn(usize) -> bool,
+    within: impl Fn(usize) -> bool,
+) -> Option<Vec<usize>> {
+    let mut chain = vec![from];
+    let mut node = from;
+    loop {
+        node = graph.parents(node).next()?;
+        chain.push(node);
+        if stop(node) {
+            chain.reverse();
+            return Some(chain);
+        }
+        if !within(node) {
+            return None;
+        }
     }
 }
 
@@ -160,6 +206,64 @@ mod tests {
         }
         assert_eq!(search.fix(), Some(fix));
         assert!(probes.len() <= 4, "{probes:?}");
+    }
+
+    #[test]
+    fn up_front_the_nearest_descendant_that_built_bounds_the_search() {
+        let graph = linear(40);
+        let built = |n: usize| n == 27 || n == 30 || n == 39 || n == 10;
+        let mut search = FixSearch::after_failure(&graph, 22, built, |n| n == 22).unwrap();
+        assert_eq!(search.last_broken(), 22);
+        let fix = 25;
+        let mut probes = Vec::new();
+        while let Some(node) = search.next() {
+            probes.push(node);
+            search.record(node, node < fix);
+        }
+        assert_eq!(search.fix(), Some(fix));
+        // Between 22 and 27 only: two probes, none past the nearest build.
+        assert!(probes.iter().all(|&p| p > 22 && p < 27), "{probes:?}");
+        assert!(probes.len() <= 2, "{probes:?}");
+    }
+
+    #[test]
+    fn up_front_a_later_failure_with_the_signature_shortens_the_chain() {
+        let graph = linear(40);
+        let search =
+            FixSearch::after_failure(&graph, 22, |n| n == 30, |n| n == 22 || n == 28).unwrap();
+        assert_eq!(search.last_broken(), 28);
+        assert_eq!(search.next(), Some(29));
+    }
+
+    #[test]
+    fn up_front_no_descendant_known_to_build_means_no_search_yet() {
+        let graph = linear(40);
+        assert_eq!(
+            FixSearch::after_failure(&graph, 22, |n| n < 22, |n| n == 22),
+            None
+        );
+        // A merge whose first parents bypass the failed topic branch leads nowhere.
+        let node = |id: &str, parents: &[&str]| {
+            (
+                id.to_string(),
+                parents.iter().map(|p| p.to_string()).collect(),
+            )
+        };
+        let graph = CommitGraph::from_parents(vec![
+            node("a", &[]),
+            node("failed", &["a"]),
+            node("topic", &["failed"]),
+            node("main", &["a"]),
+            node("merge", &["main", "topic"]),
+        ])
+        .unwrap();
+        let at = |id| graph.index(id).unwrap();
+        let merge = at("merge");
+        let failed = at("failed");
+        assert_eq!(
+            FixSearch::after_failure(&graph, failed, |n| n == merge, |n| n == failed),
+            None
+        );
     }
 
     proptest! {

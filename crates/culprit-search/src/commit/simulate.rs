@@ -174,6 +174,16 @@ pub fn hunt(
     })
 }
 
+/// When the automatic rule looks for the commit that ended a build failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixTiming {
+    /// Once the search has ended with a suspect set that only builds tell apart (the
+    /// default).
+    AfterTheEnd,
+    /// At the first candidate that does not build (`--auto-fixup`).
+    UpFront,
+}
+
 /// A hunt with the automatic fixup rule, as culprit's commit hunt runs it, one run at a
 /// time: a search; when commits that did not build leave a suspect set, [`FixSearch`]
 /// finds the commit that ended the breakage (its probes are runs); the search goes on
@@ -181,12 +191,14 @@ pub fn hunt(
 /// with the fix counts once an ancestor passed with it (else its parent is run with the
 /// fix; if that does not pass, the verdict becomes a skip). `oracle(node, fixed)` runs
 /// a candidate on its own or with the fix; a skip on its own means it did not build.
+/// `timing` says when the fix is looked for.
 pub fn hunt_with_fixups(
     graph: &CommitGraph,
     good: &[usize],
     bad: usize,
     options: BisectOptions,
     max_runs: usize,
+    timing: FixTiming,
     mut oracle: impl FnMut(usize, bool) -> Verdict,
 ) -> Result<Hunt, SearchError> {
     let mut verdicts: Vec<(usize, Verdict)> = Vec::new();
@@ -195,6 +207,11 @@ pub fn hunt_with_fixups(
     let mut fixed: BTreeMap<usize, bool> = BTreeMap::new();
     let mut distrusted: BTreeSet<usize> = BTreeSet::new();
     let mut fix: Option<usize> = None;
+    // Up front: the candidate whose build failed first, and whether a fix was looked for.
+    let mut failed: Option<usize> = None;
+    let mut searched = false;
+    // Up front: the failed build the fix was looked for from.
+    let mut cured: Option<usize> = None;
     let mut runs = 0;
     loop {
         let mut bisection = Bisection::new(graph, good, bad, options.clone())?;
@@ -205,12 +222,22 @@ pub fn hunt_with_fixups(
             let Some(&node) = bisection.next(1).first() else {
                 break;
             };
-            let with_fix = fix.is_some() && broken.contains(&node) && !distrusted.contains(&node);
+            // Up front, the commits between the failed build and the fix get it at once.
+            let presumed = matches!((cured, fix), (Some(failed), Some(f))
+                if graph.is_ancestor(failed, node) && !graph.is_ancestor(f, node));
+            let with_fix = fix.is_some()
+                && (broken.contains(&node) || presumed)
+                && !distrusted.contains(&node);
             runs += 1;
             let mut verdict = oracle(node, with_fix);
             let mut fixed_up = with_fix;
             if !with_fix && matches!(verdict, Verdict::Skip { .. }) {
                 broken.insert(node);
+                if timing == FixTiming::UpFront && fix.is_none() && !searched {
+                    verdicts.push((node, verdict));
+                    failed = Some(node);
+                    break;
+                }
                 if fix.is_some() && !distrusted.contains(&node) && runs < max_runs {
                     runs += 1;
                     verdict = oracle(node, true);
@@ -256,20 +283,39 @@ pub fn hunt_with_fixups(
                 }
             }
         }
-        if changed {
+        let up_front = failed.take();
+        let found = if let Some(failed) = up_front {
+            searched = true;
+            // Built on its own: a verdict obtained without the fix.
+            let built = |n: usize| {
+                n == bad
+                    || verdicts.iter().any(|(v, verdict)| {
+                        *v == n
+                            && matches!(verdict, Verdict::Good | Verdict::Bad)
+                            && !fixed.contains_key(&n)
+                    })
+            };
+            FixSearch::after_failure(graph, failed, built, |n| broken.contains(&n))
+        } else if changed {
             continue;
-        }
-        let Status::Ambiguous { suspects } = bisection.status() else {
-            return Ok(Hunt {
-                status: bisection.status(),
-                runs,
-            });
-        };
-        let found = match fix {
-            Some(_) => None,
-            None => FixSearch::from_ambiguity(graph, &suspects, |n| broken.contains(&n)),
+        } else {
+            let Status::Ambiguous { suspects } = bisection.status() else {
+                return Ok(Hunt {
+                    status: bisection.status(),
+                    runs,
+                });
+            };
+            match fix {
+                Some(_) => None,
+                None => FixSearch::from_ambiguity(graph, &suspects, |n| broken.contains(&n)),
+            }
         };
         let Some(mut search) = found else {
+            // Up front, no descendant known to build leads back to the failure yet: the
+            // search goes on, and the rule after the end may still find the fix.
+            if up_front.is_some() {
+                continue;
+            }
             return Ok(Hunt {
                 status: bisection.status(),
                 runs,
@@ -286,6 +332,7 @@ pub fn hunt_with_fixups(
             verdicts.push((node, verdict));
         }
         fix = search.fix();
+        cured = up_front;
         // The window's skips said nothing of the failure, only of the build.
         verdicts.retain(|(n, v)| !(matches!(v, Verdict::Skip { .. }) && broken.contains(n)));
     }

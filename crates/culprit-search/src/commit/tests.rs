@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 
-use super::simulate::{hunt, History, SplitMix64};
+use super::simulate::{hunt, FixTiming, History, SplitMix64};
 use super::*;
 
 fn trusted() -> BisectOptions {
@@ -548,6 +548,7 @@ proptest! {
         lo in 2usize..60,
         width in 1usize..12,
         offset in 0usize..16,
+        up_front: bool,
     ) {
         let hi = lo + width - 1;
         let culprit = lo - 1 + offset % (width + 3);
@@ -574,6 +575,7 @@ proptest! {
             scenario.bad(),
             trusted(),
             500,
+            if up_front { FixTiming::UpFront } else { FixTiming::AfterTheEnd },
             oracle,
         )
         .unwrap();

@@ -5,6 +5,7 @@ use crate::progress::Progress;
 use crate::view::{table, RunView};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::commit_hunt::{verdict_text, CandidateKind, CommitHunt, Conclusion, Plan};
+use culprit_hunt::config::AutoFixup;
 use culprit_hunt::fixups::FixupUse;
 use culprit_hunt::infra::{describe as describe_retried, Retried};
 use culprit_hunt::session::{Session, Source};
@@ -58,6 +59,11 @@ pub struct BisectArgs {
     /// ambiguous.
     #[arg(long)]
     pub no_auto_fixup: bool,
+    /// Look for the fix of a build failure as soon as the first candidate does not build
+    /// (rather than once the search has ended ambiguous), and test the commits that do
+    /// not build with it; `[bisect] auto_fixup = "up-front"`.
+    #[arg(long, conflicts_with = "no_auto_fixup")]
+    pub auto_fixup: bool,
     /// Bisect even though tracked files have uncommitted changes.
     #[arg(long)]
     pub allow_dirty: bool,
@@ -151,6 +157,11 @@ fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
         Some(list) => artifacts(list)?,
         None => commits(args, ws)?,
     };
+    let timing = match (args.auto_fixup, args.no_auto_fixup) {
+        (true, _) => AutoFixup::UpFront,
+        (_, true) => AutoFixup::Off,
+        _ => ws.config.bisect.auto_fixup,
+    };
     Ok(Plan {
         kind,
         good,
@@ -164,7 +175,8 @@ fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
         verify_revert: args.verify_revert,
         endpoint_runs: args.endpoint_runs.max(1),
         fixups: fixups(args, ws)?,
-        auto_fixup: !args.no_auto_fixup,
+        auto_fixup: timing != AutoFixup::Off,
+        auto_fixup_up_front: timing == AutoFixup::UpFront,
         recipe: ws.config.recipe.digest.clone(),
     })
 }

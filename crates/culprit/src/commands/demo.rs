@@ -86,6 +86,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         endpoint_runs: 2,
         fixups: Vec::new(),
         no_auto_fixup: false,
+        auto_fixup: false,
         allow_dirty: false,
     })?;
     let journal = Workspace::load(Some(&config))?.journal()?;
