@@ -322,7 +322,7 @@ impl CommitHunt<'_, '_> {
             return Ok(None);
         };
         self.say(format!(
-            "{label} does not build: looking for the commit that ended the build failure `{}` now (--auto-fixup)",
+            "{label} does not build: looking for the commit that ended the build failure `{}` now, before the search goes on (automatic fixups up front)",
             title(&signature)
         ));
         self.probe_fix(graph, fix_search, signature, targets, tests, search)

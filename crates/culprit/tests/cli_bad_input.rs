@@ -195,3 +195,27 @@ fn commands_starting_with_shell_builtins_are_not_missing_programs() {
         assert_eq!(out.status.code(), Some(0), "`{command}`: {err}");
     }
 }
+
+#[test]
+fn a_bad_auto_fixup_value_is_named_with_its_line_and_the_flags_exclude_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml =
+        "[[test]]\nname = \"boot\"\ncommand = \"true\"\n\n[bisect]\nauto_fixup = \"sometimes\"\n";
+    std::fs::write(dir.path().join("culprit.toml"), toml).unwrap();
+    let bisect = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_culprit"))
+            .args(["bisect", "--good", "HEAD~1", "--bad", "HEAD"])
+            .args(extra)
+            .current_dir(dir.path())
+            .output()
+            .expect("culprit runs")
+    };
+    assert_bad(
+        &bisect(&[]),
+        &["culprit.toml:6:", "sometimes", "up-front", "after", "off"],
+    );
+    assert_bad(
+        &bisect(&["--auto-fixup", "--no-auto-fixup"]),
+        &["--auto-fixup", "--no-auto-fixup", "cannot be used with"],
+    );
+}

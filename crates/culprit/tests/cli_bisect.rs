@@ -54,11 +54,18 @@ fn a_culprit_bordering_unbuildable_commits_is_reported_as_a_suspect_set() {
     let repo = dir.path().join("repo");
     std::fs::create_dir(&repo).unwrap();
     let ids = linear_repo(&repo, 40, &toml(30, (26, 29), (0, 0), &log));
-    let out = culprit(
-        &repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
+    // The commit that ends the window is the culprit: a fix found after the end or up
+    // front carries the failure, and the trust rule keeps the answer the same set.
+    for extra in [&[][..], &["--auto-fixup"]] {
+        let mut args = vec!["bisect", "--good", &ids[0], "--bad", "main", "--json"];
+        args.extend_from_slice(extra);
+        assert_window_suspects(&ids, &culprit(&repo, &args));
+    }
+}
+
+/// The answer of the history above: commits 26 to 30, 30 the first bad one.
+fn assert_window_suspects(ids: &[String], out: &std::process::Output) {
+    let doc = json(out);
     assert_eq!(out.status.code(), Some(1), "{doc}");
     assert_eq!(doc["status"], "ambiguous");
     assert!(doc["culprit"].is_null());

@@ -399,7 +399,7 @@ success = ["BOOT-OK"]
 }
 
 #[test]
-fn up_front_the_fix_is_found_at_the_first_build_failure_in_fewer_steps() {
+fn up_front_the_fix_is_found_at_the_first_build_failure_and_the_culprit_in_fewer_steps() {
     let (_dir, repo) = repo();
     let history = window_history(&repo, false);
     let (code, after) = bisect(&repo, &history, &[]);
@@ -416,10 +416,115 @@ fn up_front_the_fix_is_found_at_the_first_build_failure_in_fewer_steps() {
             "--auto-fixup",
         ],
     );
-    eprintln!("{}", String::from_utf8_lossy(&out.stderr));
     let up_front = json(&out);
     assert_exact(&history, out.status.code(), &up_front, false);
+    // The fix was looked for at the first failed build, not after an ambiguous end.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(automatic fixups up front)"), "{stderr}");
+    assert!(!stderr.contains("only builds tell apart"), "{stderr}");
+    // Same history, same exact culprit: up front the window's commits are not skipped
+    // one by one first (here 14 steps against 18).
     let steps = |doc: &Value| doc["steps"].as_u64().unwrap();
-    eprintln!("after {} up front {}", steps(&after), steps(&up_front));
-    assert!(steps(&up_front) < steps(&after));
+    assert!(
+        steps(&up_front) + 3 <= steps(&after),
+        "up front {} steps, after the end {}",
+        steps(&up_front),
+        steps(&after)
+    );
+}
+
+/// The commits the fix search built, as numbers, in the journal's order.
+fn probe_steps(repo: &Path, history: &History) -> Vec<usize> {
+    let out = culprit(repo, &["log", "--json"]);
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    log["steps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["candidate"]["phase"] == "fixup-probe")
+        .map(|s| history.number(s["candidate"]["key"].as_str().unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_killed_up_front_hunt_resumes_without_redoing_the_fix_search() {
+    let (_dir, repo) = repo();
+    let history = window_history(&repo, false);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args([
+            "bisect",
+            "--good",
+            &history.ids[0],
+            "--bad",
+            "main",
+            "--auto-fixup",
+            "--json",
+        ])
+        .current_dir(&repo)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it, with no chance to clean up, once the search goes on with the fix.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let fixed_up = || {
+        let out = culprit(&repo, &["log", "--json"]);
+        let log: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        log["steps"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s["candidate"]["phase"] == "search-fixup"))
+    };
+    while !fixed_up() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = probe_steps(&repo, &history);
+    assert!(!before.is_empty(), "no fix search before the kill");
+    assert!(
+        before.iter().all(|n| (SPLIT..FIX).contains(n)),
+        "{before:?}"
+    );
+
+    let out = culprit(&repo, &["bisect", "--resume", "--json"]);
+    let doc = json(&out);
+    assert_exact(&history, out.status.code(), &doc, false);
+    // The resumed session replayed the fix search from the journal: not one probe more.
+    assert_eq!(probe_steps(&repo, &history), before, "{doc}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("resumed: "), "{stderr}");
+}
+
+#[test]
+fn bisect_auto_fixup_in_the_config_chooses_when_and_the_flags_override_it() {
+    let (_dir, repo) = repo();
+    let history = window_history(&repo, false);
+    let with = |value: &str| {
+        let text = format!("{TOML}\n[bisect]\nauto_fixup = \"{value}\"\n");
+        std::fs::write(repo.join("culprit.toml"), text).unwrap();
+    };
+    with("up-front");
+    let out = culprit(
+        &repo,
+        &[
+            "bisect",
+            "--good",
+            &history.ids[0],
+            "--bad",
+            "main",
+            "--json",
+            "--allow-dirty",
+        ],
+    );
+    let doc = json(&out);
+    assert_exact(&history, out.status.code(), &doc, false);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(automatic fixups up front)"), "{stderr}");
+    with("off");
+    let (code, doc) = bisect(&repo, &history, &["--allow-dirty"]);
+    assert_eq!(code, Some(1), "{doc}");
+    let set: Vec<usize> = suspects(&history, &doc).into_iter().map(|s| s.0).collect();
+    assert_eq!(set, (SPLIT..=FIX).collect::<Vec<_>>(), "{doc}");
+    let (code, doc) = bisect(&repo, &history, &["--allow-dirty", "--auto-fixup"]);
+    assert_exact(&history, code, &doc, false);
 }
