@@ -143,7 +143,7 @@ fn window_history(dir: &Path, fix_merged: bool) -> History {
     }
 }
 
-fn bisect(dir: &Path, history: &History, extra: &[&str]) -> (Option<i32>, Value) {
+fn bisect_output(dir: &Path, history: &History, extra: &[&str]) -> std::process::Output {
     let mut args = vec![
         "bisect",
         "--good",
@@ -153,8 +153,24 @@ fn bisect(dir: &Path, history: &History, extra: &[&str]) -> (Option<i32>, Value)
         "--json",
     ];
     args.extend_from_slice(extra);
-    let out = culprit(dir, &args);
+    culprit(dir, &args)
+}
+
+fn bisect(dir: &Path, history: &History, extra: &[&str]) -> (Option<i32>, Value) {
+    let out = bisect_output(dir, history, extra);
     (out.status.code(), json(&out))
+}
+
+/// A hunt that looked for the fix at its first failed build, not after an ambiguous
+/// end, and found the culprit exactly; its answer.
+fn assert_up_front_exact(dir: &Path, history: &History, extra: &[&str]) -> Value {
+    let out = bisect_output(dir, history, extra);
+    let doc = json(&out);
+    assert_exact(history, out.status.code(), &doc, false);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("(automatic fixups up front)"), "{stderr}");
+    assert!(!stderr.contains("only builds tell apart"), "{stderr}");
+    doc
 }
 
 /// The suspects of an ambiguous answer, as (commit number, reason).
@@ -404,24 +420,7 @@ fn up_front_the_fix_is_found_at_the_first_build_failure_and_the_culprit_in_fewer
     let history = window_history(&repo, false);
     let (code, after) = bisect(&repo, &history, &[]);
     assert_exact(&history, code, &after, false);
-    let out = culprit(
-        &repo,
-        &[
-            "bisect",
-            "--good",
-            &history.ids[0],
-            "--bad",
-            "main",
-            "--json",
-            "--auto-fixup",
-        ],
-    );
-    let up_front = json(&out);
-    assert_exact(&history, out.status.code(), &up_front, false);
-    // The fix was looked for at the first failed build, not after an ambiguous end.
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("(automatic fixups up front)"), "{stderr}");
-    assert!(!stderr.contains("only builds tell apart"), "{stderr}");
+    let up_front = assert_up_front_exact(&repo, &history, &["--auto-fixup"]);
     // Same history, same exact culprit: up front the window's commits are not skipped
     // one by one first (here 14 steps against 18).
     let steps = |doc: &Value| doc["steps"].as_u64().unwrap();
@@ -504,27 +503,11 @@ fn bisect_auto_fixup_in_the_config_chooses_when_and_the_flags_override_it() {
         std::fs::write(repo.join("culprit.toml"), text).unwrap();
     };
     with("up-front");
-    let out = culprit(
-        &repo,
-        &[
-            "bisect",
-            "--good",
-            &history.ids[0],
-            "--bad",
-            "main",
-            "--json",
-            "--allow-dirty",
-        ],
-    );
-    let doc = json(&out);
-    assert_exact(&history, out.status.code(), &doc, false);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("(automatic fixups up front)"), "{stderr}");
+    assert_up_front_exact(&repo, &history, &["--allow-dirty"]);
     with("off");
     let (code, doc) = bisect(&repo, &history, &["--allow-dirty"]);
     assert_eq!(code, Some(1), "{doc}");
     let set: Vec<usize> = suspects(&history, &doc).into_iter().map(|s| s.0).collect();
     assert_eq!(set, (SPLIT..=FIX).collect::<Vec<_>>(), "{doc}");
-    let (code, doc) = bisect(&repo, &history, &["--allow-dirty", "--auto-fixup"]);
-    assert_exact(&history, code, &doc, false);
+    assert_up_front_exact(&repo, &history, &["--allow-dirty", "--auto-fixup"]);
 }

@@ -160,6 +160,17 @@ mod tests {
         }
     }
 
+    /// Runs the probes `search` asks for, on a history whose build is fixed from `fix`
+    /// on; the probes in order.
+    fn probe(search: &mut FixSearch, fix: usize) -> Vec<usize> {
+        let mut probes = Vec::new();
+        while let Some(node) = search.next() {
+            probes.push(node);
+            search.record(node, node < fix);
+        }
+        probes
+    }
+
     fn skipped(node: usize) -> Suspect {
         suspect(
             node,
@@ -199,11 +210,7 @@ mod tests {
         suspects.push(suspect(30, SuspectReason::FirstBad));
         let mut search = FixSearch::from_ambiguity(&graph, &suspects, |n| n == 20).unwrap();
         let fix = 24;
-        let mut probes = Vec::new();
-        while let Some(node) = search.next() {
-            probes.push(node);
-            search.record(node, node < fix);
-        }
+        let probes = probe(&mut search, fix);
         assert_eq!(search.fix(), Some(fix));
         assert!(probes.len() <= 4, "{probes:?}");
     }
@@ -215,11 +222,7 @@ mod tests {
         let mut search = FixSearch::after_failure(&graph, 22, built, |n| n == 22).unwrap();
         assert_eq!(search.last_broken(), 22);
         let fix = 25;
-        let mut probes = Vec::new();
-        while let Some(node) = search.next() {
-            probes.push(node);
-            search.record(node, node < fix);
-        }
+        let probes = probe(&mut search, fix);
         assert_eq!(search.fix(), Some(fix));
         // Between 22 and 27 only: two probes, none past the nearest build.
         assert!(probes.iter().all(|&p| p > 22 && p < 27), "{probes:?}");
