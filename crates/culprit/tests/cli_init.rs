@@ -81,3 +81,39 @@ fn a_missing_directory_is_bad_input() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot open no-such-dir"), "{err}");
 }
+
+#[test]
+fn check_builds_and_runs_once_and_says_whether_it_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path();
+    toyos_tree(tree, &[], &[]);
+    let (code, said, err) = init(tree, &["--check", "--force"]);
+    // The skeleton builds toyos, but its test command is a stub that fails: the check
+    // runs the step and says it did not pass, with the step's exit code.
+    assert_eq!(code, 1, "{said}{err}");
+    assert!(said.contains("checking: one build and boot"), "{said}");
+    assert!(said.contains("the check did not pass"), "{said}");
+    assert!(!said.contains("the check passed"), "{said}");
+}
+
+#[test]
+fn check_refuses_when_a_program_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("west.yml"), "manifest:\n  projects: []\n").unwrap();
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(root.join("app/prj.conf"), "CONFIG_ZTEST=y\n").unwrap();
+    std::fs::write(root.join("app/CMakeLists.txt"), "project(app)\n").unwrap();
+    let (code, said, err) = init(root, &["--check"]);
+    // `west` is not installed here: culprit.toml is written, the check is refused.
+    assert_eq!(code, 2, "{said}{err}");
+    assert!(
+        said.contains("runs `west`, which is not installed"),
+        "{said}"
+    );
+    assert!(
+        err.contains("cannot --check: install the programs above first"),
+        "{err}"
+    );
+    assert!(root.join("culprit.toml").exists());
+}
