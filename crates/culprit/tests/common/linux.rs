@@ -7,11 +7,19 @@
 //! time: a tinyconfig kernel builds in about 3 minutes on 2 idle cores, a rebuild after
 //! a small change takes 10–45 s. The clone, its worktrees and build directories stay in
 //! `target/tmp/linux/ARCH` (about 1.5 GB per checkout), so a second `cargo test` is warm
-//! too. A lock file serializes the tests that use one architecture, because they share
-//! build directories.
+//! too. One lock file serializes every kernel test, of any architecture: tests of one
+//! architecture share build directories, and a boot under TCG next to another test's
+//! `make -j2` is starved of the CPU until its console falls silent (a hang culprit would
+//! rightly report). Each make uses both cores, so running them one after another costs
+//! little.
+//!
+//! A kernel test that fails writes its panic message straight to the test binary's
+//! stderr as well, each line prefixed with the test's name, so that a CI log cut short
+//! still shows why (libtest prints captured output only at the very end).
 
 use nix::fcntl::{Flock, FlockArg};
 use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -32,6 +40,7 @@ pub struct Kernel {
 /// The shared tree for `arch` (`x86_64`, `arm64`), or `None` (with a message) when
 /// `CULPRIT_LINUX_TREE` is not set; under CI (`CI` set) a missing tree fails the test.
 pub fn kernel(arch: &str) -> Option<Kernel> {
+    report_panics_at_once();
     let Some(source) = std::env::var_os("CULPRIT_LINUX_TREE") else {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -40,11 +49,10 @@ pub fn kernel(arch: &str) -> Option<Kernel> {
         eprintln!("skipped: CULPRIT_LINUX_TREE not set (run scripts/linux-tree and export it)");
         return None;
     };
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("linux")
-        .join(arch);
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("linux");
+    let dir = root.join(arch);
     std::fs::create_dir_all(&dir).unwrap();
-    let lock = File::create(dir.join("lock")).unwrap();
+    let lock = File::create(root.join("lock")).unwrap();
     let lock = Flock::lock(lock, FlockArg::LockExclusive)
         .map_err(|(_, errno)| errno)
         .unwrap();
@@ -73,6 +81,36 @@ pub fn kernel(arch: &str) -> Option<Kernel> {
         kernel.init_output = Some(out);
     }
     Some(kernel)
+}
+
+/// Installs (once) a panic hook that also writes a failing test's message, at most 40
+/// lines of at most 800 characters, straight to stderr, past libtest's capture.
+fn report_panics_at_once() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or("a kernel test");
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("(no message)");
+            let place = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            let mut text = format!("test {name} | panicked at {place}\n");
+            for line in message.lines().take(40) {
+                let line: String = line.chars().take(800).collect();
+                text.push_str(&format!("test {name} | {line}\n"));
+            }
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            default(info);
+        }));
+    });
 }
 
 impl Kernel {
