@@ -3,6 +3,7 @@
 //! Everything here touches the outside world; the decisions (what a log means, which
 //! candidate to try) live in `culprit-console` and `culprit-search`.
 
+pub mod capture;
 pub mod git;
 mod process_tree;
 pub mod runner;

@@ -1,7 +1,8 @@
 //! Side by side in one run, on the same input (Linux 6.1 x86_64, `x86_64_defconfig`):
 //! `make olddefconfig`, kconfiglib's olddefconfig, and culprit's evaluator (parse +
-//! evaluate + write with an empty probe cache, as the first run on a toolchain; the same
-//! with the compiler probes' answers cached, as every later run; and evaluate + write
+//! evaluate + write with an empty probe cache, as the first run on a toolchain, with the
+//! probes run one at a time as conf runs them and concurrently as culprit's commands
+//! do; the same with the compiler probes' answers cached, as every later run; and evaluate + write
 //! alone on a loaded tree, which is what each further candidate of a configuration hunt
 //! costs). Prints a table of medians, the
 //! ratios to `make olddefconfig`, and culprit's peak memory.
@@ -52,10 +53,19 @@ fn peak_rss_kib() -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// The 1-minute load average: on a shared machine, what the absolute times mean.
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
 fn main() {
     let Some(tree) = linux::linux_tree() else {
         return;
     };
+    let load_before = load();
     let scratch = tempfile::tempdir().unwrap();
     let src = scratch.path().join("linux");
     linux::sparse_clone(&tree, &src);
@@ -108,6 +118,25 @@ fn main() {
     assert_eq!(
         output, reference,
         "culprit disagrees with make olddefconfig"
+    );
+    let mut parallel_commands = 0;
+    let parallel = median(
+        (0..RUNS)
+            .map(|_| {
+                shell.commands = 0;
+                let t = time(|| {
+                    let kconfig =
+                        Kconfig::load_probing(Path::new("Kconfig"), &options, &mut shell).unwrap();
+                    output = kconfig.olddefconfig(&input).dot_config().to_owned();
+                });
+                parallel_commands = shell.commands;
+                t
+            })
+            .collect(),
+    );
+    assert_eq!(
+        output, reference,
+        "culprit with concurrent probes disagrees with make olddefconfig"
     );
     // A new process on the same toolchain: the probes' answers come from the cache
     // (filled by one run first), the tree is read and evaluated from scratch.
@@ -181,7 +210,10 @@ fn main() {
     let klib_agrees = body(&std::fs::read_to_string(&klib_out).unwrap()) == body(&reference);
 
     let ratio = |d: Duration| d.as_secs_f64() / make.as_secs_f64();
-    println!("Linux 6.1 {ARCH}, input {DEFCONFIG}, median of {RUNS} runs\n");
+    println!(
+        "Linux 6.1 {ARCH}, input {DEFCONFIG}, median of {RUNS} runs, load average {load_before} before, {} after\n",
+        load()
+    );
     println!("| what | time | vs make olddefconfig |");
     println!("|---|---:|---:|");
     println!("| make olddefconfig | {:.3} s | 1 |", make.as_secs_f64());
@@ -192,9 +224,15 @@ fn main() {
         ratio(kconfiglib)
     );
     println!(
-        "| culprit parse + evaluate + write, empty probe cache ({commands} `$(shell)` probes) | {:.3} s | {:.2} |",
+        "| culprit parse + evaluate + write, empty probe cache, {commands} `$(shell)` probes one at a time | {:.3} s | {:.2} |",
         cold.as_secs_f64(),
         ratio(cold)
+    );
+    println!(
+        "| culprit parse + evaluate + write, empty probe cache, {parallel_commands} probes {} at a time | {:.3} s | {:.2} |",
+        shell.jobs,
+        parallel.as_secs_f64(),
+        ratio(parallel)
     );
     println!(
         "| culprit parse + evaluate + write, probes cached ({probes_run} run) | {:.3} s | 1/{:.0} |",

@@ -139,7 +139,8 @@ fn agree_on(src: &Path, arch: &Arch, scratch: &Path) -> (Vec<String>, usize) {
     let mut shell = SystemShell::new(HashMap::new());
     let env = linux_env(src, arch.arch, &outer, &mut shell);
     shell.env = env.clone();
-    let kconfig = Kconfig::load(
+    // The read every culprit command does: probes run concurrently.
+    let kconfig = Kconfig::load_probing(
         Path::new("Kconfig"),
         &LoadOptions {
             srctree: src.to_owned(),

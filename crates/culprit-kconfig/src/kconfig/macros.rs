@@ -13,12 +13,20 @@ const MAX_EXPANSION_DEPTH: u32 = 1000;
 /// Nested references (`$($($(…)))`) deeper than this are refused.
 const MAX_NESTING: u32 = 256;
 /// Kconfig reads at most this much of a command's output.
-const SHELL_OUTPUT_LIMIT: usize = 4095;
+pub const SHELL_OUTPUT_LIMIT: usize = 4095;
 
 /// Runs the command of a `$(shell,…)` and returns what it printed on stdout.
 pub trait Shell {
     /// `Err` only when the command could not be started at all.
     fn run(&mut self, command: &str) -> Result<String, String>;
+
+    /// What a reference to a name nothing defines expands to: nothing, except for a
+    /// shell whose answers are placeholders for now, where a name built from one stands
+    /// for one too (so that a command built from it is known to depend on a probe).
+    fn undefined(&self, name: &str) -> String {
+        let _ = name;
+        String::new()
+    }
 }
 
 /// Where an expansion happens, for messages and `$(filename)`/`$(lineno)`.
@@ -207,7 +215,7 @@ impl<'s> Macros<'s> {
                 return Ok(value.clone());
             }
         }
-        Ok(String::new())
+        Ok(self.shell.undefined(&name))
     }
 
     fn expand_variable(

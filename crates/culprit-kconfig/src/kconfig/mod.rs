@@ -23,6 +23,7 @@ mod macros;
 mod number;
 mod open;
 mod parse;
+mod probes;
 mod shell;
 mod tree;
 mod why;
@@ -38,7 +39,7 @@ pub use linux::{host_arch, is_linux_tree, kernel_version, linux_env};
 pub use macros::Shell;
 pub use open::{open_tree, OpenTree};
 pub use parse::LoadOptions;
-pub use shell::{ProbeCache, SystemShell, PROBE_CACHE_DIR};
+pub use shell::{ProbeCache, SystemShell, PROBE_CACHE_DIR, PROBE_TIMEOUT};
 pub use tree::{Loc, NodeId, NodeKind, SymId, Tree, Type};
 pub use why::{Reason, ReasonKind, Unapplied};
 
@@ -59,6 +60,18 @@ impl Kconfig {
     ) -> Result<Kconfig, KconfigError> {
         Ok(Kconfig {
             tree: parse::parse(top, options, shell)?,
+        })
+    }
+
+    /// [`Kconfig::load`] with the tree's probes run `shell.jobs` at a time: the same
+    /// tree, read in the time of the slowest chain of probes rather than of all of them.
+    pub fn load_probing(
+        top: &Path,
+        options: &LoadOptions,
+        shell: &mut SystemShell,
+    ) -> Result<Kconfig, KconfigError> {
+        Ok(Kconfig {
+            tree: probes::parse_probing(top, options, shell)?,
         })
     }
 

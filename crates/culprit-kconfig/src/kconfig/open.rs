@@ -60,7 +60,7 @@ pub fn open_tree(
     };
     shell.env = env.clone();
     shell.cwd = std::env::temp_dir();
-    let kconfig = Kconfig::load(
+    let kconfig = Kconfig::load_probing(
         Path::new("Kconfig"),
         &LoadOptions { srctree, env },
         &mut shell,
@@ -70,6 +70,6 @@ pub fn open_tree(
         semantics,
         arch,
         commands: shell.commands,
-        cached: shell.cache.map_or(0, |c| c.hits),
+        cached: shell.cache.map_or(0, |c| c.hits()),
     })
 }

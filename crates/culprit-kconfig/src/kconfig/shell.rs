@@ -3,11 +3,19 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
+use culprit_exec::capture::capture;
 use sha2::{Digest, Sha256};
 
-use super::macros::Shell;
+use super::macros::{Shell, SHELL_OUTPUT_LIMIT};
+
+/// How long one probe may run. kconfig waits forever; a compiler wedged on a license
+/// server or an NFS mount would hang culprit with it. A compiler probe takes well under
+/// a second, a few on a loaded machine.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Runs commands with `/bin/sh` in `cwd` (kconfig runs them in the build directory;
 /// compiler probes create and remove scratch files there), with `env` added to the
@@ -20,6 +28,11 @@ pub struct SystemShell {
     pub commands: usize,
     /// Where earlier answers are kept, if anywhere.
     pub cache: Option<ProbeCache>,
+    /// Past this, a probe is killed with everything it started, and the read fails.
+    pub timeout: Duration,
+    /// How many probes [`Kconfig::load_probing`](super::Kconfig::load_probing) runs at
+    /// once: by default one per CPU, as more only makes them compete.
+    pub jobs: usize,
 }
 
 impl SystemShell {
@@ -29,33 +42,44 @@ impl SystemShell {
             cwd: std::env::temp_dir(),
             commands: 0,
             cache: None,
+            timeout: PROBE_TIMEOUT,
+            jobs: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         }
+    }
+
+    /// The cached answer to `command`, if the cache holds one for it as things are now.
+    pub(super) fn cached(&self, command: &str) -> Option<String> {
+        let cache = self.cache.as_ref()?;
+        cache.get(&probe_key(command, &self.env))
+    }
+
+    /// Runs `command` for real and keeps its answer in the cache; safe to call from
+    /// several threads at once (each probe gets its own scratch files, named after the
+    /// pid of its shell by the Kconfig macros).
+    pub(super) fn execute(&self, command: &str) -> Result<String, String> {
+        let mut sh = Command::new("/bin/sh");
+        sh.arg("-c")
+            .arg(command)
+            .envs(&self.env)
+            .current_dir(&self.cwd);
+        // One byte past what kconfig keeps, so that `shell_words` sees the same text.
+        let output = capture(sh, SHELL_OUTPUT_LIMIT + 1, self.timeout)
+            .map_err(|e| e.to_string())?;
+        let answer = String::from_utf8_lossy(&output.stdout).into_owned();
+        if let Some(cache) = &self.cache {
+            cache.put(&probe_key(command, &self.env), &answer);
+        }
+        Ok(answer)
     }
 }
 
 impl Shell for SystemShell {
     fn run(&mut self, command: &str) -> Result<String, String> {
-        let key = self.cache.as_ref().map(|_| probe_key(command, &self.env));
-        if let (Some(cache), Some(key)) = (&mut self.cache, &key) {
-            if let Some(answer) = cache.get(key) {
-                return Ok(answer);
-            }
+        if let Some(answer) = self.cached(command) {
+            return Ok(answer);
         }
         self.commands += 1;
-        let output = Command::new("/bin/sh")
-            .arg("-c")
-            .arg(command)
-            .envs(&self.env)
-            .current_dir(&self.cwd)
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .map_err(|e| format!("/bin/sh: {e}"))?;
-        let answer = String::from_utf8_lossy(&output.stdout).into_owned();
-        if let (Some(cache), Some(key)) = (&mut self.cache, &key) {
-            cache.put(key, &answer);
-        }
-        Ok(answer)
+        self.execute(command)
     }
 }
 
@@ -73,25 +97,35 @@ pub const PROBE_CACHE_DIR: &str = "kconfig-probes";
 /// script, is a new key.
 pub struct ProbeCache {
     dir: PathBuf,
-    /// Answers taken from the cache.
-    pub hits: usize,
+    hits: AtomicUsize,
 }
 
 impl ProbeCache {
     pub fn new(dir: PathBuf) -> ProbeCache {
-        ProbeCache { dir, hits: 0 }
+        ProbeCache {
+            dir,
+            hits: AtomicUsize::new(0),
+        }
     }
 
-    fn get(&mut self, key: &str) -> Option<String> {
+    /// Answers taken from the cache.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    fn get(&self, key: &str) -> Option<String> {
         let answer = std::fs::read_to_string(self.dir.join(key)).ok()?;
-        self.hits += 1;
+        self.hits.fetch_add(1, Ordering::Relaxed);
         Some(answer)
     }
 
     /// Keeps an answer; a cache that cannot be written only costs the probe next time.
     fn put(&self, key: &str, answer: &str) {
         let path = self.dir.join(key);
-        let scratch = self.dir.join(format!("{key}.{}", std::process::id()));
+        // Unique per process and thread: two threads may answer the same command.
+        let scratch = self
+            .dir
+            .join(format!("{key}.{}.{:?}", std::process::id(), std::thread::current().id()));
         let written = std::fs::create_dir_all(&self.dir)
             .and_then(|()| std::fs::write(&scratch, answer))
             .and_then(|()| std::fs::rename(&scratch, &path));
@@ -173,7 +207,7 @@ mod tests {
         let mut second = shell(&cache);
         assert_eq!(second.run(&command).unwrap(), "one\n");
         assert_eq!(
-            (second.commands, second.cache.as_ref().unwrap().hits),
+            (second.commands, second.cache.as_ref().unwrap().hits()),
             (0, 1)
         );
         // The script changes (size and time): the probe runs again.
