@@ -48,7 +48,8 @@ pub fn capture(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    let lifeline = supervisor::attach(&mut command, Signal::SIGKILL).map_err(CaptureError::Spawn)?;
+    let lifeline =
+        supervisor::attach(&mut command, Signal::SIGKILL).map_err(CaptureError::Spawn)?;
     let mut child = command.spawn().map_err(CaptureError::Spawn)?;
     drop(command);
     let stdout = child.stdout.take();
@@ -96,8 +97,11 @@ mod tests {
 
     /// Running or stopped, not a zombie waiting to be reaped.
     fn alive(pid: &str) -> bool {
-        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-            .is_ok_and(|stat| stat.rsplit(')').next().is_some_and(|rest| !rest.trim_start().starts_with('Z')))
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).is_ok_and(|stat| {
+            stat.rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z'))
+        })
     }
 
     #[test]

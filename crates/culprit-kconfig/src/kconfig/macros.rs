@@ -20,6 +20,13 @@ pub trait Shell {
     /// `Err` only when the command could not be started at all.
     fn run(&mut self, command: &str) -> Result<String, String>;
 
+    /// Called with `true` before a simple variable (`:=`) is expanded and `false` after:
+    /// its value is kept and used everywhere later, so a shell whose answers are
+    /// placeholders for now gives real ones meanwhile.
+    fn keeping(&mut self, kept: bool) {
+        let _ = kept;
+    }
+
     /// What a reference to a name nothing defines expands to: nothing, except for a
     /// shell whose answers are placeholders for now, where a name built from one stands
     /// for one too (so that a command built from it is known to depend on a probe).
@@ -124,7 +131,10 @@ impl<'s> Macros<'s> {
         let value = if recursive {
             value.to_owned()
         } else {
-            self.expand(value, &[], at)?
+            self.shell.keeping(true);
+            let value = self.expand(value, &[], at);
+            self.shell.keeping(false);
+            value?
         };
         match self.variables.get_mut(name) {
             Some(v) if append => {

@@ -52,6 +52,11 @@ struct Parser<'s> {
 
 /// Parses the tree whose top file is `top` (relative to the srctree or absolute).
 pub fn parse(top: &Path, options: &LoadOptions, shell: &mut dyn Shell) -> Result<Tree> {
+    finish(read(top, options, shell)?)
+}
+
+/// Reads the statements of every file into a tree, not finalized yet.
+pub fn read(top: &Path, options: &LoadOptions, shell: &mut dyn Shell) -> Result<Tree> {
     let mut parser = Parser {
         depth: 0,
         tree: Tree::empty(),
@@ -77,6 +82,11 @@ pub fn parse(top: &Path, options: &LoadOptions, shell: &mut dyn Shell) -> Result
     if tree.mainmenu.is_empty() {
         tree.mainmenu = "Main menu".to_owned();
     }
+    Ok(tree)
+}
+
+/// Folds the enclosing dependencies into every node and refuses dependency cycles.
+pub fn finish(mut tree: Tree) -> Result<Tree> {
     super::finalize::finalize(&mut tree);
     super::cycle::check(&tree)?;
     Ok(tree)

@@ -9,7 +9,9 @@
 //! 1. a *survey*: every command the macros ask for is queued for the workers (at most
 //!    one per CPU) and answered with a placeholder word, [`PENDING`]. A command whose
 //!    text contains the placeholder depends on an answer not known yet: it is not run
-//!    (its real text is only known later). Answers in the probe cache are real answers.
+//!    (its real text is only known later). Answers in the probe cache are real answers,
+//!    and so are those that go into a simple variable (`cc-info := $(shell,…)`): the
+//!    survey waits for them, because later commands are built from them.
 //! 2. the *reading*: the same parse, each command answered by the workers (waiting for
 //!    it if it is still running; a command the survey could not know is queued first and
 //!    waited for).
@@ -19,12 +21,13 @@
 //! placeholder (every answer cached, or a tree without probes), it is the reading.
 
 use std::collections::{HashMap, VecDeque};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use super::error::KconfigError;
 use super::macros::Shell;
-use super::parse::{parse, LoadOptions};
+use super::parse::{finish, parse, read, LoadOptions};
 use super::shell::SystemShell;
 use super::tree::Tree;
 
@@ -63,10 +66,11 @@ fn read_twice(
         shell,
         board,
         used_pending: false,
+        keeping: false,
     };
-    let surveyed = parse(top, options, &mut survey);
+    let surveyed = read(top, options, &mut survey);
     if !survey.used_pending {
-        return surveyed;
+        return finish(surveyed?);
     }
     parse(top, options, &mut Reading { board })
 }
@@ -100,7 +104,9 @@ impl Board {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A worker that panicked left consistent state behind (each change is one
         // statement under the lock); go on with it.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn wait<'a>(&self, state: MutexGuard<'a, State>) -> MutexGuard<'a, State> {
@@ -163,7 +169,9 @@ impl Board {
                 Some(answer) => Ok(answer),
                 None => {
                     self.lock().ran += 1;
-                    shell.execute(&command)
+                    // A panic must still leave an answer, or the reader waits forever.
+                    std::panic::catch_unwind(AssertUnwindSafe(|| shell.execute(&command)))
+                        .unwrap_or_else(|_| Err("the probe's worker thread failed".to_owned()))
                 }
             };
             self.lock().answers.insert(command, Answer::Done(answer));
@@ -184,6 +192,8 @@ struct Survey<'a> {
     shell: &'a SystemShell,
     board: &'a Board,
     used_pending: bool,
+    /// A simple variable is being expanded: real answers are needed.
+    keeping: bool,
 }
 
 impl Shell for Survey<'_> {
@@ -193,10 +203,17 @@ impl Shell for Survey<'_> {
                 self.board.known(command, &answer);
                 return Ok(answer);
             }
-            self.board.ask(command, false);
+            self.board.ask(command, self.keeping);
+            if self.keeping {
+                return self.board.answer(command);
+            }
         }
         self.used_pending = true;
         Ok(PENDING.to_owned())
+    }
+
+    fn keeping(&mut self, kept: bool) {
+        self.keeping = kept;
     }
 
     fn undefined(&self, name: &str) -> String {
@@ -253,10 +270,10 @@ mod tests {
         )
     }
 
-    /// Probes with arguments, asked twice, one containing another's answer and one
+    /// Probes with arguments, asked twice, one containing another's answer and two
     /// built from a variable whose name is an answer: the parallel read gives the serial
     /// read's tree, runs each distinct command once, and never runs a command whose text
-    /// was not known yet (the survey would have run `echo ` for E without the
+    /// was not known yet (the survey would have run `echo ` for F without the
     /// placeholder standing for an undefined name built from it).
     #[test]
     fn the_parallel_read_is_the_serial_read() {
@@ -281,6 +298,9 @@ config D
 config E
 	string "e"
 	default "$(shell,echo $($(name)))"
+config F
+	string "f"
+	default "$(shell,echo $($(shell,echo FLAVOR)))"
 "#,
         );
         let options = options(dir.path());
@@ -291,22 +311,25 @@ config E
         assert_eq!(contents(&parallel), contents(&serial));
         let text = contents(&parallel);
         assert!(text.contains("dep-x") && text.contains("mint"), "{text}");
-        assert_eq!((serial_shell.commands, parallel_shell.commands), (7, 6));
+        assert_eq!((serial_shell.commands, parallel_shell.commands), (9, 6));
     }
 
     /// Two probes that each wait for the other to have started: run one after the
-    /// other, the first would wait until its timeout; run at once, both answer.
+    /// other, the first would wait until its timeout; run at once, both answer. Their
+    /// text holds a simple variable set by a probe, which the survey waits for (were it
+    /// a placeholder, both would be left for the reading, one after the other).
     #[test]
     fn independent_probes_run_at_once() {
         let dir = tree_dir(
             r#"
 meet = $(shell,touch $(1); while [ ! -e $(2) ]; do sleep 0.01; done; echo y)
+side := $(shell,echo side)
 config A
 	bool "a"
-	default $(meet,a,b)
+	default $(meet,$(side)-a,$(side)-b)
 config B
 	bool "b"
-	default $(meet,b,a)
+	default $(meet,$(side)-b,$(side)-a)
 "#,
         );
         let options = options(dir.path());
@@ -315,7 +338,7 @@ config B
         parallel_shell.timeout = std::time::Duration::from_secs(60);
         let tree = parse_probing(Path::new("Kconfig"), &options, &mut parallel_shell).unwrap();
         assert!(!contents(&tree).contains(PENDING));
-        assert_eq!(parallel_shell.commands, 2);
+        assert_eq!(parallel_shell.commands, 3);
     }
 
     /// A probe that hangs is killed at the timeout, and the read fails naming it, with
@@ -325,9 +348,13 @@ config B
         let dir = tree_dir("config A\n\tbool \"a\"\n\tdefault $(shell,sleep 300)\n");
         let mut parallel_shell = shell(2);
         parallel_shell.timeout = std::time::Duration::from_millis(300);
-        let err = parse_probing(Path::new("Kconfig"), &options(dir.path()), &mut parallel_shell)
-            .unwrap_err()
-            .to_string();
+        let err = parse_probing(
+            Path::new("Kconfig"),
+            &options(dir.path()),
+            &mut parallel_shell,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("Kconfig:3"), "{err}");
         assert!(err.contains("sleep 300") && err.contains("killed"), "{err}");
     }

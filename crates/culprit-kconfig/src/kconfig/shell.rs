@@ -63,8 +63,8 @@ impl SystemShell {
             .envs(&self.env)
             .current_dir(&self.cwd);
         // One byte past what kconfig keeps, so that `shell_words` sees the same text.
-        let output = capture(sh, SHELL_OUTPUT_LIMIT + 1, self.timeout)
-            .map_err(|e| e.to_string())?;
+        let output =
+            capture(sh, SHELL_OUTPUT_LIMIT + 1, self.timeout).map_err(|e| e.to_string())?;
         let answer = String::from_utf8_lossy(&output.stdout).into_owned();
         if let Some(cache) = &self.cache {
             cache.put(&probe_key(command, &self.env), &answer);
@@ -123,9 +123,11 @@ impl ProbeCache {
     fn put(&self, key: &str, answer: &str) {
         let path = self.dir.join(key);
         // Unique per process and thread: two threads may answer the same command.
-        let scratch = self
-            .dir
-            .join(format!("{key}.{}.{:?}", std::process::id(), std::thread::current().id()));
+        let scratch = self.dir.join(format!(
+            "{key}.{}.{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
         let written = std::fs::create_dir_all(&self.dir)
             .and_then(|()| std::fs::write(&scratch, answer))
             .and_then(|()| std::fs::rename(&scratch, &path));
