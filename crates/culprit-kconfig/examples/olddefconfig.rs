@@ -1,5 +1,7 @@
 //! `cargo run --example olddefconfig -- SRCTREE ARCH INPUT... OUTPUT`: culprit's
-//! evaluator on a Linux tree, for comparing with `make olddefconfig` by hand.
+//! evaluator on a Linux tree, for comparing with `make olddefconfig` by hand (and for
+//! measuring its memory with `/usr/bin/time -v`). Probes run concurrently, as in
+//! `culprit kconfig`.
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -16,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env = linux_env(&srctree, arch, &outer, &mut shell);
     shell.env = env.clone();
     let t0 = std::time::Instant::now();
-    let kconfig = Kconfig::load(
+    let kconfig = Kconfig::load_probing(
         Path::new("Kconfig"),
         &LoadOptions { srctree, env },
         &mut shell,

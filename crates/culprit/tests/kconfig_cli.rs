@@ -228,3 +228,79 @@ fn shell_probes_run_once_per_toolchain() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(runs(), 2);
 }
+
+#[path = "../../culprit-kconfig/tests/common/linux.rs"]
+mod kconfig_linux;
+
+/// Real Linux Kconfig files with one thing broken, as a hand edit breaks them: each is
+/// bad input (exit 2) named by the file and line of the broken statement, with what was
+/// expected. (conf itself names the line after an unclosed parenthesis, 35, then a
+/// cascade of "invalid statement" lines.)
+#[test]
+fn a_broken_line_in_a_real_linux_kconfig_exits_2_naming_it() {
+    let Some(tree) = kconfig_linux::linux_tree() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("linux");
+    kconfig_linux::sparse_clone(&tree, &src);
+    let defconfig = src.join("arch/x86/configs/x86_64_defconfig");
+    let out = dir.path().join("out.config");
+    // (file, line, what it becomes, what the message must say)
+    let breakages: &[(&str, usize, &str, &str)] = &[
+        (
+            "kernel/Kconfig.preempt",
+            34,
+            "\tdepends on !(ARCH_NO_PREEMPT",
+            "kernel/Kconfig.preempt:34: expected `)`",
+        ),
+        (
+            "kernel/Kconfig.preempt",
+            34,
+            "\tdepend on !ARCH_NO_PREEMPT",
+            "kernel/Kconfig.preempt:34: unknown statement \"depend\"; did you mean \"depends\"?",
+        ),
+        (
+            "init/Kconfig",
+            476,
+            "source \"kernel/Kconfig.preemt\"",
+            "init/Kconfig:476: can't open file \"kernel/Kconfig.preemt\"",
+        ),
+        (
+            "kernel/Kconfig.preempt",
+            87,
+            "",
+            "kernel/Kconfig.preempt:14: `choice` is not closed in the file that opens it (missing `endchoice`)",
+        ),
+    ];
+    for (file, line, broken, expected) in breakages {
+        let path = src.join(file);
+        let original = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<&str> = original.lines().collect();
+        lines[line - 1] = broken;
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let run = culprit(
+            dir.path(),
+            &[
+                "normalize",
+                "--tree",
+                src.to_str().unwrap(),
+                "--arch",
+                "x86_64",
+                defconfig.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ],
+        );
+        std::fs::write(&path, &original).unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(
+            run.status.code(),
+            Some(2),
+            "{file}:{line} `{broken}`: {err}"
+        );
+        assert!(err.contains(expected), "{file}:{line} `{broken}`: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(!out.exists(), "nothing is written from a broken tree");
+}

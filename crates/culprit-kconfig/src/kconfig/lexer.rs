@@ -430,6 +430,17 @@ fn finish(tokens: Vec<Tok>, line: usize) -> Option<Statement> {
     (!tokens.is_empty()).then_some(Statement::Tokens { tokens, line })
 }
 
+/// The keyword a word that is none was probably meant to be (`depend`, `slect`), if one
+/// is a typo away.
+pub fn nearest_keyword(word: &str) -> Option<&'static str> {
+    KEYWORDS
+        .iter()
+        .map(|(spelling, _)| (super::why::edit_distance(word, spelling), *spelling))
+        .filter(|(distance, spelling)| *distance <= (spelling.len() / 3).max(1))
+        .min()
+        .map(|(_, spelling)| spelling)
+}
+
 /// How a keyword is spelled in a Kconfig file.
 pub fn keyword_spelling(kw: Kw) -> &'static str {
     KEYWORDS

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::error::KconfigError;
 use super::expr::{and, Cmp, Expr};
 use super::glob;
-use super::lexer::{FileLexer, Kw, Op, Statement, Tok};
+use super::lexer::{nearest_keyword, FileLexer, Kw, Op, Statement, Tok};
 use super::macros::{At, Macros, Shell};
 use super::tree::{Loc, Node, NodeId, NodeKind, Prop, PropId, PropKind, SymId, Tree, Type};
 
@@ -277,7 +277,10 @@ impl<'s> Parser<'s> {
                 self.source(*kw, &path, loc)
             }
             Tok::Kw(_) => self.option(t, loc),
-            Tok::Word(w) => Err(format!("unknown statement \"{w}\"")),
+            Tok::Word(w) => Err(match nearest_keyword(w) {
+                Some(keyword) => format!("unknown statement \"{w}\"; did you mean \"{keyword}\"?"),
+                None => format!("unknown statement \"{w}\""),
+            }),
             Tok::Str(_) | Tok::Op(_) => Err("invalid statement".to_owned()),
         }
     }
