@@ -99,45 +99,40 @@ fn main() {
     };
     let mut input = Input::default();
     input.read(&defconfig, false).unwrap();
-    let mut commands = 0;
     let mut output = String::new();
-    let cold = median(
-        (0..RUNS)
-            .map(|_| {
-                shell.commands = 0;
-                let t = time(|| {
-                    let kconfig =
-                        Kconfig::load(Path::new("Kconfig"), &options, &mut shell).unwrap();
-                    output = kconfig.olddefconfig(&input).dot_config().to_owned();
-                });
-                commands = shell.commands;
-                t
-            })
-            .collect(),
-    );
-    assert_eq!(
-        output, reference,
-        "culprit disagrees with make olddefconfig"
-    );
-    let mut parallel_commands = 0;
-    let parallel = median(
-        (0..RUNS)
-            .map(|_| {
-                shell.commands = 0;
-                let t = time(|| {
-                    let kconfig =
-                        Kconfig::load_probing(Path::new("Kconfig"), &options, &mut shell).unwrap();
-                    output = kconfig.olddefconfig(&input).dot_config().to_owned();
-                });
+    // The first read on a toolchain (no probe cache): probes one at a time as conf runs
+    // them, and concurrently as culprit does, alternating so both see the same load.
+    let (mut serial_times, mut parallel_times) = (Vec::new(), Vec::new());
+    let (mut commands, mut parallel_commands) = (0, 0);
+    for _ in 0..RUNS {
+        for concurrent in [false, true] {
+            shell.commands = 0;
+            let t = time(|| {
+                let kconfig = if concurrent {
+                    Kconfig::load_probing(Path::new("Kconfig"), &options, &mut shell)
+                } else {
+                    Kconfig::load(Path::new("Kconfig"), &options, &mut shell)
+                };
+                output = kconfig
+                    .unwrap()
+                    .olddefconfig(&input)
+                    .dot_config()
+                    .to_owned();
+            });
+            assert_eq!(
+                output, reference,
+                "culprit (probes concurrent: {concurrent}) disagrees with make olddefconfig"
+            );
+            if concurrent {
+                parallel_times.push(t);
                 parallel_commands = shell.commands;
-                t
-            })
-            .collect(),
-    );
-    assert_eq!(
-        output, reference,
-        "culprit with concurrent probes disagrees with make olddefconfig"
-    );
+            } else {
+                serial_times.push(t);
+                commands = shell.commands;
+            }
+        }
+    }
+    let (cold, parallel) = (median(serial_times), median(parallel_times));
     // A new process on the same toolchain: the probes' answers come from the cache
     // (filled by one run first), the tree is read and evaluated from scratch.
     let probes = scratch.path().join("probes");
