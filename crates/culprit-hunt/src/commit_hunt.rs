@@ -17,7 +17,7 @@ use culprit_search::commit::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Everything a bisection session needs; stored as the session's arguments so that
@@ -113,6 +113,11 @@ pub(crate) struct Search {
     fix_wanted: Option<usize>,
     /// Up front: the build errors a fix was looked for, each once.
     searched: Vec<Signature>,
+    /// Reruns of the bad endpoint running alongside the search, and how each came out.
+    endpoint_checks: BTreeSet<Ticket>,
+    endpoint_reruns: Vec<Judgement>,
+    /// A rerun of the bad endpoint passed: the search's trusted verdicts do not hold.
+    intermittent: bool,
 }
 
 impl Search {
@@ -125,6 +130,33 @@ impl Search {
         self.verdicts.push((node, verdict.clone()));
         bisection.record(node, verdict)?;
         Ok(())
+    }
+}
+
+/// The runs of the endpoints so far, which an intermittent failure's model is made from.
+struct EndpointRuns {
+    bad_runs: u32,
+    bad_fails: u32,
+    good_runs: u32,
+    good_fails: u32,
+}
+
+impl EndpointRuns {
+    /// Counts one more run of the bad endpoint; returns whether it passed (the failure
+    /// is intermittent). A run that could not be judged does not count.
+    fn count(&mut self, judgement: &Judgement) -> bool {
+        match judgement {
+            Judgement::Bad => {
+                self.bad_fails += 1;
+                self.bad_runs += 1;
+                false
+            }
+            Judgement::Good => {
+                self.bad_runs += 1;
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -265,7 +297,7 @@ impl CommitHunt<'_, '_> {
                 Err(err) => return Err(err),
             }
         };
-        let mut bad_fails = 1u32;
+        let bad_fails = 1u32;
         let target_tests: Vec<String> = targets.keys().cloned().collect();
         self.stop_at = targets.clone();
         for (test, target) in &targets {
@@ -285,133 +317,64 @@ impl CommitHunt<'_, '_> {
         }
 
         // Repeated runs of the bad endpoint show whether the failure is intermittent.
-        let mut good_runs = good.len() as u32;
+        // With a worker to spare they run alongside the first search steps, which
+        // assume it is not: should a rerun pass, those steps are dropped and the hunt
+        // starts again with a Bayesian model.
+        let mut endpoints = EndpointRuns {
+            bad_runs,
+            bad_fails,
+            good_runs: good.len() as u32,
+            good_fails,
+        };
         let extra = if self.plan.flaky {
             0
         } else {
             self.plan.endpoint_runs.saturating_sub(1)
         };
         let mut flaky = self.plan.flaky || bad_runs > 1;
-        for _ in 0..extra {
-            match self.rerun_bad(&targets, &target_tests)? {
-                Judgement::Bad => bad_fails += 1,
-                Judgement::Good => flaky = true,
-                _ => continue,
+        let mut checks = BTreeSet::new();
+        if !flaky && self.session.workers() > 1 {
+            for _ in 0..extra {
+                let request = self.request("endpoint-bad", &bad, &target_tests, &targets);
+                checks.insert(self.session.submit(request)?);
             }
-            bad_runs += 1;
-        }
-        let model = if flaky {
-            while bad_runs < FLAKY_ENDPOINT_RUNS {
-                if self.rerun_bad(&targets, &target_tests)? == Judgement::Bad {
-                    bad_fails += 1;
-                }
-                bad_runs += 1;
-            }
-            while good_runs < FLAKY_ENDPOINT_RUNS {
-                let r = self
-                    .run("endpoint-good", &good[..1], &target_tests)?
-                    .remove(0);
-                good_runs += 1;
-                if judge(&r, &targets) == Judgement::Bad {
-                    good_fails += 1;
-                }
-            }
-            let model = FlakyModel::estimate(bad_fails, bad_runs, good_fails, good_runs)
-                .map_err(|e| HuntError::BadInput(format!("the endpoints do not tell good from bad ({e}): the bad endpoint failed {bad_fails} of {bad_runs} runs, the good one {good_fails} of {good_runs}")))?;
-            self.say(format!(
-                "the failure is intermittent: the bad endpoint failed {bad_fails} of {bad_runs} runs; bisecting with a Bayesian model (confidence {:.2})",
-                self.plan.confidence
-            ));
-            Some(model)
         } else {
-            None
-        };
+            for _ in 0..extra {
+                let judgement = self.rerun_bad(&targets, &target_tests)?;
+                flaky |= endpoints.count(&judgement);
+            }
+        }
 
         let (graph, good_nodes) = self.graph()?;
         let bad_node = graph.index(&bad).ok_or_else(|| {
             HuntError::BadInput(format!("{} is not in the range", self.label(&bad)))
         })?;
-        let options = BisectOptions {
-            first_parent: self.plan.first_parent,
-            flaky: model,
-            confidence: self.plan.confidence,
-        };
-        let mut bisection = Bisection::new(&graph, &good_nodes, bad_node, options.clone())
-            .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;
-        let mut search = Search {
-            retries: BTreeMap::new(),
-            runs: 0,
-            // A failure that barely reproduces could keep a Bayesian search going for
-            // ever; past this many runs it stops and says what it has.
-            cap: MAX_SEARCH_RUNS_PER_BIT
-                * (usize::BITS - bisection.initial_suspects().leading_zeros()) as usize
-                + 50,
-            capped: false,
-            flaky: model.is_some(),
-            verdicts: Vec::new(),
-            fixes: Fixups::new(self.plan.fixups.clone()),
-            fix_wanted: None,
-            searched: Vec::new(),
-        };
-        // With trusted verdicts the bad endpoint is simply bad. A flaky model already
-        // holds the endpoint runs: recording them again would count them twice.
-        if model.is_none() {
-            search.record(&mut bisection, bad_node, Verdict::Bad)?;
-        }
-        loop {
-            self.search(&mut bisection, &graph, &targets, &target_tests, &mut search)?;
-            let rebuild_keeping_skips = if let Some(failed) = search.fix_wanted.take() {
-                match self.find_fix_up_front(
-                    &graph,
-                    failed,
-                    bad_node,
-                    &targets,
-                    &target_tests,
-                    &mut search,
-                )? {
-                    Some(fix) => {
-                        search.fixes.cures.push((failed, fix.clone()));
-                        search.fixes.active.push(fix);
-                        false
-                    }
-                    None => true,
-                }
-            } else if self.exonerate(&graph, &targets, &target_tests, &mut search)? {
-                true
-            } else if let Status::Ambiguous { suspects } = bisection.status() {
-                if !self.plan.auto_fixup {
-                    break;
-                }
-                let Some(fix) =
-                    self.find_fix(&graph, &suspects, &targets, &target_tests, &mut search)?
-                else {
-                    break;
-                };
-                search.fixes.active.push(fix);
-                false
+        let (model, bisection, search) = loop {
+            let model = if flaky {
+                Some(self.flaky_model(&targets, &target_tests, &mut endpoints)?)
             } else {
-                break;
+                None
             };
-            // A new round starts from the verdicts so far. With a new fixup, the window's
-            // skips go: they said nothing of the failure, only of the build.
-            bisection = Bisection::new(&graph, &good_nodes, bad_node, options.clone())
-                .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;
-            let fixes = &search.fixes;
-            let kept: Vec<(usize, Verdict)> = search
-                .verdicts
-                .iter()
-                .filter(|(node, v)| {
-                    rebuild_keeping_skips
-                        || !matches!(v, Verdict::Skip { .. })
-                        || !fixes.known_untestable(&graph, *node)
-                })
-                .cloned()
-                .collect();
-            search.verdicts.clear();
-            for (node, verdict) in kept {
-                search.record(&mut bisection, node, verdict)?;
+            let (bisection, search) = self.bisect(
+                &graph,
+                &good_nodes,
+                bad_node,
+                model,
+                &targets,
+                &target_tests,
+                std::mem::take(&mut checks),
+            )?;
+            // Every rerun counts, including those after the first that passed.
+            let mut passed = false;
+            for judgement in &search.endpoint_reruns {
+                passed |= endpoints.count(judgement);
             }
-        }
+            if model.is_none() && passed {
+                flaky = true;
+                continue;
+            }
+            break (model, bisection, search);
+        };
         let capped = search.capped;
         let search_runs = search.runs;
 
@@ -497,6 +460,148 @@ impl CommitHunt<'_, '_> {
         Ok(conclusion)
     }
 
+    /// The model of an intermittent failure: more runs of both endpoints, up to
+    /// [`FLAKY_ENDPOINT_RUNS`] each, then the failure rates they show.
+    fn flaky_model(
+        &mut self,
+        targets: &BTreeMap<String, Target>,
+        target_tests: &[String],
+        runs: &mut EndpointRuns,
+    ) -> Result<FlakyModel> {
+        while runs.bad_runs < FLAKY_ENDPOINT_RUNS {
+            if self.rerun_bad(targets, target_tests)? == Judgement::Bad {
+                runs.bad_fails += 1;
+            }
+            runs.bad_runs += 1;
+        }
+        let good = self.plan.good[..1].to_vec();
+        while runs.good_runs < FLAKY_ENDPOINT_RUNS {
+            let r = self.run("endpoint-good", &good, target_tests)?.remove(0);
+            runs.good_runs += 1;
+            if judge(&r, targets) == Judgement::Bad {
+                runs.good_fails += 1;
+            }
+        }
+        let EndpointRuns {
+            bad_runs,
+            bad_fails,
+            good_runs,
+            good_fails,
+        } = *runs;
+        let model = FlakyModel::estimate(bad_fails, bad_runs, good_fails, good_runs)
+            .map_err(|e| HuntError::BadInput(format!("the endpoints do not tell good from bad ({e}): the bad endpoint failed {bad_fails} of {bad_runs} runs, the good one {good_fails} of {good_runs}")))?;
+        self.say(format!(
+            "the failure is intermittent: the bad endpoint failed {bad_fails} of {bad_runs} runs; bisecting with a Bayesian model (confidence {:.2})",
+            self.plan.confidence
+        ));
+        Ok(model)
+    }
+
+    /// The search in rounds until it stops asking: after each round, the checks of bad
+    /// verdicts obtained with fixups, or the automatic fixup rule, may start another.
+    /// `endpoint_checks` are reruns of the bad endpoint already running; should one
+    /// pass, the search stops at once with `intermittent` set.
+    #[allow(clippy::too_many_arguments)]
+    fn bisect<'g>(
+        &mut self,
+        graph: &'g CommitGraph,
+        good_nodes: &[usize],
+        bad_node: usize,
+        model: Option<FlakyModel>,
+        targets: &BTreeMap<String, Target>,
+        target_tests: &[String],
+        endpoint_checks: BTreeSet<Ticket>,
+    ) -> Result<(Bisection<'g>, Search)> {
+        let options = BisectOptions {
+            first_parent: self.plan.first_parent,
+            flaky: model,
+            confidence: self.plan.confidence,
+        };
+        let mut bisection = Bisection::new(graph, good_nodes, bad_node, options.clone())
+            .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;
+        let mut search = Search {
+            retries: BTreeMap::new(),
+            runs: 0,
+            // A failure that barely reproduces could keep a Bayesian search going for
+            // ever; past this many runs it stops and says what it has.
+            cap: MAX_SEARCH_RUNS_PER_BIT
+                * (usize::BITS - bisection.initial_suspects().leading_zeros()) as usize
+                + 50,
+            capped: false,
+            flaky: model.is_some(),
+            verdicts: Vec::new(),
+            fixes: Fixups::new(self.plan.fixups.clone()),
+            fix_wanted: None,
+            searched: Vec::new(),
+            endpoint_checks,
+            endpoint_reruns: Vec::new(),
+            intermittent: false,
+        };
+        // With trusted verdicts the bad endpoint is simply bad. A flaky model already
+        // holds the endpoint runs: recording them again would count them twice.
+        if model.is_none() {
+            search.record(&mut bisection, bad_node, Verdict::Bad)?;
+        }
+        loop {
+            self.search(&mut bisection, graph, targets, target_tests, &mut search)?;
+            if search.intermittent {
+                break;
+            }
+            let rebuild_keeping_skips = if let Some(failed) = search.fix_wanted.take() {
+                match self.find_fix_up_front(
+                    graph,
+                    failed,
+                    bad_node,
+                    targets,
+                    target_tests,
+                    &mut search,
+                )? {
+                    Some(fix) => {
+                        search.fixes.cures.push((failed, fix.clone()));
+                        search.fixes.active.push(fix);
+                        false
+                    }
+                    None => true,
+                }
+            } else if self.exonerate(graph, targets, target_tests, &mut search)? {
+                true
+            } else if let Status::Ambiguous { suspects } = bisection.status() {
+                if !self.plan.auto_fixup {
+                    break;
+                }
+                let Some(fix) =
+                    self.find_fix(graph, &suspects, targets, target_tests, &mut search)?
+                else {
+                    break;
+                };
+                search.fixes.active.push(fix);
+                false
+            } else {
+                break;
+            };
+            // A new round starts from the verdicts so far. With a new fixup, the window's
+            // skips go: they said nothing of the failure, only of the build.
+            bisection = Bisection::new(graph, good_nodes, bad_node, options.clone())
+                .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;
+            let fixes = &search.fixes;
+            let kept: Vec<(usize, Verdict)> = search
+                .verdicts
+                .iter()
+                .filter(|(node, v)| {
+                    rebuild_keeping_skips
+                        || !matches!(v, Verdict::Skip { .. })
+                        || !fixes.known_untestable(graph, *node)
+                })
+                .cloned()
+                .collect();
+            search.verdicts.clear();
+            for (node, verdict) in kept {
+                search.record(&mut bisection, node, verdict)?;
+            }
+        }
+        Ok((bisection, search))
+    }
+
     /// Runs the search until the bisection stops asking, each free worker taking the next
     /// candidate at once. A candidate that cannot be tested on its own is tried again
     /// with the active fixups before it counts as skipped.
@@ -515,7 +620,7 @@ impl CommitHunt<'_, '_> {
         loop {
             // Up front, a build failure without a fix stops new work: the fix search
             // comes first, once the steps running now are in.
-            while search.fix_wanted.is_none() && self.session.wants_work() {
+            while search.fix_wanted.is_none() && !search.intermittent && self.session.wants_work() {
                 let Status::Searching { suspects, top } = bisection.status() else {
                     break;
                 };
@@ -564,8 +669,17 @@ impl CommitHunt<'_, '_> {
                 break;
             };
             let Some((node, fixed)) = running.remove(&ticket) else {
+                if search.endpoint_checks.remove(&ticket) {
+                    let judgement = judge(&result, targets);
+                    search.intermittent |= judgement == Judgement::Good;
+                    search.endpoint_reruns.push(judgement);
+                }
                 continue;
             };
+            if search.intermittent {
+                // Its verdict assumed trusted runs; the hunt starts again with a model.
+                continue;
+            }
             search.runs += 1;
             let judgement = judge(&result, targets);
             // With several workers (or a cluster), where it ran tells the lines apart.
