@@ -8,7 +8,7 @@
 
 use crate::config::Config;
 use crate::error::{Context, HuntError, Result};
-use crate::executor::{Executor, Job, Prepare};
+use crate::executor::{Executor, Finished, Job, Prepare};
 use crate::journal::{now, Journal};
 use crate::observe::Observer;
 use crate::step::{ArtifactCache, StepResult};
@@ -160,8 +160,9 @@ impl<'a> Session<'a> {
 
     /// Whether a step submitted now would start at once, and no finished step is
     /// waiting to be taken: the moment to ask the strategy for another candidate.
+    /// Never after Ctrl-C: no new step starts then.
     pub fn wants_work(&self) -> bool {
-        self.ready.is_empty() && self.free.len() > self.queue.len()
+        !self.interrupted() && self.ready.is_empty() && self.free.len() > self.queue.len()
     }
 
     /// What to add to a line about `ticket`'s step: nothing for a step that runs now,
@@ -271,6 +272,22 @@ impl<'a> Session<'a> {
         let Some(finished) = self.executor.wait() else {
             return Ok(None);
         };
+        let first = self.take(finished)?;
+        // Steps that ended at the same moment are taken too, so that the driver sees
+        // all their results before it chooses the next candidate.
+        while let Some(finished) = self.executor.try_wait() {
+            let also = self.take(finished)?;
+            self.ready.push_back(also);
+        }
+        if self.interrupted() {
+            return Err(self.stop_all());
+        }
+        self.dispatch()?;
+        Ok(Some(first))
+    }
+
+    /// Frees the worker of a step that ended and records its result.
+    fn take(&mut self, finished: Finished) -> Result<(Ticket, StepResult)> {
         self.free.insert(finished.worker);
         let running = self
             .running
@@ -278,11 +295,7 @@ impl<'a> Session<'a> {
             .context("a step came back that was never submitted; this is a bug in culprit")?;
         let result = finished.result?;
         self.record(&finished.job, &running, &result)?;
-        if self.interrupted() {
-            return Err(self.stop_all());
-        }
-        self.dispatch()?;
-        Ok(Some((running.ticket, result)))
+        Ok((running.ticket, result))
     }
 
     fn record(&mut self, job: &Job, running: &Running, result: &StepResult) -> Result<()> {

@@ -322,8 +322,11 @@ fn rounds_of_a_parallel_search_approach_log_base_w_plus_one() {
         let rounds = end - 1.0;
         let ideal = (n as f64).log((workers + 1) as f64).ceil();
         println!("| {workers} | {n} | {rounds} | {ideal} |");
+        // One worker pays for the search's skew at the end; several workers, which
+        // see every result that came in together before choosing, do not.
+        let bound = if workers == 1 { ideal + 1.0 } else { ideal };
         assert!(
-            rounds <= ideal + 2.0,
+            rounds <= bound,
             "W = {workers}: {rounds} rounds, ideal {ideal}"
         );
     }

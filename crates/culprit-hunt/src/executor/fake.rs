@@ -136,14 +136,31 @@ impl Executor for FakeExecutor {
             .enumerate()
             .min_by(|(_, a), (_, b)| a.ends.total_cmp(&b.ends))
             .map(|(i, _)| i)?;
-        let step = self.running.remove(first);
+        Some(self.finish(first))
+    }
+
+    /// A step that ends at the current virtual time.
+    fn try_wait(&mut self) -> Option<Finished> {
+        if self.stop.load(Ordering::SeqCst) {
+            return None;
+        }
+        let now = self.now;
+        let at = self.running.iter().position(|s| s.ends <= now)?;
+        Some(self.finish(at))
+    }
+}
+
+impl FakeExecutor {
+    /// Ends running step `at`, moving the clock to its end.
+    fn finish(&mut self, at: usize) -> Finished {
+        let step = self.running.remove(at);
         self.now = self.now.max(step.ends);
         self.log(step.worker, &step.job, What::Finished);
-        Some(Finished {
+        Finished {
             worker: step.worker,
             job: step.job,
             result: Ok(step.result),
-        })
+        }
     }
 }
 

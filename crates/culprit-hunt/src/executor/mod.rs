@@ -108,6 +108,12 @@ pub trait Executor {
     fn start(&mut self, worker: usize, job: Job) -> Result<()>;
     /// Waits for the next started step to end; `None` when none is running.
     fn wait(&mut self) -> Option<Finished>;
+    /// A step that has already ended, without waiting; `None` when none has. The
+    /// session takes every step that ended with the one it waited for before the
+    /// strategy chooses again, so no choice ignores a result already in.
+    fn try_wait(&mut self) -> Option<Finished> {
+        None
+    }
 }
 
 /// Runs one step on one worker and returns when it has ended: what an executor of real

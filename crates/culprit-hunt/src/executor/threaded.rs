@@ -86,10 +86,22 @@ impl<R: StepRunner> Executor for Threaded<R> {
             return None;
         }
         let finished = self.finished.recv().ok()?;
+        Some(self.hand_back(finished))
+    }
+
+    fn try_wait(&mut self) -> Option<Finished> {
+        let finished = self.finished.try_recv().ok()?;
+        Some(self.hand_back(finished))
+    }
+}
+
+impl<R: StepRunner> Threaded<R> {
+    /// Frees the worker of a step that ended.
+    fn hand_back(&mut self, finished: Finished) -> Finished {
         if let Some(busy) = self.busy.get_mut(finished.worker) {
             *busy = false;
         }
-        Some(finished)
+        finished
     }
 }
 
@@ -173,6 +185,30 @@ mod tests {
         release.send(()).unwrap();
         assert_eq!(executor.wait().unwrap().job.seq, 1);
         assert!(executor.wait().is_none());
+    }
+
+    #[test]
+    fn try_wait_hands_back_only_a_step_that_has_ended() {
+        let (mut executor, release) = gated();
+        executor.start(0, job(1, "slow")).unwrap();
+        assert!(executor.try_wait().is_none(), "worker 0 is still running");
+        executor.start(1, job(2, "fast")).unwrap();
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        let finished = loop {
+            if let Some(finished) = executor.try_wait() {
+                break finished;
+            }
+            assert!(Instant::now() < deadline, "the fast step never ended");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        assert_eq!((finished.worker, finished.job.seq), (1, 2));
+        executor.start(1, job(3, "again")).unwrap();
+        release.send(()).unwrap();
+        let mut rest: Vec<i64> = std::iter::from_fn(|| executor.wait())
+            .map(|f| f.job.seq)
+            .collect();
+        rest.sort();
+        assert_eq!(rest, [1, 3]);
     }
 
     #[test]
