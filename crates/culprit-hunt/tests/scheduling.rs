@@ -787,3 +787,40 @@ fn a_rerun_of_the_bad_endpoint_runs_alongside_the_search_and_a_pass_restarts_it_
     // Then the model's endpoint runs: ten of the bad endpoint in all.
     assert_eq!(bad_starts.len(), 10, "{:?}", hunted.timeline);
 }
+
+/// Random linear histories, culprits and step times (ties included, as whole seconds),
+/// with the bad endpoint's rerun alongside the search: every hunt names the culprit,
+/// with two and with three workers.
+#[test]
+fn parallel_hunts_with_random_step_times_always_name_the_culprit() {
+    let mut rng = culprit_search::commit::simulate::SplitMix64::new(12);
+    for round in 0..40 {
+        let commits = 3 + rng.below(300);
+        let culprit = 1 + rng.below(commits - 1);
+        let workers = 2 + round % 2;
+        let seed = rng.next_u64();
+        let dir = tempfile::tempdir().unwrap();
+        let plan = Plan {
+            endpoint_runs: 2,
+            ..plan(commits)
+        };
+        let mut times = culprit_search::commit::simulate::SplitMix64::new(seed);
+        let hunted = hunt_plan(
+            dir.path(),
+            CONFIG,
+            plan,
+            workers,
+            Arc::default(),
+            move |_, job, _| Scripted {
+                seconds: (1 + times.below(3)) as f64,
+                result: step_showing(&[("boot", verdict(culprit, job))]),
+            },
+        );
+        assert_eq!(
+            hunted.culprit,
+            Some(id(culprit)),
+            "{commits} commits, W = {workers}, seed {seed}: {:?}",
+            hunted.error
+        );
+    }
+}
