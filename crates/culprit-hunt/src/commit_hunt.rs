@@ -656,7 +656,7 @@ impl CommitHunt<'_, '_> {
                 } else {
                     String::new()
                 };
-                let request = self.search_request(graph, node, fixed, &search.fixes, target_tests);
+                let request = self.search_request(graph, node, fixed, search, target_tests);
                 let ticket = self.session.submit(request)?;
                 self.say(format!(
                     "{suspects} suspects left{likeliest}; testing {}{with}{}",
@@ -708,8 +708,7 @@ impl CommitHunt<'_, '_> {
             if let (false, Judgement::Untestable(reason)) = (fixed, &judgement) {
                 search.fixes.note_untestable(node, &result, reason);
                 if search.fixes.known_untestable(graph, node) {
-                    let request =
-                        self.search_request(graph, node, true, &search.fixes, target_tests);
+                    let request = self.search_request(graph, node, true, search, target_tests);
                     running.insert(self.session.submit(request)?, (node, true));
                     continue;
                 }
@@ -726,8 +725,7 @@ impl CommitHunt<'_, '_> {
                     *n += 1;
                     if *n <= INFRA_RETRIES {
                         // A lab fault says nothing of the candidate: run it again.
-                        let request =
-                            self.search_request(graph, node, fixed, &search.fixes, target_tests);
+                        let request = self.search_request(graph, node, fixed, search, target_tests);
                         running.insert(self.session.submit(request)?, (node, fixed));
                         continue;
                     }
@@ -771,15 +769,23 @@ impl CommitHunt<'_, '_> {
         graph: &CommitGraph,
         node: usize,
         fixed: bool,
-        fixes: &Fixups,
+        search: &Search,
         tests: &[String],
     ) -> Request {
         let key = graph.id(node);
-        if !fixed {
-            return self.request("search", key, tests, &self.stop_at);
+        let mut request = if fixed {
+            let mut request = self.request("search-fixup", key, tests, &self.stop_at);
+            request.fixups = search.fixes.active.clone();
+            request
+        } else {
+            self.request("search", key, tests, &self.stop_at)
+        };
+        // A run of an intermittent failure is a new sample, never an earlier answer
+        // (not even one of this session's trusted steps, dropped when a rerun of the
+        // bad endpoint passed).
+        if search.flaky {
+            request.cache_key = None;
         }
-        let mut request = self.request("search-fixup", key, tests, &self.stop_at);
-        request.fixups = fixes.active.clone();
         request
     }
 
