@@ -701,7 +701,7 @@ impl CommitHunt<'_, '_> {
                 && !search.fixes.untestable.contains(&node)
                 && result.fixup.as_ref().is_some_and(|f| f.conflict.is_some())
             {
-                let request = self.search_request(graph, node, false, &search.fixes, target_tests);
+                let request = self.search_request(graph, node, false, search, target_tests);
                 running.insert(self.session.submit(request)?, (node, false));
                 continue;
             }
