@@ -447,8 +447,20 @@ fn probe_steps(repo: &Path, history: &History) -> Vec<usize> {
 
 #[test]
 fn a_killed_up_front_hunt_resumes_without_redoing_the_fix_search() {
-    let (_dir, repo) = repo();
+    let (dir, repo) = repo();
     let history = window_history(&repo, false);
+    // Each boot leaves a mark and takes a second: the kill comes while a boot runs,
+    // never while git checks a commit out (a killed git leaves its index locked).
+    let booting = dir.path().join("booting");
+    let marked = TOML.replace(
+        "command = \"echo 'Linux version 6.1'",
+        &format!(
+            "command = \"touch {}; sleep 1; echo 'Linux version 6.1'",
+            booting.display()
+        ),
+    );
+    assert_ne!(marked, TOML);
+    std::fs::write(repo.join("culprit.toml"), marked).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
         .args([
             "bisect",
@@ -458,6 +470,7 @@ fn a_killed_up_front_hunt_resumes_without_redoing_the_fix_search() {
             "main",
             "--auto-fixup",
             "--json",
+            "--allow-dirty",
         ])
         .current_dir(&repo)
         .stdout(std::process::Stdio::null())
@@ -475,6 +488,10 @@ fn a_killed_up_front_hunt_resumes_without_redoing_the_fix_search() {
     };
     while !fixed_up() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = std::fs::remove_file(&booting);
+    while !booting.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.kill().unwrap();
     child.wait().unwrap();
