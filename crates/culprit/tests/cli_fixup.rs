@@ -449,17 +449,20 @@ fn probe_steps(repo: &Path, history: &History) -> Vec<usize> {
 fn a_killed_up_front_hunt_resumes_without_redoing_the_fix_search() {
     let (dir, repo) = repo();
     let history = window_history(&repo, false);
-    // Each boot leaves a mark and takes a second: the kill comes while a boot runs,
-    // never while git checks a commit out (a killed git leaves its index locked).
+    // Each boot leaves a mark and takes a second (within a longer silence allowed):
+    // the kill comes while a boot runs, never while git checks a commit out (a killed
+    // git leaves its index locked).
     let booting = dir.path().join("booting");
-    let marked = TOML.replace(
-        "command = \"echo 'Linux version 6.1'",
-        &format!(
-            "command = \"touch {}; sleep 1; echo 'Linux version 6.1'",
-            booting.display()
-        ),
-    );
-    assert_ne!(marked, TOML);
+    let marked = TOML
+        .replace(
+            "command = \"echo 'Linux version 6.1';",
+            &format!(
+                "command = \"touch {}; echo 'Linux version 6.1'; sleep 1;",
+                booting.display()
+            ),
+        )
+        .replace("silence = \"1s\"", "silence = \"3s\"");
+    assert!(marked.contains("sleep 1;") && marked.contains("silence = \"3s\""));
     std::fs::write(repo.join("culprit.toml"), marked).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
         .args([
