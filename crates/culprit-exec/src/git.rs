@@ -34,6 +34,10 @@ pub enum GitError {
     /// A submodule cannot be checked out offline; the message says which and how to fix.
     #[error("{0}")]
     Submodule(String),
+    #[error(
+        "cannot remove the stale git lock {path}: {source}; remove it by hand if no git runs there"
+    )]
+    StaleLock { path: PathBuf, source: io::Error },
 }
 
 /// A commit's human-facing description, for reports.
@@ -204,6 +208,25 @@ impl Repo {
             let _ = std::fs::remove_dir_all(path);
         }
         let _ = self.git(&["worktree", "prune"]);
+    }
+
+    /// Removes the `index.lock` that a git killed along with an earlier culprit left in
+    /// this worktree, and says where it was. Only for a worktree no other process uses
+    /// (a worker's, whose slot this culprit holds): a live git's lock would be taken from
+    /// under it.
+    pub fn clear_stale_index_lock(&self) -> Result<Option<PathBuf>, GitError> {
+        let lock = self.git(&["rev-parse", "--git-path", "index.lock"])?;
+        let lock = PathBuf::from(lock.trim_end_matches('\n'));
+        let lock = if lock.is_absolute() {
+            lock
+        } else {
+            self.root.join(lock)
+        };
+        match std::fs::remove_file(&lock) {
+            Ok(()) => Ok(Some(lock)),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(GitError::StaleLock { path: lock, source }),
+        }
     }
 
     /// Moves an existing worktree to `commit`, discarding every change and build product,

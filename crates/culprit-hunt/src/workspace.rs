@@ -258,7 +258,8 @@ impl Worktree {
     }
 
     /// The worktree at `path` as an earlier session left it, or a fresh one at `commit`
-    /// when there is none (or it no longer works); kept when dropped. Reusing it is what
+    /// when there is none (or it no longer works); kept when dropped. Only for a claimed
+    /// worker's path: an index lock found there is stale and goes. Reusing it is what
     /// makes a kernel's second session incremental: a fresh checkout would give every
     /// source file a new timestamp, and make would rebuild everything.
     pub fn reuse(repo: &Repo, path: PathBuf, commit: &str) -> Result<Worktree> {
@@ -269,6 +270,12 @@ impl Worktree {
                 .and_then(|wt| wt.root().canonicalize().ok())
                 == canonical;
         let mut worktree = if intact {
+            if let Some(lock) = Repo::at(&path).clear_stale_index_lock()? {
+                eprintln!(
+                    "culprit: removed {}, left by a git that was killed with an earlier culprit",
+                    lock.display()
+                );
+            }
             Worktree {
                 repo: repo.clone(),
                 path,
@@ -322,5 +329,48 @@ mod tests {
         drop(first);
         let third = ws.claim_workers(1).unwrap();
         assert_eq!(names(&third), vec![state.join("w0")]);
+    }
+
+    /// A culprit killed while git checked out in a worker's worktree leaves the index
+    /// locked; the next session on that worker removes the lock instead of failing.
+    #[test]
+    fn a_stale_index_lock_in_a_workers_worktree_is_removed_on_reuse() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = workspace(dir.path());
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(dir.path())
+                .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{args:?}");
+        };
+        git(&["init", "-q", "-b", "main"]);
+        git(&["add", CONFIG_FILE]);
+        git(&["commit", "-q", "-m", "one"]);
+        std::fs::write(dir.path().join("file"), "two\n").unwrap();
+        git(&["add", "file"]);
+        git(&["commit", "-q", "-m", "two"]);
+        let repo = Repo::discover(dir.path()).unwrap();
+        let head = repo.resolve("HEAD").unwrap();
+        let one = repo.resolve("HEAD~1").unwrap();
+        let slot = ws.claim_workers(1).unwrap().remove(0);
+        let first = Worktree::reuse(&repo, slot.worktree.clone(), &head).unwrap();
+        let lock = Repo::at(&first.path)
+            .git(&["rev-parse", "--git-path", "index.lock"])
+            .unwrap();
+        let lock = first.path.join(lock.trim());
+        std::fs::write(&lock, "").unwrap();
+        assert!(
+            repo.checkout_worktree(&first.path, &one).is_err(),
+            "git refuses to check out past the lock"
+        );
+        drop(first);
+        let again = Worktree::reuse(&repo, slot.worktree.clone(), &head).unwrap();
+        assert!(!lock.exists(), "{} is gone", lock.display());
+        repo.checkout_worktree(&again.path, &one).unwrap();
+        assert!(!again.path.join("file").exists());
     }
 }
