@@ -17,10 +17,12 @@ pub(crate) enum Said {
     Started { id: u64, node: String },
     /// srun learned the job's id while it waits in the queue.
     Queued { id: u64 },
-    /// The command ended by itself with this status: its own result, not a fault.
-    TaskExited,
-    /// The command was ended by a signal (srun names it: Killed, Terminated, …).
-    TaskSignalled,
+    /// The command ended by itself with this status on `node`: its own result, not a
+    /// fault. It also proves the job ran there, when the wrapper's marker was lost (a task
+    /// killed at once takes its last output along).
+    TaskExited { node: String },
+    /// The command was ended by a signal on `node` (srun names it: Killed, Terminated, …).
+    TaskSignalled { node: String },
     /// The machinery failed: the run proves nothing.
     Fault { reason: String },
     /// Progress notes (step aborted, force terminated, …) that follow something else.
@@ -51,11 +53,15 @@ static PATTERNS: LazyLock<Vec<(Regex, Reading)>> = LazyLock::new(|| {
         ),
         // The command's own ending, which srun reports as an "error" when it is not 0.
         (
-            r"^srun: error: \S+: tasks? [\d,\-]+: Exited with exit code \d+",
-            |_, _| Said::TaskExited,
+            r"^srun: error: (\S+): tasks? [\d,\-]+: Exited with exit code \d+",
+            |c, _| Said::TaskExited {
+                node: c[1].to_string(),
+            },
         ),
-        (r"^srun: error: \S+: tasks? [\d,\-]+: ", |_, _| {
-            Said::TaskSignalled
+        (r"^srun: error: (\S+): tasks? [\d,\-]+: ", |c, _| {
+            Said::TaskSignalled {
+                node: c[1].to_string(),
+            }
         }),
         // slurmstepd cancelling the job or step, with Slurm's reason when it has one
         // (preemption, node failure, time limit); without one, someone ran scancel.
@@ -178,14 +184,18 @@ mod tests {
 
     #[test]
     fn the_commands_own_ending_is_not_a_fault() {
+        let node = || "vm".to_string();
         assert_eq!(
             read("srun: error: vm: task 0: Exited with exit code 3"),
-            Said::TaskExited
+            Said::TaskExited { node: node() }
         );
-        assert_eq!(read("srun: error: vm: task 0: Killed"), Said::TaskSignalled);
+        assert_eq!(
+            read("srun: error: vm: task 0: Killed"),
+            Said::TaskSignalled { node: node() }
+        );
         assert_eq!(
             read("srun: error: vm: tasks 0-1: Terminated"),
-            Said::TaskSignalled
+            Said::TaskSignalled { node: node() }
         );
         assert_eq!(read("srun: Force Terminated StepId=2.0"), Said::Other);
         assert_eq!(

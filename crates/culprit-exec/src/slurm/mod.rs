@@ -205,11 +205,17 @@ impl Launcher for JobLauncher<'_> {
                 return;
             }
             Said::Queued { id } => self.id = Some(id),
-            Said::TaskSignalled => self.task_signalled = true,
+            Said::TaskSignalled { node } => {
+                self.task_signalled = true;
+                self.node.get_or_insert(node);
+            }
+            Said::TaskExited { node } => {
+                self.node.get_or_insert(node);
+            }
             Said::Fault { reason } if self.fault.is_none() && !self.cancelled => {
                 self.fault = Some(reason)
             }
-            Said::Fault { .. } | Said::TaskExited | Said::Other => {}
+            Said::Fault { .. } | Said::Other => {}
         }
         self.note(line.to_string());
     }

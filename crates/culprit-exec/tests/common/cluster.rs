@@ -3,26 +3,55 @@
 use std::process::Command;
 use std::time::Duration;
 
+/// Node states in which the node takes jobs: free, partly or wholly allocated, or
+/// finishing a job (`comp`: the tests run in parallel, so another test's job may be ending
+/// at this moment).
+const SERVING: [&str; 4] = ["idle", "mix", "alloc", "comp"];
+/// How long a node may take to come back to a serving state (slurmd answering again after
+/// a job was killed) before the cluster counts as absent.
+const SETTLE: Duration = Duration::from_secs(30);
+
 /// The node of the cluster `scripts/slurm-cluster start` runs, or None (the test then
 /// skips) when there is none. With `CI` or `CULPRIT_SLURM` set the cluster must be
-/// there: the test fails instead.
+/// there: the test fails instead, saying what `sinfo` answered last.
 pub fn cluster() -> Option<String> {
-    let answer = Command::new("sinfo")
-        .args(["--noheader", "--Node", "--format=%N %t"])
-        .output();
-    let node = answer.ok().and_then(|out| {
+    let started = std::time::Instant::now();
+    let mut last = String::new();
+    let node = loop {
+        let answer = Command::new("sinfo")
+            .args(["--noheader", "--Node", "--format=%N %t"])
+            .output();
+        let Ok(out) = answer else {
+            last = "sinfo is not installed".into();
+            break None;
+        };
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let mut fields = text.split_whitespace();
-        let node = fields.next()?.to_string();
-        let state = fields.next()?;
-        (out.status.success() && ["idle", "mix", "alloc"].contains(&state)).then_some(node)
-    });
+        let serving = match (fields.next(), fields.next()) {
+            (Some(node), Some(state)) if out.status.success() && SERVING.contains(&state) => {
+                Some(node.to_string())
+            }
+            _ => None,
+        };
+        if serving.is_some() {
+            break serving;
+        }
+        last = format!(
+            "{}{}",
+            text.trim(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+        if started.elapsed() > SETTLE {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    };
     if node.is_none() {
         let required =
             std::env::var_os("CI").is_some() || std::env::var_os("CULPRIT_SLURM").is_some();
         assert!(
             !required,
-            "no Slurm cluster answers `sinfo` (CI or CULPRIT_SLURM is set, so this test must run); start one with `scripts/slurm-cluster start`"
+            "no Slurm cluster answers `sinfo` with a node that takes jobs (CI or CULPRIT_SLURM is set, so this test must run); sinfo said: {last:?}; start one with `scripts/slurm-cluster start`"
         );
         eprintln!("skipped: no Slurm cluster (start one with `scripts/slurm-cluster start`)");
     }
