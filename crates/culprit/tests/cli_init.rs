@@ -17,6 +17,19 @@ fn init(dir: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A west workspace at `root` with one ztest application at `app`.
+fn zephyr_workspace(root: &Path, app: &str) {
+    std::fs::write(root.join("west.yml"), "manifest:\n  projects: []\n").unwrap();
+    let app = root.join(app);
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("prj.conf"), "CONFIG_ZTEST=y\n").unwrap();
+    std::fs::write(
+        app.join("CMakeLists.txt"),
+        "find_package(Zephyr REQUIRED HINTS $ENV{ZEPHYR_BASE})\nproject(app)\n",
+    )
+    .unwrap();
+}
+
 #[test]
 fn toyos_gets_a_make_skeleton_that_builds() {
     let dir = tempfile::tempdir().unwrap();
@@ -55,14 +68,7 @@ fn an_existing_culprit_toml_is_kept_unless_forced() {
 fn a_zephyr_workspace_builds_its_application_with_west() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::write(root.join("west.yml"), "manifest:\n  projects: []\n").unwrap();
-    std::fs::create_dir_all(root.join("apps/blinky")).unwrap();
-    std::fs::write(root.join("apps/blinky/prj.conf"), "CONFIG_ZTEST=y\n").unwrap();
-    std::fs::write(
-        root.join("apps/blinky/CMakeLists.txt"),
-        "find_package(Zephyr REQUIRED HINTS $ENV{ZEPHYR_BASE})\nproject(blinky)\n",
-    )
-    .unwrap();
+    zephyr_workspace(root, "apps/blinky");
     let (code, said, err) = init(root, &[]);
     assert_eq!(code, 0, "{said}{err}");
     assert!(said.contains("application: apps/blinky"), "{said}");
@@ -100,10 +106,7 @@ fn check_builds_and_runs_once_and_says_whether_it_passed() {
 fn check_refuses_when_a_program_is_missing() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::write(root.join("west.yml"), "manifest:\n  projects: []\n").unwrap();
-    std::fs::create_dir_all(root.join("app")).unwrap();
-    std::fs::write(root.join("app/prj.conf"), "CONFIG_ZTEST=y\n").unwrap();
-    std::fs::write(root.join("app/CMakeLists.txt"), "project(app)\n").unwrap();
+    zephyr_workspace(root, "app");
     let (code, said, err) = init(root, &["--check"]);
     // `west` is not installed here: culprit.toml is written, the check is refused.
     assert_eq!(code, 2, "{said}{err}");
