@@ -11,7 +11,6 @@ pub use submodule::Submodule;
 use crate::supervisor;
 use nix::sys::signal::Signal;
 use std::io;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -306,17 +305,14 @@ impl Repo {
 }
 
 /// Runs git below a supervisor: a `git worktree add` whose culprit is killed must not
-/// go on checking out files (and holding the worktree's lock) on its own. In a process
-/// group of its own, so that the supervisor's last resort (signalling its whole group,
-/// on a kernel without `/proc/PID/task/TID/children`) never reaches culprit or its caller.
+/// go on checking out files (and holding the worktree's lock) on its own.
 fn git_in(dir: &Path, args: &[&str]) -> Result<Output, GitError> {
     let mut command = Command::new("git");
     command
         .arg("-C")
         .arg(dir)
         .args(args)
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .process_group(0);
+        .env("GIT_TERMINAL_PROMPT", "0");
     let _lifeline = supervisor::attach(&mut command, Signal::SIGKILL).map_err(GitError::Spawn)?;
     command.output().map_err(GitError::Spawn)
 }

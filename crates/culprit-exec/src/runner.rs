@@ -12,7 +12,7 @@ use culprit_console::{Classification, Classifier, Ending};
 use nix::sys::signal::Signal;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -186,11 +186,7 @@ pub(crate) fn supervise(
         (None, writer.try_clone().map_err(ExecError::Pipe)?)
     };
     let mut command = launcher.command(spec);
-    command
-        .stdin(Stdio::null())
-        .stdout(writer)
-        .stderr(stderr)
-        .process_group(0);
+    command.stdin(Stdio::null()).stdout(writer).stderr(stderr);
     // Nothing the command starts may outlive culprit, even a culprit killed with SIGKILL.
     let lifeline = match supervisor::attach(&mut command, launcher.death_signal()) {
         Ok(lifeline) => lifeline,

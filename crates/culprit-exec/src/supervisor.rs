@@ -46,9 +46,12 @@ pub struct Lifeline {
 /// means no grace), then everything left is killed.
 ///
 /// The child that `Command::spawn` returns is the supervisor: it exits with the
-/// command's status once nothing below it runs any more. A process group set on
-/// `command` covers both the supervisor and the command.
+/// command's status once nothing below it runs any more. Supervisor and command get a
+/// process group of their own, so that the signals the supervisor sends its group (the
+/// farewell, and its last resort on a kernel without `/proc/…/children`) never reach
+/// culprit or whoever started culprit.
 pub fn attach(command: &mut Command, farewell: Signal) -> io::Result<Lifeline> {
+    command.process_group(0);
     // Both ends close on exec (std's pipes are close-on-exec): the command never holds
     // the lifeline, and a command another thread of culprit starts does not keep this
     // one's write end open.
