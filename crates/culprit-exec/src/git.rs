@@ -209,23 +209,36 @@ impl Repo {
         let _ = self.git(&["worktree", "prune"]);
     }
 
-    /// Removes the `index.lock` that a git killed along with an earlier culprit left in
-    /// this worktree, and says where it was. Only for a worktree no other process uses
-    /// (a worker's, whose slot this culprit holds): a live git's lock would be taken from
-    /// under it.
-    pub fn clear_stale_index_lock(&self) -> Result<Option<PathBuf>, GitError> {
-        let lock = self.git(&["rev-parse", "--git-path", "index.lock"])?;
-        let lock = PathBuf::from(lock.trim_end_matches('\n'));
-        let lock = if lock.is_absolute() {
-            lock
-        } else {
-            self.root.join(lock)
+    /// Removes the locks a git killed along with an earlier culprit left in this
+    /// worktree's own git directory (`index.lock` from a checkout, `HEAD.lock` from the
+    /// ref update that ends it, and any other `*.lock` there), and says which. Only for a
+    /// worktree no other process uses (a worker's, whose slot this culprit holds): a live
+    /// git's lock would be taken from under it. Locks in the repository's shared
+    /// directory are left alone, since other worktrees' gits may hold them.
+    pub fn clear_stale_locks(&self) -> Result<Vec<PathBuf>, GitError> {
+        let dir = self.git(&["rev-parse", "--absolute-git-dir"])?;
+        let dir = PathBuf::from(dir.trim_end_matches('\n'));
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(GitError::StaleLock { path: dir, source }),
         };
-        match std::fs::remove_file(&lock) {
-            Ok(()) => Ok(Some(lock)),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(GitError::StaleLock { path: lock, source }),
+        let mut removed = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_lock = path.extension().is_some_and(|e| e == "lock")
+                && entry.file_type().is_ok_and(|t| t.is_file());
+            if !is_lock {
+                continue;
+            }
+            match std::fs::remove_file(&path) {
+                Ok(()) => removed.push(path),
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                Err(source) => return Err(GitError::StaleLock { path, source }),
+            }
         }
+        removed.sort();
+        Ok(removed)
     }
 
     /// Moves an existing worktree to `commit`, discarding every change and build product,

@@ -259,7 +259,7 @@ impl Worktree {
 
     /// The worktree at `path` as an earlier session left it, or a fresh one at `commit`
     /// when there is none (or it no longer works); kept when dropped. Only for a claimed
-    /// worker's path: an index lock found there is stale and goes. Reusing it is what
+    /// worker's path: git locks found in its own git directory are stale and go. Reusing it is what
     /// makes a kernel's second session incremental: a fresh checkout would give every
     /// source file a new timestamp, and make would rebuild everything.
     pub fn reuse(repo: &Repo, path: PathBuf, commit: &str) -> Result<Worktree> {
@@ -270,7 +270,7 @@ impl Worktree {
                 .and_then(|wt| wt.root().canonicalize().ok())
                 == canonical;
         let mut worktree = if intact {
-            if let Some(lock) = Repo::at(&path).clear_stale_index_lock()? {
+            for lock in Repo::at(&path).clear_stale_locks()? {
                 eprintln!(
                     "culprit: removed {}, left by a git that was killed with an earlier culprit",
                     lock.display()
@@ -332,9 +332,10 @@ mod tests {
     }
 
     /// A culprit killed while git checked out in a worker's worktree leaves the index
-    /// locked; the next session on that worker removes the lock instead of failing.
+    /// locked, or HEAD when the kill came as the checkout moved it; the next session on
+    /// that worker removes the locks instead of failing.
     #[test]
-    fn a_stale_index_lock_in_a_workers_worktree_is_removed_on_reuse() {
+    fn stale_git_locks_in_a_workers_worktree_are_removed_on_reuse() {
         let dir = tempfile::tempdir().unwrap();
         let ws = workspace(dir.path());
         let git = |args: &[&str]| {
@@ -358,18 +359,33 @@ mod tests {
         let one = repo.resolve("HEAD~1").unwrap();
         let slot = ws.claim_workers(1).unwrap().remove(0);
         let first = Worktree::reuse(&repo, slot.worktree.clone(), &head).unwrap();
-        let lock = Repo::at(&first.path)
-            .git(&["rev-parse", "--git-path", "index.lock"])
-            .unwrap();
-        let lock = first.path.join(lock.trim());
-        std::fs::write(&lock, "").unwrap();
-        assert!(
-            repo.checkout_worktree(&first.path, &one).is_err(),
-            "git refuses to check out past the lock"
-        );
+        let locks: Vec<PathBuf> = ["index.lock", "HEAD.lock"]
+            .iter()
+            .map(|name| {
+                let lock = Repo::at(&first.path)
+                    .git(&["rev-parse", "--git-path", name])
+                    .unwrap();
+                first.path.join(lock.trim())
+            })
+            .collect();
+        for lock in &locks {
+            std::fs::write(lock, "").unwrap();
+            assert!(
+                repo.checkout_worktree(&first.path, &one).is_err(),
+                "git refuses to check out past {}",
+                lock.display()
+            );
+        }
+        // The repository's own HEAD lock is not this worker's: it stays.
+        let shared = dir.path().join(".git/HEAD.lock");
+        std::fs::write(&shared, "").unwrap();
         drop(first);
         let again = Worktree::reuse(&repo, slot.worktree.clone(), &head).unwrap();
-        assert!(!lock.exists(), "{} is gone", lock.display());
+        for lock in &locks {
+            assert!(!lock.exists(), "{} is gone", lock.display());
+        }
+        assert!(shared.exists(), "the main worktree's lock is left alone");
+        std::fs::remove_file(&shared).unwrap();
         repo.checkout_worktree(&again.path, &one).unwrap();
         assert!(!again.path.join("file").exists());
     }
