@@ -305,7 +305,7 @@ impl Stack {
         let Some(dump) = &mut self.dump else {
             return Progress::Done;
         };
-        let text = crate::packs::message(body);
+        let text = message(body);
         if text.contains(">>> ZEPHYR FATAL ERROR") || text.trim() == "Halting system" {
             return Progress::Done;
         }
@@ -490,6 +490,15 @@ pub(crate) fn clean(name: &str) -> String {
         }
     }
     base.to_string()
+}
+
+/// A message line without Zephyr's log level prefix (`E: ` or `<err> os: `),
+/// keeping the indentation that follows it.
+pub(crate) fn message(body: &str) -> &str {
+    match body.strip_prefix("<err> ") {
+        Some(rest) => rest.split_once(": ").map_or(rest, |(_, msg)| msg),
+        None => body.strip_prefix("E: ").unwrap_or(body),
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 //! the wall clock into hang endings.
 
 use crate::process_tree::{descendants, signal_tree};
-use crate::slurm::SlurmJob;
 use crate::supervisor::{self, Lifeline};
 use culprit_console::{Classification, Classifier, Ending};
 use nix::sys::signal::Signal;
@@ -58,6 +57,18 @@ pub struct RunSpec {
     pub silence_timeout: Option<Duration>,
     /// Where the raw output (stdout and stderr, interleaved as written) is kept.
     pub log_path: PathBuf,
+}
+
+/// The Slurm job that ran a command, as far as culprit learned it (see `crate::slurm`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlurmJob {
+    /// The name culprit gave it.
+    pub name: String,
+    pub id: Option<u64>,
+    /// The node it ran on, once it started.
+    pub node: Option<String>,
+    /// srun's and slurmstepd's own lines, the last ones kept.
+    pub messages: Vec<String>,
 }
 
 /// Everything one run produced.

@@ -9,8 +9,8 @@ use crate::error::HuntError;
 use crate::error::{Context, Result};
 use crate::executor::Prepare;
 use crate::observe::{Event, Observer};
+use crate::record::{RunRecord, StepResult};
 use crate::session::{Request, Session, Ticket};
-use crate::step::{RunRecord, StepResult};
 use crate::target::{Judgement, Target};
 use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
 use culprit_search::config::{

@@ -31,7 +31,7 @@ pub enum HuntError {
     /// The journal's file cannot be used; the message names it and what to do.
     #[error("{message}")]
     JournalFile {
-        trouble: crate::journal_error::Trouble,
+        trouble: JournalTrouble,
         message: String,
     },
     #[error(transparent)]
@@ -75,15 +75,15 @@ impl HuntError {
 
     /// The journal's file is damaged (not a database, or a corrupt one).
     pub fn is_damaged_journal(&self) -> bool {
-        self.journal_trouble() == Some(crate::journal_error::Trouble::Damaged)
+        self.journal_trouble() == Some(JournalTrouble::Damaged)
     }
 
     /// The journal's file or directory cannot be opened or written.
     pub fn is_unwritable_journal(&self) -> bool {
-        self.journal_trouble() == Some(crate::journal_error::Trouble::Unwritable)
+        self.journal_trouble() == Some(JournalTrouble::Unwritable)
     }
 
-    fn journal_trouble(&self) -> Option<crate::journal_error::Trouble> {
+    fn journal_trouble(&self) -> Option<JournalTrouble> {
         match self.root() {
             HuntError::JournalFile { trouble, .. } => Some(*trouble),
             _ => None,
@@ -159,4 +159,18 @@ mod tests {
         let missing: Result<()> = None.context("no [config] section");
         assert_eq!(missing.unwrap_err().to_string(), "no [config] section");
     }
+}
+
+/// Why the journal's file cannot be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JournalTrouble {
+    /// The file is not a database, or a damaged one.
+    Damaged,
+    /// The file or its directory cannot be opened or written.
+    Unwritable,
+    /// Another process held it locked for too long.
+    Busy,
+    /// The disk is full.
+    Full,
+    Other,
 }

@@ -6,7 +6,7 @@
 //! but its reader should know the lab was unwell; so every report counts the retries,
 //! grouped by a cause a lab engineer can act on (an exit status, a signal, a pattern).
 
-use crate::step::{RunRecord, StepResult};
+use crate::record::{RunRecord, StepResult};
 use culprit_console::{Ending, Outcome};
 use serde::{Deserialize, Serialize};
 

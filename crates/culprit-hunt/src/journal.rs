@@ -7,7 +7,7 @@
 
 use crate::error::{Context, HuntError, Result};
 use crate::journal_error::{file_uri, named};
-use crate::step::{RunRecord, StepResult};
+use crate::record::{RunRecord, StepResult};
 use nix::fcntl::{Flock, FlockArg};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::Value;

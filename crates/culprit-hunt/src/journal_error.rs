@@ -4,23 +4,9 @@
 //! malformed") name neither the file nor a way out; a user meeting them mid-hunt needs
 //! both, and needs to know whether moving the file away costs finished results.
 
-use crate::error::{HuntError, Result};
+use crate::error::{HuntError, JournalTrouble, Result};
 use rusqlite::ErrorCode;
 use std::path::Path;
-
-/// Why the journal's file cannot be used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Trouble {
-    /// The file is not a database, or a damaged one.
-    Damaged,
-    /// The file or its directory cannot be opened or written.
-    Unwritable,
-    /// Another process held it locked for too long.
-    Busy,
-    /// The disk is full.
-    Full,
-    Other,
-}
 
 /// Runs `work` on the journal at `path`, saying which file and what to do when SQLite
 /// fails.
@@ -39,14 +25,14 @@ fn explain(path: &Path, err: &rusqlite::Error) -> HuntError {
     let aside = culprit_exec::shell::quote(&format!("{}.damaged", path.to_string_lossy()));
     let (trouble, advice) = match code {
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => (
-            Trouble::Damaged,
+            JournalTrouble::Damaged,
             format!(
                 "the file is damaged; move it away to start fresh (`mv {quoted} {aside}`): \
                  the results of finished sessions are lost with it"
             ),
         ),
         Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => (
-            Trouble::Unwritable,
+            JournalTrouble::Unwritable,
             format!(
                 "check that {} exists and that you may write to it and to the file (`ls -ld {}`), \
                  or keep culprit's state elsewhere with --state DIR",
@@ -55,16 +41,16 @@ fn explain(path: &Path, err: &rusqlite::Error) -> HuntError {
             ),
         ),
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
-            Trouble::Busy,
+            JournalTrouble::Busy,
             "another process kept it locked; wait for the other culprit to finish, or stop it"
                 .to_string(),
         ),
         Some(ErrorCode::DiskFull) => (
-            Trouble::Full,
+            JournalTrouble::Full,
             "the disk is full; free some space and resume".to_string(),
         ),
         _ => (
-            Trouble::Other,
+            JournalTrouble::Other,
             "if it persists, move the file away to start fresh (finished results are lost)"
                 .to_string(),
         ),
@@ -117,7 +103,7 @@ mod tests {
         assert!(matches!(
             err,
             HuntError::JournalFile {
-                trouble: Trouble::Damaged,
+                trouble: JournalTrouble::Damaged,
                 ..
             }
         ));

@@ -3,7 +3,7 @@
 //! The hunt crate decides what happens and when; how it is shown belongs to the front
 //! end, so events cross the seam through this trait and nothing here draws anything.
 
-use crate::executor::Place;
+use crate::record::Place;
 use std::sync::Arc;
 
 /// One thing that happened in a hunt.

@@ -11,7 +11,8 @@ use crate::error::{Context, HuntError, Result};
 use crate::executor::{Executor, Finished, Job, Prepare};
 use crate::journal::{now, Journal};
 use crate::observe::Observer;
-use crate::step::{ArtifactCache, StepResult};
+use crate::record::{fixups_label, StepResult};
+use crate::step::ArtifactCache;
 use crate::target::Target;
 use culprit_exec::StopFlag;
 use serde::{Deserialize, Serialize};
@@ -421,10 +422,7 @@ fn job_label(request: &Request) -> String {
     if request.fixups.is_empty() {
         key
     } else {
-        format!(
-            "{key} + {}",
-            crate::commit_hunt::fixups_label(&request.fixups)
-        )
+        format!("{key} + {}", fixups_label(&request.fixups))
     }
 }
 

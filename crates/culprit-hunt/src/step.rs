@@ -2,104 +2,20 @@
 
 use crate::config::{resolve_path, Config, ExitCodes, TestSection, SHAPE_RUN};
 use crate::error::{Context, Result};
-use crate::executor::{Launcher, Place};
+use crate::launcher::Launcher;
 use crate::observe::WorkerActivity;
+use crate::record::{RunRecord, StepResult};
 use crate::target::{Judgement, Target};
-use culprit_console::{Case, Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
+use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
 use culprit_exec::{RunReport, RunSpec, StopFlag};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// What one run (the build, or one test) did, as the journal and `--json` keep it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunRecord {
-    pub name: String,
-    pub outcome: Outcome,
-    /// The boot stage reached; for a failure, the stage where it showed, which is
-    /// part of its identity as a target.
-    pub stage: String,
-    pub duration_s: f64,
-    pub log: PathBuf,
-    pub evidence: Option<(u64, u64)>,
-    pub ending: Ending,
-    /// The test cases the console reported (KTAP, ztest, LAVA).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub cases: Vec<Case>,
-}
-
-/// The fixups a step applied on top of its candidate, so that it could be tested.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct FixupRecord {
-    /// The fixup commits applied, in order.
-    pub applied: Vec<String>,
-    /// Fixups asked for that the candidate already contains.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub contained: Vec<String>,
-    /// The fixup that did not apply, and why; nothing was built then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conflict: Option<(String, String)>,
-}
-
-/// The build (absent when there is no build command) and every test.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct StepResult {
-    /// The configuration normalizer's run, for configuration candidates.
-    #[serde(default)]
-    pub normalize: Option<RunRecord>,
-    /// The configuration the build really got (read back after normalizing), so the
-    /// search reasons about applied values, never requested ones.
-    #[serde(default)]
-    pub effective_config: Option<String>,
-    pub build: Option<RunRecord>,
-    pub tests: Vec<RunRecord>,
-    /// Digest of the build's `artifacts`, when the configuration names them.
-    #[serde(default)]
-    pub artifact_digest: Option<String>,
-    /// The test results were taken from an earlier step that built the same artifacts.
-    #[serde(default)]
-    pub reused_artifacts: bool,
-    /// Where the step ran (worker, node, job); absent in journals of older versions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub place: Option<Place>,
-    /// The fixups applied on top of the candidate; absent when none were asked (and in
-    /// journals of older versions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fixup: Option<FixupRecord>,
-}
-
 /// Test results by artifact digest (and tests run), shared by a session's workers.
 pub type ArtifactCache = Mutex<HashMap<String, Vec<RunRecord>>>;
-
-impl StepResult {
-    pub fn all_passed(&self) -> bool {
-        self.normalize
-            .iter()
-            .chain(self.build.iter())
-            .chain(self.tests.iter())
-            .all(|r| r.outcome == Outcome::Pass)
-    }
-
-    /// Whether any run ended in an infrastructure error.
-    pub fn infra_failed(&self) -> bool {
-        self.normalize
-            .iter()
-            .chain(self.build.iter())
-            .chain(self.tests.iter())
-            .any(|r| matches!(r.outcome, Outcome::InfraError { .. }))
-    }
-
-    pub fn interrupted(&self) -> bool {
-        self.normalize
-            .iter()
-            .chain(self.build.iter())
-            .chain(self.tests.iter())
-            .any(|r| r.ending == Ending::Interrupted)
-    }
-}
 
 /// Where a step runs and what its commands may refer to.
 pub struct StepContext<'a> {

@@ -6,7 +6,7 @@
 
 use crate::bail;
 use crate::error::{Context, Result};
-use crate::step::RunRecord;
+use crate::record::RunRecord;
 use culprit_console::{Case, CaseResult, Outcome, Signature};
 use regex::Regex;
 use serde::{Deserialize, Serialize};

@@ -9,8 +9,8 @@ use culprit_hunt::executor::fake::{step_showing, FakeExecutor, Happened, Scripte
 use culprit_hunt::executor::{Job, Prepare};
 use culprit_hunt::journal::Journal;
 use culprit_hunt::observe::Unobserved;
+use culprit_hunt::record::FixupRecord;
 use culprit_hunt::session::Session;
-use culprit_hunt::step::FixupRecord;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -570,7 +570,7 @@ impl Toyos {
             .filter(|f| !self.contains[node][f[1..].parse::<usize>().unwrap()])
             .cloned()
             .collect();
-        let fixup = (!job.fixups.is_empty()).then(|| culprit_hunt::step::FixupRecord {
+        let fixup = (!job.fixups.is_empty()).then(|| culprit_hunt::record::FixupRecord {
             applied: fixed.clone(),
             contained: job
                 .fixups
@@ -581,7 +581,7 @@ impl Toyos {
             conflict: None,
         });
         let with_fix = fixed.contains(&id(self.fix));
-        let record = |name: &str, outcome: Outcome, seconds: f64| culprit_hunt::step::RunRecord {
+        let record = |name: &str, outcome: Outcome, seconds: f64| culprit_hunt::record::RunRecord {
             stage: "test".into(),
             duration_s: seconds,
             ..step_showing(&[(name, outcome)]).tests.remove(0)
@@ -600,7 +600,7 @@ impl Toyos {
             };
             return Scripted {
                 seconds: 0.25,
-                result: culprit_hunt::step::StepResult {
+                result: culprit_hunt::record::StepResult {
                     build: Some(record("build", error.clone(), 0.25)),
                     tests: names
                         .iter()
@@ -664,7 +664,7 @@ impl Toyos {
         }
         Scripted {
             seconds,
-            result: culprit_hunt::step::StepResult {
+            result: culprit_hunt::record::StepResult {
                 build: Some(record("build", Outcome::Pass, 2.0)),
                 tests,
                 fixup,

@@ -248,7 +248,7 @@ mod tests {
     use super::*;
     use crate::steps::Verdict;
     use culprit_hunt::journal::StepRow;
-    use culprit_hunt::step::StepResult;
+    use culprit_hunt::record::StepResult;
 
     fn row(seq: i64, started: f64, finished: f64) -> StepRow {
         StepRow {

@@ -17,7 +17,7 @@ use super::{Reading, StepEntry};
 use crate::relative;
 use culprit_console::Outcome;
 use culprit_hunt::commit_hunt::CandidateKind;
-use culprit_hunt::step::RunRecord;
+use culprit_hunt::record::RunRecord;
 use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
 

@@ -7,7 +7,7 @@ use super::steps::setup_runs;
 use super::{Reading, StepEntry};
 use crate::relative;
 use culprit_console::{CaseResult, Outcome};
-use culprit_hunt::step::RunRecord;
+use culprit_hunt::record::RunRecord;
 use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
 

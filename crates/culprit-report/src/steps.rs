@@ -7,9 +7,10 @@
 use super::findings::{short, Findings, Hunt};
 use super::Material;
 use culprit_console::Outcome;
-use culprit_hunt::commit_hunt::{fixed_up, fixups_label, judge, verdict_text, CandidateKind};
+use culprit_hunt::commit_hunt::{fixed_up, judge, verdict_text, CandidateKind};
 use culprit_hunt::journal::StepRow;
-use culprit_hunt::step::{RunRecord, StepResult};
+use culprit_hunt::record::fixups_label;
+use culprit_hunt::record::{RunRecord, StepResult};
 use culprit_hunt::target::{Judgement, Target};
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -4,8 +4,8 @@
 //! people and may change.
 
 use culprit_console::{Case, Outcome};
+use culprit_hunt::record::{RunRecord, StepResult};
 use culprit_hunt::request::Applied;
-use culprit_hunt::step::{RunRecord, StepResult};
 pub use culprit_report::relative;
 use serde::Serialize;
 use std::path::Path;

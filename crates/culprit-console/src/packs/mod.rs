@@ -107,7 +107,7 @@ impl Want {
     pub(crate) fn complete(self, title: &str, body: &str) -> Option<String> {
         let with_message = |msg: &str| format!("{title}: {}", msg.trim());
         match self {
-            Want::Message => Some(message(body))
+            Want::Message => Some(crate::stack::message(body))
                 .filter(|m| !m.trim().is_empty())
                 .map(with_message),
             Want::Continuation => {
@@ -121,15 +121,6 @@ impl Want {
             }
             Want::SourceFile => toolchain::source_file(body).map(|file| format!("{file}: {title}")),
         }
-    }
-}
-
-/// A message line without Zephyr's log level prefix (`E: ` or `<err> os: `),
-/// keeping the indentation that follows it.
-pub(crate) fn message(body: &str) -> &str {
-    match body.strip_prefix("<err> ") {
-        Some(rest) => rest.split_once(": ").map_or(rest, |(_, msg)| msg),
-        None => body.strip_prefix("E: ").unwrap_or(body),
     }
 }
 

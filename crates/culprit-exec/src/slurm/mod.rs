@@ -25,6 +25,7 @@ pub use control::{
     cancel_leftovers, cancel_named, job_state, live_jobs, wait_gone, LiveJob, SlurmError,
 };
 
+pub use crate::runner::SlurmJob;
 use crate::runner::{supervise, Launcher};
 use crate::{ExecError, RunReport, RunSpec, StopFlag};
 use culprit_console::{Classifier, Ending};
@@ -58,18 +59,6 @@ pub struct SlurmOptions {
     pub constraints: Option<String>,
     /// Further srun options, passed as they are (`--cpus-per-task=2`, `--mem=4G`).
     pub options: Vec<String>,
-}
-
-/// One job, as far as culprit learned it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SlurmJob {
-    /// The name culprit gave it.
-    pub name: String,
-    pub id: Option<u64>,
-    /// The node it ran on, once it started.
-    pub node: Option<String>,
-    /// srun's and slurmstepd's own lines, the last ones kept.
-    pub messages: Vec<String>,
 }
 
 /// A job name no other run uses: `prefix`, this process and a counter, so that names

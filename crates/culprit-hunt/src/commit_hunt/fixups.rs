@@ -7,9 +7,10 @@
 //! ambiguous, [`FixSearch`] (pure, in `culprit-search`) finds the commit that ended them
 //! and it joins the active fixups for another round of the search.
 
-use crate::commit_hunt::{describe, fixups_label, judge, verdict_text, CommitHunt, Search};
+use super::{describe, judge, verdict_text, CommitHunt, Search};
 use crate::error::Result;
-use crate::step::StepResult;
+use crate::record::fixups_label;
+use crate::record::StepResult;
 use crate::target::{Judgement, Target};
 use culprit_console::{Outcome, Signature};
 use culprit_search::commit::{CommitGraph, FixSearch, Suspect, Verdict};

@@ -6,15 +6,18 @@
 use crate::error::HuntError;
 use crate::error::Result;
 use crate::executor::Prepare;
-use crate::fixups::{tested_with, FixedVerdict, FixupUse, Fixups};
+mod fixups;
+
 use crate::observe::{Event, Observer};
+use crate::record::{fixups_label, StepResult};
 use crate::session::{Request, Session, Ticket};
-use crate::step::StepResult;
 use crate::target::{Judgement, Target};
 use culprit_console::Signature;
 use culprit_search::commit::{
     BisectOptions, Bisection, CommitGraph, FlakyModel, Status, SuspectReason, Verdict,
 };
+pub use fixups::FixupUse;
+use fixups::{tested_with, FixedVerdict, Fixups};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -1028,7 +1031,10 @@ pub fn judge(result: &StepResult, targets: &BTreeMap<String, Target>) -> Judgeme
         return judge_runs(result, targets);
     };
     if let Some((commit, detail)) = &fixup.conflict {
-        return Judgement::Untestable(format!("fixup {} does not apply: {detail}", short(commit)));
+        return Judgement::Untestable(format!(
+            "{} does not apply: {detail}",
+            fixups_label(std::slice::from_ref(commit))
+        ));
     }
     match judge_runs(result, targets) {
         Judgement::Untestable(reason) if !fixup.applied.is_empty() => {
@@ -1069,17 +1075,6 @@ pub fn verdict_text(result: &StepResult, targets: &BTreeMap<String, Target>) -> 
         }
         _ => text,
     }
-}
-
-/// `fixup 1a2b3c4d5e6f`, or `fixups 1a2b…, 3c4d…` for several.
-pub fn fixups_label(fixups: &[String]) -> String {
-    let ids: Vec<String> = fixups.iter().map(|f| short(f)).collect();
-    let word = if ids.len() == 1 { "fixup" } else { "fixups" };
-    format!("{word} {}", ids.join(", "))
-}
-
-fn short(commit: &str) -> String {
-    commit.chars().take(12).collect()
 }
 
 fn judge_runs(result: &StepResult, targets: &BTreeMap<String, Target>) -> Judgement {

@@ -4,11 +4,14 @@
 //! ignored would turn every boot into a hang and send a hunt the wrong way.
 
 use crate::recipe::Recipe;
-use crate::tree::{check_copies, TreeSection};
+mod tree_section;
+
 use culprit_console::{Rules, StageMarker};
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tree_section::check_copies;
+pub use tree_section::TreeSection;
 
 /// The name under which `[[shape]]` checks report, as if they were a test.
 pub const SHAPE_RUN: &str = "shape";

@@ -5,9 +5,10 @@
 //! takes and what it shows, and [`FakeExecutor::wait`] jumps the virtual clock to the
 //! next step to end. It stands next to the real executors, never in their place.
 
-use super::{Executor, Finished, Job, Place, Prepare};
+use super::{Executor, Finished, Job, Prepare};
 use crate::error::{HuntError, Result};
-use crate::step::{RunRecord, StepResult};
+use crate::record::Place;
+use crate::record::{RunRecord, StepResult};
 use culprit_console::{Ending, Outcome};
 use culprit_exec::StopFlag;
 use std::path::PathBuf;

@@ -4,11 +4,13 @@
 //! sessions: checking out the next commit is much cheaper than creating a worktree, and
 //! an out-of-tree kernel build after a small change is incremental.
 
-use super::{Job, LocalLauncher, Place, StepRunner, Trees};
+use super::{Job, StepRunner, Trees};
 use crate::config::Config;
 use crate::error::Result;
+use crate::launcher::LocalLauncher;
 use crate::observe::WorkerActivity;
-use crate::step::StepResult;
+use crate::record::Place;
+use crate::record::StepResult;
 use crate::workspace::Workspace;
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;

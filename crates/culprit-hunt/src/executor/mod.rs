@@ -22,14 +22,14 @@ pub use threaded::Threaded;
 
 use crate::config::{Config, SHAPE_RUN};
 use crate::error::{Context, Result};
+use crate::launcher::Launcher;
 use crate::observe::WorkerActivity;
-use crate::step::{run_step, ArtifactCache, FixupRecord, StepContext, StepResult};
+use crate::record::{FixupRecord, StepResult};
+use crate::step::{run_step, ArtifactCache, StepContext};
 use crate::target::Target;
 use crate::workspace::{WorkerSlot, Workspace, Worktree};
-use culprit_console::Classifier;
 use culprit_exec::git::{FixupApplied, Repo};
-use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
-use serde::{Deserialize, Serialize};
+use culprit_exec::StopFlag;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -63,35 +63,6 @@ pub struct Job {
     pub fixups: Vec<String>,
 }
 
-/// Where a step ran, kept with its result for the live display and the reports.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Place {
-    /// Which executor ran it: `local`, `slurm`, `fake`.
-    pub executor: String,
-    /// The worker (0-based) whose tree the step used.
-    pub worker: usize,
-    /// The machine it ran on, when the executor knows it (a Slurm node name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node: Option<String>,
-    /// The executor's own id for it (a Slurm job id).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job: Option<String>,
-}
-
-impl Place {
-    /// How the live display and the reports name it: `worker 2`, `node n1 · job 41`.
-    pub fn describe(&self) -> String {
-        let mut parts = vec![format!("worker {}", self.worker + 1)];
-        if let Some(node) = &self.node {
-            parts.push(format!("node {node}"));
-        }
-        if let Some(job) = &self.job {
-            parts.push(format!("job {job}"));
-        }
-        parts.join(" · ")
-    }
-}
-
 /// A step that ended, as an executor hands it back.
 pub struct Finished {
     pub worker: usize,
@@ -123,32 +94,6 @@ pub trait StepRunner: Send + Sync + 'static {
     /// Runs `job` with worker `worker`'s tree; `activity` is its line on the display.
     /// Never called twice at once for the same worker.
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult>;
-}
-
-/// Starts one command of a step and reads its output until it ends.
-pub trait Launcher: Send + Sync {
-    /// Runs `spec` to its end, streaming its output to the log and to `classifier`, and
-    /// stopping it when `stop` is raised; the same contract as [`culprit_exec::run`].
-    fn launch(
-        &self,
-        spec: &RunSpec,
-        classifier: Classifier,
-        stop: &StopFlag,
-    ) -> Result<RunReport, ExecError>;
-}
-
-/// Commands as children of culprit, on this machine.
-pub struct LocalLauncher;
-
-impl Launcher for LocalLauncher {
-    fn launch(
-        &self,
-        spec: &RunSpec,
-        classifier: Classifier,
-        stop: &StopFlag,
-    ) -> Result<RunReport, ExecError> {
-        culprit_exec::run(spec, classifier, stop)
-    }
 }
 
 /// The trees a runner's workers build in: with a repository, each worker's own

@@ -13,12 +13,14 @@
 //! node mounts at the same path (NFS, Lustre, or one node). `SlurmRunner::new` checks it
 //! with a first job that reads a file culprit just wrote there.
 
-use super::{Job, Launcher, Place, StepRunner, Trees};
+use super::{Job, StepRunner, Trees};
 use crate::config::Config;
 use crate::error::{Context, HuntError, Result};
 use crate::journal::Journal;
+use crate::launcher::Launcher;
 use crate::observe::WorkerActivity;
-use crate::step::StepResult;
+use crate::record::Place;
+use crate::record::StepResult;
 use crate::workspace::Workspace;
 use culprit_console::{Classifier, Ending, Rules};
 use culprit_exec::git::Repo;

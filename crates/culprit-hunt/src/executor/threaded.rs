@@ -119,7 +119,7 @@ mod tests {
     use crate::executor::fake::step_showing;
     use crate::executor::Prepare;
     use crate::observe::Unobserved;
-    use crate::step::StepResult;
+    use crate::record::StepResult;
     use std::collections::BTreeMap;
     use std::sync::mpsc::SyncSender;
     use std::sync::Mutex;

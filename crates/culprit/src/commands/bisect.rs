@@ -4,9 +4,9 @@ use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resuma
 use crate::progress::Progress;
 use crate::view::{table, RunView};
 use anyhow::{bail, Context, Result};
+use culprit_hunt::commit_hunt::FixupUse;
 use culprit_hunt::commit_hunt::{verdict_text, CandidateKind, CommitHunt, Conclusion, Plan};
 use culprit_hunt::config::AutoFixup;
-use culprit_hunt::fixups::FixupUse;
 use culprit_hunt::infra::{describe as describe_retried, Retried};
 use culprit_hunt::session::{Session, Source};
 use culprit_hunt::target::Target;

@@ -2,7 +2,7 @@
 
 use crate::view::{relative, table};
 use anyhow::{bail, Result};
-use culprit_hunt::commit_hunt::fixups_label;
+use culprit_hunt::record::fixups_label;
 use culprit_hunt::session::StepCandidate;
 use culprit_hunt::workspace::Workspace;
 use serde_json::json;

@@ -4,8 +4,9 @@
 use crate::view::{applied_lines, excerpts, step_table, StepView};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config::resolve_path;
-use culprit_hunt::executor::{complete_worktree, LocalLauncher};
+use culprit_hunt::executor::complete_worktree;
 use culprit_hunt::journal::{now, Journal};
+use culprit_hunt::launcher::LocalLauncher;
 use culprit_hunt::native_kconfig::NativeKconfig;
 use culprit_hunt::observe::{Unobserved, WorkerActivity};
 use culprit_hunt::request::Request;

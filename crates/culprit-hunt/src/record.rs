@@ -1,0 +1,131 @@
+//! What a step did, as the journal keeps it: each run's record, the step's result, where
+//! it ran and the fixups it applied. Plain data, below everything that runs steps or
+//! judges them, so that targets, infra rules, executors and reports all read one shape.
+
+use culprit_console::{Case, Ending, Outcome};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// What one run (the build, or one test) did, as the journal and `--json` keep it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub name: String,
+    pub outcome: Outcome,
+    /// The boot stage reached; for a failure, the stage where it showed, which is
+    /// part of its identity as a target.
+    pub stage: String,
+    pub duration_s: f64,
+    pub log: PathBuf,
+    pub evidence: Option<(u64, u64)>,
+    pub ending: Ending,
+    /// The test cases the console reported (KTAP, ztest, LAVA).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cases: Vec<Case>,
+}
+
+/// The fixups a step applied on top of its candidate, so that it could be tested.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FixupRecord {
+    /// The fixup commits applied, in order.
+    pub applied: Vec<String>,
+    /// Fixups asked for that the candidate already contains.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contained: Vec<String>,
+    /// The fixup that did not apply, and why; nothing was built then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<(String, String)>,
+}
+
+/// The build (absent when there is no build command) and every test.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepResult {
+    /// The configuration normalizer's run, for configuration candidates.
+    #[serde(default)]
+    pub normalize: Option<RunRecord>,
+    /// The configuration the build really got (read back after normalizing), so the
+    /// search reasons about applied values, never requested ones.
+    #[serde(default)]
+    pub effective_config: Option<String>,
+    pub build: Option<RunRecord>,
+    pub tests: Vec<RunRecord>,
+    /// Digest of the build's `artifacts`, when the configuration names them.
+    #[serde(default)]
+    pub artifact_digest: Option<String>,
+    /// The test results were taken from an earlier step that built the same artifacts.
+    #[serde(default)]
+    pub reused_artifacts: bool,
+    /// Where the step ran (worker, node, job); absent in journals of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
+    /// The fixups applied on top of the candidate; absent when none were asked (and in
+    /// journals of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixup: Option<FixupRecord>,
+}
+
+impl StepResult {
+    pub fn all_passed(&self) -> bool {
+        self.normalize
+            .iter()
+            .chain(self.build.iter())
+            .chain(self.tests.iter())
+            .all(|r| r.outcome == Outcome::Pass)
+    }
+
+    /// Whether any run ended in an infrastructure error.
+    pub fn infra_failed(&self) -> bool {
+        self.normalize
+            .iter()
+            .chain(self.build.iter())
+            .chain(self.tests.iter())
+            .any(|r| matches!(r.outcome, Outcome::InfraError { .. }))
+    }
+
+    pub fn interrupted(&self) -> bool {
+        self.normalize
+            .iter()
+            .chain(self.build.iter())
+            .chain(self.tests.iter())
+            .any(|r| r.ending == Ending::Interrupted)
+    }
+}
+
+/// Where a step ran, kept with its result for the live display and the reports.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Place {
+    /// Which executor ran it: `local`, `slurm`, `fake`.
+    pub executor: String,
+    /// The worker (0-based) whose tree the step used.
+    pub worker: usize,
+    /// The machine it ran on, when the executor knows it (a Slurm node name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// The executor's own id for it (a Slurm job id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+}
+
+impl Place {
+    /// How the live display and the reports name it: `worker 2`, `node n1 · job 41`.
+    pub fn describe(&self) -> String {
+        let mut parts = vec![format!("worker {}", self.worker + 1)];
+        if let Some(node) = &self.node {
+            parts.push(format!("node {node}"));
+        }
+        if let Some(job) = &self.job {
+            parts.push(format!("job {job}"));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// `fixup 1a2b3c4d5e6f`, or `fixups 1a2b…, 3c4d…` for several.
+pub fn fixups_label(fixups: &[String]) -> String {
+    let ids: Vec<String> = fixups.iter().map(|f| short(f)).collect();
+    let word = if ids.len() == 1 { "fixup" } else { "fixups" };
+    format!("{word} {}", ids.join(", "))
+}
+
+fn short(commit: &str) -> String {
+    commit.chars().take(12).collect()
+}
