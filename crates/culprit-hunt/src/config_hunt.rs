@@ -9,7 +9,7 @@ use crate::error::HuntError;
 use crate::error::{Context, Result};
 use crate::executor::Prepare;
 use crate::observe::{Event, Observer};
-use crate::record::{RunRecord, StepResult};
+use crate::record::{ran_on, RunRecord, StepResult};
 use crate::session::{Request, Session, Ticket};
 use crate::target::{Judgement, Target};
 use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
@@ -441,13 +441,14 @@ impl ConfigHunt<'_, '_> {
                 }
             }
             self.say(format!(
-                "{}: {}{}",
+                "{}: {}{}{}",
                 describe_set(&grouped(native, &set), &changes),
                 verdicts
                     .iter()
                     .map(|(test, verdict)| format!("{test} {}", verdict_word(verdict)))
                     .collect::<Vec<_>>()
                     .join(", "),
+                ran_on(result.place.as_ref(), workers),
                 self.session.mark(ticket)
             ));
         }

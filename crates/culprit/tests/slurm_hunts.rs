@@ -223,3 +223,142 @@ fn a_partition_slurm_does_not_know_stops_the_hunt_before_any_step() {
     );
     assert!(!log.exists(), "no step ran");
 }
+
+/// The worktrees must be on a filesystem the nodes mount at the same path. Here the
+/// repository lives on a tmpfs mounted only in culprit's own mount namespace, so the
+/// node (slurmd, in the machine's namespace) sees an empty directory where culprit sees
+/// the tree: the shared-path check refuses before any step, saying what to do.
+#[test]
+fn a_tree_the_nodes_cannot_see_is_refused_before_any_step() {
+    let Some(_) = cluster() else { return };
+    let private_mounts = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !private_mounts {
+        assert!(
+            std::env::var_os("CULPRIT_SLURM").is_none(),
+            "CULPRIT_SLURM is set but `unshare --mount` is not permitted: run the Slurm tests as root"
+        );
+        eprintln!("skipped: `unshare --mount` needs root");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source");
+    std::fs::create_dir(&source).unwrap();
+    let log = dir.path().join("boots.log");
+    let text = format!(
+        "{}\n[executor]\nkind = \"slurm\"\n",
+        toml(3, (0, 0), (0, 0), &log)
+    );
+    let ids = linear_repo(&source, 5, &text);
+    let hidden = dir.path().join("hidden");
+    std::fs::create_dir(&hidden).unwrap();
+    let script = "mount -t tmpfs culprit-private \"$1\" && cp -a \"$2/.\" \"$1/\" && cd \"$1\" && \
+                  exec \"$3\" bisect --good \"$4\" --bad main";
+    let out = Command::new("unshare")
+        .args([
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            script,
+            "sh",
+        ])
+        .arg(&hidden)
+        .arg(&source)
+        .arg(env!("CARGO_BIN_EXE_culprit"))
+        .arg(&ids[0])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("needs the worktrees on a filesystem every node mounts at the same path")
+            && stderr.contains(&hidden.display().to_string())
+            && stderr.contains("use the local executor"),
+        "{stderr}"
+    );
+    assert!(!log.exists(), "no step ran");
+    assert!(
+        std::fs::read_dir(&hidden).unwrap().next().is_none(),
+        "the tmpfs was culprit's alone"
+    );
+}
+
+/// A configuration hunt runs through Slurm as a commit hunt does: the same answer as
+/// the local executor gives on toyos, and every step names its node and job on the
+/// live display, in `culprit log` and in the reports.
+#[test]
+fn a_config_hunt_through_slurm_names_the_option_and_where_each_build_ran() {
+    let Some(node) = cluster() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("toyos");
+    common::toyos_tree(&repo, &[], &[]);
+    std::fs::write(repo.join(".gitignore"), "build/\n.culprit/\n").unwrap();
+    common::git(&repo, &["init", "-q", "-b", "main"]);
+    common::git(&repo, &["add", "-A"]);
+    common::git(&repo, &["commit", "-q", "-m", "toyos"]);
+    let good = dir.path().join("good.config");
+    std::fs::copy(repo.join(".config"), &good).unwrap();
+    let bad_tree = dir.path().join("bad");
+    common::toyos_tree(
+        &bad_tree,
+        &["SPINLOCK_VALIDATE", "PRINT_BUILD_INFO"],
+        &["LOG_TIMESTAMPS"],
+    );
+    let bad = dir.path().join("bad.config");
+    std::fs::copy(bad_tree.join(".config"), &bad).unwrap();
+    let out = culprit(
+        &repo,
+        &[
+            "bisect-config",
+            "--good",
+            good.to_str().unwrap(),
+            "--bad",
+            bad.to_str().unwrap(),
+            "-j",
+            "2",
+            "--executor",
+            "slurm",
+            "--json",
+        ],
+    );
+    let doc = json(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    let culprits: Vec<(&str, Vec<&str>)> = doc["culprits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["test"].as_str().unwrap(),
+                c["options"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|o| o.as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        culprits,
+        vec![("smp_semaphore", vec!["CONFIG_SPINLOCK_VALIDATE"])],
+        "{doc}"
+    );
+    let place = format!("node {node} · job ");
+    assert!(stderr.contains(&place), "the live display: {stderr}");
+    let text = |args: &[&str]| {
+        let out = culprit(&repo, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(text(&["log"]).contains(&place), "culprit log");
+    for format in ["html", "junit"] {
+        let report = text(&["report", "--format", format]);
+        assert!(report.contains(&place), "{format} report: {report}");
+    }
+}

@@ -9,7 +9,7 @@ use crate::executor::Prepare;
 mod fixups;
 
 use crate::observe::{Event, Observer};
-use crate::record::{fixups_label, StepResult};
+use crate::record::{fixups_label, ran_on, StepResult};
 use crate::session::{Request, Session, Ticket};
 use crate::target::{Judgement, Target};
 use culprit_console::Signature;
@@ -685,17 +685,11 @@ impl CommitHunt<'_, '_> {
             }
             search.runs += 1;
             let judgement = judge(&result, targets);
-            // With several workers (or a cluster), where it ran tells the lines apart.
-            let ran_on = match &result.place {
-                Some(place) if workers > 1 || place.node.is_some() => {
-                    format!(" (on {})", place.describe())
-                }
-                _ => String::new(),
-            };
             self.say(format!(
-                "  {} -> {}{ran_on}{}",
+                "  {} -> {}{}{}",
                 self.label(graph.id(node)),
                 verdict_text(&result, targets),
+                ran_on(result.place.as_ref(), workers),
                 self.session.mark(ticket)
             ));
             // A candidate given the fix only because it lies in a broken window is run
