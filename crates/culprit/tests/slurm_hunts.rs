@@ -53,6 +53,9 @@ fn a_hunt_through_slurm_names_the_same_culprit_as_the_local_executor() {
         let doc = json(&out);
         assert_eq!(out.status.code(), Some(0), "{executor}: {doc}");
         assert_eq!(doc["culprit"], ids[40].as_str(), "{executor}: {doc}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let on_a_node = stderr.contains(&format!("(on worker 1 · node {node} · job "));
+        assert_eq!(on_a_node, executor == "slurm", "the live display: {stderr}");
         // Each candidate as its commit number, with its verdict.
         let mut verdicts: Vec<(usize, String)> = doc["candidates"]
             .as_array()
@@ -81,6 +84,14 @@ fn a_hunt_through_slurm_names_the_same_culprit_as_the_local_executor() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(&format!("node {node} · job ")), "{text}");
     assert!(text.contains("worker 2 · node"), "{text}");
+    for format in ["html", "junit"] {
+        let out = culprit(&repo, &["report", "--format", format]);
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            report.contains(&format!("node {node} · job ")),
+            "{format} report: {report}"
+        );
+    }
 }
 
 #[test]
