@@ -1,5 +1,6 @@
 //! `culprit bisect` on real git histories whose test commands are small shell scripts:
-//! hangs, masking crashes, unbuildable windows, resume after SIGKILL, bad input.
+//! hangs, masking crashes, unbuildable windows, resume after SIGKILL, build directories
+//! kept warm across a resume and the next hunt, bad input.
 
 mod common;
 
@@ -545,4 +546,92 @@ fn every_step_says_which_worker_ran_it() {
     );
     let html = text(&["report", "--format", "html"]);
     assert!(html.contains("<th>ran on</th>"), "{html}");
+}
+
+/// The builds in `log` as (cold, directory): the build command says `cold` when its
+/// `{build}` directory held no objects yet, as a first kernel build would.
+fn builds(log: &std::path::Path) -> Vec<(bool, String)> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(kind, dir)| (kind == "cold", dir.to_string()))
+        .collect()
+}
+
+#[test]
+fn build_directories_stay_warm_across_a_resume_and_the_next_hunt() {
+    let dir = tempfile::tempdir().unwrap();
+    let boots = dir.path().join("boots.log");
+    let built = dir.path().join("builds.log");
+    let repo = dir.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    let incremental = format!(
+        "[build]\ncommand = \"if [ -f {{build}}/objects ]; then echo warm {{build}} >> {log}; else echo cold {{build}} >> {log}; fi; cat n >> {{build}}/objects; ",
+        log = built.display()
+    );
+    let text = toml(40, (0, 0), (0, 0), &boots)
+        .replace("echo $n >> ", "sleep 0.3; echo $n >> ")
+        .replacen("[build]\ncommand = \"", &incremental, 1);
+    let ids = linear_repo(&repo, 60, &text);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(["bisect", "--good", &ids[0], "--bad", "main", "-j", "2"])
+        .current_dir(&repo)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while invocations(&boots).len() < 4 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let killed = builds(&built).len();
+    assert!(killed >= 4, "{:?}", builds(&built));
+
+    let out = culprit(&repo, &["bisect", "--resume", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", json(&out));
+    assert_eq!(json(&out)["culprit"], ids[39].as_str());
+    let resumed = builds(&built).len();
+    assert!(resumed > killed, "the resumed hunt built nothing");
+
+    // The next hunt, under an edited recipe so that nothing comes from the journal.
+    let config = repo.join("culprit.toml");
+    let edited = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("timeout = \"20s\"", "timeout = \"25s\"");
+    std::fs::write(&config, edited).unwrap();
+    let out = culprit(
+        &repo,
+        &[
+            "bisect", "--good", &ids[0], "--bad", "main", "-j", "2", "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", json(&out));
+    let all = builds(&built);
+    assert!(
+        all.len() > resumed,
+        "the second hunt built nothing: {all:?}"
+    );
+
+    // Each worker's build directory had one cold build, in the first session; the
+    // resume and the next hunt only built incrementally, in the state directory.
+    let cold: Vec<&String> = all.iter().filter(|b| b.0).map(|b| &b.1).collect();
+    let mut dirs: Vec<&String> = all.iter().map(|b| &b.1).collect();
+    dirs.sort();
+    dirs.dedup();
+    assert_eq!(
+        cold.len(),
+        dirs.len(),
+        "a build directory went cold: {all:?}"
+    );
+    assert!(dirs.len() <= 2, "{all:?}");
+    assert!(
+        all[..killed].iter().filter(|b| b.0).count() == cold.len(),
+        "a cold build after the kill: {all:?}"
+    );
+    for dir in dirs {
+        assert!(dir.contains(".culprit/builds/w"), "{dir}");
+    }
 }
