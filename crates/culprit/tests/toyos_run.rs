@@ -1,5 +1,6 @@
 //! `culprit run` on real QEMU boots of the bundled toyos kernel: passes, real crashes,
-//! real hangs caught by the silence timeout, early verdicts, and no process left behind.
+//! real hangs caught by the silence timeout, early verdicts, no process left behind, and
+//! one-step option changes (`--set`, `--config`).
 
 mod common;
 
@@ -203,5 +204,101 @@ fn set_changes_one_option_for_one_step_and_says_what_applied() {
     assert!(
         err.contains("--set EARLY_FAULT: write one option and its value"),
         "{err}"
+    );
+}
+
+/// `(option, applied, got)` for each option a step was asked for.
+fn requested(doc: &serde_json::Value) -> Vec<(String, bool, String)> {
+    doc["config"]["requested"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no requests in {doc}"))
+        .iter()
+        .map(|r| {
+            (
+                r["option"].as_str().unwrap().to_string(),
+                r["applied"].as_bool().unwrap(),
+                r["got"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn config_lays_a_fragment_over_one_step_also_at_a_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("toyos");
+    toyos_tree(&tree, &[], &[]);
+    std::fs::write(tree.join(".gitignore"), ".culprit/\nbuild/\n").unwrap();
+    common::git(&tree, &["init", "-q", "-b", "main"]);
+    common::git(&tree, &["add", "-A"]);
+    common::git(&tree, &["commit", "-q", "-m", "toyos"]);
+    let before = std::fs::read_to_string(tree.join(".config")).unwrap();
+    let fragment = dir.path().join("fault.config");
+    std::fs::write(
+        &fragment,
+        "# what the engineer wants to try\nCONFIG_EARLY_FAULT=y\nCONFIG_IPI_BROADCAST=y\n",
+    )
+    .unwrap();
+    let fragment = fragment.to_str().unwrap();
+
+    // On the working tree: the fragment's fault happens, and its option that cannot
+    // apply is named.
+    let (code, doc) = run_toyos(&tree, &["--test", "smp_threads", "--config", fragment]);
+    assert_eq!(code, Some(1), "{doc}");
+    let threads = test(&doc, "smp_threads");
+    assert_eq!(threads["outcome"], "fail", "{doc}");
+    assert!(
+        threads["excerpt"]
+            .as_str()
+            .unwrap()
+            .contains("TOYOS FATAL ERROR"),
+        "{doc}"
+    );
+    assert_eq!(
+        requested(&doc),
+        [
+            ("CONFIG_EARLY_FAULT".to_string(), true, "y".to_string()),
+            ("CONFIG_IPI_BROADCAST".to_string(), false, "n".to_string())
+        ],
+        "{doc}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tree.join(".config")).unwrap(),
+        before,
+        "the tree's configuration is restored after the step"
+    );
+
+    // At a revision, in worker 0's worktree: the same fragment, with a --set after it
+    // that takes its fault back, so the step passes.
+    let (code, doc) = run_toyos(
+        &tree,
+        &[
+            "--rev",
+            "main",
+            "--test",
+            "smp_threads",
+            "--config",
+            fragment,
+            "--set",
+            "CONFIG_EARLY_FAULT=n",
+        ],
+    );
+    assert_eq!(code, Some(0), "{doc}");
+    assert_eq!(test(&doc, "smp_threads")["outcome"], "pass", "{doc}");
+    assert_eq!(
+        requested(&doc),
+        [
+            ("CONFIG_EARLY_FAULT".to_string(), true, "n".to_string()),
+            ("CONFIG_IPI_BROADCAST".to_string(), false, "n".to_string())
+        ],
+        "one entry per option, the --set's value winning over the fragment's: {doc}"
+    );
+    assert!(
+        tree.join(".culprit/worktrees/w0/.config").is_file(),
+        "the step ran in worker 0's worktree"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tree.join(".config")).unwrap(),
+        before
     );
 }
