@@ -3,6 +3,8 @@
 //! culprit hidden in the window. With `--fixup` naming the fix, and with the automatic
 //! rule, the culprit is exact; a fix that does not apply leaves today's suspect set; a
 //! fixup that conflicts or does not cure leaves the candidate skipped with that reason.
+//! The live display (plain lines in a pipe, worker lines on a terminal) marks every step
+//! and verdict the fixup made.
 
 mod common;
 
@@ -247,10 +249,12 @@ fn a_named_fixup_makes_the_window_testable_and_the_culprit_exact() {
     let (_dir, repo) = repo();
     let history = window_history(&repo, false);
     let fix = history.ids[FIX - 1].clone();
-    let (code, doc) = bisect(&repo, &history, &["--fixup", &fix, "--no-auto-fixup"]);
-    assert_exact(&history, code, &doc, true);
+    let out = bisect_output(&repo, &history, &["--fixup", &fix, "--no-auto-fixup"]);
+    let doc = json(&out);
+    assert_exact(&history, out.status.code(), &doc, true);
     // The live log, `culprit log` and every report say which verdicts the fix made.
     let marked = format!("(with fixup {})", &fix[..12]);
+    assert_live_log_marks_fixed_up_steps(&history, &out.stderr, &doc);
     let log = culprit(&repo, &["log"]);
     let log = String::from_utf8_lossy(&log.stdout);
     assert!(log.contains(&format!("+ fixup {}", &fix[..12])), "{log}");
@@ -267,6 +271,57 @@ fn a_named_fixup_makes_the_window_testable_and_the_culprit_exact() {
     assert_eq!(
         report["session"]["result"]["fixups"][0]["commit"],
         fix.as_str()
+    );
+}
+
+#[test]
+fn on_a_terminal_each_workers_line_names_the_fixup_its_step_applies() {
+    let (_dir, repo) = repo();
+    let history = window_history(&repo, false);
+    let fix = &history.ids[FIX - 1][..12];
+    // A terminal wide enough for the worker lines, from util-linux's `script`.
+    let hunt = format!(
+        "stty cols 200 rows 40; exec '{}' bisect --good {} --bad main --fixup {fix} --no-auto-fixup",
+        env!("CARGO_BIN_EXE_culprit"),
+        history.ids[0],
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &hunt, "/dev/null"])
+        .current_dir(&repo)
+        .env_remove("CI")
+        .env("TERM", "xterm")
+        .output()
+        .expect("util-linux's script runs");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{screen}");
+    // `booting boot on KEY + fixup F`, and the other activities of a fixed-up step.
+    let mark = format!(" + fixup {fix}");
+    let marked: Vec<usize> = screen
+        .match_indices(&mark)
+        .map(|(at, _)| {
+            let key = &screen[at.saturating_sub(12)..at];
+            history
+                .ids
+                .iter()
+                .position(|id| id.starts_with(key))
+                .unwrap_or_else(|| panic!("{key:?} is not a commit: {screen}"))
+                + 1
+        })
+        .collect();
+    assert!(
+        marked.contains(&CULPRIT),
+        "the culprit's step with the fixup is not marked: {screen}"
+    );
+    assert!(
+        marked.iter().all(|n| (SPLIT..FIX).contains(n)),
+        "a commit outside the window is marked: {marked:?}"
+    );
+    assert!(
+        screen.contains(&format!(
+            "booting boot on {} + fixup {fix}",
+            &history.ids[CULPRIT - 1][..12]
+        )),
+        "{screen}"
     );
 }
 
@@ -530,4 +585,43 @@ fn bisect_auto_fixup_in_the_config_chooses_when_and_the_flags_override_it() {
     let set: Vec<usize> = suspects(&history, &doc).into_iter().map(|s| s.0).collect();
     assert_eq!(set, (SPLIT..=FIX).collect::<Vec<_>>(), "{doc}");
     assert_up_front_exact(&repo, &history, &["--allow-dirty", "--auto-fixup"]);
+}
+
+/// The hunt's lines on stderr (a pipe: one line per event) give each verdict that the
+/// fixup made as every report does, `(with fixup F)`, and only window commits get it.
+fn assert_live_log_marks_fixed_up_steps(history: &History, stderr: &[u8], doc: &Value) {
+    let stderr = String::from_utf8_lossy(stderr);
+    let mut fixed_up = 0;
+    for c in doc["candidates"].as_array().unwrap() {
+        let verdict = c["verdict"].as_str().unwrap();
+        if verdict.contains("(with fixup") {
+            // The candidate's verdicts, step by step: the one with the fixup is last.
+            let marked = verdict.rsplit(", ").next().unwrap();
+            let rev = &c["rev"].as_str().unwrap()[..12];
+            let line = format!("culprit:   {rev} -> {marked}");
+            assert!(
+                stderr.lines().any(|l| l == line),
+                "no {line:?} in\n{stderr}"
+            );
+            fixed_up += 1;
+        }
+    }
+    assert!(fixed_up >= 2, "{doc}");
+    for line in stderr.lines().filter(|l| l.contains("with fixup")) {
+        let rev = line
+            .trim_start_matches("culprit:")
+            .trim_start()
+            .split(' ')
+            .next()
+            .unwrap();
+        let n = history
+            .ids
+            .iter()
+            .position(|id| id.starts_with(rev))
+            .map(|i| i + 1);
+        assert!(
+            n.is_some_and(|n| (SPLIT..FIX).contains(&n)),
+            "a commit outside the window is marked: {line}"
+        );
+    }
 }
