@@ -5,8 +5,6 @@
 mod common;
 
 use common::{culprit, git, invocations, json, linear_repo, toml};
-use std::process::Command;
-use std::time::Duration;
 
 #[test]
 fn finds_the_hang_past_an_unbuildable_window_and_a_masking_crash() {
@@ -116,22 +114,8 @@ fn resumes_after_sigkill_without_rerunning_a_finished_step() {
         "1",
         "--json",
     ];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(args)
-        .current_dir(&repo)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
     // Let it finish a few steps, then kill it with no chance to clean up.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while invocations(&log).len() < 4 && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let before = invocations(&log);
-    assert!(before.len() >= 4, "{before:?}");
+    let before = common::kill_after_boots(&repo, &args, &log, 4);
 
     let out = culprit(&repo, &["bisect", "--resume", "--json"]);
     let doc = json(&out);
@@ -574,19 +558,8 @@ fn build_directories_stay_warm_across_a_resume_and_the_next_hunt() {
         .replace("echo $n >> ", "sleep 0.3; echo $n >> ")
         .replacen("[build]\ncommand = \"", &incremental, 1);
     let ids = linear_repo(&repo, 60, &text);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(["bisect", "--good", &ids[0], "--bad", "main", "-j", "2"])
-        .current_dir(&repo)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while invocations(&boots).len() < 4 && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let args = ["bisect", "--good", &ids[0], "--bad", "main", "-j", "2"];
+    common::kill_after_boots(&repo, &args, &boots, 4);
     let killed = builds(&built).len();
     assert!(killed >= 4, "{:?}", builds(&built));
 

@@ -151,15 +151,6 @@ fn run_with_path(dir: &Path, path: &str) -> Output {
         .unwrap()
 }
 
-fn the_test<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    doc["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == name)
-        .unwrap_or_else(|| panic!("no test {name} in {doc}"))
-}
-
 #[test]
 fn the_zephyr_culprit_toml_builds_and_runs_with_west_and_reads_ztest() {
     let dir = tempfile::tempdir().unwrap();
@@ -175,7 +166,7 @@ fn the_zephyr_culprit_toml_builds_and_runs_with_west_and_reads_ztest() {
     let west_log = std::fs::read_to_string(root.join("west.log")).unwrap_or_default();
     assert_eq!(out.status.code(), Some(0), "{doc}\n{west_log}");
     assert_eq!(doc["build"]["outcome"], "pass", "{doc}");
-    assert_eq!(the_test(&doc, "run")["outcome"], "pass", "{doc}");
+    assert_eq!(common::test(&doc, "run")["outcome"], "pass", "{doc}");
     // One build of the application, then its run, both in the same build directory,
     // which is not inside the tree's sources.
     let calls: Vec<&str> = west_log.lines().collect();
@@ -202,7 +193,7 @@ fn the_zephyr_culprit_toml_builds_and_runs_with_west_and_reads_ztest() {
     let out = run_with_path(root, &path);
     let doc = common::json(&out);
     assert_eq!(out.status.code(), Some(1), "{doc}");
-    assert_eq!(the_test(&doc, "run")["outcome"], "fail", "{doc}");
+    assert_eq!(common::test(&doc, "run")["outcome"], "fail", "{doc}");
 }
 
 #[test]
@@ -218,7 +209,7 @@ fn the_skeleton_of_a_bare_directory_is_accepted_and_says_what_to_fill_in() {
     let doc = common::json(&out);
     assert_eq!(out.status.code(), Some(1), "{doc}");
     assert_eq!(doc["build"]["outcome"], "pass", "{doc}");
-    let boot = the_test(&doc, "boot");
+    let boot = common::test(&doc, "boot");
     assert_ne!(boot["outcome"], "pass", "{doc}");
     assert!(
         boot.to_string()

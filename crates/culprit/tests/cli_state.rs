@@ -7,8 +7,7 @@ mod common;
 
 use common::{culprit, invocations, json, linear_repo, toml};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
 
 /// The newest session as `culprit log --json` shows it, read with `env` set.
 fn newest_session(repo: &Path, args: &[&str], env: Option<(&str, &Path)>) -> serde_json::Value {
@@ -39,24 +38,20 @@ fn a_hunt_kept_in_a_state_directory_resumes_and_reports_from_there() {
     let slow = toml(25, (0, 0), (0, 0), &boots).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
     let ids = linear_repo(&repo, 40, &slow);
     let state_arg = state.to_str().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args([
-            "--state", state_arg, "bisect", "--good", &ids[0], "--bad", "main",
-        ])
-        .args(["--verify", "0", "--endpoint-runs", "1"])
-        .current_dir(&repo)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while invocations(&boots).len() < 4 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let before = invocations(&boots);
-    assert!(before.len() >= 4, "{before:?}");
+    let args = [
+        "--state",
+        state_arg,
+        "bisect",
+        "--good",
+        &ids[0],
+        "--bad",
+        "main",
+        "--verify",
+        "0",
+        "--endpoint-runs",
+        "1",
+    ];
+    let before = common::kill_after_boots(&repo, &args, &boots, 4);
     assert!(state.join("journal.sqlite").is_file());
     assert!(
         state.join("worktrees/w0").is_dir(),

@@ -4,17 +4,8 @@
 
 mod common;
 
-use common::{live_processes, run_toyos, toyos_tree};
+use common::{live_processes, run_toyos, test, toyos_tree};
 use std::time::{Duration, Instant};
-
-fn test<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    doc["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == name)
-        .unwrap_or_else(|| panic!("no test {name} in {doc}"))
-}
 
 #[test]
 fn the_default_configuration_passes_every_test() {

@@ -85,6 +85,27 @@ success = ["BOOT-OK"]
     )
 }
 
+/// Starts `culprit ARGS` in `dir`, waits until the boot log `log` has `boots` lines, and
+/// kills culprit with SIGKILL, no chance to clean up. Returns the boots before the kill.
+pub fn kill_after_boots(dir: &Path, args: &[&str], log: &Path, boots: usize) -> Vec<usize> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("culprit starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while invocations(log).len() < boots && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = invocations(log);
+    assert!(before.len() >= boots, "{before:?}");
+    before
+}
+
 pub fn invocations(log: &Path) -> Vec<usize> {
     std::fs::read_to_string(log)
         .unwrap_or_default()
@@ -145,6 +166,16 @@ pub fn run_toyos(dir: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value)
     args.extend_from_slice(extra);
     let out = culprit(dir, &args);
     (out.status.code(), json(&out))
+}
+
+/// The test named `name` in a step's JSON document (`culprit run --json`).
+pub fn test<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no test {name} in {doc}"))
 }
 
 /// Live (non-zombie) processes whose command line mentions `needle`.
