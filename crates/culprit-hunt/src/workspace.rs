@@ -69,9 +69,29 @@ impl Workspace {
         let config = Config::load(&path, &root)?;
         let missing = config.missing_programs();
         if !missing.is_empty() {
-            let list: Vec<String> = missing
+            // One entry per program, naming a few of the commands that run it: a
+            // generated culprit.toml may have thousands of tests run the same one.
+            let mut by_program: Vec<(&str, Vec<&str>)> = Vec::new();
+            for (owner, program) in &missing {
+                match by_program.iter_mut().find(|(p, _)| p == program) {
+                    Some((_, owners)) => owners.push(owner),
+                    None => by_program.push((program, vec![owner])),
+                }
+            }
+            let list: Vec<String> = by_program
                 .iter()
-                .map(|(owner, program)| format!("{owner} runs `{program}`"))
+                .map(|(program, owners)| {
+                    let named = owners
+                        .iter()
+                        .take(3)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    match owners.len() {
+                        0..=3 => format!("{named} runs `{program}`"),
+                        n => format!("{named} and {} more run `{program}`", n - 3),
+                    }
+                })
                 .collect();
             bail!(
                 "{}: {}, which is not installed (not found on PATH); install it, or fix the command",

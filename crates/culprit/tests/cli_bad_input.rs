@@ -219,3 +219,29 @@ fn a_bad_auto_fixup_value_is_named_with_its_line_and_the_flags_exclude_each_othe
         &["--auto-fixup", "--no-auto-fixup", "cannot be used with"],
     );
 }
+
+/// A generated culprit.toml may hold thousands of tests: a message about them names a
+/// few and counts the rest, never a page of every name.
+#[test]
+fn messages_about_thousands_of_tests_name_a_few_and_count_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let tests = |command: &str| -> String {
+        (0..5_000)
+            .map(|i| format!("[[test]]\nname = \"t{i}\"\ncommand = \"{command} {i}\"\n"))
+            .collect()
+    };
+    let out = run_in(dir.path(), &tests("true"), &["--test", "nope"]);
+    assert_bad(
+        &out,
+        &["no test named `nope`", "t0, t1, t2", "t11 and 4988 more"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("t12,") && err.len() < 1_000, "{err}");
+    let out = run_in(dir.path(), &tests("no-such-boot-program"), &[]);
+    assert_bad(
+        &out,
+        &["test `t0`, test `t1`, test `t2` and 4997 more run `no-such-boot-program`"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("`t3`") && err.len() < 1_000, "{err}");
+}

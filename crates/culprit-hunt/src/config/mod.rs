@@ -528,6 +528,23 @@ impl Config {
     pub fn test(&self, name: &str) -> Option<&TestSection> {
         self.tests.iter().find(|t| t.name == name)
     }
+
+    /// The tests' names for a message that says which exist: the first few, then how
+    /// many more (a generated culprit.toml may hold thousands).
+    pub fn test_names(&self) -> String {
+        const NAMED: usize = 12;
+        let mut text = self
+            .tests
+            .iter()
+            .take(NAMED)
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if self.tests.len() > NAMED {
+            text.push_str(&format!(" and {} more", self.tests.len() - NAMED));
+        }
+        text
+    }
 }
 
 impl TestSection {

@@ -145,7 +145,11 @@ fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
     let target = args.hunt.target.as_deref().map(Target::parse).transpose()?;
     for name in &args.hunt.tests {
         if !ws.config.has_run(name) {
-            bail!("no test named `{name}` in {}", ws.config.path.display());
+            bail!(
+                "no test named `{name}` in {}; it has: {}",
+                ws.config.path.display(),
+                ws.config.test_names()
+            );
         }
     }
     let tests: Vec<String> = if args.hunt.tests.is_empty() {

@@ -77,7 +77,11 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         }
         for name in &args.hunt.tests {
             if !ws.config.has_run(name) {
-                bail!("no test named `{name}` in {}", ws.config.path.display());
+                bail!(
+                    "no test named `{name}` in {}; it has: {}",
+                    ws.config.path.display(),
+                    ws.config.test_names()
+                );
             }
         }
         let plan = Plan {

@@ -61,10 +61,9 @@ fn tree_rules(args: &ClassifyArgs) -> Result<Option<Rules>> {
     )?;
     let test = match &args.test {
         Some(name) => config.test(name).with_context(|| {
-            let names: Vec<&str> = config.tests.iter().map(|t| t.name.as_str()).collect();
             format!(
                 "--test {name}: culprit.toml has no such test (it has: {})",
-                names.join(", ")
+                config.test_names()
             )
         })?,
         None => match config.tests.first() {

@@ -49,12 +49,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
             None => bail!(
                 "no test named `{name}` in {}; it has: {}",
                 ws.config.path.display(),
-                ws.config
-                    .tests
-                    .iter()
-                    .map(|t| t.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                ws.config.test_names()
             ),
         }
     }
