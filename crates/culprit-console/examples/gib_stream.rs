@@ -5,7 +5,7 @@
 //! `cargo run --release -p culprit-console --example gib_stream [GiB [failure-regex...]]`
 
 use culprit_console::{Classifier, Ending, Rules};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const CHUNK: usize = 64 << 10;
@@ -16,7 +16,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => 1,
     };
     let total = gib << 30;
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/console-logs");
+    // The logs sit beside the checkout; a worktree may be nested deeper than the main one.
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = crate_dir
+        .ancestors()
+        .map(|a| a.join("shared/console-logs"))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| crate_dir.join("../../../shared/console-logs"));
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map_err(|e| {
             format!(

@@ -4,11 +4,16 @@ use culprit_console::{
     classify, Classification, Classifier, Ending, Outcome, Rules, Signature, SignatureKind,
 };
 use proptest::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 fn logs_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/console-logs");
+    // Beside the checkout, which a worktree may nest deeper than the main one.
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let beside = |a: &Path| a.join("shared/console-logs");
+    let dir = (crate_dir.ancestors().map(beside))
+        .find(|d| d.join("README.md").is_file())
+        .unwrap_or_else(|| crate_dir.join("../../../shared/console-logs"));
     assert!(
         dir.join("README.md").is_file(),
         "the real console logs are missing: expected them in {} (the shared/ directory beside the repository)",
