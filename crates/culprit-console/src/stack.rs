@@ -239,6 +239,12 @@ impl Stack {
         self
     }
 
+    /// A report whose frames start on the next line, without a trace header.
+    pub(crate) fn with_frames_next(mut self) -> Stack {
+        self.in_trace = true;
+        self
+    }
+
     /// Whether the report's trace has begun: a header that comes before it
     /// (`Oops:` after `BUG: unable to handle` and its `IP:` line, `invalid opcode`
     /// after `kernel BUG at`) belongs to the same report.
@@ -403,7 +409,7 @@ enum Frame<'a> {
     Function(&'a str),
     /// `? f+0x1/0x2`: a stale return address the unwinder could not vouch for.
     Unreliable,
-    /// `<IRQ>`, `</IRQ>`, `<TASK>`, `<NMI>`, `<EOI>`: context changes.
+    /// `<IRQ>`, `</IRQ>`, `<TASK>`, `<NMI>`, `<EOI>`, `<#DF>`: context changes.
     Marker,
     /// Register values, `Code:`, a Go frame's source line, a BSD `--- trap` line.
     Detail,
@@ -420,7 +426,10 @@ fn frame(body: &str) -> Frame<'_> {
     if body.starts_with("? ") && !body.contains('+') {
         return Frame::Unreliable;
     }
-    if regex!(r"^</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ)>$").is_match(body) {
+    // x86 names the exception stacks too: `<#DF>` for a double fault's.
+    if regex!(r"^</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|ENTRY_TRAMPOLINE|#DF|#DB|#MC|#VC2?)>$")
+        .is_match(body)
+    {
         return Frame::Marker;
     }
     // The address may be hashed: kmemleak prints `[<(____ptrval____)>]`.

@@ -59,6 +59,12 @@ fn every_snippet_gets_its_title() {
         ("x86-odebug.log", Kind::Warning, "WARNING: ODEBUG bug in demo_destroy_device"),
         ("x86-kasan-memcpy.log", Kind::Sanitizer, "KASAN: slab-out-of-bounds Write in demo_copy_frame"),
         ("zephyr-arm-symtab.log", Kind::Fault, "BUS FAULT: Precise data bus error in demo_dma_store"),
+        ("x86-kmsan-infoleak.log", Kind::Sanitizer, "KMSAN: kernel-infoleak in demo_get_stats"),
+        ("x86-divide-error.log", Kind::Fault, "divide error in demo_rate_per_slot"),
+        ("x86-invalid-opcode.log", Kind::Fault, "invalid opcode in demo_unlink_item"),
+        ("x86-double-fault.log", Kind::Fault, "PANIC: double fault in demo_walk_tree"),
+        ("x86-spinlock-recursion.log", Kind::Bug, "BUG: spinlock recursion in demo_update_state"),
+        ("x86-sleep-in-atomic.log", Kind::Bug, "BUG: sleeping function called from invalid context in demo_stats_refresh"),
     ] {
         let got = first(name);
         assert_eq!((got.kind, got.title.as_str(), got.corrupted), (kind, title, false), "{name}");

@@ -244,6 +244,9 @@ fn sanitizer(body: &str) -> Option<Found> {
         // protection fault just reported.
         ("KASAN", true) => found.continuing(),
         ("KASAN", false) => found.with_access(),
+        // KMSAN prints the stack right after its header: the header names the
+        // helper that touched the memory (`_copy_to_user`), the frames its caller.
+        ("KMSAN", _) => found.with_frames_next(),
         _ => found,
     })
 }
@@ -297,6 +300,12 @@ fn protection_fault(body: &str) -> Option<Found> {
 }
 
 fn trap(body: &str) -> Option<Found> {
+    // x86-64 prints its double fault from `traps.c`, under that file's prefix;
+    // other `traps: ` lines are a user program's fault.
+    let body = body
+        .strip_prefix("traps: ")
+        .filter(|rest| rest.starts_with("PANIC: double fault"))
+        .unwrap_or(body);
     if body.contains("traps: ") {
         return None;
     }

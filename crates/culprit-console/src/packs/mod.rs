@@ -76,6 +76,13 @@ impl Found {
         self
     }
 
+    /// A report that prints its frames right after its header, with no
+    /// `Call Trace:` line (KMSAN).
+    pub(crate) fn with_frames_next(mut self) -> Found {
+        self.stack = self.stack.map(|s| Box::new(s.with_frames_next()));
+        self
+    }
+
     pub(crate) fn wanting(mut self, want: Want) -> Found {
         self.wants = Some(want);
         self

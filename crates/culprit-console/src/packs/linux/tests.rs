@@ -56,6 +56,7 @@ fn report_classes() {
         ("divide error: 0000 [#1] SMP", Kind::Fault, "divide error", true),
         ("divide_error: 0000 [#1] SMP", Kind::Fault, "divide error", true),
         ("PANIC: double fault, error_code: 0x0", Kind::Fault, "PANIC: double fault", true),
+        ("traps: PANIC: double fault, error_code: 0x0", Kind::Fault, "PANIC: double fault", true),
         ("BUG: unable to handle page fault for address: ffffffff82a0c000", Kind::Oops, "BUG: unable to handle page fault", true),
         ("BUG: kernel NULL pointer dereference, address: 0000000000000000", Kind::Oops, "BUG: kernel NULL pointer dereference", true),
         ("BUG: unable to handle kernel paging request at ffffffffa0012345", Kind::Oops, "BUG: unable to handle kernel paging request", true),
