@@ -256,7 +256,12 @@ mod tests {
 
     #[test]
     fn explicit_targets() {
-        let panic = fail(SignatureKind::Panic, "Kernel panic - not syncing: VFS");
+        // Titles as the console reader now writes them: a class, then the
+        // blamed function or the panic's reason without numbers.
+        let panic = fail(
+            SignatureKind::Panic,
+            "kernel panic: VFS: Unable to mount root fs on unknown-block",
+        );
         assert_eq!(
             Target::parse("any-failure").unwrap().judge(&panic),
             Judgement::Bad
@@ -266,8 +271,27 @@ mod tests {
             Judgement::Untestable(_)
         ));
         assert_eq!(
-            Target::parse("signature:VFS$").unwrap().judge(&panic),
+            Target::parse("signature:^kernel panic: VFS")
+                .unwrap()
+                .judge(&panic),
             Judgement::Bad
+        );
+        let in_driver =
+            Target::parse("signature:^BUG: kernel NULL pointer dereference in demo_").unwrap();
+        let oops = |function: &str| {
+            fail(
+                SignatureKind::Oops,
+                &format!("BUG: kernel NULL pointer dereference in {function}"),
+            )
+        };
+        assert_eq!(in_driver.judge(&oops("demo_read")), Judgement::Bad);
+        assert_eq!(
+            in_driver.judge(&oops("vfs_read")),
+            Judgement::Untestable("fail: BUG: kernel NULL pointer dereference in vfs_read".into())
+        );
+        assert_eq!(
+            in_driver.judge(&panic),
+            Judgement::Untestable(panic.to_string())
         );
         assert!(Target::parse("signature:(").is_err());
         assert!(Target::parse("crash").is_err());

@@ -6,6 +6,7 @@
 mod common;
 
 use common::{culprit, json, linear_repo};
+use serde_json::Value;
 use std::path::Path;
 
 /// A repository whose `boot.sh` (committed with the first commit) is the test.
@@ -15,6 +16,20 @@ fn repo_with_script(dir: &Path, commits: usize, script: &str, success: &str) -> 
         "[[test]]\nname = \"boot\"\ncommand = \"sh boot.sh\"\ntimeout = \"20s\"\nsuccess = [\"{success}\"]\n"
     );
     linear_repo(dir, commits, &toml)
+}
+
+/// A bisection of the whole history with `--target TARGET`, which must find a culprit.
+fn bisect_targeting(dir: &Path, ids: &[String], target: &str) -> Value {
+    let out = culprit(
+        dir,
+        &[
+            "bisect", "--good", &ids[0], "--bad", "main", "--target", target, "--json",
+        ],
+    );
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["status"], "found", "{doc}");
+    doc
 }
 
 fn verdicts(doc: &serde_json::Value, ids: &[String]) -> Vec<(usize, String)> {
@@ -105,6 +120,35 @@ fn a_reworded_crash_is_the_bug_and_an_earlier_crash_is_another_one() {
     assert!(
         live.contains("another crash: BUG: kernel NULL pointer dereference in demo_write — target is BUG: kernel NULL pointer dereference in demo_read"),
         "the live display names the nearest match: {live}"
+    );
+}
+
+#[test]
+fn a_signature_target_matches_the_stack_aware_titles() {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = repo_with_script(dir.path(), 32, REWORDED, "BOOT-OK");
+    let pattern = "^BUG: kernel NULL pointer dereference in demo_read$";
+    let doc = bisect_targeting(dir.path(), &ids, &format!("signature:{pattern}"));
+    assert_eq!(
+        doc["target"]["boot"],
+        format!("a failure matching /{pattern}/"),
+        "{doc}"
+    );
+    assert_eq!(doc["culprit"], ids[19].as_str(), "commit 20: {doc}");
+    let verdicts = verdicts(&doc, &ids);
+    for (n, verdict) in &verdicts {
+        match n {
+            14..=17 => assert!(
+                verdict.starts_with("skip") && verdict.contains("in demo_write"),
+                "the regex does not match the other function: {n}: {verdict}"
+            ),
+            20.. => assert!(verdict.starts_with("bad"), "{n}: {verdict}"),
+            _ => assert!(verdict.starts_with("good"), "{n}: {verdict}"),
+        }
+    }
+    assert!(
+        verdicts.iter().any(|(n, _)| *n == 32),
+        "the bad end, with memcpy on top of its trace, matched: {verdicts:?}"
     );
 }
 
@@ -220,16 +264,7 @@ fn case_hunt(script: &str, success: &str, case: &str, culprit_commit: usize) {
     assert!(crashed.iter().any(|c| c.ends_with(case)), "{doc}");
     assert!(crashed.len() >= 2, "the other case is red too: {doc}");
 
-    let target = format!("case:{case}");
-    let out = culprit(
-        dir.path(),
-        &[
-            "bisect", "--good", &ids[0], "--bad", "main", "--target", &target, "--json",
-        ],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
-    assert_eq!(doc["status"], "found", "{doc}");
+    let doc = bisect_targeting(dir.path(), &ids, &format!("case:{case}"));
     assert_eq!(
         doc["culprit"],
         ids[culprit_commit - 1].as_str(),
