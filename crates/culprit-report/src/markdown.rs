@@ -6,7 +6,7 @@
 
 use super::escape::{md_cell, md_code, md_name, md_text, shell_word};
 use super::findings::{short, CommitResult, ConfigResult, Hunt};
-use super::steps::artifact_label;
+use super::steps::{artifact_label, VerdictClass};
 use super::{Reading, StepEntry};
 use culprit_console::Outcome;
 use culprit_hunt::commit_hunt::CandidateKind;
@@ -219,7 +219,12 @@ fn evidence_table(out: &mut String, reading: &Reading<'_>) {
         _ => (MAX_ROWS, "candidates"),
     };
     for (name, steps) in groups.iter().take(rows) {
-        let verdicts = tally(steps.iter().map(|s| s.verdict_word()));
+        // A skip says why: another crash is named next to the target, so a
+        // reworded report and another bug read differently.
+        let verdicts = tally(steps.iter().map(|s| match s.verdict.class {
+            VerdictClass::Skip => s.verdict.text.clone(),
+            _ => s.verdict_word(),
+        }));
         let _ = write!(out, "| {} | {} |", md_cell(name), md_cell(&verdicts));
         for test in &tests {
             let mut outcomes = tally(steps.iter().flat_map(|s| {

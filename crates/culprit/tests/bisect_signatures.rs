@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{culprit, json, linear_repo};
+use common::{culprit, json, linear_repo, succeeded};
 use serde_json::Value;
 use std::path::Path;
 
@@ -116,11 +116,62 @@ fn a_reworded_crash_is_the_bug_and_an_earlier_crash_is_another_one() {
         verdicts.iter().any(|(n, _)| (14..=17).contains(n)),
         "a commit with the other crash was tested: {verdicts:?}"
     );
+    let nearest = "another crash: BUG: kernel NULL pointer dereference in demo_write — target is BUG: kernel NULL pointer dereference in demo_read";
     let live = String::from_utf8_lossy(&out.stderr);
     assert!(
-        live.contains("another crash: BUG: kernel NULL pointer dereference in demo_write — target is BUG: kernel NULL pointer dereference in demo_read"),
+        live.contains(nearest),
         "the live display names the nearest match: {live}"
     );
+
+    // The journal's view and every report say it too, on the rows of the
+    // commits that crashed otherwise, and only there.
+    let other = |n: usize| (14..=17).contains(&n);
+    let log = succeeded(dir.path(), &["log"]);
+    for line in log.lines().skip(2) {
+        let n = ids
+            .iter()
+            .position(|id| line.contains(&id[..12]))
+            .map(|i| i + 1)
+            .unwrap_or_else(|| panic!("a log row names its commit: {line}"));
+        assert_eq!(line.contains(nearest), other(n), "commit {n}: {line}");
+    }
+    let log: Value = serde_json::from_str(&succeeded(dir.path(), &["log", "--json"])).unwrap();
+    let steps = log["steps"].as_array().unwrap();
+    let skips = steps
+        .iter()
+        .filter(|s| s["verdict"].as_str().unwrap().contains(nearest))
+        .count();
+    assert!(
+        skips >= 1 && skips == steps.iter().filter(|s| other(n_of(s, &ids))).count(),
+        "{log}"
+    );
+    let md = succeeded(dir.path(), &["report", "--format", "md"]);
+    let row = md
+        .lines()
+        .find(|l| l.contains(nearest))
+        .unwrap_or_else(|| panic!("the evidence table names the nearest match: {md}"));
+    assert!(row.contains("| skip (boot: another crash:"), "{row}");
+    let page = succeeded(dir.path(), &["report", "--format", "html"]);
+    assert!(
+        page.contains(&format!("<div class=\"why\">boot: {nearest}</div>")),
+        "{page}"
+    );
+    let xml = succeeded(dir.path(), &["report", "--format", "junit"]);
+    assert!(
+        xml.contains(&format!(
+            "<property name=\"verdict\" value=\"skip (boot: {nearest})\"/>"
+        )),
+        "{xml}"
+    );
+}
+
+/// The commit number of a `culprit log --json` step.
+fn n_of(step: &Value, ids: &[String]) -> usize {
+    let rev = step["candidate"]["key"]
+        .as_str()
+        .or(step["candidate"]["rev"].as_str())
+        .unwrap();
+    ids.iter().position(|id| id == rev).unwrap() + 1
 }
 
 #[test]

@@ -5,6 +5,7 @@ use anyhow::{bail, Result};
 use culprit_hunt::record::fixups_label;
 use culprit_hunt::session::StepCandidate;
 use culprit_hunt::workspace::Workspace;
+use culprit_report::{Material, Reading};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -36,12 +37,23 @@ pub fn run(args: LogArgs) -> Result<u8> {
             ),
         }
     };
-    let steps = journal.steps(session.id)?;
-    let base = std::env::current_dir().unwrap_or_default();
+    let material = Material {
+        steps: journal.steps(session.id)?,
+        session,
+        base: std::env::current_dir().unwrap_or_default(),
+    };
+    // The journal keeps runs; each step's verdict is judged again as the reports
+    // judge it, so that a crash that is not the target says which one it is.
+    let reading = Reading::of(&material);
+    let (session, base) = (&material.session, &material.base);
     if args.json {
-        let steps: Vec<_> = steps
+        let steps: Vec<_> = reading
+            .steps
             .iter()
-            .map(|s| json!({ "seq": s.seq, "candidate": s.candidate, "result": s.result, "started": s.started, "finished": s.finished }))
+            .map(|entry| {
+                let s = entry.row;
+                json!({ "seq": s.seq, "candidate": s.candidate, "result": s.result, "verdict": entry.verdict.text, "started": s.started, "finished": s.finished })
+            })
             .collect();
         println!(
             "{}",
@@ -56,10 +68,11 @@ pub fn run(args: LogArgs) -> Result<u8> {
         session.id,
         session.kind,
         session.status,
-        steps.len()
+        reading.steps.len()
     );
     let mut rows = Vec::new();
-    for step in &steps {
+    for entry in &reading.steps {
+        let step = entry.row;
         let candidate: Option<StepCandidate> = serde_json::from_value(step.candidate.clone()).ok();
         let (phase, key) = match &candidate {
             Some(c) => (c.phase.clone(), label(c)),
@@ -99,6 +112,7 @@ pub fn run(args: LogArgs) -> Result<u8> {
                 ),
                 "-".into(),
                 "-".into(),
+                "-".into(),
             ]);
         }
         for run in step.result.build.iter().chain(step.result.tests.iter()) {
@@ -109,8 +123,9 @@ pub fn run(args: LogArgs) -> Result<u8> {
                 ran_on.clone(),
                 run.name.clone(),
                 run.outcome.to_string(),
+                entry.verdict.text.clone(),
                 format!("{:.1}s", run.duration_s),
-                relative(&run.log, &base),
+                relative(&run.log, base),
             ]);
         }
     }
@@ -124,6 +139,7 @@ pub fn run(args: LogArgs) -> Result<u8> {
                 "ran on",
                 "run",
                 "outcome",
+                "verdict",
                 "time",
                 "log"
             ],

@@ -14,6 +14,18 @@ pub fn culprit(dir: &Path, args: &[&str]) -> Output {
         .expect("culprit runs")
 }
 
+/// What `culprit ARGS` printed on standard output, after it succeeded.
+pub fn succeeded(dir: &Path, args: &[&str]) -> String {
+    let out = culprit(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "culprit {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("culprit prints UTF-8")
+}
+
 pub fn json(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
         panic!(
