@@ -325,6 +325,70 @@ fn case_hunt(script: &str, success: &str, case: &str, culprit_commit: usize) {
         let want = if n >= culprit_commit { "bad" } else { "good" };
         assert!(verdict.starts_with(want), "{n}: {verdict}");
     }
+    cases_in_every_report(dir.path(), case);
+}
+
+/// The JSON, JUnit and HTML reports list the cases of every run of the hunt,
+/// with the crashed case's signature.
+fn cases_in_every_report(dir: &Path, crashed: &str) {
+    let doc: Value =
+        serde_json::from_str(&succeeded(dir, &["report", "--format", "json"])).unwrap();
+    let xml = succeeded(dir, &["report", "--format", "junit"]);
+    let junit = roxmltree::Document::parse(&xml).unwrap();
+    let page = succeeded(dir, &["report", "--format", "html"]);
+    let steps = doc["steps"].as_array().unwrap();
+    for step in steps {
+        let seq = step["seq"].as_i64().unwrap().to_string();
+        let run = &step["result"]["tests"][0];
+        let cases = run["cases"].as_array().unwrap();
+        assert!(cases.len() >= 2, "step {seq} lists its cases: {run}");
+        let suite = junit
+            .descendants()
+            .find(|n| n.has_tag_name("testsuite") && n.attribute("id") == Some(seq.as_str()))
+            .unwrap_or_else(|| panic!("a suite for step {seq}: {xml}"));
+        let junit_cases: Vec<(String, Option<String>)> = suite
+            .children()
+            .filter(|n| n.has_tag_name("testcase"))
+            .filter_map(|n| {
+                let name = n.attribute("classname")?.strip_prefix("boot.")?.to_string();
+                let failure = n
+                    .children()
+                    .find(|c| c.has_tag_name("failure"))
+                    .and_then(|f| f.attribute("type").map(String::from));
+                Some((name, failure))
+            })
+            .collect();
+        let want: Vec<(String, Option<String>)> = cases
+            .iter()
+            .map(|c| {
+                let result = c["result"].as_str().unwrap();
+                let failed = !matches!(result, "pass" | "xfail" | "skip" | "todo");
+                (
+                    c["name"].as_str().unwrap().to_string(),
+                    failed.then(|| format!("case-{result}")),
+                )
+            })
+            .collect();
+        assert_eq!(junit_cases, want, "step {seq}");
+    }
+    // The case that crashed carries the crash, in the HTML as in the JSON.
+    let crash = steps
+        .iter()
+        .flat_map(|s| s["result"]["tests"][0]["cases"].as_array().unwrap())
+        .find(|c| c["name"].as_str().unwrap().ends_with(crashed) && c["signature"].is_object())
+        .unwrap_or_else(|| panic!("{crashed} crashed in some run: {doc}"));
+    assert_eq!(
+        page.matches("<details class=\"cases\">").count(),
+        steps.len(),
+        "one case list per run"
+    );
+    let item = format!(
+        "<li class=\"bad\">{} <code>{}</code>: {}</li>",
+        crash["result"].as_str().unwrap(),
+        crash["name"].as_str().unwrap(),
+        crash["signature"]["title"].as_str().unwrap()
+    );
+    assert!(page.contains(&item), "{item}: {page}");
 }
 
 #[test]
