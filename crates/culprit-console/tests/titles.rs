@@ -60,6 +60,7 @@ fn every_snippet_gets_its_title() {
         ("x86-kasan-memcpy.log", Kind::Sanitizer, "KASAN: slab-out-of-bounds Write in demo_copy_frame"),
         ("zephyr-arm-symtab.log", Kind::Fault, "BUS FAULT: Precise data bus error in demo_dma_store"),
         ("x86-kmsan-infoleak.log", Kind::Sanitizer, "KMSAN: kernel-infoleak in demo_get_stats"),
+        ("x86-kfence-strlen.log", Kind::Sanitizer, "KFENCE: out-of-bounds read in demo_parse_name"),
         ("x86-divide-error.log", Kind::Fault, "divide error in demo_rate_per_slot"),
         ("x86-invalid-opcode.log", Kind::Fault, "invalid opcode in demo_unlink_item"),
         ("x86-double-fault.log", Kind::Fault, "PANIC: double fault in demo_walk_tree"),

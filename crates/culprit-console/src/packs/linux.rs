@@ -244,9 +244,10 @@ fn sanitizer(body: &str) -> Option<Found> {
         // protection fault just reported.
         ("KASAN", true) => found.continuing(),
         ("KASAN", false) => found.with_access(),
-        // KMSAN prints the stack right after its header: the header names the
-        // helper that touched the memory (`_copy_to_user`), the frames its caller.
-        ("KMSAN", _) => found.with_frames_next(),
+        // KMSAN and KFENCE print the stack right after their header (KFENCE after
+        // one line on the access): the header names the helper that touched the
+        // memory (`_copy_to_user`, `strlen`), the frames its caller.
+        ("KMSAN" | "KFENCE", _) => found.with_frames_next(),
         _ => found,
     })
 }
