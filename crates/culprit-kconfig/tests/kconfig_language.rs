@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use culprit_kconfig::kconfig::{Input, Kconfig, KconfigError, LoadOptions, Shell};
+use culprit_kconfig::kconfig::{Input, Kconfig, KconfigError, LoadOptions, ReasonKind, Shell};
 
 /// A fake shell next to the real one (the Linux agreement test runs real commands):
 /// answers `echo WORD` with WORD, for deterministic macro tests.
@@ -534,4 +534,189 @@ mod never_panics {
         let err = error_of(&[("Kconfig", "source \"/dev/zero\"\n")]);
         assert!(err.contains("not a regular file"), "{err}");
     }
+}
+
+/// One of each reason a request does not apply, at known lines: a menu and a choice with
+/// `depends on`, a select past an unmet dependency, a promptless option, a prompt with
+/// `if`, a range, a choice with a default and an optional one.
+const WHY: &str = r#"
+config A
+	bool "A"
+menu "Sub"
+	depends on A
+config IN_MENU
+	bool "inside menu"
+endmenu
+config GUARD
+	bool "guard"
+config SELECTED
+	bool "selected"
+	depends on GUARD
+config SELECTOR
+	bool "selector"
+	select SELECTED
+config HIDDEN
+	bool
+config SHOWN_IF
+	bool "shown if A" if A
+config N
+	int "N"
+	range 2 8
+	default 4
+choice
+	prompt "Mode"
+	depends on A
+config MODE_X
+	bool "X"
+config MODE_Y
+	bool "Y"
+endchoice
+choice
+	prompt "Pick"
+	default PICK_B
+config PICK_A
+	bool "A"
+config PICK_B
+	bool "B"
+endchoice
+choice
+	prompt "Opt"
+	optional
+config OPT_X
+	bool "X"
+	depends on A
+endchoice
+"#;
+
+/// The reasons of the one request in `config` that did not apply: (kind, message, at).
+fn why(kconfig: &Kconfig, config: &str) -> Vec<(ReasonKind, String, Option<String>)> {
+    let mut input = Input::default();
+    input.parse(config, "test.config", true).unwrap();
+    let unapplied = kconfig.olddefconfig(&input).unapplied();
+    assert_eq!(unapplied.len(), 1, "{config}: {unapplied:?}");
+    let reasons = unapplied[0].reasons.iter();
+    reasons
+        .map(|r| (r.kind, r.message.clone(), r.at.clone()))
+        .collect()
+}
+
+fn reason(kind: ReasonKind, message: &str, at: &str) -> (ReasonKind, String, Option<String>) {
+    (
+        kind,
+        message.to_owned(),
+        Some(at.to_owned()).filter(|a| !a.is_empty()),
+    )
+}
+
+#[test]
+fn why_names_the_enclosing_menu_and_choice_with_their_lines() {
+    let k = load(&[("Kconfig", WHY)]).unwrap();
+    assert_eq!(
+        why(&k, "CONFIG_IN_MENU=y\n"),
+        [reason(
+            ReasonKind::MenuDependsOn,
+            "its menu \"Sub\" depends on `A` (Kconfig:5), and A is n",
+            "Kconfig:5"
+        )]
+    );
+    // The choice's own `depends on`, and a choice that is off with none.
+    assert_eq!(
+        why(&k, "CONFIG_MODE_X=y\n"),
+        [reason(
+            ReasonKind::Choice,
+            "its choice depends on `A` (Kconfig:27), and A is n",
+            "Kconfig:27"
+        )]
+    );
+    assert_eq!(
+        why(&k, "CONFIG_OPT_X=y\n"),
+        [
+            reason(
+                ReasonKind::DependsOn,
+                "it depends on `A` (Kconfig:46), and A is n",
+                "Kconfig:46"
+            ),
+            reason(
+                ReasonKind::Choice,
+                "it is a value of the choice at Kconfig:41, which is off",
+                "Kconfig:41"
+            ),
+        ]
+    );
+    // Two values of one choice asked: the later one is the choice's value.
+    assert_eq!(
+        why(&k, "CONFIG_PICK_A=y\nCONFIG_PICK_B=y\n"),
+        [reason(
+            ReasonKind::ChoiceTaken,
+            "PICK_B is the selected value of its choice (Kconfig:38), and a choice has one",
+            "Kconfig:38"
+        )]
+    );
+    assert_eq!(
+        why(&k, "CONFIG_PICK_B=n\n"),
+        [reason(
+            ReasonKind::ChoiceTaken,
+            "PICK_B is the selected value of its choice; set another value of the choice to y to turn it off",
+            ""
+        )]
+    );
+}
+
+#[test]
+fn why_names_the_select_that_forced_a_value_and_its_unmet_dependency() {
+    let k = load(&[("Kconfig", WHY)]).unwrap();
+    assert_eq!(
+        why(&k, "CONFIG_SELECTOR=y\nCONFIG_SELECTED=n\n"),
+        [
+            reason(
+                ReasonKind::SelectedBy,
+                "SELECTOR is y (set at test.config:1) selects SELECTED (Kconfig:16), so it cannot be n",
+                "Kconfig:16"
+            ),
+            reason(
+                ReasonKind::UnmetDirectDependencies,
+                "SELECTED is selected although its own dependencies are unmet (kconfig warns \
+                 \"unmet direct dependencies\"): it depends on `GUARD` (Kconfig:13), and GUARD is n",
+                "Kconfig:13"
+            ),
+        ]
+    );
+    // With its dependency met the select alone is the reason.
+    assert_eq!(
+        why(&k, "CONFIG_GUARD=y\nCONFIG_SELECTOR=y\nCONFIG_SELECTED=n\n"),
+        [reason(
+            ReasonKind::SelectedBy,
+            "SELECTOR is y (set at test.config:2) selects SELECTED (Kconfig:16), so it cannot be n",
+            "Kconfig:16"
+        )]
+    );
+}
+
+#[test]
+fn why_names_a_range_a_missing_prompt_and_a_hidden_one() {
+    let k = load(&[("Kconfig", WHY)]).unwrap();
+    assert_eq!(
+        why(&k, "CONFIG_N=60\n"),
+        [reason(
+            ReasonKind::Range,
+            "60 is outside the range 2..8 of N, so kconfig drops it",
+            "Kconfig:23"
+        )]
+    );
+    assert_eq!(
+        why(&k, "CONFIG_HIDDEN=y\n"),
+        [reason(
+            ReasonKind::Promptless,
+            "HIDDEN has no prompt (Kconfig:17): only its defaults and selects set it",
+            "Kconfig:17"
+        )]
+    );
+    assert_eq!(
+        why(&k, "CONFIG_SHOWN_IF=y\n"),
+        [reason(
+            ReasonKind::PromptHidden,
+            "the prompt of SHOWN_IF (Kconfig:20) is shown only if `A`, which is n",
+            "Kconfig:20"
+        )]
+    );
 }

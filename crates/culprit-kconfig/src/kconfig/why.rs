@@ -208,10 +208,20 @@ impl<'t> Evaluation<'t> {
                 out.push(r);
             }
             if st.dir_dep < st.rev_dep {
+                // Which dependency is unmet, as kconfig's warning lists it ("Depends on
+                // [n]: GUARD [=n]"): the terms below the value the select forces.
+                let mut unmet = Vec::new();
+                for node in sym.nodes.clone() {
+                    self.dependency_reasons(node, st.rev_dep, &mut unmet);
+                }
+                let detail: Vec<&str> = unmet.iter().map(|r| r.message.as_str()).collect();
                 out.push(Reason {
                     kind: ReasonKind::UnmetDirectDependencies,
-                    message: format!("{name} is selected although its own dependencies are unmet (kconfig warns \"unmet direct dependencies\")"),
-                    at: None,
+                    message: format!(
+                        "{name} is selected although its own dependencies are unmet (kconfig warns \"unmet direct dependencies\"): {}",
+                        detail.join("; ")
+                    ),
+                    at: unmet.first().and_then(|r| r.at.clone()),
                 });
             }
         }
@@ -223,7 +233,7 @@ impl<'t> Evaluation<'t> {
                         kind: ReasonKind::ChoiceTaken,
                         message: format!(
                             "{} is the selected value of its choice ({}), and a choice has one",
-                            sel_name(tree, sel),
+                            tree.sym(sel).name,
                             node.map(|n| tree.at(tree.node(n).loc).to_string())
                                 .unwrap_or_default()
                         ),
@@ -442,10 +452,6 @@ impl<'t> Evaluation<'t> {
         }
         out
     }
-}
-
-fn sel_name(tree: &Tree, s: SymId) -> String {
-    format!("CONFIG_{}", tree.sym(s).name)
 }
 
 fn needed(ty: Type, wanted: &str) -> Tri {
