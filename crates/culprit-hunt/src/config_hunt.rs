@@ -106,6 +106,40 @@ pub struct CostlyOption {
     pub seconds_without: f64,
 }
 
+/// Which options of a recorded candidate the build did not take as asked, read again
+/// from the plan's endpoints and the configuration the step really got: a report must
+/// not show an option as tested (good or bad) in a candidate where it was not applied.
+pub struct AppliedCheck {
+    changes: Vec<Change>,
+}
+
+impl AppliedCheck {
+    pub fn of(plan: &Plan) -> Result<AppliedCheck> {
+        let good = parse(&plan.good_text, &plan.good_path)?;
+        let bad = parse(&plan.bad_text, &plan.bad_path)?;
+        Ok(AppliedCheck {
+            changes: culprit_kconfig::diff(&good, &bad),
+        })
+    }
+
+    /// The options of `options` (as a candidate's note names them) whose bad value the
+    /// effective configuration does not hold.
+    pub fn unapplied(&self, options: &[String], effective: &str) -> Result<Vec<String>> {
+        let effective = parse(effective, "the effective configuration")?;
+        let applied = applied_changes(&self.changes, &effective);
+        Ok(options
+            .iter()
+            .filter(|option| {
+                self.changes
+                    .iter()
+                    .position(|c| &c.option == *option)
+                    .is_some_and(|i| !applied.contains(&i))
+            })
+            .cloned()
+            .collect())
+    }
+}
+
 /// The most builds a hunt may take before it gives up, as a multiple of the changes.
 const BUILDS_PER_CHANGE: usize = 12;
 
@@ -792,13 +826,13 @@ fn verdict_word(verdict: &Verdict) -> String {
     }
 }
 
-/// A candidate in a progress line: its options as the user wrote them, cut after a few.
 /// The candidate that stands for `set`: with what its changes need to apply, when the
 /// tree's Kconfig says.
 fn grouped(native: Option<&NativeKconfig>, set: &BTreeSet<usize>) -> BTreeSet<usize> {
     native.map_or_else(|| set.clone(), |n| n.with_needs(set))
 }
 
+/// A candidate in a progress line: its options as the user wrote them, cut after a few.
 fn describe_set(set: &BTreeSet<usize>, changes: &[Change]) -> String {
     let names: Vec<String> = changes.iter().map(|c| c.option.clone()).collect();
     describe_changes(&set.iter().copied().collect::<Vec<_>>(), &names)

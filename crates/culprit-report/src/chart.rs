@@ -277,6 +277,7 @@ mod tests {
             label: "<k>".into(),
             detail: String::new(),
             size: None,
+            unapplied: Vec::new(),
             cached: false,
             verdict: Verdict {
                 class: VerdictClass::Good,

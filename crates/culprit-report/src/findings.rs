@@ -83,6 +83,28 @@ pub struct ConfigResult {
     /// Per test: "fails at bad: TITLE" or "passes at bad".
     pub tests: BTreeMap<String, String>,
     pub message: Option<String>,
+    /// Options whose candidates took far longer to build, costliest first.
+    pub costly_options: Vec<CostlyOption>,
+}
+
+/// An option that makes builds slow (a widely included header), with the mean build
+/// seconds of the candidates that applied it and of those that did not.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CostlyOption {
+    pub option: String,
+    pub seconds_with: f64,
+    pub seconds_without: f64,
+}
+
+impl CostlyOption {
+    /// "candidates with it took 3 s to build, 0 s without", as the live display says it.
+    pub fn cost(&self) -> String {
+        format!(
+            "candidates with it took {:.0} s to build, {:.0} s without",
+            self.seconds_with, self.seconds_without
+        )
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

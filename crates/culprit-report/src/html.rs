@@ -53,6 +53,7 @@ pub fn render(reading: &Reading<'_>) -> String {
             config_matrix(&mut page, found);
             config_reproduction(&mut page, found);
             not_applied(&mut page, found);
+            build_cost(&mut page, found);
         }
         Hunt::Plain => {}
     }
@@ -460,6 +461,25 @@ fn not_applied(page: &mut String, found: &ConfigResult) {
     page.push_str("</tbody></table>\n</section>\n");
 }
 
+/// Options that make builds slow, when the hunt measured some: why it built some
+/// candidates before others, and what a rerun will cost.
+fn build_cost(page: &mut String, found: &ConfigResult) {
+    if found.costly_options.is_empty() {
+        return;
+    }
+    page.push_str("<section id=\"build-cost\">\n<h2>Build cost</h2>\n<p>Candidates with these options took far longer to build (a widely included header); the search built the cheaper of equally useful candidates first:</p>\n<table class=\"grid\"><thead><tr><th>option</th><th>mean build with it</th><th>without</th></tr></thead><tbody>\n");
+    for c in &found.costly_options {
+        let _ = writeln!(
+            page,
+            "<tr><td><code>{}</code></td><td class=\"num\">{:.1} s</td><td class=\"num\">{:.1} s</td></tr>",
+            html(&c.option),
+            c.seconds_with,
+            c.seconds_without
+        );
+    }
+    page.push_str("</tbody></table>\n</section>\n");
+}
+
 fn timeline(page: &mut String, reading: &Reading<'_>) {
     page.push_str("<section id=\"timeline\">\n<h2>Timeline</h2>\n");
     if reading.steps.is_empty() {
@@ -496,6 +516,14 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
             }
             _ => String::new(),
         };
+        let unapplied = if step.unapplied.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<div class=\"why\">not applied: {}</div>",
+                html(&step.unapplied.join(", "))
+            )
+        };
         let detail = if step.detail.is_empty() {
             String::new()
         } else {
@@ -503,7 +531,7 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
         };
         let _ = writeln!(
             page,
-            "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td><code title=\"{}\">{}</code>{}{}</td><td><span class=\"pill {}\">{}</span>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td><code title=\"{}\">{}</code>{}{}{}</td><td><span class=\"pill {}\">{}</span>{}</td><td>{}</td><td>{}</td></tr>",
             step.row.seq,
             clock(step.row.started, false),
             duration(step.row.finished - step.row.started),
@@ -511,6 +539,7 @@ fn timeline(page: &mut String, reading: &Reading<'_>) {
             html(&step.key),
             html(&step.label),
             if step.cached { " <span class=\"cached\">cached</span>" } else { "" },
+            unapplied,
             detail,
             step.verdict.class.word(),
             step.verdict.class.word(),

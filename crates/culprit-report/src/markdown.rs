@@ -185,6 +185,18 @@ fn config_summary(out: &mut String, found: &ConfigResult) {
             .collect();
         let _ = writeln!(out, "Not applied by the build: {}.  ", items.join(", "));
     }
+    if !found.costly_options.is_empty() {
+        let items: Vec<String> = found
+            .costly_options
+            .iter()
+            .map(|c| format!("{} ({})", md_code(&c.option), md_text(&c.cost())))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Slow to build: {}; the search built the cheaper of equally useful candidates first.  ",
+            items.join(", ")
+        );
+    }
     let _ = writeln!(
         out,
         "{} steps, {} builds, {} test runs.\n",
@@ -282,6 +294,11 @@ fn group<'r, 'a>(reading: &'r Reading<'a>) -> Vec<(String, Vec<&'r StepEntry<'a>
             Some(group) => group.3.push(step),
             None => {
                 let mut name = md_code(&step.label);
+                if !step.unapplied.is_empty() {
+                    let unapplied: Vec<String> =
+                        step.unapplied.iter().map(|o| md_code(o)).collect();
+                    name = format!("{name} (not applied: {})", unapplied.join(", "));
+                }
                 if revert {
                     name = format!("revert of {name} on bad");
                 } else if !step.detail.is_empty() && step.size.is_none() {

@@ -90,6 +90,7 @@ mod tests {
             label: key.into(),
             detail: String::new(),
             size: None,
+            unapplied: Vec::new(),
             cached: false,
             verdict: Verdict {
                 class,

@@ -8,6 +8,7 @@ use super::findings::{short, Findings, Hunt};
 use super::Material;
 use culprit_console::Outcome;
 use culprit_hunt::commit_hunt::{fixed_up, judge, verdict_text, CandidateKind};
+use culprit_hunt::config_hunt::{AppliedCheck, Plan};
 use culprit_hunt::journal::StepRow;
 use culprit_hunt::record::fixups_label;
 use culprit_hunt::record::{RunRecord, StepResult};
@@ -26,8 +27,12 @@ pub struct StepEntry<'a> {
     pub label: String,
     /// Extra facts kept with the candidate (e.g. the options a configuration step set).
     pub detail: String,
-    /// How many options a configuration candidate changes from the good configuration.
+    /// How many options a configuration candidate changes from the good configuration
+    /// (the ones the build took).
     pub size: Option<usize>,
+    /// The options a configuration candidate asked for that the build did not take (a
+    /// dependency forced them): the label leaves them out, so no verdict is theirs.
+    pub unapplied: Vec<String>,
     /// Answered from an earlier session's result: nothing ran.
     pub cached: bool,
     pub verdict: Verdict,
@@ -77,6 +82,12 @@ pub fn entries<'a>(material: &'a Material, findings: &Findings) -> Vec<StepEntry
         ),
         _ => (None, None),
     };
+    let applied_check = match &findings.hunt {
+        Hunt::Config(_) => serde_json::from_value::<Plan>(material.session.args["plan"].clone())
+            .ok()
+            .and_then(|plan| AppliedCheck::of(&plan).ok()),
+        _ => None,
+    };
     material
         .steps
         .iter()
@@ -89,7 +100,14 @@ pub fn entries<'a>(material: &'a Material, findings: &Findings) -> Vec<StepEntry
                 .unwrap_or("(working tree)")
                 .to_string();
             let (key, mut label) = name(kind, &raw_key);
-            let options = options(&candidate["note"]);
+            let mut options = options(&candidate["note"]);
+            let mut unapplied = Vec::new();
+            if let (Some(asked), Some(check), Some(effective)) =
+                (&mut options, &applied_check, &row.result.effective_config)
+            {
+                unapplied = check.unapplied(asked, effective).unwrap_or_default();
+                asked.retain(|o| !unapplied.contains(o));
+            }
             if let Some(options) = &options {
                 label = options_label(options);
             }
@@ -104,6 +122,7 @@ pub fn entries<'a>(material: &'a Material, findings: &Findings) -> Vec<StepEntry
                 label,
                 detail: note(&candidate["note"]),
                 size: options.as_ref().map(Vec::len),
+                unapplied,
                 cached: candidate["cached"].as_bool().unwrap_or(false),
                 verdict,
             }
