@@ -310,6 +310,21 @@ silence = "1s"
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["status"], "found", "{doc}");
+    // Progress on stderr under --json: each candidate built, then its verdict, as commit
+    // bisection prints them; the hang seen while hunting the panic is named.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let verdicts = candidate_verdicts(&stderr);
+    assert!(
+        verdicts.contains(&("{CONFIG_OPT_3}".to_owned(), "boot bad".to_owned())),
+        "{stderr}"
+    );
+    assert!(verdicts.iter().any(|(_, v)| v == "boot good"), "{stderr}");
+    assert!(
+        verdicts
+            .iter()
+            .any(|(_, v)| v.starts_with("boot fails another way: hang at stage")),
+        "{stderr}"
+    );
     let culprits = doc["culprits"].as_array().unwrap();
     assert_eq!(culprits.len(), 2, "{doc}");
     let (panic, hang) = (&culprits[0], &culprits[1]);
@@ -356,6 +371,30 @@ silence = "1s"
         log.contains("{CONFIG_CMDLINE, CONFIG_CMDLINE_BOOL}"),
         "{log}"
     );
+}
+
+/// The verdict line of every candidate the hunt's progress says it built ("build 4:
+/// {SET}", then "{SET}: test verdict, ..."), as (set, verdicts); fails when a built
+/// candidate has no verdict line.
+fn candidate_verdicts(stderr: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("culprit: "))
+        .collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let Some(built) = line.strip_prefix("build ") else {
+            continue;
+        };
+        let set = &built[built.find(": ").unwrap() + 2..];
+        let verdict = lines[i + 1..]
+            .iter()
+            .find_map(|l| l.strip_prefix(set)?.strip_prefix(": "))
+            .unwrap_or_else(|| panic!("no verdict for {set}: {stderr}"));
+        out.push((set.to_owned(), verdict.to_owned()));
+    }
+    assert!(!out.is_empty(), "no candidate built: {stderr}");
+    out
 }
 
 /// A Linux-style fragment as the bad side means "the good configuration with these
