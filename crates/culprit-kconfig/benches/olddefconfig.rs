@@ -13,6 +13,8 @@
 //! kconfiglib 14.1 predates the `modules` keyword of Linux 6.0+, so its copy of the
 //! tree has that one line spelled `option modules` (same meaning).
 
+#[path = "../tests/common/kconfiglib.rs"]
+mod kconfiglib;
 #[path = "../tests/common/linux.rs"]
 mod linux;
 
@@ -169,6 +171,7 @@ fn main() {
     );
     let rss = peak_rss_kib();
 
+    let python3 = kconfiglib::Kconfiglib::get().expect("kconfiglib, to compare with it");
     let klib_src = scratch.path().join("linux-kconfiglib");
     linux::run(Command::new("cp").arg("-r").arg(&src).arg(&klib_src));
     let module_kconfig = klib_src.join("kernel/module/Kconfig");
@@ -184,7 +187,8 @@ fn main() {
             .map(|_| {
                 time(|| {
                     linux::run(
-                        Command::new("python3")
+                        python3
+                            .python3()
                             .current_dir(&klib_src)
                             .envs(&env)
                             .env("srctree", &klib_src)

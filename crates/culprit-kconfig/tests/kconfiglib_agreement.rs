@@ -1,13 +1,17 @@
 //! culprit's evaluator against kconfiglib (the Python implementation Zephyr uses) on a
 //! Zephyr-style tree modelled on seed 002 (`tests/trees/gale`) and on toyos's tree:
 //! the written configuration must be identical for hand-written and seeded fragments.
-//! kconfiglib is only used here, never at run time.
+//! kconfiglib is only used here (installed by the tests when python3 lacks it), never at
+//! run time.
+
+#[path = "common/kconfiglib.rs"]
+mod kconfiglib;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use culprit_kconfig::kconfig::{Input, Kconfig, LoadOptions, Semantics, Shell, Tri, Type};
+use kconfiglib::Kconfiglib;
 
 /// Loads the fragments in order and writes the configuration with `header`.
 const KCONFIGLIB: &str = r#"
@@ -29,24 +33,16 @@ impl Shell for NoShell {
     }
 }
 
-fn kconfiglib_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import kconfiglib"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "kconfiglib missing in CI: run scripts/setup"
-        );
-        eprintln!("skipped: kconfiglib not installed (python3 -m pip install kconfiglib)");
-    }
-    ok
-}
-
-fn kconfiglib(srctree: &Path, top: &str, header: &str, fragments: &[PathBuf]) -> String {
+fn kconfiglib(
+    python3: &Kconfiglib,
+    srctree: &Path,
+    top: &str,
+    header: &str,
+    fragments: &[PathBuf],
+) -> String {
     let out = tempfile::NamedTempFile::new().unwrap();
-    let status = Command::new("python3")
+    let status = python3
+        .python3()
         .current_dir(srctree)
         .env("srctree", srctree)
         .args(["-c", KCONFIGLIB, top])
@@ -91,7 +87,7 @@ fn seeded_fragment(kconfig: &Kconfig, rng: &mut Rng) -> String {
     out
 }
 
-fn agree(srctree: &Path, header: &str, fixed: &[&str]) {
+fn agree(python3: &Kconfiglib, srctree: &Path, header: &str, fixed: &[&str]) {
     let kconfig = Kconfig::load(
         Path::new("Kconfig"),
         &LoadOptions {
@@ -109,7 +105,7 @@ fn agree(srctree: &Path, header: &str, fixed: &[&str]) {
     for (i, fragment) in fragments.iter().enumerate() {
         let path = scratch.path().join(format!("fragment-{i}.conf"));
         std::fs::write(&path, fragment).unwrap();
-        let reference = kconfiglib(srctree, "Kconfig", header, &[path]);
+        let reference = kconfiglib(python3, srctree, "Kconfig", header, &[path]);
         let mut input = Input::default();
         input.parse(fragment, "fragment", true).unwrap();
         let ours = kconfig
@@ -130,11 +126,12 @@ fn gale_tree() -> PathBuf {
 
 #[test]
 fn zephyr_style_tree_agrees_with_kconfiglib() {
-    if !kconfiglib_available() {
+    let Some(python3) = Kconfiglib::get() else {
         return;
-    }
+    };
     let prj = std::fs::read_to_string(gale_tree().join("prj.conf")).unwrap();
     agree(
+        &python3,
         &gale_tree(),
         "#\n# Automatically generated file; DO NOT EDIT.\n# Gale test application\n#\n",
         &[
@@ -152,11 +149,12 @@ fn zephyr_style_tree_agrees_with_kconfiglib() {
 
 #[test]
 fn toyos_tree_agrees_with_kconfiglib() {
-    if !kconfiglib_available() {
+    let Some(python3) = Kconfiglib::get() else {
         return;
-    }
+    };
     let toyos = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/toyos");
     agree(
+        &python3,
         &toyos,
         "# toyos configuration, normalized by make olddefconfig\n",
         &[
