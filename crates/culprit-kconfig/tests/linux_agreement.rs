@@ -5,8 +5,9 @@
 //!
 //! Cost: a sparse clone of the tree (Kconfig files, Makefiles, scripts; ~30 MB), then per
 //! arch three `make` runs and one `conf` run per derived configuration, both arches in
-//! parallel: about 1.5 minutes on an idle 2-core machine, most of it kconfig's own
-//! compiler probes.
+//! parallel: 88 s on the shared 2-core machine at load 4-5 under `nice` (94 s of CPU for
+//! both arches; 42 s with 10 derived per arch in CI), most of it kconfig's own compiler
+//! probes, which conf runs again for every configuration.
 
 mod common;
 
@@ -18,8 +19,9 @@ use common::linux::{linux_tree, run, sparse_clone};
 
 use culprit_kconfig::kconfig::{linux_env, Input, Kconfig, LoadOptions, SystemShell, Tri, Type};
 
-/// Derived configurations per arch (20 in all).
-const DERIVED_PER_ARCH: usize = 10;
+/// Derived configurations per arch (issue 11 asks for at least 20 beyond the three
+/// named ones).
+const DERIVED_PER_ARCH: usize = 20;
 
 struct Arch {
     arch: &'static str,
