@@ -588,135 +588,145 @@ config OPT_X
 endchoice
 "#;
 
-/// The reasons of the one request in `config` that did not apply: (kind, message, at).
-fn why(kconfig: &Kconfig, config: &str) -> Vec<(ReasonKind, String, Option<String>)> {
-    let mut input = Input::default();
-    input.parse(config, "test.config", true).unwrap();
-    let unapplied = kconfig.olddefconfig(&input).unapplied();
-    assert_eq!(unapplied.len(), 1, "{config}: {unapplied:?}");
-    let reasons = unapplied[0].reasons.iter();
-    reasons
-        .map(|r| (r.kind, r.message.clone(), r.at.clone()))
-        .collect()
-}
+/// A request and the reasons it does not apply: (kind, message, file:line or "" for none).
+type Why = (
+    &'static str,
+    &'static [(ReasonKind, &'static str, &'static str)],
+);
 
-fn reason(kind: ReasonKind, message: &str, at: &str) -> (ReasonKind, String, Option<String>) {
-    (
-        kind,
-        message.to_owned(),
-        Some(at.to_owned()).filter(|a| !a.is_empty()),
-    )
+/// Each request of `table`, alone on the `WHY` tree, does not apply for exactly its
+/// reasons.
+fn check_why(table: &[Why]) {
+    let k = load(&[("Kconfig", WHY)]).unwrap();
+    for (config, expected) in table {
+        let mut input = Input::default();
+        input.parse(config, "test.config", true).unwrap();
+        let unapplied = k.olddefconfig(&input).unapplied();
+        assert_eq!(unapplied.len(), 1, "{config}: {unapplied:?}");
+        let got: Vec<(ReasonKind, &str, &str)> = unapplied[0]
+            .reasons
+            .iter()
+            .map(|r| (r.kind, r.message.as_str(), r.at.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(got, *expected, "{config}");
+    }
 }
 
 #[test]
 fn why_names_the_enclosing_menu_and_choice_with_their_lines() {
-    let k = load(&[("Kconfig", WHY)]).unwrap();
-    assert_eq!(
-        why(&k, "CONFIG_IN_MENU=y\n"),
-        [reason(
-            ReasonKind::MenuDependsOn,
-            "its menu \"Sub\" depends on `A` (Kconfig:5), and A is n",
-            "Kconfig:5"
-        )]
-    );
-    // The choice's own `depends on`, and a choice that is off with none.
-    assert_eq!(
-        why(&k, "CONFIG_MODE_X=y\n"),
-        [reason(
-            ReasonKind::Choice,
-            "its choice depends on `A` (Kconfig:27), and A is n",
-            "Kconfig:27"
-        )]
-    );
-    assert_eq!(
-        why(&k, "CONFIG_OPT_X=y\n"),
-        [
-            reason(
-                ReasonKind::DependsOn,
-                "it depends on `A` (Kconfig:46), and A is n",
-                "Kconfig:46"
-            ),
-            reason(
-                ReasonKind::Choice,
-                "it is a value of the choice at Kconfig:41, which is off",
-                "Kconfig:41"
-            ),
-        ]
-    );
-    // Two values of one choice asked: the later one is the choice's value.
-    assert_eq!(
-        why(&k, "CONFIG_PICK_A=y\nCONFIG_PICK_B=y\n"),
-        [reason(
-            ReasonKind::ChoiceTaken,
-            "PICK_B is the selected value of its choice (Kconfig:38), and a choice has one",
-            "Kconfig:38"
-        )]
-    );
-    assert_eq!(
-        why(&k, "CONFIG_PICK_B=n\n"),
-        [reason(
-            ReasonKind::ChoiceTaken,
-            "PICK_B is the selected value of its choice; set another value of the choice to y to turn it off",
-            ""
-        )]
-    );
+    use ReasonKind::*;
+    check_why(&[
+        (
+            "CONFIG_IN_MENU=y\n",
+            &[(
+                MenuDependsOn,
+                "its menu \"Sub\" depends on `A` (Kconfig:5), and A is n",
+                "Kconfig:5",
+            )],
+        ),
+        // The choice's own `depends on`, and a choice that is off with none.
+        (
+            "CONFIG_MODE_X=y\n",
+            &[(
+                Choice,
+                "its choice depends on `A` (Kconfig:27), and A is n",
+                "Kconfig:27",
+            )],
+        ),
+        (
+            "CONFIG_OPT_X=y\n",
+            &[
+                (
+                    DependsOn,
+                    "it depends on `A` (Kconfig:46), and A is n",
+                    "Kconfig:46",
+                ),
+                (
+                    Choice,
+                    "it is a value of the choice at Kconfig:41, which is off",
+                    "Kconfig:41",
+                ),
+            ],
+        ),
+        // Two values of one choice asked: the later one is the choice's value.
+        (
+            "CONFIG_PICK_A=y\nCONFIG_PICK_B=y\n",
+            &[(
+                ChoiceTaken,
+                "PICK_B is the selected value of its choice (Kconfig:38), and a choice has one",
+                "Kconfig:38",
+            )],
+        ),
+        (
+            "CONFIG_PICK_B=n\n",
+            &[(
+                ChoiceTaken,
+                "PICK_B is the selected value of its choice; set another value of the choice to y to turn it off",
+                "",
+            )],
+        ),
+    ]);
 }
 
 #[test]
 fn why_names_the_select_that_forced_a_value_and_its_unmet_dependency() {
-    let k = load(&[("Kconfig", WHY)]).unwrap();
-    assert_eq!(
-        why(&k, "CONFIG_SELECTOR=y\nCONFIG_SELECTED=n\n"),
-        [
-            reason(
-                ReasonKind::SelectedBy,
-                "SELECTOR is y (set at test.config:1) selects SELECTED (Kconfig:16), so it cannot be n",
-                "Kconfig:16"
-            ),
-            reason(
-                ReasonKind::UnmetDirectDependencies,
-                "SELECTED is selected although its own dependencies are unmet (kconfig warns \
-                 \"unmet direct dependencies\"): it depends on `GUARD` (Kconfig:13), and GUARD is n",
-                "Kconfig:13"
-            ),
-        ]
-    );
-    // With its dependency met the select alone is the reason.
-    assert_eq!(
-        why(&k, "CONFIG_GUARD=y\nCONFIG_SELECTOR=y\nCONFIG_SELECTED=n\n"),
-        [reason(
-            ReasonKind::SelectedBy,
-            "SELECTOR is y (set at test.config:2) selects SELECTED (Kconfig:16), so it cannot be n",
-            "Kconfig:16"
-        )]
-    );
+    use ReasonKind::*;
+    check_why(&[
+        (
+            "CONFIG_SELECTOR=y\nCONFIG_SELECTED=n\n",
+            &[
+                (
+                    SelectedBy,
+                    "SELECTOR is y (set at test.config:1) selects SELECTED (Kconfig:16), so it cannot be n",
+                    "Kconfig:16",
+                ),
+                (
+                    UnmetDirectDependencies,
+                    "SELECTED is selected although its own dependencies are unmet (kconfig warns \
+                     \"unmet direct dependencies\"): it depends on `GUARD` (Kconfig:13), and GUARD is n",
+                    "Kconfig:13",
+                ),
+            ],
+        ),
+        // With its dependency met the select alone is the reason.
+        (
+            "CONFIG_GUARD=y\nCONFIG_SELECTOR=y\nCONFIG_SELECTED=n\n",
+            &[(
+                SelectedBy,
+                "SELECTOR is y (set at test.config:2) selects SELECTED (Kconfig:16), so it cannot be n",
+                "Kconfig:16",
+            )],
+        ),
+    ]);
 }
 
 #[test]
 fn why_names_a_range_a_missing_prompt_and_a_hidden_one() {
-    let k = load(&[("Kconfig", WHY)]).unwrap();
-    assert_eq!(
-        why(&k, "CONFIG_N=60\n"),
-        [reason(
-            ReasonKind::Range,
-            "60 is outside the range 2..8 of N, so kconfig drops it",
-            "Kconfig:23"
-        )]
-    );
-    assert_eq!(
-        why(&k, "CONFIG_HIDDEN=y\n"),
-        [reason(
-            ReasonKind::Promptless,
-            "HIDDEN has no prompt (Kconfig:17): only its defaults and selects set it",
-            "Kconfig:17"
-        )]
-    );
-    assert_eq!(
-        why(&k, "CONFIG_SHOWN_IF=y\n"),
-        [reason(
-            ReasonKind::PromptHidden,
-            "the prompt of SHOWN_IF (Kconfig:20) is shown only if `A`, which is n",
-            "Kconfig:20"
-        )]
-    );
+    use ReasonKind::*;
+    check_why(&[
+        (
+            "CONFIG_N=60\n",
+            &[(
+                Range,
+                "60 is outside the range 2..8 of N, so kconfig drops it",
+                "Kconfig:23",
+            )],
+        ),
+        (
+            "CONFIG_HIDDEN=y\n",
+            &[(
+                Promptless,
+                "HIDDEN has no prompt (Kconfig:17): only its defaults and selects set it",
+                "Kconfig:17",
+            )],
+        ),
+        (
+            "CONFIG_SHOWN_IF=y\n",
+            &[(
+                PromptHidden,
+                "the prompt of SHOWN_IF (Kconfig:20) is shown only if `A`, which is n",
+                "Kconfig:20",
+            )],
+        ),
+    ]);
 }
