@@ -465,15 +465,7 @@ impl ConfigHunt<'_, '_> {
                 &mut failures,
                 &mut not_applied_seen,
             )?;
-            for costly in search.costs().costly() {
-                if announced.insert(costly.change) {
-                    self.say(format!(
-                        "{}: candidates with it take {:.0} s to build, {:.0} s without; \
-                         the search builds the cheaper of equally useful candidates first",
-                        changes[costly.change].option, costly.with, costly.without
-                    ));
-                }
-            }
+            self.announce_costly(&search, &changes, &mut announced);
             self.say(format!(
                 "{}: {}{}{}",
                 describe_set(&grouped(native, &set), &changes),
@@ -487,6 +479,9 @@ impl ConfigHunt<'_, '_> {
             ));
         }
 
+        // A step whose result ended the loop early (a retry, the last proof) may be the
+        // one that showed an option costly: the answer names none the display did not.
+        self.announce_costly(&search, &changes, &mut announced);
         let costly_options: Vec<CostlyOption> = search
             .costs()
             .costly()
@@ -516,7 +511,8 @@ impl ConfigHunt<'_, '_> {
                         all_found = false;
                     }
                     let cure_text = fragment(
-                        cure.iter()
+                        without_what_goes_with_its_needs(native, cure)
+                            .iter()
                             .map(|&i| (&changes[i].option, changes[i].good.as_ref())),
                     );
                     let cure_verified = search.built(&all.difference(cure).copied().collect());
@@ -526,25 +522,25 @@ impl ConfigHunt<'_, '_> {
                             .iter()
                             .map(|o| (failures.other(&o.failure), &o.culprit_sets)),
                     );
-                    for (target, set) in
-                        by_failure.flat_map(|(target, sets)| sets.iter().map(move |s| (target, s)))
-                    {
-                        let built = search.built(set);
-                        // An option is shown with what it needs to apply: one set.
-                        let set = &grouped(native, set);
-                        culprits.push(TestCulprits {
-                            test: test.clone(),
-                            options: set.iter().map(|&i| changes[i].option.clone()).collect(),
-                            outcome: target_word(target),
-                            title: target_title(target),
-                            reproduce: fragment(
-                                set.iter()
-                                    .map(|&i| (&changes[i].option, changes[i].bad.as_ref())),
-                            ),
-                            reproduce_verified: built,
-                            cure: cure_text.clone(),
-                            cure_verified,
-                        });
+                    for (target, sets) in by_failure {
+                        for (set, built) in
+                            minimal_with_needs(native, sets, |set| search.built(set))
+                        {
+                            let set = &set;
+                            culprits.push(TestCulprits {
+                                test: test.clone(),
+                                options: set.iter().map(|&i| changes[i].option.clone()).collect(),
+                                outcome: target_word(target),
+                                title: target_title(target),
+                                reproduce: fragment(
+                                    set.iter()
+                                        .map(|&i| (&changes[i].option, changes[i].bad.as_ref())),
+                                ),
+                                reproduce_verified: built,
+                                cure: cure_text.clone(),
+                                cure_verified,
+                            });
+                        }
                     }
                 }
                 TestStatus::Inconclusive { reason } => {
@@ -673,6 +669,23 @@ impl ConfigHunt<'_, '_> {
         }
     }
 
+    /// Says, once each, which options make builds slow, as soon as the builds show it.
+    fn announce_costly(
+        &self,
+        search: &ConfigSearch,
+        changes: &[Change],
+        announced: &mut BTreeSet<usize>,
+    ) {
+        for costly in search.costs().costly() {
+            if announced.insert(costly.change) {
+                self.say(format!(
+                    "{}: candidates with it take {:.0} s to build, {:.0} s without; \
+                     the search builds the cheaper of equally useful candidates first",
+                    changes[costly.change].option, costly.with, costly.without
+                ));
+            }
+        }
+    }
     #[allow(clippy::too_many_arguments)]
     fn record(
         &mut self,
@@ -830,6 +843,49 @@ fn verdict_word(verdict: &Verdict) -> String {
 /// tree's Kconfig says.
 fn grouped(native: Option<&NativeKconfig>, set: &BTreeSet<usize>) -> BTreeSet<usize> {
     native.map_or_else(|| set.clone(), |n| n.with_needs(set))
+}
+
+/// One failure's culprit sets as the answer gives them: each with what its options need
+/// to apply (one set, since they are only ever built together), and with whether it was
+/// built as it is. A set that holds another once its needs are added is not minimal: an
+/// option that needs the real culprit looks guilty because its every build brings the
+/// culprit along, and naming it would blame an innocent option.
+fn minimal_with_needs(
+    native: Option<&NativeKconfig>,
+    sets: &[BTreeSet<usize>],
+    built: impl Fn(&BTreeSet<usize>) -> bool,
+) -> Vec<(BTreeSet<usize>, bool)> {
+    let mut shown: Vec<(BTreeSet<usize>, bool)> = Vec::new();
+    for set in sets {
+        let with_needs = grouped(native, set);
+        let was_built = built(set);
+        match shown.iter_mut().find(|(s, _)| *s == with_needs) {
+            Some((_, seen_built)) => *seen_built |= was_built,
+            None => shown.push((with_needs, was_built)),
+        }
+    }
+    let all = shown.clone();
+    shown.retain(|(set, _)| {
+        !all.iter()
+            .any(|(other, _)| other.len() < set.len() && other.is_subset(set))
+    });
+    shown
+}
+
+/// A cure without the options that the cure's other options carry off with them: an
+/// option whose need the cure turns off cannot apply either, so the cure a person would
+/// write names only the need (the configuration built is the same).
+fn without_what_goes_with_its_needs(
+    native: Option<&NativeKconfig>,
+    cure: &BTreeSet<usize>,
+) -> BTreeSet<usize> {
+    cure.iter()
+        .copied()
+        .filter(|&option| {
+            let needs = grouped(native, &BTreeSet::from([option]));
+            !needs.iter().any(|n| *n != option && cure.contains(n))
+        })
+        .collect()
 }
 
 /// A candidate in a progress line: its options as the user wrote them, cut after a few.

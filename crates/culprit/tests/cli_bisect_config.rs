@@ -391,6 +391,12 @@ fn candidate_verdicts(stderr: &str) -> Vec<(String, String)> {
             .iter()
             .find_map(|l| l.strip_prefix(set)?.strip_prefix(": "))
             .unwrap_or_else(|| panic!("no verdict for {set}: {stderr}"));
+        // With several workers the line ends with where the step ran.
+        let (verdict, place) = verdict.split_once(" (on worker ").unwrap_or((verdict, ""));
+        assert!(
+            place.is_empty() || place.ends_with(')'),
+            "{verdict} {place}"
+        );
         out.push((set.to_owned(), verdict.to_owned()));
     }
     assert!(!out.is_empty(), "no candidate built: {stderr}");
@@ -486,6 +492,72 @@ success = ["BOOT-OK"]
 /// and the pair comes out as one set, with the cure a person writes (OPT_5 off). The
 /// same hunt without the grouping took 13 runs, builds of candidates where OPT_5 could
 /// not apply among them.
+/// A tree of 16 options where OPT_5 depends on OPT_9, and whose `boot` panics when
+/// `panics_with` is on; the good configuration has every option off, the bad one on.
+fn dependency_tree(repo: &Path, panics_with: usize) {
+    std::fs::create_dir(repo).unwrap();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let n = 16;
+    let kconfig: String = (0..n)
+        .map(|i| {
+            let needs = if i == 5 { "\tdepends on OPT_9\n" } else { "" };
+            format!("config OPT_{i}\n\tbool \"option {i}\"\n{needs}")
+        })
+        .collect();
+    std::fs::write(repo.join("Kconfig"), kconfig).unwrap();
+    std::fs::write(
+        repo.join("culprit.toml"),
+        format!(
+            r#"[config]
+file = ".config"
+
+[[test]]
+name = "boot"
+command = "echo 'Linux version 6.1'; if {panics}; then echo 'Kernel panic - not syncing: boom'; else echo BOOT-OK; fi"
+success = ["BOOT-OK"]
+"#,
+            panics = on(panics_with)
+        ),
+    )
+    .unwrap();
+    let good: String = (0..n)
+        .map(|i| format!("# CONFIG_OPT_{i} is not set\n"))
+        .collect();
+    let bad: String = (0..n).map(|i| format!("CONFIG_OPT_{i}=y\n")).collect();
+    std::fs::write(repo.join(".config"), &good).unwrap();
+    std::fs::write(repo.join(".gitignore"), ".culprit/\n").unwrap();
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "tree"]);
+    let dir = repo.parent().unwrap();
+    std::fs::write(dir.join("good.config"), good).unwrap();
+    std::fs::write(dir.join("bad.config"), bad).unwrap();
+}
+
+/// When the option another needs is the culprit, the option that needs it is innocent:
+/// building it always brings the culprit along, so it may look guilty, but the answer
+/// names the needed option alone and the cure turns only it off.
+#[test]
+fn the_needed_option_alone_is_the_culprit_when_it_is_the_one_that_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    dependency_tree(&repo, 9);
+    let out = bisect_config(&repo, "../bad.config", &["--json"]);
+    let doc = json(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    let sets: Vec<&serde_json::Value> = doc["culprits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["options"])
+        .collect();
+    assert_eq!(sets, [&serde_json::json!(["CONFIG_OPT_9"])], "{doc}");
+    assert_eq!(
+        doc["culprits"][0]["cure"], "# CONFIG_OPT_9 is not set\n",
+        "{doc}"
+    );
+}
+
 #[test]
 fn an_option_is_built_only_with_the_options_it_needs() {
     let dir = tempfile::tempdir().unwrap();
