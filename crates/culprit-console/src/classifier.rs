@@ -172,12 +172,7 @@ struct Trace {
 
 impl Classifier {
     pub fn new(rules: &Rules) -> Result<Classifier, RuleError> {
-        if rules.max_line < MIN_MAX_LINE {
-            return Err(RuleError::LineCapTooSmall {
-                max_line: rules.max_line,
-                min: MIN_MAX_LINE,
-            });
-        }
+        rules.check()?;
         let ladder = Ladder::new(&rules.stages)?;
         let mut literals: Vec<String> = Vec::new();
         let mut literal_actions: Vec<Vec<u32>> = Vec::new();
@@ -204,9 +199,6 @@ impl Classifier {
                 effect => Action::Pack(effect),
             };
             add(rule.literals, action);
-        }
-        if let Some(index) = rules.success.iter().position(String::is_empty) {
-            return Err(RuleError::EmptySuccessMarker { index });
         }
         let markers: Vec<&str> = rules.success.iter().map(String::as_str).collect();
         add(&markers, Action::Pack(Effect::Success));
@@ -396,6 +388,27 @@ impl Classifier {
             bytes: self.reader.consumed(),
             cases: s.cases.finish(&recorded),
         }
+    }
+}
+
+impl Rules {
+    /// Finds what [`Classifier::new`] would refuse in the rules' own parts (markers,
+    /// stages, failure patterns, the line cap) without compiling the signature packs:
+    /// validating a culprit.toml of thousands of tests, each with its own markers, then
+    /// takes time in proportion to those markers, not a classifier per test.
+    pub fn check(&self) -> Result<(), RuleError> {
+        if self.max_line < MIN_MAX_LINE {
+            return Err(RuleError::LineCapTooSmall {
+                max_line: self.max_line,
+                min: MIN_MAX_LINE,
+            });
+        }
+        Ladder::new(&self.stages)?;
+        if let Some(index) = self.success.iter().position(String::is_empty) {
+            return Err(RuleError::EmptySuccessMarker { index });
+        }
+        user_failure(&self.failure)?;
+        Ok(())
     }
 }
 
@@ -808,6 +821,55 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What validation asks of a test's rules is what building its classifier asks:
+    /// each user mistake is refused by both, with the same error, and good rules pass.
+    #[test]
+    fn checking_rules_refuses_what_a_classifier_would() {
+        let stage = |name: &str, marker: &str| crate::rules::StageMarker {
+            name: name.into(),
+            marker: marker.into(),
+        };
+        let mistakes: Vec<Rules> = vec![
+            Rules {
+                success: vec!["OK".into(), String::new()],
+                ..Rules::boot()
+            },
+            Rules {
+                failure: vec!["(unclosed".into()],
+                ..Rules::boot()
+            },
+            Rules {
+                failure: vec!["x*".into()],
+                ..Rules::boot()
+            },
+            Rules {
+                stages: vec![stage("userland", "")],
+                ..Rules::boot()
+            },
+            Rules {
+                stages: vec![stage("a", "A"), stage("a", "B")],
+                ..Rules::boot()
+            },
+            Rules {
+                max_line: 1,
+                ..Rules::boot()
+            },
+        ];
+        for rules in &mistakes {
+            let checked = rules.check().expect_err("a mistake");
+            let built = Classifier::new(rules).err().expect("refused too");
+            assert_eq!(checked.to_string(), built.to_string(), "{rules:?}");
+        }
+        let good = Rules {
+            success: vec!["BOOT-OK".into()],
+            failure: vec!["FAIL: .*".into()],
+            stages: vec![stage("userland", "Run /init")],
+            ..Rules::boot()
+        };
+        assert!(good.check().is_ok());
+        assert!(Classifier::new(&good).is_ok());
+    }
 
     fn modes() -> [Rules; 2] {
         [Rules::boot(), Rules::build()]
