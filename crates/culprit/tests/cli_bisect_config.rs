@@ -562,41 +562,7 @@ fn the_needed_option_alone_is_the_culprit_when_it_is_the_one_that_fails() {
 fn an_option_is_built_only_with_the_options_it_needs() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    let n = 16;
-    let kconfig: String = (0..n)
-        .map(|i| {
-            let needs = if i == 5 { "\tdepends on OPT_9\n" } else { "" };
-            format!("config OPT_{i}\n\tbool \"option {i}\"\n{needs}")
-        })
-        .collect();
-    std::fs::write(repo.join("Kconfig"), kconfig).unwrap();
-    std::fs::write(
-        repo.join("culprit.toml"),
-        format!(
-            r#"[config]
-file = ".config"
-
-[[test]]
-name = "boot"
-command = "echo 'Linux version 6.1'; if {five}; then echo 'Kernel panic - not syncing: five'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-"#,
-            five = on(5)
-        ),
-    )
-    .unwrap();
-    let good: String = (0..n)
-        .map(|i| format!("# CONFIG_OPT_{i} is not set\n"))
-        .collect();
-    let bad: String = (0..n).map(|i| format!("CONFIG_OPT_{i}=y\n")).collect();
-    std::fs::write(repo.join(".config"), &good).unwrap();
-    std::fs::write(repo.join(".gitignore"), ".culprit/\n").unwrap();
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "tree"]);
-    std::fs::write(dir.path().join("good.config"), good).unwrap();
-    std::fs::write(dir.path().join("bad.config"), bad).unwrap();
+    dependency_tree(&repo, 5);
 
     let out = bisect_config(&repo, "../bad.config", &["--json"]);
     let doc = json(&out);
