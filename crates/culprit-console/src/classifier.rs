@@ -172,8 +172,7 @@ struct Trace {
 
 impl Classifier {
     pub fn new(rules: &Rules) -> Result<Classifier, RuleError> {
-        rules.check()?;
-        let ladder = Ladder::new(&rules.stages)?;
+        let (ladder, user_failure) = rules.own_parts()?;
         let mut literals: Vec<String> = Vec::new();
         let mut literal_actions: Vec<Vec<u32>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -234,7 +233,7 @@ impl Classifier {
                 automaton,
                 literal_actions,
                 actions,
-                user_failure: user_failure(&rules.failure)?,
+                user_failure,
                 success_configured: !rules.success.is_empty(),
                 prompts,
                 ladder,
@@ -397,18 +396,23 @@ impl Rules {
     /// validating a culprit.toml of thousands of tests, each with its own markers, then
     /// takes time in proportion to those markers, not a classifier per test.
     pub fn check(&self) -> Result<(), RuleError> {
+        self.own_parts().map(|_| ())
+    }
+
+    /// The rules' own parts, checked and built: the stage ladder and the user's failure
+    /// patterns, which a classifier keeps.
+    fn own_parts(&self) -> Result<(Ladder, Option<Regex>), RuleError> {
         if self.max_line < MIN_MAX_LINE {
             return Err(RuleError::LineCapTooSmall {
                 max_line: self.max_line,
                 min: MIN_MAX_LINE,
             });
         }
-        Ladder::new(&self.stages)?;
+        let ladder = Ladder::new(&self.stages)?;
         if let Some(index) = self.success.iter().position(String::is_empty) {
             return Err(RuleError::EmptySuccessMarker { index });
         }
-        user_failure(&self.failure)?;
-        Ok(())
+        Ok((ladder, user_failure(&self.failure)?))
     }
 }
 

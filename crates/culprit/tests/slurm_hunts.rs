@@ -305,22 +305,11 @@ fn a_tree_the_nodes_cannot_see_is_refused_before_any_step() {
 fn a_config_hunt_through_slurm_names_the_option_and_where_each_build_ran() {
     let Some(node) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    common::toyos_tree(&repo, &[], &[]);
-    std::fs::write(repo.join(".gitignore"), "build/\n.culprit/\n").unwrap();
-    common::git(&repo, &["init", "-q", "-b", "main"]);
-    common::git(&repo, &["add", "-A"]);
-    common::git(&repo, &["commit", "-q", "-m", "toyos"]);
-    let good = dir.path().join("good.config");
-    std::fs::copy(repo.join(".config"), &good).unwrap();
-    let bad_tree = dir.path().join("bad");
-    common::toyos_tree(
-        &bad_tree,
+    let (repo, good, bad) = common::toyos_config_pair(
+        dir.path(),
         &["SPINLOCK_VALIDATE", "PRINT_BUILD_INFO"],
         &["LOG_TIMESTAMPS"],
     );
-    let bad = dir.path().join("bad.config");
-    std::fs::copy(bad_tree.join(".config"), &bad).unwrap();
     let out = culprit(
         &repo,
         &[

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{culprit, git, json, toyos_tree};
+use common::{culprit, json, toyos_config_pair};
 
 /// The options the bad configuration turns on and off (the demo's culprit commit).
 const ON: &[&str] = &[
@@ -38,18 +38,7 @@ const OFF: &[&str] = &[
 #[test]
 fn names_the_single_culprit_the_interaction_the_hang_behind_it_and_the_refused_option() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    toyos_tree(&repo, &[], &[]);
-    std::fs::write(repo.join(".gitignore"), "build/\n.culprit/\n").unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "toyos"]);
-    let good = dir.path().join("good.config");
-    std::fs::copy(repo.join(".config"), &good).unwrap();
-    let bad_tree = dir.path().join("bad");
-    toyos_tree(&bad_tree, ON, OFF);
-    let bad = dir.path().join("bad.config");
-    std::fs::copy(bad_tree.join(".config"), &bad).unwrap();
+    let (repo, good, bad) = toyos_config_pair(dir.path(), ON, OFF);
 
     let out = culprit(
         &repo,

@@ -154,6 +154,25 @@ pub fn toyos_tree(dir: &Path, on: &[&str], off: &[&str]) {
     std::fs::write(config, text).unwrap();
 }
 
+/// A git repository of toyos in `dir/toyos` with its own configuration committed, and
+/// beside it `good.config` (that configuration) and `bad.config` (with the `on` options
+/// on and the `off` ones off), for a configuration hunt. Returns (repo, good, bad).
+pub fn toyos_config_pair(dir: &Path, on: &[&str], off: &[&str]) -> (PathBuf, PathBuf, PathBuf) {
+    let repo = dir.join("toyos");
+    toyos_tree(&repo, &[], &[]);
+    std::fs::write(repo.join(".gitignore"), "build/\n.culprit/\n").unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "toyos"]);
+    let good = dir.join("good.config");
+    std::fs::copy(repo.join(".config"), &good).unwrap();
+    let bad_tree = dir.join("bad");
+    toyos_tree(&bad_tree, on, off);
+    let bad = dir.join("bad.config");
+    std::fs::copy(bad_tree.join(".config"), &bad).unwrap();
+    (repo, good, bad)
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
