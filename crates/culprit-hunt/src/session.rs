@@ -357,13 +357,30 @@ impl<'a> Session<'a> {
             }
         }
         // Steps a driver submitted before this call are still its to take.
-        for other in others.into_iter().rev() {
-            self.ready.push_front(other);
-        }
+        self.put_back(others);
         results
             .into_iter()
             .map(|r| r.context("a step produced no result"))
             .collect()
+    }
+
+    /// How many steps of `phase` this session's journal holds that no request has taken
+    /// yet. A driver whose choice to submit a step depends on timing (the early steps of
+    /// a commit hunt) makes the same choices again on resume by submitting that many.
+    pub fn journaled(&self, phase: &str) -> usize {
+        self.replay
+            .iter()
+            .filter(|((p, _), _)| p == phase)
+            .map(|(_, results)| results.len())
+            .sum()
+    }
+
+    /// Steps a driver took from [`next_finished`](Self::next_finished) but leaves for
+    /// later: it answers them again first, in the order given.
+    pub fn put_back(&mut self, taken: Vec<(Ticket, StepResult)>) {
+        for step in taken.into_iter().rev() {
+            self.ready.push_front(step);
+        }
     }
 
     fn take_seq(&mut self) -> i64 {

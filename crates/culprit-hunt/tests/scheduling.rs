@@ -71,9 +71,12 @@ struct Hunted {
     culprit: Option<String>,
     timeline: Vec<Happened>,
     journal_steps: usize,
-    /// The phase of each journal step, in order.
+    /// The phase and the candidate of each journal step, in order.
     phases: Vec<String>,
+    keys: Vec<String>,
     error: Option<String>,
+    /// The session, for a resumed hunt to continue.
+    session: i64,
 }
 
 fn hunt(
@@ -93,13 +96,28 @@ fn hunt_plan(
     plan: Plan,
     workers: usize,
     stop: Arc<AtomicBool>,
+    script: impl FnMut(usize, &Job, f64) -> Scripted + Send + 'static,
+) -> Hunted {
+    hunt_session(dir, config, plan, workers, stop, script, None)
+}
+
+/// [`hunt_plan`] in a new session, or resuming session `resume` from the journal.
+fn hunt_session(
+    dir: &Path,
+    config: &str,
+    plan: Plan,
+    workers: usize,
+    stop: Arc<AtomicBool>,
     mut script: impl FnMut(usize, &Job, f64) -> Scripted + Send + 'static,
+    resume: Option<i64>,
 ) -> Hunted {
     let config = Config::parse(config, &dir.join("culprit.toml"), dir).unwrap();
     let journal = Journal::open(dir).unwrap();
-    let id = journal
-        .start_session("bisect", &serde_json::json!({}))
-        .unwrap();
+    let id = resume.unwrap_or_else(|| {
+        journal
+            .start_session("bisect", &serde_json::json!({}))
+            .unwrap()
+    });
     let (executor, timeline) = FakeExecutor::new(
         workers,
         stop.clone(),
@@ -123,10 +141,13 @@ fn hunt_plan(
     let outcome = hunt.hunt();
     let steps = session.journal.steps(id).unwrap();
     let journal_steps = steps.len();
-    let phases = steps
-        .iter()
-        .map(|s| s.candidate["phase"].as_str().unwrap().to_string())
-        .collect();
+    let field = |name: &str| -> Vec<String> {
+        steps
+            .iter()
+            .map(|s| s.candidate[name].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (phases, keys) = (field("phase"), field("key"));
     drop(session);
     let timeline = timeline.lock().unwrap().clone();
     match outcome {
@@ -135,14 +156,18 @@ fn hunt_plan(
             timeline,
             journal_steps,
             phases,
+            keys,
             error: None,
+            session: id,
         },
         Err(err) => Hunted {
             culprit: None,
             timeline,
             journal_steps,
             phases,
+            keys,
             error: Some(err.to_string()),
+            session: id,
         },
     }
 }
@@ -223,6 +248,179 @@ fn the_strategy_is_asked_whenever_a_worker_is_free() {
                 finished.worker
             );
         }
+    }
+}
+
+/// The bad endpoint takes ten times as long as any other step.
+fn slow_bad_endpoint(culprit: usize, commits: usize) -> impl FnMut(usize, &Job, f64) -> Scripted {
+    move |_, job, _| Scripted {
+        seconds: if index(job) == commits - 1 { 10.0 } else { 1.0 },
+        result: step_showing(&[("boot", verdict(culprit, job))]),
+    }
+}
+
+/// The journal steps of `phase`, by candidate.
+fn keys_of<'h>(hunted: &'h Hunted, phase: &str) -> Vec<&'h str> {
+    hunted
+        .phases
+        .iter()
+        .zip(&hunted.keys)
+        .filter(|(p, _)| *p == phase)
+        .map(|(_, k)| k.as_str())
+        .collect()
+}
+
+#[test]
+fn while_the_bad_endpoint_runs_the_other_worker_takes_the_first_search_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let (culprit, commits) = (60, 100);
+    let hunted = hunt(
+        dir.path(),
+        commits,
+        2,
+        Arc::default(),
+        slow_bad_endpoint(culprit, commits),
+    );
+    assert_eq!(hunted.culprit, Some(id(culprit)), "{:?}", hunted.error);
+    // The good endpoint ends at 1 s, and its worker starts a search step at once; just
+    // one, since a second would be chosen knowing less than the search will at 10 s.
+    let early = keys_of(&hunted, "search-early");
+    assert_eq!(early.len(), 1, "{:?}", hunted.phases);
+    assert_eq!(
+        starts(&hunted.timeline, 1)[..2],
+        [0.0, 1.0],
+        "{:?}",
+        hunted.timeline
+    );
+    assert_eq!(
+        starts(&hunted.timeline, 1)[2],
+        10.0,
+        "{:?}",
+        hunted.timeline
+    );
+    // Its verdict counts: the search never tests that candidate again.
+    assert!(
+        !keys_of(&hunted, "search").contains(&early[0]),
+        "{:?}",
+        hunted.keys
+    );
+    // With one worker there is nobody to spare.
+    let dir = tempfile::tempdir().unwrap();
+    let alone = hunt(
+        dir.path(),
+        commits,
+        1,
+        Arc::default(),
+        slow_bad_endpoint(culprit, commits),
+    );
+    assert_eq!(alone.culprit, Some(id(culprit)));
+    assert!(
+        keys_of(&alone, "search-early").is_empty(),
+        "{:?}",
+        alone.phases
+    );
+}
+
+#[test]
+fn an_early_step_cut_short_by_another_failure_is_set_aside_and_tested_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (culprit, commits) = (60, 100);
+    let config =
+        "[[test]]\nname = \"a\"\ncommand = \"a.sh\"\n[[test]]\nname = \"b\"\ncommand = \"b.sh\"\n";
+    let plan = Plan {
+        tests: vec!["a".into(), "b".into()],
+        ..plan(commits)
+    };
+    // Test b fails from the culprit on: its target. Test a passes at both endpoints
+    // but crashes in between, so an early step, which stops at the first failure,
+    // never reaches b; the search's own steps run only b, the test with a target.
+    let hunted = hunt_plan(
+        dir.path(),
+        config,
+        plan,
+        2,
+        Arc::default(),
+        move |_, job, _| {
+            let n = index(job);
+            let mut tests = Vec::new();
+            for name in &job.tests {
+                let outcome = match name.as_str() {
+                    "a" if n != 0 && n != commits - 1 => Outcome::Fail {
+                        signature: Signature::new(SignatureKind::Oops, "BUG: unrelated in a"),
+                    },
+                    "a" => Outcome::Pass,
+                    _ => verdict(culprit, job),
+                };
+                let run = step_showing(&[(name, outcome)]).tests.remove(0);
+                let stop = job
+                    .stop_at
+                    .get(name)
+                    .is_some_and(|t| t.judge_run(&run) == culprit_hunt::target::Judgement::Bad);
+                tests.push(run);
+                if stop {
+                    break;
+                }
+            }
+            Scripted {
+                seconds: if n == commits - 1 { 10.0 } else { 1.0 },
+                result: culprit_hunt::record::StepResult {
+                    tests,
+                    ..Default::default()
+                },
+            }
+        },
+    );
+    assert_eq!(hunted.culprit, Some(id(culprit)), "{:?}", hunted.error);
+    let early = keys_of(&hunted, "search-early");
+    assert_eq!(early.len(), 1, "{:?}", hunted.phases);
+    // A run of a alone does not judge it: the search tests it again rather than
+    // skipping it.
+    assert!(
+        keys_of(&hunted, "search").contains(&early[0]),
+        "{:?} {:?}",
+        hunted.phases,
+        hunted.keys
+    );
+}
+
+#[test]
+fn a_resumed_hunt_takes_its_early_step_from_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let (culprit, commits) = (60, 100);
+    let first = hunt(
+        dir.path(),
+        commits,
+        2,
+        Arc::default(),
+        slow_bad_endpoint(culprit, commits),
+    );
+    assert_eq!(first.culprit, Some(id(culprit)), "{:?}", first.error);
+    let early = keys_of(&first, "search-early");
+    assert_eq!(early.len(), 1, "{:?}", first.phases);
+    // Resumed, the endpoints come from the journal at once, so no worker is left free
+    // while the bad one runs; the early step is taken from the journal all the same,
+    // not run again as the search's first step.
+    let again = hunt_session(
+        dir.path(),
+        CONFIG,
+        plan(commits),
+        2,
+        Arc::default(),
+        slow_bad_endpoint(culprit, commits),
+        Some(first.session),
+    );
+    assert_eq!(again.culprit, Some(id(culprit)), "{:?}", again.error);
+    let ran: Vec<&str> = again
+        .timeline
+        .iter()
+        .filter(|h| h.what == What::Started)
+        .map(|h| h.candidate.as_str())
+        .collect();
+    for journaled in [id(0), id(commits - 1), early[0].to_string()] {
+        assert!(
+            !ran.contains(&journaled.as_str()),
+            "{journaled} ran again: {ran:?}"
+        );
     }
 }
 

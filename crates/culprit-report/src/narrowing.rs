@@ -23,7 +23,10 @@ pub fn suspects_left(kind: &CandidateKind, steps: &[StepEntry<'_>]) -> Vec<(i64,
     };
     let mut suspects: BTreeSet<&str> = parents.keys().copied().collect();
     let mut points = vec![(0, suspects.len())];
-    for step in steps.iter().filter(|s| s.phase == "search") {
+    for step in steps
+        .iter()
+        .filter(|s| matches!(s.phase.as_str(), "search" | "search-early"))
+    {
         if !parents.contains_key(step.key.as_str()) {
             continue;
         }

@@ -6,6 +6,7 @@
 use crate::error::HuntError;
 use crate::error::Result;
 use crate::executor::Prepare;
+mod early;
 mod fixups;
 
 use crate::observe::{Event, Observer};
@@ -121,6 +122,10 @@ pub(crate) struct Search {
     endpoint_reruns: Vec<Judgement>,
     /// A rerun of the bad endpoint passed: the search's trusted verdicts do not hold.
     intermittent: bool,
+    /// Steps started before the targets were known (see `early.rs`), and those of them
+    /// the search has not taken into its running steps yet.
+    early: BTreeSet<Ticket>,
+    early_running: BTreeMap<Ticket, usize>,
 }
 
 impl Search {
@@ -276,7 +281,8 @@ impl CommitHunt<'_, '_> {
             good.iter()
                 .map(|g| self.request("endpoint-good", g, &all_tests, &BTreeMap::new())),
         );
-        let mut good_results = self.session.run(requests)?;
+        let (graph, good_nodes) = self.graph()?;
+        let (mut good_results, mut early) = self.run_endpoints(requests, &graph, &good_nodes)?;
         let first_bad = good_results.remove(0);
         let mut first_bad = self.settle("endpoint-bad", &bad, &all_tests, &[], first_bad)?;
         for (key, result) in good.iter().zip(good_results.iter_mut()) {
@@ -348,7 +354,6 @@ impl CommitHunt<'_, '_> {
             }
         }
 
-        let (graph, good_nodes) = self.graph()?;
         let bad_node = graph.index(&bad).ok_or_else(|| {
             HuntError::BadInput(format!("{} is not in the range", self.label(&bad)))
         })?;
@@ -366,6 +371,7 @@ impl CommitHunt<'_, '_> {
                 &targets,
                 &target_tests,
                 std::mem::take(&mut checks),
+                std::mem::take(&mut early),
             )?;
             // Every rerun counts, including those after the first that passed.
             let mut passed = false;
@@ -514,6 +520,7 @@ impl CommitHunt<'_, '_> {
         targets: &BTreeMap<String, Target>,
         target_tests: &[String],
         endpoint_checks: BTreeSet<Ticket>,
+        early: early::EarlySteps,
     ) -> Result<(Bisection<'g>, Search)> {
         let options = BisectOptions {
             first_parent: self.plan.first_parent,
@@ -539,6 +546,8 @@ impl CommitHunt<'_, '_> {
             endpoint_checks,
             endpoint_reruns: Vec::new(),
             intermittent: false,
+            early: early.nodes.keys().copied().collect(),
+            early_running: early.nodes,
         };
         // With trusted verdicts the bad endpoint is simply bad. A flaky model already
         // holds the endpoint runs: recording them again would count them twice.
@@ -619,7 +628,11 @@ impl CommitHunt<'_, '_> {
         let workers = self.session.workers();
         // Candidates running now, by ticket (with whether fixups are applied): a free
         // worker gets a candidate chosen to complement them, without waiting.
-        let mut running: BTreeMap<Ticket, (usize, bool)> = BTreeMap::new();
+        let mut running: BTreeMap<Ticket, (usize, bool)> =
+            std::mem::take(&mut search.early_running)
+                .into_iter()
+                .map(|(ticket, node)| (ticket, (node, false)))
+                .collect();
         loop {
             // Up front, a build failure without a fix stops new work: the fix search
             // comes first, once the steps running now are in.
@@ -685,6 +698,15 @@ impl CommitHunt<'_, '_> {
             }
             search.runs += 1;
             let judgement = judge(&result, targets);
+            if search.early.remove(&ticket) && !self.early_result_holds(&result, &judgement) {
+                self.say(format!(
+                    "  {} -> set aside: it stopped at its first failure before the targets were known, which does not judge it ({}){}",
+                    self.label(graph.id(node)),
+                    describe(&judgement),
+                    self.session.mark(ticket)
+                ));
+                continue;
+            }
             self.say(format!(
                 "  {} -> {}{}{}",
                 self.label(graph.id(node)),

@@ -1,0 +1,155 @@
+//! Search steps that start while the bad endpoint still runs.
+//!
+//! The bad endpoint is often a hunt's slowest step (a hang lasts until the silence
+//! timeout), and until it ends no test has a target; a worker that has finished the good
+//! endpoint would wait for it. Instead it tests a candidate the search would test first.
+//! Without targets such a step cannot end at the first test that shows its target, so it
+//! ends at the first test that fails at all. Once the targets are known, the search takes
+//! its result only when that is enough to judge it as one of its own steps would be
+//! judged (good, bad, or every test run) and sets it aside otherwise, so no verdict
+//! rests on a run cut short.
+
+use super::CommitHunt;
+use crate::error::{Context, Result};
+use crate::observe::Event;
+use crate::record::StepResult;
+use crate::session::{Request, Ticket};
+use crate::target::{Judgement, Target};
+use culprit_search::commit::{BisectOptions, Bisection, CommitGraph, Status, Verdict};
+use std::collections::BTreeMap;
+
+/// The phase of an early step: never cached and never replayed as a search step, since
+/// it may have stopped before a step with targets would have.
+pub(crate) const EARLY_PHASE: &str = "search-early";
+
+/// The early steps of a hunt: by ticket, the node each tests, and those that ended
+/// while the endpoints ran.
+#[derive(Default)]
+pub(crate) struct EarlySteps {
+    pub(crate) nodes: BTreeMap<Ticket, usize>,
+    ended: Vec<(Ticket, StepResult)>,
+}
+
+impl CommitHunt<'_, '_> {
+    /// Runs the endpoint steps (`requests`, the bad endpoint first) and returns their
+    /// results in order. While the bad endpoint runs, a worker left free takes an early
+    /// step, up to one for each worker but the bad endpoint's: a second early step on
+    /// the same worker would be chosen knowing less than the search will once the bad
+    /// endpoint ends, and could keep that worker from the search's first step. Early
+    /// steps that end before the endpoints are given back to the session for the search
+    /// to take.
+    pub(crate) fn run_endpoints(
+        &mut self,
+        requests: Vec<Request>,
+        graph: &CommitGraph,
+        good_nodes: &[usize],
+    ) -> Result<(Vec<StepResult>, EarlySteps)> {
+        let mut order = BTreeMap::new();
+        for (i, request) in requests.into_iter().enumerate() {
+            order.insert(self.session.submit(request)?, i);
+        }
+        let mut results: Vec<Option<StepResult>> = vec![None; order.len()];
+        let mut early = EarlySteps::default();
+        let mut bisection = self.early_bisection(graph, good_nodes);
+        let journaled = self.session.journaled(EARLY_PHASE);
+        while results.iter().any(Option::is_none) {
+            let bad_running = results.first().is_some_and(Option::is_none);
+            if let Some(bisection) = bisection.as_mut().filter(|_| bad_running) {
+                self.start_early(bisection, graph, &mut early, journaled)?;
+            }
+            let Some((ticket, result)) = self.session.next_finished()? else {
+                break;
+            };
+            match order.get(&ticket) {
+                Some(&i) => results[i] = Some(result),
+                None => early.ended.push((ticket, result)),
+            }
+        }
+        self.session.put_back(std::mem::take(&mut early.ended));
+        let results = results
+            .into_iter()
+            .map(|r| r.context("an endpoint step produced no result; this is a bug in culprit"))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((results, early))
+    }
+
+    /// The search as it starts once the bad endpoint is bad, to choose early steps from;
+    /// `None` when there are none to take: one worker, an intermittent failure (whose
+    /// search weighs every run), or a range the search will refuse anyway.
+    fn early_bisection<'g>(
+        &self,
+        graph: &'g CommitGraph,
+        good_nodes: &[usize],
+    ) -> Option<Bisection<'g>> {
+        if self.plan.flaky || self.session.workers() < 2 {
+            return None;
+        }
+        let bad = graph.index(&self.plan.bad)?;
+        let options = BisectOptions {
+            first_parent: self.plan.first_parent,
+            flaky: None,
+            confidence: self.plan.confidence,
+        };
+        let mut bisection = Bisection::new(graph, good_nodes, bad, options).ok()?;
+        bisection.record(bad, Verdict::Bad).ok()?;
+        Some(bisection)
+    }
+
+    /// Gives every free worker an early step, each chosen to complement those running.
+    /// After a resume, first the `journaled` ones the killed run took: whether a worker
+    /// was free while the bad endpoint ran was a matter of timing, so the journal says.
+    fn start_early(
+        &mut self,
+        bisection: &mut Bisection,
+        graph: &CommitGraph,
+        early: &mut EarlySteps,
+        journaled: usize,
+    ) -> Result<()> {
+        // By name, as the search orders the tests that have targets.
+        let mut tests = self.plan.tests.clone();
+        tests.sort();
+        let stop_at: BTreeMap<String, Target> = tests
+            .iter()
+            .map(|t| (t.clone(), Target::AnyFailure))
+            .collect();
+        let workers = self.session.workers();
+        while early.nodes.len() < journaled
+            || (self.session.wants_work() && early.nodes.len() + 1 < workers)
+        {
+            let Status::Searching { suspects, .. } = bisection.status() else {
+                break;
+            };
+            let pending: Vec<usize> = early.nodes.values().copied().collect();
+            let Some(&node) = bisection.next_with_pending(1, &pending).first() else {
+                break;
+            };
+            let key = graph.id(node).to_string();
+            self.observer.event(Event::Status {
+                suspects: Some(suspects),
+                runs: self.session.counts().runs,
+                steps_left: Some((usize::BITS - suspects.leading_zeros()) as usize),
+                workers,
+            });
+            let request = self.request(EARLY_PHASE, &key, &tests, &stop_at);
+            let ticket = self.session.submit(request)?;
+            self.say(format!(
+                "{suspects} suspects left; testing {} while the bad endpoint still runs{}",
+                self.label(&key),
+                self.session.mark(ticket)
+            ));
+            early.nodes.insert(ticket, node);
+        }
+        Ok(())
+    }
+
+    /// Whether an early step's result says as much as a search step's would: a verdict,
+    /// or every test run.
+    pub(crate) fn early_result_holds(&self, result: &StepResult, judgement: &Judgement) -> bool {
+        matches!(judgement, Judgement::Good | Judgement::Bad)
+            || self
+                .plan
+                .tests
+                .iter()
+                .all(|test| result.tests.iter().any(|run| &run.name == test))
+    }
+}
