@@ -4,7 +4,12 @@
 //! Drivers (commit bisection, configuration bisection) submit steps by (phase, key) and
 //! take them back as they finish, so each free worker gets the next candidate at once.
 //! A step the journal already holds for this session is answered from it, so a resumed
-//! driver walks its path again without running anything twice.
+//! driver walks its path again without running anything twice. With several workers the
+//! path depends on timing as well as on results: which steps had ended, and whether a
+//! worker was free, when the driver chose the next candidate. So the journal keeps when
+//! the driver took each step, and a replayed step stays in flight, holding a worker,
+//! until the moment it was taken before: the driver sees what it saw then, and chooses
+//! the same candidates.
 
 use crate::config::Config;
 use crate::error::{Context, HuntError, Result};
@@ -60,6 +65,35 @@ pub struct StepCandidate {
     pub note: Value,
     #[serde(default)]
     pub cached: bool,
+    /// How many steps the driver had taken before this one (see [`Taken`]); absent for
+    /// a step it never took (interrupted), or one answered at once (cached).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken: Option<Taken>,
+}
+
+/// When the driver took a step, for a resumed session to hand it back at that moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Taken {
+    /// Steps the driver had taken from `next_finished` before this one.
+    pub after: u64,
+    /// It had ended with the step taken before it, so the driver took both before
+    /// choosing again.
+    #[serde(default)]
+    pub with_previous: bool,
+}
+
+/// A recorded step a resumed session answers from the journal.
+struct Recorded {
+    result: StepResult,
+    taken: Option<Taken>,
+    cached: bool,
+}
+
+/// A replayed step the driver has submitted but not taken yet.
+struct InFlight {
+    ticket: Ticket,
+    result: StepResult,
+    taken: Option<Taken>,
 }
 
 /// The end of every line about a step that a resumed session replays.
@@ -83,7 +117,11 @@ pub struct Session<'a> {
     pub stop: StopFlag,
     pub observer: Arc<dyn Observer>,
     artifacts: Arc<ArtifactCache>,
-    replay: BTreeMap<(String, String), VecDeque<StepResult>>,
+    replay: BTreeMap<(String, String), VecDeque<Recorded>>,
+    /// Replayed steps submitted and not taken yet; each holds a worker, as it did.
+    in_flight: Vec<InFlight>,
+    /// Steps the driver has taken from `next_finished`.
+    taken: u64,
     next_seq: i64,
     next_ticket: Ticket,
     /// Workers with nothing to do, lowest first.
@@ -111,7 +149,7 @@ impl<'a> Session<'a> {
         stop: StopFlag,
         observer: Arc<dyn Observer>,
     ) -> Result<Session<'a>> {
-        let mut replay: BTreeMap<(String, String), VecDeque<StepResult>> = BTreeMap::new();
+        let mut replay: BTreeMap<(String, String), VecDeque<Recorded>> = BTreeMap::new();
         let mut next_seq = 1;
         for row in journal.steps(id)? {
             next_seq = next_seq.max(row.seq + 1);
@@ -120,7 +158,11 @@ impl<'a> Session<'a> {
             replay
                 .entry((candidate.phase, candidate.key))
                 .or_default()
-                .push_back(row.result);
+                .push_back(Recorded {
+                    result: row.result,
+                    taken: candidate.taken,
+                    cached: candidate.cached,
+                });
         }
         let recorded: usize = replay.values().map(VecDeque::len).sum();
         if recorded > 0 {
@@ -140,6 +182,8 @@ impl<'a> Session<'a> {
             observer,
             artifacts: Arc::default(),
             replay,
+            in_flight: Vec::new(),
+            taken: 0,
             next_seq,
             next_ticket: 0,
             free,
@@ -161,9 +205,12 @@ impl<'a> Session<'a> {
 
     /// Whether a step submitted now would start at once, and no finished step is
     /// waiting to be taken: the moment to ask the strategy for another candidate.
-    /// Never after Ctrl-C: no new step starts then.
+    /// Never after Ctrl-C: no new step starts then. A replayed step in flight holds a
+    /// worker, as it did when it ran.
     pub fn wants_work(&self) -> bool {
-        !self.interrupted() && self.ready.is_empty() && self.free.len() > self.queue.len()
+        !self.interrupted()
+            && self.ready.is_empty()
+            && self.free.len() > self.queue.len() + self.in_flight.len()
     }
 
     /// What to add to a line about `ticket`'s step: nothing for a step that runs now,
@@ -178,7 +225,7 @@ impl<'a> Session<'a> {
 
     /// Steps submitted and not taken back yet.
     pub fn pending(&self) -> usize {
-        self.ready.len() + self.running.len()
+        self.ready.len() + self.running.len() + self.in_flight.len()
     }
 
     /// Submits one step: it starts as soon as a worker is free (at once when one is),
@@ -190,11 +237,22 @@ impl<'a> Session<'a> {
             .replay
             .get_mut(&(request.phase.clone(), request.key.clone()))
             .and_then(VecDeque::pop_front);
-        if let Some(result) = replayed {
-            self.history
-                .push((candidate(&request, false), result.clone(), Source::Replayed));
-            self.ready.push_back((ticket, result));
+        if let Some(recorded) = replayed {
+            self.history.push((
+                candidate(&request, false),
+                recorded.result.clone(),
+                Source::Replayed,
+            ));
             self.replayed.insert(ticket);
+            match recorded.taken {
+                // A cached answer came back at once then, too.
+                _ if recorded.cached => self.ready.push_back((ticket, recorded.result)),
+                taken => self.in_flight.push(InFlight {
+                    ticket,
+                    result: recorded.result,
+                    taken,
+                }),
+            }
             return Ok(ticket);
         }
         let cached = match &request.cache_key {
@@ -264,20 +322,32 @@ impl<'a> Session<'a> {
     /// journal; `None` when nothing is pending. After Ctrl-C it waits for the running
     /// steps to stop and reports the interruption.
     pub fn next_finished(&mut self) -> Result<Option<(Ticket, StepResult)>> {
+        let next = self.next_to_take()?;
+        if next.is_some() {
+            self.taken += 1;
+        }
+        Ok(next)
+    }
+
+    fn next_to_take(&mut self) -> Result<Option<(Ticket, StepResult)>> {
         if self.interrupted() {
             return Err(self.stop_all());
         }
         if let Some(ready) = self.ready.pop_front() {
             return Ok(Some(ready));
         }
+        if let Some(replayed) = self.land_in_flight() {
+            return Ok(Some(replayed));
+        }
         let Some(finished) = self.executor.wait() else {
             return Ok(None);
         };
-        let first = self.take(finished)?;
+        let first = self.take(finished, self.taken, false)?;
         // Steps that ended at the same moment are taken too, so that the driver sees
         // all their results before it chooses the next candidate.
         while let Some(finished) = self.executor.try_wait() {
-            let also = self.take(finished)?;
+            let after = self.taken + 1 + self.ready.len() as u64;
+            let also = self.take(finished, after, true)?;
             self.ready.push_back(also);
         }
         if self.interrupted() {
@@ -287,26 +357,71 @@ impl<'a> Session<'a> {
         Ok(Some(first))
     }
 
-    /// Frees the worker of a step that ended and records its result.
-    fn take(&mut self, finished: Finished) -> Result<(Ticket, StepResult)> {
+    /// The replayed step in flight the driver took first when it ran (those it never
+    /// took last, in the order submitted), with those it took together with it put in
+    /// `ready`. Results already known come before any step still running: they had
+    /// ended before the session was killed.
+    fn land_in_flight(&mut self) -> Option<(Ticket, StepResult)> {
+        let order = |f: &InFlight| (f.taken.map_or(u64::MAX, |t| t.after), f.ticket);
+        let first = (0..self.in_flight.len()).min_by_key(|&i| order(&self.in_flight[i]))?;
+        let landed = self.in_flight.remove(first);
+        let mut after = landed.taken.map(|t| t.after);
+        while let Some(at) = after.map(|a| a + 1) {
+            let Some(i) = self.in_flight.iter().position(|f| {
+                f.taken
+                    == Some(Taken {
+                        after: at,
+                        with_previous: true,
+                    })
+            }) else {
+                break;
+            };
+            let also = self.in_flight.remove(i);
+            self.ready.push_back((also.ticket, also.result));
+            after = Some(at);
+        }
+        Some((landed.ticket, landed.result))
+    }
+
+    /// Frees the worker of a step that ended and records its result, with when the
+    /// driver takes it: after `after` steps, right after the one before when
+    /// `with_previous`.
+    fn take(
+        &mut self,
+        finished: Finished,
+        after: u64,
+        with_previous: bool,
+    ) -> Result<(Ticket, StepResult)> {
         self.free.insert(finished.worker);
         let running = self
             .running
             .remove(&finished.job.seq)
             .context("a step came back that was never submitted; this is a bug in culprit")?;
         let result = finished.result?;
-        self.record(&finished.job, &running, &result)?;
+        let taken = Taken {
+            after,
+            with_previous,
+        };
+        self.record(&finished.job, &running, &result, Some(taken))?;
         Ok((running.ticket, result))
     }
 
-    fn record(&mut self, job: &Job, running: &Running, result: &StepResult) -> Result<()> {
+    fn record(
+        &mut self,
+        job: &Job,
+        running: &Running,
+        result: &StepResult,
+        taken: Option<Taken>,
+    ) -> Result<()> {
         if result.interrupted() {
             return Ok(());
         }
+        let mut recorded = candidate(&running.request, false);
+        recorded.taken = taken;
         self.journal.record_step(
             self.id,
             job.seq,
-            &serde_json::to_value(candidate(&running.request, false))?,
+            &serde_json::to_value(recorded)?,
             running.request.cache_key.as_deref(),
             result,
             running.started,
@@ -331,10 +446,11 @@ impl<'a> Session<'a> {
             if let Ok(result) = &finished.result {
                 // The interruption is what the user must hear about; a journal that
                 // cannot take this step only costs a rerun after --resume.
-                let _ = self.record(&finished.job, &running, result);
+                let _ = self.record(&finished.job, &running, result, None);
             }
         }
         self.running.clear();
+        self.in_flight.clear();
         HuntError::Interrupted
     }
 
@@ -362,17 +478,6 @@ impl<'a> Session<'a> {
             .into_iter()
             .map(|r| r.context("a step produced no result"))
             .collect()
-    }
-
-    /// How many steps of `phase` this session's journal holds that no request has taken
-    /// yet. A driver whose choice to submit a step depends on timing (the early steps of
-    /// a commit hunt) makes the same choices again on resume by submitting that many.
-    pub fn journaled(&self, phase: &str) -> usize {
-        self.replay
-            .iter()
-            .filter(|((p, _), _)| p == phase)
-            .map(|(_, results)| results.len())
-            .sum()
     }
 
     /// Steps a driver took from [`next_finished`](Self::next_finished) but leaves for
@@ -449,5 +554,6 @@ fn candidate(request: &Request, cached: bool) -> StepCandidate {
         key: request.key.clone(),
         note: request.note.clone(),
         cached,
+        taken: None,
     }
 }

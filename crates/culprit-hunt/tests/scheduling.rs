@@ -384,7 +384,7 @@ fn an_early_step_cut_short_by_another_failure_is_set_aside_and_tested_again() {
 }
 
 #[test]
-fn a_resumed_hunt_takes_its_early_step_from_the_journal() {
+fn a_resumed_hunt_takes_its_early_step_from_the_journal_and_runs_nothing_again() {
     let dir = tempfile::tempdir().unwrap();
     let (culprit, commits) = (60, 100);
     let first = hunt(
@@ -395,32 +395,117 @@ fn a_resumed_hunt_takes_its_early_step_from_the_journal() {
         slow_bad_endpoint(culprit, commits),
     );
     assert_eq!(first.culprit, Some(id(culprit)), "{:?}", first.error);
-    let early = keys_of(&first, "search-early");
-    assert_eq!(early.len(), 1, "{:?}", first.phases);
-    // Resumed, the endpoints come from the journal at once, so no worker is left free
-    // while the bad one runs; the early step is taken from the journal all the same,
-    // not run again as the search's first step.
+    assert_eq!(
+        keys_of(&first, "search-early").len(),
+        1,
+        "{:?}",
+        first.phases
+    );
+    // Resumed, the endpoints come from the journal, and the bad one holds its worker
+    // until the moment the driver took it before, so the early step is chosen again
+    // and answered from the journal, as is every search step after it.
     let again = hunt_session(
         dir.path(),
         CONFIG,
         plan(commits),
         2,
         Arc::default(),
-        slow_bad_endpoint(culprit, commits),
+        |_, job, _| panic!("{} ran again", job.label),
         Some(first.session),
     );
     assert_eq!(again.culprit, Some(id(culprit)), "{:?}", again.error);
-    let ran: Vec<&str> = again
-        .timeline
-        .iter()
-        .filter(|h| h.what == What::Started)
-        .map(|h| h.candidate.as_str())
-        .collect();
-    for journaled in [id(0), id(commits - 1), early[0].to_string()] {
-        assert!(
-            !ran.contains(&journaled.as_str()),
-            "{journaled} ran again: {ran:?}"
+    assert!(again.timeline.is_empty(), "{:?}", again.timeline);
+    assert_eq!(again.journal_steps, first.journal_steps);
+}
+
+/// The same hunts again, from the journal: random histories and step times (ties
+/// included, so several steps end at once), two and three workers, whole or stopped
+/// part way by Ctrl-C. A resumed hunt never runs a step the journal holds: it chooses
+/// the candidates the killed one chose, in the same order.
+#[test]
+fn a_resumed_parallel_hunt_runs_no_step_the_journal_holds() {
+    let mut rng = culprit_search::commit::simulate::SplitMix64::new(7);
+    for round in 0..24 {
+        let commits = 3 + rng.below(300);
+        let culprit = 1 + rng.below(commits - 1);
+        let workers = 2 + round % 2;
+        let seed = rng.next_u64();
+        let stop_after = (round % 3 != 0).then(|| 3 + rng.below(8));
+        let plan = Plan {
+            endpoint_runs: 2,
+            ..plan(commits)
+        };
+        let times = move || {
+            let mut times = culprit_search::commit::simulate::SplitMix64::new(seed);
+            move |job: &Job| Scripted {
+                seconds: (1 + times.below(3)) as f64,
+                result: step_showing(&[("boot", verdict(culprit, job))]),
+            }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (flag, mut step, mut started) = (stop.clone(), times(), 0);
+        let first = hunt_plan(
+            dir.path(),
+            CONFIG,
+            plan.clone(),
+            workers,
+            stop,
+            move |_, job, _| {
+                started += 1;
+                if Some(started) == stop_after {
+                    flag.store(true, Ordering::SeqCst);
+                }
+                step(job)
+            },
         );
+        let case = format!("{commits} commits, culprit {culprit}, W = {workers}, seed {seed}, stopped after {stop_after:?}");
+        let journaled: Vec<(String, String)> = first
+            .phases
+            .iter()
+            .cloned()
+            .zip(first.keys.iter().cloned())
+            .collect();
+        let mut step = times();
+        let again = hunt_session(
+            dir.path(),
+            CONFIG,
+            plan,
+            workers,
+            Arc::default(),
+            move |_, job, _| step(job),
+            Some(first.session),
+        );
+        assert_eq!(
+            again.culprit,
+            Some(id(culprit)),
+            "{case}: {:?}",
+            again.error
+        );
+        let ran = again
+            .timeline
+            .iter()
+            .filter(|h| h.what == What::Started)
+            .count();
+        assert_eq!(
+            again.journal_steps,
+            journaled.len() + ran,
+            "{case}: every step ran or came from the journal, once"
+        );
+        let all: Vec<(String, String)> = again
+            .phases
+            .iter()
+            .cloned()
+            .zip(again.keys.iter().cloned())
+            .collect();
+        let mut unique = all.clone();
+        unique.sort();
+        unique.dedup();
+        // The hunt tests each candidate once, but for the bad endpoint's second run.
+        assert_eq!(all.len(), unique.len() + 1, "{case}: {all:?}");
+        if stop_after.is_none() {
+            assert_eq!(ran, 0, "{case}: {:?}", again.timeline);
+        }
     }
 }
 

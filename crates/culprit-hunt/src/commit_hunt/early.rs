@@ -51,11 +51,10 @@ impl CommitHunt<'_, '_> {
         let mut results: Vec<Option<StepResult>> = vec![None; order.len()];
         let mut early = EarlySteps::default();
         let mut bisection = self.early_bisection(graph, good_nodes);
-        let journaled = self.session.journaled(EARLY_PHASE);
         while results.iter().any(Option::is_none) {
             let bad_running = results.first().is_some_and(Option::is_none);
             if let Some(bisection) = bisection.as_mut().filter(|_| bad_running) {
-                self.start_early(bisection, graph, &mut early, journaled)?;
+                self.start_early(bisection, graph, &mut early)?;
             }
             let Some((ticket, result)) = self.session.next_finished()? else {
                 break;
@@ -96,14 +95,12 @@ impl CommitHunt<'_, '_> {
     }
 
     /// Gives every free worker an early step, each chosen to complement those running.
-    /// After a resume, first the `journaled` ones the killed run took: whether a worker
-    /// was free while the bad endpoint ran was a matter of timing, so the journal says.
+    /// (Whether a worker was free is a matter of timing; a resumed session replays it.)
     fn start_early(
         &mut self,
         bisection: &mut Bisection,
         graph: &CommitGraph,
         early: &mut EarlySteps,
-        journaled: usize,
     ) -> Result<()> {
         // By name, as the search orders the tests that have targets.
         let mut tests = self.plan.tests.clone();
@@ -113,9 +110,7 @@ impl CommitHunt<'_, '_> {
             .map(|t| (t.clone(), Target::AnyFailure))
             .collect();
         let workers = self.session.workers();
-        while early.nodes.len() < journaled
-            || (self.session.wants_work() && early.nodes.len() + 1 < workers)
-        {
+        while self.session.wants_work() && early.nodes.len() + 1 < workers {
             let Status::Searching { suspects, .. } = bisection.status() else {
                 break;
             };
