@@ -244,14 +244,15 @@ impl<'a> Session<'a> {
                 Source::Replayed,
             ));
             self.replayed.insert(ticket);
-            match recorded.taken {
+            if recorded.cached {
                 // A cached answer came back at once then, too.
-                _ if recorded.cached => self.ready.push_back((ticket, recorded.result)),
-                taken => self.in_flight.push(InFlight {
+                self.ready.push_back((ticket, recorded.result));
+            } else {
+                self.in_flight.push(InFlight {
                     ticket,
                     result: recorded.result,
-                    taken,
-                }),
+                    taken: recorded.taken,
+                });
             }
             return Ok(ticket);
         }
@@ -365,20 +366,21 @@ impl<'a> Session<'a> {
         let order = |f: &InFlight| (f.taken.map_or(u64::MAX, |t| t.after), f.ticket);
         let first = (0..self.in_flight.len()).min_by_key(|&i| order(&self.in_flight[i]))?;
         let landed = self.in_flight.remove(first);
-        let mut after = landed.taken.map(|t| t.after);
-        while let Some(at) = after.map(|a| a + 1) {
-            let Some(i) = self.in_flight.iter().position(|f| {
-                f.taken
-                    == Some(Taken {
-                        after: at,
-                        with_previous: true,
-                    })
-            }) else {
-                break;
-            };
+        let mut next = landed.taken.map(|t| Taken {
+            after: t.after + 1,
+            with_previous: true,
+        });
+        while let Some(i) = self
+            .in_flight
+            .iter()
+            .position(|f| next.is_some() && f.taken == next)
+        {
             let also = self.in_flight.remove(i);
             self.ready.push_back((also.ticket, also.result));
-            after = Some(at);
+            next = next.map(|t| Taken {
+                after: t.after + 1,
+                ..t
+            });
         }
         Some((landed.ticket, landed.result))
     }

@@ -172,6 +172,24 @@ fn hunt_session(
     }
 }
 
+impl Hunted {
+    /// Each journal step's phase and candidate, in order.
+    fn steps(&self) -> Vec<(&str, &str)> {
+        self.phases
+            .iter()
+            .zip(&self.keys)
+            .map(|(p, k)| (p.as_str(), k.as_str()))
+            .collect()
+    }
+}
+
+/// Whether the step `job` ends at `run`: the run shows the target it stops at.
+fn decisive(job: &Job, run: &culprit_hunt::record::RunRecord) -> bool {
+    job.stop_at
+        .get(&run.name)
+        .is_some_and(|t| t.judge_run(run) == culprit_hunt::target::Judgement::Bad)
+}
+
 fn starts(timeline: &[Happened], worker: usize) -> Vec<f64> {
     timeline
         .iter()
@@ -251,37 +269,44 @@ fn the_strategy_is_asked_whenever_a_worker_is_free() {
     }
 }
 
-/// The bad endpoint takes ten times as long as any other step.
-fn slow_bad_endpoint(culprit: usize, commits: usize) -> impl FnMut(usize, &Job, f64) -> Scripted {
-    move |_, job, _| Scripted {
-        seconds: if index(job) == commits - 1 { 10.0 } else { 1.0 },
-        result: step_showing(&[("boot", verdict(culprit, job))]),
-    }
+/// The history of the early-step tests: its length, and its culprit.
+const EARLY_COMMITS: usize = 100;
+const EARLY_CULPRIT: usize = 60;
+
+/// A hunt of that history whose bad endpoint takes ten times as long as any other step.
+fn slow_bad_endpoint_hunt(dir: &Path, workers: usize) -> Hunted {
+    hunt(dir, EARLY_COMMITS, workers, Arc::default(), |_, job, _| {
+        Scripted {
+            seconds: if index(job) == EARLY_COMMITS - 1 {
+                10.0
+            } else {
+                1.0
+            },
+            result: step_showing(&[("boot", verdict(EARLY_CULPRIT, job))]),
+        }
+    })
 }
 
 /// The journal steps of `phase`, by candidate.
 fn keys_of<'h>(hunted: &'h Hunted, phase: &str) -> Vec<&'h str> {
     hunted
-        .phases
-        .iter()
-        .zip(&hunted.keys)
+        .steps()
+        .into_iter()
         .filter(|(p, _)| *p == phase)
-        .map(|(_, k)| k.as_str())
+        .map(|(_, k)| k)
         .collect()
 }
 
 #[test]
 fn while_the_bad_endpoint_runs_the_other_worker_takes_the_first_search_step() {
     let dir = tempfile::tempdir().unwrap();
-    let (culprit, commits) = (60, 100);
-    let hunted = hunt(
-        dir.path(),
-        commits,
-        2,
-        Arc::default(),
-        slow_bad_endpoint(culprit, commits),
+    let hunted = slow_bad_endpoint_hunt(dir.path(), 2);
+    assert_eq!(
+        hunted.culprit,
+        Some(id(EARLY_CULPRIT)),
+        "{:?}",
+        hunted.error
     );
-    assert_eq!(hunted.culprit, Some(id(culprit)), "{:?}", hunted.error);
     // The good endpoint ends at 1 s, and its worker starts a search step at once; just
     // one, since a second would be chosen knowing less than the search will at 10 s.
     let early = keys_of(&hunted, "search-early");
@@ -306,14 +331,8 @@ fn while_the_bad_endpoint_runs_the_other_worker_takes_the_first_search_step() {
     );
     // With one worker there is nobody to spare.
     let dir = tempfile::tempdir().unwrap();
-    let alone = hunt(
-        dir.path(),
-        commits,
-        1,
-        Arc::default(),
-        slow_bad_endpoint(culprit, commits),
-    );
-    assert_eq!(alone.culprit, Some(id(culprit)));
+    let alone = slow_bad_endpoint_hunt(dir.path(), 1);
+    assert_eq!(alone.culprit, Some(id(EARLY_CULPRIT)));
     assert!(
         keys_of(&alone, "search-early").is_empty(),
         "{:?}",
@@ -324,7 +343,7 @@ fn while_the_bad_endpoint_runs_the_other_worker_takes_the_first_search_step() {
 #[test]
 fn an_early_step_cut_short_by_another_failure_is_set_aside_and_tested_again() {
     let dir = tempfile::tempdir().unwrap();
-    let (culprit, commits) = (60, 100);
+    let (culprit, commits) = (EARLY_CULPRIT, EARLY_COMMITS);
     let config =
         "[[test]]\nname = \"a\"\ncommand = \"a.sh\"\n[[test]]\nname = \"b\"\ncommand = \"b.sh\"\n";
     let plan = Plan {
@@ -352,10 +371,7 @@ fn an_early_step_cut_short_by_another_failure_is_set_aside_and_tested_again() {
                     _ => verdict(culprit, job),
                 };
                 let run = step_showing(&[(name, outcome)]).tests.remove(0);
-                let stop = job
-                    .stop_at
-                    .get(name)
-                    .is_some_and(|t| t.judge_run(&run) == culprit_hunt::target::Judgement::Bad);
+                let stop = decisive(job, &run);
                 tests.push(run);
                 if stop {
                     break;
@@ -386,15 +402,8 @@ fn an_early_step_cut_short_by_another_failure_is_set_aside_and_tested_again() {
 #[test]
 fn a_resumed_hunt_takes_its_early_step_from_the_journal_and_runs_nothing_again() {
     let dir = tempfile::tempdir().unwrap();
-    let (culprit, commits) = (60, 100);
-    let first = hunt(
-        dir.path(),
-        commits,
-        2,
-        Arc::default(),
-        slow_bad_endpoint(culprit, commits),
-    );
-    assert_eq!(first.culprit, Some(id(culprit)), "{:?}", first.error);
+    let first = slow_bad_endpoint_hunt(dir.path(), 2);
+    assert_eq!(first.culprit, Some(id(EARLY_CULPRIT)), "{:?}", first.error);
     assert_eq!(
         keys_of(&first, "search-early").len(),
         1,
@@ -407,13 +416,13 @@ fn a_resumed_hunt_takes_its_early_step_from_the_journal_and_runs_nothing_again()
     let again = hunt_session(
         dir.path(),
         CONFIG,
-        plan(commits),
+        plan(EARLY_COMMITS),
         2,
         Arc::default(),
         |_, job, _| panic!("{} ran again", job.label),
         Some(first.session),
     );
-    assert_eq!(again.culprit, Some(id(culprit)), "{:?}", again.error);
+    assert_eq!(again.culprit, Some(id(EARLY_CULPRIT)), "{:?}", again.error);
     assert!(again.timeline.is_empty(), "{:?}", again.timeline);
     assert_eq!(again.journal_steps, first.journal_steps);
 }
@@ -460,12 +469,6 @@ fn a_resumed_parallel_hunt_runs_no_step_the_journal_holds() {
             },
         );
         let case = format!("{commits} commits, culprit {culprit}, W = {workers}, seed {seed}, stopped after {stop_after:?}");
-        let journaled: Vec<(String, String)> = first
-            .phases
-            .iter()
-            .cloned()
-            .zip(first.keys.iter().cloned())
-            .collect();
         let mut step = times();
         let again = hunt_session(
             dir.path(),
@@ -489,15 +492,10 @@ fn a_resumed_parallel_hunt_runs_no_step_the_journal_holds() {
             .count();
         assert_eq!(
             again.journal_steps,
-            journaled.len() + ran,
+            first.journal_steps + ran,
             "{case}: every step ran or came from the journal, once"
         );
-        let all: Vec<(String, String)> = again
-            .phases
-            .iter()
-            .cloned()
-            .zip(again.keys.iter().cloned())
-            .collect();
+        let all = again.steps();
         let mut unique = all.clone();
         unique.sort();
         unique.dedup();
@@ -936,10 +934,7 @@ impl Toyos {
             };
             seconds += took;
             let run = record(name, outcome, took);
-            let stop = job
-                .stop_at
-                .get(name)
-                .is_some_and(|t| t.judge_run(&run) == culprit_hunt::target::Judgement::Bad);
+            let stop = decisive(job, &run);
             tests.push(run);
             if stop {
                 break;

@@ -3,7 +3,7 @@
 //! everything that is not its ancestor, a skip clears nothing.
 
 use super::steps::{StepEntry, VerdictClass};
-use culprit_hunt::commit_hunt::CandidateKind;
+use culprit_hunt::commit_hunt::{CandidateKind, EARLY_PHASE};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The suspects before the search and after each of its steps: `(seq, suspects)`,
@@ -25,7 +25,7 @@ pub fn suspects_left(kind: &CandidateKind, steps: &[StepEntry<'_>]) -> Vec<(i64,
     let mut points = vec![(0, suspects.len())];
     for step in steps
         .iter()
-        .filter(|s| matches!(s.phase.as_str(), "search" | "search-early"))
+        .filter(|s| s.phase == "search" || s.phase == EARLY_PHASE)
     {
         if !parents.contains_key(step.key.as_str()) {
             continue;

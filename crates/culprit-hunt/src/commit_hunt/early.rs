@@ -11,7 +11,6 @@
 
 use super::CommitHunt;
 use crate::error::{Context, Result};
-use crate::observe::Event;
 use crate::record::StepResult;
 use crate::session::{Request, Ticket};
 use crate::target::{Judgement, Target};
@@ -20,19 +19,12 @@ use std::collections::BTreeMap;
 
 /// The phase of an early step: never cached and never replayed as a search step, since
 /// it may have stopped before a step with targets would have.
-pub(crate) const EARLY_PHASE: &str = "search-early";
-
-/// The early steps of a hunt: by ticket, the node each tests, and those that ended
-/// while the endpoints ran.
-#[derive(Default)]
-pub(crate) struct EarlySteps {
-    pub(crate) nodes: BTreeMap<Ticket, usize>,
-    ended: Vec<(Ticket, StepResult)>,
-}
+pub const EARLY_PHASE: &str = "search-early";
 
 impl CommitHunt<'_, '_> {
     /// Runs the endpoint steps (`requests`, the bad endpoint first) and returns their
-    /// results in order. While the bad endpoint runs, a worker left free takes an early
+    /// results in order, with the early steps taken (by ticket, the node each tests).
+    /// While the bad endpoint runs, a worker left free takes an early
     /// step, up to one for each worker but the bad endpoint's: a second early step on
     /// the same worker would be chosen knowing less than the search will once the bad
     /// endpoint ends, and could keep that worker from the search's first step. Early
@@ -43,13 +35,14 @@ impl CommitHunt<'_, '_> {
         requests: Vec<Request>,
         graph: &CommitGraph,
         good_nodes: &[usize],
-    ) -> Result<(Vec<StepResult>, EarlySteps)> {
+    ) -> Result<(Vec<StepResult>, BTreeMap<Ticket, usize>)> {
         let mut order = BTreeMap::new();
         for (i, request) in requests.into_iter().enumerate() {
             order.insert(self.session.submit(request)?, i);
         }
         let mut results: Vec<Option<StepResult>> = vec![None; order.len()];
-        let mut early = EarlySteps::default();
+        let mut early = BTreeMap::new();
+        let mut ended = Vec::new();
         let mut bisection = self.early_bisection(graph, good_nodes);
         while results.iter().any(Option::is_none) {
             let bad_running = results.first().is_some_and(Option::is_none);
@@ -61,10 +54,10 @@ impl CommitHunt<'_, '_> {
             };
             match order.get(&ticket) {
                 Some(&i) => results[i] = Some(result),
-                None => early.ended.push((ticket, result)),
+                None => ended.push((ticket, result)),
             }
         }
-        self.session.put_back(std::mem::take(&mut early.ended));
+        self.session.put_back(ended);
         let results = results
             .into_iter()
             .map(|r| r.context("an endpoint step produced no result; this is a bug in culprit"))
@@ -100,7 +93,7 @@ impl CommitHunt<'_, '_> {
         &mut self,
         bisection: &mut Bisection,
         graph: &CommitGraph,
-        early: &mut EarlySteps,
+        early: &mut BTreeMap<Ticket, usize>,
     ) -> Result<()> {
         // By name, as the search orders the tests that have targets.
         let mut tests = self.plan.tests.clone();
@@ -109,22 +102,16 @@ impl CommitHunt<'_, '_> {
             .iter()
             .map(|t| (t.clone(), Target::AnyFailure))
             .collect();
-        let workers = self.session.workers();
-        while self.session.wants_work() && early.nodes.len() + 1 < workers {
+        while self.session.wants_work() && early.len() + 1 < self.session.workers() {
             let Status::Searching { suspects, .. } = bisection.status() else {
                 break;
             };
-            let pending: Vec<usize> = early.nodes.values().copied().collect();
+            let pending: Vec<usize> = early.values().copied().collect();
             let Some(&node) = bisection.next_with_pending(1, &pending).first() else {
                 break;
             };
             let key = graph.id(node).to_string();
-            self.observer.event(Event::Status {
-                suspects: Some(suspects),
-                runs: self.session.counts().runs,
-                steps_left: Some((usize::BITS - suspects.leading_zeros()) as usize),
-                workers,
-            });
+            self.show_suspects(suspects);
             let request = self.request(EARLY_PHASE, &key, &tests, &stop_at);
             let ticket = self.session.submit(request)?;
             self.say(format!(
@@ -132,7 +119,7 @@ impl CommitHunt<'_, '_> {
                 self.label(&key),
                 self.session.mark(ticket)
             ));
-            early.nodes.insert(ticket, node);
+            early.insert(ticket, node);
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::executor::Prepare;
 mod early;
 mod fixups;
+pub use early::EARLY_PHASE;
 
 use crate::observe::{Event, Observer};
 use crate::record::{fixups_label, ran_on, StepResult};
@@ -520,7 +521,7 @@ impl CommitHunt<'_, '_> {
         targets: &BTreeMap<String, Target>,
         target_tests: &[String],
         endpoint_checks: BTreeSet<Ticket>,
-        early: early::EarlySteps,
+        early: BTreeMap<Ticket, usize>,
     ) -> Result<(Bisection<'g>, Search)> {
         let options = BisectOptions {
             first_parent: self.plan.first_parent,
@@ -546,8 +547,8 @@ impl CommitHunt<'_, '_> {
             endpoint_checks,
             endpoint_reruns: Vec::new(),
             intermittent: false,
-            early: early.nodes.keys().copied().collect(),
-            early_running: early.nodes,
+            early: early.keys().copied().collect(),
+            early_running: early,
         };
         // With trusted verdicts the bad endpoint is simply bad. A flaky model already
         // holds the endpoint runs: recording them again would count them twice.
@@ -649,13 +650,7 @@ impl CommitHunt<'_, '_> {
                     break;
                 };
                 let key = graph.id(node).to_string();
-                let steps_left = (usize::BITS - suspects.leading_zeros()) as usize;
-                self.observer.event(Event::Status {
-                    suspects: Some(suspects),
-                    runs: self.session.counts().runs,
-                    steps_left: Some(steps_left),
-                    workers,
-                });
+                self.show_suspects(suspects);
                 let likeliest = if self.plan.flaky || search.flaky {
                     format!(
                         " (likeliest {} at {:.2})",
@@ -765,6 +760,16 @@ impl CommitHunt<'_, '_> {
             search.record(bisection, node, verdict)?;
         }
         Ok(())
+    }
+
+    /// Puts the suspects left, and the steps a bisection of them takes, on the live display.
+    fn show_suspects(&self, suspects: usize) {
+        self.observer.event(Event::Status {
+            suspects: Some(suspects),
+            runs: self.session.counts().runs,
+            steps_left: Some((usize::BITS - suspects.leading_zeros()) as usize),
+            workers: self.session.workers(),
+        });
     }
 
     /// Up front (`--auto-fixup`), a build error no active fixup may cure asks for the fix
