@@ -4,14 +4,17 @@
 //! the tree, normalized by the build system, and read back: the search is told what was
 //! really applied, and every requested value that did not survive is reported.
 
-use crate::commit_hunt::{describe, judge};
 use crate::error::HuntError;
 use crate::error::{Context, Result};
 use crate::executor::Prepare;
+use crate::judge::Judgement;
+use crate::judge::{judge, INFRA_RETRIES};
 use crate::observe::{Event, Observer};
 use crate::record::{ran_on, RunRecord, StepResult};
+use crate::results::{ConfigHuntResult, CostlyOption, NotApplied, TestCulprits};
 use crate::session::{Request, Session, Ticket};
-use crate::target::{Judgement, Target};
+use crate::status::HuntStatus;
+use crate::target::Target;
 use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
 use culprit_search::config::{
     describe_changes, ConfigSearch, ConfigSearchOptions, TestStatus, Verdict,
@@ -45,65 +48,6 @@ pub struct Plan {
     /// on its own (a commit inside a window that does not build).
     #[serde(default)]
     pub fixups: Vec<String>,
-}
-
-/// One test's answer.
-#[derive(Clone, Debug, Serialize)]
-pub struct TestCulprits {
-    pub test: String,
-    pub options: Vec<String>,
-    pub outcome: String,
-    pub title: Option<String>,
-    /// The fragment that, on top of the good configuration, reproduces the failure.
-    pub reproduce: String,
-    /// The hunt built exactly that candidate (else the verdict was inferred).
-    pub reproduce_verified: bool,
-    /// The fragment that, on top of the bad configuration, cures the test (one option
-    /// of every culprit set of every failure back to its good value; a bool or
-    /// tristate rather than the string or number it guards, where the choice is free).
-    pub cure: String,
-    /// The hunt built exactly the bad configuration with that cure, and it passed.
-    pub cure_verified: bool,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct NotAppliedView {
-    pub option: String,
-    pub requested: String,
-    pub got: String,
-    /// Why, as a chain with file:line (from culprit's Kconfig evaluator, when the tree
-    /// has a Kconfig).
-    pub reasons: Vec<String>,
-    /// Other assignments that would make it apply, when some were found.
-    pub needs: Vec<String>,
-}
-
-/// What the hunt concluded: the `--json` document of `culprit bisect-config`.
-#[derive(Clone, Debug, Serialize)]
-pub struct Conclusion {
-    pub status: &'static str,
-    pub culprits: Vec<TestCulprits>,
-    pub not_applied: Vec<NotAppliedView>,
-    /// Per test: what it does at the bad configuration.
-    pub tests: BTreeMap<String, String>,
-    pub changes: usize,
-    pub builds: usize,
-    pub runs: usize,
-    pub steps: usize,
-    pub message: Option<String>,
-    /// Options whose candidates take far longer to build than the others (a widely
-    /// included header), costliest first.
-    pub costly_options: Vec<CostlyOption>,
-    /// Runs retried after a lab fault, by cause.
-    pub retried: Vec<crate::infra::Retried>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct CostlyOption {
-    pub option: String,
-    /// Mean build seconds of the candidates that applied it, and of those that did not.
-    pub seconds_with: f64,
-    pub seconds_without: f64,
 }
 
 /// Which options of a recorded candidate the build did not take as asked, read again
@@ -239,7 +183,7 @@ impl NativeKconfig {
     }
 
     /// Reasons and needed assignments for each not-applied option of the candidate.
-    fn explain(&self, text: &str, views: &mut [NotAppliedView]) {
+    fn explain(&self, text: &str, views: &mut [NotApplied]) {
         let mut evaluation = self.evaluate(text);
         let unapplied = evaluation.unapplied();
         for view in views {
@@ -256,7 +200,7 @@ impl ConfigHunt<'_, '_> {
         self.observer.line(&line);
     }
 
-    pub fn hunt(&mut self) -> Result<Conclusion> {
+    pub fn hunt(&mut self) -> Result<ConfigHuntResult> {
         let native = match &self.plan.kconfig_tree {
             Some(dir) => {
                 let native = NativeKconfig::open(dir, self.session.journal.dir())?;
@@ -366,7 +310,7 @@ impl ConfigHunt<'_, '_> {
                 return Err(HuntError::BadInput(format!(
                     "test {test} does not pass with the good configuration {}: {}; give a good configuration that passes",
                     self.plan.good_path,
-                    describe(&judgement)
+                    judgement
                 )));
             }
         }
@@ -383,7 +327,7 @@ impl ConfigHunt<'_, '_> {
             others: self.plan.target.is_none().then(BTreeMap::new),
             targets,
         };
-        let mut not_applied_seen: BTreeMap<String, NotAppliedView> = BTreeMap::new();
+        let mut not_applied_seen: BTreeMap<String, NotApplied> = BTreeMap::new();
         self.record(
             &mut search,
             &changes,
@@ -446,7 +390,7 @@ impl ConfigHunt<'_, '_> {
             let Some((set, retries)) = running.remove(&ticket) else {
                 continue;
             };
-            if result.infra_failed() && retries < crate::commit_hunt::INFRA_RETRIES {
+            if result.infra_failed() && retries < INFRA_RETRIES {
                 self.say(format!(
                     "{}: infrastructure error; building it again{}",
                     describe_set(&grouped(native, &set), &changes),
@@ -550,7 +494,7 @@ impl ConfigHunt<'_, '_> {
                 TestStatus::Searching => all_found = false,
             }
         }
-        let mut not_applied: Vec<NotAppliedView> = not_applied_seen
+        let mut not_applied: Vec<NotApplied> = not_applied_seen
             .into_values()
             .filter(|view| never.contains(view.option.as_str()))
             .collect();
@@ -559,8 +503,12 @@ impl ConfigHunt<'_, '_> {
             native.explain(&bad_candidate.to_text(), &mut not_applied);
         }
         let counts = self.session.counts();
-        Ok(Conclusion {
-            status: if all_found { "found" } else { "inconclusive" },
+        Ok(ConfigHuntResult {
+            status: if all_found {
+                HuntStatus::Found
+            } else {
+                HuntStatus::Inconclusive
+            },
             culprits,
             not_applied,
             tests: behaviour,
@@ -586,7 +534,7 @@ impl ConfigHunt<'_, '_> {
     ) -> Result<Vec<StepResult>> {
         let mut results = self.build_candidates(native, good, changes, sets, tests)?;
         for (set, result) in sets.iter().zip(results.iter_mut()) {
-            for _ in 0..crate::commit_hunt::INFRA_RETRIES {
+            for _ in 0..INFRA_RETRIES {
                 if !result.infra_failed() {
                     break;
                 }
@@ -695,7 +643,7 @@ impl ConfigHunt<'_, '_> {
         requested: &BTreeSet<usize>,
         result: &StepResult,
         failures: &mut Failures,
-        not_applied_seen: &mut BTreeMap<String, NotAppliedView>,
+        not_applied_seen: &mut BTreeMap<String, NotApplied>,
     ) -> Result<BTreeMap<String, Verdict>> {
         let applied = match &result.effective_config {
             Some(text) => {
@@ -709,7 +657,7 @@ impl ConfigHunt<'_, '_> {
                     if options.contains(missing.option.as_str()) {
                         not_applied_seen
                             .entry(missing.option.clone())
-                            .or_insert(NotAppliedView {
+                            .or_insert(NotApplied {
                                 option: missing.option.clone(),
                                 requested: missing.requested.to_string(),
                                 got: missing

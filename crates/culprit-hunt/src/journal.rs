@@ -8,6 +8,7 @@
 use crate::error::{Context, HuntError, Result};
 use crate::journal_error::{file_uri, named};
 use crate::record::{RunRecord, StepResult};
+use crate::results::SessionKind;
 use nix::fcntl::{Flock, FlockArg};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::Value;
@@ -68,6 +69,13 @@ pub struct SessionRow {
     pub args: Value,
     pub status: String,
     pub result: Option<Value>,
+}
+
+impl SessionRow {
+    /// What the session was started for; `None` for a kind no version of culprit wrote.
+    pub fn session_kind(&self) -> Option<SessionKind> {
+        SessionKind::parse(&self.kind)
+    }
 }
 
 /// One finished step as stored.
@@ -198,11 +206,11 @@ impl Journal {
         self.dir.join(FILE)
     }
 
-    pub fn start_session(&self, kind: &str, args: &Value) -> Result<i64> {
+    pub fn start_session(&self, kind: SessionKind, args: &Value) -> Result<i64> {
         named(&self.path(), || {
             self.conn.execute(
                 "INSERT INTO sessions (kind, started, args) VALUES (?1, ?2, ?3)",
-                params![kind, now(), args.to_string()],
+                params![kind.as_str(), now(), args.to_string()],
             )?;
             Ok(self.conn.last_insert_rowid())
         })
@@ -265,20 +273,20 @@ impl Journal {
 
     /// The newest session of `kind` that did not finish (still marked running, or ended
     /// by an interruption or an error), which `--resume` continues.
-    pub fn last_unfinished_session(&self, kind: &str) -> Result<Option<SessionRow>> {
+    pub fn last_unfinished_session(&self, kind: SessionKind) -> Result<Option<SessionRow>> {
         self.query_session(
             "SELECT id, kind, args, status, result FROM sessions WHERE kind = ?1 \
              AND status IN ('running', 'interrupted', 'error') ORDER BY id DESC LIMIT 1",
-            params![kind],
+            params![kind.as_str()],
         )
     }
 
     /// The newest session, of `kind` if given.
-    pub fn last_session(&self, kind: Option<&str>) -> Result<Option<SessionRow>> {
+    pub fn last_session(&self, kind: Option<SessionKind>) -> Result<Option<SessionRow>> {
         match kind {
             Some(kind) => self.query_session(
                 "SELECT id, kind, args, status, result FROM sessions WHERE kind = ?1 ORDER BY id DESC LIMIT 1",
-                params![kind],
+                params![kind.as_str()],
             ),
             None => self.query_session(
                 "SELECT id, kind, args, status, result FROM sessions ORDER BY id DESC LIMIT 1",

@@ -4,7 +4,7 @@
 
 use culprit_console::{Case, Ending, Outcome};
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What one run (the build, or one test) did, as the journal and `--json` keep it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -140,4 +140,12 @@ pub fn fixups_label(fixups: &[String]) -> String {
 
 fn short(commit: &str) -> String {
     commit.chars().take(12).collect()
+}
+
+/// `path` relative to `base` when it lies below it, as views and reports show logs.
+pub fn relative(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
 }

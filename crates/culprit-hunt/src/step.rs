@@ -2,10 +2,11 @@
 
 use crate::config::{resolve_path, Config, ExitCodes, TestSection, SHAPE_RUN};
 use crate::error::{Context, Result};
+use crate::judge::Judgement;
 use crate::launcher::Launcher;
 use crate::observe::WorkerActivity;
 use crate::record::{RunRecord, StepResult};
-use crate::target::{Judgement, Target};
+use crate::target::Target;
 use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
 use culprit_exec::{RunReport, RunSpec, StopFlag};
 use sha2::{Digest, Sha256};

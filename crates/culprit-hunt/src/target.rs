@@ -6,6 +6,7 @@
 
 use crate::bail;
 use crate::error::{Context, Result};
+use crate::judge::Judgement;
 use crate::record::RunRecord;
 use culprit_console::{Case, CaseResult, Outcome, Signature};
 use regex::Regex;
@@ -37,17 +38,6 @@ pub enum Target {
     Case {
         name: String,
     },
-}
-
-/// What one run says about a candidate, measured against the target.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Judgement {
-    Good,
-    Bad,
-    /// Another outcome than the target: this candidate cannot be judged.
-    Untestable(String),
-    /// The infrastructure failed: run it again.
-    Retry(String),
 }
 
 impl Target {

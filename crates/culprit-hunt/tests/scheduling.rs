@@ -115,7 +115,10 @@ fn hunt_session(
     let journal = Journal::open(dir).unwrap();
     let id = resume.unwrap_or_else(|| {
         journal
-            .start_session("bisect", &serde_json::json!({}))
+            .start_session(
+                culprit_hunt::results::SessionKind::Bisect,
+                &serde_json::json!({}),
+            )
             .unwrap()
     });
     let (executor, timeline) = FakeExecutor::new(
@@ -187,7 +190,7 @@ impl Hunted {
 fn decisive(job: &Job, run: &culprit_hunt::record::RunRecord) -> bool {
     job.stop_at
         .get(&run.name)
-        .is_some_and(|t| t.judge_run(run) == culprit_hunt::target::Judgement::Bad)
+        .is_some_and(|t| t.judge_run(run) == culprit_hunt::judge::Judgement::Bad)
 }
 
 fn starts(timeline: &[Happened], worker: usize) -> Vec<f64> {

@@ -8,16 +8,17 @@
 use super::chart::{self, Point};
 use super::escape::{html, shell_word};
 use super::excerpt;
-use super::findings::{short, CommitResult, ConfigResult, Hunt, NotApplied};
+use super::findings::{short, CommitResult, Hunt};
 use super::narrowing::suspects_left;
 use super::steps::VerdictClass;
 use super::steps::{artifact_label, setup_runs};
 use super::time::duration;
 use super::{Reading, StepEntry};
-use crate::relative;
 use culprit_console::Outcome;
 use culprit_hunt::commit_hunt::CandidateKind;
+use culprit_hunt::record::relative;
 use culprit_hunt::record::RunRecord;
+use culprit_hunt::results::ConfigHuntResult as ConfigResult;
 use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -71,8 +72,8 @@ pub fn render(reading: &Reading<'_>) -> String {
 fn header(page: &mut String, reading: &Reading<'_>, headline: &str) {
     let session = reading.session();
     let (status, tone) = match &reading.findings.hunt {
-        Hunt::Commit(c) => (c.status.as_str(), tone(&c.status)),
-        Hunt::Config(c) => (c.status.as_str(), tone(&c.status)),
+        Hunt::Commit(c) => (c.result.status.as_str(), tone(c.result.status.as_str())),
+        Hunt::Config(c) => (c.status.as_str(), tone(c.status.as_str())),
         Hunt::Plain => (session.status.as_str(), tone(&session.status)),
     };
     let _ = write!(
@@ -83,7 +84,7 @@ fn header(page: &mut String, reading: &Reading<'_>, headline: &str) {
         html(status)
     );
     match &reading.findings.hunt {
-        Hunt::Commit(c) => match (&c.culprit, &c.commit) {
+        Hunt::Commit(c) => match (&c.result.culprit, &c.result.commit) {
             (Some(_), Some(commit)) => {
                 let _ = write!(
                     page,
@@ -140,12 +141,12 @@ fn header(page: &mut String, reading: &Reading<'_>, headline: &str) {
     let mut facts: Vec<(String, String)> = Vec::new();
     match &reading.findings.hunt {
         Hunt::Commit(c) => {
-            facts.push(("confidence".into(), format!("{:.2}", c.confidence)));
-            facts.push(("steps".into(), c.steps.to_string()));
-            facts.push(("builds".into(), c.builds.to_string()));
-            facts.push(("test runs".into(), c.runs.to_string()));
-            if c.cached > 0 {
-                facts.push(("from earlier sessions".into(), c.cached.to_string()));
+            facts.push(("confidence".into(), format!("{:.2}", c.result.confidence)));
+            facts.push(("steps".into(), c.result.steps.to_string()));
+            facts.push(("builds".into(), c.result.builds.to_string()));
+            facts.push(("test runs".into(), c.result.runs.to_string()));
+            if c.result.cached > 0 {
+                facts.push(("from earlier sessions".into(), c.result.cached.to_string()));
             }
         }
         Hunt::Config(c) => {
@@ -196,7 +197,7 @@ fn tone(status: &str) -> &'static str {
 
 fn commit_facts(page: &mut String, found: &CommitResult) {
     page.push_str("<section id=\"summary\">\n<h2>What was hunted</h2>\n<ul class=\"plain\">\n");
-    for (test, target) in &found.target {
+    for (test, target) in &found.result.target {
         let _ = writeln!(
             page,
             "<li><b>{}</b> fails at the bad endpoint with <code>{}</code></li>",
@@ -204,23 +205,23 @@ fn commit_facts(page: &mut String, found: &CommitResult) {
             html(target)
         );
     }
-    if let Some(p) = found.flaky.as_ref().and_then(|f| f.get("p_fail_if_bad")) {
+    if let Some(p) = found.result.flaky.as_ref().map(|f| f.p_fail_if_bad) {
         let _ = writeln!(
             page,
             "<li>The failure is intermittent: the bad endpoint failed {:.0}% of its runs; the search weighed each verdict (Bayesian bisection).</li>",
             p * 100.0
         );
     }
-    if let Some(message) = &found.message {
+    if let Some(message) = &found.result.message {
         let _ = writeln!(page, "<li>{}</li>", html(message));
     }
-    for line in &found.verification {
+    for line in &found.result.verification {
         let _ = writeln!(page, "<li class=\"verified\">Verified: {}</li>", html(line));
     }
     page.push_str("</ul>\n");
-    if found.culprit.is_none() && !found.suspects.is_empty() {
+    if found.result.culprit.is_none() && !found.result.suspects.is_empty() {
         page.push_str("<table class=\"grid\"><thead><tr><th>suspect</th><th>why it cannot be cleared</th><th>probability</th></tr></thead><tbody>\n");
-        for s in &found.suspects {
+        for s in &found.result.suspects {
             let _ = writeln!(
                 page,
                 "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{:.2}</td></tr>",
@@ -244,10 +245,11 @@ fn short_commit(rev: &str) -> String {
 }
 
 fn commit_reproduction(page: &mut String, found: &CommitResult) {
-    let Some(culprit) = &found.culprit else {
+    let Some(culprit) = &found.result.culprit else {
         return;
     };
     let tests: String = found
+        .result
         .target
         .keys()
         .map(|t| format!(" --test {}", shell_word(t)))
@@ -288,7 +290,7 @@ fn narrowing(page: &mut String, reading: &Reading<'_>, found: &CommitResult) {
         return;
     };
     page.push_str("<section id=\"narrowing\">\n<h2>How the suspects narrowed</h2>\n");
-    if found.flaky.is_some() {
+    if found.result.flaky.is_some() {
         page.push_str("<p class=\"note\">The failure is intermittent: the Bayesian search weighs each verdict instead of clearing suspects outright, so there is no count of suspects to plot. The timeline below shows every step.</p>\n</section>\n");
         return;
     }
@@ -408,7 +410,7 @@ fn config_reproduction(page: &mut String, found: &ConfigResult) {
     let fragments: Vec<_> = found
         .culprits
         .iter()
-        .filter(|c| c.reproduce.is_some() || c.cure.is_some())
+        .filter(|c| !c.reproduce.trim().is_empty() || !c.cure.trim().is_empty())
         .collect();
     if fragments.is_empty() {
         return;
@@ -417,7 +419,7 @@ fn config_reproduction(page: &mut String, found: &ConfigResult) {
     for c in fragments {
         let _ = writeln!(page, "<div class=\"fragment\"><h3>{}</h3>", html(&c.test));
         let built = |verified: bool| if verified { " (built and checked)" } else { "" };
-        if let Some(text) = &c.reproduce {
+        if let Some(text) = Some(&c.reproduce).filter(|f| !f.trim().is_empty()) {
             let _ = writeln!(
                 page,
                 "<p>{}: on the good configuration, apply{}:</p><pre class=\"cmd\">{}</pre>",
@@ -426,7 +428,7 @@ fn config_reproduction(page: &mut String, found: &ConfigResult) {
                 html(text.trim_end())
             );
         }
-        if let Some(text) = &c.cure {
+        if let Some(text) = Some(&c.cure).filter(|f| !f.trim().is_empty()) {
             let _ = writeln!(
                 page,
                 "<p>On the bad configuration, this cures it{}:</p><pre class=\"cmd\">{}</pre>",
@@ -453,8 +455,8 @@ fn not_applied(page: &mut String, found: &ConfigResult) {
             page,
             "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
             html(&n.option),
-            html(&NotApplied::show(&n.requested)),
-            html(&NotApplied::show(&n.got)),
+            html(&n.requested),
+            html(&n.got),
             html(&n.why())
         );
     }

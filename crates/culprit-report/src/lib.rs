@@ -19,7 +19,7 @@ mod time;
 
 use culprit_hunt::infra::Retried;
 use culprit_hunt::journal::{SessionRow, StepRow};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use findings::Findings;
 pub use steps::StepEntry;
@@ -91,12 +91,4 @@ pub fn retried(steps: &[StepRow]) -> Vec<Retried> {
             .filter(|s| !s.candidate["cached"].as_bool().unwrap_or(false))
             .map(|s| &s.result),
     )
-}
-
-/// A path shown relative to where the user stands, when it is below it.
-pub fn relative(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned()
 }

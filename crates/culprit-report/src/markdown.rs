@@ -5,11 +5,12 @@
 //! code spans or is escaped so it cannot turn into markup.
 
 use super::escape::{md_cell, md_code, md_name, md_text, shell_word};
-use super::findings::{short, CommitResult, ConfigResult, Hunt};
+use super::findings::{short, CommitResult, Hunt};
 use super::steps::{artifact_label, VerdictClass};
 use super::{Reading, StepEntry};
 use culprit_console::Outcome;
 use culprit_hunt::commit_hunt::CandidateKind;
+use culprit_hunt::results::ConfigHuntResult as ConfigResult;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -49,27 +50,27 @@ pub fn render(reading: &Reading<'_>) -> String {
 /// The status, and the culprit when there is one (its details follow in the text).
 fn title(reading: &Reading<'_>) -> String {
     match &reading.findings.hunt {
-        Hunt::Commit(found) => match (&found.culprit, &found.commit) {
+        Hunt::Commit(found) => match (&found.result.culprit, &found.result.commit) {
             (Some(_), Some(c)) => format!(
                 "{} {} {}",
-                md_text(&found.status),
+                md_text(found.result.status.as_str()),
                 md_code(&short(&c.id)),
                 md_text(&c.subject)
             ),
             (Some(culprit), None) => format!(
                 "{} {}",
-                md_text(&found.status),
+                md_text(found.result.status.as_str()),
                 md_code(&artifact_label(culprit))
             ),
-            (None, _) => md_text(&found.status),
+            (None, _) => md_text(found.result.status.as_str()),
         },
-        Hunt::Config(found) => md_text(&found.status),
+        Hunt::Config(found) => md_text(found.status.as_str()),
         Hunt::Plain => md_text(&reading.session().status),
     }
 }
 
 fn commit_summary(out: &mut String, found: &CommitResult) {
-    match (&found.culprit, &found.commit) {
+    match (&found.result.culprit, &found.result.commit) {
         (Some(_), Some(c)) => {
             let _ = writeln!(
                 out,
@@ -88,15 +89,19 @@ fn commit_summary(out: &mut String, found: &CommitResult) {
             let _ = writeln!(out, "**Culprit:** {}  ", md_code(culprit));
         }
         (None, _) => {
-            let _ = writeln!(out, "**No single culprit** ({}).  ", md_text(&found.status));
+            let _ = writeln!(
+                out,
+                "**No single culprit** ({}).  ",
+                md_text(found.result.status.as_str())
+            );
         }
     }
-    if let Some(message) = &found.message {
+    if let Some(message) = &found.result.message {
         let _ = writeln!(out, "{}  ", md_text(message));
     }
-    if found.culprit.is_none() && !found.suspects.is_empty() {
+    if found.result.culprit.is_none() && !found.result.suspects.is_empty() {
         out.push_str("Suspects:\n\n");
-        for s in &found.suspects {
+        for s in &found.result.suspects {
             let _ = writeln!(
                 out,
                 "- {} {} (p={:.2})",
@@ -107,11 +112,11 @@ fn commit_summary(out: &mut String, found: &CommitResult) {
         }
         out.push('\n');
     }
-    for (test, target) in &found.target {
+    for (test, target) in &found.result.target {
         let _ = writeln!(out, "Target ({}): {}  ", md_name(test), md_code(target));
     }
-    let mut line = format!("Confidence {:.2}", found.confidence);
-    if let Some(p) = found.flaky.as_ref().and_then(|f| f.get("p_fail_if_bad")) {
+    let mut line = format!("Confidence {:.2}", found.result.confidence);
+    if let Some(p) = found.result.flaky.as_ref().map(|f| f.p_fail_if_bad) {
         let _ = write!(
             line,
             " (intermittent: the bad endpoint failed {:.0}% of its runs)",
@@ -121,13 +126,17 @@ fn commit_summary(out: &mut String, found: &CommitResult) {
     let _ = write!(
         line,
         "; {} steps, {} builds, {} test runs",
-        found.steps, found.builds, found.runs
+        found.result.steps, found.result.builds, found.result.runs
     );
-    if found.cached > 0 {
-        let _ = write!(line, ", {} answered from earlier sessions", found.cached);
+    if found.result.cached > 0 {
+        let _ = write!(
+            line,
+            ", {} answered from earlier sessions",
+            found.result.cached
+        );
     }
     let _ = writeln!(out, "{line}.  ");
-    for v in &found.verification {
+    for v in &found.result.verification {
         let _ = writeln!(out, "Verified: {}.  ", md_text(v));
     }
     out.push('\n');
@@ -173,8 +182,8 @@ fn config_summary(out: &mut String, found: &ConfigResult) {
                 format!(
                     "{} (asked {}, got {}{})",
                     md_code(&n.option),
-                    md_code(&super::findings::NotApplied::show(&n.requested)),
-                    md_code(&super::findings::NotApplied::show(&n.got)),
+                    md_code(&n.requested),
+                    md_code(&n.got),
                     if why.is_empty() {
                         String::new()
                     } else {
@@ -359,10 +368,11 @@ fn clip(text: &str, max: usize) -> String {
 }
 
 fn commit_reproduction(out: &mut String, found: &CommitResult) {
-    let Some(culprit) = &found.culprit else {
+    let Some(culprit) = &found.result.culprit else {
         return;
     };
     let tests: String = found
+        .result
         .target
         .keys()
         .map(|t| format!(" --test {}", shell_word(t)))
@@ -404,7 +414,7 @@ fn config_reproduction(out: &mut String, found: &ConfigResult) {
     let built = |verified: bool| if verified { " (built and checked)" } else { "" };
     let mut cured: Vec<&str> = Vec::new();
     for c in &found.culprits {
-        if let Some(fragment) = c.reproduce.as_deref().filter(|f| !f.trim().is_empty()) {
+        if let Some(fragment) = Some(c.reproduce.as_str()).filter(|f| !f.trim().is_empty()) {
             let _ = writeln!(
                 out,
                 "To reproduce {} ({}) on the good configuration, apply{}:\n\n```\n{}\n```\n",
@@ -420,7 +430,7 @@ fn config_reproduction(out: &mut String, found: &ConfigResult) {
             continue;
         }
         cured.push(&c.test);
-        if let Some(fragment) = c.cure.as_deref().filter(|f| !f.trim().is_empty()) {
+        if let Some(fragment) = Some(c.cure.as_str()).filter(|f| !f.trim().is_empty()) {
             let _ = writeln!(
                 out,
                 "To cure {} on the bad configuration, apply{}:\n\n```\n{}\n```\n",

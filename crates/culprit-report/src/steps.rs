@@ -7,12 +7,13 @@
 use super::findings::{short, Findings, Hunt};
 use super::Material;
 use culprit_console::Outcome;
-use culprit_hunt::commit_hunt::{fixed_up, judge, verdict_text, CandidateKind};
+use culprit_hunt::commit_hunt::CandidateKind;
 use culprit_hunt::config_hunt::{AppliedCheck, Plan};
 use culprit_hunt::journal::StepRow;
+use culprit_hunt::judge::{fixed_up, judge, verdict_text, Judgement};
 use culprit_hunt::record::fixups_label;
 use culprit_hunt::record::{RunRecord, StepResult};
-use culprit_hunt::target::{Judgement, Target};
+use culprit_hunt::target::Target;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -3,47 +3,13 @@
 //! The JSON field names are a contract with users' scripts and CI; the tables are for
 //! people and may change.
 
-use culprit_console::{Case, Outcome};
+use culprit_console::Outcome;
+pub use culprit_hunt::record::relative;
 use culprit_hunt::record::{RunRecord, StepResult};
 use culprit_hunt::request::Applied;
-pub use culprit_report::relative;
+use culprit_hunt::results::RunView;
 use serde::Serialize;
 use std::path::Path;
-
-/// One run as `--json` shows it.
-#[derive(Serialize)]
-pub struct RunView {
-    pub name: String,
-    pub outcome: &'static str,
-    pub title: Option<String>,
-    pub kind: Option<&'static str>,
-    pub stage: String,
-    pub duration_s: Option<f64>,
-    pub log: String,
-    /// The test cases the console reported, when it reported any.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub cases: Vec<Case>,
-    /// For a run that did not pass: the console around the crash (the oops with its
-    /// call trace), or the last lines before a hang, or the build error in context.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub excerpt: Option<String>,
-}
-
-impl RunView {
-    pub fn of(run: &RunRecord, base: &Path) -> RunView {
-        RunView {
-            name: run.name.clone(),
-            outcome: run.outcome.word(),
-            title: run.outcome.title(),
-            kind: run.outcome.signature().map(|s| s.kind.as_str()),
-            stage: run.stage.clone(),
-            duration_s: Some(round_ms(run.duration_s)),
-            log: relative(&run.log, base),
-            cases: run.cases.clone(),
-            excerpt: excerpt(run),
-        }
-    }
-}
 
 #[derive(Serialize)]
 pub struct StepView {
@@ -62,8 +28,15 @@ pub struct RequestView {
 impl StepView {
     pub fn of(step: &StepResult, base: &Path) -> StepView {
         StepView {
-            build: step.build.as_ref().map(|b| RunView::of(b, base)),
-            tests: step.tests.iter().map(|t| RunView::of(t, base)).collect(),
+            build: step
+                .build
+                .as_ref()
+                .map(|b| RunView::of(b, base, excerpt(b))),
+            tests: step
+                .tests
+                .iter()
+                .map(|t| RunView::of(t, base, excerpt(t)))
+                .collect(),
             config: None,
         }
     }
@@ -106,7 +79,7 @@ pub fn applied_lines(requested: &[Applied]) -> String {
 }
 
 /// The excerpt of a run that did not pass (none when its log cannot be read).
-fn excerpt(run: &RunRecord) -> Option<String> {
+pub fn excerpt(run: &RunRecord) -> Option<String> {
     if run.outcome == Outcome::Pass {
         return None;
     }
@@ -134,10 +107,6 @@ pub fn excerpts(view: &StepView) -> String {
             ))
         })
         .collect()
-}
-
-fn round_ms(seconds: f64) -> f64 {
-    (seconds * 1000.0).round() / 1000.0
 }
 
 /// The per-test table `culprit run` prints.

@@ -11,9 +11,10 @@
 
 use super::CommitHunt;
 use crate::error::{Context, Result};
+use crate::judge::Judgement;
 use crate::record::StepResult;
 use crate::session::{Request, Ticket};
-use crate::target::{Judgement, Target};
+use crate::target::Target;
 use culprit_search::commit::{BisectOptions, Bisection, CommitGraph, Status, Verdict};
 use std::collections::BTreeMap;
 

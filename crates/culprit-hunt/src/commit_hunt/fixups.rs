@@ -7,14 +7,16 @@
 //! ambiguous, [`FixSearch`] (pure, in `culprit-search`) finds the commit that ended them
 //! and it joins the active fixups for another round of the search.
 
-use super::{describe, judge, verdict_text, CommitHunt, Search};
+use super::search::Search;
+use super::CommitHunt;
 use crate::error::Result;
+use crate::judge::{judge, verdict_text, Judgement};
 use crate::record::fixups_label;
 use crate::record::StepResult;
-use crate::target::{Judgement, Target};
+use crate::target::Target;
 use culprit_console::{Outcome, Signature};
 use culprit_search::commit::{CommitGraph, FixSearch, Suspect, Verdict};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The fixups of a hunt and what they were used for.
@@ -50,7 +52,8 @@ pub struct FixedVerdict {
 }
 
 /// How one fixup served the hunt, for the answer and the reports.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FixupUse {
     pub commit: String,
     /// Candidates whose verdict needed it.
@@ -244,7 +247,7 @@ impl CommitHunt<'_, '_> {
                         true,
                         format!(
                             "bad only with {label}, and its parent does not pass with it ({}): the fixup may carry the failure itself",
-                            describe(&other)
+                            other
                         ),
                     );
                     for (n, verdict) in search.verdicts.iter_mut() {

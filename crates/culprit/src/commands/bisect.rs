@@ -2,16 +2,16 @@
 
 use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resumable, HuntArgs};
 use crate::progress::Progress;
-use crate::view::{table, RunView};
+use crate::view::{excerpt, table};
 use anyhow::{bail, Context, Result};
-use culprit_hunt::commit_hunt::FixupUse;
-use culprit_hunt::commit_hunt::{verdict_text, CandidateKind, CommitHunt, Conclusion, Plan};
+use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Plan};
 use culprit_hunt::config::AutoFixup;
-use culprit_hunt::infra::{describe as describe_retried, Retried};
-use culprit_hunt::session::{Session, Source};
+use culprit_hunt::infra::describe as describe_retried;
+use culprit_hunt::results::{CommitHuntResult, SessionKind};
+use culprit_hunt::session::Session;
+use culprit_hunt::status::HuntStatus;
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
-use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -80,7 +80,13 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     }
     let journal = ws.journal()?;
     let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
-        resumable(&journal, "bisect", "bisection", which, &ws.config)?
+        resumable(
+            &journal,
+            SessionKind::Bisect,
+            "bisection",
+            which,
+            &ws.config,
+        )?
     } else {
         let plan = make_plan(&args, &ws)?;
         if let CandidateKind::Commits { .. } = plan.kind {
@@ -89,7 +95,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
             check_tree(&ws, ws.repo()?, &endpoints, false)?;
         }
         let id = journal.start_session(
-            "bisect",
+            SessionKind::Bisect,
             &json!({ "plan": plan, "recipe": ws.config.recipe.canonical }),
         )?;
         let owner = journal.own_session(id)?;
@@ -127,18 +133,24 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         Ok(conclusion) => conclusion,
         Err(err) => return close_failed_hunt(&session.journal, session_id, err),
     };
-    let report = Report::new(&conclusion, &session, &plan, &ws)?;
+    let base = std::env::current_dir().unwrap_or_default();
+    let result =
+        CommitHuntResult::new(&conclusion, &session, &plan, ws.repo().ok(), &base, excerpt);
     session.journal.finish_session(
         session_id,
-        conclusion.status,
-        &serde_json::to_value(&report)?,
+        conclusion.status.as_str(),
+        &serde_json::to_value(&result)?,
     )?;
     if args.hunt.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        print!("{}", report.text());
+        print!("{}", text(&result));
     }
-    Ok(if conclusion.status == "found" { 0 } else { 1 })
+    Ok(if conclusion.status == HuntStatus::Found {
+        0
+    } else {
+        1
+    })
 }
 
 fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
@@ -344,206 +356,69 @@ fn artifacts(list: &Path) -> Result<(CandidateKind, Vec<String>, String)> {
     ))
 }
 
-#[derive(Serialize)]
-struct SuspectView {
-    rev: String,
-    reason: String,
-    probability: f64,
-}
-
-#[derive(Serialize)]
-struct CandidateView {
-    rev: String,
-    verdict: String,
-    runs: Vec<RunView>,
-}
-
-#[derive(Serialize)]
-struct CommitView {
-    id: String,
-    subject: String,
-    author: String,
-    date: String,
-}
-
-/// The `--json` document of `culprit bisect`, also kept as the session's result.
-#[derive(Serialize)]
-pub struct Report {
-    status: &'static str,
-    culprit: Option<String>,
-    commit: Option<CommitView>,
-    suspects: Vec<SuspectView>,
-    confidence: f64,
-    target: BTreeMap<String, String>,
-    flaky: Option<BTreeMap<&'static str, f64>>,
-    verification: Vec<String>,
-    message: Option<String>,
-    /// The fixups that made candidates testable, with how many each.
-    fixups: Vec<FixupUse>,
-    steps: usize,
-    builds: usize,
-    runs: usize,
-    cached: usize,
-    /// Steps whose built artifacts matched an earlier step's: not booted again.
-    reused: usize,
-    /// Runs retried after a lab fault, by cause.
-    retried: Vec<Retried>,
-    candidates: Vec<CandidateView>,
-}
-
-impl Report {
-    fn new(
-        conclusion: &Conclusion,
-        session: &Session<'_>,
-        plan: &Plan,
-        ws: &Workspace,
-    ) -> Result<Report> {
-        let base = std::env::current_dir().unwrap_or_default();
-        let label = |key: &str| match &plan.kind {
-            CandidateKind::Commits { .. } => key.to_string(),
-            CandidateKind::Artifacts { list, .. } => key
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| list.get(i).cloned())
-                .unwrap_or_else(|| key.to_string()),
-        };
-        let mut candidates: Vec<CandidateView> = Vec::new();
-        for (candidate, result, source) in &session.history {
-            let verdict = verdict_text(result, &conclusion.targets);
-            let rev = label(&candidate.key);
-            let runs: Vec<RunView> = result
-                .tests
-                .iter()
-                .filter(|t| conclusion.targets.contains_key(&t.name))
-                .map(|t| RunView::of(t, &base))
-                .collect();
-            let verdict = if *source == Source::Cached {
-                format!("{verdict} (cached)")
-            } else {
-                verdict
-            };
-            match candidates.iter_mut().find(|c| c.rev == rev) {
-                Some(existing) => {
-                    existing.runs.extend(runs);
-                    if existing.verdict != verdict {
-                        existing.verdict = format!("{}, {verdict}", existing.verdict);
-                    }
-                }
-                None => candidates.push(CandidateView { rev, verdict, runs }),
-            }
+/// The plain answer of `culprit bisect`.
+fn text(result: &CommitHuntResult) -> String {
+    let mut out = String::new();
+    match (&result.culprit, &result.commit) {
+        (Some(_), Some(c)) => {
+            out.push_str(&format!("culprit: {} {}\n", c.id, c.subject));
+            out.push_str(&format!("  author {}, {}\n", c.author, c.date));
         }
-        let commit = match (&conclusion.culprit, &plan.kind) {
-            (Some(id), CandidateKind::Commits { .. }) => ws
-                .repo()
-                .ok()
-                .and_then(|r| r.commit_info(id).ok())
-                .map(|c| CommitView {
-                    id: c.id,
-                    subject: c.subject,
-                    author: c.author,
-                    date: c.date,
-                }),
-            _ => None,
-        };
-        let counts = session.counts();
-        Ok(Report {
-            status: conclusion.status,
-            culprit: conclusion.culprit.as_deref().map(label),
-            commit,
-            suspects: conclusion
-                .suspects
-                .iter()
-                .map(|(id, reason, p)| SuspectView {
-                    rev: label(id),
-                    reason: reason.clone(),
-                    probability: (p * 10000.0).round() / 10000.0,
-                })
-                .collect(),
-            confidence: (conclusion.confidence * 10000.0).round() / 10000.0,
-            target: conclusion
-                .targets
-                .iter()
-                .map(|(t, target)| (t.clone(), target.describe()))
-                .collect(),
-            flaky: conclusion.flaky.map(|m| {
-                BTreeMap::from([
-                    ("p_fail_if_bad", m.p_fail_if_bad),
-                    ("p_fail_if_good", m.p_fail_if_good),
-                ])
-            }),
-            verification: conclusion.verification.clone(),
-            message: conclusion.message.clone(),
-            fixups: conclusion.fixups.clone(),
-            steps: counts.steps,
-            builds: counts.builds,
-            runs: counts.runs,
-            cached: counts.cached,
-            reused: counts.reused,
-            retried: session.retried(),
-            candidates,
-        })
+        (Some(id), None) => out.push_str(&format!("culprit: {id}\n")),
+        (None, _) => out.push_str(&format!("no single culprit ({})\n", result.status)),
     }
-
-    fn text(&self) -> String {
-        let mut out = String::new();
-        match (&self.culprit, &self.commit) {
-            (Some(_), Some(c)) => {
-                out.push_str(&format!("culprit: {} {}\n", c.id, c.subject));
-                out.push_str(&format!("  author {}, {}\n", c.author, c.date));
-            }
-            (Some(id), None) => out.push_str(&format!("culprit: {id}\n")),
-            (None, _) => out.push_str(&format!("no single culprit ({})\n", self.status)),
-        }
-        if let Some(message) = &self.message {
-            out.push_str(&format!("  {message}\n"));
-        }
-        if self.culprit.is_none() && !self.suspects.is_empty() {
-            out.push_str("  suspects:\n");
-            for s in &self.suspects {
-                out.push_str(&format!(
-                    "    {}  {} (p={:.2})\n",
-                    s.rev, s.reason, s.probability
-                ));
-            }
-        }
-        out.push_str(&format!("  confidence {:.2}", self.confidence));
-        if let Some(flaky) = &self.flaky {
+    if let Some(message) = &result.message {
+        out.push_str(&format!("  {message}\n"));
+    }
+    if result.culprit.is_none() && !result.suspects.is_empty() {
+        out.push_str("  suspects:\n");
+        for s in &result.suspects {
             out.push_str(&format!(
-                " (intermittent: the bad endpoint failed {:.0}% of its runs)",
-                flaky.get("p_fail_if_bad").copied().unwrap_or(0.0) * 100.0
+                "    {}  {} (p={:.2})\n",
+                s.rev, s.reason, s.probability
             ));
         }
-        out.push('\n');
-        for line in &self.verification {
-            out.push_str(&format!("  verified: {line}\n"));
-        }
-        for (test, target) in &self.target {
-            out.push_str(&format!("  target ({test}): {target}\n"));
-        }
+    }
+    out.push_str(&format!("  confidence {:.2}", result.confidence));
+    if let Some(flaky) = &result.flaky {
         out.push_str(&format!(
-            "  {} steps, {} builds, {} test runs",
-            self.steps, self.builds, self.runs
+            " (intermittent: the bad endpoint failed {:.0}% of its runs)",
+            flaky.p_fail_if_bad * 100.0
         ));
-        if self.cached > 0 {
-            out.push_str(&format!(", {} answered from earlier sessions", self.cached));
-        }
-        if self.reused > 0 {
-            out.push_str(&format!(
-                ", {} not booted (same artifacts as an earlier step)",
-                self.reused
-            ));
-        }
-        out.push('\n');
-        if let Some(retried) = describe_retried(&self.retried) {
-            out.push_str(&format!("  {retried}\n"));
-        }
-        out.push_str("\nevidence:\n");
-        let rows: Vec<[String; 2]> = self
-            .candidates
-            .iter()
-            .map(|c| [c.rev.chars().take(40).collect(), c.verdict.clone()])
-            .collect();
-        out.push_str(&table(&["candidate", "verdict"], &rows));
-        out
     }
+    out.push('\n');
+    for line in &result.verification {
+        out.push_str(&format!("  verified: {line}\n"));
+    }
+    for (test, target) in &result.target {
+        out.push_str(&format!("  target ({test}): {target}\n"));
+    }
+    out.push_str(&format!(
+        "  {} steps, {} builds, {} test runs",
+        result.steps, result.builds, result.runs
+    ));
+    if result.cached > 0 {
+        out.push_str(&format!(
+            ", {} answered from earlier sessions",
+            result.cached
+        ));
+    }
+    if result.reused > 0 {
+        out.push_str(&format!(
+            ", {} not booted (same artifacts as an earlier step)",
+            result.reused
+        ));
+    }
+    out.push('\n');
+    if let Some(retried) = describe_retried(&result.retried) {
+        out.push_str(&format!("  {retried}\n"));
+    }
+    out.push_str("\nevidence:\n");
+    let rows: Vec<[String; 2]> = result
+        .candidates
+        .iter()
+        .map(|c| [c.rev.chars().take(40).collect(), c.verdict.clone()])
+        .collect();
+    out.push_str(&table(&["candidate", "verdict"], &rows));
+    out
 }

@@ -5,7 +5,9 @@ use crate::progress::Progress;
 use crate::view::table;
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config_hunt::{ConfigHunt, Plan};
+use culprit_hunt::results::SessionKind;
 use culprit_hunt::session::Session;
+use culprit_hunt::status::HuntStatus;
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use serde_json::json;
@@ -55,7 +57,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
         resumable(
             &journal,
-            "bisect-config",
+            SessionKind::BisectConfig,
             "configuration bisection",
             which,
             &ws.config,
@@ -116,7 +118,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         };
         check_tree(&ws, repo, &[&plan.rev], true)?;
         let id = journal.start_session(
-            "bisect-config",
+            SessionKind::BisectConfig,
             &json!({ "plan": plan, "config_file": section.file, "recipe": ws.config.recipe.canonical }),
         )?;
         let owner = journal.own_session(id)?;
@@ -152,7 +154,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     };
     session.journal.finish_session(
         session_id,
-        conclusion.status,
+        conclusion.status.as_str(),
         &serde_json::to_value(&conclusion)?,
     )?;
     if args.hunt.json {
@@ -208,7 +210,11 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         }
         print!("{out}");
     }
-    Ok(if conclusion.status == "found" { 0 } else { 1 })
+    Ok(if conclusion.status == HuntStatus::Found {
+        0
+    } else {
+        1
+    })
 }
 
 /// Reads a configuration file, as a fragment when the user says so, else in the format

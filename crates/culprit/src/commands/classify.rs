@@ -1,9 +1,9 @@
 //! `culprit classify`: read console or build logs and say what happened.
 
-use crate::view::RunView;
 use anyhow::{bail, Context, Result};
 use culprit_console::{Classification, Classifier, Ending, Mode, Rules, StageMarker};
 use culprit_hunt::config::Config;
+use culprit_hunt::results::RunView;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -110,9 +110,12 @@ fn classify_all(args: &ClassifyArgs, rules: &Rules) -> Result<u8> {
         let classification = classify_log(log, rules, args.binary_ok)?;
         let view = RunView {
             name: log.clone(),
-            outcome: classification.outcome.word(),
+            outcome: classification.outcome.word().to_string(),
             title: classification.outcome.title(),
-            kind: classification.outcome.signature().map(|s| s.kind.as_str()),
+            kind: classification
+                .outcome
+                .signature()
+                .map(|s| s.kind.as_str().to_string()),
             stage: classification.stage.clone(),
             duration_s: None,
             log: log.clone(),

@@ -8,6 +8,7 @@ use crate::commands::hunt_args::HuntArgs;
 use crate::commands::{bisect, bisect_config};
 use crate::history;
 use anyhow::{bail, Context, Result};
+use culprit_hunt::results::SessionKind;
 use culprit_hunt::workspace::Workspace;
 use culprit_report::{render, Format, Material};
 use std::path::{Path, PathBuf};
@@ -91,7 +92,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     })?;
     let journal = Workspace::load(Some(&config))?.journal()?;
     let result = journal
-        .last_session(Some("bisect"))?
+        .last_session(Some(SessionKind::Bisect))?
         .and_then(|s| s.result)
         .unwrap_or_default();
     let found = result["culprit"].as_str().map(str::to_string);
@@ -160,8 +161,8 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     let journal = Workspace::load(Some(&config))?.journal()?;
     let mut pages = Vec::new();
     for (kind, name) in [
-        ("bisect", "commit-hunt.html"),
-        ("bisect-config", "config-hunt.html"),
+        (SessionKind::Bisect, "commit-hunt.html"),
+        (SessionKind::BisectConfig, "config-hunt.html"),
     ] {
         if let Some(session) = journal.last_session(Some(kind))? {
             let material = Material {

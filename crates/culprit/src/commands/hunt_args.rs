@@ -6,6 +6,7 @@ use culprit_hunt::config::{Config, ExecutorKind};
 use culprit_hunt::executor::{cancel_leftovers, Executor, LocalRunner, SlurmRunner, Threaded};
 use culprit_hunt::journal::{Journal, SessionLock};
 use culprit_hunt::observe::Observer;
+use culprit_hunt::results::SessionKind;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use culprit_hunt::HuntError;
 use serde::de::DeserializeOwned;
@@ -61,7 +62,7 @@ impl HuntArgs {
 /// one of `kind`), with its session id and the lock that makes this process its owner.
 pub fn resumable<P: DeserializeOwned>(
     journal: &Journal,
-    kind: &str,
+    kind: SessionKind,
     what: &str,
     which: &str,
     config: &Config,
@@ -83,7 +84,7 @@ pub fn resumable<P: DeserializeOwned>(
                 journal.dir().display()
             )
         })?;
-        if session.kind != kind {
+        if session.session_kind() != Some(kind) {
             bail!(
                 "--resume {id}: session {id} is a {}, not a {what}",
                 session.kind

@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use culprit_hunt::journal::{Journal, SessionRow};
+use culprit_hunt::results::SessionKind;
 use culprit_hunt::workspace::Workspace;
 use culprit_report::{render, Format, Material};
 use std::io::Write;
@@ -61,8 +62,8 @@ fn pick(journal: &Journal, id: Option<i64>) -> Result<SessionRow> {
         };
     }
     let hunts = [
-        journal.last_session(Some("bisect"))?,
-        journal.last_session(Some("bisect-config"))?,
+        journal.last_session(Some(SessionKind::Bisect))?,
+        journal.last_session(Some(SessionKind::BisectConfig))?,
     ];
     let newest_hunt = hunts.into_iter().flatten().max_by_key(|s| s.id);
     match newest_hunt.or(journal.last_session(None)?) {

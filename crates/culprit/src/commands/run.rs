@@ -10,6 +10,7 @@ use culprit_hunt::launcher::LocalLauncher;
 use culprit_hunt::native_kconfig::NativeKconfig;
 use culprit_hunt::observe::{Unobserved, WorkerActivity};
 use culprit_hunt::request::Request;
+use culprit_hunt::results::SessionKind;
 use culprit_hunt::step::{run_step, StepContext};
 use culprit_hunt::workspace::{stop_flag, Workspace, Worktree};
 use serde_json::json;
@@ -61,7 +62,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
     let mut journal = journal_unless_damaged(&ws)?;
     let session = match &journal {
         Some(journal) => Some(journal.start_session(
-            "run",
+            SessionKind::Run,
             &json!({ "rev": commit, "tests": args.tests, "config": ws.config.path, "set": args.sets, "fragments": args.fragments }),
         )?),
         None => None,

@@ -1,0 +1,122 @@
+//! The conclusion phase: the bisection's last answer as the hunt's answer (found and
+//! verified, ambiguous between suspects, or inconclusive, each with why).
+
+use super::endpoints::Endpoints;
+use super::fixups::{tested_with, FixupUse};
+use super::search::Search;
+use super::CommitHunt;
+use crate::error::Result;
+use crate::status::HuntStatus;
+use crate::target::Target;
+use culprit_search::commit::{Bisection, CommitGraph, FlakyModel, Status, SuspectReason};
+use std::collections::BTreeMap;
+
+/// What the hunt concluded.
+#[derive(Clone, Debug)]
+pub struct Conclusion {
+    pub status: HuntStatus,
+    pub culprit: Option<String>,
+    pub suspects: Vec<(String, String, f64)>,
+    pub confidence: f64,
+    pub targets: BTreeMap<String, Target>,
+    pub flaky: Option<FlakyModel>,
+    pub verification: Vec<String>,
+    pub message: Option<String>,
+    /// The fixups that made verdicts possible.
+    pub fixups: Vec<FixupUse>,
+}
+
+impl CommitHunt<'_, '_> {
+    pub(super) fn conclude(
+        &mut self,
+        graph: &CommitGraph,
+        start: &Endpoints,
+        model: Option<FlakyModel>,
+        bisection: Bisection<'_>,
+        search: Search,
+    ) -> Result<Conclusion> {
+        let capped = search.capped;
+        let search_runs = search.runs;
+
+        let mut conclusion = Conclusion {
+            status: HuntStatus::Inconclusive,
+            culprit: None,
+            suspects: Vec::new(),
+            confidence: 0.0,
+            targets: start.targets.clone(),
+            flaky: model,
+            verification: Vec::new(),
+            message: None,
+            fixups: search.fixes.uses(),
+        };
+        match bisection.status() {
+            Status::Found {
+                culprit,
+                confidence,
+            } => {
+                let id = graph.id(culprit).to_string();
+                conclusion.status = HuntStatus::Found;
+                conclusion.confidence = confidence;
+                conclusion.suspects = vec![(id.clone(), "first bad commit".into(), confidence)];
+                conclusion.culprit = Some(id.clone());
+                if let Some(how) = tested_with(&conclusion.fixups) {
+                    conclusion.message = Some(format!("found {} ({how})", self.label(&id)));
+                }
+                let fixups = search
+                    .fixes
+                    .used
+                    .get(&culprit)
+                    .map(|u| u.fixups.clone())
+                    .unwrap_or_default();
+                self.verify(
+                    graph,
+                    culprit,
+                    &start.targets,
+                    &start.target_tests,
+                    &fixups,
+                    &mut conclusion,
+                )?;
+            }
+            Status::Ambiguous { suspects } => {
+                conclusion.status = HuntStatus::Ambiguous;
+                conclusion.confidence = suspects.iter().map(|s| s.probability).sum();
+                conclusion.suspects = suspects
+                    .iter()
+                    .map(|s| {
+                        let reason = match &s.reason {
+                            SuspectReason::FirstBad => "first bad commit".to_string(),
+                            other => other.to_string(),
+                        };
+                        (graph.id(s.node).to_string(), reason, s.probability)
+                    })
+                    .collect();
+                conclusion.message = Some(format!(
+                    "the culprit is one of {} commits that no testable candidate can tell apart",
+                    suspects.len()
+                ));
+            }
+            Status::Contradiction => {
+                conclusion.message = Some(
+                    "the verdicts contradict each other: the failure may be intermittent (try --flaky) or caused by more than one commit".into(),
+                );
+            }
+            Status::Searching { suspects, top } => {
+                conclusion.confidence = top.1;
+                conclusion.suspects = bisection
+                    .posterior()
+                    .into_iter()
+                    .take(5)
+                    .map(|(node, p)| (graph.id(node).to_string(), "likely".to_string(), p))
+                    .collect();
+                conclusion.message = Some(if capped {
+                    format!(
+                        "stopped after {search_runs} runs with {suspects} suspects left and none at the required confidence: the failure reproduces too rarely; raise --confidence's tolerance or make the test fail more often"
+                    )
+                } else {
+                    format!("stopped with {suspects} suspects left")
+                });
+            }
+        }
+        Ok(conclusion)
+    }
+}

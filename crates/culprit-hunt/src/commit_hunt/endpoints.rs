@@ -1,0 +1,316 @@
+//! The endpoints phase: both endpoints run at once; the bad one decides each test's
+//! target, the good one must pass them, and reruns of the bad one tell whether the
+//! failure is intermittent.
+
+use super::{CandidateKind, CommitHunt};
+use crate::error::{HuntError, Result};
+use crate::judge::{judge, Judgement, INFRA_RETRIES};
+use crate::record::StepResult;
+use crate::session::Ticket;
+use crate::target::Target;
+use culprit_search::commit::{CommitGraph, FlakyModel};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Runs that a flaky-failure estimate is made from, per endpoint.
+const FLAKY_ENDPOINT_RUNS: u32 = 10;
+
+/// The runs of the endpoints so far, which an intermittent failure's model is made from.
+pub(super) struct EndpointRuns {
+    bad_runs: u32,
+    bad_fails: u32,
+    good_runs: u32,
+    good_fails: u32,
+}
+
+impl EndpointRuns {
+    /// Counts one more run of the bad endpoint; returns whether it passed (the failure
+    /// is intermittent). A run that could not be judged does not count.
+    pub(super) fn count(&mut self, judgement: &Judgement) -> bool {
+        match judgement {
+            Judgement::Bad => {
+                self.bad_fails += 1;
+                self.bad_runs += 1;
+                false
+            }
+            Judgement::Good => {
+                self.bad_runs += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// What the endpoints phase hands the search.
+pub(super) struct Endpoints {
+    pub(super) good_nodes: Vec<usize>,
+    pub(super) bad_node: usize,
+    pub(super) targets: BTreeMap<String, Target>,
+    pub(super) target_tests: Vec<String>,
+    pub(super) runs: EndpointRuns,
+    /// Whether the failure is known to be intermittent already.
+    pub(super) flaky: bool,
+    /// Reruns of the bad endpoint still running alongside the search.
+    pub(super) checks: BTreeSet<Ticket>,
+    /// Early search steps (see `early.rs`), by ticket, with the node each tests.
+    pub(super) early: BTreeMap<Ticket, usize>,
+}
+
+impl CommitHunt<'_, '_> {
+    /// Runs the endpoints and learns the targets; returns the commit graph with what the
+    /// search starts from.
+    pub(super) fn check_endpoints(&mut self) -> Result<(CommitGraph, Endpoints)> {
+        let bad = self.plan.bad.clone();
+        let good = self.plan.good.clone();
+        let all_tests = self.plan.tests.clone();
+
+        // Both endpoints at once: the bad one decides the target of each test, the good
+        // one must pass them. An intermittent failure may need several runs of the bad
+        // endpoint to show itself at all.
+        self.say(format!(
+            "checking the endpoints: bad {}, good {}",
+            self.label(&bad),
+            good.iter()
+                .map(|g| self.label(g))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let mut requests = vec![self.request("endpoint-bad", &bad, &all_tests, &BTreeMap::new())];
+        requests.extend(
+            good.iter()
+                .map(|g| self.request("endpoint-good", g, &all_tests, &BTreeMap::new())),
+        );
+        let (graph, good_nodes) = self.graph()?;
+        let (mut good_results, early) = self.run_endpoints(requests, &graph, &good_nodes)?;
+        let first_bad = good_results.remove(0);
+        let mut first_bad = self.settle("endpoint-bad", &bad, &all_tests, &[], first_bad)?;
+        for (key, result) in good.iter().zip(good_results.iter_mut()) {
+            *result = self.settle("endpoint-good", key, &all_tests, &[], result.clone())?;
+        }
+        let attempts = if self.plan.flaky {
+            FLAKY_ENDPOINT_RUNS
+        } else {
+            1
+        };
+        let mut bad_runs = 1u32;
+        let targets = loop {
+            match self.targets_at_bad(&first_bad) {
+                Ok(targets) => break targets,
+                Err(_) if bad_runs < attempts => {
+                    first_bad = self
+                        .run("endpoint-bad", std::slice::from_ref(&bad), &all_tests)?
+                        .remove(0);
+                    bad_runs += 1;
+                }
+                Err(err) => return Err(err),
+            }
+        };
+        let bad_fails = 1u32;
+        let target_tests: Vec<String> = targets.keys().cloned().collect();
+        self.stop_at = targets.clone();
+        for (test, target) in &targets {
+            self.say(format!("target of {test}: {}", target.describe()));
+        }
+        let mut good_fails = 0;
+        for (key, result) in good.iter().zip(&good_results) {
+            match judge(result, &targets) {
+                Judgement::Good => {}
+                Judgement::Bad if self.plan.flaky => good_fails += 1,
+                other => return Err(HuntError::BadInput(format!(
+                    "the good revision {} does not pass: {}; give a --good that passes, or hunt another --target",
+                    self.label(key),
+                    other
+                ))),
+            }
+        }
+
+        // Repeated runs of the bad endpoint show whether the failure is intermittent.
+        // With a worker to spare they run alongside the first search steps, which
+        // assume it is not: should a rerun pass, those steps are dropped and the hunt
+        // starts again with a Bayesian model.
+        let mut endpoints = EndpointRuns {
+            bad_runs,
+            bad_fails,
+            good_runs: good.len() as u32,
+            good_fails,
+        };
+        let extra = if self.plan.flaky {
+            0
+        } else {
+            self.plan.endpoint_runs.saturating_sub(1)
+        };
+        let mut flaky = self.plan.flaky || bad_runs > 1;
+        let mut checks = BTreeSet::new();
+        if !flaky && self.session.workers() > 1 {
+            for _ in 0..extra {
+                let request = self.request("endpoint-bad", &bad, &target_tests, &targets);
+                checks.insert(self.session.submit(request)?);
+            }
+        } else {
+            for _ in 0..extra {
+                let judgement = self.rerun_bad(&targets, &target_tests)?;
+                flaky |= endpoints.count(&judgement);
+            }
+        }
+
+        let bad_node = graph.index(&bad).ok_or_else(|| {
+            HuntError::BadInput(format!("{} is not in the range", self.label(&bad)))
+        })?;
+        Ok((
+            graph,
+            Endpoints {
+                good_nodes,
+                bad_node,
+                targets,
+                target_tests,
+                runs: endpoints,
+                flaky,
+                checks,
+                early,
+            },
+        ))
+    }
+
+    /// The model of an intermittent failure: more runs of both endpoints, up to
+    /// [`FLAKY_ENDPOINT_RUNS`] each, then the failure rates they show.
+    pub(super) fn flaky_model(
+        &mut self,
+        targets: &BTreeMap<String, Target>,
+        target_tests: &[String],
+        runs: &mut EndpointRuns,
+    ) -> Result<FlakyModel> {
+        while runs.bad_runs < FLAKY_ENDPOINT_RUNS {
+            if self.rerun_bad(targets, target_tests)? == Judgement::Bad {
+                runs.bad_fails += 1;
+            }
+            runs.bad_runs += 1;
+        }
+        let good = self.plan.good[..1].to_vec();
+        while runs.good_runs < FLAKY_ENDPOINT_RUNS {
+            let r = self.run("endpoint-good", &good, target_tests)?.remove(0);
+            runs.good_runs += 1;
+            if judge(&r, targets) == Judgement::Bad {
+                runs.good_fails += 1;
+            }
+        }
+        let EndpointRuns {
+            bad_runs,
+            bad_fails,
+            good_runs,
+            good_fails,
+        } = *runs;
+        let model = FlakyModel::estimate(bad_fails, bad_runs, good_fails, good_runs)
+            .map_err(|e| HuntError::BadInput(format!("the endpoints do not tell good from bad ({e}): the bad endpoint failed {bad_fails} of {bad_runs} runs, the good one {good_fails} of {good_runs}")))?;
+        self.say(format!(
+            "the failure is intermittent: the bad endpoint failed {bad_fails} of {bad_runs} runs; bisecting with a Bayesian model (confidence {:.2})",
+            self.plan.confidence
+        ));
+        Ok(model)
+    }
+
+    /// Runs an endpoint again while the infrastructure failed (QEMU could not start, a
+    /// board was busy), so that a flake of the lab is not mistaken for the code.
+    pub(super) fn settle(
+        &mut self,
+        phase: &str,
+        key: &str,
+        tests: &[String],
+        fixups: &[String],
+        mut result: StepResult,
+    ) -> Result<StepResult> {
+        for _ in 0..INFRA_RETRIES {
+            let infra = result
+                .tests
+                .iter()
+                .find(|t| matches!(t.outcome, culprit_console::Outcome::InfraError { .. }));
+            let Some(run) = infra else {
+                break;
+            };
+            self.say(format!(
+                "{} {}: {}; running it again",
+                phase,
+                self.label(key),
+                run.outcome
+            ));
+            let mut request = self.request(phase, key, tests, &self.stop_at);
+            request.fixups = fixups.to_vec();
+            result = self.session.run(vec![request])?.remove(0);
+        }
+        Ok(result)
+    }
+
+    /// One more run of the bad endpoint, judged.
+    pub(super) fn rerun_bad(
+        &mut self,
+        targets: &BTreeMap<String, Target>,
+        tests: &[String],
+    ) -> Result<Judgement> {
+        let bad = self.plan.bad.clone();
+        let result = self
+            .run("endpoint-bad", std::slice::from_ref(&bad), tests)?
+            .remove(0);
+        Ok(judge(&result, targets))
+    }
+
+    /// Each test that fails at the bad endpoint, with the target it is hunted for.
+    pub(super) fn targets_at_bad(&self, bad: &StepResult) -> Result<BTreeMap<String, Target>> {
+        let mut targets = BTreeMap::new();
+        for run in &bad.tests {
+            let target = match &self.plan.target {
+                Some(explicit) => {
+                    (explicit.judge_run(run) == Judgement::Bad).then(|| explicit.clone())
+                }
+                None => Target::of_bad(run),
+            };
+            if let Some(target) = target {
+                targets.insert(run.name.clone(), target);
+            }
+        }
+        if targets.is_empty() {
+            let seen: Vec<String> = bad
+                .tests
+                .iter()
+                .map(|t| format!("{}: {}", t.name, t.outcome))
+                .collect();
+            return Err(HuntError::BadInput(format!(
+                "the bad revision {} shows no failure to hunt ({}); give a --bad that fails{}",
+                self.label(&self.plan.bad),
+                seen.join(", "),
+                if self.plan.target.is_some() {
+                    " with the --target"
+                } else {
+                    ""
+                }
+            )));
+        }
+        Ok(targets)
+    }
+
+    pub(super) fn graph(&self) -> Result<(CommitGraph, Vec<usize>)> {
+        match &self.plan.kind {
+            CandidateKind::Commits { range, .. } => {
+                let graph = CommitGraph::from_range(range.clone()).map_err(|e| {
+                    HuntError::BadInput(format!("cannot read the commit graph: {e}"))
+                })?;
+                Ok((graph, Vec::new()))
+            }
+            CandidateKind::Artifacts { list, .. } => {
+                let nodes = (0..list.len())
+                    .map(|i| {
+                        (
+                            i.to_string(),
+                            if i == 0 {
+                                Vec::new()
+                            } else {
+                                vec![(i - 1).to_string()]
+                            },
+                        )
+                    })
+                    .collect();
+                let graph = CommitGraph::from_parents(nodes)
+                    .map_err(|e| HuntError::BadInput(format!("cannot order the artifacts: {e}")))?;
+                Ok((graph, vec![0]))
+            }
+        }
+    }
+}
