@@ -11,6 +11,7 @@ use crate::judge::Judgement;
 use crate::judge::{judge, INFRA_RETRIES};
 use crate::observe::{Event, Observer};
 use crate::record::{ran_on, RunRecord, StepResult};
+use crate::recipe::hex;
 use crate::results::{ConfigHuntResult, CostlyOption, NotApplied, TestCulprits};
 use crate::session::{Request, Session, Ticket};
 use crate::status::HuntStatus;
@@ -847,9 +848,6 @@ fn parse(text: &str, origin: &str) -> Result<KConfig> {
         .with_context(|| format!("cannot read {origin} as a configuration"))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// A fragment that sets each option to the given value (`None`: not set).
 fn fragment<'a>(

@@ -44,10 +44,7 @@ impl Recipe {
     fn from_canonical(canonical: Value) -> Recipe {
         let mut text = String::new();
         write_sorted(&canonical, &mut text);
-        let digest = Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = hex(&Sha256::digest(text.as_bytes()));
         Recipe { canonical, digest }
     }
 
@@ -62,11 +59,7 @@ impl Recipe {
         for (name, path) in files {
             let mut hasher = Sha256::new();
             hash_path(path, &mut hasher);
-            let digest: String = hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let digest = hex(&hasher.finalize());
             digests.insert(name.clone(), Value::String(digest));
         }
         let mut canonical = self.canonical;
@@ -309,4 +302,9 @@ command = "make"
         let fewer = fewer.changes_since(&recipe(BASE).canonical);
         assert!(fewer.contains(&"test smp removed".to_string()), "{fewer:?}");
     }
+}
+
+/// A digest as the journal and cache keys write it: lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

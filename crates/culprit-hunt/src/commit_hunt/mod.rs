@@ -11,12 +11,14 @@ mod endpoints;
 mod fixups;
 mod plan;
 mod search;
+mod setup;
 mod verify;
 
 pub use conclusion::Conclusion;
 pub use early::EARLY_PHASE;
 pub use fixups::FixupUse;
 pub use plan::{CandidateKind, Plan};
+pub use setup::{HuntOptions, Range};
 
 use crate::error::Result;
 use crate::executor::Prepare;

@@ -3,8 +3,8 @@
 use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resumable, HuntArgs};
 use crate::progress::Progress;
 use crate::view::{excerpt, table};
-use anyhow::{bail, Context, Result};
-use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Plan};
+use anyhow::{bail, Result};
+use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, Range};
 use culprit_hunt::config::AutoFixup;
 use culprit_hunt::infra::describe as describe_retried;
 use culprit_hunt::results::{CommitHuntResult, SessionKind};
@@ -13,9 +13,8 @@ use culprit_hunt::status::HuntStatus;
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct BisectArgs {
@@ -154,206 +153,38 @@ pub fn run(args: BisectArgs) -> Result<u8> {
 }
 
 fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
-    let target = args.hunt.target.as_deref().map(Target::parse).transpose()?;
-    for name in &args.hunt.tests {
-        if !ws.config.has_run(name) {
-            bail!(
-                "no test named `{name}` in {}; it has: {}",
-                ws.config.path.display(),
-                ws.config.test_names()
-            );
-        }
-    }
-    let tests: Vec<String> = if args.hunt.tests.is_empty() {
-        ws.config.run_names()
-    } else {
-        args.hunt.tests.clone()
-    };
-    let (kind, good, bad) = match &args.list {
-        Some(list) => artifacts(list)?,
-        None => commits(args, ws)?,
-    };
-    let timing = match (args.auto_fixup, args.no_auto_fixup) {
-        (true, _) => AutoFixup::UpFront,
-        (_, true) => AutoFixup::Off,
-        _ => ws.config.bisect.auto_fixup,
-    };
-    Ok(Plan {
-        kind,
-        good,
-        bad,
-        target,
-        tests,
+    let options = HuntOptions {
+        target: args.hunt.target.as_deref().map(Target::parse).transpose()?,
+        tests: args.hunt.tests.clone(),
         flaky: args.flaky,
         confidence: args.confidence,
         first_parent: args.first_parent,
         verify: args.verify,
         verify_revert: args.verify_revert,
-        endpoint_runs: args.endpoint_runs.max(1),
-        fixups: fixups(args, ws)?,
-        auto_fixup: timing != AutoFixup::Off,
-        auto_fixup_up_front: timing == AutoFixup::UpFront,
-        recipe: ws.config.recipe.digest.clone(),
-    })
-}
-
-/// The fixups of `[bisect] fixups` and `--fixup`, as commit ids.
-fn fixups(args: &BisectArgs, ws: &Workspace) -> Result<Vec<String>> {
-    let named: Vec<&String> = ws.config.bisect.fixups.iter().chain(&args.fixups).collect();
-    if named.is_empty() {
-        return Ok(Vec::new());
+        endpoint_runs: args.endpoint_runs,
+        fixups: args.fixups.clone(),
+        auto_fixup: match (args.auto_fixup, args.no_auto_fixup) {
+            (true, _) => Some(AutoFixup::UpFront),
+            (_, true) => Some(AutoFixup::Off),
+            _ => None,
+        },
+    };
+    if let Some(list) = &args.list {
+        return Ok(Plan::from_artifacts(ws, list, options)?);
     }
-    if args.list.is_some() {
-        bail!("--fixup applies commits, and --list bisects prebuilt artifacts; drop one of them");
-    }
-    let repo = ws.repo()?;
-    let mut ids: Vec<String> = Vec::new();
-    for rev in named {
-        let id = repo.resolve(rev).with_context(|| {
-            format!("the fixup `{rev}` is not a commit of this repository; give a revision git can resolve (a commit id, a branch)")
-        })?;
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    Ok(ids)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn commits(args: &BisectArgs, ws: &Workspace) -> Result<(CandidateKind, Vec<String>, String)> {
-    let repo = ws.repo()?;
-    let Some(bad_rev) = &args.bad else {
+    let Some(bad) = &args.bad else {
         bail!("give --bad REV (the revision that fails)");
     };
-    if args.good.is_empty() {
-        bail!("give --good REV (a revision that passes)");
-    }
-    if !args.allow_dirty {
-        let dirty: Vec<String> = repo
-            .dirty_files()?
-            .into_iter()
-            .filter(|line| !is_culprits_own(ws, repo.root(), line))
-            .collect();
-        if !dirty.is_empty() {
-            bail!(
-                "the working tree has uncommitted changes ({}); commit or stash them, or pass --allow-dirty \
-                 (culprit tests committed revisions in worktrees, so uncommitted edits would not be tested)",
-                dirty.iter().take(5).map(|l| l.trim()).collect::<Vec<_>>().join(", ")
-            );
-        }
-    }
-    let bad = repo.resolve(bad_rev)?;
-    let mut good = Vec::new();
-    for rev in &args.good {
-        let id = repo.resolve(rev)?;
-        if id == bad {
-            bail!("--good {rev} and --bad {bad_rev} are the same commit; give a good revision before the failure");
-        }
-        if repo.is_ancestor(&bad, &id)? {
-            bail!("--bad {bad_rev} is an ancestor of --good {rev}: nothing to search; did you swap them?");
-        }
-        if !repo.is_ancestor(&id, &bad)? {
-            eprintln!(
-                "culprit: warning: --good {rev} is not an ancestor of --bad {bad_rev}; as git does, the suspects are the commits reachable from bad but not from good"
-            );
-        }
-        good.push(id);
-    }
-    let range = repo.rev_list_parents(&bad, &good, args.first_parent)?;
-    if range.is_empty() {
-        bail!("no commits between --good and --bad");
-    }
-    let mut trees = BTreeMap::new();
-    let listing = repo.git(&["log", "--format=%H %T", &bad, "--not", &good.join(" ")]);
-    if let Ok(listing) = listing {
-        for line in listing.lines() {
-            if let Some((commit, tree)) = line.split_once(' ') {
-                trees.insert(commit.to_string(), tree.to_string());
-            }
-        }
-    }
-    Ok((CandidateKind::Commits { range, trees }, good, bad))
-}
-
-/// Whether a `git status --porcelain` line is about culprit's own files (the
-/// configuration, its `[config] base` and the state directory): they are read from the
-/// tree where culprit runs, never from the candidates, so editing them leaves what is
-/// tested unchanged.
-fn is_culprits_own(ws: &Workspace, root: &Path, line: &str) -> bool {
-    let canonical = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let root = canonical(root);
-    let own = |path: &Path| {
-        canonical(path)
-            .strip_prefix(&root)
-            .map(Path::to_path_buf)
-            .ok()
-    };
-    // `XY path`, or `XY from -> to` for a rename.
-    let path = line.get(3..).unwrap_or("");
-    let path = Path::new(path.rsplit(" -> ").next().unwrap_or(path).trim_matches('"'));
-    let base = ws.config.config.as_ref().and_then(|c| c.base.as_deref());
-    [Some(ws.config.path.as_path()), base]
-        .into_iter()
-        .flatten()
-        .any(|file| own(file).is_some_and(|f| path == f))
-        || own(&ws.state).is_some_and(|state| path.starts_with(state))
-}
-
-fn artifacts(list: &Path) -> Result<(CandidateKind, Vec<String>, String)> {
-    let text = std::fs::read_to_string(list)
-        .with_context(|| format!("cannot read the artifact list {}", list.display()))?;
-    let base = list.parent().unwrap_or(Path::new("."));
-    let mut items = Vec::new();
-    let mut digests = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let path = base.join(line);
-        if !path.is_file() {
-            bail!(
-                "{}:{}: the artifact `{line}` is not a file ({} does not exist); list files that \
-                 exist, relative to the list's directory or absolute",
-                list.display(),
-                n + 1,
-                path.display()
-            );
-        }
-        let bytes = std::fs::read(&path).with_context(|| {
-            format!(
-                "{}:{}: cannot read {}",
-                list.display(),
-                n + 1,
-                path.display()
-            )
-        })?;
-        let abs = path.canonicalize().unwrap_or(path);
-        let (item, digest) = (
-            abs.to_string_lossy().into_owned(),
-            hex(&Sha256::digest(&bytes)),
-        );
-        items.push(item);
-        digests.push(digest);
-    }
-    if items.len() < 2 {
-        bail!(
-            "{}: an artifact list needs at least two entries, the good first and the bad last",
-            list.display()
-        );
-    }
-    let bad = (items.len() - 1).to_string();
-    Ok((
-        CandidateKind::Artifacts {
-            list: items,
-            digests,
-        },
-        vec!["0".into()],
+    let range = Range {
+        good: &args.good,
         bad,
-    ))
+        allow_dirty: args.allow_dirty,
+    };
+    let (plan, warnings) = Plan::from_range(ws, range, options)?;
+    for warning in warnings {
+        eprintln!("culprit: warning: {warning}");
+    }
+    Ok(plan)
 }
 
 /// The plain answer of `culprit bisect`.
