@@ -10,8 +10,8 @@ use crate::executor::Prepare;
 use crate::judge::Judgement;
 use crate::judge::{judge, INFRA_RETRIES};
 use crate::observe::{Event, Observer};
-use crate::record::{ran_on, RunRecord, StepResult};
 use crate::recipe::hex;
+use crate::record::{ran_on, RunRecord, StepResult};
 use crate::results::{ConfigHuntResult, CostlyOption, NotApplied, TestCulprits};
 use crate::session::{Request, Session, Ticket};
 use crate::status::HuntStatus;
@@ -847,7 +847,6 @@ fn parse(text: &str, origin: &str) -> Result<KConfig> {
     KConfig::parse(text.as_bytes(), Path::new(origin), None)
         .with_context(|| format!("cannot read {origin} as a configuration"))
 }
-
 
 /// A fragment that sets each option to the given value (`None`: not set).
 fn fragment<'a>(

@@ -3,8 +3,8 @@
 
 use super::{CandidateKind, Plan};
 use crate::config::AutoFixup;
-use crate::recipe::hex;
 use crate::error::{Context, HuntError, Result};
+use crate::recipe::hex;
 use crate::target::Target;
 use crate::workspace::Workspace;
 use sha2::{Digest, Sha256};
@@ -135,7 +135,12 @@ impl Plan {
                 )));
             }
             let bytes = std::fs::read(&path).with_context(|| {
-                format!("{}:{}: cannot read {}", list.display(), n + 1, path.display())
+                format!(
+                    "{}:{}: cannot read {}",
+                    list.display(),
+                    n + 1,
+                    path.display()
+                )
             })?;
             let abs = path.canonicalize().unwrap_or(path);
             items.push(abs.to_string_lossy().into_owned());

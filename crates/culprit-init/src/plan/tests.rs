@@ -1,0 +1,205 @@
+use super::*;
+
+const LINUX_MAKEFILE: &str =
+    "# SPDX-License-Identifier: GPL-2.0\nVERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 0\n";
+
+fn linux_probe() -> Probe {
+    Probe {
+        home: PathBuf::from("/src/my linux"),
+        makefile: Some(LINUX_MAKEFILE.into()),
+        kconfig_and_init: true,
+        host_arch: "x86_64".into(),
+        jobs: 2,
+        ..Probe::default()
+    }
+}
+
+fn linux(plan: &Plan) -> &LinuxPlan {
+    match &plan.layout {
+        Layout::Linux(linux) => linux,
+        other => panic!("not Linux: {other:?}"),
+    }
+}
+
+fn parsed(plan: &Plan) -> toml::Table {
+    plan.toml
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}\n{}", plan.toml))
+}
+
+fn test_command(plan: &Plan) -> String {
+    parsed(plan)["test"][0]["command"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_native_linux_tree_builds_out_of_tree_and_boots_the_pc() {
+    let plan = plan(&linux_probe()).unwrap();
+    let linux = linux(&plan);
+    assert_eq!(linux.arch.name, "x86_64");
+    assert_eq!(linux.make_vars, ["ARCH=x86_64"], "no cross compiler");
+    assert_eq!(linux.init_cc, ["gcc"]);
+    let table = parsed(&plan);
+    assert_eq!(
+        table["build"]["command"].as_str().unwrap(),
+        "make -C {tree} O={build} ARCH=x86_64 -j2 bzImage"
+    );
+    assert_eq!(
+        table["build"]["artifacts"][0].as_str().unwrap(),
+        "{build}/arch/x86/boot/bzImage"
+    );
+    assert_eq!(table["config"]["file"].as_str().unwrap(), "{build}/.config");
+    assert_eq!(table["config"]["base"].as_str().unwrap(), BASE_CONFIG_FILE);
+    let qemu = test_command(&plan);
+    assert!(qemu.starts_with("qemu-system-x86_64 -m 256"), "{qemu}");
+    assert!(
+        qemu.contains("-initrd '/src/my linux/culprit-initramfs.cpio'"),
+        "quoted: {qemu}"
+    );
+    assert!(qemu.contains("console=ttyS0 panic=-1"), "{qemu}");
+    assert_eq!(
+        table["test"][0]["success"][0].as_str().unwrap(),
+        SUCCESS_MARKER
+    );
+    assert!(plan.guesses[0].contains("the host's"), "{:?}", plan.guesses);
+}
+
+#[test]
+fn the_tiny_base_has_the_console_and_initramfs_options_of_its_arch() {
+    let options = match &linux(&plan(&linux_probe()).unwrap()).base {
+        BaseConfig::Tiny(options) => options.clone(),
+        other => panic!("{other:?}"),
+    };
+    for wanted in [
+        "CONFIG_BLK_DEV_INITRD=y",
+        "CONFIG_SERIAL_8250_CONSOLE=y",
+        "CONFIG_BINFMT_ELF=y",
+    ] {
+        assert!(
+            options.iter().any(|o| o == wanted),
+            "{wanted} in {options:?}"
+        );
+    }
+    let arm64 = boot_options(arch_named("aarch64").unwrap());
+    assert!(arm64
+        .iter()
+        .any(|o| o == "CONFIG_SERIAL_AMBA_PL011_CONSOLE=y"));
+    assert!(!arm64.iter().any(|o| o.contains("8250")));
+}
+
+#[test]
+fn arch_comes_from_arch_then_the_config_then_the_host() {
+    let mut probe = linux_probe();
+    probe.dot_config = Some("# Linux/arm64 6.1.0 Kernel Configuration\nCONFIG_ARM64=y\n".into());
+    let plan_arm = plan(&probe).unwrap();
+    let arm = linux(&plan_arm);
+    assert_eq!(arm.arch.name, "arm64");
+    assert_eq!(arm.base, BaseConfig::TreeConfig);
+    assert_eq!(
+        arm.make_vars,
+        ["ARCH=arm64", "CROSS_COMPILE=aarch64-linux-gnu-"]
+    );
+    assert_eq!(arm.init_cc, ["aarch64-linux-gnu-gcc"]);
+    assert!(plan_arm.guesses[0].contains(".config"));
+    let qemu = test_command(&plan_arm);
+    assert!(
+        qemu.starts_with("qemu-system-aarch64 -M virt -cpu cortex-a57 "),
+        "{qemu}"
+    );
+    assert!(
+        qemu.contains("-kernel {build}/arch/arm64/boot/Image"),
+        "{qemu}"
+    );
+    assert!(qemu.contains("console=ttyAMA0"), "{qemu}");
+
+    probe.env.insert("ARCH".into(), "riscv".into());
+    assert_eq!(linux(&plan(&probe).unwrap()).arch.name, "riscv64");
+    probe.requested_arch = Some("arm".into());
+    assert_eq!(linux(&plan(&probe).unwrap()).arch.name, "arm");
+    probe.requested_arch = Some("sparc".into());
+    assert_eq!(
+        plan(&probe).unwrap_err(),
+        PlanError::UnknownArch("sparc".into())
+    );
+}
+
+#[test]
+fn cross_compile_and_llvm_from_the_environment_win() {
+    let mut probe = linux_probe();
+    probe.requested_arch = Some("arm64".into());
+    probe.env.insert(
+        "CROSS_COMPILE".into(),
+        "/opt/gcc/bin/aarch64-none-linux-gnu-".into(),
+    );
+    let cross = linux(&plan(&probe).unwrap()).clone();
+    assert_eq!(cross.init_cc, ["/opt/gcc/bin/aarch64-none-linux-gnu-gcc"]);
+    assert!(cross
+        .make_vars
+        .contains(&"CROSS_COMPILE=/opt/gcc/bin/aarch64-none-linux-gnu-".to_string()));
+    probe.env.insert("LLVM".into(), "1".into());
+    let llvm = linux(&plan(&probe).unwrap()).clone();
+    assert_eq!(llvm.make_vars, ["ARCH=arm64", "LLVM=1"]);
+    assert_eq!(
+        llvm.init_cc[..2],
+        [
+            "clang".to_string(),
+            "--target=aarch64-linux-gnu".to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_makefile_with_kconfig_but_no_linux_version_is_not_linux() {
+    let mut probe = linux_probe();
+    probe.makefile = Some("all:\n\tcc -o kernel.elf main.c\n".into());
+    let plan = plan(&probe).unwrap();
+    assert_eq!(plan.layout, Layout::Generic);
+    assert_eq!(
+        parsed(&plan)["build"]["command"].as_str().unwrap(),
+        "make -C {tree} -j2"
+    );
+}
+
+#[test]
+fn a_zephyr_application_builds_with_west_for_the_board() {
+    let mut probe = Probe {
+        west_manifest: true,
+        zephyr_apps: vec!["app".into(), "samples/other".into()],
+        jobs: 2,
+        ..Probe::default()
+    };
+    let plan = plan(&probe).unwrap();
+    assert_eq!(plan.layout, Layout::Zephyr);
+    let table = parsed(&plan);
+    let build = table["build"]["command"].as_str().unwrap();
+    assert!(
+        build.contains("west build -p auto -b qemu_x86_64 -d {build} {tree}/app"),
+        "{build}"
+    );
+    assert_eq!(
+        table["test"][0]["command"].as_str().unwrap(),
+        "west build -d {build} -t run"
+    );
+    assert_eq!(
+        table["config"]["file"].as_str().unwrap(),
+        "{build}/culprit.conf"
+    );
+    assert!(plan.guesses[0].contains("first of 2"));
+    probe.env.insert("BOARD".into(), "qemu_cortex_m3".into());
+    probe.zephyr_apps = vec![".".into()];
+    let table = parsed(&super::plan(&probe).unwrap());
+    let build = table["build"]["command"].as_str().unwrap().to_string();
+    assert!(
+        build.contains("-b qemu_cortex_m3 -d {build} {tree} --"),
+        "{build}"
+    );
+}
+
+#[test]
+fn shell_words_are_quoted_only_when_needed() {
+    assert_eq!(shell_word("/a/b.cpio"), "/a/b.cpio");
+    assert_eq!(shell_word("/a b/it's"), r"'/a b/it'\''s'");
+    assert_eq!(shell_word(""), "''");
+}
