@@ -50,15 +50,24 @@ CREATE TABLE IF NOT EXISTS runs (
     duration_s REAL NOT NULL,
     log TEXT NOT NULL
 );
--- Slurm jobs culprit submitted, named before submission; `ended` is set once Slurm no
--- longer runs them. One still without `ended` was left by a culprit that was killed,
--- and the next command cancels it.
-CREATE TABLE IF NOT EXISTS slurm_jobs (
+-- Jobs culprit submitted to a remote executor (Slurm, a lab), named before submission;
+-- `ended` is set once the executor no longer runs them. One still without `ended` was
+-- left by a culprit that was killed, and the next command ends it.
+CREATE TABLE IF NOT EXISTS remote_jobs (
+    executor TEXT NOT NULL,
     name TEXT PRIMARY KEY,
     submitted REAL NOT NULL,
-    id INTEGER,
+    job TEXT,
     ended REAL
 );
+";
+
+/// Journals written before the ledger served every executor kept Slurm's jobs in a
+/// table of their own: they move into the ledger, so their leftovers are still ended.
+const MIGRATE_SLURM_JOBS: &str = "
+INSERT OR IGNORE INTO remote_jobs (executor, name, submitted, job, ended)
+    SELECT 'slurm', name, submitted, CAST(id AS TEXT), ended FROM slurm_jobs;
+DROP TABLE slurm_jobs;
 ";
 
 /// One session as stored.
@@ -119,6 +128,14 @@ impl Journal {
             conn.pragma_update(None, "journal_mode", "WAL")?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
             conn.execute_batch(SCHEMA)?;
+            let old_ledger: bool = conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'slurm_jobs')",
+                [],
+                |row| row.get(0),
+            )?;
+            if old_ledger {
+                conn.execute_batch(MIGRATE_SLURM_JOBS)?;
+            }
             Ok(conn)
         })?;
         Ok(Journal { conn, dir })
@@ -160,37 +177,37 @@ impl Journal {
         Ok(Journal { conn, dir })
     }
 
-    /// Notes that a Slurm job named `name` is about to be submitted.
-    pub fn slurm_job_submitted(&self, name: &str) -> Result<()> {
+    /// Notes that `executor` is about to be given a job named `name`.
+    pub fn remote_job_started(&self, executor: &str, name: &str) -> Result<()> {
         named(&self.path(), || {
             self.conn.execute(
-                "INSERT OR REPLACE INTO slurm_jobs (name, submitted) VALUES (?1, ?2)",
-                params![name, now()],
+                "INSERT OR REPLACE INTO remote_jobs (executor, name, submitted) VALUES (?1, ?2, ?3)",
+                params![executor, name, now()],
             )?;
             Ok(())
         })
     }
 
-    /// Notes that the Slurm job `name` (id `id`, when Slurm gave one) no longer runs.
-    pub fn slurm_job_ended(&self, name: &str, id: Option<u64>) -> Result<()> {
+    /// Notes that the job `name` (with the executor's id `job`, when it gave one) no
+    /// longer runs.
+    pub fn remote_job_ended(&self, name: &str, job: Option<&str>) -> Result<()> {
         named(&self.path(), || {
-            let id = id.and_then(|id| i64::try_from(id).ok());
             self.conn.execute(
-                "UPDATE slurm_jobs SET ended = ?2, id = COALESCE(?3, id) WHERE name = ?1",
-                params![name, now(), id],
+                "UPDATE remote_jobs SET ended = ?2, job = COALESCE(?3, job) WHERE name = ?1",
+                params![name, now(), job],
             )?;
             Ok(())
         })
     }
 
-    /// The Slurm jobs submitted and never seen to end.
-    pub fn unended_slurm_jobs(&self) -> Result<Vec<String>> {
+    /// The jobs given to `executor` and never seen to end, oldest first.
+    pub fn unended_remote_jobs(&self, executor: &str) -> Result<Vec<String>> {
         named(&self.path(), || {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT name FROM slurm_jobs WHERE ended IS NULL ORDER BY submitted")?;
+            let mut stmt = self.conn.prepare(
+                "SELECT name FROM remote_jobs WHERE executor = ?1 AND ended IS NULL ORDER BY submitted",
+            )?;
             let names = stmt
-                .query_map([], |row| row.get(0))?
+                .query_map([executor], |row| row.get(0))?
                 .collect::<rusqlite::Result<Vec<String>>>()?;
             Ok(names)
         })
@@ -438,4 +455,31 @@ fn insert_run(tx: &rusqlite::Transaction<'_>, step: i64, run: &RunRecord) -> Res
         ],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_journals_slurm_jobs_join_the_ledger_and_are_still_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Connection::open(dir.path().join(FILE)).unwrap();
+        old.execute_batch(
+            "CREATE TABLE slurm_jobs (name TEXT PRIMARY KEY, submitted REAL NOT NULL, id INTEGER, ended REAL);
+             INSERT INTO slurm_jobs VALUES ('culprit-a', 1.0, 41, NULL), ('culprit-b', 2.0, 42, 3.0);",
+        )
+        .unwrap();
+        drop(old);
+        let journal = Journal::open(dir.path()).unwrap();
+        assert_eq!(journal.unended_remote_jobs("slurm").unwrap(), ["culprit-a"]);
+        assert!(journal.unended_remote_jobs("lava").unwrap().is_empty());
+        journal.remote_job_ended("culprit-a", None).unwrap();
+        assert!(journal.unended_remote_jobs("slurm").unwrap().is_empty());
+        // Opened again, nothing moves twice.
+        drop(journal);
+        let journal = Journal::open(dir.path()).unwrap();
+        journal.remote_job_started("slurm", "culprit-c").unwrap();
+        assert_eq!(journal.unended_remote_jobs("slurm").unwrap(), ["culprit-c"]);
+    }
 }

@@ -226,6 +226,11 @@ fn named(items: &[Value]) -> bool {
     !items.is_empty() && items.iter().all(|item| item["name"].is_string())
 }
 
+/// A digest as the journal and cache keys write it: lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,9 +307,4 @@ command = "make"
         let fewer = fewer.changes_since(&recipe(BASE).canonical);
         assert!(fewer.contains(&"test smp removed".to_string()), "{fewer:?}");
     }
-}
-
-/// A digest as the journal and cache keys write it: lowercase hex.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

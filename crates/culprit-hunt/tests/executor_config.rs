@@ -1,6 +1,6 @@
 //! `[executor]` in culprit.toml: read strictly, like the rest of the file.
 
-use culprit_hunt::config::{Config, ExecutorKind};
+use culprit_hunt::config::{Config, ExecutorKind, ExecutorSection, SlurmSection};
 
 const TEST: &str = "[[test]]\nname = \"boot\"\ncommand = \"true\"\n";
 
@@ -13,8 +13,9 @@ fn parse(executor: &str) -> Result<Config, String> {
 #[test]
 fn without_a_section_steps_run_locally() {
     let config = parse("").unwrap();
-    assert_eq!(config.executor.kind, ExecutorKind::Local);
-    assert_eq!(config.executor.partition, None);
+    assert_eq!(config.executor, ExecutorSection::Local {});
+    assert_eq!(config.executor.kind(), ExecutorKind::Local);
+    assert_eq!(config.executor.slurm(), SlurmSection::default());
 }
 
 #[test]
@@ -23,8 +24,8 @@ fn every_slurm_key_is_read() {
         "[executor]\nkind = \"slurm\"\npartition = \"build\"\naccount = \"kernel\"\ntime_limit = \"1:30:00\"\nconstraints = \"x86&fast\"\noptions = [\"--cpus-per-task=4\", \"--mem=8G\"]\n",
     )
     .unwrap();
-    let e = &config.executor;
-    assert_eq!(e.kind, ExecutorKind::Slurm);
+    assert_eq!(config.executor.kind(), ExecutorKind::Slurm);
+    let e = config.executor.slurm();
     assert_eq!(e.partition.as_deref(), Some("build"));
     assert_eq!(e.account.as_deref(), Some("kernel"));
     assert_eq!(e.time_limit.as_deref(), Some("1:30:00"));
@@ -38,11 +39,16 @@ fn mistakes_are_named() {
     assert!(err.contains("partion"), "{err}");
     let err = parse("[executor]\nkind = \"pbs\"\n").unwrap_err();
     assert!(err.contains("pbs") && err.contains("slurm"), "{err}");
-    let err = parse("[executor]\noptions = [\"mem=8G\"]\n").unwrap_err();
+    let err = parse("[executor]\nkind = \"slurm\"\noptions = [\"mem=8G\"]\n").unwrap_err();
     assert!(
         err.contains("[executor]") && err.contains("mem=8G"),
         "{err}"
     );
-    let err = parse("[executor]\npartition = \"a b\"\n").unwrap_err();
+    let err = parse("[executor]\nkind = \"slurm\"\npartition = \"a b\"\n").unwrap_err();
     assert!(err.contains("`partition`"), "{err}");
+    // The Slurm keys belong to `kind = "slurm"`: elsewhere they are a mistake, named.
+    let err = parse("[executor]\nkind = \"local\"\npartition = \"build\"\n").unwrap_err();
+    assert!(err.contains("partition"), "{err}");
+    let err = parse("[executor]\npartition = \"build\"\n").unwrap_err();
+    assert!(err.contains("kind"), "{err}");
 }

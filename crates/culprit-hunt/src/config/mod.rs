@@ -4,9 +4,11 @@
 //! ignored would turn every boot into a hang and send a hunt the wrong way.
 
 use crate::recipe::Recipe;
+mod executor_section;
 mod tree_section;
 
 use culprit_console::{Rules, StageMarker};
+pub use executor_section::{ExecutorKind, ExecutorSection, SlurmSection};
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -71,37 +73,6 @@ pub enum AutoFixup {
     UpFront,
     /// Never (`--no-auto-fixup`).
     Off,
-}
-
-/// Where steps run: `[executor]`. The Slurm keys are read whatever `kind` says, so that
-/// `--executor slurm` on the command line finds them.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExecutorSection {
-    #[serde(default)]
-    pub kind: ExecutorKind,
-    /// The Slurm partition jobs go to (default: the cluster's default partition).
-    pub partition: Option<String>,
-    pub account: Option<String>,
-    /// Slurm's time limit per job, as srun's `--time` takes it (`30`, `1:30:00`).
-    /// culprit's own timeouts decide hangs; this is what the site demands.
-    pub time_limit: Option<String>,
-    /// Node features the job needs, as srun's `--constraint` takes them.
-    pub constraints: Option<String>,
-    /// Further srun options, passed as they are (`["--cpus-per-task=4", "--mem=8G"]`).
-    #[serde(default)]
-    pub options: Vec<String>,
-}
-
-/// Which executor runs a hunt's steps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ExecutorKind {
-    /// Worktrees and processes on this machine.
-    #[default]
-    Local,
-    /// Each command a Slurm job, through srun.
-    Slurm,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -225,32 +196,6 @@ pub enum ConfigError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
-}
-
-/// The Slurm keys become srun options: an empty value or one with a newline would be
-/// an option srun reads otherwise than the user meant.
-fn check_executor(section: &ExecutorSection) -> Result<(), String> {
-    let keys = [
-        ("partition", &section.partition),
-        ("account", &section.account),
-        ("time_limit", &section.time_limit),
-        ("constraints", &section.constraints),
-    ];
-    for (key, value) in keys {
-        if let Some(value) = value {
-            if value.trim().is_empty() || value.contains(char::is_whitespace) {
-                return Err(format!(
-                    "`{key}` = {value:?}: give one word without spaces, or leave the key out"
-                ));
-            }
-        }
-    }
-    if let Some(option) = section.options.iter().find(|o| !o.starts_with('-')) {
-        return Err(format!(
-            "`options` holds {option:?}, which is not an option: each entry is one srun option with its value, e.g. \"--mem=4G\""
-        ));
-    }
-    Ok(())
 }
 
 fn default_build_timeout() -> Duration {
@@ -424,7 +369,9 @@ impl Config {
         if let Some(normalize) = raw.config.as_ref().and_then(|c| c.normalize.as_ref()) {
             check_command(normalize).map_err(|m| invalid(format!("[config] `normalize` {m}")))?;
         }
-        check_executor(&raw.executor).map_err(|m| invalid(format!("[executor] {m}")))?;
+        raw.executor
+            .check()
+            .map_err(|m| invalid(format!("[executor] {m}")))?;
         let mut config = raw.config;
         if let Some(section) = &mut config {
             check_path(&section.file).map_err(|m| invalid(format!("[config] `file` {m}")))?;

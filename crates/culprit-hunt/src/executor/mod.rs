@@ -17,13 +17,14 @@ mod slurm;
 mod threaded;
 
 pub use local::LocalRunner;
-pub use slurm::{cancel_leftovers, SlurmRunner};
+pub use slurm::SlurmRunner;
 pub use threaded::Threaded;
 
-use crate::config::{Config, SHAPE_RUN};
+use crate::config::{Config, ExecutorKind, SHAPE_RUN};
 use crate::error::{Context, Result};
+use crate::journal::Journal;
 use crate::launcher::Launcher;
-use crate::observe::WorkerActivity;
+use crate::observe::{Observer, WorkerActivity};
 use crate::record::{FixupRecord, StepResult};
 use crate::step::{run_step, ArtifactCache, StepContext};
 use crate::target::Target;
@@ -33,6 +34,46 @@ use culprit_exec::StopFlag;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+/// The executor a hunt's steps run on: `workers` of the workspace's worktrees and build
+/// directories (a single in-place worker without a repository), of `kind` (`--executor`)
+/// or else culprit.toml's `[executor] kind`. The one place a kind becomes an executor:
+/// a new executor is one arm here and one variant of `ExecutorSection`.
+pub fn open(
+    ws: &Workspace,
+    repo: Option<&Repo>,
+    kind: Option<ExecutorKind>,
+    workers: usize,
+    observer: Arc<dyn Observer>,
+    stop: StopFlag,
+) -> Result<Box<dyn Executor>> {
+    Ok(match kind.unwrap_or(ws.config.executor.kind()) {
+        ExecutorKind::Local => Box::new(Threaded::new(
+            LocalRunner::new(ws, repo, workers, stop)?,
+            observer,
+        )),
+        ExecutorKind::Slurm => Box::new(Threaded::new(
+            SlurmRunner::new(ws, repo, workers, stop)?,
+            observer,
+        )),
+    })
+}
+
+/// Ends the remote jobs (of every executor kind) that the journal says were given out
+/// and never seen to end: a culprit killed with SIGKILL, a machine that went down.
+/// Returns one sentence per executor that had some, naming them.
+pub fn end_leftovers(journal: &Journal) -> Result<Vec<String>> {
+    let mut ended = Vec::new();
+    let cancelled = slurm::cancel_leftovers(journal)?;
+    if !cancelled.is_empty() {
+        let ids: Vec<String> = cancelled.iter().map(|job| job.id.to_string()).collect();
+        ended.push(format!(
+            "cancelled Slurm job(s) {} that an earlier culprit left running",
+            ids.join(", ")
+        ));
+    }
+    Ok(ended)
+}
 
 /// How a worker's tree is made ready for a job.
 #[derive(Clone, Debug, PartialEq, Eq)]

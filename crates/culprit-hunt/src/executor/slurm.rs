@@ -30,6 +30,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// The executor's name in the journal's ledger of remote jobs and in each step's place.
+const EXECUTOR: &str = "slurm";
+
 /// How long the next command waits for the jobs it cancels to leave the queue.
 const LEFTOVER_PATIENCE: Duration = Duration::from_secs(30);
 
@@ -75,13 +78,13 @@ impl SlurmRunner {
 
 /// The srun options `[executor]` asks for.
 fn options_of(config: &Config) -> SlurmOptions {
-    let section = &config.executor;
+    let section = config.executor.slurm();
     SlurmOptions {
-        partition: section.partition.clone(),
-        account: section.account.clone(),
-        time_limit: section.time_limit.clone(),
-        constraints: section.constraints.clone(),
-        options: section.options.clone(),
+        partition: section.partition,
+        account: section.account,
+        time_limit: section.time_limit,
+        constraints: section.constraints,
+        options: section.options,
     }
 }
 
@@ -171,7 +174,7 @@ impl StepJobs<'_> {
             .map(|id| id.to_string())
             .collect();
         Place {
-            executor: "slurm".into(),
+            executor: EXECUTOR.into(),
             worker: self.worker,
             node: ran.iter().rev().find_map(|job| job.node.clone()),
             job: (!ids.is_empty()).then(|| ids.join(",")),
@@ -192,11 +195,11 @@ impl Launcher for StepJobs<'_> {
             message: err.to_string(),
         };
         self.runner
-            .record(|journal| journal.slurm_job_submitted(&name))
+            .record(|journal| journal.remote_job_started(EXECUTOR, &name))
             .map_err(failed)?;
         let started = |id: u64, node: &str| {
             self.activity.placed(&Place {
-                executor: "slurm".into(),
+                executor: EXECUTOR.into(),
                 worker: self.worker,
                 node: Some(node.to_string()),
                 job: Some(id.to_string()),
@@ -212,7 +215,9 @@ impl Launcher for StepJobs<'_> {
         )?;
         let id = report.job.as_ref().and_then(|job| job.id);
         self.runner
-            .record(|journal| journal.slurm_job_ended(&name, id))
+            .record(|journal| {
+                journal.remote_job_ended(&name, id.map(|id| id.to_string()).as_deref())
+            })
             .map_err(failed)?;
         if let (Some(job), Ok(mut ran)) = (&report.job, self.ran.lock()) {
             ran.push(job.clone());
@@ -224,8 +229,8 @@ impl Launcher for StepJobs<'_> {
 /// Cancels the Slurm jobs the journal says were submitted and never seen to end (a
 /// culprit killed with SIGKILL, a machine that went down) and marks them ended.
 /// Returns the jobs Slurm still had.
-pub fn cancel_leftovers(journal: &Journal) -> Result<Vec<LiveJob>> {
-    let names = journal.unended_slurm_jobs()?;
+pub(super) fn cancel_leftovers(journal: &Journal) -> Result<Vec<LiveJob>> {
+    let names = journal.unended_remote_jobs(EXECUTOR)?;
     if names.is_empty() {
         return Ok(Vec::new());
     }
@@ -236,7 +241,7 @@ pub fn cancel_leftovers(journal: &Journal) -> Result<Vec<LiveJob>> {
         ))
     })?;
     for name in &names {
-        journal.slurm_job_ended(name, None)?;
+        journal.remote_job_ended(name, None)?;
     }
     Ok(cancelled)
 }

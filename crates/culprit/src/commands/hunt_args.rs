@@ -3,7 +3,7 @@
 use anyhow::{bail, Context, Result};
 use culprit_exec::git::Repo;
 use culprit_hunt::config::{Config, ExecutorKind};
-use culprit_hunt::executor::{cancel_leftovers, Executor, LocalRunner, SlurmRunner, Threaded};
+use culprit_hunt::executor::{end_leftovers, open, Executor};
 use culprit_hunt::journal::{Journal, SessionLock};
 use culprit_hunt::observe::Observer;
 use culprit_hunt::results::SessionKind;
@@ -39,14 +39,7 @@ pub struct HuntArgs {
     /// Where steps run: `local` worktrees, or `slurm` jobs (default: culprit.toml's
     /// [executor] kind, else local).
     #[arg(long, value_enum)]
-    pub executor: Option<ExecutorChoice>,
-}
-
-/// `--executor`.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExecutorChoice {
-    Local,
-    Slurm,
+    pub executor: Option<ExecutorKind>,
 }
 
 impl HuntArgs {
@@ -159,10 +152,8 @@ pub fn close_failed_hunt(journal: &Journal, session: i64, err: HuntError) -> Res
     Err(err)
 }
 
-/// The executor a hunt's steps run on: `workers` of the workspace's worktrees and build
-/// directories (a single in-place worker without a repository), run here or as
-/// Slurm jobs (`--executor`, else culprit.toml's `[executor] kind`). First cancels the
-/// Slurm jobs an earlier culprit that was killed left behind.
+/// The executor a hunt's steps run on (see `culprit_hunt::executor::open`), after the
+/// jobs an earlier culprit that was killed left behind are ended.
 pub fn executor(
     ws: &Workspace,
     repo: Option<&Repo>,
@@ -171,22 +162,15 @@ pub fn executor(
     workers: usize,
     observer: Arc<dyn Observer>,
 ) -> Result<Box<dyn Executor>> {
-    let cancelled = cancel_leftovers(journal)?;
-    if !cancelled.is_empty() {
-        let ids: Vec<String> = cancelled.iter().map(|job| job.id.to_string()).collect();
-        eprintln!(
-            "culprit: cancelled Slurm job(s) {} that an earlier culprit left running",
-            ids.join(", ")
-        );
+    for ended in end_leftovers(journal)? {
+        eprintln!("culprit: {ended}");
     }
-    let slurm = match hunt.executor {
-        Some(choice) => choice == ExecutorChoice::Slurm,
-        None => ws.config.executor.kind == ExecutorKind::Slurm,
-    };
-    if slurm {
-        let runner = SlurmRunner::new(ws, repo, workers, stop_flag())?;
-        return Ok(Box::new(Threaded::new(runner, observer)));
-    }
-    let runner = LocalRunner::new(ws, repo, workers, stop_flag())?;
-    Ok(Box::new(Threaded::new(runner, observer)))
+    Ok(open(
+        ws,
+        repo,
+        hunt.executor,
+        workers,
+        observer,
+        stop_flag(),
+    )?)
 }
