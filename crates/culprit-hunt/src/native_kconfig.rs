@@ -1,6 +1,6 @@
 //! A tree's Kconfig read by culprit's own evaluator (culprit-kconfig): what `make
 //! olddefconfig` would make of a configuration, and why a requested option did not
-//! apply, for `culprit run --set`.
+//! apply, for `culprit run --set` and the configuration hunt (one adapter for both).
 
 use crate::error::{HuntError, Result};
 use culprit_kconfig::kconfig::{
@@ -52,6 +52,13 @@ impl NativeKconfig {
     /// file:line) and what else would make it apply.
     pub fn unapplied(&self, text: &str, origin: &str) -> Vec<Unapplied> {
         self.evaluate(text, origin).unapplied()
+    }
+
+    /// Why `option` (without `CONFIG_`) of the candidate `text` does not apply, and what
+    /// would make it; `None` when it applies.
+    pub fn unapplied_option(&self, text: &str, option: &str) -> Option<Unapplied> {
+        self.evaluate(text, "the candidate")
+            .unapplied_option(option)
     }
 }
 
