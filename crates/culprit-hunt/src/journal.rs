@@ -8,7 +8,7 @@
 use crate::error::{Context, HuntError, Result};
 use crate::journal_error::{file_uri, named};
 use crate::record::{RunRecord, StepResult};
-use crate::results::SessionKind;
+use crate::session_kind::SessionKind;
 use nix::fcntl::{Flock, FlockArg};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use serde_json::Value;

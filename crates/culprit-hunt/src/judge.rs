@@ -2,36 +2,14 @@
 //! and report shares, so that a verdict reads the same in the live display, `culprit log`
 //! and the reports.
 
-use crate::record::{fixups_label, StepResult};
+use crate::judgement::Judgement;
+use crate::record::{fixups_label, Place, StepResult};
 use crate::target::Target;
 use std::collections::BTreeMap;
-use std::fmt;
+use std::path::PathBuf;
 
 /// Infrastructure errors tolerated per candidate before it is skipped.
 pub const INFRA_RETRIES: u32 = 2;
-
-/// What one run says about a candidate, measured against the target.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Judgement {
-    Good,
-    Bad,
-    /// Another outcome than the target: this candidate cannot be judged.
-    Untestable(String),
-    /// The infrastructure failed: run it again.
-    Retry(String),
-}
-
-/// `good`, `bad`, `skip (reason)`: the words every view uses for a verdict.
-impl fmt::Display for Judgement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Judgement::Good => f.write_str("good"),
-            Judgement::Bad => f.write_str("bad"),
-            Judgement::Untestable(reason) => write!(f, "skip ({reason})"),
-            Judgement::Retry(reason) => write!(f, "infrastructure error ({reason}); will retry"),
-        }
-    }
-}
 
 /// Judges one step against each test's target: bad if any test shows its target, good
 /// if every test passes, untestable otherwise. A step whose fixups did not apply, or
@@ -125,4 +103,24 @@ fn judge_runs(result: &StepResult, targets: &BTreeMap<String, Target>) -> Judgem
     }
     untestable.dedup();
     Judgement::Untestable(untestable.join("; "))
+}
+
+/// The log of the run that decided a step: the build's when it failed, else the first
+/// test that did not pass (none for a step that passed).
+pub fn evidence_log(result: &StepResult) -> Option<PathBuf> {
+    result
+        .build
+        .iter()
+        .chain(&result.tests)
+        .find(|run| run.outcome != culprit_console::Outcome::Pass)
+        .map(|run| run.log.clone())
+}
+
+/// Where a step ran, when that is worth showing: with several workers, or on a remote
+/// node.
+pub fn shown_place(result: &StepResult, workers: usize) -> Option<Place> {
+    result
+        .place
+        .clone()
+        .filter(|place| workers > 1 || place.node.is_some())
 }

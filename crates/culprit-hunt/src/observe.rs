@@ -4,13 +4,14 @@
 //! end, so events cross the seam through this trait and nothing here draws anything.
 
 use crate::record::Place;
+use crate::told::Told;
 use std::sync::Arc;
 
 /// One thing that happened in a hunt.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Event<'a> {
-    /// A line that stays: an endpoint checked, a target found, a verdict.
-    Line(&'a str),
+    /// Something that stays in the story: an endpoint checked, a target found, a verdict.
+    Told(&'a Told),
     /// Where the search stands: suspects left, test runs so far, steps left (an
     /// estimate, for an ETA) and how many workers share them.
     Status {
@@ -35,8 +36,8 @@ pub trait Observer: Send + Sync {
 }
 
 impl dyn Observer {
-    pub fn line(&self, text: &str) {
-        self.event(Event::Line(text));
+    pub fn tell(&self, told: Told) {
+        self.event(Event::Told(&told));
     }
 }
 

@@ -119,18 +119,6 @@ impl Place {
     }
 }
 
-/// How a verdict line says where its step ran, ` (on worker 2 · node n1 · job 41)`:
-/// with several workers (or a cluster) that is what tells the lines apart; with one
-/// local worker there is only one place, and nothing is said.
-pub fn ran_on(place: Option<&Place>, workers: usize) -> String {
-    match place {
-        Some(place) if workers > 1 || place.node.is_some() => {
-            format!(" (on {})", place.describe())
-        }
-        _ => String::new(),
-    }
-}
-
 /// `fixup 1a2b3c4d5e6f`, or `fixups 1a2b…, 3c4d…` for several.
 pub fn fixups_label(fixups: &[String]) -> String {
     let ids: Vec<String> = fixups.iter().map(|f| short(f)).collect();

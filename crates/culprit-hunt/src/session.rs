@@ -19,6 +19,7 @@ use crate::observe::Observer;
 use crate::record::{fixups_label, StepResult};
 use crate::step::ArtifactCache;
 use crate::target::Target;
+use crate::told::Told;
 use culprit_exec::StopFlag;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -96,9 +97,6 @@ struct InFlight {
     taken: Option<Taken>,
 }
 
-/// The end of every line about a step that a resumed session replays.
-pub const FROM_JOURNAL: &str = " (from the journal)";
-
 /// Names one submitted step until its result comes back.
 pub type Ticket = u64;
 
@@ -166,11 +164,7 @@ impl<'a> Session<'a> {
         }
         let recorded: usize = replay.values().map(VecDeque::len).sum();
         if recorded > 0 {
-            observer.line(&format!(
-                "resumed: {recorded} steps from the journal; they do not run again, \
-                 and their lines end in \"{}\"",
-                FROM_JOURNAL.trim()
-            ));
+            observer.tell(Told::Resumed { steps: recorded });
         }
         let free = (0..executor.workers()).collect();
         Ok(Session {
@@ -213,14 +207,9 @@ impl<'a> Session<'a> {
             && self.free.len() > self.queue.len() + self.in_flight.len()
     }
 
-    /// What to add to a line about `ticket`'s step: nothing for a step that runs now,
-    /// [`FROM_JOURNAL`] for one a resumed session takes from its journal.
-    pub fn mark(&self, ticket: Ticket) -> &'static str {
-        if self.replayed.contains(&ticket) {
-            FROM_JOURNAL
-        } else {
-            ""
-        }
+    /// Whether `ticket`'s step is one a resumed session takes from its journal.
+    pub fn replayed(&self, ticket: Ticket) -> bool {
+        self.replayed.contains(&ticket)
     }
 
     /// Steps submitted and not taken back yet.

@@ -2,7 +2,7 @@
 
 use crate::config::{resolve_path, Config, ExitCodes, TestSection, SHAPE_RUN};
 use crate::error::{Context, Result};
-use crate::judge::Judgement;
+use crate::judgement::Judgement;
 use crate::launcher::Launcher;
 use crate::observe::WorkerActivity;
 use crate::record::{RunRecord, StepResult};

@@ -6,7 +6,7 @@
 
 use crate::bail;
 use crate::error::{Context, Result};
-use crate::judge::Judgement;
+use crate::judgement::Judgement;
 use crate::record::RunRecord;
 use culprit_console::{Case, CaseResult, Outcome, Signature};
 use regex::Regex;

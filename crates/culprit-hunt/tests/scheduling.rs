@@ -116,7 +116,7 @@ fn hunt_session(
     let id = resume.unwrap_or_else(|| {
         journal
             .start_session(
-                culprit_hunt::results::SessionKind::Bisect,
+                culprit_hunt::session_kind::SessionKind::Bisect,
                 &serde_json::json!({}),
             )
             .unwrap()
@@ -190,7 +190,7 @@ impl Hunted {
 fn decisive(job: &Job, run: &culprit_hunt::record::RunRecord) -> bool {
     job.stop_at
         .get(&run.name)
-        .is_some_and(|t| t.judge_run(run) == culprit_hunt::judge::Judgement::Bad)
+        .is_some_and(|t| t.judge_run(run) == culprit_hunt::judgement::Judgement::Bad)
 }
 
 fn starts(timeline: &[Happened], worker: usize) -> Vec<f64> {

@@ -6,7 +6,8 @@
 
 use culprit_hunt::commit_hunt::CandidateKind;
 use culprit_hunt::journal::SessionRow;
-use culprit_hunt::results::{CommitHuntResult, ConfigHuntResult, SessionKind};
+use culprit_hunt::results::{CommitHuntResult, ConfigHuntResult};
+use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::target::Target;
 use serde_json::Value;
 

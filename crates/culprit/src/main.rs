@@ -4,6 +4,7 @@
 mod commands;
 mod history;
 mod progress;
+mod story;
 mod toyos;
 mod view;
 

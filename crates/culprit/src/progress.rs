@@ -4,7 +4,10 @@
 //! doing, the runs so far and an ETA from measured step times. Elsewhere (a pipe, a log
 //! file, CI): plain lines, one per event, that read well in a CI log.
 
+use crate::story::Story;
+use crate::view::width;
 use culprit_hunt::observe::{Event, Observer};
+use culprit_hunt::told::Told;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
@@ -13,6 +16,7 @@ use std::time::Duration;
 /// Shared between the driver and the workers' threads.
 pub struct Progress {
     live: Option<Live>,
+    story: Mutex<Story>,
     /// Durations of finished steps, for the ETA.
     step_seconds: Mutex<Vec<f64>>,
 }
@@ -25,8 +29,9 @@ struct Live {
 
 impl Progress {
     /// Live when stderr is a terminal and not under CI. With `--json` too: the document
-    /// goes to stdout, so stderr is free to show how the hunt goes.
-    pub fn new() -> Arc<Progress> {
+    /// goes to stdout, so stderr is free to show how the hunt goes. `brief`: the story's
+    /// milestones only (see [`Story`]).
+    pub fn new(brief: bool) -> Arc<Progress> {
         let live =
             (std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()).then(|| {
                 let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -44,12 +49,16 @@ impl Progress {
             });
         Arc::new(Progress {
             live,
+            story: Mutex::new(Story::new(width().saturating_sub("culprit: ".len()), brief)),
             step_seconds: Mutex::new(Vec::new()),
         })
     }
 
-    /// A line that stays (an event of the hunt).
-    fn line(&self, text: &str) {
+    /// The line that stays for an event of the hunt, as the story words it.
+    fn told(&self, told: &Told) {
+        let Some(text) = self.story.lock().ok().and_then(|mut s| s.line(told)) else {
+            return;
+        };
         match &self.live {
             Some(live) => live.multi.suspend(|| eprintln!("culprit: {text}")),
             None => eprintln!("culprit: {text}"),
@@ -148,7 +157,7 @@ fn clock(d: Duration) -> String {
 impl Observer for Progress {
     fn event(&self, event: Event<'_>) {
         match event {
-            Event::Line(text) => self.line(text),
+            Event::Told(told) => self.told(told),
             Event::Status {
                 suspects,
                 runs,

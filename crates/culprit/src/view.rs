@@ -161,3 +161,84 @@ pub fn table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String
     }
     out
 }
+
+/// How wide a line may be: the terminal's width when stderr is one, else 160.
+pub fn width() -> usize {
+    let term = console::Term::stderr();
+    if term.is_term() {
+        if let Some((_, columns)) = term.size_checked() {
+            return usize::from(columns).max(40);
+        }
+    }
+    160
+}
+
+/// `text` cut to `width` characters, with `…` where it was cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
+/// A commit id as people quote it (12 characters); any other name as it is.
+pub fn short(name: &str) -> String {
+    if name.len() == 40 && name.bytes().all(|b| b.is_ascii_hexdigit()) {
+        name[..12].to_string()
+    } else {
+        name.to_string()
+    }
+}
+
+/// A failure's title without the decorations a console puts around it (`>>> `, `*** `,
+/// `=== `, at the start or after a `: `) or the `(custom)` kind of a user's own pattern.
+pub fn clean_title(title: &str) -> String {
+    let title = title.trim();
+    let title = title.strip_suffix(" (custom)").unwrap_or(title);
+    title
+        .split(": ")
+        .map(|part| {
+            let words = part.trim_start_matches(DECORATION);
+            if words.len() < part.len() && words.starts_with(' ') {
+                words.trim_start()
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+/// What consoles put in front of a line to make it stand out (followed by a space).
+const DECORATION: &[char] = &['>', '*', '=', '#', '!', '-', '<'];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_lose_their_decorations_and_keep_their_words() {
+        assert_eq!(
+            clean_title(">>> TOYOS FATAL ERROR: CPU exception 0 (divide error) on CPU (custom)"),
+            "TOYOS FATAL ERROR: CPU exception 0 (divide error) on CPU"
+        );
+        assert_eq!(
+            clean_title("smp_mutex: another failure: *** FAULT in x"),
+            "smp_mutex: another failure: FAULT in x"
+        );
+        assert_eq!(clean_title("smp_mutex: >>> FAULT"), "smp_mutex: FAULT");
+        assert_eq!(
+            clean_title("BUG: KASAN: use-after-free in f"),
+            "BUG: KASAN: use-after-free in f"
+        );
+        assert_eq!(clean_title("error: -EINVAL"), "error: -EINVAL");
+    }
+
+    #[test]
+    fn lines_are_cut_to_the_width_with_a_mark() {
+        assert_eq!(fit("abcdef", 6), "abcdef");
+        assert_eq!(fit("abcdefg", 6), "abcde…");
+        assert_eq!(fit("abcdefg", 6).chars().count(), 6);
+    }
+}

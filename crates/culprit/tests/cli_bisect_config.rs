@@ -315,7 +315,7 @@ silence = "1s"
     let stderr = String::from_utf8_lossy(&out.stderr);
     let verdicts = candidate_verdicts(&stderr);
     assert!(
-        verdicts.contains(&("{CONFIG_OPT_3}".to_owned(), "boot bad".to_owned())),
+        verdicts.contains(&("1 of 26 options: OPT_3".to_owned(), "boot bad".to_owned())),
         "{stderr}"
     );
     assert!(verdicts.iter().any(|(_, v)| v == "boot good"), "{stderr}");
@@ -373,9 +373,9 @@ silence = "1s"
     );
 }
 
-/// The verdict line of every candidate the hunt's progress says it built ("build 4:
-/// {SET}", then "{SET}: test verdict, ..."), as (set, verdicts); fails when a built
-/// candidate has no verdict line.
+/// The verdict line of every candidate the hunt's progress says it built ("build 4: K of
+/// N options: ...", then "  build 4 -> test verdict, ..."), as (what the build line says
+/// of its options, verdicts); fails when a built candidate has no verdict line.
 fn candidate_verdicts(stderr: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = stderr
         .lines()
@@ -386,11 +386,11 @@ fn candidate_verdicts(stderr: &str) -> Vec<(String, String)> {
         let Some(built) = line.strip_prefix("build ") else {
             continue;
         };
-        let set = &built[built.find(": ").unwrap() + 2..];
+        let (number, set) = built.split_once(": ").unwrap();
         let verdict = lines[i + 1..]
             .iter()
-            .find_map(|l| l.strip_prefix(set)?.strip_prefix(": "))
-            .unwrap_or_else(|| panic!("no verdict for {set}: {stderr}"));
+            .find_map(|l| l.strip_prefix(&format!("  build {number} -> ")))
+            .unwrap_or_else(|| panic!("no verdict for build {number}: {stderr}"));
         // With several workers the line ends with where the step ran.
         let (verdict, place) = verdict.split_once(" (on worker ").unwrap_or((verdict, ""));
         assert!(

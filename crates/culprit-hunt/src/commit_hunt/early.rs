@@ -11,10 +11,11 @@
 
 use super::CommitHunt;
 use crate::error::{Context, Result};
-use crate::judge::Judgement;
+use crate::judgement::Judgement;
 use crate::record::StepResult;
 use crate::session::{Request, Ticket};
 use crate::target::Target;
+use crate::told::Told;
 use culprit_search::commit::{BisectOptions, Bisection, CommitGraph, Status, Verdict};
 use std::collections::BTreeMap;
 
@@ -115,11 +116,14 @@ impl CommitHunt<'_, '_> {
             self.show_suspects(suspects);
             let request = self.request(EARLY_PHASE, &key, &tests, &stop_at);
             let ticket = self.session.submit(request)?;
-            self.say(format!(
-                "{suspects} suspects left; testing {} while the bad endpoint still runs{}",
-                self.label(&key),
-                self.session.mark(ticket)
-            ));
+            self.tell(Told::Testing {
+                candidate: self.plan.label(&key),
+                suspects,
+                likeliest: None,
+                fixups: Vec::new(),
+                early: true,
+                replayed: self.session.replayed(ticket),
+            });
             early.insert(ticket, node);
         }
         Ok(())

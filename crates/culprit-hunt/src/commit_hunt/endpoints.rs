@@ -4,10 +4,12 @@
 
 use super::{CandidateKind, CommitHunt};
 use crate::error::{HuntError, Result};
-use crate::judge::{judge, Judgement, INFRA_RETRIES};
+use crate::judge::{judge, INFRA_RETRIES};
+use crate::judgement::Judgement;
 use crate::record::StepResult;
 use crate::session::Ticket;
 use crate::target::Target;
+use crate::told::Told;
 use culprit_search::commit::{CommitGraph, FlakyModel};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,14 +69,10 @@ impl CommitHunt<'_, '_> {
         // Both endpoints at once: the bad one decides the target of each test, the good
         // one must pass them. An intermittent failure may need several runs of the bad
         // endpoint to show itself at all.
-        self.say(format!(
-            "checking the endpoints: bad {}, good {}",
-            self.label(&bad),
-            good.iter()
-                .map(|g| self.label(g))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        self.tell(Told::CheckingEndpoints {
+            bad: self.plan.label(&bad),
+            good: good.iter().map(|g| self.plan.label(g)).collect(),
+        });
         let mut requests = vec![self.request("endpoint-bad", &bad, &all_tests, &BTreeMap::new())];
         requests.extend(
             good.iter()
@@ -109,7 +107,10 @@ impl CommitHunt<'_, '_> {
         let target_tests: Vec<String> = targets.keys().cloned().collect();
         self.stop_at = targets.clone();
         for (test, target) in &targets {
-            self.say(format!("target of {test}: {}", target.describe()));
+            self.tell(Told::TargetFound {
+                test: test.clone(),
+                target: target.clone(),
+            });
         }
         let mut good_fails = 0;
         for (key, result) in good.iter().zip(&good_results) {
@@ -201,10 +202,11 @@ impl CommitHunt<'_, '_> {
         } = *runs;
         let model = FlakyModel::estimate(bad_fails, bad_runs, good_fails, good_runs)
             .map_err(|e| HuntError::BadInput(format!("the endpoints do not tell good from bad ({e}): the bad endpoint failed {bad_fails} of {bad_runs} runs, the good one {good_fails} of {good_runs}")))?;
-        self.say(format!(
-            "the failure is intermittent: the bad endpoint failed {bad_fails} of {bad_runs} runs; bisecting with a Bayesian model (confidence {:.2})",
-            self.plan.confidence
-        ));
+        self.tell(Told::Intermittent {
+            failed: bad_fails,
+            runs: bad_runs,
+            confidence: self.plan.confidence,
+        });
         Ok(model)
     }
 
@@ -226,12 +228,11 @@ impl CommitHunt<'_, '_> {
             let Some(run) = infra else {
                 break;
             };
-            self.say(format!(
-                "{} {}: {}; running it again",
-                phase,
-                self.label(key),
-                run.outcome
-            ));
+            self.tell(Told::EndpointAgain {
+                phase: phase.to_string(),
+                candidate: self.plan.label(key),
+                outcome: run.outcome.clone(),
+            });
             let mut request = self.request(phase, key, tests, &self.stop_at);
             request.fixups = fixups.to_vec();
             result = self.session.run(vec![request])?.remove(0);

@@ -10,10 +10,12 @@
 use super::search::Search;
 use super::CommitHunt;
 use crate::error::Result;
-use crate::judge::{judge, verdict_text, Judgement};
+use crate::judge::judge;
+use crate::judgement::Judgement;
 use crate::record::fixups_label;
 use crate::record::StepResult;
 use crate::target::Target;
+use crate::told::Told;
 use culprit_console::{Outcome, Signature};
 use culprit_search::commit::{CommitGraph, FixSearch, Suspect, Verdict};
 use serde::{Deserialize, Serialize};
@@ -208,20 +210,19 @@ impl CommitHunt<'_, '_> {
             let parent = self.first_parent(&key);
             let checked = match &parent {
                 Some(parent) => {
-                    self.say(format!(
-                        "{} is bad with {label}: checking that its parent {} passes with it, or the fixup may carry the failure itself",
-                        self.label(&key),
-                        self.label(parent)
-                    ));
+                    self.tell(Told::CheckingFixupParent {
+                        candidate: key.clone(),
+                        parent: parent.clone(),
+                        fixups: fixed.fixups.clone(),
+                    });
                     let mut request = self.request("fixup-check", parent, tests, &self.stop_at);
                     request.fixups = fixed.fixups.clone();
                     let result = self.session.run(vec![request])?.remove(0);
                     let judgement = judge(&result, targets);
-                    self.say(format!(
-                        "  {} -> {}",
-                        self.label(parent),
-                        verdict_text(&result, targets)
-                    ));
+                    self.tell(Told::FixupParentJudged {
+                        parent: parent.clone(),
+                        judgement: judgement.clone(),
+                    });
                     judgement
                 }
                 None => Judgement::Untestable("it has no parent to compare with".into()),
@@ -284,11 +285,10 @@ impl CommitHunt<'_, '_> {
             return Ok(None);
         };
         let signature = broken.get(&fix_search.last_broken()).cloned();
-        self.say(format!(
-            "{} suspects left that only builds tell apart; looking for the commit that ended the build failure `{}`",
-            suspects.len(),
-            title(&signature)
-        ));
+        self.tell(Told::LookingForFix {
+            suspects: suspects.len(),
+            build_error: title(&signature),
+        });
         self.probe_fix(graph, fix_search, signature, targets, tests, search)
     }
 
@@ -317,18 +317,19 @@ impl CommitHunt<'_, '_> {
                 })
         };
         let broken = |n: usize| signature.is_some() && fixes.broken.get(&n) == signature.as_ref();
-        let label = self.label(graph.id(failed));
         let Some(fix_search) = FixSearch::after_failure(graph, failed, built, broken) else {
-            self.say(format!(
-                "{label} does not build (`{}`), and no descendant known to build leads back to it yet: the search goes on",
-                title(&signature)
-            ));
+            self.tell(Told::FixWanted {
+                candidate: graph.id(failed).to_string(),
+                build_error: title(&signature),
+                waits: true,
+            });
             return Ok(None);
         };
-        self.say(format!(
-            "{label} does not build: looking for the commit that ended the build failure `{}` now, before the search goes on (automatic fixups up front)",
-            title(&signature)
-        ));
+        self.tell(Told::FixWanted {
+            candidate: graph.id(failed).to_string(),
+            build_error: title(&signature),
+            waits: false,
+        });
         self.probe_fix(graph, fix_search, signature, targets, tests, search)
     }
 
@@ -366,12 +367,11 @@ impl CommitHunt<'_, '_> {
         if search.fixes.active.contains(&id) {
             return Ok(None);
         }
-        self.say(format!(
-            "{} is the first commit after {} whose build no longer fails with `{}`: trying it as a fixup on the commits that did not build",
-            self.label(&id),
-            self.label(graph.id(fix_search.last_broken())),
-            title(&signature)
-        ));
+        self.tell(Told::FixFound {
+            fix: id.clone(),
+            after: graph.id(fix_search.last_broken()).to_string(),
+            build_error: title(&signature),
+        });
         Ok(Some(id))
     }
 }

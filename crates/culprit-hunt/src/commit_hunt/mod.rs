@@ -26,6 +26,7 @@ use crate::observe::Observer;
 use crate::record::StepResult;
 use crate::session::{Request, Session};
 use crate::target::Target;
+use crate::told::Told;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -79,8 +80,8 @@ impl CommitHunt<'_, '_> {
         }
     }
 
-    pub(crate) fn say(&self, line: String) {
-        self.observer.line(&line);
+    pub(crate) fn tell(&self, told: Told) {
+        self.observer.tell(told);
     }
 
     /// Runs `tests` on each candidate; with `targets`, a step ends at the first test

@@ -6,11 +6,12 @@ use super::endpoints::Endpoints;
 use super::fixups::{FixedVerdict, Fixups};
 use super::CommitHunt;
 use crate::error::{HuntError, Result};
-use crate::judge::{fixed_up, judge, verdict_text, Judgement, INFRA_RETRIES};
+use crate::judge::{evidence_log, fixed_up, judge, shown_place, INFRA_RETRIES};
+use crate::judgement::Judgement;
 use crate::observe::Event;
-use crate::record::{fixups_label, ran_on};
 use crate::session::{Request, Ticket};
 use crate::target::Target;
+use crate::told::Told;
 use culprit_console::Signature;
 use culprit_search::commit::{BisectOptions, Bisection, CommitGraph, FlakyModel, Status, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
@@ -245,29 +246,24 @@ impl CommitHunt<'_, '_> {
                 };
                 let key = graph.id(node).to_string();
                 self.show_suspects(suspects);
-                let likeliest = if self.plan.flaky || search.flaky {
-                    format!(
-                        " (likeliest {} at {:.2})",
-                        self.label(graph.id(top.0)),
-                        top.1
-                    )
-                } else {
-                    String::new()
-                };
+                let likeliest =
+                    (self.plan.flaky || search.flaky).then(|| (graph.id(top.0).to_string(), top.1));
                 let fixed = search.fixes.known_untestable(graph, node)
                     || (self.plan.auto_fixup_up_front && search.fixes.presumed_broken(graph, node));
-                let with = if fixed {
-                    format!(" with {}", fixups_label(&search.fixes.active))
-                } else {
-                    String::new()
-                };
                 let request = self.search_request(graph, node, fixed, search, target_tests);
                 let ticket = self.session.submit(request)?;
-                self.say(format!(
-                    "{suspects} suspects left{likeliest}; testing {}{with}{}",
-                    self.label(&key),
-                    self.session.mark(ticket)
-                ));
+                self.tell(Told::Testing {
+                    candidate: self.plan.label(&key),
+                    suspects,
+                    likeliest,
+                    fixups: if fixed {
+                        search.fixes.active.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    early: false,
+                    replayed: self.session.replayed(ticket),
+                });
                 running.insert(ticket, (node, fixed));
             }
             let Some((ticket, result)) = self.session.next_finished()? else {
@@ -288,21 +284,21 @@ impl CommitHunt<'_, '_> {
             search.runs += 1;
             let judgement = judge(&result, targets);
             if search.early.remove(&ticket) && !self.early_result_holds(&result, &judgement) {
-                self.say(format!(
-                    "  {} -> set aside: it stopped at its first failure before the targets were known, which does not judge it ({}){}",
-                    self.label(graph.id(node)),
+                self.tell(Told::SetAside {
+                    candidate: self.plan.label(graph.id(node)),
                     judgement,
-                    self.session.mark(ticket)
-                ));
+                    replayed: self.session.replayed(ticket),
+                });
                 continue;
             }
-            self.say(format!(
-                "  {} -> {}{}{}",
-                self.label(graph.id(node)),
-                verdict_text(&result, targets),
-                ran_on(result.place.as_ref(), workers),
-                self.session.mark(ticket)
-            ));
+            self.tell(Told::Judged {
+                candidate: self.plan.label(graph.id(node)),
+                judgement: judgement.clone(),
+                fixups: fixed_up(&result).to_vec(),
+                place: shown_place(&result, workers),
+                log: evidence_log(&result),
+                replayed: self.session.replayed(ticket),
+            });
             // A candidate given the fix only because it lies in a broken window is run
             // on its own when the fix does not apply to it: it may build as it is.
             if fixed

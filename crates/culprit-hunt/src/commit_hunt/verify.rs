@@ -4,10 +4,12 @@
 use super::{CandidateKind, CommitHunt, Conclusion};
 use crate::error::Result;
 use crate::executor::Prepare;
-use crate::judge::{judge, Judgement};
+use crate::judge::judge;
+use crate::judgement::Judgement;
 use crate::session::Request;
 use crate::status::HuntStatus;
 use crate::target::Target;
+use crate::told::Told;
 use culprit_search::commit::CommitGraph;
 use std::collections::BTreeMap;
 
@@ -37,10 +39,10 @@ impl CommitHunt<'_, '_> {
                 .map(|p| graph.id(p).to_string())
                 .collect(),
         };
-        self.say(format!(
-            "verifying {}: {k} more run(s) of it and of its parent(s)",
-            self.label(culprit_key)
-        ));
+        self.tell(Told::Verifying {
+            candidate: self.plan.label(culprit_key),
+            runs: k,
+        });
         let runs = k as usize;
         // The culprit's runs and its parents' do not depend on each other: they all go
         // at once, as far as the workers allow.

@@ -4,9 +4,11 @@
 
 use super::{ConfigHunt, Setup};
 use crate::error::{HuntError, Result};
-use crate::judge::{judge, Judgement};
+use crate::judge::judge;
+use crate::judgement::Judgement;
 use crate::record::StepResult;
 use crate::target::Target;
+use crate::told::Told;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What the endpoints phase hands the search.
@@ -73,14 +75,12 @@ impl ConfigHunt<'_, '_> {
             )));
         }
         let tests: Vec<String> = targets.keys().cloned().collect();
-        self.say(format!(
-            "hunting {}",
-            targets
+        self.tell(Told::Hunting {
+            targets: targets
                 .iter()
-                .map(|(t, target)| format!("{t} ({})", target.describe()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+                .map(|(test, target)| (test.clone(), target.clone()))
+                .collect(),
+        });
         if let Some(failed) = good_result
             .normalize
             .as_ref()

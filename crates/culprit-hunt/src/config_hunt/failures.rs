@@ -1,7 +1,8 @@
 //! What each test is hunted for, and the other failures a candidate shows on the way:
 //! with the default target each is a bug of its own, hunted too.
 
-use crate::judge::{judge, Judgement};
+use crate::judge::judge;
+use crate::judgement::Judgement;
 use crate::record::{RunRecord, StepResult};
 use crate::target::Target;
 use culprit_search::config::Verdict;

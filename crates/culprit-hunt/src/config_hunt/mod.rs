@@ -22,9 +22,9 @@ use crate::observe::Observer;
 use crate::results::ConfigHuntResult;
 use crate::session::Session;
 use crate::target::Target;
+use crate::told::Told;
 use applied::parse;
 use culprit_kconfig::{Change, Config as KConfig};
-use culprit_search::config::describe_changes;
 use endpoints::Endpoints;
 use needs::KconfigNeeds;
 use serde::{Deserialize, Serialize};
@@ -74,8 +74,8 @@ pub(super) struct Setup {
 }
 
 impl ConfigHunt<'_, '_> {
-    fn say(&self, line: String) {
-        self.observer.line(&line);
+    fn tell(&self, told: Told) {
+        self.observer.tell(told);
     }
 
     /// The whole hunt, phase after phase.
@@ -95,9 +95,7 @@ impl ConfigHunt<'_, '_> {
                     Some(&self.plan.good_text),
                     self.session.journal.dir(),
                 )?;
-                self.say(format!(
-                    "evaluating candidates with culprit's Kconfig evaluator (the Kconfig of {dir})"
-                ));
+                self.tell(Told::NativeKconfig { tree: dir.clone() });
                 Some(kconfig)
             }
             None => None,
@@ -105,18 +103,16 @@ impl ConfigHunt<'_, '_> {
         let good = parse(&self.plan.good_text, &self.plan.good_path)?;
         let bad = parse(&self.plan.bad_text, &self.plan.bad_path)?;
         let changes = culprit_kconfig::diff(&good, &bad);
-        self.say(format!(
-            "{} options differ between the good and the bad configuration",
-            changes.len()
-        ));
+        self.tell(Told::OptionsDiffer {
+            count: changes.len(),
+        });
         let native = kconfig.map(|kconfig| KconfigNeeds::learn(kconfig, &good, &changes));
         for (i, needs) in native.iter().flat_map(|n| n.needs.iter().enumerate()) {
             if !needs.is_empty() {
-                self.say(format!(
-                    "{} applies only with {}: candidates with it get them too",
-                    changes[i].option,
-                    describe_set(needs, &changes)
-                ));
+                self.tell(Told::AppliesOnlyWith {
+                    option: changes[i].option.clone(),
+                    needs: option_names(needs, &changes),
+                });
             }
         }
         Ok(Setup {
@@ -127,8 +123,7 @@ impl ConfigHunt<'_, '_> {
     }
 }
 
-/// A candidate in a progress line: its options as the user wrote them, cut after a few.
-fn describe_set(set: &BTreeSet<usize>, changes: &[Change]) -> String {
-    let names: Vec<String> = changes.iter().map(|c| c.option.clone()).collect();
-    describe_changes(&set.iter().copied().collect::<Vec<_>>(), &names)
+/// The options of a set of changes, as the user wrote them.
+fn option_names(set: &BTreeSet<usize>, changes: &[Change]) -> Vec<String> {
+    set.iter().map(|&i| changes[i].option.clone()).collect()
 }

@@ -5,15 +5,16 @@
 use super::applied::parse;
 use super::failures::{verdict_word, Failures};
 use super::needs::{grouped, KconfigNeeds};
-use super::{describe_set, ConfigHunt, Endpoints, Setup, BUILDS_PER_CHANGE};
+use super::{option_names, ConfigHunt, Endpoints, Setup, BUILDS_PER_CHANGE};
 use crate::error::Result;
 use crate::executor::Prepare;
-use crate::judge::INFRA_RETRIES;
+use crate::judge::{shown_place, INFRA_RETRIES};
 use crate::observe::Event;
 use crate::recipe::hex;
-use crate::record::{ran_on, StepResult};
+use crate::record::StepResult;
 use crate::results::NotApplied;
 use crate::session::{Request, Ticket};
+use crate::told::Told;
 use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
 use culprit_search::config::{ConfigSearch, ConfigSearchOptions, Verdict};
 use serde_json::json;
@@ -72,13 +73,14 @@ impl ConfigHunt<'_, '_> {
         let limit = BUILDS_PER_CHANGE * n + 50;
         let mut message = None;
         let mut announced = BTreeSet::new();
-        // Builds running now, by ticket, with their infrastructure retries so far: a free
-        // worker gets the next build at once, chosen with the running ones in mind.
-        let mut running: BTreeMap<Ticket, (BTreeSet<usize>, u32)> = BTreeMap::new();
+        // Builds running now, by ticket, with their infrastructure retries so far and
+        // their number: a free worker gets the next build at once, chosen with the
+        // running ones in mind.
+        let mut running: BTreeMap<Ticket, (BTreeSet<usize>, u32, usize)> = BTreeMap::new();
         loop {
             while self.session.wants_work() {
                 let pending: Vec<BTreeSet<usize>> =
-                    running.values().map(|(set, _)| set.clone()).collect();
+                    running.values().map(|(set, ..)| set.clone()).collect();
                 let Some(set) = search.next_with_pending(1, &pending).pop() else {
                     break;
                 };
@@ -91,34 +93,33 @@ impl ConfigHunt<'_, '_> {
                 }
                 let request = self.candidate(native, good, changes, &set, &tests);
                 let ticket = self.session.submit(request)?;
-                self.say(format!(
-                    "build {}: {}{}",
-                    builds + 1,
-                    describe_set(&grouped(native, &set), changes),
-                    self.session.mark(ticket)
-                ));
+                self.tell(Told::Building {
+                    number: builds + 1,
+                    options: option_names(&grouped(native, &set), changes),
+                    of: n,
+                    replayed: self.session.replayed(ticket),
+                });
                 self.observer.event(Event::Status {
                     suspects: None,
                     runs: self.session.counts().runs,
                     steps_left: None,
                     workers,
                 });
-                running.insert(ticket, (set, 0));
+                running.insert(ticket, (set, 0, builds + 1));
             }
             let Some((ticket, result)) = self.session.next_finished()? else {
                 break;
             };
-            let Some((set, retries)) = running.remove(&ticket) else {
+            let Some((set, retries, number)) = running.remove(&ticket) else {
                 continue;
             };
             if result.infra_failed() && retries < INFRA_RETRIES {
-                self.say(format!(
-                    "{}: infrastructure error; building it again{}",
-                    describe_set(&grouped(native, &set), changes),
-                    self.session.mark(ticket)
-                ));
+                self.tell(Told::BuildAgain {
+                    number,
+                    replayed: self.session.replayed(ticket),
+                });
                 let request = self.candidate(native, good, changes, &set, &tests);
-                running.insert(self.session.submit(request)?, (set, retries + 1));
+                running.insert(self.session.submit(request)?, (set, retries + 1, number));
                 continue;
             }
             let verdicts = self.record(
@@ -131,17 +132,15 @@ impl ConfigHunt<'_, '_> {
                 &mut not_applied_seen,
             )?;
             self.announce_costly(&search, changes, &mut announced);
-            self.say(format!(
-                "{}: {}{}{}",
-                describe_set(&grouped(native, &set), changes),
-                verdicts
+            self.tell(Told::Built {
+                number,
+                verdicts: verdicts
                     .iter()
-                    .map(|(test, verdict)| format!("{test} {}", verdict_word(verdict)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                ran_on(result.place.as_ref(), workers),
-                self.session.mark(ticket)
-            ));
+                    .map(|(test, verdict)| (test.clone(), verdict_word(verdict)))
+                    .collect(),
+                place: shown_place(&result, workers),
+                replayed: self.session.replayed(ticket),
+            });
         }
 
         Ok(Searched {
@@ -164,15 +163,15 @@ impl ConfigHunt<'_, '_> {
         tests: &[String],
     ) -> Result<Vec<StepResult>> {
         let mut results = self.build_candidates(native, good, changes, sets, tests)?;
-        for (set, result) in sets.iter().zip(results.iter_mut()) {
+        for (number, (set, result)) in sets.iter().zip(results.iter_mut()).enumerate() {
             for _ in 0..INFRA_RETRIES {
                 if !result.infra_failed() {
                     break;
                 }
-                self.say(format!(
-                    "{}: infrastructure error; building it again",
-                    describe_set(set, changes)
-                ));
+                self.tell(Told::BuildAgain {
+                    number: number + 1,
+                    replayed: false,
+                });
                 *result = self
                     .build_candidates(native, good, changes, std::slice::from_ref(set), tests)?
                     .remove(0);
@@ -257,11 +256,11 @@ impl ConfigHunt<'_, '_> {
     ) {
         for costly in search.costs().costly() {
             if announced.insert(costly.change) {
-                self.say(format!(
-                    "{}: candidates with it take {:.0} s to build, {:.0} s without; \
-                     the search builds the cheaper of equally useful candidates first",
-                    changes[costly.change].option, costly.with, costly.without
-                ));
+                self.tell(Told::Costly {
+                    option: changes[costly.change].option.clone(),
+                    seconds_with: costly.with,
+                    seconds_without: costly.without,
+                });
             }
         }
     }

@@ -2,13 +2,14 @@
 
 use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resumable, HuntArgs};
 use crate::progress::Progress;
-use crate::view::{excerpt, table};
+use crate::view::{clean_title, excerpt, fit, table, width};
 use anyhow::{bail, Result};
 use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, Range};
 use culprit_hunt::config::AutoFixup;
 use culprit_hunt::infra::describe as describe_retried;
-use culprit_hunt::results::{CommitHuntResult, SessionKind};
+use culprit_hunt::results::CommitHuntResult;
 use culprit_hunt::session::Session;
+use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::status::HuntStatus;
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
@@ -109,7 +110,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         CandidateKind::Commits { .. } => Some(ws.repo()?),
         CandidateKind::Artifacts { .. } => None,
     };
-    let progress = Progress::new();
+    let progress = Progress::new(args.hunt.brief);
     let executor = executor(&ws, repo, &journal, &args.hunt, workers, progress.clone())?;
     journal.finish_session(session_id, "running", &json!(null))?;
     let mut session = Session::new(
@@ -143,7 +144,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     if args.hunt.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
-        print!("{}", text(&result));
+        print!("{}", text(&result, !args.hunt.brief));
     }
     Ok(if conclusion.status == HuntStatus::Found {
         0
@@ -187,8 +188,10 @@ fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
     Ok(plan)
 }
 
-/// The plain answer of `culprit bisect`.
-fn text(result: &CommitHuntResult) -> String {
+/// The plain answer of `culprit bisect`; with `evidence`, a table of every candidate's
+/// verdict, each cut to the width of a line (the whole text is in `culprit log` and the
+/// reports).
+fn text(result: &CommitHuntResult, evidence: bool) -> String {
     let mut out = String::new();
     match (&result.culprit, &result.commit) {
         (Some(_), Some(c)) => {
@@ -222,7 +225,7 @@ fn text(result: &CommitHuntResult) -> String {
         out.push_str(&format!("  verified: {line}\n"));
     }
     for (test, target) in &result.target {
-        out.push_str(&format!("  target ({test}): {target}\n"));
+        out.push_str(&format!("  target ({test}): {}\n", clean_title(target)));
     }
     out.push_str(&format!(
         "  {} steps, {} builds, {} test runs",
@@ -244,11 +247,16 @@ fn text(result: &CommitHuntResult) -> String {
     if let Some(retried) = describe_retried(&result.retried) {
         out.push_str(&format!("  {retried}\n"));
     }
+    if !evidence {
+        out.push_str("  every step and its verdict: `culprit log`\n");
+        return out;
+    }
     out.push_str("\nevidence:\n");
+    let room = width().saturating_sub(42).max(40);
     let rows: Vec<[String; 2]> = result
         .candidates
         .iter()
-        .map(|c| [c.rev.chars().take(40).collect(), c.verdict.clone()])
+        .map(|c| [c.rev.chars().take(40).collect(), fit(&c.verdict, room)])
         .collect();
     out.push_str(&table(&["candidate", "verdict"], &rows));
     out

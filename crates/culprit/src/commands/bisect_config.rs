@@ -5,8 +5,8 @@ use crate::progress::Progress;
 use crate::view::table;
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config_hunt::{ConfigHunt, Plan};
-use culprit_hunt::results::SessionKind;
 use culprit_hunt::session::Session;
+use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::status::HuntStatus;
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::{stop_flag, Workspace};
@@ -124,7 +124,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         let owner = journal.own_session(id)?;
         (id, plan, owner)
     };
-    let progress = Progress::new();
+    let progress = Progress::new(args.hunt.brief);
     let executor = executor(
         &ws,
         Some(repo),

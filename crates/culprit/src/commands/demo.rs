@@ -8,7 +8,7 @@ use crate::commands::hunt_args::HuntArgs;
 use crate::commands::{bisect, bisect_config};
 use crate::history;
 use anyhow::{bail, Context, Result};
-use culprit_hunt::results::SessionKind;
+use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::workspace::Workspace;
 use culprit_report::{render, Format, Material};
 use std::path::{Path, PathBuf};
@@ -64,9 +64,9 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     let config = dir.join("culprit.toml");
     say(&format!(
         "culprit demo: a toyos repository with {} commits in {}.\n   \
-         v0.1 boots and passes its three SMP tests; main does not. Somewhere in between, \
-         commits stopped building for a while (a header split) and others crashed early. \
-         First hunt: which commit broke the boot? (seed 001)",
+         v0.1 boots and passes its three SMP tests; main does not. Somewhere in between,\n   \
+         commits stopped building for a while (a header split) and others crashed early.\n   \
+         First hunt: which commit broke the boot? (seed 001; every step shows live on a terminal)",
         planted.commits,
         dir.display()
     ));
@@ -77,6 +77,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         hunt: HuntArgs {
             file: Some(config.clone()),
             jobs: args.jobs,
+            brief: true,
             ..HuntArgs::default()
         },
         flaky: false,
@@ -117,9 +118,8 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     let window = match fixups.as_slice() {
         [] => String::new(),
         uses => format!(
-            " It sits inside the window that does not build: {}, the commit that ended the \
-             build failure, was found automatically and applied on top of {} commit(s) of \
-             the window to test them.",
+            "\n   It sits inside the window that does not build: {}, the commit that ended the\n   \
+             build failure, was found automatically and applied on top of {} commit(s) of the window.",
             uses.iter()
                 .map(|(commit, _)| short(commit))
                 .collect::<Vec<_>>()
@@ -128,7 +128,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         ),
     };
     say(&format!(
-        "found {} -- {verdict}.{window} It changed the defconfig: {} options at once.\n   \
+        "found {} -- {verdict}.{window}\n   It changed the defconfig: {} options at once.\n   \
          Second hunt, at that commit{}: which of those options break which test? (seed 000)",
         short(&culprit),
         history::CULPRIT_OPTIONS_ON.len() + history::CULPRIT_OPTIONS_OFF.len(),
@@ -154,6 +154,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         hunt: HuntArgs {
             file: Some(config.clone()),
             jobs: args.jobs,
+            brief: true,
             ..HuntArgs::default()
         },
         flaky: false,
@@ -177,13 +178,12 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         }
     }
     say(&format!(
-        "done. The reports: {}\n   Everything is in {}: the journal and every log; \
-         `culprit log -f {}` shows the steps, `culprit report` writes Markdown, JSON or JUnit.",
+        "done. The reports:\n{}   Everything is in {}: the journal and every log.\n   \
+         `culprit log -f {}` shows every step; `culprit report` writes Markdown, JSON or JUnit.",
         pages
             .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(" and "),
+            .map(|p| format!("   {}\n", p.display()))
+            .collect::<String>(),
         state.display(),
         dir.join("culprit.toml").display()
     ));

@@ -6,7 +6,7 @@ use culprit_hunt::config::{Config, ExecutorKind};
 use culprit_hunt::executor::{end_leftovers, open, Executor};
 use culprit_hunt::journal::{Journal, SessionLock};
 use culprit_hunt::observe::Observer;
-use culprit_hunt::results::SessionKind;
+use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use culprit_hunt::HuntError;
 use serde::de::DeserializeOwned;
@@ -40,6 +40,9 @@ pub struct HuntArgs {
     /// [executor] kind, else local).
     #[arg(long, value_enum)]
     pub executor: Option<ExecutorKind>,
+    /// Tell only the story's milestones, not every step (the demo's way).
+    #[arg(skip)]
+    pub brief: bool,
 }
 
 impl HuntArgs {

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use culprit_hunt::journal::{Journal, SessionRow};
-use culprit_hunt::results::SessionKind;
+use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::workspace::Workspace;
 use culprit_report::{render, Format, Material};
 use std::io::Write;

@@ -10,7 +10,7 @@ use culprit_hunt::launcher::LocalLauncher;
 use culprit_hunt::native_kconfig::NativeKconfig;
 use culprit_hunt::observe::{Unobserved, WorkerActivity};
 use culprit_hunt::request::Request;
-use culprit_hunt::results::SessionKind;
+use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::step::{run_step, StepContext};
 use culprit_hunt::workspace::{stop_flag, Workspace, Worktree};
 use serde_json::json;
