@@ -2,7 +2,7 @@
 
 use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resumable, HuntArgs};
 use crate::progress::Progress;
-use crate::view::table;
+use crate::view::{clean_title, table};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config_hunt::{ConfigHunt, Plan};
 use culprit_hunt::session::Session;
@@ -162,7 +162,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     } else {
         let mut out = String::new();
         for (test, behaviour) in &conclusion.tests {
-            out.push_str(&format!("{test}: {behaviour}\n"));
+            out.push_str(&format!("{test}: {}\n", clean_title(behaviour)));
         }
         if conclusion.culprits.is_empty() {
             out.push_str("no culprit options found\n");
@@ -174,7 +174,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
                     [
                         c.test.clone(),
                         c.options.join(" + "),
-                        c.title.clone().unwrap_or_else(|| c.outcome.clone()),
+                        clean_title(c.failure()),
                     ]
                 })
                 .collect();

@@ -179,7 +179,8 @@ pub fn run(args: DemoArgs) -> Result<u8> {
     }
     say(&format!(
         "done. The reports:\n{}   Everything is in {}: the journal and every log.\n   \
-         `culprit log -f {}` shows every step; `culprit report` writes Markdown, JSON or JUnit.",
+         `culprit log -f {}` shows every step;\n   \
+         `culprit report` writes Markdown, JSON or JUnit.",
         pages
             .iter()
             .map(|p| format!("   {}\n", p.display()))
