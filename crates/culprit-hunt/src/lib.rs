@@ -24,6 +24,7 @@ pub mod request;
 pub mod results;
 pub mod session;
 pub mod session_kind;
+pub mod single_step;
 pub mod status;
 pub mod step;
 pub mod target;

@@ -183,11 +183,11 @@ impl Trees {
         &self,
         config: &Config,
         worker: usize,
-        job: &Job,
+        prepare: &Prepare,
     ) -> Result<(PathBuf, PathBuf)> {
         match (self.workers.get(worker), &self.repo) {
-            (Some((worktree, slot)), Some(repo)) if job.prepare != Prepare::InPlace => {
-                prepare_checkout(repo, &worktree.path, &job.prepare)?;
+            (Some((worktree, slot)), Some(repo)) if *prepare != Prepare::InPlace => {
+                prepare_checkout(repo, &worktree.path, prepare)?;
                 complete_worktree(config, repo, &self.root, &worktree.path)?;
                 Ok((worktree.path.clone(), slot.build.clone()))
             }
@@ -207,7 +207,7 @@ impl Trees {
         launcher: &dyn Launcher,
     ) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
-        let (checkout, build) = self.ready(config, worker, job)?;
+        let (checkout, build) = self.ready(config, worker, &job.prepare)?;
         run_job_in(config, job, &checkout, &build, stop, activity, launcher)
     }
 }
