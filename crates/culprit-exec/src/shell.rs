@@ -16,8 +16,8 @@
 mod reading;
 mod runners;
 
-use reading::{places, Piece, Place, Quoting};
 pub use reading::Refusal;
+use reading::{places, Piece, Place, Quoting};
 
 /// Quotes `value` as one shell word that the shell reads back unchanged.
 pub fn quote(value: &str) -> String {
@@ -69,7 +69,9 @@ pub fn substitute(command: &str, values: &[(&str, &str)]) -> Result<String, Refu
             texts[id] = quotings
                 .iter()
                 .rev()
-                .fold(value.to_string(), |text, quoting| quoted_for(&text, *quoting));
+                .fold(value.to_string(), |text, quoting| {
+                    quoted_for(&text, *quoting)
+                });
         }
     }
     let mut out = String::with_capacity(command.len());
@@ -136,7 +138,10 @@ mod tests {
     #[test]
     fn each_placement_gets_its_own_quoting() {
         let tree = "/a b/it's";
-        assert_eq!(expand("make -C {tree} -s", tree), r"make -C '/a b/it'\''s' -s");
+        assert_eq!(
+            expand("make -C {tree} -s", tree),
+            r"make -C '/a b/it'\''s' -s"
+        );
         assert_eq!(expand(r#"cat "{tree}/x""#, tree), r#"cat "/a b/it's/x""#);
         assert_eq!(expand("cat '{tree}/x'", tree), r"cat '/a b/it'\''s/x'");
         assert_eq!(expand(r#"echo "\"{tree}""#, "$HOME"), r#"echo "\"\$HOME""#);

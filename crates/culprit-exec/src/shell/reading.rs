@@ -132,7 +132,8 @@ impl Reader<'_> {
             let c = match piece {
                 Piece::Hole(id) => {
                     self.hole(id)?;
-                    word.get_or_insert_default().push(Bit::Hole(id, Quoting::Bare));
+                    word.get_or_insert_default()
+                        .push(Bit::Hole(id, Quoting::Bare));
                     continue;
                 }
                 Piece::Char(c) => c,

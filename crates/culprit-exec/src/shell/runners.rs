@@ -21,11 +21,16 @@ enum Takes {
 const RUNNERS: &[(&[&str], Takes)] = &[
     // POSIX shells and their relatives: `-c` makes the first operand the script.
     (
-        &["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh"],
+        &[
+            "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh",
+        ],
         Takes::OperandAfterC,
     ),
     // Switching user and holding a lock: `-c SCRIPT` runs SCRIPT with the user's shell.
-    (&["su", "runuser", "flock"], Takes::After(&["-c", "--command"])),
+    (
+        &["su", "runuser", "flock"],
+        Takes::After(&["-c", "--command"]),
+    ),
     // ssh joins the words after the host into one script for the remote login shell.
     (&["ssh"], Takes::AfterHost),
     // eval joins its words into a script for this very shell.

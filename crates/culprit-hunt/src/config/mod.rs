@@ -388,7 +388,8 @@ impl Config {
                     "{at}: another test has the same name; names must be unique"
                 )));
             }
-            check_command(&test.command, text).map_err(|m| invalid(format!("{at}: `command` {m}")))?;
+            check_command(&test.command, text)
+                .map_err(|m| invalid(format!("{at}: `command` {m}")))?;
             if let Err(err) = regex::RegexSet::new(&test.infra) {
                 return Err(invalid(format!(
                     "{at}: an `infra` pattern is not a valid regex: {err}"
@@ -405,7 +406,8 @@ impl Config {
             }
         }
         if let Some(build) = &raw.build {
-            check_command(&build.command, text).map_err(|m| invalid(format!("[build] `command` {m}")))?;
+            check_command(&build.command, text)
+                .map_err(|m| invalid(format!("[build] `command` {m}")))?;
             if build.timeout.is_zero() {
                 return Err(invalid(
                     "[build] `timeout` is zero, which would stop every build at once; give the longest a build may take, e.g. \"30m\"".into(),
@@ -423,7 +425,8 @@ impl Config {
             ));
         }
         if let Some(normalize) = raw.config.as_ref().and_then(|c| c.normalize.as_ref()) {
-            check_command(normalize, text).map_err(|m| invalid(format!("[config] `normalize` {m}")))?;
+            check_command(normalize, text)
+                .map_err(|m| invalid(format!("[config] `normalize` {m}")))?;
         }
         check_executor(&raw.executor).map_err(|m| invalid(format!("[executor] {m}")))?;
         let mut config = raw.config;
