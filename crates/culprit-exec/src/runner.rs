@@ -221,6 +221,8 @@ pub(crate) fn supervise(
             return finish(spec, classifier, ending, clocks.elapsed(), log, launcher);
         }
     };
+    // Should culprit and this supervisor both be killed, the next culprit ends the rest.
+    let _record = crate::leftovers::record(child.id(), &spec.command);
     if launcher.has_started() {
         clocks.start();
     }

@@ -1,0 +1,235 @@
+//! What a culprit killed outright left running, found and ended by the next culprit.
+//!
+//! The [supervisor](crate::supervisor) ends a command's tree when culprit dies, but it is
+//! a fork of culprit: `pkill -9 -f culprit` or `killall -9 culprit` kill it in the same
+//! breath, and a QEMU below it is reparented to init and runs on. So every supervised
+//! command is recorded, while it runs, as a file in the state directory: the process
+//! group it runs in (the supervisor leads it, and everything the command starts stays in
+//! it unless it leaves on purpose) and the culprit that owns it. The next culprit in
+//! that directory ends the groups whose owner is gone.
+//!
+//! A file per command, written whole then renamed into place, so that concurrent
+//! workers and culprits never share one, and a record is never seen half written.
+//! Processes are named by pid *and* start time (from `/proc/PID/stat`): a pid reused by
+//! an unrelated process since is never taken for the one recorded.
+
+use crate::process_tree::{snapshot, stat_of, ProcStat};
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+/// Where this culprit records its running commands, once it knows its state directory.
+static RECORDS: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// This culprit: its pid and start time.
+static OWNER: LazyLock<Option<(u32, u64)>> = LazyLock::new(|| {
+    let pid = std::process::id();
+    stat_of(pid).map(|stat| (pid, stat.start))
+});
+
+/// How long the processes of an ended group get to disappear after SIGKILL.
+const PATIENCE: Duration = Duration::from_secs(3);
+
+/// A process of a killed culprit that was ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ended {
+    pub pid: u32,
+    /// Its command name (`comm`), as `ps` shows it.
+    pub name: String,
+    /// The culprit command line (build, boot) it was started for.
+    pub command: String,
+}
+
+impl fmt::Display for Ended {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (pid {}) of `{}`", self.name, self.pid, self.command)
+    }
+}
+
+/// Ends what culprits that no longer run left in `dir`, and records this culprit's own
+/// commands there from now on. Returns the processes it ended.
+pub fn take_over(dir: &Path) -> Vec<Ended> {
+    let ended = end_leftovers(dir);
+    if let Ok(mut records) = RECORDS.lock() {
+        *records = Some(dir.to_path_buf());
+    }
+    ended
+}
+
+/// Ends the recorded process groups whose culprit no longer runs, and forgets them.
+pub fn end_leftovers(dir: &Path) -> Vec<Ended> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut ended = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "tmp") {
+            continue;
+        }
+        let Some(record) = fs::read_to_string(&path).ok().and_then(|t| parse(&t)) else {
+            let _ = fs::remove_file(&path);
+            continue;
+        };
+        if runs(record.owner) {
+            continue;
+        }
+        ended.extend(end_group(&record));
+        let _ = fs::remove_file(&path);
+    }
+    ended
+}
+
+/// A command's record; the file goes when the command has ended.
+pub(crate) struct Record {
+    path: Option<PathBuf>,
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        if let Some(path) = &self.path {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// Records the process group led by `leader` (a supervisor just spawned) for `command`,
+/// when this culprit has a state directory. Failing to record is not an error: the
+/// supervisor still covers every death but its own.
+pub(crate) fn record(leader: u32, command: &str) -> Record {
+    let dir = RECORDS.lock().ok().and_then(|records| records.clone());
+    let path = dir.zip(*OWNER).and_then(|(dir, owner)| {
+        let group = stat_of(leader)?;
+        let text = format!(
+            "owner {} {}\ngroup {} {}\n{command}",
+            owner.0, owner.1, leader, group.start
+        );
+        let name = format!("{leader}-{}", group.start);
+        let path = dir.join(&name);
+        let partial = dir.join(format!("{name}.tmp"));
+        fs::create_dir_all(&dir).ok()?;
+        fs::write(&partial, text).ok()?;
+        fs::rename(&partial, &path).ok()?;
+        Some(path)
+    });
+    Record { path }
+}
+
+struct Recorded {
+    owner: (u32, u64),
+    group: (u32, u64),
+    command: String,
+}
+
+fn parse(text: &str) -> Option<Recorded> {
+    let mut lines = text.splitn(3, '\n');
+    let mut pair = |key: &str| -> Option<(u32, u64)> {
+        let mut words = lines.next()?.strip_prefix(key)?.split_whitespace();
+        Some((words.next()?.parse().ok()?, words.next()?.parse().ok()?))
+    };
+    let owner = pair("owner ")?;
+    let group = pair("group ")?;
+    Some(Recorded {
+        owner,
+        group,
+        command: lines.next().unwrap_or_default().to_string(),
+    })
+}
+
+/// True when the process `(pid, start)` still runs.
+fn runs((pid, start): (u32, u64)) -> bool {
+    stat_of(pid).is_some_and(|stat| stat.start == start && !stat.zombie)
+}
+
+/// Kills the recorded group's processes and waits for them to go.
+fn end_group(record: &Recorded) -> Vec<Ended> {
+    let (leader, start) = record.group;
+    // A process with the leader's pid but another start time means the pid was reused,
+    // which the kernel does only once the old group is empty: nothing is left of it.
+    if stat_of(leader).is_some_and(|stat| stat.start != start) {
+        return Vec::new();
+    }
+    let members = |all: Vec<ProcStat>| -> Vec<ProcStat> {
+        all.into_iter()
+            .filter(|p| p.group == leader && !p.zombie && p.start >= start)
+            .collect()
+    };
+    let found = members(snapshot());
+    if found.is_empty() {
+        return Vec::new();
+    }
+    let Ok(group) = i32::try_from(leader) else {
+        return Vec::new();
+    };
+    let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+    let deadline = Instant::now() + PATIENCE;
+    while !members(snapshot()).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    found
+        .into_iter()
+        .map(|p| Ended {
+            pid: p.pid,
+            name: p.name,
+            command: record.command.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::CommandExt;
+    use std::process::Command;
+
+    #[test]
+    fn a_record_reads_back_whole() {
+        let record = parse("owner 12 345\ngroup 67 89\nsh -c 'a\nb'").unwrap();
+        assert_eq!((record.owner, record.group), ((12, 345), (67, 89)));
+        assert_eq!(record.command, "sh -c 'a\nb'");
+        assert!(parse("owner 12\ngroup 67 89\n").is_none());
+    }
+
+    #[test]
+    fn only_the_groups_of_a_culprit_that_is_gone_are_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sleeper = Command::new("sleep");
+        sleeper.arg("30").process_group(0);
+        let mut child = sleeper.spawn().unwrap();
+        let pid = child.id();
+        let start = stat_of(pid).unwrap().start;
+        let write = |owner: (u32, u64)| {
+            let text = format!(
+                "owner {} {}\ngroup {pid} {start}\nsleep 30",
+                owner.0, owner.1
+            );
+            fs::write(dir.path().join(format!("{pid}-{start}")), text).unwrap();
+        };
+        // Owned by this very process, alive: left alone.
+        write(OWNER.unwrap());
+        assert!(end_leftovers(dir.path()).is_empty());
+        assert!(runs((pid, start)));
+        // Owned by a pid that runs but started at another time: a reused pid, so the
+        // owner is gone.
+        write((OWNER.unwrap().0, OWNER.unwrap().1 + 1));
+        let ended = end_leftovers(dir.path());
+        assert_eq!(ended.len(), 1, "{ended:?}");
+        assert_eq!((ended[0].pid, ended[0].name.as_str()), (pid, "sleep"));
+        child.wait().unwrap();
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_reused_leader_pid_is_not_taken_for_the_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = OWNER.unwrap();
+        // This process's own pid, recorded as a leader that started at another time.
+        let text = format!("owner 1 1\ngroup {} {}\nx", me.0, me.1 + 1);
+        fs::write(dir.path().join("x"), text).unwrap();
+        assert!(end_leftovers(dir.path()).is_empty());
+    }
+}
