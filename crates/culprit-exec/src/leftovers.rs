@@ -14,6 +14,7 @@
 //! an unrelated process since is never taken for the one recorded.
 
 use crate::process_tree::{snapshot, stat_of, ProcStat};
+use crate::slurm;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::fmt;
@@ -34,19 +35,34 @@ static OWNER: LazyLock<Option<(u32, u64)>> = LazyLock::new(|| {
 /// How long the processes of an ended group get to disappear after SIGKILL.
 const PATIENCE: Duration = Duration::from_secs(3);
 
-/// A process of a killed culprit that was ended.
+/// What a killed culprit left running, now ended; `command` is the culprit command line
+/// (build, boot) it was started for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ended {
-    pub pid: u32,
-    /// Its command name (`comm`), as `ps` shows it.
-    pub name: String,
-    /// The culprit command line (build, boot) it was started for.
-    pub command: String,
+pub enum Ended {
+    /// A process of a recorded group; `name` is its `comm`, as `ps` shows it.
+    Process {
+        pid: u32,
+        name: String,
+        command: String,
+    },
+    /// The Slurm job the recorded command had submitted, cancelled.
+    Job {
+        id: u64,
+        name: String,
+        command: String,
+    },
 }
 
 impl fmt::Display for Ended {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (pid {}) of `{}`", self.name, self.pid, self.command)
+        match self {
+            Ended::Process { pid, name, command } => {
+                write!(f, "{name} (pid {pid}) of `{command}`")
+            }
+            Ended::Job { id, name, command } => {
+                write!(f, "Slurm job {id} ({name}) of `{command}`")
+            }
+        }
     }
 }
 
@@ -79,6 +95,18 @@ pub fn end_leftovers(dir: &Path) -> Vec<Ended> {
             continue;
         }
         ended.extend(end_group(&record));
+        if let Some(job) = &record.job {
+            // Killing srun does not end its job: Slurm must cancel it. When it cannot be
+            // asked now, the record stays for the next command to try again.
+            match slurm::cancel_leftovers(std::slice::from_ref(job), PATIENCE) {
+                Ok(jobs) => ended.extend(jobs.into_iter().map(|live| Ended::Job {
+                    id: live.id,
+                    name: live.name,
+                    command: record.command.clone(),
+                })),
+                Err(_) => continue,
+            }
+        }
         let _ = fs::remove_file(&path);
     }
     ended
@@ -98,16 +126,13 @@ impl Drop for Record {
 }
 
 /// Records the process group led by `leader` (a supervisor just spawned) for `command`,
-/// when this culprit has a state directory. Failing to record is not an error: the
-/// supervisor still covers every death but its own.
-pub(crate) fn record(leader: u32, command: &str) -> Record {
+/// and the Slurm `job` it submits, when this culprit has a state directory. Failing to
+/// record is not an error: the supervisor still covers every death but its own.
+pub(crate) fn record(leader: u32, command: &str, job: Option<&str>) -> Record {
     let dir = RECORDS.lock().ok().and_then(|records| records.clone());
     let path = dir.zip(*OWNER).and_then(|(dir, owner)| {
         let group = stat_of(leader)?;
-        let text = format!(
-            "owner {} {}\ngroup {} {}\n{command}",
-            owner.0, owner.1, leader, group.start
-        );
+        let text = render((owner, (leader, group.start)), job, command);
         let name = format!("{leader}-{}", group.start);
         let path = dir.join(&name);
         let partial = dir.join(format!("{name}.tmp"));
@@ -119,23 +144,40 @@ pub(crate) fn record(leader: u32, command: &str) -> Record {
     Record { path }
 }
 
+/// The text of a record: the owner's and the group leader's pid and start time, the
+/// job, then the command (which may span lines).
+fn render((owner, group): ((u32, u64), (u32, u64)), job: Option<&str>, command: &str) -> String {
+    format!(
+        "owner {} {}\ngroup {} {}\njob {}\n{command}",
+        owner.0,
+        owner.1,
+        group.0,
+        group.1,
+        job.unwrap_or_default()
+    )
+}
+
 struct Recorded {
     owner: (u32, u64),
     group: (u32, u64),
+    /// The Slurm job's name, for a command run through srun.
+    job: Option<String>,
     command: String,
 }
 
 fn parse(text: &str) -> Option<Recorded> {
-    let mut lines = text.splitn(3, '\n');
+    let mut lines = text.splitn(4, '\n');
     let mut pair = |key: &str| -> Option<(u32, u64)> {
         let mut words = lines.next()?.strip_prefix(key)?.split_whitespace();
         Some((words.next()?.parse().ok()?, words.next()?.parse().ok()?))
     };
     let owner = pair("owner ")?;
     let group = pair("group ")?;
+    let job = lines.next()?.strip_prefix("job ")?;
     Some(Recorded {
         owner,
         group,
+        job: (!job.is_empty()).then(|| job.to_string()),
         command: lines.next().unwrap_or_default().to_string(),
     })
 }
@@ -148,6 +190,10 @@ fn runs((pid, start): (u32, u64)) -> bool {
 /// Kills the recorded group's processes and waits for them to go.
 fn end_group(record: &Recorded) -> Vec<Ended> {
     let (leader, start) = record.group;
+    // Group 0 holds the kernel's threads, and killpg(0) is the caller's own group.
+    if leader <= 1 {
+        return Vec::new();
+    }
     // A process with the leader's pid but another start time means the pid was reused,
     // which the kernel does only once the old group is empty: nothing is left of it.
     if stat_of(leader).is_some_and(|stat| stat.start != start) {
@@ -172,7 +218,7 @@ fn end_group(record: &Recorded) -> Vec<Ended> {
     }
     found
         .into_iter()
-        .map(|p| Ended {
+        .map(|p| Ended::Process {
             pid: p.pid,
             name: p.name,
             command: record.command.clone(),
@@ -188,10 +234,15 @@ mod tests {
 
     #[test]
     fn a_record_reads_back_whole() {
-        let record = parse("owner 12 345\ngroup 67 89\nsh -c 'a\nb'").unwrap();
+        let record = parse("owner 12 345\ngroup 67 89\njob \nsh -c 'a\nb'").unwrap();
         assert_eq!((record.owner, record.group), ((12, 345), (67, 89)));
-        assert_eq!(record.command, "sh -c 'a\nb'");
-        assert!(parse("owner 12\ngroup 67 89\n").is_none());
+        assert_eq!(
+            (record.job, record.command.as_str()),
+            (None, "sh -c 'a\nb'")
+        );
+        let record = parse("owner 1 2\ngroup 3 4\njob culprit-9-1\nsrun").unwrap();
+        assert_eq!(record.job.as_deref(), Some("culprit-9-1"));
+        assert!(parse("owner 12\ngroup 67 89\njob \n").is_none());
     }
 
     #[test]
@@ -203,10 +254,7 @@ mod tests {
         let pid = child.id();
         let start = stat_of(pid).unwrap().start;
         let write = |owner: (u32, u64)| {
-            let text = format!(
-                "owner {} {}\ngroup {pid} {start}\nsleep 30",
-                owner.0, owner.1
-            );
+            let text = render((owner, (pid, start)), None, "sleep 30");
             fs::write(dir.path().join(format!("{pid}-{start}")), text).unwrap();
         };
         // Owned by this very process, alive: left alone.
@@ -218,7 +266,12 @@ mod tests {
         write((OWNER.unwrap().0, OWNER.unwrap().1 + 1));
         let ended = end_leftovers(dir.path());
         assert_eq!(ended.len(), 1, "{ended:?}");
-        assert_eq!((ended[0].pid, ended[0].name.as_str()), (pid, "sleep"));
+        let process = Ended::Process {
+            pid,
+            name: "sleep".into(),
+            command: "sleep 30".into(),
+        };
+        assert_eq!(ended, [process]);
         child.wait().unwrap();
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
@@ -228,7 +281,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let me = OWNER.unwrap();
         // This process's own pid, recorded as a leader that started at another time.
-        let text = format!("owner 1 1\ngroup {} {}\nx", me.0, me.1 + 1);
+        let text = render(((1, 1), (me.0, me.1 + 1)), None, "x");
         fs::write(dir.path().join("x"), text).unwrap();
         assert!(end_leftovers(dir.path()).is_empty());
     }

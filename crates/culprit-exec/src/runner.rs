@@ -222,7 +222,8 @@ pub(crate) fn supervise(
         }
     };
     // Should culprit and this supervisor both be killed, the next culprit ends the rest.
-    let _record = crate::leftovers::record(child.id(), &spec.command);
+    let job = launcher.job().map(|job| job.name);
+    let _record = crate::leftovers::record(child.id(), &spec.command, job.as_deref());
     if launcher.has_started() {
         clocks.start();
     }
