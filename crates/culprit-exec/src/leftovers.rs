@@ -32,6 +32,23 @@ static OWNER: LazyLock<Option<(u32, u64)>> = LazyLock::new(|| {
     stat_of(pid).map(|stat| (pid, stat.start))
 });
 
+/// This machine and this boot of it (`/proc/sys/kernel/random/boot_id`): pids and start
+/// times mean something only there. A state directory on a shared filesystem may hold
+/// records of culprits on other machines.
+static MACHINE: LazyLock<Option<Machine>> = LazyLock::new(|| {
+    let read = |path: &str| Some(fs::read_to_string(path).ok()?.trim().to_string());
+    Some(Machine {
+        host: read("/proc/sys/kernel/hostname")?,
+        boot: read("/proc/sys/kernel/random/boot_id")?,
+    })
+});
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Machine {
+    host: String,
+    boot: String,
+}
+
 /// How long the processes of an ended group get to disappear after SIGKILL.
 const PATIENCE: Duration = Duration::from_secs(3);
 
@@ -91,7 +108,13 @@ pub fn end_leftovers(dir: &Path) -> Vec<Ended> {
             let _ = fs::remove_file(&path);
             continue;
         };
-        if runs(record.owner) {
+        let here = MACHINE.as_ref();
+        if here.is_none_or(|here| record.machine.host != here.host) || runs(record.owner) {
+            continue;
+        }
+        // This machine has rebooted since: nothing of that culprit runs.
+        if here.is_some_and(|here| record.machine.boot != here.boot) {
+            let _ = fs::remove_file(&path);
             continue;
         }
         ended.extend(end_group(&record));
@@ -131,9 +154,16 @@ impl Drop for Record {
 pub(crate) fn record(leader: u32, command: &str, job: Option<&str>) -> Record {
     let dir = RECORDS.lock().ok().and_then(|records| records.clone());
     let path = dir.zip(*OWNER).and_then(|(dir, owner)| {
-        let group = stat_of(leader)?;
-        let text = render((owner, (leader, group.start)), job, command);
-        let name = format!("{leader}-{}", group.start);
+        let start = stat_of(leader)?.start;
+        let text = Recorded {
+            machine: MACHINE.clone()?,
+            owner,
+            group: (leader, start),
+            job: job.map(String::from),
+            command: command.to_string(),
+        }
+        .text();
+        let name = format!("{leader}-{start}");
         let path = dir.join(&name);
         let partial = dir.join(format!("{name}.tmp"));
         fs::create_dir_all(&dir).ok()?;
@@ -144,29 +174,42 @@ pub(crate) fn record(leader: u32, command: &str, job: Option<&str>) -> Record {
     Record { path }
 }
 
-/// The text of a record: the owner's and the group leader's pid and start time, the
-/// job, then the command (which may span lines).
-fn render((owner, group): ((u32, u64), (u32, u64)), job: Option<&str>, command: &str) -> String {
-    format!(
-        "owner {} {}\ngroup {} {}\njob {}\n{command}",
-        owner.0,
-        owner.1,
-        group.0,
-        group.1,
-        job.unwrap_or_default()
-    )
-}
-
+/// What a record says.
 struct Recorded {
+    machine: Machine,
+    /// The culprit's pid and start time.
     owner: (u32, u64),
+    /// The group leader's (the supervisor's) pid and start time.
     group: (u32, u64),
     /// The Slurm job's name, for a command run through srun.
     job: Option<String>,
     command: String,
 }
 
+impl Recorded {
+    /// One line per field, the command last (it may span lines).
+    fn text(&self) -> String {
+        format!(
+            "machine {} {}\nowner {} {}\ngroup {} {}\njob {}\n{}",
+            self.machine.host,
+            self.machine.boot,
+            self.owner.0,
+            self.owner.1,
+            self.group.0,
+            self.group.1,
+            self.job.as_deref().unwrap_or_default(),
+            self.command
+        )
+    }
+}
+
 fn parse(text: &str) -> Option<Recorded> {
-    let mut lines = text.splitn(4, '\n');
+    let mut lines = text.splitn(5, '\n');
+    let mut machine = lines.next()?.strip_prefix("machine ")?.split_whitespace();
+    let machine = Machine {
+        host: machine.next()?.to_string(),
+        boot: machine.next()?.to_string(),
+    };
     let mut pair = |key: &str| -> Option<(u32, u64)> {
         let mut words = lines.next()?.strip_prefix(key)?.split_whitespace();
         Some((words.next()?.parse().ok()?, words.next()?.parse().ok()?))
@@ -175,6 +218,7 @@ fn parse(text: &str) -> Option<Recorded> {
     let group = pair("group ")?;
     let job = lines.next()?.strip_prefix("job ")?;
     Some(Recorded {
+        machine,
         owner,
         group,
         job: (!job.is_empty()).then(|| job.to_string()),
@@ -232,17 +276,27 @@ mod tests {
     use std::os::unix::process::CommandExt;
     use std::process::Command;
 
+    /// A record of this machine's current boot.
+    fn here(owner: (u32, u64), group: (u32, u64), command: &str) -> Recorded {
+        Recorded {
+            machine: MACHINE.clone().unwrap(),
+            owner,
+            group,
+            job: None,
+            command: command.into(),
+        }
+    }
+
     #[test]
     fn a_record_reads_back_whole() {
-        let record = parse("owner 12 345\ngroup 67 89\njob \nsh -c 'a\nb'").unwrap();
-        assert_eq!((record.owner, record.group), ((12, 345), (67, 89)));
-        assert_eq!(
-            (record.job, record.command.as_str()),
-            (None, "sh -c 'a\nb'")
-        );
-        let record = parse("owner 1 2\ngroup 3 4\njob culprit-9-1\nsrun").unwrap();
-        assert_eq!(record.job.as_deref(), Some("culprit-9-1"));
-        assert!(parse("owner 12\ngroup 67 89\njob \n").is_none());
+        let mut record = here((12, 345), (67, 89), "sh -c 'a\nb'");
+        let back = parse(&record.text()).unwrap();
+        assert_eq!((back.owner, back.group), ((12, 345), (67, 89)));
+        assert_eq!((back.job, back.command.as_str()), (None, "sh -c 'a\nb'"));
+        record.job = Some("culprit-9-1".into());
+        let back = parse(&record.text()).unwrap();
+        assert_eq!((back.machine, back.job), (record.machine, record.job));
+        assert!(parse("machine h b\nowner 12\ngroup 67 89\njob \n").is_none());
     }
 
     #[test]
@@ -253,19 +307,23 @@ mod tests {
         let mut child = sleeper.spawn().unwrap();
         let pid = child.id();
         let start = stat_of(pid).unwrap().start;
-        let write = |owner: (u32, u64)| {
-            let text = render((owner, (pid, start)), None, "sleep 30");
-            fs::write(dir.path().join(format!("{pid}-{start}")), text).unwrap();
-        };
+        let file = dir.path().join(format!("{pid}-{start}"));
+        let me = OWNER.unwrap();
         // Owned by this very process, alive: left alone.
-        write(OWNER.unwrap());
+        let mut record = here(me, (pid, start), "sleep 30");
+        fs::write(&file, record.text()).unwrap();
         assert!(end_leftovers(dir.path()).is_empty());
-        assert!(runs((pid, start)));
+        // Owned by a culprit on another machine, which this one cannot see: left alone.
+        record.owner = (me.0, me.1 + 1);
+        record.machine.host.push_str("-elsewhere");
+        fs::write(&file, record.text()).unwrap();
+        assert!(end_leftovers(dir.path()).is_empty());
+        assert!(runs((pid, start)) && file.exists());
         // Owned by a pid that runs but started at another time: a reused pid, so the
         // owner is gone.
-        write((OWNER.unwrap().0, OWNER.unwrap().1 + 1));
+        let record = here((me.0, me.1 + 1), (pid, start), "sleep 30");
+        fs::write(&file, record.text()).unwrap();
         let ended = end_leftovers(dir.path());
-        assert_eq!(ended.len(), 1, "{ended:?}");
         let process = Ended::Process {
             pid,
             name: "sleep".into(),
@@ -277,12 +335,18 @@ mod tests {
     }
 
     #[test]
-    fn a_reused_leader_pid_is_not_taken_for_the_group() {
+    fn a_reused_leader_pid_or_a_reboot_is_not_taken_for_the_group() {
         let dir = tempfile::tempdir().unwrap();
         let me = OWNER.unwrap();
         // This process's own pid, recorded as a leader that started at another time.
-        let text = render(((1, 1), (me.0, me.1 + 1)), None, "x");
-        fs::write(dir.path().join("x"), text).unwrap();
+        let record = here((1, 1), (me.0, me.1 + 1), "x");
+        fs::write(dir.path().join("x"), record.text()).unwrap();
         assert!(end_leftovers(dir.path()).is_empty());
+        // This process's own group, recorded before a reboot: the record just goes.
+        let mut record = here((1, 1), (me.0, me.1), "y");
+        record.machine.boot.push_str("-before");
+        fs::write(dir.path().join("y"), record.text()).unwrap();
+        assert!(end_leftovers(dir.path()).is_empty());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }
