@@ -52,34 +52,30 @@ struct Machine {
 /// How long the processes of an ended group get to disappear after SIGKILL.
 const PATIENCE: Duration = Duration::from_secs(3);
 
-/// What a killed culprit left running, now ended; `command` is the culprit command line
-/// (build, boot) it was started for.
+/// What one command of a killed culprit left running, now ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ended {
-    /// A process of a recorded group; `name` is its `comm`, as `ps` shows it.
-    Process {
-        pid: u32,
-        name: String,
-        command: String,
-    },
-    /// The Slurm job the recorded command had submitted, cancelled.
-    Job {
-        id: u64,
-        name: String,
-        command: String,
-    },
+pub struct Ended {
+    /// The culprit command line (build, boot) it was started for.
+    pub command: String,
+    /// The processes of its group, by pid and `comm` (as `ps` shows them).
+    pub processes: Vec<(u32, String)>,
+    /// The Slurm job it had submitted, cancelled: its id and name.
+    pub job: Option<(u64, String)>,
 }
 
 impl fmt::Display for Ended {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Ended::Process { pid, name, command } => {
-                write!(f, "{name} (pid {pid}) of `{command}`")
-            }
-            Ended::Job { id, name, command } => {
-                write!(f, "Slurm job {id} ({name}) of `{command}`")
-            }
-        }
+        let mut parts: Vec<String> = self
+            .processes
+            .iter()
+            .map(|(pid, name)| format!("{name} (pid {pid})"))
+            .collect();
+        parts.extend(
+            self.job
+                .iter()
+                .map(|(id, name)| format!("Slurm job {id} ({name})")),
+        );
+        write!(f, "{} of `{}`", parts.join(", "), self.command)
     }
 }
 
@@ -117,18 +113,22 @@ pub fn end_leftovers(dir: &Path) -> Vec<Ended> {
             let _ = fs::remove_file(&path);
             continue;
         }
-        ended.extend(end_group(&record));
-        if let Some(job) = &record.job {
+        let processes = end_group(&record);
+        let mut job = None;
+        if let Some(name) = &record.job {
             // Killing srun does not end its job: Slurm must cancel it. When it cannot be
             // asked now, the record stays for the next command to try again.
-            match slurm::cancel_leftovers(std::slice::from_ref(job), PATIENCE) {
-                Ok(jobs) => ended.extend(jobs.into_iter().map(|live| Ended::Job {
-                    id: live.id,
-                    name: live.name,
-                    command: record.command.clone(),
-                })),
+            match slurm::cancel_leftovers(std::slice::from_ref(name), PATIENCE) {
+                Ok(jobs) => job = jobs.into_iter().next().map(|live| (live.id, live.name)),
                 Err(_) => continue,
             }
+        }
+        if !processes.is_empty() || job.is_some() {
+            ended.push(Ended {
+                command: record.command,
+                processes,
+                job,
+            });
         }
         let _ = fs::remove_file(&path);
     }
@@ -231,8 +231,9 @@ fn runs((pid, start): (u32, u64)) -> bool {
     stat_of(pid).is_some_and(|stat| stat.start == start && !stat.zombie)
 }
 
-/// Kills the recorded group's processes and waits for them to go.
-fn end_group(record: &Recorded) -> Vec<Ended> {
+/// Kills the recorded group's processes and waits for them to go; returns them, by pid
+/// and name.
+fn end_group(record: &Recorded) -> Vec<(u32, String)> {
     let (leader, start) = record.group;
     // Group 0 holds the kernel's threads, and killpg(0) is the caller's own group.
     if leader <= 1 {
@@ -260,14 +261,7 @@ fn end_group(record: &Recorded) -> Vec<Ended> {
     while !members(snapshot()).is_empty() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    found
-        .into_iter()
-        .map(|p| Ended::Process {
-            pid: p.pid,
-            name: p.name,
-            command: record.command.clone(),
-        })
-        .collect()
+    found.into_iter().map(|p| (p.pid, p.name)).collect()
 }
 
 #[cfg(test)]
@@ -324,12 +318,16 @@ mod tests {
         let record = here((me.0, me.1 + 1), (pid, start), "sleep 30");
         fs::write(&file, record.text()).unwrap();
         let ended = end_leftovers(dir.path());
-        let process = Ended::Process {
-            pid,
-            name: "sleep".into(),
+        let process = Ended {
             command: "sleep 30".into(),
+            processes: vec![(pid, "sleep".into())],
+            job: None,
         };
         assert_eq!(ended, [process]);
+        assert_eq!(
+            ended[0].to_string(),
+            format!("sleep (pid {pid}) of `sleep 30`")
+        );
         child.wait().unwrap();
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }

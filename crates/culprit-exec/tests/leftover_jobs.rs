@@ -14,7 +14,7 @@ mod fixture;
 
 use cluster::{cluster, wait_running};
 use culprit_console::{Classifier, Rules};
-use culprit_exec::leftovers::{end_leftovers, take_over, Ended};
+use culprit_exec::leftovers::{end_leftovers, take_over};
 use culprit_exec::slurm::{live_jobs, run_job, unique_job_name, SlurmOptions};
 use fixture::{no_stop, spec};
 use nix::sys::signal::{kill, Signal};
@@ -95,16 +95,12 @@ fn the_job_of_a_culprit_killed_with_its_supervisor_is_cancelled_by_the_next() {
     assert_eq!(live_jobs(std::slice::from_ref(&job)).unwrap().len(), 1);
 
     let ended = end_leftovers(records.path());
+    assert_eq!(ended.len(), 1, "{ended:?}");
+    assert_eq!(ended[0].job, Some((id, job.clone())), "{ended:?}");
     assert!(
-        ended
-            .iter()
-            .any(|e| matches!(e, Ended::Job { id: i, name, .. } if *i == id && *name == job)),
-        "{ended:?}"
-    );
-    assert!(
-        ended
-            .iter()
-            .any(|e| e.to_string().starts_with("Slurm job ")),
+        ended[0].to_string().contains(&format!(
+            "Slurm job {id} ({job}) of `echo started; sleep 300`"
+        )),
         "{ended:?}"
     );
     assert_eq!(live_jobs(std::slice::from_ref(&job)).unwrap(), vec![]);

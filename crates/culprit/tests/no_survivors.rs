@@ -89,8 +89,12 @@ fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// A make whose recipe is a silent thirty-second "compiler", started next to each boot
+/// (as boot scripts start helpers), so that a make runs at the moment culprit is killed.
+const BESIDE: &str = r#"printf \"all:\\n\\tsleep 30\\n\" | make -s -f - >/dev/null &"#;
+
 /// The toyos configuration with each boot below a shell of its own that does not
-/// `exec` it (as most real commands are), and a hang that lasts.
+/// `exec` it (as most real commands are), a make beside it, and a hang that lasts.
 fn long_boots(toml: &str, repo: &Path) -> String {
     let mut out = String::new();
     for line in toml.lines() {
@@ -99,7 +103,7 @@ fn long_boots(toml: &str, repo: &Path) -> String {
             .filter(|c| c.starts_with("qemu"))
         {
             let qemu = qemu.trim_end_matches('"');
-            out.push_str(&format!("command = \"sh -c '{qemu}; exit $?'\"\n"));
+            out.push_str(&format!("command = \"sh -c '{BESIDE} {qemu}; exit $?'\"\n"));
         } else if line.starts_with("silence") {
             out.push_str("silence = \"60s\"\n");
         } else if line.starts_with("timeout") && !line.contains('m') {
@@ -109,7 +113,7 @@ fn long_boots(toml: &str, repo: &Path) -> String {
             out.push('\n');
         }
     }
-    assert!(out.contains("sh -c 'qemu"), "{}: {out}", repo.display());
+    assert_eq!(out.matches(BESIDE).count(), 3, "{}: {out}", repo.display());
     out
 }
 
@@ -156,7 +160,7 @@ fn nothing_survives_culprit_and_its_supervisors_killed_at_once() {
     let mut seen: HashMap<i32, Instant> = HashMap::new();
     let mut hanging = None;
     wait_until(
-        "a hanging QEMU below culprit",
+        "a hanging QEMU and a make below culprit",
         Duration::from_secs(120),
         || {
             for (pid, name) in tagged(&tag) {
@@ -169,7 +173,7 @@ fn nothing_survives_culprit_and_its_supervisors_killed_at_once() {
                 let alive = live.iter().any(|(p, _)| p == pid);
                 (alive && since.elapsed() > Duration::from_secs(4)).then_some(*pid)
             });
-            hanging.is_some()
+            hanging.is_some() && live.iter().any(|(_, name)| name == "make")
         },
     );
     let hanging = hanging.unwrap();
@@ -192,6 +196,10 @@ fn nothing_survives_culprit_and_its_supervisors_killed_at_once() {
         survivors.iter().any(|(pid, _)| *pid == hanging),
         "the hanging QEMU {hanging} should outlive its killed supervisor until the next culprit: {survivors:?}"
     );
+    let make = survivors.iter().find(|(_, name)| name == "make").cloned();
+    let Some((make, _)) = make else {
+        panic!("make should outlive its killed supervisor too: {survivors:?}")
+    };
 
     let out = culprit(&repo, &["log", "-f", "long.toml"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -200,13 +208,14 @@ fn nothing_survives_culprit_and_its_supervisors_killed_at_once() {
         stderr.contains("left running by an earlier culprit that was killed"),
         "{stderr}"
     );
-    // Named by its pid (the others of the group may have ended by themselves since).
-    assert!(
-        stderr.contains(&format!(
-            "ended qemu-system-x86 (pid {hanging}) of `sh -c 'qemu-system-x86_64"
-        )),
-        "the hanging QEMU {hanging} is not named: {stderr}"
-    );
+    // Named by their pids (others of the groups may have ended by themselves since).
+    for (pid, name) in [(hanging, "qemu-system-x86"), (make, "make")] {
+        assert!(
+            stderr.contains(&format!("{name} (pid {pid})")),
+            "{name} {pid} is not named: {stderr}"
+        );
+    }
+    assert!(stderr.contains("of `sh -c 'printf \"all:"), "{stderr}");
     let left = tagged(&tag);
     assert!(left.is_empty(), "survived `culprit log`: {left:?}");
 
