@@ -54,7 +54,7 @@ const PLACES: &[(&str, &str, &str)] = &[
 /// How a script is handed to another shell, as an author writes it.
 #[derive(Clone, Copy, Debug)]
 enum Wrap {
-    /// `SHELL -c '...'`
+    /// `SHELL -c '...'` (the shell given with its options)
     Single(&'static str),
     /// `SHELL -c "..."`
     Double(&'static str),
@@ -65,7 +65,7 @@ enum Wrap {
 fn wrap(script: &str, how: Wrap) -> String {
     let single = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
     match how {
-        Wrap::Single(shell) => format!("{shell} -c {}", single(script)),
+        Wrap::Single(shell) => format!("{shell} {}", single(script)),
         Wrap::Double(shell) => {
             let mut escaped = String::new();
             for c in script.chars() {
@@ -74,7 +74,7 @@ fn wrap(script: &str, how: Wrap) -> String {
                 }
                 escaped.push(c);
             }
-            format!("{shell} -c \"{escaped}\"")
+            format!("{shell} \"{escaped}\"")
         }
         Wrap::Eval => format!("eval {}", single(script)),
     }
@@ -82,12 +82,13 @@ fn wrap(script: &str, how: Wrap) -> String {
 
 fn wraps() -> impl Strategy<Value = Vec<Wrap>> {
     let one = prop_oneof![
-        Just(Wrap::Single("sh")),
-        Just(Wrap::Single("bash")),
-        Just(Wrap::Single("bash -l")),
-        Just(Wrap::Single("/bin/dash -e")),
-        Just(Wrap::Double("sh")),
-        Just(Wrap::Double("bash")),
+        Just(Wrap::Single("sh -c")),
+        Just(Wrap::Single("bash -c")),
+        Just(Wrap::Single("bash -lc")),
+        Just(Wrap::Single("timeout 60 /bin/dash -ec")),
+        Just(Wrap::Single("bash -o pipefail -c")),
+        Just(Wrap::Double("sh -c")),
+        Just(Wrap::Double("bash -lc")),
         Just(Wrap::Eval),
     ];
     prop::collection::vec(one, 0..=2)
