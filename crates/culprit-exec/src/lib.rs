@@ -5,6 +5,7 @@
 
 pub mod capture;
 pub mod git;
+pub mod leftovers;
 mod process_tree;
 pub mod runner;
 pub mod shell;

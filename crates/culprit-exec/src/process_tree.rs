@@ -12,17 +12,24 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs;
 
 /// One line of `/proc/PID/stat`, the fields we need.
-struct ProcStat {
-    pid: u32,
-    ppid: u32,
-    zombie: bool,
+pub(crate) struct ProcStat {
+    pub pid: u32,
+    pub ppid: u32,
+    pub zombie: bool,
+    /// The process group.
+    pub group: u32,
+    /// When the process started, in clock ticks after boot: with the pid, it names one
+    /// process even after the pid is reused.
+    pub start: u64,
+    /// The command name (`comm`).
+    pub name: String,
 }
 
 /// Every process on the machine, read from `/proc`.
 ///
 /// Hand-written: no maintained crate offers a cheap ppid/pgrp snapshot without pulling
 /// in a full system-information library.
-fn snapshot() -> Vec<ProcStat> {
+pub(crate) fn snapshot() -> Vec<ProcStat> {
     let Ok(entries) = fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -33,16 +40,21 @@ fn snapshot() -> Vec<ProcStat> {
         .collect()
 }
 
-fn stat_of(pid: u32) -> Option<ProcStat> {
+pub(crate) fn stat_of(pid: u32) -> Option<ProcStat> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name is in parentheses and may itself contain spaces or ')'.
-    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
-    let state = fields.next()?;
-    let ppid = fields.next()?.parse().ok()?;
+    let close = stat.rfind(')')?;
+    let name = stat[..close].split_once('(')?.1.to_string();
+    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+    // Fields 3 (state), 4 (ppid), 5 (pgrp) and 22 (starttime) of proc(5).
+    let state = *fields.first()?;
     Some(ProcStat {
         pid,
-        ppid,
+        ppid: fields.get(1)?.parse().ok()?,
         zombie: state == "Z" || state == "X",
+        group: fields.get(2)?.parse().ok()?,
+        start: fields.get(19)?.parse().ok()?,
+        name,
     })
 }
 

@@ -221,6 +221,9 @@ pub(crate) fn supervise(
             return finish(spec, classifier, ending, clocks.elapsed(), log, launcher);
         }
     };
+    // Should culprit and this supervisor both be killed, the next culprit ends the rest.
+    let job = launcher.job().map(|job| job.name);
+    let _record = crate::leftovers::record(child.id(), &spec.command, job.as_deref());
     if launcher.has_started() {
         clocks.start();
     }

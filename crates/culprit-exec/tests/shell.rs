@@ -45,7 +45,7 @@ proptest! {
     fn a_value_is_one_word_whatever_it_holds(value in hostile()) {
         let dir = tempfile::tempdir().unwrap();
         for (template, before, after) in PLACES {
-            let command = substitute(template, &[("tree", &value)]);
+            let command = substitute(template, &[("tree", &value)]).unwrap();
             let out = Command::new("sh")
                 .arg("-c")
                 .arg(&command)

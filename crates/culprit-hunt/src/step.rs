@@ -1,7 +1,7 @@
 //! One step: build the tree, then boot every test and read its console.
 
 use crate::config::{resolve_path, Config, ExitCodes, TestSection, SHAPE_RUN};
-use crate::error::{Context, Result};
+use crate::error::{Context, HuntError, Result};
 use crate::judgement::Judgement;
 use crate::launcher::Launcher;
 use crate::observe::WorkerActivity;
@@ -63,9 +63,10 @@ impl StepContext<'_> {
         }
     }
 
-    /// The command with its placeholders, each quoted as one shell word: a tree path
-    /// with spaces or an artifact named `a$(touch x).bin` is data, never code.
-    fn expand(&self, command: &str) -> String {
+    /// The command with its placeholders, each quoted for where it stands: a tree path
+    /// with spaces or an artifact named `a$(touch x).bin` is data, never code, even in
+    /// `sh -c '...'`.
+    fn expand(&self, command: &str) -> Result<String> {
         let tree = self.tree.to_string_lossy();
         let build = self.build.to_string_lossy();
         let config = self.config.config.as_ref().map(|section| {
@@ -77,6 +78,7 @@ impl StepContext<'_> {
         values.extend(config.as_deref().map(|file| ("config", file)));
         values.extend(self.placeholders.iter().map(|(k, v)| (*k, v.as_str())));
         culprit_exec::shell::substitute(command, &values)
+            .map_err(|refused| HuntError::BadInput(format!("`{command}` {refused}")))
     }
 
     fn run(
@@ -95,7 +97,7 @@ impl StepContext<'_> {
         let classifier = Classifier::new(rules)
             .with_context(|| format!("invalid console rules for `{name}`"))?;
         let spec = RunSpec {
-            command: self.expand(command),
+            command: self.expand(command)?,
             cwd: self.tree.to_path_buf(),
             env: vec![
                 (

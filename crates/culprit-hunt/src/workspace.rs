@@ -20,6 +20,10 @@ pub const DEFAULT_STATE: &str = ".culprit";
 /// The environment variable that moves the state directory (`--state` sets it too).
 pub const STATE_ENV: &str = "CULPRIT_STATE";
 
+/// The state directory's record of the commands running now (see
+/// `culprit_exec::leftovers`).
+const RUNNING_DIR: &str = "running";
+
 /// The configuration with the repository it belongs to.
 pub struct Workspace {
     pub config: Config,
@@ -100,6 +104,10 @@ impl Workspace {
             );
         }
         let state = state_dir(&config);
+        // Whatever a killed culprit left running here ends before anything else starts.
+        for ended in culprit_exec::leftovers::take_over(&state.join(RUNNING_DIR)) {
+            eprintln!("culprit: ended {ended}, left running by an earlier culprit that was killed");
+        }
         Ok(Workspace {
             config,
             repo,

@@ -5,6 +5,7 @@
 
 use crate::recipe::Recipe;
 mod executor_section;
+mod quoting;
 mod tree_section;
 
 use culprit_console::{Rules, StageMarker};
@@ -332,7 +333,8 @@ impl Config {
                     "{at}: another test has the same name; names must be unique"
                 )));
             }
-            check_command(&test.command).map_err(|m| invalid(format!("{at}: `command` {m}")))?;
+            check_command(&test.command, text)
+                .map_err(|m| invalid(format!("{at}: `command` {m}")))?;
             if let Err(err) = regex::RegexSet::new(&test.infra) {
                 return Err(invalid(format!(
                     "{at}: an `infra` pattern is not a valid regex: {err}"
@@ -349,7 +351,8 @@ impl Config {
             }
         }
         if let Some(build) = &raw.build {
-            check_command(&build.command).map_err(|m| invalid(format!("[build] `command` {m}")))?;
+            check_command(&build.command, text)
+                .map_err(|m| invalid(format!("[build] `command` {m}")))?;
             if build.timeout.is_zero() {
                 return Err(invalid(
                     "[build] `timeout` is zero, which would stop every build at once; give the longest a build may take, e.g. \"30m\"".into(),
@@ -367,7 +370,8 @@ impl Config {
             ));
         }
         if let Some(normalize) = raw.config.as_ref().and_then(|c| c.normalize.as_ref()) {
-            check_command(normalize).map_err(|m| invalid(format!("[config] `normalize` {m}")))?;
+            check_command(normalize, text)
+                .map_err(|m| invalid(format!("[config] `normalize` {m}")))?;
         }
         raw.executor
             .check()
@@ -572,8 +576,9 @@ pub fn resolve_path(path: &Path, tree: &Path, build: &Path) -> PathBuf {
     }
 }
 
-/// Rejects empty commands and unknown `{placeholders}`.
-fn check_command(command: &str) -> Result<(), String> {
+/// Rejects empty commands, unknown `{placeholders}` and placeholders where no quoting
+/// gives their exact value (`text` is the file's, to name the line).
+fn check_command(command: &str, text: &str) -> Result<(), String> {
     static BRACES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"\{([A-Za-z0-9_]*)\}").expect("a valid pattern")
     });
@@ -593,7 +598,8 @@ fn check_command(command: &str) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    culprit_exec::shell::check(command, PLACEHOLDERS)
+        .map_err(|refused| format!("{}{refused}", quoting::line_of(text, command, &refused)))
 }
 
 /// The program a shell command line starts first, when it is a plain name looked up on
