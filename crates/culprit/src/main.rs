@@ -2,10 +2,8 @@
 //! firmware build or boot.
 
 mod commands;
-mod history;
 mod progress;
 mod story;
-mod toyos;
 mod view;
 
 use clap::{Parser, Subcommand};

@@ -6,11 +6,11 @@
 
 use crate::commands::hunt_args::HuntArgs;
 use crate::commands::{bisect, bisect_config};
-use crate::history;
 use anyhow::{bail, Context, Result};
 use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::workspace::Workspace;
 use culprit_report::{render, Format, Material};
+use culprit_toyos::history;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]

@@ -5,8 +5,7 @@
 //! `culprit demo` (modelled on seed 001). Everything is deterministic: the same size
 //! gives the same commits, ids included, so tests can name what culprit must find.
 
-use crate::toyos;
-use anyhow::{bail, Context, Result};
+use crate::{failed, Result, ToyosError};
 use culprit_kconfig::{Config as KConfig, Value};
 use std::path::Path;
 use std::process::Command;
@@ -118,20 +117,20 @@ impl Writer<'_> {
             .env("GIT_AUTHOR_DATE", &date)
             .env("GIT_COMMITTER_DATE", &date)
             .output()
-            .context("cannot run git; install git")?;
+            .map_err(failed("cannot run git; install git"))?;
         if !out.status.success() {
-            bail!(
+            return Err(ToyosError::Message(format!(
                 "git {} failed: {}",
                 args.join(" "),
                 String::from_utf8_lossy(&out.stderr).trim()
-            );
+            )));
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
     fn write(&self, rel: &str, text: &str) -> Result<()> {
         let path = self.dir.join(rel);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+        std::fs::write(&path, text).map_err(failed(format!("cannot write {}", path.display())))
     }
 
     fn commit(&mut self, subject: &str) -> Result<String> {
@@ -160,7 +159,7 @@ impl Writer<'_> {
     fn set_options(&self, on: &[&str], off: &[&str]) -> Result<()> {
         let path = self.dir.join(".config");
         let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            std::fs::read(&path).map_err(failed(format!("cannot read {}", path.display())))?;
         let mut config = KConfig::parse(&bytes, &path, None)?;
         for name in on {
             config.set(format!("CONFIG_{name}"), Value::Bool(true));
@@ -177,12 +176,18 @@ impl Writer<'_> {
 /// `size` commits on `main` (at least 60).
 pub fn generate(dir: &Path, size: usize) -> Result<History> {
     let size = size.max(60);
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    if std::fs::read_dir(dir)?.next().is_some() {
-        bail!("{} is not empty; give a new directory", dir.display());
+    std::fs::create_dir_all(dir).map_err(failed(format!("cannot create {}", dir.display())))?;
+    let mut entries =
+        std::fs::read_dir(dir).map_err(failed(format!("cannot read {}", dir.display())))?;
+    if entries.next().is_some() {
+        return Err(ToyosError::Message(format!(
+            "{} is not empty; give a new directory",
+            dir.display()
+        )));
     }
-    toyos::write_tree(dir)?;
-    std::fs::write(dir.join(".gitignore"), "build/\n.culprit/\n")?;
+    crate::write_tree(dir)?;
+    std::fs::write(dir.join(".gitignore"), "build/\n.culprit/\n")
+        .map_err(failed("cannot write .gitignore"))?;
     let mut w = Writer { dir, clock: 0 };
     let mut main_log: Vec<String> = Vec::new();
     w.git(&["init", "-q", "-b", "main"])?;

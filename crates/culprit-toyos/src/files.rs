@@ -1,6 +1,6 @@
-//! The bundled example kernel, embedded in the binary (see build.rs).
+//! The files of the example kernel, embedded at build time (see build.rs).
 
-use anyhow::{Context, Result};
+use crate::{failed, Result};
 use std::path::Path;
 
 include!(concat!(env!("OUT_DIR"), "/toyos_files.rs"));
@@ -11,13 +11,13 @@ pub fn write_tree(dir: &Path) -> Result<()> {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+                .map_err(failed(format!("cannot create {}", parent.display())))?;
         }
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, bytes).map_err(failed(format!("cannot write {}", path.display())))?;
         if rel.ends_with(".sh") {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-                .with_context(|| format!("cannot make {} executable", path.display()))?;
+                .map_err(failed(format!("cannot make {} executable", path.display())))?;
         }
     }
     Ok(())
