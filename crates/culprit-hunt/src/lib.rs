@@ -22,6 +22,7 @@ pub mod recipe;
 pub mod record;
 pub mod request;
 pub mod results;
+pub mod resume;
 pub mod session;
 pub mod session_kind;
 pub mod single_step;

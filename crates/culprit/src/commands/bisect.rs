@@ -1,6 +1,6 @@
 //! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
 
-use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resumable, HuntArgs};
+use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, HuntArgs};
 use crate::progress::Progress;
 use crate::view::{clean_title, excerpt, fit, table, width};
 use anyhow::{bail, Result};
@@ -8,6 +8,7 @@ use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, Ra
 use culprit_hunt::config::AutoFixup;
 use culprit_hunt::infra::describe as describe_retried;
 use culprit_hunt::results::CommitHuntResult;
+use culprit_hunt::resume::resumable;
 use culprit_hunt::session::Session;
 use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::status::HuntStatus;
@@ -80,13 +81,15 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     }
     let journal = ws.journal()?;
     let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
-        resumable(
+        let resumed = resumable(
             &journal,
             SessionKind::Bisect,
             "bisection",
             which,
             &ws.config,
-        )?
+        )?;
+        eprintln!("culprit: resuming session {}", resumed.0);
+        resumed
     } else {
         let plan = make_plan(&args, &ws)?;
         if let CandidateKind::Commits { .. } = plan.kind {

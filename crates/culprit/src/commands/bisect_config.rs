@@ -1,10 +1,11 @@
 //! `culprit bisect-config`: which configuration options make each test fail.
 
-use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, resumable, HuntArgs};
+use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, HuntArgs};
 use crate::progress::Progress;
 use crate::view::{clean_title, table};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::config_hunt::{ConfigHunt, Plan};
+use culprit_hunt::resume::resumable;
 use culprit_hunt::session::Session;
 use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::status::HuntStatus;
@@ -55,13 +56,15 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     let repo = ws.repo()?;
     let journal = ws.journal()?;
     let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
-        resumable(
+        let resumed = resumable(
             &journal,
             SessionKind::BisectConfig,
             "configuration bisection",
             which,
             &ws.config,
-        )?
+        )?;
+        eprintln!("culprit: resuming session {}", resumed.0);
+        resumed
     } else {
         let (Some(good), Some(bad)) = (&args.good, &args.bad) else {
             bail!("give --good FILE and --bad FILE");

@@ -1,15 +1,13 @@
 //! Options every hunt takes (`culprit bisect`, `culprit bisect-config`).
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use culprit_exec::git::Repo;
-use culprit_hunt::config::{Config, ExecutorKind};
+use culprit_hunt::config::ExecutorKind;
 use culprit_hunt::executor::{end_leftovers, open, Executor};
-use culprit_hunt::journal::{Journal, SessionLock};
+use culprit_hunt::journal::Journal;
 use culprit_hunt::observe::Observer;
-use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use culprit_hunt::HuntError;
-use serde::de::DeserializeOwned;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -52,60 +50,6 @@ impl HuntArgs {
         }
         Ok(())
     }
-}
-
-/// The plan of the hunt `--resume` names (a session id, or `latest`: the newest unfinished
-/// one of `kind`), with its session id and the lock that makes this process its owner.
-pub fn resumable<P: DeserializeOwned>(
-    journal: &Journal,
-    kind: SessionKind,
-    what: &str,
-    which: &str,
-    config: &Config,
-) -> Result<(i64, P, SessionLock)> {
-    let session = if which == "latest" {
-        journal.last_unfinished_session(kind)?.with_context(|| {
-            format!(
-                "no {what} to resume in {} (none is unfinished); start a new one",
-                journal.dir().display()
-            )
-        })?
-    } else {
-        let id: i64 = which.parse().with_context(|| {
-            format!("--resume {which}: give a session number (see `culprit log`), or no value for the newest")
-        })?;
-        let session = journal.session(id)?.with_context(|| {
-            format!(
-                "--resume {id}: no session {id} in {}",
-                journal.dir().display()
-            )
-        })?;
-        if session.session_kind() != Some(kind) {
-            bail!(
-                "--resume {id}: session {id} is a {}, not a {what}",
-                session.kind
-            );
-        }
-        if !["running", "interrupted", "error"].contains(&session.status.as_str()) {
-            bail!(
-                "--resume {id}: session {id} already finished ({}); start a new one",
-                session.status
-            );
-        }
-        session
-    };
-    if let Some(refusal) = config.recipe.refuse_resume(session.id, &session.args) {
-        bail!("--resume: {refusal}");
-    }
-    let lock = journal.own_session(session.id)?;
-    let plan = serde_json::from_value(session.args["plan"].clone()).with_context(|| {
-        format!(
-            "the journal's {what} {} cannot be resumed by this version of culprit",
-            session.id
-        )
-    })?;
-    eprintln!("culprit: resuming session {}", session.id);
-    Ok((session.id, plan, lock))
 }
 
 /// Before a hunt's first step: refuses submodules the worktrees cannot get without the
