@@ -18,6 +18,17 @@ pub enum HuntError {
     /// reported with exit code 2 and recorded as such.
     #[error("{0}")]
     BadInput(String),
+    /// The bad endpoint shows no failure to hunt (every test passed, or none showed the
+    /// `--target`): `seen` is what each test did.
+    #[error("the bad revision {revision} shows no failure to hunt ({seen}); give a --bad that fails{with_target}", with_target = if *explicit_target { " with the --target" } else { "" })]
+    NothingToHunt {
+        revision: String,
+        seen: String,
+        explicit_target: bool,
+    },
+    /// The good endpoint does not pass what the hunt is for.
+    #[error("the good revision {revision} does not pass: {verdict}; give a --good that passes, or hunt another --target")]
+    GoodFails { revision: String, verdict: String },
     /// A plain message that already says what happened and what to do.
     #[error("{0}")]
     Message(String),
@@ -70,7 +81,10 @@ impl HuntError {
     }
 
     pub fn is_bad_input(&self) -> bool {
-        matches!(self.root(), HuntError::BadInput(_))
+        matches!(
+            self.root(),
+            HuntError::BadInput(_) | HuntError::NothingToHunt { .. } | HuntError::GoodFails { .. }
+        )
     }
 
     /// The journal's file is damaged (not a database, or a corrupt one).

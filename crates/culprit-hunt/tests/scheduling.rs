@@ -11,6 +11,7 @@ use culprit_hunt::journal::Journal;
 use culprit_hunt::observe::Unobserved;
 use culprit_hunt::record::FixupRecord;
 use culprit_hunt::session::Session;
+use culprit_hunt::HuntError;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -74,7 +75,7 @@ struct Hunted {
     /// The phase and the candidate of each journal step, in order.
     phases: Vec<String>,
     keys: Vec<String>,
-    error: Option<String>,
+    error: Option<HuntError>,
     /// The session, for a resumed hunt to continue.
     session: i64,
 }
@@ -169,7 +170,7 @@ fn hunt_session(
             journal_steps,
             phases,
             keys,
-            error: Some(err.to_string()),
+            error: Some(err),
             session: id,
         },
     }
@@ -563,10 +564,7 @@ fn ctrl_c_stops_every_running_step_and_keeps_the_finished_ones() {
         }
     });
     assert!(
-        hunted
-            .error
-            .as_deref()
-            .is_some_and(|e| e.starts_with("interrupted")),
+        hunted.error.as_ref().is_some_and(HuntError::is_interrupted),
         "{:?}",
         hunted.error
     );
@@ -1108,4 +1106,34 @@ fn parallel_hunts_with_random_step_times_always_name_the_culprit() {
             hunted.error
         );
     }
+}
+
+/// Endpoints that do not behave as stated are told apart by kind, not by wording: a bad
+/// endpoint without the failure, a good endpoint that shows it.
+#[test]
+fn endpoints_that_do_not_behave_as_stated_are_typed_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let passing = hunt(dir.path(), 40, 2, Arc::default(), |_, _, _| Scripted {
+        seconds: 1.0,
+        result: step_showing(&[("boot", Outcome::Pass)]),
+    });
+    assert!(
+        matches!(
+            &passing.error,
+            Some(HuntError::NothingToHunt { revision, explicit_target: false, .. }) if revision == &id(39)
+        ),
+        "{:?}",
+        passing.error
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let failing = hunt(dir.path(), 40, 2, Arc::default(), |_, job, _| Scripted {
+        seconds: 1.0,
+        result: step_showing(&[("boot", verdict(0, job))]),
+    });
+    assert!(
+        matches!(&failing.error, Some(HuntError::GoodFails { revision, verdict }) if revision == &id(0) && verdict == "bad"),
+        "{:?}",
+        failing.error
+    );
+    assert!(failing.error.as_ref().is_some_and(HuntError::is_bad_input));
 }

@@ -117,11 +117,12 @@ impl CommitHunt<'_, '_> {
             match judge(result, &targets) {
                 Judgement::Good => {}
                 Judgement::Bad if self.plan.flaky => good_fails += 1,
-                other => return Err(HuntError::BadInput(format!(
-                    "the good revision {} does not pass: {}; give a --good that passes, or hunt another --target",
-                    self.label(key),
-                    other
-                ))),
+                other => {
+                    return Err(HuntError::GoodFails {
+                        revision: self.label(key),
+                        verdict: other.to_string(),
+                    })
+                }
             }
         }
 
@@ -273,16 +274,11 @@ impl CommitHunt<'_, '_> {
                 .iter()
                 .map(|t| format!("{}: {}", t.name, t.outcome))
                 .collect();
-            return Err(HuntError::BadInput(format!(
-                "the bad revision {} shows no failure to hunt ({}); give a --bad that fails{}",
-                self.label(&self.plan.bad),
-                seen.join(", "),
-                if self.plan.target.is_some() {
-                    " with the --target"
-                } else {
-                    ""
-                }
-            )));
+            return Err(HuntError::NothingToHunt {
+                revision: self.label(&self.plan.bad),
+                seen: seen.join(", "),
+                explicit_target: self.plan.target.is_some(),
+            });
         }
         Ok(targets)
     }
