@@ -9,8 +9,8 @@ use crate::executor::{Prepare, Trees};
 use crate::launcher::LocalLauncher;
 use crate::native_kconfig::NativeKconfig;
 use crate::observe::{Unobserved, WorkerActivity};
+use crate::option_request::{Applied, OptionRequest};
 use crate::record::StepResult;
-use crate::request::{Applied, Request};
 use crate::step::{run_step, StepContext};
 use crate::workspace::{stop_flag, Workspace};
 use std::path::{Path, PathBuf};
@@ -128,7 +128,7 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
         _ => Vec::new(),
     };
     if let (Some(native), Some(text)) = (&native, &requested_text) {
-        Request::explain(
+        OptionRequest::explain(
             &mut applied,
             &native.unapplied(text, "the requested configuration"),
         );
@@ -141,21 +141,21 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
 }
 
 /// The `--config` fragments and `--set` options, when any were given.
-fn request(step: &SingleStep) -> Result<Option<Request>> {
+fn request(step: &SingleStep) -> Result<Option<OptionRequest>> {
     let mut fragments = Vec::new();
     for path in &step.fragments {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("--config {}: cannot read the fragment", path.display()))?;
         fragments.push((path.as_path(), text));
     }
-    Request::new(&fragments, &step.sets)
+    OptionRequest::new(&fragments, &step.sets)
 }
 
 /// The configuration the step builds: the request laid over `[config] base`, or over
 /// the configuration file as the tree (or its build directory) has it now.
 fn requested_config(
     ws: &Workspace,
-    request: &Request,
+    request: &OptionRequest,
     tree: &Path,
     build: &Path,
 ) -> Result<String> {

@@ -4,9 +4,9 @@
 //! people and may change.
 
 use culprit_console::Outcome;
+use culprit_hunt::option_request::Applied;
 pub use culprit_hunt::record::relative;
 use culprit_hunt::record::{RunRecord, StepResult};
-use culprit_hunt::request::Applied;
 use culprit_hunt::results::RunView;
 use serde::Serialize;
 use std::path::Path;

@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// The options asked for, in the order given (a later one wins).
 #[derive(Clone, Debug)]
-pub struct Request {
+pub struct OptionRequest {
     options: Config,
 }
 
@@ -31,9 +31,9 @@ pub struct Applied {
     pub needs: Vec<String>,
 }
 
-impl Request {
+impl OptionRequest {
     /// Reads `--config` fragments (in order) and then `--set` assignments.
-    pub fn new(fragments: &[(&Path, String)], sets: &[String]) -> Result<Option<Request>> {
+    pub fn new(fragments: &[(&Path, String)], sets: &[String]) -> Result<Option<OptionRequest>> {
         if fragments.is_empty() && sets.is_empty() {
             return Ok(None);
         }
@@ -60,7 +60,7 @@ impl Request {
                 options.set(option, value.clone());
             }
         }
-        Ok(Some(Request { options }))
+        Ok(Some(OptionRequest { options }))
     }
 
     /// The configuration to build: `start` (a `.config` or fragment text) with the
@@ -122,7 +122,7 @@ mod tests {
             Path::new("off.config"),
             "CONFIG_PRINTK=n\nCONFIG_SMP=y\n".to_string(),
         );
-        let request = Request::new(
+        let request = OptionRequest::new(
             &[(fragment.0, fragment.1)],
             &["CONFIG_BINFMT_ELF=n".into(), "CONFIG_SMP=n".into()],
         )
@@ -148,9 +148,10 @@ mod tests {
 
     #[test]
     fn the_check_says_which_requests_survived_normalization() {
-        let request = Request::new(&[], &["CONFIG_BINFMT_ELF=n".into(), "CONFIG_SMP=y".into()])
-            .unwrap()
-            .unwrap();
+        let request =
+            OptionRequest::new(&[], &["CONFIG_BINFMT_ELF=n".into(), "CONFIG_SMP=y".into()])
+                .unwrap()
+                .unwrap();
         let applied = request.check("CONFIG_PRINTK=y\n# CONFIG_SMP is not set\n");
         assert_eq!(
             applied,
@@ -178,12 +179,12 @@ mod tests {
     #[test]
     fn a_set_without_a_value_is_bad_input() {
         for bad in ["CONFIG_X", "", "CONFIG_A=y\nCONFIG_B=y"] {
-            let err = Request::new(&[], &[bad.to_string()]).unwrap_err();
+            let err = OptionRequest::new(&[], &[bad.to_string()]).unwrap_err();
             assert!(
                 err.to_string().contains("write one option and its value"),
                 "{bad}: {err}"
             );
         }
-        assert!(Request::new(&[], &[]).unwrap().is_none());
+        assert!(OptionRequest::new(&[], &[]).unwrap().is_none());
     }
 }
