@@ -7,10 +7,10 @@
 //! Without libtest (`harness = false`): the binary is both the tests and the stand-in,
 //! chosen by its first argument.
 
-#[path = "common/procs.rs"]
+#[path = "exec/common/procs.rs"]
 #[allow(dead_code)]
 mod procs;
-#[path = "common/sh.rs"]
+#[path = "exec/common/sh.rs"]
 mod shell;
 
 use culprit_console::{Classifier, Rules};

@@ -13,9 +13,9 @@
 //! kconfiglib 14.1 predates the `modules` keyword of Linux 6.0+, so its copy of the
 //! tree has that one line spelled `option modules` (same meaning).
 
-#[path = "../tests/common/kconfiglib.rs"]
+#[path = "../tests/kconfig/common/kconfiglib.rs"]
 mod kconfiglib;
-#[path = "../tests/common/linux.rs"]
+#[path = "../tests/kconfig/common/linux.rs"]
 mod linux;
 
 use std::collections::HashMap;

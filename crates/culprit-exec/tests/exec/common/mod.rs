@@ -1,0 +1,6 @@
+//! Helpers shared by the tests of this binary.
+
+pub mod cluster;
+pub mod procs;
+pub mod run;
+pub mod sh;

@@ -1,0 +1,2 @@
+pub mod kconfiglib;
+pub mod linux;

@@ -1,0 +1,275 @@
+//! Real git repositories for the CLI tests, built with the git command line.
+
+pub mod linux;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn culprit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("culprit runs")
+}
+
+/// What `culprit ARGS` printed on standard output, after it succeeded.
+pub fn succeeded(dir: &Path, args: &[&str]) -> String {
+    let out = culprit(dir, args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "culprit {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("culprit prints UTF-8")
+}
+
+pub fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
+        panic!(
+            "not JSON ({err}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A linear history: commit `i` (1-based) writes `i` into the file `n`. The first
+/// commit also adds `culprit.toml` with the given text. Returns the commit ids, oldest
+/// first.
+pub fn linear_repo(dir: &Path, commits: usize, toml: &str) -> Vec<String> {
+    git(dir, &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.join("culprit.toml"), toml).unwrap();
+    std::fs::write(dir.join(".gitignore"), ".culprit/\n").unwrap();
+    let mut ids = Vec::new();
+    for i in 1..=commits {
+        std::fs::write(dir.join("n"), format!("{i}\n")).unwrap();
+        git(dir, &["add", "-A"]);
+        git(dir, &["commit", "-q", "-m", &format!("commit {i}")]);
+        ids.push(git(dir, &["rev-parse", "HEAD"]));
+    }
+    ids
+}
+
+/// A test section whose boot panics from commit `culprit` on, and whose build fails with
+/// a compiler error on the commits in `unbuildable` (inclusive range), and crashes
+/// differently in `crashing`.
+pub fn toml(
+    culprit: usize,
+    unbuildable: (usize, usize),
+    crashing: (usize, usize),
+    log: &Path,
+) -> String {
+    format!(
+        r#"[build]
+command = "n=$(cat n); if [ $n -ge {u0} ] && [ $n -le {u1} ]; then echo 'lib.c:3:10: fatal error: toyos/lib_types.h: No such file or directory'; exit 2; fi"
+
+[[test]]
+name = "boot"
+command = "n=$(cat n); echo $n >> {log}; echo 'Linux version 6.1'; if [ $n -ge {c0} ] && [ $n -le {c1} ]; then echo 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b'; elif [ $n -ge {culprit} ]; then echo 'Run /init as init process'; sleep 30; else echo 'Run /init as init process'; echo BOOT-OK; fi"
+timeout = "20s"
+silence = "1s"
+success = ["BOOT-OK"]
+"#,
+        u0 = unbuildable.0,
+        u1 = unbuildable.1,
+        c0 = crashing.0,
+        c1 = crashing.1,
+        log = log.display(),
+    )
+}
+
+/// Starts `culprit ARGS` in `dir`, waits until the boot log `log` has `boots` lines, and
+/// kills culprit with SIGKILL, no chance to clean up. Returns the boots before the kill.
+pub fn kill_after_boots(dir: &Path, args: &[&str], log: &Path, boots: usize) -> Vec<usize> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("culprit starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while invocations(log).len() < boots && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = invocations(log);
+    assert!(before.len() >= boots, "{before:?}");
+    before
+}
+
+pub fn invocations(log: &Path) -> Vec<usize> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A copy of examples/toyos in `dir` with the given options switched on (and the
+/// `off` ones off), ready for `culprit run -f dir/culprit.toml`.
+pub fn toyos_tree(dir: &Path, on: &[&str], off: &[&str]) {
+    copy_dir(&repo_root().join("examples/toyos"), dir);
+    let config = dir.join(".config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    for name in on {
+        let unset = format!("# CONFIG_{name} is not set");
+        if text.contains(&unset) {
+            text = text.replace(&unset, &format!("CONFIG_{name}=y"));
+        } else {
+            // Options whose dependencies are off are absent from a normalized .config.
+            text.push_str(&format!("CONFIG_{name}=y\n"));
+        }
+    }
+    for name in off {
+        text = text.replace(
+            &format!("CONFIG_{name}=y"),
+            &format!("# CONFIG_{name} is not set"),
+        );
+    }
+    std::fs::write(config, text).unwrap();
+}
+
+/// A git repository of toyos in `dir/toyos` with its own configuration committed, and
+/// beside it `good.config` (that configuration) and `bad.config` (with the `on` options
+/// on and the `off` ones off), for a configuration hunt. Returns (repo, good, bad).
+pub fn toyos_config_pair(dir: &Path, on: &[&str], off: &[&str]) -> (PathBuf, PathBuf, PathBuf) {
+    let repo = dir.join("toyos");
+    toyos_tree(&repo, &[], &[]);
+    std::fs::write(repo.join(".gitignore"), "build/\n.culprit/\n").unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "toyos"]);
+    let good = dir.join("good.config");
+    std::fs::copy(repo.join(".config"), &good).unwrap();
+    let bad_tree = dir.join("bad");
+    toyos_tree(&bad_tree, on, off);
+    let bad = dir.join("bad.config");
+    std::fs::copy(bad_tree.join(".config"), &bad).unwrap();
+    (repo, good, bad)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "build" || name == ".culprit" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// Runs `culprit run --json` on a toyos tree and returns (exit code, document).
+pub fn run_toyos(dir: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let config = dir.join("culprit.toml");
+    let mut args = vec!["run", "--json", "-f", config.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = culprit(dir, &args);
+    (out.status.code(), json(&out))
+}
+
+/// The test named `name` in a step's JSON document (`culprit run --json`).
+pub fn test<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    doc["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no test {name} in {doc}"))
+}
+
+/// Live (non-zombie) processes whose command line mentions `needle`.
+pub fn live_processes(needle: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|s| s.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let zombie = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z');
+        if !zombie && String::from_utf8_lossy(&cmdline).contains(needle) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// After a resumed session: every step ran once, except possibly the one that was
+/// running when culprit was killed (`before` ends with it).
+pub fn assert_only_the_interrupted_step_repeats<T: Ord + std::fmt::Debug>(all: &[T], before: &[T]) {
+    let mut seen = std::collections::BTreeMap::new();
+    for item in all {
+        *seen.entry(item).or_insert(0) += 1;
+    }
+    let repeated: Vec<_> = seen.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(
+        repeated.len() <= 1,
+        "finished steps ran again: {repeated:?} (before the kill: {before:?}, all: {all:?})"
+    );
+    if let Some((item, _)) = repeated.first() {
+        assert_eq!(
+            Some(**item),
+            before.last(),
+            "only the interrupted step may repeat"
+        );
+    }
+}
+
+/// What a resumed hunt's progress says about its steps: how many it took from the
+/// journal (its `resumed: N steps` line), and the lines containing `launch` (the line a
+/// hunt prints as it starts a step), split into those marked as replayed and new ones.
+pub fn resumed_lines(stderr: &[u8], launch: &str) -> (usize, usize, usize) {
+    let text = String::from_utf8_lossy(stderr);
+    let recorded = text
+        .lines()
+        .find_map(|l| l.strip_prefix("culprit: resumed: "))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no `resumed: N steps` line in {text}"));
+    let launches: Vec<&str> = text.lines().filter(|l| l.contains(launch)).collect();
+    let marked = launches
+        .iter()
+        .filter(|l| l.ends_with(" (from the journal)"))
+        .count();
+    (recorded, marked, launches.len() - marked)
+}

@@ -1,0 +1,32 @@
+//! culprit's end-to-end tests in one binary: each module is a command or a capability,
+//! run through the real binary on real git repositories, QEMU boots of toyos, real kernels
+//! and a real Slurm cluster; `common` holds the helpers they share.
+
+mod bisect_signatures;
+mod cli_bad_input;
+mod cli_bisect;
+mod cli_bisect_config;
+mod cli_classify;
+mod cli_fixup;
+mod cli_init;
+mod cli_state;
+mod common;
+mod demo;
+mod elf_cli;
+mod journal_faults;
+mod kconfig_cli;
+mod linux_kernel;
+mod module_graph;
+mod no_survivors;
+mod quoted_tree;
+mod report_bisect;
+mod report_config;
+mod slurm_cluster;
+mod slurm_hunts;
+mod slurm_leftovers;
+mod toyos_bisect;
+mod toyos_bisect_config;
+mod toyos_run;
+mod toyos_shape;
+mod trees;
+mod trust;
