@@ -445,6 +445,19 @@ impl CommitHunt<'_, '_> {
                     suspects.len()
                 ));
             }
+            Status::NoCulprit {
+                probability,
+                good,
+                bad,
+                ..
+            } => {
+                conclusion.status = "flake";
+                conclusion.confidence = probability;
+                conclusion.message = Some(format!(
+                    "no commit in the range changes how often this fails: it failed {} of {} runs at the good endpoint and {} of {} at the bad one",
+                    good.fails, good.runs, bad.fails, bad.runs
+                ));
+            }
             Status::Contradiction => {
                 conclusion.message = Some(
                     "the verdicts contradict each other: the failure may be intermittent (try --flaky) or caused by more than one commit".into(),
@@ -527,6 +540,7 @@ impl CommitHunt<'_, '_> {
             first_parent: self.plan.first_parent,
             flaky: model,
             confidence: self.plan.confidence,
+            ..BisectOptions::default()
         };
         let mut bisection = Bisection::new(graph, good_nodes, bad_node, options.clone())
             .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;
