@@ -53,12 +53,10 @@ impl<'g> Bisection<'g> {
         let prior = local_prior(graph, &suspects, &options)?;
         let evidence = Evidence::new(suspects.len());
         let posterior = Posterior::new(&evidence, &weighing, &prior);
-        let confidence = match weighing {
-            Weighing::Known(Likelihood::Trusted) => 1.0,
-            Weighing::Known(_) => 1.0 - (1.0 - options.confidence) / 2.0,
-            // The rates are learned, not trusted from a few endpoint runs: the posterior
-            // is honest as it stands (the calibration test holds it to that).
-            Weighing::Unknown { .. } => options.confidence,
+        let confidence = if matches!(weighing, Weighing::Known(Likelihood::Trusted)) {
+            1.0
+        } else {
+            1.0 - (1.0 - options.confidence) / 2.0
         };
         Ok(Self {
             graph,
@@ -124,12 +122,13 @@ impl<'g> Bisection<'g> {
         let (Weighing::Known(likelihood), None) = (&self.weighing, &self.posterior.expected) else {
             return self.inform(k, pending, &pending_local, &pending_contained);
         };
-        let weights = &self.posterior.weights;
-        let rates = self.evidence.rates(likelihood, weights);
+        let trusted = *likelihood == Likelihood::Trusted;
+        let (weights, _) = self.posterior.steering(trusted);
+        let rates = self.evidence.rates(likelihood, &weights);
         let selector = Selector {
             suspects: &self.suspects,
             evidence: &self.evidence,
-            weights,
+            weights: &weights,
             rates: &rates,
         };
         selector
@@ -153,7 +152,7 @@ impl<'g> Bisection<'g> {
         let informer = Informer {
             suspects: &self.suspects,
             evidence: &self.evidence,
-            posterior: &self.posterior,
+            steering: self.posterior.steering(false),
             expected,
         };
         let clear = self.clear.filter(|c| !pending.contains(c));

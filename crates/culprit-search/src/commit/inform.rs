@@ -13,7 +13,7 @@
 //! every combination, and the next run scored by its expected worth across them.
 
 use super::evidence::Evidence;
-use super::posterior::{Expected, Posterior};
+use super::posterior::Expected;
 use super::select::{best, binary_entropy, testable};
 use super::suspects::Suspects;
 
@@ -31,7 +31,9 @@ pub(crate) enum Pick {
 pub(crate) struct Informer<'a> {
     pub suspects: &'a Suspects,
     pub evidence: &'a Evidence,
-    pub posterior: &'a Posterior,
+    /// The distribution to choose by ([`Posterior::steering`]) and what each hypothesis
+    /// expects of a run.
+    pub steering: (Vec<f64>, f64),
     pub expected: &'a Expected,
 }
 
@@ -113,11 +115,12 @@ impl Informer<'_> {
     /// Every combination of outcomes of the imagined runs, with the rates each
     /// hypothesis has learned so far.
     fn branches(&self, imagined: &[Vec<bool>]) -> Vec<Branch> {
-        let total = self.posterior.total();
+        let (weights, none) = &self.steering;
+        let total = weights.iter().sum::<f64>() + none;
         let mut branches = vec![Branch {
             probability: 1.0,
-            weights: self.posterior.weights.iter().map(|w| w / total).collect(),
-            none: self.posterior.none / total,
+            weights: weights.iter().map(|w| w / total).collect(),
+            none: none / total,
         }];
         let expected = self.expected;
         for inside in imagined {

@@ -21,6 +21,8 @@ pub(crate) struct Posterior {
     pub flat_none: f64,
     /// With unknown rates: how often each hypothesis expects a run to fail.
     pub expected: Option<Expected>,
+    /// Whether every suspect has the same prior weight (`weights` is then `flat`).
+    uniform: bool,
 }
 
 /// Per suspect, the failure rate its hypothesis expects of a candidate that contains it
@@ -40,6 +42,7 @@ pub(crate) struct Expected {
 impl Posterior {
     /// `prior`: each suspect's prior weight, 1 on average.
     pub fn new(evidence: &Evidence, weighing: &Weighing, prior: &[f64]) -> Self {
+        let uniform = prior.iter().all(|&p| p == 1.0);
         match weighing {
             Weighing::Known(likelihood) => {
                 let flat = evidence.weights(likelihood);
@@ -50,6 +53,7 @@ impl Posterior {
                     flat,
                     flat_none: 0.0,
                     expected: None,
+                    uniform,
                 }
             }
             Weighing::Unknown { grid, no_culprit } => {
@@ -95,9 +99,31 @@ impl Posterior {
                         outside_entropy,
                         no_culprit_entropy: flake.inside_entropy,
                     }),
+                    uniform,
                 }
             }
         }
+    }
+
+    /// The distribution candidates are chosen by (unnormalized): with trusted verdicts,
+    /// or no prior, the posterior as it stands (with trusted verdicts an answer is certain
+    /// either way); otherwise the average of the posteriors with and without the prior,
+    /// so that the runs also gather the evidence an answer needs without its help.
+    pub fn steering(&self, trusted: bool) -> (Vec<f64>, f64) {
+        let (total, flat_total) = (self.total(), self.flat_total());
+        if trusted || self.uniform || total <= 0.0 || flat_total <= 0.0 {
+            return (self.weights.clone(), self.none);
+        }
+        let weights = self
+            .weights
+            .iter()
+            .zip(&self.flat)
+            .map(|(w, f)| (w / total + f / flat_total) / 2.0)
+            .collect();
+        (
+            weights,
+            (self.none / total + self.flat_none / flat_total) / 2.0,
+        )
     }
 
     /// The total mass, with the prior.
@@ -147,8 +173,10 @@ mod tests {
         let prior = [0.01, 0.01, 3.97, 0.01];
         let posterior = Posterior::new(&evidence, &unknown(), &prior);
         let with_prior = posterior.weights[2] / posterior.total();
-        assert!(with_prior > 0.7, "{with_prior}");
-        assert!(posterior.probability_of(&[2]) < 0.25);
+        // Most of the mass that is not "no culprit" is on the favoured suspect, but
+        // without the prior it is one of four.
+        assert!(with_prior > 0.5, "{with_prior}");
+        assert!(posterior.probability_of(&[2]) < 0.2);
     }
 
     #[test]

@@ -22,10 +22,11 @@ const MIN_RATIO: f64 = 3.0;
 /// that a failure that always shows is told from one that almost always does.
 const RATE_STEPS: usize = 32;
 const NEAR_CERTAIN: [f64; 2] = [0.99, 0.999];
-/// Background rates and their prior weights: a commit without the culprit rarely fails
-/// the same way (the target is the bad endpoint's own signature), but may.
+/// Background rates and their prior weights (normalized for each bad rate): a commit
+/// without the culprit rarely fails the same way (the target is the bad endpoint's own
+/// signature), but may.
 const BACKGROUND: [(f64, f64); 9] = [
-    (0.001, 0.35),
+    (0.001, 1.0),
     (0.01, 0.15),
     (0.03, 0.12),
     (0.06, 0.09),
