@@ -274,10 +274,8 @@ impl<'s> Trial<'s> {
     fn today(&self, row: &Row, tally: &mut Tally) {
         let mut flips = SplitMix64::new(self.seed);
         let s = self.subject;
-        let mut options = BisectOptions {
-            prior: self.prior(row.prior),
-            ..BisectOptions::default()
-        };
+        // Today's strategy has no priors.
+        let mut options = BisectOptions::default();
         let mut endpoint_runs = 0;
         if !matches!(row.kind, Kind::Deterministic) {
             let (mut bad_fails, mut bad_runs) = (0, 0);
@@ -476,7 +474,8 @@ fn render(lines: &[String], quick: bool, seconds: f64) -> String {
          confidence); \"flake\": no culprit said when there is one; \"open\": no answer \
          within the cap, or (today) the endpoints refused as indistinguishable. In \"no \
          culprit\" rows right means \"no culprit\". A prior gives the commit that touches \
-         the crash's function the weight of all others together. With W workers a \
+         the crash's function the weight of all others together (today's strategy has no \
+         priors: its column is the same search without). With W workers a \
          strategy chooses W runs at once (git bisect cannot: its column is W = 1).\n"
     )
     .ok();
