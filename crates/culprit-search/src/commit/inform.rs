@@ -14,7 +14,7 @@
 
 use super::evidence::Evidence;
 use super::posterior::Expected;
-use super::select::{best, binary_entropy, testable};
+use super::select::{best, binary_entropy, testable, MIN_GAIN};
 use super::suspects::Suspects;
 
 /// Runs whose outcomes are imagined together; past this the choice ignores the rest
@@ -84,7 +84,7 @@ impl Informer<'_> {
             }
             let suspect = best(score.iter().copied().enumerate());
             let suspect_score = suspect.map_or(0.0, |c| score[c]);
-            let pick = if clear_eligible && clear_score > suspect_score.max(1e-12) {
+            let pick = if clear_eligible && clear_score > suspect_score.max(MIN_GAIN) {
                 clear_eligible = false;
                 Pick::Clear
             } else if let Some(c) = suspect {
@@ -142,12 +142,12 @@ impl Informer<'_> {
                         })
                         .collect();
                     let none = branch.none * outcome(expected.no_culprit);
-                    let probability = weights.iter().sum::<f64>() + none;
-                    if probability > 0.0 {
+                    let given = weights.iter().sum::<f64>() + none;
+                    if given > 0.0 {
                         next.push(Branch {
-                            probability,
-                            weights: weights.iter().map(|w| w / probability).collect(),
-                            none: none / probability,
+                            probability: branch.probability * given,
+                            weights: weights.iter().map(|w| w / given).collect(),
+                            none: none / given,
                         });
                     }
                 }
@@ -189,5 +189,53 @@ impl Informer<'_> {
             .collect();
         let clear = information(all_out + flake_fail, all_entropy_out + flake_entropy);
         (worth, clear)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commit::model::{BisectOptions, UnknownRates, Weighing};
+    use crate::commit::posterior::Posterior;
+    use crate::commit::simulate::History;
+
+    #[test]
+    fn imagined_outcomes_are_a_distribution() {
+        let graph = History::linear(12).graph().unwrap();
+        let at = |i: usize| graph.index(&History::id(i)).unwrap();
+        let suspects = Suspects::new(&graph, &[at(0)], at(11), false);
+        let mut evidence = Evidence::new(suspects.len());
+        evidence.add_run(Some(10), &suspects.ancestors(10), true);
+        evidence.add_run(Some(4), &suspects.ancestors(4), false);
+        let weighing = Weighing::from_options(&BisectOptions {
+            unknown_rates: Some(UnknownRates::default()),
+            ..BisectOptions::default()
+        })
+        .unwrap();
+        let posterior = Posterior::new(&evidence, &weighing, &vec![1.0; suspects.len()]);
+        let expected = posterior.expected.clone().unwrap();
+        let informer = Informer {
+            suspects: &suspects,
+            evidence: &evidence,
+            steering: posterior.steering(false),
+            expected: &expected,
+        };
+        let imagined: Vec<Vec<bool>> = [2, 5, 8]
+            .iter()
+            .map(|&c| informer.membership(&suspects.ancestors(c)))
+            .collect();
+        let branches = informer.branches(&imagined);
+        assert_eq!(branches.len(), 8);
+        let total: f64 = branches.iter().map(|b| b.probability).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
+        for branch in &branches {
+            let mass = branch.weights.iter().sum::<f64>() + branch.none;
+            assert!((mass - 1.0).abs() < 1e-9);
+        }
+        let picks = informer.choose(4, &[], &[], true);
+        assert_eq!(picks.len(), 4);
+        for (i, pick) in picks.iter().enumerate() {
+            assert!(!picks[i + 1..].contains(pick), "{picks:?}");
+        }
     }
 }

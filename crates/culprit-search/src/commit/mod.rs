@@ -5,7 +5,11 @@
 //! each [`Verdict`]. With trusted verdicts the search halves the suspects like
 //! `git bisect`, merges included, and steers around clusters of untestable commits; with
 //! a [`FlakyModel`] it keeps a posterior over the suspects and runs whatever candidate
-//! tells the most about the culprit, repeating candidates when that is what pays.
+//! tells the most about the culprit, repeating candidates when that is what pays. With
+//! [`UnknownRates`] nothing is estimated up front: the rates are learned from every run,
+//! the good endpoint is a candidate like any other, and the search may end with
+//! [`Status::NoCulprit`] (the failure is a flake). Prior weights (a commit that touches
+//! the crashing function) steer the search but never make an answer surer.
 //!
 //! The model behind both: a run of a candidate fails (with the model's probability)
 //! when the candidate contains the culprit, that is when the culprit is the candidate or

@@ -17,7 +17,7 @@ use super::model::Rates;
 use super::suspects::Suspects;
 
 /// Below this, a run is not worth doing.
-const MIN_GAIN: f64 = 1e-12;
+pub(crate) const MIN_GAIN: f64 = 1e-12;
 /// The chance that an untested commit between or next to skipped ones is untestable.
 const SKIP_NEAR: f64 = 0.9;
 /// A cluster's influence fades by half every cluster length, and is ignored past this
