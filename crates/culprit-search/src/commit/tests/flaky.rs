@@ -358,3 +358,61 @@ proptest! {
         prop_assert_eq!(live.status(), resumed.status());
     }
 }
+
+#[test]
+fn unknown_rates_report_a_skip_window_they_cannot_split() {
+    let scenario = Scenario::new(History::linear(60), 30);
+    let mut flips = SplitMix64::new(7);
+    let result = hunt_from_first_failure(
+        &scenario.graph,
+        &[scenario.good()],
+        scenario.bad(),
+        unknown_rates(),
+        1,
+        cap(60),
+        |node| {
+            if (28..30).contains(&scenario.nodes.to_history[node]) {
+                Verdict::Skip {
+                    reason: "does not build".into(),
+                }
+            } else {
+                draw(&scenario, node, 0.7, 0.0, &mut flips)
+            }
+        },
+    )
+    .unwrap();
+    let Status::Ambiguous { suspects } = result.status else {
+        panic!("expected ambiguity, got {:?}", result.status);
+    };
+    let mut commits: Vec<usize> = suspects
+        .iter()
+        .map(|s| scenario.nodes.to_history[s.node])
+        .collect();
+    commits.sort_unstable();
+    assert_eq!(commits, [28, 29, 30]);
+}
+
+#[test]
+fn runs_under_way_are_not_chosen_again() {
+    let scenario = Scenario::new(History::linear(80), 40);
+    let mut bisection = Bisection::new(
+        &scenario.graph,
+        &[scenario.good()],
+        scenario.bad(),
+        unknown_rates(),
+    )
+    .unwrap();
+    bisection.record(scenario.bad(), Verdict::Bad).unwrap();
+    bisection.record(scenario.good(), Verdict::Bad).unwrap();
+    let pending = bisection.next(2);
+    assert_eq!(pending.len(), 2);
+    let more = bisection.next_with_pending(3, &pending);
+    assert_eq!(more.len(), 3);
+    for node in &more {
+        assert!(!pending.contains(node), "{pending:?} {more:?}");
+    }
+    let with_good = [scenario.good()];
+    assert!(!bisection
+        .next_with_pending(4, &with_good)
+        .contains(&scenario.good()));
+}
