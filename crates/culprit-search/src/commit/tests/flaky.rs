@@ -217,8 +217,8 @@ fn bad_options_are_refused() {
 }
 
 /// One random hunt of the calibration check: a history, whether it has a culprit, the
-/// rates (a background at most a quarter of the bad rate: the model assumes a culprit
-/// changes the rate by a factor of 3 at least), a prior (none, on the culprit, or on a
+/// rates (a background at most a fifth of the bad rate: the model assumes a culprit
+/// changes the rate by a factor of 4 at least), a prior (none, on the culprit, or on a
 /// decoy), and the seed of the outcomes.
 #[derive(Debug, Clone)]
 struct Case {
@@ -250,7 +250,7 @@ fn any_case() -> impl Strategy<Value = Case> {
                 decoy,
                 culprit: shape > 0,
                 inside,
-                background: background.min(inside / 4.0),
+                background: background.min(inside / 5.0),
                 prior,
                 seed,
             },
