@@ -8,6 +8,7 @@ pub mod git;
 pub mod leftovers;
 mod process_tree;
 pub mod runner;
+mod running;
 pub mod shell;
 pub mod slurm;
 mod supervisor;

@@ -223,7 +223,7 @@ pub(crate) fn supervise(
     };
     // Should culprit and this supervisor both be killed, the next culprit ends the rest.
     let job = launcher.job().map(|job| job.name);
-    let _record = crate::leftovers::record(child.id(), &spec.command, job.as_deref());
+    let _record = crate::running::record(child.id(), &spec.command, job.as_deref());
     if launcher.has_started() {
         clocks.start();
     }

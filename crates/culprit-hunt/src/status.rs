@@ -10,6 +10,8 @@ pub enum HuntStatus {
     Found,
     /// The culprit is one of several suspects no testable candidate tells apart.
     Ambiguous,
+    /// No commit in the range changes how often the failure shows: it is a flake.
+    Flake,
     /// The evidence does not name a culprit (a contradiction, a failed verification,
     /// a search that ran out of runs); what a result that recorded no status reads as.
     #[default]
@@ -22,6 +24,7 @@ impl HuntStatus {
         match self {
             HuntStatus::Found => "found",
             HuntStatus::Ambiguous => "ambiguous",
+            HuntStatus::Flake => "flake",
             HuntStatus::Inconclusive => "inconclusive",
         }
     }

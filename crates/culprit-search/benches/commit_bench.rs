@@ -23,6 +23,9 @@ use std::time::Instant;
 use culprit_search::commit::simulate::{hunt, hunt_with_fixups, FixTiming, History, SplitMix64};
 use culprit_search::commit::{BisectOptions, CommitGraph, FlakyModel, Status, Verdict};
 
+mod support;
+use support::{mean, median, write_section};
+
 /// Runs a hunt may take before it counts as inconclusive.
 const MAX_RUNS: usize = 3000;
 /// Endpoint runs per batch to estimate the flaky model, and the failures of the bad
@@ -179,20 +182,6 @@ struct Row {
     git_runs: Vec<usize>,
     git: Tally,
     git_timeouts: usize,
-}
-
-fn mean(values: &[usize]) -> f64 {
-    values.iter().sum::<usize>() as f64 / values.len().max(1) as f64
-}
-
-fn median(values: &[usize]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_unstable();
-    match sorted.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => sorted[n / 2] as f64,
-        n => (sorted[n / 2 - 1] + sorted[n / 2]) as f64 / 2.0,
-    }
 }
 
 /// A generated history, its graph, and its git repository.
@@ -737,30 +726,4 @@ fn git_version() -> String {
         .ok()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_else(|| "git".into())
-}
-
-/// Replaces (or appends) the `## Commit bisection` section of the workspace's
-/// BENCHMARKS.md, leaving other sections alone.
-fn write_section(table: &str) -> std::io::Result<()> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../BENCHMARKS.md");
-    let existing = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let heading = "## Commit bisection";
-    let updated = match existing.find(heading) {
-        Some(start) => {
-            let rest = &existing[start + heading.len()..];
-            let end = rest
-                .find("\n## ")
-                .map_or(existing.len(), |i| start + heading.len() + i + 1);
-            format!("{}{}{}", &existing[..start], table.trim_end(), {
-                let tail = &existing[end..];
-                if tail.is_empty() {
-                    "\n".to_string()
-                } else {
-                    format!("\n\n{tail}")
-                }
-            })
-        }
-        None => format!("{}\n\n{}\n", existing.trim_end(), table.trim_end()),
-    };
-    std::fs::write(path, updated)
 }

@@ -95,6 +95,19 @@ impl CommitHunt<'_, '_> {
                     suspects.len()
                 ));
             }
+            Status::NoCulprit {
+                probability,
+                good,
+                bad,
+                ..
+            } => {
+                conclusion.status = HuntStatus::Flake;
+                conclusion.confidence = probability;
+                conclusion.message = Some(format!(
+                    "no commit in the range changes how often this fails: it failed {} of {} runs at the good endpoint and {} of {} at the bad one",
+                    good.fails, good.runs, bad.fails, bad.runs
+                ));
+            }
             Status::Contradiction => {
                 conclusion.message = Some(
                     "the verdicts contradict each other: the failure may be intermittent (try --flaky) or caused by more than one commit".into(),

@@ -83,6 +83,7 @@ impl CommitHunt<'_, '_> {
             first_parent: self.plan.first_parent,
             flaky: None,
             confidence: self.plan.confidence,
+            ..BisectOptions::default()
         };
         let mut bisection = Bisection::new(graph, good_nodes, bad, options).ok()?;
         bisection.record(bad, Verdict::Bad).ok()?;

@@ -122,6 +122,7 @@ impl CommitHunt<'_, '_> {
             first_parent: self.plan.first_parent,
             flaky: model,
             confidence: self.plan.confidence,
+            ..BisectOptions::default()
         };
         let mut bisection = Bisection::new(graph, good_nodes, bad_node, options.clone())
             .map_err(|e| HuntError::BadInput(format!("cannot bisect this range: {e}")))?;

@@ -2,7 +2,9 @@
 
 use super::evidence::Evidence;
 use super::graph::CommitGraph;
-use super::model::{BisectOptions, Likelihood, SearchError, Verdict};
+use super::inform::{Informer, Pick};
+use super::model::{BisectOptions, Likelihood, SearchError, Verdict, Weighing};
+use super::posterior::Posterior;
 use super::select::Selector;
 use super::status::{assess, Status};
 use super::suspects::Suspects;
@@ -16,9 +18,13 @@ pub struct Bisection<'g> {
     graph: &'g CommitGraph,
     suspects: Suspects,
     evidence: Evidence,
-    likelihood: Likelihood,
+    weighing: Weighing,
     confidence: f64,
-    weights: Vec<f64>,
+    /// Each suspect's prior weight, 1 on average.
+    prior: Vec<f64>,
+    posterior: Posterior,
+    /// A good endpoint, which the search may run when the rates are unknown.
+    clear: Option<usize>,
 }
 
 impl<'g> Bisection<'g> {
@@ -39,24 +45,28 @@ impl<'g> Bisection<'g> {
         if !(options.confidence > 0.0 && options.confidence <= 1.0) {
             return Err(SearchError::InvalidConfidence(options.confidence));
         }
-        let likelihood = Likelihood::from_options(&options)?;
+        let weighing = Weighing::from_options(&options)?;
         let suspects = Suspects::new(graph, good, bad, options.first_parent);
         if suspects.len() == 0 {
             return Err(SearchError::NoSuspects);
         }
+        let prior = local_prior(graph, &suspects, &options)?;
         let evidence = Evidence::new(suspects.len());
-        let weights = evidence.weights(&likelihood);
-        let confidence = match likelihood {
-            Likelihood::Trusted => 1.0,
-            _ => 1.0 - (1.0 - options.confidence) / 2.0,
+        let posterior = Posterior::new(&evidence, &weighing, &prior);
+        let confidence = if matches!(weighing, Weighing::Known(Likelihood::Trusted)) {
+            1.0
+        } else {
+            1.0 - (1.0 - options.confidence) / 2.0
         };
         Ok(Self {
             graph,
             suspects,
             evidence,
-            likelihood,
+            weighing,
             confidence,
-            weights,
+            prior,
+            posterior,
+            clear: good.first().copied(),
         })
     }
 
@@ -83,7 +93,7 @@ impl<'g> Bisection<'g> {
             .ok_or(SearchError::OffFirstParentChain(candidate))?;
         self.evidence
             .add_run(self.suspects.local(candidate), &contained, failed);
-        self.weights = self.evidence.weights(&self.likelihood);
+        self.posterior = Posterior::new(&self.evidence, &self.weighing, &self.prior);
         Ok(())
     }
 
@@ -94,7 +104,8 @@ impl<'g> Bisection<'g> {
     }
 
     /// Like [`next`](Self::next), while the `pending` candidates are still running: the
-    /// new candidates are chosen to complement them, and none of them is repeated.
+    /// new candidates are chosen to complement them, and none of them is repeated. With
+    /// unknown rates a candidate may be a good endpoint (the first one given).
     pub fn next_with_pending(&self, k: usize, pending: &[usize]) -> Vec<usize> {
         if !matches!(self.status(), Status::Searching { .. }) {
             return Vec::new();
@@ -108,11 +119,16 @@ impl<'g> Bisection<'g> {
             .filter(|&&p| p < self.graph.len())
             .filter_map(|&p| self.suspects.contained_in(self.graph, p))
             .collect();
-        let rates = self.evidence.rates(&self.likelihood, &self.weights);
+        let (Weighing::Known(likelihood), None) = (&self.weighing, &self.posterior.expected) else {
+            return self.inform(k, pending, &pending_local, &pending_contained);
+        };
+        let trusted = *likelihood == Likelihood::Trusted;
+        let (weights, _) = self.posterior.steering(trusted);
+        let rates = self.evidence.rates(likelihood, &weights);
         let selector = Selector {
             suspects: &self.suspects,
             evidence: &self.evidence,
-            weights: &self.weights,
+            weights: &weights,
             rates: &rates,
         };
         selector
@@ -122,23 +138,53 @@ impl<'g> Bisection<'g> {
             .collect()
     }
 
+    /// The choice with unknown rates, which may run a good endpoint.
+    fn inform(
+        &self,
+        k: usize,
+        pending: &[usize],
+        pending_local: &[usize],
+        pending_contained: &[Vec<u32>],
+    ) -> Vec<usize> {
+        let Some(expected) = &self.posterior.expected else {
+            return Vec::new();
+        };
+        let informer = Informer {
+            suspects: &self.suspects,
+            evidence: &self.evidence,
+            steering: self.posterior.steering(false),
+            expected,
+        };
+        let clear = self.clear.filter(|c| !pending.contains(c));
+        informer
+            .choose(k, pending_local, pending_contained, clear.is_some())
+            .into_iter()
+            .filter_map(|pick| match pick {
+                Pick::Suspect(local) => Some(self.suspects.global(local)),
+                Pick::Clear => clear,
+            })
+            .collect()
+    }
+
     pub fn status(&self) -> Status {
         assess(
             &self.suspects,
             &self.evidence,
-            &self.weights,
+            &self.posterior,
             self.confidence,
         )
     }
 
-    /// The probability that each commit is the culprit, likeliest first, without the
-    /// commits ruled out.
+    /// The probability that each commit is the culprit (with the prior), likeliest
+    /// first, without the commits ruled out. With unknown rates the rest of the
+    /// probability is that of no culprit.
     pub fn posterior(&self) -> Vec<(usize, f64)> {
-        let total: f64 = self.weights.iter().sum();
+        let total = self.posterior.total();
         if total <= 0.0 {
             return Vec::new();
         }
         let mut posterior: Vec<(usize, f64)> = self
+            .posterior
             .weights
             .iter()
             .enumerate()
@@ -158,4 +204,29 @@ impl<'g> Bisection<'g> {
     pub fn is_suspect(&self, node: usize) -> bool {
         self.suspects.local(node).is_some()
     }
+}
+
+/// Each suspect's prior weight from the options, scaled to 1 on average.
+fn local_prior(
+    graph: &CommitGraph,
+    suspects: &Suspects,
+    options: &BisectOptions,
+) -> Result<Vec<f64>, SearchError> {
+    let mut prior = vec![1.0; suspects.len()];
+    for (&node, &weight) in &options.prior {
+        if node >= graph.len() {
+            return Err(SearchError::UnknownNode(node));
+        }
+        if !(weight > 0.0 && weight.is_finite()) {
+            return Err(SearchError::InvalidPrior(node));
+        }
+        if let Some(local) = suspects.local(node) {
+            prior[local] = weight;
+        }
+    }
+    let scale = prior.len() as f64 / prior.iter().sum::<f64>();
+    if scale != 1.0 {
+        prior.iter_mut().for_each(|p| *p *= scale);
+    }
+    Ok(prior)
 }

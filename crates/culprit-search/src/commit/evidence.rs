@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Likelihood, RateBelief, Rates};
+use super::rates::Runs;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Evidence {
@@ -18,6 +19,8 @@ pub(crate) struct Evidence {
     passes: u32,
     /// Runs of each suspect itself: (fails, passes).
     own: BTreeMap<u32, (u32, u32)>,
+    /// Runs of candidates that contain no suspect (the good endpoints): (fails, passes).
+    clear: (u32, u32),
     skipped: BTreeMap<u32, BTreeSet<String>>,
 }
 
@@ -42,6 +45,13 @@ impl Evidence {
         };
         for &s in contained {
             counts[s as usize] += 1;
+        }
+        if contained.is_empty() {
+            if failed {
+                self.clear.0 += 1;
+            } else {
+                self.clear.1 += 1;
+            }
         }
         if let Some(s) = itself {
             let own = self.own.entry(s as u32).or_default();
@@ -79,6 +89,35 @@ impl Evidence {
 
     pub fn own_fails(&self, suspect: usize) -> u32 {
         self.own.get(&(suspect as u32)).map_or(0, |o| o.0)
+    }
+
+    /// Runs of the suspect itself: (fails, passes).
+    pub fn own(&self, suspect: usize) -> (u32, u32) {
+        self.own.get(&(suspect as u32)).copied().unwrap_or_default()
+    }
+
+    /// Runs of candidates that contain no suspect: (fails, passes).
+    pub fn clear(&self) -> (u32, u32) {
+        self.clear
+    }
+
+    /// All runs: (fails, passes).
+    pub fn totals(&self) -> (u32, u32) {
+        (self.fails, self.passes)
+    }
+
+    /// The runs inside and outside the hypothesis that `suspect` is the culprit.
+    pub fn runs_about(&self, suspect: usize) -> Runs {
+        let (fails_in, passes_in) = (
+            self.fails_containing[suspect],
+            self.passes_containing[suspect],
+        );
+        Runs {
+            fails_in,
+            passes_in,
+            fails_out: self.fails - fails_in,
+            passes_out: self.passes - passes_in,
+        }
     }
 
     /// Unnormalized posterior weights, scaled so the largest is 1 (all 0 when the

@@ -17,7 +17,7 @@ use super::model::Rates;
 use super::suspects::Suspects;
 
 /// Below this, a run is not worth doing.
-const MIN_GAIN: f64 = 1e-12;
+pub(crate) const MIN_GAIN: f64 = 1e-12;
 /// The chance that an untested commit between or next to skipped ones is untestable.
 const SKIP_NEAR: f64 = 0.9;
 /// A cluster's influence fades by half every cluster length, and is ignored past this
@@ -33,7 +33,7 @@ fn h(x: f64) -> f64 {
     }
 }
 
-fn binary_entropy(p: f64) -> f64 {
+pub(crate) fn binary_entropy(p: f64) -> f64 {
     if p <= 0.0 || p >= 1.0 {
         0.0
     } else {
@@ -78,7 +78,7 @@ impl Selector<'_> {
             return Vec::new();
         }
         let masses = self.suspects.masses(self.weights);
-        let testable = self.testable();
+        let testable = testable(self.suspects, self.evidence);
         let mut eligible = vec![true; len];
         for s in self.evidence.skipped() {
             eligible[s] = false;
@@ -188,43 +188,40 @@ impl Selector<'_> {
         picked.retain(|c| seen.insert(*c));
         picked
     }
+}
 
-    /// For every suspect, the chance that a run of it is not skipped.
-    fn testable(&self) -> Vec<f64> {
-        let len = self.suspects.len();
-        let mut untestable = vec![0.0f64; len];
-        let skipped: Vec<usize> = self.evidence.skipped().collect();
-        let mut start = 0;
-        while start < skipped.len() {
-            let mut end = start;
-            while end + 1 < skipped.len() && !self.tested_between(skipped[end], skipped[end + 1]) {
-                end += 1;
-            }
-            let (lo, hi) = (skipped[start], skipped[end]);
-            let span = hi - lo + 1;
-            let reach = span * SKIP_REACH;
-            for (x, u) in untestable
-                .iter_mut()
-                .enumerate()
-                .take((hi + reach + 1).min(len))
-                .skip(lo.saturating_sub(reach))
-            {
-                let distance = if x < lo { lo - x } else { x.saturating_sub(hi) };
-                let p = SKIP_NEAR * 0.5f64.powf(distance as f64 / span as f64);
-                *u = u.max(p);
-            }
-            start = end + 1;
+/// For every suspect, the chance that a run of it is not skipped.
+pub(crate) fn testable(suspects: &Suspects, evidence: &Evidence) -> Vec<f64> {
+    let len = suspects.len();
+    let mut untestable = vec![0.0f64; len];
+    let skipped: Vec<usize> = evidence.skipped().collect();
+    let mut start = 0;
+    while start < skipped.len() {
+        let mut end = start;
+        while end + 1 < skipped.len() && !evidence.tested_within(skipped[end] + 1, skipped[end + 1])
+        {
+            end += 1;
         }
-        untestable.iter().map(|u| 1.0 - u).collect()
+        let (lo, hi) = (skipped[start], skipped[end]);
+        let span = hi - lo + 1;
+        let reach = span * SKIP_REACH;
+        for (x, u) in untestable
+            .iter_mut()
+            .enumerate()
+            .take((hi + reach + 1).min(len))
+            .skip(lo.saturating_sub(reach))
+        {
+            let distance = if x < lo { lo - x } else { x.saturating_sub(hi) };
+            let p = SKIP_NEAR * 0.5f64.powf(distance as f64 / span as f64);
+            *u = u.max(p);
+        }
+        start = end + 1;
     }
-
-    fn tested_between(&self, lo: usize, hi: usize) -> bool {
-        self.evidence.tested_within(lo + 1, hi)
-    }
+    untestable.iter().map(|u| 1.0 - u).collect()
 }
 
 /// The best-scoring entry (ties to the lowest number), if any is worth a run.
-fn best(scores: impl Iterator<Item = (usize, f64)>) -> Option<usize> {
+pub(crate) fn best(scores: impl Iterator<Item = (usize, f64)>) -> Option<usize> {
     let mut top: Option<(usize, f64)> = None;
     for (i, s) in scores {
         if s > MIN_GAIN && top.is_none_or(|(_, t)| s > t) {

@@ -143,6 +143,8 @@ pub struct Hunt {
     pub status: Status,
     /// Runs done, skipped ones included.
     pub runs: usize,
+    /// Rounds of up to `k` parallel runs.
+    pub rounds: usize,
 }
 
 /// Drives a bisection on `graph` with `k` parallel runs per round until it stops asking
@@ -157,12 +159,52 @@ pub fn hunt(
     mut oracle: impl FnMut(usize) -> Verdict,
 ) -> Result<Hunt, SearchError> {
     let mut bisection = Bisection::new(graph, good, bad, options)?;
-    let mut runs = 0;
+    hunt_on(&mut bisection, k, max_runs, &mut oracle)
+}
+
+/// A hunt with unknown rates as culprit starts it: the bad endpoint is run until it
+/// fails once (every run recorded: the hunt needs the failure to know its target), then
+/// the bisection chooses every run, `k` per round, up to `max_runs` after that first
+/// failure. The runs counted include the endpoint's.
+pub fn hunt_from_first_failure(
+    graph: &CommitGraph,
+    good: &[usize],
+    bad: usize,
+    options: BisectOptions,
+    k: usize,
+    max_runs: usize,
+    mut oracle: impl FnMut(usize) -> Verdict,
+) -> Result<Hunt, SearchError> {
+    let mut bisection = Bisection::new(graph, good, bad, options)?;
+    let mut endpoint_runs = 0;
+    loop {
+        let verdict = oracle(bad);
+        endpoint_runs += 1;
+        let failed = verdict == Verdict::Bad;
+        bisection.record(bad, verdict)?;
+        if failed || endpoint_runs >= max_runs {
+            break;
+        }
+    }
+    let mut search = hunt_on(&mut bisection, k, max_runs, &mut oracle)?;
+    search.runs += endpoint_runs;
+    search.rounds += endpoint_runs;
+    Ok(search)
+}
+
+fn hunt_on(
+    bisection: &mut Bisection,
+    k: usize,
+    max_runs: usize,
+    oracle: &mut impl FnMut(usize) -> Verdict,
+) -> Result<Hunt, SearchError> {
+    let (mut runs, mut rounds) = (0, 0);
     while runs < max_runs {
         let candidates = bisection.next(k.min(max_runs - runs));
         if candidates.is_empty() {
             break;
         }
+        rounds += 1;
         for candidate in candidates {
             runs += 1;
             bisection.record(candidate, oracle(candidate))?;
@@ -171,6 +213,7 @@ pub fn hunt(
     Ok(Hunt {
         status: bisection.status(),
         runs,
+        rounds,
     })
 }
 
@@ -303,6 +346,7 @@ pub fn hunt_with_fixups(
                 return Ok(Hunt {
                     status: bisection.status(),
                     runs,
+                    rounds: runs,
                 });
             };
             match fix {
@@ -319,6 +363,7 @@ pub fn hunt_with_fixups(
             return Ok(Hunt {
                 status: bisection.status(),
                 runs,
+                rounds: runs,
             });
         };
         while let Some(node) = search.next() {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::evidence::Evidence;
+use super::posterior::Posterior;
 use super::suspects::Suspects;
 
 /// The state of a bisection. Node numbers are the graph's.
@@ -21,6 +22,32 @@ pub enum Status {
     /// The trusted verdicts rule out every commit: the failure is flaky, or not caused by
     /// a single commit, or an endpoint was misjudged.
     Contradiction,
+    /// No commit in the range changes how often the failure shows: it is a flake (only
+    /// with unknown rates). `probability`: that there is no culprit; `rate`: how often
+    /// the failure shows throughout; `good` and `bad`: the runs at the good endpoints
+    /// (and their ancestors) and at the bad one.
+    NoCulprit {
+        probability: f64,
+        rate: f64,
+        good: RunCount,
+        bad: RunCount,
+    },
+}
+
+/// How many of some runs failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunCount {
+    pub fails: u32,
+    pub runs: u32,
+}
+
+impl RunCount {
+    fn new((fails, passes): (u32, u32)) -> Self {
+        Self {
+            fails,
+            runs: fails + passes,
+        }
+    }
 }
 
 /// A commit that may be the culprit, and why it is still a suspect.
@@ -52,36 +79,49 @@ impl fmt::Display for SuspectReason {
     }
 }
 
-/// Decides the status from posterior weights (unnormalized); `confidence` is 1 for
-/// trusted verdicts, whose weights are exactly 0 or 1.
+/// Decides the status from the posterior; `confidence` is 1 for trusted verdicts, whose
+/// weights are exactly 0 or 1.
 pub(crate) fn assess(
     suspects: &Suspects,
     evidence: &Evidence,
-    weights: &[f64],
+    posterior: &Posterior,
     confidence: f64,
 ) -> Status {
-    let total: f64 = weights.iter().sum();
+    let weights = &posterior.weights;
+    let total = posterior.total();
     if total <= 0.0 {
         return Status::Contradiction;
+    }
+    let no_culprit = posterior.no_culprit();
+    if no_culprit >= confidence {
+        return Status::NoCulprit {
+            probability: no_culprit,
+            rate: posterior
+                .expected
+                .as_ref()
+                .map_or(0.0, |expected| expected.no_culprit),
+            good: RunCount::new(evidence.clear()),
+            bad: RunCount::new(evidence.own(suspects.len() - 1)),
+        };
     }
     let Some(top) = likeliest(weights) else {
         return Status::Contradiction;
     };
-    if weights[top] >= confidence * total {
+    let top_probability = posterior.probability_of(&[top]);
+    if top_probability >= confidence {
         return Status::Found {
             culprit: suspects.global(top),
-            confidence: weights[top] / total,
+            confidence: top_probability,
         };
     }
     let class = heaviest_class(suspects, evidence, weights);
-    let class_mass: f64 = class.iter().map(|&s| weights[s]).sum();
-    if class.len() > 1 && class_mass >= confidence * total {
+    if class.len() > 1 && posterior.probability_of(&class) >= confidence {
         let mut members: Vec<Suspect> = class
             .iter()
             .filter(|&&s| weights[s] > 0.0)
             .map(|&s| Suspect {
                 node: suspects.global(s),
-                probability: weights[s] / total,
+                probability: posterior.probability_of(&[s]),
                 reason: reason(suspects, evidence, s),
             })
             .collect();
@@ -94,7 +134,7 @@ pub(crate) fn assess(
     }
     Status::Searching {
         suspects: covering_count(weights, confidence * total),
-        top: (suspects.global(top), weights[top] / total),
+        top: (suspects.global(top), top_probability),
     }
 }
 

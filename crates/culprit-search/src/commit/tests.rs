@@ -5,6 +5,9 @@ use proptest::prelude::*;
 use super::simulate::{hunt, FixTiming, History, SplitMix64};
 use super::*;
 
+/// The same, with unknown rates, "no culprit" and priors.
+mod flaky;
+
 fn trusted() -> BisectOptions {
     BisectOptions::default()
 }
