@@ -777,9 +777,10 @@ impl State {
             };
             match stack.function() {
                 Some(function) => signature.title = format!("{class} in {function}"),
+                None if stack.may_lack_function() => signature.title = class,
                 None => {
-                    signature.corrupted = !stack.may_lack_function();
-                    signature.title = class;
+                    signature.corrupted = true;
+                    signature.title = format!("{class} in corrupted");
                 }
             }
         }

@@ -45,6 +45,7 @@ macro_rules! regex {
     }};
 }
 
+mod blame;
 mod cases;
 mod classifier;
 mod decide;

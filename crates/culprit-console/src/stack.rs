@@ -17,8 +17,8 @@
 //! `backtrace:` (kmemleak), FreeBSD and NetBSD `f() at f+0x1` tracebacks and Go
 //! goroutine traces. The [`MACHINERY`] table lists what is skipped.
 
-use regex::RegexSet;
-use std::sync::LazyLock;
+use crate::blame::Named;
+pub(crate) use crate::blame::Pick;
 
 /// Frames kept per report; the blamed function is nearly always within the
 /// first twenty, and a runaway recursion must not grow memory.
@@ -30,127 +30,6 @@ const MAX_REGISTERS: usize = 4;
 /// the whole dependency chain before its `stack backtrace:`; a hundred-odd lines
 /// is the longest seen.
 pub(crate) const REPORT_LINES: u16 = 400;
-
-/// Frames that are machinery rather than the bug, as anchored regexes over the
-/// function name (compiler suffixes already dropped). Every entry is exercised by
-/// a test log (`tests/corpus/` or `tests/snippets/`).
-pub(crate) const MACHINERY: &[&str] = &[
-    // printk, dump_stack and the WARN/BUG/panic plumbing that prints the report
-    r"dump_stack(_lvl)?",
-    r"show_stack|show_regs|show_trace_log_lvl|dump_backtrace|__show_regs",
-    r"__warn|warn_slowpath_.*|__warn_printk|report_bug|handle_bug",
-    r"panic|vpanic|nmi_panic|check_panic_on_warn|__stack_chk_fail",
-    r"die|__die|__die_body|oops_end|die_kernel_fault|bug_handler|call_break_hook|brk_handler",
-    r"kdb_backtrace|db_trace_self(_wrapper)?|kassert_panic",
-    // fault and exception entry code: where the CPU trapped, not what trapped it
-    r"(asm_)?exc_.*|do_error_trap|do_trap|handle_invalid_op",
-    r"page_fault_oops|kernelmode_fixup_or_oops|(__)?bad_area_nosemaphore|do_user_addr_fault|do_kern_addr_fault|handle_page_fault|spurious_kernel_fault",
-    r"__do_kernel_fault|do_page_fault|do_translation_fault|do_mem_abort|do_el1_undef|do_el1_bti|el1_(abort|undef|dbg|da|ia|pc|inv|bti)|el1h_64_sync(_handler)?|el1_sync",
-    r"trap_fatal|trap_pfault|calltrap|trap|alltraps",
-    r"fortify_panic|__fortify_report|__fortify_panic",
-    // interrupt, timer, NMI and watchdog machinery that raised the report
-    r"(asm_)?sysvec_.*|__sysvec_.*|irq_exit_rcu|__irq_exit_rcu|(asm_)?common_interrupt",
-    r"hrtimer_interrupt|__hrtimer_run_queues|__run_hrtimer|tick_sched_timer|tick_sched_handle|update_process_times|tick_nohz_handler",
-    r"watchdog_timer_fn|watchdog_overflow_callback|__perf_event_overflow|perf_event_nmi_handler|nmi_handle|default_do_nmi|(asm_)?exc_nmi|perf_ibs_nmi_handler",
-    r"rcu_sched_clock_irq|rcu_pending|print_cpu_stall|check_cpu_stall|rcu_dump_cpu_stacks|print_other_cpu_stall|rcu_check_gp_kthread_starvation|rcu_print_task_stall",
-    r"nmi_cpu_backtrace(_handler)?|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|trigger_single_cpu_backtrace|dump_cpu_task|sched_show_task",
-    // busy-wait delays: the caller is the one spinning
-    r"__delay|delay_tsc|delay_loop|delay_halt.*|__const_udelay|__udelay|__ndelay",
-    // the hung-task detector and the scheduler a blocked task sleeps in
-    r"__schedule|schedule|__schedule_bug|schedule_debug.*|schedule_timeout.*|schedule_preempt_disabled|schedule_hrtimeout.*|io_schedule.*|preempt_schedule.*|__cond_resched|_cond_resched",
-    r"(__)?wait_for_common|do_wait_for_common|wait_for_completion.*|msleep(_interruptible)?|usleep_range_state|__wait_rcu_gp|synchronize_rcu.*",
-    // locking primitives and their debug checks: spinlocks, mutexes, rwsems, lockdep
-    r"_raw_(spin|read|write)_.*|do_raw_(spin|read|write)_.*|spin_bug|spin_dump|__spin_lock_debug",
-    r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*",
-    r"(__)?down_(read|write).*|rwsem_down_.*|__down.*|down|up_read|up_write|up|percpu_down_.*",
-    r"lock_acquire|lock_release|lock_acquired|lock_contended|__lock_acquire|__lock_release|lock_is_held_type|lock_sync",
-    r"lockdep_.*|debug_check_no_locks_.*|debug_show_held_locks|print_lock|print_lockdep_.*|lockdep_print_held_locks",
-    r"check_noncircular|check_prev_add|check_prevs_add|validate_chain|print_circular_bug.*|check_deadlock|print_deadlock_bug|check_irq_usage|print_bad_irq_dependency",
-    r"mark_lock.*|print_usage_bug|valid_state|mark_usage|mark_held_locks|register_lock_class|look_up_lock_class|print_unlock_imbalance_bug|print_held_locks_bug",
-    r"rcu_read_lock_held.*|__might_resched|__might_sleep|___might_sleep|__might_fault|might_fault|__cant_sleep|__cant_migrate",
-    // list, refcount and debug-object helpers: they detect the bug, their caller made it
-    r"__list_(add|del)_valid.*|__list_del_entry_valid.*|__list_del_entry|__list_add|list_(add|del).*",
-    r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*",
-    r"debug_print_object|debug_object_.*|__debug_object_.*|debug_objects_.*|__debug_check_no_obj_freed",
-    // sanitizer runtimes: KASAN, KMSAN, KCSAN, KFENCE, UBSAN, coverage
-    r"_*kasan_.*|_*asan_.*|check_memory_region.*|check_region_inline|print_report|print_address_description.*|describe_object.*",
-    r"ubsan_.*|__ubsan_handle_.*|__sanitizer_cov_trace_.*|__sanitizer_.*",
-    // the allocator's free paths: the caller freed what it should not have
-    r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive",
-    // memory helpers, string helpers and fortified wrappers: the caller passed the bad pointer
-    r"(__)?mem(cpy|move|set|cmp|chr)(_.*)?|bcmp|__memcpy_flushcache",
-    r"str(len|nlen|cpy|ncpy|scpy|cmp|ncmp|cat|ncat|lcpy|lcat|chr|rchr|str)|sized_strscpy|strscpy_pad",
-    // usercopy helpers and the hardened-usercopy checks
-    r"_?copy_(to|from)_user.*|__copy_(to|from)_user.*|copy_user_.*|rep_movs_alternative|raw_copy_.*|__arch_copy_.*",
-    r"(__)?check_object_size|check_heap_object|__check_heap_object|usercopy_abort|check_stack_object|__virt_addr_valid|strncpy_from_user|strnlen_user",
-    // retpoline and return thunks
-    r"__x86_indirect_(call_|jump_)?thunk_.*|__x86_return_thunk|srso_.*",
-    // syscall and task entry: below them is userspace or the scheduler
-    r"do_syscall_(64|x64|32_irqs_on)|do_fast_syscall_32|do_int80_syscall_32|entry_SYSCALL_64.*|entry_INT80.*|entry_SYSENTER.*",
-    r"el0_svc.*|el0t_64_sync.*|invoke_syscall|do_el0_svc|ret_fast_syscall|syscall_exit_to_user_mode|exit_to_user_mode_prepare",
-    r"ret_from_fork(_asm)?|kthread|smpboot_thread_fn|cpu_startup_entry|do_idle|start_secondary|secondary_startup_64.*",
-    // softirq and workqueue runners: the work item or timer below them is better
-    r"__do_softirq|do_softirq.*|run_ksoftirqd|__irq_exit|irq_exit|handle_softirqs",
-    r"process_one_work|worker_thread|process_scheduled_works|call_timer_fn|__run_timers|run_timer_softirq|expire_timers|rcu_core|rcu_core_si|rcu_do_batch",
-    // Go runtime: panics, throws and the race detector's own frames
-    r"runtime\..*|race\..*|atomic\..*",
-    // Zephyr's fault handlers and thread trampoline: where the CPU trapped, not the bug
-    r"z_fatal_error|z_arm_fault|z_arm_fatal_error|z_arm64_fatal_error|z_riscv_fatal_error(_csf)?|z_x86_fatal_error|k_sys_fatal_error_handler|arch_system_halt",
-    r"z_thread_entry|z_arm_usage_fault|z_arm_bus_fault|z_arm_mpu_fault|z_arm_hard_fault|_isr_wrapper",
-];
-
-/// Allocator frames: a leaked object is blamed on the allocation's caller.
-pub(crate) const ALLOCATORS: &[&str] = &[
-    // slab and page allocator entry points
-    r"(__)?kmalloc.*|kmem_cache_alloc.*|__kmem_cache_alloc.*|k[zv]alloc.*|__kvmalloc.*|kvmalloc.*|kcalloc|krealloc.*|kmemdup.*|kstrdup.*",
-    r"slab_post_alloc_hook|slab_alloc.*|___?slab_alloc.*|__do_kmalloc_node|alloc_pages.*|__alloc_pages.*|v[mz]alloc.*|__vmalloc.*",
-];
-
-/// Where a task's own work starts: a stall is blamed on the frame just before
-/// it, which stays the same however the stuck loop is interrupted.
-pub(crate) const ENTRIES: &[&str] = &[
-    // syscall entry
-    r"do_syscall_(64|x64|32_irqs_on)|do_fast_syscall_32|do_int80_syscall_32|entry_SYSCALL_64.*|invoke_syscall|el0_svc.*|do_el0_svc",
-    // kernel threads and work items
-    r"kthread|ret_from_fork(_asm)?|worker_thread|process_one_work|smpboot_thread_fn",
-];
-
-/// Syscall entry spellings, all named `sys_NAME`: the same syscall is reached as
-/// `__x64_sys_x`, `__do_sys_x` or `ksys_x` depending on the architecture and
-/// what the compiler inlined.
-const SYSCALL_PREFIXES: &[&str] = &[
-    "__x64_sys_",
-    "__ia32_sys_",
-    "__arm64_sys_",
-    "__riscv_sys_",
-    "__ia32_compat_sys_",
-    "__x64_compat_sys_",
-    "__do_sys_",
-    "__se_sys_",
-    "SyS_",
-    "SYSC_",
-    "ksys_",
-];
-
-fn anchored(set: &[&str]) -> RegexSet {
-    RegexSet::new(set.iter().map(|p| format!("^(?:{p})$"))).expect("built-in pattern")
-}
-
-static SKIP: LazyLock<RegexSet> = LazyLock::new(|| anchored(MACHINERY));
-static ALLOCATOR: LazyLock<RegexSet> = LazyLock::new(|| anchored(ALLOCATORS));
-static ENTRY: LazyLock<RegexSet> = LazyLock::new(|| anchored(ENTRIES));
-
-/// How a report type picks its function from the frames.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Pick {
-    /// The first function that is not machinery: header, program counter, trace.
-    First,
-    /// The first frame that is not machinery nor an allocator (memory leaks).
-    Caller,
-    /// The frame just before the syscall or work entry (RCU stalls): where in a
-    /// stuck loop the interrupt landed varies, the entry it runs under does not.
-    BeforeEntry,
-}
 
 /// The frames of one report, collected line by line until the title is final.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -275,7 +154,7 @@ impl Stack {
         }
         if is_trace_header(body) {
             if self.in_trace && !self.frames.is_empty() {
-                return Progress::Done;
+                return self.trace_ended();
             }
             self.in_trace = true;
             return Progress::More;
@@ -289,7 +168,9 @@ impl Stack {
             return Progress::More;
         }
         if !self.in_trace {
-            if let Some(c) = regex!(r"^#\d+: .*, at: ([A-Za-z_.$][\w.$]*)\+0x").captures(body) {
+            if let Some(c) =
+                regex!(r", at: (?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x").captures(body)
+            {
                 if self.held.len() < MAX_REGISTERS {
                     self.held.push(clean(c.get(1).map_or("", |m| m.as_str())));
                 }
@@ -299,11 +180,22 @@ impl Stack {
         match frame(body) {
             Frame::Function(func) => self.frames.push(clean(func)),
             Frame::Unreliable | Frame::Marker | Frame::Detail => {}
-            Frame::End if !self.frames.is_empty() => return Progress::Done,
+            Frame::End | Frame::Other if !self.frames.is_empty() => return self.trace_ended(),
             Frame::End => {}
-            Frame::Other if !self.frames.is_empty() => return Progress::Done,
             Frame::Other => {}
         }
+        Progress::More
+    }
+
+    /// A trace whose frames are all machinery (the RCU grace-period thread's
+    /// own, printed before the stalled CPU's) is not the report's: the next
+    /// trace is read instead.
+    fn trace_ended(&mut self) -> Progress {
+        if self.function().is_some() {
+            return Progress::Done;
+        }
+        self.frames.clear();
+        self.in_trace = false;
         Progress::More
     }
 
@@ -358,31 +250,12 @@ impl Stack {
     /// The blamed function, or `None` when the report named none that is not
     /// machinery (the title is then marked corrupted).
     pub(crate) fn function(&self) -> Option<&str> {
-        let candidates = || {
-            self.header
-                .iter()
-                .chain(&self.registers)
-                .chain(&self.frames)
-                .chain(&self.held)
-                .map(String::as_str)
-        };
-        let own = |f: &&str| !SKIP.is_match(f);
-        match self.pick {
-            Pick::First => candidates().find(own),
-            Pick::Caller => candidates().find(|f| own(f) && !ALLOCATOR.is_match(f)),
-            Pick::BeforeEntry => {
-                let entry = self.frames.iter().position(|f| ENTRY.is_match(f));
-                entry
-                    .and_then(|at| {
-                        self.frames[..at]
-                            .iter()
-                            .rev()
-                            .map(String::as_str)
-                            .find(|f| !ENTRY.is_match(f) && own(f))
-                    })
-                    .or_else(|| candidates().find(own))
-            }
-        }
+        self.pick.blame(&Named {
+            header: self.header.as_deref(),
+            registers: &self.registers,
+            frames: &self.frames,
+            held: &self.held,
+        })
     }
 }
 
@@ -432,6 +305,10 @@ fn frame(body: &str) -> Frame<'_> {
     {
         return Frame::Marker;
     }
+    // Old x86 unwinders print a frame after its context marker: `<IRQ>  [<a>] f+0x1/0x2`.
+    let body = regex!(r"^<(?:IRQ|EOI|NMI)>\s+(\S)")
+        .find(body)
+        .map_or(body, |m| &body[m.end() - 1..]);
     // The address may be hashed: kmemleak prints `[<(____ptrval____)>]`.
     if let Some(c) = regex!(
         r"^(?:\[<[^>\]]+>\]\s*)?(\?\s+)?(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+(?:/0x[0-9a-fA-F]+)?"
@@ -442,6 +319,13 @@ fn frame(body: &str) -> Frame<'_> {
             Some(_) => Frame::Unreliable,
             None => Frame::Function(c.get(2).map_or("", |m| m.as_str())),
         };
+    }
+    // Symbolized without an offset: kmemleak's `[<a>] f mm/kmemleak.c:915`, and
+    // an inlined frame `f include/linux/slab.h:586 [inline]`.
+    if let Some(c) =
+        regex!(r"^(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*) [\w./\-]+\.[chS]:\d+").captures(body)
+    {
+        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
     // ARM: `[<c0123>] (f) from [<c0456>] (g+0x1/0x2)`.
     if let Some(c) = regex!(
@@ -485,6 +369,23 @@ pub(crate) fn program_counter(body: &str) -> Option<&str> {
     c.get(1).map(|m| m.as_str())
 }
 
+/// Syscall entry spellings, all named `sys_NAME`: the same syscall is reached as
+/// `__x64_sys_x`, `__do_sys_x` or `ksys_x` depending on the architecture and
+/// what the compiler inlined.
+const SYSCALL_PREFIXES: &[&str] = &[
+    "__x64_sys_",
+    "__ia32_sys_",
+    "__arm64_sys_",
+    "__riscv_sys_",
+    "__ia32_compat_sys_",
+    "__x64_compat_sys_",
+    "__do_sys_",
+    "__se_sys_",
+    "SyS_",
+    "SYSC_",
+    "ksys_",
+];
+
 /// A function name as a title shows it: compiler clones (`.isra.0`,
 /// `.constprop.3`, `.part.1`, `.cold`, `.llvm.123`) are the same function, and a
 /// syscall is `sys_NAME` however it was entered; a Go function loses its
@@ -521,12 +422,20 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
         let mut files = Vec::new();
         let mut dirs = vec![root.join("snippets"), root.join("corpus")];
+        // syzkaller's reports beside the checkout, when they are there
+        dirs.extend(
+            root.ancestors()
+                .map(|a| a.join("shared/crash-corpus/syzkaller"))
+                .find(|d| d.is_dir()),
+        );
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
                 let path = entry.path();
                 if path.is_dir() {
                     dirs.push(path);
-                } else if path.extension().is_some_and(|x| x == "log") {
+                } else if path.extension().is_some_and(|x| x == "log")
+                    || path.components().any(|c| c.as_os_str() == "crash-corpus")
+                {
                     files.push(path);
                 }
             }
@@ -553,12 +462,16 @@ mod tests {
 
     #[test]
     fn every_skip_entry_is_exercised_by_a_test_log() {
+        use crate::blame::{
+            ALLOCATOR, ALLOCATORS, DISPATCH, DISPATCHER, MACHINERY, SKIP, WAIT, WAITS,
+        };
         let names = test_log_functions();
         let mut missing = Vec::new();
         for (table, set) in [
             (MACHINERY, &*SKIP),
             (ALLOCATORS, &*ALLOCATOR),
-            (ENTRIES, &*ENTRY),
+            (WAITS, &*WAIT),
+            (DISPATCH, &*DISPATCHER),
         ] {
             for (i, entry) in table.iter().enumerate() {
                 if !names.iter().any(|n| set.matches(n).matched(i)) {
@@ -682,8 +595,8 @@ mod tests {
             Some("lkdtm_SOFTLOCKUP")
         );
         assert_eq!(
-            stack(Pick::BeforeEntry, None, trace).function(),
-            Some("sys_write")
+            stack(Pick::Stall, None, trace).function(),
+            Some("direct_entry")
         );
     }
 

@@ -233,7 +233,7 @@ fn oops_title_names_the_faulting_function_and_evidence_ends_with_the_trace() {
         c.outcome,
         fail(
             Kind::Oops,
-            "BUG: kernel NULL pointer dereference in foo_probe"
+            "BUG: unable to handle kernel NULL pointer dereference in foo_probe"
         )
     );
     assert_eq!(
@@ -264,8 +264,8 @@ fn the_same_oops_twice_is_one_signature_and_another_function_is_another() {
     assert_eq!(
         titles,
         [
-            "BUG: kernel NULL pointer dereference in foo_probe",
-            "BUG: kernel NULL pointer dereference in bar_remove",
+            "BUG: unable to handle kernel NULL pointer dereference in foo_probe",
+            "BUG: unable to handle kernel NULL pointer dereference in bar_remove",
         ]
     );
 }
@@ -422,7 +422,7 @@ fn success_after_a_failure_does_not_pass() {
     assert!(classifier.is_certain(Duration::from_secs(3)));
     let signature = Signature {
         corrupted: true,
-        ..Signature::new(Kind::Bug, "BUG: scheduling while atomic")
+        ..Signature::new(Kind::Bug, "BUG: scheduling while atomic in corrupted")
     };
     assert_eq!(
         classifier.finish(&Ending::StoppedEarly).outcome,

@@ -18,6 +18,9 @@ use crate::normalize::scrub;
 use crate::stack::{clean, Pick, Stack};
 use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
+use classes::{checker, lockdep_class, panic_class, worded_bug, Panic};
+
+mod classes;
 
 pub(crate) fn rules() -> Vec<Rule> {
     vec![
@@ -70,7 +73,10 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Signature(unable_to_handle),
         ),
         Rule::new(&["usercopy: Kernel memory"], Effect::Signature(usercopy)),
-        Rule::new(&["unreferenced object 0x"], Effect::Signature(leak)),
+        Rule::new(
+            &["unreferenced object 0x", "BUG: memory leak"],
+            Effect::Signature(leak),
+        ),
         Rule::new(
             &["unregister_netdevice: waiting for"],
             Effect::Signature(netdev_refcount),
@@ -117,79 +123,6 @@ fn not_a_crash(body: &str) -> bool {
     SET.is_match(body)
 }
 
-/// Sources whose WARN or BUG is a checker reporting its caller's bug: the title
-/// names the checker, and the frames skip it (see `stack::MACHINERY`).
-const CHECKERS: &[(&str, &str)] = &[
-    // refcount_t saturation, underflow and use-after-free
-    ("lib/refcount.c", "refcount bug"),
-    // debug objects: freeing an active timer or work item
-    ("lib/debugobjects.c", "ODEBUG bug"),
-    // CONFIG_DEBUG_LIST
-    ("lib/list_debug.c", "corrupted list"),
-    // hardened usercopy
-    ("mm/usercopy.c", "bad usercopy"),
-    // FORTIFY_SOURCE's run-time overflow check
-    ("lib/string_helpers.c", "fortify: buffer overflow"),
-    (
-        "include/linux/fortify-string.h",
-        "fortify: field-spanning write",
-    ),
-];
-
-fn checker(file: &str) -> Option<&'static str> {
-    CHECKERS
-        .iter()
-        .find(|(source, _)| file.ends_with(source))
-        .map(|(_, name)| *name)
-}
-
-/// Lockdep's report headers, in old (`[ INFO: ... ]`) and new (`WARNING: ...`)
-/// spellings, with the title class each belongs to.
-const LOCKDEP: &[(&str, &str)] = &[
-    // lock order problems are all a possible deadlock
-    (
-        "possible circular locking dependency detected",
-        "possible deadlock",
-    ),
-    ("possible recursive locking detected", "possible deadlock"),
-    (
-        "possible irq lock inversion dependency detected",
-        "possible deadlock",
-    ),
-    (
-        "HARDIRQ-safe -> HARDIRQ-unsafe lock order detected",
-        "possible deadlock",
-    ),
-    (
-        "SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected",
-        "possible deadlock",
-    ),
-    ("inconsistent lock state", "inconsistent lock state"),
-    // misuse of one lock
-    ("bad unlock balance detected", "WARNING: bad unlock balance"),
-    ("held lock freed", "WARNING: held lock freed"),
-    (
-        "lock held when returning to user space",
-        "WARNING: lock held when returning to user space",
-    ),
-    (
-        "lock held at task exit time",
-        "WARNING: lock held at task exit time",
-    ),
-    (
-        "Nested lock was not taken",
-        "WARNING: nested lock was not taken",
-    ),
-    ("bad contention detected", "WARNING: bad contention"),
-    ("still has locks held", "WARNING: still has locks held"),
-    // lockdep's view of RCU and of lock keys
-    ("suspicious RCU usage", "WARNING: suspicious RCU usage"),
-    (
-        "trying to register non-static key",
-        "INFO: trying to register non-static key",
-    ),
-];
-
 /// A report whose title ends with the function its frames blame.
 fn report(kind: Kind, class: impl Into<String>, pick: Pick, header: Option<&str>) -> Found {
     Found::new(kind, class).with_stack(Stack::new(pick, header))
@@ -201,12 +134,18 @@ fn panic(body: &str) -> Option<Found> {
     }
     let c = regex!(r"Kernel panic - not syncing:?\s*(.*)").captures(body)?;
     let reason = scrub(c[1].trim());
-    let title = if reason.is_empty() {
-        "kernel panic".to_string()
-    } else {
-        format!("kernel panic: {reason}")
-    };
-    Some(Found::new(Kind::Panic, title))
+    if reason.is_empty() {
+        return Some(Found::new(Kind::Panic, "kernel panic"));
+    }
+    Some(match panic_class(&reason) {
+        (class, Panic::Reason) => Found::new(Kind::Panic, format!("kernel panic: {class}")),
+        (class, Panic::Frames) => report(
+            Kind::Panic,
+            format!("kernel panic: {class}"),
+            Pick::First,
+            None,
+        ),
+    })
 }
 
 /// The function of a header's `f+0x1/0x2`.
@@ -221,7 +160,16 @@ fn sanitizer(body: &str) -> Option<Found> {
     let c = regex!(r"^(?:BUG: )?(KASAN|KFENCE|KCSAN|KMSAN|UBSAN): (.*)$").captures(body)?;
     let (tool, rest) = (&c[1], c[2].trim());
     let (what, place) = rest.split_once(" in ").unwrap_or((rest, ""));
-    let what = scrub(what);
+    let what = sanitizer_class(tool, what);
+    // Kernels before 4.11 put the address in KASAN's header and the access on
+    // the next line; their title keeps the header's words.
+    if let Some((at, _)) = place.split_once(" at addr ") {
+        let function = header_function(at).map_or_else(|| at.to_string(), clean);
+        return Some(Found::new(
+            Kind::Sanitizer,
+            format!("{tool}: {what} in {function} at addr ADDR"),
+        ));
+    }
     if tool == "KCSAN" {
         let functions: Vec<String> = place
             .split(" / ")
@@ -252,6 +200,23 @@ fn sanitizer(body: &str) -> Option<Found> {
     })
 }
 
+/// A sanitizer's bug class as titles spell it: UBSAN's old `Undefined
+/// behaviour` is `undefined-behaviour`, KASAN's `double-free or invalid-free`
+/// is an `invalid-free`, and what KASAN adds after the class (`on address`) goes.
+fn sanitizer_class(tool: &str, what: &str) -> String {
+    let what = scrub(what);
+    match tool {
+        "UBSAN" => what.to_lowercase().replace(' ', "-"),
+        "KASAN" if what.ends_with("invalid-free") => "invalid-free".into(),
+        _ => what
+            .split(" on address")
+            .next()
+            .unwrap_or(&what)
+            .trim()
+            .to_string(),
+    }
+}
+
 fn lockup(body: &str) -> Option<Found> {
     let c = regex!(
         r"(BUG: soft lockup|hard LOCKUP|BUG: workqueue lockup|BUG: spinlock lockup suspected)"
@@ -265,8 +230,13 @@ fn lockup(body: &str) -> Option<Found> {
 }
 
 fn hung_task(body: &str) -> Option<Found> {
-    regex!(r"INFO: task .+ blocked (?:in I/O wait )?for more than").find(body)?;
-    Some(report(Kind::Stall, "INFO: task hung", Pick::First, None))
+    let c = regex!(r"INFO: task .+ (blocked (?:in I/O wait )?|can't die )for more than")
+        .captures(body)?;
+    let class = match c[1].starts_with("can't die") {
+        true => "INFO: task can't die",
+        false => "INFO: task hung",
+    };
+    Some(report(Kind::Stall, class, Pick::Waiter, None))
 }
 
 fn rcu_stall(body: &str) -> Option<Found> {
@@ -274,22 +244,22 @@ fn rcu_stall(body: &str) -> Option<Found> {
     Some(report(
         Kind::Stall,
         "INFO: rcu detected stall",
-        Pick::BeforeEntry,
+        Pick::Stall,
         None,
     ))
 }
 
 fn lockdep(body: &str) -> Option<Found> {
-    let c = regex!(r"^(?:\[ )?(?:WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
-    let message = &c[1];
-    let (_, class) = LOCKDEP
-        .iter()
-        .find(|(header, _)| message.contains(header))?;
-    Some(report(Kind::Warning, *class, Pick::First, None))
+    let c = regex!(r"^(?:\[ )?(WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
+    let class = lockdep_class(&c[1], &c[2])?;
+    Some(report(Kind::Warning, class, Pick::First, None))
 }
 
 fn protection_fault(body: &str) -> Option<Found> {
-    if body.contains("traps: ") || !body.starts_with("general protection fault") {
+    // A userspace line printed without its newline may come first.
+    if body.contains("traps: ")
+        || !regex!(r"general protection fault(?::|,| for| probably|$)").is_match(body)
+    {
         return None;
     }
     Some(report(
@@ -341,15 +311,14 @@ fn unable_to_handle(body: &str) -> Option<Found> {
 fn page_fault_class(what: &str) -> String {
     let what = what.trim();
     if what.contains("NULL pointer dereference") {
-        return "BUG: kernel NULL pointer dereference".into();
+        return "BUG: unable to handle kernel NULL pointer dereference".into();
     }
     let what = what
         .strip_prefix("unable to handle ")
         .unwrap_or(what)
         .trim_start_matches("kernel ");
-    if what.starts_with("page fault") {
-        "BUG: unable to handle page fault".into()
-    } else if what.starts_with("paging request") {
+    // x86 since 4.20 says `page fault`; the class kept its old name.
+    if what.starts_with("page fault") || what.starts_with("paging request") {
         "BUG: unable to handle kernel paging request".into()
     } else {
         format!("BUG: unable to handle kernel {}", scrub(what))
@@ -363,9 +332,15 @@ fn usercopy(body: &str) -> Option<Found> {
     Some(report(Kind::Bug, "BUG: bad usercopy", Pick::First, None))
 }
 
+/// kmemleak's report, whether syzkaller's `BUG: memory leak` header came first
+/// (the `unreferenced object` line then continues it) or not.
 fn leak(body: &str) -> Option<Found> {
+    let found = report(Kind::Bug, "memory leak", Pick::Caller, None);
+    if regex!(r"(?:^|\s)BUG: memory leak$").is_match(body) {
+        return Some(found);
+    }
     body.starts_with("unreferenced object 0x")
-        .then(|| report(Kind::Bug, "memory leak", Pick::Caller, None))
+        .then(|| found.continuing())
 }
 
 fn netdev_refcount(body: &str) -> Option<Found> {
@@ -408,6 +383,9 @@ fn bug(body: &str) -> Option<Found> {
             None,
         ));
     }
+    if let Some(class) = worded_bug(rest) {
+        return Some(report(Kind::Bug, class, Pick::First, None));
+    }
     // What follows these separators names the victim task, page or address, not
     // the bug.
     let what = [
@@ -437,6 +415,12 @@ fn oops(body: &str) -> Option<Found> {
     {
         return None;
     }
+    // arm's and arm64's faults are one class each, whatever the abort's kind.
+    for class in ["Internal error", "Unhandled fault"] {
+        if head.starts_with(class) {
+            return Some(report(Kind::Oops, class, Pick::First, None).continuing());
+        }
+    }
     // `Oops: 0002`, `Internal error: Oops: 96000046`: the codes vary with the access.
     let class = regex!(r"(?::\s*[0-9a-fA-Fx]+|\s+\(0x[0-9a-fA-F]+\)|\s+at 0x[0-9a-fA-F]+)+\s*$")
         .replace(head, "");
@@ -459,17 +443,24 @@ fn warning(body: &str) -> Option<Found> {
         };
         return Some(report(Kind::Warning, class, Pick::First, function));
     }
+    // The unwinder's complaint names the task and addresses in the middle.
+    if let Some(c) =
+        regex!(r"^WARNING: kernel stack (regs|frame pointer) at .* has bad ('bp' )?value")
+            .captures(body)
+    {
+        let bp = c.get(2).map_or("", |m| m.as_str());
+        return Some(Found::new(
+            Kind::Warning,
+            format!("WARNING: kernel stack {} has bad {bp}value", &c[1]),
+        ));
+    }
     let message = scrub(
         body.trim_start_matches("WARNING:")
             .trim()
             .trim_end_matches(['!', '.']),
     );
-    Some(report(
-        Kind::Warning,
-        format!("WARNING: {message}"),
-        Pick::First,
-        None,
-    ))
+    // A WARNING printed as a message, not by WARN(), has no trace of its own.
+    Some(Found::new(Kind::Warning, format!("WARNING: {message}")))
 }
 
 #[cfg(test)]
