@@ -13,7 +13,7 @@ use crate::lines::{LineReader, LineSink};
 use crate::normalize::{body, normalize_title};
 use crate::packs::{self, Effect, Found, Want};
 use crate::rules::{Mode, RuleError, Rules, MIN_MAX_LINE};
-use crate::stack::{Progress, Stack};
+use crate::stack::{Origin, Progress, Stack};
 use crate::stage::Ladder;
 use crate::{Classification, Ending, Outcome, Signature, SignatureKind};
 use aho_corasick::packed::Searcher;
@@ -542,7 +542,7 @@ impl State {
         }
         self.extend_trace(text, end);
         if self.wanting > 0 && !text.trim().is_empty() {
-            self.complete_titles(body(text));
+            self.complete_titles(text);
         }
         self.hits.clear();
         if literals {
@@ -605,7 +605,7 @@ impl State {
             self.cases.line(text, self.entries.len());
         }
         if let Some(found) = found {
-            self.record(found, range);
+            self.record(found, Origin::of(text), range);
         }
         if let Some(certain) = end_of_trace {
             if !self.entries.is_empty() {
@@ -683,7 +683,7 @@ impl State {
         }
     }
 
-    fn record(&mut self, found: Found, range: Range) {
+    fn record(&mut self, mut found: Found, origin: Origin, range: Range) {
         // A report's header lines come before its registers and frames: an
         // `Oops:` after `BUG: unable to handle`, `invalid opcode` after `kernel
         // BUG at` are the same report.
@@ -700,6 +700,7 @@ impl State {
         if found.stack.is_some() {
             self.settle_stacks();
         }
+        found.stack = found.stack.map(|stack| Box::new(stack.from(origin)));
         if is_fatal(found.kind) && self.fatal_at.is_none() {
             self.fatal_at = Some(self.now);
         }
@@ -737,10 +738,11 @@ impl State {
     /// Offers a line to every signature still waiting for its title's
     /// completion (an oops and the BUG line before it both take the function
     /// of the `RIP:` line that follows).
-    fn complete_titles(&mut self, body: &str) {
+    fn complete_titles(&mut self, text: &str) {
+        let body = body(text);
         for i in 0..self.entries.len() {
             if let Some(stack) = &mut self.entries[i].stack {
-                if stack.line(body) == Progress::Done {
+                if stack.line(text) == Progress::Done {
                     self.settle(i);
                 }
                 continue;

@@ -15,7 +15,7 @@
 //! `NIP`), then the frames of the first `Call Trace:` (x86, with `? ` unreliable
 //! frames and `<IRQ>`/`<TASK>` markers), `Call trace:` (arm64, riscv),
 //! `backtrace:` (kmemleak), FreeBSD and NetBSD `f() at f+0x1` tracebacks and Go
-//! goroutine traces. The [`MACHINERY`] table lists what is skipped.
+//! goroutine traces. Which function a report blames is `blame`'s to say.
 
 use crate::blame::Named;
 pub(crate) use crate::blame::Pick;
@@ -48,6 +48,40 @@ pub(crate) struct Stack {
     wants_access: bool,
     /// A firmware fault dump, read by its own rules.
     dump: Option<Dump>,
+    /// Where the header line came from: lines from elsewhere are another
+    /// task's output interleaved with the report, not part of it.
+    origin: Origin,
+}
+
+/// Where a console line came from: whether the kernel stamped it with its
+/// time, and which task or CPU printed it (`[ T1533]`, `[    C1]`, with
+/// `CONFIG_PRINTK_CALLER`). Userspace output and another CPU's report land
+/// between a report's lines; syzkaller's reports are full of both.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Origin {
+    stamped: bool,
+    caller: Option<String>,
+}
+
+impl Origin {
+    pub(crate) fn of(text: &str) -> Origin {
+        match regex!(r"^\s*(?:<\d+>)?\[\s*\d+\.\d+\](?:\[\s*([TC]\d+)\])?").captures(text) {
+            Some(c) => Origin {
+                stamped: true,
+                caller: c.get(1).map(|m| m.as_str().to_string()),
+            },
+            None => Origin::default(),
+        }
+    }
+
+    /// Whether a line from `other` may belong to a report from here.
+    fn admits(&self, other: &Origin) -> bool {
+        let same_caller = match (&self.caller, &other.caller) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        (!self.stamped || other.stamped) && same_caller
+    }
 }
 
 /// What a firmware fault dump (Zephyr's `***** USAGE FAULT *****` and the lines
@@ -89,7 +123,14 @@ impl Stack {
             access: None,
             wants_access: false,
             dump: None,
+            origin: Origin::default(),
         }
+    }
+
+    /// The report's header came from `origin` (see [`Origin`]).
+    pub(crate) fn from(mut self, origin: Origin) -> Stack {
+        self.origin = origin;
+        self
     }
 
     /// A firmware fault dump after its banner.
@@ -131,10 +172,14 @@ impl Stack {
         self.in_trace
     }
 
-    /// Reads one more line of the report (its body, see `normalize::body`).
-    pub(crate) fn line(&mut self, body: &str) -> Progress {
+    /// Reads one more line of the console; a line from another origin than
+    /// the header's is skipped.
+    pub(crate) fn line(&mut self, text: &str) -> Progress {
         self.lines_left = self.lines_left.saturating_sub(1);
-        let progress = self.read(body);
+        let progress = match self.origin.admits(&Origin::of(text)) {
+            true => self.read(crate::normalize::body(text)),
+            false => Progress::More,
+        };
         if self.lines_left == 0 || self.frames.len() >= MAX_FRAMES {
             return Progress::Done;
         }
@@ -463,12 +508,15 @@ mod tests {
     #[test]
     fn every_skip_entry_is_exercised_by_a_test_log() {
         use crate::blame::{
-            ALLOCATOR, ALLOCATORS, DISPATCH, DISPATCHER, MACHINERY, SKIP, WAIT, WAITS,
+            ALLOCATOR, ALLOCATORS, DISPATCH, DISPATCHER, HELPER, HELPERS, LOCK, LOCKS, REPORTER,
+            REPORTING, WAIT, WAITS,
         };
         let names = test_log_functions();
         let mut missing = Vec::new();
         for (table, set) in [
-            (MACHINERY, &*SKIP),
+            (REPORTING, &*REPORTER),
+            (HELPERS, &*HELPER),
+            (LOCKS, &*LOCK),
             (ALLOCATORS, &*ALLOCATOR),
             (WAITS, &*WAIT),
             (DISPATCH, &*DISPATCHER),

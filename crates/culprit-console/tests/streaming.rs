@@ -273,11 +273,11 @@ fn the_same_oops_twice_is_one_signature_and_another_function_is_another() {
 #[test]
 fn a_warning_is_a_failure() {
     let log = "[    2.1] ------------[ cut here ]------------\n\
-[    2.1] WARNING: CPU: 0 PID: 1 at drivers/base/core.c:3155 device_del+0x3f4/0x410\n\
+[    2.1] WARNING: CPU: 0 PID: 1 at drivers/misc/demo.c:31 demo_probe+0x3f4/0x410\n\
 [    2.2] ---[ end trace 0000000000000000 ]---\n";
     assert_eq!(
         boot(log, Ending::Exited { code: 0 }).outcome,
-        fail(Kind::Warning, "WARNING in device_del")
+        fail(Kind::Warning, "WARNING in demo_probe")
     );
 }
 

@@ -18,7 +18,7 @@ use crate::normalize::scrub;
 use crate::stack::{clean, Pick, Stack};
 use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
-use classes::{checker, lockdep_class, panic_class, worded_bug, Panic};
+use classes::{checker, lockdep_class, panic_class, worded_bug, Panic, SLEEPING};
 
 mod classes;
 
@@ -139,11 +139,13 @@ fn panic(body: &str) -> Option<Found> {
     }
     Some(match panic_class(&reason) {
         (class, Panic::Reason) => Found::new(Kind::Panic, format!("kernel panic: {class}")),
-        (class, Panic::Frames) => report(
+        // `stack-protector: Kernel stack is corrupted in: f+0x7ea/0x7f0`
+        (class, Panic::Frames(pick)) => report(
             Kind::Panic,
             format!("kernel panic: {class}"),
-            Pick::First,
-            None,
+            pick,
+            c[1].rsplit_once("in: ")
+                .and_then(|(_, f)| header_function(f.trim())),
         ),
     })
 }
@@ -403,7 +405,11 @@ fn bug(body: &str) -> Option<Found> {
     .min()
     .map_or(rest, |at| &rest[..at]);
     let what = scrub(what.trim_end_matches(['!', '.']));
-    Some(report(Kind::Bug, format!("BUG: {what}"), Pick::First, None))
+    let pick = SLEEPING
+        .iter()
+        .find(|(class, _)| what.starts_with(class))
+        .map_or(Pick::First, |(_, pick)| *pick);
+    Some(report(Kind::Bug, format!("BUG: {what}"), pick, None))
 }
 
 fn oops(body: &str) -> Option<Found> {

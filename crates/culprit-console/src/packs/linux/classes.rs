@@ -1,8 +1,10 @@
 //! The Linux report classes whose title is not the header's own words: checkers
 //! that report their caller's bug, lockdep's many headers, and panic reasons.
 
+use crate::stack::Pick;
+
 /// Sources whose WARN or BUG is a checker reporting its caller's bug: the title
-/// names the checker, and the frames skip it (see `blame::MACHINERY`).
+/// names the checker, and the frames skip it (see `blame::HELPERS`).
 const CHECKERS: &[(&str, &str)] = &[
     // refcount_t saturation, underflow and use-after-free
     ("lib/refcount.c", "refcount bug"),
@@ -115,8 +117,9 @@ pub(super) fn lockdep_class(level: &str, message: &str) -> Option<String> {
 pub(super) enum Panic {
     /// The reason is the whole title.
     Reason,
-    /// The reason names a class; the function comes from the frames.
-    Frames,
+    /// The reason names a class; the function comes from the frames, read
+    /// as this pick reads them.
+    Frames(Pick),
 }
 
 /// Panic reasons worded with the victim's details: the class they keep.
@@ -125,13 +128,14 @@ const PANICS: &[(&str, &str, Panic)] = &[
     (
         "stack-protector: Kernel stack is corrupted in",
         "stack is corrupted",
-        Panic::Frames,
+        Panic::Frames(Pick::First),
     ),
-    // the scheduler's check of the stack end magic: the stack overflowed
+    // the scheduler's check of the stack end magic: the stack overflowed, and
+    // the work it ran (read as a stall's) is to blame, not where it noticed
     (
         "corrupted stack end detected inside scheduler",
         "corrupted stack end",
-        Panic::Frames,
+        Panic::Frames(Pick::Stall),
     ),
     // an oops in interrupt context escalates to a panic: the oops is the report
     ("Fatal exception", "Fatal exception", Panic::Reason),
@@ -187,3 +191,15 @@ pub(super) fn worded_bug(rest: &str) -> Option<String> {
         })
     })
 }
+
+/// BUG classes that report sleeping where the kernel must not, with how they
+/// read their frames (see `blame::Pick`).
+pub(super) const SLEEPING: &[(&str, Pick)] = &[
+    // might_sleep() in atomic context: the function that may sleep is the bug
+    (
+        "sleeping function called from invalid context",
+        Pick::Sleeper,
+    ),
+    // schedule() in atomic context: the code that went to sleep is
+    ("scheduling while atomic", Pick::Scheduler),
+];
