@@ -65,13 +65,21 @@ pub(crate) const REPORTING: &[&str] = &[
 /// Locks: the code that takes one is where a deadlock, a hang on it or a
 /// scheduling in atomic context is, not the lock itself.
 pub(crate) const LOCKS: &[&str] = &[
-    // locking primitives, and the subsystem locks that wrap them (`lock_sock`,
-    // `console_lock`); not `rtnl_lock`, whose hangs and deadlocks are a class of
-    // their own that the kernel's engineers know by that name
+    // spinlocks, mutexes, rwsems and lockdep's hooks; not `rtnl_lock`, whose
+    // hangs and deadlocks are a class of their own that the kernel's engineers
+    // know by that name
     r"_raw_(spin|read|write)_.*|do_raw_(spin|read|write)_.*|spin_bug|spin_dump|__spin_lock_debug|(raw_)?spin_(lock|unlock|trylock).*|(read|write)_(lock|unlock).*",
     r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|mutex_trylock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*|ww_mutex_.*",
     r"(__)?down_(read|write).*|rwsem_down_.*|call_rwsem_.*|__down.*|down|up_read|up_write|up|percpu_down_.*|percpu_up_.*|__percpu_down_.*|rwsem_.*",
-    r"lock_acquire|lock_release|lock_acquired|lock_contended|__lock_acquire|__lock_release|lock_is_held_type|lock_sync|lock_sock(_nested)?|release_sock|__lock_sock|lock_sock_fast|console_(lock|unlock|trylock)|tty_(lock|unlock).*|(un)?lock_page|inode_(lock|unlock).*",
+    r"lock_acquire|lock_release|lock_acquired|lock_contended|__lock_acquire|__lock_release|lock_is_held_type|lock_sync",
+];
+
+/// Subsystem locks that wrap the primitives: a hang or deadlock in one is its
+/// caller's, but a sleep in atomic context in one is its own (it is the
+/// function that may sleep).
+pub(crate) const LOCK_WRAPPERS: &[&str] = &[
+    // sockets, the console, ttys, pages and inodes
+    r"lock_sock(_nested)?|release_sock|__lock_sock|lock_sock_fast|console_(lock|unlock|trylock)|tty_(lock|unlock).*|(un)?lock_page|inode_(lock|unlock).*",
 ];
 
 /// Helpers the buggy code called: lists, memory and string helpers, the device
@@ -160,7 +168,8 @@ pub(crate) enum Pick {
     Waiter,
     /// A sleeping function called in atomic context: the function that may
     /// sleep (`console_lock`, `__alloc_skb`) is the bug; read past are the
-    /// report's machinery, the waits and the allocator's own entry points.
+    /// report's machinery, the waits, the lock primitives and the allocator's
+    /// own entry points.
     Sleeper,
     /// Scheduling in atomic context: the code that went to sleep, past the
     /// waits and locks it slept in (which may be the syscall's exit path).
@@ -174,6 +183,7 @@ fn anchored(set: &[&str]) -> RegexSet {
 pub(crate) static REPORTER: LazyLock<RegexSet> = LazyLock::new(|| anchored(REPORTING));
 pub(crate) static HELPER: LazyLock<RegexSet> = LazyLock::new(|| anchored(HELPERS));
 pub(crate) static LOCK: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCKS));
+pub(crate) static LOCK_WRAPPER: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCK_WRAPPERS));
 pub(crate) static ALLOCATOR: LazyLock<RegexSet> = LazyLock::new(|| anchored(ALLOCATORS));
 pub(crate) static WAIT: LazyLock<RegexSet> = LazyLock::new(|| anchored(WAITS));
 pub(crate) static DISPATCHER: LazyLock<RegexSet> = LazyLock::new(|| anchored(DISPATCH));
@@ -207,12 +217,16 @@ impl Pick {
                 .map(String::as_str)
                 .find(own),
             Pick::Stall => stalled(named.frames, own).or_else(|| all().find(own)),
-            Pick::Sleeper => {
-                all().find(|f| !REPORTER.is_match(f) && !WAIT.is_match(f) && !ALLOCATOR.is_match(f))
-            }
-            Pick::Scheduler => {
-                all().find(|f| !REPORTER.is_match(f) && !WAIT.is_match(f) && !LOCK.is_match(f))
-            }
+            Pick::Sleeper => all().find(|f| {
+                ![&*REPORTER, &*WAIT, &*ALLOCATOR, &*LOCK]
+                    .iter()
+                    .any(|set| set.is_match(f))
+            }),
+            Pick::Scheduler => all().find(|f| {
+                ![&*REPORTER, &*WAIT, &*LOCK, &*LOCK_WRAPPER]
+                    .iter()
+                    .any(|set| set.is_match(f))
+            }),
         }
     }
 }
@@ -224,6 +238,7 @@ fn machinery(function: &str) -> bool {
     REPORTER.is_match(function)
         || HELPER.is_match(function)
         || LOCK.is_match(function)
+        || LOCK_WRAPPER.is_match(function)
         || ALLOCATOR.is_match(function)
         || WAIT.is_match(function)
 }

@@ -508,8 +508,8 @@ mod tests {
     #[test]
     fn every_skip_entry_is_exercised_by_a_test_log() {
         use crate::blame::{
-            ALLOCATOR, ALLOCATORS, DISPATCH, DISPATCHER, HELPER, HELPERS, LOCK, LOCKS, REPORTER,
-            REPORTING, WAIT, WAITS,
+            ALLOCATOR, ALLOCATORS, DISPATCH, DISPATCHER, HELPER, HELPERS, LOCK, LOCKS,
+            LOCK_WRAPPER, LOCK_WRAPPERS, REPORTER, REPORTING, WAIT, WAITS,
         };
         let names = test_log_functions();
         let mut missing = Vec::new();
@@ -517,6 +517,7 @@ mod tests {
             (REPORTING, &*REPORTER),
             (HELPERS, &*HELPER),
             (LOCKS, &*LOCK),
+            (LOCK_WRAPPERS, &*LOCK_WRAPPER),
             (ALLOCATORS, &*ALLOCATOR),
             (WAITS, &*WAIT),
             (DISPATCH, &*DISPATCHER),
