@@ -244,7 +244,7 @@ fn machinery(function: &str) -> bool {
 }
 
 /// The syscall or the function a dispatch frame called, nearest the top.
-fn stalled<'a>(frames: &'a [String], own: impl Fn(&&str) -> bool) -> Option<&'a str> {
+fn stalled(frames: &[String], own: impl Fn(&&str) -> bool) -> Option<&str> {
     for (at, frame) in frames.iter().enumerate() {
         if frame.starts_with("sys_") {
             return Some(frame);

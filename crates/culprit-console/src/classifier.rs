@@ -778,7 +778,10 @@ impl State {
                 (None, None) => signature.title.clone(),
             };
             match stack.function() {
-                Some(function) => signature.title = format!("{class} in {function}"),
+                Some(function) => {
+                    signature.alternatives = crate::identity::alternatives(&class, function);
+                    signature.title = format!("{class} in {function}");
+                }
                 None if stack.may_lack_function() => signature.title = class,
                 None => {
                     signature.corrupted = true;

@@ -49,6 +49,7 @@ mod blame;
 mod cases;
 mod classifier;
 mod decide;
+mod identity;
 mod lines;
 mod normalize;
 mod outcome;

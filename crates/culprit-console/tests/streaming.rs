@@ -229,13 +229,14 @@ fn oops_title_names_the_faulting_function_and_evidence_ends_with_the_trace() {
         OOPS_IN.replace("FUNC", "foo_probe")
     );
     let c = boot(&log, Ending::WallTimeout);
-    assert_eq!(
-        c.outcome,
-        fail(
+    let signature = Signature {
+        alternatives: vec!["bad-access in foo_probe".into()],
+        ..Signature::new(
             Kind::Oops,
-            "BUG: unable to handle kernel NULL pointer dereference in foo_probe"
+            "BUG: unable to handle kernel NULL pointer dereference in foo_probe",
         )
-    );
+    };
+    assert_eq!(c.outcome, Outcome::Fail { signature });
     assert_eq!(
         c.signatures.len(),
         1,

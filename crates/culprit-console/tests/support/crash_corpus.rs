@@ -21,7 +21,6 @@ pub struct Report {
 /// What culprit read in one report.
 pub struct Reading {
     pub title: Option<String>,
-    pub alternatives: Vec<String>,
     pub corrupted: bool,
 }
 
@@ -119,12 +118,10 @@ pub fn read(report: &Report) -> Reading {
     match classification.outcome {
         Outcome::Fail { signature } => Reading {
             title: Some(signature.title),
-            alternatives: signature.alternatives,
             corrupted: signature.corrupted,
         },
         _ => Reading {
             title: None,
-            alternatives: Vec::new(),
             corrupted: false,
         },
     }
