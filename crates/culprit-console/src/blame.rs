@@ -36,7 +36,7 @@ pub(crate) const REPORTING: &[&str] = &[
     // fault and exception entry code: where the CPU trapped, not what trapped it
     r"(asm_)?exc_.*|do_trap|handle_invalid_op|page_fault|async_page_fault|general_protection|do_general_protection",
     r"page_fault_oops|kernelmode_fixup_or_oops|(__)?bad_area_nosemaphore|(__)?do_user_addr_fault|do_kern_addr_fault|handle_page_fault|spurious_kernel_fault|no_context|__do_page_fault|fixup_exception",
-    r"__do_kernel_fault|do_page_fault|do_translation_fault|do_mem_abort|do_el1_undef|do_el1_bti|el1_(abort|undef|dbg|da|ia|pc|inv|bti)|el1h_64_sync(_handler)?|el1_sync|do_alignment|do_DataAbort|__dabt_svc|__irq_svc",
+    r"__do_kernel_fault|do_page_fault|do_translation_fault|do_mem_abort|do_el1_undef|do_el1_bti|do_tag_check_fault|do_bad_area|el1_(abort|undef|dbg|da|ia|pc|inv|bti)|el1h_64_sync(_handler)?|el1_sync|do_alignment|do_DataAbort|__dabt_svc|__irq_svc",
     r"trap_fatal|trap_pfault|calltrap|trap|alltraps",
     r"fortify_panic|__fortify_report|__fortify_panic",
     // interrupt, timer, NMI and watchdog machinery that raised the report

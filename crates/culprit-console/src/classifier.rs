@@ -611,7 +611,7 @@ impl State {
             if !self.entries.is_empty() {
                 self.trace = None;
                 self.ended |= certain;
-                self.settle_stacks();
+                self.settle_stacks(None);
             }
         }
     }
@@ -698,7 +698,7 @@ impl State {
         // Another report begins: the frames that follow are its own, not those of
         // an earlier report still waiting for a trace.
         if found.stack.is_some() {
-            self.settle_stacks();
+            self.settle_stacks(Some(&origin));
         }
         found.stack = found.stack.map(|stack| Box::new(stack.from(origin)));
         if is_fatal(found.kind) && self.fatal_at.is_none() {
@@ -806,10 +806,15 @@ impl State {
     }
 
     /// The end of a trace (`---[ end trace`, `Kernel Offset:`) ends every report
-    /// still reading frames.
-    fn settle_stacks(&mut self) {
+    /// still reading frames; another report's header ends those it may belong
+    /// with (not another task's, whose lines it interleaves).
+    fn settle_stacks(&mut self, from: Option<&Origin>) {
         for i in 0..self.entries.len() {
-            if self.entries[i].stack.is_some() {
+            let ends = self.entries[i]
+                .stack
+                .as_ref()
+                .is_some_and(|stack| from.is_none_or(|origin| stack.admits(origin)));
+            if ends {
                 self.settle(i);
             }
         }

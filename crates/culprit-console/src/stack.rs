@@ -51,6 +51,10 @@ pub(crate) struct Stack {
     /// Where the header line came from: lines from elsewhere are another
     /// task's output interleaved with the report, not part of it.
     origin: Origin,
+    /// The header names where the report was printed, not what went wrong
+    /// (`WARNING: ... at f.c:1 f+0x1`): without registers or frames after it,
+    /// the report was cut short and is corrupted.
+    header_needs_trace: bool,
 }
 
 /// Where a console line came from: whether the kernel stamped it with its
@@ -124,7 +128,19 @@ impl Stack {
             wants_access: false,
             dump: None,
             origin: Origin::default(),
+            header_needs_trace: false,
         }
+    }
+
+    /// Whether a line from `origin` may belong to this report.
+    pub(crate) fn admits(&self, origin: &Origin) -> bool {
+        self.origin.admits(origin)
+    }
+
+    /// See `header_needs_trace`.
+    pub(crate) fn needing_trace(mut self) -> Stack {
+        self.header_needs_trace = true;
+        self
     }
 
     /// The report's header came from `origin` (see [`Origin`]).
@@ -191,9 +207,10 @@ impl Stack {
             return self.read_dump(body);
         }
         if self.wants_access && self.access.is_none() {
-            if body.starts_with("Read of size") {
+            // `Read of size 8 at addr`, and arm64 tag checks' `Read at addr`
+            if body.starts_with("Read of size") || body.starts_with("Read at addr") {
                 self.access = Some("Read");
-            } else if body.starts_with("Write of size") {
+            } else if body.starts_with("Write of size") || body.starts_with("Write at addr") {
                 self.access = Some("Write");
             }
         }
@@ -295,6 +312,9 @@ impl Stack {
     /// The blamed function, or `None` when the report named none that is not
     /// machinery (the title is then marked corrupted).
     pub(crate) fn function(&self) -> Option<&str> {
+        if self.header_needs_trace && self.registers.is_empty() && self.frames.is_empty() {
+            return None;
+        }
         self.pick.blame(&Named {
             header: self.header.as_deref(),
             registers: &self.registers,

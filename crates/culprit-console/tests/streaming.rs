@@ -275,6 +275,9 @@ fn the_same_oops_twice_is_one_signature_and_another_function_is_another() {
 fn a_warning_is_a_failure() {
     let log = "[    2.1] ------------[ cut here ]------------\n\
 [    2.1] WARNING: CPU: 0 PID: 1 at drivers/misc/demo.c:31 demo_probe+0x3f4/0x410\n\
+[    2.1] RIP: 0010:demo_probe+0x3f4/0x410\n\
+[    2.1] Call Trace:\n\
+[    2.1]  really_probe+0x1/0x2\n\
 [    2.2] ---[ end trace 0000000000000000 ]---\n";
     assert_eq!(
         boot(log, Ending::Exited { code: 0 }).outcome,
@@ -447,7 +450,9 @@ fn lines_after_the_grace_period_are_not_evidence() {
 fn memory_stays_bounded_under_floods() {
     let mut classifier = Classifier::new(&Rules::boot()).unwrap();
     for i in 0..10_000 {
-        let line = format!("[ {i}.0] WARNING: CPU: 0 PID: 1 at kernel/f{i}.c:1 f{i}+0x1/0x2\n");
+        let line = format!(
+            "[ {i}.0] WARNING: CPU: 0 PID: 1 at kernel/f{i}.c:1 f{i}+0x1/0x2\n[ {i}.0] RIP: 0010:f{i}+0x1/0x2\n"
+        );
         classifier.feed(line.as_bytes(), Duration::ZERO);
     }
     let c = classifier.finish(&Ending::Unknown);

@@ -163,15 +163,9 @@ fn sanitizer(body: &str) -> Option<Found> {
     let (tool, rest) = (&c[1], c[2].trim());
     let (what, place) = rest.split_once(" in ").unwrap_or((rest, ""));
     let what = sanitizer_class(tool, what);
-    // Kernels before 4.11 put the address in KASAN's header and the access on
-    // the next line; their title keeps the header's words.
-    if let Some((at, _)) = place.split_once(" at addr ") {
-        let function = header_function(at).map_or_else(|| at.to_string(), clean);
-        return Some(Found::new(
-            Kind::Sanitizer,
-            format!("{tool}: {what} in {function} at addr ADDR"),
-        ));
-    }
+    // Kernels before 4.11 put the address in KASAN's header (`in f+0x1/0x2 at
+    // addr ffff...`) and `Read of size 4 by task` on the next line.
+    let place = place.split(" at addr ").next().unwrap_or(place);
     if tool == "KCSAN" {
         let functions: Vec<String> = place
             .split(" / ")
@@ -447,7 +441,8 @@ fn warning(body: &str) -> Option<Found> {
             Some(name) => format!("WARNING: {name}"),
             None => "WARNING".to_string(),
         };
-        return Some(report(Kind::Warning, class, Pick::First, function));
+        let stack = Stack::new(Pick::First, function).needing_trace();
+        return Some(Found::new(Kind::Warning, class).with_stack(stack));
     }
     // The unwinder's complaint names the task and addresses in the middle.
     if let Some(c) =
