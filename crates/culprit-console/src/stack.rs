@@ -64,17 +64,34 @@ pub(crate) struct Stack {
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub(crate) struct Origin {
     stamped: bool,
-    caller: Option<String>,
+    /// `T` or `C` and its number.
+    caller: Option<(u8, u32)>,
 }
 
 impl Origin {
     pub(crate) fn of(text: &str) -> Origin {
-        match regex!(r"^\s*(?:<\d+>)?\[\s*\d+\.\d+\](?:\[\s*([TC]\d+)\])?").captures(text) {
-            Some(c) => Origin {
-                stamped: true,
-                caller: c.get(1).map(|m| m.as_str().to_string()),
-            },
-            None => Origin::default(),
+        let text = text.trim_start();
+        let text = match text.strip_prefix('<') {
+            Some(rest) => rest.split_once('>').map_or(text, |(_, after)| after),
+            None => text,
+        };
+        let Some((time, rest)) = text.strip_prefix('[').and_then(|t| t.split_once(']')) else {
+            return Origin::default();
+        };
+        let time = time.trim();
+        let stamped = time.contains('.') && time.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let caller = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .and_then(|(id, _)| {
+                let id = id.trim();
+                let kind = *id.as_bytes().first()?;
+                let number = id.get(1..)?.parse().ok()?;
+                (kind == b'T' || kind == b'C').then_some((kind, number))
+            });
+        Origin {
+            stamped,
+            caller: caller.filter(|_| stamped),
         }
     }
 
@@ -338,8 +355,9 @@ fn is_trace_header(body: &str) -> bool {
     ) || body.starts_with("backtrace (crc ")
         || body.starts_with("KDB: stack backtrace")
         || body.ends_with("Begin traceback...")
-        || regex!(r"^goroutine \d+ \[[^\]]+\]:$").is_match(body)
-        || regex!(r"^(?:Previous )?(?:[Rr]ead|[Ww]rite|[Aa]tomic \w+) at 0x[0-9a-f]+ by (?:goroutine \d+|main goroutine):$").is_match(body)
+        || (body.starts_with("goroutine ") && regex!(r"^goroutine \d+ \[[^\]]+\]:$").is_match(body))
+        || (body.ends_with("goroutine:") || body.contains(" by goroutine "))
+            && regex!(r"^(?:Previous )?(?:[Rr]ead|[Ww]rite|[Aa]tomic \w+) at 0x[0-9a-f]+ by (?:goroutine \d+|main goroutine):$").is_match(body)
 }
 
 /// What a line inside a trace is.
@@ -365,20 +383,29 @@ fn frame(body: &str) -> Frame<'_> {
         return Frame::Unreliable;
     }
     // x86 names the exception stacks too: `<#DF>` for a double fault's.
-    if regex!(r"^</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|ENTRY_TRAMPOLINE|#DF|#DB|#MC|#VC2?)>$")
-        .is_match(body)
+    if body.starts_with('<')
+        && regex!(r"^</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|ENTRY_TRAMPOLINE|#DF|#DB|#MC|#VC2?)>$")
+            .is_match(body)
     {
         return Frame::Marker;
     }
     // Old x86 unwinders print a frame after its context marker: `<IRQ>  [<a>] f+0x1/0x2`.
-    let body = regex!(r"^<(?:IRQ|EOI|NMI)>\s+(\S)")
-        .find(body)
-        .map_or(body, |m| &body[m.end() - 1..]);
+    let body = match body.starts_with('<') {
+        true => regex!(r"^<(?:IRQ|EOI|NMI)>\s+(\S)")
+            .find(body)
+            .map_or(body, |m| &body[m.end() - 1..]),
+        false => body,
+    };
+    // Every frame form below names a function with an offset, a source file, a
+    // `from` or a call's parentheses; most other lines of a report have none.
+    let offset = body.contains("+0x");
+    if !offset && !body.contains(':') && !body.contains('(') {
+        return Frame::Other;
+    }
     // The address may be hashed: kmemleak prints `[<(____ptrval____)>]`.
-    if let Some(c) = regex!(
+    if let Some(c) = offset.then(|| regex!(
         r"^(?:\[<[^>\]]+>\]\s*)?(\?\s+)?(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+(?:/0x[0-9a-fA-F]+)?"
-    )
-    .captures(body)
+    ).captures(body)).flatten()
     {
         return match c.get(1) {
             Some(_) => Frame::Unreliable,
@@ -427,6 +454,9 @@ fn frame(body: &str) -> Frame<'_> {
 /// and `EIP is at`, powerpc `NIP [a] f+0x1/0x2`, OpenBSD ddb `Stopped at f+0x1:`).
 /// A user-mode `RIP: 0033:0x461189` or a bare address names none.
 pub(crate) fn program_counter(body: &str) -> Option<&str> {
+    if !body.contains("+0x") {
+        return None;
+    }
     let c = regex!(
         r"^(?:RIP: (?:[0-9a-fA-F]{4}:)?|IP: |pc : |lr : |PC is at |LR is at |epc : |ra : |EIP: (?:[0-9a-fA-F]{4}:)?|EIP is at |NIP \[[0-9a-fA-F]+\] |LR \[[0-9a-fA-F]+\] |Stopped at\s+)(?:\[<[0-9a-fA-F]+>\]\s*)*([A-Za-z_.$][\w.$]*)\+0x"
     )
