@@ -400,7 +400,7 @@ fn frame(body: &str) -> Frame<'_> {
     // `from` or a call's parentheses; most other lines of a report have none.
     let offset = body.contains("+0x");
     if !offset && !body.contains(':') && !body.contains('(') {
-        return Frame::Other;
+        return detail(body);
     }
     // The address may be hashed: kmemleak prints `[<(____ptrval____)>]`.
     if let Some(c) = offset.then(|| regex!(
@@ -442,6 +442,11 @@ fn frame(body: &str) -> Frame<'_> {
             return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
         }
     }
+    detail(body)
+}
+
+/// Register values, `Code:`, a Go frame's source line, a BSD `--- trap` line.
+fn detail(body: &str) -> Frame<'_> {
     if regex!(r"^(?:[A-Z][A-Z0-9]{1,4}:\s|Code: |---\s*(?:trap|interrupt|syscall)|\S+\.(?:go|s):\d+|\[signal )").is_match(body) {
         return Frame::Detail;
     }
