@@ -39,6 +39,8 @@ pub(crate) const REPORTING: &[&str] = &[
     r"__do_kernel_fault|do_page_fault|do_translation_fault|do_mem_abort|do_el1_undef|do_el1_bti|do_tag_check_fault|do_bad_area|el1_(abort|undef|dbg|da|ia|pc|inv|bti)|el1h_64_sync(_handler)?|el1_sync|do_alignment|do_DataAbort|__dabt_svc|__irq_svc",
     r"trap_fatal|trap_pfault|calltrap|trap|alltraps",
     r"fortify_panic|__fortify_report|__fortify_panic",
+    // Zircon's panic and exception paths
+    r"platform_halt|_panic|exception_die|x86_exception_handler|handle_exception_types|interrupt_common",
     // interrupt, timer, NMI and watchdog machinery that raised the report
     r"(asm_)?sysvec_.*|__sysvec_.*|irq_exit_rcu|__irq_exit_rcu|(asm_)?common_interrupt|(smp_|local_)?apic_timer_interrupt|exiting_irq|handle_irq|do_IRQ|ret_from_intr|retint_kernel",
     r"hrtimer_interrupt|__hrtimer_run_queues|__run_hrtimer|tick_sched_timer|tick_sched_handle|update_process_times|tick_nohz_handler",

@@ -55,6 +55,10 @@ pub(crate) struct Stack {
     /// (`WARNING: ... at f.c:1 f+0x1`): without registers or frames after it,
     /// the report was cut short and is corrupted.
     header_needs_trace: bool,
+    /// See [`Stack::from_debugger`].
+    debugger_trace: bool,
+    /// See [`Stack::with_frames_next`].
+    headerless: bool,
 }
 
 /// Where a console line came from: whether the kernel stamped it with its
@@ -146,6 +150,8 @@ impl Stack {
             dump: None,
             origin: Origin::default(),
             header_needs_trace: false,
+            debugger_trace: false,
+            headerless: false,
         }
     }
 
@@ -160,9 +166,19 @@ impl Stack {
         self
     }
 
-    /// The report's header came from `origin` (see [`Origin`]).
+    /// The report's header came from `origin` (see [`Origin`]), unless its
+    /// traceback comes from elsewhere by design.
     pub(crate) fn from(mut self, origin: Origin) -> Stack {
-        self.origin = origin;
+        if !self.debugger_trace {
+            self.origin = origin;
+        }
+        self
+    }
+
+    /// A BSD kernel stamps its message but not its debugger's traceback: the
+    /// report's lines are read whatever their origin.
+    pub(crate) fn from_debugger(mut self) -> Stack {
+        self.debugger_trace = true;
         self
     }
 
@@ -195,14 +211,16 @@ impl Stack {
     /// A report whose frames start on the next line, without a trace header.
     pub(crate) fn with_frames_next(mut self) -> Stack {
         self.in_trace = true;
+        self.headerless = true;
         self
     }
 
     /// Whether the report's trace has begun: a header that comes before it
     /// (`Oops:` after `BUG: unable to handle` and its `IP:` line, `invalid opcode`
-    /// after `kernel BUG at`) belongs to the same report.
+    /// after `kernel BUG at`, NetBSD's `kernel: page fault trap` before its
+    /// header-less traceback) belongs to the same report.
     pub(crate) fn started(&self) -> bool {
-        self.in_trace
+        !self.frames.is_empty()
     }
 
     /// Reads one more line of the console; a line from another origin than
@@ -274,7 +292,7 @@ impl Stack {
             return Progress::Done;
         }
         self.frames.clear();
-        self.in_trace = false;
+        self.in_trace = self.headerless;
         Progress::More
     }
 
@@ -419,6 +437,17 @@ fn frame(body: &str) -> Frame<'_> {
     {
         return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
+    // Fuchsia: `bt#02: 0x001e6ae3 f lib/x.cc:290`, `bt#04: [ inline ] f lib/x.cc`,
+    // with C++ names (`fbl::Canary::Assert`, `VmPageListNode::~VmPageListNode`).
+    if let Some(c) = (body.starts_with("bt#") && body.contains(':'))
+        .then(|| {
+            regex!(r"^bt#\d+: (?:0x[0-9a-fA-F]+|\[ inline \]) ([A-Za-z_~][\w:~<>]*) ")
+                .captures(body)
+        })
+        .flatten()
+    {
+        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
+    }
     // ARM: `[<c0123>] (f) from [<c0456>] (g+0x1/0x2)`.
     if let Some(c) = regex!(
         r"^\[<[0-9a-fA-F]+>\] \(([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+)?\) from"
@@ -427,9 +456,17 @@ fn frame(body: &str) -> Frame<'_> {
     {
         return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
+    // FreeBSD's KDB: `#1 0xffffffff80a6bb76 at vpanic+0x186`.
+    if let Some(c) = (body.starts_with('#') && offset)
+        .then(|| regex!(r"^#\d+ 0x[0-9a-fA-F]+ at ([A-Za-z_.$][\w.$]*)\+0x").captures(body))
+        .flatten()
+    {
+        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
+    }
     // FreeBSD, NetBSD, OpenBSD: `f() at f+0x1/frame 0x...`, `f(a,b) at netbsd:f+0x1`.
     if let Some(c) =
-        regex!(r"^([A-Za-z_.$][\w.$]*)\([^)]*\) at (?:\w+:)?[A-Za-z_.$][\w.$]*\+0x").captures(body)
+        regex!(r"^([A-Za-z_.$][\w.$]*)\([^)]*\) at (?:\w+:)?[A-Za-z_.$][\w.$]*(?:\+0x|\s|$)")
+            .captures(body)
     {
         return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
@@ -445,9 +482,10 @@ fn frame(body: &str) -> Frame<'_> {
     detail(body)
 }
 
-/// Register values, `Code:`, a Go frame's source line, a BSD `--- trap` line.
+/// Register values, a stack dump's words, `Code:`, a Go frame's source line, a
+/// BSD `--- trap` line.
 fn detail(body: &str) -> Frame<'_> {
-    if regex!(r"^(?:[A-Z][A-Z0-9]{1,4}:\s|Code: |---\s*(?:trap|interrupt|syscall)|\S+\.(?:go|s):\d+|\[signal )").is_match(body) {
+    if regex!(r"^(?:[A-Z][A-Z0-9]{1,4}:\s|0x[0-9a-fA-F]+: |Code: |---\s*(?:trap|interrupt|syscall)|\S+\.(?:go|s):\d+|\[signal )").is_match(body) {
         return Frame::Detail;
     }
     Frame::Other

@@ -10,6 +10,7 @@
 mod bsd;
 mod buildlog;
 mod firmware;
+mod fuchsia;
 mod golang;
 mod linux;
 mod qemu;
@@ -177,6 +178,7 @@ pub(crate) fn rules(mode: Mode) -> Vec<Rule> {
         Mode::Boot => {
             rules.extend(golang::rules());
             rules.extend(bsd::rules());
+            rules.extend(fuchsia::rules());
             rules.extend(linux::rules());
             rules.extend(zephyr::rules());
             rules.extend(rust::rules());
