@@ -1,10 +1,10 @@
 //! Prints culprit's crash identity figures on syzkaller's report corpus
 //! (`shared/crash-corpus`), per system; with `-v`, every report whose title is
-//! not the expected one. With `--concat FILE MB`, writes the corpus's console
+//! not the expected one, with `-a` every report. With `--concat FILE MB`, writes the corpus's console
 //! logs end to end, repeated to at least MB megabytes, for timing `culprit
 //! classify` on crash-dense input.
 //!
-//! `cargo run -p culprit-console --example crash_corpus [-v | --concat FILE MB]`
+//! `cargo run -p culprit-console --example crash_corpus [-v | -a | --concat FILE MB]`
 
 #[path = "../tests/support/crash_corpus.rs"]
 mod crash_corpus;
@@ -24,14 +24,15 @@ fn main() -> Result<(), String> {
         return concat(&reports, file, mb);
     }
     let readings: Vec<_> = reports.iter().map(read).collect();
-    if args.iter().any(|a| a == "-v") {
+    let all = args.iter().any(|a| a == "-a");
+    if all || args.iter().any(|a| a == "-v") {
         for (report, reading) in reports.iter().zip(&readings) {
             let expected = report.title.as_deref().unwrap_or("-");
             let got = reading.title.as_deref().unwrap_or("-");
             let right = std::iter::once(expected)
                 .chain(report.alternatives.iter().map(String::as_str))
                 .any(|t| t == got);
-            if !right {
+            if all || !right {
                 let flag = if reading.corrupted {
                     " [corrupted]"
                 } else {

@@ -95,7 +95,7 @@ pub(crate) const HELPERS: &[&str] = &[
     r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*|kobject_(put|get|add|add_internal|del|release|uevent.*|init)|kobject_cleanup|sysfs_(remove|create)_.*|sysfs_warn_dup",
     r"debug_print_object|debug_object_.*|__debug_object_.*|debug_objects_.*|__debug_check_no_obj_freed|debug_check_no_obj_freed",
     // the allocator's free paths: the caller freed what it should not have
-    r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive|kfree_skb|consume_skb|__kfree_skb|skb_release_.*|kfree_rcu|__free_pages.*|free_pages.*|__cache_free|___cache_free|cache_free_debugcheck|free_debug_processing",
+    r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive|kfree_rcu|__free_pages.*|free_pages.*|__cache_free|___cache_free|cache_free_debugcheck|free_debug_processing",
     // memory helpers, string helpers and fortified wrappers: the caller passed the bad pointer
     r"(__)?mem(cpy|move|set|cmp|chr|dup|scan)(_.*)?|bcmp|__memcpy_flushcache|memcpy_(to|from)(io|_page)|(__)?(test_|__test_)?(and_)?(set|clear|change)_bit.*|test_bit|find_(first|next)_(zero_)?bit",
     r"str(len|nlen|cpy|ncpy|scpy|cmp|ncmp|cat|ncat|lcpy|lcat|chr|rchr|str|nstr|sep|casecmp|ncasecmp|dup|ndup)|sized_strscpy|strscpy_pad|string|vsnprintf|snprintf|sprintf|vscnprintf|scnprintf|kvasprintf|kasprintf|kstrto.*|simple_strto.*",
@@ -146,12 +146,38 @@ pub(crate) const WAITS: &[&str] = &[
 /// `sendmsg`, the timer's handler), which is what runs the stuck loop.
 pub(crate) const DISPATCH: &[&str] = &[
     // file operations
-    r"(__)?vfs_(read|write|readv|writev|ioctl|iter_read|iter_write)|do_vfs_ioctl|full_proxy_\w+|new_sync_(read|write)|do_iter_(read|write|readv_writev)|do_loop_readv_writev|__kernel_write|__kernel_read|do_readv|do_writev|vfs_writev|compat_ptr_ioctl",
+    r"(__)?vfs_(read|write|readv|writev|ioctl|iter_read|iter_write)|do_vfs_ioctl|sys_ioctl|compat_sys_ioctl|sys_compat_ioctl|full_proxy_\w+|new_sync_(read|write)|do_iter_(read|write|readv_writev)|do_loop_readv_writev|__kernel_write|__kernel_read|do_readv|do_writev|vfs_writev|compat_ptr_ioctl",
     // socket operations and the network stack's receive dispatch
     r"(__)?sock_(sendmsg|recvmsg)(_nosec)?|sock_(write|read)_iter|nfnetlink_rcv_msg|__netif_receive_skb_(core|one_core)|__netif_receive_skb|netif_receive_skb.*|process_backlog|net_rx_action",
     // deferred work: timers, work items, task work, RCU callbacks, kernel threads
     r"call_timer_fn|process_one_work|task_work_run|rcu_do_batch|__rcu_reclaim|kthread",
 ];
+
+/// Variants of one kernel API that a title names by the API: the same wait
+/// or cross-call is reached through whichever variant the caller chose, and
+/// kernel engineers know the bug by the API's name.
+const ALIASES: &[(&str, &str)] = &[
+    // RCU grace-period waits
+    (
+        r"synchronize_rcu(_expedited)?|synchronize_sched(_expedited)?|synchronize_rcu_bh",
+        "synchronize_rcu",
+    ),
+    // cross-CPU function calls
+    (
+        r"smp_call_function(_single|_many|_many_cond|_any)?",
+        "smp_call_function",
+    ),
+];
+
+/// `function` under the name titles give it (see [`ALIASES`]).
+pub(crate) fn canonical(function: &str) -> &str {
+    static SET: LazyLock<RegexSet> =
+        LazyLock::new(|| anchored(&ALIASES.iter().map(|(p, _)| *p).collect::<Vec<_>>()));
+    SET.matches(function)
+        .iter()
+        .next()
+        .map_or(function, |i| ALIASES[i].1)
+}
 
 /// How a report class picks its function from the frames.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,7 +274,7 @@ fn machinery(function: &str) -> bool {
 /// The syscall or the function a dispatch frame called, nearest the top.
 fn stalled(frames: &[String], own: impl Fn(&&str) -> bool) -> Option<&str> {
     for (at, frame) in frames.iter().enumerate() {
-        if frame.starts_with("sys_") {
+        if frame.starts_with("sys_") && !DISPATCHER.is_match(frame) {
             return Some(frame);
         }
         if DISPATCHER.is_match(frame) {

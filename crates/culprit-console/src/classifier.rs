@@ -779,6 +779,7 @@ impl State {
             };
             match stack.function() {
                 Some(function) => {
+                    let function = crate::blame::canonical(function);
                     signature.alternatives = crate::identity::alternatives(&class, function);
                     signature.title = format!("{class} in {function}");
                 }

@@ -430,6 +430,19 @@ fn frame(body: &str) -> Frame<'_> {
             None => Frame::Function(c.get(2).map_or("", |m| m.as_str())),
         };
     }
+    // powerpc: `[c000000001bb3710] [c0000000000286fc] f+0x43c/0x6d0`, with
+    // `(unreliable)` after a frame the unwinder could not vouch for.
+    if let Some(c) = (offset && body.starts_with('['))
+        .then(|| {
+            regex!(r"^\[[0-9a-fA-F]+\] \[[0-9a-fA-F]+\] ([A-Za-z_.$][\w.$]*)\+0x").captures(body)
+        })
+        .flatten()
+    {
+        if body.ends_with("(unreliable)") {
+            return Frame::Unreliable;
+        }
+        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
+    }
     // Symbolized without an offset: kmemleak's `[<a>] f mm/kmemleak.c:915`, and
     // an inlined frame `f include/linux/slab.h:586 [inline]`.
     if let Some(c) =
@@ -485,7 +498,7 @@ fn frame(body: &str) -> Frame<'_> {
 /// Register values, a stack dump's words, `Code:`, a Go frame's source line, a
 /// BSD `--- trap` line.
 fn detail(body: &str) -> Frame<'_> {
-    if regex!(r"^(?:[A-Z][A-Z0-9]{1,4}:\s|0x[0-9a-fA-F]+: |Code: |---\s*(?:trap|interrupt|syscall)|\S+\.(?:go|s):\d+|\[signal )").is_match(body) {
+    if regex!(r"^(?:[A-Z][A-Z0-9]{1,4}:\s|r\d+ ?:[0-9a-fA-F]{8}|0x[0-9a-fA-F]+: |Code: |---\s*(?:trap|interrupt|syscall)|\S+\.(?:go|s):\d+|\[signal )").is_match(body) {
         return Frame::Detail;
     }
     Frame::Other

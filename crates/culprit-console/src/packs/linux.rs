@@ -198,12 +198,12 @@ fn sanitizer(body: &str) -> Option<Found> {
 
 /// A sanitizer's bug class as titles spell it: UBSAN's old `Undefined
 /// behaviour` is `undefined-behaviour`, KASAN's `double-free or invalid-free`
-/// is an `invalid-free`, and what KASAN adds after the class (`on address`) goes.
+/// and `double-free` are an `invalid-free`, and what KASAN adds after the class (`on address`) goes.
 fn sanitizer_class(tool: &str, what: &str) -> String {
     let what = scrub(what);
     match tool {
         "UBSAN" => what.to_lowercase().replace(' ', "-"),
-        "KASAN" if what.ends_with("invalid-free") => "invalid-free".into(),
+        "KASAN" if what.ends_with("invalid-free") || what == "double-free" => "invalid-free".into(),
         _ => what
             .split(" on address")
             .next()

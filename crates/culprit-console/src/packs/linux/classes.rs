@@ -71,6 +71,8 @@ const LOCKDEP: &[(&str, Option<&str>, &str)] = &[
         Some("inconsistent lock state"),
         "",
     ),
+    // a lock taken in a context its wait type forbids: lockdep's own check
+    ("Invalid wait context", Some("WARNING: locking bug"), ""),
     // misuse of one lock
     ("bad unlock balance detected", None, "bad unlock balance"),
     ("held lock freed", None, "held lock freed"),
