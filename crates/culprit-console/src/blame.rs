@@ -36,7 +36,7 @@ pub(crate) const REPORTING: &[&str] = &[
     // fault and exception entry code: where the CPU trapped, not what trapped it
     r"(asm_)?exc_.*|do_trap|handle_invalid_op|page_fault|async_page_fault|general_protection|do_general_protection",
     r"page_fault_oops|kernelmode_fixup_or_oops|(__)?bad_area_nosemaphore|(__)?do_user_addr_fault|do_kern_addr_fault|handle_page_fault|spurious_kernel_fault|no_context|__do_page_fault|fixup_exception",
-    r"__do_kernel_fault|do_page_fault|do_translation_fault|do_mem_abort|do_el1_undef|do_el1_bti|do_tag_check_fault|do_bad_area|el1_(abort|undef|dbg|da|ia|pc|inv|bti)|el1h_64_sync(_handler)?|el1_sync|do_alignment|do_DataAbort|__dabt_svc|__irq_svc",
+    r"__do_kernel_fault|do_page_fault|do_translation_fault|do_mem_abort|do_el1_undef|do_el1_bti|do_tag_check_fault|do_bad_area|el1_(abort|undef|dbg|da|ia|pc|inv|bti)|el1h_64_sync(_handler)?|el1_sync(_handler)?|do_alignment|do_DataAbort|__dabt_svc|__irq_svc",
     r"trap_fatal|trap_pfault|calltrap|trap|alltraps",
     r"fortify_panic|__fortify_report|__fortify_panic",
     // Zircon's panic and exception paths
@@ -55,7 +55,7 @@ pub(crate) const REPORTING: &[&str] = &[
     r"mark_lock.*|print_usage_bug|valid_state|mark_usage|mark_held_locks|register_lock_class|look_up_lock_class|print_unlock_imbalance_bug|print_held_locks_bug|trace_hardirqs_.*|__lock_page.*|__bpf_trace_.*|perf_trace_.*|trace_event_raw_event_.*",
     r"rcu_read_lock_held.*|rcu_read_lock_sched_held|rcu_read_lock_bh_held|__might_resched|__might_sleep|___might_sleep|__might_fault|might_fault|__cant_sleep|__cant_migrate|check_preemption_disabled|debug_smp_processor_id|__this_cpu_preempt_check",
     // sanitizer runtimes: KASAN, KMSAN, KCSAN, KFENCE, UBSAN, coverage, fault injection
-    r"_*kasan_.*|_*asan_.*|check_memory_region.*|check_region_inline|print_report|print_address_description.*|describe_object.*|kasan|save_stack|set_track|depot_save_stack|__save_stack_trace|save_stack_trace.*|stack_trace_save.*|unwind_.*|__unwind_start|kernel_text_address|__kernel_text_address",
+    r"_*kasan_.*|_*asan_.*|_*hwasan_.*|stack_trace_consume_entry|arch_stack_walk|walk_stackframe|_sched_show_task|check_memory_region.*|check_region_inline|print_report|print_address_description.*|describe_object.*|kasan|save_stack|set_track|depot_save_stack|__save_stack_trace|save_stack_trace.*|stack_trace_save.*|unwind_.*|__unwind_start|kernel_text_address|__kernel_text_address",
     r"ubsan_.*|__ubsan_handle_.*|__sanitizer_cov_trace_.*|__sanitizer_.*|kmsan_.*|__msan_.*|kcsan_.*|__tsan_.*|kfence_.*|__kfence_.*|should_fail.*|__should_fail|fail_dump|should_failslab",
     // Go runtime: panics, throws and the race detector's own frames
     r"runtime\..*|race\..*|atomic\..*",
@@ -72,7 +72,7 @@ pub(crate) const LOCKS: &[&str] = &[
     // know by that name
     r"_raw_(spin|read|write)_.*|do_raw_(spin|read|write)_.*|spin_bug|spin_dump|__spin_lock_debug|(raw_)?spin_(lock|unlock|trylock).*|(read|write)_(lock|unlock).*",
     r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|mutex_trylock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*|ww_mutex_.*",
-    r"(__)?down_(read|write).*|rwsem_down_.*|call_rwsem_.*|__down.*|down|up_read|up_write|up|percpu_down_.*|percpu_up_.*|__percpu_down_.*|rwsem_.*",
+    r"(__)?down_\w+|__?mutex_\w+|_atomic_dec_and_(raw_)?lock.*|atomic_dec_and_(raw_)?(mutex_)?lock.*|rwsem_down_.*|call_rwsem_.*|__down.*|down|up_read|up_write|up|percpu_down_.*|percpu_up_.*|__percpu_down_.*|rwsem_.*",
     r"lock_acquire|lock_release|lock_acquired|lock_contended|__lock_acquire|__lock_release|lock_is_held_type|lock_sync",
 ];
 
@@ -81,7 +81,7 @@ pub(crate) const LOCKS: &[&str] = &[
 /// function that may sleep).
 pub(crate) const LOCK_WRAPPERS: &[&str] = &[
     // sockets, the console, ttys, pages and inodes
-    r"lock_sock(_nested)?|release_sock|__lock_sock|lock_sock_fast|console_(lock|unlock|trylock)|tty_(lock|unlock).*|(un)?lock_page|inode_(lock|unlock).*",
+    r"lock_sock(_nested)?|release_sock|__lock_sock|lock_sock_fast|console_(lock|unlock|trylock)|tty_(lock|unlock).*|(un)?lock_page|folio_(un)?lock.*|__folio_lock.*|inode_(lock|unlock).*",
 ];
 
 /// Helpers the buggy code called: lists, memory and string helpers, the device
@@ -95,7 +95,7 @@ pub(crate) const HELPERS: &[&str] = &[
     r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*|kobject_(put|get|add|add_internal|del|release|uevent.*|init)|kobject_cleanup|sysfs_(remove|create)_.*|sysfs_warn_dup",
     r"debug_print_object|debug_object_.*|__debug_object_.*|debug_objects_.*|__debug_check_no_obj_freed|debug_check_no_obj_freed",
     // the allocator's free paths: the caller freed what it should not have
-    r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive|kfree_rcu|__free_pages.*|free_pages.*|__cache_free|___cache_free|cache_free_debugcheck|free_debug_processing",
+    r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive|kfree_rcu|free_large_kmalloc|kfree_skb(_reason)?|consume_skb|__kfree_skb|skb_release_.*|__free_pages.*|free_pages.*|__cache_free|___cache_free|cache_free_debugcheck|free_debug_processing",
     // memory helpers, string helpers and fortified wrappers: the caller passed the bad pointer
     r"(__)?mem(cpy|move|set|cmp|chr|dup|scan)(_.*)?|bcmp|__memcpy_flushcache|memcpy_(to|from)(io|_page)|(__)?(test_|__test_)?(and_)?(set|clear|change)_bit.*|test_bit|find_(first|next)_(zero_)?bit",
     r"str(len|nlen|cpy|ncpy|scpy|cmp|ncmp|cat|ncat|lcpy|lcat|chr|rchr|str|nstr|sep|casecmp|ncasecmp|dup|ndup)|sized_strscpy|strscpy_pad|string|vsnprintf|snprintf|sprintf|vscnprintf|scnprintf|kvasprintf|kasprintf|kstrto.*|simple_strto.*",
@@ -115,16 +115,16 @@ pub(crate) const HELPERS: &[&str] = &[
     r"(__)?flush_work|flush_workqueue|__flush_workqueue|drain_workqueue|__cancel_work_timer|cancel_(delayed_)?work_sync|del_timer_sync|__del_timer_sync|kthread_stop|__synchronize_srcu|synchronize_srcu|synchronize_net",
     // the device model, USB core and generic containers: shared by every driver
     r"device_(del|add|register|unregister|release|destroy)|put_device|get_device_parent|device_release_driver.*|__device_release_driver|devres_release_all|bus_remove_device|klist_.*|dpm_sysfs_remove|usb_kill_urb|usb_submit_urb|usb_hcd_submit_urb",
-    r"rb_(erase|insert_color|first|next|prev|last)|__rb_(insert_augmented|erase_color)|rb_insert_augmented|xas_.*|jhash.*|crc\w*|__wake_up.*|wake_up_.*|try_to_wake_up|ref_tracker_(free|alloc)|(drop|clear|inc|set)_nlink|mark_buffer_dirty",
+    r"(__)?mod_timer|del_timer|timer_delete.*|add_timer|add_uevent_var|dput|__dput|fast_dput|iput|copy_page_(to|from)_iter.*|simple_copy_to_iter|rb_(erase|insert_color|first|next|prev|last)|__rb_(insert_augmented|erase_color)|rb_insert_augmented|xas_.*|jhash.*|crc\w*|__wake_up.*|wake_up_.*|try_to_wake_up|ref_tracker_(free|alloc)|(drop|clear|inc|set)_nlink|mark_buffer_dirty",
     // I/O accessors and the helpers that panic on a bad length or state
-    r"__raw_(read|write)[bwlq]|(io)?read[bwlq]|(io)?write[bwlq]|skb_(over|under)_panic|skb_panic|skb_put|skb_push|assertfail|__\w+_panic|warn_bogus_irq_restore|lock_timer_base|timer_is_static_object",
+    r"__raw_(read|write)[bwlq]|(io)?read[bwlq]|(io)?write[bwlq]|logic_(in|out)[bwl]|(in|out)[bwl](_p)?|skb_(over|under)_panic|skb_panic|skb_put|skb_push|assertfail|__\w+_panic|warn_bogus_irq_restore|lock_timer_base|timer_is_static_object",
 ];
 
 /// Allocator frames: a leaked object is blamed on the allocation's caller.
 pub(crate) const ALLOCATORS: &[&str] = &[
     // slab and page allocator entry points
     r"(__)?kmalloc.*|kmem_cache_alloc.*|__kmem_cache_alloc.*|k[zv]alloc.*|__kvmalloc.*|kvmalloc.*|kcalloc|krealloc.*|kmemdup.*|kstrdup.*|kstrndup|__kmalloc_track_caller",
-    r"slab_post_alloc_hook|slab_alloc.*|___?slab_alloc.*|__do_kmalloc_node|alloc_pages.*|__alloc_pages.*|v[mz]alloc.*|__vmalloc.*|kmemleak_alloc.*|create_object|__alloc_percpu.*|pcpu_alloc",
+    r"slab_post_alloc_hook|slab_alloc.*|___?slab_alloc.*|__do_kmalloc_node|alloc_pages.*|__alloc_pages.*|v[mz]alloc.*|__vmalloc.*|kmemleak_alloc.*|create_object|__alloc_percpu.*|pcpu_alloc|pcpu_mem_zalloc|idr_get_free|__alloc_frozen_pages|warn_alloc",
     // buffer and object constructors that allocate for their caller
     r"__netdev_alloc_skb|(__)?(netdev|dev)_alloc_skb.*|sk_prot_alloc|sk_alloc|__kernfs_new_node_alloc|idr_alloc.*|radix_tree_node_alloc|xa_alloc.*|kmem_cache_zalloc|__d_alloc|d_alloc.*|alloc_inode|new_inode.*",
 ];
@@ -240,7 +240,11 @@ impl Pick {
                 .chain(named.held.iter().map(String::as_str))
         };
         match self {
-            Pick::First | Pick::Caller => all().find(own),
+            // A report with no trace at all (KASAN's header before 4.11 was all
+            // many consoles kept) is blamed on its header, helper or not.
+            Pick::First | Pick::Caller => all().find(own).or(named.header.filter(|_| {
+                named.registers.is_empty() && named.frames.is_empty() && named.held.is_empty()
+            })),
             Pick::Waiter => (named.frames.iter().chain(named.held))
                 .map(String::as_str)
                 .find(own),

@@ -538,12 +538,15 @@ const SYSCALL_PREFIXES: &[&str] = &[
 ];
 
 /// A function name as a title shows it: compiler clones (`.isra.0`,
-/// `.constprop.3`, `.part.1`, `.cold`, `.llvm.123`) are the same function, and a
+/// `.constprop.3`, `.part.1`, `.cold`, `.llvm.123`) and allocation profiling's
+/// `_noprof` variants are the same function, and a
 /// syscall is `sys_NAME` however it was entered; a Go function loses its
 /// module path.
 pub(crate) fn clean(name: &str) -> String {
     let base = regex!(r"(?:\.(?:isra|constprop|part|llvm|lto_priv)\.\d+|\.cold(?:\.\d+)?)+$")
         .replace(name, "");
+    // Allocation profiling (6.10) renamed the allocators `kmalloc_noprof` and so on.
+    let base = base.strip_suffix("_noprof").unwrap_or(&base);
     let base = base.rsplit('/').next().unwrap_or(&base);
     for prefix in SYSCALL_PREFIXES {
         if let Some(call) = base.strip_prefix(prefix).filter(|c| !c.is_empty()) {
