@@ -44,7 +44,11 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Signature(lockup),
         ),
         Rule::new(
-            &["blocked for more than", "blocked in I/O wait for more than"],
+            &[
+                "blocked for more than",
+                "blocked in I/O wait for more than",
+                "can't die for more than",
+            ],
             Effect::Signature(hung_task),
         ),
         Rule::new(
@@ -82,6 +86,11 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Signature(netdev_refcount),
         ),
         Rule::new(&["BUG at "], Effect::Signature(kernel_bug_at)),
+        Rule::new(&["BUG "], Effect::Signature(slab_bug)),
+        Rule::new(
+            &["VFS: Busy inodes after unmount"],
+            Effect::Signature(busy_inodes),
+        ),
         Rule::new(&["BUG: "], Effect::Signature(bug)),
         Rule::new(
             &["Oops", "Internal error: ", "Unhandled fault: "],
@@ -106,9 +115,9 @@ pub(crate) const NOT_CRASHES: &[&str] = &[
     // OpenSSH without a moduli file
     r"^WARNING: /etc/ssh/moduli does not exist",
     // the dynamic loader on binaries built by newer linkers
-    r"WARNING: Unsupported flag value\(s\) of 0x[0-9a-fA-F]+ in DT_FLAGS_1",
+    r"WARNING: Unsupported flag value\(s\) of 0x(?:[0-9a-fA-F]+|%x) in DT_FLAGS_1",
     // mount and filesystems: deprecated options and read-only fallbacks
-    r"^WARNING: .*(?:mount option|option) .*(?:is )?deprecated",
+    r"^WARNING: .*(?:mount option|option) .*(?:is )?deprecat",
     r"^WARNING: device write-protected, mounted read-only",
     r"^(?:\S+: )?WARNING: .*has been deprecated",
     // the framebuffer console taking over or giving up a display
@@ -246,7 +255,8 @@ fn rcu_stall(body: &str) -> Option<Found> {
 }
 
 fn lockdep(body: &str) -> Option<Found> {
-    let c = regex!(r"^(?:\[ )?(WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
+    // A userspace prompt may come first: `syzkaller login: [ 16.3] INFO: ...`.
+    let c = regex!(r"(?:^|\s)(?:\[ )?(WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
     let class = lockdep_class(&c[1], &c[2])?;
     Some(report(Kind::Warning, class, Pick::First, None))
 }
@@ -357,6 +367,21 @@ fn kernel_bug_at(body: &str) -> Option<Found> {
     };
     // The `usercopy:` line before it already said what the checker found.
     Some(report(Kind::Bug, class, Pick::First, None).continuing())
+}
+
+/// SLUB's debug checks name the cache before the message: `BUG kmalloc-8
+/// (Tainted: G B): Object already free`.
+fn slab_bug(body: &str) -> Option<Found> {
+    let c = regex!(r"^BUG [\w.-]+ \([^)]*\): (.+)$").captures(body)?;
+    let what = scrub(c[1].trim_end_matches(['!', '.']));
+    Some(Found::new(Kind::Bug, format!("BUG: {what}")))
+}
+
+/// The superblock still had inodes in use at unmount: something freed the
+/// filesystem under them.
+fn busy_inodes(body: &str) -> Option<Found> {
+    body.starts_with("VFS: Busy inodes after unmount")
+        .then(|| Found::new(Kind::Bug, "VFS: Busy inodes after unmount (use-after-free)"))
 }
 
 fn bug(body: &str) -> Option<Found> {
