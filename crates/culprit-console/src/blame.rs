@@ -32,7 +32,7 @@ pub(crate) const REPORTING: &[&str] = &[
     r"__warn|warn_slowpath_.*|__warn_printk|report_bug|handle_bug|fixup_bug|do_invalid_op|invalid_op|do_error_trap",
     r"panic|__panic|vpanic|nmi_panic|check_panic_on_warn|__stack_chk_fail|__stack_chk_fail_local",
     r"die|__die|__die_body|oops_end|die_kernel_fault|bug_handler|call_break_hook|brk_handler",
-    r"kdb_backtrace|db_trace_self(_wrapper)?|kassert_panic",
+    r"kdb_backtrace|db_trace_self(_wrapper)?|kassert_panic|db_enter|db_ktrap|kerntrap|kpageflttrap|alltraps_kern(_meltdown)?|__assert",
     // fault and exception entry code: where the CPU trapped, not what trapped it
     r"(asm_)?exc_.*|do_trap|handle_invalid_op|page_fault|async_page_fault|general_protection|do_general_protection",
     r"page_fault_oops|kernelmode_fixup_or_oops|(__)?bad_area_nosemaphore|(__)?do_user_addr_fault|do_kern_addr_fault|handle_page_fault|spurious_kernel_fault|no_context|__do_page_fault|fixup_exception",

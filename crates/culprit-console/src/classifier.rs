@@ -781,7 +781,7 @@ impl State {
                 Some(function) => {
                     let function = crate::blame::canonical(function);
                     signature.alternatives = crate::identity::alternatives(&class, function);
-                    signature.title = format!("{class} in {function}");
+                    signature.title = format!("{class}{}{function}", stack.joiner());
                 }
                 None if stack.may_lack_function() => signature.title = class,
                 None => {

@@ -20,6 +20,9 @@
 use crate::blame::Named;
 pub(crate) use crate::blame::Pick;
 
+/// What joins a title's class and function.
+const IN: &str = " in ";
+
 /// Frames kept per report; the blamed function is nearly always within the
 /// first twenty, and a runaway recursion must not grow memory.
 const MAX_FRAMES: usize = 64;
@@ -59,6 +62,8 @@ pub(crate) struct Stack {
     debugger_trace: bool,
     /// See [`Stack::with_frames_next`].
     headerless: bool,
+    /// See [`Stack::joiner`].
+    joiner: &'static str,
 }
 
 /// Where a console line came from: whether the kernel stamped it with its
@@ -152,6 +157,7 @@ impl Stack {
             header_needs_trace: false,
             debugger_trace: false,
             headerless: false,
+            joiner: IN,
         }
     }
 
@@ -199,7 +205,19 @@ impl Stack {
 
     /// A firmware dump that named no function is still a whole report.
     pub(crate) fn may_lack_function(&self) -> bool {
-        self.dump.is_some()
+        self.dump.is_some() || self.joiner != IN
+    }
+
+    /// What joins the class and the function in the title: ` in `, or OpenBSD's
+    /// `: ` (`uvm_fault: f`), whose reports stand without a function too.
+    pub(crate) fn joiner(&self) -> &'static str {
+        self.joiner
+    }
+
+    /// See [`Stack::joiner`].
+    pub(crate) fn joined_by(mut self, joiner: &'static str) -> Stack {
+        self.joiner = joiner;
+        self
     }
 
     /// A KASAN report: its title says whether the bad access read or wrote.

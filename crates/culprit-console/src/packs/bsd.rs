@@ -21,7 +21,6 @@ pub(crate) fn rules() -> Vec<Rule> {
         ),
         Rule::new(&["UBSan: Undefined Behavior"], Effect::Signature(ubsan)),
         Rule::new(&["uvm_fault("], Effect::Signature(uvm_fault)),
-        Rule::new(&["kernel: "], Effect::Signature(kernel_trap)),
         Rule::new(&["panic: "], Effect::Signature(panic)),
         Rule::new(&["panic(cpu "], Effect::Signature(darwin_panic)),
         Rule::new(
@@ -86,12 +85,6 @@ fn uvm_fault(body: &str) -> Option<Found> {
         .then(|| report(Kind::Fault, "uvm_fault".to_string()))
 }
 
-/// OpenBSD's `kernel: page fault trap, code=0`.
-fn kernel_trap(body: &str) -> Option<Found> {
-    let c = regex!(r"^kernel: ([\w ]+ trap)(?:,.*)?$").captures(body)?;
-    Some(report(Kind::Fault, format!("kernel: {}", &c[1])).continuing())
-}
-
 /// `panic: ...` from a BSD kernel or the Go runtime; ` [recovered]` and numbers
 /// vary, the message does not.
 fn panic(body: &str) -> Option<Found> {
@@ -134,7 +127,6 @@ mod tests {
                 "Fatal trap NUM: general protection fault while in kernel mode",
             ),
             ("uvm_fault(0xffffffff81a2c4e0, 0x0, 0, 1) -> e", "uvm_fault"),
-            ("kernel: page fault trap, code=0", "kernel: page fault trap"),
             (
                 "panic: vm_fault: fault on nofault entry, addr: 0xdeadc000",
                 "panic: vm_fault: fault on nofault entry, addr",

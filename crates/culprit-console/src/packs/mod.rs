@@ -13,6 +13,7 @@ mod firmware;
 mod fuchsia;
 mod golang;
 mod linux;
+mod openbsd;
 mod qemu;
 mod rust;
 mod tap;
@@ -177,6 +178,7 @@ pub(crate) fn rules(mode: Mode) -> Vec<Rule> {
     match mode {
         Mode::Boot => {
             rules.extend(golang::rules());
+            rules.extend(openbsd::rules());
             rules.extend(bsd::rules());
             rules.extend(fuchsia::rules());
             rules.extend(linux::rules());
