@@ -58,7 +58,7 @@ pub(crate) struct Stack {
     /// (`WARNING: ... at f.c:1 f+0x1`): without registers or frames after it,
     /// the report was cut short and is corrupted.
     header_needs_trace: bool,
-    /// See [`Stack::from_debugger`].
+    /// See [`Stack::with_debugger_trace`].
     debugger_trace: bool,
     /// See [`Stack::with_frames_next`].
     headerless: bool,
@@ -183,7 +183,7 @@ impl Stack {
 
     /// A BSD kernel stamps its message but not its debugger's traceback: the
     /// report's lines are read whatever their origin.
-    pub(crate) fn from_debugger(mut self) -> Stack {
+    pub(crate) fn with_debugger_trace(mut self) -> Stack {
         self.debugger_trace = true;
         self
     }
@@ -565,7 +565,7 @@ pub(crate) fn clean(name: &str) -> String {
         .replace(name, "");
     // Allocation profiling (6.10) renamed the allocators `kmalloc_noprof` and so on.
     let base = base.strip_suffix("_noprof").unwrap_or(&base);
-    let base = base.rsplit('/').next().unwrap_or(&base);
+    let base = base.rsplit('/').next().unwrap_or(base);
     for prefix in SYSCALL_PREFIXES {
         if let Some(call) = base.strip_prefix(prefix).filter(|c| !c.is_empty()) {
             return format!("sys_{call}");

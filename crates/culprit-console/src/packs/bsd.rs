@@ -31,7 +31,7 @@ pub(crate) fn rules() -> Vec<Rule> {
 }
 
 fn report(kind: Kind, class: String) -> Found {
-    Found::new(kind, class).with_stack(Stack::new(Pick::First, None).from_debugger())
+    Found::new(kind, class).with_stack(Stack::new(Pick::First, None).with_debugger_trace())
 }
 
 /// NetBSD's ddb prints the traceback with no header line before it.
@@ -39,7 +39,7 @@ fn headerless(kind: Kind, class: String) -> Found {
     Found::new(kind, class).with_stack(
         Stack::new(Pick::First, None)
             .with_frames_next()
-            .from_debugger(),
+            .with_debugger_trace(),
     )
 }
 

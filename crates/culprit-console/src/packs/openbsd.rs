@@ -22,7 +22,7 @@ fn fault(class: &str) -> Found {
     Found::new(Kind::Fault, class).with_stack(
         Stack::new(Pick::First, None)
             .with_frames_next()
-            .from_debugger()
+            .with_debugger_trace()
             .joined_by(": "),
     )
 }
@@ -79,7 +79,7 @@ fn panic(body: &str) -> Option<Found> {
                 .with_stack(
                     Stack::new(Pick::First, None)
                         .with_frames_next()
-                        .from_debugger(),
+                        .with_debugger_trace(),
                 )
                 .continuing(),
         );
