@@ -13,7 +13,7 @@ use crate::lines::{LineReader, LineSink};
 use crate::normalize::{body, normalize_title};
 use crate::packs::{self, Effect, Found, Want};
 use crate::rules::{Mode, RuleError, Rules, MIN_MAX_LINE};
-use crate::stack::{Progress, Stack};
+use crate::stack::{Origin, Progress, Stack};
 use crate::stage::Ladder;
 use crate::{Classification, Ending, Outcome, Signature, SignatureKind};
 use aho_corasick::packed::Searcher;
@@ -542,7 +542,7 @@ impl State {
         }
         self.extend_trace(text, end);
         if self.wanting > 0 && !text.trim().is_empty() {
-            self.complete_titles(body(text));
+            self.complete_titles(text);
         }
         self.hits.clear();
         if literals {
@@ -605,13 +605,13 @@ impl State {
             self.cases.line(text, self.entries.len());
         }
         if let Some(found) = found {
-            self.record(found, range);
+            self.record(found, Origin::of(text), range);
         }
         if let Some(certain) = end_of_trace {
             if !self.entries.is_empty() {
                 self.trace = None;
                 self.ended |= certain;
-                self.settle_stacks();
+                self.settle_stacks(None);
             }
         }
     }
@@ -683,7 +683,7 @@ impl State {
         }
     }
 
-    fn record(&mut self, found: Found, range: Range) {
+    fn record(&mut self, mut found: Found, origin: Origin, range: Range) {
         // A report's header lines come before its registers and frames: an
         // `Oops:` after `BUG: unable to handle`, `invalid opcode` after `kernel
         // BUG at` are the same report.
@@ -698,8 +698,9 @@ impl State {
         // Another report begins: the frames that follow are its own, not those of
         // an earlier report still waiting for a trace.
         if found.stack.is_some() {
-            self.settle_stacks();
+            self.settle_stacks(Some(&origin));
         }
+        found.stack = found.stack.map(|stack| Box::new(stack.from(origin)));
         if is_fatal(found.kind) && self.fatal_at.is_none() {
             self.fatal_at = Some(self.now);
         }
@@ -737,10 +738,11 @@ impl State {
     /// Offers a line to every signature still waiting for its title's
     /// completion (an oops and the BUG line before it both take the function
     /// of the `RIP:` line that follows).
-    fn complete_titles(&mut self, body: &str) {
+    fn complete_titles(&mut self, text: &str) {
+        let body = body(text);
         for i in 0..self.entries.len() {
             if let Some(stack) = &mut self.entries[i].stack {
-                if stack.line(body) == Progress::Done {
+                if stack.line(text) == Progress::Done {
                     self.settle(i);
                 }
                 continue;
@@ -776,10 +778,15 @@ impl State {
                 (None, None) => signature.title.clone(),
             };
             match stack.function() {
-                Some(function) => signature.title = format!("{class} in {function}"),
+                Some(function) => {
+                    let function = crate::blame::canonical(function);
+                    signature.alternatives = crate::identity::alternatives(&class, function);
+                    signature.title = format!("{class}{}{function}", stack.joiner());
+                }
+                None if stack.may_lack_function() => signature.title = class,
                 None => {
-                    signature.corrupted = !stack.may_lack_function();
-                    signature.title = class;
+                    signature.corrupted = true;
+                    signature.title = format!("{class} in corrupted");
                 }
             }
         }
@@ -800,10 +807,15 @@ impl State {
     }
 
     /// The end of a trace (`---[ end trace`, `Kernel Offset:`) ends every report
-    /// still reading frames.
-    fn settle_stacks(&mut self) {
+    /// still reading frames; another report's header ends those it may belong
+    /// with (not another task's, whose lines it interleaves).
+    fn settle_stacks(&mut self, from: Option<&Origin>) {
         for i in 0..self.entries.len() {
-            if self.entries[i].stack.is_some() {
+            let ends = self.entries[i]
+                .stack
+                .as_ref()
+                .is_some_and(|stack| from.is_none_or(|origin| stack.admits(origin)));
+            if ends {
                 self.settle(i);
             }
         }

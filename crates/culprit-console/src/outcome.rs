@@ -67,6 +67,11 @@ pub struct Signature {
     /// than inventing a function.
     #[serde(default, skip_serializing_if = "is_false")]
     pub corrupted: bool,
+    /// Other titles the same bug is known by (a report that names two functions,
+    /// or a class the kernel words two ways): a report titled with any of them is
+    /// the same bug, see [`Signature::same_bug`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -79,7 +84,35 @@ impl Signature {
             kind,
             title: title.into(),
             corrupted: false,
+            alternatives: Vec::new(),
         }
+    }
+
+    /// Whether `other`, read from another run, reports the same bug as this
+    /// signature (the target): the same kind, and a title equal to this one's
+    /// title or one of its alternatives (or the other way round).
+    ///
+    /// A corrupted report (cut short, interleaved with another CPU's lines, or
+    /// with no frame of its own) names no function, so it cannot tell two bugs of
+    /// one class apart: it is never the same bug as a whole report. Only when the
+    /// target is itself corrupted, so that its class is all there is to know, is
+    /// a corrupted report of the same class taken for it (callers say so: see
+    /// [`Signature::matched_by_class`]).
+    pub fn same_bug(&self, other: &Signature) -> bool {
+        if self.kind != other.kind || self.corrupted != other.corrupted {
+            return false;
+        }
+        self.titles().any(|t| other.titles().any(|o| o == t))
+    }
+
+    /// The title, then the alternatives.
+    pub fn titles(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.title).chain(&self.alternatives)
+    }
+
+    /// The target is corrupted: a match says only that the report class is the same.
+    pub fn matched_by_class(&self) -> bool {
+        self.corrupted
     }
 }
 

@@ -15,10 +15,13 @@
 //! `NIP`), then the frames of the first `Call Trace:` (x86, with `? ` unreliable
 //! frames and `<IRQ>`/`<TASK>` markers), `Call trace:` (arm64, riscv),
 //! `backtrace:` (kmemleak), FreeBSD and NetBSD `f() at f+0x1` tracebacks and Go
-//! goroutine traces. The [`MACHINERY`] table lists what is skipped.
+//! goroutine traces. Which function a report blames is `blame`'s to say.
 
-use regex::RegexSet;
-use std::sync::LazyLock;
+use crate::blame::Named;
+pub(crate) use crate::blame::Pick;
+
+/// What joins a title's class and function.
+const IN: &str = " in ";
 
 /// Frames kept per report; the blamed function is nearly always within the
 /// first twenty, and a runaway recursion must not grow memory.
@@ -30,127 +33,6 @@ const MAX_REGISTERS: usize = 4;
 /// the whole dependency chain before its `stack backtrace:`; a hundred-odd lines
 /// is the longest seen.
 pub(crate) const REPORT_LINES: u16 = 400;
-
-/// Frames that are machinery rather than the bug, as anchored regexes over the
-/// function name (compiler suffixes already dropped). Every entry is exercised by
-/// a test log (`tests/corpus/` or `tests/snippets/`).
-pub(crate) const MACHINERY: &[&str] = &[
-    // printk, dump_stack and the WARN/BUG/panic plumbing that prints the report
-    r"dump_stack(_lvl)?",
-    r"show_stack|show_regs|show_trace_log_lvl|dump_backtrace|__show_regs",
-    r"__warn|warn_slowpath_.*|__warn_printk|report_bug|handle_bug",
-    r"panic|vpanic|nmi_panic|check_panic_on_warn|__stack_chk_fail",
-    r"die|__die|__die_body|oops_end|die_kernel_fault|bug_handler|call_break_hook|brk_handler",
-    r"kdb_backtrace|db_trace_self(_wrapper)?|kassert_panic",
-    // fault and exception entry code: where the CPU trapped, not what trapped it
-    r"(asm_)?exc_.*|do_error_trap|do_trap|handle_invalid_op",
-    r"page_fault_oops|kernelmode_fixup_or_oops|(__)?bad_area_nosemaphore|do_user_addr_fault|do_kern_addr_fault|handle_page_fault|spurious_kernel_fault",
-    r"__do_kernel_fault|do_page_fault|do_translation_fault|do_mem_abort|do_el1_undef|do_el1_bti|el1_(abort|undef|dbg|da|ia|pc|inv|bti)|el1h_64_sync(_handler)?|el1_sync",
-    r"trap_fatal|trap_pfault|calltrap|trap|alltraps",
-    r"fortify_panic|__fortify_report|__fortify_panic",
-    // interrupt, timer, NMI and watchdog machinery that raised the report
-    r"(asm_)?sysvec_.*|__sysvec_.*|irq_exit_rcu|__irq_exit_rcu|(asm_)?common_interrupt",
-    r"hrtimer_interrupt|__hrtimer_run_queues|__run_hrtimer|tick_sched_timer|tick_sched_handle|update_process_times|tick_nohz_handler",
-    r"watchdog_timer_fn|watchdog_overflow_callback|__perf_event_overflow|perf_event_nmi_handler|nmi_handle|default_do_nmi|(asm_)?exc_nmi|perf_ibs_nmi_handler",
-    r"rcu_sched_clock_irq|rcu_pending|print_cpu_stall|check_cpu_stall|rcu_dump_cpu_stacks|print_other_cpu_stall|rcu_check_gp_kthread_starvation|rcu_print_task_stall",
-    r"nmi_cpu_backtrace(_handler)?|nmi_trigger_cpumask_backtrace|arch_trigger_cpumask_backtrace|trigger_single_cpu_backtrace|dump_cpu_task|sched_show_task",
-    // busy-wait delays: the caller is the one spinning
-    r"__delay|delay_tsc|delay_loop|delay_halt.*|__const_udelay|__udelay|__ndelay",
-    // the hung-task detector and the scheduler a blocked task sleeps in
-    r"__schedule|schedule|__schedule_bug|schedule_debug.*|schedule_timeout.*|schedule_preempt_disabled|schedule_hrtimeout.*|io_schedule.*|preempt_schedule.*|__cond_resched|_cond_resched",
-    r"(__)?wait_for_common|do_wait_for_common|wait_for_completion.*|msleep(_interruptible)?|usleep_range_state|__wait_rcu_gp|synchronize_rcu.*",
-    // locking primitives and their debug checks: spinlocks, mutexes, rwsems, lockdep
-    r"_raw_(spin|read|write)_.*|do_raw_(spin|read|write)_.*|spin_bug|spin_dump|__spin_lock_debug",
-    r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*",
-    r"(__)?down_(read|write).*|rwsem_down_.*|__down.*|down|up_read|up_write|up|percpu_down_.*",
-    r"lock_acquire|lock_release|lock_acquired|lock_contended|__lock_acquire|__lock_release|lock_is_held_type|lock_sync",
-    r"lockdep_.*|debug_check_no_locks_.*|debug_show_held_locks|print_lock|print_lockdep_.*|lockdep_print_held_locks",
-    r"check_noncircular|check_prev_add|check_prevs_add|validate_chain|print_circular_bug.*|check_deadlock|print_deadlock_bug|check_irq_usage|print_bad_irq_dependency",
-    r"mark_lock.*|print_usage_bug|valid_state|mark_usage|mark_held_locks|register_lock_class|look_up_lock_class|print_unlock_imbalance_bug|print_held_locks_bug",
-    r"rcu_read_lock_held.*|__might_resched|__might_sleep|___might_sleep|__might_fault|might_fault|__cant_sleep|__cant_migrate",
-    // list, refcount and debug-object helpers: they detect the bug, their caller made it
-    r"__list_(add|del)_valid.*|__list_del_entry_valid.*|__list_del_entry|__list_add|list_(add|del).*",
-    r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*",
-    r"debug_print_object|debug_object_.*|__debug_object_.*|debug_objects_.*|__debug_check_no_obj_freed",
-    // sanitizer runtimes: KASAN, KMSAN, KCSAN, KFENCE, UBSAN, coverage
-    r"_*kasan_.*|_*asan_.*|check_memory_region.*|check_region_inline|print_report|print_address_description.*|describe_object.*",
-    r"ubsan_.*|__ubsan_handle_.*|__sanitizer_cov_trace_.*|__sanitizer_.*",
-    // the allocator's free paths: the caller freed what it should not have
-    r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive",
-    // memory helpers, string helpers and fortified wrappers: the caller passed the bad pointer
-    r"(__)?mem(cpy|move|set|cmp|chr)(_.*)?|bcmp|__memcpy_flushcache",
-    r"str(len|nlen|cpy|ncpy|scpy|cmp|ncmp|cat|ncat|lcpy|lcat|chr|rchr|str)|sized_strscpy|strscpy_pad",
-    // usercopy helpers and the hardened-usercopy checks
-    r"_?copy_(to|from)_user.*|__copy_(to|from)_user.*|copy_user_.*|rep_movs_alternative|raw_copy_.*|__arch_copy_.*",
-    r"(__)?check_object_size|check_heap_object|__check_heap_object|usercopy_abort|check_stack_object|__virt_addr_valid|strncpy_from_user|strnlen_user",
-    // retpoline and return thunks
-    r"__x86_indirect_(call_|jump_)?thunk_.*|__x86_return_thunk|srso_.*",
-    // syscall and task entry: below them is userspace or the scheduler
-    r"do_syscall_(64|x64|32_irqs_on)|do_fast_syscall_32|do_int80_syscall_32|entry_SYSCALL_64.*|entry_INT80.*|entry_SYSENTER.*",
-    r"el0_svc.*|el0t_64_sync.*|invoke_syscall|do_el0_svc|ret_fast_syscall|syscall_exit_to_user_mode|exit_to_user_mode_prepare",
-    r"ret_from_fork(_asm)?|kthread|smpboot_thread_fn|cpu_startup_entry|do_idle|start_secondary|secondary_startup_64.*",
-    // softirq and workqueue runners: the work item or timer below them is better
-    r"__do_softirq|do_softirq.*|run_ksoftirqd|__irq_exit|irq_exit|handle_softirqs",
-    r"process_one_work|worker_thread|process_scheduled_works|call_timer_fn|__run_timers|run_timer_softirq|expire_timers|rcu_core|rcu_core_si|rcu_do_batch",
-    // Go runtime: panics, throws and the race detector's own frames
-    r"runtime\..*|race\..*|atomic\..*",
-    // Zephyr's fault handlers and thread trampoline: where the CPU trapped, not the bug
-    r"z_fatal_error|z_arm_fault|z_arm_fatal_error|z_arm64_fatal_error|z_riscv_fatal_error(_csf)?|z_x86_fatal_error|k_sys_fatal_error_handler|arch_system_halt",
-    r"z_thread_entry|z_arm_usage_fault|z_arm_bus_fault|z_arm_mpu_fault|z_arm_hard_fault|_isr_wrapper",
-];
-
-/// Allocator frames: a leaked object is blamed on the allocation's caller.
-pub(crate) const ALLOCATORS: &[&str] = &[
-    // slab and page allocator entry points
-    r"(__)?kmalloc.*|kmem_cache_alloc.*|__kmem_cache_alloc.*|k[zv]alloc.*|__kvmalloc.*|kvmalloc.*|kcalloc|krealloc.*|kmemdup.*|kstrdup.*",
-    r"slab_post_alloc_hook|slab_alloc.*|___?slab_alloc.*|__do_kmalloc_node|alloc_pages.*|__alloc_pages.*|v[mz]alloc.*|__vmalloc.*",
-];
-
-/// Where a task's own work starts: a stall is blamed on the frame just before
-/// it, which stays the same however the stuck loop is interrupted.
-pub(crate) const ENTRIES: &[&str] = &[
-    // syscall entry
-    r"do_syscall_(64|x64|32_irqs_on)|do_fast_syscall_32|do_int80_syscall_32|entry_SYSCALL_64.*|invoke_syscall|el0_svc.*|do_el0_svc",
-    // kernel threads and work items
-    r"kthread|ret_from_fork(_asm)?|worker_thread|process_one_work|smpboot_thread_fn",
-];
-
-/// Syscall entry spellings, all named `sys_NAME`: the same syscall is reached as
-/// `__x64_sys_x`, `__do_sys_x` or `ksys_x` depending on the architecture and
-/// what the compiler inlined.
-const SYSCALL_PREFIXES: &[&str] = &[
-    "__x64_sys_",
-    "__ia32_sys_",
-    "__arm64_sys_",
-    "__riscv_sys_",
-    "__ia32_compat_sys_",
-    "__x64_compat_sys_",
-    "__do_sys_",
-    "__se_sys_",
-    "SyS_",
-    "SYSC_",
-    "ksys_",
-];
-
-fn anchored(set: &[&str]) -> RegexSet {
-    RegexSet::new(set.iter().map(|p| format!("^(?:{p})$"))).expect("built-in pattern")
-}
-
-static SKIP: LazyLock<RegexSet> = LazyLock::new(|| anchored(MACHINERY));
-static ALLOCATOR: LazyLock<RegexSet> = LazyLock::new(|| anchored(ALLOCATORS));
-static ENTRY: LazyLock<RegexSet> = LazyLock::new(|| anchored(ENTRIES));
-
-/// How a report type picks its function from the frames.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Pick {
-    /// The first function that is not machinery: header, program counter, trace.
-    First,
-    /// The first frame that is not machinery nor an allocator (memory leaks).
-    Caller,
-    /// The frame just before the syscall or work entry (RCU stalls): where in a
-    /// stuck loop the interrupt landed varies, the entry it runs under does not.
-    BeforeEntry,
-}
 
 /// The frames of one report, collected line by line until the title is final.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,6 +51,67 @@ pub(crate) struct Stack {
     wants_access: bool,
     /// A firmware fault dump, read by its own rules.
     dump: Option<Dump>,
+    /// Where the header line came from: lines from elsewhere are another
+    /// task's output interleaved with the report, not part of it.
+    origin: Origin,
+    /// The header names where the report was printed, not what went wrong
+    /// (`WARNING: ... at f.c:1 f+0x1`): without registers or frames after it,
+    /// the report was cut short and is corrupted.
+    header_needs_trace: bool,
+    /// See [`Stack::with_debugger_trace`].
+    debugger_trace: bool,
+    /// See [`Stack::with_frames_next`].
+    headerless: bool,
+    /// See [`Stack::joiner`].
+    joiner: &'static str,
+}
+
+/// Where a console line came from: whether the kernel stamped it with its
+/// time, and which task or CPU printed it (`[ T1533]`, `[    C1]`, with
+/// `CONFIG_PRINTK_CALLER`). Userspace output and another CPU's report land
+/// between a report's lines; syzkaller's reports are full of both.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Origin {
+    stamped: bool,
+    /// `T` or `C` and its number.
+    caller: Option<(u8, u32)>,
+}
+
+impl Origin {
+    pub(crate) fn of(text: &str) -> Origin {
+        let text = text.trim_start();
+        let text = match text.strip_prefix('<') {
+            Some(rest) => rest.split_once('>').map_or(text, |(_, after)| after),
+            None => text,
+        };
+        let Some((time, rest)) = text.strip_prefix('[').and_then(|t| t.split_once(']')) else {
+            return Origin::default();
+        };
+        let time = time.trim();
+        let stamped = time.contains('.') && time.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let caller = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .and_then(|(id, _)| {
+                let id = id.trim();
+                let kind = *id.as_bytes().first()?;
+                let number = id.get(1..)?.parse().ok()?;
+                (kind == b'T' || kind == b'C').then_some((kind, number))
+            });
+        Origin {
+            stamped,
+            caller: caller.filter(|_| stamped),
+        }
+    }
+
+    /// Whether a line from `other` may belong to a report from here.
+    fn admits(&self, other: &Origin) -> bool {
+        let same_caller = match (&self.caller, &other.caller) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        (!self.stamped || other.stamped) && same_caller
+    }
 }
 
 /// What a firmware fault dump (Zephyr's `***** USAGE FAULT *****` and the lines
@@ -210,7 +153,39 @@ impl Stack {
             access: None,
             wants_access: false,
             dump: None,
+            origin: Origin::default(),
+            header_needs_trace: false,
+            debugger_trace: false,
+            headerless: false,
+            joiner: IN,
         }
+    }
+
+    /// Whether a line from `origin` may belong to this report.
+    pub(crate) fn admits(&self, origin: &Origin) -> bool {
+        self.origin.admits(origin)
+    }
+
+    /// See `header_needs_trace`.
+    pub(crate) fn needing_trace(mut self) -> Stack {
+        self.header_needs_trace = true;
+        self
+    }
+
+    /// The report's header came from `origin` (see [`Origin`]), unless its
+    /// traceback comes from elsewhere by design.
+    pub(crate) fn from(mut self, origin: Origin) -> Stack {
+        if !self.debugger_trace {
+            self.origin = origin;
+        }
+        self
+    }
+
+    /// A BSD kernel stamps its message but not its debugger's traceback: the
+    /// report's lines are read whatever their origin.
+    pub(crate) fn with_debugger_trace(mut self) -> Stack {
+        self.debugger_trace = true;
+        self
     }
 
     /// A firmware fault dump after its banner.
@@ -230,7 +205,19 @@ impl Stack {
 
     /// A firmware dump that named no function is still a whole report.
     pub(crate) fn may_lack_function(&self) -> bool {
-        self.dump.is_some()
+        self.dump.is_some() || self.joiner != IN
+    }
+
+    /// What joins the class and the function in the title: ` in `, or OpenBSD's
+    /// `: ` (`uvm_fault: f`), whose reports stand without a function too.
+    pub(crate) fn joiner(&self) -> &'static str {
+        self.joiner
+    }
+
+    /// See [`Stack::joiner`].
+    pub(crate) fn joined_by(mut self, joiner: &'static str) -> Stack {
+        self.joiner = joiner;
+        self
     }
 
     /// A KASAN report: its title says whether the bad access read or wrote.
@@ -242,20 +229,26 @@ impl Stack {
     /// A report whose frames start on the next line, without a trace header.
     pub(crate) fn with_frames_next(mut self) -> Stack {
         self.in_trace = true;
+        self.headerless = true;
         self
     }
 
     /// Whether the report's trace has begun: a header that comes before it
     /// (`Oops:` after `BUG: unable to handle` and its `IP:` line, `invalid opcode`
-    /// after `kernel BUG at`) belongs to the same report.
+    /// after `kernel BUG at`, NetBSD's `kernel: page fault trap` before its
+    /// header-less traceback) belongs to the same report.
     pub(crate) fn started(&self) -> bool {
-        self.in_trace
+        !self.frames.is_empty()
     }
 
-    /// Reads one more line of the report (its body, see `normalize::body`).
-    pub(crate) fn line(&mut self, body: &str) -> Progress {
+    /// Reads one more line of the console; a line from another origin than
+    /// the header's is skipped.
+    pub(crate) fn line(&mut self, text: &str) -> Progress {
         self.lines_left = self.lines_left.saturating_sub(1);
-        let progress = self.read(body);
+        let progress = match self.origin.admits(&Origin::of(text)) {
+            true => self.read(crate::normalize::body(text)),
+            false => Progress::More,
+        };
         if self.lines_left == 0 || self.frames.len() >= MAX_FRAMES {
             return Progress::Done;
         }
@@ -267,15 +260,16 @@ impl Stack {
             return self.read_dump(body);
         }
         if self.wants_access && self.access.is_none() {
-            if body.starts_with("Read of size") {
+            // `Read of size 8 at addr`, and arm64 tag checks' `Read at addr`
+            if body.starts_with("Read of size") || body.starts_with("Read at addr") {
                 self.access = Some("Read");
-            } else if body.starts_with("Write of size") {
+            } else if body.starts_with("Write of size") || body.starts_with("Write at addr") {
                 self.access = Some("Write");
             }
         }
         if is_trace_header(body) {
             if self.in_trace && !self.frames.is_empty() {
-                return Progress::Done;
+                return self.trace_ended();
             }
             self.in_trace = true;
             return Progress::More;
@@ -289,7 +283,9 @@ impl Stack {
             return Progress::More;
         }
         if !self.in_trace {
-            if let Some(c) = regex!(r"^#\d+: .*, at: ([A-Za-z_.$][\w.$]*)\+0x").captures(body) {
+            if let Some(c) =
+                regex!(r", at: (?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x").captures(body)
+            {
                 if self.held.len() < MAX_REGISTERS {
                     self.held.push(clean(c.get(1).map_or("", |m| m.as_str())));
                 }
@@ -299,11 +295,22 @@ impl Stack {
         match frame(body) {
             Frame::Function(func) => self.frames.push(clean(func)),
             Frame::Unreliable | Frame::Marker | Frame::Detail => {}
-            Frame::End if !self.frames.is_empty() => return Progress::Done,
+            Frame::End | Frame::Other if !self.frames.is_empty() => return self.trace_ended(),
             Frame::End => {}
-            Frame::Other if !self.frames.is_empty() => return Progress::Done,
             Frame::Other => {}
         }
+        Progress::More
+    }
+
+    /// A trace whose frames are all machinery (the RCU grace-period thread's
+    /// own, printed before the stalled CPU's) is not the report's: the next
+    /// trace is read instead.
+    fn trace_ended(&mut self) -> Progress {
+        if self.function().is_some() {
+            return Progress::Done;
+        }
+        self.frames.clear();
+        self.in_trace = self.headerless;
         Progress::More
     }
 
@@ -358,31 +365,15 @@ impl Stack {
     /// The blamed function, or `None` when the report named none that is not
     /// machinery (the title is then marked corrupted).
     pub(crate) fn function(&self) -> Option<&str> {
-        let candidates = || {
-            self.header
-                .iter()
-                .chain(&self.registers)
-                .chain(&self.frames)
-                .chain(&self.held)
-                .map(String::as_str)
-        };
-        let own = |f: &&str| !SKIP.is_match(f);
-        match self.pick {
-            Pick::First => candidates().find(own),
-            Pick::Caller => candidates().find(|f| own(f) && !ALLOCATOR.is_match(f)),
-            Pick::BeforeEntry => {
-                let entry = self.frames.iter().position(|f| ENTRY.is_match(f));
-                entry
-                    .and_then(|at| {
-                        self.frames[..at]
-                            .iter()
-                            .rev()
-                            .map(String::as_str)
-                            .find(|f| !ENTRY.is_match(f) && own(f))
-                    })
-                    .or_else(|| candidates().find(own))
-            }
+        if self.header_needs_trace && self.registers.is_empty() && self.frames.is_empty() {
+            return None;
         }
+        self.pick.blame(&Named {
+            header: self.header.as_deref(),
+            registers: &self.registers,
+            frames: &self.frames,
+            held: &self.held,
+        })
     }
 }
 
@@ -400,8 +391,9 @@ fn is_trace_header(body: &str) -> bool {
     ) || body.starts_with("backtrace (crc ")
         || body.starts_with("KDB: stack backtrace")
         || body.ends_with("Begin traceback...")
-        || regex!(r"^goroutine \d+ \[[^\]]+\]:$").is_match(body)
-        || regex!(r"^(?:Previous )?(?:[Rr]ead|[Ww]rite|[Aa]tomic \w+) at 0x[0-9a-f]+ by (?:goroutine \d+|main goroutine):$").is_match(body)
+        || (body.starts_with("goroutine ") && regex!(r"^goroutine \d+ \[[^\]]+\]:$").is_match(body))
+        || (body.ends_with("goroutine:") || body.contains(" by goroutine "))
+            && regex!(r"^(?:Previous )?(?:[Rr]ead|[Ww]rite|[Aa]tomic \w+) at 0x[0-9a-f]+ by (?:goroutine \d+|main goroutine):$").is_match(body)
 }
 
 /// What a line inside a trace is.
@@ -427,21 +419,65 @@ fn frame(body: &str) -> Frame<'_> {
         return Frame::Unreliable;
     }
     // x86 names the exception stacks too: `<#DF>` for a double fault's.
-    if regex!(r"^</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|ENTRY_TRAMPOLINE|#DF|#DB|#MC|#VC2?)>$")
-        .is_match(body)
+    if body.starts_with('<')
+        && regex!(r"^</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|ENTRY_TRAMPOLINE|#DF|#DB|#MC|#VC2?)>$")
+            .is_match(body)
     {
         return Frame::Marker;
     }
+    // Old x86 unwinders print a frame after its context marker: `<IRQ>  [<a>] f+0x1/0x2`.
+    let body = match body.starts_with('<') {
+        true => regex!(r"^<(?:IRQ|EOI|NMI)>\s+(\S)")
+            .find(body)
+            .map_or(body, |m| &body[m.end() - 1..]),
+        false => body,
+    };
+    // Every frame form below names a function with an offset, a source file, a
+    // `from` or a call's parentheses; most other lines of a report have none.
+    let offset = body.contains("+0x");
+    if !offset && !body.contains(':') && !body.contains('(') {
+        return detail(body);
+    }
     // The address may be hashed: kmemleak prints `[<(____ptrval____)>]`.
-    if let Some(c) = regex!(
+    if let Some(c) = offset.then(|| regex!(
         r"^(?:\[<[^>\]]+>\]\s*)?(\?\s+)?(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+(?:/0x[0-9a-fA-F]+)?"
-    )
-    .captures(body)
+    ).captures(body)).flatten()
     {
         return match c.get(1) {
             Some(_) => Frame::Unreliable,
             None => Frame::Function(c.get(2).map_or("", |m| m.as_str())),
         };
+    }
+    // powerpc: `[c000000001bb3710] [c0000000000286fc] f+0x43c/0x6d0`, with
+    // `(unreliable)` after a frame the unwinder could not vouch for.
+    if let Some(c) = (offset && body.starts_with('['))
+        .then(|| {
+            regex!(r"^\[[0-9a-fA-F]+\] \[[0-9a-fA-F]+\] ([A-Za-z_.$][\w.$]*)\+0x").captures(body)
+        })
+        .flatten()
+    {
+        if body.ends_with("(unreliable)") {
+            return Frame::Unreliable;
+        }
+        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
+    }
+    // Symbolized without an offset: kmemleak's `[<a>] f mm/kmemleak.c:915`, and
+    // an inlined frame `f include/linux/slab.h:586 [inline]`.
+    if let Some(c) =
+        regex!(r"^(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*) [\w./\-]+\.[chS]:\d+").captures(body)
+    {
+        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
+    }
+    // Fuchsia: `bt#02: 0x001e6ae3 f lib/x.cc:290`, `bt#04: [ inline ] f lib/x.cc`,
+    // with C++ names (`fbl::Canary::Assert`, `VmPageListNode::~VmPageListNode`).
+    if let Some(c) = (body.starts_with("bt#") && body.contains(':'))
+        .then(|| {
+            regex!(r"^bt#\d+: (?:0x[0-9a-fA-F]+|\[ inline \]) ([A-Za-z_~][\w:~<>]*) ")
+                .captures(body)
+        })
+        .flatten()
+    {
+        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
     // ARM: `[<c0123>] (f) from [<c0456>] (g+0x1/0x2)`.
     if let Some(c) = regex!(
@@ -451,9 +487,17 @@ fn frame(body: &str) -> Frame<'_> {
     {
         return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
+    // FreeBSD's KDB: `#1 0xffffffff80a6bb76 at vpanic+0x186`.
+    if let Some(c) = (body.starts_with('#') && offset)
+        .then(|| regex!(r"^#\d+ 0x[0-9a-fA-F]+ at ([A-Za-z_.$][\w.$]*)\+0x").captures(body))
+        .flatten()
+    {
+        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
+    }
     // FreeBSD, NetBSD, OpenBSD: `f() at f+0x1/frame 0x...`, `f(a,b) at netbsd:f+0x1`.
     if let Some(c) =
-        regex!(r"^([A-Za-z_.$][\w.$]*)\([^)]*\) at (?:\w+:)?[A-Za-z_.$][\w.$]*\+0x").captures(body)
+        regex!(r"^([A-Za-z_.$][\w.$]*)\([^)]*\) at (?:\w+:)?[A-Za-z_.$][\w.$]*(?:\+0x|\s|$)")
+            .captures(body)
     {
         return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
@@ -466,7 +510,13 @@ fn frame(body: &str) -> Frame<'_> {
             return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
         }
     }
-    if regex!(r"^(?:[A-Z][A-Z0-9]{1,4}:\s|Code: |---\s*(?:trap|interrupt|syscall)|\S+\.(?:go|s):\d+|\[signal )").is_match(body) {
+    detail(body)
+}
+
+/// Register values, a stack dump's words, `Code:`, a Go frame's source line, a
+/// BSD `--- trap` line.
+fn detail(body: &str) -> Frame<'_> {
+    if regex!(r"^(?:[A-Z][A-Z0-9]{1,4}:\s|r\d+ ?:[0-9a-fA-F]{8}|0x[0-9a-fA-F]+: |Code: |---\s*(?:trap|interrupt|syscall)|\S+\.(?:go|s):\d+|\[signal )").is_match(body) {
         return Frame::Detail;
     }
     Frame::Other
@@ -478,6 +528,9 @@ fn frame(body: &str) -> Frame<'_> {
 /// and `EIP is at`, powerpc `NIP [a] f+0x1/0x2`, OpenBSD ddb `Stopped at f+0x1:`).
 /// A user-mode `RIP: 0033:0x461189` or a bare address names none.
 pub(crate) fn program_counter(body: &str) -> Option<&str> {
+    if !body.contains("+0x") {
+        return None;
+    }
     let c = regex!(
         r"^(?:RIP: (?:[0-9a-fA-F]{4}:)?|IP: |pc : |lr : |PC is at |LR is at |epc : |ra : |EIP: (?:[0-9a-fA-F]{4}:)?|EIP is at |NIP \[[0-9a-fA-F]+\] |LR \[[0-9a-fA-F]+\] |Stopped at\s+)(?:\[<[0-9a-fA-F]+>\]\s*)*([A-Za-z_.$][\w.$]*)\+0x"
     )
@@ -485,14 +538,34 @@ pub(crate) fn program_counter(body: &str) -> Option<&str> {
     c.get(1).map(|m| m.as_str())
 }
 
+/// Syscall entry spellings, all named `sys_NAME`: the same syscall is reached as
+/// `__x64_sys_x`, `__do_sys_x` or `ksys_x` depending on the architecture and
+/// what the compiler inlined.
+const SYSCALL_PREFIXES: &[&str] = &[
+    "__x64_sys_",
+    "__ia32_sys_",
+    "__arm64_sys_",
+    "__riscv_sys_",
+    "__ia32_compat_sys_",
+    "__x64_compat_sys_",
+    "__do_sys_",
+    "__se_sys_",
+    "SyS_",
+    "SYSC_",
+    "ksys_",
+];
+
 /// A function name as a title shows it: compiler clones (`.isra.0`,
-/// `.constprop.3`, `.part.1`, `.cold`, `.llvm.123`) are the same function, and a
+/// `.constprop.3`, `.part.1`, `.cold`, `.llvm.123`) and allocation profiling's
+/// `_noprof` variants are the same function, and a
 /// syscall is `sys_NAME` however it was entered; a Go function loses its
 /// module path.
 pub(crate) fn clean(name: &str) -> String {
     let base = regex!(r"(?:\.(?:isra|constprop|part|llvm|lto_priv)\.\d+|\.cold(?:\.\d+)?)+$")
         .replace(name, "");
-    let base = base.rsplit('/').next().unwrap_or(&base);
+    // Allocation profiling (6.10) renamed the allocators `kmalloc_noprof` and so on.
+    let base = base.strip_suffix("_noprof").unwrap_or(&base);
+    let base = base.rsplit('/').next().unwrap_or(base);
     for prefix in SYSCALL_PREFIXES {
         if let Some(call) = base.strip_prefix(prefix).filter(|c| !c.is_empty()) {
             return format!("sys_{call}");
@@ -511,227 +584,4 @@ pub(crate) fn message(body: &str) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every function name the test logs' traces and program-counter lines show,
-    /// unreliable (`? f`) frames included: they are what older unwinders print
-    /// as reliable.
-    fn test_log_functions() -> Vec<String> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-        let mut files = Vec::new();
-        let mut dirs = vec![root.join("snippets"), root.join("corpus")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if path.extension().is_some_and(|x| x == "log") {
-                    files.push(path);
-                }
-            }
-        }
-        let mut names = Vec::new();
-        for file in files {
-            let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
-            for line in text.lines() {
-                // An unreliable frame counts as the frame it would be.
-                let body = crate::normalize::body(line).replacen("? ", "", 1);
-                let name = program_counter(&body)
-                    .or(match frame(&body) {
-                        Frame::Function(f) => Some(f),
-                        _ => None,
-                    })
-                    .or_else(|| symbolized(&body));
-                names.extend(name.map(clean));
-            }
-        }
-        names.sort();
-        names.dedup();
-        names
-    }
-
-    #[test]
-    fn every_skip_entry_is_exercised_by_a_test_log() {
-        let names = test_log_functions();
-        let mut missing = Vec::new();
-        for (table, set) in [
-            (MACHINERY, &*SKIP),
-            (ALLOCATORS, &*ALLOCATOR),
-            (ENTRIES, &*ENTRY),
-        ] {
-            for (i, entry) in table.iter().enumerate() {
-                if !names.iter().any(|n| set.matches(n).matched(i)) {
-                    missing.push(*entry);
-                }
-            }
-        }
-        assert!(
-            missing.is_empty(),
-            "no test log has a frame for these skip entries:\n{}",
-            missing.join("\n")
-        );
-    }
-
-    fn stack(pick: Pick, header: Option<&str>, lines: &str) -> Stack {
-        let mut s = Stack::new(pick, header);
-        for line in lines.lines() {
-            if s.line(line.trim()) == Progress::Done {
-                break;
-            }
-        }
-        s
-    }
-
-    #[test]
-    fn names_lose_clone_suffixes_and_syscall_prefixes() {
-        assert_eq!(clean("foo.isra.0"), "foo");
-        assert_eq!(clean("foo.constprop.3.cold"), "foo");
-        assert_eq!(clean("foo.part.1"), "foo");
-        assert_eq!(clean("foo.llvm.1234567"), "foo");
-        assert_eq!(clean("__x64_sys_write"), "sys_write");
-        assert_eq!(clean("__do_sys_bpf"), "sys_bpf");
-        assert_eq!(clean("__se_sys_bpf"), "sys_bpf");
-        assert_eq!(clean("SyS_read"), "sys_read");
-        assert_eq!(clean("ksys_write"), "sys_write");
-        assert_eq!(clean("__ia32_sys_open"), "sys_open");
-        assert_eq!(
-            clean("github.com/google/gvisor/pkg/sentry.(*Task).run"),
-            "sentry.(*Task).run"
-        );
-    }
-
-    #[test]
-    fn program_counters_in_all_spellings() {
-        for (line, want) in [
-            ("RIP: 0010:lkdtm_BUG+0x5/0x10", Some("lkdtm_BUG")),
-            (
-                "RIP: 0010:[<ffffffff8123abcd>]  [<ffffffff8123abcd>] old_style+0x12/0x34",
-                Some("old_style"),
-            ),
-            ("RIP: e030:xen_guest+0x1/0x2", Some("xen_guest")),
-            ("RIP: 0010:0x0", None),
-            ("RIP: 0033:0x461189", None),
-            (
-                "pc : el0_svc_common.constprop.0+0x40/0xe0",
-                Some("el0_svc_common.constprop.0"),
-            ),
-            ("lr : lkdtm_do_action+0x2c/0x50", Some("lkdtm_do_action")),
-            (
-                "PC is at do_raw_spin_lock+0x8/0x140",
-                Some("do_raw_spin_lock"),
-            ),
-            ("LR is at foo_caller+0x10/0x20", Some("foo_caller")),
-            ("epc : riscv_fn+0x1a/0x2c", Some("riscv_fn")),
-            ("EIP: i386_fn+0x8/0x10", Some("i386_fn")),
-            ("EIP: 0060:[<c1234567>] EFLAGS: 00010246 CPU: 0", None),
-            ("EIP is at i386_old+0x8/0x10", Some("i386_old")),
-            ("NIP [c000000000123456] ppc_fn+0x10/0x20", Some("ppc_fn")),
-            (
-                "Stopped at      obsd_fn+0x12:   movq    0(%rax),%rax",
-                Some("obsd_fn"),
-            ),
-            ("Code: 00 49 c7 c0", None),
-        ] {
-            assert_eq!(program_counter(line), want, "{line}");
-        }
-    }
-
-    #[test]
-    fn x86_trace_skips_machinery_and_unreliable_frames() {
-        let s = stack(
-            Pick::First,
-            None,
-            "Call Trace:
-             <TASK>
-             dump_stack_lvl+0x34/0x48
-             ? lkdtm_stale+0x1/0x2
-             __might_resched.cold+0x109/0x13b
-             mutex_lock_nested+0x16/0x20
-             corpus_sleep_in_atomic.isra.0+0x20/0x40 [corpus_mistakes]
-             do_one_initcall+0x50/0x200
-             </TASK>",
-        );
-        assert_eq!(s.function(), Some("corpus_sleep_in_atomic"));
-    }
-
-    #[test]
-    fn interrupted_context_and_stall_entry() {
-        let trace = "Call Trace:
-             <IRQ>
-             dump_stack_lvl+0x34/0x48
-             nmi_cpu_backtrace.cold+0x46/0x14f
-             rcu_dump_cpu_stacks+0x100/0x150
-             rcu_sched_clock_irq.cold+0x4c/0x4f6
-             update_process_times+0x5a/0x90
-             </IRQ>
-             <TASK>
-             asm_sysvec_apic_timer_interrupt+0x16/0x20
-            RIP: 0010:lkdtm_SOFTLOCKUP+0x1c/0x30
-            RSP: 0018:ffffc90000337e20 EFLAGS: 00000202
-             lkdtm_do_action+0x16/0x30
-             direct_entry+0x10b/0x130
-             vfs_write+0xc7/0x3a0
-             ksys_write+0x5f/0xe0
-             do_syscall_64+0x3b/0x90
-             entry_SYSCALL_64_after_hwframe+0x63/0xcd
-            RIP: 0033:0x4b1234
-             </TASK>";
-        assert_eq!(
-            stack(Pick::First, None, trace).function(),
-            Some("lkdtm_SOFTLOCKUP")
-        );
-        assert_eq!(
-            stack(Pick::BeforeEntry, None, trace).function(),
-            Some("sys_write")
-        );
-    }
-
-    #[test]
-    fn frames_before_the_trace_header_are_not_the_trace() {
-        // lockdep prints the dependency chain's frames before its own backtrace.
-        let s = stack(
-            Pick::First,
-            None,
-            "-> #1 (corpus_lock_b){+.+.}-{3:3}:
-                    lock_acquire+0xc6/0x2d0
-                    chain_only_fn+0x1/0x2
-             stack backtrace:
-             CPU: 0 PID: 1 Comm: insmod Not tainted 6.1.0 #1
-             Call Trace:
-              <TASK>
-              dump_stack_lvl+0x34/0x48
-              check_noncircular+0x10/0x20
-              __lock_acquire+0x10/0x20
-              lock_acquire+0x10/0x20
-              __mutex_lock+0x10/0x20
-              corpus_lockdep_circular+0x10/0x20 [corpus_mistakes]
-              </TASK>",
-        );
-        assert_eq!(s.function(), Some("corpus_lockdep_circular"));
-    }
-
-    #[test]
-    fn leaks_skip_the_allocator() {
-        let s = stack(
-            Pick::Caller,
-            None,
-            "backtrace:
-               [<ffffffff81234567>] __kmalloc+0x1a3/0x370
-               [<ffffffff81234567>] kmalloc_trace+0x26/0x90
-               [<ffffffffa0001234>] corpus_leak+0x1c/0x40 [corpus_mistakes]
-               [<ffffffff81234567>] do_one_initcall+0x50/0x200",
-        );
-        assert_eq!(s.function(), Some("corpus_leak"));
-    }
-
-    #[test]
-    fn no_function_left_means_none() {
-        let s = stack(
-            Pick::First,
-            None,
-            "Call Trace:\n dump_stack_lvl+0x1/0x2\n panic+0x1/0x2\n</TASK>",
-        );
-        assert_eq!(s.function(), None);
-    }
-}
+mod tests;

@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "target", rename_all = "kebab-case")]
 pub enum Target {
-    /// Exactly this failure (same kind and normalized title), at the same boot
-    /// stage when the bad endpoint's run said where it showed.
+    /// This failure (same kind, and a title equal to its title or one of its
+    /// alternatives: see `Signature::same_bug`), at the same boot stage when the
+    /// bad endpoint's run said where it showed.
     Signature {
         signature: Signature,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,6 +93,10 @@ impl Target {
 
     pub fn describe(&self) -> String {
         match self {
+            Target::Signature { signature, .. } if signature.matched_by_class() => format!(
+                "{} ({}; its report is corrupted, so any corrupted report of its class counts)",
+                signature.title, signature.kind
+            ),
             Target::Signature { signature, .. } => {
                 format!("{} ({})", signature.title, signature.kind)
             }
@@ -114,7 +119,7 @@ impl Target {
             Outcome::Fail { signature: got },
         ) = (self, &run.outcome)
         {
-            if got == signature && run.stage != *want {
+            if signature.same_bug(got) && run.stage != *want {
                 return Judgement::Untestable(format!(
                     "the same crash at another stage: {} at stage {} — target is at stage {want}",
                     got.title, run.stage
@@ -147,7 +152,7 @@ impl Target {
         let hit = match (self, outcome) {
             (Target::Signature { signature, .. }, Outcome::Fail { signature: s })
             | (Target::Signature { signature, .. }, Outcome::BuildError { signature: s }) => {
-                s == signature
+                signature.same_bug(s)
             }
             (Target::HangAt { stage }, Outcome::Hang { stage: s, .. }) => s == stage,
             (Target::AnyFailure, _) => true,
@@ -181,10 +186,16 @@ fn find_case<'a>(cases: &'a [Case], name: &str) -> Option<&'a Case> {
     })
 }
 
-/// Why a failure is not the target, put so that a reworded report and another
-/// bug look different: the same report type in another function (or another
+/// Why a failure is not the target, put so that a reworded report, a corrupted
+/// one and another bug look different: the same report type in another function (or another
 /// type in the same function) is "another crash", named next to the target.
 fn nearest_match(target: &Signature, got: &Signature) -> String {
+    if got.corrupted && !target.corrupted {
+        return format!(
+            "a corrupted report names no function, so it cannot tell which bug it is: {} — target is {}",
+            got.title, target.title
+        );
+    }
     let split = |s: &Signature| {
         let (class, function) = s.title.rsplit_once(" in ").unwrap_or((&s.title, ""));
         (class.to_string(), function.to_string())
@@ -308,6 +319,54 @@ mod tests {
                     .into()
             )
         );
+    }
+
+    #[test]
+    fn alternatives_are_the_same_bug_and_corrupted_reports_are_not() {
+        let with_alt = |kind, title: &str, alt: &str| Outcome::Fail {
+            signature: Signature {
+                alternatives: vec![alt.into()],
+                ..Signature::new(kind, title)
+            },
+        };
+        let kasan = with_alt(
+            SignatureKind::Sanitizer,
+            "KASAN: use-after-free Read in f",
+            "bad-access in f",
+        );
+        let target = Target::of_bad(&run_with(kasan.clone(), &[])).unwrap();
+        assert_eq!(target.judge(&kasan), Judgement::Bad);
+        let same_elsewhere = with_alt(
+            SignatureKind::Sanitizer,
+            "KASAN: slab-use-after-free Read in f",
+            "bad-access in f",
+        );
+        assert_eq!(target.judge(&same_elsewhere), Judgement::Bad);
+        let other = with_alt(
+            SignatureKind::Sanitizer,
+            "KASAN: use-after-free Read in g",
+            "bad-access in g",
+        );
+        assert!(matches!(target.judge(&other), Judgement::Untestable(_)));
+        let corrupted = Outcome::Fail {
+            signature: Signature {
+                corrupted: true,
+                ..Signature::new(
+                    SignatureKind::Sanitizer,
+                    "KASAN: use-after-free Read in corrupted",
+                )
+            },
+        };
+        assert!(
+            matches!(target.judge(&corrupted), Judgement::Untestable(r) if r.contains("cannot tell which bug"))
+        );
+        let corrupted_target = Target::of_bad(&run_with(corrupted.clone(), &[])).unwrap();
+        assert_eq!(corrupted_target.judge(&corrupted), Judgement::Bad);
+        assert!(corrupted_target.describe().contains("corrupted"));
+        assert!(matches!(
+            corrupted_target.judge(&kasan),
+            Judgement::Untestable(_)
+        ));
     }
 
     #[test]

@@ -316,8 +316,13 @@ fn judgement_word(judgement: &Judgement) -> String {
 }
 
 /// What a skipped step hit, without the target it was told apart from: the full reason
-/// names both, and the target is on its own line already.
+/// names both, and the target is on its own line already. A reason about one test only
+/// drops the test's name (`boot: `), which the target's line gives.
 fn hit(reason: &str) -> String {
+    let reason = match reason.split_once(": ") {
+        Some((test, rest)) if !reason.contains("; ") && !test.contains(' ') => rest,
+        _ => reason,
+    };
     let parts: Vec<String> = reason
         .split("; ")
         .map(|part| {

@@ -18,6 +18,9 @@ use crate::normalize::scrub;
 use crate::stack::{clean, Pick, Stack};
 use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
+use classes::{checker, lockdep_class, panic_class, worded_bug, Panic, SLEEPING};
+
+mod classes;
 
 pub(crate) fn rules() -> Vec<Rule> {
     vec![
@@ -41,7 +44,11 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Signature(lockup),
         ),
         Rule::new(
-            &["blocked for more than", "blocked in I/O wait for more than"],
+            &[
+                "blocked for more than",
+                "blocked in I/O wait for more than",
+                "can't die for more than",
+            ],
             Effect::Signature(hung_task),
         ),
         Rule::new(
@@ -70,12 +77,20 @@ pub(crate) fn rules() -> Vec<Rule> {
             Effect::Signature(unable_to_handle),
         ),
         Rule::new(&["usercopy: Kernel memory"], Effect::Signature(usercopy)),
-        Rule::new(&["unreferenced object 0x"], Effect::Signature(leak)),
+        Rule::new(
+            &["unreferenced object 0x", "BUG: memory leak"],
+            Effect::Signature(leak),
+        ),
         Rule::new(
             &["unregister_netdevice: waiting for"],
             Effect::Signature(netdev_refcount),
         ),
         Rule::new(&["BUG at "], Effect::Signature(kernel_bug_at)),
+        Rule::new(&["BUG "], Effect::Signature(slab_bug)),
+        Rule::new(
+            &["VFS: Busy inodes after unmount"],
+            Effect::Signature(busy_inodes),
+        ),
         Rule::new(&["BUG: "], Effect::Signature(bug)),
         Rule::new(
             &["Oops", "Internal error: ", "Unhandled fault: "],
@@ -100,9 +115,9 @@ pub(crate) const NOT_CRASHES: &[&str] = &[
     // OpenSSH without a moduli file
     r"^WARNING: /etc/ssh/moduli does not exist",
     // the dynamic loader on binaries built by newer linkers
-    r"WARNING: Unsupported flag value\(s\) of 0x[0-9a-fA-F]+ in DT_FLAGS_1",
+    r"WARNING: Unsupported flag value\(s\) of 0x(?:[0-9a-fA-F]+|%x) in DT_FLAGS_1",
     // mount and filesystems: deprecated options and read-only fallbacks
-    r"^WARNING: .*(?:mount option|option) .*(?:is )?deprecated",
+    r"^WARNING: .*(?:mount option|option) .*(?:is )?deprecat",
     r"^WARNING: device write-protected, mounted read-only",
     r"^(?:\S+: )?WARNING: .*has been deprecated",
     // the framebuffer console taking over or giving up a display
@@ -117,79 +132,6 @@ fn not_a_crash(body: &str) -> bool {
     SET.is_match(body)
 }
 
-/// Sources whose WARN or BUG is a checker reporting its caller's bug: the title
-/// names the checker, and the frames skip it (see `stack::MACHINERY`).
-const CHECKERS: &[(&str, &str)] = &[
-    // refcount_t saturation, underflow and use-after-free
-    ("lib/refcount.c", "refcount bug"),
-    // debug objects: freeing an active timer or work item
-    ("lib/debugobjects.c", "ODEBUG bug"),
-    // CONFIG_DEBUG_LIST
-    ("lib/list_debug.c", "corrupted list"),
-    // hardened usercopy
-    ("mm/usercopy.c", "bad usercopy"),
-    // FORTIFY_SOURCE's run-time overflow check
-    ("lib/string_helpers.c", "fortify: buffer overflow"),
-    (
-        "include/linux/fortify-string.h",
-        "fortify: field-spanning write",
-    ),
-];
-
-fn checker(file: &str) -> Option<&'static str> {
-    CHECKERS
-        .iter()
-        .find(|(source, _)| file.ends_with(source))
-        .map(|(_, name)| *name)
-}
-
-/// Lockdep's report headers, in old (`[ INFO: ... ]`) and new (`WARNING: ...`)
-/// spellings, with the title class each belongs to.
-const LOCKDEP: &[(&str, &str)] = &[
-    // lock order problems are all a possible deadlock
-    (
-        "possible circular locking dependency detected",
-        "possible deadlock",
-    ),
-    ("possible recursive locking detected", "possible deadlock"),
-    (
-        "possible irq lock inversion dependency detected",
-        "possible deadlock",
-    ),
-    (
-        "HARDIRQ-safe -> HARDIRQ-unsafe lock order detected",
-        "possible deadlock",
-    ),
-    (
-        "SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected",
-        "possible deadlock",
-    ),
-    ("inconsistent lock state", "inconsistent lock state"),
-    // misuse of one lock
-    ("bad unlock balance detected", "WARNING: bad unlock balance"),
-    ("held lock freed", "WARNING: held lock freed"),
-    (
-        "lock held when returning to user space",
-        "WARNING: lock held when returning to user space",
-    ),
-    (
-        "lock held at task exit time",
-        "WARNING: lock held at task exit time",
-    ),
-    (
-        "Nested lock was not taken",
-        "WARNING: nested lock was not taken",
-    ),
-    ("bad contention detected", "WARNING: bad contention"),
-    ("still has locks held", "WARNING: still has locks held"),
-    // lockdep's view of RCU and of lock keys
-    ("suspicious RCU usage", "WARNING: suspicious RCU usage"),
-    (
-        "trying to register non-static key",
-        "INFO: trying to register non-static key",
-    ),
-];
-
 /// A report whose title ends with the function its frames blame.
 fn report(kind: Kind, class: impl Into<String>, pick: Pick, header: Option<&str>) -> Found {
     Found::new(kind, class).with_stack(Stack::new(pick, header))
@@ -201,12 +143,20 @@ fn panic(body: &str) -> Option<Found> {
     }
     let c = regex!(r"Kernel panic - not syncing:?\s*(.*)").captures(body)?;
     let reason = scrub(c[1].trim());
-    let title = if reason.is_empty() {
-        "kernel panic".to_string()
-    } else {
-        format!("kernel panic: {reason}")
-    };
-    Some(Found::new(Kind::Panic, title))
+    if reason.is_empty() {
+        return Some(Found::new(Kind::Panic, "kernel panic"));
+    }
+    Some(match panic_class(&reason) {
+        (class, Panic::Reason) => Found::new(Kind::Panic, format!("kernel panic: {class}")),
+        // `stack-protector: Kernel stack is corrupted in: f+0x7ea/0x7f0`
+        (class, Panic::Frames(pick)) => report(
+            Kind::Panic,
+            format!("kernel panic: {class}"),
+            pick,
+            c[1].rsplit_once("in: ")
+                .and_then(|(_, f)| header_function(f.trim())),
+        ),
+    })
 }
 
 /// The function of a header's `f+0x1/0x2`.
@@ -221,7 +171,10 @@ fn sanitizer(body: &str) -> Option<Found> {
     let c = regex!(r"^(?:BUG: )?(KASAN|KFENCE|KCSAN|KMSAN|UBSAN): (.*)$").captures(body)?;
     let (tool, rest) = (&c[1], c[2].trim());
     let (what, place) = rest.split_once(" in ").unwrap_or((rest, ""));
-    let what = scrub(what);
+    let what = sanitizer_class(tool, what);
+    // Kernels before 4.11 put the address in KASAN's header (`in f+0x1/0x2 at
+    // addr ffff...`) and `Read of size 4 by task` on the next line.
+    let place = place.split(" at addr ").next().unwrap_or(place);
     if tool == "KCSAN" {
         let functions: Vec<String> = place
             .split(" / ")
@@ -252,6 +205,23 @@ fn sanitizer(body: &str) -> Option<Found> {
     })
 }
 
+/// A sanitizer's bug class as titles spell it: UBSAN's old `Undefined
+/// behaviour` is `undefined-behaviour`, KASAN's `double-free or invalid-free`
+/// and `double-free` are an `invalid-free`, and what KASAN adds after the class (`on address`) goes.
+fn sanitizer_class(tool: &str, what: &str) -> String {
+    let what = scrub(what);
+    match tool {
+        "UBSAN" => what.to_lowercase().replace(' ', "-"),
+        "KASAN" if what.ends_with("invalid-free") || what == "double-free" => "invalid-free".into(),
+        _ => what
+            .split(" on address")
+            .next()
+            .unwrap_or(&what)
+            .trim()
+            .to_string(),
+    }
+}
+
 fn lockup(body: &str) -> Option<Found> {
     let c = regex!(
         r"(BUG: soft lockup|hard LOCKUP|BUG: workqueue lockup|BUG: spinlock lockup suspected)"
@@ -265,8 +235,13 @@ fn lockup(body: &str) -> Option<Found> {
 }
 
 fn hung_task(body: &str) -> Option<Found> {
-    regex!(r"INFO: task .+ blocked (?:in I/O wait )?for more than").find(body)?;
-    Some(report(Kind::Stall, "INFO: task hung", Pick::First, None))
+    let c = regex!(r"INFO: task .+ (blocked (?:in I/O wait )?|can't die )for more than")
+        .captures(body)?;
+    let class = match c[1].starts_with("can't die") {
+        true => "INFO: task can't die",
+        false => "INFO: task hung",
+    };
+    Some(report(Kind::Stall, class, Pick::Waiter, None))
 }
 
 fn rcu_stall(body: &str) -> Option<Found> {
@@ -274,22 +249,23 @@ fn rcu_stall(body: &str) -> Option<Found> {
     Some(report(
         Kind::Stall,
         "INFO: rcu detected stall",
-        Pick::BeforeEntry,
+        Pick::Stall,
         None,
     ))
 }
 
 fn lockdep(body: &str) -> Option<Found> {
-    let c = regex!(r"^(?:\[ )?(?:WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
-    let message = &c[1];
-    let (_, class) = LOCKDEP
-        .iter()
-        .find(|(header, _)| message.contains(header))?;
-    Some(report(Kind::Warning, *class, Pick::First, None))
+    // A userspace prompt may come first: `syzkaller login: [ 16.3] INFO: ...`.
+    let c = regex!(r"(?:^|\s)(?:\[ )?(WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
+    let class = lockdep_class(&c[1], &c[2])?;
+    Some(report(Kind::Warning, class, Pick::First, None))
 }
 
 fn protection_fault(body: &str) -> Option<Found> {
-    if body.contains("traps: ") || !body.starts_with("general protection fault") {
+    // A userspace line printed without its newline may come first.
+    if body.contains("traps: ")
+        || !regex!(r"general protection fault(?::|,| for| probably|$)").is_match(body)
+    {
         return None;
     }
     Some(report(
@@ -341,15 +317,14 @@ fn unable_to_handle(body: &str) -> Option<Found> {
 fn page_fault_class(what: &str) -> String {
     let what = what.trim();
     if what.contains("NULL pointer dereference") {
-        return "BUG: kernel NULL pointer dereference".into();
+        return "BUG: unable to handle kernel NULL pointer dereference".into();
     }
     let what = what
         .strip_prefix("unable to handle ")
         .unwrap_or(what)
         .trim_start_matches("kernel ");
-    if what.starts_with("page fault") {
-        "BUG: unable to handle page fault".into()
-    } else if what.starts_with("paging request") {
+    // x86 since 4.20 says `page fault`; the class kept its old name.
+    if what.starts_with("page fault") || what.starts_with("paging request") {
         "BUG: unable to handle kernel paging request".into()
     } else {
         format!("BUG: unable to handle kernel {}", scrub(what))
@@ -363,9 +338,15 @@ fn usercopy(body: &str) -> Option<Found> {
     Some(report(Kind::Bug, "BUG: bad usercopy", Pick::First, None))
 }
 
+/// kmemleak's report, whether syzkaller's `BUG: memory leak` header came first
+/// (the `unreferenced object` line then continues it) or not.
 fn leak(body: &str) -> Option<Found> {
+    let found = report(Kind::Bug, "memory leak", Pick::Caller, None);
+    if regex!(r"(?:^|\s)BUG: memory leak$").is_match(body) {
+        return Some(found);
+    }
     body.starts_with("unreferenced object 0x")
-        .then(|| report(Kind::Bug, "memory leak", Pick::Caller, None))
+        .then(|| found.continuing())
 }
 
 fn netdev_refcount(body: &str) -> Option<Found> {
@@ -388,6 +369,21 @@ fn kernel_bug_at(body: &str) -> Option<Found> {
     Some(report(Kind::Bug, class, Pick::First, None).continuing())
 }
 
+/// SLUB's debug checks name the cache before the message: `BUG kmalloc-8
+/// (Tainted: G B): Object already free`.
+fn slab_bug(body: &str) -> Option<Found> {
+    let c = regex!(r"^BUG [\w.-]+ \([^)]*\): (.+)$").captures(body)?;
+    let what = scrub(c[1].trim_end_matches(['!', '.']));
+    Some(Found::new(Kind::Bug, format!("BUG: {what}")))
+}
+
+/// The superblock still had inodes in use at unmount: something freed the
+/// filesystem under them.
+fn busy_inodes(body: &str) -> Option<Found> {
+    body.starts_with("VFS: Busy inodes after unmount")
+        .then(|| Found::new(Kind::Bug, "VFS: Busy inodes after unmount (use-after-free)"))
+}
+
 fn bug(body: &str) -> Option<Found> {
     // arm64's `Internal error: Oops - BUG: ...` is the oops of a `kernel BUG at`.
     if body.starts_with("Internal error: ") || body.starts_with("Oops") {
@@ -408,6 +404,9 @@ fn bug(body: &str) -> Option<Found> {
             None,
         ));
     }
+    if let Some(class) = worded_bug(rest) {
+        return Some(report(Kind::Bug, class, Pick::First, None));
+    }
     // What follows these separators names the victim task, page or address, not
     // the bug.
     let what = [
@@ -425,7 +424,11 @@ fn bug(body: &str) -> Option<Found> {
     .min()
     .map_or(rest, |at| &rest[..at]);
     let what = scrub(what.trim_end_matches(['!', '.']));
-    Some(report(Kind::Bug, format!("BUG: {what}"), Pick::First, None))
+    let pick = SLEEPING
+        .iter()
+        .find(|(class, _)| what.starts_with(class))
+        .map_or(Pick::First, |(_, pick)| *pick);
+    Some(report(Kind::Bug, format!("BUG: {what}"), pick, None))
 }
 
 fn oops(body: &str) -> Option<Found> {
@@ -436,6 +439,12 @@ fn oops(body: &str) -> Option<Found> {
         || head.starts_with("Unhandled fault: "))
     {
         return None;
+    }
+    // arm's and arm64's faults are one class each, whatever the abort's kind.
+    for class in ["Internal error", "Unhandled fault"] {
+        if head.starts_with(class) {
+            return Some(report(Kind::Oops, class, Pick::First, None).continuing());
+        }
     }
     // `Oops: 0002`, `Internal error: Oops: 96000046`: the codes vary with the access.
     let class = regex!(r"(?::\s*[0-9a-fA-Fx]+|\s+\(0x[0-9a-fA-F]+\)|\s+at 0x[0-9a-fA-F]+)+\s*$")
@@ -457,19 +466,27 @@ fn warning(body: &str) -> Option<Found> {
             Some(name) => format!("WARNING: {name}"),
             None => "WARNING".to_string(),
         };
-        return Some(report(Kind::Warning, class, Pick::First, function));
+        let stack = Stack::new(Pick::First, function).needing_trace();
+        return Some(Found::new(Kind::Warning, class).with_stack(stack));
+    }
+    // The unwinder's complaint names the task and addresses in the middle.
+    if let Some(c) =
+        regex!(r"^WARNING: kernel stack (regs|frame pointer) at .* has bad ('bp' )?value")
+            .captures(body)
+    {
+        let bp = c.get(2).map_or("", |m| m.as_str());
+        return Some(Found::new(
+            Kind::Warning,
+            format!("WARNING: kernel stack {} has bad {bp}value", &c[1]),
+        ));
     }
     let message = scrub(
         body.trim_start_matches("WARNING:")
             .trim()
             .trim_end_matches(['!', '.']),
     );
-    Some(report(
-        Kind::Warning,
-        format!("WARNING: {message}"),
-        Pick::First,
-        None,
-    ))
+    // A WARNING printed as a message, not by WARN(), has no trace of its own.
+    Some(Found::new(Kind::Warning, format!("WARNING: {message}")))
 }
 
 #[cfg(test)]

@@ -10,8 +10,10 @@
 mod bsd;
 mod buildlog;
 mod firmware;
+mod fuchsia;
 mod golang;
 mod linux;
+mod openbsd;
 mod qemu;
 mod rust;
 mod tap;
@@ -176,7 +178,9 @@ pub(crate) fn rules(mode: Mode) -> Vec<Rule> {
     match mode {
         Mode::Boot => {
             rules.extend(golang::rules());
+            rules.extend(openbsd::rules());
             rules.extend(bsd::rules());
+            rules.extend(fuchsia::rules());
             rules.extend(linux::rules());
             rules.extend(zephyr::rules());
             rules.extend(rust::rules());

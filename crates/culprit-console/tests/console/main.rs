@@ -2,6 +2,8 @@
 //! the titles of real crash reports.
 
 mod corpus;
+mod crash_corpus;
 mod real_logs;
 mod streaming;
+mod support;
 mod titles;

@@ -229,13 +229,14 @@ fn oops_title_names_the_faulting_function_and_evidence_ends_with_the_trace() {
         OOPS_IN.replace("FUNC", "foo_probe")
     );
     let c = boot(&log, Ending::WallTimeout);
-    assert_eq!(
-        c.outcome,
-        fail(
+    let signature = Signature {
+        alternatives: vec!["bad-access in foo_probe".into()],
+        ..Signature::new(
             Kind::Oops,
-            "BUG: kernel NULL pointer dereference in foo_probe"
+            "BUG: unable to handle kernel NULL pointer dereference in foo_probe",
         )
-    );
+    };
+    assert_eq!(c.outcome, Outcome::Fail { signature });
     assert_eq!(
         c.signatures.len(),
         1,
@@ -264,8 +265,8 @@ fn the_same_oops_twice_is_one_signature_and_another_function_is_another() {
     assert_eq!(
         titles,
         [
-            "BUG: kernel NULL pointer dereference in foo_probe",
-            "BUG: kernel NULL pointer dereference in bar_remove",
+            "BUG: unable to handle kernel NULL pointer dereference in foo_probe",
+            "BUG: unable to handle kernel NULL pointer dereference in bar_remove",
         ]
     );
 }
@@ -273,11 +274,14 @@ fn the_same_oops_twice_is_one_signature_and_another_function_is_another() {
 #[test]
 fn a_warning_is_a_failure() {
     let log = "[    2.1] ------------[ cut here ]------------\n\
-[    2.1] WARNING: CPU: 0 PID: 1 at drivers/base/core.c:3155 device_del+0x3f4/0x410\n\
+[    2.1] WARNING: CPU: 0 PID: 1 at drivers/misc/demo.c:31 demo_probe+0x3f4/0x410\n\
+[    2.1] RIP: 0010:demo_probe+0x3f4/0x410\n\
+[    2.1] Call Trace:\n\
+[    2.1]  really_probe+0x1/0x2\n\
 [    2.2] ---[ end trace 0000000000000000 ]---\n";
     assert_eq!(
         boot(log, Ending::Exited { code: 0 }).outcome,
-        fail(Kind::Warning, "WARNING in device_del")
+        fail(Kind::Warning, "WARNING in demo_probe")
     );
 }
 
@@ -422,7 +426,7 @@ fn success_after_a_failure_does_not_pass() {
     assert!(classifier.is_certain(Duration::from_secs(3)));
     let signature = Signature {
         corrupted: true,
-        ..Signature::new(Kind::Bug, "BUG: scheduling while atomic")
+        ..Signature::new(Kind::Bug, "BUG: scheduling while atomic in corrupted")
     };
     assert_eq!(
         classifier.finish(&Ending::StoppedEarly).outcome,
@@ -446,7 +450,9 @@ fn lines_after_the_grace_period_are_not_evidence() {
 fn memory_stays_bounded_under_floods() {
     let mut classifier = Classifier::new(&Rules::boot()).unwrap();
     for i in 0..10_000 {
-        let line = format!("[ {i}.0] WARNING: CPU: 0 PID: 1 at kernel/f{i}.c:1 f{i}+0x1/0x2\n");
+        let line = format!(
+            "[ {i}.0] WARNING: CPU: 0 PID: 1 at kernel/f{i}.c:1 f{i}+0x1/0x2\n[ {i}.0] RIP: 0010:f{i}+0x1/0x2\n"
+        );
         classifier.feed(line.as_bytes(), Duration::ZERO);
     }
     let c = classifier.finish(&Ending::Unknown);

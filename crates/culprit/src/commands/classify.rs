@@ -103,6 +103,19 @@ pub fn run(args: ClassifyArgs) -> Result<u8> {
     classify_all(&args, &rules)
 }
 
+/// One log as `classify --json` shows it: the run, and what the console crate
+/// says of the failure's identity (its other titles, and whether the report was
+/// too damaged to name a function).
+#[derive(serde::Serialize)]
+struct LogView {
+    #[serde(flatten)]
+    run: RunView,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alternatives: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    corrupted: bool,
+}
+
 fn classify_all(args: &ClassifyArgs, rules: &Rules) -> Result<u8> {
     let mut views = Vec::new();
     let mut code = 0u8;
@@ -123,12 +136,25 @@ fn classify_all(args: &ClassifyArgs, rules: &Rules) -> Result<u8> {
             excerpt: None,
         };
         code = worse(code, classification.outcome.bisect_exit_code());
+        let signature = classification.outcome.signature();
+        let view = LogView {
+            run: view,
+            alternatives: signature.map_or_else(Vec::new, |s| s.alternatives.clone()),
+            corrupted: signature.is_some_and(|s| s.corrupted),
+        };
         if !args.json {
-            let detail = view
+            let mut detail = view
+                .run
                 .title
                 .clone()
-                .unwrap_or_else(|| format!("stage {}", view.stage));
-            println!("{}: {} ({detail})", log, view.outcome);
+                .unwrap_or_else(|| format!("stage {}", view.run.stage));
+            if view.corrupted {
+                detail.push_str("; corrupted report");
+            }
+            if !view.alternatives.is_empty() {
+                detail.push_str(&format!("; also {}", view.alternatives.join(", ")));
+            }
+            println!("{}: {} ({detail})", log, view.run.outcome);
         }
         views.push(view);
     }

@@ -92,14 +92,14 @@ fn a_reworded_crash_is_the_bug_and_an_earlier_crash_is_another_one() {
     );
     assert_eq!(
         doc["target"]["boot"],
-        "BUG: kernel NULL pointer dereference in demo_read (oops)"
+        "BUG: unable to handle kernel NULL pointer dereference in demo_read (oops)"
     );
     let verdicts = verdicts(&doc, &ids);
     for (n, verdict) in &verdicts {
         match n {
             14..=17 => assert!(
                 verdict.contains(
-                    "another crash: BUG: kernel NULL pointer dereference in demo_write — target is BUG: kernel NULL pointer dereference in demo_read"
+                    "another crash: BUG: unable to handle kernel NULL pointer dereference in demo_write — target is BUG: unable to handle kernel NULL pointer dereference in demo_read"
                 ),
                 "{n}: {verdict}"
             ),
@@ -116,14 +116,14 @@ fn a_reworded_crash_is_the_bug_and_an_earlier_crash_is_another_one() {
         verdicts.iter().any(|(n, _)| (14..=17).contains(n)),
         "a commit with the other crash was tested: {verdicts:?}"
     );
-    let nearest = "another crash: BUG: kernel NULL pointer dereference in demo_write — target is BUG: kernel NULL pointer dereference in demo_read";
+    let nearest = "another crash: BUG: unable to handle kernel NULL pointer dereference in demo_write — target is BUG: unable to handle kernel NULL pointer dereference in demo_read";
     // The live display says what a skipped step hit and points to its log, in one
     // line; the nearest match (with the target) is in `culprit log` and the reports below.
     let live = String::from_utf8_lossy(&out.stderr);
     assert!(
         live.lines().any(|l| {
             l.contains(
-            "-> skip (boot: another crash: BUG: kernel NULL pointer dereference in demo_write; log "
+            "-> skip (another crash: BUG: unable to handle kernel NULL pointer dereference in demo_write; log "
         )
         }),
         "the live display names what the step hit: {live}"
@@ -184,7 +184,7 @@ fn n_of(step: &Value, ids: &[String]) -> usize {
 fn a_signature_target_matches_the_stack_aware_titles() {
     let dir = tempfile::tempdir().unwrap();
     let ids = repo_with_script(dir.path(), 32, REWORDED, "BOOT-OK");
-    let pattern = "^BUG: kernel NULL pointer dereference in demo_read$";
+    let pattern = "^BUG: unable to handle kernel NULL pointer dereference in demo_read$";
     let doc = bisect_targeting(dir.path(), &ids, &format!("signature:{pattern}"));
     assert_eq!(
         doc["target"]["boot"],

@@ -2,6 +2,7 @@
 //! run through the real binary on real git repositories, QEMU boots of toyos, real kernels
 //! and a real Slurm cluster; `common` holds the helpers they share.
 
+mod bisect_crash_identity;
 mod bisect_signatures;
 mod cli_bad_input;
 mod cli_bisect;

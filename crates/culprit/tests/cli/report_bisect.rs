@@ -106,7 +106,7 @@ fn every_format_tells_the_same_hunt() {
         .unwrap_or_else(|| panic!("no evidence row for the culprit: {md}"));
     assert!(
         culprit_row.contains("| bad")
-            && culprit_row.contains("fail `BUG: kernel NULL pointer dereference"),
+            && culprit_row.contains("fail `BUG: unable to handle kernel NULL pointer dereference"),
         "{culprit_row}"
     );
     assert!(
@@ -199,7 +199,7 @@ fn check_junit(xml: &str, steps: &[Value]) {
                         );
                         assert_eq!(
                             failure.attribute("message"),
-                            Some("BUG: kernel NULL pointer dereference in smp_call_function")
+                            Some("BUG: unable to handle kernel NULL pointer dereference in smp_call_function")
                         );
                     }
                     "boot" => assert_eq!(kind, "panic"),
