@@ -54,7 +54,7 @@ pub enum HuntError {
     #[error(transparent)]
     Git(#[from] culprit_exec::git::GitError),
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Manifest(#[from] crate::manifest::ManifestError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error(transparent)]

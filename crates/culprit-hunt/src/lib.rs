@@ -6,7 +6,6 @@
 //! parses arguments and shows what the [`observe::Observer`] it passes in is told.
 
 pub mod commit_hunt;
-pub mod config;
 pub mod config_hunt;
 pub mod error;
 pub mod executor;
@@ -16,6 +15,7 @@ pub mod journal_error;
 pub mod judge;
 pub mod judgement;
 pub mod launcher;
+pub mod manifest;
 pub mod native_kconfig;
 pub mod observe;
 pub mod option_request;

@@ -1,9 +1,9 @@
 //! `--resume`: which unfinished session of a kind continues, refused when culprit.toml
 //! changed what decides a step's result, and owned by this process while it runs.
 
-use crate::config::Config;
 use crate::error::{Context, HuntError, Result};
 use crate::journal::{Journal, SessionLock};
+use crate::manifest::Manifest;
 use crate::session_kind::SessionKind;
 use serde::de::DeserializeOwned;
 
@@ -18,7 +18,7 @@ pub fn resumable<P: DeserializeOwned>(
     kind: SessionKind,
     what: &str,
     which: &str,
-    config: &Config,
+    config: &Manifest,
 ) -> Result<(i64, P, SessionLock)> {
     let session = if which == "latest" {
         journal.last_unfinished_session(kind)?.ok_or_else(|| {

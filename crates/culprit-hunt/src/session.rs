@@ -11,10 +11,10 @@
 //! until the moment it was taken before: the driver sees what it saw then, and chooses
 //! the same candidates.
 
-use crate::config::Config;
 use crate::error::{Context, HuntError, Result};
 use crate::executor::{Executor, Finished, Job, Prepare};
 use crate::journal::{now, Journal};
+use crate::manifest::Manifest;
 use crate::observe::Observer;
 use crate::record::{fixups_label, StepResult};
 use crate::step::ArtifactCache;
@@ -111,7 +111,7 @@ pub struct Session<'a> {
     pub id: i64,
     pub journal: Journal,
     executor: Box<dyn Executor + 'a>,
-    pub config: &'a Config,
+    pub manifest: &'a Manifest,
     pub stop: StopFlag,
     pub observer: Arc<dyn Observer>,
     artifacts: Arc<ArtifactCache>,
@@ -143,7 +143,7 @@ impl<'a> Session<'a> {
         id: i64,
         journal: Journal,
         executor: Box<dyn Executor + 'a>,
-        config: &'a Config,
+        manifest: &'a Manifest,
         stop: StopFlag,
         observer: Arc<dyn Observer>,
     ) -> Result<Session<'a>> {
@@ -171,7 +171,7 @@ impl<'a> Session<'a> {
             id,
             journal,
             executor,
-            config,
+            manifest,
             stop,
             observer,
             artifacts: Arc::default(),

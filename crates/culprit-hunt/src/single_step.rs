@@ -3,10 +3,10 @@
 //! a hunt's worker prepares its candidate (worker 0's worktree and build directory,
 //! which hunts share), so that what `culprit run --rev X` saw is what a hunt would see.
 
-use crate::config::{resolve_path, TestSection};
 use crate::error::{Context, HuntError, Result};
 use crate::executor::{Prepare, Trees};
 use crate::launcher::LocalLauncher;
+use crate::manifest::{resolve_path, TestSection};
 use crate::native_kconfig::NativeKconfig;
 use crate::observe::{Unobserved, WorkerActivity};
 use crate::option_request::{Applied, OptionRequest};
@@ -42,13 +42,13 @@ pub struct SingleStepDone {
 pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDone> {
     let mut tests: Vec<&TestSection> = Vec::new();
     for name in &step.tests {
-        match ws.config.test(name) {
+        match ws.manifest.test(name) {
             Some(test) => tests.push(test),
             None => {
                 return Err(HuntError::BadInput(format!(
                     "no test named `{name}` in {}; it has: {}",
-                    ws.config.path.display(),
-                    ws.config.test_names()
+                    ws.manifest.path.display(),
+                    ws.manifest.test_names()
                 )))
             }
         }
@@ -66,8 +66,8 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
         }
         None => (Trees::claim(ws, None, 1)?, Prepare::InPlace),
     };
-    let (checkout, build) = trees.ready(&ws.config, 0, &prepare)?;
-    let tree = ws.config.tree_in(&checkout);
+    let (checkout, build) = trees.ready(&ws.manifest, 0, &prepare)?;
+    let tree = ws.manifest.tree_in(&checkout);
     let mut notes = Vec::new();
     let config_text = match &request {
         Some(request) => Some(requested_config(ws, request, &tree, &build)?),
@@ -81,7 +81,7 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
     // Without a normalizer the evaluator is the build system's olddefconfig, as in a
     // configuration hunt: the step builds what it makes of the request.
     let own_normalizer = ws
-        .config
+        .manifest
         .config
         .as_ref()
         .is_some_and(|c| c.normalize.is_some());
@@ -90,7 +90,7 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
         (_, text) => text,
     };
     // A one-step change leaves the configuration file as it found it.
-    let restore = match (&config_text, &ws.config.config) {
+    let restore = match (&config_text, &ws.manifest.config) {
         (Some(_), Some(section)) => {
             let path = resolve_path(&section.file, &tree, &build);
             let before = std::fs::read(&path).ok();
@@ -100,7 +100,7 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
     };
     let stop = stop_flag();
     let ctx = StepContext {
-        config: &ws.config,
+        manifest: &ws.manifest,
         tree: &tree,
         build: &build,
         logs: &step.logs,
@@ -159,10 +159,10 @@ fn requested_config(
     tree: &Path,
     build: &Path,
 ) -> Result<String> {
-    let section = ws.config.config.as_ref().ok_or_else(|| {
+    let section = ws.manifest.config.as_ref().ok_or_else(|| {
         HuntError::BadInput(format!(
             "--set and --config need a [config] section in {} (the file culprit writes the configuration to)",
-            ws.config.path.display()
+            ws.manifest.path.display()
         ))
     })?;
     let start = match &section.base {

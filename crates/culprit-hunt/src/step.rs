@@ -1,9 +1,9 @@
 //! One step: build the tree, then boot every test and read its console.
 
-use crate::config::{resolve_path, Config, ExitCodes, TestSection, SHAPE_RUN};
 use crate::error::{Context, HuntError, Result};
 use crate::judgement::Judgement;
 use crate::launcher::Launcher;
+use crate::manifest::{resolve_path, ExitCodes, Manifest, TestSection, SHAPE_RUN};
 use crate::observe::WorkerActivity;
 use crate::record::{RunRecord, StepResult};
 use crate::target::Target;
@@ -20,7 +20,7 @@ pub type ArtifactCache = Mutex<HashMap<String, Vec<RunRecord>>>;
 
 /// Where a step runs and what its commands may refer to.
 pub struct StepContext<'a> {
-    pub config: &'a Config,
+    pub manifest: &'a Manifest,
     /// The directory `{tree}` stands for.
     pub tree: &'a Path,
     /// The directory `{build}` stands for: the worker's own, kept between steps.
@@ -69,7 +69,7 @@ impl StepContext<'_> {
     fn expand(&self, command: &str) -> Result<String> {
         let tree = self.tree.to_string_lossy();
         let build = self.build.to_string_lossy();
-        let config = self.config.config.as_ref().map(|section| {
+        let config = self.manifest.config.as_ref().map(|section| {
             resolve_path(&section.file, self.tree, self.build)
                 .to_string_lossy()
                 .into_owned()
@@ -143,7 +143,7 @@ fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
 pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result<StepResult> {
     std::fs::create_dir_all(ctx.build)
         .with_context(|| format!("cannot create the build directory {}", ctx.build.display()))?;
-    let base = match ctx.config.config.as_ref().and_then(|c| c.base.as_ref()) {
+    let base = match ctx.manifest.config.as_ref().and_then(|c| c.base.as_ref()) {
         Some(path) if ctx.config_text.is_none() => Some(
             std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the [config] base {}", path.display()))?,
@@ -155,7 +155,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         None => (None, None),
     };
     let failed_normalize = normalize.as_ref().filter(|n| n.outcome != Outcome::Pass);
-    let build = match &ctx.config.build {
+    let build = match &ctx.manifest.build {
         Some(_) if failed_normalize.is_some() => failed_normalize.cloned(),
         Some(build) => {
             let report = ctx.run(
@@ -174,7 +174,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
     };
     let mut results = Vec::new();
     let built = build.as_ref().is_none_or(|b| b.outcome == Outcome::Pass);
-    if !ctx.config.shapes.is_empty() && built && (tests.is_none() || ctx.shapes_wanted) {
+    if !ctx.manifest.shapes.is_empty() && built && (tests.is_none() || ctx.shapes_wanted) {
         let record = check_shapes(ctx);
         let decisive = ctx
             .stop_at
@@ -195,7 +195,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         }
     }
     let selected: Vec<&TestSection> = match tests {
-        None => ctx.config.tests.iter().collect(),
+        None => ctx.manifest.tests.iter().collect(),
         Some(tests) => tests.to_vec(),
     };
     let artifact_digest = built.then(|| artifact_digest(ctx)).flatten();
@@ -266,7 +266,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
 /// A digest of the build's artifacts, or `None` when none are configured or one is
 /// missing (then nothing can be reused).
 fn artifact_digest(ctx: &StepContext<'_>) -> Option<String> {
-    let artifacts = &ctx.config.build.as_ref()?.artifacts;
+    let artifacts = &ctx.manifest.build.as_ref()?.artifacts;
     if artifacts.is_empty() {
         return None;
     }
@@ -293,7 +293,7 @@ fn check_shapes(ctx: &StepContext<'_>) -> RunRecord {
         .set(format!("checking object shapes of {}", ctx.label));
     let started = std::time::Instant::now();
     let log = ctx.logs.join(format!("{SHAPE_RUN}.log"));
-    let (outcome, text) = match culprit_elf::evaluate(&ctx.config.shapes, ctx.tree) {
+    let (outcome, text) = match culprit_elf::evaluate(&ctx.manifest.shapes, ctx.tree) {
         Ok(violations) if violations.is_empty() => {
             (Outcome::Pass, "every shape check holds\n".to_string())
         }
@@ -334,7 +334,7 @@ fn prepare_config(
     text: &str,
 ) -> Result<(Option<RunRecord>, Option<String>)> {
     let section =
-        ctx.config.config.as_ref().context(
+        ctx.manifest.config.as_ref().context(
             "configuration candidates need a [config] section with `file` in culprit.toml",
         )?;
     let path = resolve_path(&section.file, ctx.tree, ctx.build);
@@ -347,7 +347,7 @@ fn prepare_config(
     let normalize = match &section.normalize {
         Some(command) => {
             let wall = ctx
-                .config
+                .manifest
                 .build
                 .as_ref()
                 .map_or(Duration::from_secs(600), |b| b.timeout);

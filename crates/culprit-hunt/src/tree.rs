@@ -7,8 +7,8 @@
 //! such files; culprit copies them after every checkout (a reused worktree was cleaned
 //! of them), and warns before the first step about the ones it can see are missing.
 
-use crate::config::Config;
 use crate::error::{Context, Result};
+use crate::manifest::Manifest;
 use culprit_exec::git::Repo;
 use std::path::{Path, PathBuf};
 
@@ -17,7 +17,7 @@ const MAX_NAMED: usize = 8;
 
 /// Copies the `[tree] copy` files from the user's tree (in `root`) into the worktree
 /// at `checkout`, over whatever the candidate has there.
-pub fn copy_into(config: &Config, root: &Path, checkout: &Path) -> Result<()> {
+pub fn copy_into(config: &Manifest, root: &Path, checkout: &Path) -> Result<()> {
     let from = config.tree_in(root);
     let to = config.tree_in(checkout);
     for path in &config.copy {
@@ -53,7 +53,7 @@ fn copy_path(from: &Path, to: &Path) -> std::io::Result<()> {
 /// Files the worktrees will lack: present in the user's tree, untracked there, not in
 /// `[tree] copy`, and named by a command or as the `[config] file` (unless the hunt
 /// writes that itself: `config_written`). Each with who needs it, at most a few.
-pub fn missing_in_worktrees(config: &Config, repo: &Repo, config_written: bool) -> Vec<String> {
+pub fn missing_in_worktrees(config: &Manifest, repo: &Repo, config_written: bool) -> Vec<String> {
     let tree = config.tree_in(repo.root());
     let mut wanted: Vec<(PathBuf, String)> = Vec::new();
     if let Some(section) = config.config.as_ref().filter(|_| !config_written) {

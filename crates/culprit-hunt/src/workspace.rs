@@ -1,9 +1,9 @@
-//! Finding the configuration, the repository and the journal a command works with.
+//! Finding culprit.toml (the manifest), the repository and the journal a command works with.
 
 use crate::bail;
-use crate::config::Config;
 use crate::error::{Context, Result};
 use crate::journal::Journal;
+use crate::manifest::Manifest;
 use culprit_exec::git::Repo;
 use culprit_exec::StopFlag;
 use nix::fcntl::{Flock, FlockArg};
@@ -24,12 +24,12 @@ pub const STATE_ENV: &str = "CULPRIT_STATE";
 /// `culprit_exec::leftovers`).
 const RUNNING_DIR: &str = "running";
 
-/// The configuration with the repository it belongs to.
+/// The manifest with the repository it belongs to.
 pub struct Workspace {
-    pub config: Config,
-    /// `None` when the configuration is not inside a git checkout.
+    pub manifest: Manifest,
+    /// `None` when culprit.toml is not inside a git checkout.
     pub repo: Option<Repo>,
-    /// The repository's top level, or the configuration's directory outside git.
+    /// The repository's top level, or culprit.toml's directory outside git.
     pub root: PathBuf,
     /// Where the journal, logs, worktrees and build directories live: `CULPRIT_STATE`,
     /// else culprit.toml's `state`, else `.culprit/` next to culprit.toml.
@@ -70,8 +70,8 @@ impl Workspace {
             Some(repo) => repo.root().to_path_buf(),
             None => dir.canonicalize().unwrap_or(dir),
         };
-        let config = Config::load(&path, &root)?;
-        let missing = config.missing_programs();
+        let manifest = Manifest::load(&path, &root)?;
+        let missing = manifest.missing_programs();
         if !missing.is_empty() {
             // One entry per program, naming a few of the commands that run it: a
             // generated culprit.toml may have thousands of tests run the same one.
@@ -99,17 +99,17 @@ impl Workspace {
                 .collect();
             bail!(
                 "{}: {}, which is not installed (not found on PATH); install it, or fix the command",
-                config.path.display(),
+                manifest.path.display(),
                 list.join("; ")
             );
         }
-        let state = state_dir(&config);
+        let state = state_dir(&manifest);
         // Whatever a killed culprit left running here ends before anything else starts.
         for ended in culprit_exec::leftovers::take_over(&state.join(RUNNING_DIR)) {
             eprintln!("culprit: ended {ended}, left running by an earlier culprit that was killed");
         }
         Ok(Workspace {
-            config,
+            manifest,
             repo,
             root,
             state,
@@ -171,18 +171,18 @@ impl Workspace {
         self.repo.as_ref().with_context(|| {
             format!(
                 "{} is not inside a git repository; this command needs one (run `git init` and commit, or use `culprit run` without --rev)",
-                self.config.path.display()
+                self.manifest.path.display()
             )
         })
     }
 }
 
-fn state_dir(config: &Config) -> PathBuf {
+fn state_dir(manifest: &Manifest) -> PathBuf {
     state_from_env().unwrap_or_else(|| {
-        config
+        manifest
             .state
             .clone()
-            .unwrap_or_else(|| config.home.join(DEFAULT_STATE))
+            .unwrap_or_else(|| manifest.home.join(DEFAULT_STATE))
     })
 }
 

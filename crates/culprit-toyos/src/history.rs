@@ -6,7 +6,7 @@
 //! gives the same commits, ids included, so tests can name what culprit must find.
 
 use crate::{failed, Result, ToyosError};
-use culprit_kconfig::{Config as KConfig, Value};
+use culprit_kconfig::{Config as DotConfig, Value};
 use std::path::Path;
 use std::process::Command;
 
@@ -160,7 +160,7 @@ impl Writer<'_> {
         let path = self.dir.join(".config");
         let bytes =
             std::fs::read(&path).map_err(failed(format!("cannot read {}", path.display())))?;
-        let mut config = KConfig::parse(&bytes, &path, None)?;
+        let mut config = DotConfig::parse(&bytes, &path, None)?;
         for name in on {
             config.set(format!("CONFIG_{name}"), Value::Bool(true));
         }

@@ -2,8 +2,8 @@
 //! artifacts, checked before any step runs so that bad input fails fast with exit 2.
 
 use super::{CandidateKind, Plan};
-use crate::config::AutoFixup;
 use crate::error::{Context, HuntError, Result};
+use crate::manifest::AutoFixup;
 use crate::recipe::hex;
 use crate::target::Target;
 use crate::workspace::Workspace;
@@ -109,7 +109,7 @@ impl Plan {
     /// The plan of a hunt over the prebuilt artifacts listed in `list` (one a line,
     /// oldest first: the first good, the last bad).
     pub fn from_artifacts(ws: &Workspace, list: &Path, options: HuntOptions) -> Result<Plan> {
-        if !ws.config.bisect.fixups.is_empty() || !options.fixups.is_empty() {
+        if !ws.manifest.bisect.fixups.is_empty() || !options.fixups.is_empty() {
             return Err(bad_input(
                 "--fixup applies commits, and --list bisects prebuilt artifacts; drop one of them",
             ));
@@ -169,20 +169,20 @@ impl Plan {
         options: HuntOptions,
     ) -> Result<Plan> {
         for name in &options.tests {
-            if !ws.config.has_run(name) {
+            if !ws.manifest.has_run(name) {
                 return Err(bad_input(&format!(
                     "no test named `{name}` in {}; it has: {}",
-                    ws.config.path.display(),
-                    ws.config.test_names()
+                    ws.manifest.path.display(),
+                    ws.manifest.test_names()
                 )));
             }
         }
         let tests = if options.tests.is_empty() {
-            ws.config.run_names()
+            ws.manifest.run_names()
         } else {
             options.tests
         };
-        let timing = options.auto_fixup.unwrap_or(ws.config.bisect.auto_fixup);
+        let timing = options.auto_fixup.unwrap_or(ws.manifest.bisect.auto_fixup);
         Ok(Plan {
             kind,
             good,
@@ -198,7 +198,7 @@ impl Plan {
             fixups,
             auto_fixup: timing != AutoFixup::Off,
             auto_fixup_up_front: timing == AutoFixup::UpFront,
-            recipe: ws.config.recipe.digest.clone(),
+            recipe: ws.manifest.recipe.digest.clone(),
         })
     }
 }
@@ -209,7 +209,7 @@ fn bad_input(message: &str) -> HuntError {
 
 /// The fixups of `[bisect] fixups` and `named`, as commit ids, each once.
 fn fixup_ids(ws: &Workspace, named: &[String]) -> Result<Vec<String>> {
-    let named: Vec<&String> = ws.config.bisect.fixups.iter().chain(named).collect();
+    let named: Vec<&String> = ws.manifest.bisect.fixups.iter().chain(named).collect();
     if named.is_empty() {
         return Ok(Vec::new());
     }
@@ -242,8 +242,8 @@ fn is_culprits_own(ws: &Workspace, root: &Path, line: &str) -> bool {
     // `XY path`, or `XY from -> to` for a rename.
     let path = line.get(3..).unwrap_or("");
     let path = Path::new(path.rsplit(" -> ").next().unwrap_or(path).trim_matches('"'));
-    let base = ws.config.config.as_ref().and_then(|c| c.base.as_deref());
-    [Some(ws.config.path.as_path()), base]
+    let base = ws.manifest.config.as_ref().and_then(|c| c.base.as_deref());
+    [Some(ws.manifest.path.as_path()), base]
         .into_iter()
         .flatten()
         .any(|file| own(file).is_some_and(|f| path == f))

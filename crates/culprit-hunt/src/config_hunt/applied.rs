@@ -3,7 +3,7 @@
 
 use super::Plan;
 use crate::error::{Context, Result};
-use culprit_kconfig::{applied_changes, Change, Config as KConfig};
+use culprit_kconfig::{applied_changes, Change, Config as DotConfig};
 use std::path::Path;
 
 /// Which options of a recorded candidate the build did not take as asked, read again
@@ -40,7 +40,7 @@ impl AppliedCheck {
     }
 }
 
-pub(super) fn parse(text: &str, origin: &str) -> Result<KConfig> {
-    KConfig::parse(text.as_bytes(), Path::new(origin), None)
+pub(super) fn parse(text: &str, origin: &str) -> Result<DotConfig> {
+    DotConfig::parse(text.as_bytes(), Path::new(origin), None)
         .with_context(|| format!("cannot read {origin} as a configuration"))
 }

@@ -24,7 +24,7 @@ use crate::session::Session;
 use crate::target::Target;
 use crate::told::Told;
 use applied::parse;
-use culprit_kconfig::{Change, Config as KConfig};
+use culprit_kconfig::{Change, Config as DotConfig};
 use endpoints::Endpoints;
 use needs::KconfigNeeds;
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,7 @@ pub struct ConfigHunt<'s, 'a> {
 /// tree's Kconfig when culprit evaluates it itself.
 pub(super) struct Setup {
     native: Option<KconfigNeeds>,
-    good: KConfig,
+    good: DotConfig,
     changes: Vec<Change>,
 }
 

@@ -5,7 +5,7 @@
 
 use crate::native_kconfig::NativeKconfig;
 use crate::results::NotApplied;
-use culprit_kconfig::{apply_changes, Change, Config as KConfig};
+use culprit_kconfig::{apply_changes, Change, Config as DotConfig};
 use std::collections::BTreeSet;
 
 /// The tree's Kconfig, read once per hunt, with what each change needs.
@@ -22,7 +22,7 @@ impl KconfigNeeds {
     /// configuration has exactly that).
     pub(super) fn learn(
         kconfig: NativeKconfig,
-        good: &KConfig,
+        good: &DotConfig,
         changes: &[Change],
     ) -> KconfigNeeds {
         let needs = changes

@@ -15,7 +15,7 @@ use crate::record::StepResult;
 use crate::results::NotApplied;
 use crate::session::{Request, Ticket};
 use crate::told::Told;
-use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as KConfig};
+use culprit_kconfig::{applied_changes, apply_changes, not_applied, Change, Config as DotConfig};
 use culprit_search::config::{ConfigSearch, ConfigSearchOptions, Verdict};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -157,7 +157,7 @@ impl ConfigHunt<'_, '_> {
     pub(super) fn build_settled(
         &mut self,
         native: Option<&KconfigNeeds>,
-        good: &KConfig,
+        good: &DotConfig,
         changes: &[Change],
         sets: &[BTreeSet<usize>],
         tests: &[String],
@@ -184,7 +184,7 @@ impl ConfigHunt<'_, '_> {
     fn build_candidates(
         &mut self,
         native: Option<&KconfigNeeds>,
-        good: &KConfig,
+        good: &DotConfig,
         changes: &[Change],
         sets: &[BTreeSet<usize>],
         tests: &[String],
@@ -201,7 +201,7 @@ impl ConfigHunt<'_, '_> {
     fn candidate(
         &self,
         native: Option<&KconfigNeeds>,
-        good: &KConfig,
+        good: &DotConfig,
         changes: &[Change],
         set: &BTreeSet<usize>,
         tests: &[String],
@@ -211,7 +211,7 @@ impl ConfigHunt<'_, '_> {
         let mut text = candidate.to_text();
         let own_normalizer = self
             .session
-            .config
+            .manifest
             .config
             .as_ref()
             .is_some_and(|c| c.normalize.is_some());
@@ -270,7 +270,7 @@ impl ConfigHunt<'_, '_> {
         &mut self,
         search: &mut ConfigSearch,
         changes: &[Change],
-        good: &KConfig,
+        good: &DotConfig,
         requested: &BTreeSet<usize>,
         result: &StepResult,
         failures: &mut Failures,

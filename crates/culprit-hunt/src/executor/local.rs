@@ -5,9 +5,9 @@
 //! an out-of-tree kernel build after a small change is incremental.
 
 use super::{Job, StepRunner, Trees};
-use crate::config::Config;
 use crate::error::Result;
 use crate::launcher::LocalLauncher;
+use crate::manifest::Manifest;
 use crate::observe::WorkerActivity;
 use crate::record::Place;
 use crate::record::StepResult;
@@ -17,7 +17,7 @@ use culprit_exec::StopFlag;
 use std::sync::Arc;
 
 pub struct LocalRunner {
-    config: Arc<Config>,
+    config: Arc<Manifest>,
     trees: Trees,
     stop: StopFlag,
 }
@@ -33,7 +33,7 @@ impl LocalRunner {
     ) -> Result<LocalRunner> {
         let trees = Trees::claim(ws, repo, workers)?;
         Ok(LocalRunner {
-            config: Arc::new(ws.config.clone()),
+            config: Arc::new(ws.manifest.clone()),
             trees,
             stop,
         })

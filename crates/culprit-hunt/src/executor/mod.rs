@@ -20,10 +20,10 @@ pub use local::LocalRunner;
 pub use slurm::SlurmRunner;
 pub use threaded::Threaded;
 
-use crate::config::{Config, ExecutorKind, SHAPE_RUN};
 use crate::error::{Context, Result};
 use crate::journal::Journal;
 use crate::launcher::Launcher;
+use crate::manifest::{ExecutorKind, Manifest, SHAPE_RUN};
 use crate::observe::{Observer, WorkerActivity};
 use crate::record::{FixupRecord, StepResult};
 use crate::step::{run_step, ArtifactCache, StepContext};
@@ -47,7 +47,7 @@ pub fn open(
     observer: Arc<dyn Observer>,
     stop: StopFlag,
 ) -> Result<Box<dyn Executor>> {
-    Ok(match kind.unwrap_or(ws.config.executor.kind()) {
+    Ok(match kind.unwrap_or(ws.manifest.executor.kind()) {
         ExecutorKind::Local => Box::new(Threaded::new(
             LocalRunner::new(ws, repo, workers, stop)?,
             observer,
@@ -181,7 +181,7 @@ impl Trees {
     /// its worktree, or the tree in place.
     pub(crate) fn ready(
         &self,
-        config: &Config,
+        config: &Manifest,
         worker: usize,
         prepare: &Prepare,
     ) -> Result<(PathBuf, PathBuf)> {
@@ -199,7 +199,7 @@ impl Trees {
     /// started by `launcher` (what tells one executor from another).
     pub(crate) fn run(
         &self,
-        config: &Config,
+        config: &Manifest,
         worker: usize,
         job: &Job,
         stop: &StopFlag,
@@ -230,7 +230,12 @@ pub fn prepare_checkout(repo: &Repo, checkout: &Path, prepare: &Prepare) -> Resu
 /// Gives a freshly checked-out worktree what git alone does not: the submodules at the
 /// commits the checkout records, and the `[tree] copy` files from the user's tree in
 /// `root`. Done after every checkout, since the checkout cleaned them away.
-pub fn complete_worktree(config: &Config, repo: &Repo, root: &Path, checkout: &Path) -> Result<()> {
+pub fn complete_worktree(
+    config: &Manifest,
+    repo: &Repo,
+    root: &Path,
+    checkout: &Path,
+) -> Result<()> {
     repo.update_submodules(checkout)?;
     crate::tree::copy_into(config, root, checkout)
 }
@@ -238,7 +243,7 @@ pub fn complete_worktree(config: &Config, repo: &Repo, root: &Path, checkout: &P
 /// What every executor does once a checkout is ready: the job's step, in `checkout`
 /// with the build directory `build`, its commands started by `launcher`.
 pub fn run_job_in(
-    config: &Config,
+    config: &Manifest,
     job: &Job,
     checkout: &Path,
     build: &Path,
@@ -263,7 +268,7 @@ pub fn run_job_in(
         .collect();
     let shapes_wanted = job.tests.iter().any(|name| name == SHAPE_RUN);
     let ctx = StepContext {
-        config,
+        manifest: config,
         tree: &tree,
         build,
         logs: &job.logs,

@@ -14,10 +14,10 @@
 //! with a first job that reads a file culprit just wrote there.
 
 use super::{Job, StepRunner, Trees};
-use crate::config::Config;
 use crate::error::{Context, HuntError, Result};
 use crate::journal::Journal;
 use crate::launcher::Launcher;
+use crate::manifest::Manifest;
 use crate::observe::WorkerActivity;
 use crate::record::Place;
 use crate::record::StepResult;
@@ -37,7 +37,7 @@ const EXECUTOR: &str = "slurm";
 const LEFTOVER_PATIENCE: Duration = Duration::from_secs(30);
 
 pub struct SlurmRunner {
-    config: Arc<Config>,
+    config: Arc<Manifest>,
     trees: Trees,
     stop: StopFlag,
     options: SlurmOptions,
@@ -54,7 +54,7 @@ impl SlurmRunner {
         workers: usize,
         stop: StopFlag,
     ) -> Result<SlurmRunner> {
-        let config = Arc::new(ws.config.clone());
+        let config = Arc::new(ws.manifest.clone());
         let options = options_of(&config);
         let ledger = ws.journal()?;
         let trees = Trees::claim(ws, repo, workers)?;
@@ -77,7 +77,7 @@ impl SlurmRunner {
 }
 
 /// The srun options `[executor]` asks for.
-fn options_of(config: &Config) -> SlurmOptions {
+fn options_of(config: &Manifest) -> SlurmOptions {
     let section = config.executor.slurm();
     SlurmOptions {
         partition: section.partition,

@@ -1,13 +1,13 @@
 //! `[executor]` in culprit.toml: read strictly, like the rest of the file.
 
-use culprit_hunt::config::{Config, ExecutorKind, ExecutorSection, SlurmSection};
+use culprit_hunt::manifest::{ExecutorKind, ExecutorSection, Manifest, SlurmSection};
 
 const TEST: &str = "[[test]]\nname = \"boot\"\ncommand = \"true\"\n";
 
-fn parse(executor: &str) -> Result<Config, String> {
+fn parse(executor: &str) -> Result<Manifest, String> {
     let dir = tempfile::tempdir().unwrap();
     let text = format!("{TEST}\n{executor}");
-    Config::parse(&text, &dir.path().join("culprit.toml"), dir.path()).map_err(|e| e.to_string())
+    Manifest::parse(&text, &dir.path().join("culprit.toml"), dir.path()).map_err(|e| e.to_string())
 }
 
 #[test]

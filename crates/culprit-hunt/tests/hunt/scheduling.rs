@@ -4,10 +4,10 @@
 
 use culprit_console::{Outcome, Signature, SignatureKind};
 use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Plan};
-use culprit_hunt::config::Config;
 use culprit_hunt::executor::fake::{step_showing, FakeExecutor, Happened, Scripted, What};
 use culprit_hunt::executor::{Job, Prepare};
 use culprit_hunt::journal::Journal;
+use culprit_hunt::manifest::Manifest;
 use culprit_hunt::observe::Unobserved;
 use culprit_hunt::record::FixupRecord;
 use culprit_hunt::session::Session;
@@ -112,7 +112,7 @@ fn hunt_session(
     mut script: impl FnMut(usize, &Job, f64) -> Scripted + Send + 'static,
     resume: Option<i64>,
 ) -> Hunted {
-    let config = Config::parse(config, &dir.join("culprit.toml"), dir).unwrap();
+    let config = Manifest::parse(config, &dir.join("culprit.toml"), dir).unwrap();
     let journal = Journal::open(dir).unwrap();
     let id = resume.unwrap_or_else(|| {
         journal

@@ -5,8 +5,8 @@ use crate::progress::Progress;
 use crate::view::{clean_title, excerpt, fit, table, width};
 use anyhow::{bail, Result};
 use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, Range};
-use culprit_hunt::config::AutoFixup;
 use culprit_hunt::infra::describe as describe_retried;
+use culprit_hunt::manifest::AutoFixup;
 use culprit_hunt::results::CommitHuntResult;
 use culprit_hunt::resume::resumable;
 use culprit_hunt::session::Session;
@@ -86,7 +86,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
             SessionKind::Bisect,
             "bisection",
             which,
-            &ws.config,
+            &ws.manifest,
         )?;
         eprintln!("culprit: resuming session {}", resumed.0);
         resumed
@@ -99,7 +99,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         }
         let id = journal.start_session(
             SessionKind::Bisect,
-            &json!({ "plan": plan, "recipe": ws.config.recipe.canonical }),
+            &json!({ "plan": plan, "recipe": ws.manifest.recipe.canonical }),
         )?;
         let owner = journal.own_session(id)?;
         (id, plan, owner)
@@ -120,7 +120,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         session_id,
         journal,
         executor,
-        &ws.config,
+        &ws.manifest,
         stop_flag(),
         progress.clone(),
     )?;

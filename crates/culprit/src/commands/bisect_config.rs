@@ -47,10 +47,10 @@ pub struct BisectConfigArgs {
 pub fn run(args: BisectConfigArgs) -> Result<u8> {
     let ws = Workspace::load(args.hunt.file.as_deref())?;
     args.hunt.check()?;
-    let Some(section) = &ws.config.config else {
+    let Some(section) = &ws.manifest.config else {
         bail!(
             "{} has no [config] section; add one with `file` (the configuration file the build reads, relative to {{tree}}) and optionally `normalize` (e.g. \"make olddefconfig\")",
-            ws.config.path.display()
+            ws.manifest.path.display()
         );
     };
     let repo = ws.repo()?;
@@ -61,7 +61,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             SessionKind::BisectConfig,
             "configuration bisection",
             which,
-            &ws.config,
+            &ws.manifest,
         )?;
         eprintln!("culprit: resuming session {}", resumed.0);
         resumed
@@ -81,11 +81,11 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
             );
         }
         for name in &args.hunt.tests {
-            if !ws.config.has_run(name) {
+            if !ws.manifest.has_run(name) {
                 bail!(
                     "no test named `{name}` in {}; it has: {}",
-                    ws.config.path.display(),
-                    ws.config.test_names()
+                    ws.manifest.path.display(),
+                    ws.manifest.test_names()
                 );
             }
         }
@@ -106,23 +106,23 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
                 .collect::<Result<_>>()?,
             target: args.hunt.target.as_deref().map(Target::parse).transpose()?,
             tests: if args.hunt.tests.is_empty() {
-                ws.config.run_names()
+                ws.manifest.run_names()
             } else {
                 args.hunt.tests.clone()
             },
             confirmations: if args.flaky { 2 } else { 1 },
             kconfig_tree: {
-                let tree = ws.config.tree_in(&ws.root);
+                let tree = ws.manifest.tree_in(&ws.root);
                 tree.join("Kconfig")
                     .is_file()
                     .then(|| tree.display().to_string())
             },
-            recipe: ws.config.recipe.digest.clone(),
+            recipe: ws.manifest.recipe.digest.clone(),
         };
         check_tree(&ws, repo, &[&plan.rev], true)?;
         let id = journal.start_session(
             SessionKind::BisectConfig,
-            &json!({ "plan": plan, "config_file": section.file, "recipe": ws.config.recipe.canonical }),
+            &json!({ "plan": plan, "config_file": section.file, "recipe": ws.manifest.recipe.canonical }),
         )?;
         let owner = journal.own_session(id)?;
         (id, plan, owner)
@@ -140,7 +140,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         session_id,
         journal,
         executor,
-        &ws.config,
+        &ws.manifest,
         stop_flag(),
         progress.clone(),
     )?;

@@ -2,7 +2,7 @@
 
 use anyhow::{bail, Context, Result};
 use culprit_console::{Classification, Classifier, Ending, Mode, Rules, StageMarker};
-use culprit_hunt::config::Config;
+use culprit_hunt::manifest::Manifest;
 use culprit_hunt::results::RunView;
 use std::fs::File;
 use std::io::{self, Read};
@@ -56,7 +56,7 @@ fn tree_rules(args: &ClassifyArgs) -> Result<Option<Rules>> {
         }
         return Ok(None);
     }
-    let config = Config::load(&path, Path::new(".")).context(
+    let config = Manifest::load(&path, Path::new(".")).context(
         "cannot read ./culprit.toml for its markers; fix it, or give --success/--stage yourself",
     )?;
     let test = match &args.test {

@@ -2,9 +2,9 @@
 
 use anyhow::{bail, Result};
 use culprit_exec::git::Repo;
-use culprit_hunt::config::ExecutorKind;
 use culprit_hunt::executor::{end_leftovers, open, Executor};
 use culprit_hunt::journal::Journal;
+use culprit_hunt::manifest::ExecutorKind;
 use culprit_hunt::observe::Observer;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use culprit_hunt::HuntError;
@@ -62,14 +62,14 @@ pub fn check_tree(
     config_written: bool,
 ) -> Result<()> {
     repo.check_submodules_offline(commits)?;
-    let missing = culprit_hunt::tree::missing_in_worktrees(&ws.config, repo, config_written);
+    let missing = culprit_hunt::tree::missing_in_worktrees(&ws.manifest, repo, config_written);
     if !missing.is_empty() {
         eprintln!(
             "culprit: warning: untracked in {}, so absent from the worktrees candidates are checked out in: {}; \
              name them in `[tree] copy` in {} to copy them into every worktree",
             repo.root().display(),
             missing.join(", "),
-            ws.config.path.display()
+            ws.manifest.path.display()
         );
     }
     Ok(())

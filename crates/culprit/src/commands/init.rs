@@ -5,7 +5,7 @@
 
 use crate::commands::run::{self, RunArgs};
 use anyhow::{bail, Context, Result};
-use culprit_hunt::config::Config;
+use culprit_hunt::manifest::Manifest;
 use culprit_hunt::workspace::CONFIG_FILE;
 use culprit_init::files::{exclude_generated, make_linux_files};
 use culprit_init::plan::{self, Layout, INITRAMFS_FILE};
@@ -69,7 +69,7 @@ pub fn run(args: InitArgs) -> Result<u8> {
         exclude_generated(&home, &root, INITRAMFS_FILE)?;
         println!("  - {INITRAMFS_FILE} is listed in the repository's info/exclude: it is generated, and must not make the tree dirty for `culprit bisect`");
     }
-    let config = Config::load(&path, &root).with_context(|| {
+    let config = Manifest::load(&path, &root).with_context(|| {
         format!(
             "culprit init wrote {} but cannot read it back; please report this",
             path.display()

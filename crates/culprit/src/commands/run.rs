@@ -44,7 +44,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
     let session = match &journal {
         Some(journal) => Some(journal.start_session(
             SessionKind::Run,
-            &json!({ "rev": commit, "tests": args.tests, "config": ws.config.path, "set": args.sets, "fragments": args.fragments }),
+            &json!({ "rev": commit, "tests": args.tests, "config": ws.manifest.path, "set": args.sets, "fragments": args.fragments }),
         )?),
         None => None,
     };

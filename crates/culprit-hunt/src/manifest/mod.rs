@@ -4,10 +4,13 @@
 //! ignored would turn every boot into a hang and send a hunt the wrong way.
 
 use crate::recipe::Recipe;
+mod checks;
 mod executor_section;
 mod quoting;
 mod tree_section;
 
+pub use checks::resolve_path;
+use checks::{check_command, check_path, first_program, line_column, on_path, RESERVED_NAMES};
 use culprit_console::{Rules, StageMarker};
 pub use executor_section::{ExecutorKind, ExecutorSection, SlurmSection};
 use serde::{Deserialize, Deserializer};
@@ -157,7 +160,7 @@ pub struct ConfigSection {
 
 /// A validated `culprit.toml`.
 #[derive(Clone, Debug)]
-pub struct Config {
+pub struct Manifest {
     /// The file it was read from, for messages.
     pub path: PathBuf,
     /// The directory holding the file; `.culprit/` lives here.
@@ -180,7 +183,7 @@ pub struct Config {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub enum ManifestError {
     #[error("cannot read {path}: {source}")]
     Read {
         path: PathBuf,
@@ -222,28 +225,28 @@ fn optional_duration<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Duration
     duration(de).map(Some)
 }
 
-impl Config {
+impl Manifest {
     /// Reads and validates `path`; `repo_root` is the top level of the git checkout
     /// (or the file's directory outside git).
-    pub fn load(path: &Path, repo_root: &Path) -> Result<Config, ConfigError> {
-        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+    pub fn load(path: &Path, repo_root: &Path) -> Result<Manifest, ManifestError> {
+        let bytes = std::fs::read(path).map_err(|source| ManifestError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        let text = String::from_utf8(bytes).map_err(|err| ConfigError::NotText {
+        let text = String::from_utf8(bytes).map_err(|err| ManifestError::NotText {
             path: path.to_path_buf(),
             offset: err.utf8_error().valid_up_to(),
         })?;
-        Config::parse(&text, path, repo_root)
+        Manifest::parse(&text, path, repo_root)
     }
 
-    pub fn parse(text: &str, path: &Path, repo_root: &Path) -> Result<Config, ConfigError> {
+    pub fn parse(text: &str, path: &Path, repo_root: &Path) -> Result<Manifest, ManifestError> {
         let syntax = |err: toml::de::Error| {
             let (line, column) = err
                 .span()
                 .map(|span| line_column(text, span.start))
                 .unwrap_or((1, 1));
-            ConfigError::Syntax {
+            ManifestError::Syntax {
                 path: path.to_path_buf(),
                 line,
                 column,
@@ -252,7 +255,7 @@ impl Config {
         };
         let raw: RawConfig = toml::from_str(text).map_err(syntax)?;
         let recipe = Recipe::of(&toml::from_str(text).map_err(syntax)?);
-        let invalid = |message: String| ConfigError::Invalid {
+        let invalid = |message: String| ManifestError::Invalid {
             path: path.to_path_buf(),
             message,
         };
@@ -395,7 +398,7 @@ impl Config {
             check_path(artifact).map_err(|m| invalid(format!("[build] `artifacts` {m}")))?;
         }
         let state = raw.state.map(|state| home.join(state));
-        Ok(Config {
+        Ok(Manifest {
             path: path.to_path_buf(),
             home,
             tree,
@@ -519,125 +522,4 @@ impl TestSection {
         }
         rules
     }
-}
-
-/// Names a test cannot take, because another run of the step has them (and writes
-/// `NAME.log`), with who has it.
-const RESERVED_NAMES: &[(&str, &str)] = &[
-    (SHAPE_RUN, "the [[shape]] checks"),
-    ("build", "the [build] command"),
-    ("normalize", "the [config] normalizer"),
-];
-
-/// Accepts a path that is plain or starts with `{tree}/` or `{build}/`, and stays inside
-/// that directory: each worker has its own worktree and build directory, so a path that
-/// leaves them would be shared by all workers (and overwrite a file of the user's).
-fn check_path(path: &Path) -> Result<(), String> {
-    use std::path::Component;
-    let text = path.to_string_lossy();
-    let rest = match text.strip_prefix('{') {
-        None => &*text,
-        Some(rest) => match rest.split_once('}') {
-            Some((name, tail)) if PATH_PLACEHOLDERS.contains(&name) => tail.trim_start_matches('/'),
-            _ => {
-                return Err(format!(
-                    "`{text}`: a path may start with {{tree}} or {{build}} and use no other placeholder"
-                ))
-            }
-        },
-    };
-    if rest.contains('{') {
-        return Err(format!("`{text}` may use a placeholder only at its start"));
-    }
-    let escapes = Path::new(rest).components().any(|c| {
-        matches!(
-            c,
-            Component::RootDir | Component::Prefix(_) | Component::ParentDir
-        )
-    });
-    if escapes || rest.is_empty() {
-        return Err(format!(
-            "`{text}` must be a path inside the tree (like \".config\") or the build directory (like \"{{build}}/.config\"), relative to it: each worker has its own copy"
-        ));
-    }
-    Ok(())
-}
-
-/// Where a configured path is: under the build directory for `{build}/...`, else under
-/// the tree (`{tree}/...` or relative).
-pub fn resolve_path(path: &Path, tree: &Path, build: &Path) -> PathBuf {
-    let text = path.to_string_lossy();
-    if let Some(rest) = text.strip_prefix("{build}") {
-        build.join(rest.trim_start_matches('/'))
-    } else if let Some(rest) = text.strip_prefix("{tree}") {
-        tree.join(rest.trim_start_matches('/'))
-    } else {
-        tree.join(path)
-    }
-}
-
-/// Rejects empty commands, unknown `{placeholders}` and placeholders where no quoting
-/// gives their exact value (`text` is the file's, to name the line).
-fn check_command(command: &str, text: &str) -> Result<(), String> {
-    static BRACES: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"\{([A-Za-z0-9_]*)\}").expect("a valid pattern")
-    });
-    if command.trim().is_empty() {
-        return Err("is empty: give the shell command to run".into());
-    }
-    for cap in BRACES.captures_iter(command) {
-        let name = &cap[1];
-        if !PLACEHOLDERS.contains(&name) {
-            return Err(format!(
-                "uses the unknown placeholder `{{{name}}}`; known ones are {}",
-                PLACEHOLDERS
-                    .iter()
-                    .map(|p| format!("{{{p}}}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-    }
-    culprit_exec::shell::check(command, PLACEHOLDERS)
-        .map_err(|refused| format!("{}{refused}", quoting::line_of(text, command, &refused)))
-}
-
-/// The program a shell command line starts first, when it is a plain name looked up on
-/// PATH (paths and shell syntax are left to the shell).
-fn first_program(command: &str) -> Option<String> {
-    const SHELL_WORDS: &[&str] = &[
-        // Reserved words and grouping.
-        "if", "for", "while", "until", "case", "{", "(", "!", // POSIX special built-ins.
-        ":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return",
-        "set", "shift", "times", "trap", "unset",
-        // Regular built-ins of sh (dash, bash) that need no program on PATH.
-        "alias", "bg", "cd", "command", "false", "fg", "getopts", "hash", "jobs", "kill", "local",
-        "pwd", "read", "true", "type", "ulimit", "umask", "unalias", "wait",
-        // Built-ins that also exist as programs, and bash's own.
-        "test", "[", "echo", "printf", "source", "builtin",
-    ];
-    let word = command
-        .split_whitespace()
-        .find(|w| !w.contains('=') || w.starts_with('='))?;
-    let plain = word
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c));
-    (plain && !SHELL_WORDS.contains(&word)).then(|| word.to_string())
-}
-
-fn on_path(program: &str) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| {
-            std::fs::metadata(dir.join(program))
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-    })
-}
-
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
