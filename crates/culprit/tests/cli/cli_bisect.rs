@@ -8,10 +8,7 @@ use common::{culprit, git, invocations, json, linear_repo, toml};
 
 #[test]
 fn finds_the_hang_past_an_unbuildable_window_and_a_masking_crash() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 60, &toml(41, (20, 26), (10, 13), &log));
     for jobs in ["1", "2"] {
         let out = culprit(
@@ -48,10 +45,7 @@ fn finds_the_hang_past_an_unbuildable_window_and_a_masking_crash() {
 
 #[test]
 fn a_culprit_bordering_unbuildable_commits_is_reported_as_a_suspect_set() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 40, &toml(30, (26, 29), (0, 0), &log));
     // The commit that ends the window is the culprit: a fix found after the end or up
     // front carries the failure, and the trust rule keeps the answer the same set.
@@ -96,10 +90,7 @@ fn assert_window_suspects(ids: &[String], out: &std::process::Output) {
 
 #[test]
 fn resumes_after_sigkill_without_rerunning_a_finished_step() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let slow = toml(70, (0, 0), (0, 0), &log).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
     let ids = linear_repo(&repo, 100, &slow);
     let args = [
@@ -180,8 +171,7 @@ fn artifact_lists_and_git_bisect_run_scripts() {
 #[test]
 fn intermittent_failures_switch_to_the_bayesian_search() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let counter = dir.path().join("counter");
     // From commit 25 on, the boot panics on about half of the runs; a counter outside
     // the repository makes the coin deterministic for the test.
@@ -210,10 +200,7 @@ success = ["BOOT-OK"]
 
 #[test]
 fn bad_input_is_refused_with_exit_code_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 10, &toml(5, (0, 0), (0, 0), &log));
     let check = |args: &[&str], needle: &str| {
         let out = culprit(&repo, args);
@@ -403,10 +390,7 @@ fn first_parent_blames_the_merge_that_brought_the_bug_in() {
 
 #[test]
 fn identical_artifacts_are_not_booted_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    let boots = dir.path().join("boots.log");
+    let (_dir, repo, boots) = common::scratch();
     // The image is built from `src` only; most commits change `NOTES` alone, so their
     // images are identical and one boot serves them all.
     let toml = format!(
@@ -449,10 +433,7 @@ fn identical_artifacts_are_not_booted_again() {
 
 #[test]
 fn run_at_a_revision_tests_that_commit_in_worker_zeros_worktree() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 12, &toml(8, (0, 0), (0, 0), &log));
     let run = |rev: &str| {
         let out = culprit(&repo, &["run", "--rev", rev, "--json"]);
@@ -496,10 +477,7 @@ fn run_at_a_revision_tests_that_commit_in_worker_zeros_worktree() {
 
 #[test]
 fn every_step_says_which_worker_ran_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 30, &toml(20, (0, 0), (0, 0), &log));
     let out = culprit(
         &repo,
@@ -548,8 +526,7 @@ fn build_directories_stay_warm_across_a_resume_and_the_next_hunt() {
     let dir = tempfile::tempdir().unwrap();
     let boots = dir.path().join("boots.log");
     let built = dir.path().join("builds.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let incremental = format!(
         "[build]\ncommand = \"if [ -f {{build}}/objects ]; then echo warm {{build}} >> {log}; else echo cold {{build}} >> {log}; fi; cat n >> {{build}}/objects; ",
         log = built.display()

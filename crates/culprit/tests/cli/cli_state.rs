@@ -87,10 +87,7 @@ fn a_hunt_kept_in_a_state_directory_resumes_and_reports_from_there() {
 
 #[test]
 fn the_state_key_moves_the_state_and_culprit_state_overrides_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let boots = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (dir, repo, boots) = common::scratch();
     let text = format!(
         "# Relative to this file's directory.\nstate = \"../kept\"\n\n{}",
         toml(6, (0, 0), (0, 0), &boots)

@@ -11,8 +11,7 @@ use std::process::{Command, Output};
 
 /// A repository whose boot panics from commit 4 on, with one finished bisection.
 fn hunted_repo(dir: &Path) -> std::path::PathBuf {
-    let repo = dir.join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir, "repo");
     let ids = linear_repo(&repo, 6, &toml(4, (0, 0), (0, 0), &dir.join("boots")));
     let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main"]);
     assert_eq!(

@@ -70,8 +70,7 @@ fn hunted(
     kconfig: Option<&str>,
 ) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     if let Some(kconfig) = kconfig {
         std::fs::write(repo.join("Kconfig"), kconfig).unwrap();
     }

@@ -172,8 +172,7 @@ fn an_edited_or_staged_culprit_toml_does_not_make_the_tree_dirty() {
 /// A history whose boot panics from commit 8 on, where the lab kills some boots: the
 /// boot numbers (counted outside the repository) that `kill` lists die by `how`.
 fn flaky_lab_repo(dir: &Path, kill: &str, how: &str, extra: &str) -> Vec<String> {
-    let repo = dir.join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir, "repo");
     let counter = dir.join("boots");
     let toml = format!(
         r#"[[test]]
@@ -239,8 +238,7 @@ fn infra_exit_codes_and_patterns_are_per_test() {
 #[test]
 fn verification_runs_again_after_a_lab_fault() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let counter = dir.path().join("culprit-boots");
     // The culprit's second boot (its first verification run) is killed by the lab.
     let toml = format!(
@@ -276,8 +274,7 @@ success = ["BOOT-OK"]
 /// logged to `boots`.
 fn slow_repo(dir: &Path) -> (std::path::PathBuf, Vec<String>, std::path::PathBuf) {
     let log = dir.join("boots");
-    let repo = dir.join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir, "repo");
     let slow =
         common::toml(25, (0, 0), (0, 0), &log).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
     let ids = common::linear_repo(&repo, 40, &slow);
@@ -425,8 +422,7 @@ success = ["BOOT-OK"]
 #[test]
 fn a_resume_after_editing_the_recipe_is_refused_and_the_cache_serves_only_its_own_recipe() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let boots = dir.path().join("boots");
     let original = recipe_toml(70, &boots);
     let ids = common::linear_repo(&repo, 100, &original);

@@ -35,6 +35,25 @@ pub fn json(output: &Output) -> serde_json::Value {
     })
 }
 
+/// The JSON document `culprit ARGS` printed and its standard error, after it exited 0.
+pub fn json_ok(dir: &Path, args: &[&str]) -> (serde_json::Value, String) {
+    let out = culprit(dir, args);
+    let doc = json(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    (doc, stderr)
+}
+
+/// The strings of a JSON array (a culprit's options, a list of names).
+pub fn strings(array: &serde_json::Value) -> Vec<String> {
+    array
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {array}"))
+        .iter()
+        .map(|item| item.as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .arg("-C")
@@ -49,6 +68,22 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A new, empty folder `name` in `dir`.
+pub fn new_dir(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir(&path).unwrap();
+    path
+}
+
+/// A temporary folder holding an empty folder `repo`, and the path of a boot log beside
+/// it (`boots.log`, not written yet): (folder, repo, log).
+pub fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = new_dir(dir.path(), "repo");
+    let log = dir.path().join("boots.log");
+    (dir, repo, log)
 }
 
 /// A linear history: commit `i` (1-based) writes `i` into the file `n`. The first
