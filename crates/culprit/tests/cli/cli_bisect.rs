@@ -91,20 +91,8 @@ fn assert_window_suspects(ids: &[String], out: &std::process::Output) {
 #[test]
 fn resumes_after_sigkill_without_rerunning_a_finished_step() {
     let (_dir, repo, log) = common::scratch();
-    let slow = toml(70, (0, 0), (0, 0), &log).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
-    let ids = linear_repo(&repo, 100, &slow);
-    let args = [
-        "bisect",
-        "--good",
-        &ids[0],
-        "--bad",
-        "main",
-        "--verify",
-        "0",
-        "--endpoint-runs",
-        "1",
-        "--json",
-    ];
+    let ids = linear_repo(&repo, 100, &common::slow_toml(70, &log));
+    let args = [&common::quick_bisect(&ids[0])[..], &["--json"]].concat();
     // Let it finish a few steps, then kill it with no chance to clean up.
     let before = common::kill_after_boots(&repo, &args, &log, 4);
 
@@ -171,19 +159,14 @@ fn artifact_lists_and_git_bisect_run_scripts() {
 #[test]
 fn intermittent_failures_switch_to_the_bayesian_search() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = common::new_dir(dir.path(), "repo");
     let counter = dir.path().join("counter");
     // From commit 25 on, the boot panics on about half of the runs; a counter outside
     // the repository makes the coin deterministic for the test.
-    let toml = format!(
-        r#"[[test]]
-name = "boot"
-command = "n=$(cat n); k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; if [ $n -ge 25 ] && [ $(( (k * 7919) % 10 )) -lt 5 ]; then echo 'Kernel panic - not syncing: race'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-"#,
+    let command = format!(
+        r#"n=$(cat n); k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; if [ $n -ge 25 ] && [ $(( (k * 7919) % 10 )) -lt 5 ]; then echo 'Kernel panic - not syncing: race'; else echo BOOT-OK; fi"#,
         c = counter.display()
     );
-    let ids = linear_repo(&repo, 40, &toml);
+    let (repo, ids) = common::boot_repo(dir.path(), 40, &command, "");
     let out = culprit(
         &repo,
         &[

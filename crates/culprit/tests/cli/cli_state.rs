@@ -35,22 +35,9 @@ fn a_hunt_kept_in_a_state_directory_resumes_and_reports_from_there() {
     let repo = dir.path().join("repo");
     let state = dir.path().join("state");
     std::fs::create_dir(&repo).unwrap();
-    let slow = toml(25, (0, 0), (0, 0), &boots).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
-    let ids = linear_repo(&repo, 40, &slow);
+    let ids = linear_repo(&repo, 40, &common::slow_toml(25, &boots));
     let state_arg = state.to_str().unwrap();
-    let args = [
-        "--state",
-        state_arg,
-        "bisect",
-        "--good",
-        &ids[0],
-        "--bad",
-        "main",
-        "--verify",
-        "0",
-        "--endpoint-runs",
-        "1",
-    ];
+    let args = [&["--state", state_arg][..], &common::quick_bisect(&ids[0])].concat();
     let before = common::kill_after_boots(&repo, &args, &boots, 4);
     assert!(state.join("journal.sqlite").is_file());
     assert!(

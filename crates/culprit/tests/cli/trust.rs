@@ -140,31 +140,14 @@ fn an_edited_or_staged_culprit_toml_does_not_make_the_tree_dirty() {
         std::fs::read_to_string(repo.join("culprit.toml")).unwrap()
     );
     std::fs::write(repo.join("culprit.toml"), &edited).unwrap();
-    let out = culprit(
-        repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(json(&out)["culprit"], ids[6].as_str());
+    let args = ["bisect", "--good", &ids[0], "--bad", "main", "--json"];
+    let (doc, _) = common::json_ok(repo, &args);
+    assert_eq!(doc["culprit"], ids[6].as_str());
     git(repo, &["add", "culprit.toml"]);
-    let out = culprit(
-        repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::json_ok(repo, &args);
     // Any other edit still is.
     std::fs::write(repo.join("n"), "dirty\n").unwrap();
-    let out = culprit(repo, &["bisect", "--good", &ids[0], "--bad", "main"]);
+    let out = culprit(repo, &args[..5]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("uncommitted changes"));
 }
@@ -172,18 +155,12 @@ fn an_edited_or_staged_culprit_toml_does_not_make_the_tree_dirty() {
 /// A history whose boot panics from commit 8 on, where the lab kills some boots: the
 /// boot numbers (counted outside the repository) that `kill` lists die by `how`.
 fn flaky_lab_repo(dir: &Path, kill: &str, how: &str, extra: &str) -> Vec<String> {
-    let repo = common::new_dir(dir, "repo");
     let counter = dir.join("boots");
-    let toml = format!(
-        r#"[[test]]
-name = "boot"
-command = "k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; case \" {kill} \" in *\" $k \"*) echo 'Linux version 6.1'; {how};; esac; n=$(cat n); echo 'Linux version 6.1'; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-{extra}
-"#,
+    let command = format!(
+        r#"k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; case \" {kill} \" in *\" $k \"*) echo 'Linux version 6.1'; {how};; esac; n=$(cat n); echo 'Linux version 6.1'; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"#,
         c = counter.display()
     );
-    common::linear_repo(&repo, 16, &toml)
+    common::boot_repo(dir, 16, &command, extra).1
 }
 
 fn bisect_json(repo: &Path, ids: &[String]) -> (Option<i32>, serde_json::Value) {
@@ -238,18 +215,13 @@ fn infra_exit_codes_and_patterns_are_per_test() {
 #[test]
 fn verification_runs_again_after_a_lab_fault() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = common::new_dir(dir.path(), "repo");
     let counter = dir.path().join("culprit-boots");
     // The culprit's second boot (its first verification run) is killed by the lab.
-    let toml = format!(
-        r#"[[test]]
-name = "boot"
-command = "n=$(cat n); echo 'Linux version 6.1'; if [ $n -eq 8 ]; then k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; [ $k -eq 2 ] && exit 137; fi; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-"#,
+    let command = format!(
+        r#"n=$(cat n); echo 'Linux version 6.1'; if [ $n -eq 8 ]; then k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; [ $k -eq 2 ] && exit 137; fi; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"#,
         c = counter.display()
     );
-    let ids = common::linear_repo(&repo, 16, &toml);
+    let (repo, ids) = common::boot_repo(dir.path(), 16, &command, "");
     let out = culprit(
         &repo,
         &[

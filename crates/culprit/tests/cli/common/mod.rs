@@ -103,6 +103,40 @@ pub fn linear_repo(dir: &Path, commits: usize, toml: &str) -> Vec<String> {
     ids
 }
 
+/// A linear history of `commits` in `dir/repo` (see [`linear_repo`]) whose one test
+/// `boot` runs `command` and passes on BOOT-OK; `extra` ends its table. Returns (repo,
+/// ids).
+pub fn boot_repo(dir: &Path, commits: usize, command: &str, extra: &str) -> (PathBuf, Vec<String>) {
+    let repo = new_dir(dir, "repo");
+    let toml = format!(
+        "[[test]]\nname = \"boot\"\ncommand = \"{command}\"\nsuccess = [\"BOOT-OK\"]\n{extra}\n"
+    );
+    let ids = linear_repo(&repo, commits, &toml);
+    (repo, ids)
+}
+
+/// A hunt with no verification and one run per endpoint (the fewest steps), from `good`
+/// to `main`: for tests that kill it midway.
+pub fn quick_bisect(good: &str) -> [&str; 9] {
+    [
+        "bisect",
+        "--good",
+        good,
+        "--bad",
+        "main",
+        "--verify",
+        "0",
+        "--endpoint-runs",
+        "1",
+    ]
+}
+
+/// [`toml`] with no unbuildable or crashing commits, whose boot takes 0.3 s more: slow
+/// enough to kill a hunt midway.
+pub fn slow_toml(culprit: usize, log: &Path) -> String {
+    toml(culprit, (0, 0), (0, 0), log).replace("echo $n >> ", "sleep 0.3; echo $n >> ")
+}
+
 /// A test section whose boot panics from commit `culprit` on, and whose build fails with
 /// a compiler error on the commits in `unbuildable` (inclusive range), and crashes
 /// differently in `crashing`.
