@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{culprit, git, json, json_ok, strings};
+use common::{culprit, git, json, json_ok};
 use std::path::{Path, PathBuf};
 
 const OPTIONS: usize = 24;
@@ -63,8 +63,7 @@ normalize = "{normalize}"
 
 /// The arguments of `culprit bisect-config` from `../good.config` to `bad`.
 fn bisect_args<'a>(bad: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let args = ["bisect-config", "--good", "../good.config", "--bad", bad];
-    [&args[..], extra].concat()
+    common::bisect_config_args("../good.config", bad, extra)
 }
 
 fn good_text() -> String {
@@ -88,17 +87,7 @@ fn finds_every_culprit_set_per_test_and_what_was_not_applied() {
     );
     let (doc, _) = json_ok(&repo, &bisect_args("../bad.config", &["-j", "2", "--json"]));
     assert_eq!(doc["status"], "found");
-    let culprits: Vec<(String, Vec<String>)> = doc["culprits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["test"].as_str().unwrap().to_string(),
-                strings(&c["options"]),
-            )
-        })
-        .collect();
+    let culprits = common::culprit_sets(&doc);
     assert_eq!(
         culprits,
         vec![

@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use common::{culprit, json};
+use common::culprit;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
@@ -121,17 +121,7 @@ fn long_boots(toml: &str, repo: &Path) -> String {
 fn nothing_survives_culprit_and_its_supervisors_killed_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
-    let planted = json(&culprit(
-        dir.path(),
-        &[
-            "demo",
-            "--prepare-only",
-            "--commits",
-            "30",
-            "--dir",
-            repo.to_str().unwrap(),
-        ],
-    ));
+    let planted = common::planted_toyos(dir.path(), &repo, &["--commits", "30"]);
     assert!(planted["culprit"].is_string(), "{planted}");
     let toml = std::fs::read_to_string(repo.join("culprit.toml")).unwrap();
     std::fs::write(repo.join("long.toml"), long_boots(&toml, &repo)).unwrap();

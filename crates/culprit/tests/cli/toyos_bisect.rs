@@ -5,29 +5,16 @@
 
 use crate::common;
 
-use common::{culprit, json};
-
 #[test]
 fn names_the_hanging_commit_through_an_unbuildable_window_with_two_workers() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
-    let out = culprit(
-        dir.path(),
-        &["demo", "--prepare-only", "--dir", repo.to_str().unwrap()],
-    );
-    let planted = json(&out);
+    let planted = common::planted_toyos(dir.path(), &repo, &[]);
     assert!(planted["commits"].as_u64().unwrap() >= 200, "{planted}");
     let merges = common::git(&repo, &["rev-list", "--merges", "--count", "main"]);
     assert!(merges.parse::<u32>().unwrap() >= 5, "merges: {merges}");
 
-    let out = culprit(
-        &repo,
-        &[
-            "bisect", "--good", "v0.1", "--bad", "main", "-j", "2", "--json",
-        ],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let (doc, _) = common::json_ok(&repo, &[&common::TOYOS_HUNT[..], &["--json"]].concat());
     assert_eq!(doc["status"], "found");
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     assert_eq!(doc["target"]["smp_semaphore"], "hang at stage test");

@@ -15,14 +15,10 @@ fn names_the_single_culprit_the_interaction_the_hang_behind_it_and_the_refused_o
     let dir = tempfile::tempdir().unwrap();
     let (repo, good, bad) = toyos_config_pair(dir.path(), ON, OFF);
 
-    let args = ["bisect-config", "--good", good.to_str().unwrap()];
+    let (good, bad) = (good.to_str().unwrap(), bad.to_str().unwrap());
     let (doc, _) = json_ok(
         &repo,
-        &[
-            &args[..],
-            &["--bad", bad.to_str().unwrap(), "-j", "2", "--json"],
-        ]
-        .concat(),
+        &common::bisect_config_args(good, bad, &["-j", "2", "--json"]),
     );
     assert!(doc["changes"].as_u64().unwrap() >= 20, "{doc}");
     let culprits: Vec<(String, Vec<String>, String)> = doc["culprits"]

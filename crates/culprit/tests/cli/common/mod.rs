@@ -86,6 +86,59 @@ pub fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
     (dir, repo, log)
 }
 
+/// The demo's hunt on its toyos history, with two workers.
+pub const TOYOS_HUNT: [&str; 7] = ["bisect", "--good", "v0.1", "--bad", "main", "-j", "2"];
+
+/// Prepares the demo's toyos history in `repo` (`culprit demo --prepare-only`, run in
+/// `cwd` with the `extra` arguments) and returns where it planted its events.
+pub fn planted_toyos(cwd: &Path, repo: &Path, extra: &[&str]) -> serde_json::Value {
+    let args = [
+        &["demo", "--prepare-only"][..],
+        extra,
+        &["--dir", repo.to_str().unwrap()],
+    ];
+    json(&culprit(cwd, &args.concat()))
+}
+
+/// The arguments of `culprit bisect-config` from `good` to `bad`, then `extra`.
+pub fn bisect_config_args<'a>(good: &'a str, bad: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    [&["bisect-config", "--good", good, "--bad", bad][..], extra].concat()
+}
+
+/// Each culprit of a configuration hunt's JSON answer as (test, options).
+pub fn culprit_sets(doc: &serde_json::Value) -> Vec<(String, Vec<String>)> {
+    doc["culprits"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no culprits in {doc}"))
+        .iter()
+        .map(|c| {
+            (
+                c["test"].as_str().unwrap().to_string(),
+                strings(&c["options"]),
+            )
+        })
+        .collect()
+}
+
+/// How many runs of a hunt's candidates (its JSON answer) ended in an infrastructure
+/// error, after checking that every candidate still got a good or bad verdict: a lost
+/// run is retried, never a verdict.
+pub fn infra_errors(doc: &serde_json::Value) -> usize {
+    let candidates = doc["candidates"].as_array().unwrap();
+    for candidate in candidates {
+        let verdict = candidate["verdict"].as_str().unwrap();
+        assert!(
+            verdict.contains("good") || verdict.contains("bad"),
+            "{verdict}"
+        );
+    }
+    candidates
+        .iter()
+        .flat_map(|c| c["runs"].as_array().unwrap())
+        .filter(|r| r["outcome"] == "infra-error")
+        .count()
+}
+
 /// A linear history: commit `i` (1-based) writes `i` into the file `n`. The first
 /// commit also adds `culprit.toml` with the given text. Returns the commit ids, oldest
 /// first.
