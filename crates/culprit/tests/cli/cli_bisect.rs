@@ -299,12 +299,7 @@ fn infrastructure_errors_are_retried_not_counted() {
         flags.path().display()
     );
     let ids = bug_file_repo(dir.path(), &toml);
-    let out = culprit(
-        dir.path(),
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let doc = common::bisect_ok(dir.path(), &ids[0]);
     assert_eq!(doc["culprit"], ids[3].as_str(), "{doc}");
     // Every boot that could not start was run again; none became a verdict.
     assert!(common::infra_errors(&doc) > 0, "{doc}");
@@ -383,12 +378,7 @@ fn identical_artifacts_are_not_booted_again() {
         git(&repo, &["commit", "-q", "-m", &format!("commit {i}")]);
         ids.push(git(&repo, &["rev-parse", "HEAD"]));
     }
-    let out = culprit(
-        &repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let doc = common::bisect_ok(&repo, &ids[0]);
     assert_eq!(doc["culprit"], ids[29].as_str(), "{doc}");
     let reused = doc["reused"].as_u64().unwrap();
     assert!(reused >= 1, "{doc}");

@@ -38,12 +38,7 @@ fn classify(log: &str, success: &str) -> serde_json::Value {
         success,
         path.to_str().unwrap(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::assert_exit(&out, 0);
     json(&out)
 }
 

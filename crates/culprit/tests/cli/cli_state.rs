@@ -19,12 +19,7 @@ fn newest_session(repo: &Path, args: &[&str], env: Option<(&str, &Path)>) -> ser
         command.env(name, value);
     }
     let out: Output = command.output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     json(&out)
 }
 
@@ -51,12 +46,7 @@ fn a_hunt_kept_in_a_state_directory_resumes_and_reports_from_there() {
         &["bisect", "--resume", "--json", "--state", state_arg],
     );
     let doc = json(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{doc} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(doc["culprit"], ids[24].as_str(), "{doc}");
     common::assert_only_the_interrupted_step_repeats(&invocations(&boots), &before);
 
@@ -80,12 +70,7 @@ fn the_state_key_moves_the_state_and_culprit_state_overrides_it() {
         toml(6, (0, 0), (0, 0), &boots)
     );
     let ids = linear_repo(&repo, 10, &text);
-    let out = culprit(
-        &repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let doc = common::bisect_ok(&repo, &ids[0]);
     assert_eq!(doc["culprit"], ids[5].as_str(), "{doc}");
     let kept = dir.path().join("kept");
     assert!(kept.join("journal.sqlite").is_file());

@@ -54,12 +54,7 @@ fn fixtures() -> tempfile::TempDir {
 fn stat_json_has_sections_relocations_and_globals() {
     let dir = fixtures();
     let out = culprit(dir.path(), &["stat", "--json", "bad.o"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::assert_exit(&out, 0);
     let doc = json(&out);
     let object = &doc["files"][0]["objects"][0];
     assert_eq!(object["name"], "bad.o");

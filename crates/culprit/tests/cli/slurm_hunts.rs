@@ -165,12 +165,7 @@ fn ctrl_c_leaves_no_job_queued_and_no_process_on_the_node() {
     });
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 130);
     assert_eq!(
         jobs_with(&comment),
         vec![],

@@ -115,12 +115,7 @@ fn sigint_stops_every_guest_and_records_the_interruption() {
     let started = Instant::now();
     let out = child.wait_with_output().unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 130);
     std::thread::sleep(Duration::from_millis(200));
     assert!(
         live_processes(&format!("{marker}/build/kernel.elf")).is_empty(),

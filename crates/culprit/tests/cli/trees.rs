@@ -87,12 +87,7 @@ fn submodules_are_checked_out_at_each_candidates_recorded_commit() {
         ],
     );
     let doc = json(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{doc} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(doc["culprit"], ids[4].as_str(), "{doc}");
     // Every boot saw the library version its commit pins, never an empty directory.
     let seen = invocations(&boots);

@@ -304,12 +304,7 @@ fn a_killed_session_resumes_by_number_even_after_later_failed_attempts() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("good revision"));
     let out = culprit(&repo, &["bisect", "--resume", "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(json(&out)["culprit"], ids[24].as_str());
     assert!(String::from_utf8_lossy(&out.stderr).contains("resuming session 1"));
 
@@ -437,11 +432,6 @@ fn a_resume_after_editing_the_recipe_is_refused_and_the_cache_serves_only_its_ow
     assert!(again["cached"].as_u64().unwrap() > 0, "{again}");
     // The interrupted session resumes once its recipe is back.
     let out = culprit(&repo, &["bisect", "--resume", "1", "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(json(&out)["culprit"], ids[69].as_str());
 }

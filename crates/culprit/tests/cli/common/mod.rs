@@ -35,6 +35,17 @@ pub fn json(output: &Output) -> serde_json::Value {
     })
 }
 
+/// Checks that `culprit` exited with `code`; the message shows what it printed.
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The JSON document `culprit ARGS` printed and its standard error, after it exited 0.
 pub fn json_ok(dir: &Path, args: &[&str]) -> (serde_json::Value, String) {
     let out = culprit(dir, args);
@@ -54,12 +65,28 @@ pub fn strings(array: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The JSON answer of `culprit bisect` from `good` to `main` in `dir`, after it exited 0.
+pub fn bisect_ok(dir: &Path, good: &str) -> serde_json::Value {
+    json_ok(dir, &bisect_args(good)).0
+}
+
+/// `culprit bisect` from `good` to `main`, answering in JSON.
+pub fn bisect_args(good: &str) -> [&str; 6] {
+    ["bisect", "--good", good, "--bad", "main", "--json"]
+}
+
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    git_with_env(dir, args, &[])
+}
+
+/// Git in `dir` as a fixed test author, with `env` set; what it printed, trimmed.
+pub fn git_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(["-c", "user.name=Test", "-c", "user.email=test@example.org"])
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .expect("git runs");
     assert!(
