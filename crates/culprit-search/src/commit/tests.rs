@@ -47,13 +47,7 @@ struct Nodes {
 
 impl Nodes {
     fn new(graph: &CommitGraph, history: &History) -> Self {
-        let to_graph: Vec<usize> = (0..history.len())
-            .map(|i| graph.index(&History::id(i)).unwrap())
-            .collect();
-        let mut to_history = vec![0; to_graph.len()];
-        for (i, &g) in to_graph.iter().enumerate() {
-            to_history[g] = i;
-        }
+        let (to_graph, to_history) = history.node_numbers(graph);
         Self {
             to_graph,
             to_history,
@@ -142,13 +136,25 @@ impl Scenario {
         max_runs: usize,
         oracle: impl FnMut(usize) -> Verdict,
     ) -> Hunt {
-        let (graph, good, bad) = (&self.graph, &[self.good()], self.bad());
-        hunt_from_first_failure(graph, good, bad, options, 1, max_runs, oracle).unwrap()
+        hunt_from_first_failure(self.bisection(options), self.bad(), 1, max_runs, oracle).unwrap()
     }
 
     /// A bisection from the first commit to the last under `options`.
     fn bisection(&self, options: BisectOptions) -> Bisection<'_> {
         Bisection::new(&self.graph, &[self.good()], self.bad(), options).unwrap()
+    }
+
+    /// The commits of the suspect set an ambiguous hunt ended with, in order.
+    fn suspect_commits(&self, status: &Status) -> Vec<usize> {
+        let Status::Ambiguous { suspects } = status else {
+            panic!("expected ambiguity, got {status:?}");
+        };
+        let mut commits: Vec<usize> = suspects
+            .iter()
+            .map(|s| self.nodes.to_history[s.node])
+            .collect();
+        commits.sort_unstable();
+        commits
     }
 
     fn trusted_oracle<'a>(&'a self, skipped: &'a [bool]) -> impl FnMut(usize) -> Verdict + 'a {
@@ -425,15 +431,7 @@ fn flaky_search_reports_a_skip_window_it_cannot_split() {
             Verdict::Good
         }
     });
-    let Status::Ambiguous { suspects } = result.status else {
-        panic!("expected ambiguity, got {:?}", result.status);
-    };
-    let mut commits: Vec<usize> = suspects
-        .iter()
-        .map(|s| scenario.nodes.to_history[s.node])
-        .collect();
-    commits.sort_unstable();
-    assert_eq!(commits, [28, 29, 30]);
+    assert_eq!(scenario.suspect_commits(&result.status), [28, 29, 30]);
 }
 
 fn any_history() -> impl Strategy<Value = History> {

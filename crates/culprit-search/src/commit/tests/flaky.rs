@@ -314,15 +314,7 @@ fn unknown_rates_report_a_skip_window_they_cannot_split() {
             draw(&scenario, node, 0.7, 0.0, &mut flips)
         }
     });
-    let Status::Ambiguous { suspects } = result.status else {
-        panic!("expected ambiguity, got {:?}", result.status);
-    };
-    let mut commits: Vec<usize> = suspects
-        .iter()
-        .map(|s| scenario.nodes.to_history[s.node])
-        .collect();
-    commits.sort_unstable();
-    assert_eq!(commits, [28, 29, 30]);
+    assert_eq!(scenario.suspect_commits(&result.status), [28, 29, 30]);
 }
 
 #[test]
