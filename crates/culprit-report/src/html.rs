@@ -6,9 +6,9 @@
 //! the code under test.
 
 use super::chart::{self, Point};
-use super::escape::{html, shell_word};
+use super::escape::html;
 use super::excerpt;
-use super::findings::{short, CommitResult, Hunt};
+use super::findings::{culprit_options, short, CommitResult, Hunt};
 use super::narrowing::suspects_left;
 use super::steps::VerdictClass;
 use super::steps::{artifact_label, setup_runs};
@@ -113,13 +113,7 @@ fn header(page: &mut String, reading: &Reading<'_>, headline: &str) {
             }
         },
         Hunt::Config(c) if !c.culprits.is_empty() => {
-            let mut options: Vec<&str> = c
-                .culprits
-                .iter()
-                .flat_map(|k| k.options.iter().map(String::as_str))
-                .collect();
-            options.sort_unstable();
-            options.dedup();
+            let options = culprit_options(c);
             let chips: Vec<String> = options
                 .iter()
                 .map(|o| format!("<code>{}</code>", html(o)))
@@ -248,12 +242,7 @@ fn commit_reproduction(page: &mut String, found: &CommitResult) {
     let Some(culprit) = &found.result.culprit else {
         return;
     };
-    let tests: String = found
-        .result
-        .target
-        .keys()
-        .map(|t| format!(" --test {}", shell_word(t)))
-        .collect();
+    let tests = found.test_args();
     page.push_str("<section id=\"reproduce\">\n<h2>Reproduce</h2>\n");
     match &found.plan.kind {
         Some(CandidateKind::Artifacts { .. }) => {
@@ -265,12 +254,7 @@ fn commit_reproduction(page: &mut String, found: &CommitResult) {
         }
         _ => {
             let id = short(culprit);
-            let bad = found
-                .plan
-                .bad
-                .as_deref()
-                .map(short)
-                .unwrap_or_else(|| "BAD".into());
+            let bad = found.bad_short();
             let _ = writeln!(
                 page,
                 "<pre class=\"cmd\"><span class=\"c\"># fails as above</span>\nculprit run --rev {}{}\n<span class=\"c\"># reverted on top of the bad revision: should pass</span>\ngit checkout {} &amp;&amp; git revert --no-edit {} &amp;&amp; culprit run{}</pre>",
