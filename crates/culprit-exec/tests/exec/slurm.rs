@@ -3,16 +3,18 @@
 //! and Slurm's faults read as lost runs.
 
 use crate::common::cluster;
+use crate::common::job;
 use crate::common::procs;
 use crate::common::run as fixture;
 
-use cluster::{cluster, lost_reason, once_running, run_watched, wait_running};
+use cluster::{cluster, once_running, wait_running};
 use culprit_console::{Classifier, Ending, Outcome, Rules};
 use culprit_exec::slurm::{
     cancel_leftovers, live_jobs, run_job, unique_job_name, wait_gone, SlurmOptions,
 };
 use culprit_exec::{RunReport, RunSpec, StopFlag};
 use fixture::{boot_rules, no_stop, spec};
+use job::{lost_reason, run_watched};
 use procs::{alive, printed_pids};
 use std::process::Command;
 use std::sync::atomic::Ordering;

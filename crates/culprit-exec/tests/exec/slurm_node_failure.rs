@@ -5,11 +5,13 @@
 //! as `.ci/run` does), never against a cluster other test runs share.
 
 use crate::common::cluster;
+use crate::common::job;
 use crate::common::run as fixture;
 
-use cluster::{cluster, lost_reason, once_running, run_watched};
+use cluster::{cluster, once_running};
 use culprit_exec::slurm::unique_job_name;
 use fixture::{no_stop, spec};
+use job::{lost_reason, run_watched};
 use std::process::Command;
 use std::time::Duration;
 
