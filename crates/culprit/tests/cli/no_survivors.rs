@@ -22,28 +22,11 @@ const TAG: &str = "CULPRIT_SURVIVOR_TAG";
 /// Live processes carrying `TAG=value`, with their command names.
 fn tagged(value: &str) -> Vec<(i32, String)> {
     let needle = format!("{TAG}={value}");
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
-            continue;
-        };
-        let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let zombie = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z');
-        let tagged = environ
-            .split(|b| *b == 0)
-            .any(|var| var == needle.as_bytes());
-        if tagged && !zombie {
-            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            found.push((pid, name.trim().to_string()));
-        }
-    }
-    found
+    common::live::live_processes()
+        .into_iter()
+        .filter(|p| p.has_env(&needle))
+        .map(|p| (p.pid, p.name))
+        .collect()
 }
 
 /// Kills whatever still carries the tag when the test ends, passed or not.

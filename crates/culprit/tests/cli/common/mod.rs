@@ -1,6 +1,8 @@
 //! Real git repositories for the CLI tests, built with the git command line.
 
 pub mod linux;
+#[path = "../../../../culprit-exec/tests/exec/common/live.rs"]
+pub mod live;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -359,28 +361,11 @@ pub fn test<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value
 
 /// Live (non-zombie) processes whose command line mentions `needle`.
 pub fn live_processes(needle: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let zombie = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z');
-        if !zombie && String::from_utf8_lossy(&cmdline).contains(needle) {
-            found.push(pid);
-        }
-    }
-    found
+    live::live_processes()
+        .into_iter()
+        .filter(|p| p.cmdline.contains(needle))
+        .map(|p| p.pid as u32)
+        .collect()
 }
 
 /// After a resumed session: every step ran once, except possibly the one that was
