@@ -219,12 +219,11 @@ fn config_lays_a_fragment_over_one_step_also_at_a_revision() {
     common::git(&tree, &["add", "-A"]);
     common::git(&tree, &["commit", "-q", "-m", "toyos"]);
     let before = std::fs::read_to_string(tree.join(".config")).unwrap();
-    let fragment = dir.path().join("fault.config");
-    std::fs::write(
-        &fragment,
+    let fragment = crate::common::write_file(
+        dir.path(),
+        "fault.config",
         "# what the engineer wants to try\nCONFIG_EARLY_FAULT=y\nCONFIG_IPI_BROADCAST=y\n",
-    )
-    .unwrap();
+    );
     let fragment = fragment.to_str().unwrap();
 
     // On the working tree: the fragment's fault happens, and its option that cannot

@@ -99,6 +99,13 @@ pub fn git_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Writes `text` into the file `name` in `dir`; returns its path.
+pub fn write_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// A new, empty folder `name` in `dir`.
 pub fn new_dir(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
