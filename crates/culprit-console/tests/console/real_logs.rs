@@ -1,5 +1,6 @@
 //! Every real QEMU capture in `shared/console-logs/` reads as its README says.
 
+use crate::support::classified_in_pieces;
 use culprit_console::{
     classify, Classification, Classifier, Ending, Outcome, Rules, Signature, SignatureKind,
 };
@@ -258,15 +259,7 @@ proptest! {
         let bytes = log(LOGS[which]);
         let rules = rules_with(marker);
         let whole = classify(&rules, &bytes, &ending).unwrap();
-        let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
-        cuts.sort_unstable();
-        let mut classifier = Classifier::new(&rules).unwrap();
-        let mut at = 0;
-        for cut in cuts.into_iter().chain([bytes.len()]) {
-            classifier.feed(&bytes[at..cut], Duration::ZERO);
-            at = cut;
-        }
-        prop_assert_eq!(classifier.finish(&ending), whole);
+        prop_assert_eq!(classified_in_pieces(&rules, &bytes, &cuts, &ending), whole);
     }
 
 }

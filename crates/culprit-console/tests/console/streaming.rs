@@ -521,6 +521,7 @@ mod soup {
     //! Random mixes of the lines the packs react to, in random chunks.
 
     use super::*;
+    use crate::support::classified_in_pieces;
     use proptest::prelude::*;
 
     const LINES: &[&str] = &[
@@ -559,15 +560,7 @@ mod soup {
             let bytes = log.as_bytes();
             let rules = Rules { success: vec!["BOOT-OK".into()], ..Rules::boot() };
             let whole = classify(&rules, bytes, &Ending::Unknown).unwrap();
-            let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
-            cuts.sort_unstable();
-            let mut classifier = Classifier::new(&rules).unwrap();
-            let mut at = 0;
-            for cut in cuts.into_iter().chain([bytes.len()]) {
-                classifier.feed(&bytes[at..cut], Duration::ZERO);
-                at = cut;
-            }
-            let split = classifier.finish(&Ending::Unknown);
+            let split = classified_in_pieces(&rules, bytes, &cuts, &Ending::Unknown);
             prop_assert_eq!(&split, &whole);
             prop_assert!(whole.signatures.len() <= MAX_SIGNATURES);
             for (i, a) in whole.signatures.iter().enumerate() {
