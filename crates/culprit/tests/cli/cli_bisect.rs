@@ -275,12 +275,7 @@ fn verify_revert_reverts_the_culprit_on_top_of_bad() {
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["culprit"], ids[3].as_str());
-    let verification: Vec<&str> = doc["verification"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let verification = common::strings(&doc["verification"]);
     assert!(
         verification
             .iter()

@@ -75,12 +75,7 @@ fn stat_json_has_sections_relocations_and_globals() {
     assert!(groups
         .iter()
         .any(|g| g["type"] == "R_ARM_MOVT_ABS" && g["target"] == ".data" && g["count"] == 1));
-    let globals: Vec<&str> = object["globals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap())
-        .collect();
+    let globals = crate::common::field_strings(&object["globals"], "name");
     assert_eq!(globals, ["body", "func_7"]);
 }
 

@@ -64,12 +64,7 @@ fn names_the_single_culprit_the_interaction_the_hang_behind_it_and_the_refused_o
     );
     assert_eq!(hang["reproduce_verified"], true, "{doc}");
     assert_eq!(doc["tests"]["smp_threads"], "passes at bad (pass)");
-    let refused: Vec<&str> = doc["not_applied"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["option"].as_str().unwrap())
-        .collect();
+    let refused = common::field_strings(&doc["not_applied"], "option");
     assert_eq!(refused, vec!["CONFIG_IPI_BROADCAST"], "{doc}");
     assert_eq!(doc["not_applied"][0]["requested"], "y");
     // culprit's own Kconfig evaluator says why: the unmet half of its `depends on`.

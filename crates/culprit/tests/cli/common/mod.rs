@@ -77,6 +77,16 @@ pub fn bisect_args(good: &str) -> [&str; 6] {
     ["bisect", "--good", good, "--bad", "main", "--json"]
 }
 
+/// The string `field` of each object of a JSON array.
+pub fn field_strings(array: &serde_json::Value, field: &str) -> Vec<String> {
+    let items = array.as_array();
+    let items = items.unwrap_or_else(|| panic!("not an array: {array}"));
+    items
+        .iter()
+        .map(|item| item[field].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn git(dir: &Path, args: &[&str]) -> String {
     git_with_env(dir, args, &[])
 }
