@@ -20,13 +20,11 @@ fn refused(toml: &str, needles: &[&str]) {
     assert_bad(&run_in(dir.path(), toml, &[]), needles);
 }
 
+/// A refusal (exit code 2) that says each of `needles`, and no panic.
 fn assert_bad(out: &Output, needles: &[&str]) {
+    crate::common::assert_refused(out, needles);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
     assert!(!err.contains("panicked"), "{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "`{needle}` not in: {err}");
-    }
 }
 
 #[test]

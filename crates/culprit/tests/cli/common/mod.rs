@@ -48,6 +48,18 @@ pub fn assert_exit(out: &Output, code: i32) {
     );
 }
 
+/// Checks that `culprit` refused its input (exit code 2) saying each of `parts`.
+pub fn assert_refused(out: &Output, parts: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for part in parts {
+        assert!(
+            err.contains(part),
+            "the refusal does not say {part:?}: {err}"
+        );
+    }
+}
+
 /// The JSON document `culprit ARGS` printed and its standard error, after it exited 0.
 pub fn json_ok(dir: &Path, args: &[&str]) -> (serde_json::Value, String) {
     let out = culprit(dir, args);
