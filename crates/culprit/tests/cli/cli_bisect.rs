@@ -186,11 +186,7 @@ fn bad_input_is_refused_with_exit_code_2() {
     let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 10, &toml(5, (0, 0), (0, 0), &log));
     let check = |args: &[&str], needle: &str| {
-        let out = culprit(&repo, args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: `{needle}` not in {err}");
-        assert!(!err.contains("panicked"), "{err}");
+        common::assert_bad_input(&culprit(&repo, args), &[needle]);
     };
     check(&["bisect", "--resume"], "no bisection to resume");
     check(

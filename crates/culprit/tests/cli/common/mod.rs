@@ -60,6 +60,14 @@ pub fn assert_refused(out: &Output, parts: &[&str]) {
     }
 }
 
+/// Checks that `culprit` refused bad input (exit code 2) saying each of `parts`, and
+/// did not panic.
+pub fn assert_bad_input(out: &Output, parts: &[&str]) {
+    assert_refused(out, parts);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
 /// The JSON document `culprit ARGS` printed and its standard error, after it exited 0.
 pub fn json_ok(dir: &Path, args: &[&str]) -> (serde_json::Value, String) {
     let out = culprit(dir, args);
