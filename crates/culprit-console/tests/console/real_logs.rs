@@ -39,6 +39,11 @@ fn read(name: &str, success: &str, ending: Ending) -> Classification {
     classify(&rules_with(success), &log(name), &ending).expect("valid rules")
 }
 
+/// A boot log read as culprit reads a boot that exited 0: it passes on BOOT-OK.
+fn read_boot(name: &str) -> Classification {
+    read(name, "BOOT-OK", Ending::Exited { code: 0 })
+}
+
 fn evidence_text(name: &str, c: &Classification) -> String {
     let (start, end) = c.evidence.expect("evidence");
     String::from_utf8_lossy(&log(name)[start as usize..end as usize]).into_owned()
@@ -52,7 +57,7 @@ fn panic_title(title: &str) -> Outcome {
 
 #[test]
 fn boot_ok_passes_on_its_marker() {
-    let c = read("linux-boot-ok.log", "BOOT-OK", Ending::Exited { code: 0 });
+    let c = read_boot("linux-boot-ok.log");
     assert_eq!(c.outcome, Outcome::Pass);
     assert_eq!(c.stage, "success");
     assert_eq!(evidence_text("linux-boot-ok.log", &c), "BOOT-OK\r\n");
@@ -74,11 +79,7 @@ fn boot_ok_passes_on_a_clean_exit_without_markers() {
 
 #[test]
 fn sysrq_crash_fails_with_its_panic_and_the_whole_trace_as_evidence() {
-    let c = read(
-        "linux-sysrq-crash.log",
-        "BOOT-OK",
-        Ending::Exited { code: 0 },
-    );
+    let c = read_boot("linux-sysrq-crash.log");
     assert_eq!(
         c.outcome,
         panic_title("kernel panic: sysrq triggered crash")
@@ -93,11 +94,7 @@ fn sysrq_crash_fails_with_its_panic_and_the_whole_trace_as_evidence() {
 
 #[test]
 fn init_exit_fails_with_the_panic_reason() {
-    let c = read(
-        "linux-init-exits.log",
-        "BOOT-OK",
-        Ending::Exited { code: 0 },
-    );
+    let c = read_boot("linux-init-exits.log");
     assert_eq!(
         c.outcome,
         panic_title("kernel panic: Attempted to kill init!")
@@ -107,7 +104,7 @@ fn init_exit_fails_with_the_panic_reason() {
 
 #[test]
 fn missing_rootfs_fails_with_the_panic_reason() {
-    let c = read("linux-no-rootfs.log", "BOOT-OK", Ending::Exited { code: 0 });
+    let c = read_boot("linux-no-rootfs.log");
     assert_eq!(
         c.outcome,
         panic_title("kernel panic: VFS: Unable to mount root fs on unknown-block")
@@ -150,11 +147,7 @@ fn the_runner_stopping_qemu_is_not_an_infra_error() {
 
 #[test]
 fn no_console_output_and_exit_0_is_an_exit_at_the_bootloader_not_a_hang() {
-    let c = read(
-        "linux-no-console-output.log",
-        "BOOT-OK",
-        Ending::Exited { code: 0 },
-    );
+    let c = read_boot("linux-no-console-output.log");
     assert_eq!(
         c.outcome,
         Outcome::Fail {
