@@ -1,6 +1,6 @@
 //! Every real QEMU capture in `shared/console-logs/` reads as its README says.
 
-use crate::support::classified_in_pieces;
+use crate::support::{classified_in_pieces, rules_with};
 use culprit_console::{
     classify, Classification, Classifier, Ending, Outcome, Rules, Signature, SignatureKind,
 };
@@ -26,13 +26,6 @@ fn logs_dir() -> PathBuf {
 fn log(name: &str) -> Vec<u8> {
     let path = logs_dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
-}
-
-fn rules_with(success: &str) -> Rules {
-    Rules {
-        success: vec![success.to_string()],
-        ..Rules::boot()
-    }
 }
 
 fn read(name: &str, success: &str, ending: Ending) -> Classification {

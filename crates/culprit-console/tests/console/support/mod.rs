@@ -24,3 +24,11 @@ pub fn classified_in_pieces(
     }
     classifier.finish(ending)
 }
+
+/// The boot rules with the one success marker `success`.
+pub fn rules_with(success: &str) -> Rules {
+    Rules {
+        success: vec![success.to_string()],
+        ..Rules::boot()
+    }
+}
