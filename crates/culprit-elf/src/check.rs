@@ -111,30 +111,25 @@ impl TryFrom<RawShapeCheck> for ShapeCheck {
         let size_limits = raw.min_size.is_some() || raw.max_size.is_some();
         let count_limits = raw.min_count.is_some() || raw.max_count.is_some();
         let rule = if let Some(section) = raw.section {
-            if count_limits || raw.target.is_some() {
-                return Err("`section` takes `min_size`/`max_size`, not counts or `target`".into());
-            }
-            if !size_limits {
-                return Err(format!(
-                    "`section = \"{section}\"` needs `max_size` or `min_size`"
-                ));
-            }
-            check_order(raw.min_size, raw.max_size, "size")?;
+            let others = count_limits || raw.target.is_some();
+            own_limits(
+                &format!("section = \"{section}\""),
+                others.then_some("`section` takes `min_size`/`max_size`, not counts or `target`"),
+                (raw.min_size, raw.max_size),
+                "size",
+            )?;
             ShapeRule::SectionSize {
                 section,
                 min_size: raw.min_size,
                 max_size: raw.max_size,
             }
         } else if let Some(relocation) = raw.relocation {
-            if size_limits {
-                return Err("`relocation` takes `min_count`/`max_count`, not sizes".into());
-            }
-            if !count_limits {
-                return Err(format!(
-                    "`relocation = \"{relocation}\"` needs `max_count` or `min_count`"
-                ));
-            }
-            check_order(raw.min_count, raw.max_count, "count")?;
+            own_limits(
+                &format!("relocation = \"{relocation}\""),
+                size_limits.then_some("`relocation` takes `min_count`/`max_count`, not sizes"),
+                (raw.min_count, raw.max_count),
+                "count",
+            )?;
             ShapeRule::RelocationCount {
                 relocation,
                 target: raw.target,
@@ -152,6 +147,24 @@ impl TryFrom<RawShapeCheck> for ShapeCheck {
             rule,
         })
     }
+}
+
+/// Checks the limits of the check `key = "value"` (given as `setting`): `refusal` when
+/// it was given the other kind's, then at least one of its own `min_`/`max_` `what`, in
+/// order.
+fn own_limits(
+    setting: &str,
+    refusal: Option<&str>,
+    (min, max): (Option<u64>, Option<u64>),
+    what: &str,
+) -> Result<(), String> {
+    if let Some(refusal) = refusal {
+        return Err(refusal.into());
+    }
+    if min.is_none() && max.is_none() {
+        return Err(format!("`{setting}` needs `max_{what}` or `min_{what}`"));
+    }
+    check_order(min, max, what)
 }
 
 fn check_order(min: Option<u64>, max: Option<u64>, what: &str) -> Result<(), String> {

@@ -7,6 +7,9 @@
 //! Without libtest (`harness = false`): the binary is both the tests and the stand-in,
 //! chosen by its first argument.
 
+#[path = "exec/common/live.rs"]
+#[allow(dead_code)]
+mod live;
 #[path = "exec/common/procs.rs"]
 #[allow(dead_code)]
 mod procs;
@@ -111,25 +114,11 @@ fn stand_in(tag: &str, args: &[&str]) -> StandIn {
 /// Live (non-zombie) processes carrying `tag`, with their command lines.
 fn tagged(tag: &str) -> Vec<(u32, String)> {
     let needle = format!("{TAG}={tag}");
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-        let tagged = environ
-            .split(|b| *b == 0)
-            .any(|var| var == needle.as_bytes());
-        if tagged && procs::alive(pid as i32) {
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            found.push((pid, String::from_utf8_lossy(&cmdline).replace('\0', " ")));
-        }
-    }
-    found
+    live::live_processes()
+        .into_iter()
+        .filter(|p| p.has_env(&needle))
+        .map(|p| (p.pid as u32, p.cmdline))
+        .collect()
 }
 
 /// SIGKILLs the stand-in and waits until nothing tagged runs; panics with the survivors.

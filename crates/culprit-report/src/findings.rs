@@ -4,6 +4,7 @@
 //! or one that ended in an error, still renders with whatever it recorded; a result that
 //! cannot be read at all is said to be so.
 
+use crate::escape::shell_word;
 use culprit_hunt::commit_hunt::CandidateKind;
 use culprit_hunt::journal::SessionRow;
 use culprit_hunt::results::{CommitHuntResult, ConfigHuntResult};
@@ -88,19 +89,44 @@ impl Findings {
                 (None, _) => c.result.status.to_string(),
             },
             Hunt::Config(c) if !c.culprits.is_empty() => {
-                let mut options: Vec<&str> = c
-                    .culprits
-                    .iter()
-                    .flat_map(|k| k.options.iter().map(String::as_str))
-                    .collect();
-                options.sort_unstable();
-                options.dedup();
-                format!("{}: {}", c.status, options.join(", "))
+                format!("{}: {}", c.status, culprit_options(c).join(", "))
             }
             Hunt::Config(c) => c.status.to_string(),
             Hunt::Plain => status.to_string(),
         }
     }
+}
+
+impl CommitResult {
+    /// The `--test` arguments naming the target's tests, for a command to paste.
+    pub fn test_args(&self) -> String {
+        self.result
+            .target
+            .keys()
+            .map(|t| format!(" --test {}", shell_word(t)))
+            .collect()
+    }
+
+    /// The bad revision as people quote it, or `BAD` where the plan does not say.
+    pub fn bad_short(&self) -> String {
+        self.plan
+            .bad
+            .as_deref()
+            .map(short)
+            .unwrap_or_else(|| "BAD".into())
+    }
+}
+
+/// Every option a configuration hunt's culprits name, sorted, each once.
+pub fn culprit_options(result: &ConfigHuntResult) -> Vec<&str> {
+    let mut options: Vec<&str> = result
+        .culprits
+        .iter()
+        .flat_map(|k| k.options.iter().map(String::as_str))
+        .collect();
+    options.sort_unstable();
+    options.dedup();
+    options
 }
 
 impl PlanFacts {

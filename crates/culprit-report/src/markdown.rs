@@ -4,7 +4,7 @@
 //! Plain enough to read unrendered in a mail; untrusted text (titles, subjects) goes in
 //! code spans or is escaped so it cannot turn into markup.
 
-use super::escape::{md_cell, md_code, md_name, md_text, shell_word};
+use super::escape::{md_cell, md_code, md_name, md_text};
 use super::findings::{short, CommitResult, Hunt};
 use super::steps::{artifact_label, VerdictClass};
 use super::{Reading, StepEntry};
@@ -371,12 +371,7 @@ fn commit_reproduction(out: &mut String, found: &CommitResult) {
     let Some(culprit) = &found.result.culprit else {
         return;
     };
-    let tests: String = found
-        .result
-        .target
-        .keys()
-        .map(|t| format!(" --test {}", shell_word(t)))
-        .collect();
+    let tests = found.test_args();
     match &found.plan.kind {
         Some(CandidateKind::Artifacts { list, .. }) => {
             let before = list
@@ -403,7 +398,7 @@ fn commit_reproduction(out: &mut String, found: &CommitResult) {
             let _ = writeln!(
                 out,
                 "git checkout {} && git revert --no-edit {id} && culprit run{tests}    # should pass",
-                found.plan.bad.as_deref().map(short).unwrap_or_else(|| "BAD".into())
+                found.bad_short()
             );
             out.push_str("```\n");
         }

@@ -70,16 +70,7 @@ mod tests {
         StepRow {
             seq,
             candidate: serde_json::Value::Null,
-            result: StepResult {
-                normalize: None,
-                effective_config: None,
-                artifact_digest: None,
-                reused_artifacts: false,
-                place: None,
-                fixup: None,
-                build: None,
-                tests: Vec::new(),
-            },
+            result: StepResult::default(),
             started: 0.0,
             finished: 0.0,
         }

@@ -211,24 +211,18 @@ fn plain(result: &StepResult) -> Verdict {
             text: format!("skip ({}: {})", build.name, build.outcome),
         };
     }
-    let failed: Vec<String> = result
-        .tests
-        .iter()
-        .filter(|t| matches!(t.outcome, Outcome::Fail { .. } | Outcome::Hang { .. }))
-        .map(|t| format!("{}: {}", t.name, t.outcome))
-        .collect();
+    let described = |keep: fn(&Outcome) -> bool| -> Vec<String> {
+        let kept = result.tests.iter().filter(|t| keep(&t.outcome));
+        kept.map(|t| format!("{}: {}", t.name, t.outcome)).collect()
+    };
+    let failed = described(|o| matches!(o, Outcome::Fail { .. } | Outcome::Hang { .. }));
     if !failed.is_empty() {
         return Verdict {
             class: VerdictClass::Bad,
             text: format!("bad ({})", failed.join("; ")),
         };
     }
-    let broken: Vec<String> = result
-        .tests
-        .iter()
-        .filter(|t| t.outcome != Outcome::Pass)
-        .map(|t| format!("{}: {}", t.name, t.outcome))
-        .collect();
+    let broken = described(|o| *o != Outcome::Pass);
     if !broken.is_empty() {
         return Verdict {
             class: VerdictClass::Skip,
@@ -321,14 +315,8 @@ mod tests {
             seq: 1,
             candidate: serde_json::json!({ "phase": phase, "key": "k" }),
             result: StepResult {
-                normalize: None,
-                effective_config: None,
-                artifact_digest: None,
-                reused_artifacts: false,
-                place: None,
-                fixup: None,
-                build: None,
                 tests,
+                ..StepResult::default()
             },
             started: 0.0,
             finished: 1.0,
@@ -381,14 +369,9 @@ mod tests {
             signature: Signature::new(SignatureKind::Compiler, "x.h: No such file"),
         };
         let mut broken = StepResult {
-            normalize: None,
-            effective_config: None,
-            artifact_digest: None,
-            reused_artifacts: false,
-            place: None,
-            fixup: None,
             build: Some(run("build", build.clone())),
             tests: vec![run("boot", build)],
+            ..StepResult::default()
         };
         assert_eq!(plain(&broken).class, VerdictClass::Skip);
         broken.build = None;

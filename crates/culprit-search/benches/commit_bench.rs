@@ -201,17 +201,7 @@ impl Subject {
             Shape::MergeHeavy => History::merge_heavy(len, &mut rng),
         };
         let graph = history.graph().expect("a generated history is a DAG");
-        let node_of: Vec<usize> = (0..history.len())
-            .map(|i| {
-                graph
-                    .index(&History::id(i))
-                    .expect("every commit is listed")
-            })
-            .collect();
-        let mut commit_of = vec![0; node_of.len()];
-        for (i, &n) in node_of.iter().enumerate() {
-            commit_of[n] = i;
-        }
+        let (node_of, commit_of) = history.node_numbers(&graph);
         let repo = Repo::create(dir, &history);
         Self {
             history,

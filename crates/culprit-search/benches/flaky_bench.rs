@@ -18,9 +18,9 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use culprit_search::commit::simulate::{hunt, hunt_from_first_failure, History, SplitMix64};
+use culprit_search::commit::simulate::{hunt, hunt_from_first_failure, History, Hunt, SplitMix64};
 use culprit_search::commit::{
-    BisectOptions, CommitGraph, FlakyModel, Status, UnknownRates, Verdict,
+    BisectOptions, Bisection, CommitGraph, FlakyModel, Status, UnknownRates, Verdict,
 };
 
 mod support;
@@ -155,17 +155,7 @@ impl Subject {
             History::linear(len)
         };
         let graph = history.graph().expect("a generated history is a DAG");
-        let node_of: Vec<usize> = (0..history.len())
-            .map(|i| {
-                graph
-                    .index(&History::id(i))
-                    .expect("every commit is listed")
-            })
-            .collect();
-        let mut commit_of = vec![0; node_of.len()];
-        for (i, &n) in node_of.iter().enumerate() {
-            commit_of[n] = i;
-        }
+        let (node_of, commit_of) = history.node_numbers(&graph);
         Self {
             graph,
             history,
@@ -250,25 +240,43 @@ impl<'s> Trial<'s> {
         [(self.subject.node_of[touched], weight)].into()
     }
 
-    fn git_bisect(&self, row: &Row, tally: &mut Tally) {
-        let mut flips = SplitMix64::new(self.seed);
+    /// A hunt of this case with `workers` runs a round, up to the row's cap, each run
+    /// drawn with `flips`; `from_first_failure` runs the bad endpoint until it fails first.
+    fn hunt(
+        &self,
+        options: BisectOptions,
+        row: &Row,
+        workers: usize,
+        from_first_failure: bool,
+        flips: &mut SplitMix64,
+    ) -> Hunt {
         let s = self.subject;
-        let result = hunt(
-            &s.graph,
-            &[s.good()],
-            s.bad(),
-            BisectOptions::default(),
-            1,
-            row.cap(),
-            |node| self.run(node, &mut flips),
-        )
-        .expect("the endpoints are in the graph");
+        let (graph, good, bad) = (&s.graph, &[s.good()], s.bad());
+        let oracle = |node| self.run(node, flips);
+        let result = if from_first_failure {
+            Bisection::new(graph, good, bad, options)
+                .and_then(|b| hunt_from_first_failure(b, bad, workers, row.cap(), oracle))
+        } else {
+            hunt(graph, good, bad, options, workers, row.cap(), oracle)
+        };
+        result.expect("the endpoints are in the graph")
+    }
+
+    /// Counts `result` in `tally`, with `endpoint_runs` run before the hunt (each its own
+    /// round).
+    fn count(&self, tally: &mut Tally, result: &Hunt, endpoint_runs: usize) {
         tally.add(
-            result.runs,
-            result.rounds,
+            result.runs + endpoint_runs,
+            result.rounds + endpoint_runs,
             &result.status,
             self.culprit_node(),
         );
+    }
+
+    fn git_bisect(&self, row: &Row, tally: &mut Tally) {
+        let mut flips = SplitMix64::new(self.seed);
+        let result = self.hunt(BisectOptions::default(), row, 1, false, &mut flips);
+        self.count(tally, &result, 0);
     }
 
     fn today(&self, row: &Row, tally: &mut Tally) {
@@ -300,63 +308,20 @@ impl<'s> Trial<'s> {
                 }
             }
         }
-        let result = hunt(
-            &s.graph,
-            &[s.good()],
-            s.bad(),
-            options,
-            row.workers,
-            row.cap(),
-            |node| self.run(node, &mut flips),
-        )
-        .expect("the endpoints are in the graph");
-        tally.add(
-            result.runs + endpoint_runs,
-            result.rounds + endpoint_runs,
-            &result.status,
-            self.culprit_node(),
-        );
+        let result = self.hunt(options, row, row.workers, false, &mut flips);
+        self.count(tally, &result, endpoint_runs);
     }
 
     fn new_strategy(&self, row: &Row, tally: &mut Tally) {
         let mut flips = SplitMix64::new(self.seed);
-        let s = self.subject;
-        let prior = self.prior(row.prior);
-        let result = if row.kind == Kind::Deterministic {
-            hunt(
-                &s.graph,
-                &[s.good()],
-                s.bad(),
-                BisectOptions {
-                    prior,
-                    ..BisectOptions::default()
-                },
-                row.workers,
-                row.cap(),
-                |node| self.run(node, &mut flips),
-            )
-        } else {
-            hunt_from_first_failure(
-                &s.graph,
-                &[s.good()],
-                s.bad(),
-                BisectOptions {
-                    unknown_rates: Some(UnknownRates::default()),
-                    prior,
-                    ..BisectOptions::default()
-                },
-                row.workers,
-                row.cap(),
-                |node| self.run(node, &mut flips),
-            )
-        }
-        .expect("the endpoints are in the graph");
-        tally.add(
-            result.runs,
-            result.rounds,
-            &result.status,
-            self.culprit_node(),
-        );
+        let deterministic = row.kind == Kind::Deterministic;
+        let options = BisectOptions {
+            unknown_rates: (!deterministic).then(UnknownRates::default),
+            prior: self.prior(row.prior),
+            ..BisectOptions::default()
+        };
+        let result = self.hunt(options, row, row.workers, !deterministic, &mut flips);
+        self.count(tally, &result, 0);
     }
 }
 

@@ -1,5 +1,6 @@
 //! Every real QEMU capture in `shared/console-logs/` reads as its README says.
 
+use crate::support::{classified_in_pieces, rules_with};
 use culprit_console::{
     classify, Classification, Classifier, Ending, Outcome, Rules, Signature, SignatureKind,
 };
@@ -27,15 +28,13 @@ fn log(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-fn rules_with(success: &str) -> Rules {
-    Rules {
-        success: vec![success.to_string()],
-        ..Rules::boot()
-    }
-}
-
 fn read(name: &str, success: &str, ending: Ending) -> Classification {
     classify(&rules_with(success), &log(name), &ending).expect("valid rules")
+}
+
+/// A boot log read as culprit reads a boot that exited 0: it passes on BOOT-OK.
+fn read_boot(name: &str) -> Classification {
+    read(name, "BOOT-OK", Ending::Exited { code: 0 })
 }
 
 fn evidence_text(name: &str, c: &Classification) -> String {
@@ -51,7 +50,7 @@ fn panic_title(title: &str) -> Outcome {
 
 #[test]
 fn boot_ok_passes_on_its_marker() {
-    let c = read("linux-boot-ok.log", "BOOT-OK", Ending::Exited { code: 0 });
+    let c = read_boot("linux-boot-ok.log");
     assert_eq!(c.outcome, Outcome::Pass);
     assert_eq!(c.stage, "success");
     assert_eq!(evidence_text("linux-boot-ok.log", &c), "BOOT-OK\r\n");
@@ -73,11 +72,7 @@ fn boot_ok_passes_on_a_clean_exit_without_markers() {
 
 #[test]
 fn sysrq_crash_fails_with_its_panic_and_the_whole_trace_as_evidence() {
-    let c = read(
-        "linux-sysrq-crash.log",
-        "BOOT-OK",
-        Ending::Exited { code: 0 },
-    );
+    let c = read_boot("linux-sysrq-crash.log");
     assert_eq!(
         c.outcome,
         panic_title("kernel panic: sysrq triggered crash")
@@ -92,11 +87,7 @@ fn sysrq_crash_fails_with_its_panic_and_the_whole_trace_as_evidence() {
 
 #[test]
 fn init_exit_fails_with_the_panic_reason() {
-    let c = read(
-        "linux-init-exits.log",
-        "BOOT-OK",
-        Ending::Exited { code: 0 },
-    );
+    let c = read_boot("linux-init-exits.log");
     assert_eq!(
         c.outcome,
         panic_title("kernel panic: Attempted to kill init!")
@@ -106,7 +97,7 @@ fn init_exit_fails_with_the_panic_reason() {
 
 #[test]
 fn missing_rootfs_fails_with_the_panic_reason() {
-    let c = read("linux-no-rootfs.log", "BOOT-OK", Ending::Exited { code: 0 });
+    let c = read_boot("linux-no-rootfs.log");
     assert_eq!(
         c.outcome,
         panic_title("kernel panic: VFS: Unable to mount root fs on unknown-block")
@@ -149,11 +140,7 @@ fn the_runner_stopping_qemu_is_not_an_infra_error() {
 
 #[test]
 fn no_console_output_and_exit_0_is_an_exit_at_the_bootloader_not_a_hang() {
-    let c = read(
-        "linux-no-console-output.log",
-        "BOOT-OK",
-        Ending::Exited { code: 0 },
-    );
+    let c = read_boot("linux-no-console-output.log");
     assert_eq!(
         c.outcome,
         Outcome::Fail {
@@ -258,15 +245,7 @@ proptest! {
         let bytes = log(LOGS[which]);
         let rules = rules_with(marker);
         let whole = classify(&rules, &bytes, &ending).unwrap();
-        let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
-        cuts.sort_unstable();
-        let mut classifier = Classifier::new(&rules).unwrap();
-        let mut at = 0;
-        for cut in cuts.into_iter().chain([bytes.len()]) {
-            classifier.feed(&bytes[at..cut], Duration::ZERO);
-            at = cut;
-        }
-        prop_assert_eq!(classifier.finish(&ending), whole);
+        prop_assert_eq!(classified_in_pieces(&rules, &bytes, &cuts, &ending), whole);
     }
 
 }

@@ -1,5 +1,6 @@
 //! The classifier on real-looking text from the seed hunts and on user rules.
 
+use crate::support::rules_with;
 use culprit_console::{
     classify, CaseResult, Classification, Classifier, Ending, Mode, Outcome, RuleError, Rules,
     Signature, SignatureKind as Kind, StageMarker, MAX_SIGNATURES,
@@ -415,10 +416,7 @@ fn user_stages_rank_in_order_after_init() {
 
 #[test]
 fn success_after_a_failure_does_not_pass() {
-    let rules = Rules {
-        success: vec!["BOOT-OK".into()],
-        ..Rules::boot()
-    };
+    let rules = rules_with("BOOT-OK");
     let log = "[ 1.0] BUG: scheduling while atomic: init/1/0x00000002\nBOOT-OK\n";
     let mut classifier = Classifier::new(&rules).unwrap();
     classifier.feed(log.as_bytes(), Duration::from_secs(1));
@@ -474,10 +472,7 @@ fn memory_stays_bounded_under_floods() {
 
 #[test]
 fn endless_line_is_capped_and_the_next_line_still_counts() {
-    let rules = Rules {
-        success: vec!["BOOT-OK".into()],
-        ..Rules::boot()
-    };
+    let rules = rules_with("BOOT-OK");
     let mut classifier = Classifier::new(&rules).unwrap();
     let junk = vec![b'#'; 1 << 20];
     classifier.feed(&junk, Duration::ZERO);
@@ -521,6 +516,7 @@ mod soup {
     //! Random mixes of the lines the packs react to, in random chunks.
 
     use super::*;
+    use crate::support::classified_in_pieces;
     use proptest::prelude::*;
 
     const LINES: &[&str] = &[
@@ -557,17 +553,9 @@ mod soup {
         ) {
             let log: String = picks.iter().map(|&i| LINES[i]).collect();
             let bytes = log.as_bytes();
-            let rules = Rules { success: vec!["BOOT-OK".into()], ..Rules::boot() };
+            let rules = rules_with("BOOT-OK");
             let whole = classify(&rules, bytes, &Ending::Unknown).unwrap();
-            let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
-            cuts.sort_unstable();
-            let mut classifier = Classifier::new(&rules).unwrap();
-            let mut at = 0;
-            for cut in cuts.into_iter().chain([bytes.len()]) {
-                classifier.feed(&bytes[at..cut], Duration::ZERO);
-                at = cut;
-            }
-            let split = classifier.finish(&Ending::Unknown);
+            let split = classified_in_pieces(&rules, bytes, &cuts, &Ending::Unknown);
             prop_assert_eq!(&split, &whole);
             prop_assert!(whole.signatures.len() <= MAX_SIGNATURES);
             for (i, a) in whole.signatures.iter().enumerate() {

@@ -29,14 +29,8 @@ fn assert_agrees(path: &Path) -> FileShape {
         "llvm-readobj -r on {}",
         path.display()
     );
-    let mut globals: Vec<String> = file
-        .objects
-        .iter()
-        .flat_map(|o| o.globals.iter().map(|s| s.name.clone()))
-        .collect();
-    globals.sort();
     assert_eq!(
-        globals,
+        our_globals(&file),
         nm_defined_globals(path),
         "nm on {}",
         path.display()
@@ -44,64 +38,53 @@ fn assert_agrees(path: &Path) -> FileShape {
     file
 }
 
-#[test]
-fn arm_object() {
+/// The exported globals culprit read, sorted as `nm` lists them.
+fn our_globals(file: &FileShape) -> Vec<String> {
+    let mut globals: Vec<String> = file
+        .objects
+        .iter()
+        .flat_map(|o| o.globals.iter().map(|s| s.name.clone()))
+        .collect();
+    globals.sort();
+    globals
+}
+
+/// Assembles `source` for `triple` into `name`, checks that culprit agrees with binutils
+/// on it, and that each relocation type `expected` lists (space-separated) is among
+/// those it read.
+fn object_with_types(name: &str, triple: &str, source: &str, expected: &str) -> FileShape {
     let dir = tempfile::tempdir().unwrap();
-    let file = assert_agrees(&assemble(dir.path(), "arm.o", ARM, ARM_MIXED));
+    let file = assert_agrees(&assemble(dir.path(), name, triple, source));
     let types = &file.objects[0].relocations.by_type;
-    for expected in [
-        "R_ARM_MOVW_ABS_NC",
-        "R_ARM_MOVT_ABS",
-        "R_ARM_THM_MOVW_ABS_NC",
-        "R_ARM_THM_CALL",
-        "R_ARM_ABS32",
-        "R_ARM_REL32",
-    ] {
+    for expected in expected.split_whitespace() {
         assert!(
             types.contains_key(expected),
             "{expected} missing from {types:?}"
         );
     }
+    file
+}
+
+#[test]
+fn arm_object() {
+    let types = "R_ARM_MOVW_ABS_NC R_ARM_MOVT_ABS R_ARM_THM_MOVW_ABS_NC R_ARM_THM_CALL \
+        R_ARM_ABS32 R_ARM_REL32";
+    let file = object_with_types("arm.o", ARM, ARM_MIXED, types);
     assert_eq!(file.objects[0].machine, "ARM");
 }
 
 #[test]
 fn aarch64_object() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = assert_agrees(&assemble(dir.path(), "a64.o", AARCH64, AARCH64_MIXED));
-    let types = &file.objects[0].relocations.by_type;
-    for expected in [
-        "R_AARCH64_ADR_PREL_PG_HI21",
-        "R_AARCH64_CALL26",
-        "R_AARCH64_JUMP26",
-        "R_AARCH64_ABS64",
-        "R_AARCH64_MOVW_UABS_G1",
-    ] {
-        assert!(
-            types.contains_key(expected),
-            "{expected} missing from {types:?}"
-        );
-    }
+    let types = "R_AARCH64_ADR_PREL_PG_HI21 R_AARCH64_CALL26 R_AARCH64_JUMP26 R_AARCH64_ABS64 \
+        R_AARCH64_MOVW_UABS_G1";
+    object_with_types("a64.o", AARCH64, AARCH64_MIXED, types);
 }
 
 #[test]
 fn riscv64_object() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = assert_agrees(&assemble(dir.path(), "rv.o", RISCV64, RISCV64_MIXED));
-    let types = &file.objects[0].relocations.by_type;
-    for expected in [
-        "R_RISCV_CALL",
-        "R_RISCV_PCREL_HI20",
-        "R_RISCV_HI20",
-        "R_RISCV_LO12_I",
-        "R_RISCV_RELAX",
-        "R_RISCV_64",
-    ] {
-        assert!(
-            types.contains_key(expected),
-            "{expected} missing from {types:?}"
-        );
-    }
+    let types =
+        "R_RISCV_CALL R_RISCV_PCREL_HI20 R_RISCV_HI20 R_RISCV_LO12_I R_RISCV_RELAX R_RISCV_64";
+    object_with_types("rv.o", RISCV64, RISCV64_MIXED, types);
 }
 
 #[test]
@@ -183,13 +166,7 @@ fn debian_static_libc() {
         our_relocation_counts(&file),
         readelf_relocation_counts(path)
     );
-    let mut globals: Vec<String> = file
-        .objects
-        .iter()
-        .flat_map(|o| o.globals.iter().map(|s| s.name.clone()))
-        .collect();
-    globals.sort();
-    assert_eq!(globals, nm_defined_globals(path));
+    assert_eq!(our_globals(&file), nm_defined_globals(path));
 }
 
 /// Packed relative relocations (`SHT_RELR`) have no type field; readelf lists their

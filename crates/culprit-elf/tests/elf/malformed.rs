@@ -64,10 +64,7 @@ fn parse_everywhere(name: &str, bytes: &[u8], dir: &Path) -> Result<(), TestCase
 #[test]
 fn truncated_inputs_never_panic() {
     let fixtures = fixtures();
-    let mut runner = TestRunner::new(Config {
-        cases: 400,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(Config::with_cases(400));
     let strategy = (0..fixtures.inputs.len(), any::<prop::sample::Index>());
     runner
         .run(&strategy, |(which, cut)| {
@@ -81,10 +78,7 @@ fn truncated_inputs_never_panic() {
 #[test]
 fn mutated_inputs_never_panic() {
     let fixtures = fixtures();
-    let mut runner = TestRunner::new(Config {
-        cases: 600,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new(Config::with_cases(600));
     let strategy = (
         0..fixtures.inputs.len(),
         prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),

@@ -7,6 +7,5 @@ mod git;
 mod leftover_jobs;
 mod quoting;
 mod runner;
-mod shell;
 mod slurm;
 mod slurm_node_failure;

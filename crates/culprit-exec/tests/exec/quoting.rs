@@ -1,7 +1,8 @@
 //! A placeholder's value reaches the program exactly, wherever the author put it: bare,
 //! in `"..."`, in `'...'`, in a script another shell reads (`sh -c '...'`,
 //! `bash -c "..."`, `eval '...'`), nested two shells deep, through real dash and bash;
-//! and nothing the value holds runs.
+//! and nothing the value holds runs; and every place the value stands in, through one
+//! `sh -c`, for each value.
 
 use culprit_exec::shell::substitute;
 use proptest::prelude::*;
@@ -39,7 +40,7 @@ fn hostile() -> impl Strategy<Value = String> {
 }
 
 /// Where the innermost script puts the placeholder, and what `printf %s` prints
-/// around the value.
+/// around the value; the first [`SINGLE_SHELL`] are read by one shell as they stand.
 const PLACES: &[(&str, &str, &str)] = &[
     ("printf %s {tree}", "", ""),
     ("printf %s x{tree}y", "x", "y"),
@@ -50,6 +51,8 @@ const PLACES: &[(&str, &str, &str)] = &[
     ("cd / && printf %s {tree}/k", "", "/k"),
     ("printf %s \"$(printf %s {tree})\"", "", ""),
 ];
+
+const SINGLE_SHELL: usize = 6;
 
 /// How a script is handed to another shell, as an author writes it.
 #[derive(Clone, Copy, Debug)]
@@ -128,5 +131,32 @@ proptest! {
             command
         );
         prop_assert!(!dir.path().join("pwned").exists(), "{command:?} ran part of the value");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Through one real `sh -c`, at every place that needs no `$(...)` around the value.
+    #[test]
+    fn a_value_is_one_word_whatever_it_holds(value in hostile()) {
+        let dir = tempfile::tempdir().unwrap();
+        for (template, before, after) in &PLACES[..SINGLE_SHELL] {
+            let command = substitute(template, &[("tree", &value)]).unwrap();
+            let out = Command::new("sh")
+                .arg("-c")
+                .arg(&command)
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            prop_assert!(out.status.success(), "{command:?}: {}", String::from_utf8_lossy(&out.stderr));
+            prop_assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                format!("{before}{value}{after}"),
+                "{:?}",
+                command
+            );
+            prop_assert!(!dir.path().join("pwned").exists(), "{command:?} ran part of the value");
+        }
     }
 }

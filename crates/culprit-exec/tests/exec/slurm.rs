@@ -3,6 +3,7 @@
 //! and Slurm's faults read as lost runs.
 
 use crate::common::cluster;
+use crate::common::job;
 use crate::common::procs;
 use crate::common::run as fixture;
 
@@ -13,6 +14,7 @@ use culprit_exec::slurm::{
 };
 use culprit_exec::{RunReport, RunSpec, StopFlag};
 use fixture::{boot_rules, no_stop, spec};
+use job::{lost_reason, run_watched};
 use procs::{alive, printed_pids};
 use std::process::Command;
 use std::sync::atomic::Ordering;
@@ -37,8 +39,24 @@ pub fn go(
     (report, name)
 }
 
-fn gone(name: &str) {
+/// Runs `command` as a fresh job with `options` and the boot rules, no silence limit.
+fn run_plain(dir: &tempfile::TempDir, command: &str, options: &SlurmOptions) -> RunReport {
+    go(
+        &spec(dir, command, 60, None),
+        &Rules::boot(),
+        options,
+        &no_stop(),
+    )
+    .0
+}
+
+/// Waits until the job `name` is gone from the queue, then checks that no process it
+/// printed (`PID=`) outlived it.
+fn gone_with_its_processes(name: &str, report: &RunReport) {
     wait_gone(&[name.to_string()], Duration::from_secs(20)).unwrap();
+    for pid in printed_pids(report) {
+        assert!(!alive(pid), "pid {pid} outlived the cancelled job");
+    }
 }
 
 #[test]
@@ -78,10 +96,7 @@ fn a_job_streams_its_console_and_tells_its_id_and_node() {
         log.contains("to stderr\n"),
         "the job's stderr is in the console: {log:?}"
     );
-    gone(&name);
-    for pid in printed_pids(&report) {
-        assert!(!alive(pid), "pid {pid} outlived the cancelled job");
-    }
+    gone_with_its_processes(&name, &report);
 }
 
 #[test]
@@ -89,31 +104,16 @@ fn the_commands_exit_status_and_signal_come_through() {
     let Some(_) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
     let options = SlurmOptions::default();
-    let (report, _) = go(
-        &spec(&dir, "echo hello; exit 3", 60, None),
-        &Rules::boot(),
-        &options,
-        &no_stop(),
-    );
+    let report = run_plain(&dir, "echo hello; exit 3", &options);
     assert_eq!(report.ending, Ending::Exited { code: 3 });
     assert!(matches!(
         report.classification.outcome,
         Outcome::Fail { .. }
     ));
-    let (report, _) = go(
-        &spec(&dir, "echo hello; exit 0", 60, None),
-        &Rules::boot(),
-        &options,
-        &no_stop(),
-    );
+    let report = run_plain(&dir, "echo hello; exit 0", &options);
     assert_eq!(report.ending, Ending::Exited { code: 0 });
     assert_eq!(report.classification.outcome, Outcome::Pass);
-    let (report, _) = go(
-        &spec(&dir, "kill -9 $$", 60, None),
-        &Rules::boot(),
-        &options,
-        &no_stop(),
-    );
+    let report = run_plain(&dir, "kill -9 $$", &options);
     assert_eq!(report.ending, Ending::Signalled { signal: 9 });
 }
 
@@ -139,10 +139,7 @@ fn silence_is_a_hang_and_the_job_is_cancelled() {
         "{:?}",
         report.classification.outcome
     );
-    gone(&name);
-    for pid in printed_pids(&report) {
-        assert!(!alive(pid), "pid {pid} outlived the cancelled job");
-    }
+    gone_with_its_processes(&name, &report);
 }
 
 #[test]
@@ -156,24 +153,15 @@ fn a_job_cancelled_from_outside_is_lost_not_blamed() {
         let status = Command::new("scancel").arg(scancel).status().unwrap();
         assert!(status.success());
     });
-    let classifier = Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap();
-    let report = run_job(
-        &s,
-        &SlurmOptions::default(),
-        &name,
-        classifier,
-        &no_stop(),
-        &|_, _| (),
-    )
-    .unwrap();
+    let report = run_watched(&s, &name, &no_stop());
     outsider.join().unwrap();
-    match (&report.ending, &report.classification.outcome) {
-        (Ending::Lost { reason }, Outcome::InfraError { reason: infra }) => {
-            assert!(reason.contains("cancelled outside culprit"), "{reason}");
-            assert_eq!(reason, infra);
-        }
-        other => panic!("expected a lost run, got {other:?}"),
-    }
+    let reason = lost_reason(&report);
+    assert!(reason.contains("cancelled outside culprit"), "{reason}");
+    assert!(
+        matches!(&report.classification.outcome, Outcome::InfraError { reason: infra } if infra == reason),
+        "{:?}",
+        report.classification.outcome
+    );
 }
 
 #[test]
@@ -190,16 +178,7 @@ fn ctrl_c_cancels_the_job_and_leaves_nothing_behind() {
     let name = unique_job_name("culprit-test");
     let raise = stop.clone();
     let raiser = once_running(&name, move || raise.store(true, Ordering::SeqCst));
-    let classifier = Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap();
-    let report = run_job(
-        &s,
-        &SlurmOptions::default(),
-        &name,
-        classifier,
-        &stop,
-        &|_, _| (),
-    )
-    .unwrap();
+    let report = run_watched(&s, &name, &stop);
     raiser.join().unwrap();
     assert_eq!(report.ending, Ending::Interrupted);
     assert_eq!(
@@ -227,22 +206,9 @@ fn an_allocation_srun_refuses_is_lost_with_slurms_words() {
         constraints: Some("no-node-has-this".into()),
         ..SlurmOptions::default()
     };
-    let (report, _) = go(
-        &spec(&dir, "echo hi", 60, None),
-        &Rules::boot(),
-        &options,
-        &no_stop(),
-    );
-    match &report.ending {
-        Ending::Lost { reason } => {
-            assert!(reason.contains("Invalid feature specification"), "{reason}")
-        }
-        other => panic!("expected a lost run, got {other:?}"),
-    }
-    assert!(matches!(
-        report.classification.outcome,
-        Outcome::InfraError { .. }
-    ));
+    let report = run_plain(&dir, "echo hi", &options);
+    let reason = lost_reason(&report);
+    assert!(reason.contains("Invalid feature specification"), "{reason}");
 }
 
 #[test]
@@ -263,13 +229,11 @@ fn partition_time_limit_and_options_reach_the_job() {
         options: vec!["--comment=from-culprit".into()],
         ..SlurmOptions::default()
     };
-    let s = spec(
+    let report = run_plain(
         &dir,
         "scontrol --oneliner show job \"$SLURM_JOB_ID\"",
-        60,
-        None,
+        &options,
     );
-    let (report, _) = go(&s, &Rules::boot(), &options, &no_stop());
     assert_eq!(report.ending, Ending::Exited { code: 0 });
     let log = std::fs::read_to_string(&report.log_path).unwrap();
     assert!(log.contains("TimeLimit=00:07:00"), "{log}");

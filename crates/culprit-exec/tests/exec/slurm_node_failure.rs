@@ -5,12 +5,13 @@
 //! as `.ci/run` does), never against a cluster other test runs share.
 
 use crate::common::cluster;
+use crate::common::job;
 use crate::common::run as fixture;
 
 use cluster::{cluster, once_running};
-use culprit_console::{Classifier, Ending, Outcome};
-use culprit_exec::slurm::{run_job, unique_job_name, SlurmOptions};
-use fixture::{boot_rules, no_stop, spec};
+use culprit_exec::slurm::unique_job_name;
+use fixture::{no_stop, spec};
+use job::{lost_reason, run_watched};
 use std::process::Command;
 use std::time::Duration;
 
@@ -65,25 +66,10 @@ fn a_node_failure_is_a_lost_run() {
     let name = unique_job_name("culprit-test");
     let down = node.clone();
     let failer = once_running(&name, move || assert!(scontrol_update(&down, "DOWN")));
-    let classifier = Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap();
-    let report = run_job(
-        &s,
-        &SlurmOptions::default(),
-        &name,
-        classifier,
-        &no_stop(),
-        &|_, _| (),
-    )
-    .unwrap();
+    let report = run_watched(&s, &name, &no_stop());
     failer.join().unwrap();
-    match &report.ending {
-        Ending::Lost { reason } => {
-            assert_eq!(reason, &format!("node {node} failed while it ran the job"))
-        }
-        other => panic!("expected a lost run, got {other:?}"),
-    }
-    assert!(matches!(
-        report.classification.outcome,
-        Outcome::InfraError { .. }
-    ));
+    assert_eq!(
+        lost_reason(&report),
+        format!("node {node} failed while it ran the job")
+    );
 }

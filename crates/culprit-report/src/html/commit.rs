@@ -56,12 +56,7 @@ pub(super) fn commit_reproduction(page: &mut String, found: &CommitResult) {
     let Some(culprit) = &found.result.culprit else {
         return;
     };
-    let tests: String = found
-        .result
-        .target
-        .keys()
-        .map(|t| format!(" --test {}", shell_word(t)))
-        .collect();
+    let tests = found.test_args();
     page.push_str("<section id=\"reproduce\">\n<h2>Reproduce</h2>\n");
     match &found.plan.kind {
         Some(CandidateKind::Artifacts { .. }) => {
@@ -73,12 +68,7 @@ pub(super) fn commit_reproduction(page: &mut String, found: &CommitResult) {
         }
         _ => {
             let id = short(culprit);
-            let bad = found
-                .plan
-                .bad
-                .as_deref()
-                .map(short)
-                .unwrap_or_else(|| "BAD".into());
+            let bad = found.bad_short();
             let _ = writeln!(
                 page,
                 "<pre class=\"cmd\"><span class=\"c\"># fails as above</span>\nculprit run --rev {}{}\n<span class=\"c\"># reverted on top of the bad revision: should pass</span>\ngit checkout {} &amp;&amp; git revert --no-edit {} &amp;&amp; culprit run{}</pre>",

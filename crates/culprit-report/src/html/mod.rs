@@ -14,9 +14,9 @@ use config::{build_cost, config_matrix, config_reproduction, not_applied};
 use evidence::{clock, evidence, span, timeline};
 
 use super::chart::{self, Point};
-use super::escape::{html, shell_word};
+use super::escape::html;
 use super::excerpt;
-use super::findings::{short, CommitResult, Hunt};
+use super::findings::{culprit_options, short, CommitResult, Hunt};
 use super::narrowing::suspects_left;
 use super::steps::VerdictClass;
 use super::steps::{artifact_label, setup_runs};
@@ -121,13 +121,7 @@ fn header(page: &mut String, reading: &Reading<'_>, headline: &str) {
             }
         },
         Hunt::Config(c) if !c.culprits.is_empty() => {
-            let mut options: Vec<&str> = c
-                .culprits
-                .iter()
-                .flat_map(|k| k.options.iter().map(String::as_str))
-                .collect();
-            options.sort_unstable();
-            options.dedup();
+            let options = culprit_options(c);
             let chips: Vec<String> = options
                 .iter()
                 .map(|o| format!("<code>{}</code>", html(o)))

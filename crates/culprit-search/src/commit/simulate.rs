@@ -114,6 +114,23 @@ impl History {
         format!("c{i}")
     }
 
+    /// The graph node of each commit (by its number in this history), and the commit of
+    /// each node of `graph`, this history's graph: the two numberings differ.
+    pub fn node_numbers(&self, graph: &CommitGraph) -> (Vec<usize>, Vec<usize>) {
+        let node_of: Vec<usize> = (0..self.len())
+            .map(|i| {
+                graph
+                    .index(&Self::id(i))
+                    .expect("the graph is this history's: it lists every commit")
+            })
+            .collect();
+        let mut commit_of = vec![0; node_of.len()];
+        for (i, &n) in node_of.iter().enumerate() {
+            commit_of[n] = i;
+        }
+        (node_of, commit_of)
+    }
+
     /// The graph, listed newest first as `git rev-list` would.
     pub fn graph(&self) -> Result<CommitGraph, super::graph::GraphError> {
         CommitGraph::from_parents(
@@ -162,20 +179,17 @@ pub fn hunt(
     hunt_on(&mut bisection, k, max_runs, &mut oracle)
 }
 
-/// A hunt with unknown rates as culprit starts it: the bad endpoint is run until it
-/// fails once (every run recorded: the hunt needs the failure to know its target), then
-/// the bisection chooses every run, `k` per round, up to `max_runs` after that first
-/// failure. The runs counted include the endpoint's.
+/// A hunt with unknown rates as culprit starts it: the bad endpoint `bad` of `bisection`
+/// is run until it fails once (every run recorded: the hunt needs the failure to know its
+/// target), then the bisection chooses every run, `k` per round, up to `max_runs` after
+/// that first failure. The runs counted include the endpoint's.
 pub fn hunt_from_first_failure(
-    graph: &CommitGraph,
-    good: &[usize],
+    mut bisection: Bisection,
     bad: usize,
-    options: BisectOptions,
     k: usize,
     max_runs: usize,
     mut oracle: impl FnMut(usize) -> Verdict,
 ) -> Result<Hunt, SearchError> {
-    let mut bisection = Bisection::new(graph, good, bad, options)?;
     let mut endpoint_runs = 0;
     loop {
         let verdict = oracle(bad);

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 
-use super::simulate::{hunt, FixTiming, History, SplitMix64};
+use super::simulate::{hunt, hunt_from_first_failure, FixTiming, History, Hunt, SplitMix64};
 use super::*;
 
 /// The same, with unknown rates, "no culprit" and priors.
@@ -47,13 +47,7 @@ struct Nodes {
 
 impl Nodes {
     fn new(graph: &CommitGraph, history: &History) -> Self {
-        let to_graph: Vec<usize> = (0..history.len())
-            .map(|i| graph.index(&History::id(i)).unwrap())
-            .collect();
-        let mut to_history = vec![0; to_graph.len()];
-        for (i, &g) in to_graph.iter().enumerate() {
-            to_history[g] = i;
-        }
+        let (to_graph, to_history) = history.node_numbers(graph);
         Self {
             to_graph,
             to_history,
@@ -115,6 +109,54 @@ impl Scenario {
         self.bad_set[self.nodes.to_history[node]]
     }
 
+    /// A hunt from the first commit to the last, one candidate at a time, with at most
+    /// `max_runs` runs whose verdicts `oracle` gives.
+    fn hunt(
+        &self,
+        options: BisectOptions,
+        max_runs: usize,
+        oracle: impl FnMut(usize) -> Verdict,
+    ) -> Hunt {
+        hunt(
+            &self.graph,
+            &[self.good()],
+            self.bad(),
+            options,
+            1,
+            max_runs,
+            oracle,
+        )
+        .unwrap()
+    }
+
+    /// The same, started from the first failure (see [`hunt_from_first_failure`]).
+    fn hunt_from_first_failure(
+        &self,
+        options: BisectOptions,
+        max_runs: usize,
+        oracle: impl FnMut(usize) -> Verdict,
+    ) -> Hunt {
+        hunt_from_first_failure(self.bisection(options), self.bad(), 1, max_runs, oracle).unwrap()
+    }
+
+    /// A bisection from the first commit to the last under `options`.
+    fn bisection(&self, options: BisectOptions) -> Bisection<'_> {
+        Bisection::new(&self.graph, &[self.good()], self.bad(), options).unwrap()
+    }
+
+    /// The commits of the suspect set an ambiguous hunt ended with, in order.
+    fn suspect_commits(&self, status: &Status) -> Vec<usize> {
+        let Status::Ambiguous { suspects } = status else {
+            panic!("expected ambiguity, got {status:?}");
+        };
+        let mut commits: Vec<usize> = suspects
+            .iter()
+            .map(|s| self.nodes.to_history[s.node])
+            .collect();
+        commits.sort_unstable();
+        commits
+    }
+
     fn trusted_oracle<'a>(&'a self, skipped: &'a [bool]) -> impl FnMut(usize) -> Verdict + 'a {
         move |node| {
             let commit = self.nodes.to_history[node];
@@ -129,6 +171,49 @@ impl Scenario {
             }
         }
     }
+}
+
+/// The scenario of trial `trial` of a many-trial test: 200 commits, linear on even
+/// trials and merge-heavy on odd ones, with a culprit drawn from `rng`.
+fn trial_scenario(trial: usize, rng: &mut SplitMix64) -> Scenario {
+    let history = if trial.is_multiple_of(2) {
+        History::linear(200)
+    } else {
+        History::merge_heavy(200, rng)
+    };
+    let culprit = suspect_culprit(&history, rng.below(1 << 20));
+    Scenario::new(history, culprit)
+}
+
+/// Runs `trials` hunts of [`trial_scenario`]s drawn from `seed` (`hunt` runs one, with
+/// coin flips seeded by the trial's number) and checks that each named a commit at a
+/// confidence of 0.99 or more, at least 99 in 100 the culprit, in fewer than
+/// `mean_runs` runs on average.
+fn assert_99_in_100(
+    seed: u64,
+    trials: usize,
+    mean_runs: usize,
+    hunt: impl Fn(&Scenario, &mut SplitMix64) -> Hunt,
+) {
+    let mut rng = SplitMix64::new(seed);
+    let (mut correct, mut runs) = (0, 0);
+    for trial in 0..trials {
+        let scenario = trial_scenario(trial, &mut rng);
+        let result = hunt(&scenario, &mut SplitMix64::new(trial as u64));
+        runs += result.runs;
+        match result.status {
+            Status::Found {
+                culprit,
+                confidence,
+            } => {
+                assert!(confidence >= 0.99);
+                correct += usize::from(culprit == scenario.culprit_node());
+            }
+            other => panic!("trial {trial}: {other:?}"),
+        }
+    }
+    assert!(correct * 100 >= trials * 99, "{correct}/{trials} correct");
+    assert!(runs / trials < mean_runs, "{} runs per hunt", runs / trials);
 }
 
 fn assert_found(status: &Status, culprit: usize) {
@@ -150,16 +235,7 @@ fn halving_finds_every_culprit_of_a_chain_in_log_runs() {
     for culprit in 1..101 {
         let scenario = Scenario::new(history.clone(), culprit);
         let no_skips = vec![false; 101];
-        let result = hunt(
-            &scenario.graph,
-            &[scenario.good()],
-            scenario.bad(),
-            trusted(),
-            1,
-            1000,
-            scenario.trusted_oracle(&no_skips),
-        )
-        .unwrap();
+        let result = scenario.hunt(trusted(), 1000, scenario.trusted_oracle(&no_skips));
         assert_found(&result.status, scenario.culprit_node());
         assert!(result.runs <= 7, "culprit {culprit}: {} runs", result.runs);
     }
@@ -192,16 +268,7 @@ fn a_culprit_bordering_a_skip_window_is_reported_with_the_window() {
     for s in &mut skipped[17..20] {
         *s = true;
     }
-    let result = hunt(
-        &scenario.graph,
-        &[scenario.good()],
-        scenario.bad(),
-        trusted(),
-        1,
-        1000,
-        scenario.trusted_oracle(&skipped),
-    )
-    .unwrap();
+    let result = scenario.hunt(trusted(), 1000, scenario.trusted_oracle(&skipped));
     let Status::Ambiguous { suspects } = result.status else {
         panic!("expected ambiguity, got {:?}", result.status);
     };
@@ -235,16 +302,7 @@ fn a_skip_cluster_in_the_middle_costs_few_extra_runs() {
     let mut worst = 0;
     for culprit in [100, 300, 700, 900, 1000] {
         let scenario = Scenario::new(history.clone(), culprit);
-        let result = hunt(
-            &scenario.graph,
-            &[scenario.good()],
-            scenario.bad(),
-            trusted(),
-            1,
-            1000,
-            scenario.trusted_oracle(&skipped),
-        )
-        .unwrap();
+        let result = scenario.hunt(trusted(), 1000, scenario.trusted_oracle(&skipped));
         assert_found(&result.status, scenario.culprit_node());
         worst = worst.max(result.runs);
     }
@@ -275,16 +333,7 @@ fn first_parent_blames_the_merge_that_brought_the_culprit_in() {
         first_parent: true,
         ..trusted()
     };
-    let result = hunt(
-        &scenario.graph,
-        &[scenario.good()],
-        scenario.bad(),
-        options.clone(),
-        1,
-        100,
-        scenario.trusted_oracle(&no_skips),
-    )
-    .unwrap();
+    let result = scenario.hunt(options.clone(), 100, scenario.trusted_oracle(&no_skips));
     assert_found(&result.status, scenario.nodes.to_graph[4]);
     let mut bisection =
         Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), options).unwrap();
@@ -354,51 +403,15 @@ fn parallel_candidates_split_a_chain_into_equal_parts() {
 
 #[test]
 fn flaky_failures_at_one_half_find_the_culprit_99_times_in_100() {
-    let mut rng = SplitMix64::new(0x5eed);
-    let trials: usize = 300;
-    let mut correct = 0;
-    let mut runs = 0;
-    for trial in 0..trials {
-        let history = if trial % 2 == 0 {
-            History::linear(200)
-        } else {
-            History::merge_heavy(200, &mut rng)
-        };
-        let culprit = suspect_culprit(&history, rng.below(1 << 20));
-        let scenario = Scenario::new(history, culprit);
-        let mut flips = SplitMix64::new(trial as u64);
-        let result = hunt(
-            &scenario.graph,
-            &[scenario.good()],
-            scenario.bad(),
-            flaky(0.5),
-            1,
-            2000,
-            |node| {
-                if scenario.is_bad(node) && flips.chance(0.5) {
-                    Verdict::Bad
-                } else {
-                    Verdict::Good
-                }
-            },
-        )
-        .unwrap();
-        runs += result.runs;
-        match result.status {
-            Status::Found {
-                culprit,
-                confidence,
-            } => {
-                assert!(confidence >= 0.99);
-                if culprit == scenario.culprit_node() {
-                    correct += 1;
-                }
+    assert_99_in_100(0x5eed, 300, 80, |scenario, flips| {
+        scenario.hunt(flaky(0.5), 2000, |node| {
+            if scenario.is_bad(node) && flips.chance(0.5) {
+                Verdict::Bad
+            } else {
+                Verdict::Good
             }
-            other => panic!("trial {trial}: {other:?}"),
-        }
-    }
-    assert!(correct * 100 >= trials * 99, "{correct}/{trials} correct");
-    assert!(runs / trials < 80, "{} runs per hunt", runs / trials);
+        })
+    });
 }
 
 #[test]
@@ -406,36 +419,19 @@ fn flaky_search_reports_a_skip_window_it_cannot_split() {
     let history = History::linear(60);
     let scenario = Scenario::new(history, 30);
     let mut flips = SplitMix64::new(7);
-    let result = hunt(
-        &scenario.graph,
-        &[scenario.good()],
-        scenario.bad(),
-        flaky(0.7),
-        1,
-        3000,
-        |node| {
-            let commit = scenario.nodes.to_history[node];
-            if (28..30).contains(&commit) {
-                Verdict::Skip {
-                    reason: "does not build".into(),
-                }
-            } else if scenario.is_bad(node) && flips.chance(0.7) {
-                Verdict::Bad
-            } else {
-                Verdict::Good
+    let result = scenario.hunt(flaky(0.7), 3000, |node| {
+        let commit = scenario.nodes.to_history[node];
+        if (28..30).contains(&commit) {
+            Verdict::Skip {
+                reason: "does not build".into(),
             }
-        },
-    )
-    .unwrap();
-    let Status::Ambiguous { suspects } = result.status else {
-        panic!("expected ambiguity, got {:?}", result.status);
-    };
-    let mut commits: Vec<usize> = suspects
-        .iter()
-        .map(|s| scenario.nodes.to_history[s.node])
-        .collect();
-    commits.sort_unstable();
-    assert_eq!(commits, [28, 29, 30]);
+        } else if scenario.is_bad(node) && flips.chance(0.7) {
+            Verdict::Bad
+        } else {
+            Verdict::Good
+        }
+    });
+    assert_eq!(scenario.suspect_commits(&result.status), [28, 29, 30]);
 }
 
 fn any_history() -> impl Strategy<Value = History> {

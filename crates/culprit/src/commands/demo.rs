@@ -74,12 +74,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         good: vec![planted.good.clone()],
         bad: Some("main".into()),
         list: None,
-        hunt: HuntArgs {
-            file: Some(config.clone()),
-            jobs: args.jobs,
-            brief: true,
-            ..HuntArgs::default()
-        },
+        hunt: story_hunt(&config, args.jobs),
         flaky: false,
         confidence: 0.99,
         first_parent: false,
@@ -151,12 +146,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         bad_fragment: false,
         rev: culprit.clone(),
         fixups: fixups.into_iter().map(|(commit, _)| commit).collect(),
-        hunt: HuntArgs {
-            file: Some(config.clone()),
-            jobs: args.jobs,
-            brief: true,
-            ..HuntArgs::default()
-        },
+        hunt: story_hunt(&config, args.jobs),
         flaky: false,
     })?;
     let journal = Workspace::load(Some(&config))?.journal()?;
@@ -208,4 +198,15 @@ fn write_config_at(repo: &Path, rev: &str, path: &Path) -> Result<PathBuf> {
     std::fs::write(path, &out.stdout)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path.to_path_buf())
+}
+
+/// How the demo runs each of its hunts: with its toyos tree's culprit.toml, told as a
+/// brief story.
+fn story_hunt(config: &Path, jobs: usize) -> HuntArgs {
+    HuntArgs {
+        file: Some(config.to_path_buf()),
+        jobs,
+        brief: true,
+        ..HuntArgs::default()
+    }
 }

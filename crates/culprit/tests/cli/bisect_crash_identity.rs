@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use common::{culprit, json, linear_repo};
+use common::linear_repo;
 
 /// A lockdep circular-dependency report as syzkaller's consoles show it, its
 /// trace cut short after lockdep's own frames: the lock being taken names `$1`.
@@ -96,12 +96,7 @@ fn hunt_names_commit_20(report: &str, target: &str) {
     std::fs::write(dir.path().join("boot.sh"), script(report)).unwrap();
     let toml = "[[test]]\nname = \"boot\"\ncommand = \"sh boot.sh\"\ntimeout = \"20s\"\nsuccess = [\"BOOT-OK\"]\n";
     let ids = linear_repo(dir.path(), 32, toml);
-    let out = culprit(
-        dir.path(),
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let doc = common::bisect_ok(dir.path(), &ids[0]);
     assert_eq!(doc["status"], "found", "{doc}");
     assert_eq!(doc["target"]["boot"], target, "{doc}");
     assert_eq!(doc["culprit"], ids[19].as_str(), "commit 20: {doc}");

@@ -78,12 +78,7 @@ echo BOOT-OK
 fn a_reworded_crash_is_the_bug_and_an_earlier_crash_is_another_one() {
     let dir = tempfile::tempdir().unwrap();
     let ids = repo_with_script(dir.path(), 32, REWORDED, "BOOT-OK");
-    let out = culprit(
-        dir.path(),
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let (doc, live) = common::json_ok(dir.path(), &common::bisect_args(&ids[0]));
     assert_eq!(doc["status"], "found", "{doc}");
     assert_eq!(
         doc["culprit"],
@@ -119,7 +114,6 @@ fn a_reworded_crash_is_the_bug_and_an_earlier_crash_is_another_one() {
     let nearest = "another crash: BUG: unable to handle kernel NULL pointer dereference in demo_write — target is BUG: unable to handle kernel NULL pointer dereference in demo_read";
     // The live display says what a skipped step hit and points to its log, in one
     // line; the nearest match (with the target) is in `culprit log` and the reports below.
-    let live = String::from_utf8_lossy(&out.stderr);
     assert!(
         live.lines().any(|l| {
             l.contains(
@@ -224,12 +218,7 @@ echo BOOT-OK
 fn the_same_crash_at_another_stage_is_not_the_bug_and_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let ids = repo_with_script(dir.path(), 24, STAGED, "BOOT-OK");
-    let out = culprit(
-        dir.path(),
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let (doc, live) = common::json_ok(dir.path(), &common::bisect_args(&ids[0]));
     assert_eq!(
         doc["culprit"],
         ids[15].as_str(),
@@ -248,7 +237,6 @@ fn the_same_crash_at_another_stage_is_not_the_bug_and_says_so() {
         verdicts.iter().any(|(n, _)| (8..=12).contains(n)),
         "a commit that panics early was tested: {verdicts:?}"
     );
-    let live = String::from_utf8_lossy(&out.stderr);
     assert!(
         live.contains("the same crash at another stage"),
         "the live display says why: {live}"

@@ -1,6 +1,7 @@
 //! Bad input to `culprit run` gets a clear error naming the file, line and key, and
 //! exit code 2 -- never a panic.
 
+use crate::common::assert_bad_input as assert_bad;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -14,53 +15,37 @@ fn run_in(dir: &Path, toml: &str, extra: &[&str]) -> Output {
         .expect("culprit runs")
 }
 
-fn assert_bad(out: &Output, needles: &[&str]) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "`{needle}` not in: {err}");
-    }
+/// Checks that `culprit run` refuses `toml` (in a folder of its own) saying `needles`.
+fn refused(toml: &str, needles: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    assert_bad(&run_in(dir.path(), toml, &[]), needles);
 }
 
 #[test]
 fn unknown_key_is_named_with_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run_in(
-        dir.path(),
+    refused(
         "[[test]]\nname = \"boot\"\ncommand = \"true\"\nsucess = [\"OK\"]\n",
-        &[],
+        &["culprit.toml:4:", "sucess"],
     );
-    assert_bad(&out, &["culprit.toml:4:", "sucess"]);
 }
 
 #[test]
 fn malformed_values_and_syntax() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run_in(
-        dir.path(),
+    refused(
         "[[test]]\nname = \"boot\"\ncommand = \"true\"\ntimeout = \"60 parsecs\"\n",
-        &[],
+        &["culprit.toml:4:", "invalid duration"],
     );
-    assert_bad(&out, &["culprit.toml:4:", "invalid duration"]);
-    let out = run_in(dir.path(), "[[test]\nname = 1\n", &[]);
-    assert_bad(&out, &["culprit.toml:1:"]);
-    let out = run_in(dir.path(), "[[test]]\nname = \"boot\"\n", &[]);
-    assert_bad(&out, &["command"]);
-    let out = run_in(dir.path(), "[build]\ncommand = \"make\"\n", &[]);
-    assert_bad(&out, &["[[test]]"]);
-    let out = run_in(
-        dir.path(),
+    refused("[[test]\nname = 1\n", &["culprit.toml:1:"]);
+    refused("[[test]]\nname = \"boot\"\n", &["command"]);
+    refused("[build]\ncommand = \"make\"\n", &["[[test]]"]);
+    refused(
         "[[test]]\nname = \"boot\"\ncommand = \"qemu -kernel {kernel}\"\n",
-        &[],
+        &["{kernel}", "{tree}"],
     );
-    assert_bad(&out, &["{kernel}", "{tree}"]);
-    let out = run_in(
-        dir.path(),
+    refused(
         "[[test]]\nname = \"boot\"\ncommand = \"true\"\nfailure = [\"(oops\"]\n",
-        &[],
+        &["(oops"],
     );
-    assert_bad(&out, &["(oops"]);
 }
 
 #[test]
@@ -123,57 +108,43 @@ fn a_missing_program_is_named_before_anything_runs() {
 
 #[test]
 fn zero_timeouts_are_refused_as_every_boot_would_hang() {
-    let dir = tempfile::tempdir().unwrap();
     let test = "[[test]]\nname = \"boot\"\ncommand = \"true\"\n";
-    let out = run_in(dir.path(), &format!("{test}timeout = \"0s\"\n"), &[]);
-    assert_bad(&out, &["`timeout` is zero", "boot"]);
-    let out = run_in(dir.path(), &format!("{test}silence = \"0s\"\n"), &[]);
-    assert_bad(&out, &["`silence` is zero"]);
-    let out = run_in(
-        dir.path(),
-        &format!("[build]\ncommand = \"true\"\ntimeout = \"0ms\"\n{test}"),
-        &[],
+    refused(
+        &format!("{test}timeout = \"0s\"\n"),
+        &["`timeout` is zero", "boot"],
     );
-    assert_bad(&out, &["[build] `timeout` is zero"]);
+    refused(&format!("{test}silence = \"0s\"\n"), &["`silence` is zero"]);
+    refused(
+        &format!("[build]\ncommand = \"true\"\ntimeout = \"0ms\"\n{test}"),
+        &["[build] `timeout` is zero"],
+    );
 }
 
 #[test]
 fn a_test_cannot_take_the_name_of_the_build_or_normalize_log() {
-    let dir = tempfile::tempdir().unwrap();
     for name in ["build", "normalize", "shape"] {
-        let out = run_in(
-            dir.path(),
-            &format!("[build]\ncommand = \"echo built\"\n[[test]]\nname = \"{name}\"\ncommand = \"true\"\n"),
-            &[],
-        );
-        assert_bad(&out, &[&format!("the name `{name}` is taken")]);
+        refused(&format!("[build]\ncommand = \"echo built\"\n[[test]]\nname = \"{name}\"\ncommand = \"true\"\n"), &[&format!("the name `{name}` is taken")]);
     }
 }
 
 #[test]
 fn a_config_file_outside_the_tree_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
     for file in ["/tmp/shared.config", "../x.config", "sub/../../x"] {
-        let out = run_in(
-            dir.path(),
+        refused(
             &format!(
                 "[config]\nfile = \"{file}\"\n[[test]]\nname = \"boot\"\ncommand = \"true\"\n"
             ),
-            &[],
+            &["[config] `file`", file, "inside the tree"],
         );
-        assert_bad(&out, &["[config] `file`", file, "inside the tree"]);
     }
 }
 
 #[test]
 fn the_config_placeholder_needs_a_config_section() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run_in(
-        dir.path(),
+    refused(
         "[[test]]\nname = \"boot\"\ncommand = \"grep -q X {config}\"\n",
-        &[],
+        &["{config}", "[config]"],
     );
-    assert_bad(&out, &["{config}", "[config]"]);
 }
 
 #[test]

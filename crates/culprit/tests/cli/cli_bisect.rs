@@ -8,10 +8,7 @@ use common::{culprit, git, invocations, json, linear_repo, toml};
 
 #[test]
 fn finds_the_hang_past_an_unbuildable_window_and_a_masking_crash() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 60, &toml(41, (20, 26), (10, 13), &log));
     for jobs in ["1", "2"] {
         let out = culprit(
@@ -48,10 +45,7 @@ fn finds_the_hang_past_an_unbuildable_window_and_a_masking_crash() {
 
 #[test]
 fn a_culprit_bordering_unbuildable_commits_is_reported_as_a_suspect_set() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 40, &toml(30, (26, 29), (0, 0), &log));
     // The commit that ends the window is the culprit: a fix found after the end or up
     // front carries the failure, and the trust rule keeps the answer the same set.
@@ -96,24 +90,9 @@ fn assert_window_suspects(ids: &[String], out: &std::process::Output) {
 
 #[test]
 fn resumes_after_sigkill_without_rerunning_a_finished_step() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    let slow = toml(70, (0, 0), (0, 0), &log).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
-    let ids = linear_repo(&repo, 100, &slow);
-    let args = [
-        "bisect",
-        "--good",
-        &ids[0],
-        "--bad",
-        "main",
-        "--verify",
-        "0",
-        "--endpoint-runs",
-        "1",
-        "--json",
-    ];
+    let (_dir, repo, log) = common::scratch();
+    let ids = linear_repo(&repo, 100, &common::slow_toml(70, &log));
+    let args = [&common::quick_bisect(&ids[0])[..], &["--json"]].concat();
     // Let it finish a few steps, then kill it with no chance to clean up.
     let before = common::kill_after_boots(&repo, &args, &log, 4);
 
@@ -180,20 +159,14 @@ fn artifact_lists_and_git_bisect_run_scripts() {
 #[test]
 fn intermittent_failures_switch_to_the_bayesian_search() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
     let counter = dir.path().join("counter");
     // From commit 25 on, the boot panics on about half of the runs; a counter outside
     // the repository makes the coin deterministic for the test.
-    let toml = format!(
-        r#"[[test]]
-name = "boot"
-command = "n=$(cat n); k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; if [ $n -ge 25 ] && [ $(( (k * 7919) % 10 )) -lt 5 ]; then echo 'Kernel panic - not syncing: race'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-"#,
+    let command = format!(
+        r#"n=$(cat n); k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; if [ $n -ge 25 ] && [ $(( (k * 7919) % 10 )) -lt 5 ]; then echo 'Kernel panic - not syncing: race'; else echo BOOT-OK; fi"#,
         c = counter.display()
     );
-    let ids = linear_repo(&repo, 40, &toml);
+    let (repo, ids) = common::boot_repo(dir.path(), 40, &command, "");
     let out = culprit(
         &repo,
         &[
@@ -210,17 +183,10 @@ success = ["BOOT-OK"]
 
 #[test]
 fn bad_input_is_refused_with_exit_code_2() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 10, &toml(5, (0, 0), (0, 0), &log));
     let check = |args: &[&str], needle: &str| {
-        let out = culprit(&repo, args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: `{needle}` not in {err}");
-        assert!(!err.contains("panicked"), "{err}");
+        common::assert_bad_input(&culprit(&repo, args), &[needle]);
     };
     check(&["bisect", "--resume"], "no bisection to resume");
     check(
@@ -305,12 +271,7 @@ fn verify_revert_reverts_the_culprit_on_top_of_bad() {
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["culprit"], ids[3].as_str());
-    let verification: Vec<&str> = doc["verification"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let verification = common::strings(&doc["verification"]);
     assert!(
         verification
             .iter()
@@ -329,28 +290,10 @@ fn infrastructure_errors_are_retried_not_counted() {
         flags.path().display()
     );
     let ids = bug_file_repo(dir.path(), &toml);
-    let out = culprit(
-        dir.path(),
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let doc = common::bisect_ok(dir.path(), &ids[0]);
     assert_eq!(doc["culprit"], ids[3].as_str(), "{doc}");
     // Every boot that could not start was run again; none became a verdict.
-    let boots: Vec<&serde_json::Value> = doc["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["runs"].as_array().unwrap())
-        .collect();
-    assert!(boots.iter().any(|r| r["outcome"] == "infra-error"), "{doc}");
-    for candidate in doc["candidates"].as_array().unwrap() {
-        let verdict = candidate["verdict"].as_str().unwrap();
-        assert!(
-            verdict.contains("good") || verdict.contains("bad"),
-            "{verdict}"
-        );
-    }
+    assert!(common::infra_errors(&doc) > 0, "{doc}");
 }
 
 #[test]
@@ -403,10 +346,7 @@ fn first_parent_blames_the_merge_that_brought_the_bug_in() {
 
 #[test]
 fn identical_artifacts_are_not_booted_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    let boots = dir.path().join("boots.log");
+    let (_dir, repo, boots) = common::scratch();
     // The image is built from `src` only; most commits change `NOTES` alone, so their
     // images are identical and one boot serves them all.
     let toml = format!(
@@ -429,12 +369,7 @@ fn identical_artifacts_are_not_booted_again() {
         git(&repo, &["commit", "-q", "-m", &format!("commit {i}")]);
         ids.push(git(&repo, &["rev-parse", "HEAD"]));
     }
-    let out = culprit(
-        &repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let doc = common::bisect_ok(&repo, &ids[0]);
     assert_eq!(doc["culprit"], ids[29].as_str(), "{doc}");
     let reused = doc["reused"].as_u64().unwrap();
     assert!(reused >= 1, "{doc}");
@@ -449,10 +384,7 @@ fn identical_artifacts_are_not_booted_again() {
 
 #[test]
 fn run_at_a_revision_tests_that_commit_in_worker_zeros_worktree() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 12, &toml(8, (0, 0), (0, 0), &log));
     let run = |rev: &str| {
         let out = culprit(&repo, &["run", "--rev", rev, "--json"]);
@@ -496,10 +428,7 @@ fn run_at_a_revision_tests_that_commit_in_worker_zeros_worktree() {
 
 #[test]
 fn every_step_says_which_worker_ran_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (_dir, repo, log) = common::scratch();
     let ids = linear_repo(&repo, 30, &toml(20, (0, 0), (0, 0), &log));
     let out = culprit(
         &repo,
@@ -548,8 +477,7 @@ fn build_directories_stay_warm_across_a_resume_and_the_next_hunt() {
     let dir = tempfile::tempdir().unwrap();
     let boots = dir.path().join("boots.log");
     let built = dir.path().join("builds.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let incremental = format!(
         "[build]\ncommand = \"if [ -f {{build}}/objects ]; then echo warm {{build}} >> {log}; else echo cold {{build}} >> {log}; fi; cat n >> {{build}}/objects; ",
         log = built.display()

@@ -4,8 +4,8 @@
 
 use crate::common;
 
-use common::{culprit, git, json};
-use std::path::Path;
+use common::{culprit, git, json, json_ok};
+use std::path::{Path, PathBuf};
 
 const OPTIONS: usize = 24;
 
@@ -14,9 +14,10 @@ fn on(option: usize) -> String {
     format!("grep -q '^CONFIG_OPT_{option}=y' .config")
 }
 
-/// A tree whose test `alpha` panics when OPT_3 is on, whose test `beta` hangs when both
-/// OPT_7 and OPT_11 are on, and whose normalizer drops OPT_15 (its dependency is off).
-fn scripted_tree(dir: &Path, normalize: &str) {
+/// A tree in `dir/repo` whose test `alpha` panics when OPT_3 is on, whose test `beta`
+/// hangs when both OPT_7 and OPT_11 are on, and whose normalizer drops OPT_15 (its
+/// dependency is off); see [`scripted_tree_with`].
+fn scripted_tree(dir: &Path, normalize: &str) -> PathBuf {
     let tests = format!(
         r#"[[test]]
 name = "alpha"
@@ -33,11 +34,15 @@ silence = "1s"
         b1 = on(7),
         b2 = on(11),
     );
-    scripted_tree_with(dir, normalize, &tests);
+    scripted_tree_with(dir, normalize, &tests)
 }
 
-/// A tree of the given `[[test]]` tables, whose `.config` is the good configuration.
-fn scripted_tree_with(dir: &Path, normalize: &str, tests: &str) {
+/// A tree in `dir/repo` of the given `[[test]]` tables, whose `.config` is the good
+/// configuration, with `good.config` (every option off) and `bad.config` (every option
+/// on) beside it in `dir`. Returns the tree.
+fn scripted_tree_with(base: &Path, normalize: &str, tests: &str) -> PathBuf {
+    let dir = &base.join("repo");
+    std::fs::create_dir(dir).unwrap();
     git(dir, &["init", "-q", "-b", "main"]);
     std::fs::write(dir.join(".gitignore"), ".culprit/\n").unwrap();
     let toml = format!(
@@ -51,12 +56,14 @@ normalize = "{normalize}"
     std::fs::write(dir.join(".config"), good_text()).unwrap();
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", "tree"]);
+    std::fs::write(base.join("good.config"), good_text()).unwrap();
+    std::fs::write(base.join("bad.config"), bad_text()).unwrap();
+    dir.clone()
 }
 
-/// `culprit bisect-config` in `repo` from `../good.config` to `bad`.
-fn bisect_config(repo: &Path, bad: &str, extra: &[&str]) -> std::process::Output {
-    let args = ["bisect-config", "--good", "../good.config", "--bad", bad];
-    culprit(repo, &[&args[..], extra].concat())
+/// The arguments of `culprit bisect-config` from `../good.config` to `bad`.
+fn bisect_args<'a>(bad: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    common::bisect_config_args("../good.config", bad, extra)
 }
 
 fn good_text() -> String {
@@ -74,46 +81,13 @@ fn bad_text() -> String {
 #[test]
 fn finds_every_culprit_set_per_test_and_what_was_not_applied() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    scripted_tree(
-        &repo,
+    let repo = scripted_tree(
+        dir.path(),
         "sed -i 's/^CONFIG_OPT_15=y/# CONFIG_OPT_15 is not set/' .config",
     );
-    std::fs::write(dir.path().join("good.config"), good_text()).unwrap();
-    std::fs::write(dir.path().join("bad.config"), bad_text()).unwrap();
-    let out = culprit(
-        &repo,
-        &[
-            "bisect-config",
-            "--good",
-            "../good.config",
-            "--bad",
-            "../bad.config",
-            "-j",
-            "2",
-            "--json",
-        ],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let (doc, _) = json_ok(&repo, &bisect_args("../bad.config", &["-j", "2", "--json"]));
     assert_eq!(doc["status"], "found");
-    let culprits: Vec<(String, Vec<String>)> = doc["culprits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["test"].as_str().unwrap().to_string(),
-                c["options"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|o| o.as_str().unwrap().to_string())
-                    .collect(),
-            )
-        })
-        .collect();
+    let culprits = common::culprit_sets(&doc);
     assert_eq!(
         culprits,
         vec![
@@ -139,9 +113,7 @@ fn finds_every_culprit_set_per_test_and_what_was_not_applied() {
 #[test]
 fn bad_input_is_refused_with_exit_code_2() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    scripted_tree(&repo, "true");
+    let repo = scripted_tree(dir.path(), "true");
     let write = |name: &str, text: &str| {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
@@ -152,11 +124,7 @@ fn bad_input_is_refused_with_exit_code_2() {
     let not_config = write("main.c", "int main(void) { return 0; }\n");
     let harmless = write("harmless.config", "CONFIG_OPT_0=y\n");
     let check = |repo: &Path, args: &[&str], needle: &str| {
-        let out = culprit(repo, args);
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(err.contains(needle), "{args:?}: `{needle}` not in {err}");
-        assert!(!err.contains("panicked"), "{err}");
+        common::assert_bad_input(&culprit(repo, args), &[needle]);
     };
     check(
         &repo,
@@ -190,9 +158,11 @@ fn bad_input_is_refused_with_exit_code_2() {
         "/no/such.config",
     );
 
-    let failing = dir.path().join("failing");
-    std::fs::create_dir(&failing).unwrap();
-    scripted_tree(&failing, "echo 'Kconfig:12: syntax error' >&2; exit 1");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let failing = scripted_tree(
+        elsewhere.path(),
+        "echo 'Kconfig:12: syntax error' >&2; exit 1",
+    );
     check(
         &failing,
         &["bisect-config", "--good", &good, "--bad", &bad],
@@ -203,29 +173,17 @@ fn bad_input_is_refused_with_exit_code_2() {
 #[test]
 fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
     let log = dir.path().join("boots.log");
     // Each build records which configuration it got, slowly enough to be killed midway.
-    scripted_tree(
-        &repo,
+    let repo = scripted_tree(
+        dir.path(),
         &format!(
             "sleep 0.3; md5sum .config | cut -c1-12 >> {}",
             log.display()
         ),
     );
-    std::fs::write(dir.path().join("good.config"), good_text()).unwrap();
-    std::fs::write(dir.path().join("bad.config"), bad_text()).unwrap();
-    let args = [
-        "bisect-config",
-        "--good",
-        "../good.config",
-        "--bad",
-        "../bad.config",
-        "--json",
-    ];
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(args)
+        .args(bisect_args("../bad.config", &["--json"]))
         .current_dir(&repo)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -275,8 +233,6 @@ fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
 #[test]
 fn one_test_with_two_failures_gets_both_culprits_under_the_default_target() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
     let tests = format!(
         r#"[[test]]
 name = "boot"
@@ -286,7 +242,7 @@ silence = "1s"
 "#,
         panic = on(3),
     );
-    scripted_tree_with(&repo, "true", &tests);
+    let repo = scripted_tree_with(dir.path(), "true", &tests);
     let good = format!(
         "{}# CONFIG_CMDLINE_BOOL is not set\nCONFIG_CMDLINE=\"\"\n",
         good_text()
@@ -297,22 +253,11 @@ silence = "1s"
     );
     std::fs::write(dir.path().join("good.config"), good).unwrap();
     std::fs::write(dir.path().join("bad.config"), bad).unwrap();
-    let args = [
-        "bisect-config",
-        "--good",
-        "../good.config",
-        "--bad",
-        "../bad.config",
-        "-j",
-        "2",
-    ];
-    let out = culprit(&repo, &[&args[..], &["--json"]].concat());
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let args = bisect_args("../bad.config", &["-j", "2"]);
+    let (doc, stderr) = json_ok(&repo, &[&args[..], &["--json"]].concat());
     assert_eq!(doc["status"], "found", "{doc}");
     // Progress on stderr under --json: each candidate built, then its verdict, as commit
     // bisection prints them; the hang seen while hunting the panic is named.
-    let stderr = String::from_utf8_lossy(&out.stderr);
     let verdicts = candidate_verdicts(&stderr);
     assert!(
         verdicts.contains(&("1 of 26 options: OPT_3".to_owned(), "boot bad".to_owned())),
@@ -408,9 +353,7 @@ fn candidate_verdicts(stderr: &str) -> Vec<(String, String)> {
 #[test]
 fn a_fragment_on_the_bad_side_counts_only_its_changes() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    scripted_tree(&repo, "true");
+    let repo = scripted_tree(dir.path(), "true");
     let full = format!(
         "#\n# Automatically generated file; DO NOT EDIT.\n#\n{}",
         good_text()
@@ -420,10 +363,10 @@ fn a_fragment_on_the_bad_side_counts_only_its_changes() {
     // would pass for a full .config, hence --bad-fragment.
     let fragment = "# Automatically generated file\nCONFIG_OPT_3=y\n# CONFIG_OPT_5 is not set\nCONFIG_OPT_6=n\nCONFIG_OPT_7=y\n";
     std::fs::write(dir.path().join("bad.fragment"), fragment).unwrap();
-    let out = bisect_config(&repo, "../bad.fragment", &["--bad-fragment", "--json"]);
-    let doc = json(&out);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    let (doc, stderr) = json_ok(
+        &repo,
+        &bisect_args("../bad.fragment", &["--bad-fragment", "--json"]),
+    );
     assert_eq!(doc["changes"], 2, "{doc}");
     assert_eq!(
         doc["culprits"][0]["options"],
@@ -439,8 +382,6 @@ fn a_fragment_on_the_bad_side_counts_only_its_changes() {
 #[test]
 fn an_option_that_makes_builds_slow_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
     let tests = format!(
         r#"[build]
 command = "if {slow}; then sleep 3; fi"
@@ -453,31 +394,11 @@ success = ["BOOT-OK"]
         slow = on(20),
         a = on(3),
     );
-    scripted_tree_with(&repo, "true", &tests);
-    std::fs::write(dir.path().join("good.config"), good_text()).unwrap();
-    std::fs::write(dir.path().join("bad.config"), bad_text()).unwrap();
-    let out = culprit(
-        &repo,
-        &[
-            "bisect-config",
-            "--good",
-            "../good.config",
-            "--bad",
-            "../bad.config",
-            "--json",
-        ],
-    );
-    let doc = json(&out);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    let repo = scripted_tree_with(dir.path(), "true", &tests);
+    let (doc, stderr) = json_ok(&repo, &bisect_args("../bad.config", &["--json"]));
     // Options the search always built together cannot be told apart: all are named.
-    let costly: Vec<&str> = doc["costly_options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["option"].as_str().unwrap())
-        .collect();
-    assert!(costly.contains(&"CONFIG_OPT_20"), "{doc}");
+    let costly = common::field_strings(&doc["costly_options"], "option");
+    assert!(costly.iter().any(|c| c == "CONFIG_OPT_20"), "{doc}");
     assert!(costly.len() <= 4, "{doc}");
     assert!(doc["costly_options"][0]["seconds_with"].as_f64().unwrap() >= 3.0);
     assert!(
@@ -541,10 +462,7 @@ fn the_needed_option_alone_is_the_culprit_when_it_is_the_one_that_fails() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("repo");
     dependency_tree(&repo, 9);
-    let out = bisect_config(&repo, "../bad.config", &["--json"]);
-    let doc = json(&out);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    let (doc, _) = json_ok(&repo, &bisect_args("../bad.config", &["--json"]));
     let sets: Vec<&serde_json::Value> = doc["culprits"]
         .as_array()
         .unwrap()
@@ -564,10 +482,7 @@ fn an_option_is_built_only_with_the_options_it_needs() {
     let repo = dir.path().join("repo");
     dependency_tree(&repo, 5);
 
-    let out = bisect_config(&repo, "../bad.config", &["--json"]);
-    let doc = json(&out);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    let (doc, stderr) = json_ok(&repo, &bisect_args("../bad.config", &["--json"]));
     assert!(
         stderr.contains("CONFIG_OPT_5 applies only with {CONFIG_OPT_9}"),
         "{stderr}"

@@ -38,12 +38,7 @@ fn classify(log: &str, success: &str) -> serde_json::Value {
         success,
         path.to_str().unwrap(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::assert_exit(&out, 0);
     json(&out)
 }
 
@@ -113,12 +108,7 @@ fn exit_codes_serve_git_bisect_run() {
     assert_eq!(code("linux-no-console-output.log"), Some(1));
 
     let tmp = tempfile::tempdir().unwrap();
-    let build_log = tmp.path().join("build.log");
-    std::fs::write(
-        &build_log,
-        "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\n",
-    )
-    .unwrap();
+    let build_log = crate::common::write_file(tmp.path(), "build.log", "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\n");
     let out = culprit(&[
         "classify",
         "--build",
@@ -234,12 +224,7 @@ fn a_long_console_stream_is_classified_in_bounded_memory() {
 #[test]
 fn a_build_log_read_without_build_is_still_unbuildable() {
     let tmp = tempfile::tempdir().unwrap();
-    let build_log = tmp.path().join("build.log");
-    std::fs::write(
-        &build_log,
-        "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\nmake: *** [Makefile:1234: vmlinux] Error 1\n",
-    )
-    .unwrap();
+    let build_log = crate::common::write_file(tmp.path(), "build.log", "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\nmake: *** [Makefile:1234: vmlinux] Error 1\n");
     let out = culprit(&[
         "classify",
         "--exit-code",

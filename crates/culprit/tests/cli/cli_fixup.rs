@@ -194,8 +194,7 @@ fn suspects(history: &History, doc: &Value) -> Vec<(usize, String)> {
 
 fn repo() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     (dir, repo)
 }
 

@@ -128,8 +128,7 @@ echo "[1/1] Linking C executable zephyr/zephyr.elf"
 "#,
         log = root.join("west.log").display()
     );
-    let west = bin.join("west");
-    std::fs::write(&west, script).unwrap();
+    let west = crate::common::write_file(&bin, "west", script);
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&west, std::fs::Permissions::from_mode(0o755)).unwrap();
     let path = std::env::var_os("PATH").unwrap_or_default();

@@ -19,12 +19,7 @@ fn newest_session(repo: &Path, args: &[&str], env: Option<(&str, &Path)>) -> ser
         command.env(name, value);
     }
     let out: Output = command.output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     json(&out)
 }
 
@@ -35,22 +30,9 @@ fn a_hunt_kept_in_a_state_directory_resumes_and_reports_from_there() {
     let repo = dir.path().join("repo");
     let state = dir.path().join("state");
     std::fs::create_dir(&repo).unwrap();
-    let slow = toml(25, (0, 0), (0, 0), &boots).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
-    let ids = linear_repo(&repo, 40, &slow);
+    let ids = linear_repo(&repo, 40, &common::slow_toml(25, &boots));
     let state_arg = state.to_str().unwrap();
-    let args = [
-        "--state",
-        state_arg,
-        "bisect",
-        "--good",
-        &ids[0],
-        "--bad",
-        "main",
-        "--verify",
-        "0",
-        "--endpoint-runs",
-        "1",
-    ];
+    let args = [&["--state", state_arg][..], &common::quick_bisect(&ids[0])].concat();
     let before = common::kill_after_boots(&repo, &args, &boots, 4);
     assert!(state.join("journal.sqlite").is_file());
     assert!(
@@ -64,12 +46,7 @@ fn a_hunt_kept_in_a_state_directory_resumes_and_reports_from_there() {
         &["bisect", "--resume", "--json", "--state", state_arg],
     );
     let doc = json(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{doc} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(doc["culprit"], ids[24].as_str(), "{doc}");
     common::assert_only_the_interrupted_step_repeats(&invocations(&boots), &before);
 
@@ -87,21 +64,13 @@ fn a_hunt_kept_in_a_state_directory_resumes_and_reports_from_there() {
 
 #[test]
 fn the_state_key_moves_the_state_and_culprit_state_overrides_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let boots = dir.path().join("boots.log");
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let (dir, repo, boots) = common::scratch();
     let text = format!(
         "# Relative to this file's directory.\nstate = \"../kept\"\n\n{}",
         toml(6, (0, 0), (0, 0), &boots)
     );
     let ids = linear_repo(&repo, 10, &text);
-    let out = culprit(
-        &repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let doc = common::bisect_ok(&repo, &ids[0]);
     assert_eq!(doc["culprit"], ids[5].as_str(), "{doc}");
     let kept = dir.path().join("kept");
     assert!(kept.join("journal.sqlite").is_file());

@@ -54,12 +54,7 @@ fn fixtures() -> tempfile::TempDir {
 fn stat_json_has_sections_relocations_and_globals() {
     let dir = fixtures();
     let out = culprit(dir.path(), &["stat", "--json", "bad.o"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::assert_exit(&out, 0);
     let doc = json(&out);
     let object = &doc["files"][0]["objects"][0];
     assert_eq!(object["name"], "bad.o");
@@ -80,12 +75,7 @@ fn stat_json_has_sections_relocations_and_globals() {
     assert!(groups
         .iter()
         .any(|g| g["type"] == "R_ARM_MOVT_ABS" && g["target"] == ".data" && g["count"] == 1));
-    let globals: Vec<&str> = object["globals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap())
-        .collect();
+    let globals = crate::common::field_strings(&object["globals"], "name");
     assert_eq!(globals, ["body", "func_7"]);
 }
 

@@ -11,16 +11,10 @@ use std::process::{Command, Output};
 
 /// A repository whose boot panics from commit 4 on, with one finished bisection.
 fn hunted_repo(dir: &Path) -> std::path::PathBuf {
-    let repo = dir.join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir, "repo");
     let ids = linear_repo(&repo, 6, &toml(4, (0, 0), (0, 0), &dir.join("boots")));
     let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     repo
 }
 
@@ -145,12 +139,7 @@ fn a_state_directory_nobody_may_write_still_shows_logs_and_reports() {
 
     let out = culprit_as_reader(&repo, &["report", "--format", "md"]);
     let md = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert!(
         md.starts_with("### culprit bisect (session 1): found"),
         "{md}"

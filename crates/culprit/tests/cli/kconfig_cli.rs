@@ -50,18 +50,16 @@ fn check_names_the_gating_if_and_what_would_fix_it() {
 #[test]
 fn check_passes_fragments_that_apply_and_names_unknown_options() {
     let dir = tempfile::tempdir().unwrap();
-    let good = dir.path().join("good.conf");
-    std::fs::write(
-        &good,
+    let good = crate::common::write_file(
+        dir.path(),
+        "good.conf",
         "CONFIG_GALE_KERNEL_SEM=y\nCONFIG_GALE_WASM_LTO_SEM=y\n",
-    )
-    .unwrap();
+    );
     let out = culprit(&gale(), &["check", good.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(stdout(&out), "all 2 assignments apply\n");
 
-    let typo = dir.path().join("typo.conf");
-    std::fs::write(&typo, "CONFIG_GALE_KERNEL_MUTX=y\n").unwrap();
+    let typo = crate::common::write_file(dir.path(), "typo.conf", "CONFIG_GALE_KERNEL_MUTX=y\n");
     let out = culprit(&gale(), &["check", typo.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -74,8 +72,7 @@ fn check_passes_fragments_that_apply_and_names_unknown_options() {
 #[test]
 fn malformed_input_exits_2_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = dir.path().join("bad.conf");
-    std::fs::write(&bad, "CONFIG_LOG=y\nLOG=y\n").unwrap();
+    let bad = crate::common::write_file(dir.path(), "bad.conf", "CONFIG_LOG=y\nLOG=y\n");
     let out = culprit(&gale(), &["check", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -133,12 +130,11 @@ fn why_and_diff_explain_values_and_changes() {
     assert!(text.contains("inside `if GALE_KERNEL_SEM`"), "{text}");
 
     let dir = tempfile::tempdir().unwrap();
-    let b = dir.path().join("b.conf");
-    std::fs::write(
-        &b,
+    let b = crate::common::write_file(
+        dir.path(),
+        "b.conf",
         "CONFIG_GALE_KERNEL_SEM=y\nCONFIG_GALE_KERNEL_MUTEX=y\nCONFIG_GALE_WASM_LTO_MUTEX=y\n",
-    )
-    .unwrap();
+    );
     let out = culprit(
         &gale(),
         &["diff", "--json", "prj.conf", b.to_str().unwrap()],
@@ -194,8 +190,11 @@ fn a_recursive_dependency_exits_2_naming_the_cycle() {
 fn shell_probes_run_once_per_toolchain() {
     let dir = tempfile::tempdir().unwrap();
     let count = dir.path().join("count");
-    let probe = dir.path().join("probe.sh");
-    std::fs::write(&probe, format!("echo run >> {}\necho y\n", count.display())).unwrap();
+    let probe = crate::common::write_file(
+        dir.path(),
+        "probe.sh",
+        format!("echo run >> {}\necho y\n", count.display()),
+    );
     std::fs::write(
         dir.path().join("Kconfig"),
         format!(

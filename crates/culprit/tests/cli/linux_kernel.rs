@@ -40,12 +40,7 @@ fn check_init_and_boots(kernel: &Kernel, arch: &str, at: &[&str]) {
 
     let out = kernel.culprit(&[&["run"], at, &["--json"]].concat());
     let doc = json(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{doc}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(doc["build"]["outcome"], "pass", "{doc}");
     assert_eq!(doc["tests"][0]["outcome"], "pass", "{doc}");
     assert_eq!(doc["tests"][0]["stage"], "success", "{doc}");
@@ -125,6 +120,15 @@ fn x86_64_commit_hunt_past_a_build_break() {
     };
     let main_c = "init/main.c";
     let kernel_init = "static int __ref kernel_init(void *unused)\n{\n\tint ret;\n";
+    // A statement at the start of kernel_init().
+    let at_init = |r: &Path, statement: &str| {
+        edit(
+            r,
+            main_c,
+            kernel_init,
+            &format!("{kernel_init}\t{statement}\n"),
+        )
+    };
     let ids = kernel.plant(
         "planted",
         &[
@@ -132,23 +136,13 @@ fn x86_64_commit_hunt_past_a_build_break() {
                 docs(r, "culprit-1.txt")
             }),
             ("init: a change that does not build", &|r: &Path| {
-                edit(
-                    r,
-                    main_c,
-                    kernel_init,
-                    &format!("{kernel_init}\tculprit_planted_undeclared();\n"),
-                )
+                at_init(r, "culprit_planted_undeclared();")
             }),
             ("init: build again", &|r: &Path| {
                 edit(r, main_c, "\tculprit_planted_undeclared();\n", "")
             }),
             ("init: refuse to start userspace", &|r: &Path| {
-                edit(
-                    r,
-                    main_c,
-                    kernel_init,
-                    &format!("{kernel_init}\tpanic(\"culprit planted: no userspace today\");\n"),
-                )
+                at_init(r, "panic(\"culprit planted: no userspace today\");")
             }),
             ("docs: another harmless change", &|r: &Path| {
                 docs(r, "culprit-2.txt")
@@ -296,12 +290,7 @@ fn two_failure_config_hunt(kernel: &Kernel) -> serde_json::Value {
         "--json",
     ]);
     let doc = json(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{doc}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(doc["status"], "found", "{doc}");
     doc
 }

@@ -7,7 +7,7 @@
 
 use crate::common;
 
-use common::{culprit, json};
+use common::culprit;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::collections::HashMap;
@@ -22,28 +22,11 @@ const TAG: &str = "CULPRIT_SURVIVOR_TAG";
 /// Live processes carrying `TAG=value`, with their command names.
 fn tagged(value: &str) -> Vec<(i32, String)> {
     let needle = format!("{TAG}={value}");
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|s| s.parse().ok()) else {
-            continue;
-        };
-        let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let zombie = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z');
-        let tagged = environ
-            .split(|b| *b == 0)
-            .any(|var| var == needle.as_bytes());
-        if tagged && !zombie {
-            let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-            found.push((pid, name.trim().to_string()));
-        }
-    }
-    found
+    common::live::live_processes()
+        .into_iter()
+        .filter(|p| p.has_env(&needle))
+        .map(|p| (p.pid, p.name))
+        .collect()
 }
 
 /// Kills whatever still carries the tag when the test ends, passed or not.
@@ -121,17 +104,7 @@ fn long_boots(toml: &str, repo: &Path) -> String {
 fn nothing_survives_culprit_and_its_supervisors_killed_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
-    let planted = json(&culprit(
-        dir.path(),
-        &[
-            "demo",
-            "--prepare-only",
-            "--commits",
-            "30",
-            "--dir",
-            repo.to_str().unwrap(),
-        ],
-    ));
+    let planted = common::planted_toyos(dir.path(), &repo, &["--commits", "30"]);
     assert!(planted["culprit"].is_string(), "{planted}");
     let toml = std::fs::read_to_string(repo.join("culprit.toml")).unwrap();
     std::fs::write(repo.join("long.toml"), long_boots(&toml, &repo)).unwrap();

@@ -51,18 +51,7 @@ fn a_hunt_in_a_tree_with_a_hostile_path_names_the_planted_commit() {
     let dir = base.path().join(HOSTILE);
     std::fs::create_dir(&dir).unwrap();
     let repo = dir.join("toyos");
-    let out = culprit(
-        base.path(),
-        &[
-            "demo",
-            "--prepare-only",
-            "--commits",
-            "30",
-            "--dir",
-            repo.to_str().unwrap(),
-        ],
-    );
-    let planted = json(&out);
+    let planted = common::planted_toyos(base.path(), &repo, &["--commits", "30"]);
 
     let readme = std::fs::read_to_string(repo.join("culprit.toml")).unwrap();
     let quoted = quoted_commands(&readme);
@@ -71,23 +60,8 @@ fn a_hunt_in_a_tree_with_a_hostile_path_names_the_planted_commit() {
     // Untracked: the hunt's tree stays the repository's, clean.
     std::fs::write(repo.join("quoted.toml"), &quoted).unwrap();
 
-    let out = culprit(
-        &repo,
-        &[
-            "bisect",
-            "-f",
-            "quoted.toml",
-            "--good",
-            "v0.1",
-            "--bad",
-            "main",
-            "-j",
-            "2",
-            "--json",
-        ],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let args = [&common::TOYOS_HUNT[..], &["-f", "quoted.toml", "--json"]].concat();
+    let (doc, _) = common::json_ok(&repo, &args);
     assert_eq!(doc["status"], "found", "{doc}");
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     no_file_was_created(&dir);
@@ -113,15 +87,14 @@ fn a_placeholder_in_backticks_is_refused_with_file_line_and_key() {
     let toml = "[build]\ncommand = \"true\"\n\n[[test]]\nname = \"boot\"\ncommand = \"sh -c 'cat `ls {tree}/idx`'\"\n";
     std::fs::write(dir.path().join("culprit.toml"), toml).unwrap();
     let out = culprit(dir.path(), &["run"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    for expected in [
-        "culprit.toml",
-        "(line 6)",
-        "`command`",
-        "backticks",
-        "$(...)",
-    ] {
-        assert!(stderr.contains(expected), "{expected:?} missing: {stderr}");
-    }
+    common::assert_refused(
+        &out,
+        &[
+            "culprit.toml",
+            "(line 6)",
+            "`command`",
+            "backticks",
+            "$(...)",
+        ],
+    );
 }

@@ -39,8 +39,7 @@ struct Hunt {
 /// hunt ends ambiguous, exit code 1).
 fn bisected(commits: usize, culprit_at: usize, expected: Option<usize>) -> Hunt {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let ids = linear_repo(&repo, commits, &toml(culprit_at));
     let out = culprit(
         &repo,
@@ -315,8 +314,7 @@ fn writes_to_a_file_and_picks_sessions() {
 #[test]
 fn bad_input_is_named_and_exits_2() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     linear_repo(&repo, 2, &toml(2));
     let cases: [(&[&str], &str); 4] = [
         (&["report"], "no sessions yet"),

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{culprit, git, json};
+use common::git;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -70,29 +70,14 @@ fn hunted(
     kconfig: Option<&str>,
 ) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     if let Some(kconfig) = kconfig {
         std::fs::write(repo.join("Kconfig"), kconfig).unwrap();
     }
     tree(&repo, config, build);
-    let out = culprit(
+    common::json_ok(
         &repo,
-        &[
-            "bisect-config",
-            "--good",
-            "../good.config",
-            "--bad",
-            "../bad.config",
-            "--json",
-        ],
-    );
-    let hunt = json(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{hunt}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        &common::bisect_config_args("../good.config", "../bad.config", &["--json"]),
     );
     (dir, repo)
 }

@@ -99,28 +99,11 @@ fn the_toyos_hunt_through_slurm_with_two_workers_names_the_planted_commit() {
     let Some(_) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
-    let out = culprit(
-        dir.path(),
-        &["demo", "--prepare-only", "--dir", repo.to_str().unwrap()],
-    );
-    let planted = json(&out);
-    let out = culprit(
+    let planted = common::planted_toyos(dir.path(), &repo, &[]);
+    let (doc, _) = common::json_ok(
         &repo,
-        &[
-            "bisect",
-            "--good",
-            "v0.1",
-            "--bad",
-            "main",
-            "-j",
-            "2",
-            "--executor",
-            "slurm",
-            "--json",
-        ],
+        &[&common::TOYOS_HUNT[..], &["--executor", "slurm", "--json"]].concat(),
     );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["status"], "found");
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     assert_eq!(doc["target"]["smp_semaphore"], "hang at stage test");
@@ -165,24 +148,7 @@ fn a_job_cancelled_from_outside_is_retried_as_an_infra_error() {
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["culprit"], ids[19].as_str(), "{doc}");
     assert!(cancelled >= 2, "the outsider cancelled {cancelled} job(s)");
-    let runs: Vec<&serde_json::Value> = doc["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["runs"].as_array().unwrap())
-        .collect();
-    let lost = runs
-        .iter()
-        .filter(|r| r["outcome"] == "infra-error")
-        .count();
-    assert!(lost >= 2, "{doc}");
-    for candidate in doc["candidates"].as_array().unwrap() {
-        let verdict = candidate["verdict"].as_str().unwrap();
-        assert!(
-            verdict.contains("good") || verdict.contains("bad"),
-            "{verdict}"
-        );
-    }
+    assert!(common::infra_errors(&doc) >= 2, "{doc}");
 }
 
 #[test]
@@ -199,12 +165,7 @@ fn ctrl_c_leaves_no_job_queued_and_no_process_on_the_node() {
     });
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 130);
     assert_eq!(
         jobs_with(&comment),
         vec![],
@@ -310,43 +271,20 @@ fn a_config_hunt_through_slurm_names_the_option_and_where_each_build_ran() {
         &["SPINLOCK_VALIDATE", "PRINT_BUILD_INFO"],
         &["LOG_TIMESTAMPS"],
     );
-    let out = culprit(
+    let (doc, stderr) = common::json_ok(
         &repo,
-        &[
-            "bisect-config",
-            "--good",
+        &common::bisect_config_args(
             good.to_str().unwrap(),
-            "--bad",
             bad.to_str().unwrap(),
-            "-j",
-            "2",
-            "--executor",
-            "slurm",
-            "--json",
-        ],
+            &["-j", "2", "--executor", "slurm", "--json"],
+        ),
     );
-    let doc = json(&out);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
-    let culprits: Vec<(&str, Vec<&str>)> = doc["culprits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["test"].as_str().unwrap(),
-                c["options"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|o| o.as_str().unwrap())
-                    .collect(),
-            )
-        })
-        .collect();
     assert_eq!(
-        culprits,
-        vec![("smp_semaphore", vec!["CONFIG_SPINLOCK_VALIDATE"])],
+        common::culprit_sets(&doc),
+        vec![(
+            "smp_semaphore".to_string(),
+            vec!["CONFIG_SPINLOCK_VALIDATE".to_string()]
+        )],
         "{doc}"
     );
     let place = format!("node {node} · job ");

@@ -66,11 +66,16 @@ fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
         .unwrap();
     let out = next.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // Named by whichever record ends it first: the running command's (`ended … Slurm
+    // job ID (NAME) …`) or the journal's ledger (`cancelled Slurm job(s) ID …`).
+    let job = &left[0].0;
     assert!(
         stderr.contains(&format!(
-            "cancelled Slurm job(s) {} that an earlier culprit left",
-            left[0].0
-        )),
+            "cancelled Slurm job(s) {job} that an earlier culprit left"
+        )) || stderr
+            .lines()
+            .any(|l| l.contains(&format!("Slurm job {job} ("))
+                && l.contains("left running by an earlier culprit")),
         "{stderr}"
     );
     let doc = json(&out);

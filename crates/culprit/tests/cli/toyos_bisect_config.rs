@@ -4,34 +4,9 @@
 
 use crate::common;
 
-use common::{culprit, json, toyos_config_pair};
-
-/// The options the bad configuration turns on and off (the demo's culprit commit).
-const ON: &[&str] = &[
-    "SPINLOCK_VALIDATE",
-    "CPU_MASK",
-    "IPI",
-    "IPI_BROADCAST",
-    "LOG_LEVEL_DBG",
-    "PRINT_BUILD_INFO",
-    "PRINT_MEMORY_MAP",
-    "SCHED_STATS",
-    "MUTEX_STATS",
-    "ZTEST_VERBOSE",
-    "BIG_BUFFER",
-];
-const OFF: &[&str] = &[
-    "SERIAL_FIFO",
-    "PRINT_CMDLINE",
-    "LOG_TIMESTAMPS",
-    "ASSERT_VERBOSE",
-    "THREAD_NAMES",
-    "TSC_CALIBRATE_PIT",
-    "ZTEST_SEPARATORS",
-    "ZTEST_SUMMARY",
-    "EXCEPTION_DUMP_CR",
-    "EXCEPTION_DUMP_STACK",
-];
+use common::{json_ok, strings, toyos_config_pair};
+/// The options the bad configuration turns on and off: the demo's culprit commit.
+use culprit_toyos::history::{CULPRIT_OPTIONS_OFF as OFF, CULPRIT_OPTIONS_ON as ON};
 
 /// Under the default target, `smp_mutex` has two failures: the divide error of
 /// `CPU_MASK` + `IPI`, and behind it the hang of `MUTEX_STATS` + `ZTEST_VERBOSE`.
@@ -40,21 +15,11 @@ fn names_the_single_culprit_the_interaction_the_hang_behind_it_and_the_refused_o
     let dir = tempfile::tempdir().unwrap();
     let (repo, good, bad) = toyos_config_pair(dir.path(), ON, OFF);
 
-    let out = culprit(
+    let (good, bad) = (good.to_str().unwrap(), bad.to_str().unwrap());
+    let (doc, _) = json_ok(
         &repo,
-        &[
-            "bisect-config",
-            "--good",
-            good.to_str().unwrap(),
-            "--bad",
-            bad.to_str().unwrap(),
-            "-j",
-            "2",
-            "--json",
-        ],
+        &common::bisect_config_args(good, bad, &["-j", "2", "--json"]),
     );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
     assert!(doc["changes"].as_u64().unwrap() >= 20, "{doc}");
     let culprits: Vec<(String, Vec<String>, String)> = doc["culprits"]
         .as_array()
@@ -63,12 +28,7 @@ fn names_the_single_culprit_the_interaction_the_hang_behind_it_and_the_refused_o
         .map(|c| {
             (
                 c["test"].as_str().unwrap().to_string(),
-                c["options"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|o| o.as_str().unwrap().to_string())
-                    .collect(),
+                strings(&c["options"]),
                 c["outcome"].as_str().unwrap().to_string(),
             )
         })
@@ -104,12 +64,7 @@ fn names_the_single_culprit_the_interaction_the_hang_behind_it_and_the_refused_o
     );
     assert_eq!(hang["reproduce_verified"], true, "{doc}");
     assert_eq!(doc["tests"]["smp_threads"], "passes at bad (pass)");
-    let refused: Vec<&str> = doc["not_applied"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n["option"].as_str().unwrap())
-        .collect();
+    let refused = common::field_strings(&doc["not_applied"], "option");
     assert_eq!(refused, vec!["CONFIG_IPI_BROADCAST"], "{doc}");
     assert_eq!(doc["not_applied"][0]["requested"], "y");
     // culprit's own Kconfig evaluator says why: the unmet half of its `depends on`.

@@ -115,12 +115,7 @@ fn sigint_stops_every_guest_and_records_the_interruption() {
     let started = Instant::now();
     let out = child.wait_with_output().unwrap();
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 130);
     std::thread::sleep(Duration::from_millis(200));
     assert!(
         live_processes(&format!("{marker}/build/kernel.elf")).is_empty(),
@@ -224,12 +219,11 @@ fn config_lays_a_fragment_over_one_step_also_at_a_revision() {
     common::git(&tree, &["add", "-A"]);
     common::git(&tree, &["commit", "-q", "-m", "toyos"]);
     let before = std::fs::read_to_string(tree.join(".config")).unwrap();
-    let fragment = dir.path().join("fault.config");
-    std::fs::write(
-        &fragment,
+    let fragment = crate::common::write_file(
+        dir.path(),
+        "fault.config",
         "# what the engineer wants to try\nCONFIG_EARLY_FAULT=y\nCONFIG_IPI_BROADCAST=y\n",
-    )
-    .unwrap();
+    );
     let fragment = fragment.to_str().unwrap();
 
     // On the working tree: the fragment's fault happens, and its option that cannot

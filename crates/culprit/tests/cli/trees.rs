@@ -87,12 +87,7 @@ fn submodules_are_checked_out_at_each_candidates_recorded_commit() {
         ],
     );
     let doc = json(&out);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{doc} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(doc["culprit"], ids[4].as_str(), "{doc}");
     // Every boot saw the library version its commit pins, never an empty directory.
     let seen = invocations(&boots);
@@ -138,19 +133,15 @@ fn a_submodule_not_on_this_machine_is_refused_before_any_step() {
     let first = git(&repo, &["rev-list", "--max-parents=0", "HEAD"]);
     let ids: Vec<&str> = first.lines().collect();
     let out = culprit(&repo, &["bisect", "--good", ids[0], "--bad", "main"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for part in [
-        "submodule `lib`",
-        "https://example.invalid/lib.git",
-        "not on this machine",
-        "submodule update --init --recursive",
-    ] {
-        assert!(
-            err.contains(part),
-            "the refusal does not say {part:?}: {err}"
-        );
-    }
+    common::assert_refused(
+        &out,
+        &[
+            "submodule `lib`",
+            "https://example.invalid/lib.git",
+            "not on this machine",
+            "submodule update --init --recursive",
+        ],
+    );
     assert!(
         invocations(&boots).is_empty(),
         "a step ran before the refusal"

@@ -140,31 +140,14 @@ fn an_edited_or_staged_culprit_toml_does_not_make_the_tree_dirty() {
         std::fs::read_to_string(repo.join("culprit.toml")).unwrap()
     );
     std::fs::write(repo.join("culprit.toml"), &edited).unwrap();
-    let out = culprit(
-        repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(json(&out)["culprit"], ids[6].as_str());
+    let args = ["bisect", "--good", &ids[0], "--bad", "main", "--json"];
+    let (doc, _) = common::json_ok(repo, &args);
+    assert_eq!(doc["culprit"], ids[6].as_str());
     git(repo, &["add", "culprit.toml"]);
-    let out = culprit(
-        repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::json_ok(repo, &args);
     // Any other edit still is.
     std::fs::write(repo.join("n"), "dirty\n").unwrap();
-    let out = culprit(repo, &["bisect", "--good", &ids[0], "--bad", "main"]);
+    let out = culprit(repo, &args[..5]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("uncommitted changes"));
 }
@@ -172,19 +155,12 @@ fn an_edited_or_staged_culprit_toml_does_not_make_the_tree_dirty() {
 /// A history whose boot panics from commit 8 on, where the lab kills some boots: the
 /// boot numbers (counted outside the repository) that `kill` lists die by `how`.
 fn flaky_lab_repo(dir: &Path, kill: &str, how: &str, extra: &str) -> Vec<String> {
-    let repo = dir.join("repo");
-    std::fs::create_dir(&repo).unwrap();
     let counter = dir.join("boots");
-    let toml = format!(
-        r#"[[test]]
-name = "boot"
-command = "k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; case \" {kill} \" in *\" $k \"*) echo 'Linux version 6.1'; {how};; esac; n=$(cat n); echo 'Linux version 6.1'; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-{extra}
-"#,
+    let command = format!(
+        r#"k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; case \" {kill} \" in *\" $k \"*) echo 'Linux version 6.1'; {how};; esac; n=$(cat n); echo 'Linux version 6.1'; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"#,
         c = counter.display()
     );
-    common::linear_repo(&repo, 16, &toml)
+    common::boot_repo(dir, 16, &command, extra).1
 }
 
 fn bisect_json(repo: &Path, ids: &[String]) -> (Option<i32>, serde_json::Value) {
@@ -239,19 +215,13 @@ fn infra_exit_codes_and_patterns_are_per_test() {
 #[test]
 fn verification_runs_again_after_a_lab_fault() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
     let counter = dir.path().join("culprit-boots");
     // The culprit's second boot (its first verification run) is killed by the lab.
-    let toml = format!(
-        r#"[[test]]
-name = "boot"
-command = "n=$(cat n); echo 'Linux version 6.1'; if [ $n -eq 8 ]; then k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; [ $k -eq 2 ] && exit 137; fi; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-"#,
+    let command = format!(
+        r#"n=$(cat n); echo 'Linux version 6.1'; if [ $n -eq 8 ]; then k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; [ $k -eq 2 ] && exit 137; fi; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"#,
         c = counter.display()
     );
-    let ids = common::linear_repo(&repo, 16, &toml);
+    let (repo, ids) = common::boot_repo(dir.path(), 16, &command, "");
     let out = culprit(
         &repo,
         &[
@@ -276,8 +246,7 @@ success = ["BOOT-OK"]
 /// logged to `boots`.
 fn slow_repo(dir: &Path) -> (std::path::PathBuf, Vec<String>, std::path::PathBuf) {
     let log = dir.join("boots");
-    let repo = dir.join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir, "repo");
     let slow =
         common::toml(25, (0, 0), (0, 0), &log).replace("echo $n >> ", "sleep 0.3; echo $n >> ");
     let ids = common::linear_repo(&repo, 40, &slow);
@@ -335,12 +304,7 @@ fn a_killed_session_resumes_by_number_even_after_later_failed_attempts() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("good revision"));
     let out = culprit(&repo, &["bisect", "--resume", "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(json(&out)["culprit"], ids[24].as_str());
     assert!(String::from_utf8_lossy(&out.stderr).contains("resuming session 1"));
 
@@ -425,8 +389,7 @@ success = ["BOOT-OK"]
 #[test]
 fn a_resume_after_editing_the_recipe_is_refused_and_the_cache_serves_only_its_own_recipe() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let boots = dir.path().join("boots");
     let original = recipe_toml(70, &boots);
     let ids = common::linear_repo(&repo, 100, &original);
@@ -439,18 +402,14 @@ fn a_resume_after_editing_the_recipe_is_refused_and_the_cache_serves_only_its_ow
     let edited = recipe_toml(51, &boots);
     std::fs::write(repo.join("culprit.toml"), &edited).unwrap();
     let out = culprit(&repo, &["bisect", "--resume", "--json"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    for part in [
-        "changed since session 1 started",
-        "test boot.command",
-        "without --resume",
-    ] {
-        assert!(
-            err.contains(part),
-            "the refusal does not say {part:?}: {err}"
-        );
-    }
+    common::assert_refused(
+        &out,
+        &[
+            "changed since session 1 started",
+            "test boot.command",
+            "without --resume",
+        ],
+    );
 
     // A fresh hunt under the edited recipe finds its own answer...
     let (code, doc) = bisect_json(&repo, &ids);
@@ -469,11 +428,6 @@ fn a_resume_after_editing_the_recipe_is_refused_and_the_cache_serves_only_its_ow
     assert!(again["cached"].as_u64().unwrap() > 0, "{again}");
     // The interrupted session resumes once its recipe is back.
     let out = culprit(&repo, &["bisect", "--resume", "1", "--json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_exit(&out, 0);
     assert_eq!(json(&out)["culprit"], ids[69].as_str());
 }

@@ -98,12 +98,13 @@ void (*callback)(void) = extern_fn;
 int exported(void) { extern_fn(); return extern_data + local_value; }
 "#;
 
+/// The start of seed 002's mutex unlock function, before and after the fix.
+const MUTEX_UNLOCK_START: &str = "    .syntax unified\n    .text\n    .arm\n    .globl synth_k_mutex_unlock_body\n    .type synth_k_mutex_unlock_body,%function\nsynth_k_mutex_unlock_body:\n";
+
 /// Seed 002 before the fix (synth < 0.11.43): a 64 KiB wasm linear memory in `.data`,
 /// 22 MOVW/MOVT relocations against a data symbol, helpers exported as globals.
 pub fn seed_002_mutex_bad() -> String {
-    let mut s = String::from(
-        "    .syntax unified\n    .text\n    .arm\n    .globl synth_k_mutex_unlock_body\n    .type synth_k_mutex_unlock_body,%function\nsynth_k_mutex_unlock_body:\n",
-    );
+    let mut s = String::from(MUTEX_UNLOCK_START);
     for _ in 0..11 {
         s.push_str("    movw r1, #:lower16:__synth_globals\n    movt r1, #:upper16:__synth_globals\n    ldr r0, [r1]\n");
     }
@@ -118,9 +119,7 @@ pub fn seed_002_mutex_bad() -> String {
 /// The same module after the fix: `.data` of 4 bytes, linear memory in `.bss`, the
 /// global reached through literal-pool words (R_ARM_ABS32), helpers local.
 pub fn seed_002_mutex_good() -> String {
-    let mut s = String::from(
-        "    .syntax unified\n    .text\n    .arm\n    .globl synth_k_mutex_unlock_body\n    .type synth_k_mutex_unlock_body,%function\nsynth_k_mutex_unlock_body:\n",
-    );
+    let mut s = String::from(MUTEX_UNLOCK_START);
     for _ in 0..11 {
         s.push_str("    ldr r1, =__synth_globals\n    ldr r0, [r1]\n");
     }

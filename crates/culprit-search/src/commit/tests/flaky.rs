@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestRunner};
 
-use super::super::simulate::{hunt, hunt_from_first_failure, History, SplitMix64};
+use super::super::simulate::{History, SplitMix64};
 use super::super::*;
-use super::{any_history, suspect_culprit, Scenario};
+use super::{any_history, assert_99_in_100, suspect_culprit, Scenario};
 
 fn unknown_rates() -> BisectOptions {
     BisectOptions {
@@ -46,42 +46,11 @@ fn draw(
 
 #[test]
 fn unknown_rates_find_a_half_flaky_culprit_99_times_in_100() {
-    let mut rng = SplitMix64::new(0xf1a4);
-    let trials: usize = 100;
-    let (mut correct, mut runs) = (0, 0);
-    for trial in 0..trials {
-        let history = if trial % 2 == 0 {
-            History::linear(200)
-        } else {
-            History::merge_heavy(200, &mut rng)
-        };
-        let culprit = suspect_culprit(&history, rng.below(1 << 20));
-        let scenario = Scenario::new(history, culprit);
-        let mut flips = SplitMix64::new(trial as u64);
-        let result = hunt_from_first_failure(
-            &scenario.graph,
-            &[scenario.good()],
-            scenario.bad(),
-            unknown_rates(),
-            1,
-            cap(200),
-            |node| draw(&scenario, node, 0.5, 0.0, &mut flips),
-        )
-        .unwrap();
-        runs += result.runs;
-        match result.status {
-            Status::Found {
-                culprit,
-                confidence,
-            } => {
-                assert!(confidence >= 0.99);
-                correct += usize::from(culprit == scenario.culprit_node());
-            }
-            other => panic!("trial {trial}: {other:?}"),
-        }
-    }
-    assert!(correct * 100 >= trials * 99, "{correct}/{trials} correct");
-    assert!(runs / trials < 60, "{} runs per hunt", runs / trials);
+    assert_99_in_100(0xf1a4, 100, 60, |scenario, flips| {
+        scenario.hunt_from_first_failure(unknown_rates(), cap(200), |node| {
+            draw(scenario, node, 0.5, 0.0, flips)
+        })
+    });
 }
 
 #[test]
@@ -92,16 +61,9 @@ fn a_flake_is_called_a_flake_and_never_a_commit() {
         let history = History::linear(100);
         let scenario = Scenario::new(history, 50);
         let mut flips = SplitMix64::new(1000 + trial);
-        let result = hunt_from_first_failure(
-            &scenario.graph,
-            &[scenario.good()],
-            scenario.bad(),
-            unknown_rates(),
-            1,
-            cap(100),
-            |node| draw(&scenario, node, 0.3, 0.3, &mut flips),
-        )
-        .unwrap();
+        let result = scenario.hunt_from_first_failure(unknown_rates(), cap(100), |node| {
+            draw(&scenario, node, 0.3, 0.3, &mut flips)
+        });
         match result.status {
             Status::NoCulprit {
                 probability,
@@ -125,13 +87,7 @@ fn a_flake_is_called_a_flake_and_never_a_commit() {
 fn a_good_endpoint_that_fails_as_often_is_run_to_tell_a_flake() {
     let history = History::linear(50);
     let scenario = Scenario::new(history, 25);
-    let mut bisection = Bisection::new(
-        &scenario.graph,
-        &[scenario.good()],
-        scenario.bad(),
-        unknown_rates(),
-    )
-    .unwrap();
+    let mut bisection = scenario.bisection(unknown_rates());
     for verdict in [Verdict::Bad, Verdict::Good, Verdict::Good, Verdict::Bad] {
         bisection.record(scenario.bad(), verdict.clone()).unwrap();
         bisection.record(scenario.good(), verdict).unwrap();
@@ -166,16 +122,7 @@ fn a_prior_on_the_culprit_takes_few_runs_and_a_decoy_costs_few_more() {
                 prior,
                 ..BisectOptions::default()
             };
-            let result = hunt(
-                &scenario.graph,
-                &[scenario.good()],
-                scenario.bad(),
-                options,
-                1,
-                1000,
-                scenario.trusted_oracle(&no_skips),
-            )
-            .unwrap();
+            let result = scenario.hunt(options, 1000, scenario.trusted_oracle(&no_skips));
             assert_eq!(
                 result.status,
                 Status::Found {
@@ -286,19 +233,14 @@ fn answers_are_wrong_no_more_often_than_their_confidence_allows() {
                 (case.inside, case.inside)
             };
             let mut flips = SplitMix64::new(case.seed);
-            let result = hunt_from_first_failure(
-                &scenario.graph,
-                &[scenario.good()],
-                scenario.bad(),
+            let result = scenario.hunt_from_first_failure(
                 BisectOptions {
                     prior,
                     ..unknown_rates()
                 },
-                1,
                 cap(case.history.len()),
                 |node| draw(&scenario, node, inside, outside, &mut flips),
-            )
-            .unwrap();
+            );
             let wrong = match result.status {
                 Status::Found { culprit, .. } => {
                     !case.culprit || culprit != scenario.culprit_node()
@@ -363,45 +305,22 @@ proptest! {
 fn unknown_rates_report_a_skip_window_they_cannot_split() {
     let scenario = Scenario::new(History::linear(60), 30);
     let mut flips = SplitMix64::new(7);
-    let result = hunt_from_first_failure(
-        &scenario.graph,
-        &[scenario.good()],
-        scenario.bad(),
-        unknown_rates(),
-        1,
-        cap(60),
-        |node| {
-            if (28..30).contains(&scenario.nodes.to_history[node]) {
-                Verdict::Skip {
-                    reason: "does not build".into(),
-                }
-            } else {
-                draw(&scenario, node, 0.7, 0.0, &mut flips)
+    let result = scenario.hunt_from_first_failure(unknown_rates(), cap(60), |node| {
+        if (28..30).contains(&scenario.nodes.to_history[node]) {
+            Verdict::Skip {
+                reason: "does not build".into(),
             }
-        },
-    )
-    .unwrap();
-    let Status::Ambiguous { suspects } = result.status else {
-        panic!("expected ambiguity, got {:?}", result.status);
-    };
-    let mut commits: Vec<usize> = suspects
-        .iter()
-        .map(|s| scenario.nodes.to_history[s.node])
-        .collect();
-    commits.sort_unstable();
-    assert_eq!(commits, [28, 29, 30]);
+        } else {
+            draw(&scenario, node, 0.7, 0.0, &mut flips)
+        }
+    });
+    assert_eq!(scenario.suspect_commits(&result.status), [28, 29, 30]);
 }
 
 #[test]
 fn runs_under_way_are_not_chosen_again() {
     let scenario = Scenario::new(History::linear(80), 40);
-    let mut bisection = Bisection::new(
-        &scenario.graph,
-        &[scenario.good()],
-        scenario.bad(),
-        unknown_rates(),
-    )
-    .unwrap();
+    let mut bisection = scenario.bisection(unknown_rates());
     bisection.record(scenario.bad(), Verdict::Bad).unwrap();
     bisection.record(scenario.good(), Verdict::Bad).unwrap();
     let pending = bisection.next(2);

@@ -131,21 +131,9 @@ impl Kernel {
     /// Git in the clone, with a fixed author and date so planted commits get the same
     /// ids in every run (and a warm worktree stays valid).
     pub fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .arg("-C")
-            .arg(&self.tree)
-            .args(["-c", "user.name=Test", "-c", "user.email=test@example.org"])
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        let date = "2026-01-01T00:00:00Z";
+        let env = [("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)];
+        super::git_with_env(&self.tree, args, &env)
     }
 
     /// Makes `branch` (from `main`) with one commit per `(message, edit)`: each edit

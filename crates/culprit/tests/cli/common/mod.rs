@@ -1,6 +1,8 @@
 //! Real git repositories for the CLI tests, built with the git command line.
 
 pub mod linux;
+#[path = "../../../../culprit-exec/tests/exec/common/live.rs"]
+pub mod live;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -35,12 +37,88 @@ pub fn json(output: &Output) -> serde_json::Value {
     })
 }
 
+/// Checks that `culprit` exited with `code`; the message shows what it printed.
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Checks that `culprit` refused its input (exit code 2) saying each of `parts`.
+pub fn assert_refused(out: &Output, parts: &[&str]) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for part in parts {
+        assert!(
+            err.contains(part),
+            "the refusal does not say {part:?}: {err}"
+        );
+    }
+}
+
+/// Checks that `culprit` refused bad input (exit code 2) saying each of `parts`, and
+/// did not panic.
+pub fn assert_bad_input(out: &Output, parts: &[&str]) {
+    assert_refused(out, parts);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// The JSON document `culprit ARGS` printed and its standard error, after it exited 0.
+pub fn json_ok(dir: &Path, args: &[&str]) -> (serde_json::Value, String) {
+    let out = culprit(dir, args);
+    let doc = json(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
+    (doc, stderr)
+}
+
+/// The strings of a JSON array (a culprit's options, a list of names).
+pub fn strings(array: &serde_json::Value) -> Vec<String> {
+    array
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {array}"))
+        .iter()
+        .map(|item| item.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The JSON answer of `culprit bisect` from `good` to `main` in `dir`, after it exited 0.
+pub fn bisect_ok(dir: &Path, good: &str) -> serde_json::Value {
+    json_ok(dir, &bisect_args(good)).0
+}
+
+/// `culprit bisect` from `good` to `main`, answering in JSON.
+pub fn bisect_args(good: &str) -> [&str; 6] {
+    ["bisect", "--good", good, "--bad", "main", "--json"]
+}
+
+/// The string `field` of each object of a JSON array.
+pub fn field_strings(array: &serde_json::Value, field: &str) -> Vec<String> {
+    let items = array.as_array();
+    let items = items.unwrap_or_else(|| panic!("not an array: {array}"));
+    items
+        .iter()
+        .map(|item| item[field].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    git_with_env(dir, args, &[])
+}
+
+/// Git in `dir` as a fixed test author, with `env` set; what it printed, trimmed.
+pub fn git_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(["-c", "user.name=Test", "-c", "user.email=test@example.org"])
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .expect("git runs");
     assert!(
@@ -49,6 +127,82 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Writes `text` into the file `name` in `dir`; returns its path.
+pub fn write_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A new, empty folder `name` in `dir`.
+pub fn new_dir(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir(&path).unwrap();
+    path
+}
+
+/// A temporary folder holding an empty folder `repo`, and the path of a boot log beside
+/// it (`boots.log`, not written yet): (folder, repo, log).
+pub fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = new_dir(dir.path(), "repo");
+    let log = dir.path().join("boots.log");
+    (dir, repo, log)
+}
+
+/// The demo's hunt on its toyos history, with two workers.
+pub const TOYOS_HUNT: [&str; 7] = ["bisect", "--good", "v0.1", "--bad", "main", "-j", "2"];
+
+/// Prepares the demo's toyos history in `repo` (`culprit demo --prepare-only`, run in
+/// `cwd` with the `extra` arguments) and returns where it planted its events.
+pub fn planted_toyos(cwd: &Path, repo: &Path, extra: &[&str]) -> serde_json::Value {
+    let args = [
+        &["demo", "--prepare-only"][..],
+        extra,
+        &["--dir", repo.to_str().unwrap()],
+    ];
+    json(&culprit(cwd, &args.concat()))
+}
+
+/// The arguments of `culprit bisect-config` from `good` to `bad`, then `extra`.
+pub fn bisect_config_args<'a>(good: &'a str, bad: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    [&["bisect-config", "--good", good, "--bad", bad][..], extra].concat()
+}
+
+/// Each culprit of a configuration hunt's JSON answer as (test, options).
+pub fn culprit_sets(doc: &serde_json::Value) -> Vec<(String, Vec<String>)> {
+    doc["culprits"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no culprits in {doc}"))
+        .iter()
+        .map(|c| {
+            (
+                c["test"].as_str().unwrap().to_string(),
+                strings(&c["options"]),
+            )
+        })
+        .collect()
+}
+
+/// How many runs of a hunt's candidates (its JSON answer) ended in an infrastructure
+/// error, after checking that every candidate still got a good or bad verdict: a lost
+/// run is retried, never a verdict.
+pub fn infra_errors(doc: &serde_json::Value) -> usize {
+    let candidates = doc["candidates"].as_array().unwrap();
+    for candidate in candidates {
+        let verdict = candidate["verdict"].as_str().unwrap();
+        assert!(
+            verdict.contains("good") || verdict.contains("bad"),
+            "{verdict}"
+        );
+    }
+    candidates
+        .iter()
+        .flat_map(|c| c["runs"].as_array().unwrap())
+        .filter(|r| r["outcome"] == "infra-error")
+        .count()
 }
 
 /// A linear history: commit `i` (1-based) writes `i` into the file `n`. The first
@@ -66,6 +220,40 @@ pub fn linear_repo(dir: &Path, commits: usize, toml: &str) -> Vec<String> {
         ids.push(git(dir, &["rev-parse", "HEAD"]));
     }
     ids
+}
+
+/// A linear history of `commits` in `dir/repo` (see [`linear_repo`]) whose one test
+/// `boot` runs `command` and passes on BOOT-OK; `extra` ends its table. Returns (repo,
+/// ids).
+pub fn boot_repo(dir: &Path, commits: usize, command: &str, extra: &str) -> (PathBuf, Vec<String>) {
+    let repo = new_dir(dir, "repo");
+    let toml = format!(
+        "[[test]]\nname = \"boot\"\ncommand = \"{command}\"\nsuccess = [\"BOOT-OK\"]\n{extra}\n"
+    );
+    let ids = linear_repo(&repo, commits, &toml);
+    (repo, ids)
+}
+
+/// A hunt with no verification and one run per endpoint (the fewest steps), from `good`
+/// to `main`: for tests that kill it midway.
+pub fn quick_bisect(good: &str) -> [&str; 9] {
+    [
+        "bisect",
+        "--good",
+        good,
+        "--bad",
+        "main",
+        "--verify",
+        "0",
+        "--endpoint-runs",
+        "1",
+    ]
+}
+
+/// [`toml`] with no unbuildable or crashing commits, whose boot takes 0.3 s more: slow
+/// enough to kill a hunt midway.
+pub fn slow_toml(culprit: usize, log: &Path) -> String {
+    toml(culprit, (0, 0), (0, 0), log).replace("echo $n >> ", "sleep 0.3; echo $n >> ")
 }
 
 /// A test section whose boot panics from commit `culprit` on, and whose build fails with
@@ -210,28 +398,11 @@ pub fn test<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value
 
 /// Live (non-zombie) processes whose command line mentions `needle`.
 pub fn live_processes(needle: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let zombie = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z');
-        if !zombie && String::from_utf8_lossy(&cmdline).contains(needle) {
-            found.push(pid);
-        }
-    }
-    found
+    live::live_processes()
+        .into_iter()
+        .filter(|p| p.cmdline.contains(needle))
+        .map(|p| p.pid as u32)
+        .collect()
 }
 
 /// After a resumed session: every step ran once, except possibly the one that was
