@@ -41,25 +41,30 @@ fn stand_in() {
     );
 }
 
-/// The children of `pid` that run this very binary without having exec'd anything else.
-fn supervisors(pid: u32) -> Vec<i32> {
-    let me = std::env::current_exe().unwrap();
+/// The children of `pid`, whatever they run.
+fn children(pid: u32) -> Vec<i32> {
     let mut found = Vec::new();
     for task in std::fs::read_dir(format!("/proc/{pid}/task"))
-        .unwrap()
+        .into_iter()
+        .flatten()
         .flatten()
     {
         let list = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
-        for child in list
-            .split_whitespace()
-            .filter_map(|c| c.parse::<i32>().ok())
-        {
-            if std::fs::read_link(format!("/proc/{child}/exe")).is_ok_and(|exe| exe == me) {
-                found.push(child);
-            }
-        }
+        found.extend(
+            list.split_whitespace()
+                .filter_map(|c| c.parse::<i32>().ok()),
+        );
     }
     found
+}
+
+/// The children of `pid` that run this very binary without having exec'd anything else.
+fn supervisors(pid: u32) -> Vec<i32> {
+    let me = std::env::current_exe().unwrap();
+    children(pid)
+        .into_iter()
+        .filter(|child| std::fs::read_link(format!("/proc/{child}/exe")).is_ok_and(|exe| exe == me))
+        .collect()
 }
 
 #[test]
@@ -82,7 +87,14 @@ fn the_job_of_a_culprit_killed_with_its_supervisor_is_cancelled_by_the_next() {
         2,
         "culprit and the supervisor of srun: {targets:?}"
     );
-    for pid in targets {
+    // The machine goes away with everything on it: srun is frozen first, so it cannot
+    // hear its supervisor die (it would cancel the job itself), then killed with the rest.
+    let sruns = children(targets[1] as u32);
+    assert!(!sruns.is_empty(), "srun runs below the supervisor");
+    for &pid in &sruns {
+        let _ = kill(Pid::from_raw(pid), Signal::SIGSTOP);
+    }
+    for pid in targets.into_iter().chain(sruns) {
         let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
     }
     culprit.wait().unwrap();
