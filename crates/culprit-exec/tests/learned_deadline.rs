@@ -49,7 +49,10 @@ fn a_silent_hang_stops_at_the_learned_deadline_not_the_silence() {
     hung.deadline = Some(deadline);
     let report = go(&hung);
     assert_eq!(report.ending, Ending::SilenceTimeout);
-    assert!(matches!(report.classification.outcome, Outcome::Hang { .. }));
+    assert!(matches!(
+        report.classification.outcome,
+        Outcome::Hang { .. }
+    ));
     let learned = report.learned.expect("the learned deadline decided");
     assert_eq!(learned.stage, "none");
     assert_eq!(learned.margin, "4x+1s");

@@ -18,6 +18,7 @@ pub mod judgement;
 pub mod launcher;
 pub mod native_kconfig;
 pub mod observe;
+pub mod pace;
 pub mod recipe;
 pub mod record;
 pub mod request;

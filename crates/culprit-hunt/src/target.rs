@@ -370,6 +370,8 @@ mod tests {
                     signature: None,
                 })
                 .collect(),
+            timeline: None,
+            learned: None,
         }
     }
 

@@ -215,7 +215,7 @@ fn plain(result: &StepResult) -> Verdict {
         .tests
         .iter()
         .filter(|t| matches!(t.outcome, Outcome::Fail { .. } | Outcome::Hang { .. }))
-        .map(|t| format!("{}: {}", t.name, t.outcome))
+        .map(|t| format!("{}: {}", t.name, t.outcome_text()))
         .collect();
     if !failed.is_empty() {
         return Verdict {
@@ -313,6 +313,8 @@ mod tests {
             evidence: None,
             ending: Ending::Exited { code: 0 },
             cases: Vec::new(),
+            timeline: None,
+            learned: None,
         }
     }
 

@@ -171,6 +171,21 @@ impl Story {
                 short(fix),
                 short(after)
             ),
+            Told::LearnedDeadline {
+                candidate,
+                test,
+                hang,
+                replayed,
+            } => format!(
+                "    {} {test}: a hang at stage {} by the learned deadline: silent {:.1} s, {:.1} s in, where passing runs had left that stage by {:.1} s (margin {}){}",
+                short(candidate),
+                hang.stage,
+                hang.silent_for,
+                hang.stopped_at,
+                hang.passes_left_at,
+                hang.margin,
+                journal_mark(*replayed)
+            ),
             Told::Verifying { candidate, runs } => format!(
                 "verifying {}: {runs} more run(s) of it and of its parent(s)",
                 short(candidate)
@@ -282,6 +297,7 @@ fn is_step_level(told: &Told) -> bool {
         told,
         Told::Testing { .. }
             | Told::Judged { .. }
+            | Told::LearnedDeadline { .. }
             | Told::SetAside { .. }
             | Told::CheckingFixupParent { .. }
             | Told::FixupParentJudged { .. }

@@ -5,11 +5,13 @@
 
 use crate::recipe::Recipe;
 mod executor_section;
+mod learned;
 mod quoting;
 mod tree_section;
 
 use culprit_console::{Rules, StageMarker};
 pub use executor_section::{ExecutorKind, ExecutorSection, SlurmSection};
+pub use learned::LearnedDeadlines;
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -60,6 +62,10 @@ pub struct BisectSection {
     /// `--auto-fixup` and `--no-auto-fixup` override it.
     #[serde(default)]
     pub auto_fixup: AutoFixup,
+    /// How much slower than passing runs a run may be before it is a hang, without
+    /// waiting for the fixed `silence` and `timeout` (see `crate::pace`).
+    #[serde(default)]
+    pub learned_deadlines: LearnedDeadlines,
 }
 
 /// `[bisect] auto_fixup`: when culprit looks for the fix of a window of commits that do
