@@ -36,13 +36,14 @@ impl RunRecord {
     pub fn outcome_text(&self) -> String {
         match &self.learned {
             Some(hang) => format!(
-                "{} (learned deadline: silent {:.1} s, {:.1} s in, where passing runs had left stage {} by {:.1} s; margin {})",
+                "{} (learned deadline {}: silent {:.1} s, {:.1} s in; passing runs had left stage {} by {:.1} s, silent {:.1} s at most)",
                 self.outcome,
+                hang.margin,
                 hang.silent_for,
                 hang.stopped_at,
                 hang.stage,
                 hang.passes_left_at,
-                hang.margin
+                hang.passes_silent
             ),
             None => self.outcome.to_string(),
         }

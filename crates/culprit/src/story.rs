@@ -177,13 +177,12 @@ impl Story {
                 hang,
                 replayed,
             } => format!(
-                "    {} {test}: a hang at stage {} by the learned deadline: silent {:.1} s, {:.1} s in, where passing runs had left that stage by {:.1} s (margin {}){}",
+                "    {} {test}: a hang at stage {} by the learned deadline {}: silent {:.1} s, where passing runs were silent {:.1} s at most{}",
                 short(candidate),
                 hang.stage,
-                hang.silent_for,
-                hang.stopped_at,
-                hang.passes_left_at,
                 hang.margin,
+                hang.silent_for,
+                hang.passes_silent,
                 journal_mark(*replayed)
             ),
             Told::Verifying { candidate, runs } => format!(
@@ -444,6 +443,29 @@ mod tests {
             .unwrap_or_default();
         assert!(line.chars().count() <= 60, "{line}");
         assert!(line.starts_with("8 suspects left"), "{line}");
+    }
+
+    #[test]
+    fn a_learned_deadline_says_what_it_was_made_of() {
+        let told = Told::LearnedDeadline {
+            candidate: "c717e2d49ab5f4b8f17576aafcbc5ff50f30841f".into(),
+            test: "boot".into(),
+            hang: culprit_console::LearnedHang {
+                margin: "4x+5s".into(),
+                stage: "none".into(),
+                passes_left_at: 0.1,
+                passes_silent: 0.4,
+                stopped_at: 6.61,
+                silent_for: 6.61,
+            },
+            replayed: false,
+        };
+        let line = Story::new(160, false).line(&told).unwrap_or_default();
+        assert_eq!(
+            line,
+            "    c717e2d49ab5 boot: a hang at stage none by the learned deadline 4x+5s: silent 6.6 s, where passing runs were silent 0.4 s at most"
+        );
+        assert_eq!(Story::new(160, true).line(&told), None);
     }
 
     #[test]
