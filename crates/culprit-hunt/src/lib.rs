@@ -5,6 +5,7 @@
 //! Everything a front end needs to drive a hunt lives here; the `culprit` binary only
 //! parses arguments and shows what the [`observe::Observer`] it passes in is told.
 
+pub mod cold;
 pub mod commit_hunt;
 pub mod config;
 pub mod config_hunt;

@@ -1,5 +1,6 @@
 //! One step: build the tree, then boot every test and read its console.
 
+use crate::cold::ColdBuild;
 use crate::config::{resolve_path, Config, ExitCodes, TestSection, SHAPE_RUN};
 use crate::error::{Context, HuntError, Result};
 use crate::judgement::Judgement;
@@ -166,6 +167,9 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
     let build = match &ctx.config.build {
         Some(_) if failed_normalize.is_some() => failed_normalize.cloned(),
         Some(build) => {
+            ctx.activity
+                .set(format!("waiting for its turn to build {} cold", ctx.label));
+            let turn = ColdBuild::wait_turn(ctx.build, ctx.stop);
             let report = ctx.run(
                 "build",
                 &build.command,
@@ -176,6 +180,9 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
                     deadline: None,
                 },
             )?;
+            if report.ending != Ending::Interrupted {
+                turn.finished();
+            }
             let outcome = report.classification.outcome.clone();
             Some(record("build", report, outcome))
         }

@@ -5,10 +5,11 @@
 //! Kbuild stamps each image with the time, user and host of the build and a build
 //! counter, and `setlocalversion` adds `+` to the version of a git tree past its tag:
 //! fixed values leave only the code in the image. Debian's `ccache`, when installed,
-//! keeps its files next to the build directories in the state directory, so a
-//! configuration that comes back (a configuration hunt toggling options, a build
-//! directory removed) compiles from the cache; `CCACHE_NOHASHDIR` keeps the build
-//! directory's name out of its keys. Its compiler goes in the `make` variables every
+//! keeps its files next to the workers' build directories in the state directory, and
+//! names the sources relative to the build directory, so one worker's cold build gives
+//! its objects to the others (culprit runs one cold build at a time), and a
+//! configuration that comes back (a configuration hunt toggling options) compiles from
+//! the cache. Its compiler goes in the `make` variables every
 //! command shares: a `CC` that differed between `olddefconfig` and the build would make
 //! Kbuild regenerate the configuration, and recompile everything, at every build.
 
@@ -20,9 +21,13 @@ const REPRODUCIBLE: &[(&str, &str)] = &[
     ("KBUILD_BUILD_VERSION", "1"),
 ];
 
-/// The compiler cache's settings, relative to the worker's build directory.
+/// The compiler cache's settings, relative to the worker's build directory
+/// (`STATE/workers/wN/build`): the cache in `STATE/workers/ccache`, and paths below the
+/// state directory hashed relative to the build directory, which are the same in every
+/// worker (`../tree/...`).
 const CCACHE: &[(&str, &str)] = &[
-    ("CCACHE_DIR", "{build}/../ccache"),
+    ("CCACHE_DIR", "{build}/../../ccache"),
+    ("CCACHE_BASEDIR", "{build}/../../.."),
     ("CCACHE_NOHASHDIR", "1"),
 ];
 
@@ -50,7 +55,7 @@ pub fn make_vars(ccache: bool, compiler: &str) -> Vec<String> {
 /// What init says about the cache.
 pub fn ccache_guess(ccache: bool) -> String {
     if ccache {
-        "compiler cache: ccache, its files in the state directory (builds/ccache), for every worker; reproducible builds (KBUILD_BUILD_* fixed, no `+` in the version) so identical kernels are booted once".into()
+        "compiler cache: ccache, its files in the state directory (workers/ccache), shared by every worker; reproducible builds (KBUILD_BUILD_* fixed, no `+` in the version) so identical kernels are booted once".into()
     } else {
         "no compiler cache: ccache is not installed (Debian: apt-get install ccache, then run culprit init again); reproducible builds (KBUILD_BUILD_* fixed, no `+` in the version) so identical kernels are booted once".into()
     }
