@@ -9,6 +9,7 @@ mod conclusion;
 mod early;
 mod endpoints;
 mod fixups;
+mod identical;
 mod plan;
 mod search;
 mod setup;
