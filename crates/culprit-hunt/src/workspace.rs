@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(second[0].build, state.join("w2").join("build"));
         drop(first);
         let third = ws.claim_workers(1).unwrap();
-        assert_eq!(names(&third), vec![state.join("w0")]);
+        assert_eq!(names(&third), vec![tree("w0")]);
     }
 
     /// A culprit killed while git checked out in a worker's worktree leaves the index
