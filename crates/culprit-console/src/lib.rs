@@ -65,9 +65,11 @@ mod packs;
 mod rules;
 mod stack;
 mod stage;
+mod timeline;
 
 pub use cases::{Case, CaseResult, MAX_CASES};
 pub use classifier::{classify, Classifier, MAX_SIGNATURES};
 pub use normalize::normalize_title;
 pub use outcome::{Classification, Ending, Outcome, Signature, SignatureKind};
 pub use rules::{Mode, RuleError, Rules, StageMarker};
+pub use timeline::{Deadline, LearnedHang, Margin, Timeline};

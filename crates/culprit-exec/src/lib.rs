@@ -6,6 +6,7 @@
 pub mod capture;
 pub mod git;
 pub mod leftovers;
+mod pace;
 mod process_tree;
 pub mod runner;
 mod running;

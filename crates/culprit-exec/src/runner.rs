@@ -5,9 +5,10 @@
 //! marker and then idles costs seconds, not the whole timeout), and turns silence and
 //! the wall clock into hang endings.
 
+use crate::pace::Pace;
 use crate::process_tree::{descendants, signal_tree};
 use crate::supervisor::{self, Lifeline};
-use culprit_console::{Classification, Classifier, Ending};
+use culprit_console::{Classification, Classifier, Deadline, Ending, LearnedHang, Timeline};
 use nix::sys::signal::Signal;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -57,6 +58,9 @@ pub struct RunSpec {
     pub silence_timeout: Option<Duration>,
     /// Where the raw output (stdout and stderr, interleaved as written) is kept.
     pub log_path: PathBuf,
+    /// What passing runs of the same test teach: a run stuck and silent far longer
+    /// than they needed is a hang before `silence_timeout` or `wall_timeout` run out.
+    pub deadline: Option<Deadline>,
 }
 
 /// The Slurm job that ran a command, as far as culprit learned it (see `crate::slurm`).
@@ -80,6 +84,10 @@ pub struct RunReport {
     pub log_path: PathBuf,
     /// The Slurm job the run was, when it ran through Slurm.
     pub job: Option<SlurmJob>,
+    /// When output came and each stage was reached.
+    pub timeline: Timeline,
+    /// The learned deadline that ended the run (its ending is then `SilenceTimeout`).
+    pub learned: Option<LearnedHang>,
 }
 
 /// Runs `spec` here, to its end, streaming output to the log and to `classifier`.
@@ -205,7 +213,8 @@ pub(crate) fn supervise(
             let ending = Ending::SpawnFailed {
                 reason: format!("cannot set up the supervisor for `{}`: {err}", spec.command),
             };
-            return finish(spec, classifier, ending, clocks.elapsed(), log, launcher);
+            let ran = Ran::nothing(ending, clocks.elapsed());
+            return finish(spec, classifier, ran, log, launcher);
         }
     };
     let spawned = command.spawn();
@@ -218,7 +227,8 @@ pub(crate) fn supervise(
             let ending = Ending::SpawnFailed {
                 reason: format!("cannot start `{program}` for `{}`: {err}", spec.command),
             };
-            return finish(spec, classifier, ending, clocks.elapsed(), log, launcher);
+            let ran = Ran::nothing(ending, clocks.elapsed());
+            return finish(spec, classifier, ran, log, launcher);
         }
     };
     // Should culprit and this supervisor both be killed, the next culprit ends the rest.
@@ -229,8 +239,10 @@ pub(crate) fn supervise(
     }
 
     let heard = spawn_readers(reader, messages);
+    let mut learned = None;
     let mut sink = Sink {
         log: &mut log,
+        pace: Pace::new(&classifier),
         classifier: &mut classifier,
         spec,
         launcher: &mut *launcher,
@@ -264,6 +276,15 @@ pub(crate) fn supervise(
         {
             break (Ending::SilenceTimeout, false);
         }
+        if let Some(hang) = spec
+            .deadline
+            .as_ref()
+            .filter(|_| clocks.started.is_some())
+            .and_then(|deadline| sink.pace.expired(deadline, now, sink.classifier))
+        {
+            learned = Some(hang);
+            break (Ending::SilenceTimeout, false);
+        }
         if let Ok(Some(status)) = child.try_wait() {
             sink.drain(&heard, &mut clocks)?;
             break (exit_ending(status), true);
@@ -283,13 +304,21 @@ pub(crate) fn supervise(
         sink.drain(&heard, &mut clocks)?;
         ending
     };
-    finish(spec, classifier, ending, clocks.elapsed(), log, launcher)
+    let duration = clocks.elapsed();
+    let ran = Ran {
+        ending,
+        duration,
+        timeline: sink.pace.finish(duration),
+        learned,
+    };
+    finish(spec, classifier, ran, log, launcher)
 }
 
 /// Where what the process says goes: console bytes to the log and the classifier, the
 /// launcher's lines to the launcher.
 struct Sink<'a, L> {
     log: &'a mut File,
+    pace: Pace,
     classifier: &'a mut Classifier,
     spec: &'a RunSpec,
     launcher: &'a mut L,
@@ -304,6 +333,7 @@ impl<L: Launcher> Sink<'_, L> {
                 clocks.last_output = Instant::now();
                 write_log(self.log, &chunk, &self.spec.log_path)?;
                 self.classifier.feed(&chunk, clocks.elapsed());
+                self.pace.heard(clocks.elapsed(), self.classifier);
             }
             Heard::Launcher(line) => self.launcher.hear(&line),
         }
@@ -319,11 +349,29 @@ impl<L: Launcher> Sink<'_, L> {
     }
 }
 
+/// How a run ended, with what it showed of its pace.
+struct Ran {
+    ending: Ending,
+    duration: Duration,
+    timeline: Timeline,
+    learned: Option<LearnedHang>,
+}
+
+impl Ran {
+    fn nothing(ending: Ending, duration: Duration) -> Ran {
+        Ran {
+            ending,
+            duration,
+            timeline: Timeline::default(),
+            learned: None,
+        }
+    }
+}
+
 fn finish(
     spec: &RunSpec,
     mut classifier: Classifier,
-    ending: Ending,
-    duration: Duration,
+    ran: Ran,
     mut log: File,
     launcher: &impl Launcher,
 ) -> Result<RunReport, ExecError> {
@@ -331,13 +379,15 @@ fn finish(
         path: spec.log_path.clone(),
         source,
     })?;
-    let classification = classifier.finish(&ending);
+    let classification = classifier.finish(&ran.ending);
     Ok(RunReport {
-        ending,
+        ending: ran.ending,
         classification,
-        duration,
+        duration: ran.duration,
         log_path: spec.log_path.clone(),
         job: launcher.job(),
+        timeline: ran.timeline,
+        learned: ran.learned,
     })
 }
 

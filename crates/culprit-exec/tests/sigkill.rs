@@ -70,6 +70,7 @@ fn stand_in_run(command: &str, log: &str) {
         wall_timeout: Duration::from_secs(600),
         silence_timeout: None,
         log_path: PathBuf::from(log),
+        deadline: None,
     };
     let stop: StopFlag = Arc::new(AtomicBool::new(false));
     let classifier = Classifier::new(&Rules::boot()).expect("boot rules");

@@ -140,6 +140,8 @@ mod tests {
             evidence: None,
             ending,
             cases: Vec::new(),
+            timeline: None,
+            learned: None,
         }
     }
 

@@ -5,6 +5,7 @@
 //! Everything a front end needs to drive a hunt lives here; the `culprit` binary only
 //! parses arguments and shows what the [`observe::Observer`] it passes in is told.
 
+pub mod cold;
 pub mod commit_hunt;
 pub mod config_hunt;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod manifest;
 pub mod native_kconfig;
 pub mod observe;
 pub mod option_request;
+pub mod pace;
 pub mod recipe;
 pub mod record;
 pub mod results;

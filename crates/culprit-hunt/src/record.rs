@@ -2,7 +2,7 @@
 //! it ran and the fixups it applied. Plain data, below everything that runs steps or
 //! judges them, so that targets, infra rules, executors and reports all read one shape.
 
-use culprit_console::{Case, Ending, Outcome};
+use culprit_console::{Case, Ending, LearnedHang, Outcome, Timeline};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -21,6 +21,33 @@ pub struct RunRecord {
     /// The test cases the console reported (KTAP, ztest, LAVA).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cases: Vec<Case>,
+    /// When output came and each stage was reached; absent for runs that were not
+    /// boots (and in journals of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Timeline>,
+    /// The learned deadline that ended the run as a hang, before its fixed timeouts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learned: Option<LearnedHang>,
+}
+
+impl RunRecord {
+    /// The outcome as logs and reports word it: a hang that a learned deadline decided
+    /// says so, with the deadline.
+    pub fn outcome_text(&self) -> String {
+        match &self.learned {
+            Some(hang) => format!(
+                "{} (learned deadline {}: silent {:.1} s, {:.1} s in; passing runs had left stage {} by {:.1} s, silent {:.1} s at most)",
+                self.outcome,
+                hang.margin,
+                hang.silent_for,
+                hang.stopped_at,
+                hang.stage,
+                hang.passes_left_at,
+                hang.passes_silent
+            ),
+            None => self.outcome.to_string(),
+        }
+    }
 }
 
 /// The fixups a step applied on top of its candidate, so that it could be tested.

@@ -16,6 +16,7 @@ use crate::executor::{Executor, Finished, Job, Prepare};
 use crate::journal::{now, Journal};
 use crate::manifest::Manifest;
 use crate::observe::Observer;
+use crate::pace::{Pace, PaceBook};
 use crate::record::{fixups_label, StepResult};
 use crate::step::ArtifactCache;
 use crate::target::Target;
@@ -46,6 +47,8 @@ pub struct Request {
     pub note: Value,
     /// Commits applied on top of the candidate before it is built (see `Job::fixups`).
     pub fixups: Vec<String>,
+    /// Hold its runs to the deadlines learned from passing runs (see `crate::pace`).
+    pub learned_deadlines: bool,
 }
 
 /// How a step's result was obtained, for counting.
@@ -115,6 +118,7 @@ pub struct Session<'a> {
     pub stop: StopFlag,
     pub observer: Arc<dyn Observer>,
     artifacts: Arc<ArtifactCache>,
+    pace: Arc<PaceBook>,
     replay: BTreeMap<(String, String), VecDeque<Recorded>>,
     /// Replayed steps submitted and not taken yet; each holds a worker, as it did.
     in_flight: Vec<InFlight>,
@@ -175,6 +179,7 @@ impl<'a> Session<'a> {
             stop,
             observer,
             artifacts: Arc::default(),
+            pace: Arc::default(),
             replay,
             in_flight: Vec::new(),
             taken: 0,
@@ -227,6 +232,7 @@ impl<'a> Session<'a> {
             .get_mut(&(request.phase.clone(), request.key.clone()))
             .and_then(VecDeque::pop_front);
         if let Some(recorded) = replayed {
+            self.pace.learn_from(&recorded.result);
             self.history.push((
                 candidate(&request, false),
                 recorded.result.clone(),
@@ -250,6 +256,7 @@ impl<'a> Session<'a> {
             None => None,
         };
         if let Some(cached) = cached.filter(|c| !c.infra_failed()) {
+            self.pace.learn_from(&cached);
             let seq = self.take_seq();
             self.journal.record_step(
                 self.id,
@@ -278,6 +285,15 @@ impl<'a> Session<'a> {
             // deterministic hunt) may take it from identical artifacts.
             artifact_cache: request.cache_key.as_ref().map(|_| self.artifacts.clone()),
             fixups: request.fixups.clone(),
+            pace: Some(Pace {
+                book: self.pace.clone(),
+                margin: self
+                    .manifest
+                    .bisect
+                    .learned_deadlines
+                    .0
+                    .filter(|_| request.learned_deadlines),
+            }),
         });
         self.running.insert(
             seq,

@@ -113,6 +113,7 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
         shapes_wanted: false,
         artifact_cache: None,
         launcher: &LocalLauncher,
+        pace: None,
     };
     let result = run_step(&ctx, (!tests.is_empty()).then_some(tests.as_slice()));
     if let Some((path, before)) = restore {

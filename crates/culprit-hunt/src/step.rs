@@ -1,13 +1,15 @@
 //! One step: build the tree, then boot every test and read its console.
 
+use crate::cold::ColdBuild;
 use crate::error::{Context, HuntError, Result};
 use crate::judgement::Judgement;
 use crate::launcher::Launcher;
 use crate::manifest::{resolve_path, ExitCodes, Manifest, TestSection, SHAPE_RUN};
 use crate::observe::WorkerActivity;
+use crate::pace::Pace;
 use crate::record::{RunRecord, StepResult};
 use crate::target::Target;
-use culprit_console::{Classifier, Ending, Outcome, Rules, Signature, SignatureKind};
+use culprit_console::{Classifier, Deadline, Ending, Outcome, Rules, Signature, SignatureKind};
 use culprit_exec::{RunReport, RunSpec, StopFlag};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -46,6 +48,9 @@ pub struct StepContext<'a> {
     pub artifact_cache: Option<Arc<ArtifactCache>>,
     /// What starts the step's commands (a child here, a job on a cluster).
     pub launcher: &'a dyn Launcher,
+    /// What the session learned of each test's pace, and whether this step's runs are
+    /// held to learned deadlines; `None`: neither learned from nor held.
+    pub pace: Option<Pace>,
 }
 
 impl StepContext<'_> {
@@ -112,6 +117,7 @@ impl StepContext<'_> {
             wall_timeout: spec_times.wall,
             silence_timeout: spec_times.silence,
             log_path: self.logs.join(format!("{name}.log")),
+            deadline: spec_times.deadline,
         };
         Ok(self.launcher.launch(&spec, classifier, self.stop)?)
     }
@@ -120,6 +126,7 @@ impl StepContext<'_> {
 struct Times {
     wall: Duration,
     silence: Option<Duration>,
+    deadline: Option<Deadline>,
 }
 
 fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
@@ -136,6 +143,8 @@ fn record(name: &str, report: RunReport, outcome: Outcome) -> RunRecord {
         evidence: report.classification.evidence,
         ending: report.ending,
         cases: report.classification.cases,
+        timeline: None,
+        learned: report.learned,
     }
 }
 
@@ -158,6 +167,9 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
     let build = match &ctx.manifest.build {
         Some(_) if failed_normalize.is_some() => failed_normalize.cloned(),
         Some(build) => {
+            ctx.activity
+                .set(format!("waiting for its turn to build {} cold", ctx.label));
+            let turn = ColdBuild::wait_turn(ctx.build, ctx.stop);
             let report = ctx.run(
                 "build",
                 &build.command,
@@ -165,8 +177,12 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
                 Times {
                     wall: build.timeout,
                     silence: None,
+                    deadline: None,
                 },
             )?;
+            if report.ending != Ending::Interrupted {
+                turn.finished();
+            }
             let outcome = report.classification.outcome.clone();
             Some(record("build", report, outcome))
         }
@@ -324,6 +340,8 @@ fn check_shapes(ctx: &StepContext<'_>) -> RunRecord {
         evidence: Some((0, text.len() as u64)),
         ending: Ending::Exited { code: 0 },
         cases: Vec::new(),
+        timeline: None,
+        learned: None,
     }
 }
 
@@ -358,6 +376,7 @@ fn prepare_config(
                 Times {
                     wall,
                     silence: None,
+                    deadline: None,
                 },
             )?;
             let outcome = report.classification.outcome.clone();
@@ -372,6 +391,10 @@ fn prepare_config(
 }
 
 fn run_test(ctx: &StepContext<'_>, test: &TestSection) -> Result<RunRecord> {
+    let deadline = ctx.pace.as_ref().and_then(|pace| {
+        let margin = pace.margin?;
+        pace.book.deadline(&test.name, margin)
+    });
     let report = ctx.run(
         &test.name,
         &test.command,
@@ -379,8 +402,10 @@ fn run_test(ctx: &StepContext<'_>, test: &TestSection) -> Result<RunRecord> {
         Times {
             wall: test.timeout,
             silence: test.silence,
+            deadline,
         },
     )?;
+    let timeline = report.timeline.clone();
     let outcome = match test.exit_codes {
         ExitCodes::Console => report.classification.outcome.clone(),
         ExitCodes::Bisect => bisect_script_outcome(&report),
@@ -389,7 +414,15 @@ fn run_test(ctx: &StepContext<'_>, test: &TestSection) -> Result<RunRecord> {
         Some(reason) if outcome != Outcome::Pass => Outcome::InfraError { reason },
         _ => outcome,
     };
-    Ok(record(&test.name, report, outcome))
+    if outcome == Outcome::Pass {
+        if let Some(pace) = &ctx.pace {
+            pace.book.learn(&test.name, timeline.clone());
+        }
+    }
+    Ok(RunRecord {
+        timeline: Some(timeline),
+        ..record(&test.name, report, outcome)
+    })
 }
 
 /// Why a run that did not pass is the lab's fault rather than the guest's: its console

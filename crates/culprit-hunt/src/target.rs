@@ -429,6 +429,8 @@ mod tests {
                     signature: None,
                 })
                 .collect(),
+            timeline: None,
+            learned: None,
         }
     }
 

@@ -5,7 +5,7 @@
 use crate::judgement::Judgement;
 use crate::record::Place;
 use crate::target::Target;
-use culprit_console::Outcome;
+use culprit_console::{LearnedHang, Outcome};
 use std::path::PathBuf;
 
 /// One thing a hunt tells. Candidates are named by their keys (full commit ids, or the
@@ -92,6 +92,14 @@ pub enum Told {
         fix: String,
         after: String,
         build_error: String,
+    },
+    /// A run of `candidate` was stopped as a hang by the deadline passing runs taught,
+    /// before its fixed `silence` or `timeout`.
+    LearnedDeadline {
+        candidate: String,
+        test: String,
+        hang: LearnedHang,
+        replayed: bool,
     },
     /// The culprit and its parents run again.
     Verifying { candidate: String, runs: u32 },

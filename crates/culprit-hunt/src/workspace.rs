@@ -23,6 +23,9 @@ pub const STATE_ENV: &str = "CULPRIT_STATE";
 /// The state directory's record of the commands running now (see
 /// `culprit_exec::leftovers`).
 const RUNNING_DIR: &str = "running";
+/// Under the state directory: each worker's worktree and build directory, the lock that
+/// holds it, and what the workers share (the compiler cache, the cold-build lock).
+pub const WORKERS_DIR: &str = "workers";
 
 /// The manifest with the repository it belongs to.
 pub struct Workspace {
@@ -122,8 +125,13 @@ impl Workspace {
 
     /// `count` worker slots that no other culprit holds, lowest numbers first, so that
     /// the next session gets the same worktrees and build directories back.
+    ///
+    /// Worker N's worktree and build directory are `workers/wN/tree` and
+    /// `workers/wN/build`: the same path from each build directory to its tree, so
+    /// that a compiler cache with its base directory at the state directory (see
+    /// `culprit init`) gives one worker's objects to the others.
     pub fn claim_workers(&self, count: usize) -> Result<Vec<WorkerSlot>> {
-        let dir = self.state.join("worktrees");
+        let dir = self.state.join(WORKERS_DIR);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let mut slots = Vec::with_capacity(count);
@@ -145,9 +153,10 @@ impl Workspace {
                 .open(&path)
                 .with_context(|| format!("cannot open the worker lock {}", path.display()))?;
             if let Ok(lock) = Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+                let worker = dir.join(format!("w{index}"));
                 slots.push(WorkerSlot {
-                    worktree: dir.join(format!("w{index}")),
-                    build: self.state.join("builds").join(format!("w{index}")),
+                    worktree: worker.join("tree"),
+                    build: worker.join("build"),
                     _lock: lock,
                 });
             }
@@ -158,7 +167,7 @@ impl Workspace {
 
     /// The build directory (`{build}`) of the working tree, used in place.
     pub fn tree_build_dir(&self) -> PathBuf {
-        self.state.join("builds").join("tree")
+        self.state.join(WORKERS_DIR).join("tree").join("build")
     }
 
     /// The journal for commands that only read it (`log`, `report`).
@@ -350,13 +359,14 @@ mod tests {
         let names = |slots: &[WorkerSlot]| -> Vec<PathBuf> {
             slots.iter().map(|s| s.worktree.clone()).collect()
         };
-        let state = ws.state.join("worktrees");
-        assert_eq!(names(&first), vec![state.join("w0"), state.join("w1")]);
-        assert_eq!(names(&second), vec![state.join("w2"), state.join("w3")]);
-        assert_eq!(second[0].build, ws.state.join("builds").join("w2"));
+        let state = ws.state.join("workers");
+        let tree = |n: &str| state.join(n).join("tree");
+        assert_eq!(names(&first), vec![tree("w0"), tree("w1")]);
+        assert_eq!(names(&second), vec![tree("w2"), tree("w3")]);
+        assert_eq!(second[0].build, state.join("w2").join("build"));
         drop(first);
         let third = ws.claim_workers(1).unwrap();
-        assert_eq!(names(&third), vec![state.join("w0")]);
+        assert_eq!(names(&third), vec![tree("w0")]);
     }
 
     /// A culprit killed while git checked out in a worker's worktree leaves the index

@@ -24,7 +24,20 @@ pub fn probe(home: &Path, requested_arch: Option<String>) -> Probe {
         requested_arch,
         host_arch: std::env::consts::ARCH.to_string(),
         jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        ccache: on_path("ccache"),
     }
+}
+
+/// Whether an executable `name` is in one of the PATH's directories.
+fn on_path(name: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(name)).is_ok_and(|m| {
+                m.is_file()
+                    && std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
+            })
+        })
+    })
 }
 
 /// Directories up to two levels down holding a `prj.conf` (hidden ones skipped), sorted.

@@ -254,7 +254,10 @@ fn evidence_table(out: &mut String, reading: &Reading<'_>) {
                     .tests
                     .iter()
                     .filter(|r| r.name == *test)
-                    .map(|r| outcome_cell(&r.outcome))
+                    .map(|r| match r.learned {
+                        Some(_) => format!("{} (learned deadline)", outcome_cell(&r.outcome)),
+                        None => outcome_cell(&r.outcome),
+                    })
             }));
             if outcomes.is_empty() {
                 outcomes = "–".into();

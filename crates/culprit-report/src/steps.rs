@@ -213,7 +213,8 @@ fn plain(result: &StepResult) -> Verdict {
     }
     let described = |keep: fn(&Outcome) -> bool| -> Vec<String> {
         let kept = result.tests.iter().filter(|t| keep(&t.outcome));
-        kept.map(|t| format!("{}: {}", t.name, t.outcome)).collect()
+        kept.map(|t| format!("{}: {}", t.name, t.outcome_text()))
+            .collect()
     };
     let failed = described(|o| matches!(o, Outcome::Fail { .. } | Outcome::Hang { .. }));
     if !failed.is_empty() {
@@ -307,6 +308,8 @@ mod tests {
             evidence: None,
             ending: Ending::Exited { code: 0 },
             cases: Vec::new(),
+            timeline: None,
+            learned: None,
         }
     }
 

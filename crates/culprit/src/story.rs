@@ -171,6 +171,20 @@ impl Story {
                 short(fix),
                 short(after)
             ),
+            Told::LearnedDeadline {
+                candidate,
+                test,
+                hang,
+                replayed,
+            } => format!(
+                "    {} {test}: a hang at stage {} by the learned deadline {}: silent {:.1} s, where passing runs were silent {:.1} s at most{}",
+                short(candidate),
+                hang.stage,
+                hang.margin,
+                hang.silent_for,
+                hang.passes_silent,
+                journal_mark(*replayed)
+            ),
             Told::Verifying { candidate, runs } => format!(
                 "verifying {}: {runs} more run(s) of it and of its parent(s)",
                 short(candidate)
@@ -282,6 +296,7 @@ fn is_step_level(told: &Told) -> bool {
         told,
         Told::Testing { .. }
             | Told::Judged { .. }
+            | Told::LearnedDeadline { .. }
             | Told::SetAside { .. }
             | Told::CheckingFixupParent { .. }
             | Told::FixupParentJudged { .. }
@@ -433,6 +448,29 @@ mod tests {
             .unwrap_or_default();
         assert!(line.chars().count() <= 60, "{line}");
         assert!(line.starts_with("8 suspects left"), "{line}");
+    }
+
+    #[test]
+    fn a_learned_deadline_says_what_it_was_made_of() {
+        let told = Told::LearnedDeadline {
+            candidate: "c717e2d49ab5f4b8f17576aafcbc5ff50f30841f".into(),
+            test: "boot".into(),
+            hang: culprit_console::LearnedHang {
+                margin: "4x+5s".into(),
+                stage: "none".into(),
+                passes_left_at: 0.1,
+                passes_silent: 0.4,
+                stopped_at: 6.61,
+                silent_for: 6.61,
+            },
+            replayed: false,
+        };
+        let line = Story::new(160, false).line(&told).unwrap_or_default();
+        assert_eq!(
+            line,
+            "    c717e2d49ab5 boot: a hang at stage none by the learned deadline 4x+5s: silent 6.6 s, where passing runs were silent 0.4 s at most"
+        );
+        assert_eq!(Story::new(160, true).line(&told), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod common;
 mod git;
+mod learned_deadline;
 mod leftover_jobs;
 mod quoting;
 mod runner;

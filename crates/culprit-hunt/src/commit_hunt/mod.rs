@@ -9,6 +9,7 @@ mod conclusion;
 mod early;
 mod endpoints;
 mod fixups;
+mod identical;
 mod plan;
 mod search;
 mod setup;
@@ -23,6 +24,7 @@ pub use setup::{HuntOptions, Range};
 use crate::error::Result;
 use crate::executor::Prepare;
 use crate::observe::Observer;
+use crate::pace::learned_hangs;
 use crate::record::StepResult;
 use crate::session::{Request, Session};
 use crate::target::Target;
@@ -30,6 +32,11 @@ use crate::told::Told;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// Phases whose runs always get the full timeouts: the good endpoint (whose pace is
+/// learned) and the verification of the culprit (the last word on it). The bad
+/// endpoint's first run gets them too: it has no targets yet, and decides them.
+const FULL_TIMEOUTS: &[&str] = &["endpoint-good", "verify", "verify-parent", "verify-revert"];
 
 pub struct CommitHunt<'s, 'a> {
     pub session: &'s mut Session<'a>,
@@ -77,11 +84,24 @@ impl CommitHunt<'_, '_> {
                 .map(|c| format!("{c}|{}|{}", self.plan.recipe, tests.join(","))),
             note: json!({}),
             fixups: Vec::new(),
+            learned_deadlines: !FULL_TIMEOUTS.contains(&phase) && !stop_at.is_empty(),
         }
     }
 
     pub(crate) fn tell(&self, told: Told) {
         self.observer.tell(told);
+    }
+
+    /// Tells each run of `key`'s step that a learned deadline ended.
+    pub(crate) fn tell_deadlines(&self, key: &str, result: &StepResult, replayed: bool) {
+        for (test, hang) in learned_hangs(result) {
+            self.tell(Told::LearnedDeadline {
+                candidate: self.plan.label(key),
+                test: test.to_string(),
+                hang: hang.clone(),
+                replayed,
+            });
+        }
     }
 
     /// Runs `tests` on each candidate; with `targets`, a step ends at the first test

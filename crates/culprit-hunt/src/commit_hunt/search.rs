@@ -272,6 +272,8 @@ impl CommitHunt<'_, '_> {
             };
             let Some((node, fixed)) = running.remove(&ticket) else {
                 if search.endpoint_checks.remove(&ticket) {
+                    let replayed = self.session.replayed(ticket);
+                    self.tell_deadlines(&self.plan.bad, &result, replayed);
                     let judgement = judge(&result, targets);
                     search.intermittent |= judgement == Judgement::Good;
                     search.endpoint_reruns.push(judgement);
@@ -300,6 +302,7 @@ impl CommitHunt<'_, '_> {
                 log: evidence_log(&result),
                 replayed: self.session.replayed(ticket),
             });
+            self.tell_deadlines(graph.id(node), &result, self.session.replayed(ticket));
             // A candidate given the fix only because it lies in a broken window is run
             // on its own when the fix does not apply to it: it may build as it is.
             if fixed

@@ -1,7 +1,7 @@
 //! The verification phase: the culprit fails again and its parents pass again (and,
 //! when asked, reverting it on the bad revision passes), or the answer is withdrawn.
 
-use super::{CandidateKind, CommitHunt, Conclusion};
+use super::{identical, CandidateKind, CommitHunt, Conclusion};
 use crate::error::Result;
 use crate::executor::Prepare;
 use crate::judge::judge;
@@ -76,6 +76,8 @@ impl CommitHunt<'_, '_> {
         for ((phase, key), result) in who.into_iter().zip(self.session.run(requests)?) {
             settled.push(self.settle(phase, key, tests, fixups, result)?);
         }
+        let identical = identical::shared_digest(&settled[..runs], &settled[runs..])
+            .map(|digest| identical::message(&self.label(culprit_key), digest));
         let mut results = settled.into_iter();
         let fails = results
             .by_ref()
@@ -129,7 +131,13 @@ impl CommitHunt<'_, '_> {
                 }
             }
         }
-        if !ok {
+        if let Some(message) = identical {
+            conclusion
+                .verification
+                .push("the culprit's artifacts are byte-identical to its parent's".into());
+            conclusion.status = HuntStatus::Inconclusive;
+            conclusion.message = Some(message);
+        } else if !ok {
             conclusion.status = HuntStatus::Inconclusive;
             conclusion.message = Some(
                 "verification failed: the culprit or its parent did not behave the same again; the failure may be intermittent (try --flaky)".into(),

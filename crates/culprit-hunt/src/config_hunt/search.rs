@@ -244,6 +244,9 @@ impl ConfigHunt<'_, '_> {
             }),
             note: json!({ "options": set.iter().map(|&i| changes[i].option.clone()).collect::<Vec<_>>() }),
             fixups: self.plan.fixups.clone(),
+            // A configuration may slow a boot down for good reasons (a sanitizer, a
+            // debug option): only the fixed timeouts tell its hangs.
+            learned_deadlines: false,
         }
     }
 

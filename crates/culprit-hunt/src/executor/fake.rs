@@ -190,6 +190,8 @@ pub fn step_showing(outcomes: &[(&str, Outcome)]) -> StepResult {
                 evidence: None,
                 ending: Ending::Exited { code: 0 },
                 cases: Vec::new(),
+                timeline: None,
+                learned: None,
             })
             .collect(),
         artifact_digest: None,

@@ -25,6 +25,7 @@ use crate::journal::Journal;
 use crate::launcher::Launcher;
 use crate::manifest::{ExecutorKind, Manifest, SHAPE_RUN};
 use crate::observe::{Observer, WorkerActivity};
+use crate::pace::Pace;
 use crate::record::{FixupRecord, StepResult};
 use crate::step::{run_step, ArtifactCache, StepContext};
 use crate::target::Target;
@@ -102,6 +103,8 @@ pub struct Job {
     pub artifact_cache: Option<Arc<ArtifactCache>>,
     /// Commits to apply on top of the checked-out candidate before building it.
     pub fixups: Vec<String>,
+    /// What the step learns from and is held to (see `crate::pace`).
+    pub pace: Option<Pace>,
 }
 
 /// A step that ended, as an executor hands it back.
@@ -281,6 +284,7 @@ pub fn run_job_in(
         shapes_wanted,
         artifact_cache: job.artifact_cache.clone(),
         launcher,
+        pace: job.pace.clone(),
     };
     let result = run_step(
         &ctx,

@@ -106,6 +106,7 @@ fn check_shared(dir: &Path, options: &SlurmOptions, stop: &StopFlag) -> Result<(
         wall_timeout: Duration::from_secs(120),
         silence_timeout: None,
         log_path: dir.join(".culprit-slurm-probe.log"),
+        deadline: None,
     };
     let classifier =
         Classifier::new(&Rules::build()).map_err(|err| HuntError::Message(err.to_string()))?;

@@ -158,6 +158,7 @@ mod tests {
             label: label.into(),
             artifact_cache: None,
             fixups: Vec::new(),
+            pace: None,
         }
     }
 

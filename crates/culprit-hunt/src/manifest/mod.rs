@@ -6,6 +6,7 @@
 use crate::recipe::Recipe;
 mod checks;
 mod executor_section;
+mod learned;
 mod quoting;
 mod tree_section;
 
@@ -13,6 +14,7 @@ pub use checks::resolve_path;
 use checks::{check_command, check_path, first_program, line_column, on_path, RESERVED_NAMES};
 use culprit_console::{Rules, StageMarker};
 pub use executor_section::{ExecutorKind, ExecutorSection, SlurmSection};
+pub use learned::LearnedDeadlines;
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -63,6 +65,10 @@ pub struct BisectSection {
     /// `--auto-fixup` and `--no-auto-fixup` override it.
     #[serde(default)]
     pub auto_fixup: AutoFixup,
+    /// How much slower than passing runs a run may be before it is a hang, without
+    /// waiting for the fixed `silence` and `timeout` (see `crate::pace`).
+    #[serde(default)]
+    pub learned_deadlines: LearnedDeadlines,
 }
 
 /// `[bisect] auto_fixup`: when culprit looks for the fix of a window of commits that do

@@ -3,6 +3,8 @@
 //! a real tree, a cross compiler or QEMU.
 
 use crate::initramfs::SUCCESS_MARKER;
+
+mod kbuild_env;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -37,6 +39,8 @@ pub struct Probe {
     pub host_arch: String,
     /// How many jobs a build may run (`make -jN`).
     pub jobs: usize,
+    /// Whether `ccache` is on the PATH.
+    pub ccache: bool,
 }
 
 /// What to write, and what was guessed on the way.
@@ -273,6 +277,9 @@ fn plan_linux(probe: &Probe, version: &str) -> Result<Plan, PlanError> {
         }
         init_cc = vec![format!("{}gcc", cross.unwrap_or_default())];
     }
+    // The initramfs' compiler is the kernel's (clang takes its target as an option).
+    make_vars.extend(kbuild_env::make_vars(probe.ccache, &init_cc[0]));
+    guesses.push(kbuild_env::ccache_guess(probe.ccache));
     let base = if probe.dot_config.is_some() {
         guesses.push(format!(
             "base configuration: the tree's .config, copied to {BASE_CONFIG_FILE} (out-of-tree builds need a clean source tree: run `make mrproper` to build the working tree itself)"
@@ -365,7 +372,16 @@ fn comment_block(out: &mut String, guesses: &[String]) {
 
 fn linux_toml(probe: &Probe, version: &str, linux: &LinuxPlan, guesses: &[String]) -> String {
     let arch = linux.arch;
-    let make = format!("make -C {{tree}} O={{build}} {}", linux.make_vars.join(" "));
+    let make = format!(
+        "{} make -C {{tree}} O={{build}} {}",
+        kbuild_env::env_prefix(probe.ccache),
+        linux
+            .make_vars
+            .iter()
+            .map(|v| shell_word(v))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     let image = format!("{{build}}/{}", arch.image);
     let initramfs = probe.home.join(INITRAMFS_FILE);
     let machine = if arch.machine.is_empty() {

@@ -39,12 +39,16 @@ fn a_native_linux_tree_builds_out_of_tree_and_boots_the_pc() {
     let plan = plan(&linux_probe()).unwrap();
     let linux = linux(&plan);
     assert_eq!(linux.arch.name, "x86_64");
-    assert_eq!(linux.make_vars, ["ARCH=x86_64"], "no cross compiler");
+    assert_eq!(
+        linux.make_vars,
+        ["ARCH=x86_64", "LOCALVERSION="],
+        "no cross compiler, no cache"
+    );
     assert_eq!(linux.init_cc, ["gcc"]);
     let table = parsed(&plan);
     assert_eq!(
         table["build"]["command"].as_str().unwrap(),
-        "make -C {tree} O={build} ARCH=x86_64 -j2 bzImage"
+        "KBUILD_BUILD_TIMESTAMP=@0 KBUILD_BUILD_USER=culprit KBUILD_BUILD_HOST=culprit KBUILD_BUILD_VERSION=1 make -C {tree} O={build} ARCH=x86_64 LOCALVERSION= -j2 bzImage"
     );
     assert_eq!(
         table["build"]["artifacts"][0].as_str().unwrap(),
@@ -99,7 +103,11 @@ fn arch_comes_from_arch_then_the_config_then_the_host() {
     assert_eq!(arm.base, BaseConfig::TreeConfig);
     assert_eq!(
         arm.make_vars,
-        ["ARCH=arm64", "CROSS_COMPILE=aarch64-linux-gnu-"]
+        [
+            "ARCH=arm64",
+            "CROSS_COMPILE=aarch64-linux-gnu-",
+            "LOCALVERSION="
+        ]
     );
     assert_eq!(arm.init_cc, ["aarch64-linux-gnu-gcc"]);
     assert!(plan_arm.guesses[0].contains(".config"));
@@ -140,7 +148,7 @@ fn cross_compile_and_llvm_from_the_environment_win() {
         .contains(&"CROSS_COMPILE=/opt/gcc/bin/aarch64-none-linux-gnu-".to_string()));
     probe.env.insert("LLVM".into(), "1".into());
     let llvm = linux(&plan(&probe).unwrap()).clone();
-    assert_eq!(llvm.make_vars, ["ARCH=arm64", "LLVM=1"]);
+    assert_eq!(llvm.make_vars, ["ARCH=arm64", "LLVM=1", "LOCALVERSION="]);
     assert_eq!(
         llvm.init_cc[..2],
         [
@@ -202,4 +210,36 @@ fn shell_words_are_quoted_only_when_needed() {
     assert_eq!(shell_word("/a/b.cpio"), "/a/b.cpio");
     assert_eq!(shell_word("/a b/it's"), r"'/a b/it'\''s'");
     assert_eq!(shell_word(""), "''");
+}
+
+#[test]
+fn with_ccache_every_kernel_command_compiles_through_one_cache_in_the_state_directory() {
+    let mut probe = linux_probe();
+    probe.ccache = true;
+    let cached = plan(&probe).unwrap();
+    assert_eq!(
+        linux(&cached).make_vars,
+        ["ARCH=x86_64", "LOCALVERSION=", "CC=ccache gcc"]
+    );
+    assert!(cached
+        .guesses
+        .iter()
+        .any(|g| g.starts_with("compiler cache: ccache")));
+    let table = parsed(&cached);
+    let build = table["build"]["command"].as_str().unwrap();
+    let normalize = table["config"]["normalize"].as_str().unwrap();
+    for command in [build, normalize] {
+        assert!(
+            command.starts_with("KBUILD_BUILD_TIMESTAMP=@0 KBUILD_BUILD_USER=culprit KBUILD_BUILD_HOST=culprit KBUILD_BUILD_VERSION=1 CCACHE_DIR={build}/../../ccache CCACHE_BASEDIR={build}/../../.. CCACHE_NOHASHDIR=1 make "),
+            "{command}"
+        );
+        assert!(command.contains(" 'CC=ccache gcc' "), "{command}");
+    }
+    probe.ccache = false;
+    let plain = plan(&probe).unwrap();
+    assert!(!plain.toml.contains("ccache gcc"));
+    assert!(plain
+        .guesses
+        .iter()
+        .any(|g| g.contains("apt-get install ccache")));
 }

@@ -25,7 +25,7 @@ pub(super) fn timeline(page: &mut String, reading: &Reading<'_>) {
                 format!(
                     "<span class=\"run {}\" title=\"{}\">{} {}</span>{}",
                     outcome_class(&r.outcome),
-                    html(&r.outcome.to_string()),
+                    html(&r.outcome_text()),
                     html(&r.name),
                     html(r.outcome.word()),
                     case_list(r)

@@ -122,7 +122,7 @@ pub fn run(args: LogArgs) -> Result<u8> {
                 key.clone(),
                 ran_on.clone(),
                 run.name.clone(),
-                run.outcome.to_string(),
+                run.outcome_text(),
                 entry.verdict.text.clone(),
                 format!("{:.1}s", run.duration_s),
                 relative(&run.log, base),

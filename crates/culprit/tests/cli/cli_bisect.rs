@@ -393,7 +393,7 @@ fn run_at_a_revision_tests_that_commit_in_worker_zeros_worktree() {
     let (code, doc) = run(&ids[3]);
     assert_eq!(code, Some(0), "{doc}");
     assert_eq!(doc["tests"][0]["outcome"], "pass");
-    let unchanged = repo.join(".culprit/worktrees/w0/culprit.toml");
+    let unchanged = repo.join(".culprit/workers/w0/tree/culprit.toml");
     let mtime = || std::fs::metadata(&unchanged).unwrap().modified().unwrap();
     let before = mtime();
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -411,7 +411,7 @@ fn run_at_a_revision_tests_that_commit_in_worker_zeros_worktree() {
         "the second checkout touched only the files that differ, so make's timestamps hold"
     );
     assert!(
-        repo.join(".culprit/worktrees/w0").is_dir(),
+        repo.join(".culprit/workers/w0/tree").is_dir(),
         "worker 0's worktree is kept for the next run or hunt"
     );
     assert_eq!(
@@ -533,6 +533,9 @@ fn build_directories_stay_warm_across_a_resume_and_the_next_hunt() {
         "a cold build after the kill: {all:?}"
     );
     for dir in dirs {
-        assert!(dir.contains(".culprit/builds/w"), "{dir}");
+        assert!(
+            dir.contains(".culprit/workers/w") && dir.ends_with("/build"),
+            "{dir}"
+        );
     }
 }

@@ -36,7 +36,7 @@ fn a_hunt_kept_in_a_state_directory_resumes_and_reports_from_there() {
     let before = common::kill_after_boots(&repo, &args, &boots, 4);
     assert!(state.join("journal.sqlite").is_file());
     assert!(
-        state.join("worktrees/w0").is_dir(),
+        state.join("workers/w0/tree").is_dir(),
         "worktrees live in the state directory"
     );
 

@@ -235,7 +235,7 @@ fn x86_64_two_failure_config_hunt_in_a_warm_build_directory() {
     );
     // The options are read by a file or two each (seen: 0-8 of 626 objects compiled per
     // step, 30-80 s a step on 2 busy cores); a cold build compiles nearly all (572).
-    let objects = object_files(&kernel.state.join("builds").join("w0"));
+    let objects = object_files(&kernel.state.join("workers").join("w0").join("build"));
     for log in &logs {
         let compiled = compiled_objects(log);
         assert!(

@@ -279,7 +279,7 @@ fn config_lays_a_fragment_over_one_step_also_at_a_revision() {
         "one entry per option, the --set's value winning over the fragment's: {doc}"
     );
     assert!(
-        tree.join(".culprit/worktrees/w0/.config").is_file(),
+        tree.join(".culprit/workers/w0/tree/.config").is_file(),
         "the step ran in worker 0's worktree"
     );
     assert_eq!(

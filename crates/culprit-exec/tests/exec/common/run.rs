@@ -14,6 +14,7 @@ pub fn spec(dir: &tempfile::TempDir, command: &str, wall: u64, silence: Option<u
         wall_timeout: Duration::from_secs(wall),
         silence_timeout: silence.map(Duration::from_secs),
         log_path: dir.path().join("run.log"),
+        deadline: None,
     }
 }
 
