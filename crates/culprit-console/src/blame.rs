@@ -42,7 +42,7 @@ pub(crate) const REPORTING: &[&str] = &[
     // Zircon's panic and exception paths
     r"platform_halt|_panic|exception_die|x86_exception_handler|handle_exception_types|interrupt_common",
     // interrupt, timer, NMI and watchdog machinery that raised the report
-    r"(asm_)?sysvec_.*|__sysvec_.*|irq_exit_rcu|__irq_exit_rcu|(asm_)?common_interrupt|(smp_|local_)?apic_timer_interrupt|exiting_irq|handle_irq|do_IRQ|ret_from_intr|retint_kernel",
+    r"(asm_)?sysvec_.*|__sysvec_.*|irq_exit_rcu|__irq_exit_rcu|(asm_)?common_interrupt|(smp_|local_)?(trace_)?apic_timer_interrupt(_entry\w*)?|exiting_irq|handle_irq|do_IRQ|ret_from_intr|retint_kernel",
     r"hrtimer_interrupt|__hrtimer_run_queues|__run_hrtimer|tick_sched_timer|tick_sched_handle|update_process_times|tick_nohz_handler",
     r"watchdog_timer_fn|watchdog_overflow_callback|__perf_event_overflow|perf_event_nmi_handler|nmi_handle|default_do_nmi|(asm_)?exc_nmi|perf_ibs_nmi_handler|do_nmi|end_repeat_nmi|nmi",
     r"rcu_sched_clock_irq|rcu_check_callbacks|rcu_pending|print_cpu_stall|check_cpu_stall|rcu_dump_cpu_stacks|print_other_cpu_stall|rcu_check_gp_kthread_starvation|rcu_print_task_stall|rcu_gp_kthread|rcu_gp_fqs_loop",
@@ -137,8 +137,11 @@ pub(crate) const WAITS: &[&str] = &[
     r"schedule_timeout.*|schedule_preempt_disabled|schedule_hrtimeout.*|io_schedule.*|(__)?wait_for_common.*|do_wait_for_common|wait_for_completion.*|msleep(_interruptible)?|usleep_range.*|prepare_to_wait.*|finish_wait|__wait_event.*|wait_woken",
     // page, buffer and bit waits
     r"bit_wait.*|__wait_on_bit.*|out_of_line_wait_on_bit.*|wait_on_bit.*|wait_on_page_bit.*|__wait_on_buffer|wait_on_buffer|__lock_buffer|lock_buffer|wait_on_page_writeback|folio_wait_.*|__folio_lock|__lock_page_killable",
-    // inside an RCU grace-period wait: `synchronize_rcu` itself is the waiter
-    r"__wait_rcu_gp|wait_rcu_gp",
+    // inside an RCU grace-period wait: `synchronize_rcu` itself is the waiter;
+    // `rcu_barrier` waits for every callback, for whoever tears down
+    r"__wait_rcu_gp|wait_rcu_gp|rcu_barrier",
+    // waiting for writeback and page reads: the sync or read that waits is the bug's
+    r"\w*fdatawait\w*|filemap_write_and_wait\w*|do_read_cache_(folio|page)",
 ];
 
 /// Generic code that calls the code it serves through a pointer: a stall under
@@ -146,11 +149,29 @@ pub(crate) const WAITS: &[&str] = &[
 /// `sendmsg`, the timer's handler), which is what runs the stuck loop.
 pub(crate) const DISPATCH: &[&str] = &[
     // file operations
-    r"(__)?vfs_(read|write|readv|writev|ioctl|iter_read|iter_write)|do_vfs_ioctl|sys_ioctl|compat_sys_ioctl|sys_compat_ioctl|full_proxy_\w+|new_sync_(read|write)|do_iter_(read|write|readv_writev)|do_loop_readv_writev|__kernel_write|__kernel_read|do_readv|do_writev|vfs_writev|compat_ptr_ioctl",
+    r"(__)?vfs_(read|write|readv|writev|ioctl|iter_read|iter_write)|do_vfs_ioctl|sys_ioctl|compat_(sys|SyS)_ioctl|sys_compat_ioctl|(compat_)?blkdev_ioctl|full_proxy_\w+|new_sync_(read|write)|do_iter_(read|write|readv_writev)|do_loop_readv_writev|__kernel_write|__kernel_read|do_readv|do_writev|vfs_writev|compat_ptr_ioctl",
     // socket operations and the network stack's receive dispatch
-    r"(__)?sock_(sendmsg|recvmsg)(_nosec)?|sock_(write|read)_iter|nfnetlink_rcv_msg|__netif_receive_skb_(core|one_core)|__netif_receive_skb|netif_receive_skb.*|process_backlog|net_rx_action",
+    r"(__)?sock_(sendmsg|recvmsg)(_nosec)?|sock_(write|read)_iter|nfnetlink_rcv_msg|rtnetlink_rcv_msg|__netif_receive_skb_(core|one_core)|__netif_receive_skb|netif_receive_skb.*|process_backlog|net_rx_action",
     // deferred work: timers, work items, task work, RCU callbacks, kernel threads
-    r"call_timer_fn|process_one_work|task_work_run|rcu_do_batch|__rcu_reclaim|kthread",
+    r"call_timer_fn|process_one_work|task_work_run|rcu_do_batch|__rcu_reclaim|kthread|tasklet_action(_common)?|tasklet_hi_action",
+    // a module's init function, and lkdtm's debugfs entry, which calls the
+    // crash type it was asked for through its table
+    r"do_one_initcall|direct_entry|lkdtm_do_action",
+];
+
+/// A driver's 32-bit compat entry: it converts the arguments and calls the
+/// driver's own handler, which is the code that runs.
+pub(crate) const COMPAT_HANDLERS: &[&str] = &[
+    // `lo_compat_ioctl` calls `lo_ioctl`, `kvm_vm_compat_ioctl` `kvm_vm_ioctl`
+    r"\w+_compat_ioctl",
+];
+
+/// Where a CPU spins waiting for other CPUs: a stall in one is the wait's,
+/// whoever asked for it (flushing the TLB, setting the clock), since the CPUs
+/// that do not answer are the same whichever caller waits.
+pub(crate) const SPINS: &[&str] = &[
+    // cross-CPU function calls that wait for every target to run the function
+    r"smp_call_function(_single|_many|_many_cond|_any)?",
 ];
 
 /// Variants of one kernel API that a title names by the API: the same wait
@@ -202,6 +223,10 @@ pub(crate) enum Pick {
     /// Scheduling in atomic context: the code that went to sleep, past the
     /// waits and locks it slept in (which may be the syscall's exit path).
     Scheduler,
+    /// A lock order lockdep finds wrong: where the lock being taken is taken,
+    /// else where the lock already held was (`at:` lines, in the order
+    /// printed), before the backtrace, which is lockdep's own path to it.
+    Held,
 }
 
 fn anchored(set: &[&str]) -> RegexSet {
@@ -214,7 +239,10 @@ pub(crate) static LOCK: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCKS));
 pub(crate) static LOCK_WRAPPER: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCK_WRAPPERS));
 pub(crate) static ALLOCATOR: LazyLock<RegexSet> = LazyLock::new(|| anchored(ALLOCATORS));
 pub(crate) static WAIT: LazyLock<RegexSet> = LazyLock::new(|| anchored(WAITS));
-pub(crate) static DISPATCHER: LazyLock<RegexSet> = LazyLock::new(|| anchored(DISPATCH));
+pub(crate) static DISPATCHER: LazyLock<RegexSet> =
+    LazyLock::new(|| anchored(&[DISPATCH, COMPAT_HANDLERS].concat()));
+pub(crate) static COMPAT: LazyLock<RegexSet> = LazyLock::new(|| anchored(COMPAT_HANDLERS));
+pub(crate) static SPINNER: LazyLock<RegexSet> = LazyLock::new(|| anchored(SPINS));
 
 /// What a report's lines named, in the order a reader trusts them.
 pub(crate) struct Named<'a> {
@@ -245,10 +273,20 @@ impl Pick {
             Pick::First | Pick::Caller => all().find(own).or(named.header.filter(|_| {
                 named.registers.is_empty() && named.frames.is_empty() && named.held.is_empty()
             })),
+            Pick::Held => named
+                .held
+                .iter()
+                .map(String::as_str)
+                .find(own)
+                .or_else(|| all().find(own)),
             Pick::Waiter => (named.frames.iter().chain(named.held))
                 .map(String::as_str)
                 .find(own),
-            Pick::Stall => stalled(named.frames, own).or_else(|| all().find(own)),
+            Pick::Stall => (named.registers.iter().chain(named.frames))
+                .find(|f| SPINNER.is_match(f))
+                .map(|f| canonical(f))
+                .or_else(|| stalled(named.registers, named.frames, own))
+                .or_else(|| all().find(own)),
             Pick::Sleeper => all().find(|f| {
                 ![&*REPORTER, &*WAIT, &*ALLOCATOR, &*LOCK]
                     .iter()
@@ -276,12 +314,35 @@ fn machinery(function: &str) -> bool {
 }
 
 /// The syscall or the function a dispatch frame called, nearest the top.
-fn stalled(frames: &[String], own: impl Fn(&&str) -> bool) -> Option<&str> {
+///
+/// Where no frame of the bug's own comes before the first dispatch or
+/// syscall frame, the stuck code was a leaf called through the pointer and
+/// only the program counter names it.
+fn stalled<'a>(
+    registers: &'a [String],
+    frames: &'a [String],
+    own: impl Fn(&&str) -> bool,
+) -> Option<&'a str> {
+    let entry = frames
+        .iter()
+        .position(|f| DISPATCHER.is_match(f) || f.starts_with("sys_"));
+    if let Some(entry) = entry {
+        if !frames[..entry].iter().any(|f| own(&f.as_str())) {
+            if let Some(pc) = registers.iter().map(String::as_str).find(|f| own(f)) {
+                return Some(pc);
+            }
+        }
+    }
     for (at, frame) in frames.iter().enumerate() {
         if frame.starts_with("sys_") && !DISPATCHER.is_match(frame) {
             return Some(frame);
         }
         if DISPATCHER.is_match(frame) {
+            // A driver's compat handler that stalls itself, not in the handler
+            // it converts for, is the stalled code.
+            if COMPAT.is_match(frame) && !frames[..at].iter().any(|f| own(&f.as_str())) {
+                return Some(frame);
+            }
             let called = frames[..at]
                 .iter()
                 .rev()

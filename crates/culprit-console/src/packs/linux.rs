@@ -230,7 +230,8 @@ fn lockup(body: &str) -> Option<Found> {
     Some(match &c[1] {
         "hard LOCKUP" => report(Kind::Lockup, "BUG: hard lockup", Pick::First, None),
         "BUG: workqueue lockup" => Found::new(Kind::Lockup, "BUG: workqueue lockup"),
-        class => report(Kind::Lockup, class, Pick::First, None),
+        // a soft lockup is a stall the watchdog saw first: read as one
+        class => report(Kind::Lockup, class, Pick::Stall, None),
     })
 }
 
@@ -257,8 +258,8 @@ fn rcu_stall(body: &str) -> Option<Found> {
 fn lockdep(body: &str) -> Option<Found> {
     // A userspace prompt may come first: `syzkaller login: [ 16.3] INFO: ...`.
     let c = regex!(r"(?:^|\s)(?:\[ )?(WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
-    let class = lockdep_class(&c[1], &c[2])?;
-    Some(report(Kind::Warning, class, Pick::First, None))
+    let (class, pick) = lockdep_class(&c[1], &c[2])?;
+    Some(report(Kind::Warning, class, pick, None))
 }
 
 fn protection_fault(body: &str) -> Option<Found> {
