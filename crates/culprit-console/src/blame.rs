@@ -71,7 +71,7 @@ pub(crate) const LOCKS: &[&str] = &[
     // hangs and deadlocks are a class of their own that the kernel's engineers
     // know by that name
     r"_raw_(spin|read|write)_.*|do_raw_(spin|read|write)_.*|spin_bug|spin_dump|__spin_lock_debug|(raw_)?spin_(lock|unlock|trylock).*|(read|write)_(lock|unlock).*",
-    r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|mutex_trylock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*|ww_mutex_.*",
+    r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|mutex_optimistic_spin|mutex_spin_on_owner|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|mutex_trylock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*|ww_mutex_.*",
     r"(__)?down_\w+|__?mutex_\w+|_atomic_dec_and_(raw_)?lock.*|atomic_dec_and_(raw_)?(mutex_)?lock.*|rwsem_down_.*|call_rwsem_.*|__down.*|down|up_read|up_write|up|percpu_down_.*|percpu_up_.*|__percpu_down_.*|rwsem_.*",
     r"lock_acquire|lock_release|lock_acquired|lock_contended|__lock_acquire|__lock_release|lock_is_held_type|lock_sync",
 ];
@@ -92,7 +92,7 @@ pub(crate) const HELPERS: &[&str] = &[
     r"__delay|delay_tsc|delay_loop|delay_halt.*|__const_udelay|__udelay|__ndelay|cpu_relax",
     // list, refcount, kobject and debug-object helpers: they detect the bug, their caller made it
     r"__list_(add|del)_valid.*|__list_del_entry_valid.*|__list_del_entry|__list_add|list_(add|del).*|__list_add_rcu|hlist_.*",
-    r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*|kobject_(put|get|add|add_internal|del|release|uevent.*|init)|kobject_cleanup|sysfs_(remove|create)_.*|sysfs_warn_dup",
+    r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*|kobject_\w+|sysfs_(remove|create)_.*|sysfs_warn_dup",
     r"debug_print_object|debug_object_.*|__debug_object_.*|debug_objects_.*|__debug_check_no_obj_freed|debug_check_no_obj_freed",
     // the allocator's free paths: the caller freed what it should not have
     r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive|kfree_rcu|free_large_kmalloc|kfree_skb(_reason)?|consume_skb|__kfree_skb|skb_release_.*|__free_pages.*|free_pages.*|__cache_free|___cache_free|cache_free_debugcheck|free_debug_processing",
@@ -110,7 +110,11 @@ pub(crate) const HELPERS: &[&str] = &[
     r"ret_from_fork(_asm)?|kthread|smpboot_thread_fn|cpu_startup_entry|do_idle|start_secondary|secondary_startup_64.*|start_kernel|x86_64_start_.*|rest_init",
     // softirq and workqueue runners: the work item or timer below them is better
     r"__do_softirq|do_softirq.*|run_ksoftirqd|__irq_exit|irq_exit|handle_softirqs|__local_bh_enable_ip|local_bh_enable|_local_bh_enable",
-    r"process_one_work|worker_thread|process_scheduled_works|call_timer_fn|__run_timers|run_timer_softirq|expire_timers|rcu_core|rcu_core_si|rcu_do_batch|rcu_process_callbacks|__rcu_reclaim|task_work_run",
+    r"process_one_work|worker_thread|process_scheduled_works|call_timer_fn|rcu_core|rcu_core_si|rcu_do_batch|rcu_process_callbacks|__rcu_reclaim|task_work_run",
+    // queueing work and RCU callbacks: the caller queued what was freed or bad
+    r"insert_work|__queue_work|queue_work_on|__queue_delayed_work|queue_delayed_work_on|mod_delayed_work_on|try_to_grab_pending|(__)?call_rcu(_common|_hurry|_sched|_bh)?|kvfree_call_rcu",
+    // dropping a file's pages and a device's registration: the inode's or driver's teardown is
+    r"find_lock_entries|truncate_inode_pages\w*|truncate_pagecache\w*|rollback_registered(_many)?|unregister_netdevice_many\w*|unregister_netdevice_queue",
     // waiting for other work to finish: the caller is the one who waits for it
     r"(__)?flush_work|flush_workqueue|__flush_workqueue|drain_workqueue|__cancel_work_timer|cancel_(delayed_)?work_sync|del_timer_sync|__del_timer_sync|kthread_stop|__synchronize_srcu|synchronize_srcu|synchronize_net",
     // the device model, USB core and generic containers: shared by every driver
@@ -123,10 +127,17 @@ pub(crate) const HELPERS: &[&str] = &[
 /// Allocator frames: a leaked object is blamed on the allocation's caller.
 pub(crate) const ALLOCATORS: &[&str] = &[
     // slab and page allocator entry points
-    r"(__)?kmalloc.*|kmem_cache_alloc.*|__kmem_cache_alloc.*|k[zv]alloc.*|__kvmalloc.*|kvmalloc.*|kcalloc|krealloc.*|kmemdup.*|kstrdup.*|kstrndup|__kmalloc_track_caller",
+    r"_*kmalloc.*|kmem_cache_alloc.*|__kmem_cache_alloc.*|k[zv]alloc.*|__kvmalloc.*|kvmalloc.*|kcalloc|krealloc.*|kmemdup.*|kstrdup.*|kstrndup|__kmalloc_track_caller",
     r"slab_post_alloc_hook|slab_alloc.*|___?slab_alloc.*|__do_kmalloc_node|alloc_pages.*|__alloc_pages.*|v[mz]alloc.*|__vmalloc.*|kmemleak_alloc.*|create_object|__alloc_percpu.*|pcpu_alloc|pcpu_mem_zalloc|idr_get_free|__alloc_frozen_pages|warn_alloc",
     // buffer and object constructors that allocate for their caller
     r"__netdev_alloc_skb|(__)?(netdev|dev)_alloc_skb.*|sk_prot_alloc|sk_alloc|__kernfs_new_node_alloc|idr_alloc.*|radix_tree_node_alloc|xa_alloc.*|kmem_cache_zalloc|__d_alloc|d_alloc.*|alloc_inode|new_inode.*",
+];
+
+/// Buffers a leak is blamed past, though a fault in one is the allocator's
+/// own: a socket buffer is allocated for the driver or protocol that keeps it.
+pub(crate) const LEAKED_BUFFERS: &[&str] = &[
+    // socket buffers
+    r"(__)?alloc_skb\w*|__napi_alloc_skb|napi_alloc_skb|build_skb|sock_alloc_send_(skb|pskb)|alloc_skb_with_frags",
 ];
 
 /// Where a task sleeps while it waits: a hung task is blamed on the function
@@ -223,9 +234,10 @@ pub(crate) enum Pick {
     /// Scheduling in atomic context: the code that went to sleep, past the
     /// waits and locks it slept in (which may be the syscall's exit path).
     Scheduler,
-    /// A lock order lockdep finds wrong: where the lock being taken is taken,
-    /// else where the lock already held was (`at:` lines, in the order
-    /// printed), before the backtrace, which is lockdep's own path to it.
+    /// A lock used wrongly, as lockdep reports it: where the lock being taken
+    /// or released is, else where the lock already held was taken (`at:`
+    /// lines, in the order printed), before the backtrace, which is lockdep's
+    /// own path to it.
     Held,
 }
 
@@ -238,6 +250,7 @@ pub(crate) static HELPER: LazyLock<RegexSet> = LazyLock::new(|| anchored(HELPERS
 pub(crate) static LOCK: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCKS));
 pub(crate) static LOCK_WRAPPER: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCK_WRAPPERS));
 pub(crate) static ALLOCATOR: LazyLock<RegexSet> = LazyLock::new(|| anchored(ALLOCATORS));
+pub(crate) static LEAKED_BUFFER: LazyLock<RegexSet> = LazyLock::new(|| anchored(LEAKED_BUFFERS));
 pub(crate) static WAIT: LazyLock<RegexSet> = LazyLock::new(|| anchored(WAITS));
 pub(crate) static DISPATCHER: LazyLock<RegexSet> =
     LazyLock::new(|| anchored(&[DISPATCH, COMPAT_HANDLERS].concat()));
@@ -268,11 +281,10 @@ impl Pick {
                 .chain(named.held.iter().map(String::as_str))
         };
         match self {
-            // A report with no trace at all (KASAN's header before 4.11 was all
-            // many consoles kept) is blamed on its header, helper or not.
-            Pick::First | Pick::Caller => all().find(own).or(named.header.filter(|_| {
-                named.registers.is_empty() && named.frames.is_empty() && named.held.is_empty()
-            })),
+            Pick::First => all().find(own).or_else(|| untraced(named)),
+            Pick::Caller => all()
+                .find(|f| own(f) && !LEAKED_BUFFER.is_match(f))
+                .or_else(|| untraced(named)),
             Pick::Held => named
                 .held
                 .iter()
@@ -301,6 +313,13 @@ impl Pick {
     }
 }
 
+/// A report with no trace at all (KASAN's header before 4.11 was all many
+/// consoles kept) is blamed on its header, helper or not.
+fn untraced<'a>(named: &Named<'a>) -> Option<&'a str> {
+    let bare = named.registers.is_empty() && named.frames.is_empty() && named.held.is_empty();
+    named.header.filter(|_| bare)
+}
+
 /// Machinery of any report: the allocators too, since an allocation that
 /// warns or faults was asked for by its caller, and the waits, since a task
 /// that sleeps where it must not was put to sleep by its caller.
@@ -325,7 +344,7 @@ fn stalled<'a>(
 ) -> Option<&'a str> {
     let entry = frames
         .iter()
-        .position(|f| DISPATCHER.is_match(f) || f.starts_with("sys_"));
+        .position(|f| DISPATCHER.is_match(f) || syscall(f));
     if let Some(entry) = entry {
         if !frames[..entry].iter().any(|f| own(&f.as_str())) {
             if let Some(pc) = registers.iter().map(String::as_str).find(|f| own(f)) {
@@ -334,7 +353,7 @@ fn stalled<'a>(
         }
     }
     for (at, frame) in frames.iter().enumerate() {
-        if frame.starts_with("sys_") && !DISPATCHER.is_match(frame) {
+        if syscall(frame) && !DISPATCHER.is_match(frame) {
             return Some(frame);
         }
         if DISPATCHER.is_match(frame) {
@@ -355,4 +374,12 @@ fn stalled<'a>(
         }
     }
     None
+}
+
+/// A syscall's entry as `clean` names it; 32-bit compat entries keep their
+/// own name (`compat_SyS_mount`), as titles do.
+fn syscall(frame: &str) -> bool {
+    ["sys_", "compat_SyS_", "compat_sys_"]
+        .iter()
+        .any(|p| frame.starts_with(p))
 }

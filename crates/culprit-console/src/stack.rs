@@ -44,6 +44,9 @@ pub(crate) struct Stack {
     /// Where lockdep says a held lock was taken (`#0: ... (name){+.+.}-{2:2}, at:
     /// f+0x1/0x2`): the last resort of a lockdep report without a trace of its own.
     held: Vec<String>,
+    /// The last line ended in `at:` (`is trying to release lock (l) at:`): the
+    /// next names where.
+    held_next: bool,
     in_trace: bool,
     lines_left: u16,
     /// `Read`/`Write` of a KASAN report, from the line after its header.
@@ -148,6 +151,7 @@ impl Stack {
             registers: Vec::new(),
             frames: Vec::new(),
             held: Vec::new(),
+            held_next: false,
             in_trace: false,
             lines_left: REPORT_LINES,
             access: None,
@@ -283,9 +287,11 @@ impl Stack {
             return Progress::More;
         }
         if !self.in_trace {
-            if let Some(c) =
-                regex!(r", at: (?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x").captures(body)
-            {
+            let held = match std::mem::replace(&mut self.held_next, body.ends_with(" at:")) {
+                true => regex!(r"^(?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x"),
+                false => regex!(r", at: (?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x"),
+            };
+            if let Some(c) = held.captures(body) {
                 if self.held.len() < MAX_REGISTERS {
                     self.held.push(clean(c.get(1).map_or("", |m| m.as_str())));
                 }

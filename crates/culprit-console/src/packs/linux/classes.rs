@@ -85,14 +85,14 @@ const LOCKDEP: &[(&str, Option<&str>, &str, Pick)] = &[
         "",
         Pick::First,
     ),
-    // misuse of one lock
+    // misuse of one lock: blamed where the lock was taken or released
     (
         "bad unlock balance detected",
         None,
         "bad unlock balance",
-        Pick::First,
+        Pick::Held,
     ),
-    ("held lock freed", None, "held lock freed", Pick::First),
+    ("held lock freed", None, "held lock freed", Pick::Held),
     (
         "lock held when returning to user space",
         None,
@@ -121,7 +121,7 @@ const LOCKDEP: &[(&str, Option<&str>, &str, Pick)] = &[
         "still has locks held",
         None,
         "still has locks held",
-        Pick::First,
+        Pick::Held,
     ),
     // lockdep's view of RCU and of lock keys
     (
