@@ -74,6 +74,8 @@ pub(crate) const LOCKS: &[&str] = &[
     r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|mutex_optimistic_spin|mutex_spin_on_owner|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|mutex_trylock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*|ww_mutex_.*",
     r"(__)?down_\w+|__?mutex_\w+|_atomic_dec_and_(raw_)?lock.*|atomic_dec_and_(raw_)?(mutex_)?lock.*|rwsem_down_.*|call_rwsem_.*|__down.*|down|up_read|up_write|up|percpu_down_.*|percpu_up_.*|__percpu_down_.*|rwsem_.*",
     r"lock_acquire|lock_release|lock_acquired|lock_contended|__lock_acquire|__lock_release|lock_is_held_type|lock_sync",
+    // FreeBSD's mutexes, sx and rw locks, with their debug checks
+    r"_*mtx_\w+|_*sx_\w+|_*rw_(r|w)lock\w*|_*rw_(r|w)unlock\w*|_*rw_destroy|thread_lock_flags_|witness_\w+|lock_destroy",
 ];
 
 /// Subsystem locks that wrap the primitives: a hang or deadlock in one is its

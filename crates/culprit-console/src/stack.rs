@@ -67,6 +67,12 @@ pub(crate) struct Stack {
     headerless: bool,
     /// See [`Stack::joiner`].
     joiner: &'static str,
+    /// See [`Stack::by_message_if_go`].
+    go_message: bool,
+    /// A goroutine trace (`goroutine 1 [running]:`) was read.
+    goroutine: bool,
+    /// See [`Stack::or_titled`].
+    untraced: Option<String>,
 }
 
 /// Where a console line came from: whether the kernel stamped it with its
@@ -162,6 +168,9 @@ impl Stack {
             debugger_trace: false,
             headerless: false,
             joiner: IN,
+            go_message: false,
+            goroutine: false,
+            untraced: None,
         }
     }
 
@@ -207,9 +216,37 @@ impl Stack {
         self.dump.as_ref().and_then(|d| d.reason.as_deref())
     }
 
-    /// A firmware dump that named no function is still a whole report.
+    /// A firmware dump that named no function is still a whole report, and
+    /// so is a Go panic titled by its message.
     pub(crate) fn may_lack_function(&self) -> bool {
-        self.dump.is_some() || self.joiner != IN
+        self.dump.is_some() || self.joiner != IN || self.by_message()
+    }
+
+    /// A `panic:` that turns out to be the Go runtime's (a goroutine trace
+    /// follows) is titled by its message alone, as gVisor's engineers and
+    /// syzkaller title them: the message names the failure, and the goroutine
+    /// that raised it is the same for many (`switchToApp` for every ptrace
+    /// error).
+    pub(crate) fn by_message_if_go(mut self) -> Stack {
+        self.go_message = true;
+        self
+    }
+
+    /// A report that is whole without a trace (Zircon halts on a double fault
+    /// before it can print one) is titled `title` when it names no function,
+    /// rather than corrupted.
+    pub(crate) fn or_titled(mut self, title: String) -> Stack {
+        self.untraced = Some(title);
+        self
+    }
+
+    /// See [`Stack::or_titled`].
+    pub(crate) fn untraced(&self) -> Option<&str> {
+        self.untraced.as_deref()
+    }
+
+    fn by_message(&self) -> bool {
+        self.go_message && self.goroutine
     }
 
     /// What joins the class and the function in the title: ` in `, or OpenBSD's
@@ -272,6 +309,7 @@ impl Stack {
             }
         }
         if is_trace_header(body) {
+            self.goroutine |= body.starts_with("goroutine ");
             if self.in_trace && !self.frames.is_empty() {
                 return self.trace_ended();
             }
@@ -371,7 +409,9 @@ impl Stack {
     /// The blamed function, or `None` when the report named none that is not
     /// machinery (the title is then marked corrupted).
     pub(crate) fn function(&self) -> Option<&str> {
-        if self.header_needs_trace && self.registers.is_empty() && self.frames.is_empty() {
+        if self.by_message()
+            || self.header_needs_trace && self.registers.is_empty() && self.frames.is_empty()
+        {
             return None;
         }
         self.pick.blame(&Named {
