@@ -97,7 +97,7 @@ pub(crate) const HELPERS: &[&str] = &[
     r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*|kobject_\w+|sysfs_(remove|create)_.*|sysfs_warn_dup",
     r"debug_print_object|debug_object_.*|__debug_object_.*|debug_objects_.*|__debug_check_no_obj_freed|debug_check_no_obj_freed",
     // the allocator's free paths: the caller freed what it should not have
-    r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive|kfree_rcu|free_large_kmalloc|kfree_skb(_reason)?|consume_skb|__kfree_skb|skb_release_.*|__free_pages.*|free_pages.*|__cache_free|___cache_free|cache_free_debugcheck|free_debug_processing",
+    r"kfree|kvfree|vfree|__vfree|(__)?vunmap|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive|kfree_rcu|free_large_kmalloc|kfree_skb(_reason)?|consume_skb|__kfree_skb|skb_release_.*|__free_pages.*|free_pages.*|__cache_free|___cache_free|cache_free_debugcheck|free_debug_processing",
     // memory helpers, string helpers and fortified wrappers: the caller passed the bad pointer
     r"(__)?mem(cpy|move|set|cmp|chr|dup|scan)(_.*)?|bcmp|__memcpy_flushcache|memcpy_(to|from)(io|_page)|(__)?(test_|__test_)?(and_)?(set|clear|change)_bit.*|test_bit|find_(first|next)_(zero_)?bit",
     r"str(len|nlen|cpy|ncpy|scpy|cmp|ncmp|cat|ncat|lcpy|lcat|chr|rchr|str|nstr|sep|casecmp|ncasecmp|dup|ndup)|sized_strscpy|strscpy_pad|string|vsnprintf|snprintf|sprintf|vscnprintf|scnprintf|kvasprintf|kasprintf|kstrto.*|simple_strto.*",
@@ -120,7 +120,9 @@ pub(crate) const HELPERS: &[&str] = &[
     // waiting for other work to finish: the caller is the one who waits for it
     r"(__)?flush_work|flush_workqueue|__flush_workqueue|drain_workqueue|__cancel_work_timer|cancel_(delayed_)?work_sync|del_timer_sync|__del_timer_sync|kthread_stop|__synchronize_srcu|synchronize_srcu|synchronize_net",
     // the device model, USB core and generic containers: shared by every driver
-    r"device_(del|add|register|unregister|release|destroy)|put_device|get_device_parent|device_release_driver.*|__device_release_driver|devres_release_all|bus_remove_device|klist_.*|dpm_sysfs_remove|usb_kill_urb|usb_submit_urb|usb_hcd_submit_urb",
+    r"device_(del|add|register|unregister|release|destroy)|put_device|get_device_parent|device_release_driver.*|__device_release_driver|devres_release_all|bus_remove_device|klist_.*|dpm_sysfs_remove|usb_kill_urb|usb_submit_urb|usb_hcd_submit_urb|device_for_each_child(_reverse)?",
+    // subsystems' registration APIs: the driver that registers or tears down is the bug's
+    r"tty_(un)?register_device\w*|hwrng_(un)?register|i2c_(un)?register_device|i2c_del_adapter|__unregister_client|__unregister_dummy",
     r"(__)?mod_timer|del_timer|timer_delete.*|add_timer|add_uevent_var|dput|__dput|fast_dput|iput|copy_page_(to|from)_iter.*|simple_copy_to_iter|rb_(erase|insert_color|first|next|prev|last)|__rb_(insert_augmented|erase_color)|rb_insert_augmented|xas_.*|jhash.*|crc\w*|__wake_up.*|wake_up_.*|try_to_wake_up|ref_tracker_(free|alloc)|(drop|clear|inc|set)_nlink|mark_buffer_dirty",
     // I/O accessors and the helpers that panic on a bad length or state
     r"__raw_(read|write)[bwlq]|(io)?read[bwlq]|(io)?write[bwlq]|logic_(in|out)[bwl]|(in|out)[bwl](_p)?|skb_(over|under)_panic|skb_panic|skb_put|skb_push|assertfail|__\w+_panic|warn_bogus_irq_restore|lock_timer_base|timer_is_static_object",

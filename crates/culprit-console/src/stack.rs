@@ -73,6 +73,10 @@ pub(crate) struct Stack {
     goroutine: bool,
     /// See [`Stack::or_titled`].
     untraced: Option<String>,
+    /// Lines since the last frame that are no part of a trace: one is
+    /// another task's message printed in the middle (`used greatest stack
+    /// depth`), two end the trace.
+    strays: u8,
 }
 
 /// Where a console line came from: whether the kernel stamped it with its
@@ -171,6 +175,7 @@ impl Stack {
             go_message: false,
             goroutine: false,
             untraced: None,
+            strays: 0,
         }
     }
 
@@ -337,11 +342,19 @@ impl Stack {
             return Progress::More;
         }
         match frame(body) {
-            Frame::Function(func) => self.frames.push(clean(func)),
+            Frame::Function(func) => {
+                self.strays = 0;
+                self.frames.push(clean(func));
+            }
             Frame::Unreliable | Frame::Marker | Frame::Detail => {}
-            Frame::End | Frame::Other if !self.frames.is_empty() => return self.trace_ended(),
-            Frame::End => {}
-            Frame::Other => {}
+            Frame::End if !self.frames.is_empty() => return self.trace_ended(),
+            Frame::Other if !self.frames.is_empty() => {
+                self.strays += 1;
+                if self.strays > 1 {
+                    return self.trace_ended();
+                }
+            }
+            Frame::End | Frame::Other => {}
         }
         Progress::More
     }
@@ -350,6 +363,7 @@ impl Stack {
     /// own, printed before the stalled CPU's) is not the report's: the next
     /// trace is read instead.
     fn trace_ended(&mut self) -> Progress {
+        self.strays = 0;
         if self.function().is_some() {
             return Progress::Done;
         }

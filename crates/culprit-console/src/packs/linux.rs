@@ -405,6 +405,10 @@ fn bug(body: &str) -> Option<Found> {
             None,
         ));
     }
+    // lockdep ran out of room for its own tables: no function's bug
+    if regex!(r"^MAX_\w+ too low!?$").is_match(rest) {
+        return Some(Found::new(Kind::Bug, format!("BUG: {rest}")));
+    }
     if let Some(class) = worded_bug(rest) {
         return Some(report(Kind::Bug, class, Pick::First, None));
     }
@@ -458,7 +462,7 @@ fn warning(body: &str) -> Option<Found> {
         return None;
     }
     let at = regex!(
-        r"^WARNING: (?:CPU: \d+ PID: \d+ )?at (\S+?):\d+(?: ([A-Za-z_.$][\w.$]*)\+0x)?|^WARNING: (\S+?):\d+ at ([A-Za-z_.$][\w.$]*)\+0x"
+        r"^WARNING: (?:CPU: \d+ PID: \d+ )?at (\S+?):\d+(?: ([A-Za-z_.$][\w.$]*)\+0x)?|^WARNING: (\S+?):\d+ at (?:([A-Za-z_.$][\w.$]*)\+0x|0x[0-9a-f]+,)"
     );
     if let Some(c) = at.captures(body) {
         let file = c.get(1).or(c.get(3)).map_or("", |m| m.as_str());
