@@ -71,7 +71,7 @@ pub(crate) const LOCKS: &[&str] = &[
     // hangs and deadlocks are a class of their own that the kernel's engineers
     // know by that name
     r"_raw_(spin|read|write)_.*|do_raw_(spin|read|write)_.*|spin_bug|spin_dump|__spin_lock_debug|(raw_)?spin_(lock|unlock|trylock).*|(read|write)_(lock|unlock).*",
-    r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|mutex_optimistic_spin|mutex_spin_on_owner|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|mutex_trylock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*|ww_mutex_.*",
+    r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|(__)?task_rq_lock|raw_spin_rq_lock\w*|_?double_rq_lock|mutex_optimistic_spin|mutex_spin_on_owner|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|mutex_trylock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*|ww_mutex_.*",
     r"(__)?down_\w+|__?mutex_\w+|_atomic_dec_and_(raw_)?lock.*|atomic_dec_and_(raw_)?(mutex_)?lock.*|rwsem_down_.*|call_rwsem_.*|__down.*|down|up_read|up_write|up|percpu_down_.*|percpu_up_.*|__percpu_down_.*|rwsem_.*",
     r"lock_acquire|lock_release|lock_acquired|lock_contended|__lock_acquire|__lock_release|lock_is_held_type|lock_sync",
     // FreeBSD's mutexes, sx and rw locks, with their debug checks
@@ -123,7 +123,7 @@ pub(crate) const HELPERS: &[&str] = &[
     r"device_(del|add|register|unregister|release|destroy)|put_device|get_device_parent|device_release_driver.*|__device_release_driver|devres_release_all|bus_remove_device|klist_.*|dpm_sysfs_remove|usb_kill_urb|usb_submit_urb|usb_hcd_submit_urb|device_for_each_child(_reverse)?",
     // subsystems' registration APIs: the driver that registers or tears down is the bug's
     r"tty_(un)?register_device\w*|hwrng_(un)?register|i2c_(un)?register_device|i2c_del_adapter|__unregister_client|__unregister_dummy",
-    r"(__)?mod_timer|del_timer|timer_delete.*|add_timer|add_uevent_var|dput|__dput|fast_dput|iput|copy_page_(to|from)_iter.*|simple_copy_to_iter|rb_(erase|insert_color|first|next|prev|last)|__rb_(insert_augmented|erase_color)|rb_insert_augmented|xas_.*|jhash.*|crc\w*|__wake_up.*|wake_up_.*|try_to_wake_up|ref_tracker_(free|alloc)|(drop|clear|inc|set)_nlink|mark_buffer_dirty",
+    r"(__)?mod_timer|del_timer|timer_delete.*|add_timer|add_uevent_var|dput|__dput|fast_dput|iput|copy_page_(to|from)_iter.*|simple_copy_to_iter|rb_(erase|insert_color|first|next|prev|last)|__rb_(insert_augmented|erase_color)|rb_insert_augmented|xas_.*|jhash.*|crc\w*|__wake_up.*|wake_up_(process|state|bit|var|all|interruptible|locked|sync|q)\w*|try_to_wake_up|ref_tracker_(free|alloc)|(drop|clear|inc|set)_nlink|mark_buffer_dirty",
     // I/O accessors and the helpers that panic on a bad length or state
     r"__raw_(read|write)[bwlq]|(io)?read[bwlq]|(io)?write[bwlq]|logic_(in|out)[bwl]|(in|out)[bwl](_p)?|skb_(over|under)_panic|skb_panic|skb_put|skb_push|assertfail|__\w+_panic|warn_bogus_irq_restore|lock_timer_base|timer_is_static_object",
 ];

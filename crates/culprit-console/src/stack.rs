@@ -329,6 +329,13 @@ impl Stack {
             }
             return Progress::More;
         }
+        // The workqueue's report names the work item it ran: `last function: f`.
+        if self.header.is_none() {
+            if let Some(work) = body.strip_prefix("last function: ") {
+                self.header = Some(clean(work.trim()));
+                return Progress::More;
+            }
+        }
         if !self.in_trace {
             let held = match std::mem::replace(&mut self.held_next, body.ends_with(" at:")) {
                 true => regex!(r"^(?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x"),

@@ -122,6 +122,8 @@ pub(crate) const NOT_CRASHES: &[&str] = &[
     r"^(?:\S+: )?WARNING: .*has been deprecated",
     // the framebuffer console taking over or giving up a display
     r"^WARNING: fbcon: ",
+    // the workqueue's boot-time notice about its CPU masks, printed with pr_warn
+    r"^WARNING: workqueue cpumask: ",
     // userspace test harnesses announcing their own expected warnings
     r"^WARNING: (?:Kernel|kernel) (?:does not|doesn't) support",
 ];
