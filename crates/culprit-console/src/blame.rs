@@ -42,7 +42,7 @@ pub(crate) const REPORTING: &[&str] = &[
     // Zircon's panic and exception paths
     r"platform_halt|_panic|exception_die|x86_exception_handler|handle_exception_types|interrupt_common",
     // interrupt, timer, NMI and watchdog machinery that raised the report
-    r"(asm_)?sysvec_.*|__sysvec_.*|irq_exit_rcu|__irq_exit_rcu|(asm_)?common_interrupt|(smp_|local_)?apic_timer_interrupt|exiting_irq|handle_irq|do_IRQ|ret_from_intr|retint_kernel",
+    r"(asm_)?sysvec_.*|__sysvec_.*|irq_exit_rcu|__irq_exit_rcu|(asm_)?common_interrupt|(smp_|local_)?(trace_)?apic_timer_interrupt(_entry\w*)?|exiting_irq|handle_irq|do_IRQ|ret_from_intr|retint_kernel",
     r"hrtimer_interrupt|__hrtimer_run_queues|__run_hrtimer|tick_sched_timer|tick_sched_handle|update_process_times|tick_nohz_handler",
     r"watchdog_timer_fn|watchdog_overflow_callback|__perf_event_overflow|perf_event_nmi_handler|nmi_handle|default_do_nmi|(asm_)?exc_nmi|perf_ibs_nmi_handler|do_nmi|end_repeat_nmi|nmi",
     r"rcu_sched_clock_irq|rcu_check_callbacks|rcu_pending|print_cpu_stall|check_cpu_stall|rcu_dump_cpu_stacks|print_other_cpu_stall|rcu_check_gp_kthread_starvation|rcu_print_task_stall|rcu_gp_kthread|rcu_gp_fqs_loop",
@@ -71,9 +71,11 @@ pub(crate) const LOCKS: &[&str] = &[
     // hangs and deadlocks are a class of their own that the kernel's engineers
     // know by that name
     r"_raw_(spin|read|write)_.*|do_raw_(spin|read|write)_.*|spin_bug|spin_dump|__spin_lock_debug|(raw_)?spin_(lock|unlock|trylock).*|(read|write)_(lock|unlock).*",
-    r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|mutex_trylock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*|ww_mutex_.*",
+    r"(native_|__pv_)?queued_(spin|read|write)_lock_slowpath|osq_lock|(__)?task_rq_lock|raw_spin_rq_lock\w*|_?double_rq_lock|mutex_optimistic_spin|mutex_spin_on_owner|__mutex_lock.*|mutex_lock.*|mutex_unlock.*|mutex_trylock.*|__mutex_unlock_slowpath.*|__rt_mutex_.*|rt_mutex_.*|ww_mutex_.*",
     r"(__)?down_\w+|__?mutex_\w+|_atomic_dec_and_(raw_)?lock.*|atomic_dec_and_(raw_)?(mutex_)?lock.*|rwsem_down_.*|call_rwsem_.*|__down.*|down|up_read|up_write|up|percpu_down_.*|percpu_up_.*|__percpu_down_.*|rwsem_.*",
     r"lock_acquire|lock_release|lock_acquired|lock_contended|__lock_acquire|__lock_release|lock_is_held_type|lock_sync",
+    // FreeBSD's mutexes, sx and rw locks, with their debug checks
+    r"_*mtx_\w+|_*sx_\w+|_*rw_(r|w)lock\w*|_*rw_(r|w)unlock\w*|_*rw_destroy|thread_lock_flags_|witness_\w+|lock_destroy",
 ];
 
 /// Subsystem locks that wrap the primitives: a hang or deadlock in one is its
@@ -92,10 +94,10 @@ pub(crate) const HELPERS: &[&str] = &[
     r"__delay|delay_tsc|delay_loop|delay_halt.*|__const_udelay|__udelay|__ndelay|cpu_relax",
     // list, refcount, kobject and debug-object helpers: they detect the bug, their caller made it
     r"__list_(add|del)_valid.*|__list_del_entry_valid.*|__list_del_entry|__list_add|list_(add|del).*|__list_add_rcu|hlist_.*",
-    r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*|kobject_(put|get|add|add_internal|del|release|uevent.*|init)|kobject_cleanup|sysfs_(remove|create)_.*|sysfs_warn_dup",
+    r"refcount_warn_saturate|refcount_.*|__refcount_.*|kref_(get|put).*|kobject_\w+|sysfs_(remove|create)_.*|sysfs_warn_dup",
     r"debug_print_object|debug_object_.*|__debug_object_.*|debug_objects_.*|__debug_check_no_obj_freed|debug_check_no_obj_freed",
     // the allocator's free paths: the caller freed what it should not have
-    r"kfree|kvfree|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive|kfree_rcu|free_large_kmalloc|kfree_skb(_reason)?|consume_skb|__kfree_skb|skb_release_.*|__free_pages.*|free_pages.*|__cache_free|___cache_free|cache_free_debugcheck|free_debug_processing",
+    r"kfree|kvfree|vfree|__vfree|(__)?vunmap|kmem_cache_free|__kmem_cache_free|slab_free.*|__slab_free|kfree_sensitive|kfree_rcu|free_large_kmalloc|kfree_skb(_reason)?|consume_skb|__kfree_skb|skb_release_.*|__free_pages.*|free_pages.*|__cache_free|___cache_free|cache_free_debugcheck|free_debug_processing",
     // memory helpers, string helpers and fortified wrappers: the caller passed the bad pointer
     r"(__)?mem(cpy|move|set|cmp|chr|dup|scan)(_.*)?|bcmp|__memcpy_flushcache|memcpy_(to|from)(io|_page)|(__)?(test_|__test_)?(and_)?(set|clear|change)_bit.*|test_bit|find_(first|next)_(zero_)?bit",
     r"str(len|nlen|cpy|ncpy|scpy|cmp|ncmp|cat|ncat|lcpy|lcat|chr|rchr|str|nstr|sep|casecmp|ncasecmp|dup|ndup)|sized_strscpy|strscpy_pad|string|vsnprintf|snprintf|sprintf|vscnprintf|scnprintf|kvasprintf|kasprintf|kstrto.*|simple_strto.*",
@@ -110,12 +112,18 @@ pub(crate) const HELPERS: &[&str] = &[
     r"ret_from_fork(_asm)?|kthread|smpboot_thread_fn|cpu_startup_entry|do_idle|start_secondary|secondary_startup_64.*|start_kernel|x86_64_start_.*|rest_init",
     // softirq and workqueue runners: the work item or timer below them is better
     r"__do_softirq|do_softirq.*|run_ksoftirqd|__irq_exit|irq_exit|handle_softirqs|__local_bh_enable_ip|local_bh_enable|_local_bh_enable",
-    r"process_one_work|worker_thread|process_scheduled_works|call_timer_fn|__run_timers|run_timer_softirq|expire_timers|rcu_core|rcu_core_si|rcu_do_batch|rcu_process_callbacks|__rcu_reclaim|task_work_run",
+    r"process_one_work|worker_thread|process_scheduled_works|call_timer_fn|rcu_core|rcu_core_si|rcu_do_batch|rcu_process_callbacks|__rcu_reclaim|task_work_run",
+    // queueing work and RCU callbacks: the caller queued what was freed or bad
+    r"insert_work|__queue_work|queue_work_on|__queue_delayed_work|queue_delayed_work_on|mod_delayed_work_on|try_to_grab_pending|(__)?call_rcu(_common|_hurry|_sched|_bh)?|kvfree_call_rcu",
+    // dropping a file's pages and a device's registration: the inode's or driver's teardown is
+    r"find_lock_entries|truncate_inode_pages\w*|truncate_pagecache\w*|rollback_registered(_many)?|unregister_netdevice_many\w*|unregister_netdevice_queue",
     // waiting for other work to finish: the caller is the one who waits for it
     r"(__)?flush_work|flush_workqueue|__flush_workqueue|drain_workqueue|__cancel_work_timer|cancel_(delayed_)?work_sync|del_timer_sync|__del_timer_sync|kthread_stop|__synchronize_srcu|synchronize_srcu|synchronize_net",
     // the device model, USB core and generic containers: shared by every driver
-    r"device_(del|add|register|unregister|release|destroy)|put_device|get_device_parent|device_release_driver.*|__device_release_driver|devres_release_all|bus_remove_device|klist_.*|dpm_sysfs_remove|usb_kill_urb|usb_submit_urb|usb_hcd_submit_urb",
-    r"(__)?mod_timer|del_timer|timer_delete.*|add_timer|add_uevent_var|dput|__dput|fast_dput|iput|copy_page_(to|from)_iter.*|simple_copy_to_iter|rb_(erase|insert_color|first|next|prev|last)|__rb_(insert_augmented|erase_color)|rb_insert_augmented|xas_.*|jhash.*|crc\w*|__wake_up.*|wake_up_.*|try_to_wake_up|ref_tracker_(free|alloc)|(drop|clear|inc|set)_nlink|mark_buffer_dirty",
+    r"device_(del|add|register|unregister|release|destroy)|put_device|get_device_parent|device_release_driver.*|__device_release_driver|devres_release_all|bus_remove_device|klist_.*|dpm_sysfs_remove|usb_kill_urb|usb_submit_urb|usb_hcd_submit_urb|device_for_each_child(_reverse)?",
+    // subsystems' registration APIs: the driver that registers or tears down is the bug's
+    r"tty_(un)?register_device\w*|hwrng_(un)?register|i2c_(un)?register_device|i2c_del_adapter|__unregister_client|__unregister_dummy",
+    r"(__)?mod_timer|del_timer|timer_delete.*|add_timer|add_uevent_var|dput|__dput|fast_dput|iput|copy_page_(to|from)_iter.*|simple_copy_to_iter|rb_(erase|insert_color|first|next|prev|last)|__rb_(insert_augmented|erase_color)|rb_insert_augmented|xas_.*|jhash.*|crc\w*|__wake_up.*|wake_up_(process|state|bit|var|all|interruptible|locked|sync|q)\w*|try_to_wake_up|ref_tracker_(free|alloc)|(drop|clear|inc|set)_nlink|mark_buffer_dirty",
     // I/O accessors and the helpers that panic on a bad length or state
     r"__raw_(read|write)[bwlq]|(io)?read[bwlq]|(io)?write[bwlq]|logic_(in|out)[bwl]|(in|out)[bwl](_p)?|skb_(over|under)_panic|skb_panic|skb_put|skb_push|assertfail|__\w+_panic|warn_bogus_irq_restore|lock_timer_base|timer_is_static_object",
 ];
@@ -123,10 +131,17 @@ pub(crate) const HELPERS: &[&str] = &[
 /// Allocator frames: a leaked object is blamed on the allocation's caller.
 pub(crate) const ALLOCATORS: &[&str] = &[
     // slab and page allocator entry points
-    r"(__)?kmalloc.*|kmem_cache_alloc.*|__kmem_cache_alloc.*|k[zv]alloc.*|__kvmalloc.*|kvmalloc.*|kcalloc|krealloc.*|kmemdup.*|kstrdup.*|kstrndup|__kmalloc_track_caller",
+    r"_*kmalloc.*|kmem_cache_alloc.*|__kmem_cache_alloc.*|k[zv]alloc.*|__kvmalloc.*|kvmalloc.*|kcalloc|krealloc.*|kmemdup.*|kstrdup.*|kstrndup|__kmalloc_track_caller",
     r"slab_post_alloc_hook|slab_alloc.*|___?slab_alloc.*|__do_kmalloc_node|alloc_pages.*|__alloc_pages.*|v[mz]alloc.*|__vmalloc.*|kmemleak_alloc.*|create_object|__alloc_percpu.*|pcpu_alloc|pcpu_mem_zalloc|idr_get_free|__alloc_frozen_pages|warn_alloc",
     // buffer and object constructors that allocate for their caller
     r"__netdev_alloc_skb|(__)?(netdev|dev)_alloc_skb.*|sk_prot_alloc|sk_alloc|__kernfs_new_node_alloc|idr_alloc.*|radix_tree_node_alloc|xa_alloc.*|kmem_cache_zalloc|__d_alloc|d_alloc.*|alloc_inode|new_inode.*",
+];
+
+/// Buffers a leak is blamed past, though a fault in one is the allocator's
+/// own: a socket buffer is allocated for the driver or protocol that keeps it.
+pub(crate) const LEAKED_BUFFERS: &[&str] = &[
+    // socket buffers
+    r"(__)?alloc_skb\w*|__napi_alloc_skb|napi_alloc_skb|build_skb|sock_alloc_send_(skb|pskb)|alloc_skb_with_frags",
 ];
 
 /// Where a task sleeps while it waits: a hung task is blamed on the function
@@ -137,8 +152,11 @@ pub(crate) const WAITS: &[&str] = &[
     r"schedule_timeout.*|schedule_preempt_disabled|schedule_hrtimeout.*|io_schedule.*|(__)?wait_for_common.*|do_wait_for_common|wait_for_completion.*|msleep(_interruptible)?|usleep_range.*|prepare_to_wait.*|finish_wait|__wait_event.*|wait_woken",
     // page, buffer and bit waits
     r"bit_wait.*|__wait_on_bit.*|out_of_line_wait_on_bit.*|wait_on_bit.*|wait_on_page_bit.*|__wait_on_buffer|wait_on_buffer|__lock_buffer|lock_buffer|wait_on_page_writeback|folio_wait_.*|__folio_lock|__lock_page_killable",
-    // inside an RCU grace-period wait: `synchronize_rcu` itself is the waiter
-    r"__wait_rcu_gp|wait_rcu_gp",
+    // inside an RCU grace-period wait: `synchronize_rcu` itself is the waiter;
+    // `rcu_barrier` waits for every callback, for whoever tears down
+    r"__wait_rcu_gp|wait_rcu_gp|rcu_barrier",
+    // waiting for writeback and page reads: the sync or read that waits is the bug's
+    r"\w*fdatawait\w*|filemap_write_and_wait\w*|do_read_cache_(folio|page)",
 ];
 
 /// Generic code that calls the code it serves through a pointer: a stall under
@@ -146,11 +164,29 @@ pub(crate) const WAITS: &[&str] = &[
 /// `sendmsg`, the timer's handler), which is what runs the stuck loop.
 pub(crate) const DISPATCH: &[&str] = &[
     // file operations
-    r"(__)?vfs_(read|write|readv|writev|ioctl|iter_read|iter_write)|do_vfs_ioctl|sys_ioctl|compat_sys_ioctl|sys_compat_ioctl|full_proxy_\w+|new_sync_(read|write)|do_iter_(read|write|readv_writev)|do_loop_readv_writev|__kernel_write|__kernel_read|do_readv|do_writev|vfs_writev|compat_ptr_ioctl",
+    r"(__)?vfs_(read|write|readv|writev|ioctl|iter_read|iter_write)|do_vfs_ioctl|sys_ioctl|compat_(sys|SyS)_ioctl|sys_compat_ioctl|(compat_)?blkdev_ioctl|full_proxy_\w+|new_sync_(read|write)|do_iter_(read|write|readv_writev)|do_loop_readv_writev|__kernel_write|__kernel_read|do_readv|do_writev|vfs_writev|compat_ptr_ioctl",
     // socket operations and the network stack's receive dispatch
-    r"(__)?sock_(sendmsg|recvmsg)(_nosec)?|sock_(write|read)_iter|nfnetlink_rcv_msg|__netif_receive_skb_(core|one_core)|__netif_receive_skb|netif_receive_skb.*|process_backlog|net_rx_action",
+    r"(__)?sock_(sendmsg|recvmsg)(_nosec)?|sock_(write|read)_iter|nfnetlink_rcv_msg|rtnetlink_rcv_msg|__netif_receive_skb_(core|one_core)|__netif_receive_skb|netif_receive_skb.*|process_backlog|net_rx_action",
     // deferred work: timers, work items, task work, RCU callbacks, kernel threads
-    r"call_timer_fn|process_one_work|task_work_run|rcu_do_batch|__rcu_reclaim|kthread",
+    r"call_timer_fn|process_one_work|task_work_run|rcu_do_batch|__rcu_reclaim|kthread|tasklet_action(_common)?|tasklet_hi_action",
+    // a module's init function, and lkdtm's debugfs entry, which calls the
+    // crash type it was asked for through its table
+    r"do_one_initcall|direct_entry|lkdtm_do_action",
+];
+
+/// A driver's 32-bit compat entry: it converts the arguments and calls the
+/// driver's own handler, which is the code that runs.
+pub(crate) const COMPAT_HANDLERS: &[&str] = &[
+    // `lo_compat_ioctl` calls `lo_ioctl`, `kvm_vm_compat_ioctl` `kvm_vm_ioctl`
+    r"\w+_compat_ioctl",
+];
+
+/// Where a CPU spins waiting for other CPUs: a stall in one is the wait's,
+/// whoever asked for it (flushing the TLB, setting the clock), since the CPUs
+/// that do not answer are the same whichever caller waits.
+pub(crate) const SPINS: &[&str] = &[
+    // cross-CPU function calls that wait for every target to run the function
+    r"smp_call_function(_single|_many|_many_cond|_any)?",
 ];
 
 /// Variants of one kernel API that a title names by the API: the same wait
@@ -202,6 +238,11 @@ pub(crate) enum Pick {
     /// Scheduling in atomic context: the code that went to sleep, past the
     /// waits and locks it slept in (which may be the syscall's exit path).
     Scheduler,
+    /// A lock used wrongly, as lockdep reports it: where the lock being taken
+    /// or released is, else where the lock already held was taken (`at:`
+    /// lines, in the order printed), before the backtrace, which is lockdep's
+    /// own path to it.
+    Held,
 }
 
 fn anchored(set: &[&str]) -> RegexSet {
@@ -213,8 +254,12 @@ pub(crate) static HELPER: LazyLock<RegexSet> = LazyLock::new(|| anchored(HELPERS
 pub(crate) static LOCK: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCKS));
 pub(crate) static LOCK_WRAPPER: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCK_WRAPPERS));
 pub(crate) static ALLOCATOR: LazyLock<RegexSet> = LazyLock::new(|| anchored(ALLOCATORS));
+pub(crate) static LEAKED_BUFFER: LazyLock<RegexSet> = LazyLock::new(|| anchored(LEAKED_BUFFERS));
 pub(crate) static WAIT: LazyLock<RegexSet> = LazyLock::new(|| anchored(WAITS));
-pub(crate) static DISPATCHER: LazyLock<RegexSet> = LazyLock::new(|| anchored(DISPATCH));
+pub(crate) static DISPATCHER: LazyLock<RegexSet> =
+    LazyLock::new(|| anchored(&[DISPATCH, COMPAT_HANDLERS].concat()));
+pub(crate) static COMPAT: LazyLock<RegexSet> = LazyLock::new(|| anchored(COMPAT_HANDLERS));
+pub(crate) static SPINNER: LazyLock<RegexSet> = LazyLock::new(|| anchored(SPINS));
 
 /// What a report's lines named, in the order a reader trusts them.
 pub(crate) struct Named<'a> {
@@ -240,15 +285,24 @@ impl Pick {
                 .chain(named.held.iter().map(String::as_str))
         };
         match self {
-            // A report with no trace at all (KASAN's header before 4.11 was all
-            // many consoles kept) is blamed on its header, helper or not.
-            Pick::First | Pick::Caller => all().find(own).or(named.header.filter(|_| {
-                named.registers.is_empty() && named.frames.is_empty() && named.held.is_empty()
-            })),
+            Pick::First => all().find(own).or_else(|| untraced(named)),
+            Pick::Caller => all()
+                .find(|f| own(f) && !LEAKED_BUFFER.is_match(f))
+                .or_else(|| untraced(named)),
+            Pick::Held => named
+                .held
+                .iter()
+                .map(String::as_str)
+                .find(own)
+                .or_else(|| all().find(own)),
             Pick::Waiter => (named.frames.iter().chain(named.held))
                 .map(String::as_str)
                 .find(own),
-            Pick::Stall => stalled(named.frames, own).or_else(|| all().find(own)),
+            Pick::Stall => (named.registers.iter().chain(named.frames))
+                .find(|f| SPINNER.is_match(f))
+                .map(|f| canonical(f))
+                .or_else(|| stalled(named.registers, named.frames, own))
+                .or_else(|| all().find(own)),
             Pick::Sleeper => all().find(|f| {
                 ![&*REPORTER, &*WAIT, &*ALLOCATOR, &*LOCK]
                     .iter()
@@ -261,6 +315,13 @@ impl Pick {
             }),
         }
     }
+}
+
+/// A report with no trace at all (KASAN's header before 4.11 was all many
+/// consoles kept) is blamed on its header, helper or not.
+fn untraced<'a>(named: &Named<'a>) -> Option<&'a str> {
+    let bare = named.registers.is_empty() && named.frames.is_empty() && named.held.is_empty();
+    named.header.filter(|_| bare)
 }
 
 /// Machinery of any report: the allocators too, since an allocation that
@@ -276,12 +337,35 @@ fn machinery(function: &str) -> bool {
 }
 
 /// The syscall or the function a dispatch frame called, nearest the top.
-fn stalled(frames: &[String], own: impl Fn(&&str) -> bool) -> Option<&str> {
+///
+/// Where no frame of the bug's own comes before the first dispatch or
+/// syscall frame, the stuck code was a leaf called through the pointer and
+/// only the program counter names it.
+fn stalled<'a>(
+    registers: &'a [String],
+    frames: &'a [String],
+    own: impl Fn(&&str) -> bool,
+) -> Option<&'a str> {
+    let entry = frames
+        .iter()
+        .position(|f| DISPATCHER.is_match(f) || syscall(f));
+    if let Some(entry) = entry {
+        if !frames[..entry].iter().any(|f| own(&f.as_str())) {
+            if let Some(pc) = registers.iter().map(String::as_str).find(|f| own(f)) {
+                return Some(pc);
+            }
+        }
+    }
     for (at, frame) in frames.iter().enumerate() {
-        if frame.starts_with("sys_") && !DISPATCHER.is_match(frame) {
+        if syscall(frame) && !DISPATCHER.is_match(frame) {
             return Some(frame);
         }
         if DISPATCHER.is_match(frame) {
+            // A driver's compat handler that stalls itself, not in the handler
+            // it converts for, is the stalled code.
+            if COMPAT.is_match(frame) && !frames[..at].iter().any(|f| own(&f.as_str())) {
+                return Some(frame);
+            }
             let called = frames[..at]
                 .iter()
                 .rev()
@@ -294,4 +378,12 @@ fn stalled(frames: &[String], own: impl Fn(&&str) -> bool) -> Option<&str> {
         }
     }
     None
+}
+
+/// A syscall's entry as `clean` names it; 32-bit compat entries keep their
+/// own name (`compat_SyS_mount`), as titles do.
+fn syscall(frame: &str) -> bool {
+    ["sys_", "compat_SyS_", "compat_sys_"]
+        .iter()
+        .any(|p| frame.starts_with(p))
 }

@@ -19,6 +19,9 @@
 
 use crate::blame::Named;
 pub(crate) use crate::blame::Pick;
+pub(crate) use origin::Origin;
+
+mod origin;
 
 /// What joins a title's class and function.
 const IN: &str = " in ";
@@ -44,6 +47,9 @@ pub(crate) struct Stack {
     /// Where lockdep says a held lock was taken (`#0: ... (name){+.+.}-{2:2}, at:
     /// f+0x1/0x2`): the last resort of a lockdep report without a trace of its own.
     held: Vec<String>,
+    /// The last line ended in `at:` (`is trying to release lock (l) at:`): the
+    /// next names where.
+    held_next: bool,
     in_trace: bool,
     lines_left: u16,
     /// `Read`/`Write` of a KASAN report, from the line after its header.
@@ -64,54 +70,16 @@ pub(crate) struct Stack {
     headerless: bool,
     /// See [`Stack::joiner`].
     joiner: &'static str,
-}
-
-/// Where a console line came from: whether the kernel stamped it with its
-/// time, and which task or CPU printed it (`[ T1533]`, `[    C1]`, with
-/// `CONFIG_PRINTK_CALLER`). Userspace output and another CPU's report land
-/// between a report's lines; syzkaller's reports are full of both.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub(crate) struct Origin {
-    stamped: bool,
-    /// `T` or `C` and its number.
-    caller: Option<(u8, u32)>,
-}
-
-impl Origin {
-    pub(crate) fn of(text: &str) -> Origin {
-        let text = text.trim_start();
-        let text = match text.strip_prefix('<') {
-            Some(rest) => rest.split_once('>').map_or(text, |(_, after)| after),
-            None => text,
-        };
-        let Some((time, rest)) = text.strip_prefix('[').and_then(|t| t.split_once(']')) else {
-            return Origin::default();
-        };
-        let time = time.trim();
-        let stamped = time.contains('.') && time.bytes().all(|b| b.is_ascii_digit() || b == b'.');
-        let caller = rest
-            .strip_prefix('[')
-            .and_then(|r| r.split_once(']'))
-            .and_then(|(id, _)| {
-                let id = id.trim();
-                let kind = *id.as_bytes().first()?;
-                let number = id.get(1..)?.parse().ok()?;
-                (kind == b'T' || kind == b'C').then_some((kind, number))
-            });
-        Origin {
-            stamped,
-            caller: caller.filter(|_| stamped),
-        }
-    }
-
-    /// Whether a line from `other` may belong to a report from here.
-    fn admits(&self, other: &Origin) -> bool {
-        let same_caller = match (&self.caller, &other.caller) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        };
-        (!self.stamped || other.stamped) && same_caller
-    }
+    /// See [`Stack::by_message_if_go`].
+    go_message: bool,
+    /// A goroutine trace (`goroutine 1 [running]:`) was read.
+    goroutine: bool,
+    /// See [`Stack::or_titled`].
+    untraced: Option<String>,
+    /// Lines since the last frame that are no part of a trace: one is
+    /// another task's message printed in the middle (`used greatest stack
+    /// depth`), two end the trace.
+    strays: u8,
 }
 
 /// What a firmware fault dump (Zephyr's `***** USAGE FAULT *****` and the lines
@@ -148,6 +116,7 @@ impl Stack {
             registers: Vec::new(),
             frames: Vec::new(),
             held: Vec::new(),
+            held_next: false,
             in_trace: false,
             lines_left: REPORT_LINES,
             access: None,
@@ -158,6 +127,10 @@ impl Stack {
             debugger_trace: false,
             headerless: false,
             joiner: IN,
+            go_message: false,
+            goroutine: false,
+            untraced: None,
+            strays: 0,
         }
     }
 
@@ -203,9 +176,37 @@ impl Stack {
         self.dump.as_ref().and_then(|d| d.reason.as_deref())
     }
 
-    /// A firmware dump that named no function is still a whole report.
+    /// A firmware dump that named no function is still a whole report, and
+    /// so is a Go panic titled by its message.
     pub(crate) fn may_lack_function(&self) -> bool {
-        self.dump.is_some() || self.joiner != IN
+        self.dump.is_some() || self.joiner != IN || self.by_message()
+    }
+
+    /// A `panic:` that turns out to be the Go runtime's (a goroutine trace
+    /// follows) is titled by its message alone, as gVisor's engineers and
+    /// syzkaller title them: the message names the failure, and the goroutine
+    /// that raised it is the same for many (`switchToApp` for every ptrace
+    /// error).
+    pub(crate) fn by_message_if_go(mut self) -> Stack {
+        self.go_message = true;
+        self
+    }
+
+    /// A report that is whole without a trace (Zircon halts on a double fault
+    /// before it can print one) is titled `title` when it names no function,
+    /// rather than corrupted.
+    pub(crate) fn or_titled(mut self, title: String) -> Stack {
+        self.untraced = Some(title);
+        self
+    }
+
+    /// See [`Stack::or_titled`].
+    pub(crate) fn untraced(&self) -> Option<&str> {
+        self.untraced.as_deref()
+    }
+
+    fn by_message(&self) -> bool {
+        self.go_message && self.goroutine
     }
 
     /// What joins the class and the function in the title: ` in `, or OpenBSD's
@@ -268,6 +269,7 @@ impl Stack {
             }
         }
         if is_trace_header(body) {
+            self.goroutine |= body.starts_with("goroutine ");
             if self.in_trace && !self.frames.is_empty() {
                 return self.trace_ended();
             }
@@ -282,10 +284,19 @@ impl Stack {
             }
             return Progress::More;
         }
+        // The workqueue's report names the work item it ran: `last function: f`.
+        if self.header.is_none() {
+            if let Some(work) = body.strip_prefix("last function: ") {
+                self.header = Some(clean(work.trim()));
+                return Progress::More;
+            }
+        }
         if !self.in_trace {
-            if let Some(c) =
-                regex!(r", at: (?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x").captures(body)
-            {
+            let held = match std::mem::replace(&mut self.held_next, body.ends_with(" at:")) {
+                true => regex!(r"^(?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x"),
+                false => regex!(r", at: (?:\[<[0-9a-fA-F]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x"),
+            };
+            if let Some(c) = held.captures(body) {
                 if self.held.len() < MAX_REGISTERS {
                     self.held.push(clean(c.get(1).map_or("", |m| m.as_str())));
                 }
@@ -293,11 +304,19 @@ impl Stack {
             return Progress::More;
         }
         match frame(body) {
-            Frame::Function(func) => self.frames.push(clean(func)),
+            Frame::Function(func) => {
+                self.strays = 0;
+                self.frames.push(clean(func));
+            }
             Frame::Unreliable | Frame::Marker | Frame::Detail => {}
-            Frame::End | Frame::Other if !self.frames.is_empty() => return self.trace_ended(),
-            Frame::End => {}
-            Frame::Other => {}
+            Frame::End if !self.frames.is_empty() => return self.trace_ended(),
+            Frame::Other if !self.frames.is_empty() => {
+                self.strays += 1;
+                if self.strays > 1 {
+                    return self.trace_ended();
+                }
+            }
+            Frame::End | Frame::Other => {}
         }
         Progress::More
     }
@@ -306,6 +325,7 @@ impl Stack {
     /// own, printed before the stalled CPU's) is not the report's: the next
     /// trace is read instead.
     fn trace_ended(&mut self) -> Progress {
+        self.strays = 0;
         if self.function().is_some() {
             return Progress::Done;
         }
@@ -365,7 +385,9 @@ impl Stack {
     /// The blamed function, or `None` when the report named none that is not
     /// machinery (the title is then marked corrupted).
     pub(crate) fn function(&self) -> Option<&str> {
-        if self.header_needs_trace && self.registers.is_empty() && self.frames.is_empty() {
+        if self.by_message()
+            || self.header_needs_trace && self.registers.is_empty() && self.frames.is_empty()
+        {
             return None;
         }
         self.pick.blame(&Named {

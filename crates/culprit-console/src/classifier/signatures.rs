@@ -125,6 +125,9 @@ impl State {
                     signature.alternatives = crate::identity::alternatives(&class, function);
                     signature.title = format!("{class}{}{function}", stack.joiner());
                 }
+                None if stack.untraced().is_some() => {
+                    signature.title = stack.untraced().unwrap_or_default().to_string();
+                }
                 None if stack.may_lack_function() => signature.title = class,
                 None => {
                     signature.corrupted = true;

@@ -88,9 +88,26 @@ fn uvm_fault(body: &str) -> Option<Found> {
 /// `panic: ...` from a BSD kernel or the Go runtime; ` [recovered]` and numbers
 /// vary, the message does not.
 fn panic(body: &str) -> Option<Found> {
-    let message = body.strip_prefix("panic: ")?;
-    let message = scrub(message.trim_end_matches(" [recovered]").trim());
-    Some(report(Kind::Panic, format!("panic: {message}")).continuing())
+    // A login prompt may come first: `login: panic: ...`.
+    let message = body
+        .strip_prefix("panic: ")
+        .or_else(|| body.strip_prefix("login: panic: "))?;
+    // FreeBSD's lock assertions name the source as `@ /build/root/sys/kern/f.c:316`;
+    // the build's root varies, the kernel's tree does not.
+    let message = regex!(r" @ \S*?/(sys/\S+?):\d+$").replace(message, " at $1:LINE");
+    // `detected 10 stuck task(s)`: the count goes, and the plural with it.
+    // and `size = 2644 smaller` keeps its words around the number.
+    let message = scrub(message.trim_end_matches(" [recovered]").trim())
+        .replace("(s)", "s")
+        .replace(" = ", " ");
+    let stack = Stack::new(Pick::First, None)
+        .with_debugger_trace()
+        .by_message_if_go();
+    Some(
+        Found::new(Kind::Panic, format!("panic: {message}"))
+            .with_stack(stack)
+            .continuing(),
+    )
 }
 
 /// Darwin's `panic(cpu 1 caller 0x...): "f: message: 0x..."@/path/file.c:1450`

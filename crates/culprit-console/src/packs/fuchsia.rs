@@ -22,8 +22,15 @@ pub(crate) fn rules() -> Vec<Rule> {
     ]
 }
 
-fn traced(kind: Kind, class: &str) -> Found {
-    Found::new(kind, class).with_stack(Stack::new(Pick::First, None).with_frames_next())
+/// A report whose `bt#` trace names the function; titled `untraced` without
+/// one, or corrupted.
+fn traced(kind: Kind, class: &str, untraced: Option<&str>) -> Found {
+    let stack = Stack::new(Pick::First, None).with_frames_next();
+    let stack = match untraced {
+        Some(title) => stack.or_titled(title.to_string()),
+        None => stack,
+    };
+    Found::new(kind, class).with_stack(stack)
 }
 
 /// The kernel's assertion; a user process's (`01127.01246> ASSERT FAILED`) is
@@ -33,11 +40,13 @@ fn assert_failed(body: &str) -> Option<Found> {
     if regex!(r"^\d+\.\d+> ").is_match(body) {
         return None;
     }
-    Some(traced(Kind::Assertion, "ASSERT FAILED"))
+    Some(traced(Kind::Assertion, "ASSERT FAILED", None))
 }
 
+/// Zircon halts on a double fault, often before it prints a trace.
 fn double_fault(body: &str) -> Option<Found> {
-    (body == "double fault, halting").then(|| traced(Kind::Fault, "double fault"))
+    (body == "double fault, halting")
+        .then(|| traced(Kind::Fault, "double fault", Some("double fault")))
 }
 
 fn recursion(body: &str) -> Option<Found> {

@@ -35,11 +35,13 @@ fn signal(body: &str) -> Option<Found> {
 
 /// gVisor's `runsc` giving up on its sandbox (`FATAL ERROR: error running
 /// container: err waiting on container "syz-8": EOF`): container names and
-/// PIDs vary from run to run.
+/// PIDs (`pid 16`, `PID 16`) vary from run to run.
 fn runsc_fatal(body: &str) -> Option<Found> {
     let at = body.find("FATAL ERROR: ")?;
     let message = regex!(r#""[^"]*""#).replace_all(&body[at..], "NAME");
-    let message = regex!(r"\bpid \d+").replace_all(&message, "pid X");
+    let message = regex!(r"(?i)\bpid \d+").replace_all(&message, "pid X");
+    // The sandbox's RPC that carried the error is transport, not the failure.
+    let message = regex!(r": urpc method NAME").replace_all(&message, "");
     Some(Found::new(Kind::Panic, message.trim()))
 }
 

@@ -122,6 +122,8 @@ pub(crate) const NOT_CRASHES: &[&str] = &[
     r"^(?:\S+: )?WARNING: .*has been deprecated",
     // the framebuffer console taking over or giving up a display
     r"^WARNING: fbcon: ",
+    // the workqueue's boot-time notice about its CPU masks, printed with pr_warn
+    r"^WARNING: workqueue cpumask: ",
     // userspace test harnesses announcing their own expected warnings
     r"^WARNING: (?:Kernel|kernel) (?:does not|doesn't) support",
 ];
@@ -230,7 +232,8 @@ fn lockup(body: &str) -> Option<Found> {
     Some(match &c[1] {
         "hard LOCKUP" => report(Kind::Lockup, "BUG: hard lockup", Pick::First, None),
         "BUG: workqueue lockup" => Found::new(Kind::Lockup, "BUG: workqueue lockup"),
-        class => report(Kind::Lockup, class, Pick::First, None),
+        // a soft lockup is a stall the watchdog saw first: read as one
+        class => report(Kind::Lockup, class, Pick::Stall, None),
     })
 }
 
@@ -257,8 +260,8 @@ fn rcu_stall(body: &str) -> Option<Found> {
 fn lockdep(body: &str) -> Option<Found> {
     // A userspace prompt may come first: `syzkaller login: [ 16.3] INFO: ...`.
     let c = regex!(r"(?:^|\s)(?:\[ )?(WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
-    let class = lockdep_class(&c[1], &c[2])?;
-    Some(report(Kind::Warning, class, Pick::First, None))
+    let (class, pick) = lockdep_class(&c[1], &c[2])?;
+    Some(report(Kind::Warning, class, pick, None))
 }
 
 fn protection_fault(body: &str) -> Option<Found> {
@@ -404,6 +407,10 @@ fn bug(body: &str) -> Option<Found> {
             None,
         ));
     }
+    // lockdep ran out of room for its own tables: no function's bug
+    if regex!(r"^MAX_\w+ too low!?$").is_match(rest) {
+        return Some(Found::new(Kind::Bug, format!("BUG: {rest}")));
+    }
     if let Some(class) = worded_bug(rest) {
         return Some(report(Kind::Bug, class, Pick::First, None));
     }
@@ -457,7 +464,7 @@ fn warning(body: &str) -> Option<Found> {
         return None;
     }
     let at = regex!(
-        r"^WARNING: (?:CPU: \d+ PID: \d+ )?at (\S+?):\d+(?: ([A-Za-z_.$][\w.$]*)\+0x)?|^WARNING: (\S+?):\d+ at ([A-Za-z_.$][\w.$]*)\+0x"
+        r"^WARNING: (?:CPU: \d+ PID: \d+ )?at (\S+?):\d+(?: ([A-Za-z_.$][\w.$]*)\+0x)?|^WARNING: (\S+?):\d+ at (?:([A-Za-z_.$][\w.$]*)\+0x|0x[0-9a-f]+,)"
     );
     if let Some(c) = at.captures(body) {
         let file = c.get(1).or(c.get(3)).map_or("", |m| m.as_str());

@@ -9,6 +9,7 @@
 
 mod bsd;
 mod buildlog;
+mod executor;
 mod firmware;
 mod fuchsia;
 mod golang;
@@ -177,6 +178,7 @@ pub(crate) fn rules(mode: Mode) -> Vec<Rule> {
     )];
     match mode {
         Mode::Boot => {
+            rules.extend(executor::rules());
             rules.extend(golang::rules());
             rules.extend(openbsd::rules());
             rules.extend(bsd::rules());

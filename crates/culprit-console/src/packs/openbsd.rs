@@ -46,10 +46,31 @@ fn fault_trap(body: &str) -> Option<Found> {
     Some(fault(class).continuing())
 }
 
+/// Panics whose message names the victim (addresses, line numbers, the
+/// socket's fields) between the words of the class, with the title OpenBSD's
+/// developers know each by.
+const PANICS: &[(&str, &str)] = &[
+    // a knote on the wrong queue: `kqueue_scan:879: kq=0x... kn=0x... knote !ACTIVE`
+    (
+        r"^kqueue_scan:\d*:? .*knote !ACTIVE",
+        "kqueue: knote !ACTIVE",
+    ),
+    // soreceive's sanity checks: `receive 1: so 0x..., so_type 3, sb_cc 33`
+    (r"^receive \d+: so ", "soreceive NUM"),
+];
+
 /// Pool corruption (`pool_do_put: mbufpl: double pool_put: 0x...`), kernel
 /// assertions and KASAN reports.
 fn panic(body: &str) -> Option<Found> {
-    let message = body.strip_prefix("panic: ")?;
+    // A login prompt may come first: `login: panic: ...`.
+    let message = body.strip_prefix("login: ").unwrap_or(body);
+    let message = message.strip_prefix("panic: ")?;
+    static SET: std::sync::LazyLock<regex::RegexSet> = std::sync::LazyLock::new(|| {
+        regex::RegexSet::new(PANICS.iter().map(|(p, _)| p)).expect("built-in pattern")
+    });
+    if let Some(title) = SET.matches(message).iter().next().map(|i| PANICS[i].1) {
+        return Some(Found::new(Kind::Panic, title).continuing());
+    }
     if let Some(c) =
         regex!(r"^pool_\w+: (\w+):? (double pool_put|cpu free list modified|free list modified)")
             .captures(message)

@@ -41,7 +41,7 @@ fn every_snippet_gets_its_title() {
         ("freebsd-panic.log", Kind::Panic, "panic: Assertion vp->v_usecount > failed at /usr/src/sys/kern/vfs_subr.c in vrele_demo"),
         ("netbsd-uvm-fault.log", Kind::Fault, "uvm_fault in nbsd_demo_ioctl"),
         ("openbsd-uvm-fault.log", Kind::Fault, "uvm_fault: obsd_demo_attach"),
-        ("go-nil-deref.log", Kind::Panic, "panic: runtime error: invalid memory address or nil pointer dereference in store.(*Index).Lookup"),
+        ("go-nil-deref.log", Kind::Panic, "panic: runtime error: invalid memory address or nil pointer dereference"),
         ("go-deadlock.log", Kind::Panic, "fatal error: all goroutines are asleep - deadlock! in main.waitForever"),
         ("gvisor-data-race.log", Kind::Sanitizer, "DATA RACE in kernel.(*Task).demoCounter"),
         ("rust-panic.log", Kind::Panic, "panicked at rust/kernel/lib.rs: called `Option::unwrap()` on a `None` value"),

@@ -36,82 +36,119 @@ pub(super) fn checker(file: &str) -> Option<&'static str> {
 }
 
 /// Lockdep's report headers (old `[ INFO: ... ]` and new `WARNING: ...`
-/// spellings) with their class; `None`: the class is the header's own words
-/// after its `WARNING:`, `BUG:` or `INFO:`, which differ between kernel versions
-/// and stay as printed.
-const LOCKDEP: &[(&str, Option<&str>, &str)] = &[
-    // lock order problems are all a possible deadlock
+/// spellings) with their class and how they read their frames; `None`: the
+/// class is the header's own words after its `WARNING:`, `BUG:` or `INFO:`,
+/// which differ between kernel versions and stay as printed.
+const LOCKDEP: &[(&str, Option<&str>, &str, Pick)] = &[
+    // lock order problems are all a possible deadlock; a cycle or a recursion
+    // is blamed where the lock is taken (see `Pick::Held`)
     (
         "possible circular locking dependency detected",
         Some("possible deadlock"),
         "",
+        Pick::Held,
     ),
     (
         "possible recursive locking detected",
         Some("possible deadlock"),
         "",
+        Pick::Held,
     ),
     (
         "possible irq lock inversion dependency detected",
         Some("possible deadlock"),
         "",
+        Pick::First,
     ),
     (
         "HARDIRQ-safe -> HARDIRQ-unsafe lock order detected",
         Some("possible deadlock"),
         "",
+        Pick::First,
     ),
     (
         "SOFTIRQ-safe -> SOFTIRQ-unsafe lock order detected",
         Some("possible deadlock"),
         "",
+        Pick::First,
     ),
     (
         "inconsistent lock state",
         Some("inconsistent lock state"),
         "",
+        Pick::First,
     ),
     // a lock taken in a context its wait type forbids: lockdep's own check
-    ("Invalid wait context", Some("WARNING: locking bug"), ""),
-    // misuse of one lock
-    ("bad unlock balance detected", None, "bad unlock balance"),
-    ("held lock freed", None, "held lock freed"),
+    (
+        "Invalid wait context",
+        Some("WARNING: locking bug"),
+        "",
+        Pick::First,
+    ),
+    // misuse of one lock: blamed where the lock was taken or released
+    (
+        "bad unlock balance detected",
+        None,
+        "bad unlock balance",
+        Pick::Held,
+    ),
+    ("held lock freed", None, "held lock freed", Pick::Held),
     (
         "lock held when returning to user space",
         None,
         "lock held when returning to user space",
+        Pick::First,
     ),
     (
         "lock held at task exit time",
         None,
         "lock held at task exit time",
+        Pick::First,
     ),
     (
         "Nested lock was not taken",
         None,
         "nested lock was not taken",
+        Pick::First,
     ),
-    ("bad contention detected", None, "bad contention"),
-    ("still has locks held", None, "still has locks held"),
+    (
+        "bad contention detected",
+        None,
+        "bad contention",
+        Pick::First,
+    ),
+    (
+        "still has locks held",
+        None,
+        "still has locks held",
+        Pick::Held,
+    ),
     // lockdep's view of RCU and of lock keys
-    ("suspicious RCU usage", None, "suspicious RCU usage"),
+    (
+        "suspicious RCU usage",
+        None,
+        "suspicious RCU usage",
+        Pick::First,
+    ),
     (
         "trying to register non-static key",
         None,
         "trying to register non-static key",
+        Pick::First,
     ),
 ];
 
 /// The title class of a lockdep header, given the word it was printed under
-/// (`WARNING`, `BUG`, `INFO`) and its message.
-pub(super) fn lockdep_class(level: &str, message: &str) -> Option<String> {
-    let (_, class, words) = LOCKDEP
+/// (`WARNING`, `BUG`, `INFO`) and its message, with how it reads its frames.
+pub(super) fn lockdep_class(level: &str, message: &str) -> Option<(String, Pick)> {
+    let (_, class, words, pick) = LOCKDEP
         .iter()
-        .find(|(header, _, _)| message.contains(header))?;
-    Some(match class {
+        .find(|(header, _, _, _)| message.contains(header))?;
+    let class = match class {
         Some(class) => class.to_string(),
         None => format!("{level}: {words}"),
-    })
+    };
+    Some((class, *pick))
 }
 
 /// What a panic's reason says about where to look.

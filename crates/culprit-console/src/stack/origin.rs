@@ -1,0 +1,49 @@
+//! Where a console line came from, so that a report reads only its own lines.
+
+/// Where a console line came from: whether the kernel stamped it with its
+/// time, and which task or CPU printed it (`[ T1533]`, `[    C1]`, with
+/// `CONFIG_PRINTK_CALLER`). Userspace output and another CPU's report land
+/// between a report's lines; syzkaller's reports are full of both.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Origin {
+    stamped: bool,
+    /// `T` or `C` and its number.
+    caller: Option<(u8, u32)>,
+}
+
+impl Origin {
+    pub(crate) fn of(text: &str) -> Origin {
+        let text = text.trim_start();
+        let text = match text.strip_prefix('<') {
+            Some(rest) => rest.split_once('>').map_or(text, |(_, after)| after),
+            None => text,
+        };
+        let Some((time, rest)) = text.strip_prefix('[').and_then(|t| t.split_once(']')) else {
+            return Origin::default();
+        };
+        let time = time.trim();
+        let stamped = time.contains('.') && time.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        let caller = rest
+            .strip_prefix('[')
+            .and_then(|r| r.split_once(']'))
+            .and_then(|(id, _)| {
+                let id = id.trim();
+                let kind = *id.as_bytes().first()?;
+                let number = id.get(1..)?.parse().ok()?;
+                (kind == b'T' || kind == b'C').then_some((kind, number))
+            });
+        Origin {
+            stamped,
+            caller: caller.filter(|_| stamped),
+        }
+    }
+
+    /// Whether a line from `other` may belong to a report from here.
+    pub(super) fn admits(&self, other: &Origin) -> bool {
+        let same_caller = match (&self.caller, &other.caller) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        (!self.stamped || other.stamped) && same_caller
+    }
+}
