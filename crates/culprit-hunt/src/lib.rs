@@ -16,6 +16,7 @@ pub mod journal_error;
 pub mod judge;
 pub mod judgement;
 pub mod launcher;
+pub mod log_file;
 pub mod manifest;
 pub mod native_kconfig;
 pub mod observe;

@@ -1,13 +1,11 @@
 //! `culprit classify`: read console or build logs and say what happened.
 
 use anyhow::{bail, Context, Result};
-use culprit_console::{Classification, Classifier, Ending, Mode, Rules, StageMarker};
+use culprit_console::{Classifier, Mode, Rules, StageMarker};
+use culprit_hunt::log_file::classify_log;
 use culprit_hunt::manifest::Manifest;
 use culprit_hunt::results::RunView;
-use std::fs::File;
-use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct ClassifyArgs {
@@ -41,9 +39,6 @@ pub struct ClassifyArgs {
     #[arg(long)]
     pub test: Option<String>,
 }
-
-/// How much of the start of a log is examined to tell text from binary.
-const SNIFF: usize = 64 * 1024;
 
 /// The markers of a test of `./culprit.toml`, when the command line gives none: a
 /// log read in the tree it came from reads as the hunt read it.
@@ -178,67 +173,4 @@ fn worse(a: u8, b: i32) -> u8 {
         (125, _) | (_, 125) => 125,
         _ => 0,
     }
-}
-
-fn classify_log(name: &str, rules: &Rules, binary_ok: bool) -> Result<Classification> {
-    let mut input: Box<dyn Read> = if name == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        let path = PathBuf::from(name);
-        Box::new(File::open(&path).with_context(|| format!("cannot read the log {name}"))?)
-    };
-    let mut classifier = Classifier::new(rules)?;
-    let mut buf = vec![0u8; SNIFF];
-    let mut first = true;
-    loop {
-        let n = read_full(&mut input, &mut buf)
-            .with_context(|| format!("cannot read the log {name}"))?;
-        if n == 0 {
-            break;
-        }
-        if first && !binary_ok {
-            if let Some(share) = binary_share(&buf[..n]) {
-                bail!(
-                    "{name} does not look like a console or build log ({share}% of its first {n} bytes are \
-                     binary); pass the serial log rather than an image, or use --binary-ok to read it anyway"
-                );
-            }
-        }
-        first = false;
-        classifier.feed(&buf[..n], Duration::ZERO);
-    }
-    Ok(classifier.finish(&Ending::Unknown))
-}
-
-fn read_full(input: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match input.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(err),
-        }
-    }
-    Ok(filled)
-}
-
-/// The percentage of bytes that are neither text nor terminal control, when it is high
-/// enough (over 30%) that the input is surely not a log. Serial consoles do carry
-/// some garbage (NULs, line noise), so a little is tolerated.
-fn binary_share(sample: &[u8]) -> Option<usize> {
-    if sample.len() < 256 {
-        return None;
-    }
-    let mut bad = 0usize;
-    for chunk in sample.utf8_chunks() {
-        bad += chunk.invalid().len();
-        bad += chunk
-            .valid()
-            .bytes()
-            .filter(|&b| (b < 0x20 && !b"\t\n\r\x1b\x07\x08\x0c".contains(&b)) || b == 0x7f)
-            .count();
-    }
-    let share = bad * 100 / sample.len();
-    (share > 30).then_some(share)
 }
