@@ -31,7 +31,7 @@ const TICK: Duration = Duration::from_millis(50);
 /// After the command exits, how long to wait for output still in flight from its children.
 const DRAIN: Duration = Duration::from_millis(300);
 const CHUNK: usize = 64 * 1024;
-/// The longest launcher message kept as one line.
+/// The longest engine message kept as one line.
 const LINE: u64 = 4096;
 
 #[derive(Debug, thiserror::Error)]
@@ -105,7 +105,7 @@ pub fn run(
 
 /// How a command is started and watched: directly on this machine, or through a job
 /// engine that has its own messages, its own queue and its own way to cancel.
-pub(crate) trait Launcher {
+pub(crate) trait Engine {
     /// The process to spawn for `spec`; the runner sets its stdio and process group.
     fn command(&self, spec: &RunSpec) -> Command;
     /// What the process gets first when culprit dies without a chance to clean up
@@ -113,19 +113,19 @@ pub(crate) trait Launcher {
     fn death_signal(&self) -> Signal {
         Signal::SIGKILL
     }
-    /// True when the process's stderr carries the launcher's own messages, which must
+    /// True when the process's stderr carries the engine's own messages, which must
     /// not reach the console log or the classifier.
     fn speaks_on_stderr(&self) -> bool {
         false
     }
-    /// One line of the launcher's messages.
+    /// One line of the engine's messages.
     fn hear(&mut self, _line: &str) {}
     /// False while the command waits for a machine (a queued job): the clocks that
     /// make timeouts start when it begins.
     fn has_started(&self) -> bool {
         true
     }
-    /// The run's ending once what the launcher knows is weighed in (a fault it heard,
+    /// The run's ending once what the engine knows is weighed in (a fault it heard,
     /// the state the engine gives the job). Not called when culprit stopped the run for
     /// an early verdict or an interruption: those endings stand.
     fn settle(&mut self, ending: Ending) -> Ending {
@@ -142,7 +142,7 @@ pub(crate) trait Launcher {
 /// A command run right here through `sh -c`.
 struct Local;
 
-impl Launcher for Local {
+impl Engine for Local {
     fn command(&self, spec: &RunSpec) -> Command {
         let mut command = Command::new("sh");
         command
@@ -157,7 +157,7 @@ impl Launcher for Local {
 /// Output of the process, from the thread that read it.
 enum Heard {
     Console(Vec<u8>),
-    Launcher(String),
+    Engine(String),
 }
 
 /// The clocks of one run: they start when the command does, not when it is queued.
@@ -183,7 +183,7 @@ pub(crate) fn supervise(
     spec: &RunSpec,
     mut classifier: Classifier,
     stop: &StopFlag,
-    launcher: &mut impl Launcher,
+    engine: &mut impl Engine,
 ) -> Result<RunReport, ExecError> {
     let file = File::create(&spec.log_path).map_err(|source| ExecError::Log {
         path: spec.log_path.clone(),
@@ -198,23 +198,23 @@ pub(crate) fn supervise(
     };
 
     let (reader, writer) = io::pipe().map_err(ExecError::Pipe)?;
-    let (messages, stderr) = if launcher.speaks_on_stderr() {
+    let (messages, stderr) = if engine.speaks_on_stderr() {
         let (reader, writer) = io::pipe().map_err(ExecError::Pipe)?;
         (Some(reader), writer)
     } else {
         (None, writer.try_clone().map_err(ExecError::Pipe)?)
     };
-    let mut command = launcher.command(spec);
+    let mut command = engine.command(spec);
     command.stdin(Stdio::null()).stdout(writer).stderr(stderr);
     // Nothing the command starts may outlive culprit, even a culprit killed with SIGKILL.
-    let lifeline = match supervisor::attach(&mut command, launcher.death_signal()) {
+    let lifeline = match supervisor::attach(&mut command, engine.death_signal()) {
         Ok(lifeline) => lifeline,
         Err(err) => {
             let ending = Ending::SpawnFailed {
                 reason: format!("cannot set up the supervisor for `{}`: {err}", spec.command),
             };
             let ran = Ran::nothing(ending, clocks.elapsed());
-            return finish(spec, classifier, ran, log, launcher);
+            return finish(spec, classifier, ran, log, engine);
         }
     };
     let spawned = command.spawn();
@@ -228,13 +228,13 @@ pub(crate) fn supervise(
                 reason: format!("cannot start `{program}` for `{}`: {err}", spec.command),
             };
             let ran = Ran::nothing(ending, clocks.elapsed());
-            return finish(spec, classifier, ran, log, launcher);
+            return finish(spec, classifier, ran, log, engine);
         }
     };
     // Should culprit and this supervisor both be killed, the next culprit ends the rest.
-    let job = launcher.job().map(|job| job.name);
+    let job = engine.job().map(|job| job.name);
     let _record = crate::running::record(child.id(), &spec.command, job.as_deref());
-    if launcher.has_started() {
+    if engine.has_started() {
         clocks.start();
     }
 
@@ -245,7 +245,7 @@ pub(crate) fn supervise(
         pace: Pace::new(&classifier),
         classifier: &mut classifier,
         spec,
-        launcher: &mut *launcher,
+        engine: &mut *engine,
     };
     let (ending, by_itself) = loop {
         match heard.recv_timeout(TICK) {
@@ -256,7 +256,7 @@ pub(crate) fn supervise(
                 break (wait_exit(&mut child, &clocks, spec.wall_timeout), true);
             }
         }
-        if clocks.started.is_none() && sink.launcher.has_started() {
+        if clocks.started.is_none() && sink.engine.has_started() {
             clocks.start();
         }
         let now = clocks.elapsed();
@@ -293,13 +293,13 @@ pub(crate) fn supervise(
     let ending = if by_itself {
         stop_tree(&mut child, lifeline);
         sink.drain(&heard, &mut clocks)?;
-        sink.launcher.settle(ending)
+        sink.engine.settle(ending)
     } else {
         let ending = match ending {
             Ending::StoppedEarly | Ending::Interrupted => ending,
-            timeout => sink.launcher.settle(timeout),
+            timeout => sink.engine.settle(timeout),
         };
-        sink.launcher.cancel(ending == Ending::Interrupted);
+        sink.engine.cancel(ending == Ending::Interrupted);
         stop_tree(&mut child, lifeline);
         sink.drain(&heard, &mut clocks)?;
         ending
@@ -311,31 +311,31 @@ pub(crate) fn supervise(
         timeline: sink.pace.finish(duration),
         learned,
     };
-    finish(spec, classifier, ran, log, launcher)
+    finish(spec, classifier, ran, log, engine)
 }
 
 /// Where what the process says goes: console bytes to the log and the classifier, the
-/// launcher's lines to the launcher.
+/// engine's lines to the engine.
 struct Sink<'a, L> {
     log: &'a mut File,
     pace: Pace,
     classifier: &'a mut Classifier,
     spec: &'a RunSpec,
-    launcher: &'a mut L,
+    engine: &'a mut L,
 }
 
-impl<L: Launcher> Sink<'_, L> {
+impl<L: Engine> Sink<'_, L> {
     fn take(&mut self, item: Heard, clocks: &mut Clocks) -> Result<(), ExecError> {
         match item {
             Heard::Console(chunk) => {
-                // Output proves the command runs, whatever the launcher has said so far.
+                // Output proves the command runs, whatever the engine has said so far.
                 clocks.start();
                 clocks.last_output = Instant::now();
                 write_log(self.log, &chunk, &self.spec.log_path)?;
                 self.classifier.feed(&chunk, clocks.elapsed());
                 self.pace.heard(clocks.elapsed(), self.classifier);
             }
-            Heard::Launcher(line) => self.launcher.hear(&line),
+            Heard::Engine(line) => self.engine.hear(&line),
         }
         Ok(())
     }
@@ -373,7 +373,7 @@ fn finish(
     mut classifier: Classifier,
     ran: Ran,
     mut log: File,
-    launcher: &impl Launcher,
+    engine: &impl Engine,
 ) -> Result<RunReport, ExecError> {
     log.flush().map_err(|source| ExecError::LogWrite {
         path: spec.log_path.clone(),
@@ -385,13 +385,13 @@ fn finish(
         classification,
         duration: ran.duration,
         log_path: spec.log_path.clone(),
-        job: launcher.job(),
+        job: engine.job(),
         timeline: ran.timeline,
         learned: ran.learned,
     })
 }
 
-/// Reads the command's output (and the launcher's messages, when they have their own
+/// Reads the command's output (and the engine's messages, when they have their own
 /// pipe) on threads of their own so the main loop can watch the clocks. The bounded
 /// channel keeps memory flat however fast the guest prints.
 fn spawn_readers(console: io::PipeReader, messages: Option<io::PipeReader>) -> Receiver<Heard> {
@@ -419,7 +419,7 @@ fn spawn_readers(console: io::PipeReader, messages: Option<io::PipeReader>) -> R
     rx
 }
 
-/// The launcher's messages, a line at a time; a line longer than `LINE` is cut into
+/// The engine's messages, a line at a time; a line longer than `LINE` is cut into
 /// pieces rather than held whole.
 fn read_lines(pipe: io::PipeReader, tx: &SyncSender<Heard>) {
     let mut reader = BufReader::new(pipe);
@@ -430,7 +430,7 @@ fn read_lines(pipe: io::PipeReader, tx: &SyncSender<Heard>) {
             Ok(0) => break,
             Ok(_) => {
                 let text = String::from_utf8_lossy(&line).trim_end().to_string();
-                if tx.send(Heard::Launcher(text)).is_err() {
+                if tx.send(Heard::Engine(text)).is_err() {
                     break;
                 }
             }

@@ -26,7 +26,7 @@ pub use control::{
 };
 
 pub use crate::runner::SlurmJob;
-use crate::runner::{supervise, Launcher};
+use crate::runner::{supervise, Engine};
 use crate::{ExecError, RunReport, RunSpec, StopFlag};
 use culprit_console::{Classifier, Ending};
 use messages::{lost_state, read, Said, STARTED};
@@ -86,7 +86,7 @@ pub fn run_job(
     stop: &StopFlag,
     started: &dyn Fn(u64, &str),
 ) -> Result<RunReport, ExecError> {
-    let mut job = JobLauncher {
+    let mut job = JobEngine {
         options,
         started,
         name: job_name.to_string(),
@@ -100,7 +100,7 @@ pub fn run_job(
     supervise(spec, classifier, stop, &mut job)
 }
 
-struct JobLauncher<'a> {
+struct JobEngine<'a> {
     options: &'a SlurmOptions,
     started: &'a dyn Fn(u64, &str),
     name: String,
@@ -113,7 +113,7 @@ struct JobLauncher<'a> {
     messages: VecDeque<String>,
 }
 
-impl JobLauncher<'_> {
+impl JobEngine<'_> {
     fn note(&mut self, line: String) {
         if self.messages.len() == MESSAGES_KEPT {
             self.messages.pop_front();
@@ -136,7 +136,7 @@ impl JobLauncher<'_> {
     }
 }
 
-impl Launcher for JobLauncher<'_> {
+impl Engine for JobEngine<'_> {
     fn command(&self, spec: &RunSpec) -> Command {
         let mut srun = Command::new("srun");
         let mut chdir = OsString::from("--chdir=");
