@@ -9,4 +9,3 @@ mod leftover_jobs;
 mod quoting;
 mod runner;
 mod slurm;
-mod slurm_node_failure;

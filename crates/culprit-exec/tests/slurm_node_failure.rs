@@ -4,6 +4,11 @@
 //! reason it runs only where the cluster is the run's own (`CI` or `CULPRIT_SLURM` set,
 //! as `.ci/run` does), never against a cluster other test runs share.
 
+// The exec binary's helpers; this binary uses a few of them.
+#[path = "exec/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+
 use crate::common::cluster;
 use crate::common::job;
 use crate::common::run as fixture;
