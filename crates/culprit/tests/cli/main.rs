@@ -28,7 +28,6 @@ mod report_config;
 mod shared_cache;
 mod slurm_cluster;
 mod slurm_hunts;
-mod slurm_leftovers;
 mod toyos_bisect;
 mod toyos_bisect_config;
 mod toyos_run;

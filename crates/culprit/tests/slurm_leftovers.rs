@@ -3,8 +3,13 @@
 //! frozen processes of the killed culprit are its orphans, not PID 1's, until it kills
 //! them too, and that is a property of the process.
 
-use crate::common;
-use crate::slurm_cluster;
+// The cli binary's helpers; this binary uses a few of them.
+#[path = "cli/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
+#[path = "cli/slurm_cluster/mod.rs"]
+#[allow(dead_code)]
+mod slurm_cluster;
 
 use common::{culprit, json};
 use nix::sys::signal::{kill, Signal};
