@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::json;
-use common::linux::{edit, kernel};
+use common::linux::{edit, kernel, plant_doc};
 use std::path::Path;
 
 #[test]
@@ -16,13 +16,7 @@ fn x86_64_silent_early_hang_inside_a_build_break_is_found_exactly() {
     let Some(kernel) = kernel("x86_64") else {
         return;
     };
-    let docs = |root: &Path, name: &str| {
-        std::fs::write(
-            root.join("Documentation").join(name),
-            "planted by culprit's tests\n",
-        )
-        .unwrap()
-    };
+    let docs = plant_doc;
     let strcpy = "char *strcpy(char *dest, const char *src)\n";
     let start = "\tset_task_stack_end_magic(&init_task);\n";
     let ids = kernel.plant(

@@ -11,7 +11,7 @@
 use crate::common;
 
 use common::json;
-use common::linux::{compiled_objects, edit, kernel, Kernel};
+use common::linux::{compiled_objects, edit, kernel, plant_doc, Kernel};
 use std::path::Path;
 
 /// What the kernel says when the initramfs' /init cannot be executed.
@@ -111,13 +111,7 @@ fn x86_64_commit_hunt_past_a_build_break() {
     let Some(kernel) = kernel("x86_64") else {
         return;
     };
-    let docs = |root: &Path, name: &str| {
-        std::fs::write(
-            root.join("Documentation").join(name),
-            "planted by culprit's tests\n",
-        )
-        .unwrap()
-    };
+    let docs = plant_doc;
     let main_c = "init/main.c";
     let kernel_init = "static int __ref kernel_init(void *unused)\n{\n\tint ret;\n";
     // A statement at the start of kernel_init().

@@ -198,3 +198,12 @@ pub fn edit(root: &Path, path: &str, from: &str, to: &str) {
     assert!(text.contains(from), "{path} has no {from:?}");
     std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
 }
+
+/// A documentation file planted in the tree: a commit that changes nothing that is built.
+pub fn plant_doc(root: &Path, name: &str) {
+    std::fs::write(
+        root.join("Documentation").join(name),
+        "planted by culprit's tests\n",
+    )
+    .unwrap()
+}
