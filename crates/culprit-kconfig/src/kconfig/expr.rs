@@ -51,7 +51,7 @@ pub enum Cmp {
 }
 
 impl Cmp {
-    fn spelling(self) -> &'static str {
+    pub(super) fn spelling(self) -> &'static str {
         match self {
             Cmp::Equal => "=",
             Cmp::Unequal => "!=",

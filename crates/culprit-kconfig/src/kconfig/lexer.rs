@@ -2,6 +2,7 @@
 //! joined), expanding macros in words and strings as kconfig's lexer does, and skipping
 //! help texts by their indentation.
 
+use super::expr::Cmp;
 use super::macros::{At, Flavor, MacroError, Macros};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,12 +84,8 @@ const KEYWORDS: &[(&str, Kw)] = &[
 pub enum Op {
     Or,
     And,
-    Equal,
-    Unequal,
-    Less,
-    LessEqual,
-    Greater,
-    GreaterEqual,
+    /// `=`, `!=`, `<`, …: the relations an expression compares symbols with.
+    Cmp(Cmp),
     Not,
     Open,
     Close,
@@ -272,14 +269,14 @@ impl FileLexer {
         let (tok, len) = match two {
             (Some(b'|'), Some(b'|')) => (OpTok::Op(Op::Or), 2),
             (Some(b'&'), Some(b'&')) => (OpTok::Op(Op::And), 2),
-            (Some(b'!'), Some(b'=')) => (OpTok::Op(Op::Unequal), 2),
-            (Some(b'<'), Some(b'=')) => (OpTok::Op(Op::LessEqual), 2),
-            (Some(b'>'), Some(b'=')) => (OpTok::Op(Op::GreaterEqual), 2),
+            (Some(b'!'), Some(b'=')) => (OpTok::Op(Op::Cmp(Cmp::Unequal)), 2),
+            (Some(b'<'), Some(b'=')) => (OpTok::Op(Op::Cmp(Cmp::LessEqual)), 2),
+            (Some(b'>'), Some(b'=')) => (OpTok::Op(Op::Cmp(Cmp::GreaterEqual)), 2),
             (Some(b':'), Some(b'=')) => (OpTok::Assign(Flavor::Simple), 2),
             (Some(b'+'), Some(b'=')) => (OpTok::Assign(Flavor::Append), 2),
-            (Some(b'='), _) => (OpTok::Op(Op::Equal), 1),
-            (Some(b'<'), _) => (OpTok::Op(Op::Less), 1),
-            (Some(b'>'), _) => (OpTok::Op(Op::Greater), 1),
+            (Some(b'='), _) => (OpTok::Op(Op::Cmp(Cmp::Equal)), 1),
+            (Some(b'<'), _) => (OpTok::Op(Op::Cmp(Cmp::Less)), 1),
+            (Some(b'>'), _) => (OpTok::Op(Op::Cmp(Cmp::Greater)), 1),
             (Some(b'!'), _) => (OpTok::Op(Op::Not), 1),
             (Some(b'('), _) => (OpTok::Op(Op::Open), 1),
             (Some(b')'), _) => (OpTok::Op(Op::Close), 1),
@@ -420,7 +417,7 @@ fn assignment(tokens: &[Tok], op: OpTok) -> Option<Flavor> {
         return None;
     }
     match op {
-        OpTok::Op(Op::Equal) => Some(Flavor::Recursive),
+        OpTok::Op(Op::Cmp(Cmp::Equal)) => Some(Flavor::Recursive),
         OpTok::Assign(flavor) => Some(flavor),
         OpTok::Op(_) => None,
     }
