@@ -1,6 +1,8 @@
 //! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
 
-use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, HuntArgs};
+use crate::commands::hunt_args::{
+    check_tree, close_failed_hunt, exit_code, open_session, running_session, HuntArgs,
+};
 use crate::progress::Progress;
 use crate::view::{clean_title, excerpt, fit, table, width};
 use anyhow::{bail, Result};
@@ -8,12 +10,9 @@ use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, Ra
 use culprit_hunt::infra::describe as describe_retried;
 use culprit_hunt::manifest::AutoFixup;
 use culprit_hunt::results::CommitHuntResult;
-use culprit_hunt::resume::resumable;
-use culprit_hunt::session::Session;
 use culprit_hunt::session_kind::SessionKind;
-use culprit_hunt::status::HuntStatus;
 use culprit_hunt::target::Target;
-use culprit_hunt::workspace::{stop_flag, Workspace};
+use culprit_hunt::workspace::Workspace;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -80,49 +79,34 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         );
     }
     let journal = ws.journal()?;
-    let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
-        let resumed = resumable(
-            &journal,
-            SessionKind::Bisect,
-            "bisection",
-            which,
-            &ws.manifest,
-        )?;
-        eprintln!("culprit: resuming session {}", resumed.0);
-        resumed
-    } else {
-        let plan = make_plan(&args, &ws)?;
-        if let CandidateKind::Commits { .. } = plan.kind {
-            let mut endpoints: Vec<&str> = plan.good.iter().map(String::as_str).collect();
-            endpoints.push(&plan.bad);
-            check_tree(&ws, ws.repo()?, &endpoints, false)?;
-        }
-        let id = journal.start_session(
-            SessionKind::Bisect,
-            &json!({ "plan": plan, "recipe": ws.manifest.recipe.canonical }),
-        )?;
-        let owner = journal.own_session(id)?;
-        (id, plan, owner)
-    };
-    let workers = if matches!(plan.kind, CandidateKind::Artifacts { .. }) {
-        1
-    } else {
-        args.hunt.jobs
-    };
-    let repo = match plan.kind {
-        CandidateKind::Commits { .. } => Some(ws.repo()?),
-        CandidateKind::Artifacts { .. } => None,
+    let (session_id, plan, _owner) = open_session(
+        &ws,
+        &journal,
+        &args.hunt,
+        (SessionKind::Bisect, "bisection"),
+        || {
+            let plan = make_plan(&args, &ws)?;
+            if let CandidateKind::Commits { .. } = plan.kind {
+                let mut endpoints: Vec<&str> = plan.good.iter().map(String::as_str).collect();
+                endpoints.push(&plan.bad);
+                check_tree(&ws, ws.repo()?, &endpoints, false)?;
+            }
+            let record = json!({ "plan": plan, "recipe": ws.manifest.recipe.canonical });
+            Ok((plan, record))
+        },
+    )?;
+    let (repo, workers) = match plan.kind {
+        CandidateKind::Commits { .. } => (Some(ws.repo()?), args.hunt.jobs),
+        CandidateKind::Artifacts { .. } => (None, 1),
     };
     let progress = Progress::new(args.hunt.brief);
-    let executor = executor(&ws, repo, &journal, &args.hunt, workers, progress.clone())?;
-    journal.finish_session(session_id, "running", &json!(null))?;
-    let mut session = Session::new(
-        session_id,
+    let mut session = running_session(
+        &ws,
+        repo,
         journal,
-        executor,
-        &ws.manifest,
-        stop_flag(),
-        progress.clone(),
+        (session_id, workers),
+        &args.hunt,
+        &progress,
     )?;
     let mut hunt = CommitHunt {
         session: &mut session,
@@ -149,11 +133,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     } else {
         print!("{}", text(&result, !args.hunt.brief));
     }
-    Ok(if conclusion.status == HuntStatus::Found {
-        0
-    } else {
-        1
-    })
+    Ok(exit_code(conclusion.status))
 }
 
 fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {

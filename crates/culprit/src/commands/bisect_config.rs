@@ -1,16 +1,16 @@
 //! `culprit bisect-config`: which configuration options make each test fail.
 
-use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, HuntArgs};
+use crate::commands::hunt_args::{
+    check_tree, close_failed_hunt, exit_code, open_session, running_session, HuntArgs,
+};
 use crate::progress::Progress;
 use crate::view::{clean_title, table};
 use anyhow::{bail, Context, Result};
+use culprit_exec::git::Repo;
 use culprit_hunt::config_hunt::{ConfigHunt, Plan};
-use culprit_hunt::resume::resumable;
-use culprit_hunt::session::Session;
 use culprit_hunt::session_kind::SessionKind;
-use culprit_hunt::status::HuntStatus;
 use culprit_hunt::target::Target;
-use culprit_hunt::workspace::{stop_flag, Workspace};
+use culprit_hunt::workspace::Workspace;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -55,94 +55,21 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     };
     let repo = ws.repo()?;
     let journal = ws.journal()?;
-    let (session_id, plan, _owner) = if let Some(which) = &args.hunt.resume {
-        let resumed = resumable(
-            &journal,
-            SessionKind::BisectConfig,
-            "configuration bisection",
-            which,
-            &ws.manifest,
-        )?;
-        eprintln!("culprit: resuming session {}", resumed.0);
-        resumed
-    } else {
-        let (Some(good), Some(bad)) = (&args.good, &args.bad) else {
-            bail!("give --good FILE and --bad FILE");
-        };
-        let (good_config, bad_config) = culprit_kconfig::endpoints(
-            &read_config(good, args.good_fragment)?,
-            &read_config(bad, args.bad_fragment)?,
-        );
-        if culprit_kconfig::diff(&good_config, &bad_config).is_empty() {
-            bail!(
-                "{} and {} set every option the same way: nothing to bisect",
-                good.display(),
-                bad.display()
-            );
-        }
-        for name in &args.hunt.tests {
-            if !ws.manifest.has_run(name) {
-                bail!(
-                    "no test named `{name}` in {}; it has: {}",
-                    ws.manifest.path.display(),
-                    ws.manifest.test_names()
-                );
-            }
-        }
-        let plan = Plan {
-            good_text: good_config.to_text(),
-            bad_text: bad_config.to_text(),
-            good_path: good.display().to_string(),
-            bad_path: bad.display().to_string(),
-            rev: repo.resolve(&args.rev)?,
-            fixups: args
-                .fixups
-                .iter()
-                .map(|rev| {
-                    repo.resolve(rev).with_context(|| {
-                        format!("the fixup `{rev}` is not a commit of this repository; give a revision git can resolve")
-                    })
-                })
-                .collect::<Result<_>>()?,
-            target: args.hunt.target.as_deref().map(Target::parse).transpose()?,
-            tests: if args.hunt.tests.is_empty() {
-                ws.manifest.run_names()
-            } else {
-                args.hunt.tests.clone()
-            },
-            confirmations: if args.flaky { 2 } else { 1 },
-            kconfig_tree: {
-                let tree = ws.manifest.tree_in(&ws.root);
-                tree.join("Kconfig")
-                    .is_file()
-                    .then(|| tree.display().to_string())
-            },
-            recipe: ws.manifest.recipe.digest.clone(),
-        };
-        check_tree(&ws, repo, &[&plan.rev], true)?;
-        let id = journal.start_session(
-            SessionKind::BisectConfig,
-            &json!({ "plan": plan, "config_file": section.file, "recipe": ws.manifest.recipe.canonical }),
-        )?;
-        let owner = journal.own_session(id)?;
-        (id, plan, owner)
-    };
-    let progress = Progress::new(args.hunt.brief);
-    let executor = executor(
+    let (session_id, plan, _owner) = open_session(
         &ws,
-        Some(repo),
         &journal,
         &args.hunt,
-        args.hunt.jobs,
-        progress.clone(),
+        (SessionKind::BisectConfig, "configuration bisection"),
+        || start(&args, &ws, repo, &section.file),
     )?;
-    let mut session = Session::new(
-        session_id,
+    let progress = Progress::new(args.hunt.brief);
+    let mut session = running_session(
+        &ws,
+        Some(repo),
         journal,
-        executor,
-        &ws.manifest,
-        stop_flag(),
-        progress.clone(),
+        (session_id, args.hunt.jobs),
+        &args.hunt,
+        &progress,
     )?;
     let mut hunt = ConfigHunt {
         session: &mut session,
@@ -213,11 +140,73 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         }
         print!("{out}");
     }
-    Ok(if conclusion.status == HuntStatus::Found {
-        0
-    } else {
-        1
-    })
+    Ok(exit_code(conclusion.status))
+}
+
+/// A new hunt's plan from the command line, and the record the journal keeps of it.
+fn start(
+    args: &BisectConfigArgs,
+    ws: &Workspace,
+    repo: &Repo,
+    config_file: &Path,
+) -> Result<(Plan, serde_json::Value)> {
+    let (Some(good), Some(bad)) = (&args.good, &args.bad) else {
+        bail!("give --good FILE and --bad FILE");
+    };
+    let (good_config, bad_config) = culprit_kconfig::endpoints(
+        &read_config(good, args.good_fragment)?,
+        &read_config(bad, args.bad_fragment)?,
+    );
+    if culprit_kconfig::diff(&good_config, &bad_config).is_empty() {
+        bail!(
+            "{} and {} set every option the same way: nothing to bisect",
+            good.display(),
+            bad.display()
+        );
+    }
+    for name in &args.hunt.tests {
+        if !ws.manifest.has_run(name) {
+            bail!(
+                "no test named `{name}` in {}; it has: {}",
+                ws.manifest.path.display(),
+                ws.manifest.test_names()
+            );
+        }
+    }
+    let plan = Plan {
+        good_text: good_config.to_text(),
+        bad_text: bad_config.to_text(),
+        good_path: good.display().to_string(),
+        bad_path: bad.display().to_string(),
+        rev: repo.resolve(&args.rev)?,
+        fixups: args
+            .fixups
+            .iter()
+            .map(|rev| {
+                repo.resolve(rev).with_context(|| {
+                    format!("the fixup `{rev}` is not a commit of this repository; give a revision git can resolve")
+                })
+            })
+            .collect::<Result<_>>()?,
+        target: args.hunt.target.as_deref().map(Target::parse).transpose()?,
+        tests: if args.hunt.tests.is_empty() {
+            ws.manifest.run_names()
+        } else {
+            args.hunt.tests.clone()
+        },
+        confirmations: if args.flaky { 2 } else { 1 },
+        kconfig_tree: {
+            let tree = ws.manifest.tree_in(&ws.root);
+            tree.join("Kconfig")
+                .is_file()
+                .then(|| tree.display().to_string())
+        },
+        recipe: ws.manifest.recipe.digest.clone(),
+    };
+    check_tree(ws, repo, &[&plan.rev], true)?;
+    let record =
+        json!({ "plan": plan, "config_file": config_file, "recipe": ws.manifest.recipe.canonical });
+    Ok((plan, record))
 }
 
 /// Reads a configuration file, as a fragment when the user says so, else in the format

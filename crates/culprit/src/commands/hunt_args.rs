@@ -1,13 +1,19 @@
 //! Options every hunt takes (`culprit bisect`, `culprit bisect-config`).
 
+use crate::progress::Progress;
 use anyhow::{bail, Result};
 use culprit_exec::git::Repo;
 use culprit_hunt::executor::{end_leftovers, open, Executor};
-use culprit_hunt::journal::Journal;
+use culprit_hunt::journal::{Journal, SessionLock};
 use culprit_hunt::manifest::ExecutorKind;
 use culprit_hunt::observe::Observer;
+use culprit_hunt::resume::resumable;
+use culprit_hunt::session::Session;
+use culprit_hunt::session_kind::SessionKind;
+use culprit_hunt::status::HuntStatus;
 use culprit_hunt::workspace::{stop_flag, Workspace};
 use culprit_hunt::HuntError;
+use serde::de::DeserializeOwned;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -120,4 +126,56 @@ pub fn executor(
         observer,
         stop_flag(),
     )?)
+}
+
+/// The session a hunt runs in: the one `--resume` names (`what` is the hunt's kind as
+/// people say it), or a new one whose plan `start` makes, with the record the journal
+/// keeps of it. The lock says this process owns the session until it ends.
+pub fn open_session<P: DeserializeOwned>(
+    ws: &Workspace,
+    journal: &Journal,
+    hunt: &HuntArgs,
+    (kind, what): (SessionKind, &str),
+    start: impl FnOnce() -> Result<(P, serde_json::Value)>,
+) -> Result<(i64, P, SessionLock)> {
+    if let Some(which) = &hunt.resume {
+        let resumed = resumable(journal, kind, what, which, &ws.manifest)?;
+        eprintln!("culprit: resuming session {}", resumed.0);
+        return Ok(resumed);
+    }
+    let (plan, record) = start()?;
+    let id = journal.start_session(kind, &record)?;
+    let owner = journal.own_session(id)?;
+    Ok((id, plan, owner))
+}
+
+/// Session `id`, running again, with its steps on `workers` workers of the executor
+/// (see [`executor`]) and its events shown by `progress`.
+pub fn running_session<'a>(
+    ws: &'a Workspace,
+    repo: Option<&Repo>,
+    journal: Journal,
+    (id, workers): (i64, usize),
+    hunt: &HuntArgs,
+    progress: &Arc<Progress>,
+) -> Result<Session<'a>> {
+    let executor = executor(ws, repo, &journal, hunt, workers, progress.clone())?;
+    journal.finish_session(id, "running", &serde_json::json!(null))?;
+    Ok(Session::new(
+        id,
+        journal,
+        executor,
+        &ws.manifest,
+        stop_flag(),
+        progress.clone(),
+    )?)
+}
+
+/// A hunt's exit code: 0 when it found what it looked for, 1 when it could not conclude.
+pub fn exit_code(status: HuntStatus) -> u8 {
+    if status == HuntStatus::Found {
+        0
+    } else {
+        1
+    }
 }
