@@ -1,0 +1,212 @@
+//! The scheduling of a hunt's steps, in virtual time: the fake executor answers every
+//! step from a script (a linear history whose commit `culprit` and later ones fail),
+//! so the order of events and the times are exact.
+//!
+//! This module holds the harness (a linear history, the fake executor's script, a hunt
+//! and what it left in the journal); the tests are cut by what they check.
+
+mod early_steps;
+mod endpoints;
+mod fixups;
+mod interruptions;
+mod toyos;
+mod workers;
+
+use culprit_console::{Outcome, Signature, SignatureKind};
+use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Plan};
+use culprit_hunt::executor::fake::{FakeExecutor, Happened, Scripted, What};
+use culprit_hunt::executor::{Job, Prepare};
+use culprit_hunt::journal::Journal;
+use culprit_hunt::manifest::Manifest;
+use culprit_hunt::observe::Unobserved;
+use culprit_hunt::session::Session;
+use culprit_hunt::HuntError;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+const CONFIG: &str = "[[test]]\nname = \"boot\"\ncommand = \"boot.sh\"\n";
+
+fn id(i: usize) -> String {
+    format!("c{i:05}")
+}
+
+fn plan(commits: usize) -> Plan {
+    let range = (1..commits)
+        .map(|i| (id(i), vec![id(i - 1)]))
+        .rev()
+        .collect();
+    Plan {
+        kind: CandidateKind::Commits {
+            range,
+            trees: BTreeMap::new(),
+        },
+        good: vec![id(0)],
+        bad: id(commits - 1),
+        target: None,
+        tests: vec!["boot".into()],
+        flaky: false,
+        confidence: 0.99,
+        first_parent: false,
+        verify: 0,
+        verify_revert: false,
+        endpoint_runs: 1,
+        fixups: Vec::new(),
+        auto_fixup: true,
+        auto_fixup_up_front: false,
+        recipe: "scheduling".into(),
+    }
+}
+
+fn index(job: &Job) -> usize {
+    match &job.prepare {
+        Prepare::Checkout(commit) => commit[1..].parse().unwrap(),
+        other => panic!("a commit hunt checks out commits, not {other:?}"),
+    }
+}
+
+/// Commits from `culprit` on panic at boot; the others pass.
+fn verdict(culprit: usize, job: &Job) -> Outcome {
+    if index(job) >= culprit {
+        Outcome::Fail {
+            signature: Signature::new(SignatureKind::Panic, "Kernel panic - not syncing: boom"),
+        }
+    } else {
+        Outcome::Pass
+    }
+}
+
+struct Hunted {
+    culprit: Option<String>,
+    timeline: Vec<Happened>,
+    journal_steps: usize,
+    /// The phase and the candidate of each journal step, in order.
+    phases: Vec<String>,
+    keys: Vec<String>,
+    error: Option<HuntError>,
+    /// The session, for a resumed hunt to continue.
+    session: i64,
+}
+
+fn hunt(
+    dir: &Path,
+    commits: usize,
+    workers: usize,
+    stop: Arc<AtomicBool>,
+    script: impl FnMut(usize, &Job, f64) -> Scripted + Send + 'static,
+) -> Hunted {
+    hunt_plan(dir, CONFIG, plan(commits), workers, stop, script)
+}
+
+/// A hunt of `plan` with `workers` fake workers answering from `script`.
+fn hunt_plan(
+    dir: &Path,
+    config: &str,
+    plan: Plan,
+    workers: usize,
+    stop: Arc<AtomicBool>,
+    script: impl FnMut(usize, &Job, f64) -> Scripted + Send + 'static,
+) -> Hunted {
+    hunt_session(dir, config, plan, workers, stop, script, None)
+}
+
+/// [`hunt_plan`] in a new session, or resuming session `resume` from the journal.
+fn hunt_session(
+    dir: &Path,
+    config: &str,
+    plan: Plan,
+    workers: usize,
+    stop: Arc<AtomicBool>,
+    mut script: impl FnMut(usize, &Job, f64) -> Scripted + Send + 'static,
+    resume: Option<i64>,
+) -> Hunted {
+    let config = Manifest::parse(config, &dir.join("culprit.toml"), dir).unwrap();
+    let journal = Journal::open(dir).unwrap();
+    let id = resume.unwrap_or_else(|| {
+        journal
+            .start_session(
+                culprit_hunt::session_kind::SessionKind::Bisect,
+                &serde_json::json!({}),
+            )
+            .unwrap()
+    });
+    let (executor, timeline) = FakeExecutor::new(
+        workers,
+        stop.clone(),
+        Box::new(move |w, j, t| script(w, j, t)),
+    );
+    let mut session = Session::new(
+        id,
+        journal,
+        Box::new(executor),
+        &config,
+        stop,
+        Arc::new(Unobserved),
+    )
+    .unwrap();
+    let mut hunt = CommitHunt {
+        session: &mut session,
+        plan,
+        observer: Arc::new(Unobserved),
+        stop_at: BTreeMap::new(),
+    };
+    let outcome = hunt.hunt();
+    let steps = session.journal.steps(id).unwrap();
+    let journal_steps = steps.len();
+    let field = |name: &str| -> Vec<String> {
+        steps
+            .iter()
+            .map(|s| s.candidate[name].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (phases, keys) = (field("phase"), field("key"));
+    drop(session);
+    let timeline = timeline.lock().unwrap().clone();
+    match outcome {
+        Ok(conclusion) => Hunted {
+            culprit: conclusion.culprit,
+            timeline,
+            journal_steps,
+            phases,
+            keys,
+            error: None,
+            session: id,
+        },
+        Err(err) => Hunted {
+            culprit: None,
+            timeline,
+            journal_steps,
+            phases,
+            keys,
+            error: Some(err),
+            session: id,
+        },
+    }
+}
+
+impl Hunted {
+    /// Each journal step's phase and candidate, in order.
+    fn steps(&self) -> Vec<(&str, &str)> {
+        self.phases
+            .iter()
+            .zip(&self.keys)
+            .map(|(p, k)| (p.as_str(), k.as_str()))
+            .collect()
+    }
+}
+
+/// Whether the step `job` ends at `run`: the run shows the target it stops at.
+fn decisive(job: &Job, run: &culprit_hunt::record::RunRecord) -> bool {
+    job.stop_at
+        .get(&run.name)
+        .is_some_and(|t| t.judge_run(run) == culprit_hunt::judgement::Judgement::Bad)
+}
+
+fn starts(timeline: &[Happened], worker: usize) -> Vec<f64> {
+    timeline
+        .iter()
+        .filter(|h| h.worker == worker && h.what == What::Started)
+        .map(|h| h.at)
+        .collect()
+}
