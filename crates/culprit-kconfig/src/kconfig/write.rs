@@ -3,7 +3,7 @@
 
 use super::eval::Evaluator;
 use super::expr::Tri;
-use super::tree::{NodeId, NodeKind, SymId, Tree, Type};
+use super::tree::{Node, NodeId, NodeKind, SymId, Tree, Type};
 use super::Semantics;
 
 /// The steps of `conf_read` after the values are loaded: compute everything, then drop
@@ -61,6 +61,13 @@ pub(crate) fn settle(ev: &mut Evaluator<'_>, input_warnings: bool, semantics: Se
     input_warnings || unsaved > 0
 }
 
+/// The prompt a visible menu is shown with, which heads its block and ends it.
+fn menu_title<'t>(tree: &'t Tree, node: &Node) -> &'t str {
+    &tree
+        .prop(node.prompt.expect("a visible menu has a prompt"))
+        .text
+}
+
 /// Whether kconfig's `menu_is_visible` holds for a menu or comment node.
 pub(crate) fn menu_visible(ev: &mut Evaluator<'_>, node: NodeId) -> bool {
     let tree = ev.tree;
@@ -110,11 +117,8 @@ fn walk(
     match node.sym {
         None => {
             if menu_visible(ev, id) {
-                let text = &tree
-                    .prop(node.prompt.expect("a visible menu has a prompt"))
-                    .text;
                 out.push_str("\n#\n# ");
-                out.push_str(text);
+                out.push_str(menu_title(tree, node));
                 out.push_str("\n#\n");
                 *need_newline = false;
             }
@@ -136,11 +140,8 @@ fn walk(
         walk(ev, child, out, written, need_newline);
     }
     if node.kind == NodeKind::Menu && menu_visible(ev, id) {
-        let text = &tree
-            .prop(node.prompt.expect("a visible menu has a prompt"))
-            .text;
         out.push_str("# end of ");
-        out.push_str(text);
+        out.push_str(menu_title(tree, node));
         out.push('\n');
         *need_newline = true;
     }
