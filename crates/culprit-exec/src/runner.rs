@@ -206,28 +206,10 @@ pub(crate) fn supervise(
     };
     let mut command = engine.command(spec);
     command.stdin(Stdio::null()).stdout(writer).stderr(stderr);
-    // Nothing the command starts may outlive culprit, even a culprit killed with SIGKILL.
-    let lifeline = match supervisor::attach(&mut command, engine.death_signal()) {
-        Ok(lifeline) => lifeline,
-        Err(err) => {
-            let ending = Ending::SpawnFailed {
-                reason: format!("cannot set up the supervisor for `{}`: {err}", spec.command),
-            };
-            let ran = Ran::nothing(ending, clocks.elapsed());
-            return finish(spec, classifier, ran, log, engine);
-        }
-    };
-    let spawned = command.spawn();
-    let program = command.get_program().to_string_lossy().into_owned();
-    // The parent's copies of the pipes' write ends must be closed, or EOF never comes.
-    drop(command);
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(err) => {
-            let ending = Ending::SpawnFailed {
-                reason: format!("cannot start `{program}` for `{}`: {err}", spec.command),
-            };
-            let ran = Ran::nothing(ending, clocks.elapsed());
+    let (mut child, lifeline) = match start(command, spec, engine.death_signal()) {
+        Ok(started) => started,
+        Err(reason) => {
+            let ran = Ran::nothing(Ending::SpawnFailed { reason }, clocks.elapsed());
             return finish(spec, classifier, ran, log, engine);
         }
     };
@@ -366,6 +348,25 @@ impl Ran {
             learned: None,
         }
     }
+}
+
+/// Starts `command` under a supervisor, so that nothing it starts outlives culprit, even
+/// a culprit killed with SIGKILL (`farewell` is what the command gets first); when it
+/// cannot, why not.
+fn start(
+    mut command: Command,
+    spec: &RunSpec,
+    farewell: Signal,
+) -> Result<(Child, Lifeline), String> {
+    let lifeline = supervisor::attach(&mut command, farewell)
+        .map_err(|err| format!("cannot set up the supervisor for `{}`: {err}", spec.command))?;
+    let spawned = command.spawn();
+    let program = command.get_program().to_string_lossy().into_owned();
+    // The parent's copies of the pipes' write ends must be closed, or EOF never comes.
+    drop(command);
+    let child =
+        spawned.map_err(|err| format!("cannot start `{program}` for `{}`: {err}", spec.command))?;
+    Ok((child, lifeline))
 }
 
 fn finish(
