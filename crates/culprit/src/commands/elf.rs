@@ -4,7 +4,7 @@
 //! Exit codes: 0 when the command did its job, 1 when `dups` found duplicate
 //! definitions, 2 for bad input (unreadable, truncated or non-ELF files).
 
-use anyhow::Context;
+use crate::commands::output::{json_line, print_all};
 use culprit_elf::{
     diff_files, find_duplicates, read_file, Change, ChangeKind, Duplicate, FileShape, ObjectChange,
     ObjectShape, ShapeDiff,
@@ -50,20 +50,12 @@ pub fn run(cmd: ElfCommand) -> anyhow::Result<u8> {
         ElfCommand::Dups { files, json } => dups(&files, json, &mut out)?,
         ElfCommand::Diff { old, new, json } => diff(&old, &new, json, &mut out)?,
     };
-    match io::stdout().lock().write_all(&out) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
-        _ => Ok(code),
-    }
+    print_all(&out)?;
+    Ok(code)
 }
 
 fn read(path: &Path) -> anyhow::Result<FileShape> {
     Ok(read_file(path, &path.display().to_string())?)
-}
-
-fn json_line(out: &mut Vec<u8>, value: &impl Serialize) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    out.push(b'\n');
-    Ok(())
 }
 
 fn stat(files: &[PathBuf], json: bool, out: &mut Vec<u8>) -> anyhow::Result<u8> {

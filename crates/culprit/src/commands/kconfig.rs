@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::commands::output::{json_line, print_all};
 use anyhow::Context;
 use culprit_kconfig::kconfig::{effective_diff, open_tree, Input, OpenTree, PROBE_CACHE_DIR};
 use serde::Serialize;
@@ -93,10 +94,8 @@ pub fn run(cmd: KconfigCommand) -> anyhow::Result<u8> {
         } => normalize(&configs, &output, &tree)?,
         KconfigCommand::Diff { a, b, tree, json } => diff(&a, &b, &tree, json, &mut out)?,
     };
-    match std::io::stdout().lock().write_all(&out) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
-        _ => Ok(code),
-    }
+    print_all(&out)?;
+    Ok(code)
 }
 
 fn open(args: &TreeArgs) -> anyhow::Result<OpenTree> {
@@ -112,12 +111,6 @@ fn read_input(paths: &[PathBuf]) -> anyhow::Result<Input> {
         input.read(path, true)?;
     }
     Ok(input)
-}
-
-fn json_line(out: &mut Vec<u8>, value: &impl Serialize) -> anyhow::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    out.push(b'\n');
-    Ok(())
 }
 
 fn check(

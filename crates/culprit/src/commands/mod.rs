@@ -9,5 +9,6 @@ pub mod hunt_args;
 pub mod init;
 pub mod kconfig;
 pub mod log;
+pub mod output;
 pub mod report;
 pub mod run;

@@ -1,11 +1,11 @@
 //! `culprit report`: a finished session as Markdown, JSON, JUnit XML or an HTML page.
 
+use crate::commands::output::print_all;
 use anyhow::{bail, Context, Result};
 use culprit_hunt::journal::{Journal, SessionRow};
 use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::workspace::Workspace;
 use culprit_report::{render, Format, Material};
-use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -36,15 +36,7 @@ pub fn run(args: ReportArgs) -> Result<u8> {
     match &args.output {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is the reader's choice, not an error.
-            if let Err(err) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                if err.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(err).context("cannot write the report to standard output");
-                }
-            }
-        }
+        None => print_all(text.as_bytes())?,
     }
     Ok(0)
 }
