@@ -243,9 +243,7 @@ fn bug_file_repo(repo: &std::path::Path, toml: &str) -> Vec<String> {
         } else {
             std::fs::write(repo.join("n"), format!("{i}\n")).unwrap();
         }
-        git(repo, &["add", "-A"]);
-        git(repo, &["commit", "-q", "-m", &format!("commit {i}")]);
-        ids.push(git(repo, &["rev-parse", "HEAD"]));
+        ids.push(common::commit_all(repo, &format!("commit {i}")));
     }
     ids
 }
@@ -305,9 +303,7 @@ fn first_parent_blames_the_merge_that_brought_the_bug_in() {
     std::fs::write(repo.join(".gitignore"), ".culprit/\n").unwrap();
     let step = |file: &str, msg: &str| {
         std::fs::write(repo.join(file), msg).unwrap();
-        git(repo, &["add", "-A"]);
-        git(repo, &["commit", "-q", "-m", msg]);
-        git(repo, &["rev-parse", "HEAD"])
+        common::commit_all(repo, msg)
     };
     let base = step("a", "base");
     git(repo, &["checkout", "-q", "-b", "side"]);
@@ -365,9 +361,7 @@ fn identical_artifacts_are_not_booted_again() {
         };
         std::fs::write(repo.join("src"), src).unwrap();
         std::fs::write(repo.join("NOTES"), format!("{i}\n")).unwrap();
-        git(&repo, &["add", "-A"]);
-        git(&repo, &["commit", "-q", "-m", &format!("commit {i}")]);
-        ids.push(git(&repo, &["rev-parse", "HEAD"]));
+        ids.push(common::commit_all(&repo, &format!("commit {i}")));
     }
     let doc = common::bisect_ok(&repo, &ids[0]);
     assert_eq!(doc["culprit"], ids[29].as_str(), "{doc}");

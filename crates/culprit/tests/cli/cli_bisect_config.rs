@@ -54,8 +54,7 @@ normalize = "{normalize}"
     );
     std::fs::write(dir.join("culprit.toml"), toml).unwrap();
     std::fs::write(dir.join(".config"), good_text()).unwrap();
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", "tree"]);
+    common::commit_all(dir, "tree");
     std::fs::write(base.join("good.config"), good_text()).unwrap();
     std::fs::write(base.join("bad.config"), bad_text()).unwrap();
     dir.clone()
@@ -447,8 +446,7 @@ success = ["BOOT-OK"]
     let bad: String = (0..n).map(|i| format!("CONFIG_OPT_{i}=y\n")).collect();
     std::fs::write(repo.join(".config"), &good).unwrap();
     std::fs::write(repo.join(".gitignore"), ".culprit/\n").unwrap();
-    git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", "tree"]);
+    common::commit_all(repo, "tree");
     let dir = repo.parent().unwrap();
     std::fs::write(dir.join("good.config"), good).unwrap();
     std::fs::write(dir.join("bad.config"), bad).unwrap();

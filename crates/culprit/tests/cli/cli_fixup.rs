@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use common::{culprit, git, json};
+use common::{commit_all, culprit, git, json};
 use serde_json::Value;
 use std::path::Path;
 
@@ -64,12 +64,6 @@ fn write(dir: &Path, file: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-fn commit(dir: &Path, subject: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", subject]);
-    git(dir, &["rev-parse", "HEAD"])
-}
-
 /// Commit `i` adds `changes/i` (so that no two commits touch the same lines). Commit
 /// SPLIT renames `include/types.h` to `include/lib_types.h` and leaves `lib.c` including
 /// the old name, so nothing builds until FIX updates the include; CULPRIT, inside that
@@ -103,7 +97,7 @@ fn window_history(dir: &Path, fix_merged: bool) -> History {
         if i == FIX && fix_merged {
             git(dir, &["checkout", "-q", "-b", "fix", &side_base]);
             write(dir, "lib.c", "#include \"lib_types.h\"\nint lib;\n");
-            let branch = commit(
+            let branch = commit_all(
                 dir,
                 "lib: include lib_types.h, as the header split will need",
             );
@@ -125,17 +119,17 @@ fn window_history(dir: &Path, fix_merged: bool) -> History {
             );
             subject = "lib: include lib_types.h, which the header split forgot".into();
         }
-        ids.push(commit(dir, &subject));
+        ids.push(commit_all(dir, &subject));
         if i == SPLIT - 1 {
             side_base = ids[i - 1].clone();
         }
     }
     git(dir, &["checkout", "-q", "-b", "side", &side_base]);
     write(dir, "docs/notes.txt", "unrelated\n");
-    let no_cure = commit(dir, "docs: notes");
+    let no_cure = commit_all(dir, "docs: notes");
     git(dir, &["checkout", "-q", "-b", "other", &side_base]);
     write(dir, "README", "toyos, other edition\n");
-    let conflicting = commit(dir, "README: other edition");
+    let conflicting = commit_all(dir, "README: other edition");
     git(dir, &["checkout", "-q", "main"]);
     History {
         ids,
@@ -443,7 +437,7 @@ success = ["BOOT-OK"]
         if i == CURED {
             std::fs::remove_file(dir.join("crash")).unwrap();
         }
-        ids.push(commit(&dir, &format!("commit {i}")));
+        ids.push(commit_all(&dir, &format!("commit {i}")));
     }
     let number = |rev: &str| ids.iter().position(|id| id == rev).unwrap() + 1;
     let args = ["bisect", "--good", &ids[0], "--bad", "main", "--json"];

@@ -49,8 +49,7 @@ success = ["BOOT-OK"]
         .map(|o| format!("# CONFIG_OPT_{o} is not set\n"))
         .collect();
     std::fs::write(dir.join(".config"), &good).unwrap();
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "-m", "tree"]);
+    common::commit_all(dir, "tree");
     std::fs::write(dir.join("../good.config"), good).unwrap();
     let bad: String = (0..OPTIONS)
         .map(|o| format!("CONFIG_OPT_{o}=y\n"))

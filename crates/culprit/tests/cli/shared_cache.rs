@@ -70,9 +70,7 @@ fn workers_share_one_cold_build_and_each_step_runs_its_own_code() {
     for i in 1..=12 {
         write(&repo, "n", &format!("{i}\n"));
         write(&repo, "include/value.h", &format!("#define VALUE {i}\n"));
-        git(&repo, &["add", "-A"]);
-        git(&repo, &["commit", "-q", "-m", &format!("commit {i}")]);
-        ids.push(git(&repo, &["rev-parse", "HEAD"]));
+        ids.push(common::commit_all(&repo, &format!("commit {i}")));
     }
     let out = culprit(
         &repo,

@@ -216,8 +216,7 @@ fn config_lays_a_fragment_over_one_step_also_at_a_revision() {
     toyos_tree(&tree, &[], &[]);
     std::fs::write(tree.join(".gitignore"), ".culprit/\nbuild/\n").unwrap();
     common::git(&tree, &["init", "-q", "-b", "main"]);
-    common::git(&tree, &["add", "-A"]);
-    common::git(&tree, &["commit", "-q", "-m", "toyos"]);
+    common::commit_all(&tree, "toyos");
     let before = std::fs::read_to_string(tree.join(".config")).unwrap();
     let fragment = crate::common::write_file(
         dir.path(),

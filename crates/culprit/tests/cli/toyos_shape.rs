@@ -50,8 +50,7 @@ fn bisect_finds_the_commit_that_made_data_balloon() {
     with_shape_check(repo);
     std::fs::write(repo.join(".gitignore"), "build/\n.culprit/\n").unwrap();
     git(repo, &["init", "-q", "-b", "main"]);
-    git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", "toyos"]);
+    common::commit_all(repo, "toyos");
     let mut ids = Vec::new();
     for i in 1..=12 {
         if i == 8 {
@@ -64,9 +63,7 @@ fn bisect_finds_the_commit_that_made_data_balloon() {
             .unwrap();
         }
         std::fs::write(repo.join("NOTES"), format!("change {i}\n")).unwrap();
-        git(repo, &["add", "-A"]);
-        git(repo, &["commit", "-q", "-m", &format!("change {i}")]);
-        ids.push(git(repo, &["rev-parse", "HEAD"]));
+        ids.push(common::commit_all(repo, &format!("change {i}")));
     }
     let out = culprit(
         repo,

@@ -14,9 +14,7 @@ fn library(dir: &Path, versions: usize) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 1..=versions {
         std::fs::write(dir.join("version"), format!("{i}\n")).unwrap();
-        git(dir, &["add", "-A"]);
-        git(dir, &["commit", "-q", "-m", &format!("lib v{i}")]);
-        ids.push(git(dir, &["rev-parse", "HEAD"]));
+        ids.push(common::commit_all(dir, &format!("lib v{i}")));
     }
     ids
 }
@@ -57,12 +55,7 @@ success = ["BOOT-OK"]
     let mut ids = Vec::new();
     for (i, lib_id) in lib_ids.iter().enumerate() {
         git(&dir.join("lib"), &["checkout", "-q", lib_id]);
-        git(dir, &["add", "-A"]);
-        git(
-            dir,
-            &["commit", "-q", "-m", &format!("take lib v{}", i + 1)],
-        );
-        ids.push(git(dir, &["rev-parse", "HEAD"]));
+        ids.push(common::commit_all(dir, &format!("take lib v{}", i + 1)));
     }
     ids
 }

@@ -129,6 +129,14 @@ pub fn git_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Commits everything in the work tree of `dir` (new files too) with `message`; returns
+/// the commit's id.
+pub fn commit_all(dir: &Path, message: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
 /// Writes `text` into the file `name` in `dir`; returns its path.
 pub fn write_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
@@ -215,9 +223,7 @@ pub fn linear_repo(dir: &Path, commits: usize, toml: &str) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 1..=commits {
         std::fs::write(dir.join("n"), format!("{i}\n")).unwrap();
-        git(dir, &["add", "-A"]);
-        git(dir, &["commit", "-q", "-m", &format!("commit {i}")]);
-        ids.push(git(dir, &["rev-parse", "HEAD"]));
+        ids.push(commit_all(dir, &format!("commit {i}")));
     }
     ids
 }
@@ -349,8 +355,7 @@ pub fn toyos_config_pair(dir: &Path, on: &[&str], off: &[&str]) -> (PathBuf, Pat
     toyos_tree(&repo, &[], &[]);
     std::fs::write(repo.join(".gitignore"), "build/\n.culprit/\n").unwrap();
     git(&repo, &["init", "-q", "-b", "main"]);
-    git(&repo, &["add", "-A"]);
-    git(&repo, &["commit", "-q", "-m", "toyos"]);
+    commit_all(&repo, "toyos");
     let good = dir.join("good.config");
     std::fs::copy(repo.join(".config"), &good).unwrap();
     let bad_tree = dir.join("bad");
