@@ -320,10 +320,7 @@ fn first_parent_blames_the_merge_that_brought_the_bug_in() {
     let merge = git(repo, &["rev-parse", "HEAD"]);
     step("d", "main three");
 
-    let out = culprit(
-        repo,
-        &["bisect", "--good", &base, "--bad", "main", "--json"],
-    );
+    let out = culprit(repo, &common::bisect_args(&base));
     assert_eq!(json(&out)["culprit"], side_bug.as_str());
     let out = culprit(
         repo,

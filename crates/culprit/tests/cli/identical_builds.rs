@@ -22,8 +22,7 @@ success = ["BOOT-OK"]
 #[test]
 fn a_culprit_with_its_parents_bytes_is_not_claimed() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let ids = linear_repo(&repo, 12, TOML);
     let out = culprit(
         &repo,

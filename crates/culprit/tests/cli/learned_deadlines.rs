@@ -31,8 +31,7 @@ learned_deadlines = "4x+1s"
 #[test]
 fn silent_hangs_end_at_the_learned_deadline_and_a_slow_boot_is_never_blamed() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let ids = linear_repo(&repo, 16, &toml(6, 11));
     let out = culprit(
         &repo,
@@ -77,8 +76,7 @@ fn silent_hangs_end_at_the_learned_deadline_and_a_slow_boot_is_never_blamed() {
 #[test]
 fn learned_deadlines_turned_off_leave_only_the_fixed_silence() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let text = toml(6, 11).replace("\"4x+1s\"", "\"off\"");
     let ids = linear_repo(&repo, 12, &text);
     let out = culprit(
@@ -93,8 +91,7 @@ fn learned_deadlines_turned_off_leave_only_the_fixed_silence() {
 #[test]
 fn a_margin_that_does_not_read_is_refused_with_its_fix() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let text = toml(6, 11).replace("\"4x+1s\"", "\"soon\"");
     let ids = linear_repo(&repo, 3, &text);
     let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main"]);

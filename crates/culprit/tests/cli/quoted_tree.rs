@@ -48,8 +48,7 @@ fn no_file_was_created(dir: &Path) {
 #[test]
 fn a_hunt_in_a_tree_with_a_hostile_path_names_the_planted_commit() {
     let base = tempfile::tempdir().unwrap();
-    let dir = base.path().join(HOSTILE);
-    std::fs::create_dir(&dir).unwrap();
+    let dir = common::new_dir(base.path(), HOSTILE);
     let repo = dir.join("toyos");
     let planted = common::planted_toyos(base.path(), &repo, &["--commits", "30"]);
 

@@ -47,8 +47,7 @@ fn workers_share_one_cold_build_and_each_step_runs_its_own_code() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     git(&repo, &["init", "-q", "-b", "main"]);
     write(&repo, "culprit.toml", &culprit_toml());
     write(&repo, ".gitignore", ".culprit/\n");

@@ -31,8 +31,7 @@ fn a_hunt_through_slurm_names_the_same_culprit_as_the_local_executor() {
     let dir = tempfile::tempdir().unwrap();
     // One repository each, so that the second hunt cannot reuse the first one's steps.
     let hunt = |executor: &str| {
-        let repo = dir.path().join(executor);
-        std::fs::create_dir(&repo).unwrap();
+        let repo = common::new_dir(dir.path(), executor);
         let log = dir.path().join(format!("{executor}-boots.log"));
         let ids = linear_repo(&repo, 60, &toml(41, (20, 26), (10, 13), &log));
         let out = culprit(
@@ -216,16 +215,14 @@ fn a_tree_the_nodes_cannot_see_is_refused_before_any_step() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source");
-    std::fs::create_dir(&source).unwrap();
+    let source = common::new_dir(dir.path(), "source");
     let log = dir.path().join("boots.log");
     let text = format!(
         "{}\n[executor]\nkind = \"slurm\"\n",
         toml(3, (0, 0), (0, 0), &log)
     );
     let ids = linear_repo(&source, 5, &text);
-    let hidden = dir.path().join("hidden");
-    std::fs::create_dir(&hidden).unwrap();
+    let hidden = common::new_dir(dir.path(), "hidden");
     let script = "mount -t tmpfs culprit-private \"$1\" && cp -a \"$2/.\" \"$1/\" && cd \"$1\" && \
                   exec \"$3\" bisect --good \"$4\" --bad main";
     let out = Command::new("unshare")

@@ -65,10 +65,7 @@ fn bisect_finds_the_commit_that_made_data_balloon() {
         std::fs::write(repo.join("NOTES"), format!("change {i}\n")).unwrap();
         ids.push(common::commit_all(repo, &format!("change {i}")));
     }
-    let out = culprit(
-        repo,
-        &["bisect", "--good", "main~12", "--bad", "main", "--json"],
-    );
+    let out = culprit(repo, &common::bisect_args("main~12"));
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["culprit"], ids[7].as_str(), "{doc}");

@@ -63,11 +63,9 @@ success = ["BOOT-OK"]
 #[test]
 fn submodules_are_checked_out_at_each_candidates_recorded_commit() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = dir.path().join("lib");
-    std::fs::create_dir(&lib).unwrap();
+    let lib = common::new_dir(dir.path(), "lib");
     let lib_ids = library(&lib, 8);
-    let repo = dir.path().join("super");
-    std::fs::create_dir(&repo).unwrap();
+    let repo = common::new_dir(dir.path(), "super");
     let boots = dir.path().join("boots");
     let ids = superproject(&repo, &lib, &lib_ids, &boots);
     // The library's own repository is gone: only the superproject's .git/modules has it.
@@ -94,11 +92,9 @@ fn submodules_are_checked_out_at_each_candidates_recorded_commit() {
 #[test]
 fn a_submodule_not_on_this_machine_is_refused_before_any_step() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = dir.path().join("lib");
-    std::fs::create_dir(&lib).unwrap();
+    let lib = common::new_dir(dir.path(), "lib");
     let lib_ids = library(&lib, 3);
-    let origin = dir.path().join("origin");
-    std::fs::create_dir(&origin).unwrap();
+    let origin = common::new_dir(dir.path(), "origin");
     let boots = dir.path().join("boots");
     superproject(&origin, &lib, &lib_ids, &boots);
     git(

@@ -13,8 +13,7 @@ const HOSTILE: &str = "it's a \"tree\" $(touch pwned) `touch pwned2` $HOME";
 #[test]
 fn a_tree_path_full_of_shell_syntax_reaches_every_command_as_one_word() {
     let dir = tempfile::tempdir().unwrap();
-    let tree = dir.path().join(HOSTILE);
-    std::fs::create_dir(&tree).unwrap();
+    let tree = common::new_dir(dir.path(), HOSTILE);
     std::fs::write(tree.join(".config"), "CONFIG_BOOT=y\n").unwrap();
     std::fs::write(
         tree.join("culprit.toml"),
