@@ -533,7 +533,10 @@ impl<'a> Session<'a> {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, Serialize)]
+/// What a hunt did, kept in both hunts' results (and in their `--json` documents, as
+/// top-level fields).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Counts {
     pub steps: usize,
     pub builds: usize,

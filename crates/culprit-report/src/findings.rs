@@ -8,6 +8,7 @@ use crate::escape::shell_word;
 use culprit_hunt::commit_hunt::CandidateKind;
 use culprit_hunt::journal::SessionRow;
 use culprit_hunt::results::{CommitHuntResult, ConfigHuntResult};
+use culprit_hunt::session::Counts;
 use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::target::Target;
 use serde_json::Value;
@@ -140,6 +141,20 @@ impl PlanFacts {
             bad: plan["bad"].as_str().map(str::to_string),
         }
     }
+}
+
+/// What a hunt did, as (name, number) facts the formats lay out their own way: steps,
+/// builds and test runs, and the steps earlier sessions answered, when there were some.
+pub fn work(counts: &Counts) -> Vec<(&'static str, usize)> {
+    let mut facts = vec![
+        ("steps", counts.steps),
+        ("builds", counts.builds),
+        ("test runs", counts.runs),
+    ];
+    if counts.cached > 0 {
+        facts.push(("answered from earlier sessions", counts.cached));
+    }
+    facts
 }
 
 /// A commit id as people quote it.

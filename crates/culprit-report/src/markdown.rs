@@ -5,12 +5,13 @@
 //! code spans or is escaped so it cannot turn into markup.
 
 use super::escape::{md_cell, md_code, md_name, md_text};
-use super::findings::{short, CommitResult, Hunt};
+use super::findings::{short, work, CommitResult, Hunt};
 use super::steps::{artifact_label, VerdictClass};
 use super::{Reading, StepEntry};
 use culprit_console::Outcome;
 use culprit_hunt::commit_hunt::CandidateKind;
 use culprit_hunt::results::ConfigHuntResult as ConfigResult;
+use culprit_hunt::session::Counts;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -123,18 +124,7 @@ fn commit_summary(out: &mut String, found: &CommitResult) {
             p * 100.0
         );
     }
-    let _ = write!(
-        line,
-        "; {} steps, {} builds, {} test runs",
-        found.result.steps, found.result.builds, found.result.runs
-    );
-    if found.result.cached > 0 {
-        let _ = write!(
-            line,
-            ", {} answered from earlier sessions",
-            found.result.cached
-        );
-    }
+    let _ = write!(line, "; {}", work_line(&found.result.counts));
     let _ = writeln!(out, "{line}.  ");
     for v in &found.result.verification {
         let _ = writeln!(out, "Verified: {}.  ", md_text(v));
@@ -206,11 +196,16 @@ fn config_summary(out: &mut String, found: &ConfigResult) {
             items.join(", ")
         );
     }
-    let _ = writeln!(
-        out,
-        "{} steps, {} builds, {} test runs.\n",
-        found.steps, found.builds, found.runs
-    );
+    let _ = writeln!(out, "{}.\n", work_line(&found.counts));
+}
+
+/// [`work`] as a clause: "12 steps, 9 builds, 14 test runs".
+fn work_line(counts: &Counts) -> String {
+    let parts: Vec<String> = work(counts)
+        .into_iter()
+        .map(|(name, n)| format!("{n} {name}"))
+        .collect();
+    parts.join(", ")
 }
 
 /// One row per candidate (repeated runs of it folded together), one column per test.

@@ -110,7 +110,6 @@ impl ConfigHunt<'_, '_> {
             let bad_candidate = apply_changes(good, changes.iter());
             native.explain(&bad_candidate.to_text(), &mut not_applied);
         }
-        let counts = self.session.counts();
         Ok(ConfigHuntResult {
             status: if all_found {
                 HuntStatus::Found
@@ -121,9 +120,7 @@ impl ConfigHunt<'_, '_> {
             not_applied,
             tests: start.behaviour,
             changes: n,
-            builds: counts.builds,
-            runs: counts.runs,
-            steps: counts.steps,
+            counts: self.session.counts(),
             message,
             costly_options,
             retried: self.session.retried(),

@@ -4,7 +4,7 @@ use crate::commit_hunt::{CandidateKind, Conclusion, FixupUse, Plan};
 use crate::infra::Retried;
 use crate::judge::verdict_text;
 use crate::record::{relative, RunRecord};
-use crate::session::{Session, Source};
+use crate::session::{Counts, Session, Source};
 use crate::status::HuntStatus;
 use culprit_console::Case;
 use culprit_exec::git::Repo;
@@ -29,12 +29,8 @@ pub struct CommitHuntResult {
     pub message: Option<String>,
     /// The fixups that made candidates testable, with how many each.
     pub fixups: Vec<FixupUse>,
-    pub steps: usize,
-    pub builds: usize,
-    pub runs: usize,
-    pub cached: usize,
-    /// Steps whose built artifacts matched an earlier step's: not booted again.
-    pub reused: usize,
+    #[serde(flatten)]
+    pub counts: Counts,
     /// Runs retried after a lab fault, by cause.
     pub retried: Vec<Retried>,
     pub candidates: Vec<CandidateView>,
@@ -163,7 +159,6 @@ impl CommitHuntResult {
             }
             _ => None,
         };
-        let counts = session.counts();
         CommitHuntResult {
             status: conclusion.status,
             culprit: conclusion.culprit.as_deref().map(label),
@@ -190,11 +185,7 @@ impl CommitHuntResult {
             verification: conclusion.verification.clone(),
             message: conclusion.message.clone(),
             fixups: conclusion.fixups.clone(),
-            steps: counts.steps,
-            builds: counts.builds,
-            runs: counts.runs,
-            cached: counts.cached,
-            reused: counts.reused,
+            counts: session.counts(),
             retried: session.retried(),
             candidates,
         }

@@ -2,6 +2,7 @@
 //! result.
 
 use crate::infra::Retried;
+use crate::session::Counts;
 use crate::status::HuntStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -51,9 +52,8 @@ pub struct ConfigHuntResult {
     /// Per test: what it does at the bad configuration.
     pub tests: BTreeMap<String, String>,
     pub changes: usize,
-    pub builds: usize,
-    pub runs: usize,
-    pub steps: usize,
+    #[serde(flatten)]
+    pub counts: Counts,
     pub message: Option<String>,
     /// Options whose candidates take far longer to build than the others (a widely
     /// included header), costliest first.

@@ -16,7 +16,7 @@ use evidence::{clock, evidence, span, timeline};
 use super::chart::{self, Point};
 use super::escape::html;
 use super::excerpt;
-use super::findings::{culprit_options, short, CommitResult, Hunt};
+use super::findings::{culprit_options, short, work, CommitResult, Hunt};
 use super::narrowing::suspects_left;
 use super::steps::VerdictClass;
 use super::steps::{artifact_label, setup_runs};
@@ -27,6 +27,7 @@ use culprit_hunt::commit_hunt::CandidateKind;
 use culprit_hunt::record::relative;
 use culprit_hunt::record::RunRecord;
 use culprit_hunt::results::ConfigHuntResult as ConfigResult;
+use culprit_hunt::session::Counts;
 use std::fmt::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -144,18 +145,9 @@ fn header(page: &mut String, reading: &Reading<'_>, headline: &str) {
     match &reading.findings.hunt {
         Hunt::Commit(c) => {
             facts.push(("confidence".into(), format!("{:.2}", c.result.confidence)));
-            facts.push(("steps".into(), c.result.steps.to_string()));
-            facts.push(("builds".into(), c.result.builds.to_string()));
-            facts.push(("test runs".into(), c.result.runs.to_string()));
-            if c.result.cached > 0 {
-                facts.push(("from earlier sessions".into(), c.result.cached.to_string()));
-            }
+            facts.extend(work_facts(&c.result.counts));
         }
-        Hunt::Config(c) => {
-            facts.push(("steps".into(), c.steps.to_string()));
-            facts.push(("builds".into(), c.builds.to_string()));
-            facts.push(("test runs".into(), c.runs.to_string()));
-        }
+        Hunt::Config(c) => facts.extend(work_facts(&c.counts)),
         Hunt::Plain => facts.push(("steps".into(), reading.steps.len().to_string())),
     }
     let retried: usize = reading.retried.iter().map(|r| r.runs).sum();
@@ -203,3 +195,10 @@ fn legend(page: &mut String) {
 
 #[cfg(test)]
 mod tests;
+
+/// [`work`] as the page's facts.
+fn work_facts(counts: &Counts) -> impl Iterator<Item = (String, String)> {
+    work(counts)
+        .into_iter()
+        .map(|(name, n)| (name.to_owned(), n.to_string()))
+}

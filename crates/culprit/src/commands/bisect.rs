@@ -212,18 +212,18 @@ fn text(result: &CommitHuntResult, evidence: bool) -> String {
     }
     out.push_str(&format!(
         "  {} steps, {} builds, {} test runs",
-        result.steps, result.builds, result.runs
+        result.counts.steps, result.counts.builds, result.counts.runs
     ));
-    if result.cached > 0 {
+    if result.counts.cached > 0 {
         out.push_str(&format!(
             ", {} answered from earlier sessions",
-            result.cached
+            result.counts.cached
         ));
     }
-    if result.reused > 0 {
+    if result.counts.reused > 0 {
         out.push_str(&format!(
             ", {} not booted (same artifacts as an earlier step)",
-            result.reused
+            result.counts.reused
         ));
     }
     out.push('\n');

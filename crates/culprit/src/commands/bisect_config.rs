@@ -133,7 +133,7 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         }
         out.push_str(&format!(
             "{} options differed; {} builds, {} test runs\n",
-            conclusion.changes, conclusion.builds, conclusion.runs
+            conclusion.changes, conclusion.counts.builds, conclusion.counts.runs
         ));
         if let Some(retried) = culprit_hunt::infra::describe(&conclusion.retried) {
             out.push_str(&format!("{retried}\n"));
