@@ -23,31 +23,17 @@ pub(super) struct Endpoints {
 
 impl ConfigHunt<'_, '_> {
     pub(super) fn check_endpoints(&mut self, setup: &Setup) -> Result<Endpoints> {
-        let native = setup.native.as_ref();
-        let (good, changes) = (&setup.good, &setup.changes);
-        let all: BTreeSet<usize> = (0..changes.len()).collect();
+        let all: BTreeSet<usize> = (0..setup.changes.len()).collect();
         // Both endpoints in one batch: the bad one decides which tests have something to
         // hunt, the good one must pass those.
         let mut endpoints = self.build_settled(
-            native,
-            good,
-            changes,
+            setup,
             &[all.clone(), BTreeSet::new()],
             &self.plan.tests.clone(),
         )?;
         let good_result = endpoints.remove(1);
         let bad_result = endpoints.remove(0);
-        if let Some(failed) = bad_result
-            .normalize
-            .as_ref()
-            .filter(|r| r.outcome != culprit_console::Outcome::Pass)
-        {
-            return Err(HuntError::BadInput(format!(
-                "the normalizer failed on the bad configuration: {}; see {}",
-                failed.outcome,
-                failed.log.display()
-            )));
-        }
+        normalized(&bad_result, "bad")?;
         let mut targets = BTreeMap::new();
         let mut behaviour = BTreeMap::new();
         for run in &bad_result.tests {
@@ -81,17 +67,7 @@ impl ConfigHunt<'_, '_> {
                 .map(|(test, target)| (test.clone(), target.clone()))
                 .collect(),
         });
-        if let Some(failed) = good_result
-            .normalize
-            .as_ref()
-            .filter(|r| r.outcome != culprit_console::Outcome::Pass)
-        {
-            return Err(HuntError::BadInput(format!(
-                "the normalizer failed on the good configuration: {}; see {}",
-                failed.outcome,
-                failed.log.display()
-            )));
-        }
+        normalized(&good_result, "good")?;
         for test in &tests {
             let single = BTreeMap::from([(test.clone(), targets[test].clone())]);
             let judgement = judge(&good_result, &single);
@@ -110,5 +86,22 @@ impl ConfigHunt<'_, '_> {
             targets,
             behaviour,
         })
+    }
+}
+
+/// Refuses an endpoint (`which`: good or bad) whose normalizer failed: the hunt cannot
+/// start from a configuration the build does not take.
+fn normalized(result: &StepResult, which: &str) -> Result<()> {
+    match result
+        .normalize
+        .as_ref()
+        .filter(|r| r.outcome != culprit_console::Outcome::Pass)
+    {
+        Some(failed) => Err(HuntError::BadInput(format!(
+            "the normalizer failed on the {which} configuration: {}; see {}",
+            failed.outcome,
+            failed.log.display()
+        ))),
+        None => Ok(()),
     }
 }

@@ -4,7 +4,7 @@
 
 use super::applied::parse;
 use super::failures::{verdict_word, Failures};
-use super::needs::{grouped, KconfigNeeds};
+use super::needs::grouped;
 use super::{option_names, ConfigHunt, Endpoints, Setup, BUILDS_PER_CHANGE};
 use crate::error::Result;
 use crate::executor::Prepare;
@@ -91,7 +91,7 @@ impl ConfigHunt<'_, '_> {
                     ));
                     break;
                 }
-                let request = self.candidate(native, good, changes, &set, &tests);
+                let request = self.candidate(setup, &set, &tests);
                 let ticket = self.session.submit(request)?;
                 self.tell(Told::Building {
                     number: builds + 1,
@@ -118,7 +118,7 @@ impl ConfigHunt<'_, '_> {
                     number,
                     replayed: self.session.replayed(ticket),
                 });
-                let request = self.candidate(native, good, changes, &set, &tests);
+                let request = self.candidate(setup, &set, &tests);
                 running.insert(self.session.submit(request)?, (set, retries + 1, number));
                 continue;
             }
@@ -156,13 +156,11 @@ impl ConfigHunt<'_, '_> {
     /// infrastructure failed, so that a flake of the lab is never read as a verdict.
     pub(super) fn build_settled(
         &mut self,
-        native: Option<&KconfigNeeds>,
-        good: &DotConfig,
-        changes: &[Change],
+        setup: &Setup,
         sets: &[BTreeSet<usize>],
         tests: &[String],
     ) -> Result<Vec<StepResult>> {
-        let mut results = self.build_candidates(native, good, changes, sets, tests)?;
+        let mut results = self.build_candidates(setup, sets, tests)?;
         for (number, (set, result)) in sets.iter().zip(results.iter_mut()).enumerate() {
             for _ in 0..INFRA_RETRIES {
                 if !result.infra_failed() {
@@ -173,7 +171,7 @@ impl ConfigHunt<'_, '_> {
                     replayed: false,
                 });
                 *result = self
-                    .build_candidates(native, good, changes, std::slice::from_ref(set), tests)?
+                    .build_candidates(setup, std::slice::from_ref(set), tests)?
                     .remove(0);
             }
         }
@@ -183,31 +181,23 @@ impl ConfigHunt<'_, '_> {
     /// Builds and boots each requested subset of changes on top of the good configuration.
     fn build_candidates(
         &mut self,
-        native: Option<&KconfigNeeds>,
-        good: &DotConfig,
-        changes: &[Change],
+        setup: &Setup,
         sets: &[BTreeSet<usize>],
         tests: &[String],
     ) -> Result<Vec<StepResult>> {
         let requests = sets
             .iter()
-            .map(|set| self.candidate(native, good, changes, set, tests))
+            .map(|set| self.candidate(setup, set, tests))
             .collect();
         self.session.run(requests)
     }
 
     /// The step that builds and boots one subset of changes on top of the good
     /// configuration.
-    fn candidate(
-        &self,
-        native: Option<&KconfigNeeds>,
-        good: &DotConfig,
-        changes: &[Change],
-        set: &BTreeSet<usize>,
-        tests: &[String],
-    ) -> Request {
+    fn candidate(&self, setup: &Setup, set: &BTreeSet<usize>, tests: &[String]) -> Request {
+        let native = setup.native.as_ref();
         let set = &grouped(native, set);
-        let candidate = apply_changes(good, set.iter().map(|&i| &changes[i]));
+        let candidate = apply_changes(&setup.good, set.iter().map(|&i| &setup.changes[i]));
         let mut text = candidate.to_text();
         let own_normalizer = self
             .session
@@ -242,7 +232,7 @@ impl ConfigHunt<'_, '_> {
                     tests.join(",")
                 )
             }),
-            note: json!({ "options": set.iter().map(|&i| changes[i].option.clone()).collect::<Vec<_>>() }),
+            note: json!({ "options": set.iter().map(|&i| setup.changes[i].option.clone()).collect::<Vec<_>>() }),
             fixups: self.plan.fixups.clone(),
             // A configuration may slow a boot down for good reasons (a sanitizer, a
             // debug option): only the fixed timeouts tell its hangs.
