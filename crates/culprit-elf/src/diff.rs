@@ -140,22 +140,11 @@ impl ObjectDiff {
 
 fn diff_objects(old: &ObjectShape, new: &ObjectShape, single: bool) -> ObjectDiff {
     let sections = |o: &ObjectShape| totals(o.sections.iter().map(|s| (s.name.as_str(), s.size)));
-    let types = |o: &ObjectShape| {
-        totals(
-            o.relocations
-                .by_type
-                .iter()
-                .map(|(name, count)| (name.as_str(), *count)),
-        )
+    let counted = |counts: &BTreeMap<String, u64>| {
+        totals(counts.iter().map(|(name, count)| (name.as_str(), *count)))
     };
-    let targets = |o: &ObjectShape| {
-        totals(
-            o.relocations
-                .by_target
-                .iter()
-                .map(|(name, count)| (name.as_str(), *count)),
-        )
-    };
+    let types = |o: &ObjectShape| counted(&o.relocations.by_type);
+    let targets = |o: &ObjectShape| counted(&o.relocations.by_target);
     let symbols = |o: &ObjectShape| {
         totals(
             o.globals
