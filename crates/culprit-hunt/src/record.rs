@@ -91,29 +91,26 @@ pub struct StepResult {
 }
 
 impl StepResult {
-    pub fn all_passed(&self) -> bool {
+    /// Every run of the step, in the order they ran: normalize, build, tests.
+    pub fn runs(&self) -> impl Iterator<Item = &RunRecord> {
         self.normalize
             .iter()
             .chain(self.build.iter())
             .chain(self.tests.iter())
-            .all(|r| r.outcome == Outcome::Pass)
+    }
+
+    pub fn all_passed(&self) -> bool {
+        self.runs().all(|r| r.outcome == Outcome::Pass)
     }
 
     /// Whether any run ended in an infrastructure error.
     pub fn infra_failed(&self) -> bool {
-        self.normalize
-            .iter()
-            .chain(self.build.iter())
-            .chain(self.tests.iter())
+        self.runs()
             .any(|r| matches!(r.outcome, Outcome::InfraError { .. }))
     }
 
     pub fn interrupted(&self) -> bool {
-        self.normalize
-            .iter()
-            .chain(self.build.iter())
-            .chain(self.tests.iter())
-            .any(|r| r.ending == Ending::Interrupted)
+        self.runs().any(|r| r.ending == Ending::Interrupted)
     }
 }
 
