@@ -4,15 +4,11 @@
 
 use crate::common;
 
+use common::scripted_config::{all_off, all_on, option_on, scripted_config_tree};
 use common::{culprit, git, json, json_ok};
 use std::path::{Path, PathBuf};
 
 const OPTIONS: usize = 24;
-
-/// `grep` for an option being on in the tree's `.config`.
-fn on(option: usize) -> String {
-    format!("grep -q '^CONFIG_OPT_{option}=y' .config")
-}
 
 /// A tree in `dir/repo` whose test `alpha` panics when OPT_3 is on, whose test `beta`
 /// hangs when both OPT_7 and OPT_11 are on, and whose normalizer drops OPT_15 (its
@@ -30,9 +26,9 @@ command = "echo 'Linux version 6.1'; if {b1} && {b2}; then sleep 30; else echo B
 success = ["BOOT-OK"]
 silence = "1s"
 "#,
-        a = on(3),
-        b1 = on(7),
-        b2 = on(11),
+        a = option_on(3),
+        b1 = option_on(7),
+        b2 = option_on(11),
     );
     scripted_tree_with(dir, normalize, &tests)
 }
@@ -41,40 +37,18 @@ silence = "1s"
 /// configuration, with `good.config` (every option off) and `bad.config` (every option
 /// on) beside it in `dir`. Returns the tree.
 fn scripted_tree_with(base: &Path, normalize: &str, tests: &str) -> PathBuf {
-    let dir = &base.join("repo");
-    std::fs::create_dir(dir).unwrap();
-    git(dir, &["init", "-q", "-b", "main"]);
-    std::fs::write(dir.join(".gitignore"), ".culprit/\n").unwrap();
-    let toml = format!(
-        r#"[config]
-file = ".config"
-normalize = "{normalize}"
-
-{tests}"#
+    let dir = common::new_dir(base, "repo");
+    scripted_config_tree(
+        &dir,
+        OPTIONS,
+        &format!("normalize = \"{normalize}\"\n\n{tests}"),
     );
-    std::fs::write(dir.join("culprit.toml"), toml).unwrap();
-    std::fs::write(dir.join(".config"), good_text()).unwrap();
-    common::commit_all(dir, "tree");
-    std::fs::write(base.join("good.config"), good_text()).unwrap();
-    std::fs::write(base.join("bad.config"), bad_text()).unwrap();
-    dir.clone()
+    dir
 }
 
 /// The arguments of `culprit bisect-config` from `../good.config` to `bad`.
 fn bisect_args<'a>(bad: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     common::bisect_config_args("../good.config", bad, extra)
-}
-
-fn good_text() -> String {
-    (0..OPTIONS)
-        .map(|o| format!("# CONFIG_OPT_{o} is not set\n"))
-        .collect()
-}
-
-fn bad_text() -> String {
-    (0..OPTIONS)
-        .map(|o| format!("CONFIG_OPT_{o}=y\n"))
-        .collect()
 }
 
 #[test]
@@ -118,8 +92,8 @@ fn bad_input_is_refused_with_exit_code_2() {
         std::fs::write(&path, text).unwrap();
         path.to_string_lossy().into_owned()
     };
-    let good = write("good.config", &good_text());
-    let bad = write("bad.config", &bad_text());
+    let good = write("good.config", &all_off(OPTIONS));
+    let bad = write("bad.config", &all_on(OPTIONS));
     let not_config = write("main.c", "int main(void) { return 0; }\n");
     let harmless = write("harmless.config", "CONFIG_OPT_0=y\n");
     let check = |repo: &Path, args: &[&str], needle: &str| {
@@ -239,16 +213,16 @@ command = "echo 'Linux version 6.1'; if {panic}; then echo 'Kernel panic - not s
 success = ["BOOT-OK"]
 silence = "1s"
 "#,
-        panic = on(3),
+        panic = option_on(3),
     );
     let repo = scripted_tree_with(dir.path(), "true", &tests);
     let good = format!(
         "{}# CONFIG_CMDLINE_BOOL is not set\nCONFIG_CMDLINE=\"\"\n",
-        good_text()
+        all_off(OPTIONS)
     );
     let bad = format!(
         "{}CONFIG_CMDLINE_BOOL=y\nCONFIG_CMDLINE=\"init=/bin/false\"\n",
-        bad_text()
+        all_on(OPTIONS)
     );
     std::fs::write(dir.path().join("good.config"), good).unwrap();
     std::fs::write(dir.path().join("bad.config"), bad).unwrap();
@@ -355,7 +329,7 @@ fn a_fragment_on_the_bad_side_counts_only_its_changes() {
     let repo = scripted_tree(dir.path(), "true");
     let full = format!(
         "#\n# Automatically generated file; DO NOT EDIT.\n#\n{}",
-        good_text()
+        all_off(OPTIONS)
     );
     std::fs::write(dir.path().join("good.config"), full).unwrap();
     // Two options on, two "off" lines that change nothing; a header-like comment that
@@ -390,8 +364,8 @@ name = "alpha"
 command = "if {a}; then echo 'Kernel panic - not syncing: alpha broke'; else echo BOOT-OK; fi"
 success = ["BOOT-OK"]
 "#,
-        slow = on(20),
-        a = on(3),
+        slow = option_on(20),
+        a = option_on(3),
     );
     let repo = scripted_tree_with(dir.path(), "true", &tests);
     let (doc, stderr) = json_ok(&repo, &bisect_args("../bad.config", &["--json"]));
@@ -436,7 +410,7 @@ name = "boot"
 command = "echo 'Linux version 6.1'; if {panics}; then echo 'Kernel panic - not syncing: boom'; else echo BOOT-OK; fi"
 success = ["BOOT-OK"]
 "#,
-            panics = on(panics_with)
+            panics = option_on(panics_with)
         ),
     )
     .unwrap();

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::git;
+use common::scripted_config::{option_on, scripted_config_tree};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -16,12 +16,8 @@ const REFUSES_10: &str = "sed -i 's/^CONFIG_OPT_10=y/# CONFIG_OPT_10 is not set/
 /// are both on; `gamma` always passes. `config` is the rest of the `[config]` section
 /// (the normalizer, when there is one), `build` the `[build]` command, when there is one.
 fn tree(dir: &Path, config: &str, build: Option<&str>) {
-    git(dir, &["init", "-q", "-b", "main"]);
-    std::fs::write(dir.join(".gitignore"), ".culprit/\n").unwrap();
     let toml = format!(
-        r#"[config]
-file = ".config"
-{config}
+        r#"{config}
 {build}
 [[test]]
 name = "alpha"
@@ -40,26 +36,11 @@ command = "echo 'Linux version 6.1'; echo BOOT-OK"
 success = ["BOOT-OK"]
 "#,
         build = build.map_or_else(String::new, |b| format!("[build]\ncommand = \"{b}\"\n")),
-        a = on(3),
-        b1 = on(5),
-        b2 = on(9),
+        a = option_on(3),
+        b1 = option_on(5),
+        b2 = option_on(9),
     );
-    std::fs::write(dir.join("culprit.toml"), toml).unwrap();
-    let good: String = (0..OPTIONS)
-        .map(|o| format!("# CONFIG_OPT_{o} is not set\n"))
-        .collect();
-    std::fs::write(dir.join(".config"), &good).unwrap();
-    common::commit_all(dir, "tree");
-    std::fs::write(dir.join("../good.config"), good).unwrap();
-    let bad: String = (0..OPTIONS)
-        .map(|o| format!("CONFIG_OPT_{o}=y\n"))
-        .collect();
-    std::fs::write(dir.join("../bad.config"), bad).unwrap();
-}
-
-/// The shell test that option `o` is on in `.config`.
-fn on(o: usize) -> String {
-    format!("grep -q '^CONFIG_OPT_{o}=y' .config")
+    scripted_config_tree(dir, OPTIONS, &toml);
 }
 
 /// Writes the tree in a fresh directory and hunts it to the end (exit 0).
@@ -210,7 +191,7 @@ fn asked_not_applied(repo: &Path, option: &str) -> Vec<(i64, Vec<String>)> {
 fn a_report_never_calls_an_option_good_where_it_was_not_applied() {
     let normalize = format!(
         "normalize = \"{REFUSES_10}; {nine} || sed -i 's/^CONFIG_OPT_5=y/# CONFIG_OPT_5 is not set/' .config\"",
-        nine = on(9)
+        nine = option_on(9)
     );
     let (_dir, repo) = hunted(&normalize, None, None);
     let missed = asked_not_applied(&repo, "CONFIG_OPT_5");
@@ -300,7 +281,7 @@ fn a_report_gives_the_reason_an_option_was_not_applied() {
 fn a_report_names_the_options_that_make_builds_slow() {
     let (_dir, repo) = hunted(
         &format!("normalize = \"{REFUSES_10}\""),
-        Some(&format!("if {}; then sleep 2; fi", on(7))),
+        Some(&format!("if {}; then sleep 2; fi", option_on(7))),
         None,
     );
     let md = report(&repo, "md");

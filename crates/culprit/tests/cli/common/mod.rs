@@ -3,6 +3,7 @@
 pub mod linux;
 #[path = "../../../../culprit-exec/tests/exec/common/live.rs"]
 pub mod live;
+pub mod scripted_config;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
