@@ -53,6 +53,41 @@ fn unknown_rates_find_a_half_flaky_culprit_99_times_in_100() {
     });
 }
 
+/// A commit is named only once "no culprit" is below a tenth of the error the stop
+/// allows (0.0005 at 0.99): hunts with a culprit that reach 0.995 for it earlier go on.
+#[test]
+fn a_commit_is_named_only_once_no_culprit_is_all_but_ruled_out() {
+    for trial in 0..12 {
+        let scenario = Scenario::new(History::linear(100), 10 + 7 * trial);
+        let mut flips = SplitMix64::new(trial as u64);
+        let mut run = |node| draw(&scenario, node, 0.5, 0.0, &mut flips);
+        let mut bisection = scenario.bisection(unknown_rates());
+        loop {
+            let verdict = run(scenario.bad());
+            let failed = verdict == Verdict::Bad;
+            bisection.record(scenario.bad(), verdict).unwrap();
+            if failed {
+                break;
+            }
+        }
+        for _ in 0..cap(100) {
+            let Some(&candidate) = bisection.next(1).first() else {
+                break;
+            };
+            bisection.record(candidate, run(candidate)).unwrap();
+        }
+        let Status::Found { confidence, .. } = bisection.status() else {
+            panic!("trial {trial}: {:?}", bisection.status());
+        };
+        let no_culprit = 1.0 - bisection.posterior().iter().map(|(_, p)| p).sum::<f64>();
+        assert!(confidence >= 0.995, "trial {trial}: {confidence}");
+        assert!(
+            no_culprit <= 0.0005,
+            "trial {trial}: no culprit {no_culprit}"
+        );
+    }
+}
+
 #[test]
 fn a_flake_is_called_a_flake_and_never_a_commit() {
     let trials = 30;
