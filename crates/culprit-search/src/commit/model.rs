@@ -135,7 +135,9 @@ pub struct BisectOptions {
     /// half the allowed error: the posterior is only as good as the failure model (runs
     /// independent, rates estimated from a few endpoint runs or learned over a grid with
     /// a prior), and that margin is what keeps the real error rate under
-    /// `1 - confidence` in simulation. Trusted verdicts always need certainty.
+    /// `1 - confidence` in simulation. With unknown rates a commit is named only when
+    /// "no culprit" also keeps at most a tenth of that error. Trusted verdicts always
+    /// need certainty.
     pub confidence: f64,
     /// Rates learned from nothing, with a "no culprit" hypothesis (instead of `flaky`,
     /// whose rates are known or estimated up front; setting both is an error).
