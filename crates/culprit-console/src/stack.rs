@@ -25,7 +25,7 @@ mod lines;
 mod origin;
 
 pub(crate) use lines::program_counter;
-use lines::{frame, is_trace_header, symbolized, Frame};
+use lines::{frame, is_trace_header, symbolized, wild_program_counter, Frame};
 
 /// What joins a title's class and function.
 const IN: &str = " in ";
@@ -84,6 +84,8 @@ pub(crate) struct Stack {
     /// another task's message printed in the middle (`used greatest stack
     /// depth`), two end the trace.
     strays: u8,
+    /// The program counter was a bare address (see [`Named::wild`]).
+    wild: bool,
 }
 
 /// What a firmware fault dump (Zephyr's `***** USAGE FAULT *****` and the lines
@@ -135,6 +137,7 @@ impl Stack {
             goroutine: false,
             untraced: None,
             strays: 0,
+            wild: false,
         }
     }
 
@@ -280,6 +283,10 @@ impl Stack {
             self.in_trace = true;
             return Progress::More;
         }
+        if !self.in_trace && wild_program_counter(body) {
+            self.wild = true;
+            return Progress::More;
+        }
         if let Some(func) = program_counter(body) {
             if self.in_trace {
                 self.frames.push(clean(func));
@@ -399,13 +406,15 @@ impl Stack {
             registers: &self.registers,
             frames: &self.frames,
             held: &self.held,
+            wild: self.wild,
         })
     }
 }
 
-/// Syscall entry spellings, all named `sys_NAME`: the same syscall is reached as
-/// `__x64_sys_x`, `__do_sys_x` or `ksys_x` depending on the architecture and
-/// what the compiler inlined.
+/// Syscall entry wrappers, all named `sys_NAME`: the same syscall is entered as
+/// `__x64_sys_x` or `__arm64_sys_x` depending on the architecture, and `ksys_x`
+/// is the kernel's own call of it. The syscall's definition (`__do_sys_x`) is
+/// named by titles otherwise (see `blame::canonical`).
 const SYSCALL_PREFIXES: &[&str] = &[
     "__x64_sys_",
     "__ia32_sys_",
@@ -413,18 +422,14 @@ const SYSCALL_PREFIXES: &[&str] = &[
     "__riscv_sys_",
     "__ia32_compat_sys_",
     "__x64_compat_sys_",
-    "__do_sys_",
-    "__se_sys_",
-    "SyS_",
-    "SYSC_",
     "ksys_",
 ];
 
 /// A function name as a title shows it: compiler clones (`.isra.0`,
 /// `.constprop.3`, `.part.1`, `.cold`, `.llvm.123`) and allocation profiling's
 /// `_noprof` variants are the same function, and a
-/// syscall is `sys_NAME` however it was entered; a Go function loses its
-/// module path.
+/// syscall's entry wrapper is `sys_NAME` whichever architecture it is; a Go
+/// function loses its module path.
 pub(crate) fn clean(name: &str) -> String {
     let base = regex!(r"(?:\.(?:isra|constprop|part|llvm|lto_priv)\.\d+|\.cold(?:\.\d+)?)+$")
         .replace(name, "");

@@ -13,6 +13,8 @@ pub(super) fn is_trace_header(body: &str) -> bool {
         lower,
         "Call Trace" | "Call trace" | "Backtrace" | "backtrace" | "stack backtrace"
     ) || body.starts_with("backtrace (crc ")
+        // the stack dump's last words printed without their newline
+        || body.ends_with("Call Trace:")
         || body.starts_with("KDB: stack backtrace")
         || body.ends_with("Begin traceback...")
         || (body.starts_with("goroutine ") && regex!(r"^goroutine \d+ \[[^\]]+\]:$").is_match(body))
@@ -144,6 +146,14 @@ fn detail(body: &str) -> Frame<'_> {
         return Frame::Detail;
     }
     Frame::Other
+}
+
+/// A program-counter line at a bare kernel address (`RIP: 0010:0x286`, `IP:
+/// 0x286`, `PC is at 0x0`): the CPU jumped through a bad pointer to no
+/// function at all. A user-mode `RIP: 0033:0x461189` is not one.
+pub(super) fn wild_program_counter(body: &str) -> bool {
+    !body.contains("+0x")
+        && regex!(r"^(?:RIP: 0010:|IP: |PC is at |pc : )0x[0-9a-fA-F]+\s*$").is_match(body)
 }
 
 /// The kernel function a program-counter line names (x86 `RIP: 0010:f+0x1/0x2`

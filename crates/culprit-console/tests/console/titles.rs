@@ -31,7 +31,7 @@ fn every_snippet_gets_its_title() {
         ("arm64-bug-in-spinlock.log", Kind::Bug, "kernel BUG in demo_core_attach"),
         ("x86-old-rip.log", Kind::Oops, "BUG: unable to handle kernel paging request in legacy_copy"),
         ("x86-retpoline-thunk.log", Kind::Fault, "general protection fault in demo_unlink_node"),
-        ("x86-syscall-frame.log", Kind::Warning, "WARNING in sys_demo_config"),
+        ("x86-syscall-frame.log", Kind::Warning, "WARNING in demo_config"),
         ("riscv-oops.log", Kind::Oops, "BUG: unable to handle kernel paging request in rv_demo_read"),
         ("i386-old-eip.log", Kind::Oops, "BUG: unable to handle kernel NULL pointer dereference in i386_demo_poll"),
         ("arm32-pc-is-at.log", Kind::Oops, "BUG: unable to handle kernel NULL pointer dereference in arm_demo_clear"),
