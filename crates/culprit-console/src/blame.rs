@@ -249,6 +249,12 @@ pub(crate) enum Pick {
     /// Scheduling in atomic context: the code that went to sleep, past the
     /// waits and locks it slept in (which may be the syscall's exit path).
     Scheduler,
+    /// A panic with a message of its own: where the code that panicked is
+    /// the bug's own (an assertion in the function), the message alone names
+    /// the bug, and no function is blamed; where a shared checker panicked
+    /// for its caller (a lock's assertion), the first function past the
+    /// checker is.
+    Raiser,
     /// A lock used wrongly, as lockdep reports it: where the lock being taken
     /// or released is, else where the lock already held was taken (`at:`
     /// lines, in the order printed), before the backtrace, which is lockdep's
@@ -313,6 +319,8 @@ impl Pick {
                 caller => all().find(own).or(caller),
             }
             .or_else(|| untraced(named)),
+            Pick::Raiser if raised_by_own_code(named) => None,
+            Pick::Raiser => all().find(own),
             Pick::Held => named
                 .held
                 .iter()
@@ -339,6 +347,14 @@ impl Pick {
             }),
         }
     }
+}
+
+/// Whether the function that raised a panic (the first past the reporting
+/// machinery) is the bug's own code rather than a shared checker's.
+pub(crate) fn raised_by_own_code(named: &Named) -> bool {
+    (named.registers.iter().chain(named.frames))
+        .find(|f| !REPORTER.is_match(f))
+        .is_some_and(|f| !machinery(f))
 }
 
 /// A report with no trace at all (KASAN's header before 4.11 was all many

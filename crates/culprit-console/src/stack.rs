@@ -184,9 +184,13 @@ impl Stack {
     }
 
     /// A firmware dump that named no function is still a whole report, and
-    /// so is a Go panic titled by its message.
+    /// so is a Go panic titled by its message, or a panic whose message
+    /// names the bug (see [`Pick::Raiser`]).
     pub(crate) fn may_lack_function(&self) -> bool {
-        self.dump.is_some() || self.joiner != IN || self.by_message()
+        self.dump.is_some()
+            || self.joiner != IN
+            || self.by_message()
+            || self.pick == Pick::Raiser && crate::blame::raised_by_own_code(&self.named())
     }
 
     /// A `panic:` that turns out to be the Go runtime's (a goroutine trace
@@ -401,13 +405,17 @@ impl Stack {
         {
             return None;
         }
-        self.pick.blame(&Named {
+        self.pick.blame(&self.named())
+    }
+
+    fn named(&self) -> Named<'_> {
+        Named {
             header: self.header.as_deref(),
             registers: &self.registers,
             frames: &self.frames,
             held: &self.held,
             wild: self.wild,
-        })
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! Aho-Corasick scan that tells which literals are there, and regexes run only
 //! for those.
 
+mod feeding;
 mod prefilter;
 mod signatures;
 
@@ -20,6 +21,7 @@ use crate::stack::{Origin, Progress, Stack};
 use crate::stage::Ladder;
 use crate::{Classification, Ending, Outcome, Signature, SignatureKind};
 use aho_corasick::{AhoCorasick, Span};
+use feeding::Feeding;
 use prefilter::Prefilter;
 use regex::Regex;
 use std::collections::HashMap;
@@ -419,63 +421,6 @@ fn last_line_title(line: &str) -> Option<String> {
 
 fn is_fatal(kind: SignatureKind) -> bool {
     kind != SignatureKind::TestFailure
-}
-
-/// One call of [`Classifier::feed`]: the state, plus the chunk being fed, which
-/// the prefilter searches in long strides instead of line by line.
-struct Feeding<'a> {
-    state: &'a mut State,
-    prefilter: Option<&'a Prefilter>,
-    /// One per prefilter search.
-    ahead: &'a mut [Ahead],
-    chunk: &'a [u8],
-    /// Raw offset of `chunk`.
-    base: u64,
-}
-
-impl Feeding<'_> {
-    /// Whether a literal occurs in `from..to` of the chunk. Lines come in order,
-    /// so one search usually answers for many lines.
-    fn literal_within(&mut self, prefilter: &Prefilter, from: usize, to: usize) -> bool {
-        let chunk = self.chunk;
-        prefilter
-            .searchers
-            .iter()
-            .zip(self.ahead.iter_mut())
-            .any(|(searcher, ahead)| {
-                let stale = from < ahead.from || ahead.next.is_some_and(|at| at < from);
-                if stale {
-                    let span = Span::from(from..chunk.len());
-                    ahead.next = searcher.find_in(chunk, span).map(|m| m.start());
-                    ahead.from = from;
-                }
-                ahead.next.is_some_and(|at| at < to)
-            })
-    }
-}
-
-impl LineSink for Feeding<'_> {
-    fn line(&mut self, text: &str, start: u64, end: u64, verbatim: bool) {
-        // Most lines hold no literal at all. The overlapping search (which finds
-        // every literal, also one inside another) is slow per byte, so it runs
-        // only on lines the prefilter flags.
-        let literals = match self.prefilter {
-            Some(prefilter) if verbatim => {
-                let from = (start - self.base) as usize;
-                self.literal_within(prefilter, from, from + text.len())
-            }
-            Some(prefilter) => prefilter.find(text),
-            None => self.state.automaton.is_match(text),
-        };
-        match self.state.without_source_roots(text) {
-            Some(relative) => self.state.line(&relative, start, end, literals),
-            None => self.state.line(text, start, end, literals),
-        }
-    }
-
-    fn extend(&mut self, from: u64, to: u64) {
-        self.state.extend(from, to);
-    }
 }
 
 impl State {
