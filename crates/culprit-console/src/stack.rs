@@ -258,7 +258,7 @@ impl Stack {
     pub(crate) fn line(&mut self, text: &str) -> Progress {
         self.lines_left = self.lines_left.saturating_sub(1);
         let progress = match self.origin.admits(&Origin::of(text)) {
-            true => self.read(crate::normalize::body(text)),
+            true => self.read(Origin::without_thread(crate::normalize::body(text))),
             false => Progress::More,
         };
         if self.lines_left == 0 || self.frames.len() >= MAX_FRAMES {

@@ -9,6 +9,7 @@
 
 mod feeding;
 mod prefilter;
+mod reboot;
 mod signatures;
 
 use crate::cases::Cases;
@@ -18,11 +19,12 @@ use crate::normalize::{body, normalize_title};
 use crate::packs::{self, Effect, Found, Want};
 use crate::rules::{Mode, RuleError, Rules, MIN_MAX_LINE};
 use crate::stack::{Origin, Progress, Stack};
-use crate::stage::Ladder;
+use crate::stage::{Builtin, Ladder};
 use crate::{Classification, Ending, Outcome, Signature, SignatureKind};
 use aho_corasick::{AhoCorasick, Span};
 use feeding::Feeding;
 use prefilter::Prefilter;
+use reboot::Clock;
 use regex::Regex;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -106,6 +108,7 @@ struct State {
     last_line: String,
     /// `Rules::source_roots`, each with its trailing `/`.
     source_roots: Vec<String>,
+    clock: Clock,
 }
 
 /// A signature as recorded while the log streams.
@@ -216,6 +219,7 @@ impl Classifier {
                     .filter(|root| !root.is_empty())
                     .map(|root| format!("{}/", root.trim_end_matches('/')))
                     .collect(),
+                clock: Clock::default(),
             },
         })
     }
@@ -443,6 +447,7 @@ impl State {
             self.last_line.clear();
             self.last_line.push_str(text);
         }
+        self.clock.first_line(text);
         self.extend_trace(text, end);
         if self.wanting > 0 && !text.trim().is_empty() {
             self.complete_titles(text);
@@ -467,10 +472,12 @@ impl State {
         let range = (start, end);
         let mut found = custom.then(|| Found::new(SignatureKind::Custom, body));
         let mut end_of_trace = None;
+        let mut banner = false;
         let mut case_line = false;
         for i in 0..self.hits.len() {
             match self.actions[self.hits[i] as usize] {
                 Action::Stage(rank) => {
+                    banner |= rank == self.ladder.builtin_rank(Builtin::Kernel);
                     if self.ladder.reach(rank) {
                         self.stage_line = Some(range);
                     }
@@ -506,6 +513,9 @@ impl State {
         }
         if case_line {
             self.cases.line(text, self.entries.len());
+        }
+        if self.clock.rebooted(text, banner) {
+            found = found.or_else(|| Some(reboot::reboot()));
         }
         if let Some(found) = found {
             self.record(found, Origin::of(text), range);

@@ -8,7 +8,7 @@
 
 use super::{Effect, Found, Rule};
 use crate::normalize::scrub;
-use crate::stack::{Pick, Stack};
+use crate::stack::{Origin, Pick, Stack};
 use crate::SignatureKind as Kind;
 
 pub(crate) fn rules() -> Vec<Rule> {
@@ -88,7 +88,9 @@ fn uvm_fault(body: &str) -> Option<Found> {
 /// `panic: ...` from a BSD kernel or the Go runtime; ` [recovered]` and numbers
 /// vary, the message does not.
 fn panic(body: &str) -> Option<Found> {
-    // A login prompt may come first: `login: panic: ...`.
+    // A login prompt may come first (`login: panic: ...`), or the Zircon
+    // thread of a Go program on Fuchsia (`05209.05460> panic: ...`).
+    let body = Origin::without_thread(body);
     let message = body
         .strip_prefix("panic: ")
         .or_else(|| body.strip_prefix("login: panic: "))?;
