@@ -30,7 +30,7 @@ pub(crate) const REPORTING: &[&str] = &[
     // printk, dump_stack and the WARN/BUG/panic plumbing that prints the report
     r"dump_stack(_lvl)?|__dump_stack|show_stack|show_regs|show_trace_log_lvl|dump_backtrace|__show_regs|printk|vprintk.*",
     r"__warn|warn_slowpath_.*|__warn_printk|report_bug|handle_bug|fixup_bug|do_invalid_op|invalid_op|do_error_trap",
-    r"panic|__panic|vpanic|nmi_panic|check_panic_on_warn|__stack_chk_fail|__stack_chk_fail_local",
+    r"panic|__panic|vpanic|panic_\w+|nmi_panic|check_panic_on_warn|__stack_chk_fail|__stack_chk_fail_local",
     r"die|__die|__die_body|oops_end|die_kernel_fault|bug_handler|call_break_hook|brk_handler",
     r"kdb_backtrace|db_trace_self(_wrapper)?|kassert_panic|db_enter|db_ktrap|kerntrap|kpageflttrap|alltraps_kern(_meltdown)?|__assert",
     // fault and exception entry code: where the CPU trapped, not what trapped it
@@ -132,16 +132,19 @@ pub(crate) const HELPERS: &[&str] = &[
 pub(crate) const ALLOCATORS: &[&str] = &[
     // slab and page allocator entry points
     r"_*kmalloc.*|kmem_cache_alloc.*|__kmem_cache_alloc.*|k[zv]alloc.*|__kvmalloc.*|kvmalloc.*|kcalloc|krealloc.*|kmemdup.*|kstrdup.*|kstrndup|__kmalloc_track_caller",
-    r"slab_post_alloc_hook|slab_alloc.*|___?slab_alloc.*|__do_kmalloc_node|alloc_pages.*|__alloc_pages.*|v[mz]alloc.*|__vmalloc.*|kmemleak_alloc.*|create_object|__alloc_percpu.*|pcpu_alloc|pcpu_mem_zalloc|idr_get_free|__alloc_frozen_pages|warn_alloc",
+    r"slab_post_alloc_hook|slab_alloc.*|___?slab_alloc.*|__do_kmalloc_node|alloc_pages.*|__alloc_pages.*|v[mz]alloc.*|__vmalloc.*|kmemleak_alloc.*|create_object|__alloc_percpu.*|pcpu_\w+|idr_get_free|__alloc_frozen_pages|warn_alloc",
     // buffer and object constructors that allocate for their caller
     r"__netdev_alloc_skb|(__)?(netdev|dev)_alloc_skb.*|sk_prot_alloc|sk_alloc|__kernfs_new_node_alloc|idr_alloc.*|radix_tree_node_alloc|xa_alloc.*|kmem_cache_zalloc|__d_alloc|d_alloc.*|alloc_inode|new_inode.*",
 ];
 
-/// Buffers a leak is blamed past, though a fault in one is the allocator's
-/// own: a socket buffer is allocated for the driver or protocol that keeps it.
-pub(crate) const LEAKED_BUFFERS: &[&str] = &[
+/// Functions a leak is blamed past, though a fault in one is their own: they
+/// allocate an object for their caller, who keeps it (a socket buffer for the
+/// driver that fills it, a map for the syscall that creates it).
+pub(crate) const CONSTRUCTORS: &[&str] = &[
     // socket buffers
-    r"(__)?alloc_skb\w*|__napi_alloc_skb|napi_alloc_skb|build_skb|sock_alloc_send_(skb|pskb)|alloc_skb_with_frags",
+    r"build_skb|sock_alloc_send_(skb|pskb)",
+    // whatever is named for allocating: `htab_map_alloc`, `sk_alloc`, `idr_alloc_cyclic`
+    r"\w*alloc\w*",
 ];
 
 /// Where a task sleeps while it waits: a hung task is blamed on the function
@@ -164,7 +167,7 @@ pub(crate) const WAITS: &[&str] = &[
 /// `sendmsg`, the timer's handler), which is what runs the stuck loop.
 pub(crate) const DISPATCH: &[&str] = &[
     // file operations
-    r"(__)?vfs_(read|write|readv|writev|ioctl|iter_read|iter_write)|do_vfs_ioctl|sys_ioctl|compat_(sys|SyS)_ioctl|sys_compat_ioctl|(compat_)?blkdev_ioctl|full_proxy_\w+|new_sync_(read|write)|do_iter_(read|write|readv_writev)|do_loop_readv_writev|__kernel_write|__kernel_read|do_readv|do_writev|vfs_writev|compat_ptr_ioctl",
+    r"(__)?vfs_(read|write|readv|writev|ioctl|iter_read|iter_write)|do_vfs_ioctl|(__do_|__se_)?(sys|SyS|SYSC)_ioctl|compat_(sys|SyS)_ioctl|sys_compat_ioctl|(compat_)?blkdev_ioctl|full_proxy_\w+|new_sync_(read|write)|do_iter_(read|write|readv_writev)|do_loop_readv_writev|__kernel_write|__kernel_read|do_readv|do_writev|vfs_writev|compat_ptr_ioctl",
     // socket operations and the network stack's receive dispatch
     r"(__)?sock_(sendmsg|recvmsg)(_nosec)?|sock_(write|read)_iter|nfnetlink_rcv_msg|rtnetlink_rcv_msg|__netif_receive_skb_(core|one_core)|__netif_receive_skb|netif_receive_skb.*|process_backlog|net_rx_action",
     // deferred work: timers, work items, task work, RCU callbacks, kernel threads
@@ -205,8 +208,16 @@ const ALIASES: &[(&str, &str)] = &[
     ),
 ];
 
-/// `function` under the name titles give it (see [`ALIASES`]).
+/// `function` under the name titles give it (see [`ALIASES`] and
+/// [`SYSCALL_DEFINITIONS`]).
 pub(crate) fn canonical(function: &str) -> &str {
+    if let Some(call) = SYSCALL_DEFINITIONS
+        .iter()
+        .find_map(|p| function.strip_prefix(p))
+        .filter(|call| !call.is_empty())
+    {
+        return call;
+    }
     static SET: LazyLock<RegexSet> =
         LazyLock::new(|| anchored(&ALIASES.iter().map(|(p, _)| *p).collect::<Vec<_>>()));
     SET.matches(function)
@@ -221,7 +232,7 @@ pub(crate) enum Pick {
     /// The first function that is not machinery: header, program counter, trace.
     First,
     /// The allocation's caller (memory leaks): the first frame that is not
-    /// machinery nor an allocator.
+    /// machinery, an allocator nor a constructor ([`CONSTRUCTORS`]).
     Caller,
     /// A stall or lockup: the syscall, or the function a dispatch frame called,
     /// nearest the top of the trace; where in a stuck loop the interrupt landed
@@ -238,6 +249,12 @@ pub(crate) enum Pick {
     /// Scheduling in atomic context: the code that went to sleep, past the
     /// waits and locks it slept in (which may be the syscall's exit path).
     Scheduler,
+    /// A panic with a message of its own: where the code that panicked is
+    /// the bug's own (an assertion in the function), the message alone names
+    /// the bug, and no function is blamed; where a shared checker panicked
+    /// for its caller (a lock's assertion), the first function past the
+    /// checker is.
+    Raiser,
     /// A lock used wrongly, as lockdep reports it: where the lock being taken
     /// or released is, else where the lock already held was taken (`at:`
     /// lines, in the order printed), before the backtrace, which is lockdep's
@@ -254,7 +271,7 @@ pub(crate) static HELPER: LazyLock<RegexSet> = LazyLock::new(|| anchored(HELPERS
 pub(crate) static LOCK: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCKS));
 pub(crate) static LOCK_WRAPPER: LazyLock<RegexSet> = LazyLock::new(|| anchored(LOCK_WRAPPERS));
 pub(crate) static ALLOCATOR: LazyLock<RegexSet> = LazyLock::new(|| anchored(ALLOCATORS));
-pub(crate) static LEAKED_BUFFER: LazyLock<RegexSet> = LazyLock::new(|| anchored(LEAKED_BUFFERS));
+pub(crate) static CONSTRUCTOR: LazyLock<RegexSet> = LazyLock::new(|| anchored(CONSTRUCTORS));
 pub(crate) static WAIT: LazyLock<RegexSet> = LazyLock::new(|| anchored(WAITS));
 pub(crate) static DISPATCHER: LazyLock<RegexSet> =
     LazyLock::new(|| anchored(&[DISPATCH, COMPAT_HANDLERS].concat()));
@@ -270,6 +287,10 @@ pub(crate) struct Named<'a> {
     pub frames: &'a [String],
     /// Where lockdep says a lock was taken (`at: f+0x1/0x2`).
     pub held: &'a [String],
+    /// The program counter was a bare address: the CPU jumped through a bad
+    /// pointer, and the trace's first frame made that call, whatever it is
+    /// (the link register may be stale, so it is not trusted).
+    pub wild: bool,
 }
 
 impl Pick {
@@ -285,10 +306,21 @@ impl Pick {
                 .chain(named.held.iter().map(String::as_str))
         };
         match self {
+            Pick::First if named.wild => named
+                .frames
+                .iter()
+                .map(String::as_str)
+                .find(|f| !REPORTER.is_match(f)),
             Pick::First => all().find(own).or_else(|| untraced(named)),
-            Pick::Caller => all()
-                .find(|f| own(f) && !LEAKED_BUFFER.is_match(f))
-                .or_else(|| untraced(named)),
+            // A constructor called through a dispatch frame (a module's init
+            // allocating its ring) is the code that keeps the object.
+            Pick::Caller => match all().find(|f| own(f) && !CONSTRUCTOR.is_match(f)) {
+                Some(caller) if !DISPATCHER.is_match(caller) => Some(caller),
+                caller => all().find(own).or(caller),
+            }
+            .or_else(|| untraced(named)),
+            Pick::Raiser if raised_by_own_code(named) => None,
+            Pick::Raiser => all().find(own),
             Pick::Held => named
                 .held
                 .iter()
@@ -315,6 +347,14 @@ impl Pick {
             }),
         }
     }
+}
+
+/// Whether the function that raised a panic (the first past the reporting
+/// machinery) is the bug's own code rather than a shared checker's.
+pub(crate) fn raised_by_own_code(named: &Named) -> bool {
+    (named.registers.iter().chain(named.frames))
+        .find(|f| !REPORTER.is_match(f))
+        .is_some_and(|f| !machinery(f))
 }
 
 /// A report with no trace at all (KASAN's header before 4.11 was all many
@@ -380,10 +420,25 @@ fn stalled<'a>(
     None
 }
 
-/// A syscall's entry as `clean` names it; 32-bit compat entries keep their
-/// own name (`compat_SyS_mount`), as titles do.
+/// A syscall's entry as `clean` names it, or the syscall's own definition
+/// (see [`SYSCALL_DEFINITIONS`]).
 fn syscall(frame: &str) -> bool {
-    ["sys_", "compat_SyS_", "compat_sys_"]
-        .iter()
-        .any(|p| frame.starts_with(p))
+    frame.starts_with("sys_")
+        || frame.starts_with("compat_sys_")
+        || SYSCALL_DEFINITIONS.iter().any(|p| frame.starts_with(p))
 }
+
+/// The prefixes of a syscall's own definition (`SYSCALL_DEFINE`'s `__se_sys_`
+/// and `__do_sys_`, the older `SyS_` and `SYSC_`, compat's): titles name the
+/// syscall by its bare name (`general protection fault in mremap`), where an
+/// architecture's entry wrapper (`__x64_sys_mremap`) is `sys_mremap`.
+const SYSCALL_DEFINITIONS: &[&str] = &[
+    "__se_sys_",
+    "__do_sys_",
+    "SyS_",
+    "SYSC_",
+    "compat_SyS_",
+    "compat_SYSC_",
+    "__se_compat_sys_",
+    "__do_compat_sys_",
+];

@@ -16,6 +16,8 @@
 //!   failure regexes (kind `custom`). Titles are normalized by [`normalize_title`].
 //!   A kernel `WARNING:` is a failure, as in syzkaller: it reports a condition the
 //!   kernel's authors declared impossible.
+//!   A kernel that boots again in the middle of a run (its banner stamped
+//!   earlier than a line before it) is `unexpected kernel reboot`.
 //! - **Crash identity**: a crash report is titled `CLASS in FUNCTION`, the class
 //!   as kernel engineers name it and the function its class blames (see `blame`:
 //!   which stack, which frames are machinery); a report too damaged to name one is

@@ -71,6 +71,11 @@ pub(crate) struct LineReader {
     /// Raw offset of the chunk being fed; lines that began before it are not
     /// verbatim copies of it.
     chunk_start: u64,
+    /// The chunk being fed holds a NUL byte: one search per chunk, so that
+    /// lines of a chunk without any are not searched one by one.
+    chunk_nul: bool,
+    /// The current line holds a NUL byte.
+    line_nul: bool,
 }
 
 impl LineReader {
@@ -85,6 +90,8 @@ impl LineReader {
             after_cr: false,
             verbatim: true,
             chunk_start: 0,
+            chunk_nul: false,
+            line_nul: false,
         }
     }
 
@@ -101,6 +108,7 @@ impl LineReader {
     pub(crate) fn feed(&mut self, bytes: &[u8], sink: &mut impl LineSink) {
         let base = self.consumed;
         self.chunk_start = base;
+        self.chunk_nul = memchr(0, bytes).is_some();
         let mut i = 0;
         while i < bytes.len() {
             if self.escape != Escape::Ground {
@@ -130,12 +138,19 @@ impl LineReader {
                 i = bytes.len();
                 continue;
             };
-            self.push(&rest[..k]);
+            // A line that lies whole in the chunk, as most do, is handed out
+            // from the chunk without a copy.
+            let whole =
+                (rest[k] != ESC && self.line.is_empty() && !self.chunk_nul && k <= self.max_line)
+                    .then(|| &rest[..k]);
+            if whole.is_none() {
+                self.push(&rest[..k]);
+            }
             i += k + 1;
             match rest[k] {
-                b'\n' => self.emit(base + i as u64, sink),
+                b'\n' => self.end_line(whole, base + i as u64, sink),
                 b'\r' => {
-                    self.emit(base + i as u64, sink);
+                    self.end_line(whole, base + i as u64, sink);
                     self.after_cr = true;
                 }
                 _ => {
@@ -163,21 +178,32 @@ impl LineReader {
         if bytes.len() > room {
             self.verbatim = false;
         }
-        self.line.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        let kept = &bytes[..bytes.len().min(room)];
+        self.line_nul |= self.chunk_nul && memchr(0, kept).is_some();
+        self.line.extend_from_slice(kept);
+    }
+
+    /// Ends the line at `end`: `whole` is all of it, when it lay in the chunk
+    /// (with no NUL) and was not copied; else the copy is.
+    fn end_line(&mut self, whole: Option<&[u8]>, end: u64, sink: &mut impl LineSink) {
+        match whole {
+            Some(text) => {
+                let verbatim = self.verbatim && self.start >= self.chunk_start;
+                deliver(text, self.start, end, verbatim, sink);
+                self.start = end;
+                self.verbatim = true;
+            }
+            None => self.emit(end, sink),
+        }
     }
 
     fn emit(&mut self, end: u64, sink: &mut impl LineSink) {
-        if memchr(0, &self.line).is_some() {
+        if std::mem::take(&mut self.line_nul) {
             self.line.retain(|&b| b != 0);
             self.verbatim = false;
         }
         let verbatim = self.verbatim && self.start >= self.chunk_start;
-        // The strict check is much faster than the lossy one on the ASCII that
-        // consoles almost always send.
-        match std::str::from_utf8(&self.line) {
-            Ok(text) => sink.line(text, self.start, end, verbatim),
-            Err(_) => sink.line(&String::from_utf8_lossy(&self.line), self.start, end, false),
-        }
+        deliver(&self.line, self.start, end, verbatim, sink);
         self.line.clear();
         self.start = end;
         self.verbatim = true;
@@ -239,6 +265,15 @@ impl LineReader {
     fn ground(&mut self, step: Step) -> Step {
         self.escape = Escape::Ground;
         step
+    }
+}
+
+/// Hands one line's bytes to the sink as text. The strict check is much
+/// faster than the lossy one on the ASCII that consoles almost always send.
+fn deliver(line: &[u8], start: u64, end: u64, verbatim: bool, sink: &mut impl LineSink) {
+    match std::str::from_utf8(line) {
+        Ok(text) => sink.line(text, start, end, verbatim),
+        Err(_) => sink.line(&String::from_utf8_lossy(line), start, end, false),
     }
 }
 

@@ -87,7 +87,7 @@ fn round(text: &str) -> String {
 /// (`Attempted to kill init! exitcode=0x00000100` is `Attempted to kill init!`).
 pub(crate) fn scrub(text: &str) -> String {
     let text = normalize_title(text);
-    let text = regex!(r"\b[\w.]+=\S*|\bADDR\b|\b0[xX][0-9a-fA-F]+\b|\(\s*[\d,.:\s-]*\)|\[\s*[\d,.:\s-]*\]|\b\d+(?:\.\d+)?s?\b|\s+on CPU\b|\bCPU\b|\bPID\b")
+    let text = regex!(r"\b[\w.]+=\S*|\bADDR\b|\b0[xX][0-9a-fA-F]+\b|\(\s*[\d,.:-][\d,.:\s-]*\)|\[\s*[\d,.:\s-]*\]|\b\d+(?:\.\d+)?s?\b|\s+on CPU\b|\bCPU\b|\bPID\b")
         .replace_all(&text, " ");
     let text = SPACE.replace_all(&text, " ");
     text.trim()
@@ -225,7 +225,7 @@ mod tests {
         );
         assert_eq!(
             scrub("using smp_processor_id() in preemptible [00000000]"),
-            "using smp_processor_id in preemptible"
+            "using smp_processor_id() in preemptible"
         );
         assert_eq!(
             scrub("stack-protector: Kernel stack is corrupted in: lkdtm_CORRUPT_STACK+0x1c/0x30"),

@@ -21,7 +21,11 @@ use crate::blame::Named;
 pub(crate) use crate::blame::Pick;
 pub(crate) use origin::Origin;
 
+mod lines;
 mod origin;
+
+pub(crate) use lines::program_counter;
+use lines::{frame, is_trace_header, symbolized, wild_program_counter, Frame};
 
 /// What joins a title's class and function.
 const IN: &str = " in ";
@@ -80,6 +84,8 @@ pub(crate) struct Stack {
     /// another task's message printed in the middle (`used greatest stack
     /// depth`), two end the trace.
     strays: u8,
+    /// The program counter was a bare address (see [`Named::wild`]).
+    wild: bool,
 }
 
 /// What a firmware fault dump (Zephyr's `***** USAGE FAULT *****` and the lines
@@ -131,6 +137,7 @@ impl Stack {
             goroutine: false,
             untraced: None,
             strays: 0,
+            wild: false,
         }
     }
 
@@ -177,9 +184,13 @@ impl Stack {
     }
 
     /// A firmware dump that named no function is still a whole report, and
-    /// so is a Go panic titled by its message.
+    /// so is a Go panic titled by its message, or a panic whose message
+    /// names the bug (see [`Pick::Raiser`]).
     pub(crate) fn may_lack_function(&self) -> bool {
-        self.dump.is_some() || self.joiner != IN || self.by_message()
+        self.dump.is_some()
+            || self.joiner != IN
+            || self.by_message()
+            || self.pick == Pick::Raiser && crate::blame::raised_by_own_code(&self.named())
     }
 
     /// A `panic:` that turns out to be the Go runtime's (a goroutine trace
@@ -247,7 +258,7 @@ impl Stack {
     pub(crate) fn line(&mut self, text: &str) -> Progress {
         self.lines_left = self.lines_left.saturating_sub(1);
         let progress = match self.origin.admits(&Origin::of(text)) {
-            true => self.read(crate::normalize::body(text)),
+            true => self.read(Origin::without_thread(crate::normalize::body(text))),
             false => Progress::More,
         };
         if self.lines_left == 0 || self.frames.len() >= MAX_FRAMES {
@@ -274,6 +285,10 @@ impl Stack {
                 return self.trace_ended();
             }
             self.in_trace = true;
+            return Progress::More;
+        }
+        if !self.in_trace && wild_program_counter(body) {
+            self.wild = true;
             return Progress::More;
         }
         if let Some(func) = program_counter(body) {
@@ -390,179 +405,24 @@ impl Stack {
         {
             return None;
         }
-        self.pick.blame(&Named {
+        self.pick.blame(&self.named())
+    }
+
+    fn named(&self) -> Named<'_> {
+        Named {
             header: self.header.as_deref(),
             registers: &self.registers,
             frames: &self.frames,
             held: &self.held,
-        })
-    }
-}
-
-/// The function of a Zephyr symbol-table address (`lr: 0x08000c41 [f+0x5c]`).
-fn symbolized(text: &str) -> Option<&str> {
-    let c = regex!(r"\[([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+\]\s*$").captures(text)?;
-    c.get(1).map(|m| m.as_str())
-}
-
-fn is_trace_header(body: &str) -> bool {
-    let lower = body.trim_end_matches(':');
-    matches!(
-        lower,
-        "Call Trace" | "Call trace" | "Backtrace" | "backtrace" | "stack backtrace"
-    ) || body.starts_with("backtrace (crc ")
-        || body.starts_with("KDB: stack backtrace")
-        || body.ends_with("Begin traceback...")
-        || (body.starts_with("goroutine ") && regex!(r"^goroutine \d+ \[[^\]]+\]:$").is_match(body))
-        || (body.ends_with("goroutine:") || body.contains(" by goroutine "))
-            && regex!(r"^(?:Previous )?(?:[Rr]ead|[Ww]rite|[Aa]tomic \w+) at 0x[0-9a-f]+ by (?:goroutine \d+|main goroutine):$").is_match(body)
-}
-
-/// What a line inside a trace is.
-enum Frame<'a> {
-    Function(&'a str),
-    /// `? f+0x1/0x2`: a stale return address the unwinder could not vouch for.
-    Unreliable,
-    /// `<IRQ>`, `</IRQ>`, `<TASK>`, `<NMI>`, `<EOI>`, `<#DF>`: context changes.
-    Marker,
-    /// Register values, `Code:`, a Go frame's source line, a BSD `--- trap` line.
-    Detail,
-    /// `</TASK>`: the task's trace is complete.
-    End,
-    Other,
-}
-
-fn frame(body: &str) -> Frame<'_> {
-    if body == "</TASK>" {
-        return Frame::End;
-    }
-    // `? 0xffffffffa000f000`: a stale address in a module's freed init text.
-    if body.starts_with("? ") && !body.contains('+') {
-        return Frame::Unreliable;
-    }
-    // x86 names the exception stacks too: `<#DF>` for a double fault's.
-    if body.starts_with('<')
-        && regex!(r"^</?(?:IRQ|TASK|NMI|EOI|EOE|SOFTIRQ|ENTRY_TRAMPOLINE|#DF|#DB|#MC|#VC2?)>$")
-            .is_match(body)
-    {
-        return Frame::Marker;
-    }
-    // Old x86 unwinders print a frame after its context marker: `<IRQ>  [<a>] f+0x1/0x2`.
-    let body = match body.starts_with('<') {
-        true => regex!(r"^<(?:IRQ|EOI|NMI)>\s+(\S)")
-            .find(body)
-            .map_or(body, |m| &body[m.end() - 1..]),
-        false => body,
-    };
-    // Every frame form below names a function with an offset, a source file, a
-    // `from` or a call's parentheses; most other lines of a report have none.
-    let offset = body.contains("+0x");
-    if !offset && !body.contains(':') && !body.contains('(') {
-        return detail(body);
-    }
-    // The address may be hashed: kmemleak prints `[<(____ptrval____)>]`.
-    if let Some(c) = offset.then(|| regex!(
-        r"^(?:\[<[^>\]]+>\]\s*)?(\?\s+)?(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+(?:/0x[0-9a-fA-F]+)?"
-    ).captures(body)).flatten()
-    {
-        return match c.get(1) {
-            Some(_) => Frame::Unreliable,
-            None => Frame::Function(c.get(2).map_or("", |m| m.as_str())),
-        };
-    }
-    // powerpc: `[c000000001bb3710] [c0000000000286fc] f+0x43c/0x6d0`, with
-    // `(unreliable)` after a frame the unwinder could not vouch for.
-    if let Some(c) = (offset && body.starts_with('['))
-        .then(|| {
-            regex!(r"^\[[0-9a-fA-F]+\] \[[0-9a-fA-F]+\] ([A-Za-z_.$][\w.$]*)\+0x").captures(body)
-        })
-        .flatten()
-    {
-        if body.ends_with("(unreliable)") {
-            return Frame::Unreliable;
-        }
-        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
-    }
-    // Symbolized without an offset: kmemleak's `[<a>] f mm/kmemleak.c:915`, and
-    // an inlined frame `f include/linux/slab.h:586 [inline]`.
-    if let Some(c) =
-        regex!(r"^(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*) [\w./\-]+\.[chS]:\d+").captures(body)
-    {
-        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
-    }
-    // Fuchsia: `bt#02: 0x001e6ae3 f lib/x.cc:290`, `bt#04: [ inline ] f lib/x.cc`,
-    // with C++ names (`fbl::Canary::Assert`, `VmPageListNode::~VmPageListNode`).
-    if let Some(c) = (body.starts_with("bt#") && body.contains(':'))
-        .then(|| {
-            regex!(r"^bt#\d+: (?:0x[0-9a-fA-F]+|\[ inline \]) ([A-Za-z_~][\w:~<>]*) ")
-                .captures(body)
-        })
-        .flatten()
-    {
-        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
-    }
-    // ARM: `[<c0123>] (f) from [<c0456>] (g+0x1/0x2)`.
-    if let Some(c) = regex!(
-        r"^\[<[0-9a-fA-F]+>\] \(([A-Za-z_.$][\w.$]*)(?:\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+)?\) from"
-    )
-    .captures(body)
-    {
-        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
-    }
-    // FreeBSD's KDB: `#1 0xffffffff80a6bb76 at vpanic+0x186`.
-    if let Some(c) = (body.starts_with('#') && offset)
-        .then(|| regex!(r"^#\d+ 0x[0-9a-fA-F]+ at ([A-Za-z_.$][\w.$]*)\+0x").captures(body))
-        .flatten()
-    {
-        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
-    }
-    // FreeBSD, NetBSD, OpenBSD: `f() at f+0x1/frame 0x...`, `f(a,b) at netbsd:f+0x1`.
-    if let Some(c) =
-        regex!(r"^([A-Za-z_.$][\w.$]*)\([^)]*\) at (?:\w+:)?[A-Za-z_.$][\w.$]*(?:\+0x|\s|$)")
-            .captures(body)
-    {
-        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
-    }
-    // Go: `pkg.(*T).f(0xc000010000, ...)` then a tab-indented `file.go:12 +0x1d`.
-    if let Some(c) = regex!(r"^(?:created by )?((?:[\w.\-]+/)*[\w\-]+\.[\w.()*\[\]\-]*?[\w\]])(?:\(.*\))?(?: in goroutine \d+)?$").captures(body) {
-        if body.contains('(') || body.starts_with("created by ") {
-            if body.starts_with("created by ") {
-                return Frame::Detail;
-            }
-            return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
+            wild: self.wild,
         }
     }
-    detail(body)
 }
 
-/// Register values, a stack dump's words, `Code:`, a Go frame's source line, a
-/// BSD `--- trap` line.
-fn detail(body: &str) -> Frame<'_> {
-    if regex!(r"^(?:[A-Z][A-Z0-9]{1,4}:\s|r\d+ ?:[0-9a-fA-F]{8}|0x[0-9a-fA-F]+: |Code: |---\s*(?:trap|interrupt|syscall)|\S+\.(?:go|s):\d+|\[signal )").is_match(body) {
-        return Frame::Detail;
-    }
-    Frame::Other
-}
-
-/// The kernel function a program-counter line names (x86 `RIP: 0010:f+0x1/0x2`
-/// and the old `RIP: 0010:[<a>]  [<a>] f+0x1/0x2`, arm64 `pc : f+0x1/0x2` and
-/// `lr :`, the old x86 `IP: [<a>] f+0x1/0x2`, arm `PC is at` and `LR is at`, riscv `epc :` and `ra :`, i386 `EIP:`
-/// and `EIP is at`, powerpc `NIP [a] f+0x1/0x2`, OpenBSD ddb `Stopped at f+0x1:`).
-/// A user-mode `RIP: 0033:0x461189` or a bare address names none.
-pub(crate) fn program_counter(body: &str) -> Option<&str> {
-    if !body.contains("+0x") {
-        return None;
-    }
-    let c = regex!(
-        r"^(?:RIP: (?:[0-9a-fA-F]{4}:)?|IP: |pc : |lr : |PC is at |LR is at |epc : |ra : |EIP: (?:[0-9a-fA-F]{4}:)?|EIP is at |NIP \[[0-9a-fA-F]+\] |LR \[[0-9a-fA-F]+\] |Stopped at\s+)(?:\[<[0-9a-fA-F]+>\]\s*)*([A-Za-z_.$][\w.$]*)\+0x"
-    )
-    .captures(body)?;
-    c.get(1).map(|m| m.as_str())
-}
-
-/// Syscall entry spellings, all named `sys_NAME`: the same syscall is reached as
-/// `__x64_sys_x`, `__do_sys_x` or `ksys_x` depending on the architecture and
-/// what the compiler inlined.
+/// Syscall entry wrappers, all named `sys_NAME`: the same syscall is entered as
+/// `__x64_sys_x` or `__arm64_sys_x` depending on the architecture, and `ksys_x`
+/// is the kernel's own call of it. The syscall's definition (`__do_sys_x`) is
+/// named by titles otherwise (see `blame::canonical`).
 const SYSCALL_PREFIXES: &[&str] = &[
     "__x64_sys_",
     "__ia32_sys_",
@@ -570,18 +430,14 @@ const SYSCALL_PREFIXES: &[&str] = &[
     "__riscv_sys_",
     "__ia32_compat_sys_",
     "__x64_compat_sys_",
-    "__do_sys_",
-    "__se_sys_",
-    "SyS_",
-    "SYSC_",
     "ksys_",
 ];
 
 /// A function name as a title shows it: compiler clones (`.isra.0`,
 /// `.constprop.3`, `.part.1`, `.cold`, `.llvm.123`) and allocation profiling's
 /// `_noprof` variants are the same function, and a
-/// syscall is `sys_NAME` however it was entered; a Go function loses its
-/// module path.
+/// syscall's entry wrapper is `sys_NAME` whichever architecture it is; a Go
+/// function loses its module path.
 pub(crate) fn clean(name: &str) -> String {
     let base = regex!(r"(?:\.(?:isra|constprop|part|llvm|lto_priv)\.\d+|\.cold(?:\.\d+)?)+$")
         .replace(name, "");

@@ -7,7 +7,9 @@
 //! Aho-Corasick scan that tells which literals are there, and regexes run only
 //! for those.
 
+mod feeding;
 mod prefilter;
+mod reboot;
 mod signatures;
 
 use crate::cases::Cases;
@@ -17,10 +19,12 @@ use crate::normalize::{body, normalize_title};
 use crate::packs::{self, Effect, Found, Want};
 use crate::rules::{Mode, RuleError, Rules, MIN_MAX_LINE};
 use crate::stack::{Origin, Progress, Stack};
-use crate::stage::Ladder;
+use crate::stage::{Builtin, Ladder};
 use crate::{Classification, Ending, Outcome, Signature, SignatureKind};
 use aho_corasick::{AhoCorasick, Span};
+use feeding::Feeding;
 use prefilter::Prefilter;
+use reboot::Clock;
 use regex::Regex;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -104,6 +108,7 @@ struct State {
     last_line: String,
     /// `Rules::source_roots`, each with its trailing `/`.
     source_roots: Vec<String>,
+    clock: Clock,
 }
 
 /// A signature as recorded while the log streams.
@@ -214,6 +219,7 @@ impl Classifier {
                     .filter(|root| !root.is_empty())
                     .map(|root| format!("{}/", root.trim_end_matches('/')))
                     .collect(),
+                clock: Clock::default(),
             },
         })
     }
@@ -421,63 +427,6 @@ fn is_fatal(kind: SignatureKind) -> bool {
     kind != SignatureKind::TestFailure
 }
 
-/// One call of [`Classifier::feed`]: the state, plus the chunk being fed, which
-/// the prefilter searches in long strides instead of line by line.
-struct Feeding<'a> {
-    state: &'a mut State,
-    prefilter: Option<&'a Prefilter>,
-    /// One per prefilter search.
-    ahead: &'a mut [Ahead],
-    chunk: &'a [u8],
-    /// Raw offset of `chunk`.
-    base: u64,
-}
-
-impl Feeding<'_> {
-    /// Whether a literal occurs in `from..to` of the chunk. Lines come in order,
-    /// so one search usually answers for many lines.
-    fn literal_within(&mut self, prefilter: &Prefilter, from: usize, to: usize) -> bool {
-        let chunk = self.chunk;
-        prefilter
-            .searchers
-            .iter()
-            .zip(self.ahead.iter_mut())
-            .any(|(searcher, ahead)| {
-                let stale = from < ahead.from || ahead.next.is_some_and(|at| at < from);
-                if stale {
-                    let span = Span::from(from..chunk.len());
-                    ahead.next = searcher.find_in(chunk, span).map(|m| m.start());
-                    ahead.from = from;
-                }
-                ahead.next.is_some_and(|at| at < to)
-            })
-    }
-}
-
-impl LineSink for Feeding<'_> {
-    fn line(&mut self, text: &str, start: u64, end: u64, verbatim: bool) {
-        // Most lines hold no literal at all. The overlapping search (which finds
-        // every literal, also one inside another) is slow per byte, so it runs
-        // only on lines the prefilter flags.
-        let literals = match self.prefilter {
-            Some(prefilter) if verbatim => {
-                let from = (start - self.base) as usize;
-                self.literal_within(prefilter, from, from + text.len())
-            }
-            Some(prefilter) => prefilter.find(text),
-            None => self.state.automaton.is_match(text),
-        };
-        match self.state.without_source_roots(text) {
-            Some(relative) => self.state.line(&relative, start, end, literals),
-            None => self.state.line(text, start, end, literals),
-        }
-    }
-
-    fn extend(&mut self, from: u64, to: u64) {
-        self.state.extend(from, to);
-    }
-}
-
 impl State {
     /// `text` with the source tree's directories cut from its paths, when it names any.
     fn without_source_roots(&self, text: &str) -> Option<String> {
@@ -498,6 +447,7 @@ impl State {
             self.last_line.clear();
             self.last_line.push_str(text);
         }
+        self.clock.first_line(text);
         self.extend_trace(text, end);
         if self.wanting > 0 && !text.trim().is_empty() {
             self.complete_titles(text);
@@ -522,10 +472,12 @@ impl State {
         let range = (start, end);
         let mut found = custom.then(|| Found::new(SignatureKind::Custom, body));
         let mut end_of_trace = None;
+        let mut banner = false;
         let mut case_line = false;
         for i in 0..self.hits.len() {
             match self.actions[self.hits[i] as usize] {
                 Action::Stage(rank) => {
+                    banner |= rank == self.ladder.builtin_rank(Builtin::Kernel);
                     if self.ladder.reach(rank) {
                         self.stage_line = Some(range);
                     }
@@ -561,6 +513,9 @@ impl State {
         }
         if case_line {
             self.cases.line(text, self.entries.len());
+        }
+        if self.clock.rebooted(text, banner) {
+            found = found.or_else(|| Some(reboot::reboot()));
         }
         if let Some(found) = found {
             self.record(found, Origin::of(text), range);

@@ -8,7 +8,7 @@
 
 use super::{Effect, Found, Rule};
 use crate::normalize::scrub;
-use crate::stack::{Pick, Stack};
+use crate::stack::{Origin, Pick, Stack};
 use crate::SignatureKind as Kind;
 
 pub(crate) fn rules() -> Vec<Rule> {
@@ -88,26 +88,31 @@ fn uvm_fault(body: &str) -> Option<Found> {
 /// `panic: ...` from a BSD kernel or the Go runtime; ` [recovered]` and numbers
 /// vary, the message does not.
 fn panic(body: &str) -> Option<Found> {
-    // A login prompt may come first: `login: panic: ...`.
+    // A login prompt may come first (`login: panic: ...`), or the Zircon
+    // thread of a Go program on Fuchsia (`05209.05460> panic: ...`).
+    let body = Origin::without_thread(body);
     let message = body
         .strip_prefix("panic: ")
         .or_else(|| body.strip_prefix("login: panic: "))?;
     // FreeBSD's lock assertions name the source as `@ /build/root/sys/kern/f.c:316`;
     // the build's root varies, the kernel's tree does not.
-    let message = regex!(r" @ \S*?/(sys/\S+?):\d+$").replace(message, " at $1:LINE");
+    let located = regex!(r" @ \S*?/(sys/\S+?):\d+$");
+    let names_its_place = located.is_match(message);
+    let message = located.replace(message, " at $1:LINE");
     // `detected 10 stuck task(s)`: the count goes, and the plural with it.
     // and `size = 2644 smaller` keeps its words around the number.
     let message = scrub(message.trim_end_matches(" [recovered]").trim())
         .replace("(s)", "s")
         .replace(" = ", " ");
-    let stack = Stack::new(Pick::First, None)
+    let found = Found::new(Kind::Panic, format!("panic: {message}")).continuing();
+    // A message that says where it was raised needs no function to name it.
+    if names_its_place {
+        return Some(found);
+    }
+    let stack = Stack::new(Pick::Raiser, None)
         .with_debugger_trace()
         .by_message_if_go();
-    Some(
-        Found::new(Kind::Panic, format!("panic: {message}"))
-            .with_stack(stack)
-            .continuing(),
-    )
+    Some(found.with_stack(stack))
 }
 
 /// Darwin's `panic(cpu 1 caller 0x...): "f: message: 0x..."@/path/file.c:1450`

@@ -5,10 +5,12 @@
 
 use super::{Effect, Found, Rule};
 use crate::stack::{Pick, Stack};
+use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
 
 pub(crate) fn rules() -> Vec<Rule> {
     vec![
+        Rule::new(&["welcome to Zircon"], Effect::Stage(Builtin::Kernel)),
         Rule::new(&["ASSERT FAILED at ("], Effect::Signature(assert_failed)),
         Rule::new(&["double fault, halting"], Effect::Signature(double_fault)),
         Rule::new(

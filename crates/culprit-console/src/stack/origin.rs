@@ -13,16 +13,9 @@ pub(crate) struct Origin {
 
 impl Origin {
     pub(crate) fn of(text: &str) -> Origin {
-        let text = text.trim_start();
-        let text = match text.strip_prefix('<') {
-            Some(rest) => rest.split_once('>').map_or(text, |(_, after)| after),
-            None => text,
-        };
-        let Some((time, rest)) = text.strip_prefix('[').and_then(|t| t.split_once(']')) else {
+        let Some((_, rest)) = stamp(text) else {
             return Origin::default();
         };
-        let time = time.trim();
-        let stamped = time.contains('.') && time.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         let caller = rest
             .strip_prefix('[')
             .and_then(|r| r.split_once(']'))
@@ -33,8 +26,32 @@ impl Origin {
                 (kind == b'T' || kind == b'C').then_some((kind, number))
             });
         Origin {
-            stamped,
-            caller: caller.filter(|_| stamped),
+            stamped: true,
+            caller,
+        }
+    }
+
+    /// The kernel's time stamp of a line (`[   12.345678]`, Zircon's
+    /// `[00037.717]`), in seconds.
+    pub(crate) fn time_of(text: &str) -> Option<f64> {
+        stamp(text).and_then(|(time, _)| time.parse().ok())
+    }
+
+    /// A line's body without Zircon's `pid.tid> ` prefix (`05209.05460>
+    /// panic: ...`): the thread that printed it, as Linux's caller id.
+    pub(crate) fn without_thread(body: &str) -> &str {
+        let Some((thread, rest)) = body.split_once("> ") else {
+            return body;
+        };
+        let zircon = thread.split_once('.').is_some_and(|(pid, tid)| {
+            !pid.is_empty()
+                && !tid.is_empty()
+                && pid.bytes().chain(tid.bytes()).all(|b| b.is_ascii_digit())
+        });
+        if zircon {
+            rest
+        } else {
+            body
         }
     }
 
@@ -46,4 +63,18 @@ impl Origin {
         };
         (!self.stamped || other.stamped) && same_caller
     }
+}
+
+/// A line's kernel time stamp (`[   12.345678]`, after a log level `<6>` if
+/// any) and what follows it.
+fn stamp(text: &str) -> Option<(&str, &str)> {
+    let text = text.trim_start();
+    let text = match text.strip_prefix('<') {
+        Some(rest) => rest.split_once('>').map_or(text, |(_, after)| after),
+        None => text,
+    };
+    let (time, rest) = text.strip_prefix('[')?.split_once(']')?;
+    let time = time.trim();
+    let stamped = time.contains('.') && time.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    stamped.then_some((time, rest))
 }

@@ -94,9 +94,9 @@ fn names_lose_clone_suffixes_and_syscall_prefixes() {
     assert_eq!(clean("foo.part.1"), "foo");
     assert_eq!(clean("foo.llvm.1234567"), "foo");
     assert_eq!(clean("__x64_sys_write"), "sys_write");
-    assert_eq!(clean("__do_sys_bpf"), "sys_bpf");
-    assert_eq!(clean("__se_sys_bpf"), "sys_bpf");
-    assert_eq!(clean("SyS_read"), "sys_read");
+    // the syscall's definition is named by titles (`blame::canonical`)
+    assert_eq!(clean("__do_sys_bpf"), "__do_sys_bpf");
+    assert_eq!(clean("SyS_read.isra.3"), "SyS_read");
     assert_eq!(clean("ksys_write"), "sys_write");
     assert_eq!(clean("__ia32_sys_open"), "sys_open");
     assert_eq!(
@@ -239,4 +239,88 @@ fn no_function_left_means_none() {
         "Call Trace:\n dump_stack_lvl+0x1/0x2\n panic+0x1/0x2\n</TASK>",
     );
     assert_eq!(s.function(), None);
+}
+
+#[test]
+fn leaks_skip_the_constructors_that_allocate_for_their_caller() {
+    let trace = "backtrace:
+           [<00000000996d44e4>] __kmalloc+0x14f/0x2a0
+           [<00000000d3775b57>] pcpu_mem_zalloc+0x6a/0x90
+           [<00000000ba6d0050>] pcpu_create_chunk+0xb6/0x2a0
+           [<00000000c6fad5c7>] __alloc_percpu_gfp+0x27/0x30
+           [<00000000f3c9f17c>] htab_map_alloc+0x447/0x5c0
+           [<0000000018bf48ad>] map_create+0x149/0x520
+           [<00000000807bbe88>] __x64_sys_bpf+0x169/0x340";
+    assert_eq!(
+        stack(Pick::Caller, None, trace).function(),
+        Some("map_create")
+    );
+    // a module's init that allocates keeps its object: not the initcall runner
+    let init = "backtrace:
+           [<ffffffff81234567>] kvmalloc_node+0x26/0x90
+           [<ffffffffa0001234>] demo_ring_alloc+0x1c/0x40 [demo]
+           [<ffffffff81234567>] do_one_initcall+0x50/0x200";
+    assert_eq!(
+        stack(Pick::Caller, None, init).function(),
+        Some("demo_ring_alloc")
+    );
+}
+
+#[test]
+fn a_jump_to_a_bare_address_is_the_callers() {
+    // the first frame made the call, machinery or not; the link register is not
+    // trusted, and without a trace nothing is
+    let trace = "IP: 0x286
+         RIP: 0010:0x286
+         Call Trace:
+          process_one_work+0xbf3/0x1bc0
+          worker_thread+0x223/0x1860
+          kthread+0x35e/0x430";
+    assert_eq!(
+        stack(Pick::First, None, trace).function(),
+        Some("process_one_work")
+    );
+    let untraced = "PC is at 0x80b0f484\nLR is at do_futex+0x158/0xf14\n";
+    assert_eq!(stack(Pick::First, None, untraced).function(), None);
+    // a user-mode program counter is no wild jump
+    let user = "RIP: 0033:0x461189\nCall Trace:\n dump_stack+0x1/0x2\n tun_chr_write+0x1/0x2\n";
+    assert_eq!(
+        stack(Pick::First, None, user).function(),
+        Some("tun_chr_write")
+    );
+}
+
+#[test]
+fn a_trace_header_after_the_stack_dump_words_opens_the_trace() {
+    let s = stack(
+        Pick::First,
+        None,
+        "ffffffff81df7854 ffff8801d5eef730 ffffffff83f42ec0
+          dffffc0000000000Call Trace:
+          [<ffffffff81d90889>] dump_stack+0xc1/0x128
+          [<ffffffff81df78bc>] __this_cpu_preempt_check+0x1c/0x20
+          [<ffffffff833f3f78>] ipcomp_init_state+0x188/0x930",
+    );
+    assert_eq!(s.function(), Some("ipcomp_init_state"));
+}
+
+#[test]
+fn a_syscall_is_titled_by_its_definition_or_its_entry_wrapper() {
+    use crate::blame::canonical;
+    // the definition by the bare name, the architecture's wrapper as `sys_`
+    assert_eq!(canonical("__se_sys_mremap"), "mremap");
+    assert_eq!(canonical("compat_SyS_mount"), "mount");
+    assert_eq!(canonical(&clean("__x64_sys_rmdir")), "sys_rmdir");
+    assert_eq!(canonical("sys_"), "sys_");
+    // a stall in a syscall's definition is still a stall in that syscall
+    let s = stack(
+        Pick::Stall,
+        None,
+        "Call Trace:
+          __lock_acquire+0x1/0x2
+          lock_acquire+0x1/0x2
+          SyS_fcntl+0x5be/0xc70
+          entry_SYSCALL_64_fastpath+0x16/0x76",
+    );
+    assert_eq!(s.function().map(canonical), Some("fcntl"));
 }

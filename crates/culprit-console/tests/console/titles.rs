@@ -27,48 +27,208 @@ fn first(name: &str) -> Signature {
 #[test]
 fn every_snippet_gets_its_title() {
     for (name, kind, title) in [
-        ("arm64-null-deref.log", Kind::Oops, "BUG: unable to handle kernel NULL pointer dereference in demo_fill_ring"),
-        ("arm64-bug-in-spinlock.log", Kind::Bug, "kernel BUG in demo_core_attach"),
-        ("x86-old-rip.log", Kind::Oops, "BUG: unable to handle kernel paging request in legacy_copy"),
-        ("x86-retpoline-thunk.log", Kind::Fault, "general protection fault in demo_unlink_node"),
-        ("x86-syscall-frame.log", Kind::Warning, "WARNING in sys_demo_config"),
-        ("riscv-oops.log", Kind::Oops, "BUG: unable to handle kernel paging request in rv_demo_read"),
-        ("i386-old-eip.log", Kind::Oops, "BUG: unable to handle kernel NULL pointer dereference in i386_demo_poll"),
-        ("arm32-pc-is-at.log", Kind::Oops, "BUG: unable to handle kernel NULL pointer dereference in arm_demo_clear"),
-        ("hung-task-mutex.log", Kind::Stall, "INFO: task hung in demo_flush_fn"),
-        ("kmemleak-kzalloc.log", Kind::Bug, "memory leak in demo_ring_alloc"),
-        ("freebsd-fatal-trap.log", Kind::Fault, "Fatal trap NUM: page fault while in kernel mode in demo_softc_detach"),
-        ("freebsd-panic.log", Kind::Panic, "panic: Assertion vp->v_usecount > failed at /usr/src/sys/kern/vfs_subr.c in vrele_demo"),
-        ("netbsd-uvm-fault.log", Kind::Fault, "uvm_fault in nbsd_demo_ioctl"),
-        ("openbsd-uvm-fault.log", Kind::Fault, "uvm_fault: obsd_demo_attach"),
-        ("go-nil-deref.log", Kind::Panic, "panic: runtime error: invalid memory address or nil pointer dereference"),
-        ("go-deadlock.log", Kind::Panic, "fatal error: all goroutines are asleep - deadlock! in main.waitForever"),
-        ("gvisor-data-race.log", Kind::Sanitizer, "DATA RACE in kernel.(*Task).demoCounter"),
-        ("rust-panic.log", Kind::Panic, "panicked at rust/kernel/lib.rs: called `Option::unwrap()` on a `None` value"),
-        ("arm64-warning.log", Kind::Warning, "WARNING in demo_dma_map"),
-        ("arm64-page-fault.log", Kind::Oops, "BUG: unable to handle kernel paging request in demo_name_show"),
-        ("x86-rcu-stall.log", Kind::Stall, "INFO: rcu detected stall in demo_worker_fn"),
-        ("x86-nmi-hard-lockup.log", Kind::Lockup, "BUG: hard lockup in demo_spin_irqs_off"),
-        ("x86-ubsan-bounds.log", Kind::Sanitizer, "UBSAN: array-index-out-of-bounds in demo_table_lookup"),
-        ("x86-refcount-underflow.log", Kind::Warning, "WARNING: refcount bug in demo_put_session"),
-        ("x86-usercopy.log", Kind::Bug, "BUG: bad usercopy in demo_read_record"),
-        ("x86-fortify.log", Kind::Bug, "BUG: fortify: buffer overflow in demo_set_label"),
-        ("x86-lockdep-circular.log", Kind::Warning, "possible deadlock in demo_second_path"),
-        ("x86-lockdep-inconsistent.log", Kind::Warning, "inconsistent lock state in demo_timer_fn"),
-        ("x86-hung-waits.log", Kind::Stall, "INFO: task hung in demo_wait_firmware"),
-        ("x86-odebug.log", Kind::Warning, "WARNING: ODEBUG bug in demo_destroy_device"),
-        ("x86-kasan-memcpy.log", Kind::Sanitizer, "KASAN: slab-out-of-bounds Write in demo_copy_frame"),
-        ("zephyr-arm-symtab.log", Kind::Fault, "BUS FAULT: Precise data bus error in demo_dma_store"),
-        ("x86-kmsan-infoleak.log", Kind::Sanitizer, "KMSAN: kernel-infoleak in demo_get_stats"),
-        ("x86-kfence-strlen.log", Kind::Sanitizer, "KFENCE: out-of-bounds read in demo_parse_name"),
-        ("x86-divide-error.log", Kind::Fault, "divide error in demo_rate_per_slot"),
-        ("x86-invalid-opcode.log", Kind::Fault, "invalid opcode in demo_unlink_item"),
-        ("x86-double-fault.log", Kind::Fault, "PANIC: double fault in demo_walk_tree"),
-        ("x86-spinlock-recursion.log", Kind::Bug, "BUG: spinlock recursion in demo_update_state"),
-        ("x86-sleep-in-atomic.log", Kind::Bug, "BUG: sleeping function called from invalid context in demo_stats_refresh"),
+        (
+            "arm64-null-deref.log",
+            Kind::Oops,
+            "BUG: unable to handle kernel NULL pointer dereference in demo_fill_ring",
+        ),
+        (
+            "arm64-bug-in-spinlock.log",
+            Kind::Bug,
+            "kernel BUG in demo_core_attach",
+        ),
+        (
+            "x86-old-rip.log",
+            Kind::Oops,
+            "BUG: unable to handle kernel paging request in legacy_copy",
+        ),
+        (
+            "x86-retpoline-thunk.log",
+            Kind::Fault,
+            "general protection fault in demo_unlink_node",
+        ),
+        (
+            "x86-syscall-frame.log",
+            Kind::Warning,
+            "WARNING in demo_config",
+        ),
+        (
+            "riscv-oops.log",
+            Kind::Oops,
+            "BUG: unable to handle kernel paging request in rv_demo_read",
+        ),
+        (
+            "i386-old-eip.log",
+            Kind::Oops,
+            "BUG: unable to handle kernel NULL pointer dereference in i386_demo_poll",
+        ),
+        (
+            "arm32-pc-is-at.log",
+            Kind::Oops,
+            "BUG: unable to handle kernel NULL pointer dereference in arm_demo_clear",
+        ),
+        (
+            "hung-task-mutex.log",
+            Kind::Stall,
+            "INFO: task hung in demo_flush_fn",
+        ),
+        (
+            "kmemleak-kzalloc.log",
+            Kind::Bug,
+            "memory leak in demo_ring_alloc",
+        ),
+        (
+            "freebsd-fatal-trap.log",
+            Kind::Fault,
+            "Fatal trap NUM: page fault while in kernel mode in demo_softc_detach",
+        ),
+        (
+            "freebsd-panic.log",
+            Kind::Panic,
+            "panic: Assertion vp->v_usecount > failed at /usr/src/sys/kern/vfs_subr.c",
+        ),
+        (
+            "netbsd-uvm-fault.log",
+            Kind::Fault,
+            "uvm_fault in nbsd_demo_ioctl",
+        ),
+        (
+            "openbsd-uvm-fault.log",
+            Kind::Fault,
+            "uvm_fault: obsd_demo_attach",
+        ),
+        (
+            "go-nil-deref.log",
+            Kind::Panic,
+            "panic: runtime error: invalid memory address or nil pointer dereference",
+        ),
+        (
+            "go-deadlock.log",
+            Kind::Panic,
+            "fatal error: all goroutines are asleep - deadlock! in main.waitForever",
+        ),
+        (
+            "gvisor-data-race.log",
+            Kind::Sanitizer,
+            "DATA RACE in kernel.(*Task).demoCounter",
+        ),
+        (
+            "rust-panic.log",
+            Kind::Panic,
+            "panicked at rust/kernel/lib.rs: called `Option::unwrap()` on a `None` value",
+        ),
+        (
+            "arm64-warning.log",
+            Kind::Warning,
+            "WARNING in demo_dma_map",
+        ),
+        (
+            "arm64-page-fault.log",
+            Kind::Oops,
+            "BUG: unable to handle kernel paging request in demo_name_show",
+        ),
+        (
+            "x86-rcu-stall.log",
+            Kind::Stall,
+            "INFO: rcu detected stall in demo_worker_fn",
+        ),
+        (
+            "x86-nmi-hard-lockup.log",
+            Kind::Lockup,
+            "BUG: hard lockup in demo_spin_irqs_off",
+        ),
+        (
+            "x86-ubsan-bounds.log",
+            Kind::Sanitizer,
+            "UBSAN: array-index-out-of-bounds in demo_table_lookup",
+        ),
+        (
+            "x86-refcount-underflow.log",
+            Kind::Warning,
+            "WARNING: refcount bug in demo_put_session",
+        ),
+        (
+            "x86-usercopy.log",
+            Kind::Bug,
+            "BUG: bad usercopy in demo_read_record",
+        ),
+        (
+            "x86-fortify.log",
+            Kind::Bug,
+            "BUG: fortify: buffer overflow in demo_set_label",
+        ),
+        (
+            "x86-lockdep-circular.log",
+            Kind::Warning,
+            "possible deadlock in demo_second_path",
+        ),
+        (
+            "x86-lockdep-inconsistent.log",
+            Kind::Warning,
+            "inconsistent lock state in demo_timer_fn",
+        ),
+        (
+            "x86-hung-waits.log",
+            Kind::Stall,
+            "INFO: task hung in demo_wait_firmware",
+        ),
+        (
+            "x86-odebug.log",
+            Kind::Warning,
+            "WARNING: ODEBUG bug in demo_destroy_device",
+        ),
+        (
+            "x86-kasan-memcpy.log",
+            Kind::Sanitizer,
+            "KASAN: slab-out-of-bounds Write in demo_copy_frame",
+        ),
+        (
+            "zephyr-arm-symtab.log",
+            Kind::Fault,
+            "BUS FAULT: Precise data bus error in demo_dma_store",
+        ),
+        (
+            "x86-kmsan-infoleak.log",
+            Kind::Sanitizer,
+            "KMSAN: kernel-infoleak in demo_get_stats",
+        ),
+        (
+            "x86-kfence-strlen.log",
+            Kind::Sanitizer,
+            "KFENCE: out-of-bounds read in demo_parse_name",
+        ),
+        (
+            "x86-divide-error.log",
+            Kind::Fault,
+            "divide error in demo_rate_per_slot",
+        ),
+        (
+            "x86-invalid-opcode.log",
+            Kind::Fault,
+            "invalid opcode in demo_unlink_item",
+        ),
+        (
+            "x86-double-fault.log",
+            Kind::Fault,
+            "PANIC: double fault in demo_walk_tree",
+        ),
+        (
+            "x86-spinlock-recursion.log",
+            Kind::Bug,
+            "BUG: spinlock recursion in demo_update_state",
+        ),
+        (
+            "x86-sleep-in-atomic.log",
+            Kind::Bug,
+            "BUG: sleeping function called from invalid context in demo_stats_refresh",
+        ),
     ] {
         let got = first(name);
-        assert_eq!((got.kind, got.title.as_str(), got.corrupted), (kind, title, false), "{name}");
+        assert_eq!(
+            (got.kind, got.title.as_str(), got.corrupted),
+            (kind, title, false),
+            "{name}"
+        );
     }
 }
 

@@ -169,11 +169,16 @@ fn blamed(title: &str) -> Option<&str> {
     title.rsplit_once(" in ").map(|(_, f)| f)
 }
 
-/// Whether culprit's title names `function` as a whole word.
+/// Whether culprit's title names `function` whole: not as a part of a longer
+/// name. A Go function's name holds punctuation (`waiter.(*Entry).Next`), so
+/// the name is found as it is, then its ends are checked.
 fn names(title: &str, function: &str) -> bool {
-    title
-        .split(|c: char| !(c.is_alphanumeric() || "_.$".contains(c)))
-        .any(|word| word == function)
+    let name_char = |c: char| c.is_alphanumeric() || "_.$".contains(c);
+    title.match_indices(function).any(|(at, _)| {
+        let before = title[..at].chars().next_back();
+        let after = title[at + function.len()..].chars().next();
+        !before.is_some_and(name_char) && !after.is_some_and(name_char)
+    })
 }
 
 /// Scores every report; `readings` are in the order of `reports`.
