@@ -32,6 +32,13 @@ pub enum Told {
         runs: u32,
         confidence: f64,
     },
+    /// The prior the search starts from: what the targets name, and the commits
+    /// (with `function` or `file`) whose diffs touch it.
+    Prior {
+        functions: Vec<String>,
+        files: Vec<String>,
+        favoured: Vec<(String, String)>,
+    },
     /// The search took a candidate.
     Testing {
         candidate: String,

@@ -1,6 +1,6 @@
 //! The result of `culprit bisect`: its `--json` document, kept as the session's result.
 
-use crate::commit_hunt::{CandidateKind, Conclusion, FixupUse, Plan};
+use crate::commit_hunt::{CandidateKind, Conclusion, FixupUse, Plan, PriorUse};
 use crate::infra::Retried;
 use crate::judge::verdict_text;
 use crate::record::{relative, RunRecord};
@@ -25,6 +25,8 @@ pub struct CommitHuntResult {
     /// Per test: the target, as people read it.
     pub target: BTreeMap<String, String>,
     pub flaky: Option<FlakyRates>,
+    /// The prior the search started from (`--prior`), and the commits it favoured.
+    pub prior: Option<PriorUse>,
     pub verification: Vec<String>,
     pub message: Option<String>,
     /// The fixups that made candidates testable, with how many each.
@@ -65,7 +67,8 @@ pub struct CommitView {
     pub date: String,
 }
 
-/// The failure rates of an intermittent failure's model.
+/// The failure rates of an intermittent failure's model: how often a candidate with the
+/// culprit fails, and how often one without it does.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FlakyRates {
@@ -183,9 +186,14 @@ impl CommitHuntResult {
                 .iter()
                 .map(|(t, target)| (t.clone(), target.describe()))
                 .collect(),
-            flaky: conclusion.flaky.map(|m| FlakyRates {
-                p_fail_if_bad: m.p_fail_if_bad,
-                p_fail_if_good: m.p_fail_if_good,
+            flaky: conclusion.flaky,
+            prior: conclusion.prior.as_ref().map(|p| PriorUse {
+                favoured: p
+                    .favoured
+                    .iter()
+                    .map(|(c, how)| (label(c), how.clone()))
+                    .collect(),
+                ..p.clone()
             }),
             verification: conclusion.verification.clone(),
             message: conclusion.message.clone(),

@@ -46,6 +46,7 @@ fn plan(commits: usize) -> Plan {
         fixups: Vec::new(),
         auto_fixup: true,
         auto_fixup_up_front: false,
+        prior: culprit_hunt::commit_hunt::PriorChoice::None,
         recipe: "scheduling".into(),
     }
 }
@@ -141,6 +142,7 @@ fn hunt_session(
         plan,
         observer: Arc::new(Unobserved),
         stop_at: BTreeMap::new(),
+        repo: None,
     };
     let outcome = hunt.hunt();
     let steps = session.journal.steps(id).unwrap();

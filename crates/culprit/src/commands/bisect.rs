@@ -4,7 +4,7 @@ use crate::commands::hunt_args::{check_tree, close_failed_hunt, executor, HuntAr
 use crate::progress::Progress;
 use crate::view::{clean_title, excerpt, fit, table, width};
 use anyhow::{bail, Result};
-use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, Range};
+use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, PriorChoice, Range};
 use culprit_hunt::infra::describe as describe_retried;
 use culprit_hunt::manifest::AutoFixup;
 use culprit_hunt::results::CommitHuntResult;
@@ -68,6 +68,18 @@ pub struct BisectArgs {
     /// Bisect even though tracked files have uncommitted changes.
     #[arg(long)]
     pub allow_dirty: bool,
+    /// What the search believes before any run: `crash` favours the commits whose diff
+    /// touches the function (or file) the bad endpoint's failure names, `none` weighs
+    /// every commit the same. A prior only steers which candidates run: a wrong one
+    /// costs runs, never the answer.
+    #[arg(long, value_enum, default_value_t = PriorArg::Crash)]
+    pub prior: PriorArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PriorArg {
+    None,
+    Crash,
 }
 
 pub fn run(args: BisectArgs) -> Result<u8> {
@@ -129,6 +141,10 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         plan: plan.clone(),
         observer: progress.clone(),
         stop_at: BTreeMap::new(),
+        repo: match plan.kind {
+            CandidateKind::Commits { .. } => ws.repo().ok().cloned(),
+            CandidateKind::Artifacts { .. } => None,
+        },
     };
     let outcome = hunt.hunt();
     progress.finish();
@@ -171,6 +187,10 @@ fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
             (true, _) => Some(AutoFixup::UpFront),
             (_, true) => Some(AutoFixup::Off),
             _ => None,
+        },
+        prior: match args.prior {
+            PriorArg::None => PriorChoice::None,
+            PriorArg::Crash => PriorChoice::Crash,
         },
     };
     if let Some(list) = &args.list {
