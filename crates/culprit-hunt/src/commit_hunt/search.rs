@@ -65,8 +65,9 @@ impl Search {
 
 impl CommitHunt<'_, '_> {
     /// The search from the endpoints' results to the bisection's last answer. Should a
-    /// rerun of the bad endpoint pass, the failure is intermittent: the search starts
-    /// again with the rates unknown, learned from every run. Returns whether they were.
+    /// rerun of the bad endpoint pass, or the verdicts contradict each other, the failure
+    /// is intermittent: the search starts again with the rates unknown, learned from
+    /// every run. Returns whether they were.
     pub(super) fn search_phase<'g>(
         &mut self,
         graph: &'g CommitGraph,
@@ -91,7 +92,10 @@ impl CommitHunt<'_, '_> {
             for judgement in &search.endpoint_reruns {
                 passed |= start.runs.count(judgement);
             }
-            if !flaky && passed {
+            // Trusted verdicts that contradict each other are an intermittent failure's
+            // mark too (a commit passed whose descendant failed by chance, or the
+            // reverse): the search starts again weighing every run.
+            if !flaky && (passed || bisection.status() == Status::Contradiction) {
                 flaky = true;
                 continue;
             }
