@@ -66,13 +66,9 @@ impl Story {
                 runs,
                 confidence,
             } => format!(
-                "the failure is intermittent: the bad endpoint failed {failed} of {runs} runs; bisecting with a Bayesian model (confidence {confidence:.2})"
+                "the failure is intermittent: the bad endpoint failed {failed} of {runs} runs so far; bisecting with a Bayesian model that learns the failure rates from every run and may find no culprit (confidence {confidence:.2})"
             ),
-            Told::Prior {
-                functions,
-                files,
-                favoured,
-            } => prior_line(functions, files, favoured),
+            Told::Prior(used) => used.describe(),
             Told::Testing {
                 candidate,
                 suspects,
@@ -378,28 +374,6 @@ fn target_text(target: &Target) -> String {
 /// An option without its `CONFIG_` prefix.
 fn bare(option: &str) -> &str {
     option.strip_prefix("CONFIG_").unwrap_or(option)
-}
-
-/// The prior's line: what the crash names and the commits that touch it.
-fn prior_line(functions: &[String], files: &[String], favoured: &[(String, String)]) -> String {
-    let named: Vec<&str> = functions.iter().chain(files).map(String::as_str).collect();
-    if named.is_empty() {
-        return "prior: the failure names no function or file; every commit weighs the same".into();
-    }
-    let mut touching: Vec<String> = favoured
-        .iter()
-        .take(5)
-        .map(|(commit, how)| format!("{} ({how})", short(commit)))
-        .collect();
-    if favoured.len() > touching.len() {
-        touching.push(format!("{} more", favoured.len() - touching.len()));
-    }
-    let favoured = if touching.is_empty() {
-        "no commit touches them; every commit weighs the same".to_string()
-    } else {
-        format!("favouring {}", touching.join(", "))
-    };
-    format!("prior from the crash: {}; {favoured}", named.join(", "))
 }
 
 #[cfg(test)]

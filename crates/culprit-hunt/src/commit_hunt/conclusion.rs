@@ -128,11 +128,15 @@ impl CommitHunt<'_, '_> {
             }
             Status::NoCulprit {
                 probability,
+                rate,
                 good,
                 bad,
-                ..
             } => {
                 conclusion.status = HuntStatus::Flake;
+                conclusion.flaky = Some(FlakyRates {
+                    p_fail_if_bad: rate,
+                    p_fail_if_good: rate,
+                });
                 conclusion.confidence = probability;
                 conclusion.message = Some(format!(
                     "no commit in the range changes how often this fails: it failed {} of {} runs at the good endpoint and {} of {} at the bad one (no culprit at probability {probability:.3})",

@@ -159,15 +159,7 @@ impl CommitHunt<'_, '_> {
         let suspects = graph.len().saturating_sub(start.good_nodes.len());
         let (prior, used) = self.prior(&graph, suspects, &start.targets);
         if let Some(used) = &used {
-            self.tell(Told::Prior {
-                functions: used.functions.clone(),
-                files: used.files.clone(),
-                favoured: used
-                    .favoured
-                    .iter()
-                    .map(|(c, how)| (self.plan.label(c), how.clone()))
-                    .collect(),
-            });
+            self.tell(Told::Prior(used.clone()));
         }
         let (flaky, bisection, search) = self.search_phase(&graph, &mut start, &prior)?;
         let mut conclusion = self.conclude(&graph, &start, flaky, bisection, search)?;

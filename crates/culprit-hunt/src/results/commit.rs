@@ -1,6 +1,6 @@
 //! The result of `culprit bisect`: its `--json` document, kept as the session's result.
 
-use crate::commit_hunt::{CandidateKind, Conclusion, FixupUse, Plan, PriorUse};
+use crate::commit_hunt::{CandidateKind, Conclusion, FixupUse, Plan, PriorChoice, PriorUse};
 use crate::infra::Retried;
 use crate::judge::verdict_text;
 use crate::record::{relative, RunRecord};
@@ -74,6 +74,62 @@ pub struct CommitView {
 pub struct FlakyRates {
     pub p_fail_if_bad: f64,
     pub p_fail_if_good: f64,
+}
+
+impl FlakyRates {
+    /// The rates in words, as every front end shows them.
+    pub fn describe(&self) -> String {
+        if self.p_fail_if_bad == self.p_fail_if_good {
+            return format!(
+                "intermittent: it fails about {:.0}% of the runs throughout the range",
+                self.p_fail_if_bad * 100.0
+            );
+        }
+        format!(
+            "intermittent: learned from every run, a candidate with the culprit fails {:.0}% of its runs, one without it {:.1}%",
+            self.p_fail_if_bad * 100.0,
+            self.p_fail_if_good * 100.0
+        )
+    }
+}
+
+impl PriorUse {
+    /// The prior in words, as every front end shows it.
+    pub fn describe(&self) -> String {
+        if self.choice == PriorChoice::None {
+            return "prior: none (every commit weighs the same)".into();
+        }
+        let named: Vec<&str> = self
+            .functions
+            .iter()
+            .chain(&self.files)
+            .map(String::as_str)
+            .collect();
+        if named.is_empty() {
+            return "prior: crash, but the failure names no function or file (every commit weighs the same)".into();
+        }
+        let favoured = if self.favoured.is_empty() {
+            "no commit touches them".to_string()
+        } else {
+            // The first few; the JSON lists them all.
+            let mut each: Vec<String> = self
+                .favoured
+                .iter()
+                .take(5)
+                .map(|(c, how)| format!("{} ({how})", c.chars().take(12).collect::<String>()))
+                .collect();
+            if self.favoured.len() > each.len() {
+                each.push(format!("{} more", self.favoured.len() - each.len()));
+            }
+            format!("favoured {}", each.join(", "))
+        };
+        let note = self
+            .note
+            .as_ref()
+            .map(|n| format!("; {n}"))
+            .unwrap_or_default();
+        format!("prior: crash, from {}; {favoured}{note}", named.join(", "))
+    }
 }
 
 /// One run as `--json` shows it.

@@ -238,12 +238,12 @@ fn text(result: &CommitHuntResult, evidence: bool) -> String {
     }
     out.push_str(&format!("  confidence {:.2}", result.confidence));
     if let Some(flaky) = &result.flaky {
-        out.push_str(&format!(
-            " (intermittent: the bad endpoint failed {:.0}% of its runs)",
-            flaky.p_fail_if_bad * 100.0
-        ));
+        out.push_str(&format!(" ({})", flaky.describe()));
     }
     out.push('\n');
+    if let Some(prior) = &result.prior {
+        out.push_str(&format!("  {}\n", prior.describe()));
+    }
     for line in &result.verification {
         out.push_str(&format!("  verified: {line}\n"));
     }
