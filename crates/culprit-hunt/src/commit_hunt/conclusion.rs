@@ -26,7 +26,7 @@ pub struct Conclusion {
     pub message: Option<String>,
     /// The fixups that made verdicts possible.
     pub fixups: Vec<FixupUse>,
-    /// The prior the search started from, when one was asked for.
+    /// The prior the search started from (`None` when the hunt ended before the search).
     pub prior: Option<PriorUse>,
 }
 

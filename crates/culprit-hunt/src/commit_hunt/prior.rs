@@ -147,7 +147,7 @@ impl CommitHunt<'_, '_> {
         targets: &BTreeMap<String, Target>,
     ) -> (BTreeMap<usize, f64>, Option<PriorUse>) {
         if self.plan.prior == PriorChoice::None {
-            return (BTreeMap::new(), None);
+            return (BTreeMap::new(), Some(PriorUse::default()));
         }
         let (functions, files) = clues(targets);
         let mut used = PriorUse {

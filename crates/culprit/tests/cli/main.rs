@@ -14,6 +14,7 @@ mod cli_state;
 mod common;
 mod demo;
 mod elf_cli;
+mod flaky_hunts;
 mod identical_builds;
 mod journal_faults;
 mod kconfig_cli;
