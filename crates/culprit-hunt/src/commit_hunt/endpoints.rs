@@ -13,6 +13,7 @@ use crate::told::Told;
 use culprit_console::Outcome;
 use culprit_search::commit::CommitGraph;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
 /// Runs of the bad endpoint an intermittent failure (`--flaky`) gets to show itself
 /// before the hunt says it did not reproduce.
@@ -52,6 +53,9 @@ pub(super) struct Endpoints {
     pub(super) bad_node: usize,
     pub(super) targets: BTreeMap<String, Target>,
     pub(super) target_tests: Vec<String>,
+    /// The bad endpoint's logs of the failures hunted, with where each report lies in
+    /// its log: the frames a crash's prior reads.
+    pub(super) reports: Vec<(PathBuf, Option<(u64, u64)>)>,
     pub(super) runs: EndpointRuns,
     /// Whether the failure is known to be intermittent already.
     pub(super) flaky: bool,
@@ -113,6 +117,12 @@ impl CommitHunt<'_, '_> {
         let passed_first = !runs.bad.is_empty();
         runs.bad.push(true);
         let target_tests: Vec<String> = targets.keys().cloned().collect();
+        let reports = first_bad
+            .tests
+            .iter()
+            .filter(|run| targets.contains_key(&run.name))
+            .map(|run| (run.log.clone(), run.evidence))
+            .collect();
         self.stop_at = targets.clone();
         for (test, target) in &targets {
             self.tell(Told::TargetFound {
@@ -168,6 +178,7 @@ impl CommitHunt<'_, '_> {
                 bad_node,
                 targets,
                 target_tests,
+                reports,
                 runs,
                 flaky,
                 checks,

@@ -157,7 +157,7 @@ impl CommitHunt<'_, '_> {
             Err(err) => return Err(err),
         };
         let suspects = graph.len().saturating_sub(start.good_nodes.len());
-        let (prior, used) = self.prior(&graph, suspects, &start.targets);
+        let (prior, used) = self.prior(&graph, suspects, &start);
         if let Some(used) = &used {
             self.tell(Told::Prior(used.clone()));
         }

@@ -4,6 +4,7 @@
 //! `culprit_search::commit::BisectOptions::prior`): a wrong prior costs runs, never the
 //! answer.
 
+use super::endpoints::Endpoints;
 use super::CommitHunt;
 use crate::target::Target;
 use culprit_exec::git::Touch;
@@ -11,6 +12,7 @@ use culprit_search::commit::CommitGraph;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::LazyLock;
 
 /// Which prior the search starts from (`--prior`).
@@ -65,6 +67,13 @@ const NOT_FUNCTIONS: &[&str] = &[
 static FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9_./-]*[A-Za-z0-9_]\.(?:c|h|S|cc|cpp|rs|go)\b").expect("built-in")
 });
+/// A frame of a call trace or a program counter line: `function+0xoffset/0xsize`.
+static FRAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([A-Za-z_][A-Za-z0-9_.]*)\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+").expect("built-in")
+});
+/// The frames a prior takes from a report, and the most of a log it reads for them.
+const MAX_FRAMES: usize = 4;
+const MAX_REPORT: usize = 64 * 1024;
 /// An identifier, and what follows it (a call's parenthesis, a frame's offset).
 static IDENTIFIER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z_][A-Za-z0-9_]*").expect("built-in"));
@@ -100,6 +109,33 @@ fn push_new(list: &mut Vec<String>, item: &str) {
     if !list.iter().any(|i| i == item) {
         list.push(item.to_string());
     }
+}
+
+/// The functions of a report's first frames (`f+0x12/0x40`), where the crash happened
+/// beside the function its title blames; deeper frames are callers that many commits
+/// touch for other reasons.
+pub fn frames(report: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for capture in FRAME.captures_iter(report) {
+        if found.len() == MAX_FRAMES {
+            break;
+        }
+        // `f.cold`, `f.isra.0`: the compiler's copies of `f`, which the source names `f`.
+        let name = capture[1].split('.').next().unwrap_or_default();
+        push_new(&mut found, name);
+    }
+    found
+}
+
+/// The report of a failed run: the part of its log the console classifier pointed at.
+fn read_report(log: &Path, evidence: Option<(u64, u64)>) -> Option<String> {
+    let (start, end) = evidence?;
+    let bytes = std::fs::read(log).ok()?;
+    let end = (end as usize)
+        .min(bytes.len())
+        .min(start as usize + MAX_REPORT);
+    let start = (start as usize).min(end);
+    Some(String::from_utf8_lossy(&bytes[start..end]).into_owned())
 }
 
 /// The functions and files every target's title (and its other titles) names.
@@ -144,12 +180,20 @@ impl CommitHunt<'_, '_> {
         &self,
         graph: &CommitGraph,
         suspects: usize,
-        targets: &BTreeMap<String, Target>,
+        start: &Endpoints,
     ) -> (BTreeMap<usize, f64>, Option<PriorUse>) {
         if self.plan.prior == PriorChoice::None {
             return (BTreeMap::new(), Some(PriorUse::default()));
         }
-        let (functions, files) = clues(targets);
+        let (mut functions, files) = clues(&start.targets);
+        for (log, evidence) in &start.reports {
+            // The frames are a hint: a log that cannot be read only leaves them out.
+            if let Some(report) = read_report(log, *evidence) {
+                frames(&report)
+                    .iter()
+                    .for_each(|f| push_new(&mut functions, f));
+            }
+        }
         let mut used = PriorUse {
             choice: PriorChoice::Crash,
             functions,
@@ -226,5 +270,14 @@ mod tests {
         assert_eq!(w["b"], 50.0);
         assert_eq!(w["c"], 25.0);
         assert!(weights(3, &touches).values().all(|&x| x >= 1.0));
+    }
+
+    #[test]
+    fn the_first_frames_name_functions() {
+        let report = "WARNING: CPU: 0 PID: 1 at kernel/sched/core.c:120 pick_next_task+0x12/0x40\nCall Trace:\n pick_next_task+0x12/0x40\n schedule+0x20/0x80\n do_a+0x1/0x2\n do_b.cold+0x1/0x2\n do_c+0x1/0x2\n";
+        assert_eq!(
+            frames(report),
+            vec!["pick_next_task", "schedule", "do_a", "do_b"]
+        );
     }
 }

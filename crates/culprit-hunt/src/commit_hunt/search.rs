@@ -9,10 +9,11 @@ use crate::error::{HuntError, Result};
 use crate::judge::{evidence_log, fixed_up, judge, shown_place, INFRA_RETRIES};
 use crate::judgement::Judgement;
 use crate::observe::Event;
+use crate::record::StepResult;
 use crate::session::{Request, Ticket};
 use crate::target::Target;
 use crate::told::Told;
-use culprit_console::Signature;
+use culprit_console::{Outcome, Signature};
 use culprit_search::commit::{
     BisectOptions, Bisection, CommitGraph, Status, UnknownRates, Verdict,
 };
@@ -51,6 +52,13 @@ pub(crate) struct Search {
 }
 
 impl Search {
+    /// Whether `node` has a good or bad verdict recorded.
+    fn has_verdict(&self, node: usize) -> bool {
+        self.verdicts
+            .iter()
+            .any(|(n, v)| *n == node && matches!(v, Verdict::Good | Verdict::Bad))
+    }
+
     pub(crate) fn record(
         &mut self,
         bisection: &mut Bisection,
@@ -314,6 +322,22 @@ impl CommitHunt<'_, '_> {
                 replayed: self.session.replayed(ticket),
             });
             self.tell_deadlines(graph.id(node), &result, self.session.replayed(ticket));
+            if search.flaky && !fixed && is_noise(&judgement, &result) {
+                // With unknown rates a candidate runs many times, and a run that shows
+                // another failure once (a boot that hangs on a loaded machine) says
+                // nothing of the target: the candidate runs again, and one that has
+                // verdicts of its own is never called untestable for it.
+                let n = search.retries.entry(node).or_default();
+                *n += 1;
+                if *n <= INFRA_RETRIES {
+                    let request = self.search_request(graph, node, fixed, search, target_tests);
+                    running.insert(self.session.submit(request)?, (node, fixed));
+                    continue;
+                }
+                if search.has_verdict(node) {
+                    continue;
+                }
+            }
             // A candidate given the fix only because it lies in a broken window is run
             // on its own when the fix does not apply to it: it may build as it is.
             if fixed
@@ -426,4 +450,14 @@ fn ran(failed: bool) -> Verdict {
     } else {
         Verdict::Good
     }
+}
+
+/// Whether a run built and then failed in another way than the target: noise for an
+/// intermittent failure's search (a build failure is the fixups' business).
+fn is_noise(judgement: &Judgement, result: &StepResult) -> bool {
+    matches!(judgement, Judgement::Untestable(_))
+        && result
+            .build
+            .as_ref()
+            .is_none_or(|build| build.outcome == Outcome::Pass)
 }

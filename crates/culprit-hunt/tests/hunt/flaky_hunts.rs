@@ -172,3 +172,52 @@ fn a_flaky_failure_that_never_shows_is_an_inconclusive_answer() {
         "ten runs of the bad endpoint, one of the good"
     );
 }
+
+/// One run in eight hangs instead (a loaded machine): with unknown rates a candidate
+/// runs many times, and such a run is run again rather than making the candidate
+/// untestable, so the culprit is still named, not left in a set of skipped suspects.
+#[test]
+fn runs_that_hang_now_and_then_do_not_make_candidates_untestable() {
+    let dir = tempfile::tempdir().unwrap();
+    let culprit = 41;
+    let commits = 80;
+    let plan = Plan {
+        flaky: true,
+        verify: 0,
+        ..plan(commits)
+    };
+    let mut coin = SplitMix64::new(5);
+    let mut first_bad = true;
+    let hunted = hunt_plan(
+        dir.path(),
+        CONFIG,
+        plan,
+        2,
+        Arc::default(),
+        move |_, job, _| {
+            let n = index(job);
+            let shown = n == commits - 1 && std::mem::take(&mut first_bad);
+            let outcome = if shown {
+                verdict(0, job)
+            } else if n > 0 && coin.chance(0.125) {
+                Outcome::Hang {
+                    stage: "test".into(),
+                    last_line: None,
+                }
+            } else if n >= culprit && coin.chance(0.6) {
+                verdict(0, job)
+            } else {
+                Outcome::Pass
+            };
+            Scripted {
+                seconds: 1.0,
+                result: step_showing(&[("boot", outcome)]),
+            }
+        },
+    );
+    let conclusion = hunted
+        .conclusion
+        .unwrap_or_else(|| panic!("{:?}", hunted.error));
+    assert_eq!(conclusion.status, HuntStatus::Found, "{conclusion:?}");
+    assert_eq!(hunted.culprit, Some(id(culprit)));
+}

@@ -31,6 +31,7 @@ mod slurm_cluster;
 mod slurm_hunts;
 mod toyos_bisect;
 mod toyos_bisect_config;
+mod toyos_flaky;
 mod toyos_run;
 mod toyos_shape;
 mod trees;
