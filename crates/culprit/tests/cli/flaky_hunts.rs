@@ -201,7 +201,7 @@ fn a_crash_prior_on_the_culprit_saves_steps_and_a_decoy_costs_few() {
     let text =
         String::from_utf8(culprit(&repo, &["report", "--format", "md", "2"]).stdout).unwrap();
     assert!(
-        text.contains(r"prior: crash, from pick\_next\_task; favoured "),
+        text.contains(r"prior: crash, from pick\_next\_task, schedule; favoured "),
         "{text}"
     );
 }
