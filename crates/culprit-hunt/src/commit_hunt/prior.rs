@@ -200,15 +200,17 @@ impl CommitHunt<'_, '_> {
             files,
             ..PriorUse::default()
         };
-        let touches = match &self.repo {
-            Some(repo) => repo.touching(
-                &self.plan.bad,
-                &self.plan.good,
-                &used.functions,
-                &used.files,
-            ),
-            None => Ok(Vec::new()),
+        let Some(repo) = &self.repo else {
+            used.note =
+                Some("no git history to read diffs from; every candidate weighs the same".into());
+            return (BTreeMap::new(), Some(used));
         };
+        let touches = repo.touching(
+            &self.plan.bad,
+            &self.plan.good,
+            &used.functions,
+            &used.files,
+        );
         let touches = match touches {
             Ok(touches) => touches,
             Err(err) => {

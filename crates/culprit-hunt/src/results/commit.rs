@@ -123,12 +123,13 @@ impl PriorUse {
             }
             format!("favoured {}", each.join(", "))
         };
-        let note = self
-            .note
-            .as_ref()
-            .map(|n| format!("; {n}"))
-            .unwrap_or_default();
-        format!("prior: crash, from {}; {favoured}{note}", named.join(", "))
+        let read = match &self.note {
+            // The diffs were not read: nothing is known of what touches them.
+            Some(note) if self.favoured.is_empty() => note.clone(),
+            Some(note) => format!("{favoured}; {note}"),
+            None => favoured,
+        };
+        format!("prior: crash, from {}; {read}", named.join(", "))
     }
 }
 
