@@ -1,5 +1,6 @@
 //! The conclusion phase: the bisection's last answer as the hunt's answer (found and
-//! verified, ambiguous between suspects, or inconclusive, each with why).
+//! verified, ambiguous between suspects, a flake with no culprit, or inconclusive, each
+//! with why).
 
 use super::endpoints::{Endpoints, FLAKY_BAD_ATTEMPTS};
 use super::fixups::{tested_with, FixupUse};
