@@ -5,8 +5,10 @@
 //! understands them all.
 
 mod submodule;
+mod touch;
 
 pub use submodule::Submodule;
+pub use touch::Touch;
 
 use crate::supervisor;
 use nix::sys::signal::Signal;

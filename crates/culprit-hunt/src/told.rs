@@ -2,6 +2,7 @@
 //! words (a live display shortens and regroups them; the full text stays in the journal,
 //! `culprit log`, the JSON and the reports).
 
+use crate::commit_hunt::PriorUse;
 use crate::judgement::Judgement;
 use crate::record::Place;
 use crate::target::Target;
@@ -32,6 +33,9 @@ pub enum Told {
         runs: u32,
         confidence: f64,
     },
+    /// The prior the search starts from: what the targets name, and the commits whose
+    /// diffs touch it.
+    Prior(PriorUse),
     /// The search took a candidate.
     Testing {
         candidate: String,

@@ -4,7 +4,7 @@
 use super::escape::xml;
 use super::excerpt;
 use super::steps::setup_runs;
-use super::{Reading, StepEntry};
+use super::{Hunt, Reading, StepEntry};
 use culprit_console::{CaseResult, Outcome};
 use culprit_hunt::record::relative;
 use culprit_hunt::record::RunRecord;
@@ -30,8 +30,38 @@ pub fn render(reading: &Reading<'_>) -> String {
         totals.skipped,
         totals.time
     );
+    out.push_str(&answer(reading));
     out.push_str(&suites);
     out.push_str("</testsuites>\n");
+    out
+}
+
+/// A commit hunt's answer as the properties of a suite without cases, where CI
+/// dashboards show them: the status, why, the failure's rates and the prior.
+fn answer(reading: &Reading<'_>) -> String {
+    let Hunt::Commit(found) = &reading.findings.hunt else {
+        return String::new();
+    };
+    let result = &found.result;
+    let properties = [
+        Some(("status", result.status.as_str().to_string())),
+        result.culprit.clone().map(|c| ("culprit", c)),
+        Some(("confidence", format!("{:.4}", result.confidence))),
+        result.message.clone().map(|m| ("message", m)),
+        result.flaky.as_ref().map(|f| ("flaky", f.describe())),
+        result.prior.as_ref().map(|p| ("prior", p.describe())),
+    ];
+    let mut out = String::from(
+        "  <testsuite name=\"answer\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    <properties>\n",
+    );
+    for (name, value) in properties.into_iter().flatten() {
+        let _ = writeln!(
+            out,
+            "      <property name=\"{name}\" value=\"{}\"/>",
+            xml(&value)
+        );
+    }
+    out.push_str("    </properties>\n  </testsuite>\n");
     out
 }
 

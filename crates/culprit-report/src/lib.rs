@@ -21,7 +21,7 @@ use culprit_hunt::infra::Retried;
 use culprit_hunt::journal::{SessionRow, StepRow};
 use std::path::PathBuf;
 
-pub use findings::Findings;
+pub use findings::{Findings, Hunt};
 pub use steps::StepEntry;
 
 /// The formats `culprit report --format` writes.

@@ -117,15 +117,14 @@ fn commit_summary(out: &mut String, found: &CommitResult) {
         let _ = writeln!(out, "Target ({}): {}  ", md_name(test), md_code(target));
     }
     let mut line = format!("Confidence {:.2}", found.result.confidence);
-    if let Some(p) = found.result.flaky.as_ref().map(|f| f.p_fail_if_bad) {
-        let _ = write!(
-            line,
-            " (intermittent: the bad endpoint failed {:.0}% of its runs)",
-            p * 100.0
-        );
+    if let Some(flaky) = &found.result.flaky {
+        let _ = write!(line, " ({})", flaky.describe());
     }
     let _ = write!(line, "; {}", work_line(&found.result.counts));
     let _ = writeln!(out, "{line}.  ");
+    if let Some(prior) = &found.result.prior {
+        let _ = writeln!(out, "{}.  ", md_text(&prior.describe()));
+    }
     for v in &found.result.verification {
         let _ = writeln!(out, "Verified: {}.  ", md_text(v));
     }

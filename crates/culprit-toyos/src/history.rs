@@ -58,7 +58,7 @@ pub const CULPRIT_OPTIONS_OFF: &[&str] = &[
     "EXCEPTION_DUMP_STACK",
 ];
 
-const SUBJECTS: &[&str] = &[
+pub(crate) const SUBJECTS: &[&str] = &[
     "sched: tidy the run queue walk",
     "console: flush the FIFO before the banner",
     "docs: describe the boot stages",
@@ -89,13 +89,13 @@ fn changelog_source(symbol: &str, entries: &[String], include: Option<&str>) -> 
     text
 }
 
-struct Writer<'a> {
-    dir: &'a Path,
-    clock: u64,
+pub(crate) struct Writer<'a> {
+    pub(crate) dir: &'a Path,
+    pub(crate) clock: u64,
 }
 
 impl Writer<'_> {
-    fn git(&mut self, args: &[&str]) -> Result<String> {
+    pub(crate) fn git(&mut self, args: &[&str]) -> Result<String> {
         self.clock += 60;
         let date = format!("{} +0000", 1_767_225_600 + self.clock);
         let out = Command::new("git")
@@ -128,7 +128,7 @@ impl Writer<'_> {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
-    fn write(&self, rel: &str, text: &str) -> Result<()> {
+    pub(crate) fn write(&self, rel: &str, text: &str) -> Result<()> {
         let path = self.dir.join(rel);
         std::fs::write(&path, text).map_err(failed(format!("cannot write {}", path.display())))
     }
@@ -141,7 +141,7 @@ impl Writer<'_> {
 
     /// A commit on main: one more changelog entry (with the missing header while the
     /// header split is broken).
-    fn main_commit(
+    pub(crate) fn main_commit(
         &mut self,
         log: &mut Vec<String>,
         subject: &str,
@@ -156,7 +156,7 @@ impl Writer<'_> {
         self.commit(subject)
     }
 
-    fn set_options(&self, on: &[&str], off: &[&str]) -> Result<()> {
+    pub(crate) fn set_options(&self, on: &[&str], off: &[&str]) -> Result<()> {
         let path = self.dir.join(".config");
         let bytes =
             std::fs::read(&path).map_err(failed(format!("cannot read {}", path.display())))?;

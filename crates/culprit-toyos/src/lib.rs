@@ -1,9 +1,10 @@
 //! The bundled example kernel, `examples/toyos`, embedded so that `culprit demo` works
 //! from any directory with nothing but the binary, and a generated history of it with
 //! the troubles real ones have (the demo's first hunt, and the subject of the end-to-end
-//! tests).
+//! tests), and histories whose failure is intermittent (`flaky`).
 
 mod files;
+pub mod flaky;
 pub mod history;
 
 pub use files::write_tree;

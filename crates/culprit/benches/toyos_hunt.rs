@@ -7,7 +7,9 @@
 //! `TOYOS_REPEAT=N` runs culprit's -j 1 and -j 2 alternately N times each and compares
 //! their medians, so that both meet the same load.
 
-use std::path::Path;
+mod shared;
+
+use shared::{git_bisect, run, yes};
 use std::process::Command;
 use std::time::Instant;
 
@@ -65,7 +67,8 @@ fn main() {
         );
         walls[slot].push(wall);
     }
-    let (steps, wall, found) = git_bisect(&repo, dir.path(), timeout);
+    let tests = ["smp_semaphore", "smp_mutex", "smp_threads"];
+    let (steps, wall, found) = git_bisect(&repo, dir.path(), timeout, "v0.1", &tests);
     let subject =
         run(Command::new("git")
             .arg("-C")
@@ -97,49 +100,4 @@ fn main() {
 fn median(mut walls: Vec<f64>) -> f64 {
     walls.sort_by(f64::total_cmp);
     walls.get(walls.len() / 2).copied().unwrap_or_default()
-}
-
-fn yes(right: bool) -> &'static str {
-    if right {
-        "yes"
-    } else {
-        "no"
-    }
-}
-
-fn run(command: &mut Command) -> std::process::Output {
-    match command.output() {
-        Ok(out) => out,
-        Err(err) => {
-            eprintln!("cannot run {command:?}: {err}");
-            std::process::exit(1)
-        }
-    }
-}
-
-/// `git bisect run` with a classic script; returns (steps, wall seconds, first bad).
-fn git_bisect(repo: &Path, scratch: &Path, timeout: u64) -> (usize, f64, String) {
-    let script = scratch.join("bisect.sh");
-    let count = scratch.join("count");
-    let text = format!(
-        "#!/bin/sh\necho x >> {count}\nmake -s -C . >/dev/null 2>&1 || exit 125\nfor t in smp_semaphore smp_mutex smp_threads; do\n  timeout {timeout} qemu-system-x86_64 -smp 2 -m 64 -display none -serial stdio -no-reboot -kernel build/kernel.elf -append test=$t > {log} 2>&1\n  grep -q 'PROJECT EXECUTION SUCCESSFUL' {log} || exit 1\ndone\nexit 0\n",
-        count = count.display(),
-        log = scratch.join("boot.log").display(),
-    );
-    if std::fs::write(&script, text).is_err() {
-        return (0, 0.0, String::new());
-    }
-    let git = |args: &[&str]| run(Command::new("git").arg("-C").arg(repo).args(args));
-    git(&["bisect", "start", "main", "v0.1"]);
-    let started = Instant::now();
-    git(&["bisect", "run", "sh", &script.to_string_lossy()]);
-    let wall = started.elapsed().as_secs_f64();
-    let found = String::from_utf8_lossy(&git(&["rev-parse", "refs/bisect/bad"]).stdout)
-        .trim()
-        .to_string();
-    git(&["bisect", "reset"]);
-    let steps = std::fs::read_to_string(&count)
-        .map(|c| c.lines().count())
-        .unwrap_or(0);
-    (steps, wall, found)
 }

@@ -66,8 +66,9 @@ impl Story {
                 runs,
                 confidence,
             } => format!(
-                "the failure is intermittent: the bad endpoint failed {failed} of {runs} runs; bisecting with a Bayesian model (confidence {confidence:.2})"
+                "the failure is intermittent: the bad endpoint failed {failed} of {runs} runs so far; bisecting with a Bayesian model that learns the failure rates from every run and may find no culprit (confidence {confidence:.2})"
             ),
+            Told::Prior(used) => used.describe(),
             Told::Testing {
                 candidate,
                 suspects,

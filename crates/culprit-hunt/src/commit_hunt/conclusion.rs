@@ -1,14 +1,16 @@
 //! The conclusion phase: the bisection's last answer as the hunt's answer (found and
-//! verified, ambiguous between suspects, or inconclusive, each with why).
+//! verified, ambiguous between suspects, a flake with no culprit, or inconclusive, each
+//! with why).
 
-use super::endpoints::Endpoints;
+use super::endpoints::{Endpoints, FLAKY_BAD_ATTEMPTS};
 use super::fixups::{tested_with, FixupUse};
 use super::search::Search;
-use super::CommitHunt;
+use super::{CommitHunt, PriorUse};
 use crate::error::Result;
+use crate::results::FlakyRates;
 use crate::status::HuntStatus;
 use crate::target::Target;
-use culprit_search::commit::{Bisection, CommitGraph, FlakyModel, Status, SuspectReason};
+use culprit_search::commit::{Bisection, CommitGraph, Status, SuspectReason};
 use std::collections::BTreeMap;
 
 /// What the hunt concluded.
@@ -19,11 +21,34 @@ pub struct Conclusion {
     pub suspects: Vec<(String, String, f64)>,
     pub confidence: f64,
     pub targets: BTreeMap<String, Target>,
-    pub flaky: Option<FlakyModel>,
+    /// The failure rates an intermittent failure's search learned.
+    pub flaky: Option<FlakyRates>,
     pub verification: Vec<String>,
     pub message: Option<String>,
     /// The fixups that made verdicts possible.
     pub fixups: Vec<FixupUse>,
+    /// The prior the search started from (`None` when the hunt ended before the search).
+    pub prior: Option<PriorUse>,
+}
+
+impl Conclusion {
+    /// The answer of an intermittent failure that never showed at the bad endpoint.
+    pub(super) fn not_reproduced(bad: &str) -> Conclusion {
+        Conclusion {
+            status: HuntStatus::Inconclusive,
+            culprit: None,
+            suspects: Vec::new(),
+            confidence: 0.0,
+            targets: BTreeMap::new(),
+            flaky: None,
+            verification: Vec::new(),
+            message: Some(format!(
+                "the bad revision {bad} did not fail in {FLAKY_BAD_ATTEMPTS} runs: the failure shows more rarely than that, or no longer; nothing to hunt until it fails again"
+            )),
+            fixups: Vec::new(),
+            prior: None,
+        }
+    }
 }
 
 impl CommitHunt<'_, '_> {
@@ -31,7 +56,7 @@ impl CommitHunt<'_, '_> {
         &mut self,
         graph: &CommitGraph,
         start: &Endpoints,
-        model: Option<FlakyModel>,
+        flaky: bool,
         bisection: Bisection<'_>,
         search: Search,
     ) -> Result<Conclusion> {
@@ -44,10 +69,17 @@ impl CommitHunt<'_, '_> {
             suspects: Vec::new(),
             confidence: 0.0,
             targets: start.targets.clone(),
-            flaky: model,
+            flaky: bisection
+                .learned_rates()
+                .filter(|_| flaky)
+                .map(|(bad, good)| FlakyRates {
+                    p_fail_if_bad: bad,
+                    p_fail_if_good: good,
+                }),
             verification: Vec::new(),
             message: None,
             fixups: search.fixes.uses(),
+            prior: None,
         };
         match bisection.status() {
             Status::Found {
@@ -97,14 +129,18 @@ impl CommitHunt<'_, '_> {
             }
             Status::NoCulprit {
                 probability,
+                rate,
                 good,
                 bad,
-                ..
             } => {
                 conclusion.status = HuntStatus::Flake;
+                conclusion.flaky = Some(FlakyRates {
+                    p_fail_if_bad: rate,
+                    p_fail_if_good: rate,
+                });
                 conclusion.confidence = probability;
                 conclusion.message = Some(format!(
-                    "no commit in the range changes how often this fails: it failed {} of {} runs at the good endpoint and {} of {} at the bad one",
+                    "no commit in the range changes how often this fails: it failed {} of {} runs at the good endpoint and {} of {} at the bad one (no culprit at probability {probability:.3})",
                     good.fails, good.runs, bad.fails, bad.runs
                 ));
             }

@@ -10,18 +10,23 @@ use crate::record::StepResult;
 use crate::session::Ticket;
 use crate::target::Target;
 use crate::told::Told;
-use culprit_search::commit::{CommitGraph, FlakyModel};
+use culprit_console::Outcome;
+use culprit_search::commit::CommitGraph;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
-/// Runs that a flaky-failure estimate is made from, per endpoint.
-const FLAKY_ENDPOINT_RUNS: u32 = 10;
+/// Runs of the bad endpoint an intermittent failure (`--flaky`) gets to show itself
+/// before the hunt says it did not reproduce.
+pub(super) const FLAKY_BAD_ATTEMPTS: u32 = 10;
 
-/// The runs of the endpoints so far, which an intermittent failure's model is made from.
+/// The judged runs of the endpoints so far: with unknown rates each is a run like any
+/// other, recorded into the search.
+#[derive(Default)]
 pub(super) struct EndpointRuns {
-    bad_runs: u32,
-    bad_fails: u32,
-    good_runs: u32,
-    good_fails: u32,
+    /// Whether each run of the bad endpoint failed, in order.
+    pub(super) bad: Vec<bool>,
+    /// Each run of a good endpoint, and whether it failed.
+    pub(super) good: Vec<(String, bool)>,
 }
 
 impl EndpointRuns {
@@ -30,12 +35,11 @@ impl EndpointRuns {
     pub(super) fn count(&mut self, judgement: &Judgement) -> bool {
         match judgement {
             Judgement::Bad => {
-                self.bad_fails += 1;
-                self.bad_runs += 1;
+                self.bad.push(true);
                 false
             }
             Judgement::Good => {
-                self.bad_runs += 1;
+                self.bad.push(false);
                 true
             }
             _ => false,
@@ -49,6 +53,9 @@ pub(super) struct Endpoints {
     pub(super) bad_node: usize,
     pub(super) targets: BTreeMap<String, Target>,
     pub(super) target_tests: Vec<String>,
+    /// The bad endpoint's logs of the failures hunted, with where each report lies in
+    /// its log: the frames a crash's prior reads.
+    pub(super) reports: Vec<(PathBuf, Option<(u64, u64)>)>,
     pub(super) runs: EndpointRuns,
     /// Whether the failure is known to be intermittent already.
     pub(super) flaky: bool,
@@ -86,25 +93,36 @@ impl CommitHunt<'_, '_> {
             *result = self.settle("endpoint-good", key, &all_tests, &[], result.clone())?;
         }
         let attempts = if self.plan.flaky {
-            FLAKY_ENDPOINT_RUNS
+            FLAKY_BAD_ATTEMPTS
         } else {
             1
         };
-        let mut bad_runs = 1u32;
+        let mut runs = EndpointRuns::default();
         let targets = loop {
             match self.targets_at_bad(&first_bad) {
                 Ok(targets) => break targets,
-                Err(_) if bad_runs < attempts => {
+                Err(_) if (runs.bad.len() as u32) + 1 < attempts => {
+                    // A run in which every test passed is a pass of the bad endpoint;
+                    // one the lab spoiled says nothing.
+                    if first_bad.tests.iter().all(|t| t.outcome == Outcome::Pass) {
+                        runs.bad.push(false);
+                    }
                     first_bad = self
                         .run("endpoint-bad", std::slice::from_ref(&bad), &all_tests)?
                         .remove(0);
-                    bad_runs += 1;
                 }
                 Err(err) => return Err(err),
             }
         };
-        let bad_fails = 1u32;
+        let passed_first = !runs.bad.is_empty();
+        runs.bad.push(true);
         let target_tests: Vec<String> = targets.keys().cloned().collect();
+        let reports = first_bad
+            .tests
+            .iter()
+            .filter(|run| targets.contains_key(&run.name))
+            .map(|run| (run.log.clone(), run.evidence))
+            .collect();
         self.stop_at = targets.clone();
         for (test, target) in &targets {
             self.tell(Told::TargetFound {
@@ -112,11 +130,12 @@ impl CommitHunt<'_, '_> {
                 target: target.clone(),
             });
         }
-        let mut good_fails = 0;
         for (key, result) in good.iter().zip(&good_results) {
             match judge(result, &targets) {
-                Judgement::Good => {}
-                Judgement::Bad if self.plan.flaky => good_fails += 1,
+                Judgement::Good => runs.good.push((key.clone(), false)),
+                // A good endpoint that fails now and then is part of an intermittent
+                // failure's model (it may be a flake throughout the range).
+                Judgement::Bad if self.plan.flaky => runs.good.push((key.clone(), true)),
                 other => {
                     return Err(HuntError::GoodFails {
                         revision: self.label(key),
@@ -130,18 +149,12 @@ impl CommitHunt<'_, '_> {
         // With a worker to spare they run alongside the first search steps, which
         // assume it is not: should a rerun pass, those steps are dropped and the hunt
         // starts again with a Bayesian model.
-        let mut endpoints = EndpointRuns {
-            bad_runs,
-            bad_fails,
-            good_runs: good.len() as u32,
-            good_fails,
-        };
         let extra = if self.plan.flaky {
             0
         } else {
             self.plan.endpoint_runs.saturating_sub(1)
         };
-        let mut flaky = self.plan.flaky || bad_runs > 1;
+        let mut flaky = self.plan.flaky || passed_first;
         let mut checks = BTreeSet::new();
         if !flaky && self.session.workers() > 1 {
             for _ in 0..extra {
@@ -151,7 +164,7 @@ impl CommitHunt<'_, '_> {
         } else {
             for _ in 0..extra {
                 let judgement = self.rerun_bad(&targets, &target_tests)?;
-                flaky |= endpoints.count(&judgement);
+                flaky |= runs.count(&judgement);
             }
         }
 
@@ -165,50 +178,13 @@ impl CommitHunt<'_, '_> {
                 bad_node,
                 targets,
                 target_tests,
-                runs: endpoints,
+                reports,
+                runs,
                 flaky,
                 checks,
                 early,
             },
         ))
-    }
-
-    /// The model of an intermittent failure: more runs of both endpoints, up to
-    /// [`FLAKY_ENDPOINT_RUNS`] each, then the failure rates they show.
-    pub(super) fn flaky_model(
-        &mut self,
-        targets: &BTreeMap<String, Target>,
-        target_tests: &[String],
-        runs: &mut EndpointRuns,
-    ) -> Result<FlakyModel> {
-        while runs.bad_runs < FLAKY_ENDPOINT_RUNS {
-            if self.rerun_bad(targets, target_tests)? == Judgement::Bad {
-                runs.bad_fails += 1;
-            }
-            runs.bad_runs += 1;
-        }
-        let good = self.plan.good[..1].to_vec();
-        while runs.good_runs < FLAKY_ENDPOINT_RUNS {
-            let r = self.run("endpoint-good", &good, target_tests)?.remove(0);
-            runs.good_runs += 1;
-            if judge(&r, targets) == Judgement::Bad {
-                runs.good_fails += 1;
-            }
-        }
-        let EndpointRuns {
-            bad_runs,
-            bad_fails,
-            good_runs,
-            good_fails,
-        } = *runs;
-        let model = FlakyModel::estimate(bad_fails, bad_runs, good_fails, good_runs)
-            .map_err(|e| HuntError::BadInput(format!("the endpoints do not tell good from bad ({e}): the bad endpoint failed {bad_fails} of {bad_runs} runs, the good one {good_fails} of {good_runs}")))?;
-        self.tell(Told::Intermittent {
-            failed: bad_fails,
-            runs: bad_runs,
-            confidence: self.plan.confidence,
-        });
-        Ok(model)
     }
 
     /// Runs an endpoint again while the infrastructure failed (QEMU could not start, a
@@ -286,10 +262,25 @@ impl CommitHunt<'_, '_> {
     pub(super) fn graph(&self) -> Result<(CommitGraph, Vec<usize>)> {
         match &self.plan.kind {
             CandidateKind::Commits { range, .. } => {
-                let graph = CommitGraph::from_range(range.clone()).map_err(|e| {
+                // The good endpoints join the range as roots: the commits they are
+                // parents of then link to them, and a search with unknown rates can run
+                // them like any other candidate.
+                let mut nodes = range.clone();
+                for good in &self.plan.good {
+                    if !nodes.iter().any(|(id, _)| id == good) {
+                        nodes.push((good.clone(), Vec::new()));
+                    }
+                }
+                let graph = CommitGraph::from_range(nodes).map_err(|e| {
                     HuntError::BadInput(format!("cannot read the commit graph: {e}"))
                 })?;
-                Ok((graph, Vec::new()))
+                let good_nodes = self
+                    .plan
+                    .good
+                    .iter()
+                    .filter_map(|g| graph.index(g))
+                    .collect();
+                Ok((graph, good_nodes))
             }
             CandidateKind::Artifacts { list, .. } => {
                 let nodes = (0..list.len())

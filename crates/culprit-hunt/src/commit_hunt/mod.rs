@@ -11,6 +11,7 @@ mod endpoints;
 mod fixups;
 mod identical;
 mod plan;
+mod prior;
 mod search;
 mod setup;
 mod verify;
@@ -19,9 +20,10 @@ pub use conclusion::Conclusion;
 pub use early::EARLY_PHASE;
 pub use fixups::FixupUse;
 pub use plan::{CandidateKind, Plan};
+pub use prior::{PriorChoice, PriorUse};
 pub use setup::{HuntOptions, Range};
 
-use crate::error::Result;
+use crate::error::{HuntError, Result};
 use crate::executor::Prepare;
 use crate::observe::Observer;
 use crate::pace::learned_hangs;
@@ -29,6 +31,7 @@ use crate::record::StepResult;
 use crate::session::{Request, Session};
 use crate::target::Target;
 use crate::told::Told;
+use culprit_exec::git::Repo;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -45,6 +48,9 @@ pub struct CommitHunt<'s, 'a> {
     pub observer: Arc<dyn Observer>,
     /// The targets once known (empty while the bad endpoint is being read).
     pub stop_at: BTreeMap<String, Target>,
+    /// The repository of a commit hunt, whose diffs a crash's prior is read from
+    /// (`None`: every commit weighs the same).
+    pub repo: Option<Repo>,
 }
 
 impl CommitHunt<'_, '_> {
@@ -141,8 +147,23 @@ impl CommitHunt<'_, '_> {
 
     /// The whole hunt, phase after phase.
     pub fn hunt(&mut self) -> Result<Conclusion> {
-        let (graph, mut start) = self.check_endpoints()?;
-        let (model, bisection, search) = self.search_phase(&graph, &mut start)?;
-        self.conclude(&graph, &start, model, bisection, search)
+        let (graph, mut start) = match self.check_endpoints() {
+            Ok(started) => started,
+            // An intermittent failure that did not show in all its attempts is an
+            // answer (it is rarer than that, or gone), not a mistake of the user's.
+            Err(HuntError::NothingToHunt { revision, .. }) if self.plan.flaky => {
+                return Ok(Conclusion::not_reproduced(&revision));
+            }
+            Err(err) => return Err(err),
+        };
+        let suspects = graph.len().saturating_sub(start.good_nodes.len());
+        let (prior, used) = self.prior(&graph, suspects, &start);
+        if let Some(used) = &used {
+            self.tell(Told::Prior(used.clone()));
+        }
+        let (flaky, bisection, search) = self.search_phase(&graph, &mut start, &prior)?;
+        let mut conclusion = self.conclude(&graph, &start, flaky, bisection, search)?;
+        conclusion.prior = used;
+        Ok(conclusion)
     }
 }

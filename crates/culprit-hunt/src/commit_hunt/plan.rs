@@ -1,6 +1,7 @@
 //! What a commit hunt is asked to do, kept as the session's arguments so that
 //! `--resume` rebuilds the same hunt.
 
+use super::PriorChoice;
 use crate::target::Target;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -34,6 +35,9 @@ pub struct Plan {
     /// commits are tested with the fix instead of skipped one by one first.
     #[serde(default)]
     pub auto_fixup_up_front: bool,
+    /// The prior the search starts from (`--prior`).
+    #[serde(default)]
+    pub prior: PriorChoice,
     /// Digest of the configuration and test commands, part of every cache key.
     pub recipe: String,
 }

@@ -9,11 +9,14 @@ use crate::error::{HuntError, Result};
 use crate::judge::{evidence_log, fixed_up, judge, shown_place, INFRA_RETRIES};
 use crate::judgement::Judgement;
 use crate::observe::Event;
+use crate::record::StepResult;
 use crate::session::{Request, Ticket};
 use crate::target::Target;
 use crate::told::Told;
-use culprit_console::Signature;
-use culprit_search::commit::{BisectOptions, Bisection, CommitGraph, FlakyModel, Status, Verdict};
+use culprit_console::{Outcome, Signature};
+use culprit_search::commit::{
+    BisectOptions, Bisection, CommitGraph, Status, UnknownRates, Verdict,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Search runs allowed per bit of suspects (log2 of their count) before giving up.
@@ -49,6 +52,13 @@ pub(crate) struct Search {
 }
 
 impl Search {
+    /// Whether `node` has a good or bad verdict recorded.
+    fn has_verdict(&self, node: usize) -> bool {
+        self.verdicts
+            .iter()
+            .any(|(n, v)| *n == node && matches!(v, Verdict::Good | Verdict::Bad))
+    }
+
     pub(crate) fn record(
         &mut self,
         bisection: &mut Bisection,
@@ -63,42 +73,41 @@ impl Search {
 
 impl CommitHunt<'_, '_> {
     /// The search from the endpoints' results to the bisection's last answer. Should a
-    /// rerun of the bad endpoint pass, the failure is intermittent: the search starts
-    /// again with a Bayesian model.
+    /// rerun of the bad endpoint pass, or the verdicts contradict each other, the failure
+    /// is intermittent: the search starts again with the rates unknown, learned from
+    /// every run. Returns whether they were.
     pub(super) fn search_phase<'g>(
         &mut self,
         graph: &'g CommitGraph,
         start: &mut Endpoints,
-    ) -> Result<(Option<FlakyModel>, Bisection<'g>, Search)> {
+        prior: &BTreeMap<usize, f64>,
+    ) -> Result<(bool, Bisection<'g>, Search)> {
         let mut flaky = start.flaky;
         loop {
-            let model = if flaky {
-                Some(self.flaky_model(&start.targets, &start.target_tests, &mut start.runs)?)
-            } else {
-                None
-            };
+            if flaky {
+                let bad = &start.runs.bad;
+                self.tell(Told::Intermittent {
+                    failed: bad.iter().filter(|&&f| f).count() as u32,
+                    runs: bad.len() as u32,
+                    confidence: self.plan.confidence,
+                });
+            }
             let checks = std::mem::take(&mut start.checks);
             let early = std::mem::take(&mut start.early);
-            let (bisection, search) = self.bisect(
-                graph,
-                &start.good_nodes,
-                start.bad_node,
-                model,
-                &start.targets,
-                &start.target_tests,
-                checks,
-                early,
-            )?;
+            let (bisection, search) = self.bisect(graph, start, flaky, prior, checks, early)?;
             // Every rerun counts, including those after the first that passed.
             let mut passed = false;
             for judgement in &search.endpoint_reruns {
                 passed |= start.runs.count(judgement);
             }
-            if model.is_none() && passed {
+            // Trusted verdicts that contradict each other are an intermittent failure's
+            // mark too (a commit passed whose descendant failed by chance, or the
+            // reverse): the search starts again weighing every run.
+            if !flaky && (passed || bisection.status() == Status::Contradiction) {
                 flaky = true;
                 continue;
             }
-            return Ok((model, bisection, search));
+            return Ok((flaky, bisection, search));
         }
     }
 
@@ -106,22 +115,23 @@ impl CommitHunt<'_, '_> {
     /// verdicts obtained with fixups, or the automatic fixup rule, may start another.
     /// `endpoint_checks` are reruns of the bad endpoint already running; should one
     /// pass, the search stops at once with `intermittent` set.
-    #[allow(clippy::too_many_arguments)]
+    /// With `flaky`, the rates are unknown and every endpoint run so far is recorded.
     fn bisect<'g>(
         &mut self,
         graph: &'g CommitGraph,
-        good_nodes: &[usize],
-        bad_node: usize,
-        model: Option<FlakyModel>,
-        targets: &BTreeMap<String, Target>,
-        target_tests: &[String],
+        start: &Endpoints,
+        flaky: bool,
+        prior: &BTreeMap<usize, f64>,
         endpoint_checks: BTreeSet<Ticket>,
         early: BTreeMap<Ticket, usize>,
     ) -> Result<(Bisection<'g>, Search)> {
+        let (good_nodes, bad_node) = (&start.good_nodes, start.bad_node);
+        let (targets, target_tests) = (&start.targets, &start.target_tests);
         let options = BisectOptions {
             first_parent: self.plan.first_parent,
-            flaky: model,
             confidence: self.plan.confidence,
+            unknown_rates: flaky.then(UnknownRates::default),
+            prior: prior.clone(),
             ..BisectOptions::default()
         };
         let mut bisection = Bisection::new(graph, good_nodes, bad_node, options.clone())
@@ -135,7 +145,7 @@ impl CommitHunt<'_, '_> {
                 * (usize::BITS - bisection.initial_suspects().leading_zeros()) as usize
                 + 50,
             capped: false,
-            flaky: model.is_some(),
+            flaky,
             verdicts: Vec::new(),
             fixes: Fixups::new(self.plan.fixups.clone()),
             fix_wanted: None,
@@ -146,9 +156,18 @@ impl CommitHunt<'_, '_> {
             early: early.keys().copied().collect(),
             early_running: early,
         };
-        // With trusted verdicts the bad endpoint is simply bad. A flaky model already
-        // holds the endpoint runs: recording them again would count them twice.
-        if model.is_none() {
+        // With trusted verdicts the bad endpoint is simply bad. With unknown rates each
+        // endpoint run is evidence like any other, a good endpoint's failure included.
+        if flaky {
+            for &failed in &start.runs.bad {
+                search.record(&mut bisection, bad_node, ran(failed))?;
+            }
+            for (key, failed) in &start.runs.good {
+                if let Some(node) = graph.index(key) {
+                    search.record(&mut bisection, node, ran(*failed))?;
+                }
+            }
+        } else {
             search.record(&mut bisection, bad_node, Verdict::Bad)?;
         }
         loop {
@@ -303,6 +322,22 @@ impl CommitHunt<'_, '_> {
                 replayed: self.session.replayed(ticket),
             });
             self.tell_deadlines(graph.id(node), &result, self.session.replayed(ticket));
+            if search.flaky && !fixed && is_noise(&judgement, &result) {
+                // With unknown rates a candidate runs many times, and a run that shows
+                // another failure once (a boot that hangs on a loaded machine) says
+                // nothing of the target: the candidate runs again, and one that has
+                // verdicts of its own is never called untestable for it.
+                let n = search.retries.entry(node).or_default();
+                *n += 1;
+                if *n <= INFRA_RETRIES {
+                    let request = self.search_request(graph, node, fixed, search, target_tests);
+                    running.insert(self.session.submit(request)?, (node, fixed));
+                    continue;
+                }
+                if search.has_verdict(node) {
+                    continue;
+                }
+            }
             // A candidate given the fix only because it lies in a broken window is run
             // on its own when the fix does not apply to it: it may build as it is.
             if fixed
@@ -406,4 +441,23 @@ impl CommitHunt<'_, '_> {
         }
         request
     }
+}
+
+/// The verdict of a run that failed or passed.
+fn ran(failed: bool) -> Verdict {
+    if failed {
+        Verdict::Bad
+    } else {
+        Verdict::Good
+    }
+}
+
+/// Whether a run built and then failed in another way than the target: noise for an
+/// intermittent failure's search (a build failure is the fixups' business).
+fn is_noise(judgement: &Judgement, result: &StepResult) -> bool {
+    matches!(judgement, Judgement::Untestable(_))
+        && result
+            .build
+            .as_ref()
+            .is_none_or(|build| build.outcome == Outcome::Pass)
 }

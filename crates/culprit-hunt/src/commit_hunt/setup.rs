@@ -1,7 +1,7 @@
 //! A commit hunt's plan from what the user named: a git range or a list of prebuilt
 //! artifacts, checked before any step runs so that bad input fails fast with exit 2.
 
-use super::{CandidateKind, Plan};
+use super::{CandidateKind, Plan, PriorChoice};
 use crate::error::{Context, HuntError, Result};
 use crate::manifest::AutoFixup;
 use crate::recipe::hex;
@@ -27,6 +27,7 @@ pub struct HuntOptions {
     pub fixups: Vec<String>,
     /// `--auto-fixup` / `--no-auto-fixup`, else `[bisect] auto_fixup`.
     pub auto_fixup: Option<AutoFixup>,
+    pub prior: PriorChoice,
 }
 
 /// The revisions of a commit range, as the user named them.
@@ -198,6 +199,7 @@ impl Plan {
             fixups,
             auto_fixup: timing != AutoFixup::Off,
             auto_fixup_up_front: timing == AutoFixup::UpFront,
+            prior: options.prior,
             recipe: ws.manifest.recipe.digest.clone(),
         })
     }

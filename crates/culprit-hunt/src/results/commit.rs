@@ -1,6 +1,6 @@
 //! The result of `culprit bisect`: its `--json` document, kept as the session's result.
 
-use crate::commit_hunt::{CandidateKind, Conclusion, FixupUse, Plan};
+use crate::commit_hunt::{CandidateKind, Conclusion, FixupUse, Plan, PriorChoice, PriorUse};
 use crate::infra::Retried;
 use crate::judge::verdict_text;
 use crate::record::{relative, RunRecord};
@@ -25,6 +25,8 @@ pub struct CommitHuntResult {
     /// Per test: the target, as people read it.
     pub target: BTreeMap<String, String>,
     pub flaky: Option<FlakyRates>,
+    /// The prior the search started from (`--prior`), and the commits it favoured.
+    pub prior: Option<PriorUse>,
     pub verification: Vec<String>,
     pub message: Option<String>,
     /// The fixups that made candidates testable, with how many each.
@@ -61,12 +63,70 @@ pub struct CommitView {
     pub date: String,
 }
 
-/// The failure rates of an intermittent failure's model.
+/// The failure rates of an intermittent failure's model: how often a candidate with the
+/// culprit fails, and how often one without it does.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct FlakyRates {
     pub p_fail_if_bad: f64,
     pub p_fail_if_good: f64,
+}
+
+impl FlakyRates {
+    /// The rates in words, as every front end shows them.
+    pub fn describe(&self) -> String {
+        if self.p_fail_if_bad == self.p_fail_if_good {
+            return format!(
+                "intermittent: it fails about {:.0}% of the runs throughout the range",
+                self.p_fail_if_bad * 100.0
+            );
+        }
+        format!(
+            "intermittent: learned from every run, a candidate with the culprit fails {:.0}% of its runs, one without it {:.1}%",
+            self.p_fail_if_bad * 100.0,
+            self.p_fail_if_good * 100.0
+        )
+    }
+}
+
+impl PriorUse {
+    /// The prior in words, as every front end shows it.
+    pub fn describe(&self) -> String {
+        if self.choice == PriorChoice::None {
+            return "prior: none (every commit weighs the same)".into();
+        }
+        let named: Vec<&str> = self
+            .functions
+            .iter()
+            .chain(&self.files)
+            .map(String::as_str)
+            .collect();
+        if named.is_empty() {
+            return "prior: crash, but the failure names no function or file (every commit weighs the same)".into();
+        }
+        let favoured = if self.favoured.is_empty() {
+            "no commit touches them".to_string()
+        } else {
+            // The first few; the JSON lists them all.
+            let mut each: Vec<String> = self
+                .favoured
+                .iter()
+                .take(5)
+                .map(|(c, how)| format!("{} ({how})", c.chars().take(12).collect::<String>()))
+                .collect();
+            if self.favoured.len() > each.len() {
+                each.push(format!("{} more", self.favoured.len() - each.len()));
+            }
+            format!("favoured {}", each.join(", "))
+        };
+        let read = match &self.note {
+            // The diffs were not read: nothing is known of what touches them.
+            Some(note) if self.favoured.is_empty() => note.clone(),
+            Some(note) => format!("{favoured}; {note}"),
+            None => favoured,
+        };
+        format!("prior: crash, from {}; {read}", named.join(", "))
+    }
 }
 
 /// One run as `--json` shows it.
@@ -178,9 +238,14 @@ impl CommitHuntResult {
                 .iter()
                 .map(|(t, target)| (t.clone(), target.describe()))
                 .collect(),
-            flaky: conclusion.flaky.map(|m| FlakyRates {
-                p_fail_if_bad: m.p_fail_if_bad,
-                p_fail_if_good: m.p_fail_if_good,
+            flaky: conclusion.flaky,
+            prior: conclusion.prior.as_ref().map(|p| PriorUse {
+                favoured: p
+                    .favoured
+                    .iter()
+                    .map(|(c, how)| (label(c), how.clone()))
+                    .collect(),
+                ..p.clone()
             }),
             verification: conclusion.verification.clone(),
             message: conclusion.message.clone(),

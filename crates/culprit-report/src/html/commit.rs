@@ -13,12 +13,15 @@ pub(super) fn commit_facts(page: &mut String, found: &CommitResult) {
             html(target)
         );
     }
-    if let Some(p) = found.result.flaky.as_ref().map(|f| f.p_fail_if_bad) {
+    if let Some(flaky) = &found.result.flaky {
         let _ = writeln!(
             page,
-            "<li>The failure is intermittent: the bad endpoint failed {:.0}% of its runs; the search weighed each verdict (Bayesian bisection).</li>",
-            p * 100.0
+            "<li>The failure is {}; the search weighed each verdict (Bayesian bisection).</li>",
+            html(&flaky.describe())
         );
+    }
+    if let Some(prior) = &found.result.prior {
+        let _ = writeln!(page, "<li>{}</li>", html(&prior.describe()));
     }
     if let Some(message) = &found.result.message {
         let _ = writeln!(page, "<li>{}</li>", html(message));

@@ -195,6 +195,27 @@ impl<'g> Bisection<'g> {
         posterior
     }
 
+    /// With unknown rates, what the runs taught of them: how often a candidate that
+    /// contains the culprit fails and how often one without it does, each the mean over
+    /// the culprit hypotheses weighed by the posterior (`None` with rates given up front,
+    /// or when every suspect is ruled out).
+    pub fn learned_rates(&self) -> Option<(f64, f64)> {
+        let expected = self.posterior.expected.as_ref()?;
+        let mass: f64 = self.posterior.flat.iter().sum();
+        if mass <= 0.0 {
+            return None;
+        }
+        let mean = |rates: &[f64]| {
+            rates
+                .iter()
+                .zip(&self.posterior.flat)
+                .map(|(r, w)| r * w)
+                .sum::<f64>()
+                / mass
+        };
+        Some((mean(&expected.inside), mean(&expected.outside)))
+    }
+
     /// How many commits were suspects before any verdict.
     pub fn initial_suspects(&self) -> usize {
         self.suspects.len()

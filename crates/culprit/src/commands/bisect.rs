@@ -6,7 +6,7 @@ use crate::commands::hunt_args::{
 use crate::progress::Progress;
 use crate::view::{clean_title, excerpt, fit, table, width};
 use anyhow::{bail, Result};
-use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, Range};
+use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, PriorChoice, Range};
 use culprit_hunt::infra::describe as describe_retried;
 use culprit_hunt::manifest::AutoFixup;
 use culprit_hunt::results::CommitHuntResult;
@@ -67,6 +67,18 @@ pub struct BisectArgs {
     /// Bisect even though tracked files have uncommitted changes.
     #[arg(long)]
     pub allow_dirty: bool,
+    /// What the search believes before any run: `crash` favours the commits whose diff
+    /// touches the function (or file) the bad endpoint's failure names, `none` weighs
+    /// every commit the same. A prior only steers which candidates run: a wrong one
+    /// costs runs, never the answer.
+    #[arg(long, value_enum, default_value_t = PriorArg::Crash)]
+    pub prior: PriorArg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PriorArg {
+    None,
+    Crash,
 }
 
 pub fn run(args: BisectArgs) -> Result<u8> {
@@ -113,6 +125,10 @@ pub fn run(args: BisectArgs) -> Result<u8> {
         plan: plan.clone(),
         observer: progress.clone(),
         stop_at: BTreeMap::new(),
+        repo: match plan.kind {
+            CandidateKind::Commits { .. } => ws.repo().ok().cloned(),
+            CandidateKind::Artifacts { .. } => None,
+        },
     };
     let outcome = hunt.hunt();
     progress.finish();
@@ -151,6 +167,10 @@ fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
             (true, _) => Some(AutoFixup::UpFront),
             (_, true) => Some(AutoFixup::Off),
             _ => None,
+        },
+        prior: match args.prior {
+            PriorArg::None => PriorChoice::None,
+            PriorArg::Crash => PriorChoice::Crash,
         },
     };
     if let Some(list) = &args.list {
@@ -198,12 +218,12 @@ fn text(result: &CommitHuntResult, evidence: bool) -> String {
     }
     out.push_str(&format!("  confidence {:.2}", result.confidence));
     if let Some(flaky) = &result.flaky {
-        out.push_str(&format!(
-            " (intermittent: the bad endpoint failed {:.0}% of its runs)",
-            flaky.p_fail_if_bad * 100.0
-        ));
+        out.push_str(&format!(" ({})", flaky.describe()));
     }
     out.push('\n');
+    if let Some(prior) = &result.prior {
+        out.push_str(&format!("  {}\n", prior.describe()));
+    }
     for line in &result.verification {
         out.push_str(&format!("  verified: {line}\n"));
     }

@@ -85,6 +85,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         no_auto_fixup: false,
         auto_fixup: false,
         allow_dirty: false,
+        prior: bisect::PriorArg::Crash,
     })?;
     let journal = Workspace::load(Some(&config))?.journal()?;
     let result = journal

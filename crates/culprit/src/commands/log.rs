@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 use culprit_hunt::record::fixups_label;
 use culprit_hunt::session::StepCandidate;
 use culprit_hunt::workspace::Workspace;
-use culprit_report::{Material, Reading};
+use culprit_report::{Hunt, Material, Reading};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -70,6 +70,9 @@ pub fn run(args: LogArgs) -> Result<u8> {
         session.status,
         reading.steps.len()
     );
+    for line in answer_lines(&reading) {
+        println!("  {line}");
+    }
     let mut rows = Vec::new();
     for entry in &reading.steps {
         let step = entry.row;
@@ -163,4 +166,17 @@ fn label(candidate: &StepCandidate) -> String {
         }
         None => candidate.key.chars().take(12).collect(),
     }
+}
+
+/// A commit hunt's answer beside its status: why (the message), how intermittent the
+/// failure was, and which prior the search started from.
+fn answer_lines(reading: &Reading<'_>) -> Vec<String> {
+    let Hunt::Commit(found) = &reading.findings.hunt else {
+        return Vec::new();
+    };
+    let result = &found.result;
+    (result.message.iter().cloned())
+        .chain(result.flaky.as_ref().map(|f| f.describe()))
+        .chain(result.prior.as_ref().map(|p| p.describe()))
+        .collect()
 }

@@ -143,16 +143,29 @@ fn every_format_tells_the_same_hunt() {
     }
 }
 
-/// One suite per step with its runs; the counts in the attributes match the elements.
+/// One suite per step with its runs, the counts in the attributes matching the
+/// elements; before them, the answer's suite, whose properties say how the hunt ended.
 fn check_junit(xml: &str, steps: &[Value]) {
     assert!(!xml.contains("<script>"), "escaped: {xml}");
     let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "testsuites");
-    let suites: Vec<_> = root
+    let (answer, suites): (Vec<_>, Vec<_>) = root
         .children()
         .filter(|n| n.has_tag_name("testsuite"))
-        .collect();
+        .partition(|n| n.attribute("name") == Some("answer"));
+    let property = |name: &str| {
+        answer[0]
+            .descendants()
+            .find(|p| p.has_tag_name("property") && p.attribute("name") == Some(name))
+            .and_then(|p| p.attribute("value"))
+    };
+    assert_eq!(answer.len(), 1, "{xml}");
+    assert_eq!(property("status"), Some("found"), "{xml}");
+    assert!(
+        property("prior").is_some_and(|p| p.starts_with("prior: ")),
+        "{xml}"
+    );
     assert_eq!(suites.len(), steps.len());
     let count =
         |node: roxmltree::Node, attr: &str| node.attribute(attr).unwrap().parse::<usize>().unwrap();

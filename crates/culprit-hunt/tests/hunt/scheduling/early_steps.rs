@@ -220,6 +220,13 @@ fn a_rerun_of_the_bad_endpoint_runs_alongside_the_search_and_a_pass_restarts_it_
         .iter()
         .any(|h| h.what == What::Started && h.at == bad_starts[1] && h.candidate != bad);
     assert!(alongside, "{:?}", hunted.timeline);
-    // Then the model's endpoint runs: ten of the bad endpoint in all.
-    assert_eq!(bad_starts.len(), 10, "{:?}", hunted.timeline);
+    // Then the search starts again at once, the rates unknown and learned from every
+    // run: no more runs of the endpoints up front, the two so far are evidence.
+    let search_after = hunted
+        .timeline
+        .iter()
+        .any(|h| h.what == What::Started && h.at == bad_starts[1] + 1.0 && h.candidate != bad);
+    assert!(search_after, "{:?}", hunted.timeline);
+    assert!(bad_starts.len() < 5, "{:?}", hunted.timeline);
+    assert!(hunted.conclusion.unwrap().flaky.is_some());
 }

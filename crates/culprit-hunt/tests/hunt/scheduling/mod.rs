@@ -13,7 +13,7 @@ mod toyos;
 mod workers;
 
 use culprit_console::{Outcome, Signature, SignatureKind};
-use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Plan};
+use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Conclusion, Plan};
 use culprit_hunt::executor::fake::{FakeExecutor, Happened, Scripted, What};
 use culprit_hunt::executor::{Job, Prepare};
 use culprit_hunt::journal::Journal;
@@ -26,13 +26,13 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-const CONFIG: &str = "[[test]]\nname = \"boot\"\ncommand = \"boot.sh\"\n";
+pub(crate) const CONFIG: &str = "[[test]]\nname = \"boot\"\ncommand = \"boot.sh\"\n";
 
-fn id(i: usize) -> String {
+pub(crate) fn id(i: usize) -> String {
     format!("c{i:05}")
 }
 
-fn plan(commits: usize) -> Plan {
+pub(crate) fn plan(commits: usize) -> Plan {
     let range = (1..commits)
         .map(|i| (id(i), vec![id(i - 1)]))
         .rev()
@@ -55,11 +55,12 @@ fn plan(commits: usize) -> Plan {
         fixups: Vec::new(),
         auto_fixup: true,
         auto_fixup_up_front: false,
+        prior: culprit_hunt::commit_hunt::PriorChoice::None,
         recipe: "scheduling".into(),
     }
 }
 
-fn index(job: &Job) -> usize {
+pub(crate) fn index(job: &Job) -> usize {
     match &job.prepare {
         Prepare::Checkout(commit) => commit[1..].parse().unwrap(),
         other => panic!("a commit hunt checks out commits, not {other:?}"),
@@ -67,7 +68,7 @@ fn index(job: &Job) -> usize {
 }
 
 /// Commits from `culprit` on panic at boot; the others pass.
-fn verdict(culprit: usize, job: &Job) -> Outcome {
+pub(crate) fn verdict(culprit: usize, job: &Job) -> Outcome {
     if index(job) >= culprit {
         Outcome::Fail {
             signature: Signature::new(SignatureKind::Panic, "Kernel panic - not syncing: boom"),
@@ -77,14 +78,16 @@ fn verdict(culprit: usize, job: &Job) -> Outcome {
     }
 }
 
-struct Hunted {
-    culprit: Option<String>,
-    timeline: Vec<Happened>,
-    journal_steps: usize,
+pub(crate) struct Hunted {
+    pub(crate) culprit: Option<String>,
+    /// The conclusion, when the hunt ended with one.
+    pub(crate) conclusion: Option<Conclusion>,
+    pub(crate) timeline: Vec<Happened>,
+    pub(crate) journal_steps: usize,
     /// The phase and the candidate of each journal step, in order.
-    phases: Vec<String>,
-    keys: Vec<String>,
-    error: Option<HuntError>,
+    pub(crate) phases: Vec<String>,
+    pub(crate) keys: Vec<String>,
+    pub(crate) error: Option<HuntError>,
     /// The session, for a resumed hunt to continue.
     session: i64,
 }
@@ -100,7 +103,7 @@ fn hunt(
 }
 
 /// A hunt of `plan` with `workers` fake workers answering from `script`.
-fn hunt_plan(
+pub(crate) fn hunt_plan(
     dir: &Path,
     config: &str,
     plan: Plan,
@@ -150,6 +153,7 @@ fn hunt_session(
         plan,
         observer: Arc::new(Unobserved),
         stop_at: BTreeMap::new(),
+        repo: None,
     };
     let outcome = hunt.hunt();
     let steps = session.journal.steps(id).unwrap();
@@ -165,7 +169,8 @@ fn hunt_session(
     let timeline = timeline.lock().unwrap().clone();
     match outcome {
         Ok(conclusion) => Hunted {
-            culprit: conclusion.culprit,
+            culprit: conclusion.culprit.clone(),
+            conclusion: Some(conclusion),
             timeline,
             journal_steps,
             phases,
@@ -175,6 +180,7 @@ fn hunt_session(
         },
         Err(err) => Hunted {
             culprit: None,
+            conclusion: None,
             timeline,
             journal_steps,
             phases,
@@ -187,7 +193,7 @@ fn hunt_session(
 
 impl Hunted {
     /// Each journal step's phase and candidate, in order.
-    fn steps(&self) -> Vec<(&str, &str)> {
+    pub(crate) fn steps(&self) -> Vec<(&str, &str)> {
         self.phases
             .iter()
             .zip(&self.keys)
