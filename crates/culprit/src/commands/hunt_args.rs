@@ -109,7 +109,7 @@ pub fn executor(
     workers: usize,
     observer: Arc<dyn Observer>,
 ) -> Result<Box<dyn Executor>> {
-    for ended in end_leftovers(journal)? {
+    for ended in end_leftovers(journal, &ws.manifest)? {
         eprintln!("culprit: {ended}");
     }
     Ok(open(
