@@ -92,17 +92,18 @@ struct JobEngine<'a> {
 }
 
 impl Engine for JobEngine<'_> {
+    /// Announces the device once the job has one, but keeps the clocks stopped until
+    /// the console's first line (which starts them): the lab's deploy and QEMU set-up
+    /// take seconds the guest has no part in, and would eat a short `silence`. A device
+    /// that never prints is ended by the job's own timeout (`{timeout}`).
     fn has_started(&self) -> bool {
         let device = self.seen.lock().ok().and_then(|seen| seen.device.clone());
-        match (device, self.id) {
-            (Some(device), Some(id)) => {
-                if !self.announced.replace(true) {
-                    (self.started)(id, &device);
-                }
-                true
+        if let (Some(device), Some(id)) = (device, self.id) {
+            if !self.announced.replace(true) {
+                (self.started)(id, &device);
             }
-            _ => false,
         }
+        false
     }
 
     fn cancel(&mut self, interrupted: bool) {
