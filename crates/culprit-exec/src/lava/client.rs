@@ -100,19 +100,19 @@ impl Lab {
         }
     }
 
-    /// The server's objection to `definition`, or `None` when it would take it.
+    /// The server's objection to `definition`, or `None` when it would take it. Strict,
+    /// as submitting is: the lenient check lets unknown keys through.
     pub fn validate(&self, definition: &str) -> Result<Option<String>, LavaError> {
-        let doc = self.json(
-            "the job validation",
-            self.post("/jobs/validate/", definition),
-        )?;
+        let body = serde_json::json!({ "definition": definition, "strict": true });
+        let doc = self.json("the job validation", self.post("/jobs/validate/", body))?;
         let message = doc["message"].as_str().unwrap_or_default().to_string();
         Ok((message != "Job valid.").then_some(message))
     }
 
     pub fn submit(&self, definition: &str) -> Result<u64, LavaError> {
         let what = "the job submission";
-        let doc = self.json(what, self.post("/jobs/", definition))?;
+        let body = serde_json::json!({ "definition": definition });
+        let doc = self.json(what, self.post("/jobs/", body))?;
         doc["job_ids"][0]
             .as_u64()
             .ok_or_else(|| LavaError::Unexpected {
@@ -173,8 +173,8 @@ impl Lab {
         self.answer(path, self.authorized(request).call())
     }
 
-    fn post(&self, path: &str, definition: &str) -> Result<String, LavaError> {
-        let body = serde_json::json!({ "definition": definition }).to_string();
+    fn post(&self, path: &str, body: Value) -> Result<String, LavaError> {
+        let body = body.to_string();
         let request = self
             .agent
             .post(&format!("{}/api/v0.2{path}", self.url))
