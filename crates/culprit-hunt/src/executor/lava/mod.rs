@@ -91,6 +91,16 @@ impl LavaRunner {
         })
     }
 
+    /// What boots worker `worker`'s tests on the lab (and builds here) for one step.
+    pub fn boots(&self, worker: usize, activity: WorkerActivity) -> StepBoots<'_> {
+        StepBoots {
+            runner: self,
+            worker,
+            activity,
+            ran: Mutex::new(Vec::new()),
+        }
+    }
+
     fn record(&self, what: impl FnOnce(&Journal) -> Result<()>) -> Result<()> {
         let journal = self.ledger.lock().map_err(|_| {
             HuntError::Message("a worker panicked while it wrote the journal".into())
@@ -188,12 +198,7 @@ impl StepRunner for LavaRunner {
     }
 
     fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
-        let boots = StepBoots {
-            runner: self,
-            worker,
-            activity: activity.clone(),
-            ran: Mutex::new(Vec::new()),
-        };
+        let boots = self.boots(worker, activity.clone());
         let mut result = self
             .trees
             .run(&self.config, worker, job, &self.stop, activity, &boots)?;
@@ -203,7 +208,7 @@ impl StepRunner for LavaRunner {
 }
 
 /// The boots of one step, each a LAVA job: (job id, device).
-struct StepBoots<'a> {
+pub struct StepBoots<'a> {
     runner: &'a LavaRunner,
     worker: usize,
     activity: WorkerActivity,
