@@ -147,6 +147,25 @@ impl Lab {
         }
     }
 
+    /// Why `device` cannot run jobs now (its health, or its worker offline), or `None`
+    /// when it can.
+    pub fn device_down(&self, device: &str) -> Result<Option<String>, LavaError> {
+        let what = format!("device {device}'s state");
+        let doc = self.json(&what, self.get(&format!("/devices/{device}/")))?;
+        let health = doc["health"].as_str().unwrap_or_default();
+        if matches!(health, "Bad" | "Maintenance" | "Retired") {
+            return Ok(Some(format!(
+                "device {device} was taken offline (health {health})"
+            )));
+        }
+        let Some(worker) = doc["worker_host"].as_str() else {
+            return Ok(None);
+        };
+        let doc = self.json(&what, self.get(&format!("/workers/{worker}/")))?;
+        Ok((doc["state"] == "Offline")
+            .then(|| format!("the worker {worker} of device {device} went offline")))
+    }
+
     /// The ids of the jobs named `name` (their `job_name`) that have not finished.
     pub fn unfinished_named(&self, name: &str) -> Result<Vec<u64>, LavaError> {
         let what = format!("the jobs named {name}");

@@ -106,6 +106,24 @@ impl Engine for JobEngine<'_> {
         false
     }
 
+    /// A run culprit times out is the guest's hang, unless the lab took the device away
+    /// under it (put offline, its worker gone): then its silence proves nothing.
+    fn settle(&mut self, ending: Ending) -> Ending {
+        let device = self.seen.lock().ok().and_then(|seen| seen.device.clone());
+        match (&ending, device) {
+            (Ending::WallTimeout | Ending::SilenceTimeout, Some(device)) => {
+                match self.lab.device_down(&device) {
+                    Ok(Some(why)) => Ending::Lost { reason: why },
+                    Ok(None) => ending,
+                    Err(err) => Ending::Lost {
+                        reason: format!("the lab cannot say whether {device} still runs: {err}"),
+                    },
+                }
+            }
+            _ => ending,
+        }
+    }
+
     fn cancel(&mut self, interrupted: bool) {
         let Some(id) = self.id else { return };
         if self.lab.cancel(id).is_err() {

@@ -124,8 +124,8 @@ fn a_job_cancelled_on_the_server_mid_boot_is_retried_as_an_infra_error() {
     let child = spawn_hunt(&repo);
     let pid = child.id();
     let done = Arc::new(AtomicBool::new(false));
-    // Someone at the lab: the first two jobs whose guest has started its test are
-    // cancelled from the web API.
+    // Someone at the lab: the first two jobs whose guest hangs in its test are cancelled
+    // from the web API while culprit still waits for the silence to run out.
     let outsider = {
         let (done, url, token) = (done.clone(), url.clone(), token.clone());
         std::thread::spawn(move || {
@@ -134,7 +134,7 @@ fn a_job_cancelled_on_the_server_mid_boot_is_retried_as_an_infra_error() {
                 for (id, state, _) in jobs_of(&url, &token, pid) {
                     if state == "Running"
                         && !cancelled.contains(&id)
-                        && job_log(&url, &token, id).contains("START - ")
+                        && hangs(&job_log(&url, &token, id))
                     {
                         cancel(&url, &token, id);
                         cancelled.push(id);
@@ -152,19 +152,20 @@ fn a_job_cancelled_on_the_server_mid_boot_is_retried_as_an_infra_error() {
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     assert_eq!(cancelled.len(), 2, "the outsider cancelled {cancelled:?}");
-    let lost = doc["candidates"]
+    // Each cancelled boot was run again, for that reason.
+    let retried: u64 = doc["retried"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|c| c["runs"].as_array().unwrap())
-        .filter(|r| r["outcome"] == "infra-error")
-        .count();
-    assert!(lost >= 2, "{doc}");
-    let text = doc.to_string();
-    assert!(
-        text.contains("canceled on the server, not by culprit"),
-        "{doc}"
-    );
+        .filter(|r| {
+            r["cause"]
+                .as_str()
+                .unwrap()
+                .contains("canceled on the server, not by culprit")
+        })
+        .map(|r| r["runs"].as_u64().unwrap())
+        .sum();
+    assert_eq!(retried, 2, "{doc}");
 }
 
 #[test]
@@ -279,4 +280,78 @@ fn a_lab_culprit_cannot_use_is_refused_before_any_step() {
         assert!(!stderr.contains("testing"), "{what}: a step ran: {stderr}");
         assert!(!stderr.contains("panicked"), "{what}: {stderr}");
     }
+}
+
+/// The console of a job (its log) shows smp_semaphore started and not ended: the hang
+/// the toyos hunt looks for, during which culprit waits for the silence to run out.
+fn hangs(log: &str) -> bool {
+    log.contains("START - smp_semaphore") && !log.contains("PASS - smp_semaphore")
+}
+
+/// Sets the health of `device` with LAVA's own admin command, as a lab admin would.
+fn set_health(device: &str, health: &str) {
+    let status = std::process::Command::new("lava-server")
+        .args(["manage", "devices", "update", "--health", health, device])
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "lava-server manage devices update {device}"
+    );
+}
+
+#[test]
+fn a_device_taken_offline_under_a_hanging_boot_is_an_infra_error_not_a_hang() {
+    let Some((url, token)) = lab() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("toyos");
+    let planted = lava_toyos(
+        dir.path(),
+        &repo,
+        &executor_section(&url, &token, ""),
+        TEMPLATE,
+    );
+    let toml = repo.join("culprit.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("silence = \"2s\"", "silence = \"12s\"")).unwrap();
+    let child = spawn_hunt(&repo);
+    let pid = child.id();
+    // The admin: the device of the first boot that hangs in its test goes to maintenance,
+    // and comes back once culprit has given up on that boot.
+    let mut taken = None;
+    wait_for(
+        "a boot hanging in its test",
+        Duration::from_secs(300),
+        || {
+            for (id, state, _) in jobs_of(&url, &token, pid) {
+                let log = job_log(&url, &token, id);
+                if state == "Running" && hangs(&log) {
+                    let job = api(&url, &token, &format!("/jobs/{id}/"));
+                    let device = job["actual_device"].as_str().unwrap().to_string();
+                    set_health(&device, "MAINTENANCE");
+                    taken = Some((id, device));
+                    return true;
+                }
+            }
+            false
+        },
+    );
+    let (id, device) = taken.unwrap();
+    wait_for("the job to end", Duration::from_secs(120), || {
+        api(&url, &token, &format!("/jobs/{id}/"))["state"] == "Finished"
+    });
+    set_health(&device, "GOOD");
+    let out = child.wait_with_output().unwrap();
+    let doc = json(&out);
+    assert_eq!(out.status.code(), Some(0), "{doc}");
+    assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
+    // The boot on the device taken away was run again, for that reason (LAVA may also
+    // end the job itself when its device goes to maintenance).
+    let retried = doc["retried"].to_string();
+    assert!(
+        retried.contains(&format!("device {device} was taken offline"))
+            || retried.contains(&format!("LAVA job {id} on {device}")),
+        "{doc}"
+    );
 }
