@@ -34,7 +34,9 @@ fn verdicts(doc: &serde_json::Value) -> BTreeMap<String, String> {
 
 #[test]
 fn the_toyos_hunt_through_lava_names_the_same_culprit_as_the_local_executor() {
-    let Some((url, token)) = lab() else { return };
+    let Some((url, token, _turn)) = lab() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let local_repo = dir.path().join("local");
     let planted = common::planted_toyos(dir.path(), &local_repo, &[]);
@@ -107,7 +109,9 @@ fn the_toyos_hunt_through_lava_names_the_same_culprit_as_the_local_executor() {
 
 #[test]
 fn a_job_cancelled_on_the_server_mid_boot_is_retried_as_an_infra_error() {
-    let Some((url, token)) = lab() else { return };
+    let Some((url, token, _turn)) = lab() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     let planted = lava_toyos(
@@ -170,7 +174,9 @@ fn a_job_cancelled_on_the_server_mid_boot_is_retried_as_an_infra_error() {
 
 #[test]
 fn ctrl_c_leaves_no_job_running_and_sigkill_leaves_jobs_the_next_command_cancels() {
-    let Some((url, token)) = lab() else { return };
+    let Some((url, token, _turn)) = lab() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     // A boot action that waits for a prompt the guest never prints: a job runs until
@@ -221,7 +227,9 @@ fn ctrl_c_leaves_no_job_running_and_sigkill_leaves_jobs_the_next_command_cancels
 
 #[test]
 fn a_lab_culprit_cannot_use_is_refused_before_any_step() {
-    let Some((url, token)) = lab() else { return };
+    let Some((url, token, _turn)) = lab() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     lava_toyos(dir.path(), &repo, "", TEMPLATE);
@@ -303,7 +311,9 @@ fn set_health(device: &str, health: &str) {
 
 #[test]
 fn a_device_taken_offline_under_a_hanging_boot_is_an_infra_error_not_a_hang() {
-    let Some((url, token)) = lab() else { return };
+    let Some((url, token, _turn)) = lab() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     let planted = lava_toyos(

@@ -5,18 +5,31 @@
 use crate::common::planted_toyos;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Where `scripts/lava-lab start` leaves the server's URL and the API token.
 const LAB: &str = "/run/culprit-lava";
 
-/// The lab's URL and the file holding its token; `None` (the test skips) when the lab is
-/// not running, unless CULPRIT_LAVA is set: then the test fails.
-pub fn lab() -> Option<(String, PathBuf)> {
+/// One test at a time on the lab: its two devices are what the hunts' `-j 2` and the
+/// tests' own faults (a device taken offline, a job cancelled) act on, and a test must
+/// not take another's boots for its own.
+static LAB_TURN: Mutex<()> = Mutex::new(());
+
+/// The lab's URL, the file holding its token, and this test's turn on it; `None` (the
+/// test skips) when the lab is not running, unless CULPRIT_LAVA is set: then the test
+/// fails.
+pub fn lab() -> Option<(String, PathBuf, MutexGuard<'static, ()>)> {
     let url = std::fs::read_to_string(Path::new(LAB).join("url")).ok();
     let token = Path::new(LAB).join("token");
     match url {
-        Some(url) if token.exists() => Some((url.trim().to_string(), token)),
+        Some(url) if token.exists() => {
+            // A test that failed while it held the lab leaves nothing the next one needs.
+            let turn = LAB_TURN
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            Some((url.trim().to_string(), token, turn))
+        }
         _ => {
             assert!(
                 std::env::var_os("CULPRIT_LAVA").is_none(),
