@@ -44,6 +44,8 @@ pub enum ExecError {
     Pipe(io::Error),
     #[error("cannot record the job {name} before submitting it: {message}; check that the journal's directory is writable")]
     Record { name: String, message: String },
+    #[error("cannot publish the artifacts of the lab job {name}: {message}; check [executor] artifacts in culprit.toml")]
+    Publish { name: String, message: String },
 }
 
 /// What to run and for how long.
@@ -63,15 +65,16 @@ pub struct RunSpec {
     pub deadline: Option<Deadline>,
 }
 
-/// The Slurm job that ran a command, as far as culprit learned it (see `crate::slurm`).
+/// The remote job that ran a command (a Slurm job, a LAVA job), as far as culprit
+/// learned it (see `crate::slurm`, `crate::lava`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SlurmJob {
+pub struct RemoteJob {
     /// The name culprit gave it.
     pub name: String,
     pub id: Option<u64>,
-    /// The node it ran on, once it started.
+    /// The node (Slurm) or device (LAVA) it ran on, once it started.
     pub node: Option<String>,
-    /// srun's and slurmstepd's own lines, the last ones kept.
+    /// The engine's own lines (srun's and slurmstepd's), the last ones kept.
     pub messages: Vec<String>,
 }
 
@@ -82,8 +85,8 @@ pub struct RunReport {
     pub classification: Classification,
     pub duration: Duration,
     pub log_path: PathBuf,
-    /// The Slurm job the run was, when it ran through Slurm.
-    pub job: Option<SlurmJob>,
+    /// The remote job the run was, when it ran through Slurm or a lab.
+    pub job: Option<RemoteJob>,
     /// When output came and each stage was reached.
     pub timeline: Timeline,
     /// The learned deadline that ended the run (its ending is then `SilenceTimeout`).
@@ -103,21 +106,10 @@ pub fn run(
     supervise(spec, classifier, stop, &mut Local)
 }
 
-/// How a command is started and watched: directly on this machine, or through a job
-/// engine that has its own messages, its own queue and its own way to cancel.
+/// What culprit learns from the engine that runs a command (the job's own messages, its
+/// state, its queue) and how it ends the command: the same for a process here, a Slurm
+/// job, a lab's job.
 pub(crate) trait Engine {
-    /// The process to spawn for `spec`; the runner sets its stdio and process group.
-    fn command(&self, spec: &RunSpec) -> Command;
-    /// What the process gets first when culprit dies without a chance to clean up
-    /// (everything left is killed after a grace period).
-    fn death_signal(&self) -> Signal {
-        Signal::SIGKILL
-    }
-    /// True when the process's stderr carries the engine's own messages, which must
-    /// not reach the console log or the classifier.
-    fn speaks_on_stderr(&self) -> bool {
-        false
-    }
     /// One line of the engine's messages.
     fn hear(&mut self, _line: &str) {}
     /// False while the command waits for a machine (a queued job): the clocks that
@@ -132,17 +124,45 @@ pub(crate) trait Engine {
         ending
     }
     /// culprit is ending the run itself (`interrupted` for Ctrl-C); called before the
-    /// process tree is stopped.
+    /// command is stopped.
     fn cancel(&mut self, _interrupted: bool) {}
-    fn job(&self) -> Option<SlurmJob> {
+    fn job(&self) -> Option<RemoteJob> {
         None
     }
+}
+
+/// An engine whose command is a process culprit starts here (`sh -c`, srun).
+pub(crate) trait ProcessEngine: Engine {
+    /// The process to spawn for `spec`; the runner sets its stdio and process group.
+    fn command(&self, spec: &RunSpec) -> Command;
+    /// What the process gets first when culprit dies without a chance to clean up
+    /// (everything left is killed after a grace period).
+    fn death_signal(&self) -> Signal {
+        Signal::SIGKILL
+    }
+    /// True when the process's stderr carries the engine's own messages, which must
+    /// not reach the console log or the classifier.
+    fn speaks_on_stderr(&self) -> bool {
+        false
+    }
+}
+
+/// A command underway, whatever runs it: how culprit sees that it ended and stops it.
+pub(crate) trait Task {
+    /// Its ending, once it has ended by itself.
+    fn ended(&mut self) -> Option<Ending>;
+    /// Its ending, after its output closed (it is ending, or has).
+    fn wait_ended(&mut self, clocks: &Clocks, wall: Duration) -> Ending;
+    /// Stops it and everything it started; also after it ended by itself.
+    fn stop(&mut self);
 }
 
 /// A command run right here through `sh -c`.
 struct Local;
 
-impl Engine for Local {
+impl Engine for Local {}
+
+impl ProcessEngine for Local {
     fn command(&self, spec: &RunSpec) -> Command {
         let mut command = Command::new("sh");
         command
@@ -154,14 +174,14 @@ impl Engine for Local {
     }
 }
 
-/// Output of the process, from the thread that read it.
-enum Heard {
+/// Output of the command, from the thread that read it.
+pub(crate) enum Heard {
     Console(Vec<u8>),
     Engine(String),
 }
 
 /// The clocks of one run: they start when the command does, not when it is queued.
-struct Clocks {
+pub(crate) struct Clocks {
     started: Option<Instant>,
     last_output: Instant,
 }
@@ -174,28 +194,53 @@ impl Clocks {
         })
     }
 
-    fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.started.map(|s| s.elapsed()).unwrap_or_default()
     }
 }
 
-pub(crate) fn supervise(
-    spec: &RunSpec,
-    mut classifier: Classifier,
-    stop: &StopFlag,
-    engine: &mut impl Engine,
-) -> Result<RunReport, ExecError> {
-    let file = File::create(&spec.log_path).map_err(|source| ExecError::Log {
-        path: spec.log_path.clone(),
-        source,
-    })?;
+/// A process started here under a supervisor.
+struct Spawned {
+    child: Child,
+    lifeline: Option<Lifeline>,
+}
+
+impl Task for Spawned {
+    fn ended(&mut self) -> Option<Ending> {
+        match self.child.try_wait() {
+            Ok(Some(status)) => Some(exit_ending(status)),
+            _ => None,
+        }
+    }
+
+    fn wait_ended(&mut self, clocks: &Clocks, wall: Duration) -> Ending {
+        wait_exit(&mut self.child, clocks, wall)
+    }
+
+    fn stop(&mut self) {
+        if let Some(lifeline) = self.lifeline.take() {
+            stop_tree(&mut self.child, lifeline);
+        }
+    }
+}
+
+/// The console log of a run, created empty.
+pub(crate) fn create_log(spec: &RunSpec) -> Result<File, ExecError> {
     // Unbuffered: chunks arrive whole from the reader thread, and what the guest printed
     // is on disk at once, for `tail -f` and for a culprit that gets killed.
-    let mut log = file;
-    let mut clocks = Clocks {
-        started: None,
-        last_output: Instant::now(),
-    };
+    File::create(&spec.log_path).map_err(|source| ExecError::Log {
+        path: spec.log_path.clone(),
+        source,
+    })
+}
+
+pub(crate) fn supervise(
+    spec: &RunSpec,
+    classifier: Classifier,
+    stop: &StopFlag,
+    engine: &mut impl ProcessEngine,
+) -> Result<RunReport, ExecError> {
+    let log = create_log(spec)?;
 
     let (reader, writer) = io::pipe().map_err(ExecError::Pipe)?;
     let (messages, stderr) = if engine.speaks_on_stderr() {
@@ -206,21 +251,43 @@ pub(crate) fn supervise(
     };
     let mut command = engine.command(spec);
     command.stdin(Stdio::null()).stdout(writer).stderr(stderr);
-    let (mut child, lifeline) = match start(command, spec, engine.death_signal()) {
+    let (child, lifeline) = match start(command, spec, engine.death_signal()) {
         Ok(started) => started,
         Err(reason) => {
-            let ran = Ran::nothing(Ending::SpawnFailed { reason }, clocks.elapsed());
+            let ran = Ran::nothing(Ending::SpawnFailed { reason }, Duration::ZERO);
             return finish(spec, classifier, ran, log, engine);
         }
     };
     // Should culprit and this supervisor both be killed, the next culprit ends the rest.
     let job = engine.job().map(|job| job.name);
     let _record = crate::running::record(child.id(), &spec.command, job.as_deref());
+    let heard = spawn_readers(reader, messages);
+    let mut task = Spawned {
+        child,
+        lifeline: Some(lifeline),
+    };
+    follow(spec, classifier, stop, engine, heard, &mut task, log)
+}
+
+/// Reads what `task` says (through `heard`) into the log and the classifier until it
+/// ends by itself or culprit ends it: at the classifier's early verdict, on Ctrl-C, at
+/// the wall, silence or learned deadline.
+pub(crate) fn follow(
+    spec: &RunSpec,
+    mut classifier: Classifier,
+    stop: &StopFlag,
+    engine: &mut impl Engine,
+    heard: Receiver<Heard>,
+    task: &mut impl Task,
+    mut log: File,
+) -> Result<RunReport, ExecError> {
+    let mut clocks = Clocks {
+        started: None,
+        last_output: Instant::now(),
+    };
     if engine.has_started() {
         clocks.start();
     }
-
-    let heard = spawn_readers(reader, messages);
     let mut learned = None;
     let mut sink = Sink {
         log: &mut log,
@@ -235,7 +302,7 @@ pub(crate) fn supervise(
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => {
                 // Every writer closed its end: the command is finishing.
-                break (wait_exit(&mut child, &clocks, spec.wall_timeout), true);
+                break (task.wait_ended(&clocks, spec.wall_timeout), true);
             }
         }
         if clocks.started.is_none() && sink.engine.has_started() {
@@ -267,13 +334,13 @@ pub(crate) fn supervise(
             learned = Some(hang);
             break (Ending::SilenceTimeout, false);
         }
-        if let Ok(Some(status)) = child.try_wait() {
+        if let Some(ending) = task.ended() {
             sink.drain(&heard, &mut clocks)?;
-            break (exit_ending(status), true);
+            break (ending, true);
         }
     };
     let ending = if by_itself {
-        stop_tree(&mut child, lifeline);
+        task.stop();
         sink.drain(&heard, &mut clocks)?;
         sink.engine.settle(ending)
     } else {
@@ -282,7 +349,7 @@ pub(crate) fn supervise(
             timeout => sink.engine.settle(timeout),
         };
         sink.engine.cancel(ending == Ending::Interrupted);
-        stop_tree(&mut child, lifeline);
+        task.stop();
         sink.drain(&heard, &mut clocks)?;
         ending
     };

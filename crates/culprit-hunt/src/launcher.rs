@@ -15,6 +15,18 @@ pub trait Launcher: Send + Sync {
         classifier: Classifier,
         stop: &StopFlag,
     ) -> Result<RunReport, ExecError>;
+
+    /// Runs the boot of the test `test`; a lab's executor boots it on the lab (its
+    /// `spec.command` is then not run), every other launches the command.
+    fn boot(
+        &self,
+        _test: &str,
+        spec: &RunSpec,
+        classifier: Classifier,
+        stop: &StopFlag,
+    ) -> Result<RunReport, ExecError> {
+        self.launch(spec, classifier, stop)
+    }
 }
 
 /// Commands as children of culprit, on this machine.

@@ -121,10 +121,10 @@ pub struct Place {
     pub executor: String,
     /// The worker (0-based) whose tree the step used.
     pub worker: usize,
-    /// The machine it ran on, when the executor knows it (a Slurm node name).
+    /// The machine it ran on, when the executor knows it (a Slurm node, a LAVA device).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
-    /// The executor's own id for it (a Slurm job id).
+    /// The executor's own id for it (a Slurm or LAVA job id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<String>,
 }
@@ -134,7 +134,13 @@ impl Place {
     pub fn describe(&self) -> String {
         let mut parts = vec![format!("worker {}", self.worker + 1)];
         if let Some(node) = &self.node {
-            parts.push(format!("node {node}"));
+            // A lab's machines are its devices.
+            let word = if self.executor == "lava" {
+                "device"
+            } else {
+                "node"
+            };
+            parts.push(format!("{word} {node}"));
         }
         if let Some(job) = &self.job {
             parts.push(format!("job {job}"));

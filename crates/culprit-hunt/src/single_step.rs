@@ -4,9 +4,9 @@
 //! which hunts share), so that what `culprit run --rev X` saw is what a hunt would see.
 
 use crate::error::{Context, HuntError, Result};
-use crate::executor::{Prepare, Trees};
-use crate::launcher::LocalLauncher;
-use crate::manifest::{resolve_path, TestSection};
+use crate::executor::{LavaRunner, Prepare, Trees};
+use crate::launcher::{Launcher, LocalLauncher};
+use crate::manifest::{resolve_path, ExecutorKind, TestSection};
 use crate::native_kconfig::NativeKconfig;
 use crate::observe::{Unobserved, WorkerActivity};
 use crate::option_request::{Applied, OptionRequest};
@@ -99,6 +99,18 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
         _ => None,
     };
     let stop = stop_flag();
+    let activity = WorkerActivity::new(Arc::new(Unobserved), 0);
+    // A lab executor boots the tests there (the build stays here), so that one step shows
+    // what the lab makes of the tree.
+    let lab = match ws.manifest.executor.kind() {
+        ExecutorKind::Lava => Some(LavaRunner::new(ws, None, 1, stop.clone())?),
+        _ => None,
+    };
+    let boots = lab.as_ref().map(|lab| lab.boots(0, activity.clone()));
+    let launcher: &dyn Launcher = match &boots {
+        Some(boots) => boots,
+        None => &LocalLauncher,
+    };
     let ctx = StepContext {
         manifest: &ws.manifest,
         tree: &tree,
@@ -108,11 +120,11 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
         placeholders: Vec::new(),
         stop_at: Default::default(),
         config_text,
-        activity: WorkerActivity::new(Arc::new(Unobserved), 0),
+        activity,
         label: String::new(),
         shapes_wanted: false,
         artifact_cache: None,
-        launcher: &LocalLauncher,
+        launcher,
         pace: None,
     };
     let result = run_step(&ctx, (!tests.is_empty()).then_some(tests.as_slice()));

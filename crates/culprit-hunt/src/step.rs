@@ -119,7 +119,10 @@ impl StepContext<'_> {
             log_path: self.logs.join(format!("{name}.log")),
             deadline: spec_times.deadline,
         };
-        Ok(self.launcher.launch(&spec, classifier, self.stop)?)
+        Ok(match name {
+            "build" | "normalize" => self.launcher.launch(&spec, classifier, self.stop)?,
+            test => self.launcher.boot(test, &spec, classifier, self.stop)?,
+        })
     }
 }
 

@@ -25,8 +25,8 @@ pub use control::{
     cancel_leftovers, cancel_named, job_state, live_jobs, wait_gone, LiveJob, SlurmError,
 };
 
-pub use crate::runner::SlurmJob;
-use crate::runner::{supervise, Engine};
+pub use crate::runner::RemoteJob;
+use crate::runner::{supervise, Engine, ProcessEngine};
 use crate::{ExecError, RunReport, RunSpec, StopFlag};
 use culprit_console::{Classifier, Ending};
 use messages::{lost_state, read, Said, STARTED};
@@ -136,7 +136,7 @@ impl JobEngine<'_> {
     }
 }
 
-impl Engine for JobEngine<'_> {
+impl ProcessEngine for JobEngine<'_> {
     fn command(&self, spec: &RunSpec) -> Command {
         let mut srun = Command::new("srun");
         let mut chdir = OsString::from("--chdir=");
@@ -183,7 +183,9 @@ impl Engine for JobEngine<'_> {
     fn speaks_on_stderr(&self) -> bool {
         true
     }
+}
 
+impl Engine for JobEngine<'_> {
     fn hear(&mut self, line: &str) {
         match read(line) {
             Said::Started { id, node } => {
@@ -256,8 +258,8 @@ impl Engine for JobEngine<'_> {
         }
     }
 
-    fn job(&self) -> Option<SlurmJob> {
-        Some(SlurmJob {
+    fn job(&self) -> Option<RemoteJob> {
+        Some(RemoteJob {
             name: self.name.clone(),
             id: self.id,
             node: self.node.clone(),

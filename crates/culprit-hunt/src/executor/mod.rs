@@ -12,10 +12,12 @@
 //! silence and wall timeouts), so those work the same wherever the command runs.
 
 pub mod fake;
+mod lava;
 mod local;
 mod slurm;
 mod threaded;
 
+pub use lava::LavaRunner;
 pub use local::LocalRunner;
 pub use slurm::SlurmRunner;
 pub use threaded::Threaded;
@@ -57,19 +59,31 @@ pub fn open(
             SlurmRunner::new(ws, repo, workers, stop)?,
             observer,
         )),
+        ExecutorKind::Lava => Box::new(Threaded::new(
+            LavaRunner::new(ws, repo, workers, stop)?,
+            observer,
+        )),
     })
 }
 
 /// Ends the remote jobs (of every executor kind) that the journal says were given out
 /// and never seen to end: a culprit killed with SIGKILL, a machine that went down.
 /// Returns one sentence per executor that had some, naming them.
-pub fn end_leftovers(journal: &Journal) -> Result<Vec<String>> {
+pub fn end_leftovers(journal: &Journal, config: &Manifest) -> Result<Vec<String>> {
     let mut ended = Vec::new();
     let cancelled = slurm::cancel_leftovers(journal)?;
     if !cancelled.is_empty() {
         let ids: Vec<String> = cancelled.iter().map(|job| job.id.to_string()).collect();
         ended.push(format!(
             "cancelled Slurm job(s) {} that an earlier culprit left running",
+            ids.join(", ")
+        ));
+    }
+    let cancelled = lava::cancel_leftovers(journal, config)?;
+    if !cancelled.is_empty() {
+        let ids: Vec<String> = cancelled.iter().map(u64::to_string).collect();
+        ended.push(format!(
+            "cancelled LAVA job(s) {} that an earlier culprit left",
             ids.join(", ")
         ));
     }

@@ -24,7 +24,7 @@ use crate::record::StepResult;
 use crate::workspace::Workspace;
 use culprit_console::{Classifier, Ending, Rules};
 use culprit_exec::git::Repo;
-use culprit_exec::slurm::{self, unique_job_name, LiveJob, SlurmJob, SlurmOptions};
+use culprit_exec::slurm::{self, unique_job_name, LiveJob, RemoteJob, SlurmOptions};
 use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -162,7 +162,7 @@ struct StepJobs<'a> {
     runner: &'a SlurmRunner,
     worker: usize,
     activity: WorkerActivity,
-    ran: Mutex<Vec<SlurmJob>>,
+    ran: Mutex<Vec<RemoteJob>>,
 }
 
 impl StepJobs<'_> {

@@ -2,6 +2,7 @@
 //! executor is one variant here (with its own keys) and one arm of
 //! [`crate::executor::open`]; see docs/architecture.md.
 
+use super::lava_section::LavaSection;
 use serde::Deserialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -12,6 +13,8 @@ pub enum ExecutorSection {
     Local {},
     /// Each command a Slurm job, through srun.
     Slurm(SlurmSection),
+    /// Builds here, each test's boot a LAVA job.
+    Lava(LavaSection),
 }
 
 /// The srun options of `kind = "slurm"`; all optional.
@@ -37,6 +40,7 @@ pub struct SlurmSection {
 pub enum ExecutorKind {
     Local,
     Slurm,
+    Lava,
 }
 
 impl Default for ExecutorSection {
@@ -50,6 +54,7 @@ impl ExecutorSection {
         match self {
             ExecutorSection::Local {} => ExecutorKind::Local,
             ExecutorSection::Slurm(_) => ExecutorKind::Slurm,
+            ExecutorSection::Lava(_) => ExecutorKind::Lava,
         }
     }
 
@@ -58,7 +63,15 @@ impl ExecutorSection {
     pub fn slurm(&self) -> SlurmSection {
         match self {
             ExecutorSection::Slurm(section) => section.clone(),
-            ExecutorSection::Local {} => SlurmSection::default(),
+            _ => SlurmSection::default(),
+        }
+    }
+
+    /// The LAVA keys: there are no defaults for a server and a template.
+    pub fn lava(&self) -> Option<&LavaSection> {
+        match self {
+            ExecutorSection::Lava(section) => Some(section),
+            _ => None,
         }
     }
 
@@ -68,6 +81,7 @@ impl ExecutorSection {
         match self {
             ExecutorSection::Local {} => Ok(()),
             ExecutorSection::Slurm(section) => section.check(),
+            ExecutorSection::Lava(section) => section.check(),
         }
     }
 }

@@ -6,6 +6,7 @@
 use crate::recipe::Recipe;
 mod checks;
 mod executor_section;
+mod lava_section;
 mod learned;
 mod quoting;
 mod tree_section;
@@ -14,6 +15,7 @@ pub use checks::resolve_path;
 use checks::{check_command, check_path, first_program, line_column, on_path, RESERVED_NAMES};
 use culprit_console::{Rules, StageMarker};
 pub use executor_section::{ExecutorKind, ExecutorSection, SlurmSection};
+pub use lava_section::{LavaSection, DEFAULT_TOKEN_ENV};
 pub use learned::LearnedDeadlines;
 use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};

@@ -5,6 +5,9 @@
 use crate::initramfs::SUCCESS_MARKER;
 
 mod kbuild_env;
+mod lava;
+
+pub use lava::{lava_files, LavaFiles, TEMPLATE_FILE as LAVA_TEMPLATE_FILE};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;

@@ -115,7 +115,7 @@ pub fn executor(
     workers: usize,
     observer: Arc<dyn Observer>,
 ) -> Result<Box<dyn Executor>> {
-    for ended in end_leftovers(journal)? {
+    for ended in end_leftovers(journal, &ws.manifest)? {
         eprintln!("culprit: {ended}");
     }
     Ok(open(

@@ -18,6 +18,8 @@ mod flaky_hunts;
 mod identical_builds;
 mod journal_faults;
 mod kconfig_cli;
+mod lava_hunts;
+mod lava_lab;
 mod learned_deadlines;
 mod linux_hang;
 mod linux_kernel;
