@@ -5,6 +5,7 @@
 
 pub mod capture;
 pub mod git;
+pub mod labgrid;
 pub mod leftovers;
 mod pace;
 mod process_tree;
