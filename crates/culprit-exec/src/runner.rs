@@ -350,7 +350,7 @@ impl<L: Engine> Sink<'_, L> {
 }
 
 /// How a run ended, with what it showed of its pace.
-struct Ran {
+pub(crate) struct Ran {
     ending: Ending,
     duration: Duration,
     timeline: Timeline,
@@ -358,7 +358,7 @@ struct Ran {
 }
 
 impl Ran {
-    fn nothing(ending: Ending, duration: Duration) -> Ran {
+    pub(crate) fn nothing(ending: Ending, duration: Duration) -> Ran {
         Ran {
             ending,
             duration,
@@ -368,7 +368,7 @@ impl Ran {
     }
 }
 
-fn finish(
+pub(crate) fn finish(
     spec: &RunSpec,
     mut classifier: Classifier,
     ran: Ran,

@@ -15,11 +15,13 @@ mod client;
 
 pub use client::{Lab, LabgridError, PlaceInfo};
 
-use crate::runner::{supervise, Engine};
+use crate::runner::{finish, supervise, Engine, Ran};
 use crate::{ExecError, RunReport, RunSpec, StopFlag};
 use culprit_console::{Classifier, Ending};
 use nix::sys::signal::Signal;
+use std::fs::File;
 use std::process::Command;
+use std::time::Duration;
 
 /// The boot helper's source, written where the lab's Python can run it.
 pub const HELPER: &str = include_str!("boot.py");
@@ -34,6 +36,21 @@ pub fn run_boot(
     stop: &StopFlag,
 ) -> Result<RunReport, ExecError> {
     supervise(spec, classifier, stop, &mut Helper::default())
+}
+
+/// A boot that never ran because the lab gave no place (`reason`): an empty log and a
+/// lost run, which the hunt retries as a lab fault.
+pub fn unplaced(
+    spec: &RunSpec,
+    classifier: Classifier,
+    reason: String,
+) -> Result<RunReport, ExecError> {
+    let log = File::create(&spec.log_path).map_err(|source| ExecError::Log {
+        path: spec.log_path.clone(),
+        source,
+    })?;
+    let ran = Ran::nothing(Ending::Lost { reason }, Duration::ZERO);
+    finish(spec, classifier, ran, log, &Helper::default())
 }
 
 #[derive(Default)]

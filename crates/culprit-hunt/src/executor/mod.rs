@@ -12,10 +12,12 @@
 //! silence and wall timeouts), so those work the same wherever the command runs.
 
 pub mod fake;
+mod labgrid;
 mod local;
 mod slurm;
 mod threaded;
 
+pub use labgrid::LabgridRunner;
 pub use local::LocalRunner;
 pub use slurm::SlurmRunner;
 pub use threaded::Threaded;
@@ -57,6 +59,10 @@ pub fn open(
             SlurmRunner::new(ws, repo, workers, stop)?,
             observer,
         )),
+        ExecutorKind::Labgrid => Box::new(Threaded::new(
+            LabgridRunner::new(ws, repo, workers, stop)?,
+            observer,
+        )),
     })
 }
 
@@ -71,6 +77,13 @@ pub fn end_leftovers(journal: &Journal) -> Result<Vec<String>> {
         ended.push(format!(
             "cancelled Slurm job(s) {} that an earlier culprit left running",
             ids.join(", ")
+        ));
+    }
+    let unlocked = labgrid::end_leftovers(journal)?;
+    if !unlocked.is_empty() {
+        ended.push(format!(
+            "unlocked labgrid place(s) {} that an earlier culprit left locked",
+            unlocked.join(", ")
         ));
     }
     Ok(ended)
