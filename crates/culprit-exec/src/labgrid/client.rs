@@ -103,9 +103,9 @@ impl Lab {
             })
     }
 
-    /// Waits up to `patience` for reservation `token` to be given a place, then locks
-    /// that place; returns its name, or `None` when no place came free in time.
-    pub fn acquire_reserved(
+    /// Waits up to `patience` for reservation `token` to be given a place; returns its
+    /// name, or `None` when no place came free in time.
+    pub fn allocated(
         &self,
         token: &str,
         patience: Duration,
@@ -134,20 +134,19 @@ impl Lab {
                 }
             }
         };
-        if !allocated {
-            return Err(LabgridError::Failed {
+        let out = self.run(&["reservations"], None)?;
+        match (allocated, allocation_of(&out, token)) {
+            (true, Some(place)) => Ok(Some(place)),
+            _ => Err(LabgridError::Failed {
                 command: "-p + wait".into(),
-                message: format!("reservation {token} was not allocated"),
-            });
+                message: format!("reservation {token} was not allocated a place"),
+            }),
         }
-        let out = self.run(&["-p", "+", "acquire"], Some(token))?;
-        out.lines()
-            .find_map(|line| line.trim().strip_prefix("acquired place "))
-            .map(|place| Some(place.trim().to_string()))
-            .ok_or_else(|| LabgridError::Failed {
-                command: "-p + acquire".into(),
-                message: format!("it did not name the place: {}", out.trim()),
-            })
+    }
+
+    /// Locks `place`, allocated to reservation `token`.
+    pub fn acquire(&self, place: &str, token: &str) -> Result<(), LabgridError> {
+        self.run(&["-p", place, "acquire"], Some(token)).map(|_| ())
     }
 
     /// Unlocks `place` (held by this user).
@@ -159,6 +158,25 @@ impl Lab {
     pub fn cancel(&self, token: &str) -> Result<(), LabgridError> {
         self.run(&["cancel-reservation"], Some(token)).map(|_| ())
     }
+}
+
+/// The place `labgrid-client reservations` says reservation `token` was given.
+fn allocation_of(text: &str, token: &str) -> Option<String> {
+    let mut ours = false;
+    let mut in_allocations = false;
+    for line in text.lines() {
+        if line.starts_with("Reservation '") {
+            ours = line == format!("Reservation '{token}':");
+            in_allocations = false;
+        } else if ours && line.trim() == "allocations:" {
+            in_allocations = true;
+        } else if ours && in_allocations {
+            if let Some((_, place)) = line.trim().split_once(": ") {
+                return Some(place.trim().to_string());
+            }
+        }
+    }
+    None
 }
 
 /// Reads `labgrid-client -v places`: a `Place 'NAME':` line, then indented keys.
@@ -203,9 +221,20 @@ mod tests {
         let places = read_places(text);
         assert_eq!(places.len(), 2);
         assert_eq!(places[0].name, "qemu-1");
-        assert_eq!(places[0].tags.get("board").map(String::as_str), Some("qemu-x86"));
+        assert_eq!(
+            places[0].tags.get("board").map(String::as_str),
+            Some("qemu-x86")
+        );
         assert_eq!(places[0].acquired, None);
         assert!(places[1].tags.is_empty());
         assert_eq!(places[1].acquired.as_deref(), Some("host/someone"));
+    }
+
+    #[test]
+    fn a_reservations_place_is_read_from_its_allocations() {
+        let text = "Reservation 'AAA':\n  owner: h/u\n  token: AAA\n  state: allocated\n  filters:\n    main: board=x\n  allocations:\n    main: qemu-2\n  created: 2026-12-07 03:12:48\nReservation 'BBB':\n  token: BBB\n  state: waiting\n  filters:\n    main: board=x\n";
+        assert_eq!(allocation_of(text, "AAA").as_deref(), Some("qemu-2"));
+        assert_eq!(allocation_of(text, "BBB"), None);
+        assert_eq!(allocation_of(text, "CCC"), None);
     }
 }

@@ -181,12 +181,21 @@ impl LabgridSection {
             .chain(self.place.iter().map(|place| ("place", place)))
             .chain(self.tags.iter().map(|(_, value)| ("tags", value)));
         for (key, value) in words {
-            if value.trim().is_empty() || value.contains(char::is_whitespace) || value.contains('=') {
-                return Err(format!("`{key}` holds {value:?}: give one word without spaces or `=`"));
+            if value.trim().is_empty() || value.contains(char::is_whitespace) || value.contains('=')
+            {
+                return Err(format!(
+                    "`{key}` holds {value:?}: give one word without spaces or `=`"
+                ));
             }
         }
-        if let Some(key) = self.tags.keys().find(|key| key.is_empty() || key.contains(char::is_whitespace)) {
-            return Err(format!("`tags` has the key {key:?}: a tag's name is one word"));
+        if let Some(key) = self
+            .tags
+            .keys()
+            .find(|key| key.is_empty() || key.contains(char::is_whitespace))
+        {
+            return Err(format!(
+                "`tags` has the key {key:?}: a tag's name is one word"
+            ));
         }
         Ok(())
     }

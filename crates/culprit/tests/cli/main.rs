@@ -17,6 +17,8 @@ mod elf_cli;
 mod identical_builds;
 mod journal_faults;
 mod kconfig_cli;
+mod labgrid_hunts;
+mod labgrid_lab;
 mod learned_deadlines;
 mod linux_hang;
 mod linux_kernel;

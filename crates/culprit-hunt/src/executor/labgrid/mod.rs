@@ -26,7 +26,7 @@ pub(crate) use places::end_leftovers;
 use places::{Places, EXECUTOR};
 use qemu_command::read_qemu_command;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub struct LabgridRunner {
     config: Arc<Manifest>,
@@ -96,8 +96,9 @@ impl LabgridRunner {
         let trees = Trees::claim(ws, repo, workers)?;
         let places = Places::check(lab, section, trees.workers(), ws.journal()?)?;
         let helper = ws.state.join("labgrid-boot.py");
-        std::fs::write(&helper, HELPER)
-            .with_context(|| format!("cannot write the labgrid boot helper {}", helper.display()))?;
+        std::fs::write(&helper, HELPER).with_context(|| {
+            format!("cannot write the labgrid boot helper {}", helper.display())
+        })?;
         Ok(LabgridRunner {
             trees,
             stop,
@@ -155,6 +156,7 @@ impl StepRunner for LabgridRunner {
             runner: self,
             worker,
             activity: activity.clone(),
+            unplaced: Mutex::new(None),
         };
         let mut result = self
             .trees
@@ -169,6 +171,9 @@ struct StepBoots<'a> {
     runner: &'a LabgridRunner,
     worker: usize,
     activity: WorkerActivity,
+    /// Why the lab gave this step no place: its other boots are lab faults at once
+    /// rather than another wait each.
+    unplaced: Mutex<Option<String>>,
 }
 
 impl StepBoots<'_> {
@@ -236,9 +241,18 @@ impl Launcher for StepBoots<'_> {
             name: format!("a labgrid place for worker {}", self.worker + 1),
             message: err.to_string(),
         };
+        let earlier = self.unplaced.lock().ok().and_then(|reason| reason.clone());
+        if let Some(reason) = earlier {
+            return unplaced(spec, classifier, reason);
+        }
         let place = match self.runner.places.place_of(self.worker).map_err(failed)? {
             Ok(place) => place,
-            Err(reason) => return unplaced(spec, classifier, reason),
+            Err(reason) => {
+                if let Ok(mut unplaced) = self.unplaced.lock() {
+                    *unplaced = Some(reason.clone());
+                }
+                return unplaced(spec, classifier, reason);
+            }
         };
         self.activity.placed(&self.place(Some(place.clone())));
         match self.helper_spec(spec, &place) {

@@ -71,14 +71,14 @@ impl Places {
         if matching == 0 {
             let names: Vec<String> = known.iter().map(listed).collect();
             return Err(HuntError::BadInput(format!(
-                "no place on the labgrid coordinator {} {wanted}; it has {}: fix `place` or `tags` in [executor]",
+                "the labgrid coordinator {} has no place {wanted}; it has {}: fix `place` or `tags` in [executor]",
                 lab.coordinator,
                 if names.is_empty() { "none".to_string() } else { names.join(", ") }
             )));
         }
         if matching < workers {
             return Err(HuntError::BadInput(format!(
-                "-j {workers} takes {workers} labgrid places, and {matching} {wanted}: lower -j, or tag more places and choose them by `tags`"
+                "-j {workers} takes {workers} labgrid places, and the coordinator has {matching} {wanted}: lower -j, or tag more places"
             )));
         }
         Ok(Places {
@@ -124,24 +124,30 @@ impl Places {
             place: None,
         };
         self.record(|journal| journal.remote_job_started(EXECUTOR, &held.name()))?;
-        let outcome = self.lab.acquire_reserved(&held.token, self.patience);
         let reserved = held.name();
-        let place = match outcome {
+        let place = match self.lab.allocated(&held.token, self.patience) {
             Ok(Some(place)) => place,
             failed => {
                 let _ = self.lab.cancel(&held.token);
                 self.record(|journal| journal.remote_job_ended(&reserved, None))?;
                 return Ok(Err(match failed {
-                    Err(err) => format!("cannot lock a labgrid place: {err}"),
+                    Err(err) => format!("cannot reserve a labgrid place: {err}"),
                     _ => self.not_free(),
                 }));
             }
         };
+        // In the ledger with its place before it is locked: a culprit killed while it
+        // locks leaves a lock the next command knows of.
         held.place = Some(place.clone());
         self.record(|journal| {
             journal.remote_job_started(EXECUTOR, &held.name())?;
             journal.remote_job_ended(&reserved, Some(&place))
         })?;
+        if let Err(err) = self.lab.acquire(&place, &held.token) {
+            end(&self.lab, &held);
+            self.record(|journal| journal.remote_job_ended(&held.name(), None))?;
+            return Ok(Err(format!("cannot lock the labgrid place {place}: {err}")));
+        }
         *slot = Some(held);
         Ok(Ok(place))
     }
@@ -209,10 +215,10 @@ fn matches(place: &PlaceInfo, filter: &[(String, String)]) -> bool {
 
 fn describe(filter: &[(String, String)]) -> String {
     match filter {
-        [(key, name)] if key == "name" => format!("is named {name}"),
+        [(key, name)] if key == "name" => format!("named {name}"),
         _ => {
             let tags: Vec<String> = filter.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            format!("has the tags {}", tags.join(" "))
+            format!("with the tags {}", tags.join(" "))
         }
     }
 }
@@ -251,7 +257,10 @@ mod tests {
     fn place(name: &str, tags: &[(&str, &str)]) -> PlaceInfo {
         PlaceInfo {
             name: name.into(),
-            tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            tags: tags
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             acquired: None,
         }
     }
@@ -262,11 +271,14 @@ mod tests {
         let by_name = [("name".to_string(), "q1".to_string())];
         assert!(matches(&q1, &by_name));
         assert!(!matches(&place("q2", &[]), &by_name));
-        let tags = [("board".to_string(), "x86".to_string()), ("lab".to_string(), "a".to_string())];
+        let tags = [
+            ("board".to_string(), "x86".to_string()),
+            ("lab".to_string(), "a".to_string()),
+        ];
         assert!(matches(&q1, &tags));
         assert!(!matches(&place("q3", &[("board", "x86")]), &tags));
-        assert_eq!(describe(&by_name), "is named q1");
-        assert_eq!(describe(&tags), "has the tags board=x86 lab=a");
+        assert_eq!(describe(&by_name), "named q1");
+        assert_eq!(describe(&tags), "with the tags board=x86 lab=a");
     }
 
     #[test]

@@ -14,8 +14,11 @@ pub(crate) struct BootArtifacts {
 /// Reads `command` (a shell command line, its placeholders filled or not) as a
 /// `qemu-system-*` invocation; the error says what is missing.
 pub(crate) fn read_qemu_command(command: &str) -> Result<BootArtifacts, String> {
-    let words = shlex::split(command)
-        .ok_or_else(|| format!("`{command}` is not a command line culprit can split into words (an unclosed quote?)"))?;
+    let words = shlex::split(command).ok_or_else(|| {
+        format!(
+            "`{command}` is not a command line culprit can split into words (an unclosed quote?)"
+        )
+    })?;
     let mut words = words.iter().skip_while(|word| is_assignment(word));
     let program = words.next().map(String::as_str).unwrap_or("");
     let name = program.rsplit('/').next().unwrap_or(program);
@@ -71,7 +74,10 @@ mod tests {
     #[test]
     fn a_command_that_is_not_qemu_or_boots_no_kernel_is_refused() {
         let err = read_qemu_command("./boot.sh {tree}").unwrap_err();
-        assert!(err.contains("does not start QEMU (it runs `./boot.sh`)"), "{err}");
+        assert!(
+            err.contains("does not start QEMU (it runs `./boot.sh`)"),
+            "{err}"
+        );
         let err = read_qemu_command("/usr/bin/qemu-system-x86_64 -hda disk.img").unwrap_err();
         assert!(err.contains("names no -kernel"), "{err}");
         let err = read_qemu_command("qemu-system-x86_64 -append 'open").unwrap_err();
