@@ -5,6 +5,7 @@
 use crate::initramfs::SUCCESS_MARKER;
 
 mod kbuild_env;
+pub mod labgrid;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::PathBuf;

@@ -3,6 +3,7 @@
 //! guessed. For Linux it also makes the boot test's initramfs and base configuration.
 //! `--check` then runs one step with it.
 
+use crate::commands::init_lab::{add_lab, check_on_lab, Lab};
 use crate::commands::run::{self, RunArgs};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::manifest::Manifest;
@@ -25,6 +26,10 @@ pub struct InitArgs {
     /// Then build and boot once with the new culprit.toml and say what happened.
     #[arg(long)]
     pub check: bool,
+    /// Boot the tests on this lab: adds its [executor] section and the file that boots
+    /// the tree's kernel on its QEMU place (and `--check` boots there).
+    #[arg(long, value_enum)]
+    pub lab: Option<Lab>,
 }
 
 pub fn run(args: InitArgs) -> Result<u8> {
@@ -49,7 +54,11 @@ pub fn run(args: InitArgs) -> Result<u8> {
         );
     }
     let probe = culprit_init::probe(&home, args.arch.clone());
-    let plan = plan::plan(&probe)?;
+    let mut plan = plan::plan(&probe)?;
+    if let Some(lab) = args.lab {
+        let guesses = add_lab(lab, &mut plan, &probe.env, &home, args.force)?;
+        plan.guesses.extend(guesses);
+    }
     if let Layout::Linux(linux) = &plan.layout {
         for note in make_linux_files(linux, &home, probe.dot_config.as_deref())? {
             println!("  ! {note}");
@@ -87,14 +96,17 @@ pub fn run(args: InitArgs) -> Result<u8> {
         bail!("cannot --check: install the programs above first");
     }
     println!("culprit init: checking: one build and boot");
-    let code = run::run(RunArgs {
-        file: Some(path),
-        rev: None,
-        tests: Vec::new(),
-        sets: Vec::new(),
-        fragments: Vec::new(),
-        json: false,
-    })?;
+    let code = match args.lab {
+        Some(lab) => check_on_lab(lab, &path)?,
+        None => run::run(RunArgs {
+            file: Some(path),
+            rev: None,
+            tests: Vec::new(),
+            sets: Vec::new(),
+            fragments: Vec::new(),
+            json: false,
+        })?,
+    };
     if code == 0 {
         println!("culprit init: the check passed; culprit.toml is ready for `culprit bisect` and `culprit bisect-config`");
     } else {

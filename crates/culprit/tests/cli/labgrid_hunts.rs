@@ -64,7 +64,17 @@ fn the_toyos_hunt_through_labgrid_names_the_same_culprit_as_the_local_executor()
     let (_, local) = hunt("local");
     let (repo, labgrid) = hunt("labgrid");
     assert_eq!(labgrid["target"], local["target"]);
-    assert_eq!(verdicts(&labgrid), verdicts(&local));
+    // With two workers which candidates get tried depends on which boot ends first;
+    // each candidate both hunts tried got the same verdict.
+    let local = verdicts(&local);
+    let mut shared = 0;
+    for (rev, verdict) in verdicts(&labgrid) {
+        if let Some((_, seen)) = local.iter().find(|(r, _)| *r == rev) {
+            assert_eq!(&verdict, seen, "{rev}");
+            shared += 1;
+        }
+    }
+    assert!(shared >= 5, "only {shared} candidates in common");
     // Both places served (-j 2), and each step names the place it booted on.
     let out = culprit(&repo, &["log"]);
     let text = String::from_utf8_lossy(&out.stdout);

@@ -18,6 +18,7 @@ mod identical_builds;
 mod journal_faults;
 mod kconfig_cli;
 mod labgrid_hunts;
+mod labgrid_init;
 mod labgrid_lab;
 mod learned_deadlines;
 mod linux_hang;
