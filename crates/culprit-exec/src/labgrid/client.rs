@@ -72,8 +72,7 @@ impl Lab {
             .lines()
             .chain(stdout.lines())
             .map(str::trim)
-            .filter(|line| !line.is_empty())
-            .last()
+            .rfind(|line| !line.is_empty())
             .unwrap_or("it said nothing")
             .to_string();
         Err(LabgridError::Failed {

@@ -179,7 +179,7 @@ impl LabgridSection {
         let words = [("coordinator", &self.coordinator), ("target", &self.target)]
             .into_iter()
             .chain(self.place.iter().map(|place| ("place", place)))
-            .chain(self.tags.iter().map(|(_, value)| ("tags", value)));
+            .chain(self.tags.values().map(|value| ("tags", value)));
         for (key, value) in words {
             if value.trim().is_empty() || value.contains(char::is_whitespace) || value.contains('=')
             {
