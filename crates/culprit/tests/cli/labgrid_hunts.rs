@@ -81,6 +81,10 @@ fn the_toyos_hunt_through_labgrid_names_the_same_culprit_as_the_local_executor()
     for place in &lab.places {
         assert!(text.contains(&format!("node {place}")), "{text}");
     }
+    let out = culprit(&repo, &["log", "--json"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"executor\": \"labgrid\""), "{text}");
+    assert!(text.contains("\"node\": \"culprit-qemu-"), "{text}");
     for format in ["html", "junit"] {
         let out = culprit(&repo, &["report", "--format", format]);
         let report = String::from_utf8_lossy(&out.stdout);
