@@ -5,6 +5,7 @@
 
 pub mod capture;
 pub mod git;
+pub mod labgrid;
 pub mod lava;
 pub mod leftovers;
 mod pace;

@@ -399,7 +399,7 @@ impl<L: Engine> Sink<'_, L> {
 }
 
 /// How a run ended, with what it showed of its pace.
-struct Ran {
+pub(crate) struct Ran {
     ending: Ending,
     duration: Duration,
     timeline: Timeline,
@@ -407,7 +407,7 @@ struct Ran {
 }
 
 impl Ran {
-    fn nothing(ending: Ending, duration: Duration) -> Ran {
+    pub(crate) fn nothing(ending: Ending, duration: Duration) -> Ran {
         Ran {
             ending,
             duration,
@@ -436,7 +436,7 @@ fn start(
     Ok((child, lifeline))
 }
 
-fn finish(
+pub(crate) fn finish(
     spec: &RunSpec,
     mut classifier: Classifier,
     ran: Ran,

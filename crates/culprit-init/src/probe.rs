@@ -4,7 +4,17 @@ use crate::plan::Probe;
 use std::path::{Path, PathBuf};
 
 /// Environment variables that change what init writes.
-const ENV: &[&str] = &["ARCH", "CROSS_COMPILE", "LLVM", "BOARD"];
+const ENV: &[&str] = &[
+    // What to build for, and with which toolchain.
+    "ARCH",
+    "CROSS_COMPILE",
+    "LLVM",
+    "BOARD",
+    // labgrid's own settings, and the virtualenv it may be installed in (`--lab labgrid`).
+    "LG_COORDINATOR",
+    "LG_PLACE",
+    "VIRTUAL_ENV",
+];
 
 /// Looks at the files init decides from, and the environment.
 pub fn probe(home: &Path, requested_arch: Option<String>) -> Probe {

@@ -12,11 +12,13 @@
 //! silence and wall timeouts), so those work the same wherever the command runs.
 
 pub mod fake;
+mod labgrid;
 mod lava;
 mod local;
 mod slurm;
 mod threaded;
 
+pub use labgrid::LabgridRunner;
 pub use lava::LavaRunner;
 pub use local::LocalRunner;
 pub use slurm::SlurmRunner;
@@ -63,6 +65,10 @@ pub fn open(
             LavaRunner::new(ws, repo, workers, stop)?,
             observer,
         )),
+        ExecutorKind::Labgrid => Box::new(Threaded::new(
+            LabgridRunner::new(ws, repo, workers, stop)?,
+            observer,
+        )),
     })
 }
 
@@ -85,6 +91,13 @@ pub fn end_leftovers(journal: &Journal, config: &Manifest) -> Result<Vec<String>
         ended.push(format!(
             "cancelled LAVA job(s) {} that an earlier culprit left",
             ids.join(", ")
+        ));
+    }
+    let unlocked = labgrid::end_leftovers(journal)?;
+    if !unlocked.is_empty() {
+        ended.push(format!(
+            "unlocked labgrid place(s) {} that an earlier culprit left locked",
+            unlocked.join(", ")
         ));
     }
     Ok(ended)

@@ -70,6 +70,11 @@ impl<R: StepRunner> Executor for Threaded<R> {
                 worker,
                 seconds: started.elapsed().as_secs_f64(),
             });
+            // The runner is let go before the step is handed back, so that the
+            // executor's own reference is the last: a runner's Drop (a lab's places
+            // unlocked) then runs in the executor's Drop, not in a thread the process
+            // may not wait for.
+            drop(runner);
             // The receiver only goes away with the executor, which waits for every
             // step first (see Drop): a failed send has nobody left to tell.
             let _ = done.send(Finished {

@@ -4,6 +4,9 @@
 
 use super::lava_section::LavaSection;
 use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
@@ -15,6 +18,8 @@ pub enum ExecutorSection {
     Slurm(SlurmSection),
     /// Builds here, each test's boot a LAVA job.
     Lava(LavaSection),
+    /// Builds here, each boot on a labgrid place.
+    Labgrid(LabgridSection),
 }
 
 /// The srun options of `kind = "slurm"`; all optional.
@@ -41,6 +46,7 @@ pub enum ExecutorKind {
     Local,
     Slurm,
     Lava,
+    Labgrid,
 }
 
 impl Default for ExecutorSection {
@@ -55,6 +61,7 @@ impl ExecutorSection {
             ExecutorSection::Local {} => ExecutorKind::Local,
             ExecutorSection::Slurm(_) => ExecutorKind::Slurm,
             ExecutorSection::Lava(_) => ExecutorKind::Lava,
+            ExecutorSection::Labgrid(_) => ExecutorKind::Labgrid,
         }
     }
 
@@ -75,6 +82,15 @@ impl ExecutorSection {
         }
     }
 
+    /// The labgrid keys, when this section has them: labgrid has no defaults for the
+    /// lab's environment file.
+    pub fn labgrid(&self) -> Option<&LabgridSection> {
+        match self {
+            ExecutorSection::Labgrid(section) => Some(section),
+            _ => None,
+        }
+    }
+
     /// What `Deserialize` cannot say: values the executor would read otherwise than the
     /// user meant.
     pub(super) fn check(&self) -> Result<(), String> {
@@ -82,6 +98,7 @@ impl ExecutorSection {
             ExecutorSection::Local {} => Ok(()),
             ExecutorSection::Slurm(section) => section.check(),
             ExecutorSection::Lava(section) => section.check(),
+            ExecutorSection::Labgrid(section) => section.check(),
         }
     }
 }
@@ -108,6 +125,90 @@ impl SlurmSection {
         if let Some(option) = self.options.iter().find(|o| !o.starts_with('-')) {
             return Err(format!(
                 "`options` holds {option:?}, which is not an option: each entry is one srun option with its value, e.g. \"--mem=4G\""
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The keys of `kind = "labgrid"`: which lab, which places, and how to boot on them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabgridSection {
+    /// The coordinator, `HOST:PORT`.
+    #[serde(default = "default_coordinator")]
+    pub coordinator: String,
+    /// One place by name (for one worker)...
+    pub place: Option<String>,
+    /// ...or any places with these tags (one per worker: `-j 2` takes two).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The labgrid environment YAML whose QEMUDriver boots the step's kernel, relative to
+    /// culprit.toml's directory.
+    pub environment: PathBuf,
+    /// The target of the environment that boots.
+    #[serde(default = "default_target")]
+    pub target: String,
+    /// The Python that has labgrid (a virtualenv's `bin/python`); `labgrid-client` is
+    /// taken from the same directory.
+    #[serde(default = "default_python")]
+    pub python: PathBuf,
+    /// How long a worker waits for a free place before its boot is a lab fault.
+    #[serde(
+        default = "default_acquire_timeout",
+        deserialize_with = "super::duration"
+    )]
+    pub acquire_timeout: Duration,
+}
+
+/// labgrid's own default.
+fn default_coordinator() -> String {
+    "127.0.0.1:20408".into()
+}
+
+fn default_target() -> String {
+    "main".into()
+}
+
+fn default_python() -> PathBuf {
+    "python3".into()
+}
+
+fn default_acquire_timeout() -> Duration {
+    Duration::from_secs(60)
+}
+
+impl LabgridSection {
+    /// One way to choose places, and values labgrid-client takes as one word each.
+    fn check(&self) -> Result<(), String> {
+        match (&self.place, self.tags.is_empty()) {
+            (Some(_), false) => {
+                return Err("give `place` (one place by name) or `tags` (any place with them), not both".into())
+            }
+            (None, true) => {
+                return Err("say which places to boot on: `place = \"NAME\"`, or `tags = { board = \"...\" }` (one place per worker)".into())
+            }
+            _ => {}
+        }
+        let words = [("coordinator", &self.coordinator), ("target", &self.target)]
+            .into_iter()
+            .chain(self.place.iter().map(|place| ("place", place)))
+            .chain(self.tags.values().map(|value| ("tags", value)));
+        for (key, value) in words {
+            if value.trim().is_empty() || value.contains(char::is_whitespace) || value.contains('=')
+            {
+                return Err(format!(
+                    "`{key}` holds {value:?}: give one word without spaces or `=`"
+                ));
+            }
+        }
+        if let Some(key) = self
+            .tags
+            .keys()
+            .find(|key| key.is_empty() || key.contains(char::is_whitespace))
+        {
+            return Err(format!(
+                "`tags` has the key {key:?}: a tag's name is one word"
             ));
         }
         Ok(())

@@ -5,6 +5,7 @@
 use crate::initramfs::SUCCESS_MARKER;
 
 mod kbuild_env;
+pub mod labgrid;
 mod lava;
 
 pub use lava::{lava_files, LavaFiles, TEMPLATE_FILE as LAVA_TEMPLATE_FILE};

@@ -243,3 +243,47 @@ fn with_ccache_every_kernel_command_compiles_through_one_cache_in_the_state_dire
         .iter()
         .any(|g| g.contains("apt-get install ccache")));
 }
+
+#[test]
+fn a_labgrid_lab_gets_the_machine_half_of_the_boot_and_the_test_keeps_the_rest() {
+    let mut probe = linux_probe();
+    probe.requested_arch = Some("arm64".into());
+    let plan = plan(&probe).unwrap();
+    let env = BTreeMap::from([("LG_PLACE".to_string(), "board-7".to_string())]);
+    let lab = labgrid::labgrid(&plan, &env).unwrap();
+    let environment = &lab.environment;
+    assert!(environment.contains("machine: \"virt\""), "{environment}");
+    assert!(environment.contains("cpu: \"cortex-a57\""), "{environment}");
+    assert!(environment.contains("memory: \"256M\""), "{environment}");
+    assert!(
+        environment.contains("extra_args: \"-no-reboot\""),
+        "{environment}"
+    );
+    assert!(
+        environment.contains("qemu: \"qemu-system-aarch64\""),
+        "{environment}"
+    );
+    assert!(
+        environment.contains("name: !template $LG_PLACE"),
+        "{environment}"
+    );
+    let whole: toml::Table = format!("{}{}", plan.toml, lab.executor).parse().unwrap();
+    assert_eq!(whole["executor"]["kind"].as_str(), Some("labgrid"));
+    assert_eq!(whole["executor"]["place"].as_str(), Some("board-7"));
+    assert_eq!(
+        whole["executor"]["environment"].as_str(),
+        Some("labgrid-env.yaml")
+    );
+    assert!(lab.guesses.iter().any(|g| g.contains("LG_PLACE is set")));
+}
+
+#[test]
+fn a_tree_without_a_qemu_boot_has_nothing_for_a_lab_to_boot() {
+    let plan = plan(&Probe::default()).unwrap();
+    let err = labgrid::labgrid(&plan, &BTreeMap::new()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("nothing for a labgrid place to boot"),
+        "{err}"
+    );
+}

@@ -3,12 +3,13 @@
 //! guessed. For Linux it also makes the boot test's initramfs and base configuration.
 //! `--check` then runs one step with it.
 
+use crate::commands::init_lab::{add_lab, check_on_labgrid, Lab};
 use crate::commands::run::{self, RunArgs};
 use anyhow::{bail, Context, Result};
 use culprit_hunt::manifest::Manifest;
 use culprit_hunt::workspace::CONFIG_FILE;
 use culprit_init::files::{exclude_generated, make_linux_files};
-use culprit_init::plan::{self, Layout, INITRAMFS_FILE, LAVA_TEMPLATE_FILE};
+use culprit_init::plan::{self, Layout, INITRAMFS_FILE};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -25,16 +26,10 @@ pub struct InitArgs {
     /// Then build and boot once with the new culprit.toml and say what happened.
     #[arg(long)]
     pub check: bool,
-    /// Boot the tests on a lab: adds its `[executor]` section and a job template that
-    /// boots the tree's kernel on the lab's QEMU device (Linux trees).
+    /// Boot the tests on this lab: adds its [executor] section and the file that boots
+    /// the tree's kernel on its QEMU place (and `--check` boots there).
     #[arg(long, value_enum)]
     pub lab: Option<Lab>,
-}
-
-/// The labs `--lab` writes a set-up for.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub enum Lab {
-    Lava,
 }
 
 pub fn run(args: InitArgs) -> Result<u8> {
@@ -60,21 +55,9 @@ pub fn run(args: InitArgs) -> Result<u8> {
     }
     let probe = culprit_init::probe(&home, args.arch.clone());
     let mut plan = plan::plan(&probe)?;
-    if let Some(Lab::Lava) = args.lab {
-        let Some(files) = plan::lava_files(&plan) else {
-            bail!("--lab lava writes a job template for Linux trees (their kernel and culprit's initramfs); for this tree, add `[executor] kind = \"lava\"` and a template by hand (see README, \"Running on a LAVA lab\")");
-        };
-        let template = home.join(LAVA_TEMPLATE_FILE);
-        if template.exists() && !args.force {
-            bail!(
-                "{} exists already; pass --force to replace it, or edit it",
-                template.display()
-            );
-        }
-        std::fs::write(&template, &files.template)
-            .with_context(|| format!("cannot write {}", template.display()))?;
-        println!("culprit init: wrote {}", template.display());
-        plan.toml.push_str(&files.section);
+    if let Some(lab) = args.lab {
+        let guesses = add_lab(lab, &mut plan, &probe.env, &home, args.force)?;
+        plan.guesses.extend(guesses);
     }
     if let Layout::Linux(linux) = &plan.layout {
         for note in make_linux_files(linux, &home, probe.dot_config.as_deref())? {
@@ -113,14 +96,17 @@ pub fn run(args: InitArgs) -> Result<u8> {
         bail!("cannot --check: install the programs above first");
     }
     println!("culprit init: checking: one build and boot");
-    let code = run::run(RunArgs {
-        file: Some(path),
-        rev: None,
-        tests: Vec::new(),
-        sets: Vec::new(),
-        fragments: Vec::new(),
-        json: false,
-    })?;
+    let code = match args.lab {
+        Some(Lab::Labgrid) => check_on_labgrid(&path)?,
+        Some(Lab::Lava) | None => run::run(RunArgs {
+            file: Some(path),
+            rev: None,
+            tests: Vec::new(),
+            sets: Vec::new(),
+            fragments: Vec::new(),
+            json: false,
+        })?,
+    };
     if code == 0 {
         println!("culprit init: the check passed; culprit.toml is ready for `culprit bisect` and `culprit bisect-config`");
     } else {
