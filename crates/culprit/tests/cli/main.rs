@@ -23,6 +23,7 @@ mod labgrid_init;
 mod labgrid_lab;
 mod lava_hunts;
 mod lava_lab;
+mod lava_suite;
 mod learned_deadlines;
 mod linux_hang;
 mod linux_kernel;
