@@ -11,11 +11,11 @@ mod common;
 #[allow(dead_code)]
 mod slurm_cluster;
 
-use common::{culprit, json};
+use common::{culprit, json, wait_for};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
-use slurm_cluster::{cluster, jobs_with, pids_in, sleepy_repo, spawn_bisect, wait_for};
+use slurm_cluster::{cluster, jobs_with, pids_in, sleepy_repo, spawn_bisect};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
     let ids = sleepy_repo(&repo, &flags, &pids, &comment);
     nix::sys::prctl::set_child_subreaper(true).unwrap();
     let mut child = spawn_bisect(&repo, &ids[0], &[]);
-    wait_for("a sleeping job", || {
+    wait_for("a sleeping job", Duration::from_secs(120), || {
         pids_in(&pids).len() >= 2 && jobs_with(&comment).iter().any(|(_, s)| s == "RUNNING")
     });
     // The machine culprit ran on goes away with everything on it: culprit's supervisors

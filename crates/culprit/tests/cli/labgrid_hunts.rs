@@ -4,40 +4,12 @@
 //! step.
 
 use crate::common;
-use crate::labgrid_lab::{lab, qemus_under, wait_for};
+use crate::labgrid_lab::{lab, qemus_under};
 
-use common::{culprit, json};
+use common::{candidate_verdicts, culprit, json, spawn_toyos_hunt, wait_for};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-/// Each candidate as (revision, verdict), sorted.
-fn verdicts(doc: &serde_json::Value) -> Vec<(String, String)> {
-    let mut verdicts: Vec<(String, String)> = doc["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let rev = c["rev"].as_str().unwrap().to_string();
-            (rev, c["verdict"].as_str().unwrap().to_string())
-        })
-        .collect();
-    verdicts.sort();
-    verdicts
-}
-
-fn spawn_hunt(repo: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(common::TOYOS_HUNT)
-        .args(["--executor", "labgrid", "--json"])
-        .current_dir(repo)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
 
 #[test]
 fn the_toyos_hunt_through_labgrid_names_the_same_culprit_as_the_local_executor() {
@@ -66,10 +38,10 @@ fn the_toyos_hunt_through_labgrid_names_the_same_culprit_as_the_local_executor()
     assert_eq!(labgrid["target"], local["target"]);
     // With two workers which candidates get tried depends on which boot ends first;
     // each candidate both hunts tried got the same verdict.
-    let local = verdicts(&local);
+    let local = candidate_verdicts(&local);
     let mut shared = 0;
-    for (rev, verdict) in verdicts(&labgrid) {
-        if let Some((_, seen)) = local.iter().find(|(r, _)| *r == rev) {
+    for (rev, verdict) in candidate_verdicts(&labgrid) {
+        if let Some(seen) = local.get(&rev) {
             assert_eq!(&verdict, seen, "{rev}");
             shared += 1;
         }
@@ -106,7 +78,7 @@ fn ctrl_c_leaves_no_place_locked_and_no_qemu_running() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     lab.toyos(dir.path(), &repo, "tags = { board = \"qemu-x86\" }");
-    let child = spawn_hunt(&repo);
+    let child = spawn_toyos_hunt(&repo, "labgrid");
     wait_for(
         "a QEMU booting on a place",
         Duration::from_secs(120),
@@ -131,7 +103,7 @@ fn a_culprit_killed_with_sigkill_leaves_locks_that_the_next_command_ends() {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     lab.toyos(dir.path(), &repo, "tags = { board = \"qemu-x86\" }");
-    let mut child = spawn_hunt(&repo);
+    let mut child = spawn_toyos_hunt(&repo, "labgrid");
     wait_for(
         "a QEMU booting on a place",
         Duration::from_secs(120),

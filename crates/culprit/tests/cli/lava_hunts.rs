@@ -4,33 +4,18 @@
 //! killed culprit left are cancelled by the next command; a lab culprit cannot use is
 //! refused before any step.
 
-use crate::common::{self, culprit, json};
+use crate::common::{self, candidate_verdicts, culprit, json, spawn_toyos_hunt, wait_for};
 use crate::lava_lab::{
-    api, cancel, executor_section, job_log, jobs_of, lab, lava_toyos, spawn_hunt, unfinished,
-    wait_for, TEMPLATE,
+    api, cancel, executor_section, job_log, jobs_of, lab, lava_toyos, unfinished, TEMPLATE,
 };
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Each candidate of a hunt's JSON answer: commit → verdict.
-fn verdicts(doc: &serde_json::Value) -> BTreeMap<String, String> {
-    doc["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["rev"].as_str().unwrap().to_string(),
-                c["verdict"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
 
 #[test]
 fn the_toyos_hunt_through_lava_names_the_same_culprit_as_the_local_executor() {
@@ -61,7 +46,7 @@ fn the_toyos_hunt_through_lava_names_the_same_culprit_as_the_local_executor() {
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     assert_eq!(doc["target"], local["target"]);
     // Every commit both hunts tried got the same verdict.
-    let (lava, local) = (verdicts(&doc), verdicts(&local));
+    let (lava, local) = (candidate_verdicts(&doc), candidate_verdicts(&local));
     let mut shared = 0;
     for (rev, verdict) in &lava {
         if let Some(seen) = local.get(rev) {
@@ -113,19 +98,7 @@ fn a_job_cancelled_on_the_server_mid_boot_is_retried_as_an_infra_error() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    let planted = lava_toyos(
-        dir.path(),
-        &repo,
-        &executor_section(&url, &token, ""),
-        TEMPLATE,
-    );
-    // A longer silence, so that the lab's cancel lands while culprit still waits on a
-    // hanging guest.
-    let toml = repo.join("culprit.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, text.replace("silence = \"2s\"", "silence = \"12s\"")).unwrap();
-    let child = spawn_hunt(&repo);
+    let (planted, child) = hunt_with_long_silence(dir.path(), &url, &token);
     let pid = child.id();
     let done = Arc::new(AtomicBool::new(false));
     // Someone at the lab: the first two jobs whose guest hangs in its test are cancelled
@@ -194,7 +167,7 @@ fn ctrl_c_leaves_no_job_running_and_sigkill_leaves_jobs_the_next_command_cancels
             .any(|(_, state, _)| state == "Running")
     };
     // Ctrl-C: culprit cancels its jobs and waits until they are over.
-    let child = spawn_hunt(&repo);
+    let child = spawn_toyos_hunt(&repo, "lava");
     let pid = child.id();
     wait_for("a running job", Duration::from_secs(180), || running(pid));
     kill(Pid::from_raw(pid as i32), Signal::SIGINT).unwrap();
@@ -202,14 +175,14 @@ fn ctrl_c_leaves_no_job_running_and_sigkill_leaves_jobs_the_next_command_cancels
     common::assert_exit(&out, 130);
     assert_eq!(unfinished(&jobs_of(&url, &token, pid)), Vec::<u64>::new());
     // SIGKILL: the job runs on; the next command cancels it before it starts its own.
-    let child = spawn_hunt(&repo);
+    let child = spawn_toyos_hunt(&repo, "lava");
     let pid = child.id();
     wait_for("a running job", Duration::from_secs(180), || running(pid));
     kill(Pid::from_raw(pid as i32), Signal::SIGKILL).unwrap();
     let _ = child.wait_with_output();
     let left = unfinished(&jobs_of(&url, &token, pid));
     assert!(!left.is_empty(), "the killed culprit's jobs ran on");
-    let mut next = spawn_hunt(&repo);
+    let mut next = spawn_toyos_hunt(&repo, "lava");
     let stderr = next.stderr.take().unwrap();
     let said = BufReader::new(stderr)
         .lines()
@@ -290,6 +263,18 @@ fn a_lab_culprit_cannot_use_is_refused_before_any_step() {
     }
 }
 
+/// Starts the toyos hunt through the lab in `dir` with 12 s of silence instead of 2 s,
+/// so that what the lab does to a hanging guest lands while culprit still waits on it.
+/// Returns where the demo planted its events, and the running hunt.
+fn hunt_with_long_silence(dir: &Path, url: &str, token: &Path) -> (serde_json::Value, Child) {
+    let repo = dir.join("toyos");
+    let planted = lava_toyos(dir, &repo, &executor_section(url, token, ""), TEMPLATE);
+    let toml = repo.join("culprit.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, text.replace("silence = \"2s\"", "silence = \"12s\"")).unwrap();
+    (planted, spawn_toyos_hunt(&repo, "lava"))
+}
+
 /// The console of a job (its log) shows smp_semaphore started and not ended: the hang
 /// the toyos hunt looks for, during which culprit waits for the silence to run out.
 fn hangs(log: &str) -> bool {
@@ -315,17 +300,7 @@ fn a_device_taken_offline_under_a_hanging_boot_is_an_infra_error_not_a_hang() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    let planted = lava_toyos(
-        dir.path(),
-        &repo,
-        &executor_section(&url, &token, ""),
-        TEMPLATE,
-    );
-    let toml = repo.join("culprit.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, text.replace("silence = \"2s\"", "silence = \"12s\"")).unwrap();
-    let child = spawn_hunt(&repo);
+    let (planted, child) = hunt_with_long_silence(dir.path(), &url, &token);
     let pid = child.id();
     // The admin: the device of the first boot that hangs in its test goes to maintenance,
     // and comes back once culprit has given up on that boot.

@@ -5,10 +5,10 @@
 use crate::common;
 use crate::slurm_cluster;
 
-use common::{culprit, json, linear_repo, toml};
+use common::{culprit, json, linear_repo, toml, wait_for};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use slurm_cluster::{cluster, jobs_with, pids_in, sleepy_repo, spawn_bisect, wait_for};
+use slurm_cluster::{cluster, jobs_with, pids_in, sleepy_repo, spawn_bisect};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -159,7 +159,7 @@ fn ctrl_c_leaves_no_job_queued_and_no_process_on_the_node() {
     let comment = format!("culprit-ctrl-c-{}", std::process::id());
     let ids = sleepy_repo(&dir.path().join("repo"), &flags, &pids, &comment);
     let child = spawn_bisect(&dir.path().join("repo"), &ids[0], &["-j", "2"]);
-    wait_for("a sleeping job", || {
+    wait_for("a sleeping job", Duration::from_secs(120), || {
         pids_in(&pids).len() >= 2 && jobs_with(&comment).iter().any(|(_, s)| s == "RUNNING")
     });
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();

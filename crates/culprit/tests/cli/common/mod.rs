@@ -5,8 +5,10 @@ pub mod linux;
 pub mod live;
 pub mod scripted_config;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub fn culprit(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_culprit"))
@@ -449,4 +451,41 @@ pub fn resumed_lines(stderr: &[u8], launch: &str) -> (usize, usize, usize) {
         .filter(|l| l.ends_with(" (from the journal)"))
         .count();
     (recorded, marked, launches.len() - marked)
+}
+
+/// Polls `done` until it holds; fails the test after `limit`, naming `what`.
+pub fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "waited {limit:?} for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `culprit bisect` of the toyos history (`TOYOS_HUNT`) on `executor` with `--json`, in
+/// the background, its output piped.
+pub fn spawn_toyos_hunt(repo: &Path, executor: &str) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(TOYOS_HUNT)
+        .args(["--executor", executor, "--json"])
+        .current_dir(repo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Each candidate of a hunt's JSON answer: revision → verdict.
+pub fn candidate_verdicts(doc: &serde_json::Value) -> BTreeMap<String, String> {
+    doc["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["rev"].as_str().unwrap().to_string(),
+                c["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
 }

@@ -6,7 +6,6 @@ use crate::common::planted_toyos;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
 
 /// One labgrid test at a time: each one locks places and checks who holds them.
 static TURN: Mutex<()> = Mutex::new(());
@@ -175,12 +174,4 @@ pub fn qemus_under(path: &Path) -> Vec<i32> {
             String::from_utf8_lossy(&cmdline).contains(&needle)
         })
         .collect()
-}
-
-pub fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "waited {limit:?} for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }

@@ -4,9 +4,8 @@
 
 use crate::common::planted_toyos;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
 
 /// Where `scripts/lava-lab start` leaves the server's URL and the API token.
 const LAB: &str = "/run/culprit-lava";
@@ -147,24 +146,4 @@ pub fn unfinished(jobs: &[(u64, String, String)]) -> Vec<u64> {
         .filter(|(_, state, _)| state != "Finished")
         .map(|(id, _, _)| *id)
         .collect()
-}
-
-pub fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "waited {limit:?} for {what}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// `culprit bisect` of the toyos history through the lab, in the background.
-pub fn spawn_hunt(repo: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(crate::common::TOYOS_HUNT)
-        .args(["--executor", "lava", "--json"])
-        .current_dir(repo)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
 }

@@ -4,7 +4,6 @@
 use crate::common::linear_repo;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 // The cluster is found as culprit-exec's Slurm tests find it; its other helpers serve
 // those tests only.
@@ -27,14 +26,6 @@ pub fn jobs_with(comment: &str) -> Vec<(String, String)> {
             (fields.next() == Some(comment)).then(|| (id.to_string(), state.to_string()))
         })
         .collect()
-}
-
-pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !done() {
-        assert!(Instant::now() < deadline, "waited 120s for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 pub fn pids_in(file: &Path) -> Vec<i32> {
