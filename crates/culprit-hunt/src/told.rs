@@ -2,8 +2,8 @@
 //! words (a live display shortens and regroups them; the full text stays in the journal,
 //! `culprit log`, the JSON and the reports).
 
-use crate::commit_hunt::PriorUse;
 use crate::judgement::Judgement;
+use crate::prior_use::PriorUse;
 use crate::record::Place;
 use crate::target::Target;
 use culprit_console::{LearnedHang, Outcome};

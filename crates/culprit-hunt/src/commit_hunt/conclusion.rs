@@ -7,7 +7,7 @@ use super::fixups::{tested_with, FixupUse};
 use super::search::Search;
 use super::{CommitHunt, PriorUse};
 use crate::error::Result;
-use crate::results::FlakyRates;
+use crate::flaky_rates::FlakyRates;
 use crate::status::HuntStatus;
 use crate::target::Target;
 use culprit_search::commit::{Bisection, CommitGraph, Status, SuspectReason};

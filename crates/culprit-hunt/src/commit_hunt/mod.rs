@@ -16,11 +16,11 @@ mod search;
 mod setup;
 mod verify;
 
+pub use crate::prior_use::{PriorChoice, PriorUse};
 pub use conclusion::Conclusion;
 pub use early::EARLY_PHASE;
 pub use fixups::FixupUse;
 pub use plan::{CandidateKind, Plan};
-pub use prior::{PriorChoice, PriorUse};
 pub use setup::{HuntOptions, Range};
 
 use crate::error::{HuntError, Result};

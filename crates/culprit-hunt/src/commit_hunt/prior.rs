@@ -6,40 +6,14 @@
 
 use super::endpoints::Endpoints;
 use super::CommitHunt;
+use crate::prior_use::{PriorChoice, PriorUse};
 use crate::target::Target;
 use culprit_exec::git::Touch;
 use culprit_search::commit::CommitGraph;
 use regex::Regex;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::LazyLock;
-
-/// Which prior the search starts from (`--prior`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PriorChoice {
-    /// Every commit alike (what a session recorded before priors existed reads as).
-    #[default]
-    None,
-    /// Commits that touch what the crash names weigh more.
-    Crash,
-}
-
-/// The prior a hunt used, for the answer and the reports.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PriorUse {
-    pub choice: PriorChoice,
-    /// What the targets named.
-    pub functions: Vec<String>,
-    pub files: Vec<String>,
-    /// The commits it favoured, with how each touches what the crash names
-    /// (`function` or `file`).
-    pub favoured: Vec<(String, String)>,
-    /// Why it favoured none although asked to, when that was not for want of names.
-    pub note: Option<String>,
-}
 
 /// How much all the commits that touch a named function weigh together, and all those
 /// that touch only a named file, against the commits that touch neither (which weigh 1

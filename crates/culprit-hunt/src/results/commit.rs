@@ -1,8 +1,10 @@
 //! The result of `culprit bisect`: its `--json` document, kept as the session's result.
 
-use crate::commit_hunt::{CandidateKind, Conclusion, FixupUse, Plan, PriorChoice, PriorUse};
+use crate::commit_hunt::{CandidateKind, Conclusion, FixupUse, Plan};
+use crate::flaky_rates::FlakyRates;
 use crate::infra::Retried;
 use crate::judge::verdict_text;
+use crate::prior_use::{PriorChoice, PriorUse};
 use crate::record::{relative, RunRecord};
 use crate::session::{Counts, Session, Source};
 use crate::status::HuntStatus;
@@ -61,32 +63,6 @@ pub struct CommitView {
     pub subject: String,
     pub author: String,
     pub date: String,
-}
-
-/// The failure rates of an intermittent failure's model: how often a candidate with the
-/// culprit fails, and how often one without it does.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct FlakyRates {
-    pub p_fail_if_bad: f64,
-    pub p_fail_if_good: f64,
-}
-
-impl FlakyRates {
-    /// The rates in words, as every front end shows them.
-    pub fn describe(&self) -> String {
-        if self.p_fail_if_bad == self.p_fail_if_good {
-            return format!(
-                "intermittent: it fails about {:.0}% of the runs throughout the range",
-                self.p_fail_if_bad * 100.0
-            );
-        }
-        format!(
-            "intermittent: learned from every run, a candidate with the culprit fails {:.0}% of its runs, one without it {:.1}%",
-            self.p_fail_if_bad * 100.0,
-            self.p_fail_if_good * 100.0
-        )
-    }
 }
 
 impl PriorUse {

@@ -5,5 +5,6 @@
 mod commit;
 mod config;
 
-pub use commit::{CandidateView, CommitHuntResult, CommitView, FlakyRates, RunView, SuspectView};
+pub use crate::flaky_rates::FlakyRates;
+pub use commit::{CandidateView, CommitHuntResult, CommitView, RunView, SuspectView};
 pub use config::{ConfigHuntResult, CostlyOption, NotApplied, TestCulprits};
