@@ -164,14 +164,20 @@ impl Engine for Local {}
 
 impl ProcessEngine for Local {
     fn command(&self, spec: &RunSpec) -> Command {
-        let mut command = Command::new("sh");
-        command
-            .arg("-c")
-            .arg(&spec.command)
-            .current_dir(&spec.cwd)
-            .envs(spec.env.iter().map(|(k, v)| (k, v)));
-        command
+        shell_command(spec)
     }
+}
+
+/// `spec`'s command through `sh -c`, in its directory with its environment: how a
+/// command runs on this machine, whoever supervises it.
+pub(crate) fn shell_command(spec: &RunSpec) -> Command {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(&spec.command)
+        .current_dir(&spec.cwd)
+        .envs(spec.env.iter().map(|(k, v)| (k, v)));
+    command
 }
 
 /// Output of the command, from the thread that read it.

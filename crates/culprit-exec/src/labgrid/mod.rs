@@ -15,7 +15,7 @@ mod client;
 
 pub use client::{Lab, LabgridError, PlaceInfo};
 
-use crate::runner::{finish, supervise, Engine, ProcessEngine, Ran};
+use crate::runner::{finish, shell_command, supervise, Engine, ProcessEngine, Ran};
 use crate::{ExecError, RunReport, RunSpec, StopFlag};
 use culprit_console::{Classifier, Ending};
 use nix::sys::signal::Signal;
@@ -64,13 +64,7 @@ struct Helper {
 
 impl ProcessEngine for Helper {
     fn command(&self, spec: &RunSpec) -> Command {
-        let mut command = Command::new("sh");
-        command
-            .arg("-c")
-            .arg(&spec.command)
-            .current_dir(&spec.cwd)
-            .envs(spec.env.iter().map(|(k, v)| (k, v)));
-        command
+        shell_command(spec)
     }
 
     /// The helper powers off on SIGTERM; the runner kills what is left after a grace.

@@ -103,6 +103,25 @@ pub fn end_leftovers(journal: &Journal, config: &Manifest) -> Result<Vec<String>
     Ok(ended)
 }
 
+/// Ends the remote jobs of `executor` that the journal says were given out and never
+/// seen to end, with `end` (given their names), then marks them ended; nothing to end
+/// gives `T`'s default. A job stays in the ledger when `end` fails, for the next command.
+fn end_unended<T: Default>(
+    journal: &Journal,
+    executor: &str,
+    end: impl FnOnce(&[String]) -> Result<T>,
+) -> Result<T> {
+    let names = journal.unended_remote_jobs(executor)?;
+    if names.is_empty() {
+        return Ok(T::default());
+    }
+    let ended = end(&names)?;
+    for name in &names {
+        journal.remote_job_ended(name, None)?;
+    }
+    Ok(ended)
+}
+
 /// How a worker's tree is made ready for a job.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Prepare {

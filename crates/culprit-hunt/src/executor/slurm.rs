@@ -231,18 +231,12 @@ impl Launcher for StepJobs<'_> {
 /// culprit killed with SIGKILL, a machine that went down) and marks them ended.
 /// Returns the jobs Slurm still had.
 pub(super) fn cancel_leftovers(journal: &Journal) -> Result<Vec<LiveJob>> {
-    let names = journal.unended_remote_jobs(EXECUTOR)?;
-    if names.is_empty() {
-        return Ok(Vec::new());
-    }
-    let cancelled = slurm::cancel_leftovers(&names, LEFTOVER_PATIENCE).map_err(|err| {
-        HuntError::Message(format!(
-            "cannot cancel the Slurm jobs an earlier culprit left ({}): {err}",
-            names.join(", ")
-        ))
-    })?;
-    for name in &names {
-        journal.remote_job_ended(name, None)?;
-    }
-    Ok(cancelled)
+    super::end_unended(journal, EXECUTOR, |names| {
+        slurm::cancel_leftovers(names, LEFTOVER_PATIENCE).map_err(|err| {
+            HuntError::Message(format!(
+                "cannot cancel the Slurm jobs an earlier culprit left ({}): {err}",
+                names.join(", ")
+            ))
+        })
+    })
 }

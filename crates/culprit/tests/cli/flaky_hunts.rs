@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{culprit, git, json, new_dir};
+use common::{culprit, git, json, new_dir, quick_bisect};
 use std::path::{Path, PathBuf};
 
 /// A boot that fails about 30% of its runs on every commit: a hash of a counter kept
@@ -115,20 +115,7 @@ fn favoured(doc: &serde_json::Value) -> Vec<String> {
 fn hunt_with(repo: &Path, good: &str, prior: &str) -> serde_json::Value {
     let out = culprit(
         repo,
-        &[
-            "bisect",
-            "--good",
-            good,
-            "--bad",
-            "main",
-            "--verify",
-            "0",
-            "--endpoint-runs",
-            "1",
-            "--prior",
-            prior,
-            "--json",
-        ],
+        &[&quick_bisect(good)[..], &["--prior", prior, "--json"]].concat(),
     );
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");

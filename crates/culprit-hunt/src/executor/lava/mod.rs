@@ -327,26 +327,20 @@ impl Launcher for StepBoots<'_> {
 /// Cancels the LAVA jobs the journal says were submitted and never seen to end (a
 /// culprit killed with SIGKILL) and marks them ended. Returns the ids it cancelled.
 pub(super) fn cancel_leftovers(journal: &Journal, config: &Manifest) -> Result<Vec<u64>> {
-    let names = journal.unended_remote_jobs(EXECUTOR)?;
-    if names.is_empty() {
-        return Ok(Vec::new());
-    }
-    let section = config.executor.lava().ok_or_else(|| {
-        HuntError::BadInput(format!(
-            "an earlier culprit left LAVA jobs ({}) and {} no longer has the [executor] section to reach their server; cancel them in LAVA's web UI, or put the section back",
-            names.join(", "),
-            config.path.display()
-        ))
-    })?;
-    let lab = connect(section, &config.home)?;
-    let cancelled = lava::cancel_named(&lab, &names, lava::CANCEL_PATIENCE).map_err(|err| {
-        HuntError::Message(format!(
-            "cannot cancel the LAVA jobs an earlier culprit left ({}): {err}",
-            names.join(", ")
-        ))
-    })?;
-    for name in &names {
-        journal.remote_job_ended(name, None)?;
-    }
-    Ok(cancelled)
+    super::end_unended(journal, EXECUTOR, |names| {
+        let section = config.executor.lava().ok_or_else(|| {
+            HuntError::BadInput(format!(
+                "an earlier culprit left LAVA jobs ({}) and {} no longer has the [executor] section to reach their server; cancel them in LAVA's web UI, or put the section back",
+                names.join(", "),
+                config.path.display()
+            ))
+        })?;
+        let lab = connect(section, &config.home)?;
+        lava::cancel_named(&lab, names, lava::CANCEL_PATIENCE).map_err(|err| {
+            HuntError::Message(format!(
+                "cannot cancel the LAVA jobs an earlier culprit left ({}): {err}",
+                names.join(", ")
+            ))
+        })
+    })
 }
