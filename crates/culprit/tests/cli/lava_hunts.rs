@@ -271,7 +271,14 @@ fn hunt_with_long_silence(dir: &Path, url: &str, token: &Path) -> (serde_json::V
     let planted = lava_toyos(dir, &repo, &executor_section(url, token, ""), TEMPLATE);
     let toml = repo.join("culprit.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, text.replace("silence = \"2s\"", "silence = \"12s\"")).unwrap();
+    // Learned deadlines off: every hang waits its whole 12 s, so whoever watches the job's
+    // log (which LAVA publishes in batches) sees the hang before culprit gives up on it.
+    let text = text.replace("silence = \"2s\"", "silence = \"12s\"");
+    std::fs::write(
+        &toml,
+        format!("{text}\n[bisect]\nlearned_deadlines = \"off\"\n"),
+    )
+    .unwrap();
     (planted, spawn_toyos_hunt(&repo, "lava"))
 }
 
