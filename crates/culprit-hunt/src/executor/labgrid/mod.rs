@@ -51,8 +51,7 @@ impl Site for Labgrid {
     /// Checks the lab (environment file, coordinator, places) before any step; the
     /// places once the trees are claimed, since there is one for each worker's tree.
     fn open(opening: &Opening<'_>) -> Result<(Labgrid, Trees)> {
-        let ws = opening.ws;
-        let config = &ws.manifest;
+        let config = &opening.ws.manifest;
         let section = config.executor.labgrid().ok_or_else(|| {
             HuntError::BadInput(format!(
                 "the labgrid executor needs its keys: add to {} an [executor] section with kind = \"labgrid\", \
@@ -91,8 +90,9 @@ impl Site for Labgrid {
             coordinator: section.coordinator.clone(),
         };
         let trees = opening.claim()?;
-        let places = Places::check(lab, section, trees.workers(), Ledger::open(ws, EXECUTOR)?)?;
-        let helper = ws.state.join("labgrid-boot.py");
+        let ledger = Ledger::open(opening.ws, EXECUTOR)?;
+        let places = Places::check(lab, section, trees.workers(), ledger)?;
+        let helper = opening.ws.state.join("labgrid-boot.py");
         std::fs::write(&helper, HELPER).with_context(|| {
             format!("cannot write the labgrid boot helper {}", helper.display())
         })?;

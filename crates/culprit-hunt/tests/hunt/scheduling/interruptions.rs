@@ -2,7 +2,7 @@
 //! in the journal, a resumed hunt runs none of it again, and an infrastructure error is
 //! retried, never blamed.
 
-use super::{hunt, hunt_plan, hunt_session, id, verdict, Round, CONFIG};
+use super::{hunt, hunt_plan, id, verdict, Round, CONFIG};
 use culprit_console::Outcome;
 use culprit_hunt::executor::fake::{step_showing, Scripted, What};
 use culprit_hunt::HuntError;
@@ -38,16 +38,7 @@ fn a_resumed_parallel_hunt_runs_no_step_the_journal_holds() {
             },
         );
         let case = format!("{round}, stopped after {stop_after:?}");
-        let mut step = round.steps();
-        let again = hunt_session(
-            dir.path(),
-            CONFIG,
-            round.plan(),
-            round.workers,
-            Arc::default(),
-            move |_, job, _| step(job),
-            Some(first.session),
-        );
+        let again = round.hunt(dir.path(), Some(first.session));
         assert_eq!(
             again.culprit,
             Some(id(round.culprit)),

@@ -177,6 +177,14 @@ impl Round {
             result: step_showing(&[("boot", verdict(culprit, job))]),
         }
     }
+
+    /// The round's hunt in `dir`, whole, in a new session or resuming `resume`.
+    pub(crate) fn hunt(&self, dir: &Path, resume: Option<i64>) -> Hunted {
+        let mut step = self.steps();
+        let script = move |_: usize, job: &Job, _: f64| step(job);
+        let stop = Arc::default();
+        hunt_session(dir, CONFIG, self.plan(), self.workers, stop, script, resume)
+    }
 }
 
 /// How a failed assertion names the round.

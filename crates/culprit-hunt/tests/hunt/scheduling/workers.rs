@@ -2,7 +2,7 @@
 //! strategy is asked whenever one is free, and the rounds of a search shrink with more
 //! workers as a split into W + 1 parts would.
 
-use super::{hunt, hunt_plan, id, index, starts, verdict, Round, CONFIG};
+use super::{hunt, id, index, starts, verdict, Round};
 use culprit_hunt::executor::fake::{step_showing, Scripted, What};
 use std::sync::Arc;
 
@@ -122,15 +122,7 @@ fn parallel_hunts_with_random_step_times_always_name_the_culprit() {
     for round in 0..40 {
         let round = Round::draw(&mut rng, round);
         let dir = tempfile::tempdir().unwrap();
-        let mut step = round.steps();
-        let hunted = hunt_plan(
-            dir.path(),
-            CONFIG,
-            round.plan(),
-            round.workers,
-            Arc::default(),
-            move |_, job, _| step(job),
-        );
+        let hunted = round.hunt(dir.path(), None);
         assert_eq!(
             hunted.culprit,
             Some(id(round.culprit)),
