@@ -5,16 +5,20 @@
 use culprit_console::Classifier;
 use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
 
-/// Starts one command of a step and reads its output until it ends.
+/// Starts one command of a step and reads its output until it ends. Both default to
+/// this machine, so that an executor says only what it starts elsewhere.
 pub trait Launcher: Send + Sync {
-    /// Runs `spec` to its end, streaming its output to the log and to `classifier`, and
-    /// stopping it when `stop` is raised; the same contract as [`culprit_exec::run`].
+    /// Runs `spec` (a build or the normalizer) to its end, streaming its output to the
+    /// log and to `classifier`, and stopping it when `stop` is raised; the same contract
+    /// as [`culprit_exec::run`].
     fn launch(
         &self,
         spec: &RunSpec,
         classifier: Classifier,
         stop: &StopFlag,
-    ) -> Result<RunReport, ExecError>;
+    ) -> Result<RunReport, ExecError> {
+        culprit_exec::run(spec, classifier, stop)
+    }
 
     /// Runs the boot of the test `test`; a lab's executor boots it on the lab (its
     /// `spec.command` is then not run), every other launches the command.
@@ -32,13 +36,4 @@ pub trait Launcher: Send + Sync {
 /// Commands as children of culprit, on this machine.
 pub struct LocalLauncher;
 
-impl Launcher for LocalLauncher {
-    fn launch(
-        &self,
-        spec: &RunSpec,
-        classifier: Classifier,
-        stop: &StopFlag,
-    ) -> Result<RunReport, ExecError> {
-        culprit_exec::run(spec, classifier, stop)
-    }
-}
+impl Launcher for LocalLauncher {}

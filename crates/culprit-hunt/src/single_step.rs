@@ -4,7 +4,7 @@
 //! which hunts share), so that what `culprit run --rev X` saw is what a hunt would see.
 
 use crate::error::{Context, HuntError, Result};
-use crate::executor::{LavaRunner, Prepare, Trees};
+use crate::executor::{Lava, Prepare, Runner, Trees};
 use crate::launcher::{Launcher, LocalLauncher};
 use crate::manifest::{resolve_path, ExecutorKind, TestSection};
 use crate::native_kconfig::NativeKconfig;
@@ -103,10 +103,10 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
     // A lab executor boots the tests there (the build stays here), so that one step shows
     // what the lab makes of the tree.
     let lab = match ws.manifest.executor.kind() {
-        ExecutorKind::Lava => Some(LavaRunner::new(ws, None, 1, stop.clone())?),
+        ExecutorKind::Lava => Some(Runner::<Lava>::new(ws, None, 1, stop.clone())?),
         _ => None,
     };
-    let boots = lab.as_ref().map(|lab| lab.boots(0, activity.clone()));
+    let boots = lab.as_ref().map(|lab| lab.step(0, activity.clone()));
     let launcher: &dyn Launcher = match &boots {
         Some(boots) => boots,
         None => &LocalLauncher,

@@ -91,6 +91,16 @@ impl Target {
         }
     }
 
+    /// What a run at the bad endpoint is hunted for: the target the user named when
+    /// the run shows it, else the run's own failure; `None` when it has nothing to hunt.
+    /// The one rule both hunts pick their targets by.
+    pub fn hunted_at_bad(named: Option<&Target>, run: &RunRecord) -> Option<Target> {
+        match named {
+            Some(named) => (named.judge_run(run) == Judgement::Bad).then(|| named.clone()),
+            None => Target::of_bad(run),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Target::Signature { signature, .. } if signature.matched_by_class() => format!(

@@ -234,13 +234,7 @@ impl CommitHunt<'_, '_> {
     pub(super) fn targets_at_bad(&self, bad: &StepResult) -> Result<BTreeMap<String, Target>> {
         let mut targets = BTreeMap::new();
         for run in &bad.tests {
-            let target = match &self.plan.target {
-                Some(explicit) => {
-                    (explicit.judge_run(run) == Judgement::Bad).then(|| explicit.clone())
-                }
-                None => Target::of_bad(run),
-            };
-            if let Some(target) = target {
+            if let Some(target) = Target::hunted_at_bad(self.plan.target.as_ref(), run) {
                 targets.insert(run.name.clone(), target);
             }
         }

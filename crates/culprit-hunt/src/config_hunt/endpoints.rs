@@ -37,12 +37,7 @@ impl ConfigHunt<'_, '_> {
         let mut targets = BTreeMap::new();
         let mut behaviour = BTreeMap::new();
         for run in &bad_result.tests {
-            let target = match &self.plan.target {
-                Some(explicit) => {
-                    (explicit.judge_run(run) == Judgement::Bad).then(|| explicit.clone())
-                }
-                None => Target::of_bad(run),
-            };
+            let target = Target::hunted_at_bad(self.plan.target.as_ref(), run);
             behaviour.insert(
                 run.name.clone(),
                 match &target {

@@ -4,62 +4,33 @@
 //! sessions: checking out the next commit is much cheaper than creating a worktree, and
 //! an out-of-tree kernel build after a small change is incremental.
 
-use super::{Job, StepRunner, Trees};
+use super::runner::{Opening, Site};
+use super::Trees;
 use crate::error::Result;
 use crate::launcher::LocalLauncher;
-use crate::manifest::Manifest;
 use crate::observe::WorkerActivity;
 use crate::record::Place;
-use crate::record::StepResult;
-use crate::workspace::Workspace;
-use culprit_exec::git::Repo;
-use culprit_exec::StopFlag;
-use std::sync::Arc;
 
-pub struct LocalRunner {
-    config: Arc<Manifest>,
-    trees: Trees,
-    stop: StopFlag,
-}
+/// This machine: every command a child of culprit.
+pub(crate) struct Local;
 
-impl LocalRunner {
-    /// The workspace's `workers` worktrees (reused when an earlier session left them),
-    /// or a single in-place worker when there is no repository to check out from.
-    pub fn new(
-        ws: &Workspace,
-        repo: Option<&Repo>,
-        workers: usize,
-        stop: StopFlag,
-    ) -> Result<LocalRunner> {
-        let trees = Trees::claim(ws, repo, workers)?;
-        Ok(LocalRunner {
-            config: Arc::new(ws.manifest.clone()),
-            trees,
-            stop,
-        })
-    }
-}
+impl Site for Local {
+    type Step<'a> = LocalLauncher;
 
-impl StepRunner for LocalRunner {
-    fn workers(&self) -> usize {
-        self.trees.workers()
+    fn open(opening: &Opening<'_>) -> Result<(Local, Trees)> {
+        Ok((Local, opening.claim()?))
     }
 
-    fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
-        let mut result = self.trees.run(
-            &self.config,
-            worker,
-            job,
-            &self.stop,
-            activity,
-            &LocalLauncher,
-        )?;
-        result.place = Some(Place {
+    fn step(&self, _: usize, _: WorkerActivity) -> LocalLauncher {
+        LocalLauncher
+    }
+
+    fn place(&self, worker: usize, _: &LocalLauncher) -> Place {
+        Place {
             executor: "local".into(),
             worker,
             node: None,
             job: None,
-        });
-        Ok(result)
+        }
     }
 }

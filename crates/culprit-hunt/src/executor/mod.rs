@@ -2,9 +2,10 @@
 //!
 //! The session gives an [`Executor`] one [`Job`] per free worker and waits for whichever
 //! step finishes first, so a worker that finishes takes the next candidate at once: no
-//! step waits for a slower batch-mate. Executors that run real commands are written as a
-//! [`StepRunner`] (one step on one worker, blocking) behind [`Threaded`], which gives every
-//! worker a thread; the [`fake`] executor answers from a script, in virtual time.
+//! step waits for a slower batch-mate. Executors that run real commands are a `Runner`
+//! on a site (this machine, a Slurm cluster, a LAVA or labgrid lab): a [`StepRunner`]
+//! (one step on one worker, blocking) behind [`Threaded`], which gives every worker a
+//! thread; the [`fake`] executor answers from a script, in virtual time.
 //!
 //! A step's commands (the normalizer, the build, each test's boot) are started through a
 //! [`Launcher`]; whatever starts them, their output comes back as a byte stream that
@@ -15,13 +16,16 @@ pub mod fake;
 mod labgrid;
 mod lava;
 mod local;
+mod remote;
+mod runner;
 mod slurm;
 mod threaded;
 
-pub use labgrid::LabgridRunner;
-pub use lava::LavaRunner;
-pub use local::LocalRunner;
-pub use slurm::SlurmRunner;
+use labgrid::Labgrid;
+pub(crate) use lava::Lava;
+use local::Local;
+pub(crate) use runner::Runner;
+use slurm::Slurm;
 pub use threaded::Threaded;
 
 use crate::error::{Context, Result};
@@ -53,23 +57,18 @@ pub fn open(
     stop: StopFlag,
 ) -> Result<Box<dyn Executor>> {
     Ok(match kind.unwrap_or(ws.manifest.executor.kind()) {
-        ExecutorKind::Local => Box::new(Threaded::new(
-            LocalRunner::new(ws, repo, workers, stop)?,
-            observer,
-        )),
-        ExecutorKind::Slurm => Box::new(Threaded::new(
-            SlurmRunner::new(ws, repo, workers, stop)?,
-            observer,
-        )),
-        ExecutorKind::Lava => Box::new(Threaded::new(
-            LavaRunner::new(ws, repo, workers, stop)?,
-            observer,
-        )),
-        ExecutorKind::Labgrid => Box::new(Threaded::new(
-            LabgridRunner::new(ws, repo, workers, stop)?,
-            observer,
-        )),
+        ExecutorKind::Local => threaded(Runner::<Local>::new(ws, repo, workers, stop)?, observer),
+        ExecutorKind::Slurm => threaded(Runner::<Slurm>::new(ws, repo, workers, stop)?, observer),
+        ExecutorKind::Lava => threaded(Runner::<Lava>::new(ws, repo, workers, stop)?, observer),
+        ExecutorKind::Labgrid => {
+            threaded(Runner::<Labgrid>::new(ws, repo, workers, stop)?, observer)
+        }
     })
+}
+
+/// Each worker's steps on a thread of its own.
+fn threaded<R: StepRunner>(runner: R, observer: Arc<dyn Observer>) -> Box<dyn Executor> {
+    Box::new(Threaded::new(runner, observer))
 }
 
 /// Ends the remote jobs (of every executor kind) that the journal says were given out
@@ -99,25 +98,6 @@ pub fn end_leftovers(journal: &Journal, config: &Manifest) -> Result<Vec<String>
             "unlocked labgrid place(s) {} that an earlier culprit left locked",
             unlocked.join(", ")
         ));
-    }
-    Ok(ended)
-}
-
-/// Ends the remote jobs of `executor` that the journal says were given out and never
-/// seen to end, with `end` (given their names), then marks them ended; nothing to end
-/// gives `T`'s default. A job stays in the ledger when `end` fails, for the next command.
-fn end_unended<T: Default>(
-    journal: &Journal,
-    executor: &str,
-    end: impl FnOnce(&[String]) -> Result<T>,
-) -> Result<T> {
-    let names = journal.unended_remote_jobs(executor)?;
-    if names.is_empty() {
-        return Ok(T::default());
-    }
-    let ended = end(&names)?;
-    for name in &names {
-        journal.remote_job_ended(name, None)?;
     }
     Ok(ended)
 }

@@ -13,21 +13,19 @@
 //! node mounts at the same path (NFS, Lustre, or one node). `SlurmRunner::new` checks it
 //! with a first job that reads a file culprit just wrote there.
 
-use super::{Job, StepRunner, Trees};
+use super::remote::{end_unended, Ledger, StepJobs};
+use super::runner::{Opening, Site};
+use super::Trees;
 use crate::error::{Context, HuntError, Result};
 use crate::journal::Journal;
 use crate::launcher::Launcher;
 use crate::manifest::Manifest;
 use crate::observe::WorkerActivity;
 use crate::record::Place;
-use crate::record::StepResult;
-use crate::workspace::Workspace;
 use culprit_console::{Classifier, Ending, Rules};
-use culprit_exec::git::Repo;
-use culprit_exec::slurm::{self, unique_job_name, LiveJob, RemoteJob, SlurmOptions};
+use culprit_exec::slurm::{self, unique_job_name, LiveJob, SlurmOptions};
 use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The executor's name in the journal's ledger of remote jobs and in each step's place.
@@ -36,43 +34,33 @@ const EXECUTOR: &str = "slurm";
 /// How long the next command waits for the jobs it cancels to leave the queue.
 const LEFTOVER_PATIENCE: Duration = Duration::from_secs(30);
 
-pub struct SlurmRunner {
-    config: Arc<Manifest>,
-    trees: Trees,
-    stop: StopFlag,
+/// A Slurm cluster whose nodes see the workers' trees.
+pub(crate) struct Slurm {
     options: SlurmOptions,
-    /// The journal's own connection for the job names (workers record from their threads).
-    ledger: Mutex<Journal>,
+    ledger: Ledger,
 }
 
-impl SlurmRunner {
-    /// The workspace's `workers` worktrees (or the tree in place without a repository),
-    /// after a first job has shown that the nodes see them.
-    pub fn new(
-        ws: &Workspace,
-        repo: Option<&Repo>,
-        workers: usize,
-        stop: StopFlag,
-    ) -> Result<SlurmRunner> {
-        let config = Arc::new(ws.manifest.clone());
-        let options = options_of(&config);
-        let ledger = ws.journal()?;
-        let trees = Trees::claim(ws, repo, workers)?;
-        check_shared(trees.shared_dir(), &options, &stop)?;
-        Ok(SlurmRunner {
-            config,
-            trees,
-            stop,
-            options,
-            ledger: Mutex::new(ledger),
-        })
+impl Site for Slurm {
+    type Step<'a> = SlurmStep<'a>;
+
+    /// The trees first: a first job shows that the nodes see them.
+    fn open(opening: &Opening<'_>) -> Result<(Slurm, Trees)> {
+        let options = options_of(&opening.ws.manifest);
+        let ledger = Ledger::open(opening.ws, EXECUTOR)?;
+        let trees = opening.claim()?;
+        check_shared(trees.shared_dir(), &options, opening.stop)?;
+        Ok((Slurm { options, ledger }, trees))
     }
 
-    fn record(&self, what: impl FnOnce(&Journal) -> Result<()>) -> Result<()> {
-        let journal = self.ledger.lock().map_err(|_| {
-            HuntError::Message("a worker panicked while it wrote the journal".into())
-        })?;
-        what(&journal)
+    fn step(&self, worker: usize, activity: WorkerActivity) -> SlurmStep<'_> {
+        SlurmStep {
+            options: &self.options,
+            jobs: StepJobs::new(&self.ledger, worker, activity),
+        }
+    }
+
+    fn place(&self, _: usize, step: &SlurmStep<'_>) -> Place {
+        step.jobs.place()
     }
 }
 
@@ -137,53 +125,13 @@ fn check_shared(dir: &Path, options: &SlurmOptions, stop: &StopFlag) -> Result<(
     }
 }
 
-impl StepRunner for SlurmRunner {
-    fn workers(&self) -> usize {
-        self.trees.workers()
-    }
-
-    fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
-        let jobs = StepJobs {
-            runner: self,
-            worker,
-            activity: activity.clone(),
-            ran: Mutex::new(Vec::new()),
-        };
-        let mut result = self
-            .trees
-            .run(&self.config, worker, job, &self.stop, activity, &jobs)?;
-        result.place = Some(jobs.place());
-        Ok(result)
-    }
+/// The jobs of one step: each of its commands one job.
+pub(crate) struct SlurmStep<'a> {
+    options: &'a SlurmOptions,
+    jobs: StepJobs<'a>,
 }
 
-/// The jobs of one step.
-struct StepJobs<'a> {
-    runner: &'a SlurmRunner,
-    worker: usize,
-    activity: WorkerActivity,
-    ran: Mutex<Vec<RemoteJob>>,
-}
-
-impl StepJobs<'_> {
-    /// Where the step ran: the node of its last job, and every job's id.
-    fn place(&self) -> Place {
-        let ran = self.ran.lock().map(|ran| ran.clone()).unwrap_or_default();
-        let ids: Vec<String> = ran
-            .iter()
-            .filter_map(|job| job.id)
-            .map(|id| id.to_string())
-            .collect();
-        Place {
-            executor: EXECUTOR.into(),
-            worker: self.worker,
-            node: ran.iter().rev().find_map(|job| job.node.clone()),
-            job: (!ids.is_empty()).then(|| ids.join(",")),
-        }
-    }
-}
-
-impl Launcher for StepJobs<'_> {
+impl Launcher for SlurmStep<'_> {
     fn launch(
         &self,
         spec: &RunSpec,
@@ -191,38 +139,10 @@ impl Launcher for StepJobs<'_> {
         stop: &StopFlag,
     ) -> Result<RunReport, ExecError> {
         let name = unique_job_name("culprit");
-        let failed = |err: HuntError| ExecError::Record {
-            name: name.clone(),
-            message: err.to_string(),
-        };
-        self.runner
-            .record(|journal| journal.remote_job_started(EXECUTOR, &name))
-            .map_err(failed)?;
-        let started = |id: u64, node: &str| {
-            self.activity.placed(&Place {
-                executor: EXECUTOR.into(),
-                worker: self.worker,
-                node: Some(node.to_string()),
-                job: Some(id.to_string()),
-            })
-        };
-        let report = slurm::run_job(
-            spec,
-            &self.runner.options,
-            &name,
-            classifier,
-            stop,
-            &started,
-        )?;
-        let id = report.job.as_ref().and_then(|job| job.id);
-        self.runner
-            .record(|journal| {
-                journal.remote_job_ended(&name, id.map(|id| id.to_string()).as_deref())
-            })
-            .map_err(failed)?;
-        if let (Some(job), Ok(mut ran)) = (&report.job, self.ran.lock()) {
-            ran.push(job.clone());
-        }
+        self.jobs.started(&name)?;
+        let running = |id: u64, node: &str| self.jobs.running(id, node);
+        let report = slurm::run_job(spec, self.options, &name, classifier, stop, &running)?;
+        self.jobs.ended(&name, report.job.as_ref())?;
         Ok(report)
     }
 }
@@ -231,7 +151,7 @@ impl Launcher for StepJobs<'_> {
 /// culprit killed with SIGKILL, a machine that went down) and marks them ended.
 /// Returns the jobs Slurm still had.
 pub(super) fn cancel_leftovers(journal: &Journal) -> Result<Vec<LiveJob>> {
-    super::end_unended(journal, EXECUTOR, |names| {
+    end_unended(journal, EXECUTOR, |names| {
         slurm::cancel_leftovers(names, LEFTOVER_PATIENCE).map_err(|err| {
             HuntError::Message(format!(
                 "cannot cancel the Slurm jobs an earlier culprit left ({}): {err}",

@@ -2,13 +2,11 @@
 //! random (a seeded coin per run), so the rates are unknown to the hunt and learned from
 //! every run, the endpoints' included; a flake throughout the range ends "no culprit".
 
-use crate::scheduling::{hunt_plan, id, index, plan, verdict, Hunted, CONFIG};
+use crate::scheduling::{boot_hunt, id, plan, verdict, Hunted};
 use culprit_console::Outcome;
 use culprit_hunt::commit_hunt::Plan;
-use culprit_hunt::executor::fake::{step_showing, Scripted};
 use culprit_hunt::status::HuntStatus;
 use culprit_search::commit::simulate::SplitMix64;
-use std::sync::Arc;
 
 /// A hunt of `commits` commits (the first good, the last bad) in which a run of commit
 /// `n` fails with probability `rate(n)`; the bad endpoint's first run fails, so that
@@ -29,26 +27,14 @@ fn flaky_hunt(
     };
     let mut coin = SplitMix64::new(seed);
     let mut first_bad = true;
-    hunt_plan(
-        dir.path(),
-        CONFIG,
-        plan,
-        workers,
-        Arc::default(),
-        move |_, job, _| {
-            let n = index(job);
-            let shown = n == commits - 1 && std::mem::take(&mut first_bad);
-            let outcome = if shown || coin.chance(rate(n)) {
-                verdict(0, job)
-            } else {
-                Outcome::Pass
-            };
-            Scripted {
-                seconds: 1.0,
-                result: step_showing(&[("boot", outcome)]),
-            }
-        },
-    )
+    boot_hunt(dir.path(), plan, workers, move |n, job| {
+        let shown = n == commits - 1 && std::mem::take(&mut first_bad);
+        if shown || coin.chance(rate(n)) {
+            verdict(0, job)
+        } else {
+            Outcome::Pass
+        }
+    })
 }
 
 fn status(hunted: &Hunted) -> HuntStatus {
@@ -149,12 +135,7 @@ fn a_flaky_failure_that_never_shows_is_an_inconclusive_answer() {
         flaky: true,
         ..plan(30)
     };
-    let hunted = hunt_plan(dir.path(), CONFIG, plan, 1, Arc::default(), |_, _, _| {
-        Scripted {
-            seconds: 1.0,
-            result: step_showing(&[("boot", Outcome::Pass)]),
-        }
-    });
+    let hunted = boot_hunt(dir.path(), plan, 1, |_, _| Outcome::Pass);
     let conclusion = hunted
         .conclusion
         .unwrap_or_else(|| panic!("{:?}", hunted.error));
@@ -188,33 +169,21 @@ fn runs_that_hang_now_and_then_do_not_make_candidates_untestable() {
     };
     let mut coin = SplitMix64::new(5);
     let mut first_bad = true;
-    let hunted = hunt_plan(
-        dir.path(),
-        CONFIG,
-        plan,
-        2,
-        Arc::default(),
-        move |_, job, _| {
-            let n = index(job);
-            let shown = n == commits - 1 && std::mem::take(&mut first_bad);
-            let outcome = if shown {
-                verdict(0, job)
-            } else if n > 0 && coin.chance(0.125) {
-                Outcome::Hang {
-                    stage: "test".into(),
-                    last_line: None,
-                }
-            } else if n >= culprit && coin.chance(0.6) {
-                verdict(0, job)
-            } else {
-                Outcome::Pass
-            };
-            Scripted {
-                seconds: 1.0,
-                result: step_showing(&[("boot", outcome)]),
+    let hunted = boot_hunt(dir.path(), plan, 2, move |n, job| {
+        let shown = n == commits - 1 && std::mem::take(&mut first_bad);
+        if shown {
+            verdict(0, job)
+        } else if n > 0 && coin.chance(0.125) {
+            Outcome::Hang {
+                stage: "test".into(),
+                last_line: None,
             }
-        },
-    );
+        } else if n >= culprit && coin.chance(0.6) {
+            verdict(0, job)
+        } else {
+            Outcome::Pass
+        }
+    });
     let conclusion = hunted
         .conclusion
         .unwrap_or_else(|| panic!("{:?}", hunted.error));

@@ -10,15 +10,15 @@
 mod places;
 mod qemu_command;
 
-use super::{Job, StepRunner, Trees};
+use super::remote::Ledger;
+use super::runner::{Opening, Site};
+use super::Trees;
 use crate::error::{Context, HuntError, Result};
 use crate::launcher::Launcher;
 use crate::manifest::{LabgridSection, Manifest};
 use crate::observe::WorkerActivity;
-use crate::record::{Place, StepResult};
-use crate::workspace::Workspace;
+use crate::record::Place;
 use culprit_console::Classifier;
-use culprit_exec::git::Repo;
 use culprit_exec::labgrid::{run_boot, unplaced, Lab, HELPER};
 use culprit_exec::shell::quote;
 use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
@@ -26,12 +26,10 @@ pub(crate) use places::end_leftovers;
 use places::{Places, EXECUTOR};
 use qemu_command::read_qemu_command;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-pub struct LabgridRunner {
-    config: Arc<Manifest>,
-    trees: Trees,
-    stop: StopFlag,
+/// A labgrid coordinator's places, one held by each worker.
+pub(crate) struct Labgrid {
     places: Places,
     boot: BootSetup,
 }
@@ -47,16 +45,13 @@ struct BootSetup {
     power_on_seconds: u64,
 }
 
-impl LabgridRunner {
-    /// Checks the lab (environment file, coordinator, places) before any step, then
-    /// claims the workspace's `workers` worktrees.
-    pub fn new(
-        ws: &Workspace,
-        repo: Option<&Repo>,
-        workers: usize,
-        stop: StopFlag,
-    ) -> Result<LabgridRunner> {
-        let config = Arc::new(ws.manifest.clone());
+impl Site for Labgrid {
+    type Step<'a> = StepBoots<'a>;
+
+    /// Checks the lab (environment file, coordinator, places) before any step; the
+    /// places once the trees are claimed, since there is one for each worker's tree.
+    fn open(opening: &Opening<'_>) -> Result<(Labgrid, Trees)> {
+        let config = &opening.ws.manifest;
         let section = config.executor.labgrid().ok_or_else(|| {
             HuntError::BadInput(format!(
                 "the labgrid executor needs its keys: add to {} an [executor] section with kind = \"labgrid\", \
@@ -73,6 +68,7 @@ impl LabgridRunner {
                 config.path.display()
             )));
         }
+        let workers = opening.workers();
         if section.place.is_some() && workers > 1 {
             return Err(HuntError::BadInput(format!(
                 "-j {workers} takes {workers} labgrid places, and [executor] names one `place`: \
@@ -88,31 +84,40 @@ impl LabgridRunner {
                 ))
             })?;
         }
-        let python = lab_python(&config, section)?;
+        let python = lab_python(config, section)?;
         let lab = Lab {
             client: python.with_file_name("labgrid-client"),
             coordinator: section.coordinator.clone(),
         };
-        let trees = Trees::claim(ws, repo, workers)?;
-        let places = Places::check(lab, section, trees.workers(), ws.journal()?)?;
-        let helper = ws.state.join("labgrid-boot.py");
+        let trees = opening.claim()?;
+        let ledger = Ledger::open(opening.ws, EXECUTOR)?;
+        let places = Places::check(lab, section, trees.workers(), ledger)?;
+        let helper = opening.ws.state.join("labgrid-boot.py");
         std::fs::write(&helper, HELPER).with_context(|| {
             format!("cannot write the labgrid boot helper {}", helper.display())
         })?;
-        Ok(LabgridRunner {
-            trees,
-            stop,
-            places,
-            boot: BootSetup {
-                python,
-                helper,
-                environment,
-                target: section.target.clone(),
-                coordinator: section.coordinator.clone(),
-                power_on_seconds: section.acquire_timeout.as_secs().max(10),
-            },
-            config,
-        })
+        let boot = BootSetup {
+            python,
+            helper,
+            environment,
+            target: section.target.clone(),
+            coordinator: section.coordinator.clone(),
+            power_on_seconds: section.acquire_timeout.as_secs().max(10),
+        };
+        Ok((Labgrid { places, boot }, trees))
+    }
+
+    fn step(&self, worker: usize, activity: WorkerActivity) -> StepBoots<'_> {
+        StepBoots {
+            labgrid: self,
+            worker,
+            activity,
+            unplaced: Mutex::new(None),
+        }
+    }
+
+    fn place(&self, worker: usize, step: &StepBoots<'_>) -> Place {
+        step.place(self.places.held_place(worker))
     }
 }
 
@@ -140,35 +145,15 @@ fn lab_python(config: &Manifest, section: &LabgridSection) -> Result<PathBuf> {
     Ok(python)
 }
 
-impl Drop for LabgridRunner {
+impl Drop for Labgrid {
     fn drop(&mut self) {
         self.places.release_all();
     }
 }
 
-impl StepRunner for LabgridRunner {
-    fn workers(&self) -> usize {
-        self.trees.workers()
-    }
-
-    fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
-        let boots = StepBoots {
-            runner: self,
-            worker,
-            activity: activity.clone(),
-            unplaced: Mutex::new(None),
-        };
-        let mut result = self
-            .trees
-            .run(&self.config, worker, job, &self.stop, activity, &boots)?;
-        result.place = Some(boots.place(self.places.held_place(worker)));
-        Ok(result)
-    }
-}
-
 /// The boots of one step on one worker.
-struct StepBoots<'a> {
-    runner: &'a LabgridRunner,
+pub(crate) struct StepBoots<'a> {
+    labgrid: &'a Labgrid,
     worker: usize,
     activity: WorkerActivity,
     /// Why the lab gave this step no place: its other boots are lab faults at once
@@ -189,7 +174,7 @@ impl StepBoots<'_> {
     /// The helper command that boots `command`'s artifacts on `place`.
     fn helper_spec(&self, spec: &RunSpec, place: &str) -> Option<RunSpec> {
         let boot = read_qemu_command(&spec.command).ok()?;
-        let setup = &self.runner.boot;
+        let setup = &self.labgrid.boot;
         let absolute = |path: &str| spec.cwd.join(path).to_string_lossy().into_owned();
         let mut words = vec![
             "exec".to_string(),
@@ -226,16 +211,17 @@ impl StepBoots<'_> {
     }
 }
 
+/// Builds and the normalizer run here; only boots go to the lab.
 impl Launcher for StepBoots<'_> {
-    fn launch(
+    fn boot(
         &self,
+        _test: &str,
         spec: &RunSpec,
         classifier: Classifier,
         stop: &StopFlag,
     ) -> Result<RunReport, ExecError> {
-        // Builds and the normalizer run here; only boots go to the lab.
         if read_qemu_command(&spec.command).is_err() {
-            return culprit_exec::run(spec, classifier, stop);
+            return self.launch(spec, classifier, stop);
         }
         let failed = |err: HuntError| ExecError::Record {
             name: format!("a labgrid place for worker {}", self.worker + 1),
@@ -245,7 +231,7 @@ impl Launcher for StepBoots<'_> {
         if let Some(reason) = earlier {
             return unplaced(spec, classifier, reason);
         }
-        let place = match self.runner.places.place_of(self.worker).map_err(failed)? {
+        let place = match self.labgrid.places.place_of(self.worker).map_err(failed)? {
             Ok(place) => place,
             Err(reason) => {
                 if let Ok(mut unplaced) = self.unplaced.lock() {

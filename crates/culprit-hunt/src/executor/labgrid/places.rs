@@ -5,6 +5,7 @@
 //! killed with SIGKILL left locked.
 
 use crate::error::{HuntError, Result};
+use crate::executor::remote::Ledger;
 use crate::journal::Journal;
 use crate::manifest::LabgridSection;
 use culprit_exec::labgrid::{Lab, PlaceInfo};
@@ -42,7 +43,7 @@ pub(crate) struct Places {
     filter: Vec<(String, String)>,
     patience: Duration,
     held: Vec<Mutex<Option<Held>>>,
-    ledger: Mutex<Journal>,
+    ledger: Ledger,
 }
 
 impl Places {
@@ -53,7 +54,7 @@ impl Places {
         lab: Lab,
         section: &LabgridSection,
         workers: usize,
-        ledger: Journal,
+        ledger: Ledger,
     ) -> Result<Places> {
         let filter: Vec<(String, String)> = match &section.place {
             Some(place) => vec![("name".into(), place.clone())],
@@ -86,15 +87,8 @@ impl Places {
             filter,
             patience: section.acquire_timeout,
             held: (0..workers.max(1)).map(|_| Mutex::new(None)).collect(),
-            ledger: Mutex::new(ledger),
+            ledger,
         })
-    }
-
-    fn record(&self, what: impl FnOnce(&Journal) -> Result<()>) -> Result<()> {
-        let journal = self.ledger.lock().map_err(|_| {
-            HuntError::Message("a worker panicked while it wrote the journal".into())
-        })?;
-        what(&journal)
     }
 
     /// Worker `worker`'s place, reserved and locked at its first call. `Ok(Err(reason))`
@@ -123,13 +117,13 @@ impl Places {
             token,
             place: None,
         };
-        self.record(|journal| journal.remote_job_started(EXECUTOR, &held.name()))?;
+        self.ledger.started(&held.name())?;
         let reserved = held.name();
         let place = match self.lab.allocated(&held.token, self.patience) {
             Ok(Some(place)) => place,
             failed => {
                 let _ = self.lab.cancel(&held.token);
-                self.record(|journal| journal.remote_job_ended(&reserved, None))?;
+                self.ledger.ended(&reserved, None)?;
                 return Ok(Err(match failed {
                     Err(err) => format!("cannot reserve a labgrid place: {err}"),
                     _ => self.not_free(),
@@ -139,13 +133,13 @@ impl Places {
         // In the ledger with its place before it is locked: a culprit killed while it
         // locks leaves a lock the next command knows of.
         held.place = Some(place.clone());
-        self.record(|journal| {
+        self.ledger.record(|journal| {
             journal.remote_job_started(EXECUTOR, &held.name())?;
             journal.remote_job_ended(&reserved, Some(&place))
         })?;
         if let Err(err) = self.lab.acquire(&place, &held.token) {
             end(&self.lab, &held);
-            self.record(|journal| journal.remote_job_ended(&held.name(), None))?;
+            self.ledger.ended(&held.name(), None)?;
             return Ok(Err(format!("cannot lock the labgrid place {place}: {err}")));
         }
         *slot = Some(held);
@@ -186,7 +180,7 @@ impl Places {
                 continue;
             };
             end(&self.lab, &held);
-            let _ = self.record(|journal| journal.remote_job_ended(&held.name(), None));
+            let _ = self.ledger.ended(&held.name(), None);
         }
     }
 }

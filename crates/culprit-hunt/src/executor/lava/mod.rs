@@ -10,50 +10,44 @@
 mod publish;
 mod template;
 
-use super::{Job, StepRunner, Trees};
+use super::remote::{end_unended, Ledger, StepJobs};
+use super::runner::{Opening, Site};
+use super::Trees;
 use crate::error::{HuntError, Result};
 use crate::journal::Journal;
-use crate::launcher::{Launcher, LocalLauncher};
+use crate::launcher::Launcher;
 use crate::manifest::{resolve_path, LavaSection, Manifest, DEFAULT_TOKEN_ENV};
 use crate::observe::WorkerActivity;
-use crate::record::{Place, StepResult};
-use crate::workspace::Workspace;
+use crate::record::Place;
 use culprit_console::Classifier;
-use culprit_exec::git::Repo;
 use culprit_exec::lava::{self, Lab, Submission, Token};
 use culprit_exec::slurm::unique_job_name;
 use culprit_exec::{ExecError, RunReport, RunSpec, StopFlag};
 use publish::Publisher;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use template::{Template, Values};
 
 /// The executor's name in the journal's ledger of remote jobs and in each step's place.
 const EXECUTOR: &str = "lava";
 
-pub struct LavaRunner {
-    config: Arc<Manifest>,
+/// A LAVA server, the job template and where the artifacts are published for it.
+pub(crate) struct Lava {
     section: LavaSection,
-    trees: Trees,
-    stop: StopFlag,
     lab: Lab,
     template: Template,
     publisher: Publisher,
-    /// The journal's own connection for the job names (workers record from their threads).
-    ledger: Mutex<Journal>,
+    ledger: Ledger,
 }
 
-impl LavaRunner {
+impl Site for Lava {
+    type Step<'a> = StepBoots<'a>;
+
     /// Checks everything a boot needs before any step (the token, the device type, the
     /// template, a job made from it that the server accepts), then claims the trees.
-    pub fn new(
-        ws: &Workspace,
-        repo: Option<&Repo>,
-        workers: usize,
-        stop: StopFlag,
-    ) -> Result<LavaRunner> {
-        let config = Arc::new(ws.manifest.clone());
+    fn open(opening: &Opening<'_>) -> Result<(Lava, Trees)> {
+        let ws = opening.ws;
+        let config = &ws.manifest;
         let section = config.executor.lava().cloned().ok_or_else(|| {
             HuntError::BadInput(format!(
                 "the LAVA executor needs `[executor] kind = \"lava\"` in {} with the server's url, the job template, the device type and the artifacts; `culprit init --lab lava` writes one",
@@ -77,35 +71,27 @@ impl LavaRunner {
                 section.serve_url.as_deref(),
             )?,
         };
-        check_definition(&lab, &section, &template, &config)?;
-        let ledger = ws.journal()?;
-        Ok(LavaRunner {
-            trees: Trees::claim(ws, repo, workers)?,
-            config,
+        check_definition(&lab, &section, &template, config)?;
+        let ledger = Ledger::open(ws, EXECUTOR)?;
+        let lava = Lava {
             section,
-            stop,
             lab,
             template,
             publisher,
-            ledger: Mutex::new(ledger),
-        })
+            ledger,
+        };
+        Ok((lava, opening.claim()?))
     }
 
-    /// What boots worker `worker`'s tests on the lab (and builds here) for one step.
-    pub fn boots(&self, worker: usize, activity: WorkerActivity) -> StepBoots<'_> {
+    fn step(&self, worker: usize, activity: WorkerActivity) -> StepBoots<'_> {
         StepBoots {
-            runner: self,
-            worker,
-            activity,
-            ran: Mutex::new(Vec::new()),
+            lava: self,
+            jobs: StepJobs::new(&self.ledger, worker, activity),
         }
     }
 
-    fn record(&self, what: impl FnOnce(&Journal) -> Result<()>) -> Result<()> {
-        let journal = self.ledger.lock().map_err(|_| {
-            HuntError::Message("a worker panicked while it wrote the journal".into())
-        })?;
-        what(&journal)
+    fn place(&self, _: usize, step: &StepBoots<'_>) -> Place {
+        step.jobs.place()
     }
 }
 
@@ -192,42 +178,13 @@ fn bad(err: lava::LavaError) -> HuntError {
     ))
 }
 
-impl StepRunner for LavaRunner {
-    fn workers(&self) -> usize {
-        self.trees.workers()
-    }
-
-    fn run(&self, worker: usize, job: &Job, activity: WorkerActivity) -> Result<StepResult> {
-        let boots = self.boots(worker, activity.clone());
-        let mut result = self
-            .trees
-            .run(&self.config, worker, job, &self.stop, activity, &boots)?;
-        result.place = Some(boots.place());
-        Ok(result)
-    }
-}
-
-/// The boots of one step, each a LAVA job: (job id, device).
-pub struct StepBoots<'a> {
-    runner: &'a LavaRunner,
-    worker: usize,
-    activity: WorkerActivity,
-    ran: Mutex<Vec<(u64, Option<String>)>>,
+/// The boots of one step, each a LAVA job.
+pub(crate) struct StepBoots<'a> {
+    lava: &'a Lava,
+    jobs: StepJobs<'a>,
 }
 
 impl StepBoots<'_> {
-    /// Where the step ran: the device of its last job, and every job's id.
-    fn place(&self) -> Place {
-        let ran = self.ran.lock().map(|ran| ran.clone()).unwrap_or_default();
-        let ids: Vec<String> = ran.iter().map(|(id, _)| id.to_string()).collect();
-        Place {
-            executor: EXECUTOR.into(),
-            worker: self.worker,
-            node: ran.iter().rev().find_map(|(_, device)| device.clone()),
-            job: (!ids.is_empty()).then(|| ids.join(",")),
-        }
-    }
-
     /// The artifacts of the tree and build directory `spec` runs in, by name.
     fn artifacts(&self, spec: &RunSpec) -> BTreeMap<String, PathBuf> {
         let build = spec
@@ -235,7 +192,7 @@ impl StepBoots<'_> {
             .iter()
             .find(|(key, _)| key == "CULPRIT_BUILD")
             .map_or_else(|| spec.cwd.clone(), |(_, value)| PathBuf::from(value));
-        self.runner
+        self.lava
             .section
             .artifacts
             .iter()
@@ -244,17 +201,8 @@ impl StepBoots<'_> {
     }
 }
 
+/// Builds and normalizers run here.
 impl Launcher for StepBoots<'_> {
-    /// Builds and normalizers run here.
-    fn launch(
-        &self,
-        spec: &RunSpec,
-        classifier: Classifier,
-        stop: &StopFlag,
-    ) -> Result<RunReport, ExecError> {
-        LocalLauncher.launch(spec, classifier, stop)
-    }
-
     fn boot(
         &self,
         test: &str,
@@ -262,64 +210,36 @@ impl Launcher for StepBoots<'_> {
         classifier: Classifier,
         stop: &StopFlag,
     ) -> Result<RunReport, ExecError> {
-        let runner = self.runner;
+        let lava = self.lava;
         let name = unique_job_name("culprit");
-        let failed = |message: String| ExecError::Record {
-            name: name.clone(),
-            message,
-        };
-        let urls = runner
+        let urls = lava
             .publisher
             .publish(&name, &self.artifacts(spec))
             .map_err(|err| ExecError::Publish {
                 name: name.clone(),
                 message: err.to_string(),
             })?;
-        let definition = runner.template.render(&Values {
+        let definition = lava.template.render(&Values {
             urls: &urls,
-            command_line: &runner.section.command_line,
+            command_line: &lava.section.command_line,
             timeout_s: spec.wall_timeout.as_secs().max(1),
-            device_type: &runner.section.device_type,
+            device_type: &lava.section.device_type,
             test,
             job_name: &name,
         });
-        runner
-            .record(|journal| journal.remote_job_started(EXECUTOR, &name))
-            .map_err(|err| failed(err.to_string()))?;
-        let submitted = |id: u64| {
-            if let Ok(mut ran) = self.ran.lock() {
-                ran.push((id, None));
-            }
-        };
-        let started = |id: u64, device: &str| {
-            self.activity.placed(&Place {
-                executor: EXECUTOR.into(),
-                worker: self.worker,
-                node: Some(device.to_string()),
-                job: Some(id.to_string()),
-            })
-        };
+        self.jobs.started(&name)?;
+        let submitted = |id: u64| self.jobs.submitted(id);
+        let running = |id: u64, device: &str| self.jobs.running(id, device);
         let submission = Submission {
-            lab: &runner.lab,
+            lab: &lava.lab,
             definition: &definition,
             name: &name,
-            queue_timeout: runner.section.queue_timeout,
+            queue_timeout: lava.section.queue_timeout,
         };
-        let report = lava::run_job(&submission, spec, classifier, stop, &submitted, &started);
-        runner.publisher.withdraw(&name);
+        let report = lava::run_job(&submission, spec, classifier, stop, &submitted, &running);
+        lava.publisher.withdraw(&name);
         let report = report?;
-        let job = report.job.as_ref();
-        let id = job.and_then(|job| job.id);
-        runner
-            .record(|journal| {
-                journal.remote_job_ended(&name, id.map(|id| id.to_string()).as_deref())
-            })
-            .map_err(|err| failed(err.to_string()))?;
-        if let (Some(job), Ok(mut ran)) = (job, self.ran.lock()) {
-            if let Some(entry) = ran.iter_mut().find(|(seen, _)| Some(*seen) == job.id) {
-                entry.1 = job.node.clone();
-            }
-        }
+        self.jobs.ended(&name, report.job.as_ref())?;
         Ok(report)
     }
 }
@@ -327,7 +247,7 @@ impl Launcher for StepBoots<'_> {
 /// Cancels the LAVA jobs the journal says were submitted and never seen to end (a
 /// culprit killed with SIGKILL) and marks them ended. Returns the ids it cancelled.
 pub(super) fn cancel_leftovers(journal: &Journal, config: &Manifest) -> Result<Vec<u64>> {
-    super::end_unended(journal, EXECUTOR, |names| {
+    end_unended(journal, EXECUTOR, |names| {
         let section = config.executor.lava().ok_or_else(|| {
             HuntError::BadInput(format!(
                 "an earlier culprit left LAVA jobs ({}) and {} no longer has the [executor] section to reach their server; cancel them in LAVA's web UI, or put the section back",

@@ -3,7 +3,8 @@
 //! holding every other worker back.
 
 use super::{
-    decisive, hunt, hunt_plan, hunt_session, id, index, plan, starts, verdict, Hunted, CONFIG,
+    boot_hunt, decisive, hunt, hunt_plan, hunt_session, id, index, plan, starts, verdict, Hunted,
+    CONFIG,
 };
 use culprit_console::{Outcome, Signature, SignatureKind};
 use culprit_hunt::commit_hunt::Plan;
@@ -182,27 +183,16 @@ fn a_rerun_of_the_bad_endpoint_runs_alongside_the_search_and_a_pass_restarts_it_
         endpoint_runs: 2,
         ..plan(commits)
     };
-    let hunted = hunt_plan(
-        dir.path(),
-        CONFIG,
-        plan,
-        2,
-        Arc::default(),
-        move |_, job, _| {
-            let n = index(job);
-            let count = runs.entry(n).or_default();
-            let outcome = if n >= culprit && *count % 3 != 1 {
-                verdict(culprit, job)
-            } else {
-                Outcome::Pass
-            };
-            *count += 1;
-            Scripted {
-                seconds: 1.0,
-                result: step_showing(&[("boot", outcome)]),
-            }
-        },
-    );
+    let hunted = boot_hunt(dir.path(), plan, 2, move |n, job| {
+        let count = runs.entry(n).or_default();
+        let outcome = if n >= culprit && *count % 3 != 1 {
+            verdict(culprit, job)
+        } else {
+            Outcome::Pass
+        };
+        *count += 1;
+        outcome
+    });
     assert_eq!(hunted.culprit, Some(id(culprit)), "{:?}", hunted.error);
     let bad = id(commits - 1);
     let started = |c: &str| -> Vec<f64> {

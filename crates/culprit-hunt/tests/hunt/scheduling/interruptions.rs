@@ -2,11 +2,9 @@
 //! in the journal, a resumed hunt runs none of it again, and an infrastructure error is
 //! retried, never blamed.
 
-use super::{hunt, hunt_plan, hunt_session, id, plan, verdict, CONFIG};
+use super::{hunt, hunt_plan, id, verdict, Round, CONFIG};
 use culprit_console::Outcome;
-use culprit_hunt::commit_hunt::Plan;
 use culprit_hunt::executor::fake::{step_showing, Scripted, What};
-use culprit_hunt::executor::Job;
 use culprit_hunt::HuntError;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -19,30 +17,17 @@ use std::sync::Arc;
 fn a_resumed_parallel_hunt_runs_no_step_the_journal_holds() {
     let mut rng = culprit_search::commit::simulate::SplitMix64::new(7);
     for round in 0..24 {
-        let commits = 3 + rng.below(300);
-        let culprit = 1 + rng.below(commits - 1);
-        let workers = 2 + round % 2;
-        let seed = rng.next_u64();
-        let stop_after = (round % 3 != 0).then(|| 3 + rng.below(8));
-        let plan = Plan {
-            endpoint_runs: 2,
-            ..plan(commits)
-        };
-        let times = move || {
-            let mut times = culprit_search::commit::simulate::SplitMix64::new(seed);
-            move |job: &Job| Scripted {
-                seconds: (1 + times.below(3)) as f64,
-                result: step_showing(&[("boot", verdict(culprit, job))]),
-            }
-        };
+        let stopped = round % 3 != 0;
+        let round = Round::draw(&mut rng, round);
+        let stop_after = stopped.then(|| 3 + rng.below(8));
         let dir = tempfile::tempdir().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
-        let (flag, mut step, mut started) = (stop.clone(), times(), 0);
+        let (flag, mut step, mut started) = (stop.clone(), round.steps(), 0);
         let first = hunt_plan(
             dir.path(),
             CONFIG,
-            plan.clone(),
-            workers,
+            round.plan(),
+            round.workers,
             stop,
             move |_, job, _| {
                 started += 1;
@@ -52,20 +37,11 @@ fn a_resumed_parallel_hunt_runs_no_step_the_journal_holds() {
                 step(job)
             },
         );
-        let case = format!("{commits} commits, culprit {culprit}, W = {workers}, seed {seed}, stopped after {stop_after:?}");
-        let mut step = times();
-        let again = hunt_session(
-            dir.path(),
-            CONFIG,
-            plan,
-            workers,
-            Arc::default(),
-            move |_, job, _| step(job),
-            Some(first.session),
-        );
+        let case = format!("{round}, stopped after {stop_after:?}");
+        let again = round.hunt(dir.path(), Some(first.session));
         assert_eq!(
             again.culprit,
-            Some(id(culprit)),
+            Some(id(round.culprit)),
             "{case}: {:?}",
             again.error
         );

@@ -14,13 +14,14 @@ mod workers;
 
 use culprit_console::{Outcome, Signature, SignatureKind};
 use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Conclusion, Plan};
-use culprit_hunt::executor::fake::{FakeExecutor, Happened, Scripted, What};
+use culprit_hunt::executor::fake::{step_showing, FakeExecutor, Happened, Scripted, What};
 use culprit_hunt::executor::{Job, Prepare};
 use culprit_hunt::journal::Journal;
 use culprit_hunt::manifest::Manifest;
 use culprit_hunt::observe::Unobserved;
 use culprit_hunt::session::Session;
 use culprit_hunt::HuntError;
+use culprit_search::commit::simulate::SplitMix64;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -112,6 +113,89 @@ pub(crate) fn hunt_plan(
     script: impl FnMut(usize, &Job, f64) -> Scripted + Send + 'static,
 ) -> Hunted {
     hunt_session(dir, config, plan, workers, stop, script, None)
+}
+
+/// A hunt of `plan` (with [`CONFIG`]) whose every step takes a second and boots once:
+/// the run of commit `n` shows `outcome(n, job)`.
+pub(crate) fn boot_hunt(
+    dir: &Path,
+    plan: Plan,
+    workers: usize,
+    mut outcome: impl FnMut(usize, &Job) -> Outcome + Send + 'static,
+) -> Hunted {
+    hunt_plan(
+        dir,
+        CONFIG,
+        plan,
+        workers,
+        Arc::default(),
+        move |_, job, _| Scripted {
+            seconds: 1.0,
+            result: step_showing(&[("boot", outcome(index(job), job))]),
+        },
+    )
+}
+
+/// One round of the random parallel hunts: a linear history, its culprit, two or three
+/// workers, and the seed of the steps' times.
+#[derive(Clone, Copy)]
+pub(crate) struct Round {
+    pub(crate) commits: usize,
+    pub(crate) culprit: usize,
+    pub(crate) workers: usize,
+    pub(crate) seed: u64,
+}
+
+impl Round {
+    /// Round number `round`, drawn from `rng`.
+    pub(crate) fn draw(rng: &mut SplitMix64, round: usize) -> Round {
+        let commits = 3 + rng.below(300);
+        let culprit = 1 + rng.below(commits - 1);
+        Round {
+            commits,
+            culprit,
+            workers: 2 + round % 2,
+            seed: rng.next_u64(),
+        }
+    }
+
+    /// The round's plan: the bad endpoint's rerun runs alongside the search.
+    pub(crate) fn plan(&self) -> Plan {
+        Plan {
+            endpoint_runs: 2,
+            ..plan(self.commits)
+        }
+    }
+
+    /// The round's steps: one to three whole seconds each (ties included, so several
+    /// end at once), the same times every time it is made.
+    pub(crate) fn steps(&self) -> impl FnMut(&Job) -> Scripted + Send + 'static {
+        let mut times = SplitMix64::new(self.seed);
+        let culprit = self.culprit;
+        move |job: &Job| Scripted {
+            seconds: (1 + times.below(3)) as f64,
+            result: step_showing(&[("boot", verdict(culprit, job))]),
+        }
+    }
+
+    /// The round's hunt in `dir`, whole, in a new session or resuming `resume`.
+    pub(crate) fn hunt(&self, dir: &Path, resume: Option<i64>) -> Hunted {
+        let mut step = self.steps();
+        let script = move |_: usize, job: &Job, _: f64| step(job);
+        let stop = Arc::default();
+        hunt_session(dir, CONFIG, self.plan(), self.workers, stop, script, resume)
+    }
+}
+
+/// How a failed assertion names the round.
+impl std::fmt::Display for Round {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} commits, culprit {}, W = {}, seed {}",
+            self.commits, self.culprit, self.workers, self.seed
+        )
+    }
 }
 
 /// [`hunt_plan`] in a new session, or resuming session `resume` from the journal.

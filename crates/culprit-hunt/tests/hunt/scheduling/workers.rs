@@ -2,8 +2,7 @@
 //! strategy is asked whenever one is free, and the rounds of a search shrink with more
 //! workers as a split into W + 1 parts would.
 
-use super::{hunt, hunt_plan, id, index, plan, starts, verdict, CONFIG};
-use culprit_hunt::commit_hunt::Plan;
+use super::{hunt, id, index, starts, verdict, Round};
 use culprit_hunt::executor::fake::{step_showing, Scripted, What};
 use std::sync::Arc;
 
@@ -121,31 +120,13 @@ fn rounds_of_a_parallel_search_approach_log_base_w_plus_one() {
 fn parallel_hunts_with_random_step_times_always_name_the_culprit() {
     let mut rng = culprit_search::commit::simulate::SplitMix64::new(12);
     for round in 0..40 {
-        let commits = 3 + rng.below(300);
-        let culprit = 1 + rng.below(commits - 1);
-        let workers = 2 + round % 2;
-        let seed = rng.next_u64();
+        let round = Round::draw(&mut rng, round);
         let dir = tempfile::tempdir().unwrap();
-        let plan = Plan {
-            endpoint_runs: 2,
-            ..plan(commits)
-        };
-        let mut times = culprit_search::commit::simulate::SplitMix64::new(seed);
-        let hunted = hunt_plan(
-            dir.path(),
-            CONFIG,
-            plan,
-            workers,
-            Arc::default(),
-            move |_, job, _| Scripted {
-                seconds: (1 + times.below(3)) as f64,
-                result: step_showing(&[("boot", verdict(culprit, job))]),
-            },
-        );
+        let hunted = round.hunt(dir.path(), None);
         assert_eq!(
             hunted.culprit,
-            Some(id(culprit)),
-            "{commits} commits, W = {workers}, seed {seed}: {:?}",
+            Some(id(round.culprit)),
+            "{round}: {:?}",
             hunted.error
         );
     }
