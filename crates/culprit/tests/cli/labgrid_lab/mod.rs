@@ -127,6 +127,23 @@ impl LabgridLab {
         )
     }
 
+    /// Checks that culprit holds nothing on the lab any more, `when` saying after what:
+    /// no place locked and no reservation open.
+    pub fn assert_released(&self, when: &str) {
+        assert_eq!(self.locked(), vec![], "places left locked {when}");
+        let open = self.open_reservations();
+        assert_eq!(open, Vec::<String>::new(), "reservations left open {when}");
+    }
+
+    /// The demo's toyos history in a new folder, booting on any of the lab's QEMU places
+    /// (tagged board=qemu-x86): (folder, repo).
+    pub fn qemu_toyos(&self) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("toyos");
+        self.toyos(dir.path(), &repo, "tags = { board = \"qemu-x86\" }");
+        (dir, repo)
+    }
+
     /// The demo's toyos history in `repo`, its culprit.toml given `keys` for the lab and
     /// an environment file that boots toyos (two CPUs, as its tests need). Returns where
     /// the demo planted its events.
