@@ -350,8 +350,10 @@ fn an_option_that_makes_builds_slow_is_named() {
 /// not apply among them.
 /// A tree of 16 options where OPT_5 depends on OPT_9, and whose `boot` panics when
 /// `panics_with` is on; the good configuration has every option off, the bad one on.
-fn dependency_tree(repo: &Path, panics_with: usize) {
-    std::fs::create_dir(repo).unwrap();
+/// Returns (folder, tree).
+fn dependency_tree(panics_with: usize) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let n = 16;
     let kconfig: String = (0..n)
         .map(|i| {
@@ -365,7 +367,8 @@ fn dependency_tree(repo: &Path, panics_with: usize) {
         option_on(panics_with)
     );
     let boot = common::boot_test("boot", &boot, "");
-    scripted_config_tree(repo, n, &format!("\n{boot}"));
+    scripted_config_tree(&repo, n, &format!("\n{boot}"));
+    (dir, repo)
 }
 
 /// When the option another needs is the culprit, the option that needs it is innocent:
@@ -373,9 +376,7 @@ fn dependency_tree(repo: &Path, panics_with: usize) {
 /// names the needed option alone and the cure turns only it off.
 #[test]
 fn the_needed_option_alone_is_the_culprit_when_it_is_the_one_that_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    dependency_tree(&repo, 9);
+    let (_dir, repo) = dependency_tree(9);
     let (doc, _) = json_ok(&repo, &bisect_args("../bad.config", &["--json"]));
     let sets: Vec<&serde_json::Value> = doc["culprits"]
         .as_array()
@@ -392,9 +393,7 @@ fn the_needed_option_alone_is_the_culprit_when_it_is_the_one_that_fails() {
 
 #[test]
 fn an_option_is_built_only_with_the_options_it_needs() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    dependency_tree(&repo, 5);
+    let (_dir, repo) = dependency_tree(5);
 
     let (doc, stderr) = json_ok(&repo, &bisect_args("../bad.config", &["--json"]));
     assert!(

@@ -2,7 +2,7 @@
 
 use crate::common::{self, json};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn logs_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/console-logs");
@@ -17,6 +17,17 @@ fn logs_dir() -> PathBuf {
 /// `culprit ARGS` where the tests run: the logs are named by absolute paths.
 fn culprit(args: &[&str]) -> Output {
     common::culprit(Path::new("."), args)
+}
+
+/// `culprit classify --json --success SUCCESS -` started on a console stream the test
+/// writes into its standard input; its answer is read from its standard output.
+fn classify_stream(success: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(["classify", "--json", "--success", success, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
 }
 
 /// The link of seed 000's build failure, as the build log shows it.
@@ -122,12 +133,7 @@ fn exit_codes_serve_git_bisect_run() {
 #[test]
 fn standard_input_and_several_logs() {
     let dir = logs_dir();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(["classify", "--json", "--success", "BOOT-OK", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = classify_stream("BOOT-OK");
     let log = std::fs::read(dir.join("linux-no-rootfs.log")).unwrap();
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), &log).unwrap();
     let out = child.wait_with_output().unwrap();
@@ -182,12 +188,7 @@ fn unreadable_and_binary_logs_are_bad_input() {
 fn a_long_console_stream_is_classified_in_bounded_memory() {
     let dir = logs_dir();
     let boot = std::fs::read(dir.join("linux-init-exits.log")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(["classify", "--json", "--success", "NEVER", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = classify_stream("NEVER");
     let pid = child.id();
     let mut stdin = child.stdin.take().unwrap();
     let target: usize = 64 << 20;

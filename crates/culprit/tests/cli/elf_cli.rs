@@ -30,6 +30,11 @@ fn culprit(dir: &Path, args: &[&str]) -> Output {
     common::culprit(dir, &[&["elf"][..], args].concat())
 }
 
+/// The JSON document `culprit elf ARGS` printed, after it exited 0.
+fn json_ok(dir: &Path, args: &[&str]) -> serde_json::Value {
+    common::json_ok(dir, &[&["elf"][..], args].concat()).0
+}
+
 /// What `culprit elf ARGS` printed on standard output, after it exited 0.
 fn succeeded(dir: &Path, args: &[&str]) -> String {
     common::succeeded(dir, &[&["elf"][..], args].concat())
@@ -46,9 +51,7 @@ fn fixtures() -> tempfile::TempDir {
 #[test]
 fn stat_json_has_sections_relocations_and_globals() {
     let dir = fixtures();
-    let out = culprit(dir.path(), &["stat", "--json", "bad.o"]);
-    common::assert_exit(&out, 0);
-    let doc = json(&out);
+    let doc = json_ok(dir.path(), &["stat", "--json", "bad.o"]);
     let object = &doc["files"][0]["objects"][0];
     assert_eq!(object["name"], "bad.o");
     assert_eq!(object["machine"], "ARM");
@@ -107,9 +110,7 @@ fn dups_exits_1_when_two_objects_define_a_global() {
 #[test]
 fn diff_reports_growth_and_new_globals() {
     let dir = fixtures();
-    let out = culprit(dir.path(), &["diff", "--json", "good.o", "bad.o"]);
-    assert_eq!(out.status.code(), Some(0));
-    let doc = json(&out);
+    let doc = json_ok(dir.path(), &["diff", "--json", "good.o", "bad.o"]);
     let object = &doc["objects"][0];
     let data = object["sections"]
         .as_array()

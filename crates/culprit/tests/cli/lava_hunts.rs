@@ -19,13 +19,8 @@ use std::time::Duration;
 #[test]
 fn the_toyos_hunt_through_lava_names_the_same_culprit_as_the_local_executor() {
     let Some(lab) = lab() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let local_repo = dir.path().join("local");
-    let planted = common::planted_toyos(dir.path(), &local_repo, &[]);
-    let (local, _) = common::json_ok(
-        &local_repo,
-        &[&common::TOYOS_HUNT[..], &["--json"]].concat(),
-    );
+    let (dir, local_repo, planted) = common::toyos_history(&[]);
+    let local = common::toyos_hunt_ok(&local_repo, &[]);
     let repo = dir.path().join("lava");
     lava_toyos(
         dir.path(),

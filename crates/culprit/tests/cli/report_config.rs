@@ -55,30 +55,20 @@ fn a_configuration_hunt_reports_its_culprit_sets_per_test() {
         md.starts_with("### culprit bisect-config (session 1): found\n"),
         "{md}"
     );
-    assert!(
-        md.contains("| alpha | `CONFIG_OPT_3` | fail: `kernel panic: alpha <broke>` |"),
-        "{md}"
-    );
-    assert!(
-        md.contains("| beta | `CONFIG_OPT_5` + `CONFIG_OPT_9` | hang: "),
-        "{md}"
-    );
-    assert!(
-        md.contains("Not applied by the build: `CONFIG_OPT_10` (asked `y`, got `n`)"),
-        "{md}"
+    // Each test's culprit set, the option the build did not apply, and for `alpha` how
+    // to reproduce it with the deciding evidence.
+    common::assert_says(
+        &md,
+        &[
+            "| alpha | `CONFIG_OPT_3` | fail: `kernel panic: alpha <broke>` |",
+            "| beta | `CONFIG_OPT_5` + `CONFIG_OPT_9` | hang: ",
+            "Not applied by the build: `CONFIG_OPT_10` (asked `y`, got `n`)",
+            "To reproduce `alpha` (kernel panic",
+            "on the good configuration, apply (built and checked):\n\n```\nCONFIG_OPT_3=y\n```",
+            "| `CONFIG_OPT_3` | bad | fail `kernel panic",
+        ],
     );
     assert!(!md.contains("Slow to build"), "no build is slow here: {md}");
-    assert!(md.contains("To reproduce `alpha` (kernel panic"), "{md}");
-    assert!(
-        md.contains(
-            "on the good configuration, apply (built and checked):\n\n```\nCONFIG_OPT_3=y\n```"
-        ),
-        "{md}"
-    );
-    assert!(
-        md.contains("| `CONFIG_OPT_3` | bad | fail `kernel panic"),
-        "the deciding evidence: {md}"
-    );
 
     let page = report(&repo, "html");
     let matrix = &page[page.find("<table class=\"grid matrix\">").unwrap()..];

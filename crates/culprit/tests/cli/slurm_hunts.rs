@@ -96,13 +96,8 @@ fn a_hunt_through_slurm_names_the_same_culprit_as_the_local_executor() {
 #[test]
 fn the_toyos_hunt_through_slurm_with_two_workers_names_the_planted_commit() {
     let Some(_) = cluster() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    let planted = common::planted_toyos(dir.path(), &repo, &[]);
-    let (doc, _) = common::json_ok(
-        &repo,
-        &[&common::TOYOS_HUNT[..], &["--executor", "slurm", "--json"]].concat(),
-    );
+    let (_dir, repo, planted) = common::toyos_history(&[]);
+    let doc = common::toyos_hunt_ok(&repo, &["--executor", "slurm"]);
     assert_eq!(doc["status"], "found");
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     assert_eq!(doc["target"]["smp_semaphore"], "hang at stage test");

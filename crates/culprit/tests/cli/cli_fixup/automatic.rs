@@ -3,19 +3,26 @@
 //! a merge cannot be picked, and the suspect set stays what it was without the rule;
 //! `[bisect] auto_fixup` in culprit.toml chooses when, and the flags override it.
 
-use super::window::{toml, CULPRIT, FIX, SPLIT};
+use super::window::{toml, History, CULPRIT, FIX, SPLIT};
 use super::{assert_automatic_exact, assert_up_front_exact, bisect, suspects, window};
 use serde_json::Value;
+use std::path::Path;
+
+/// Checks that the hunt with `extra` found no fix and ended (exit 1) with the whole
+/// window as its suspects, as it does without the rule.
+fn assert_window_suspects(repo: &Path, history: &History, extra: &[&str]) {
+    let (code, doc) = bisect(repo, history, extra);
+    assert_eq!(code, Some(1), "{doc}");
+    let set: Vec<usize> = suspects(history, &doc).into_iter().map(|s| s.0).collect();
+    assert_eq!(set, (SPLIT..=FIX).collect::<Vec<_>>(), "{doc}");
+}
 
 #[test]
 fn the_automatic_fixup_finds_the_fix_and_the_culprit_exactly() {
     let (_dir, repo, history) = window(false);
     assert_automatic_exact(&repo, &history);
     // Without the rule, the same hunt ends with the window as suspects.
-    let (code, doc) = bisect(&repo, &history, &["--no-auto-fixup"]);
-    assert_eq!(code, Some(1), "{doc}");
-    let set: Vec<usize> = suspects(&history, &doc).into_iter().map(|s| s.0).collect();
-    assert_eq!(set, (SPLIT..=FIX).collect::<Vec<_>>(), "{doc}");
+    assert_window_suspects(&repo, &history, &["--no-auto-fixup"]);
 }
 
 #[test]
@@ -74,9 +81,6 @@ fn bisect_auto_fixup_in_the_config_chooses_when_and_the_flags_override_it() {
     with("up-front");
     assert_up_front_exact(&repo, &history, &["--allow-dirty"]);
     with("off");
-    let (code, doc) = bisect(&repo, &history, &["--allow-dirty"]);
-    assert_eq!(code, Some(1), "{doc}");
-    let set: Vec<usize> = suspects(&history, &doc).into_iter().map(|s| s.0).collect();
-    assert_eq!(set, (SPLIT..=FIX).collect::<Vec<_>>(), "{doc}");
+    assert_window_suspects(&repo, &history, &["--allow-dirty"]);
     assert_up_front_exact(&repo, &history, &["--allow-dirty", "--auto-fixup"]);
 }

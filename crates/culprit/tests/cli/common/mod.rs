@@ -1,5 +1,6 @@
 //! Real git repositories for the CLI tests, built with the git command line.
 
+pub mod flaky_toyos;
 pub mod linux;
 #[path = "../../../../culprit-exec/tests/exec/common/live.rs"]
 pub mod live;
@@ -172,6 +173,13 @@ pub fn write_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     path
 }
 
+/// Adds `text` at the end of the file `path`: a section for a culprit.toml that a test
+/// or a lab completes.
+pub fn append_file(path: &Path, text: &str) {
+    let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
+}
+
 /// A new, empty folder `name` in `dir`.
 pub fn new_dir(dir: &Path, name: &str) -> PathBuf {
     let path = dir.join(name);
@@ -191,6 +199,12 @@ pub fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
 /// The demo's hunt on its toyos history, with two workers.
 pub const TOYOS_HUNT: [&str; 7] = ["bisect", "--good", "v0.1", "--bad", "main", "-j", "2"];
 
+/// The JSON answer of the demo's hunt ([`TOYOS_HUNT`]) in `repo`, then `extra`, after
+/// it exited 0.
+pub fn toyos_hunt_ok(repo: &Path, extra: &[&str]) -> serde_json::Value {
+    json_ok(repo, &[&TOYOS_HUNT[..], extra, &["--json"]].concat()).0
+}
+
 /// Prepares the demo's toyos history in `repo` (`culprit demo --prepare-only`, run in
 /// `cwd` with the `extra` arguments) and returns where it planted its events.
 pub fn planted_toyos(cwd: &Path, repo: &Path, extra: &[&str]) -> serde_json::Value {
@@ -200,6 +214,15 @@ pub fn planted_toyos(cwd: &Path, repo: &Path, extra: &[&str]) -> serde_json::Val
         &["--dir", repo.to_str().unwrap()],
     ];
     json(&culprit(cwd, &args.concat()))
+}
+
+/// The demo's toyos history in `toyos` of a new folder, prepared with the `extra`
+/// arguments of `culprit demo`: (folder, repo, where the demo planted its events).
+pub fn toyos_history(extra: &[&str]) -> (tempfile::TempDir, PathBuf, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("toyos");
+    let planted = planted_toyos(dir.path(), &repo, extra);
+    (dir, repo, planted)
 }
 
 /// The arguments of `culprit bisect-config` from `good` to `bad`, then `extra`.

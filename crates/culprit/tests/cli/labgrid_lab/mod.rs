@@ -2,7 +2,7 @@
 //! `scripts/labgrid-lab start` made, holding it (the tests lock its places, so they take
 //! turns), asking it who holds what, and a toyos history set up to boot on it.
 
-use crate::common::planted_toyos;
+use crate::common::{append_file, planted_toyos};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard};
@@ -150,9 +150,7 @@ impl LabgridLab {
     pub fn toyos(&self, cwd: &Path, repo: &Path, keys: &str) -> serde_json::Value {
         let planted = planted_toyos(cwd, repo, &[]);
         std::fs::write(repo.join("labgrid-env.yaml"), TOYOS_ENVIRONMENT).unwrap();
-        let toml = repo.join("culprit.toml");
-        let text = std::fs::read_to_string(&toml).unwrap();
-        std::fs::write(&toml, text + &self.executor_section(keys)).unwrap();
+        append_file(&repo.join("culprit.toml"), &self.executor_section(keys));
         planted
     }
 }

@@ -2,7 +2,7 @@
 //! the lab, a toyos history whose boots are LAVA jobs, and the server's view of the jobs
 //! a culprit gave it (read through its REST API with curl, as an outsider would).
 
-use crate::common::planted_toyos;
+use crate::common::{append_file, planted_toyos};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
@@ -91,9 +91,7 @@ pub fn executor_section(url: &str, token: &Path, extra: &str) -> String {
 /// template `template`. Returns where the demo planted its events.
 pub fn lava_toyos(dir: &Path, repo: &Path, section: &str, template: &str) -> serde_json::Value {
     let planted = planted_toyos(dir, repo, &[]);
-    let toml = repo.join("culprit.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, text + section).unwrap();
+    append_file(&repo.join("culprit.toml"), section);
     std::fs::write(repo.join("lava-boot.yaml"), template).unwrap();
     planted
 }
