@@ -45,7 +45,7 @@ fn workers_share_one_cold_build_and_each_step_runs_its_own_code() {
     let dir = tempfile::tempdir().unwrap();
     let repo = common::new_dir(dir.path(), "repo");
     git(&repo, &["init", "-q", "-b", "main"]);
-    write_file(&repo, "culprit.toml", &culprit_toml());
+    write_file(&repo, "culprit.toml", culprit_toml());
     write_file(&repo, ".gitignore", ".culprit/\n");
     write_file(&repo, "Makefile", MAKEFILE);
     // Two files the commits never change: their objects are the cache's to share.
@@ -53,7 +53,7 @@ fn workers_share_one_cold_build_and_each_step_runs_its_own_code() {
         write_file(
             &repo,
             &format!("{name}.c"),
-            &format!("int {name}(void) {{ return 1; }}\n"),
+            format!("int {name}(void) {{ return 1; }}\n"),
         );
     }
     write_file(
@@ -63,8 +63,8 @@ fn workers_share_one_cold_build_and_each_step_runs_its_own_code() {
     );
     let mut ids = Vec::new();
     for i in 1..=12 {
-        write_file(&repo, "n", &format!("{i}\n"));
-        write_file(&repo, "include/value.h", &format!("#define VALUE {i}\n"));
+        write_file(&repo, "n", format!("{i}\n"));
+        write_file(&repo, "include/value.h", format!("#define VALUE {i}\n"));
         ids.push(common::commit_all(&repo, &format!("commit {i}")));
     }
     let args = [&common::bisect_args(&ids[0])[..], &["-j", "2"]].concat();

@@ -157,7 +157,7 @@ fn ctrl_c_leaves_no_job_queued_and_no_process_on_the_node() {
     let out = child.wait_with_output().unwrap();
     common::assert_exit(&out, 130);
     assert_eq!(
-        jobs_with(&comment),
+        jobs_with(comment),
         vec![],
         "jobs left in squeue after Ctrl-C"
     );

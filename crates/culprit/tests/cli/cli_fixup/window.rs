@@ -59,7 +59,7 @@ impl History {
 /// (forked before the split) instead, and a merge cannot be picked onto the window.
 pub fn window_history(dir: &Path, fix_merged: bool) -> History {
     git(dir, &["init", "-q", "-b", "main"]);
-    write_file(dir, "culprit.toml", &toml());
+    write_file(dir, "culprit.toml", toml());
     write_file(dir, ".gitignore", ".culprit/\n");
     write_file(dir, "build.sh", BUILD);
     write_file(dir, "include/types.h", "typedef int word;\n");
@@ -69,7 +69,7 @@ pub fn window_history(dir: &Path, fix_merged: bool) -> History {
     let mut side_base = String::new();
     let mut extra = Vec::new();
     for i in 1..=COMMITS {
-        write_file(dir, &format!("changes/{i}"), &format!("{i}\n"));
+        write_file(dir, &format!("changes/{i}"), format!("{i}\n"));
         let mut subject = format!("commit {i}");
         if i == SPLIT {
             git(dir, &["mv", "include/types.h", "include/lib_types.h"]);
@@ -103,7 +103,7 @@ pub fn window_history(dir: &Path, fix_merged: bool) -> History {
             write_file(
                 dir,
                 "lib.c",
-                &text.replace("#include \"types.h\"", "#include \"lib_types.h\""),
+                text.replace("#include \"types.h\"", "#include \"lib_types.h\""),
             );
             subject = "lib: include lib_types.h, which the header split forgot".into();
         }
