@@ -8,9 +8,12 @@
 //! hunts each history N times (new histories each time: the boots differ anyway),
 //! `TOYOS_COMMITS=N` sets their length (default 16).
 
+#[path = "../tests/cli/common/flaky_toyos.rs"]
+mod flaky_toyos;
 mod shared;
 
 use culprit_toyos::flaky::generate;
+use flaky_toyos::flaky_hunt_args;
 use shared::{git_bisect, run, yes};
 use std::process::Command;
 use std::time::Instant;
@@ -44,19 +47,8 @@ fn main() {
             };
             let good = &history.commits[0];
             let started = Instant::now();
-            let out = run(Command::new(culprit).current_dir(&repo).args([
-                "bisect",
-                "--good",
-                good,
-                "--bad",
-                "main",
-                "--flaky",
-                "--test",
-                "smp_threads",
-                "-j",
-                "2",
-                "--json",
-            ]));
+            let args = flaky_hunt_args(good);
+            let out = run(Command::new(culprit).current_dir(&repo).args(args));
             let wall = started.elapsed().as_secs_f64();
             let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
             let named = doc["culprit"].as_str().map(str::to_string);

@@ -15,7 +15,7 @@ use common::{culprit, json, wait_for};
 use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
-use slurm_cluster::{cluster, jobs_with, pids_in, sleepy_repo, spawn_bisect};
+use slurm_cluster::{cluster, jobs_with, spawn_bisect, Sleepy};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -23,15 +23,12 @@ use std::time::Duration;
 fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
     let Some(_) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    let (flags, pids) = (dir.path().join("flags"), dir.path().join("pids"));
-    std::fs::create_dir(&flags).unwrap();
-    let comment = format!("culprit-sigkill-{}", std::process::id());
-    let ids = sleepy_repo(&repo, &flags, &pids, &comment);
+    let sleepy = Sleepy::new(dir.path(), "sigkill");
+    let (repo, ids, flags, comment) = (&sleepy.repo, &sleepy.ids, &sleepy.flags, &sleepy.comment);
     nix::sys::prctl::set_child_subreaper(true).unwrap();
-    let mut child = spawn_bisect(&repo, &ids[0], &[]);
+    let mut child = spawn_bisect(repo, &ids[0], &[]);
     wait_for("a sleeping job", Duration::from_secs(120), || {
-        pids_in(&pids).len() >= 2 && jobs_with(&comment).iter().any(|(_, s)| s == "RUNNING")
+        sleepy.pids().len() >= 2 && jobs_with(comment).iter().any(|(_, s)| s == "RUNNING")
     });
     // The machine culprit ran on goes away with everything on it: culprit's supervisors
     // and sruns are frozen before culprit is killed, so none of them can cancel the job
@@ -51,7 +48,7 @@ fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
     }
     reap_orphans();
     std::thread::sleep(Duration::from_secs(2));
-    let left = jobs_with(&comment);
+    let left = jobs_with(comment);
     assert_eq!(
         left,
         vec![(left[0].0.clone(), "RUNNING".to_string())],
@@ -64,7 +61,7 @@ fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
     }
     let next = Command::new(env!("CARGO_BIN_EXE_culprit"))
         .args(["bisect", "--resume", "--json"])
-        .current_dir(&repo)
+        .current_dir(repo)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -86,9 +83,9 @@ fn the_jobs_of_a_culprit_killed_outright_are_cancelled_by_the_next_command() {
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(0), "{doc}");
     assert_eq!(doc["culprit"], ids[19].as_str());
-    assert_eq!(jobs_with(&comment), vec![]);
+    assert_eq!(jobs_with(comment), vec![]);
     let again = culprit(
-        &repo,
+        repo,
         &[
             "bisect", "--good", &ids[0], "--bad", "main", "--verify", "0", "--json",
         ],

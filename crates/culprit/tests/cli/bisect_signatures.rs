@@ -18,6 +18,16 @@ fn repo_with_script(dir: &Path, commits: usize, script: &str, success: &str) -> 
     linear_repo(dir, commits, &toml)
 }
 
+/// A history of `commits` commits whose boot is `script` (passing on BOOT-OK), hunted
+/// from its first commit under the default target, which must end with exit 0:
+/// (folder, ids, answer, the live lines).
+fn hunted(commits: usize, script: &str) -> (tempfile::TempDir, Vec<String>, Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let ids = repo_with_script(dir.path(), commits, script, "BOOT-OK");
+    let (doc, live) = common::json_ok(dir.path(), &common::bisect_args(&ids[0]));
+    (dir, ids, doc, live)
+}
+
 /// A bisection of the whole history with `--target TARGET`, which must find a culprit.
 fn bisect_targeting(dir: &Path, ids: &[String], target: &str) -> Value {
     let out = culprit(
@@ -76,9 +86,7 @@ echo BOOT-OK
 
 #[test]
 fn a_reworded_crash_is_the_bug_and_an_earlier_crash_is_another_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let ids = repo_with_script(dir.path(), 32, REWORDED, "BOOT-OK");
-    let (doc, live) = common::json_ok(dir.path(), &common::bisect_args(&ids[0]));
+    let (dir, ids, doc, live) = hunted(32, REWORDED);
     assert_eq!(doc["status"], "found", "{doc}");
     assert_eq!(
         doc["culprit"],
@@ -218,9 +226,7 @@ echo BOOT-OK
 
 #[test]
 fn the_same_crash_at_another_stage_is_not_the_bug_and_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let ids = repo_with_script(dir.path(), 24, STAGED, "BOOT-OK");
-    let (doc, live) = common::json_ok(dir.path(), &common::bisect_args(&ids[0]));
+    let (_dir, ids, doc, live) = hunted(24, STAGED);
     assert_eq!(
         doc["culprit"],
         ids[15].as_str(),

@@ -2,17 +2,14 @@
 //! exit code 2 -- never a panic.
 
 use crate::common::assert_bad_input as assert_bad;
+use crate::common::{boot_test, culprit, write_file};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+/// `culprit run EXTRA` in `dir`, with `toml` as its culprit.toml.
 fn run_in(dir: &Path, toml: &str, extra: &[&str]) -> Output {
     std::fs::write(dir.join("culprit.toml"), toml).unwrap();
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .arg("run")
-        .args(extra)
-        .current_dir(dir)
-        .output()
-        .expect("culprit runs")
+    culprit(dir, &[&["run"][..], extra].concat())
 }
 
 /// Checks that `culprit run` refuses `toml` (in a folder of its own) saying `needles`.
@@ -51,25 +48,11 @@ fn malformed_values_and_syntax() {
 #[test]
 fn binary_garbage_missing_file_and_unknown_test() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("culprit.toml"),
-        [0xffu8, 0xfe, 0x00, 0x81, 0x13],
-    )
-    .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .arg("run")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_bad(&out, &["not text"]);
+    write_file(dir.path(), "culprit.toml", [0xffu8, 0xfe, 0x00, 0x81, 0x13]);
+    assert_bad(&culprit(dir.path(), &["run"]), &["not text"]);
 
     let empty = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .arg("run")
-        .current_dir(empty.path())
-        .output()
-        .unwrap();
-    assert_bad(&out, &["no culprit.toml"]);
+    assert_bad(&culprit(empty.path(), &["run"]), &["no culprit.toml"]);
 
     let out = run_in(
         dir.path(),
@@ -88,11 +71,8 @@ fn binary_garbage_missing_file_and_unknown_test() {
 #[test]
 fn a_missing_program_is_named_before_anything_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run_in(
-        dir.path(),
-        "[[test]]\nname = \"boot\"\ncommand = \"FOO=1 qemu-system-does-not-exist -kernel x\"\nsuccess = [\"OK\"]\n",
-        &["--json"],
-    );
+    let toml = "[[test]]\nname = \"boot\"\ncommand = \"FOO=1 qemu-system-does-not-exist -kernel x\"\nsuccess = [\"OK\"]\n";
+    let out = run_in(dir.path(), toml, &["--json"]);
     assert_bad(
         &out,
         &[
@@ -147,21 +127,18 @@ fn the_config_placeholder_needs_a_config_section() {
     );
 }
 
+/// Commands whose first word is a shell builtin, not a program to look for.
+const BUILTIN_FIRST: [&str; 3] = [
+    "trap 'echo BOOT-OK' EXIT",
+    "wait; echo BOOT-OK",
+    "read x < /dev/null; echo BOOT-OK",
+];
+
 #[test]
 fn commands_starting_with_shell_builtins_are_not_missing_programs() {
     let dir = tempfile::tempdir().unwrap();
-    for command in [
-        "trap 'echo BOOT-OK' EXIT",
-        "wait; echo BOOT-OK",
-        "read x < /dev/null; echo BOOT-OK",
-    ] {
-        let out = run_in(
-            dir.path(),
-            &format!(
-                "[[test]]\nname = \"boot\"\ncommand = \"{command}\"\nsuccess = [\"BOOT-OK\"]\n"
-            ),
-            &[],
-        );
+    for command in BUILTIN_FIRST {
+        let out = run_in(dir.path(), &boot_test("boot", command, ""), &[]);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "`{command}`: {err}");
     }
@@ -174,12 +151,8 @@ fn a_bad_auto_fixup_value_is_named_with_its_line_and_the_flags_exclude_each_othe
         "[[test]]\nname = \"boot\"\ncommand = \"true\"\n\n[bisect]\nauto_fixup = \"sometimes\"\n";
     std::fs::write(dir.path().join("culprit.toml"), toml).unwrap();
     let bisect = |extra: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_culprit"))
-            .args(["bisect", "--good", "HEAD~1", "--bad", "HEAD"])
-            .args(extra)
-            .current_dir(dir.path())
-            .output()
-            .expect("culprit runs")
+        let args = [&["bisect", "--good", "HEAD~1", "--bad", "HEAD"][..], extra].concat();
+        culprit(dir.path(), &args)
     };
     assert_bad(
         &bisect(&[]),

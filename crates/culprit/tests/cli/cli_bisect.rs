@@ -62,17 +62,7 @@ fn assert_window_suspects(ids: &[String], out: &std::process::Output) {
     assert_eq!(out.status.code(), Some(1), "{doc}");
     assert_eq!(doc["status"], "ambiguous");
     assert!(doc["culprit"].is_null());
-    let suspects: Vec<(String, String)> = doc["suspects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["rev"].as_str().unwrap().to_string(),
-                s["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let suspects = common::field_pairs(&doc["suspects"], "rev", "reason");
     let expected: Vec<&String> = ids[25..30].iter().collect();
     assert_eq!(suspects.len(), expected.len(), "{suspects:?}");
     for (rev, reason) in &suspects {
@@ -163,17 +153,12 @@ fn intermittent_failures_switch_to_the_bayesian_search() {
     // From commit 25 on, the boot panics on about half of the runs; a counter outside
     // the repository makes the coin deterministic for the test.
     let command = format!(
-        r#"n=$(cat n); k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; if [ $n -ge 25 ] && [ $(( (k * 7919) % 10 )) -lt 5 ]; then echo 'Kernel panic - not syncing: race'; else echo BOOT-OK; fi"#,
-        c = counter.display()
+        r#"n=$(cat n); {}; if [ $n -ge 25 ] && [ $(( (k * 7919) % 10 )) -lt 5 ]; then echo 'Kernel panic - not syncing: race'; else echo BOOT-OK; fi"#,
+        common::count_boot(&counter)
     );
     let (repo, ids) = common::boot_repo(dir.path(), 40, &command, "");
-    let out = culprit(
-        &repo,
-        &[
-            "bisect", "--good", &ids[0], "--bad", "main", "--flaky", "--json",
-        ],
-    );
-    let doc = json(&out);
+    let args = [&common::bisect_args(&ids[0])[..], &["--flaky"]].concat();
+    let doc = json(&culprit(&repo, &args));
     assert_eq!(doc["status"], "found", "{doc}");
     assert_eq!(doc["culprit"], ids[24].as_str(), "{doc}");
     assert!(doc["confidence"].as_f64().unwrap() >= 0.99);

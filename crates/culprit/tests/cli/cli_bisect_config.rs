@@ -4,32 +4,21 @@
 
 use crate::common;
 
-use common::scripted_config::{all_off, all_on, option_on, scripted_config_tree};
-use common::{culprit, git, json, json_ok};
+use common::scripted_config::{all_off, all_on, alpha_and_beta, option_on, scripted_config_tree};
+use common::{culprit, json, json_ok};
 use std::path::{Path, PathBuf};
 
 const OPTIONS: usize = 24;
+
+/// A normalizer that refuses OPT_15, as if its dependency were off.
+const REFUSES_15: &str = "sed -i 's/^CONFIG_OPT_15=y/# CONFIG_OPT_15 is not set/' .config";
 
 /// A tree in `dir/repo` whose test `alpha` panics when OPT_3 is on, whose test `beta`
 /// hangs when both OPT_7 and OPT_11 are on, and whose normalizer drops OPT_15 (its
 /// dependency is off); see [`scripted_tree_with`].
 fn scripted_tree(dir: &Path, normalize: &str) -> PathBuf {
-    let tests = format!(
-        r#"[[test]]
-name = "alpha"
-command = "echo 'Linux version 6.1'; if {a}; then echo 'Kernel panic - not syncing: alpha broke'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-
-[[test]]
-name = "beta"
-command = "echo 'Linux version 6.1'; if {b1} && {b2}; then sleep 30; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-silence = "1s"
-"#,
-        a = option_on(3),
-        b1 = option_on(7),
-        b2 = option_on(11),
-    );
+    let alpha_says = "echo 'Kernel panic - not syncing: alpha broke'";
+    let tests = alpha_and_beta(alpha_says, 3, (7, 11));
     scripted_tree_with(dir, normalize, &tests)
 }
 
@@ -54,10 +43,7 @@ fn bisect_args<'a>(bad: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
 #[test]
 fn finds_every_culprit_set_per_test_and_what_was_not_applied() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = scripted_tree(
-        dir.path(),
-        "sed -i 's/^CONFIG_OPT_15=y/# CONFIG_OPT_15 is not set/' .config",
-    );
+    let repo = scripted_tree(dir.path(), REFUSES_15);
     let (doc, _) = json_ok(&repo, &bisect_args("../bad.config", &["-j", "2", "--json"]));
     assert_eq!(doc["status"], "found");
     let culprits = common::culprit_sets(&doc);
@@ -99,48 +85,31 @@ fn bad_input_is_refused_with_exit_code_2() {
     let check = |repo: &Path, args: &[&str], needle: &str| {
         common::assert_bad_input(&culprit(repo, args), &[needle]);
     };
-    check(
-        &repo,
-        &["bisect-config", "--good", &not_config, "--bad", &bad],
-        "main.c:1",
-    );
-    check(
-        &repo,
-        &["bisect-config", "--good", &good, "--bad", &good],
-        "nothing to bisect",
-    );
     let failing_good = write("failing-good.config", "CONFIG_OPT_3=y\n");
-    check(
-        &repo,
-        &["bisect-config", "--good", &failing_good, "--bad", &bad],
-        "does not pass with the good configuration",
-    );
-    check(
-        &repo,
-        &["bisect-config", "--good", &good, "--bad", &harmless],
-        "nothing to hunt",
-    );
-    check(
-        &repo,
-        &["bisect-config", "--good", &bad, "--bad", &good],
-        "nothing to hunt",
-    );
-    check(
-        &repo,
-        &["bisect-config", "--good", "/no/such.config", "--bad", &bad],
-        "/no/such.config",
-    );
+    // Each pair of configurations, and what the refusal says of it.
+    let cases: [(&str, &str, &str); 6] = [
+        (&not_config, &bad, "main.c:1"),
+        (&good, &good, "nothing to bisect"),
+        (
+            &failing_good,
+            &bad,
+            "does not pass with the good configuration",
+        ),
+        (&good, &harmless, "nothing to hunt"),
+        (&bad, &good, "nothing to hunt"),
+        ("/no/such.config", &bad, "/no/such.config"),
+    ];
+    for (from, to, said) in cases {
+        check(&repo, &common::bisect_config_args(from, to, &[]), said);
+    }
 
     let elsewhere = tempfile::tempdir().unwrap();
     let failing = scripted_tree(
         elsewhere.path(),
         "echo 'Kconfig:12: syntax error' >&2; exit 1",
     );
-    check(
-        &failing,
-        &["bisect-config", "--good", &good, "--bad", &bad],
-        "normalizer failed",
-    );
+    let args = common::bisect_config_args(&good, &bad, &[]);
+    check(&failing, &args, "normalizer failed");
 }
 
 #[test]
@@ -206,15 +175,11 @@ fn resumes_after_sigkill_without_rebuilding_a_finished_candidate() {
 #[test]
 fn one_test_with_two_failures_gets_both_culprits_under_the_default_target() {
     let dir = tempfile::tempdir().unwrap();
-    let tests = format!(
-        r#"[[test]]
-name = "boot"
-command = "echo 'Linux version 6.1'; if {panic}; then echo 'Kernel panic - not syncing: No working init found'; elif grep -q '^CONFIG_CMDLINE_BOOL=y' .config && grep -q 'init=/bin/false' .config; then echo 'Run /init as init process'; sleep 30; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-silence = "1s"
-"#,
+    let command = format!(
+        "echo 'Linux version 6.1'; if {panic}; then echo 'Kernel panic - not syncing: No working init found'; elif grep -q '^CONFIG_CMDLINE_BOOL=y' .config && grep -q 'init=/bin/false' .config; then echo 'Run /init as init process'; sleep 30; else echo BOOT-OK; fi",
         panic = option_on(3),
     );
+    let tests = common::boot_test("boot", &command, "silence = \"1s\"\n");
     let repo = scripted_tree_with(dir.path(), "true", &tests);
     let good = format!(
         "{}# CONFIG_CMDLINE_BOOL is not set\nCONFIG_CMDLINE=\"\"\n",
@@ -355,17 +320,14 @@ fn a_fragment_on_the_bad_side_counts_only_its_changes() {
 #[test]
 fn an_option_that_makes_builds_slow_is_named() {
     let dir = tempfile::tempdir().unwrap();
+    let alpha = format!(
+        "if {}; then echo 'Kernel panic - not syncing: alpha broke'; else echo BOOT-OK; fi",
+        option_on(3)
+    );
+    let alpha = common::boot_test("alpha", &alpha, "");
     let tests = format!(
-        r#"[build]
-command = "if {slow}; then sleep 3; fi"
-
-[[test]]
-name = "alpha"
-command = "if {a}; then echo 'Kernel panic - not syncing: alpha broke'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-"#,
-        slow = option_on(20),
-        a = option_on(3),
+        "[build]\ncommand = \"if {}; then sleep 3; fi\"\n\n{alpha}",
+        option_on(20)
     );
     let repo = scripted_tree_with(dir.path(), "true", &tests);
     let (doc, stderr) = json_ok(&repo, &bisect_args("../bad.config", &["--json"]));
@@ -388,9 +350,10 @@ success = ["BOOT-OK"]
 /// not apply among them.
 /// A tree of 16 options where OPT_5 depends on OPT_9, and whose `boot` panics when
 /// `panics_with` is on; the good configuration has every option off, the bad one on.
-fn dependency_tree(repo: &Path, panics_with: usize) {
-    std::fs::create_dir(repo).unwrap();
-    git(repo, &["init", "-q", "-b", "main"]);
+/// Returns (folder, tree).
+fn dependency_tree(panics_with: usize) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = common::new_dir(dir.path(), "repo");
     let n = 16;
     let kconfig: String = (0..n)
         .map(|i| {
@@ -399,31 +362,13 @@ fn dependency_tree(repo: &Path, panics_with: usize) {
         })
         .collect();
     std::fs::write(repo.join("Kconfig"), kconfig).unwrap();
-    std::fs::write(
-        repo.join("culprit.toml"),
-        format!(
-            r#"[config]
-file = ".config"
-
-[[test]]
-name = "boot"
-command = "echo 'Linux version 6.1'; if {panics}; then echo 'Kernel panic - not syncing: boom'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-"#,
-            panics = option_on(panics_with)
-        ),
-    )
-    .unwrap();
-    let good: String = (0..n)
-        .map(|i| format!("# CONFIG_OPT_{i} is not set\n"))
-        .collect();
-    let bad: String = (0..n).map(|i| format!("CONFIG_OPT_{i}=y\n")).collect();
-    std::fs::write(repo.join(".config"), &good).unwrap();
-    std::fs::write(repo.join(".gitignore"), ".culprit/\n").unwrap();
-    common::commit_all(repo, "tree");
-    let dir = repo.parent().unwrap();
-    std::fs::write(dir.join("good.config"), good).unwrap();
-    std::fs::write(dir.join("bad.config"), bad).unwrap();
+    let boot = format!(
+        "echo 'Linux version 6.1'; if {}; then echo 'Kernel panic - not syncing: boom'; else echo BOOT-OK; fi",
+        option_on(panics_with)
+    );
+    let boot = common::boot_test("boot", &boot, "");
+    scripted_config_tree(&repo, n, &format!("\n{boot}"));
+    (dir, repo)
 }
 
 /// When the option another needs is the culprit, the option that needs it is innocent:
@@ -431,9 +376,7 @@ success = ["BOOT-OK"]
 /// names the needed option alone and the cure turns only it off.
 #[test]
 fn the_needed_option_alone_is_the_culprit_when_it_is_the_one_that_fails() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    dependency_tree(&repo, 9);
+    let (_dir, repo) = dependency_tree(9);
     let (doc, _) = json_ok(&repo, &bisect_args("../bad.config", &["--json"]));
     let sets: Vec<&serde_json::Value> = doc["culprits"]
         .as_array()
@@ -450,9 +393,7 @@ fn the_needed_option_alone_is_the_culprit_when_it_is_the_one_that_fails() {
 
 #[test]
 fn an_option_is_built_only_with_the_options_it_needs() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("repo");
-    dependency_tree(&repo, 5);
+    let (_dir, repo) = dependency_tree(5);
 
     let (doc, stderr) = json_ok(&repo, &bisect_args("../bad.config", &["--json"]));
     assert!(

@@ -1,7 +1,8 @@
 //! `culprit classify` on the real console logs in shared/console-logs, and its exit codes.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use crate::common::{self, json};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 fn logs_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/console-logs");
@@ -13,20 +14,32 @@ fn logs_dir() -> PathBuf {
     dir
 }
 
+/// `culprit ARGS` where the tests run: the logs are named by absolute paths.
 fn culprit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(args)
-        .output()
-        .expect("culprit runs")
+    common::culprit(Path::new("."), args)
 }
 
-fn json(output: &Output) -> serde_json::Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
-        panic!(
-            "not JSON ({err}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
+/// `culprit classify --json --success SUCCESS -` started on a console stream the test
+/// writes into its standard input; its answer is read from its standard output.
+fn classify_stream(success: &str) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_culprit"))
+        .args(["classify", "--json", "--success", success, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The link of seed 000's build failure, as the build log shows it.
+const LINK_FAILURE: &str =
+    "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\n";
+
+/// `culprit classify EXTRA --exit-code --json` on a build log holding `text`.
+fn classify_build_log(text: &str, extra: &[&str]) -> Output {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = common::write_file(tmp.path(), "build.log", text);
+    let log = log.to_str().unwrap();
+    culprit(&[&["classify"][..], extra, &["--exit-code", "--json", log]].concat())
 }
 
 fn classify(log: &str, success: &str) -> serde_json::Value {
@@ -38,7 +51,7 @@ fn classify(log: &str, success: &str) -> serde_json::Value {
         success,
         path.to_str().unwrap(),
     ]);
-    crate::common::assert_exit(&out, 0);
+    common::assert_exit(&out, 0);
     json(&out)
 }
 
@@ -107,15 +120,7 @@ fn exit_codes_serve_git_bisect_run() {
     assert_eq!(code("linux-sysrq-crash.log"), Some(1));
     assert_eq!(code("linux-no-console-output.log"), Some(1));
 
-    let tmp = tempfile::tempdir().unwrap();
-    let build_log = crate::common::write_file(tmp.path(), "build.log", "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\n");
-    let out = culprit(&[
-        "classify",
-        "--build",
-        "--exit-code",
-        "--json",
-        build_log.to_str().unwrap(),
-    ]);
+    let out = classify_build_log(LINK_FAILURE, &["--build"]);
     assert_eq!(out.status.code(), Some(125));
     let doc = json(&out);
     assert_eq!(doc["outcome"], "build-error");
@@ -128,12 +133,7 @@ fn exit_codes_serve_git_bisect_run() {
 #[test]
 fn standard_input_and_several_logs() {
     let dir = logs_dir();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(["classify", "--json", "--success", "BOOT-OK", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = classify_stream("BOOT-OK");
     let log = std::fs::read(dir.join("linux-no-rootfs.log")).unwrap();
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), &log).unwrap();
     let out = child.wait_with_output().unwrap();
@@ -188,12 +188,7 @@ fn unreadable_and_binary_logs_are_bad_input() {
 fn a_long_console_stream_is_classified_in_bounded_memory() {
     let dir = logs_dir();
     let boot = std::fs::read(dir.join("linux-init-exits.log")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .args(["classify", "--json", "--success", "NEVER", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = classify_stream("NEVER");
     let pid = child.id();
     let mut stdin = child.stdin.take().unwrap();
     let target: usize = 64 << 20;
@@ -223,14 +218,8 @@ fn a_long_console_stream_is_classified_in_bounded_memory() {
 
 #[test]
 fn a_build_log_read_without_build_is_still_unbuildable() {
-    let tmp = tempfile::tempdir().unwrap();
-    let build_log = crate::common::write_file(tmp.path(), "build.log", "  LD      vmlinux\nld.bfd: discarded output section: `.got.plt'\nld.bfd: final link failed\nmake: *** [Makefile:1234: vmlinux] Error 1\n");
-    let out = culprit(&[
-        "classify",
-        "--exit-code",
-        "--json",
-        build_log.to_str().unwrap(),
-    ]);
+    let log = format!("{LINK_FAILURE}make: *** [Makefile:1234: vmlinux] Error 1\n");
+    let out = classify_build_log(&log, &[]);
     assert_eq!(out.status.code(), Some(125), "{}", json(&out));
     assert_eq!(json(&out)["outcome"], "build-error");
 }
@@ -238,24 +227,10 @@ fn a_build_log_read_without_build_is_still_unbuildable() {
 #[test]
 fn in_a_tree_the_culprit_toml_markers_are_used() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(
-        tmp.path().join("culprit.toml"),
-        "[[test]]\nname = \"boot\"\ncommand = \"true\"\nsuccess = [\"MY-OK\"]\nstages = [{ name = \"shell\", marker = \"/ # \" }]\n",
-    )
-    .unwrap();
-    std::fs::write(
-        tmp.path().join("boot.log"),
-        "Linux version 6.1\n/ # \nMY-OK\n",
-    )
-    .unwrap();
-    let read = |dir: &std::path::Path| {
-        let out = Command::new(env!("CARGO_BIN_EXE_culprit"))
-            .args(["classify", "--json", "boot.log"])
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        json(&out)
-    };
+    let toml = "[[test]]\nname = \"boot\"\ncommand = \"true\"\nsuccess = [\"MY-OK\"]\nstages = [{ name = \"shell\", marker = \"/ # \" }]\n";
+    common::write_file(tmp.path(), "culprit.toml", toml);
+    common::write_file(tmp.path(), "boot.log", "Linux version 6.1\n/ # \nMY-OK\n");
+    let read = |dir: &Path| json(&common::culprit(dir, &["classify", "--json", "boot.log"]));
     let doc = read(tmp.path());
     assert_eq!(
         (doc["outcome"].as_str(), doc["stage"].as_str()),

@@ -65,13 +65,20 @@ fn an_existing_culprit_toml_is_kept_unless_forced() {
     assert!(said.contains("fill in [build] command"), "{said}");
 }
 
+/// A west workspace with its application at `apps/blinky` in a new folder, after a
+/// `culprit init` that exited 0: (folder, what init printed).
+fn zephyr_initialized() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    zephyr_workspace(dir.path(), "apps/blinky");
+    let (code, said, err) = init(dir.path(), &[]);
+    assert_eq!(code, 0, "{said}{err}");
+    (dir, said)
+}
+
 #[test]
 fn a_zephyr_workspace_builds_its_application_with_west() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, said) = zephyr_initialized();
     let root = dir.path();
-    zephyr_workspace(root, "apps/blinky");
-    let (code, said, err) = init(root, &[]);
-    assert_eq!(code, 0, "{said}{err}");
     assert!(said.contains("application: apps/blinky"), "{said}");
     let toml = std::fs::read_to_string(root.join("culprit.toml")).unwrap();
     assert!(
@@ -152,11 +159,8 @@ fn run_with_path(dir: &Path, path: &str) -> Output {
 
 #[test]
 fn the_zephyr_culprit_toml_builds_and_runs_with_west_and_reads_ztest() {
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, _) = zephyr_initialized();
     let root = dir.path();
-    zephyr_workspace(root, "apps/blinky");
-    let (code, said, err) = init(root, &[]);
-    assert_eq!(code, 0, "{said}{err}");
     let path = fake_west(root);
 
     // culprit loads the file it wrote, builds with west and passes on ztest's line.

@@ -1,9 +1,8 @@
 //! `culprit elf` as a user runs it: exit codes, `--json` documents and messages.
 
-use serde_json::Value;
-use std::io::Write;
+use crate::common::{self, json};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 const BAD_MUTEX: &str = "    .syntax unified\n    .text\n    .arm\n    .globl body\nbody:\n    movw r1, #:lower16:__synth_globals\n    movt r1, #:upper16:__synth_globals\n    bl func_7\n    bx lr\n    .globl func_7\nfunc_7:\n    bx lr\n    .data\n    .space 65544\n__synth_globals:\n    .word 0\n";
 
@@ -11,35 +10,34 @@ const GOOD_MUTEX: &str = "    .syntax unified\n    .text\n    .arm\n    .globl b
 
 const SEM: &str = "    .syntax unified\n    .text\n    .arm\n    .globl sem_body\nsem_body:\n    bl func_7\n    bx lr\n    .globl func_7\nfunc_7:\n    bx lr\n";
 
+/// Assembles `source` for 32-bit ARM into `dir/name` with llvm-mc, the source written
+/// beside it (`name.s`); returns the object's path.
 fn assemble(dir: &Path, name: &str, source: &str) -> PathBuf {
     let path = dir.join(name);
-    let mut child = Command::new("llvm-mc")
+    let input = common::write_file(dir, &format!("{name}.s"), source);
+    let status = Command::new("llvm-mc")
         .args(["-triple=armv7-none-eabi", "-filetype=obj", "-o"])
         .arg(&path)
-        .stdin(Stdio::piped())
-        .spawn()
+        .arg(&input)
+        .status()
         .expect("llvm-mc runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(source.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    assert!(status.success(), "llvm-mc {name}");
     path
 }
 
+/// `culprit elf ARGS` in `dir`.
 fn culprit(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .current_dir(dir)
-        .arg("elf")
-        .args(args)
-        .output()
-        .expect("culprit runs")
+    common::culprit(dir, &[&["elf"][..], args].concat())
 }
 
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).expect("one JSON document on stdout")
+/// The JSON document `culprit elf ARGS` printed, after it exited 0.
+fn json_ok(dir: &Path, args: &[&str]) -> serde_json::Value {
+    common::json_ok(dir, &[&["elf"][..], args].concat()).0
+}
+
+/// What `culprit elf ARGS` printed on standard output, after it exited 0.
+fn succeeded(dir: &Path, args: &[&str]) -> String {
+    common::succeeded(dir, &[&["elf"][..], args].concat())
 }
 
 fn fixtures() -> tempfile::TempDir {
@@ -53,9 +51,7 @@ fn fixtures() -> tempfile::TempDir {
 #[test]
 fn stat_json_has_sections_relocations_and_globals() {
     let dir = fixtures();
-    let out = culprit(dir.path(), &["stat", "--json", "bad.o"]);
-    crate::common::assert_exit(&out, 0);
-    let doc = json(&out);
+    let doc = json_ok(dir.path(), &["stat", "--json", "bad.o"]);
     let object = &doc["files"][0]["objects"][0];
     assert_eq!(object["name"], "bad.o");
     assert_eq!(object["machine"], "ARM");
@@ -75,16 +71,14 @@ fn stat_json_has_sections_relocations_and_globals() {
     assert!(groups
         .iter()
         .any(|g| g["type"] == "R_ARM_MOVT_ABS" && g["target"] == ".data" && g["count"] == 1));
-    let globals = crate::common::field_strings(&object["globals"], "name");
+    let globals = common::field_strings(&object["globals"], "name");
     assert_eq!(globals, ["body", "func_7"]);
 }
 
 #[test]
 fn stat_text_shows_the_sizes() {
     let dir = fixtures();
-    let out = culprit(dir.path(), &["stat", "bad.o"]);
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = succeeded(dir.path(), &["stat", "bad.o"]);
     assert!(text.starts_with("bad.o: ARM relocatable\n"), "{text}");
     assert!(text.contains(".data           65548"), "{text}");
     assert!(text.contains("R_ARM_MOVW_ABS_NC"), "{text}");
@@ -107,10 +101,8 @@ fn dups_exits_1_when_two_objects_define_a_global() {
     assert_eq!(doc["objects"], 2);
     assert_eq!(doc["duplicates"][0]["symbol"], "func_7");
 
-    let out = culprit(dir.path(), &["dups", "good.o", "sem.o"]);
-    assert_eq!(out.status.code(), Some(0));
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        succeeded(dir.path(), &["dups", "good.o", "sem.o"]),
         "no global defined more than once in 2 objects\n"
     );
 }
@@ -118,9 +110,7 @@ fn dups_exits_1_when_two_objects_define_a_global() {
 #[test]
 fn diff_reports_growth_and_new_globals() {
     let dir = fixtures();
-    let out = culprit(dir.path(), &["diff", "--json", "good.o", "bad.o"]);
-    assert_eq!(out.status.code(), Some(0));
-    let doc = json(&out);
+    let doc = json_ok(dir.path(), &["diff", "--json", "good.o", "bad.o"]);
     let object = &doc["objects"][0];
     let data = object["sections"]
         .as_array()
@@ -139,10 +129,8 @@ fn diff_reports_growth_and_new_globals() {
     assert_eq!(object["globals"][0]["name"], "func_7");
     assert_eq!(object["globals"][0]["change"], "appeared");
 
-    let out = culprit(dir.path(), &["diff", "good.o", "good.o"]);
-    assert_eq!(out.status.code(), Some(0));
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        succeeded(dir.path(), &["diff", "good.o", "good.o"]),
         "no shape changes from good.o to good.o\n"
     );
 }

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 /// the next.
 fn flake_command(counter: &Path) -> String {
     format!(
-        r#"k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; if [ $(( ((k * 2654435761) >> 9) % 100 )) -lt 30 ]; then echo 'Kernel panic - not syncing: flake'; else echo BOOT-OK; fi"#,
-        c = counter.display()
+        r#"{}; if [ $(( ((k * 2654435761) >> 9) % 100 )) -lt 30 ]; then echo 'Kernel panic - not syncing: flake'; else echo BOOT-OK; fi"#,
+        common::count_boot(counter)
     )
 }
 

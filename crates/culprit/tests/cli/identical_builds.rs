@@ -8,22 +8,21 @@ use crate::common;
 
 use common::{culprit, json, linear_repo};
 
-const TOML: &str = r#"[build]
-command = "echo kernel > {build}/image"
-artifacts = ["{build}/image"]
-
-[[test]]
-name = "boot"
-command = "cat {build}/image; if [ $(cat n) -ge 5 ]; then echo 'Kernel panic - not syncing: planted'; else echo BOOT-OK; fi"
-timeout = "20s"
-success = ["BOOT-OK"]
-"#;
+/// Every commit builds the same image; the boot panics from commit 5 on.
+fn toml() -> String {
+    let boot = common::boot_test(
+        "boot",
+        "cat {build}/image; if [ $(cat n) -ge 5 ]; then echo 'Kernel panic - not syncing: planted'; else echo BOOT-OK; fi",
+        "timeout = \"20s\"\n",
+    );
+    format!("[build]\ncommand = \"echo kernel > {{build}}/image\"\nartifacts = [\"{{build}}/image\"]\n\n{boot}")
+}
 
 #[test]
 fn a_culprit_with_its_parents_bytes_is_not_claimed() {
     let dir = tempfile::tempdir().unwrap();
     let repo = common::new_dir(dir.path(), "repo");
-    let ids = linear_repo(&repo, 12, TOML);
+    let ids = linear_repo(&repo, 12, &toml());
     let out = culprit(
         &repo,
         &["bisect", "--good", &ids[0], "--bad", "main", "--json"],

@@ -1,21 +1,18 @@
 //! `culprit kconfig` as a user runs it, on the Zephyr-style seed-002 tree and toyos:
 //! exit codes, messages with file:line, `--json` documents, the written `.config`.
 
+use crate::common::{self, assert_says, write_file};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn gale() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../culprit-kconfig/tests/trees/gale")
 }
 
+/// `culprit kconfig ARGS` in `dir`.
 fn culprit(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_culprit"))
-        .current_dir(dir)
-        .arg("kconfig")
-        .args(args)
-        .output()
-        .expect("culprit runs")
+    common::culprit(dir, &[&["kconfig"][..], args].concat())
 }
 
 fn stdout(out: &Output) -> String {
@@ -31,13 +28,12 @@ fn check_names_the_gating_if_and_what_would_fix_it() {
         text.starts_with("CONFIG_GALE_WASM_LTO_MUTEX requested y, got n (set at prj.conf:3)\n"),
         "{text}"
     );
-    assert!(
-        text.contains("it sits inside `if GALE_KERNEL_SEM` (zephyr/Kconfig:17), and GALE_KERNEL_SEM is n (set at prj.conf:4)"),
-        "{text}"
-    );
-    assert!(
-        text.contains("would apply with: CONFIG_GALE_KERNEL_SEM=y"),
-        "{text}"
+    assert_says(
+        &text,
+        &[
+            "it sits inside `if GALE_KERNEL_SEM` (zephyr/Kconfig:17), and GALE_KERNEL_SEM is n (set at prj.conf:4)",
+            "would apply with: CONFIG_GALE_KERNEL_SEM=y",
+        ],
     );
 
     let out = culprit(&gale(), &["check", "--json", "prj.conf"]);
@@ -50,7 +46,7 @@ fn check_names_the_gating_if_and_what_would_fix_it() {
 #[test]
 fn check_passes_fragments_that_apply_and_names_unknown_options() {
     let dir = tempfile::tempdir().unwrap();
-    let good = crate::common::write_file(
+    let good = write_file(
         dir.path(),
         "good.conf",
         "CONFIG_GALE_KERNEL_SEM=y\nCONFIG_GALE_WASM_LTO_SEM=y\n",
@@ -59,7 +55,7 @@ fn check_passes_fragments_that_apply_and_names_unknown_options() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(stdout(&out), "all 2 assignments apply\n");
 
-    let typo = crate::common::write_file(dir.path(), "typo.conf", "CONFIG_GALE_KERNEL_MUTX=y\n");
+    let typo = write_file(dir.path(), "typo.conf", "CONFIG_GALE_KERNEL_MUTX=y\n");
     let out = culprit(&gale(), &["check", typo.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
@@ -72,7 +68,7 @@ fn check_passes_fragments_that_apply_and_names_unknown_options() {
 #[test]
 fn malformed_input_exits_2_with_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = crate::common::write_file(dir.path(), "bad.conf", "CONFIG_LOG=y\nLOG=y\n");
+    let bad = write_file(dir.path(), "bad.conf", "CONFIG_LOG=y\nLOG=y\n");
     let out = culprit(&gale(), &["check", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -130,7 +126,7 @@ fn why_and_diff_explain_values_and_changes() {
     assert!(text.contains("inside `if GALE_KERNEL_SEM`"), "{text}");
 
     let dir = tempfile::tempdir().unwrap();
-    let b = crate::common::write_file(
+    let b = write_file(
         dir.path(),
         "b.conf",
         "CONFIG_GALE_KERNEL_SEM=y\nCONFIG_GALE_KERNEL_MUTEX=y\nCONFIG_GALE_WASM_LTO_MUTEX=y\n",
@@ -165,22 +161,18 @@ fn why_and_diff_explain_values_and_changes() {
 #[test]
 fn a_recursive_dependency_exits_2_naming_the_cycle() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("Kconfig"),
-        "config A\n\tbool \"a\"\n\tdepends on B\nconfig B\n\tbool \"b\"\n\tdepends on A\n",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("in.conf"), "CONFIG_A=y\n").unwrap();
+    let cycle = "config A\n\tbool \"a\"\n\tdepends on B\nconfig B\n\tbool \"b\"\n\tdepends on A\n";
+    write_file(dir.path(), "Kconfig", cycle);
+    write_file(dir.path(), "in.conf", "CONFIG_A=y\n");
     let out = culprit(dir.path(), &["normalize", "in.conf", "-o", "out"]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("Kconfig:3: recursive dependency detected"),
-        "{err}"
-    );
-    assert!(
-        err.contains("Kconfig:6: symbol B depends on symbol A"),
-        "{err}"
+    assert_says(
+        &err,
+        &[
+            "Kconfig:3: recursive dependency detected",
+            "Kconfig:6: symbol B depends on symbol A",
+        ],
     );
 }
 
@@ -190,7 +182,7 @@ fn a_recursive_dependency_exits_2_naming_the_cycle() {
 fn shell_probes_run_once_per_toolchain() {
     let dir = tempfile::tempdir().unwrap();
     let count = dir.path().join("count");
-    let probe = crate::common::write_file(
+    let probe = write_file(
         dir.path(),
         "probe.sh",
         format!("echo run >> {}\necho y\n", count.display()),

@@ -9,6 +9,7 @@ use crate::labgrid_lab::{lab, qemus_under};
 use common::{candidate_verdicts, culprit, json, spawn_toyos_hunt, wait_for};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
+use std::path::Path;
 use std::time::Duration;
 
 #[test]
@@ -68,22 +69,25 @@ fn the_toyos_hunt_through_labgrid_names_the_same_culprit_as_the_local_executor()
     let step = &labgrid["candidates"][0]["runs"];
     assert!(!step.as_array().unwrap().is_empty(), "{labgrid}");
     // The hunt let go of what it held.
-    assert_eq!(lab.locked(), vec![], "places left locked");
-    assert_eq!(lab.open_reservations(), Vec::<String>::new());
+    lab.assert_released("after the hunt");
+}
+
+/// Waits until a QEMU boots `repo`'s toyos on a place: a hunt holds a place then.
+fn wait_for_a_boot(repo: &Path) {
+    let booting = || !qemus_under(repo).is_empty();
+    wait_for(
+        "a QEMU booting on a place",
+        Duration::from_secs(120),
+        booting,
+    );
 }
 
 #[test]
 fn ctrl_c_leaves_no_place_locked_and_no_qemu_running() {
     let Some(lab) = lab() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    lab.toyos(dir.path(), &repo, "tags = { board = \"qemu-x86\" }");
+    let (_dir, repo) = lab.qemu_toyos();
     let child = spawn_toyos_hunt(&repo, "labgrid");
-    wait_for(
-        "a QEMU booting on a place",
-        Duration::from_secs(120),
-        || !qemus_under(&repo).is_empty(),
-    );
+    wait_for_a_boot(&repo);
     assert!(!lab.locked().is_empty(), "a boot runs on a locked place");
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
     let out = child.wait_with_output().unwrap();
@@ -93,22 +97,15 @@ fn ctrl_c_leaves_no_place_locked_and_no_qemu_running() {
         Vec::<i32>::new(),
         "QEMU outlived Ctrl-C"
     );
-    assert_eq!(lab.locked(), vec![], "places left locked after Ctrl-C");
-    assert_eq!(lab.open_reservations(), Vec::<String>::new());
+    lab.assert_released("after Ctrl-C");
 }
 
 #[test]
 fn a_culprit_killed_with_sigkill_leaves_locks_that_the_next_command_ends() {
     let Some(lab) = lab() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    lab.toyos(dir.path(), &repo, "tags = { board = \"qemu-x86\" }");
+    let (_dir, repo) = lab.qemu_toyos();
     let mut child = spawn_toyos_hunt(&repo, "labgrid");
-    wait_for(
-        "a QEMU booting on a place",
-        Duration::from_secs(120),
-        || !qemus_under(&repo).is_empty(),
-    );
+    wait_for_a_boot(&repo);
     kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).unwrap();
     child.wait().unwrap();
     // Its boots die with it (their supervisor powers them off), its locks stay.
@@ -140,8 +137,7 @@ fn a_culprit_killed_with_sigkill_leaves_locks_that_the_next_command_ends() {
     for (place, _) in &left {
         assert!(stderr.contains(place.as_str()), "{stderr}");
     }
-    assert_eq!(lab.locked(), vec![], "locks left after the next command");
-    assert_eq!(lab.open_reservations(), Vec::<String>::new());
+    lab.assert_released("after the next command");
 }
 
 #[test]
@@ -180,16 +176,13 @@ fn a_place_someone_else_holds_is_a_lab_fault_that_names_the_holder() {
         "{stderr}"
     );
     assert!(stderr.contains(other), "{stderr}");
-    assert_eq!(lab.locked(), vec![]);
-    assert_eq!(lab.open_reservations(), Vec::<String>::new());
+    lab.assert_released("after a lab fault");
 }
 
 #[test]
 fn bad_lab_settings_stop_the_hunt_before_any_step() {
     let Some(lab) = lab() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    lab.toyos(dir.path(), &repo, "tags = { board = \"qemu-x86\" }");
+    let (_dir, repo) = lab.qemu_toyos();
     let toml = repo.join("culprit.toml");
     let good = std::fs::read_to_string(&toml).unwrap();
     let cases = [
@@ -232,14 +225,7 @@ fn bad_lab_settings_stop_the_hunt_before_any_step() {
     for ((from, to), said) in cases {
         std::fs::write(&toml, good.replace(from, to)).unwrap();
         let out = culprit(&repo, &common::TOYOS_HUNT);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
-        for part in said {
-            assert!(
-                stderr.contains(part),
-                "{to}: {part:?} missing from {stderr}"
-            );
-        }
+        common::assert_case_refused(to, &out, &said);
         assert!(
             !repo.join(".culprit/sessions/1/step-1").exists(),
             "{to}: a step ran"

@@ -6,12 +6,11 @@
 
 use crate::common::{self, candidate_verdicts, culprit, json, spawn_toyos_hunt, wait_for};
 use crate::lava_lab::{
-    api, cancel, executor_section, job_log, jobs_of, lab, lava_toyos, unfinished, TEMPLATE,
+    api, cancel, executor_section, job_log, jobs_of, lab, lava_toyos, unfinished, Lab, TEMPLATE,
 };
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -19,21 +18,14 @@ use std::time::Duration;
 
 #[test]
 fn the_toyos_hunt_through_lava_names_the_same_culprit_as_the_local_executor() {
-    let Some((url, token, _turn)) = lab() else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let local_repo = dir.path().join("local");
-    let planted = common::planted_toyos(dir.path(), &local_repo, &[]);
-    let (local, _) = common::json_ok(
-        &local_repo,
-        &[&common::TOYOS_HUNT[..], &["--json"]].concat(),
-    );
+    let Some(lab) = lab() else { return };
+    let (dir, local_repo, planted) = common::toyos_history(&[]);
+    let local = common::toyos_hunt_ok(&local_repo, &[]);
     let repo = dir.path().join("lava");
     lava_toyos(
         dir.path(),
         &repo,
-        &executor_section(&url, &token, ""),
+        &executor_section(&lab.url, &lab.token, ""),
         TEMPLATE,
     );
     let out = culprit(
@@ -79,14 +71,14 @@ fn the_toyos_hunt_through_lava_names_the_same_culprit_as_the_local_executor() {
         .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
         .and_then(|id| id.parse().ok())
         .expect("a job id in the log");
-    let job = api(&url, &token, &format!("/jobs/{id}/"));
+    let job = api(&lab.url, &lab.token, &format!("/jobs/{id}/"));
     assert!(
         job["description"].as_str().unwrap().starts_with("culprit-"),
         "{job}"
     );
-    assert!(job_log(&url, &token, id).contains("*** Booting toyos"));
+    assert!(job_log(&lab.url, &lab.token, id).contains("*** Booting toyos"));
     // The token never shows in what culprit wrote.
-    let secret = std::fs::read_to_string(&token).unwrap();
+    let secret = std::fs::read_to_string(&lab.token).unwrap();
     assert!(!stderr.contains(secret.trim()));
     let journal = std::fs::read(repo.join(".culprit/journal.sqlite")).unwrap_or_default();
     assert!(!String::from_utf8_lossy(&journal).contains(secret.trim()));
@@ -94,17 +86,14 @@ fn the_toyos_hunt_through_lava_names_the_same_culprit_as_the_local_executor() {
 
 #[test]
 fn a_job_cancelled_on_the_server_mid_boot_is_retried_as_an_infra_error() {
-    let Some((url, token, _turn)) = lab() else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let (planted, child) = hunt_with_long_silence(dir.path(), &url, &token);
+    let Some(lab) = lab() else { return };
+    let (_dir, planted, child) = hunt_with_long_silence(&lab);
     let pid = child.id();
     let done = Arc::new(AtomicBool::new(false));
     // Someone at the lab: the first two jobs whose guest hangs in its test are cancelled
     // from the web API while culprit still waits for the silence to run out.
     let outsider = {
-        let (done, url, token) = (done.clone(), url.clone(), token.clone());
+        let (done, url, token) = (done.clone(), lab.url.clone(), lab.token.clone());
         std::thread::spawn(move || {
             let mut cancelled = Vec::new();
             while !done.load(Ordering::SeqCst) && cancelled.len() < 2 {
@@ -147,9 +136,7 @@ fn a_job_cancelled_on_the_server_mid_boot_is_retried_as_an_infra_error() {
 
 #[test]
 fn ctrl_c_leaves_no_job_running_and_sigkill_leaves_jobs_the_next_command_cancels() {
-    let Some((url, token, _turn)) = lab() else {
-        return;
-    };
+    let Some(lab) = lab() else { return };
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     // A boot action that waits for a prompt the guest never prints: a job runs until
@@ -158,11 +145,11 @@ fn ctrl_c_leaves_no_job_running_and_sigkill_leaves_jobs_the_next_command_cancels
     lava_toyos(
         dir.path(),
         &repo,
-        &executor_section(&url, &token, ""),
+        &executor_section(&lab.url, &lab.token, ""),
         &template,
     );
     let running = |pid: u32| {
-        jobs_of(&url, &token, pid)
+        jobs_of(&lab.url, &lab.token, pid)
             .iter()
             .any(|(_, state, _)| state == "Running")
     };
@@ -173,14 +160,17 @@ fn ctrl_c_leaves_no_job_running_and_sigkill_leaves_jobs_the_next_command_cancels
     kill(Pid::from_raw(pid as i32), Signal::SIGINT).unwrap();
     let out = child.wait_with_output().unwrap();
     common::assert_exit(&out, 130);
-    assert_eq!(unfinished(&jobs_of(&url, &token, pid)), Vec::<u64>::new());
+    assert_eq!(
+        unfinished(&jobs_of(&lab.url, &lab.token, pid)),
+        Vec::<u64>::new()
+    );
     // SIGKILL: the job runs on; the next command cancels it before it starts its own.
     let child = spawn_toyos_hunt(&repo, "lava");
     let pid = child.id();
     wait_for("a running job", Duration::from_secs(180), || running(pid));
     kill(Pid::from_raw(pid as i32), Signal::SIGKILL).unwrap();
     let _ = child.wait_with_output();
-    let left = unfinished(&jobs_of(&url, &token, pid));
+    let left = unfinished(&jobs_of(&lab.url, &lab.token, pid));
     assert!(!left.is_empty(), "the killed culprit's jobs ran on");
     let mut next = spawn_toyos_hunt(&repo, "lava");
     let stderr = next.stderr.take().unwrap();
@@ -195,14 +185,15 @@ fn ctrl_c_leaves_no_job_running_and_sigkill_leaves_jobs_the_next_command_cancels
         left.iter().any(|id| said.contains(&id.to_string())),
         "{said} names none of {left:?}"
     );
-    assert_eq!(unfinished(&jobs_of(&url, &token, pid)), Vec::<u64>::new());
+    assert_eq!(
+        unfinished(&jobs_of(&lab.url, &lab.token, pid)),
+        Vec::<u64>::new()
+    );
 }
 
 #[test]
 fn a_lab_culprit_cannot_use_is_refused_before_any_step() {
-    let Some((url, token, _turn)) = lab() else {
-        return;
-    };
+    let Some(lab) = lab() else { return };
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     lava_toyos(dir.path(), &repo, "", TEMPLATE);
@@ -213,31 +204,31 @@ fn a_lab_culprit_cannot_use_is_refused_before_any_step() {
     let cases: [(&str, String, &str, &[&str]); 5] = [
         (
             "a wrong token",
-            executor_section(&url, &wrong_token, ""),
+            executor_section(&lab.url, &wrong_token, ""),
             TEMPLATE,
             &["refused the API token", "Invalid token"],
         ),
         (
             "an unknown device type",
-            executor_section(&url, &token, "").replace("\"qemu\"", "\"no-such-board\""),
+            executor_section(&lab.url, &lab.token, "").replace("\"qemu\"", "\"no-such-board\""),
             TEMPLATE,
             &["has no device type `no-such-board`"],
         ),
         (
             "a template without the artifact's placeholder",
-            executor_section(&url, &token, ""),
+            executor_section(&lab.url, &lab.token, ""),
             &TEMPLATE.replace("{url:kernel}", "http://example.org/kernel"),
             &["has no artifact placeholder", "{url:NAME}"],
         ),
         (
             "an unreachable server",
-            executor_section("http://127.0.0.1:9", &token, ""),
+            executor_section("http://127.0.0.1:9", &lab.token, ""),
             TEMPLATE,
             &["cannot be reached", "http://127.0.0.1:9"],
         ),
         (
             "a definition the server rejects",
-            executor_section(&url, &token, ""),
+            executor_section(&lab.url, &lab.token, ""),
             &TEMPLATE.replace("priority: medium", "priority: medium\nno_such_key: 1"),
             &[
                 "rejects the job made from",
@@ -251,24 +242,20 @@ fn a_lab_culprit_cannot_use_is_refused_before_any_step() {
         std::fs::write(repo.join("lava-boot.yaml"), template).unwrap();
         let out = culprit(&repo, &common::TOYOS_HUNT);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
-        for part in parts {
-            assert!(
-                stderr.contains(part),
-                "{what}: {part:?} missing in {stderr}"
-            );
-        }
+        common::assert_case_refused(what, &out, parts);
         assert!(!stderr.contains("testing"), "{what}: a step ran: {stderr}");
         assert!(!stderr.contains("panicked"), "{what}: {stderr}");
     }
 }
 
-/// Starts the toyos hunt through the lab in `dir` with 12 s of silence instead of 2 s,
-/// so that what the lab does to a hanging guest lands while culprit still waits on it.
-/// Returns where the demo planted its events, and the running hunt.
-fn hunt_with_long_silence(dir: &Path, url: &str, token: &Path) -> (serde_json::Value, Child) {
-    let repo = dir.join("toyos");
-    let planted = lava_toyos(dir, &repo, &executor_section(url, token, ""), TEMPLATE);
+/// Starts the toyos hunt through the lab in a new folder with 12 s of silence instead of
+/// 2 s, so that what the lab does to a hanging guest lands while culprit still waits on
+/// it. Returns the folder, where the demo planted its events, and the running hunt.
+fn hunt_with_long_silence(lab: &Lab) -> (tempfile::TempDir, serde_json::Value, Child) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("toyos");
+    let section = executor_section(&lab.url, &lab.token, "");
+    let planted = lava_toyos(dir.path(), &repo, &section, TEMPLATE);
     let toml = repo.join("culprit.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
     // Learned deadlines off: every hang waits its whole 12 s, so whoever watches the job's
@@ -279,7 +266,7 @@ fn hunt_with_long_silence(dir: &Path, url: &str, token: &Path) -> (serde_json::V
         format!("{text}\n[bisect]\nlearned_deadlines = \"off\"\n"),
     )
     .unwrap();
-    (planted, spawn_toyos_hunt(&repo, "lava"))
+    (dir, planted, spawn_toyos_hunt(&repo, "lava"))
 }
 
 /// The console of a job (its log) shows smp_semaphore started and not ended: the hang
@@ -303,11 +290,8 @@ fn set_health(device: &str, health: &str) {
 
 #[test]
 fn a_device_taken_offline_under_a_hanging_boot_is_an_infra_error_not_a_hang() {
-    let Some((url, token, _turn)) = lab() else {
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let (planted, child) = hunt_with_long_silence(dir.path(), &url, &token);
+    let Some(lab) = lab() else { return };
+    let (_dir, planted, child) = hunt_with_long_silence(&lab);
     let pid = child.id();
     // The admin: the device of the first boot that hangs in its test goes to maintenance,
     // and comes back once culprit has given up on that boot.
@@ -316,10 +300,10 @@ fn a_device_taken_offline_under_a_hanging_boot_is_an_infra_error_not_a_hang() {
         "a boot hanging in its test",
         Duration::from_secs(300),
         || {
-            for (id, state, _) in jobs_of(&url, &token, pid) {
-                let log = job_log(&url, &token, id);
+            for (id, state, _) in jobs_of(&lab.url, &lab.token, pid) {
+                let log = job_log(&lab.url, &lab.token, id);
                 if state == "Running" && hangs(&log) {
-                    let job = api(&url, &token, &format!("/jobs/{id}/"));
+                    let job = api(&lab.url, &lab.token, &format!("/jobs/{id}/"));
                     let device = job["actual_device"].as_str().unwrap().to_string();
                     set_health(&device, "MAINTENANCE");
                     taken = Some((id, device));
@@ -331,7 +315,7 @@ fn a_device_taken_offline_under_a_hanging_boot_is_an_infra_error_not_a_hang() {
     );
     let (id, device) = taken.unwrap();
     wait_for("the job to end", Duration::from_secs(120), || {
-        api(&url, &token, &format!("/jobs/{id}/"))["state"] == "Finished"
+        api(&lab.url, &lab.token, &format!("/jobs/{id}/"))["state"] == "Finished"
     });
     set_health(&device, "GOOD");
     let out = child.wait_with_output().unwrap();

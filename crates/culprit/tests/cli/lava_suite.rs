@@ -72,13 +72,11 @@ fn cases(step: &Value) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn a_case_that_faults_inside_a_suite_is_blamed_on_that_case_through_lava() {
-    let Some((url, token, _turn)) = lab() else {
-        return;
-    };
+    let Some(lab) = lab() else { return };
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("toyos");
     // Every case in one boot: the kernel gets no `test=` word.
-    let section = executor_section(&url, &token, "")
+    let section = executor_section(&lab.url, &lab.token, "")
         .replace("command_line = \"test={test}\"", "command_line = \"suite\"");
     let ids = suite_history(&repo, &section);
     let out = culprit(

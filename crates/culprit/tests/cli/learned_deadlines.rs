@@ -7,36 +7,28 @@
 
 use crate::common;
 
-use common::{culprit, json, linear_repo, succeeded};
+use common::{culprit, json, succeeded};
+use std::path::PathBuf;
 
-/// Commits `slow..` boot with pauses four times longer; commits `hang..` print nothing.
-fn toml(slow: usize, hang: usize) -> String {
-    format!(
-        r#"[build]
-command = "true"
+/// The boot: from commit 6 on its pauses are four times longer, from commit 11 on it
+/// prints nothing.
+const BOOT: &str = "n=$(cat n); p=0.5; if [ $n -ge 6 ]; then p=2; fi; if [ $n -ge 11 ]; then sleep 60; fi; echo 'Linux version 6.1'; sleep $p; echo 'Run /init as init process'; sleep $p; echo BOOT-OK";
 
-[[test]]
-name = "boot"
-command = "n=$(cat n); p=0.5; if [ $n -ge {slow} ]; then p=2; fi; if [ $n -ge {hang} ]; then sleep 60; fi; echo 'Linux version 6.1'; sleep $p; echo 'Run /init as init process'; sleep $p; echo BOOT-OK"
-timeout = "30s"
-silence = "15s"
-success = ["BOOT-OK"]
-
-[bisect]
-learned_deadlines = "4x+1s"
-"#
-    )
+/// A history of `commits` commits booting [`BOOT`] in a new folder, its hunts learning
+/// deadlines with `margin`: (folder, repo, ids).
+fn history(commits: usize, margin: &str) -> (tempfile::TempDir, PathBuf, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = format!(
+        "timeout = \"30s\"\nsilence = \"15s\"\n\n[build]\ncommand = \"true\"\n\n[bisect]\nlearned_deadlines = \"{margin}\"\n"
+    );
+    let (repo, ids) = common::boot_repo(dir.path(), commits, BOOT, &extra);
+    (dir, repo, ids)
 }
 
 #[test]
 fn silent_hangs_end_at_the_learned_deadline_and_a_slow_boot_is_never_blamed() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = common::new_dir(dir.path(), "repo");
-    let ids = linear_repo(&repo, 16, &toml(6, 11));
-    let out = culprit(
-        &repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
+    let (_dir, repo, ids) = history(16, "4x+1s");
+    let out = culprit(&repo, &common::bisect_args(&ids[0]));
     let doc = json(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{doc}\n{stderr}");
@@ -75,14 +67,8 @@ fn silent_hangs_end_at_the_learned_deadline_and_a_slow_boot_is_never_blamed() {
 
 #[test]
 fn learned_deadlines_turned_off_leave_only_the_fixed_silence() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = common::new_dir(dir.path(), "repo");
-    let text = toml(6, 11).replace("\"4x+1s\"", "\"off\"");
-    let ids = linear_repo(&repo, 12, &text);
-    let out = culprit(
-        &repo,
-        &["bisect", "--good", &ids[0], "--bad", "main", "--json"],
-    );
+    let (_dir, repo, ids) = history(12, "off");
+    let out = culprit(&repo, &common::bisect_args(&ids[0]));
     let doc = json(&out);
     assert_eq!(doc["culprit"], ids[10].as_str(), "{doc}");
     assert!(!succeeded(&repo, &["log"]).contains("learned deadline"));
@@ -90,10 +76,7 @@ fn learned_deadlines_turned_off_leave_only_the_fixed_silence() {
 
 #[test]
 fn a_margin_that_does_not_read_is_refused_with_its_fix() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = common::new_dir(dir.path(), "repo");
-    let text = toml(6, 11).replace("\"4x+1s\"", "\"soon\"");
-    let ids = linear_repo(&repo, 3, &text);
+    let (_dir, repo, ids) = history(3, "soon");
     let out = culprit(&repo, &["bisect", "--good", &ids[0], "--bad", "main"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");

@@ -16,13 +16,14 @@ fn x86_64_silent_early_hang_inside_a_build_break_is_found_exactly() {
     let Some(kernel) = kernel("x86_64") else {
         return;
     };
-    let docs = plant_doc;
     let strcpy = "char *strcpy(char *dest, const char *src)\n";
     let start = "\tset_task_stack_end_magic(&init_task);\n";
     let ids = kernel.plant(
         "silent-hang",
         &[
-            ("docs: a harmless change", &|r: &Path| docs(r, "hang-1.txt")),
+            ("docs: a harmless change", &|r: &Path| {
+                plant_doc(r, "hang-1.txt")
+            }),
             ("lib/string: a change that does not build", &|r: &Path| {
                 edit(
                     r,
@@ -40,13 +41,13 @@ fn x86_64_silent_early_hang_inside_a_build_break_is_found_exactly() {
                 )
             }),
             ("docs: another harmless change", &|r: &Path| {
-                docs(r, "hang-2.txt")
+                plant_doc(r, "hang-2.txt")
             }),
             ("lib/string: build again", &|r: &Path| {
                 edit(r, "lib/string.c", " culprit_planted_broken\n", "\n")
             }),
             ("docs: a third harmless change", &|r: &Path| {
-                docs(r, "hang-3.txt")
+                plant_doc(r, "hang-3.txt")
             }),
         ],
     );

@@ -111,7 +111,6 @@ fn x86_64_commit_hunt_past_a_build_break() {
     let Some(kernel) = kernel("x86_64") else {
         return;
     };
-    let docs = plant_doc;
     let main_c = "init/main.c";
     let kernel_init = "static int __ref kernel_init(void *unused)\n{\n\tint ret;\n";
     // A statement at the start of kernel_init().
@@ -127,7 +126,7 @@ fn x86_64_commit_hunt_past_a_build_break() {
         "planted",
         &[
             ("docs: a harmless change", &|r: &Path| {
-                docs(r, "culprit-1.txt")
+                plant_doc(r, "culprit-1.txt")
             }),
             ("init: a change that does not build", &|r: &Path| {
                 at_init(r, "culprit_planted_undeclared();")
@@ -139,7 +138,7 @@ fn x86_64_commit_hunt_past_a_build_break() {
                 at_init(r, "panic(\"culprit planted: no userspace today\");")
             }),
             ("docs: another harmless change", &|r: &Path| {
-                docs(r, "culprit-2.txt")
+                plant_doc(r, "culprit-2.txt")
             }),
         ],
     );

@@ -102,9 +102,7 @@ fn long_boots(toml: &str, repo: &Path) -> String {
 
 #[test]
 fn nothing_survives_culprit_and_its_supervisors_killed_at_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    let planted = common::planted_toyos(dir.path(), &repo, &["--commits", "30"]);
+    let (_dir, repo, planted) = common::toyos_history(&["--commits", "30"]);
     assert!(planted["culprit"].is_string(), "{planted}");
     let toml = std::fs::read_to_string(repo.join("culprit.toml")).unwrap();
     std::fs::write(repo.join("long.toml"), long_boots(&toml, &repo)).unwrap();

@@ -59,8 +59,7 @@ fn a_hunt_in_a_tree_with_a_hostile_path_names_the_planted_commit() {
     // Untracked: the hunt's tree stays the repository's, clean.
     std::fs::write(repo.join("quoted.toml"), &quoted).unwrap();
 
-    let args = [&common::TOYOS_HUNT[..], &["-f", "quoted.toml", "--json"]].concat();
-    let (doc, _) = common::json_ok(&repo, &args);
+    let doc = common::toyos_hunt_ok(&repo, &["-f", "quoted.toml"]);
     assert_eq!(doc["status"], "found", "{doc}");
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     no_file_was_created(&dir);

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::scripted_config::{option_on, scripted_config_tree};
+use common::scripted_config::{alpha_and_beta, option_on, scripted_config_tree};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -16,30 +16,11 @@ const REFUSES_10: &str = "sed -i 's/^CONFIG_OPT_10=y/# CONFIG_OPT_10 is not set/
 /// are both on; `gamma` always passes. `config` is the rest of the `[config]` section
 /// (the normalizer, when there is one), `build` the `[build]` command, when there is one.
 fn tree(dir: &Path, config: &str, build: Option<&str>) {
-    let toml = format!(
-        r#"{config}
-{build}
-[[test]]
-name = "alpha"
-command = "echo 'Linux version 6.1'; if {a}; then echo '<b>oops</b>'; echo 'Kernel panic - not syncing: alpha <broke>'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-
-[[test]]
-name = "beta"
-command = "echo 'Linux version 6.1'; if {b1} && {b2}; then sleep 30; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-silence = "1s"
-
-[[test]]
-name = "gamma"
-command = "echo 'Linux version 6.1'; echo BOOT-OK"
-success = ["BOOT-OK"]
-"#,
-        build = build.map_or_else(String::new, |b| format!("[build]\ncommand = \"{b}\"\n")),
-        a = option_on(3),
-        b1 = option_on(5),
-        b2 = option_on(9),
-    );
+    let build = build.map_or_else(String::new, |b| format!("[build]\ncommand = \"{b}\"\n"));
+    let alpha_says = "echo '<b>oops</b>'; echo 'Kernel panic - not syncing: alpha <broke>'";
+    let tests = alpha_and_beta(alpha_says, 3, (5, 9));
+    let gamma = common::boot_test("gamma", "echo 'Linux version 6.1'; echo BOOT-OK", "");
+    let toml = format!("{config}\n{build}\n{tests}\n{gamma}");
     scripted_config_tree(dir, OPTIONS, &toml);
 }
 
@@ -74,30 +55,20 @@ fn a_configuration_hunt_reports_its_culprit_sets_per_test() {
         md.starts_with("### culprit bisect-config (session 1): found\n"),
         "{md}"
     );
-    assert!(
-        md.contains("| alpha | `CONFIG_OPT_3` | fail: `kernel panic: alpha <broke>` |"),
-        "{md}"
-    );
-    assert!(
-        md.contains("| beta | `CONFIG_OPT_5` + `CONFIG_OPT_9` | hang: "),
-        "{md}"
-    );
-    assert!(
-        md.contains("Not applied by the build: `CONFIG_OPT_10` (asked `y`, got `n`)"),
-        "{md}"
+    // Each test's culprit set, the option the build did not apply, and for `alpha` how
+    // to reproduce it with the deciding evidence.
+    common::assert_says(
+        &md,
+        &[
+            "| alpha | `CONFIG_OPT_3` | fail: `kernel panic: alpha <broke>` |",
+            "| beta | `CONFIG_OPT_5` + `CONFIG_OPT_9` | hang: ",
+            "Not applied by the build: `CONFIG_OPT_10` (asked `y`, got `n`)",
+            "To reproduce `alpha` (kernel panic",
+            "on the good configuration, apply (built and checked):\n\n```\nCONFIG_OPT_3=y\n```",
+            "| `CONFIG_OPT_3` | bad | fail `kernel panic",
+        ],
     );
     assert!(!md.contains("Slow to build"), "no build is slow here: {md}");
-    assert!(md.contains("To reproduce `alpha` (kernel panic"), "{md}");
-    assert!(
-        md.contains(
-            "on the good configuration, apply (built and checked):\n\n```\nCONFIG_OPT_3=y\n```"
-        ),
-        "{md}"
-    );
-    assert!(
-        md.contains("| `CONFIG_OPT_3` | bad | fail `kernel panic"),
-        "the deciding evidence: {md}"
-    );
 
     let page = report(&repo, "html");
     let matrix = &page[page.find("<table class=\"grid matrix\">").unwrap()..];

@@ -7,8 +7,7 @@
 
 use crate::common;
 
-use common::{culprit, git, json};
-use std::path::Path;
+use common::{culprit, git, json, write_file};
 use std::process::Command;
 
 const MAKEFILE: &str = "\
@@ -19,24 +18,21 @@ prog: $(OBJS)
 \t$(CC) -I$(SRC)/include -c $(SRC)/$*.c -o $@
 ";
 
+/// Builds with ccache shared between the workers, as `culprit init` sets it up for Linux;
+/// the boot prints the tree's commit number, then runs the program built from it.
 fn culprit_toml() -> String {
-    r#"[build]
-command = "CCACHE_DIR={build}/../../ccache CCACHE_BASEDIR={build}/../../.. CCACHE_NOHASHDIR=1 make -s -C {build} -f {tree}/Makefile SRC={tree} 'CC=ccache gcc'"
-artifacts = ["{build}/prog"]
+    let boot = common::boot_test(
+        "boot",
+        "echo \\\"tree $(cat {tree}/n)\\\"; {build}/prog",
+        "timeout = \"20s\"\n",
+    );
+    format!(
+        r#"[build]
+command = "CCACHE_DIR={{build}}/../../ccache CCACHE_BASEDIR={{build}}/../../.. CCACHE_NOHASHDIR=1 make -s -C {{build}} -f {{tree}}/Makefile SRC={{tree}} 'CC=ccache gcc'"
+artifacts = ["{{build}}/prog"]
 
-[[test]]
-name = "boot"
-command = "echo \"tree $(cat {tree}/n)\"; {build}/prog"
-timeout = "20s"
-success = ["BOOT-OK"]
-"#
-    .to_string()
-}
-
-fn write(repo: &Path, path: &str, text: &str) {
-    let file = repo.join(path);
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(file, text).unwrap();
+{boot}"#
+    )
 }
 
 #[test]
@@ -49,36 +45,30 @@ fn workers_share_one_cold_build_and_each_step_runs_its_own_code() {
     let dir = tempfile::tempdir().unwrap();
     let repo = common::new_dir(dir.path(), "repo");
     git(&repo, &["init", "-q", "-b", "main"]);
-    write(&repo, "culprit.toml", &culprit_toml());
-    write(&repo, ".gitignore", ".culprit/\n");
-    write(&repo, "Makefile", MAKEFILE);
+    write_file(&repo, "culprit.toml", culprit_toml());
+    write_file(&repo, ".gitignore", ".culprit/\n");
+    write_file(&repo, "Makefile", MAKEFILE);
     // Two files the commits never change: their objects are the cache's to share.
     for name in ["a", "b"] {
-        write(
+        write_file(
             &repo,
             &format!("{name}.c"),
-            &format!("int {name}(void) {{ return 1; }}\n"),
+            format!("int {name}(void) {{ return 1; }}\n"),
         );
     }
-    write(
+    write_file(
         &repo,
         "main.c",
         "#include <stdio.h>\n#include \"value.h\"\nint a(void); int b(void);\nint main(void) {\n  printf(\"value %d\\n\", VALUE + a() + b() - 2);\n  if (VALUE >= 9) printf(\"Kernel panic - not syncing: planted at %d\\n\", VALUE);\n  else printf(\"BOOT-OK\\n\");\n  return 0;\n}\n",
     );
     let mut ids = Vec::new();
     for i in 1..=12 {
-        write(&repo, "n", &format!("{i}\n"));
-        write(&repo, "include/value.h", &format!("#define VALUE {i}\n"));
+        write_file(&repo, "n", format!("{i}\n"));
+        write_file(&repo, "include/value.h", format!("#define VALUE {i}\n"));
         ids.push(common::commit_all(&repo, &format!("commit {i}")));
     }
-    let out = culprit(
-        &repo,
-        &[
-            "bisect", "--good", &ids[0], "--bad", "main", "-j", "2", "--json",
-        ],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let args = [&common::bisect_args(&ids[0])[..], &["-j", "2"]].concat();
+    let (doc, _) = common::json_ok(&repo, &args);
     assert_eq!(doc["culprit"], ids[8].as_str(), "{doc}");
 
     // Every boot ran the code of the commit it was for.

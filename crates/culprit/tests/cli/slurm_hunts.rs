@@ -8,7 +8,7 @@ use crate::slurm_cluster;
 use common::{culprit, json, linear_repo, toml, wait_for};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
-use slurm_cluster::{cluster, jobs_with, pids_in, sleepy_repo, spawn_bisect};
+use slurm_cluster::{cluster, jobs_with, spawn_bisect, Sleepy};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -96,13 +96,8 @@ fn a_hunt_through_slurm_names_the_same_culprit_as_the_local_executor() {
 #[test]
 fn the_toyos_hunt_through_slurm_with_two_workers_names_the_planted_commit() {
     let Some(_) = cluster() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    let planted = common::planted_toyos(dir.path(), &repo, &[]);
-    let (doc, _) = common::json_ok(
-        &repo,
-        &[&common::TOYOS_HUNT[..], &["--executor", "slurm", "--json"]].concat(),
-    );
+    let (_dir, repo, planted) = common::toyos_history(&[]);
+    let doc = common::toyos_hunt_ok(&repo, &["--executor", "slurm"]);
     assert_eq!(doc["status"], "found");
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     assert_eq!(doc["target"]["smp_semaphore"], "hang at stage test");
@@ -112,10 +107,8 @@ fn the_toyos_hunt_through_slurm_with_two_workers_names_the_planted_commit() {
 fn a_job_cancelled_from_outside_is_retried_as_an_infra_error() {
     let Some(_) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (flags, pids) = (dir.path().join("flags"), dir.path().join("pids"));
-    std::fs::create_dir(&flags).unwrap();
-    let comment = format!("culprit-outside-cancel-{}", std::process::id());
-    let ids = sleepy_repo(&dir.path().join("repo"), &flags, &pids, &comment);
+    let sleepy = Sleepy::new(dir.path(), "outside-cancel");
+    let (ids, comment, flags) = (&sleepy.ids, &sleepy.comment, &sleepy.flags);
     let done = Arc::new(AtomicBool::new(false));
     // Someone else's scancel: every job that sleeps is cancelled once it runs.
     let outsider = {
@@ -139,7 +132,7 @@ fn a_job_cancelled_from_outside_is_retried_as_an_infra_error() {
             cancelled
         })
     };
-    let child = spawn_bisect(&dir.path().join("repo"), &ids[0], &[]);
+    let child = spawn_bisect(&sleepy.repo, &ids[0], &[]);
     let out = child.wait_with_output().unwrap();
     done.store(true, Ordering::SeqCst);
     let cancelled = outsider.join().unwrap();
@@ -154,23 +147,21 @@ fn a_job_cancelled_from_outside_is_retried_as_an_infra_error() {
 fn ctrl_c_leaves_no_job_queued_and_no_process_on_the_node() {
     let Some(_) = cluster() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (flags, pids) = (dir.path().join("flags"), dir.path().join("pids"));
-    std::fs::create_dir(&flags).unwrap();
-    let comment = format!("culprit-ctrl-c-{}", std::process::id());
-    let ids = sleepy_repo(&dir.path().join("repo"), &flags, &pids, &comment);
-    let child = spawn_bisect(&dir.path().join("repo"), &ids[0], &["-j", "2"]);
+    let sleepy = Sleepy::new(dir.path(), "ctrl-c");
+    let comment = &sleepy.comment;
+    let child = spawn_bisect(&sleepy.repo, &sleepy.ids[0], &["-j", "2"]);
     wait_for("a sleeping job", Duration::from_secs(120), || {
-        pids_in(&pids).len() >= 2 && jobs_with(&comment).iter().any(|(_, s)| s == "RUNNING")
+        sleepy.pids().len() >= 2 && jobs_with(comment).iter().any(|(_, s)| s == "RUNNING")
     });
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).unwrap();
     let out = child.wait_with_output().unwrap();
     common::assert_exit(&out, 130);
     assert_eq!(
-        jobs_with(&comment),
+        jobs_with(comment),
         vec![],
         "jobs left in squeue after Ctrl-C"
     );
-    for pid in pids_in(&pids) {
+    for pid in sleepy.pids() {
         assert!(!alive(pid), "pid {pid} of a job outlived Ctrl-C");
     }
 }

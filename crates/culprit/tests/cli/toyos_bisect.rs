@@ -7,14 +7,12 @@ use crate::common;
 
 #[test]
 fn names_the_hanging_commit_through_an_unbuildable_window_with_two_workers() {
-    let dir = tempfile::tempdir().unwrap();
-    let repo = dir.path().join("toyos");
-    let planted = common::planted_toyos(dir.path(), &repo, &[]);
+    let (_dir, repo, planted) = common::toyos_history(&[]);
     assert!(planted["commits"].as_u64().unwrap() >= 200, "{planted}");
     let merges = common::git(&repo, &["rev-list", "--merges", "--count", "main"]);
     assert!(merges.parse::<u32>().unwrap() >= 5, "merges: {merges}");
 
-    let (doc, _) = common::json_ok(&repo, &[&common::TOYOS_HUNT[..], &["--json"]].concat());
+    let doc = common::toyos_hunt_ok(&repo, &[]);
     assert_eq!(doc["status"], "found");
     assert_eq!(doc["culprit"], planted["culprit"], "{doc}");
     assert_eq!(doc["target"]["smp_semaphore"], "hang at stage test");

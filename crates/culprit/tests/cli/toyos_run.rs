@@ -145,31 +145,10 @@ fn set_changes_one_option_for_one_step_and_says_what_applied() {
         threads["outcome"], "fail",
         "the requested fault happened: {doc}"
     );
-    let excerpt = threads["excerpt"].as_str().unwrap();
-    assert!(
-        excerpt.contains("TOYOS FATAL ERROR"),
-        "the crash is in the excerpt: {excerpt}"
-    );
-    let requested = doc["config"]["requested"].as_array().unwrap();
-    let fate: Vec<(&str, bool, &str)> = requested
-        .iter()
-        .map(|r| {
-            (
-                r["option"].as_str().unwrap(),
-                r["applied"].as_bool().unwrap(),
-                r["got"].as_str().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        fate,
-        [
-            ("CONFIG_EARLY_FAULT", true, "y"),
-            ("CONFIG_IPI_BROADCAST", false, "n")
-        ],
-        "{doc}"
-    );
-    let why = requested[1]["why"].as_array().unwrap();
+    // The crash is in the excerpt.
+    common::assert_says(threads["excerpt"].as_str().unwrap(), &["TOYOS FATAL ERROR"]);
+    assert_requested(&doc, FAULT_APPLIED, "the option that cannot apply is named");
+    let why = doc["config"]["requested"][1]["why"].as_array().unwrap();
     assert!(
         why.iter()
             .any(|w| w.as_str().unwrap().contains("IPI") && w.as_str().unwrap().contains("Kconfig")),
@@ -193,20 +172,24 @@ fn set_changes_one_option_for_one_step_and_says_what_applied() {
     );
 }
 
-/// `(option, applied, got)` for each option a step was asked for.
-fn requested(doc: &serde_json::Value) -> Vec<(String, bool, String)> {
-    doc["config"]["requested"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no requests in {doc}"))
+/// What `--set` or a fragment asked of EARLY_FAULT and IPI_BROADCAST, both on: the fault
+/// applies, IPI_BROADCAST cannot (a dependency is off).
+const FAULT_APPLIED: &[(&str, bool, &str)] = &[
+    ("CONFIG_EARLY_FAULT", true, "y"),
+    ("CONFIG_IPI_BROADCAST", false, "n"),
+];
+
+/// Checks `(option, applied, got)` of each option a step was asked for, in order; `why`
+/// says what the list shows.
+fn assert_requested(doc: &serde_json::Value, expected: &[(&str, bool, &str)], why: &str) {
+    let fate: Vec<(&str, bool, &str)> = common::items(&doc["config"]["requested"])
         .iter()
         .map(|r| {
-            (
-                r["option"].as_str().unwrap().to_string(),
-                r["applied"].as_bool().unwrap(),
-                r["got"].as_str().unwrap().to_string(),
-            )
+            let text = |key: &str| r[key].as_str().unwrap();
+            (text("option"), r["applied"].as_bool().unwrap(), text("got"))
         })
-        .collect()
+        .collect();
+    assert_eq!(fate, expected, "{why}: {doc}");
 }
 
 #[test]
@@ -231,20 +214,11 @@ fn config_lays_a_fragment_over_one_step_also_at_a_revision() {
     assert_eq!(code, Some(1), "{doc}");
     let threads = test(&doc, "smp_threads");
     assert_eq!(threads["outcome"], "fail", "{doc}");
-    assert!(
-        threads["excerpt"]
-            .as_str()
-            .unwrap()
-            .contains("TOYOS FATAL ERROR"),
-        "{doc}"
-    );
-    assert_eq!(
-        requested(&doc),
-        [
-            ("CONFIG_EARLY_FAULT".to_string(), true, "y".to_string()),
-            ("CONFIG_IPI_BROADCAST".to_string(), false, "n".to_string())
-        ],
-        "{doc}"
+    common::assert_says(threads["excerpt"].as_str().unwrap(), &["TOYOS FATAL ERROR"]);
+    assert_requested(
+        &doc,
+        FAULT_APPLIED,
+        "the fragment's option that cannot apply is named",
     );
     assert_eq!(
         std::fs::read_to_string(tree.join(".config")).unwrap(),
@@ -269,13 +243,13 @@ fn config_lays_a_fragment_over_one_step_also_at_a_revision() {
     );
     assert_eq!(code, Some(0), "{doc}");
     assert_eq!(test(&doc, "smp_threads")["outcome"], "pass", "{doc}");
-    assert_eq!(
-        requested(&doc),
-        [
-            ("CONFIG_EARLY_FAULT".to_string(), true, "n".to_string()),
-            ("CONFIG_IPI_BROADCAST".to_string(), false, "n".to_string())
+    assert_requested(
+        &doc,
+        &[
+            ("CONFIG_EARLY_FAULT", true, "n"),
+            ("CONFIG_IPI_BROADCAST", false, "n"),
         ],
-        "one entry per option, the --set's value winning over the fragment's: {doc}"
+        "one entry per option, the --set's value winning over the fragment's",
     );
     assert!(
         tree.join(".culprit/workers/w0/tree/.config").is_file(),

@@ -12,10 +12,9 @@ section = ".data"
 max_size = 4096
 "#;
 
+/// Adds the shape check to the culprit.toml of the toyos tree in `dir`.
 fn with_shape_check(dir: &std::path::Path) {
-    let config = dir.join("culprit.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(config, format!("{text}{SHAPE}")).unwrap();
+    common::append_file(&dir.join("culprit.toml"), SHAPE);
 }
 
 #[test]
@@ -54,13 +53,8 @@ fn bisect_finds_the_commit_that_made_data_balloon() {
     let mut ids = Vec::new();
     for i in 1..=12 {
         if i == 8 {
-            let config = repo.join(".config");
-            let text = std::fs::read_to_string(&config).unwrap();
-            std::fs::write(
-                &config,
-                text.replace("# CONFIG_BIG_BUFFER is not set", "CONFIG_BIG_BUFFER=y"),
-            )
-            .unwrap();
+            let (off, on) = ("# CONFIG_BIG_BUFFER is not set", "CONFIG_BIG_BUFFER=y");
+            common::linux::edit(repo, ".config", off, on);
         }
         std::fs::write(repo.join("NOTES"), format!("change {i}\n")).unwrap();
         ids.push(common::commit_all(repo, &format!("change {i}")));

@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::{culprit, git, invocations, json};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A library repository whose commit `i` (1-based) writes `i` into `version`.
 fn library(dir: &Path, versions: usize) -> Vec<String> {
@@ -23,21 +23,15 @@ fn library(dir: &Path, versions: usize) -> Vec<String> {
 /// boot reads the submodule's file and panics from version 5 on.
 fn superproject(dir: &Path, lib: &Path, lib_ids: &[String], boots: &Path) -> Vec<String> {
     git(dir, &["init", "-q", "-b", "main"]);
-    std::fs::write(
-        dir.join("culprit.toml"),
-        format!(
-            r#"[build]
-command = "test -s lib/version"
-
-[[test]]
-name = "boot"
-command = "v=$(cat lib/version); echo $v >> {boots}; echo 'Linux version 6.1'; if [ $v -ge 5 ]; then echo 'Kernel panic - not syncing: lib too new'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-"#,
-            boots = boots.display()
-        ),
-    )
-    .unwrap();
+    let boot = format!(
+        "v=$(cat lib/version); echo $v >> {}; echo 'Linux version 6.1'; if [ $v -ge 5 ]; then echo 'Kernel panic - not syncing: lib too new'; else echo BOOT-OK; fi",
+        boots.display()
+    );
+    let toml = format!(
+        "[build]\ncommand = \"test -s lib/version\"\n\n{}",
+        common::boot_test("boot", &boot, "")
+    );
+    std::fs::write(dir.join("culprit.toml"), toml).unwrap();
     std::fs::write(dir.join(".gitignore"), ".culprit/\n").unwrap();
     let url = lib.to_str().unwrap();
     git(
@@ -60,15 +54,28 @@ success = ["BOOT-OK"]
     ids
 }
 
+/// A library of `versions` versions in `dir/lib` (see [`library`]) and a superproject
+/// in `dir/name` that takes each in turn (see [`superproject`]), its boots logged in
+/// `dir/boots`: (superproject, its commit ids, boot log). Both submodule tests start so.
+fn library_and_superproject(
+    dir: &Path,
+    versions: usize,
+    name: &str,
+) -> (PathBuf, Vec<String>, PathBuf) {
+    let lib = common::new_dir(dir, "lib");
+    let lib_ids = library(&lib, versions);
+    let repo = common::new_dir(dir, name);
+    let boots = dir.join("boots");
+    let ids = superproject(&repo, &lib, &lib_ids, &boots);
+    (repo, ids, boots)
+}
+
 #[test]
 fn submodules_are_checked_out_at_each_candidates_recorded_commit() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = common::new_dir(dir.path(), "lib");
-    let lib_ids = library(&lib, 8);
-    let repo = common::new_dir(dir.path(), "super");
-    let boots = dir.path().join("boots");
-    let ids = superproject(&repo, &lib, &lib_ids, &boots);
+    let (repo, ids, boots) = library_and_superproject(dir.path(), 8, "super");
     // The library's own repository is gone: only the superproject's .git/modules has it.
+    let lib = dir.path().join("lib");
     std::fs::rename(&lib, dir.path().join("lib-moved-away")).unwrap();
 
     let out = culprit(
@@ -92,11 +99,7 @@ fn submodules_are_checked_out_at_each_candidates_recorded_commit() {
 #[test]
 fn a_submodule_not_on_this_machine_is_refused_before_any_step() {
     let dir = tempfile::tempdir().unwrap();
-    let lib = common::new_dir(dir.path(), "lib");
-    let lib_ids = library(&lib, 3);
-    let origin = common::new_dir(dir.path(), "origin");
-    let boots = dir.path().join("boots");
-    superproject(&origin, &lib, &lib_ids, &boots);
+    let (origin, _, boots) = library_and_superproject(dir.path(), 3, "origin");
     git(
         &origin,
         &[
@@ -140,19 +143,13 @@ fn a_submodule_not_on_this_machine_is_refused_before_any_step() {
 /// A history whose boot panics from commit 6 on, and whose build and boot need two
 /// files that were never committed: an ignored `.config` and an untracked firmware.
 fn untracked_repo(dir: &Path, tree_section: &str) -> Vec<String> {
+    let boot = common::boot_test(
+        "boot",
+        "cat {tree}/fw/board.bin; n=$(cat n); echo 'Linux version 6.1'; if [ $n -ge 6 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi",
+        "",
+    );
     let toml = format!(
-        r#"{tree_section}
-[build]
-command = "grep -q CONFIG_BOOT=y .config"
-
-[config]
-file = ".config"
-
-[[test]]
-name = "boot"
-command = "cat {{tree}}/fw/board.bin; n=$(cat n); echo 'Linux version 6.1'; if [ $n -ge 6 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"
-success = ["BOOT-OK"]
-"#
+        "{tree_section}\n[build]\ncommand = \"grep -q CONFIG_BOOT=y .config\"\n\n[config]\nfile = \".config\"\n\n{boot}"
     );
     let ids = common::linear_repo(dir, 10, &toml);
     std::fs::write(dir.join(".gitignore"), ".culprit/\n.config\n").unwrap();

@@ -156,8 +156,8 @@ fn an_edited_or_staged_culprit_toml_does_not_make_the_tree_dirty() {
 fn flaky_lab_repo(dir: &Path, kill: &str, how: &str, extra: &str) -> Vec<String> {
     let counter = dir.join("boots");
     let command = format!(
-        r#"k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; case \" {kill} \" in *\" $k \"*) echo 'Linux version 6.1'; {how};; esac; n=$(cat n); echo 'Linux version 6.1'; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"#,
-        c = counter.display()
+        r#"{count}; case \" {kill} \" in *\" $k \"*) echo 'Linux version 6.1'; {how};; esac; n=$(cat n); echo 'Linux version 6.1'; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"#,
+        count = common::count_boot(&counter)
     );
     common::boot_repo(dir, 16, &command, extra).1
 }
@@ -217,18 +217,12 @@ fn verification_runs_again_after_a_lab_fault() {
     let counter = dir.path().join("culprit-boots");
     // The culprit's second boot (its first verification run) is killed by the lab.
     let command = format!(
-        r#"n=$(cat n); echo 'Linux version 6.1'; if [ $n -eq 8 ]; then k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}; [ $k -eq 2 ] && exit 137; fi; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"#,
-        c = counter.display()
+        r#"n=$(cat n); echo 'Linux version 6.1'; if [ $n -eq 8 ]; then {}; [ $k -eq 2 ] && exit 137; fi; if [ $n -ge 8 ]; then echo 'Kernel panic - not syncing: VFS: Unable to mount root fs'; else echo BOOT-OK; fi"#,
+        common::count_boot(&counter)
     );
     let (repo, ids) = common::boot_repo(dir.path(), 16, &command, "");
-    let out = culprit(
-        &repo,
-        &[
-            "bisect", "--good", &ids[0], "--bad", "main", "--verify", "2", "--json",
-        ],
-    );
-    let doc = json(&out);
-    assert_eq!(out.status.code(), Some(0), "{doc}");
+    let args = [&common::bisect_args(&ids[0])[..], &["--verify", "2"]].concat();
+    let (doc, _) = common::json_ok(&repo, &args);
     assert_eq!(doc["culprit"], ids[7].as_str(), "{doc}");
     let boots: u32 = std::fs::read_to_string(&counter)
         .unwrap()

@@ -1,5 +1,6 @@
 //! Real git repositories for the CLI tests, built with the git command line.
 
+pub mod flaky_toyos;
 pub mod linux;
 #[path = "../../../../culprit-exec/tests/exec/common/live.rs"]
 pub mod live;
@@ -40,6 +41,14 @@ pub fn json(output: &Output) -> serde_json::Value {
     })
 }
 
+/// Checks that `text` (a report, a message, what culprit printed) says each of `parts`;
+/// a failure shows the whole text. The tests read culprit's words this way everywhere.
+pub fn assert_says(text: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(text.contains(part), "{part:?} missing from {text}");
+    }
+}
+
 /// Checks that `culprit` exited with `code`; the message shows what it printed.
 pub fn assert_exit(out: &Output, code: i32) {
     assert_eq!(
@@ -53,12 +62,23 @@ pub fn assert_exit(out: &Output, code: i32) {
 
 /// Checks that `culprit` refused its input (exit code 2) saying each of `parts`.
 pub fn assert_refused(out: &Output, parts: &[&str]) {
+    assert_case_refused("", out, parts);
+}
+
+/// [`assert_refused`] for one case of a table of bad inputs, named by `case` when the
+/// check fails.
+pub fn assert_case_refused(case: &str, out: &Output, parts: &[&str]) {
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let case = if case.is_empty() {
+        String::new()
+    } else {
+        format!("{case}: ")
+    };
+    assert_eq!(out.status.code(), Some(2), "{case}{err}");
     for part in parts {
         assert!(
             err.contains(part),
-            "the refusal does not say {part:?}: {err}"
+            "{case}the refusal does not say {part:?}: {err}"
         );
     }
 }
@@ -102,12 +122,16 @@ pub fn bisect_args(good: &str) -> [&str; 6] {
 
 /// The string `field` of each object of a JSON array.
 pub fn field_strings(array: &serde_json::Value, field: &str) -> Vec<String> {
-    let items = array.as_array();
-    let items = items.unwrap_or_else(|| panic!("not an array: {array}"));
-    items
+    items(array)
         .iter()
         .map(|item| item[field].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The items of a JSON array; the test fails, showing the value, when it is not one.
+pub fn items(array: &serde_json::Value) -> &[serde_json::Value] {
+    let items = array.as_array();
+    items.unwrap_or_else(|| panic!("not an array: {array}"))
 }
 
 pub fn git(dir: &Path, args: &[&str]) -> String {
@@ -140,11 +164,20 @@ pub fn commit_all(dir: &Path, message: &str) -> String {
     git(dir, &["rev-parse", "HEAD"])
 }
 
-/// Writes `text` into the file `name` in `dir`; returns its path.
+/// Writes `text` into the file `name` in `dir`, making the folders `name` has; returns
+/// its path.
 pub fn write_file(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> PathBuf {
     let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// Adds `text` at the end of the file `path`: a section for a culprit.toml that a test
+/// or a lab completes.
+pub fn append_file(path: &Path, text: &str) {
+    let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
 }
 
 /// A new, empty folder `name` in `dir`.
@@ -166,6 +199,12 @@ pub fn scratch() -> (tempfile::TempDir, PathBuf, PathBuf) {
 /// The demo's hunt on its toyos history, with two workers.
 pub const TOYOS_HUNT: [&str; 7] = ["bisect", "--good", "v0.1", "--bad", "main", "-j", "2"];
 
+/// The JSON answer of the demo's hunt ([`TOYOS_HUNT`]) in `repo`, then `extra`, after
+/// it exited 0.
+pub fn toyos_hunt_ok(repo: &Path, extra: &[&str]) -> serde_json::Value {
+    json_ok(repo, &[&TOYOS_HUNT[..], extra, &["--json"]].concat()).0
+}
+
 /// Prepares the demo's toyos history in `repo` (`culprit demo --prepare-only`, run in
 /// `cwd` with the `extra` arguments) and returns where it planted its events.
 pub fn planted_toyos(cwd: &Path, repo: &Path, extra: &[&str]) -> serde_json::Value {
@@ -175,6 +214,15 @@ pub fn planted_toyos(cwd: &Path, repo: &Path, extra: &[&str]) -> serde_json::Val
         &["--dir", repo.to_str().unwrap()],
     ];
     json(&culprit(cwd, &args.concat()))
+}
+
+/// The demo's toyos history in `toyos` of a new folder, prepared with the `extra`
+/// arguments of `culprit demo`: (folder, repo, where the demo planted its events).
+pub fn toyos_history(extra: &[&str]) -> (tempfile::TempDir, PathBuf, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("toyos");
+    let planted = planted_toyos(dir.path(), &repo, extra);
+    (dir, repo, planted)
 }
 
 /// The arguments of `culprit bisect-config` from `good` to `bad`, then `extra`.
@@ -231,16 +279,33 @@ pub fn linear_repo(dir: &Path, commits: usize, toml: &str) -> Vec<String> {
     ids
 }
 
+/// The `[[test]]` table of a test `name` that runs `command` and passes when the boot
+/// prints BOOT-OK, then `extra` (more keys of the table): the scripted boots of these
+/// tests all end that way, so the table is written in one place.
+pub fn boot_test(name: &str, command: &str, extra: &str) -> String {
+    format!(
+        "[[test]]\nname = \"{name}\"\ncommand = \"{command}\"\nsuccess = [\"BOOT-OK\"]\n{extra}"
+    )
+}
+
 /// A linear history of `commits` in `dir/repo` (see [`linear_repo`]) whose one test
 /// `boot` runs `command` and passes on BOOT-OK; `extra` ends its table. Returns (repo,
 /// ids).
 pub fn boot_repo(dir: &Path, commits: usize, command: &str, extra: &str) -> (PathBuf, Vec<String>) {
     let repo = new_dir(dir, "repo");
-    let toml = format!(
-        "[[test]]\nname = \"boot\"\ncommand = \"{command}\"\nsuccess = [\"BOOT-OK\"]\n{extra}\n"
-    );
+    let toml = format!("{}\n", boot_test("boot", command, extra));
     let ids = linear_repo(&repo, commits, &toml);
     (repo, ids)
+}
+
+/// Shell that counts boots in `file`, outside the repository so that every checkout
+/// and worker sees one count: after it, `$k` is this boot's number, from 1. Scripted
+/// boots use it to fail on chosen runs, deterministically.
+pub fn count_boot(file: &Path) -> String {
+    format!(
+        "k=$(cat {c} 2>/dev/null || echo 0); k=$((k+1)); echo $k > {c}",
+        c = file.display()
+    )
 }
 
 /// A hunt with no verification and one run per endpoint (the fewest steps), from `good`
@@ -314,8 +379,15 @@ pub fn kill_after_boots(dir: &Path, args: &[&str], log: &Path, boots: usize) -> 
     before
 }
 
+/// The boots a scripted boot log recorded, as the numbers of their commits.
 pub fn invocations(log: &Path) -> Vec<usize> {
-    std::fs::read_to_string(log)
+    numbers_in(log)
+}
+
+/// The numbers a file holds, one a line (boots logged by commit number, pids written by
+/// jobs); none while the file does not exist yet, as before the first boot.
+pub fn numbers_in<T: std::str::FromStr>(file: &Path) -> Vec<T> {
+    std::fs::read_to_string(file)
         .unwrap_or_default()
         .lines()
         .filter_map(|l| l.trim().parse().ok())
@@ -477,15 +549,22 @@ pub fn spawn_toyos_hunt(repo: &Path, executor: &str) -> Child {
 
 /// Each candidate of a hunt's JSON answer: revision → verdict.
 pub fn candidate_verdicts(doc: &serde_json::Value) -> BTreeMap<String, String> {
-    doc["candidates"]
-        .as_array()
-        .unwrap()
+    field_pairs(&doc["candidates"], "rev", "verdict")
+        .into_iter()
+        .collect()
+}
+
+/// The string fields `first` and `second` of each object of a JSON array, in order: a
+/// hunt's suspects as (rev, reason), its candidates as (rev, verdict).
+pub fn field_pairs(array: &serde_json::Value, first: &str, second: &str) -> Vec<(String, String)> {
+    let text = |item: &serde_json::Value, field: &str| {
+        let value = item[field].as_str();
+        value
+            .unwrap_or_else(|| panic!("no string {field} in {item}"))
+            .to_string()
+    };
+    items(array)
         .iter()
-        .map(|c| {
-            (
-                c["rev"].as_str().unwrap().to_string(),
-                c["verdict"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|item| (text(item, first), text(item, second)))
         .collect()
 }

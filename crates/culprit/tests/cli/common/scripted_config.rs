@@ -2,7 +2,7 @@
 //! options `OPT_0` to `OPT_{n-1}`, every one off in the good configuration and on in the
 //! bad one.
 
-use super::{commit_all, git};
+use super::{boot_test, commit_all, git};
 use std::path::Path;
 
 /// The shell test that option `o` is on in `.config`.
@@ -38,4 +38,22 @@ pub fn scripted_config_tree(repo: &Path, options: usize, rest: &str) {
     let above = repo.parent().unwrap();
     std::fs::write(above.join("good.config"), all_off(options)).unwrap();
     std::fs::write(above.join("bad.config"), all_on(options)).unwrap();
+}
+
+/// The tests `alpha` (prints `alpha_says`, its failure, when option `alpha` is on) and
+/// `beta` (hangs in silence when both `beta` options are on): one failure of each kind,
+/// each with its own culprit set, as the hunts and their reports are tested on.
+pub fn alpha_and_beta(alpha_says: &str, alpha: usize, beta: (usize, usize)) -> String {
+    let alpha = format!(
+        "echo 'Linux version 6.1'; if {}; then {alpha_says}; else echo BOOT-OK; fi",
+        option_on(alpha)
+    );
+    let beta = format!(
+        "echo 'Linux version 6.1'; if {} && {}; then sleep 30; else echo BOOT-OK; fi",
+        option_on(beta.0),
+        option_on(beta.1)
+    );
+    let alpha = boot_test("alpha", &alpha, "");
+    let beta = boot_test("beta", &beta, "silence = \"1s\"\n");
+    format!("{alpha}\n{beta}")
 }

@@ -2,7 +2,7 @@
 //! `scripts/labgrid-lab start` made, holding it (the tests lock its places, so they take
 //! turns), asking it who holds what, and a toyos history set up to boot on it.
 
-use crate::common::planted_toyos;
+use crate::common::{append_file, planted_toyos};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard};
@@ -127,15 +127,30 @@ impl LabgridLab {
         )
     }
 
+    /// Checks that culprit holds nothing on the lab any more, `when` saying after what:
+    /// no place locked and no reservation open.
+    pub fn assert_released(&self, when: &str) {
+        assert_eq!(self.locked(), vec![], "places left locked {when}");
+        let open = self.open_reservations();
+        assert_eq!(open, Vec::<String>::new(), "reservations left open {when}");
+    }
+
+    /// The demo's toyos history in a new folder, booting on any of the lab's QEMU places
+    /// (tagged board=qemu-x86): (folder, repo).
+    pub fn qemu_toyos(&self) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("toyos");
+        self.toyos(dir.path(), &repo, "tags = { board = \"qemu-x86\" }");
+        (dir, repo)
+    }
+
     /// The demo's toyos history in `repo`, its culprit.toml given `keys` for the lab and
     /// an environment file that boots toyos (two CPUs, as its tests need). Returns where
     /// the demo planted its events.
     pub fn toyos(&self, cwd: &Path, repo: &Path, keys: &str) -> serde_json::Value {
         let planted = planted_toyos(cwd, repo, &[]);
         std::fs::write(repo.join("labgrid-env.yaml"), TOYOS_ENVIRONMENT).unwrap();
-        let toml = repo.join("culprit.toml");
-        let text = std::fs::read_to_string(&toml).unwrap();
-        std::fs::write(&toml, text + &self.executor_section(keys)).unwrap();
+        append_file(&repo.join("culprit.toml"), &self.executor_section(keys));
         planted
     }
 }

@@ -2,7 +2,7 @@
 //! the lab, a toyos history whose boots are LAVA jobs, and the server's view of the jobs
 //! a culprit gave it (read through its REST API with curl, as an outsider would).
 
-use crate::common::planted_toyos;
+use crate::common::{append_file, planted_toyos};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
@@ -15,10 +15,17 @@ const LAB: &str = "/run/culprit-lava";
 /// not take another's boots for its own.
 static LAB_TURN: Mutex<()> = Mutex::new(());
 
-/// The lab's URL, the file holding its token, and this test's turn on it; `None` (the
-/// test skips) when the lab is not running, unless CULPRIT_LAVA is set: then the test
-/// fails.
-pub fn lab() -> Option<(String, PathBuf, MutexGuard<'static, ()>)> {
+/// The running lab as one test sees it: its URL, the file holding its API token, and
+/// the test's turn on it (held until the test ends).
+pub struct Lab {
+    pub url: String,
+    pub token: PathBuf,
+    _turn: MutexGuard<'static, ()>,
+}
+
+/// The lab, this test's turn on it taken; `None` (the test skips) when the lab is not
+/// running, unless CULPRIT_LAVA is set: then the test fails.
+pub fn lab() -> Option<Lab> {
     let url = std::fs::read_to_string(Path::new(LAB).join("url")).ok();
     let token = Path::new(LAB).join("token");
     match url {
@@ -27,7 +34,11 @@ pub fn lab() -> Option<(String, PathBuf, MutexGuard<'static, ()>)> {
             let turn = LAB_TURN
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            Some((url.trim().to_string(), token, turn))
+            Some(Lab {
+                url: url.trim().to_string(),
+                token,
+                _turn: turn,
+            })
         }
         _ => {
             assert!(
@@ -80,9 +91,7 @@ pub fn executor_section(url: &str, token: &Path, extra: &str) -> String {
 /// template `template`. Returns where the demo planted its events.
 pub fn lava_toyos(dir: &Path, repo: &Path, section: &str, template: &str) -> serde_json::Value {
     let planted = planted_toyos(dir, repo, &[]);
-    let toml = repo.join("culprit.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(&toml, text + section).unwrap();
+    append_file(&repo.join("culprit.toml"), section);
     std::fs::write(repo.join("lava-boot.yaml"), template).unwrap();
     planted
 }
@@ -113,27 +122,27 @@ pub fn jobs_of(url: &str, token: &Path, pid: u32) -> Vec<(u64, String, String)> 
 
 /// GET `path` of the API v0.2 as JSON.
 pub fn api(url: &str, token: &Path, path: &str) -> serde_json::Value {
-    let secret = std::fs::read_to_string(token).unwrap();
-    let out = Command::new("curl")
-        .args(["-sf", "-H"])
-        .arg(format!("Authorization: Token {}", secret.trim()))
-        .arg(format!("{url}/api/v0.2{path}"))
-        .output()
-        .unwrap();
+    let out = curl(url, token, path, "-sf");
     assert!(out.status.success(), "curl {path} failed");
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// The job's log (the lines the server has), as text.
 pub fn job_log(url: &str, token: &Path, id: u64) -> String {
-    let secret = std::fs::read_to_string(token).unwrap();
-    let out = Command::new("curl")
-        .args(["-s", "-H"])
-        .arg(format!("Authorization: Token {}", secret.trim()))
-        .arg(format!("{url}/api/v0.2/jobs/{id}/logs/?start=0"))
-        .output()
-        .unwrap();
+    let out = curl(url, token, &format!("/jobs/{id}/logs/?start=0"), "-s");
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// GET `path` of the API v0.2 with the token, curl given `flags`: the one place that
+/// says how the tests authenticate, as an outsider's script would.
+fn curl(url: &str, token: &Path, path: &str, flags: &str) -> std::process::Output {
+    let secret = std::fs::read_to_string(token).unwrap();
+    Command::new("curl")
+        .args([flags, "-H"])
+        .arg(format!("Authorization: Token {}", secret.trim()))
+        .arg(format!("{url}/api/v0.2{path}"))
+        .output()
+        .unwrap()
 }
 
 /// Cancels job `id` through the web API, as someone at the lab would.
