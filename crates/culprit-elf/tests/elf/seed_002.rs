@@ -5,7 +5,9 @@
 use crate::support;
 
 use culprit_console::SignatureKind;
-use culprit_elf::{diff_files, evaluate, find_duplicates, read_file, ChangeKind, ShapeCheck};
+use culprit_elf::{
+    diff_files, evaluate, find_duplicates, read_file, ChangeKind, ShapeCheck, ShapeRule,
+};
 use serde::Deserialize;
 use std::path::Path;
 use support::fixtures::*;
@@ -61,6 +63,34 @@ files = ["build/*.o"]
 no_duplicate_globals = true
 "#;
 
+#[test]
+fn the_tables_read_as_the_three_kinds_of_check() {
+    let rules: Vec<ShapeRule> = checks(CHECKS).into_iter().map(|c| c.rule).collect();
+    assert_eq!(
+        rules,
+        [
+            ShapeRule::SectionSize {
+                section: ".data".into(),
+                min_size: None,
+                max_size: Some(4096)
+            },
+            ShapeRule::RelocationCount {
+                relocation: "R_ARM_MOVW_ABS_NC".into(),
+                target: None,
+                min_count: None,
+                max_count: Some(0)
+            },
+            ShapeRule::RelocationCount {
+                relocation: "R_ARM_MOVT_ABS".into(),
+                target: Some(".data".into()),
+                min_count: None,
+                max_count: Some(0)
+            },
+            ShapeRule::NoDuplicateGlobals,
+        ]
+    );
+}
+
 fn mutex(tree: &Path) -> culprit_elf::FileShape {
     read_file(&tree.join("build/mutex.o"), "build/mutex.o").unwrap()
 }
@@ -105,12 +135,7 @@ fn dups_finds_the_helpers_both_modules_export() {
     let duplicates = find_duplicates(files.iter().flat_map(|f| &f.objects));
     let symbols: Vec<&str> = duplicates.iter().map(|d| d.symbol.as_str()).collect();
     assert_eq!(symbols, ["func_7", "func_8"]);
-    let objects: Vec<&str> = duplicates[0]
-        .definitions
-        .iter()
-        .map(|d| d.object.as_str())
-        .collect();
-    assert_eq!(objects, ["build/mutex.o", "build/sem.o"]);
+    assert_eq!(duplicates[0].objects(), ["build/mutex.o", "build/sem.o"]);
 
     let good = tree(false);
     let files: Vec<_> = ["build/mutex.o", "build/sem.o"]
