@@ -178,34 +178,38 @@ fn check_order(min: Option<u64>, max: Option<u64>, what: &str) -> Result<(), Str
 
 impl From<ShapeCheck> for RawShapeCheck {
     fn from(check: ShapeCheck) -> Self {
-        let mut raw = RawShapeCheck {
-            files: check.files,
-            ..RawShapeCheck::default()
-        };
+        let files = check.files;
         match check.rule {
             ShapeRule::SectionSize {
                 section,
                 min_size,
                 max_size,
-            } => {
-                raw.section = Some(section);
-                raw.min_size = min_size;
-                raw.max_size = max_size;
-            }
+            } => RawShapeCheck {
+                files,
+                section: Some(section),
+                min_size,
+                max_size,
+                ..RawShapeCheck::default()
+            },
             ShapeRule::RelocationCount {
                 relocation,
                 target,
                 min_count,
                 max_count,
-            } => {
-                raw.relocation = Some(relocation);
-                raw.target = target;
-                raw.min_count = min_count;
-                raw.max_count = max_count;
-            }
-            ShapeRule::NoDuplicateGlobals => raw.no_duplicate_globals = true,
+            } => RawShapeCheck {
+                files,
+                relocation: Some(relocation),
+                target,
+                min_count,
+                max_count,
+                ..RawShapeCheck::default()
+            },
+            ShapeRule::NoDuplicateGlobals => RawShapeCheck {
+                files,
+                no_duplicate_globals: true,
+                ..RawShapeCheck::default()
+            },
         }
-        raw
     }
 }
 
@@ -341,18 +345,17 @@ pub fn evaluate(checks: &[ShapeCheck], tree: &Path) -> Result<Vec<ShapeViolation
             }
             ShapeRule::NoDuplicateGlobals => {
                 for duplicate in find_duplicates(objects.iter().copied()) {
-                    let objects: Vec<&str> = duplicate
-                        .definitions
-                        .iter()
-                        .map(|d| d.object.as_str())
-                        .collect();
                     let places: Vec<String> = duplicate
                         .definitions
                         .iter()
                         .map(|d| format!("{} ({})", d.object, d.section))
                         .collect();
                     violate(
-                        format!("{} defined in {}", duplicate.symbol, and_list(&objects)),
+                        format!(
+                            "{} defined in {}",
+                            duplicate.symbol,
+                            and_list(&duplicate.objects())
+                        ),
                         format!(
                             "multiple definition of {}: {}",
                             duplicate.symbol,
@@ -392,45 +395,6 @@ mod tests {
             shape: Vec<ShapeCheck>,
         }
         toml::from_str::<Config>(text).map(|c| c.shape)
-    }
-
-    #[test]
-    fn reads_the_three_kinds_of_check() {
-        let checks = parse(
-            r#"
-            [[shape]]
-            files = ["build/mutex.o"]
-            section = ".data"
-            max_size = 4096
-            [[shape]]
-            files = ["build/*.o"]
-            relocation = "R_ARM_MOVW_ABS_NC"
-            target = ".data"
-            max_count = 0
-            [[shape]]
-            files = ["build/*.o"]
-            no_duplicate_globals = true
-            "#,
-        )
-        .unwrap();
-        assert_eq!(
-            checks[0].rule,
-            ShapeRule::SectionSize {
-                section: ".data".into(),
-                min_size: None,
-                max_size: Some(4096)
-            }
-        );
-        assert_eq!(
-            checks[1].rule,
-            ShapeRule::RelocationCount {
-                relocation: "R_ARM_MOVW_ABS_NC".into(),
-                target: Some(".data".into()),
-                min_count: None,
-                max_count: Some(0)
-            }
-        );
-        assert_eq!(checks[2].rule, ShapeRule::NoDuplicateGlobals);
     }
 
     #[test]

@@ -12,6 +12,14 @@ pub struct Duplicate {
     pub definitions: Vec<Definition>,
 }
 
+impl Duplicate {
+    /// The objects that define the symbol, in the order they were given: what a shape
+    /// check's title and a reader both name.
+    pub fn objects(&self) -> Vec<&str> {
+        self.definitions.iter().map(|d| d.object.as_str()).collect()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Definition {
     pub object: String,

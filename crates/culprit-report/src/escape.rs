@@ -99,34 +99,38 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    #[test]
-    fn html_neutralizes_markup() {
-        assert_eq!(
-            html("<script>alert('x')</script> & \"q\""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
-        );
-        assert_eq!(html("a\x1b[31mb\x07\r\n"), "a[31mb\n");
-    }
+    /// An escaper's name, the escaper, what it is given and what it must give back.
+    type Case = (&'static str, fn(&str) -> String, &'static str, &'static str);
+
+    /// Each escaper's cases, by what it is for.
+    const CASES: &[Case] = &[
+        // HTML: markup becomes text, control characters go, line ends stay.
+        (
+            "html",
+            html,
+            "<script>alert('x')</script> & \"q\"",
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;",
+        ),
+        ("html", html, "a\x1b[31mb\x07\r\n", "a[31mb\n"),
+        // Markdown names stay plain when they can.
+        ("md_name", md_name, "smp_mutex", "smp_mutex"),
+        ("md_name", md_name, "_hidden_", "\\_hidden\\_"),
+        ("md_name", md_name, "a|b <c>", "a\\|b \\<c\\>"),
+        // Shell words are quoted only when needed.
+        ("shell_word", shell_word, "smp_mutex", "smp_mutex"),
+        ("shell_word", shell_word, "it's a test", "'it'\\''s a test'"),
+        // Code spans survive backticks and stay on one line.
+        ("md_code", md_code, "plain", "`plain`"),
+        ("md_code", md_code, "a `b` c", "``a `b` c``"),
+        ("md_code", md_code, "`x`", "`` `x` ``"),
+        ("md_code", md_code, "two\nlines", "`two lines`"),
+    ];
 
     #[test]
-    fn names_stay_plain_when_they_can() {
-        assert_eq!(md_name("smp_mutex"), "smp_mutex");
-        assert_eq!(md_name("_hidden_"), "\\_hidden\\_");
-        assert_eq!(md_name("a|b <c>"), "a\\|b \\<c\\>");
-    }
-
-    #[test]
-    fn shell_words_are_quoted_when_needed() {
-        assert_eq!(shell_word("smp_mutex"), "smp_mutex");
-        assert_eq!(shell_word("it's a test"), "'it'\\''s a test'");
-    }
-
-    #[test]
-    fn code_spans_survive_backticks() {
-        assert_eq!(md_code("plain"), "`plain`");
-        assert_eq!(md_code("a `b` c"), "``a `b` c``");
-        assert_eq!(md_code("`x`"), "`` `x` ``");
-        assert_eq!(md_code("two\nlines"), "`two lines`");
+    fn escapers_give_what_the_table_says() {
+        for &(name, escape, text, expected) in CASES {
+            assert_eq!(escape(text), expected, "{name}({text:?})");
+        }
     }
 
     proptest! {

@@ -93,6 +93,17 @@ mod tests {
         }
     }
 
+    /// The suspects left after each of `verdicts` (candidate key and class), in order.
+    fn narrowing(kind: &CandidateKind, verdicts: &[(&str, VerdictClass)]) -> Vec<(i64, usize)> {
+        let rows: Vec<StepRow> = (1..=verdicts.len() as i64).map(row).collect();
+        let steps: Vec<StepEntry> = rows
+            .iter()
+            .zip(verdicts)
+            .map(|(row, &(key, class))| entry(row, key, class))
+            .collect();
+        suspects_left(kind, &steps)
+    }
+
     #[test]
     fn a_merge_history_narrows_by_ancestry() {
         // b1 - b2 \
@@ -110,14 +121,15 @@ mod tests {
             range,
             trees: BTreeMap::new(),
         };
-        let rows: Vec<StepRow> = (1..=4).map(row).collect();
-        let steps = vec![
-            entry(&rows[0], "m", VerdictClass::Bad),
-            entry(&rows[1], "b2", VerdictClass::Good),
-            entry(&rows[2], "a1", VerdictClass::Skip),
-            entry(&rows[3], "a2", VerdictClass::Bad),
-        ];
-        let points = suspects_left(&kind, &steps);
+        let points = narrowing(
+            &kind,
+            &[
+                ("m", VerdictClass::Bad),
+                ("b2", VerdictClass::Good),
+                ("a1", VerdictClass::Skip),
+                ("a2", VerdictClass::Bad),
+            ],
+        );
         assert_eq!(points, vec![(0, 6), (1, 5), (2, 3), (3, 3), (4, 2)]);
     }
 
@@ -128,11 +140,13 @@ mod tests {
             list,
             digests: Vec::new(),
         };
-        let rows: Vec<StepRow> = (1..=2).map(row).collect();
-        let steps = vec![
-            entry(&rows[0], "/a/4.img", VerdictClass::Good),
-            entry(&rows[1], "/a/6.img", VerdictClass::Bad),
-        ];
-        assert_eq!(suspects_left(&kind, &steps), vec![(0, 8), (1, 4), (2, 2)]);
+        let points = narrowing(
+            &kind,
+            &[
+                ("/a/4.img", VerdictClass::Good),
+                ("/a/6.img", VerdictClass::Bad),
+            ],
+        );
+        assert_eq!(points, vec![(0, 8), (1, 4), (2, 2)]);
     }
 }

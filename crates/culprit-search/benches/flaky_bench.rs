@@ -24,7 +24,9 @@ use culprit_search::commit::{
 };
 
 mod support;
-use support::{mean, quantile, write_section};
+use support::{
+    made_once, mean, only_rows, publish, quantile, quick_mode, reproduce_line, section_head,
+};
 
 /// Endpoint runs for today's estimate (as `commit_bench` and the hunt do).
 const ENDPOINT_BATCH: u32 = 10;
@@ -362,9 +364,8 @@ fn plan() -> Vec<Row> {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick")
-        || std::env::var("CULPRIT_BENCH_QUICK").is_ok_and(|v| v != "0");
-    let only = std::env::var("CULPRIT_BENCH_ROWS").ok();
+    let quick = quick_mode();
+    let only = only_rows();
     let started = Instant::now();
     let mut lines = Vec::new();
     let mut subjects: Vec<((bool, usize), Subject)> = Vec::new();
@@ -378,17 +379,9 @@ fn main() {
         if quick {
             row.trials = 20;
         }
-        if !subjects
-            .iter()
-            .any(|(key, _)| *key == (row.merges, row.len))
-        {
-            subjects.push(((row.merges, row.len), Subject::new(row.merges, row.len)));
-        }
-        let subject = &subjects
-            .iter()
-            .find(|(key, _)| *key == (row.merges, row.len))
-            .expect("just made")
-            .1;
+        let subject = made_once(&mut subjects, (row.merges, row.len), || {
+            Subject::new(row.merges, row.len)
+        });
         let mut rng = SplitMix64::new(0xf1a4e ^ row.len as u64);
         let (mut git, mut today, mut new) = (Tally::default(), Tally::default(), Tally::default());
         let row_started = Instant::now();
@@ -419,19 +412,12 @@ fn main() {
         ));
     }
     let table = render(&lines, quick, started.elapsed().as_secs_f64());
-    println!("{table}");
-    if only.is_none() {
-        if let Err(e) = write_section(&table) {
-            eprintln!("BENCHMARKS.md not updated: {e}");
-        }
-    }
+    publish(&table, only.is_none());
 }
 
 fn render(lines: &[String], quick: bool, seconds: f64) -> String {
-    let mut out = String::new();
-    writeln!(out, "## Flaky bisection\n").ok();
-    writeln!(
-        out,
+    let mut out = section_head(
+        "Flaky bisection",
         "Three strategies on the same simulated histories, culprits and run outcomes \
          (`benches/flaky_bench.rs`): git bisect (simulated: trusts every single run), \
          today's Bayesian search (rates estimated up front from 10 runs of the good \
@@ -447,28 +433,21 @@ fn render(lines: &[String], quick: bool, seconds: f64) -> String {
          culprit\" rows right means \"no culprit\". A prior gives the commit that touches \
          the crash's function the weight of all others together (today's strategy has no \
          priors: its column is the same search without). With W workers a \
-         strategy chooses W runs at once (git bisect cannot: its column is W = 1).\n"
-    )
-    .ok();
-    writeln!(
-        out,
-        "| history | commits | scenario | W | trials | git bisect runs | git bisect answers | today runs | today answers | new runs | new answers |"
-    )
-    .ok();
-    writeln!(
-        out,
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-    )
-    .ok();
+         strategy chooses W runs at once (git bisect cannot: its column is W = 1).",
+        &[
+            "W",
+            "trials",
+            "git bisect runs",
+            "git bisect answers",
+            "today runs",
+            "today answers",
+            "new runs",
+            "new answers",
+        ],
+    );
     for line in lines {
         writeln!(out, "{line}").ok();
     }
-    writeln!(
-        out,
-        "\n{} mode, {seconds:.0} s in all. Reproduce: `cargo bench -p culprit-search --bench flaky_bench{}`.",
-        if quick { "Quick" } else { "Full" },
-        if quick { " -- --quick" } else { "" }
-    )
-    .ok();
+    writeln!(out, "{}", reproduce_line("flaky_bench", quick, seconds)).ok();
     out
 }

@@ -181,12 +181,7 @@ fn packed_relative_relocations() {
         &["-shared", "-fPIC", "-Wl,-z,pack-relative-relocs"],
         source,
     );
-    let out = std::process::Command::new("readelf")
-        .arg("-rW")
-        .arg(&path)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout("readelf", &["-rW"], &path, false);
     let offsets: u64 = text
         .lines()
         .filter_map(|l| l.trim().strip_suffix(" offsets"))

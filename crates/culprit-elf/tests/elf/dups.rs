@@ -66,12 +66,7 @@ fn archive_members_count_as_objects_and_images_do_not() {
     assemble(dir.path(), "b.o", X86_64, LINKER_TOLERATED);
     let lib = read(&archive(dir.path(), "rcs", "lib.a", &["a.o", "b.o"]));
     let duplicates = find_duplicates(&lib.objects);
-    let objects: Vec<&str> = duplicates[0]
-        .definitions
-        .iter()
-        .map(|d| d.object.as_str())
-        .collect();
-    assert_eq!(objects, ["lib.a(a.o)", "lib.a(b.o)"]);
+    assert_eq!(duplicates[0].objects(), ["lib.a(a.o)", "lib.a(b.o)"]);
 
     let so = compile_c(
         dir.path(),

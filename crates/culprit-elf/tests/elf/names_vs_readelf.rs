@@ -5,7 +5,7 @@
 
 use crate::support;
 
-use std::process::Command;
+use support::stdout;
 use support::synth::{r_info, relocatable_with_relocations, Class};
 
 struct Machine {
@@ -62,17 +62,7 @@ const MACHINES: &[Machine] = &[
 
 /// Type names from `readelf -rW`, one per relocation, `None` where readelf has none.
 fn readelf_type_names(path: &std::path::Path) -> Vec<Option<String>> {
-    let out = Command::new("readelf")
-        .arg("-rW")
-        .arg(path)
-        .output()
-        .expect("readelf runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
+    stdout("readelf", &["-rW"], path, false)
         .lines()
         .filter(|line| line.starts_with(|c: char| c.is_ascii_hexdigit()))
         .map(|line| {

@@ -5,7 +5,9 @@
 use crate::support;
 
 use culprit_console::SignatureKind;
-use culprit_elf::{diff_files, evaluate, find_duplicates, read_file, ChangeKind, ShapeCheck};
+use culprit_elf::{
+    diff_files, evaluate, find_duplicates, read_file, Change, ChangeKind, ShapeCheck, ShapeRule,
+};
 use serde::Deserialize;
 use std::path::Path;
 use support::fixtures::*;
@@ -61,6 +63,34 @@ files = ["build/*.o"]
 no_duplicate_globals = true
 "#;
 
+#[test]
+fn the_tables_read_as_the_three_kinds_of_check() {
+    let rules: Vec<ShapeRule> = checks(CHECKS).into_iter().map(|c| c.rule).collect();
+    assert_eq!(
+        rules,
+        [
+            ShapeRule::SectionSize {
+                section: ".data".into(),
+                min_size: None,
+                max_size: Some(4096)
+            },
+            ShapeRule::RelocationCount {
+                relocation: "R_ARM_MOVW_ABS_NC".into(),
+                target: None,
+                min_count: None,
+                max_count: Some(0)
+            },
+            ShapeRule::RelocationCount {
+                relocation: "R_ARM_MOVT_ABS".into(),
+                target: Some(".data".into()),
+                min_count: None,
+                max_count: Some(0)
+            },
+            ShapeRule::NoDuplicateGlobals,
+        ]
+    );
+}
+
 fn mutex(tree: &Path) -> culprit_elf::FileShape {
     read_file(&tree.join("build/mutex.o"), "build/mutex.o").unwrap()
 }
@@ -105,12 +135,7 @@ fn dups_finds_the_helpers_both_modules_export() {
     let duplicates = find_duplicates(files.iter().flat_map(|f| &f.objects));
     let symbols: Vec<&str> = duplicates.iter().map(|d| d.symbol.as_str()).collect();
     assert_eq!(symbols, ["func_7", "func_8"]);
-    let objects: Vec<&str> = duplicates[0]
-        .definitions
-        .iter()
-        .map(|d| d.object.as_str())
-        .collect();
-    assert_eq!(objects, ["build/mutex.o", "build/sem.o"]);
+    assert_eq!(duplicates[0].objects(), ["build/mutex.o", "build/sem.o"]);
 
     let good = tree(false);
     let files: Vec<_> = ["build/mutex.o", "build/sem.o"]
@@ -120,6 +145,14 @@ fn dups_finds_the_helpers_both_modules_export() {
     assert!(find_duplicates(files.iter().flat_map(|f| &f.objects)).is_empty());
 }
 
+/// The change of `name` in `changes`, which must have one.
+fn change<'a>(changes: &'a [Change], name: &str) -> &'a Change {
+    changes
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no change of {name} in {changes:?}"))
+}
+
 #[test]
 fn diff_shows_what_the_fix_changed() {
     let bad = tree(true);
@@ -127,44 +160,36 @@ fn diff_shows_what_the_fix_changed() {
     let diff = diff_files(&mutex(good.path()), &mutex(bad.path()));
     assert_eq!(diff.objects.len(), 1);
     let object = &diff.objects[0];
-    let data = object.sections.iter().find(|c| c.name == ".data").unwrap();
+    let data = change(&object.sections, ".data");
     assert_eq!(
         (data.old, data.new, data.change),
         (Some(4), Some(65548), ChangeKind::Grew)
     );
-    let bss = object.sections.iter().find(|c| c.name == ".bss").unwrap();
-    assert_eq!(bss.change, ChangeKind::Vanished);
-    let movw = object
-        .relocation_types
-        .iter()
-        .find(|c| c.name == "R_ARM_MOVW_ABS_NC")
-        .unwrap();
+    assert_eq!(
+        change(&object.sections, ".bss").change,
+        ChangeKind::Vanished
+    );
+    let movw = change(&object.relocation_types, "R_ARM_MOVW_ABS_NC");
     assert_eq!(
         (movw.old, movw.new, movw.change),
         (None, Some(11), ChangeKind::Appeared)
     );
-    let abs32 = object
-        .relocation_types
-        .iter()
-        .find(|c| c.name == "R_ARM_ABS32")
-        .unwrap();
+    let abs32 = change(&object.relocation_types, "R_ARM_ABS32");
     assert_eq!(abs32.change, ChangeKind::Vanished);
     assert!(
         object.symbols.iter().all(|c| !c.name.starts_with('$')),
         "mapping symbols are not symbols: {:?}",
         object.symbols
     );
-    let exported: Vec<(&str, ChangeKind)> = object
-        .globals
-        .iter()
-        .map(|c| (c.name.as_str(), c.change))
-        .collect();
-    assert_eq!(
-        exported,
-        [
-            ("func_7", ChangeKind::Appeared),
-            ("func_8", ChangeKind::Appeared)
-        ]
+    let exported: Vec<&str> = object.globals.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(exported, ["func_7", "func_8"]);
+    assert!(
+        object
+            .globals
+            .iter()
+            .all(|c| c.change == ChangeKind::Appeared),
+        "{:?}",
+        object.globals
     );
 }
 

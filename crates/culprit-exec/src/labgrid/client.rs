@@ -53,16 +53,20 @@ impl Lab {
         command
     }
 
+    fn spawn_error(&self, source: std::io::Error) -> LabgridError {
+        LabgridError::Spawn {
+            client: self.client.display().to_string(),
+            source,
+        }
+    }
+
     fn run(&self, args: &[&str], token: Option<&str>) -> Result<String, LabgridError> {
         let out = self
             .command(token)
             .args(args)
             .stdin(Stdio::null())
             .output()
-            .map_err(|source| LabgridError::Spawn {
-                client: self.client.display().to_string(),
-                source,
-            })?;
+            .map_err(|source| self.spawn_error(source))?;
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         if out.status.success() {
             return Ok(stdout);
@@ -117,10 +121,7 @@ impl Lab {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|source| LabgridError::Spawn {
-                client: self.client.display().to_string(),
-                source,
-            })?;
+            .map_err(|source| self.spawn_error(source))?;
         let started = Instant::now();
         let allocated = loop {
             match wait.try_wait() {

@@ -117,10 +117,12 @@ impl Reader<'_> {
         self.pieces.get(self.at).copied()
     }
 
-    fn hole(&self, id: usize) -> Step {
+    /// The placeholder `id` as a bit of a word quoted so; refused inside a here-document
+    /// body, whose text no quoting protects.
+    fn hole(&self, id: usize, quoting: Quoting) -> Result<Bit, (usize, Refusal)> {
         match self.here_document {
             Here::Body => Err((id, Refusal::HereDocument)),
-            _ => Ok(()),
+            _ => Ok(Bit::Hole(id, quoting)),
         }
     }
 
@@ -131,9 +133,8 @@ impl Reader<'_> {
         while let Some(piece) = self.next() {
             let c = match piece {
                 Piece::Hole(id) => {
-                    self.hole(id)?;
-                    word.get_or_insert_default()
-                        .push(Bit::Hole(id, Quoting::Bare));
+                    let bit = self.hole(id, Quoting::Bare)?;
+                    word.get_or_insert_default().push(bit);
                     continue;
                 }
                 Piece::Char(c) => c,
@@ -203,10 +204,7 @@ impl Reader<'_> {
             match piece {
                 Piece::Char('\'') => return Ok(()),
                 Piece::Char(c) => word.push(Bit::Char(c)),
-                Piece::Hole(id) => {
-                    self.hole(id)?;
-                    word.push(Bit::Hole(id, Quoting::Single));
-                }
+                Piece::Hole(id) => word.push(self.hole(id, Quoting::Single)?),
             }
         }
         Ok(())
@@ -228,10 +226,7 @@ impl Reader<'_> {
                 Piece::Char('`') => self.backticks(word)?,
                 Piece::Char('$') => self.dollar(word, Quoting::Double)?,
                 Piece::Char(c) => word.push(Bit::Char(c)),
-                Piece::Hole(id) => {
-                    self.hole(id)?;
-                    word.push(Bit::Hole(id, Quoting::Double));
-                }
+                Piece::Hole(id) => word.push(self.hole(id, Quoting::Double)?),
             }
         }
         Ok(())

@@ -4,7 +4,7 @@
 //! stays in the test, where culprit reads it for each step; the machine it boots on
 //! (machine, CPU, memory, other options) becomes the place's QEMUDriver.
 
-use super::{toml_string, Plan};
+use super::{env_or, toml_string, Plan};
 use std::collections::BTreeMap;
 
 /// The environment file init writes next to culprit.toml.
@@ -60,25 +60,20 @@ pub fn labgrid(plan: &Plan, env: &BTreeMap<String, String>) -> Result<LabgridPla
         }
     }
     let mut guesses = Vec::new();
-    let coordinator = match env.get("LG_COORDINATOR") {
-        Some(address) => {
-            guesses.push(format!(
-                "labgrid coordinator {address} (LG_COORDINATOR is set)"
-            ));
-            address.clone()
-        }
-        None => "127.0.0.1:20408".to_string(),
-    };
-    let place = match env.get("LG_PLACE") {
-        Some(place) => {
-            guesses.push(format!("labgrid place {place} (LG_PLACE is set)"));
-            place.clone()
-        }
-        None => {
-            guesses.push("labgrid place `qemu` (set LG_PLACE, or edit `place`; `tags` chooses any of several places, one per worker)".into());
-            "qemu".to_string()
-        }
-    };
+    let coordinator = env_or(
+        env,
+        ("LG_COORDINATOR", "labgrid coordinator"),
+        "127.0.0.1:20408",
+        None,
+        &mut guesses,
+    );
+    let place = env_or(
+        env,
+        ("LG_PLACE", "labgrid place"),
+        "qemu",
+        Some("labgrid place `qemu` (set LG_PLACE, or edit `place`; `tags` chooses any of several places, one per worker)"),
+        &mut guesses,
+    );
     let python = match env.get("VIRTUAL_ENV") {
         Some(venv) => {
             guesses.push(format!(

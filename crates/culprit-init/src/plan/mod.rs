@@ -444,6 +444,27 @@ stages = [{{ name = "userspace", marker = "culprit: /init is running" }}]
     out
 }
 
+/// The value environment variable `var` gives, said in `guesses` as "`label` VALUE (VAR
+/// is set)"; else `default`, with `unset_guess` said when the default needs a word.
+fn env_or(
+    env: &BTreeMap<String, String>,
+    (var, label): (&str, &str),
+    default: &str,
+    unset_guess: Option<&str>,
+    guesses: &mut Vec<String>,
+) -> String {
+    match env.get(var) {
+        Some(value) => {
+            guesses.push(format!("{label} {value} ({var} is set)"));
+            value.clone()
+        }
+        None => {
+            guesses.extend(unset_guess.map(str::to_owned));
+            default.to_owned()
+        }
+    }
+}
+
 fn plan_zephyr(probe: &Probe) -> Plan {
     let mut guesses = Vec::new();
     let app = probe
@@ -456,16 +477,13 @@ fn plan_zephyr(probe: &Probe) -> Plan {
         1 => format!("application: {app} (its prj.conf)"),
         n => format!("application: {app}, the first of {n} with a prj.conf"),
     });
-    let board = match probe.env.get("BOARD") {
-        Some(board) => {
-            guesses.push(format!("board {board} (BOARD is set)"));
-            board.clone()
-        }
-        None => {
-            guesses.push("board qemu_x86_64 (set BOARD, or edit -b, for another)".into());
-            "qemu_x86_64".into()
-        }
-    };
+    let board = env_or(
+        &probe.env,
+        ("BOARD", "board"),
+        "qemu_x86_64",
+        Some("board qemu_x86_64 (set BOARD, or edit -b, for another)"),
+        &mut guesses,
+    );
     let app_dir = if app == "." {
         "{tree}".to_string()
     } else {

@@ -31,17 +31,18 @@ pub(super) fn commit_facts(page: &mut String, found: &CommitResult) {
     }
     page.push_str("</ul>\n");
     if found.result.culprit.is_none() && !found.result.suspects.is_empty() {
-        page.push_str("<table class=\"grid\"><thead><tr><th>suspect</th><th>why it cannot be cleared</th><th>probability</th></tr></thead><tbody>\n");
-        for s in &found.result.suspects {
-            let _ = writeln!(
-                page,
-                "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{:.2}</td></tr>",
-                html(&artifact_label(&short_commit(&s.rev))),
-                html(&s.reason),
-                s.probability
-            );
-        }
-        page.push_str("</tbody></table>\n");
+        grid(
+            page,
+            &["suspect", "why it cannot be cleared", "probability"],
+            found.result.suspects.iter().map(|s| {
+                format!(
+                    "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{:.2}</td></tr>",
+                    html(&artifact_label(&short_commit(&s.rev))),
+                    html(&s.reason),
+                    s.probability
+                )
+            }),
+        );
     }
     page.push_str("</section>\n");
 }

@@ -136,18 +136,21 @@ pub(super) fn not_applied(page: &mut String, found: &ConfigResult) {
         );
         return;
     }
-    page.push_str("<p>The build did not take these options as requested (a dependency forced them, or they do not exist in this tree), so no test could blame them:</p>\n<table class=\"grid\"><thead><tr><th>option</th><th>requested</th><th>got</th><th>why</th></tr></thead><tbody>\n");
-    for n in &found.not_applied {
-        let _ = writeln!(
-            page,
-            "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-            html(&n.option),
-            html(&n.requested),
-            html(&n.got),
-            html(&n.why())
-        );
-    }
-    page.push_str("</tbody></table>\n</section>\n");
+    page.push_str("<p>The build did not take these options as requested (a dependency forced them, or they do not exist in this tree), so no test could blame them:</p>\n");
+    grid(
+        page,
+        &["option", "requested", "got", "why"],
+        found.not_applied.iter().map(|n| {
+            format!(
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                html(&n.option),
+                html(&n.requested),
+                html(&n.got),
+                html(&n.why())
+            )
+        }),
+    );
+    page.push_str("</section>\n");
 }
 
 /// Options that make builds slow, when the hunt measured some: why it built some
@@ -156,15 +159,18 @@ pub(super) fn build_cost(page: &mut String, found: &ConfigResult) {
     if found.costly_options.is_empty() {
         return;
     }
-    page.push_str("<section id=\"build-cost\">\n<h2>Build cost</h2>\n<p>Candidates with these options took far longer to build (a widely included header); the search built the cheaper of equally useful candidates first:</p>\n<table class=\"grid\"><thead><tr><th>option</th><th>mean build with it</th><th>without</th></tr></thead><tbody>\n");
-    for c in &found.costly_options {
-        let _ = writeln!(
-            page,
-            "<tr><td><code>{}</code></td><td class=\"num\">{:.1} s</td><td class=\"num\">{:.1} s</td></tr>",
-            html(&c.option),
-            c.seconds_with,
-            c.seconds_without
-        );
-    }
-    page.push_str("</tbody></table>\n</section>\n");
+    page.push_str("<section id=\"build-cost\">\n<h2>Build cost</h2>\n<p>Candidates with these options took far longer to build (a widely included header); the search built the cheaper of equally useful candidates first:</p>\n");
+    grid(
+        page,
+        &["option", "mean build with it", "without"],
+        found.costly_options.iter().map(|c| {
+            format!(
+                "<tr><td><code>{}</code></td><td class=\"num\">{:.1} s</td><td class=\"num\">{:.1} s</td></tr>",
+                html(&c.option),
+                c.seconds_with,
+                c.seconds_without
+            )
+        }),
+    );
+    page.push_str("</section>\n");
 }

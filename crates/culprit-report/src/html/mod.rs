@@ -202,3 +202,18 @@ fn work_facts(counts: &Counts) -> impl Iterator<Item = (String, String)> {
         .into_iter()
         .map(|(name, n)| (name.to_owned(), n.to_string()))
 }
+
+/// A plain grid table: the column names, then one `<tr>` per row, cells escaped by the
+/// caller (each table marks its own code and number cells).
+fn grid(page: &mut String, head: &[&str], rows: impl IntoIterator<Item = String>) {
+    page.push_str("<table class=\"grid\"><thead><tr>");
+    for name in head {
+        let _ = write!(page, "<th>{name}</th>");
+    }
+    page.push_str("</tr></thead><tbody>\n");
+    for row in rows {
+        page.push_str(&row);
+        page.push('\n');
+    }
+    page.push_str("</tbody></table>\n");
+}

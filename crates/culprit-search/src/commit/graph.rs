@@ -81,17 +81,11 @@ impl CommitGraph {
         for (n, &input) in order.iter().enumerate() {
             number[input as usize] = n as u32;
         }
-        let mut parent_start = Vec::with_capacity(nodes.len() + 1);
-        let mut parent_list = Vec::new();
-        parent_start.push(0);
-        for &input in &order {
-            parent_list.extend(
-                input_parents[input as usize]
-                    .iter()
-                    .map(|&p| number[p as usize]),
-            );
-            parent_start.push(parent_list.len() as u32);
-        }
+        let (parent_start, parent_list) = compressed_parents(&order, |input| {
+            input_parents[input as usize]
+                .iter()
+                .map(|&p| number[p as usize])
+        });
         let mut slots: Vec<Option<String>> = nodes.into_iter().map(|(id, _)| Some(id)).collect();
         let ids: Vec<String> = order
             .iter()
@@ -143,25 +137,9 @@ impl CommitGraph {
     ///
     /// The binary uses it to warn about good commits that are not ancestors of the bad one.
     pub fn is_ancestor(&self, ancestor: usize, descendant: usize) -> bool {
-        if ancestor >= self.len() || descendant >= self.len() || ancestor > descendant {
-            return false;
-        }
-        let mut seen = vec![false; descendant - ancestor + 1];
-        let mut stack = vec![descendant];
-        seen[descendant - ancestor] = true;
-        while let Some(node) = stack.pop() {
-            if node == ancestor {
-                return true;
-            }
-            for &p in self.parent_slice(node) {
-                let p = p as usize;
-                if p >= ancestor && !seen[p - ancestor] {
-                    seen[p - ancestor] = true;
-                    stack.push(p);
-                }
-            }
-        }
-        false
+        ancestor < self.len()
+            && descendant < self.len()
+            && reaches(ancestor, descendant, |node| self.parent_slice(node))
     }
 
     /// Marks every ancestor (inclusive) of `starts`.
@@ -184,6 +162,53 @@ impl CommitGraph {
         }
         marked
     }
+}
+
+/// The parents of the nodes of `order`, in order, as one list with a start per node
+/// (node `n`'s parents are `list[start[n]..start[n + 1]]`): the layout the commit graph
+/// and the suspects both keep, one allocation for all parents.
+pub(crate) fn compressed_parents<I: Iterator<Item = u32>>(
+    order: &[u32],
+    parents: impl Fn(u32) -> I,
+) -> (Vec<u32>, Vec<u32>) {
+    let mut start = Vec::with_capacity(order.len() + 1);
+    let mut list = Vec::new();
+    start.push(0);
+    for &node in order {
+        list.extend(parents(node));
+        start.push(list.len() as u32);
+    }
+    (start, list)
+}
+
+/// Whether `ancestor` is `descendant` or one of its ancestors, in a graph numbered so
+/// that parents come before their children (the commit graph and the suspects both are):
+/// the walk up from `descendant` never needs to look below `ancestor`, which keeps it
+/// short for the near pairs a search asks about.
+pub(crate) fn reaches<'g>(
+    ancestor: usize,
+    descendant: usize,
+    parents: impl Fn(usize) -> &'g [u32],
+) -> bool {
+    if ancestor > descendant {
+        return false;
+    }
+    let mut seen = vec![false; descendant - ancestor + 1];
+    let mut stack = vec![descendant];
+    seen[descendant - ancestor] = true;
+    while let Some(node) = stack.pop() {
+        if node == ancestor {
+            return true;
+        }
+        for &p in parents(node) {
+            let p = p as usize;
+            if p >= ancestor && !seen[p - ancestor] {
+                seen[p - ancestor] = true;
+                stack.push(p);
+            }
+        }
+    }
+    false
 }
 
 /// Orders input positions so that parents come first: a depth-first walk that finishes

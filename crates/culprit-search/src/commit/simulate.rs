@@ -1,5 +1,5 @@
 //! Simulated histories and test oracles, to measure the strategies without building
-//! anything: used by the tests and by `benches/commit_bench.rs`, and by anyone who wants
+//! anything: used by the tests and by `benches/commit_bench/`, and by anyone who wants
 //! to know how many runs a hunt of a given shape takes.
 
 use super::bisection::Bisection;

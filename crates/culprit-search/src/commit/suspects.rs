@@ -9,7 +9,7 @@
 //! merge off the mainline needs a walk, which stops at everything the newest mainline
 //! commit it contains already accounts for: the walk covers just its topic branch.
 
-use super::graph::CommitGraph;
+use super::graph::{compressed_parents, reaches, CommitGraph};
 
 const NONE: u32 = u32::MAX;
 
@@ -45,13 +45,7 @@ impl Suspects {
             is_suspect[bad] = true;
             let mut stack = vec![bad];
             while let Some(node) = stack.pop() {
-                let parents = graph.parent_slice(node);
-                let followed = if first_parent {
-                    &parents[..parents.len().min(1)]
-                } else {
-                    parents
-                };
-                for &p in followed {
+                for &p in followed(graph, node, first_parent) {
                     let p = p as usize;
                     if !cleared[p] && !is_suspect[p] {
                         is_suspect[p] = true;
@@ -67,24 +61,12 @@ impl Suspects {
         for (l, &g) in global.iter().enumerate() {
             local[g as usize] = l as u32;
         }
-        let mut parent_start = Vec::with_capacity(global.len() + 1);
-        let mut parent_list = Vec::new();
-        parent_start.push(0);
-        for &g in &global {
-            let parents = graph.parent_slice(g as usize);
-            let followed = if first_parent {
-                &parents[..parents.len().min(1)]
-            } else {
-                parents
-            };
-            parent_list.extend(
-                followed
-                    .iter()
-                    .map(|&p| local[p as usize])
-                    .filter(|&p| p != NONE),
-            );
-            parent_start.push(parent_list.len() as u32);
-        }
+        let (parent_start, parent_list) = compressed_parents(&global, |g| {
+            followed(graph, g as usize, first_parent)
+                .iter()
+                .map(|&p| local[p as usize])
+                .filter(|&p| p != NONE)
+        });
         let (child_start, child_list) = invert(&parent_start, &parent_list);
         let mut suspects = Self {
             global,
@@ -228,25 +210,7 @@ impl Suspects {
 
     /// Whether suspect `a` is an ancestor (inclusive) of suspect `b`.
     pub fn is_ancestor(&self, a: usize, b: usize) -> bool {
-        if a > b {
-            return false;
-        }
-        let mut seen = vec![false; b - a + 1];
-        let mut stack = vec![b];
-        seen[b - a] = true;
-        while let Some(n) = stack.pop() {
-            if n == a {
-                return true;
-            }
-            for &p in self.parents(n) {
-                let p = p as usize;
-                if p >= a && !seen[p - a] {
-                    seen[p - a] = true;
-                    stack.push(p);
-                }
-            }
-        }
-        false
+        reaches(a, b, |n| self.parents(n))
     }
 
     /// For every suspect, the total weight of its ancestors (inclusive).
@@ -345,6 +309,17 @@ impl TopicWalk {
     }
 }
 
+/// The parents of `node` a search walks: only the first with `first_parent`, as
+/// `git bisect --first-parent` does.
+fn followed(graph: &CommitGraph, node: usize, first_parent: bool) -> &[u32] {
+    let parents = graph.parent_slice(node);
+    if first_parent {
+        &parents[..parents.len().min(1)]
+    } else {
+        parents
+    }
+}
+
 /// Turns a parent list into a child list.
 fn invert(parent_start: &[u32], parent_list: &[u32]) -> (Vec<u32>, Vec<u32>) {
     let len = parent_start.len() - 1;
@@ -392,8 +367,10 @@ mod tests {
         .unwrap()
     }
 
-    fn brute_force_masses(suspects: &Suspects, weight: &[f64]) -> Vec<f64> {
-        (0..suspects.len())
+    /// Asserts that `masses` gives each suspect the weight found by walking its ancestors
+    /// one by one.
+    fn assert_masses_count_ancestors(suspects: &Suspects, weight: &[f64]) {
+        let counted: Vec<f64> = (0..suspects.len())
             .map(|l| {
                 suspects
                     .ancestors(l)
@@ -401,6 +378,14 @@ mod tests {
                     .map(|&a| weight[a as usize])
                     .sum()
             })
+            .collect();
+        assert_eq!(suspects.masses(weight), counted);
+    }
+
+    /// The commit ids of the suspects, in suspect order.
+    fn ids<'g>(graph: &'g CommitGraph, suspects: &Suspects) -> Vec<&'g str> {
+        (0..suspects.len())
+            .map(|l| graph.id(suspects.global(l)))
             .collect()
     }
 
@@ -413,10 +398,7 @@ mod tests {
         let weight: Vec<f64> = (0..suspects.len())
             .map(|i| (i * i % 7 + 1) as f64)
             .collect();
-        assert_eq!(
-            suspects.masses(&weight),
-            brute_force_masses(&suspects, &weight)
-        );
+        assert_masses_count_ancestors(&suspects, &weight);
     }
 
     #[test]
@@ -424,16 +406,11 @@ mod tests {
         let graph = sample();
         let at = |id| graph.index(id).unwrap();
         let suspects = Suspects::new(&graph, &[at("t1"), at("b")], at("n"), false);
-        let mut ids: Vec<&str> = (0..suspects.len())
-            .map(|l| graph.id(suspects.global(l)))
-            .collect();
+        let mut ids = ids(&graph, &suspects);
         ids.sort_unstable();
         assert_eq!(ids, ["m", "n", "t2", "t3", "u"]);
         let weight = vec![1.0; suspects.len()];
-        assert_eq!(
-            suspects.masses(&weight),
-            brute_force_masses(&suspects, &weight)
-        );
+        assert_masses_count_ancestors(&suspects, &weight);
     }
 
     #[test]
@@ -441,10 +418,7 @@ mod tests {
         let graph = sample();
         let at = |id| graph.index(id).unwrap();
         let suspects = Suspects::new(&graph, &[at("a")], at("n"), true);
-        let ids: Vec<&str> = (0..suspects.len())
-            .map(|l| graph.id(suspects.global(l)))
-            .collect();
-        assert_eq!(ids, ["b", "m", "n"]);
+        assert_eq!(ids(&graph, &suspects), ["b", "m", "n"]);
         assert_eq!(suspects.masses(&[1.0, 1.0, 1.0]), [1.0, 2.0, 3.0]);
         assert_eq!(suspects.contained_in(&graph, at("t3")), None);
         assert_eq!(suspects.contained_in(&graph, at("a")), Some(vec![]));

@@ -55,6 +55,20 @@ impl Nodes {
     }
 }
 
+/// A chain of `len` commits: its graph and the node numbers of its commits.
+fn chain(len: usize) -> (CommitGraph, Nodes) {
+    let history = History::linear(len);
+    let graph = history.graph().unwrap();
+    let nodes = Nodes::new(&graph, &history);
+    (graph, nodes)
+}
+
+/// A trusted bisection of the whole chain, its first commit good and its last bad.
+fn chain_bisection<'g>(graph: &'g CommitGraph, nodes: &Nodes) -> Bisection<'g> {
+    let tip = nodes.to_graph[nodes.to_graph.len() - 1];
+    Bisection::new(graph, &[nodes.to_graph[0]], tip, trusted()).unwrap()
+}
+
 /// A suspect of the range root..tip, chosen from `pick`.
 fn suspect_culprit(history: &History, pick: usize) -> usize {
     let tip = history.len() - 1;
@@ -243,11 +257,8 @@ fn halving_finds_every_culprit_of_a_chain_in_log_runs() {
 
 #[test]
 fn the_first_candidate_of_a_chain_is_its_middle() {
-    let history = History::linear(11);
-    let graph = history.graph().unwrap();
-    let nodes = Nodes::new(&graph, &history);
-    let bisection =
-        Bisection::new(&graph, &[nodes.to_graph[0]], nodes.to_graph[10], trusted()).unwrap();
+    let (graph, nodes) = chain(11);
+    let bisection = chain_bisection(&graph, &nodes);
     let first = bisection.next(1);
     assert_eq!(first.len(), 1);
     assert_eq!(nodes.to_history[first[0]], 5);
@@ -311,11 +322,8 @@ fn a_skip_cluster_in_the_middle_costs_few_extra_runs() {
 
 #[test]
 fn contrary_trusted_verdicts_are_a_contradiction_not_a_guess() {
-    let history = History::linear(10);
-    let graph = history.graph().unwrap();
-    let nodes = Nodes::new(&graph, &history);
-    let mut bisection =
-        Bisection::new(&graph, &[nodes.to_graph[0]], nodes.to_graph[9], trusted()).unwrap();
+    let (graph, nodes) = chain(10);
+    let mut bisection = chain_bisection(&graph, &nodes);
     bisection.record(nodes.to_graph[5], Verdict::Bad).unwrap();
     bisection.record(nodes.to_graph[5], Verdict::Good).unwrap();
     assert_eq!(bisection.status(), Status::Contradiction);
@@ -345,9 +353,7 @@ fn first_parent_blames_the_merge_that_brought_the_culprit_in() {
 
 #[test]
 fn a_bad_commit_below_the_good_one_is_refused() {
-    let history = History::linear(5);
-    let graph = history.graph().unwrap();
-    let nodes = Nodes::new(&graph, &history);
+    let (graph, nodes) = chain(5);
     assert_eq!(
         Bisection::new(&graph, &[nodes.to_graph[4]], nodes.to_graph[2], trusted()).unwrap_err(),
         SearchError::NoSuspects
@@ -379,11 +385,8 @@ fn a_good_commit_on_another_branch_clears_only_its_ancestors() {
 
 #[test]
 fn parallel_candidates_split_a_chain_into_equal_parts() {
-    let history = History::linear(100);
-    let graph = history.graph().unwrap();
-    let nodes = Nodes::new(&graph, &history);
-    let bisection =
-        Bisection::new(&graph, &[nodes.to_graph[0]], nodes.to_graph[99], trusted()).unwrap();
+    let (graph, nodes) = chain(100);
+    let bisection = chain_bisection(&graph, &nodes);
     let mut picks: Vec<usize> = bisection
         .next(3)
         .iter()

@@ -31,24 +31,12 @@ pub fn assemble(dir: &Path, name: &str, triple: &str, source: &str) -> PathBuf {
 pub fn compile_c(dir: &Path, name: &str, flags: &[&str], source: &str) -> PathBuf {
     let path = dir.join(name);
     let mut args: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
-    args.extend(["-x", "c", "-", "-o"].map(String::from));
-    args.push(path.display().to_string());
-    let mut child = Command::new("gcc")
-        .args(&args)
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("gcc runs");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(source.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success(), "gcc {args:?} failed");
+    args.extend(["-x", "c", "-"].map(String::from));
+    run_with_input("gcc", &args, source, &path);
     path
 }
 
+/// Runs `program args -o output` with `input` on its standard input; it must succeed.
 fn run_with_input(program: &str, args: &[String], input: &str, output: &Path) {
     use std::io::Write;
     let mut child = Command::new(program)
@@ -59,16 +47,14 @@ fn run_with_input(program: &str, args: &[String], input: &str, output: &Path) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("{program} runs: {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin.write_all(input.as_bytes()).unwrap();
+    // Closed before the wait, so that the program sees the end of its input.
+    drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert!(
         out.status.success(),
-        "{program} failed: {}",
+        "{program} {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
 }
@@ -86,16 +72,17 @@ pub fn archive(dir: &Path, flags: &str, archive: &str, members: &[&str]) -> Path
     dir.join(archive)
 }
 
-fn stdout(program: &str, args: &[&str], path: &Path) -> String {
+/// What `program args path` prints. It must succeed, unless `printing_is_enough` and it
+/// printed something: nm exits 1 on archives with symbol-less members ("no symbols") and
+/// still prints everything else.
+pub fn stdout(program: &str, args: &[&str], path: &Path, printing_is_enough: bool) -> String {
     let out = Command::new(program)
         .args(args)
         .arg(path)
         .output()
         .unwrap_or_else(|e| panic!("{program} runs: {e}"));
-    // nm exits 1 on archives with symbol-less members ("no symbols") and still
-    // prints everything else.
     assert!(
-        out.status.success() || !out.stdout.is_empty(),
+        out.status.success() || (printing_is_enough && !out.stdout.is_empty()),
         "{program} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -107,7 +94,7 @@ fn stdout(program: &str, args: &[&str], path: &Path) -> String {
 pub fn readelf_relocation_counts(path: &Path) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
     let mut in_table = false;
-    for line in stdout("readelf", &["-rW"], path).lines() {
+    for line in stdout("readelf", &["-rW"], path, true).lines() {
         if line.starts_with("Relocation section") {
             in_table = true;
             continue;
@@ -129,7 +116,7 @@ pub fn readelf_relocation_counts(path: &Path) -> BTreeMap<String, u64> {
 /// Relocation counts by type name as `llvm-readobj -r` lists them.
 pub fn llvm_readobj_relocation_counts(path: &Path) -> BTreeMap<String, u64> {
     let mut counts = BTreeMap::new();
-    for line in stdout("llvm-readobj", &["-r"], path).lines() {
+    for line in stdout("llvm-readobj", &["-r"], path, true).lines() {
         let mut words = line.split_whitespace();
         if words.next().is_some_and(|w| w.starts_with("0x")) {
             if let Some(name) = words.next() {
@@ -142,7 +129,7 @@ pub fn llvm_readobj_relocation_counts(path: &Path) -> BTreeMap<String, u64> {
 
 /// Defined external symbols as `nm` prints them, upper-case type letters only.
 pub fn nm_defined_globals(path: &Path) -> Vec<String> {
-    let mut names: Vec<String> = stdout("nm", &["--defined-only", "-g"], path)
+    let mut names: Vec<String> = stdout("nm", &["--defined-only", "-g"], path, true)
         .lines()
         .filter_map(|line| {
             let words: Vec<&str> = line.split_whitespace().collect();
