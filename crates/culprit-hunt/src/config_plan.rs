@@ -100,17 +100,7 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn git(dir: &Path, args: &[&str]) {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{args:?}");
-    }
+    use crate::test_tree::{git, workspace};
 
     fn config(name: &str, text: &str) -> (PathBuf, DotConfig) {
         let path = PathBuf::from(name);
@@ -133,16 +123,12 @@ mod tests {
     #[test]
     fn a_plan_holds_both_configurations_at_the_resolved_revision_and_bad_input_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(crate::workspace::CONFIG_FILE);
-        std::fs::write(
-            &path,
-            "[config]\nfile = \".config\"\n\n[[test]]\nname = \"boot\"\ncommand = \"true\"\n",
-        )
-        .unwrap();
+        let toml =
+            "[config]\nfile = \".config\"\n\n[[test]]\nname = \"boot\"\ncommand = \"true\"\n";
         git(dir.path(), &["init", "-q", "-b", "main"]);
+        let ws = workspace(dir.path(), toml);
         git(dir.path(), &["add", crate::workspace::CONFIG_FILE]);
         git(dir.path(), &["commit", "-q", "-m", "one"]);
-        let ws = Workspace::load(Some(&path)).unwrap();
         let repo = ws.repo().unwrap();
         assert_eq!(config_file(&ws.manifest).unwrap(), Path::new(".config"));
 

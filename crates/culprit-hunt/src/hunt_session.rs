@@ -133,11 +133,12 @@ mod tests {
 
     #[test]
     fn a_failure_is_recorded_with_every_cause_and_the_status_that_resumes_it() {
-        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
-        let err = Err::<(), _>(io)
-            .context("cannot read x.config")
+        let denied = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let err = Err::<(), _>(HuntError::from(denied))
+            .context("step 3")
+            .context("bisecting")
             .unwrap_err();
-        assert_eq!(with_causes(&err), "cannot read x.config: no such file");
+        assert_eq!(with_causes(&err), "bisecting: step 3: denied");
         assert_eq!(failure_status(&err), "error");
         let stopped = Err::<(), _>(HuntError::Interrupted)
             .context("step 3")
@@ -152,9 +153,7 @@ mod tests {
     #[test]
     fn a_new_session_is_started_from_the_plan_and_a_resumed_one_from_the_journal() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(crate::workspace::CONFIG_FILE);
-        std::fs::write(&path, "[[test]]\nname = \"boot\"\ncommand = \"true\"\n").unwrap();
-        let ws = Workspace::load(Some(&path)).unwrap();
+        let ws = crate::test_tree::workspace(dir.path(), "");
         let journal = ws.journal().unwrap();
         let kind = (SessionKind::Bisect, "bisection");
         let plan = serde_json::json!({ "recipe": ws.manifest.recipe.digest });

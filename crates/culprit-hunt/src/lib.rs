@@ -39,6 +39,8 @@ pub mod single_step;
 pub mod status;
 pub mod step;
 pub mod target;
+#[cfg(test)]
+mod test_tree;
 pub mod told;
 pub mod tree;
 pub mod workspace;

@@ -64,12 +64,10 @@ impl RunSession {
 
 /// A step's session status: interrupted, or whether every run passed.
 fn status(result: &StepResult) -> &'static str {
-    if result.interrupted() {
-        "interrupted"
-    } else if result.all_passed() {
-        "pass"
-    } else {
-        "fail"
+    match (result.interrupted(), result.all_passed()) {
+        (true, _) => "interrupted",
+        (false, true) => "pass",
+        (false, false) => "fail",
     }
 }
 
@@ -77,16 +75,12 @@ fn status(result: &StepResult) -> &'static str {
 mod tests {
     use super::*;
 
-    fn workspace(dir: &std::path::Path) -> Workspace {
-        let path = dir.join(crate::workspace::CONFIG_FILE);
-        std::fs::write(&path, "[[test]]\nname = \"boot\"\ncommand = \"true\"\n").unwrap();
-        Workspace::load(Some(&path)).unwrap()
-    }
+    use crate::test_tree::workspace;
 
     #[test]
     fn a_step_is_recorded_in_its_own_session_with_the_view_it_showed() {
         let dir = tempfile::tempdir().unwrap();
-        let ws = workspace(dir.path());
+        let ws = workspace(dir.path(), "");
         let run = RunSession::start(&ws, &serde_json::json!({ "rev": null })).unwrap();
         assert_eq!(run.damaged_journal, None);
         assert!(run.logs.starts_with(&ws.state), "{}", run.logs.display());
@@ -108,7 +102,7 @@ mod tests {
     #[test]
     fn a_damaged_journal_leaves_the_step_its_own_directory_and_says_why() {
         let dir = tempfile::tempdir().unwrap();
-        let ws = workspace(dir.path());
+        let ws = workspace(dir.path(), "");
         std::fs::create_dir_all(&ws.state).unwrap();
         let file = ws.journal().unwrap().path();
         std::fs::write(&file, vec![b'x'; 4096]).unwrap();
