@@ -91,13 +91,8 @@ pub fn run(args: BisectArgs) -> Result<u8> {
             args.confidence
         );
     }
-    let journal = ws.journal()?;
-    let opened = open_session(
-        &ws,
-        &journal,
-        &args.hunt,
-        (SessionKind::Bisect, "bisection"),
-        || {
+    let (journal, opened) =
+        open_session(&ws, &args.hunt, (SessionKind::Bisect, "bisection"), || {
             let plan = make_plan(&args, &ws)?;
             if let CandidateKind::Commits { .. } = plan.kind {
                 let mut endpoints: Vec<&str> = plan.good.iter().map(String::as_str).collect();
@@ -106,8 +101,7 @@ pub fn run(args: BisectArgs) -> Result<u8> {
             }
             let record = json!({ "plan": plan, "recipe": ws.manifest.recipe.canonical });
             Ok((plan, record))
-        },
-    )?;
+        })?;
     let (session_id, plan) = (opened.id, opened.plan);
     let (repo, workers) = match plan.kind {
         CandidateKind::Commits { .. } => (Some(ws.repo()?), args.hunt.jobs),

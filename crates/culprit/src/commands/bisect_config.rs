@@ -50,10 +50,8 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
     args.hunt.check()?;
     let config_file = config_file(&ws.manifest)?;
     let repo = ws.repo()?;
-    let journal = ws.journal()?;
-    let opened = open_session(
+    let (journal, opened) = open_session(
         &ws,
-        &journal,
         &args.hunt,
         (SessionKind::BisectConfig, "configuration bisection"),
         || start(&args, &ws, repo, config_file),

@@ -85,21 +85,21 @@ pub fn close_failed_hunt(journal: &Journal, session: i64, err: HuntError) -> Res
     Err(err.into())
 }
 
-/// The session a hunt runs in: the one `--resume` names (`what` is the hunt's kind as
-/// people say it), or a new one whose plan `start` makes, with the record the journal
-/// keeps of it (see [`culprit_hunt::hunt_session::open_session`]).
+/// The journal, and the session a hunt runs in: the one `--resume` names (`what` is the
+/// hunt's kind as people say it), or a new one whose plan `start` makes, with the record
+/// the journal keeps of it (see [`culprit_hunt::hunt_session::open_session`]).
 pub fn open_session<P: DeserializeOwned>(
     ws: &Workspace,
-    journal: &Journal,
     hunt: &HuntArgs,
     kind: (SessionKind, &str),
     start: impl FnOnce() -> Result<(P, serde_json::Value)>,
-) -> Result<Opened<P>> {
-    let opened = hunt_session::open_session(ws, journal, hunt.resume.as_deref(), kind, start)?;
+) -> Result<(Journal, Opened<P>)> {
+    let journal = ws.journal()?;
+    let opened = hunt_session::open_session(ws, &journal, hunt.resume.as_deref(), kind, start)?;
     if opened.resumed {
         eprintln!("culprit: resuming session {}", opened.id);
     }
-    Ok(opened)
+    Ok((journal, opened))
 }
 
 /// Session `id`, running again on `workers` workers of the executor, after the jobs an
