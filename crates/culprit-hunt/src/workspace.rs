@@ -344,10 +344,10 @@ impl Drop for Worktree {
 mod tests {
     use super::*;
 
+    use crate::test_tree::git;
+
     fn workspace(dir: &Path) -> Workspace {
-        let path = dir.join(CONFIG_FILE);
-        std::fs::write(&path, "[[test]]\nname = \"boot\"\ncommand = \"true\"\n").unwrap();
-        Workspace::load(Some(&path)).unwrap()
+        crate::test_tree::workspace(dir, "")
     }
 
     #[test]
@@ -376,16 +376,7 @@ mod tests {
     fn stale_git_locks_in_a_workers_worktree_are_removed_on_reuse() {
         let dir = tempfile::tempdir().unwrap();
         let ws = workspace(dir.path());
-        let git = |args: &[&str]| {
-            let out = std::process::Command::new("git")
-                .arg("-C")
-                .arg(dir.path())
-                .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
-                .args(args)
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "{args:?}");
-        };
+        let git = |args: &[&str]| git(dir.path(), args);
         git(&["init", "-q", "-b", "main"]);
         git(&["add", CONFIG_FILE]);
         git(&["commit", "-q", "-m", "one"]);

@@ -10,12 +10,12 @@ use std::process::Command;
 /// What went wrong while making a file, with what to do about it.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct InitError(String);
+pub struct InitError(pub(crate) String);
 
 type Result<T> = std::result::Result<T, InitError>;
 
 /// `what` failed with `err`: the message names both.
-fn failed(what: impl std::fmt::Display) -> impl FnOnce(std::io::Error) -> InitError {
+pub(crate) fn failed(what: impl std::fmt::Display) -> impl FnOnce(std::io::Error) -> InitError {
     move |err| InitError(format!("{what}: {err}"))
 }
 

@@ -6,6 +6,7 @@
 
 pub mod files;
 pub mod initramfs;
+pub mod lab;
 pub mod plan;
 mod probe;
 

@@ -14,6 +14,8 @@ mod json;
 mod junit;
 mod markdown;
 mod narrowing;
+pub mod session_choice;
+pub mod step_view;
 mod steps;
 mod time;
 

@@ -1,52 +1,12 @@
-//! How runs are shown: the `--json` documents and the plain tables.
-//!
-//! The JSON field names are a contract with users' scripts and CI; the tables are for
-//! people and may change.
+//! How runs are shown in plain text: tables, excerpts and lines cut to the width. The
+//! `--json` documents are the library's types (the names there are a contract with
+//! users' scripts and CI); the tables are for people and may change.
 
-use culprit_console::Outcome;
 use culprit_hunt::option_request::Applied;
 pub use culprit_hunt::record::relative;
 use culprit_hunt::record::{RunRecord, StepResult};
-use culprit_hunt::results::RunView;
-use serde::Serialize;
+use culprit_report::step_view::StepView;
 use std::path::Path;
-
-#[derive(Serialize)]
-pub struct StepView {
-    pub build: Option<RunView>,
-    pub tests: Vec<RunView>,
-    /// The options `culprit run --set/--config` asked for, and what applied.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<RequestView>,
-}
-
-#[derive(Serialize)]
-pub struct RequestView {
-    pub requested: Vec<Applied>,
-}
-
-impl StepView {
-    pub fn of(step: &StepResult, base: &Path) -> StepView {
-        StepView {
-            build: step
-                .build
-                .as_ref()
-                .map(|b| RunView::of(b, base, excerpt(b))),
-            tests: step
-                .tests
-                .iter()
-                .map(|t| RunView::of(t, base, excerpt(t)))
-                .collect(),
-            config: None,
-        }
-    }
-
-    /// With the requested options' fate, when there were any.
-    pub fn with_requests(mut self, requested: Vec<Applied>) -> StepView {
-        self.config = (!requested.is_empty()).then_some(RequestView { requested });
-        self
-    }
-}
 
 /// One line per requested option: applied, or what the build system made of it.
 pub fn applied_lines(requested: &[Applied]) -> String {
@@ -76,16 +36,6 @@ pub fn applied_lines(requested: &[Applied]) -> String {
             }
         })
         .collect()
-}
-
-/// The excerpt of a run that did not pass (none when its log cannot be read).
-pub fn excerpt(run: &RunRecord) -> Option<String> {
-    if run.outcome == Outcome::Pass {
-        return None;
-    }
-    culprit_report::excerpt::read(&run.log, run.evidence)
-        .ok()
-        .map(|e| e.text())
 }
 
 /// Each excerpt of a step, under a heading naming its run, for the plain output.

@@ -1,10 +1,10 @@
 //! `culprit bisect`: find the commit (or prebuilt artifact) that introduced a failure.
 
 use crate::commands::hunt_args::{
-    check_tree, close_failed_hunt, exit_code, open_session, running_session, HuntArgs,
+    check_tree, close_failed_hunt, finish, open_session, running_session, HuntArgs,
 };
 use crate::progress::Progress;
-use crate::view::{clean_title, excerpt, fit, table, width};
+use crate::view::{clean_title, fit, table, width};
 use anyhow::{bail, Result};
 use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, PriorChoice, Range};
 use culprit_hunt::infra::describe as describe_retried;
@@ -13,6 +13,7 @@ use culprit_hunt::results::CommitHuntResult;
 use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::target::Target;
 use culprit_hunt::workspace::Workspace;
+use culprit_report::step_view::excerpt;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -90,13 +91,8 @@ pub fn run(args: BisectArgs) -> Result<u8> {
             args.confidence
         );
     }
-    let journal = ws.journal()?;
-    let (session_id, plan, _owner) = open_session(
-        &ws,
-        &journal,
-        &args.hunt,
-        (SessionKind::Bisect, "bisection"),
-        || {
+    let (journal, opened) =
+        open_session(&ws, &args.hunt, (SessionKind::Bisect, "bisection"), || {
             let plan = make_plan(&args, &ws)?;
             if let CandidateKind::Commits { .. } = plan.kind {
                 let mut endpoints: Vec<&str> = plan.good.iter().map(String::as_str).collect();
@@ -105,8 +101,8 @@ pub fn run(args: BisectArgs) -> Result<u8> {
             }
             let record = json!({ "plan": plan, "recipe": ws.manifest.recipe.canonical });
             Ok((plan, record))
-        },
-    )?;
+        })?;
+    let (session_id, plan) = (opened.id, opened.plan);
     let (repo, workers) = match plan.kind {
         CandidateKind::Commits { .. } => (Some(ws.repo()?), args.hunt.jobs),
         CandidateKind::Artifacts { .. } => (None, 1),
@@ -139,17 +135,13 @@ pub fn run(args: BisectArgs) -> Result<u8> {
     let base = std::env::current_dir().unwrap_or_default();
     let result =
         CommitHuntResult::new(&conclusion, &session, &plan, ws.repo().ok(), &base, excerpt);
-    session.journal.finish_session(
+    finish(
+        &session.journal,
         session_id,
-        conclusion.status.as_str(),
-        &serde_json::to_value(&result)?,
-    )?;
-    if args.hunt.json {
-        println!("{}", serde_json::to_string_pretty(&result)?);
-    } else {
-        print!("{}", text(&result, !args.hunt.brief));
-    }
-    Ok(exit_code(conclusion.status))
+        (conclusion.status, &result),
+        args.hunt.json,
+        |result| text(result, !args.hunt.brief),
+    )
 }
 
 fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {

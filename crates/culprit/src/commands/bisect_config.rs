@@ -1,15 +1,16 @@
 //! `culprit bisect-config`: which configuration options make each test fail.
 
 use crate::commands::hunt_args::{
-    check_tree, close_failed_hunt, exit_code, open_session, running_session, HuntArgs,
+    check_tree, close_failed_hunt, finish, open_session, running_session, HuntArgs,
 };
 use crate::progress::Progress;
 use crate::view::{clean_title, table};
 use anyhow::{bail, Context, Result};
 use culprit_exec::git::Repo;
 use culprit_hunt::config_hunt::{ConfigHunt, Plan};
+use culprit_hunt::config_plan::{config_file, ConfigRequest};
+use culprit_hunt::results::ConfigHuntResult;
 use culprit_hunt::session_kind::SessionKind;
-use culprit_hunt::target::Target;
 use culprit_hunt::workspace::Workspace;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -47,21 +48,15 @@ pub struct BisectConfigArgs {
 pub fn run(args: BisectConfigArgs) -> Result<u8> {
     let ws = Workspace::load(args.hunt.file.as_deref())?;
     args.hunt.check()?;
-    let Some(section) = &ws.manifest.config else {
-        bail!(
-            "{} has no [config] section; add one with `file` (the configuration file the build reads, relative to {{tree}}) and optionally `normalize` (e.g. \"make olddefconfig\")",
-            ws.manifest.path.display()
-        );
-    };
+    let config_file = config_file(&ws.manifest)?;
     let repo = ws.repo()?;
-    let journal = ws.journal()?;
-    let (session_id, plan, _owner) = open_session(
+    let (journal, opened) = open_session(
         &ws,
-        &journal,
         &args.hunt,
         (SessionKind::BisectConfig, "configuration bisection"),
-        || start(&args, &ws, repo, &section.file),
+        || start(&args, &ws, repo, config_file),
     )?;
+    let (session_id, plan) = (opened.id, opened.plan);
     let progress = Progress::new(args.hunt.brief);
     let mut session = running_session(
         &ws,
@@ -82,65 +77,67 @@ pub fn run(args: BisectConfigArgs) -> Result<u8> {
         Ok(conclusion) => conclusion,
         Err(err) => return close_failed_hunt(&session.journal, session_id, err),
     };
-    session.journal.finish_session(
+    finish(
+        &session.journal,
         session_id,
-        conclusion.status.as_str(),
-        &serde_json::to_value(&conclusion)?,
-    )?;
-    if args.hunt.json {
-        println!("{}", serde_json::to_string_pretty(&conclusion)?);
-    } else {
-        let mut out = String::new();
-        for (test, behaviour) in &conclusion.tests {
-            out.push_str(&format!("{test}: {}\n", clean_title(behaviour)));
-        }
-        if conclusion.culprits.is_empty() {
-            out.push_str("no culprit options found\n");
-        } else {
-            let rows: Vec<[String; 3]> = conclusion
-                .culprits
-                .iter()
-                .map(|c| {
-                    [
-                        c.test.clone(),
-                        c.options.join(" + "),
-                        clean_title(c.failure()),
-                    ]
-                })
-                .collect();
-            out.push_str(&table(
-                &["test", "culprit options (together)", "failure"],
-                &rows,
-            ));
-        }
-        for missing in &conclusion.not_applied {
-            out.push_str(&format!(
-                "not applied: {} requested {}, got {}\n",
-                missing.option, missing.requested, missing.got
-            ));
-            for reason in &missing.reasons {
-                out.push_str(&format!("  - {reason}\n"));
-            }
-            if !missing.needs.is_empty() {
-                out.push_str(&format!(
-                    "  would apply with: {}\n",
-                    missing.needs.join(" ")
-                ));
-            }
-        }
-        if let Some(message) = &conclusion.message {
-            out.push_str(&format!("{message}\n"));
-        }
-        out.push_str(&format!(
-            "{} options differed; {} builds, {} test runs\n",
-            conclusion.changes, conclusion.counts.builds, conclusion.counts.runs
-        ));
-        if let Some(retried) = culprit_hunt::infra::describe(&conclusion.retried) {
-            out.push_str(&format!("{retried}\n"));
-        }
-        print!("{out}");
+        (conclusion.status, &conclusion),
+        args.hunt.json,
+        text,
+    )
+}
+
+/// The plain answer of `culprit bisect-config`: each test's failure, the culprit options
+/// per test, and the requested values that did not apply.
+fn text(conclusion: &ConfigHuntResult) -> String {
+    let mut out = String::new();
+    for (test, behaviour) in &conclusion.tests {
+        out.push_str(&format!("{test}: {}\n", clean_title(behaviour)));
     }
-    Ok(exit_code(conclusion.status))
+    if conclusion.culprits.is_empty() {
+        out.push_str("no culprit options found\n");
+    } else {
+        let rows: Vec<[String; 3]> = conclusion
+            .culprits
+            .iter()
+            .map(|c| {
+                [
+                    c.test.clone(),
+                    c.options.join(" + "),
+                    clean_title(c.failure()),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &["test", "culprit options (together)", "failure"],
+            &rows,
+        ));
+    }
+    for missing in &conclusion.not_applied {
+        out.push_str(&format!(
+            "not applied: {} requested {}, got {}\n",
+            missing.option, missing.requested, missing.got
+        ));
+        for reason in &missing.reasons {
+            out.push_str(&format!("  - {reason}\n"));
+        }
+        if !missing.needs.is_empty() {
+            out.push_str(&format!(
+                "  would apply with: {}\n",
+                missing.needs.join(" ")
+            ));
+        }
+    }
+    if let Some(message) = &conclusion.message {
+        out.push_str(&format!("{message}\n"));
+    }
+    out.push_str(&format!(
+        "{} options differed; {} builds, {} test runs\n",
+        conclusion.changes, conclusion.counts.builds, conclusion.counts.runs
+    ));
+    if let Some(retried) = culprit_hunt::infra::describe(&conclusion.retried) {
+        out.push_str(&format!("{retried}\n"));
+    }
+    out
 }
 
 /// A new hunt's plan from the command line, and the record the journal keeps of it.
@@ -153,56 +150,16 @@ fn start(
     let (Some(good), Some(bad)) = (&args.good, &args.bad) else {
         bail!("give --good FILE and --bad FILE");
     };
-    let (good_config, bad_config) = culprit_kconfig::endpoints(
-        &read_config(good, args.good_fragment)?,
-        &read_config(bad, args.bad_fragment)?,
-    );
-    if culprit_kconfig::diff(&good_config, &bad_config).is_empty() {
-        bail!(
-            "{} and {} set every option the same way: nothing to bisect",
-            good.display(),
-            bad.display()
-        );
-    }
-    for name in &args.hunt.tests {
-        if !ws.manifest.has_run(name) {
-            bail!(
-                "no test named `{name}` in {}; it has: {}",
-                ws.manifest.path.display(),
-                ws.manifest.test_names()
-            );
-        }
-    }
-    let plan = Plan {
-        good_text: good_config.to_text(),
-        bad_text: bad_config.to_text(),
-        good_path: good.display().to_string(),
-        bad_path: bad.display().to_string(),
-        rev: repo.resolve(&args.rev)?,
-        fixups: args
-            .fixups
-            .iter()
-            .map(|rev| {
-                repo.resolve(rev).with_context(|| {
-                    format!("the fixup `{rev}` is not a commit of this repository; give a revision git can resolve")
-                })
-            })
-            .collect::<Result<_>>()?,
-        target: args.hunt.target.as_deref().map(Target::parse).transpose()?,
-        tests: if args.hunt.tests.is_empty() {
-            ws.manifest.run_names()
-        } else {
-            args.hunt.tests.clone()
-        },
-        confirmations: if args.flaky { 2 } else { 1 },
-        kconfig_tree: {
-            let tree = ws.manifest.tree_in(&ws.root);
-            tree.join("Kconfig")
-                .is_file()
-                .then(|| tree.display().to_string())
-        },
-        recipe: ws.manifest.recipe.digest.clone(),
+    let request = ConfigRequest {
+        good: (good.clone(), read_config(good, args.good_fragment)?),
+        bad: (bad.clone(), read_config(bad, args.bad_fragment)?),
+        rev: args.rev.clone(),
+        fixups: args.fixups.clone(),
+        target: args.hunt.target.clone(),
+        tests: args.hunt.tests.clone(),
+        flaky: args.flaky,
     };
+    let plan = Plan::from_configs(ws, repo, request)?;
     check_tree(ws, repo, &[&plan.rev], true)?;
     let record =
         json!({ "plan": plan, "config_file": config_file, "recipe": ws.manifest.recipe.canonical });

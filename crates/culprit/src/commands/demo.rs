@@ -7,6 +7,8 @@
 use crate::commands::hunt_args::HuntArgs;
 use crate::commands::{bisect, bisect_config};
 use anyhow::{bail, Context, Result};
+use culprit_exec::git::Repo;
+use culprit_hunt::results::CommitHuntResult;
 use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::workspace::Workspace;
 use culprit_report::{render, Format, Material};
@@ -88,19 +90,17 @@ pub fn run(args: DemoArgs) -> Result<u8> {
         prior: bisect::PriorArg::Crash,
     })?;
     let journal = Workspace::load(Some(&config))?.journal()?;
-    let result = journal
-        .last_session(Some(SessionKind::Bisect))?
-        .and_then(|s| s.result)
-        .unwrap_or_default();
-    let found = result["culprit"].as_str().map(str::to_string);
+    let result: CommitHuntResult = match journal.last_session(Some(SessionKind::Bisect))? {
+        Some(session) => {
+            serde_json::from_value(session.result.unwrap_or_default()).unwrap_or_default()
+        }
+        None => CommitHuntResult::default(),
+    };
     // The fixups that made the window testable: the culprit's own build needs them.
-    let fixups: Vec<(String, u64)> = result["fixups"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|u| Some((u["commit"].as_str()?.to_string(), u["candidates"].as_u64()?)))
+    let fixups: Vec<(String, usize)> = (result.fixups.iter())
+        .map(|u| (u.commit.clone(), u.candidates))
         .collect();
-    let Some(culprit) = found.filter(|_| code == 0) else {
+    let Some(culprit) = result.culprit.filter(|_| code == 0) else {
         bail!(
             "the commit hunt did not conclude (exit {code}); see `culprit log` in {}",
             dir.display()
@@ -120,7 +120,7 @@ pub fn run(args: DemoArgs) -> Result<u8> {
                 .map(|(commit, _)| short(commit))
                 .collect::<Vec<_>>()
                 .join(", "),
-            uses.iter().map(|(_, n)| n).sum::<u64>()
+            uses.iter().map(|(_, n)| n).sum::<usize>()
         ),
     };
     say(&format!(
@@ -184,20 +184,10 @@ pub fn run(args: DemoArgs) -> Result<u8> {
 
 /// Writes the `.config` of `rev` to `path`.
 fn write_config_at(repo: &Path, rev: &str, path: &Path) -> Result<PathBuf> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(["show", &format!("{rev}:.config")])
-        .output()
-        .context("cannot run git")?;
-    if !out.status.success() {
-        bail!(
-            "cannot read .config at {rev}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    std::fs::write(path, &out.stdout)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    let text = Repo::discover(repo)?
+        .git(&["show", &format!("{rev}:.config")])
+        .with_context(|| format!("cannot read .config at {rev}"))?;
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path.to_path_buf())
 }
 

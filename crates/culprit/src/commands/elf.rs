@@ -4,7 +4,7 @@
 //! Exit codes: 0 when the command did its job, 1 when `dups` found duplicate
 //! definitions, 2 for bad input (unreadable, truncated or non-ELF files).
 
-use crate::commands::output::{json_line, print_all};
+use crate::commands::output::{json_line, print_document};
 use culprit_elf::{
     diff_files, find_duplicates, read_file, Change, ChangeKind, Duplicate, FileShape, ObjectChange,
     ObjectShape, ShapeDiff,
@@ -44,14 +44,11 @@ pub enum ElfCommand {
 }
 
 pub fn run(cmd: ElfCommand) -> anyhow::Result<u8> {
-    let mut out = Vec::new();
-    let code = match cmd {
-        ElfCommand::Stat { files, json } => stat(&files, json, &mut out)?,
-        ElfCommand::Dups { files, json } => dups(&files, json, &mut out)?,
-        ElfCommand::Diff { old, new, json } => diff(&old, &new, json, &mut out)?,
-    };
-    print_all(&out)?;
-    Ok(code)
+    print_document(|out| match cmd {
+        ElfCommand::Stat { files, json } => stat(&files, json, out),
+        ElfCommand::Dups { files, json } => dups(&files, json, out),
+        ElfCommand::Diff { old, new, json } => diff(&old, &new, json, out),
+    })
 }
 
 fn read(path: &Path) -> anyhow::Result<FileShape> {

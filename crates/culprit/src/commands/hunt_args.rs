@@ -3,17 +3,17 @@
 use crate::progress::Progress;
 use anyhow::{bail, Result};
 use culprit_exec::git::Repo;
-use culprit_hunt::executor::{end_leftovers, open, Executor};
-use culprit_hunt::journal::{Journal, SessionLock};
+use culprit_hunt::executor::end_leftovers;
+use culprit_hunt::hunt_session::{self, record_failure, Opened};
+use culprit_hunt::journal::Journal;
 use culprit_hunt::manifest::ExecutorKind;
-use culprit_hunt::observe::Observer;
-use culprit_hunt::resume::resumable;
 use culprit_hunt::session::Session;
 use culprit_hunt::session_kind::SessionKind;
 use culprit_hunt::status::HuntStatus;
-use culprit_hunt::workspace::{stop_flag, Workspace};
+use culprit_hunt::workspace::Workspace;
 use culprit_hunt::HuntError;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -59,24 +59,16 @@ impl HuntArgs {
 }
 
 /// Before a hunt's first step: refuses submodules the worktrees cannot get without the
-/// network, and warns about untracked files they will lack (`config_written`: the hunt
-/// writes the `[config] file` itself).
+/// network, and warns about untracked files they will lack (see
+/// [`culprit_hunt::hunt_session::check_tree`]).
 pub fn check_tree(
     ws: &Workspace,
     repo: &Repo,
     commits: &[&str],
     config_written: bool,
 ) -> Result<()> {
-    repo.check_submodules_offline(commits)?;
-    let missing = culprit_hunt::tree::missing_in_worktrees(&ws.manifest, repo, config_written);
-    if !missing.is_empty() {
-        eprintln!(
-            "culprit: warning: untracked in {}, so absent from the worktrees candidates are checked out in: {}; \
-             name them in `[tree] copy` in {} to copy them into every worktree",
-            repo.root().display(),
-            missing.join(", "),
-            ws.manifest.path.display()
-        );
+    if let Some(warning) = hunt_session::check_tree(ws, repo, commits, config_written)? {
+        eprintln!("culprit: warning: {warning}");
     }
     Ok(())
 }
@@ -85,97 +77,70 @@ pub fn check_tree(
 /// 143 after SIGTERM (the journal keeps what finished; `--resume` continues). Other
 /// errors go on up.
 pub fn close_failed_hunt(journal: &Journal, session: i64, err: HuntError) -> Result<u8> {
-    let status = if err.is_interrupted() {
-        "interrupted"
-    } else if err.is_bad_input() {
-        "bad-input"
-    } else {
-        "error"
-    };
-    let err = anyhow::Error::from(err);
-    journal.finish_session(
-        session,
-        status,
-        &serde_json::json!({ "error": format!("{err:#}") }),
-    )?;
-    if status == "interrupted" {
+    record_failure(journal, session, &err)?;
+    if err.is_interrupted() {
         eprintln!("culprit: {err}");
         return Ok(culprit_hunt::workspace::interrupted_exit_code());
     }
-    Err(err)
+    Err(err.into())
 }
 
-/// The executor a hunt's steps run on (see `culprit_hunt::executor::open`), after the
-/// jobs an earlier culprit that was killed left behind are ended.
-pub fn executor(
-    ws: &Workspace,
-    repo: Option<&Repo>,
-    journal: &Journal,
-    hunt: &HuntArgs,
-    workers: usize,
-    observer: Arc<dyn Observer>,
-) -> Result<Box<dyn Executor>> {
-    for ended in end_leftovers(journal, &ws.manifest)? {
-        eprintln!("culprit: {ended}");
-    }
-    Ok(open(
-        ws,
-        repo,
-        hunt.executor,
-        workers,
-        observer,
-        stop_flag(),
-    )?)
-}
-
-/// The session a hunt runs in: the one `--resume` names (`what` is the hunt's kind as
-/// people say it), or a new one whose plan `start` makes, with the record the journal
-/// keeps of it. The lock says this process owns the session until it ends.
+/// The journal, and the session a hunt runs in: the one `--resume` names (`what` is the
+/// hunt's kind as people say it), or a new one whose plan `start` makes, with the record
+/// the journal keeps of it (see [`culprit_hunt::hunt_session::open_session`]).
 pub fn open_session<P: DeserializeOwned>(
     ws: &Workspace,
-    journal: &Journal,
     hunt: &HuntArgs,
-    (kind, what): (SessionKind, &str),
+    kind: (SessionKind, &str),
     start: impl FnOnce() -> Result<(P, serde_json::Value)>,
-) -> Result<(i64, P, SessionLock)> {
-    if let Some(which) = &hunt.resume {
-        let resumed = resumable(journal, kind, what, which, &ws.manifest)?;
-        eprintln!("culprit: resuming session {}", resumed.0);
-        return Ok(resumed);
+) -> Result<(Journal, Opened<P>)> {
+    let journal = ws.journal()?;
+    let opened = hunt_session::open_session(ws, &journal, hunt.resume.as_deref(), kind, start)?;
+    if opened.resumed {
+        eprintln!("culprit: resuming session {}", opened.id);
     }
-    let (plan, record) = start()?;
-    let id = journal.start_session(kind, &record)?;
-    let owner = journal.own_session(id)?;
-    Ok((id, plan, owner))
+    Ok((journal, opened))
 }
 
-/// Session `id`, running again, with its steps on `workers` workers of the executor
-/// (see [`executor`]) and its events shown by `progress`.
+/// Session `id`, running again on `workers` workers of the executor, after the jobs an
+/// earlier culprit that was killed left behind are ended; its events shown by `progress`.
 pub fn running_session<'a>(
     ws: &'a Workspace,
     repo: Option<&Repo>,
     journal: Journal,
-    (id, workers): (i64, usize),
+    session: (i64, usize),
     hunt: &HuntArgs,
     progress: &Arc<Progress>,
 ) -> Result<Session<'a>> {
-    let executor = executor(ws, repo, &journal, hunt, workers, progress.clone())?;
-    journal.finish_session(id, "running", &serde_json::json!(null))?;
-    Ok(Session::new(
-        id,
+    for ended in end_leftovers(&journal, &ws.manifest)? {
+        eprintln!("culprit: {ended}");
+    }
+    let observer = progress.clone();
+    Ok(hunt_session::running_session(
+        ws,
+        repo,
         journal,
-        executor,
-        &ws.manifest,
-        stop_flag(),
-        progress.clone(),
+        session,
+        hunt.executor,
+        observer,
     )?)
 }
 
-/// A hunt's exit code: 0 when it found what it looked for, 1 when it could not conclude.
-pub fn exit_code(status: HuntStatus) -> u8 {
-    if status == HuntStatus::Found {
-        0
+/// Ends a hunt's session with its result and prints it: one JSON document, or `text` of
+/// it. Returns the hunt's exit code: 0 when it found what it looked for, 1 when it could
+/// not conclude.
+pub fn finish<R: Serialize>(
+    journal: &Journal,
+    session: i64,
+    (status, result): (HuntStatus, &R),
+    json: bool,
+    text: impl FnOnce(&R) -> String,
+) -> Result<u8> {
+    journal.finish_session(session, status.as_str(), &serde_json::to_value(result)?)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(result)?);
     } else {
-        1
+        print!("{}", text(result));
     }
+    Ok(if status == HuntStatus::Found { 0 } else { 1 })
 }

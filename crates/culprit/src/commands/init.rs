@@ -3,14 +3,16 @@
 //! guessed. For Linux it also makes the boot test's initramfs and base configuration.
 //! `--check` then runs one step with it.
 
-use crate::commands::init_lab::{add_lab, check_on_labgrid, Lab};
 use crate::commands::run::{self, RunArgs};
 use anyhow::{bail, Context, Result};
+use culprit_console::Outcome;
+use culprit_hunt::lab_check::step_on_labgrid;
 use culprit_hunt::manifest::Manifest;
 use culprit_hunt::workspace::CONFIG_FILE;
 use culprit_init::files::{exclude_generated, make_linux_files};
+use culprit_init::lab::{add_lab, Lab};
 use culprit_init::plan::{self, Layout, INITRAMFS_FILE};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub struct InitArgs {
@@ -113,4 +115,23 @@ pub fn run(args: InitArgs) -> Result<u8> {
         println!("culprit init: the check did not pass (see the table above); fix culprit.toml or the tree, then `culprit run`");
     }
     Ok(code)
+}
+
+/// Boots the tree as it is on the labgrid lab and shows each run: what `--check` runs
+/// there (`culprit run` boots on a LAVA lab by itself, so `--lab lava` checks with it).
+/// Returns the exit code: 0 when every test passed.
+fn check_on_labgrid(file: &Path) -> Result<u8> {
+    let (step, logs) = step_on_labgrid(file)?;
+    let place = step
+        .place
+        .as_ref()
+        .map(|p| p.describe())
+        .unwrap_or_default();
+    let mut failed = false;
+    for run in step.build.iter().chain(&step.tests) {
+        println!("  {:<16} {} ({place})", run.name, run.outcome);
+        failed |= run.outcome != Outcome::Pass;
+    }
+    println!("  logs: {}", logs.display());
+    Ok(u8::from(failed))
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::commands::output::{json_line, print_all};
+use crate::commands::output::{json_line, print_document};
 use anyhow::Context;
 use culprit_kconfig::kconfig::{effective_diff, open_tree, Input, OpenTree, PROBE_CACHE_DIR};
 use serde::Serialize;
@@ -74,35 +74,35 @@ pub enum KconfigCommand {
 }
 
 pub fn run(cmd: KconfigCommand) -> anyhow::Result<u8> {
-    let mut out = Vec::new();
-    let code = match cmd {
+    print_document(|out| match cmd {
         KconfigCommand::Check {
             fragments,
             tree,
             json,
-        } => check(&fragments, &tree, json, &mut out)?,
+        } => check(&fragments, &tree, json, out),
         KconfigCommand::Why {
             option,
             config,
             tree,
             json,
-        } => why(&option, &config, &tree, json, &mut out)?,
+        } => why(&option, &config, &tree, json, out),
         KconfigCommand::Normalize {
             configs,
             output,
             tree,
-        } => normalize(&configs, &output, &tree)?,
-        KconfigCommand::Diff { a, b, tree, json } => diff(&a, &b, &tree, json, &mut out)?,
-    };
-    print_all(&out)?;
-    Ok(code)
+        } => normalize(&configs, &output, &tree),
+        KconfigCommand::Diff { a, b, tree, json } => diff(&a, &b, &tree, json, out),
+    })
 }
 
-fn open(args: &TreeArgs) -> anyhow::Result<OpenTree> {
+/// The tree's Kconfig, then the configurations at `paths` merged in order (later ones
+/// win).
+fn open(args: &TreeArgs, paths: &[PathBuf]) -> anyhow::Result<(OpenTree, Input)> {
     let env: HashMap<String, String> = std::env::vars().collect();
     let probes = culprit_hunt::workspace::state_dir_of(&args.tree).join(PROBE_CACHE_DIR);
-    open_tree(&args.tree, args.arch.as_deref(), &env, Some(&probes))
-        .with_context(|| format!("reading the Kconfig tree in {}", args.tree.display()))
+    let tree = open_tree(&args.tree, args.arch.as_deref(), &env, Some(&probes))
+        .with_context(|| format!("reading the Kconfig tree in {}", args.tree.display()))?;
+    Ok((tree, read_input(paths)?))
 }
 
 fn read_input(paths: &[PathBuf]) -> anyhow::Result<Input> {
@@ -119,8 +119,7 @@ fn check(
     json: bool,
     out: &mut Vec<u8>,
 ) -> anyhow::Result<u8> {
-    let tree = open(args)?;
-    let input = read_input(fragments)?;
+    let (tree, input) = open(args, fragments)?;
     let mut evaluation = tree.kconfig.olddefconfig_as(&input, tree.semantics);
     let unapplied = evaluation.unapplied();
     if json {
@@ -153,14 +152,13 @@ fn why(
     json: bool,
     out: &mut Vec<u8>,
 ) -> anyhow::Result<u8> {
-    let tree = open(args)?;
     let default = args.tree.join(".config");
     let configs: Vec<PathBuf> = if configs.is_empty() && default.is_file() {
         vec![default]
     } else {
         configs.to_vec()
     };
-    let input = read_input(&configs)?;
+    let (tree, input) = open(args, &configs)?;
     let mut evaluation = tree.kconfig.olddefconfig_as(&input, tree.semantics);
     let name = option.strip_prefix("CONFIG_").unwrap_or(option);
     let Some(explanation) = evaluation.explain(name) else {
@@ -178,8 +176,7 @@ fn why(
 }
 
 fn normalize(configs: &[PathBuf], output: &Path, args: &TreeArgs) -> anyhow::Result<u8> {
-    let tree = open(args)?;
-    let input = read_input(configs)?;
+    let (tree, input) = open(args, configs)?;
     let evaluation = tree.kconfig.olddefconfig_as(&input, tree.semantics);
     std::fs::write(output, evaluation.dot_config())
         .with_context(|| format!("writing {}", output.display()))?;
@@ -187,8 +184,8 @@ fn normalize(configs: &[PathBuf], output: &Path, args: &TreeArgs) -> anyhow::Res
 }
 
 fn diff(a: &Path, b: &Path, args: &TreeArgs, json: bool, out: &mut Vec<u8>) -> anyhow::Result<u8> {
-    let tree = open(args)?;
-    let (input_a, input_b) = (read_input(&[a.to_owned()])?, read_input(&[b.to_owned()])?);
+    let (tree, input_a) = open(args, &[a.to_owned()])?;
+    let input_b = read_input(&[b.to_owned()])?;
     let mut ea = tree.kconfig.olddefconfig_as(&input_a, tree.semantics);
     let mut eb = tree.kconfig.olddefconfig_as(&input_b, tree.semantics);
     let changes = effective_diff(&mut ea, &mut eb);

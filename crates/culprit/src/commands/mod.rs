@@ -7,7 +7,6 @@ pub mod demo;
 pub mod elf;
 pub mod hunt_args;
 pub mod init;
-pub mod init_lab;
 pub mod kconfig;
 pub mod log;
 pub mod output;

@@ -12,6 +12,17 @@ pub fn json_line(out: &mut Vec<u8>, value: &impl Serialize) -> anyhow::Result<()
     Ok(())
 }
 
+/// Runs a command that writes its document into a buffer, then prints the buffer whole;
+/// returns the command's exit code.
+pub fn print_document(
+    write: impl FnOnce(&mut Vec<u8>) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
+    let mut out = Vec::new();
+    let code = write(&mut out)?;
+    print_all(&out)?;
+    Ok(code)
+}
+
 /// Writes `out` to standard output. A closed pipe (`| head`) is the reader's choice, not
 /// an error.
 pub fn print_all(out: &[u8]) -> anyhow::Result<()> {

@@ -1,10 +1,9 @@
 //! `culprit report`: a finished session as Markdown, JSON, JUnit XML or an HTML page.
 
 use crate::commands::output::print_all;
-use anyhow::{bail, Context, Result};
-use culprit_hunt::journal::{Journal, SessionRow};
-use culprit_hunt::session_kind::SessionKind;
+use anyhow::{Context, Result};
 use culprit_hunt::workspace::Workspace;
+use culprit_report::session_choice::report_session;
 use culprit_report::{render, Format, Material};
 use std::path::PathBuf;
 
@@ -26,7 +25,7 @@ pub struct ReportArgs {
 pub fn run(args: ReportArgs) -> Result<u8> {
     let ws = Workspace::load(args.file.as_deref())?;
     let journal = ws.journal_read_only()?;
-    let session = pick(&journal, args.session)?;
+    let session = report_session(&journal, args.session)?;
     let material = Material {
         steps: journal.steps(session.id)?,
         session,
@@ -39,30 +38,4 @@ pub fn run(args: ReportArgs) -> Result<u8> {
         None => print_all(text.as_bytes())?,
     }
     Ok(0)
-}
-
-/// The session asked for, or the newest hunt (a bisection of either kind), or the
-/// newest session at all.
-fn pick(journal: &Journal, id: Option<i64>) -> Result<SessionRow> {
-    if let Some(id) = id {
-        return match journal.session(id)? {
-            Some(session) => Ok(session),
-            None => bail!(
-                "no session {id} in {}; `culprit log` shows the newest",
-                journal.dir().display()
-            ),
-        };
-    }
-    let hunts = [
-        journal.last_session(Some(SessionKind::Bisect))?,
-        journal.last_session(Some(SessionKind::BisectConfig))?,
-    ];
-    let newest_hunt = hunts.into_iter().flatten().max_by_key(|s| s.id);
-    match newest_hunt.or(journal.last_session(None)?) {
-        Some(session) => Ok(session),
-        None => bail!(
-            "no sessions yet in {}; run `culprit bisect` or `culprit run` first",
-            journal.dir().display()
-        ),
-    }
 }

@@ -1,12 +1,12 @@
 //! `culprit run`: one step at the working tree or at a revision, optionally with some
 //! configuration options changed (`--set`, `--config`).
 
-use crate::view::{applied_lines, excerpts, step_table, StepView};
-use anyhow::{Context, Result};
-use culprit_hunt::journal::{now, Journal};
-use culprit_hunt::session_kind::SessionKind;
+use crate::view::{applied_lines, excerpts, step_table};
+use anyhow::Result;
+use culprit_hunt::run_session::RunSession;
 use culprit_hunt::single_step::{run_single_step, SingleStep, SingleStepDone};
 use culprit_hunt::workspace::Workspace;
+use culprit_report::step_view::StepView;
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -40,37 +40,23 @@ pub fn run(args: RunArgs) -> Result<u8> {
         Some(rev) => Some(ws.repo()?.resolve(rev)?),
         None => None,
     };
-    let mut journal = journal_unless_damaged(&ws)?;
-    let session = match &journal {
-        Some(journal) => Some(journal.start_session(
-            SessionKind::Run,
-            &json!({ "rev": commit, "tests": args.tests, "config": ws.manifest.path, "set": args.sets, "fragments": args.fragments }),
-        )?),
-        None => None,
-    };
-    let logs = match (&journal, session) {
-        (Some(journal), Some(session)) => journal.step_dir(session, 1)?,
-        _ => {
-            let logs = ws
-                .state
-                .join("unrecorded")
-                .join(std::process::id().to_string());
-            std::fs::create_dir_all(&logs)
-                .with_context(|| format!("cannot create {}", logs.display()))?;
-            eprintln!(
-                "culprit: this step runs without the journal; its logs go to {}",
-                logs.display()
-            );
-            logs
-        }
-    };
-    let started = now();
+    let session = RunSession::start(
+        &ws,
+        &json!({ "rev": commit, "tests": args.tests, "config": ws.manifest.path, "set": args.sets, "fragments": args.fragments }),
+    )?;
+    if let Some(trouble) = &session.damaged_journal {
+        eprintln!("culprit: warning: {trouble}");
+        eprintln!(
+            "culprit: this step runs without the journal; its logs go to {}",
+            session.logs.display()
+        );
+    }
     let step = SingleStep {
         commit: commit.clone(),
         tests: args.tests.clone(),
         fragments: args.fragments.clone(),
         sets: args.sets.clone(),
-        logs,
+        logs: session.logs.clone(),
     };
     let SingleStepDone {
         result,
@@ -80,20 +66,10 @@ pub fn run(args: RunArgs) -> Result<u8> {
     for note in notes {
         eprintln!("culprit: warning: {note}");
     }
-    let status = if result.interrupted() {
-        "interrupted"
-    } else if result.all_passed() {
-        "pass"
-    } else {
-        "fail"
-    };
     let base = std::env::current_dir().unwrap_or_default();
     let view = StepView::of(&result, &base).with_requests(applied.clone());
-    if let (Some(journal), Some(session)) = (&mut journal, session) {
-        let candidate = json!({ "rev": commit, "set": args.sets, "fragments": args.fragments });
-        journal.record_step(session, 1, &candidate, None, &result, started)?;
-        journal.finish_session(session, status, &serde_json::to_value(&view)?)?;
-    }
+    let candidate = json!({ "rev": commit, "set": args.sets, "fragments": args.fragments });
+    session.finish(&candidate, &result, &serde_json::to_value(&view)?)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&view)?);
     } else {
@@ -106,17 +82,4 @@ pub fn run(args: RunArgs) -> Result<u8> {
         return Ok(culprit_hunt::workspace::interrupted_exit_code());
     }
     Ok(if result.all_passed() { 0 } else { 1 })
-}
-
-/// The journal, or `None` when its file is damaged: one step tells the user something
-/// even then, and a hunt will refuse the file with the way out.
-fn journal_unless_damaged(ws: &Workspace) -> Result<Option<Journal>> {
-    match ws.journal() {
-        Ok(journal) => Ok(Some(journal)),
-        Err(err) if err.is_damaged_journal() => {
-            eprintln!("culprit: warning: {err}");
-            Ok(None)
-        }
-        Err(err) => Err(err.into()),
-    }
 }
