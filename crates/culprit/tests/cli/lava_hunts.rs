@@ -248,7 +248,7 @@ fn a_lab_culprit_cannot_use_is_refused_before_any_step() {
     }
 }
 
-/// Starts the toyos hunt through the lab in a new folder with 12 s of silence instead of
+/// Starts the toyos hunt through the lab in a new folder with 20 s of silence instead of
 /// 2 s, so that what the lab does to a hanging guest lands while culprit still waits on
 /// it. Returns the folder, where the demo planted its events, and the running hunt.
 fn hunt_with_long_silence(lab: &Lab) -> (tempfile::TempDir, serde_json::Value, Child) {
@@ -258,9 +258,13 @@ fn hunt_with_long_silence(lab: &Lab) -> (tempfile::TempDir, serde_json::Value, C
     let planted = lava_toyos(dir.path(), &repo, &section, TEMPLATE);
     let toml = repo.join("culprit.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
-    // Learned deadlines off: every hang waits its whole 12 s, so whoever watches the job's
+    // Learned deadlines off: every hang waits its whole 20 s, so whoever watches the job's
     // log (which LAVA publishes in batches) sees the hang before culprit gives up on it.
-    let text = text.replace("silence = \"2s\"", "silence = \"12s\"");
+    // The job's own timeout (the test's) stays well past that silence.
+    let text = text
+        .replace("silence = \"2s\"", "silence = \"20s\"")
+        .replace("timeout = \"30s\"", "timeout = \"90s\"");
+    assert!(text.contains("silence = \"20s\"") && text.contains("timeout = \"90s\""));
     std::fs::write(
         &toml,
         format!("{text}\n[bisect]\nlearned_deadlines = \"off\"\n"),
