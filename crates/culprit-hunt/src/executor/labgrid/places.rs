@@ -185,19 +185,27 @@ impl Places {
     }
 }
 
-/// Unlocks `held`'s place and cancels its reservation; what fails is already over (a
+/// Unlocks `held`'s place and cancels its reservation, each tried a few times: a
+/// labgrid-client call can fail while the coordinator is busy, and a reservation left open
+/// holds the place from everyone until it times out. What still fails is already over (a
 /// reservation that expired, a place someone else took since).
-fn end(lab: &Lab, held: &Held) -> Vec<String> {
-    let mut failed = Vec::new();
+fn end(lab: &Lab, held: &Held) {
     if let Some(place) = &held.place {
-        if let Err(err) = lab.release(place) {
-            failed.push(err.to_string());
+        tried_again(|| lab.release(place).is_ok());
+    }
+    tried_again(|| lab.cancel(&held.token).is_ok());
+}
+
+/// Calls `call` until it succeeds, three times at most, half a second apart.
+fn tried_again(call: impl Fn() -> bool) {
+    for attempt in 1..=3 {
+        if call() {
+            return;
+        }
+        if attempt < 3 {
+            std::thread::sleep(Duration::from_millis(500));
         }
     }
-    if let Err(err) = lab.cancel(&held.token) {
-        failed.push(err.to_string());
-    }
-    failed
 }
 
 fn matches(place: &PlaceInfo, filter: &[(String, String)]) -> bool {
