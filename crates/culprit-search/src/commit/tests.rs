@@ -107,6 +107,12 @@ impl Scenario {
         }
     }
 
+    /// A scenario whose culprit is the suspect [`suspect_culprit`] chooses from `pick`.
+    fn with_suspect(history: History, pick: usize) -> Self {
+        let culprit = suspect_culprit(&history, pick);
+        Self::new(history, culprit)
+    }
+
     fn good(&self) -> usize {
         self.nodes.to_graph[0]
     }
@@ -195,8 +201,7 @@ fn trial_scenario(trial: usize, rng: &mut SplitMix64) -> Scenario {
     } else {
         History::merge_heavy(200, rng)
     };
-    let culprit = suspect_culprit(&history, rng.below(1 << 20));
-    Scenario::new(history, culprit)
+    Scenario::with_suspect(history, rng.below(1 << 20))
 }
 
 /// Runs `trials` hunts of [`trial_scenario`]s drawn from `seed` (`hunt` runs one, with
@@ -453,8 +458,7 @@ proptest! {
 
     #[test]
     fn trusted_verdicts_always_find_the_culprit(history in any_history(), pick in any::<usize>(), k in 1usize..4) {
-        let culprit = suspect_culprit(&history, pick);
-        let scenario = Scenario::new(history, culprit);
+        let scenario = Scenario::with_suspect(history, pick);
         let no_skips = vec![false; scenario.history.len()];
         let result = hunt(&scenario.graph, &[scenario.good()], scenario.bad(), trusted(), k, 10_000, scenario.trusted_oracle(&no_skips)).unwrap();
         assert_found(&result.status, scenario.culprit_node());
@@ -466,8 +470,7 @@ proptest! {
         pick in any::<usize>(),
         window in (0usize..120, 1usize..30),
     ) {
-        let culprit = suspect_culprit(&history, pick);
-        let scenario = Scenario::new(history, culprit);
+        let scenario = Scenario::with_suspect(history, pick);
         let len = scenario.history.len();
         let skipped: Vec<bool> = (0..len).map(|i| i >= window.0 && i < window.0 + window.1).collect();
         let result = hunt(&scenario.graph, &[scenario.good()], scenario.bad(), trusted(), 1, 10_000, scenario.trusted_oracle(&skipped)).unwrap();
@@ -494,8 +497,7 @@ proptest! {
         noisy in any::<bool>(),
         seed in any::<u64>(),
     ) {
-        let culprit = suspect_culprit(&history, pick);
-        let scenario = Scenario::new(history, culprit);
+        let scenario = Scenario::with_suspect(history, pick);
         let options = if noisy { flaky(0.6) } else { trusted() };
         let mut rng = SplitMix64::new(seed);
         let mut live = Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), options.clone()).unwrap();

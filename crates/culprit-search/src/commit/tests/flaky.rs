@@ -309,8 +309,7 @@ proptest! {
         steps in 1usize..6,
         seed in any::<u64>(),
     ) {
-        let culprit = suspect_culprit(&history, pick);
-        let scenario = Scenario::new(history, culprit);
+        let scenario = Scenario::with_suspect(history, pick);
         let mut flips = SplitMix64::new(seed);
         let mut live = Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), unknown_rates()).unwrap();
         let mut journal = vec![(scenario.bad(), Verdict::Bad)];
