@@ -55,17 +55,6 @@ fn value(kconfig: &Kconfig, config: &str, name: &str) -> Option<String> {
     olddefconfig(kconfig, config).value(name)
 }
 
-/// Each case of `cases`, (user config, symbol, value), holds on `kconfig`.
-fn assert_values(kconfig: &Kconfig, cases: &[(&str, &str, &str)]) {
-    for &(config, name, expected) in cases {
-        assert_eq!(
-            value(kconfig, config, name).as_deref(),
-            Some(expected),
-            "{name} from {config:?}"
-        );
-    }
-}
-
 fn error_of(files: &[(&str, &str)]) -> String {
     match load(files) {
         Ok(_) => panic!("expected an error"),
@@ -103,16 +92,14 @@ config T
 #[test]
 fn enclosing_if_and_menu_gate_their_options() {
     let k = load(&[("Kconfig", GATES)]).unwrap();
-    assert_values(
-        &k,
-        &[
-            ("CONFIG_IN_IF=y\n", "IN_IF", "n"),
-            ("CONFIG_A=y\n", "IN_IF", "y"),
-            ("CONFIG_A=y\nCONFIG_MODULES=y\n", "IN_MENU", "m"),
-            // Without modules, m is y.
-            ("CONFIG_A=y\n", "IN_MENU", "y"),
-        ],
+    assert_eq!(value(&k, "CONFIG_IN_IF=y\n", "IN_IF").as_deref(), Some("n"));
+    assert_eq!(value(&k, "CONFIG_A=y\n", "IN_IF").as_deref(), Some("y"));
+    assert_eq!(
+        value(&k, "CONFIG_A=y\nCONFIG_MODULES=y\n", "IN_MENU").as_deref(),
+        Some("m")
     );
+    // Without modules, m is y.
+    assert_eq!(value(&k, "CONFIG_A=y\n", "IN_MENU").as_deref(), Some("y"));
 }
 
 #[test]
@@ -121,12 +108,10 @@ fn select_forces_past_dependencies_and_imply_does_not() {
     let mut e = olddefconfig(&k, "CONFIG_SELECTOR=y\n");
     assert_eq!(e.value("IN_IF").as_deref(), Some("y"));
     assert_eq!(e.unmet_selects().len(), 1);
-    assert_values(
-        &k,
-        &[
-            ("CONFIG_IMPLIER=y\n", "T", "y"),
-            ("CONFIG_IMPLIER=y\nCONFIG_T=n\n", "T", "n"),
-        ],
+    assert_eq!(value(&k, "CONFIG_IMPLIER=y\n", "T").as_deref(), Some("y"));
+    assert_eq!(
+        value(&k, "CONFIG_IMPLIER=y\nCONFIG_T=n\n", "T").as_deref(),
+        Some("n")
     );
 }
 
@@ -166,17 +151,21 @@ endchoice
 #[test]
 fn choices_take_the_user_pick_else_the_first_visible_default() {
     let k = load(&[("Kconfig", CHOICES)]).unwrap();
-    assert_values(
-        &k,
-        &[
-            ("", "SCHED_B", "y"),
-            ("CONFIG_SCHED_A=y\n", "SCHED_A", "y"),
-            ("CONFIG_SCHED_A=y\n", "SCHED_B", "n"),
-            ("CONFIG_NO_B=y\nCONFIG_SCHED_B=y\n", "SCHED_A", "y"),
-            ("", "OPT_A", "n"),
-            ("CONFIG_OPT_A=y\n", "OPT_A", "y"),
-        ],
+    assert_eq!(value(&k, "", "SCHED_B").as_deref(), Some("y"));
+    assert_eq!(
+        value(&k, "CONFIG_SCHED_A=y\n", "SCHED_A").as_deref(),
+        Some("y")
     );
+    assert_eq!(
+        value(&k, "CONFIG_SCHED_A=y\n", "SCHED_B").as_deref(),
+        Some("n")
+    );
+    assert_eq!(
+        value(&k, "CONFIG_NO_B=y\nCONFIG_SCHED_B=y\n", "SCHED_A").as_deref(),
+        Some("y")
+    );
+    assert_eq!(value(&k, "", "OPT_A").as_deref(), Some("n"));
+    assert_eq!(value(&k, "CONFIG_OPT_A=y\n", "OPT_A").as_deref(), Some("y"));
 }
 
 /// `choice NAME` twice is one choice (Zephyr's modules add values to a board's choice
@@ -250,15 +239,10 @@ config DERIVED
 #[test]
 fn ranges_clamp_and_out_of_range_user_values_are_dropped() {
     let k = load(&[("Kconfig", NUMBERS)]).unwrap();
-    assert_values(
-        &k,
-        &[
-            ("CONFIG_N=6\n", "N", "6"),
-            ("CONFIG_N=60\n", "N", "4"),
-            ("CONFIG_N=abc\n", "N", "4"),
-            ("", "H", "0x1000"),
-        ],
-    );
+    assert_eq!(value(&k, "CONFIG_N=6\n", "N").as_deref(), Some("6"));
+    assert_eq!(value(&k, "CONFIG_N=60\n", "N").as_deref(), Some("4"));
+    assert_eq!(value(&k, "CONFIG_N=abc\n", "N").as_deref(), Some("4"));
+    assert_eq!(value(&k, "", "H").as_deref(), Some("0x1000"));
     let text = evaluate(&k, "");
     assert!(
         text.contains("CONFIG_S=\"a \\\"quoted\\\" \\\\ one\"\n"),
