@@ -11,6 +11,22 @@ pub const SUCCESS_MARKER: &str = "CULPRIT-BOOT-OK";
 /// A failed power-off must not return from init (the kernel would panic), so it waits.
 pub const INIT_SOURCE: &str = r#"/* The whole userspace of culprit's boot test (written by `culprit init`):
  * print the success marker, then power off. Built with -nostdlib -static. */
+
+/* sys4 where a call takes its number and four arguments in registers of the ABI's choice
+ * and traps with one instruction: only those registers and the instruction differ. */
+#define REGISTER_SYS4(nr_reg, r0_reg, r1_reg, r2_reg, r3_reg, trap)                      \
+	static long sys4(long n, long a, long b, long c, long d)                           \
+	{                                                                                  \
+		register long nr __asm__(nr_reg) = n;                                      \
+		register long r0 __asm__(r0_reg) = a;                                      \
+		register long r1 __asm__(r1_reg) = b;                                      \
+		register long r2 __asm__(r2_reg) = c;                                      \
+		register long r3 __asm__(r3_reg) = d;                                      \
+		__asm__ volatile(trap : "+r"(r0) : "r"(nr), "r"(r1), "r"(r2), "r"(r3)      \
+				 : "memory");                                              \
+		return r0;                                                                 \
+	}
+
 #if defined(__x86_64__)
 #define SYS_WRITE 1
 #define SYS_REBOOT 169
@@ -25,38 +41,15 @@ static long sys4(long n, long a, long b, long c, long d)
 #elif defined(__aarch64__) || (defined(__riscv) && __riscv_xlen == 64)
 #define SYS_WRITE 64
 #define SYS_REBOOT 142
-static long sys4(long n, long a, long b, long c, long d)
-{
 #if defined(__aarch64__)
-	register long nr __asm__("x8") = n;
-	register long r0 __asm__("x0") = a;
-	register long r1 __asm__("x1") = b;
-	register long r2 __asm__("x2") = c;
-	register long r3 __asm__("x3") = d;
-	__asm__ volatile("svc #0" : "+r"(r0) : "r"(nr), "r"(r1), "r"(r2), "r"(r3) : "memory");
+REGISTER_SYS4("x8", "x0", "x1", "x2", "x3", "svc #0")
 #else
-	register long nr __asm__("a7") = n;
-	register long r0 __asm__("a0") = a;
-	register long r1 __asm__("a1") = b;
-	register long r2 __asm__("a2") = c;
-	register long r3 __asm__("a3") = d;
-	__asm__ volatile("ecall" : "+r"(r0) : "r"(nr), "r"(r1), "r"(r2), "r"(r3) : "memory");
+REGISTER_SYS4("a7", "a0", "a1", "a2", "a3", "ecall")
 #endif
-	return r0;
-}
 #elif defined(__arm__)
 #define SYS_WRITE 4
 #define SYS_REBOOT 88
-static long sys4(long n, long a, long b, long c, long d)
-{
-	register long nr __asm__("r7") = n;
-	register long r0 __asm__("r0") = a;
-	register long r1 __asm__("r1") = b;
-	register long r2 __asm__("r2") = c;
-	register long r3 __asm__("r3") = d;
-	__asm__ volatile("svc #0" : "+r"(r0) : "r"(nr), "r"(r1), "r"(r2), "r"(r3) : "memory");
-	return r0;
-}
+REGISTER_SYS4("r7", "r0", "r1", "r2", "r3", "svc #0")
 #else
 #error "culprit's init knows x86_64, arm64, riscv64 and arm"
 #endif

@@ -6,7 +6,8 @@ use crate::support;
 
 use culprit_console::SignatureKind;
 use culprit_elf::{
-    diff_files, evaluate, find_duplicates, read_file, Change, ChangeKind, ShapeCheck, ShapeRule,
+    diff_files, evaluate, find_duplicates, read_file, Change, ChangeKind, FileShape, ShapeCheck,
+    ShapeRule, ShapeViolation,
 };
 use serde::Deserialize;
 use std::path::Path;
@@ -91,8 +92,24 @@ fn the_tables_read_as_the_three_kinds_of_check() {
     );
 }
 
-fn mutex(tree: &Path) -> culprit_elf::FileShape {
+fn mutex(tree: &Path) -> FileShape {
     read_file(&tree.join("build/mutex.o"), "build/mutex.o").unwrap()
+}
+
+/// Both objects of `tree`, mutex first.
+fn both(tree: &Path) -> Vec<FileShape> {
+    ["build/mutex.o", "build/sem.o"]
+        .iter()
+        .map(|p| read_file(&tree.join(p), p).unwrap())
+        .collect()
+}
+
+/// The titles of `violations`, in order.
+fn titles(violations: &[ShapeViolation]) -> Vec<&str> {
+    violations
+        .iter()
+        .map(|v| v.signature.title.as_str())
+        .collect()
 }
 
 #[test]
@@ -128,20 +145,14 @@ fn stat_shows_the_64k_data_and_the_absolute_relocations_against_it() {
 #[test]
 fn dups_finds_the_helpers_both_modules_export() {
     let bad = tree(true);
-    let files: Vec<_> = ["build/mutex.o", "build/sem.o"]
-        .iter()
-        .map(|p| read_file(&bad.path().join(p), p).unwrap())
-        .collect();
+    let files = both(bad.path());
     let duplicates = find_duplicates(files.iter().flat_map(|f| &f.objects));
     let symbols: Vec<&str> = duplicates.iter().map(|d| d.symbol.as_str()).collect();
     assert_eq!(symbols, ["func_7", "func_8"]);
     assert_eq!(duplicates[0].objects(), ["build/mutex.o", "build/sem.o"]);
 
     let good = tree(false);
-    let files: Vec<_> = ["build/mutex.o", "build/sem.o"]
-        .iter()
-        .map(|p| read_file(&good.path().join(p), p).unwrap())
-        .collect();
+    let files = both(good.path());
     assert!(find_duplicates(files.iter().flat_map(|f| &f.objects)).is_empty());
 }
 
@@ -197,12 +208,8 @@ fn diff_shows_what_the_fix_changed() {
 fn shape_checks_catch_each_shape_and_pass_the_fixed_build() {
     let bad = tree(true);
     let violations = evaluate(&checks(CHECKS), bad.path()).unwrap();
-    let titles: Vec<&str> = violations
-        .iter()
-        .map(|v| v.signature.title.as_str())
-        .collect();
     assert_eq!(
-        titles,
+        titles(&violations),
         [
             "shape: .data of build/mutex.o > 4096",
             "shape: R_ARM_MOVW_ABS_NC relocations in build/mutex.o > 0",
@@ -238,16 +245,11 @@ fn titles_do_not_depend_on_where_the_tree_is_or_on_measured_sizes() {
     let mut grown = seed_002_mutex_bad();
     grown = grown.replace(".space 65544", ".space 70000");
     assemble(second.path(), "build/mutex.o", ARM, &grown);
-    let titles = |dir: &Path| -> Vec<String> {
-        evaluate(&checks(CHECKS), dir)
-            .unwrap()
-            .into_iter()
-            .map(|v| v.signature.title)
-            .collect()
-    };
-    assert_eq!(titles(first.path()), titles(second.path()));
+    let first_violations = evaluate(&checks(CHECKS), first.path()).unwrap();
+    let second_violations = evaluate(&checks(CHECKS), second.path()).unwrap();
+    assert_eq!(titles(&first_violations), titles(&second_violations));
     let root = first.path().display().to_string();
-    assert!(titles(first.path()).iter().all(|t| !t.contains(&root)));
+    assert!(titles(&first_violations).iter().all(|t| !t.contains(&root)));
 }
 
 #[test]
@@ -273,12 +275,8 @@ max_size = 1000
         good.path(),
     )
     .unwrap();
-    let titles: Vec<&str> = violations
-        .iter()
-        .map(|v| v.signature.title.as_str())
-        .collect();
     assert_eq!(
-        titles,
+        titles(&violations),
         [
             "shape: R_ARM_ABS32 relocations in build/mutex.o < 12",
             "shape: .rodata of build/mutex.o < 1",

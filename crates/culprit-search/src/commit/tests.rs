@@ -69,6 +69,11 @@ fn chain_bisection<'g>(graph: &'g CommitGraph, nodes: &Nodes) -> Bisection<'g> {
     Bisection::new(graph, &[nodes.to_graph[0]], tip, trusted()).unwrap()
 }
 
+/// What a bisection asks and says next: its next three candidates and its status.
+fn answers(bisection: &Bisection) -> (Vec<usize>, Status) {
+    (bisection.next(3), bisection.status())
+}
+
 /// A suspect of the range root..tip, chosen from `pick`.
 fn suspect_culprit(history: &History, pick: usize) -> usize {
     let tip = history.len() - 1;
@@ -105,6 +110,26 @@ impl Scenario {
             bad_set,
             culprit,
         }
+    }
+
+    /// A scenario whose culprit is the suspect [`suspect_culprit`] chooses from `pick`.
+    fn with_suspect(history: History, pick: usize) -> Self {
+        let culprit = suspect_culprit(&history, pick);
+        Self::new(history, culprit)
+    }
+
+    /// A bisection of the scenario that records `journal` newest first: resuming must not
+    /// depend on the order in which the runs finished.
+    fn resumed_in_reverse(
+        &self,
+        options: BisectOptions,
+        journal: &[(usize, Verdict)],
+    ) -> Bisection<'_> {
+        let mut resumed = Bisection::new(&self.graph, &[self.good()], self.bad(), options).unwrap();
+        for (candidate, verdict) in journal.iter().rev() {
+            resumed.record(*candidate, verdict.clone()).unwrap();
+        }
+        resumed
     }
 
     fn good(&self) -> usize {
@@ -195,8 +220,7 @@ fn trial_scenario(trial: usize, rng: &mut SplitMix64) -> Scenario {
     } else {
         History::merge_heavy(200, rng)
     };
-    let culprit = suspect_culprit(&history, rng.below(1 << 20));
-    Scenario::new(history, culprit)
+    Scenario::with_suspect(history, rng.below(1 << 20))
 }
 
 /// Runs `trials` hunts of [`trial_scenario`]s drawn from `seed` (`hunt` runs one, with
@@ -453,8 +477,7 @@ proptest! {
 
     #[test]
     fn trusted_verdicts_always_find_the_culprit(history in any_history(), pick in any::<usize>(), k in 1usize..4) {
-        let culprit = suspect_culprit(&history, pick);
-        let scenario = Scenario::new(history, culprit);
+        let scenario = Scenario::with_suspect(history, pick);
         let no_skips = vec![false; scenario.history.len()];
         let result = hunt(&scenario.graph, &[scenario.good()], scenario.bad(), trusted(), k, 10_000, scenario.trusted_oracle(&no_skips)).unwrap();
         assert_found(&result.status, scenario.culprit_node());
@@ -466,8 +489,7 @@ proptest! {
         pick in any::<usize>(),
         window in (0usize..120, 1usize..30),
     ) {
-        let culprit = suspect_culprit(&history, pick);
-        let scenario = Scenario::new(history, culprit);
+        let scenario = Scenario::with_suspect(history, pick);
         let len = scenario.history.len();
         let skipped: Vec<bool> = (0..len).map(|i| i >= window.0 && i < window.0 + window.1).collect();
         let result = hunt(&scenario.graph, &[scenario.good()], scenario.bad(), trusted(), 1, 10_000, scenario.trusted_oracle(&skipped)).unwrap();
@@ -494,8 +516,7 @@ proptest! {
         noisy in any::<bool>(),
         seed in any::<u64>(),
     ) {
-        let culprit = suspect_culprit(&history, pick);
-        let scenario = Scenario::new(history, culprit);
+        let scenario = Scenario::with_suspect(history, pick);
         let options = if noisy { flaky(0.6) } else { trusted() };
         let mut rng = SplitMix64::new(seed);
         let mut live = Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), options.clone()).unwrap();
@@ -513,12 +534,8 @@ proptest! {
                 journal.push((candidate, verdict));
             }
         }
-        let mut resumed = Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), options).unwrap();
-        for (candidate, verdict) in journal.iter().rev() {
-            resumed.record(*candidate, verdict.clone()).unwrap();
-        }
-        prop_assert_eq!(live.next(3), resumed.next(3));
-        prop_assert_eq!(live.status(), resumed.status());
+        let resumed = scenario.resumed_in_reverse(options, &journal);
+        prop_assert_eq!(answers(&live), answers(&resumed));
     }
 
     #[test]

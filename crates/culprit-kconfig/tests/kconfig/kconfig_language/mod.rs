@@ -11,7 +11,7 @@ mod why;
 use std::collections::HashMap;
 use std::path::Path;
 
-use culprit_kconfig::kconfig::{Input, Kconfig, KconfigError, LoadOptions, Shell};
+use culprit_kconfig::kconfig::{Evaluation, Input, Kconfig, KconfigError, LoadOptions, Shell};
 
 /// A fake shell next to the real one (the Linux agreement test runs real commands):
 /// answers `echo WORD` with WORD, for deterministic macro tests.
@@ -40,16 +40,19 @@ fn load(files: &[(&str, &str)]) -> Result<Kconfig, KconfigError> {
     Kconfig::load(Path::new("Kconfig"), &options, &mut EchoShell)
 }
 
-fn evaluate(kconfig: &Kconfig, config: &str) -> String {
+/// `make olddefconfig` on `kconfig` with the user's `config`, read strictly.
+fn olddefconfig<'k>(kconfig: &'k Kconfig, config: &str) -> Evaluation<'k> {
     let mut input = Input::default();
     input.parse(config, "test.config", true).unwrap();
-    kconfig.olddefconfig(&input).dot_config().to_owned()
+    kconfig.olddefconfig(&input)
+}
+
+fn evaluate(kconfig: &Kconfig, config: &str) -> String {
+    olddefconfig(kconfig, config).dot_config().to_owned()
 }
 
 fn value(kconfig: &Kconfig, config: &str, name: &str) -> Option<String> {
-    let mut input = Input::default();
-    input.parse(config, "test.config", true).unwrap();
-    kconfig.olddefconfig(&input).value(name)
+    olddefconfig(kconfig, config).value(name)
 }
 
 fn error_of(files: &[(&str, &str)]) -> String {
@@ -102,9 +105,7 @@ fn enclosing_if_and_menu_gate_their_options() {
 #[test]
 fn select_forces_past_dependencies_and_imply_does_not() {
     let k = load(&[("Kconfig", GATES)]).unwrap();
-    let mut input = Input::default();
-    input.parse("CONFIG_SELECTOR=y\n", "x", true).unwrap();
-    let mut e = k.olddefconfig(&input);
+    let mut e = olddefconfig(&k, "CONFIG_SELECTOR=y\n");
     assert_eq!(e.value("IN_IF").as_deref(), Some("y"));
     assert_eq!(e.unmet_selects().len(), 1);
     assert_eq!(value(&k, "CONFIG_IMPLIER=y\n", "T").as_deref(), Some("y"));

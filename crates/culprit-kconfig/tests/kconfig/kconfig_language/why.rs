@@ -1,9 +1,9 @@
 //! Why a request does not apply: each kind of reason, with its message and file:line,
 //! on one tree that has one of each.
 
-use super::load;
+use super::{load, olddefconfig};
 
-use culprit_kconfig::kconfig::{Input, ReasonKind};
+use culprit_kconfig::kconfig::ReasonKind;
 
 /// One of each reason a request does not apply, at known lines: a menu and a choice with
 /// `depends on`, a select past an unmet dependency, a promptless option, a prompt with
@@ -68,9 +68,7 @@ type Why = (
 fn check_why(table: &[Why]) {
     let k = load(&[("Kconfig", WHY)]).unwrap();
     for (config, expected) in table {
-        let mut input = Input::default();
-        input.parse(config, "test.config", true).unwrap();
-        let unapplied = k.olddefconfig(&input).unapplied();
+        let unapplied = olddefconfig(&k, config).unapplied();
         assert_eq!(unapplied.len(), 1, "{config}: {unapplied:?}");
         let got: Vec<(ReasonKind, &str, &str)> = unapplied[0]
             .reasons

@@ -8,7 +8,7 @@ use proptest::test_runner::{Config, RngSeed, TestRunner};
 
 use super::super::simulate::{History, SplitMix64};
 use super::super::*;
-use super::{any_history, assert_99_in_100, suspect_culprit, Scenario};
+use super::{answers, any_history, assert_99_in_100, suspect_culprit, Scenario};
 
 fn unknown_rates() -> BisectOptions {
     BisectOptions {
@@ -309,8 +309,7 @@ proptest! {
         steps in 1usize..6,
         seed in any::<u64>(),
     ) {
-        let culprit = suspect_culprit(&history, pick);
-        let scenario = Scenario::new(history, culprit);
+        let scenario = Scenario::with_suspect(history, pick);
         let mut flips = SplitMix64::new(seed);
         let mut live = Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), unknown_rates()).unwrap();
         let mut journal = vec![(scenario.bad(), Verdict::Bad)];
@@ -327,12 +326,8 @@ proptest! {
                 journal.push((candidate, verdict));
             }
         }
-        let mut resumed = Bisection::new(&scenario.graph, &[scenario.good()], scenario.bad(), unknown_rates()).unwrap();
-        for (candidate, verdict) in journal.iter().rev() {
-            resumed.record(*candidate, verdict.clone()).unwrap();
-        }
-        prop_assert_eq!(live.next(3), resumed.next(3));
-        prop_assert_eq!(live.status(), resumed.status());
+        let resumed = scenario.resumed_in_reverse(unknown_rates(), &journal);
+        prop_assert_eq!(answers(&live), answers(&resumed));
     }
 }
 
