@@ -109,6 +109,7 @@ impl LineReader {
         let base = self.consumed;
         self.chunk_start = base;
         self.chunk_nul = memchr(0, bytes).is_some();
+        let text = valid_prefix(bytes);
         let mut i = 0;
         while i < bytes.len() {
             if self.escape != Escape::Ground {
@@ -142,7 +143,10 @@ impl LineReader {
             // from the chunk without a copy.
             let whole =
                 (rest[k] != ESC && self.line.is_empty() && !self.chunk_nul && k <= self.max_line)
-                    .then(|| &rest[..k]);
+                    .then(|| Whole {
+                        bytes: &rest[..k],
+                        text: text.get(i..i + k),
+                    });
             if whole.is_none() {
                 self.push(&rest[..k]);
             }
@@ -185,11 +189,14 @@ impl LineReader {
 
     /// Ends the line at `end`: `whole` is all of it, when it lay in the chunk
     /// (with no NUL) and was not copied; else the copy is.
-    fn end_line(&mut self, whole: Option<&[u8]>, end: u64, sink: &mut impl LineSink) {
+    fn end_line(&mut self, whole: Option<Whole>, end: u64, sink: &mut impl LineSink) {
         match whole {
-            Some(text) => {
+            Some(whole) => {
                 let verbatim = self.verbatim && self.start >= self.chunk_start;
-                deliver(text, self.start, end, verbatim, sink);
+                match whole.text {
+                    Some(text) => sink.line(text, self.start, end, verbatim),
+                    None => deliver(whole.bytes, self.start, end, verbatim, sink),
+                }
                 self.start = end;
                 self.verbatim = true;
             }
@@ -266,6 +273,24 @@ impl LineReader {
         self.escape = Escape::Ground;
         step
     }
+}
+
+/// A line that lies whole in the chunk: its bytes, and its text when the chunk's
+/// UTF-8 was checked through it already.
+struct Whole<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+}
+
+/// The longest prefix of `bytes` that is valid UTF-8. One check of the chunk
+/// costs much less than one per line; lines end at ASCII bytes, which are
+/// always character boundaries, so every line inside the prefix is text.
+fn valid_prefix(bytes: &[u8]) -> &str {
+    let valid = match std::str::from_utf8(bytes) {
+        Ok(text) => return text,
+        Err(e) => e.valid_up_to(),
+    };
+    std::str::from_utf8(&bytes[..valid]).unwrap_or_default()
 }
 
 /// Hands one line's bytes to the sink as text. The strict check is much

@@ -18,7 +18,7 @@ use crate::normalize::scrub;
 use crate::stack::{clean, Pick, Stack};
 use crate::stage::Builtin;
 use crate::SignatureKind as Kind;
-use classes::{checker, lockdep_class, panic_class, worded_bug, Panic, SLEEPING};
+use classes::{checker, lockdep_class, mentions_lockdep, panic_class, worded_bug, Panic, SLEEPING};
 
 mod classes;
 
@@ -258,6 +258,9 @@ fn rcu_stall(body: &str) -> Option<Found> {
 }
 
 fn lockdep(body: &str) -> Option<Found> {
+    if !mentions_lockdep(body) {
+        return None;
+    }
     // A userspace prompt may come first: `syzkaller login: [ 16.3] INFO: ...`.
     let c = regex!(r"(?:^|\s)(?:\[ )?(WARNING|INFO|BUG): (.+?)[.!]?(?: \])?$").captures(body)?;
     let (class, pick) = lockdep_class(&c[1], &c[2])?;

@@ -156,13 +156,37 @@ pub(super) fn wild_program_counter(body: &str) -> bool {
         && regex!(r"^(?:RIP: 0010:|IP: |PC is at |pc : )0x[0-9a-fA-F]+\s*$").is_match(body)
 }
 
+/// How each architecture's program-counter line begins (the alternatives of
+/// [`program_counter`]'s pattern).
+const PROGRAM_COUNTERS: &[&str] = &[
+    // x86-64, old x86 and i386
+    "RIP: ",
+    "IP: ",
+    "EIP: ",
+    "EIP is at ",
+    // arm64, arm, riscv
+    "pc : ",
+    "lr : ",
+    "PC is at ",
+    "LR is at ",
+    "epc : ",
+    "ra : ",
+    // powerpc
+    "NIP [",
+    "LR [",
+    // OpenBSD's ddb
+    "Stopped at",
+];
+
 /// The kernel function a program-counter line names (x86 `RIP: 0010:f+0x1/0x2`
 /// and the old `RIP: 0010:[<a>]  [<a>] f+0x1/0x2`, arm64 `pc : f+0x1/0x2` and
 /// `lr :`, the old x86 `IP: [<a>] f+0x1/0x2`, arm `PC is at` and `LR is at`, riscv `epc :` and `ra :`, i386 `EIP:`
 /// and `EIP is at`, powerpc `NIP [a] f+0x1/0x2`, OpenBSD ddb `Stopped at f+0x1:`).
 /// A user-mode `RIP: 0033:0x461189` or a bare address names none.
 pub(crate) fn program_counter(body: &str) -> Option<&str> {
-    if !body.contains("+0x") {
+    // Every frame of a trace has an offset too: the prefixes turn them away
+    // before the regex, which costs more than these comparisons.
+    if !body.contains("+0x") || !PROGRAM_COUNTERS.iter().any(|p| body.starts_with(p)) {
         return None;
     }
     let c = regex!(

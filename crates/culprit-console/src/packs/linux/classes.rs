@@ -2,6 +2,8 @@
 //! that report their caller's bug, lockdep's many headers, and panic reasons.
 
 use crate::stack::Pick;
+use aho_corasick::AhoCorasick;
+use std::sync::LazyLock;
 
 /// Sources whose WARN or BUG is a checker reporting its caller's bug: the title
 /// names the checker, and the frames skip it (see `blame::HELPERS`).
@@ -140,6 +142,18 @@ const LOCKDEP: &[(&str, Option<&str>, &str, Pick)] = &[
 
 /// The title class of a lockdep header, given the word it was printed under
 /// (`WARNING`, `BUG`, `INFO`) and its message, with how it reads its frames.
+/// Whether `line` holds any of lockdep's headers: one automaton pass over the
+/// line, before the header regex runs on every `WARNING:`, `INFO:` and `BUG:`
+/// line of a crash-dense log (a report's message is part of its line, so a
+/// line without a header has no lockdep class).
+pub(super) fn mentions_lockdep(line: &str) -> bool {
+    static HEADERS: LazyLock<Option<AhoCorasick>> =
+        LazyLock::new(|| AhoCorasick::new(LOCKDEP.iter().map(|(header, ..)| header)).ok());
+    HEADERS
+        .as_ref()
+        .is_none_or(|headers| headers.is_match(line))
+}
+
 pub(super) fn lockdep_class(level: &str, message: &str) -> Option<(String, Pick)> {
     let (_, class, words, pick) = LOCKDEP
         .iter()

@@ -1,0 +1,53 @@
+//! Random mixes of the lines the packs react to, in random chunks.
+
+use super::*;
+use crate::support::classified_in_pieces;
+use proptest::prelude::*;
+
+const LINES: &[&str] = &[
+    "[ 1.0] BUG: kernel NULL pointer dereference, address: 0000000000000008\r\n",
+    "[ 1.0] Oops: 0000 [#1] PREEMPT SMP NOPTI\r\n",
+    "[ 1.0] RIP: 0010:foo_probe+0x1d/0x60 [foo]\r\n",
+    "[ 1.0] RIP: 0010:bar_remove+0x1d/0x60 [foo]\r\n",
+    "[ 1.0] ---[ end trace 0000000000000000 ]---\r\n",
+    "[ 1.0] Kernel panic - not syncing: Fatal exception\r\n",
+    "[ 1.0] Kernel Offset: 0x37c00000 from 0xffffffff81000000\r\n",
+    "[ 1.0] WARNING: CPU: 0 PID: 1 at kernel/f.c:1 f+0x1/0x2\r\n",
+    "E: ***** USAGE FAULT *****\n",
+    "E:   Attempt to execute undefined instruction\n",
+    "thread 'main' panicked at src/x.rs:1:2:\n",
+    " FAIL - test_a in 0.1 seconds\n",
+    "PROJECT EXECUTION FAILED\n",
+    "BOOT-OK\n",
+    "buildroot login: BOOT-OK",
+    "Linux version 6.1\r\n",
+    "SeaBIOS\x1bc\x1b[?7l",
+    "\x1b[2J\r",
+    "\n",
+    "qemu-system-x86_64: -foo: invalid option\n",
+    "plain text \u{fffd}\0\n",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn any_mix_in_any_chunks_reads_the_same(
+        picks in proptest::collection::vec(0..LINES.len(), 0..120),
+        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..20),
+    ) {
+        let log: String = picks.iter().map(|&i| LINES[i]).collect();
+        let bytes = log.as_bytes();
+        let rules = rules_with("BOOT-OK");
+        let whole = classify(&rules, bytes, &Ending::Unknown).unwrap();
+        let split = classified_in_pieces(&rules, bytes, &cuts, &Ending::Unknown);
+        prop_assert_eq!(&split, &whole);
+        prop_assert!(whole.signatures.len() <= MAX_SIGNATURES);
+        for (i, a) in whole.signatures.iter().enumerate() {
+            prop_assert!(!whole.signatures[i + 1..].contains(a), "{} repeated", a);
+        }
+        if let Some((start, end)) = whole.evidence {
+            prop_assert!(start < end && end <= bytes.len() as u64);
+        }
+    }
+}
