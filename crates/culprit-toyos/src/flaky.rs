@@ -5,7 +5,7 @@
 //! flaky hunts use it.
 
 use crate::history::{Writer, SUBJECTS};
-use crate::{failed, Result, ToyosError};
+use crate::{failed, Result};
 use std::path::Path;
 
 /// The planted history, oldest commit first (the first is the good endpoint, `main` the
