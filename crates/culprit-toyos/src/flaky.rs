@@ -5,7 +5,7 @@
 //! flaky hunts use it.
 
 use crate::history::{Writer, SUBJECTS};
-use crate::{failed, Result, ToyosError};
+use crate::{failed, Result};
 use std::path::Path;
 
 /// The planted history, oldest commit first (the first is the good endpoint, `main` the
@@ -27,20 +27,7 @@ const SILENCE: &str = "10s";
 /// on throughout).
 pub fn generate(dir: &Path, size: usize, plant: Option<usize>) -> Result<FlakyHistory> {
     let size = size.max(2);
-    std::fs::create_dir_all(dir).map_err(failed(format!("cannot create {}", dir.display())))?;
-    if std::fs::read_dir(dir)
-        .map_err(failed(format!("cannot read {}", dir.display())))?
-        .next()
-        .is_some()
-    {
-        return Err(ToyosError::Message(format!(
-            "{} is not empty; give a new directory",
-            dir.display()
-        )));
-    }
-    crate::write_tree(dir)?;
-    std::fs::write(dir.join(".gitignore"), "build/\n.culprit/\n")
-        .map_err(failed("cannot write .gitignore"))?;
+    crate::start_repository(dir)?;
     let config = dir.join("culprit.toml");
     let text = std::fs::read_to_string(&config)
         .map_err(failed(format!("cannot read {}", config.display())))?;

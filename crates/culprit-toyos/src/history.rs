@@ -176,18 +176,7 @@ impl Writer<'_> {
 /// `size` commits on `main` (at least 60).
 pub fn generate(dir: &Path, size: usize) -> Result<History> {
     let size = size.max(60);
-    std::fs::create_dir_all(dir).map_err(failed(format!("cannot create {}", dir.display())))?;
-    let mut entries =
-        std::fs::read_dir(dir).map_err(failed(format!("cannot read {}", dir.display())))?;
-    if entries.next().is_some() {
-        return Err(ToyosError::Message(format!(
-            "{} is not empty; give a new directory",
-            dir.display()
-        )));
-    }
-    crate::write_tree(dir)?;
-    std::fs::write(dir.join(".gitignore"), "build/\n.culprit/\n")
-        .map_err(failed("cannot write .gitignore"))?;
+    crate::start_repository(dir)?;
     let mut w = Writer { dir, clock: 0 };
     let mut main_log: Vec<String> = Vec::new();
     w.git(&["init", "-q", "-b", "main"])?;

@@ -6,10 +6,10 @@ use crate::common::run as fixture;
 
 use culprit_console::{Classifier, Ending, Outcome, Rules};
 use culprit_exec::{run, RunReport, RunSpec};
-use fixture::{boot_rules, no_stop, spec};
+use fixture::{boot_rules, no_stop, spec, temp_spec, within};
 use procs::{alive, printed_pids};
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn go(spec: &RunSpec, rules: &Rules) -> RunReport {
     run(
@@ -22,20 +22,12 @@ fn go(spec: &RunSpec, rules: &Rules) -> RunReport {
 
 #[test]
 fn success_marker_stops_a_guest_that_keeps_running() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(
-        &dir,
+    let (_dir, s) = temp_spec(
         "echo booting; echo BOOT-OK; echo PID=$$; sleep 60",
         30,
         None,
     );
-    let started = Instant::now();
-    let report = go(&s, &boot_rules(&["BOOT-OK"]));
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    let report = within(3, || go(&s, &boot_rules(&["BOOT-OK"])));
     assert_eq!(report.ending, Ending::StoppedEarly);
     assert_eq!(report.classification.outcome, Outcome::Pass);
     for pid in printed_pids(&report) {
@@ -45,15 +37,8 @@ fn success_marker_stops_a_guest_that_keeps_running() {
 
 #[test]
 fn silence_is_a_hang_long_before_the_wall_timeout() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(&dir, "echo 'Linux version 6.1'; sleep 60", 30, Some(1));
-    let started = Instant::now();
-    let report = go(&s, &boot_rules(&["BOOT-OK"]));
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "took {:?}",
-        started.elapsed()
-    );
+    let (_dir, s) = temp_spec("echo 'Linux version 6.1'; sleep 60", 30, Some(1));
+    let report = within(4, || go(&s, &boot_rules(&["BOOT-OK"])));
     assert_eq!(report.ending, Ending::SilenceTimeout);
     assert_eq!(
         report.classification.outcome,
@@ -66,13 +51,7 @@ fn silence_is_a_hang_long_before_the_wall_timeout() {
 
 #[test]
 fn a_chatty_guest_is_stopped_by_the_wall_clock() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(
-        &dir,
-        "while true; do echo tick; sleep 0.1; done",
-        1,
-        Some(5),
-    );
+    let (_dir, s) = temp_spec("while true; do echo tick; sleep 0.1; done", 1, Some(5));
     let report = go(&s, &boot_rules(&["BOOT-OK"]));
     assert_eq!(report.ending, Ending::WallTimeout);
     assert!(matches!(
@@ -84,9 +63,7 @@ fn a_chatty_guest_is_stopped_by_the_wall_clock() {
 
 #[test]
 fn grandchildren_and_escaped_sessions_are_stopped_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(
-        &dir,
+    let (_dir, s) = temp_spec(
         "sleep 300 & echo PID=$!; setsid sleep 300 & echo PID=$!; \
          sh -c 'sleep 300 & echo PID=$!; wait' & sleep 0.2; echo READY; wait",
         30,
@@ -108,23 +85,22 @@ fn grandchildren_and_escaped_sessions_are_stopped_too() {
 
 #[test]
 fn the_stop_flag_interrupts_and_cleans_up() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(&dir, "echo PID=$$; sleep 300", 60, None);
+    let (_dir, s) = temp_spec("echo PID=$$; sleep 300", 60, None);
     let stop = no_stop();
     let raiser = stop.clone();
     let handle = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(500));
         raiser.store(true, Ordering::SeqCst);
     });
-    let started = Instant::now();
-    let report = run(
-        &s,
-        Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap(),
-        &stop,
-    )
-    .unwrap();
+    let report = within(4, || {
+        run(
+            &s,
+            Classifier::new(&boot_rules(&["BOOT-OK"])).unwrap(),
+            &stop,
+        )
+        .unwrap()
+    });
     handle.join().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(4));
     assert_eq!(report.ending, Ending::Interrupted);
     assert!(matches!(
         report.classification.outcome,
@@ -137,22 +113,14 @@ fn the_stop_flag_interrupts_and_cleans_up() {
 
 #[test]
 fn a_crash_is_read_from_the_stream_and_the_guest_stopped_after_the_grace() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(
-        &dir,
+    let (_dir, s) = temp_spec(
         "echo 'Linux version 6.1'; echo '[    1.9] Kernel panic - not syncing: sysrq triggered crash'; sleep 60",
         30,
         None,
     );
     let mut rules = boot_rules(&["BOOT-OK"]);
     rules.grace = Duration::from_millis(500);
-    let started = Instant::now();
-    let report = go(&s, &rules);
-    assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "took {:?}",
-        started.elapsed()
-    );
+    let report = within(3, || go(&s, &rules));
     match &report.classification.outcome {
         Outcome::Fail { signature } => {
             assert_eq!(signature.title, "kernel panic: sysrq triggered crash")
@@ -183,8 +151,7 @@ fn exit_status_and_spawn_failure() {
 
 #[test]
 fn stdout_and_stderr_both_reach_the_log_and_the_classifier() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(&dir, "echo to-stdout; echo BOOT-OK >&2", 10, None);
+    let (_dir, s) = temp_spec("echo to-stdout; echo BOOT-OK >&2", 10, None);
     let report = go(&s, &boot_rules(&["BOOT-OK"]));
     let log = std::fs::read_to_string(&report.log_path).unwrap();
     assert!(log.contains("to-stdout") && log.contains("BOOT-OK"));

@@ -13,12 +13,12 @@ use culprit_exec::slurm::{
     cancel_leftovers, live_jobs, run_job, unique_job_name, wait_gone, SlurmOptions,
 };
 use culprit_exec::{RunReport, RunSpec, StopFlag};
-use fixture::{boot_rules, no_stop, spec};
+use fixture::{boot_rules, no_stop, spec, temp_spec, within};
 use job::{lost_reason, run_watched};
 use procs::{alive, printed_pids};
 use std::process::Command;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Runs `spec` as a fresh job with `options`; returns the job's name too.
 pub fn go(
@@ -62,25 +62,19 @@ fn gone_with_its_processes(name: &str, report: &RunReport) {
 #[test]
 fn a_job_streams_its_console_and_tells_its_id_and_node() {
     let Some(node) = cluster() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(
-        &dir,
+    let (_dir, s) = temp_spec(
         "echo booting; echo 'to stderr' >&2; echo BOOT-OK; echo PID=$$; sleep 120",
         60,
         None,
     );
-    let started = Instant::now();
-    let (report, name) = go(
-        &s,
-        &boot_rules(&["BOOT-OK"]),
-        &SlurmOptions::default(),
-        &no_stop(),
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "took {:?}",
-        started.elapsed()
-    );
+    let (report, name) = within(20, || {
+        go(
+            &s,
+            &boot_rules(&["BOOT-OK"]),
+            &SlurmOptions::default(),
+            &no_stop(),
+        )
+    });
     assert_eq!(report.ending, Ending::StoppedEarly);
     assert_eq!(report.classification.outcome, Outcome::Pass);
     let job = report.job.clone().expect("a Slurm run reports its job");
@@ -120,9 +114,7 @@ fn the_commands_exit_status_and_signal_come_through() {
 #[test]
 fn silence_is_a_hang_and_the_job_is_cancelled() {
     let Some(_) = cluster() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(
-        &dir,
+    let (_dir, s) = temp_spec(
         "echo 'Linux version 6.1'; echo PID=$$; sleep 120",
         60,
         Some(2),
@@ -145,8 +137,7 @@ fn silence_is_a_hang_and_the_job_is_cancelled() {
 #[test]
 fn a_job_cancelled_from_outside_is_lost_not_blamed() {
     let Some(_) = cluster() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(&dir, "echo 'Linux version 6.1'; sleep 120", 60, None);
+    let (_dir, s) = temp_spec("echo 'Linux version 6.1'; sleep 120", 60, None);
     let name = unique_job_name("culprit-test");
     let scancel = format!("--name={name}");
     let outsider = once_running(&name, move || {
@@ -167,13 +158,7 @@ fn a_job_cancelled_from_outside_is_lost_not_blamed() {
 #[test]
 fn ctrl_c_cancels_the_job_and_leaves_nothing_behind() {
     let Some(_) = cluster() else { return };
-    let dir = tempfile::tempdir().unwrap();
-    let s = spec(
-        &dir,
-        "echo PID=$$; sleep 300 & echo PID=$!; wait",
-        120,
-        None,
-    );
+    let (_dir, s) = temp_spec("echo PID=$$; sleep 300 & echo PID=$!; wait", 120, None);
     let stop = no_stop();
     let name = unique_job_name("culprit-test");
     let raise = stop.clone();

@@ -75,14 +75,14 @@ impl CommitHunt<'_, '_> {
         graph: &'g CommitGraph,
         good_nodes: &[usize],
     ) -> Option<Bisection<'g>> {
-        if self.plan.flaky || self.session.workers() < 2 {
+        if self.plan.settings.flaky || self.session.workers() < 2 {
             return None;
         }
         let bad = graph.index(&self.plan.bad)?;
         let options = BisectOptions {
-            first_parent: self.plan.first_parent,
+            first_parent: self.plan.settings.first_parent,
             flaky: None,
-            confidence: self.plan.confidence,
+            confidence: self.plan.settings.confidence,
             ..BisectOptions::default()
         };
         let mut bisection = Bisection::new(graph, good_nodes, bad, options).ok()?;
@@ -99,7 +99,7 @@ impl CommitHunt<'_, '_> {
         early: &mut BTreeMap<Ticket, usize>,
     ) -> Result<()> {
         // By name, as the search orders the tests that have targets.
-        let mut tests = self.plan.tests.clone();
+        let mut tests = self.plan.settings.tests.clone();
         tests.sort();
         let stop_at: BTreeMap<String, Target> = tests
             .iter()
@@ -136,6 +136,7 @@ impl CommitHunt<'_, '_> {
         matches!(judgement, Judgement::Good | Judgement::Bad)
             || self
                 .plan
+                .settings
                 .tests
                 .iter()
                 .all(|test| result.tests.iter().any(|run| &run.name == test))

@@ -71,7 +71,7 @@ impl CommitHunt<'_, '_> {
     pub(super) fn check_endpoints(&mut self) -> Result<(CommitGraph, Endpoints)> {
         let bad = self.plan.bad.clone();
         let good = self.plan.good.clone();
-        let all_tests = self.plan.tests.clone();
+        let all_tests = self.plan.settings.tests.clone();
 
         // Both endpoints at once: the bad one decides the target of each test, the good
         // one must pass them. An intermittent failure may need several runs of the bad
@@ -92,7 +92,7 @@ impl CommitHunt<'_, '_> {
         for (key, result) in good.iter().zip(good_results.iter_mut()) {
             *result = self.settle("endpoint-good", key, &all_tests, &[], result.clone())?;
         }
-        let attempts = if self.plan.flaky {
+        let attempts = if self.plan.settings.flaky {
             FLAKY_BAD_ATTEMPTS
         } else {
             1
@@ -135,7 +135,7 @@ impl CommitHunt<'_, '_> {
                 Judgement::Good => runs.good.push((key.clone(), false)),
                 // A good endpoint that fails now and then is part of an intermittent
                 // failure's model (it may be a flake throughout the range).
-                Judgement::Bad if self.plan.flaky => runs.good.push((key.clone(), true)),
+                Judgement::Bad if self.plan.settings.flaky => runs.good.push((key.clone(), true)),
                 other => {
                     return Err(HuntError::GoodFails {
                         revision: self.label(key),
@@ -149,12 +149,12 @@ impl CommitHunt<'_, '_> {
         // With a worker to spare they run alongside the first search steps, which
         // assume it is not: should a rerun pass, those steps are dropped and the hunt
         // starts again with a Bayesian model.
-        let extra = if self.plan.flaky {
+        let extra = if self.plan.settings.flaky {
             0
         } else {
-            self.plan.endpoint_runs.saturating_sub(1)
+            self.plan.settings.endpoint_runs.saturating_sub(1)
         };
-        let mut flaky = self.plan.flaky || passed_first;
+        let mut flaky = self.plan.settings.flaky || passed_first;
         let mut checks = BTreeSet::new();
         if !flaky && self.session.workers() > 1 {
             for _ in 0..extra {
@@ -234,7 +234,7 @@ impl CommitHunt<'_, '_> {
     pub(super) fn targets_at_bad(&self, bad: &StepResult) -> Result<BTreeMap<String, Target>> {
         let mut targets = BTreeMap::new();
         for run in &bad.tests {
-            if let Some(target) = Target::hunted_at_bad(self.plan.target.as_ref(), run) {
+            if let Some(target) = Target::hunted_at_bad(self.plan.settings.target.as_ref(), run) {
                 targets.insert(run.name.clone(), target);
             }
         }
@@ -247,7 +247,7 @@ impl CommitHunt<'_, '_> {
             return Err(HuntError::NothingToHunt {
                 revision: self.label(&self.plan.bad),
                 seen: seen.join(", "),
-                explicit_target: self.plan.target.is_some(),
+                explicit_target: self.plan.settings.target.is_some(),
             });
         }
         Ok(targets)

@@ -20,7 +20,7 @@ pub use crate::prior_use::{PriorChoice, PriorUse};
 pub use conclusion::Conclusion;
 pub use early::EARLY_PHASE;
 pub use fixups::FixupUse;
-pub use plan::{CandidateKind, Plan};
+pub use plan::{CandidateKind, HuntSettings, Plan};
 pub use setup::{HuntOptions, Range};
 
 use crate::error::{HuntError, Result};
@@ -76,7 +76,7 @@ impl CommitHunt<'_, '_> {
                 )
             }
         };
-        let cacheable = phase == "search" && !self.plan.flaky;
+        let cacheable = phase == "search" && !self.plan.settings.flaky;
         Request {
             phase: phase.to_string(),
             key: key.to_string(),
@@ -151,7 +151,7 @@ impl CommitHunt<'_, '_> {
             Ok(started) => started,
             // An intermittent failure that did not show in all its attempts is an
             // answer (it is rarer than that, or gone), not a mistake of the user's.
-            Err(HuntError::NothingToHunt { revision, .. }) if self.plan.flaky => {
+            Err(HuntError::NothingToHunt { revision, .. }) if self.plan.settings.flaky => {
                 return Ok(Conclusion::not_reproduced(&revision));
             }
             Err(err) => return Err(err),

@@ -89,7 +89,7 @@ impl CommitHunt<'_, '_> {
                 self.tell(Told::Intermittent {
                     failed: bad.iter().filter(|&&f| f).count() as u32,
                     runs: bad.len() as u32,
-                    confidence: self.plan.confidence,
+                    confidence: self.plan.settings.confidence,
                 });
             }
             let checks = std::mem::take(&mut start.checks);
@@ -128,8 +128,8 @@ impl CommitHunt<'_, '_> {
         let (good_nodes, bad_node) = (&start.good_nodes, start.bad_node);
         let (targets, target_tests) = (&start.targets, &start.target_tests);
         let options = BisectOptions {
-            first_parent: self.plan.first_parent,
-            confidence: self.plan.confidence,
+            first_parent: self.plan.settings.first_parent,
+            confidence: self.plan.settings.confidence,
             unknown_rates: flaky.then(UnknownRates::default),
             prior: prior.clone(),
             ..BisectOptions::default()
@@ -266,8 +266,8 @@ impl CommitHunt<'_, '_> {
                 };
                 let key = graph.id(node).to_string();
                 self.show_suspects(suspects);
-                let likeliest =
-                    (self.plan.flaky || search.flaky).then(|| (graph.id(top.0).to_string(), top.1));
+                let likeliest = (self.plan.settings.flaky || search.flaky)
+                    .then(|| (graph.id(top.0).to_string(), top.1));
                 let fixed = search.fixes.known_untestable(graph, node)
                     || (self.plan.auto_fixup_up_front && search.fixes.presumed_broken(graph, node));
                 let request = self.search_request(graph, node, fixed, search, target_tests);

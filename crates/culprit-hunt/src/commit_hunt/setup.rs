@@ -1,11 +1,10 @@
 //! A commit hunt's plan from what the user named: a git range or a list of prebuilt
 //! artifacts, checked before any step runs so that bad input fails fast with exit 2.
 
-use super::{CandidateKind, Plan, PriorChoice};
+use super::{CandidateKind, HuntSettings, Plan, PriorChoice};
 use crate::error::{Context, HuntError, Result};
 use crate::manifest::AutoFixup;
 use crate::recipe::hex;
-use crate::target::Target;
 use crate::workspace::Workspace;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -14,15 +13,7 @@ use std::path::Path;
 /// What the user asked of a commit hunt, besides where its candidates come from.
 #[derive(Clone, Debug)]
 pub struct HuntOptions {
-    pub target: Option<Target>,
-    /// The tests to run (all of culprit.toml's when empty).
-    pub tests: Vec<String>,
-    pub flaky: bool,
-    pub confidence: f64,
-    pub first_parent: bool,
-    pub verify: u32,
-    pub verify_revert: bool,
-    pub endpoint_runs: u32,
+    pub settings: HuntSettings,
     /// Fixup revisions named on the command line, added to `[bisect] fixups`.
     pub fixups: Vec<String>,
     /// `--auto-fixup` / `--no-auto-fixup`, else `[bisect] auto_fixup`.
@@ -87,7 +78,7 @@ impl Plan {
             }
             good.push(id);
         }
-        let commits = repo.rev_list_parents(&bad, &good, options.first_parent)?;
+        let commits = repo.rev_list_parents(&bad, &good, options.settings.first_parent)?;
         if commits.is_empty() {
             return Err(bad_input("no commits between --good and --bad"));
         }
@@ -169,7 +160,8 @@ impl Plan {
         fixups: Vec<String>,
         options: HuntOptions,
     ) -> Result<Plan> {
-        for name in &options.tests {
+        let mut settings = options.settings;
+        for name in &settings.tests {
             if !ws.manifest.has_run(name) {
                 return Err(bad_input(&format!(
                     "no test named `{name}` in {}; it has: {}",
@@ -178,24 +170,16 @@ impl Plan {
                 )));
             }
         }
-        let tests = if options.tests.is_empty() {
-            ws.manifest.run_names()
-        } else {
-            options.tests
-        };
+        if settings.tests.is_empty() {
+            settings.tests = ws.manifest.run_names();
+        }
+        settings.endpoint_runs = settings.endpoint_runs.max(1);
         let timing = options.auto_fixup.unwrap_or(ws.manifest.bisect.auto_fixup);
         Ok(Plan {
             kind,
             good,
             bad,
-            target: options.target,
-            tests,
-            flaky: options.flaky,
-            confidence: options.confidence,
-            first_parent: options.first_parent,
-            verify: options.verify,
-            verify_revert: options.verify_revert,
-            endpoint_runs: options.endpoint_runs.max(1),
+            settings,
             fixups,
             auto_fixup: timing != AutoFixup::Off,
             auto_fixup_up_front: timing == AutoFixup::UpFront,

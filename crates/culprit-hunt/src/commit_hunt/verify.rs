@@ -24,7 +24,7 @@ impl CommitHunt<'_, '_> {
         conclusion: &mut Conclusion,
     ) -> Result<()> {
         let culprit_key = graph.id(culprit);
-        let k = self.plan.verify;
+        let k = self.plan.settings.verify;
         if k == 0 {
             return Ok(());
         }
@@ -106,7 +106,7 @@ impl CommitHunt<'_, '_> {
                 ok = false;
             }
         }
-        if self.plan.verify_revert {
+        if self.plan.settings.verify_revert {
             if let CandidateKind::Commits { .. } = &self.plan.kind {
                 let mut request = self.request("verify-revert", culprit_key, tests, targets);
                 request.prepare = Prepare::Revert {

@@ -4,7 +4,6 @@
 
 use crate::scheduling::{boot_hunt, id, plan, verdict, Hunted};
 use culprit_console::Outcome;
-use culprit_hunt::commit_hunt::Plan;
 use culprit_hunt::status::HuntStatus;
 use culprit_search::commit::simulate::SplitMix64;
 
@@ -19,12 +18,10 @@ fn flaky_hunt(
     rate: impl Fn(usize) -> f64 + Send + 'static,
 ) -> Hunted {
     let dir = tempfile::tempdir().unwrap();
-    let plan = Plan {
-        flaky,
-        endpoint_runs: 2,
-        verify: 0,
-        ..plan(commits)
-    };
+    let mut plan = plan(commits);
+    plan.settings.flaky = flaky;
+    plan.settings.endpoint_runs = 2;
+    plan.settings.verify = 0;
     let mut coin = SplitMix64::new(seed);
     let mut first_bad = true;
     boot_hunt(dir.path(), plan, workers, move |n, job| {
@@ -131,10 +128,8 @@ fn a_flaky_culprit_is_found_with_its_rates_learned() {
 #[test]
 fn a_flaky_failure_that_never_shows_is_an_inconclusive_answer() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = Plan {
-        flaky: true,
-        ..plan(30)
-    };
+    let mut plan = plan(30);
+    plan.settings.flaky = true;
     let hunted = boot_hunt(dir.path(), plan, 1, |_, _| Outcome::Pass);
     let conclusion = hunted
         .conclusion
@@ -162,11 +157,9 @@ fn runs_that_hang_now_and_then_do_not_make_candidates_untestable() {
     let dir = tempfile::tempdir().unwrap();
     let culprit = 41;
     let commits = 80;
-    let plan = Plan {
-        flaky: true,
-        verify: 0,
-        ..plan(commits)
-    };
+    let mut plan = plan(commits);
+    plan.settings.flaky = true;
+    plan.settings.verify = 0;
     let mut coin = SplitMix64::new(5);
     let mut first_bad = true;
     let hunted = boot_hunt(dir.path(), plan, 2, move |n, job| {

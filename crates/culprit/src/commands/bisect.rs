@@ -6,7 +6,9 @@ use crate::commands::hunt_args::{
 use crate::progress::Progress;
 use crate::view::{clean_title, fit, table, width};
 use anyhow::{bail, Result};
-use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, HuntOptions, Plan, PriorChoice, Range};
+use culprit_hunt::commit_hunt::{
+    CandidateKind, CommitHunt, HuntOptions, HuntSettings, Plan, PriorChoice, Range,
+};
 use culprit_hunt::infra::describe as describe_retried;
 use culprit_hunt::manifest::AutoFixup;
 use culprit_hunt::results::CommitHuntResult;
@@ -146,14 +148,16 @@ pub fn run(args: BisectArgs) -> Result<u8> {
 
 fn make_plan(args: &BisectArgs, ws: &Workspace) -> Result<Plan> {
     let options = HuntOptions {
-        target: args.hunt.target.as_deref().map(Target::parse).transpose()?,
-        tests: args.hunt.tests.clone(),
-        flaky: args.flaky,
-        confidence: args.confidence,
-        first_parent: args.first_parent,
-        verify: args.verify,
-        verify_revert: args.verify_revert,
-        endpoint_runs: args.endpoint_runs,
+        settings: HuntSettings {
+            target: args.hunt.target.as_deref().map(Target::parse).transpose()?,
+            tests: args.hunt.tests.clone(),
+            flaky: args.flaky,
+            confidence: args.confidence,
+            first_parent: args.first_parent,
+            verify: args.verify,
+            verify_revert: args.verify_revert,
+            endpoint_runs: args.endpoint_runs,
+        },
         fixups: args.fixups.clone(),
         auto_fixup: match (args.auto_fixup, args.no_auto_fixup) {
             (true, _) => Some(AutoFixup::UpFront),

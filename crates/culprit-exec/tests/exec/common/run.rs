@@ -4,7 +4,7 @@ use culprit_console::Rules;
 use culprit_exec::{RunSpec, StopFlag};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub fn spec(dir: &tempfile::TempDir, command: &str, wall: u64, silence: Option<u64>) -> RunSpec {
     RunSpec {
@@ -16,6 +16,24 @@ pub fn spec(dir: &tempfile::TempDir, command: &str, wall: u64, silence: Option<u
         log_path: dir.path().join("run.log"),
         deadline: None,
     }
+}
+
+/// A spec whose directory is its own: the test keeps the directory alive as long as
+/// it needs the log, and it goes when the test ends.
+pub fn temp_spec(command: &str, wall: u64, silence: Option<u64>) -> (tempfile::TempDir, RunSpec) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let spec = spec(&dir, command, wall, silence);
+    (dir, spec)
+}
+
+/// Runs `f` and asserts that it returned within `limit` seconds: a verdict, a timeout or
+/// a cancellation counts only if it ends the run well before the run's own clocks would.
+pub fn within<T>(limit: u64, f: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let value = f();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(limit), "took {took:?}");
+    value
 }
 
 pub fn boot_rules(success: &[&str]) -> Rules {

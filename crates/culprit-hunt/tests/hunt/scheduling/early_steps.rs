@@ -7,7 +7,6 @@ use super::{
     CONFIG,
 };
 use culprit_console::{Outcome, Signature, SignatureKind};
-use culprit_hunt::commit_hunt::Plan;
 use culprit_hunt::executor::fake::{step_showing, Scripted, What};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -90,10 +89,8 @@ fn an_early_step_cut_short_by_another_failure_is_set_aside_and_tested_again() {
     let (culprit, commits) = (EARLY_CULPRIT, EARLY_COMMITS);
     let config =
         "[[test]]\nname = \"a\"\ncommand = \"a.sh\"\n[[test]]\nname = \"b\"\ncommand = \"b.sh\"\n";
-    let plan = Plan {
-        tests: vec!["a".into(), "b".into()],
-        ..plan(commits)
-    };
+    let mut plan = plan(commits);
+    plan.settings.tests = vec!["a".into(), "b".into()];
     // Test b fails from the culprit on: its target. Test a passes at both endpoints
     // but crashes in between, so an early step, which stops at the first failure,
     // never reaches b; the search's own steps run only b, the test with a target.
@@ -179,10 +176,8 @@ fn a_rerun_of_the_bad_endpoint_runs_alongside_the_search_and_a_pass_restarts_it_
     // Commits from the culprit on fail two runs in three (the first included); the
     // bad endpoint's second run is the one that passes.
     let mut runs: BTreeMap<usize, usize> = BTreeMap::new();
-    let plan = Plan {
-        endpoint_runs: 2,
-        ..plan(commits)
-    };
+    let mut plan = plan(commits);
+    plan.settings.endpoint_runs = 2;
     let hunted = boot_hunt(dir.path(), plan, 2, move |n, job| {
         let count = runs.entry(n).or_default();
         let outcome = if n >= culprit && *count % 3 != 1 {

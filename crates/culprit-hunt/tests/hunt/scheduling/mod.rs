@@ -13,7 +13,7 @@ mod toyos;
 mod workers;
 
 use culprit_console::{Outcome, Signature, SignatureKind};
-use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Conclusion, Plan};
+use culprit_hunt::commit_hunt::{CandidateKind, CommitHunt, Conclusion, HuntSettings, Plan};
 use culprit_hunt::executor::fake::{step_showing, FakeExecutor, Happened, Scripted, What};
 use culprit_hunt::executor::{Job, Prepare};
 use culprit_hunt::journal::Journal;
@@ -45,14 +45,16 @@ pub(crate) fn plan(commits: usize) -> Plan {
         },
         good: vec![id(0)],
         bad: id(commits - 1),
-        target: None,
-        tests: vec!["boot".into()],
-        flaky: false,
-        confidence: 0.99,
-        first_parent: false,
-        verify: 0,
-        verify_revert: false,
-        endpoint_runs: 1,
+        settings: HuntSettings {
+            target: None,
+            tests: vec!["boot".into()],
+            flaky: false,
+            confidence: 0.99,
+            first_parent: false,
+            verify: 0,
+            verify_revert: false,
+            endpoint_runs: 1,
+        },
         fixups: Vec::new(),
         auto_fixup: true,
         auto_fixup_up_front: false,
@@ -161,10 +163,9 @@ impl Round {
 
     /// The round's plan: the bad endpoint's rerun runs alongside the search.
     pub(crate) fn plan(&self) -> Plan {
-        Plan {
-            endpoint_runs: 2,
-            ..plan(self.commits)
-        }
+        let mut plan = plan(self.commits);
+        plan.settings.endpoint_runs = 2;
+        plan
     }
 
     /// The round's steps: one to three whole seconds each (ties included, so several

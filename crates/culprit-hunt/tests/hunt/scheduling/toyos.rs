@@ -110,17 +110,18 @@ impl Toyos {
             .rev()
             .map(|i| (id(i), self.parents[i].iter().map(|&p| id(p)).collect()))
             .collect();
-        Plan {
+        let mut plan = Plan {
             kind: CandidateKind::Commits {
                 range,
                 trees: BTreeMap::new(),
             },
             bad: id(self.parents.len() - 1),
-            verify: 1,
-            endpoint_runs: 2,
-            tests: TOYOS_TESTS.iter().map(|t| t.to_string()).collect(),
             ..plan(2)
-        }
+        };
+        plan.settings.verify = 1;
+        plan.settings.endpoint_runs = 2;
+        plan.settings.tests = TOYOS_TESTS.iter().map(|t| t.to_string()).collect();
+        plan
     }
 
     /// One step of commit `node` (with the fixup when asked), as toyos behaves: a build
