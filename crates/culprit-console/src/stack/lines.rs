@@ -206,7 +206,10 @@ fn read_source_frame(body: &str) -> Option<&str> {
         .strip_suffix(".c")
         .or_else(|| path.strip_suffix(".h"))
         .or_else(|| path.strip_suffix(".S"))?;
-    let source = !stem.is_empty() && line.strip_prefix(':')?.starts_with(|c: char| c.is_ascii_digit());
+    let source = !stem.is_empty()
+        && line
+            .strip_prefix(':')?
+            .starts_with(|c: char| c.is_ascii_digit());
     source.then_some(func)
 }
 
