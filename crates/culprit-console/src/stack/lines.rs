@@ -23,7 +23,6 @@ pub(super) fn is_trace_header(body: &str) -> bool {
 }
 
 /// What a line inside a trace is.
-#[derive(Debug, PartialEq)]
 pub(super) enum Frame<'a> {
     Function(&'a str),
     /// `? f+0x1/0x2`: a stale return address the unwinder could not vouch for.
@@ -66,8 +65,14 @@ pub(super) fn frame(body: &str) -> Frame<'_> {
         return detail(body);
     }
     // The address may be hashed: kmemleak prints `[<(____ptrval____)>]`.
-    if let Some(frame) = offset.then(|| offset_frame(body)).flatten() {
-        return frame;
+    if let Some(c) = offset.then(|| regex!(
+        r"^(?:\[<[^>\]]+>\]\s*)?(\?\s+)?(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+(?:/0x[0-9a-fA-F]+)?"
+    ).captures(body)).flatten()
+    {
+        return match c.get(1) {
+            Some(_) => Frame::Unreliable,
+            None => Frame::Function(c.get(2).map_or("", |m| m.as_str())),
+        };
     }
     // powerpc: `[c000000001bb3710] [c0000000000286fc] f+0x43c/0x6d0`, with
     // `(unreliable)` after a frame the unwinder could not vouch for.
@@ -82,8 +87,12 @@ pub(super) fn frame(body: &str) -> Frame<'_> {
         }
         return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
-    if let Some(func) = source_frame(body) {
-        return Frame::Function(func);
+    // Symbolized without an offset: kmemleak's `[<a>] f mm/kmemleak.c:915`, and
+    // an inlined frame `f include/linux/slab.h:586 [inline]`.
+    if let Some(c) =
+        regex!(r"^(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*) [\w./\-]+\.[chS]:\d+").captures(body)
+    {
+        return Frame::Function(c.get(1).map_or("", |m| m.as_str()));
     }
     // Fuchsia: `bt#02: 0x001e6ae3 f lib/x.cc:290`, `bt#04: [ inline ] f lib/x.cc`,
     // with C++ names (`fbl::Canary::Assert`, `VmPageListNode::~VmPageListNode`).
@@ -128,120 +137,6 @@ pub(super) fn frame(body: &str) -> Frame<'_> {
         }
     }
     detail(body)
-}
-
-/// A frame with an offset, `f+0x1/0x2`, after an optional `[<a>]` (the address
-/// may be hashed: kmemleak prints `[<(____ptrval____)>]`), `? ` (unreliable)
-/// and a second `[<a>]`.
-/// These are most of a trace's lines, so ASCII text (nearly all of it) is read
-/// by hand; the regex, which spells out the same shape, reads the rest.
-fn offset_frame(body: &str) -> Option<Frame<'_>> {
-    match body.is_ascii() {
-        true => read_offset_frame(body),
-        false => offset_frame_by_regex(body),
-    }
-}
-
-fn offset_frame_by_regex(body: &str) -> Option<Frame<'_>> {
-    let c = regex!(
-        r"^(?:\[<[^>\]]+>\]\s*)?(\?\s+)?(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*)\+0x[0-9a-fA-F]+"
-    )
-    .captures(body)?;
-    Some(match c.get(1) {
-        Some(_) => Frame::Unreliable,
-        None => Frame::Function(c.get(2).map_or("", |m| m.as_str())),
-    })
-}
-
-/// [`offset_frame_by_regex`] on ASCII text, by hand.
-fn read_offset_frame(body: &str) -> Option<Frame<'_>> {
-    let mut rest = skip_address(body)?;
-    let unreliable = match rest.strip_prefix('?') {
-        Some(after) => {
-            let spaced = after.trim_start_matches(is_space);
-            if spaced.len() == after.len() {
-                return None;
-            }
-            rest = spaced;
-            true
-        }
-        None => false,
-    };
-    let (func, after) = function_name(skip_address(rest)?)?;
-    let hex = after.strip_prefix("+0x")?;
-    if !hex.starts_with(|c: char| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    Some(match unreliable {
-        true => Frame::Unreliable,
-        false => Frame::Function(func),
-    })
-}
-
-/// A frame symbolized without an offset: kmemleak's `[<a>] f mm/kmemleak.c:915`,
-/// and an inlined frame `f include/linux/slab.h:586 [inline]`. Read by hand on
-/// ASCII text as [`offset_frame`] is.
-fn source_frame(body: &str) -> Option<&str> {
-    match body.is_ascii() {
-        true => read_source_frame(body),
-        false => source_frame_by_regex(body),
-    }
-}
-
-fn source_frame_by_regex(body: &str) -> Option<&str> {
-    let c = regex!(r"^(?:\[<[^>\]]+>\]\s*)?([A-Za-z_.$][\w.$]*) [\w./\-]+\.[chS]:\d+")
-        .captures(body)?;
-    c.get(1).map(|m| m.as_str())
-}
-
-/// [`source_frame_by_regex`] on ASCII text, by hand.
-fn read_source_frame(body: &str) -> Option<&str> {
-    let (func, after) = function_name(skip_address(body)?)?;
-    let after = after.strip_prefix(' ')?;
-    let path_end = after
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-')))
-        .unwrap_or(after.len());
-    let (path, line) = after.split_at(path_end);
-    let stem = path
-        .strip_suffix(".c")
-        .or_else(|| path.strip_suffix(".h"))
-        .or_else(|| path.strip_suffix(".S"))?;
-    let source = !stem.is_empty()
-        && line
-            .strip_prefix(':')?
-            .starts_with(|c: char| c.is_ascii_digit());
-    source.then_some(func)
-}
-
-/// ASCII `\s`: what the regexes' `\s` matches on ASCII text.
-fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
-}
-
-/// `text` past a leading `[<a>]` and the spaces after it, or `text` itself when
-/// it has none; `None` when it opens one that does not close.
-fn skip_address(text: &str) -> Option<&str> {
-    let Some(inner) = text.strip_prefix("[<") else {
-        return Some(text);
-    };
-    let close = inner.find(['>', ']'])?;
-    if close == 0 {
-        return None;
-    }
-    let after = inner[close..].strip_prefix(">]")?;
-    Some(after.trim_start_matches(is_space))
-}
-
-/// A C symbol at the start of ASCII `text` (`[A-Za-z_.$][\w.$]*`), and the text
-/// after it.
-fn function_name(text: &str) -> Option<(&str, &str)> {
-    if !text.starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '_' | '.' | '$')) {
-        return None;
-    }
-    let end = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$')))
-        .unwrap_or(text.len());
-    Some(text.split_at(end))
 }
 
 /// Register values, a stack dump's words, `Code:`, a Go frame's source line, a
@@ -299,41 +194,4 @@ pub(crate) fn program_counter(body: &str) -> Option<&str> {
     )
     .captures(body)?;
     c.get(1).map(|m| m.as_str())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// The hand-written readers answer as the regexes do on ASCII text shaped
-        /// like frames, near misses included (unclosed `[<`, `?` without a space,
-        /// an offset without digits, a path without `.c:` and a line).
-        #[test]
-        fn readers_agree_with_regexes(
-            body in r"(\[<[0-9a-f(>\]_ ]{0,6}>?\]?[ \t]{0,2})?(\?[ \t]{0,2})?(\[<[0-9a-f]{0,3}>\] ?)?[A-Za-z_.$0-9<?\[]{0,6}(\+0x[0-9a-fG/]{0,4})?( [a-z./\-]{0,6}(\.[chSx])?:?[0-9]{0,2})?[ -~]{0,3}"
-        ) {
-            prop_assert_eq!(read_offset_frame(&body), offset_frame_by_regex(&body));
-            prop_assert_eq!(read_source_frame(&body), source_frame_by_regex(&body));
-        }
-    }
-
-    #[test]
-    fn readers_take_the_common_shapes() {
-        assert_eq!(
-            read_offset_frame("[<ffffffff81>] ? do_idle+0x1/0x2"),
-            Some(Frame::Unreliable)
-        );
-        assert_eq!(
-            read_offset_frame("[<(____ptrval____)>] kmalloc+0x1f/0x30"),
-            Some(Frame::Function("kmalloc"))
-        );
-        assert_eq!(read_offset_frame("?do_idle+0x1/0x2"), None);
-        assert_eq!(
-            read_source_frame("__dump_stack lib/dump_stack.c:77 [inline]"),
-            Some("__dump_stack")
-        );
-        assert_eq!(read_source_frame("f .c:77"), None);
-    }
 }
