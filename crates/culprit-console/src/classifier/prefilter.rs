@@ -2,6 +2,7 @@
 //! every pack, so that only the few lines they flag get the full Aho-Corasick scan.
 
 use aho_corasick::packed::Searcher;
+use std::collections::{HashMap, HashSet};
 
 /// Teddy searches that together find every literal, for lines that hold none
 /// to skip the automaton. Teddy keys on as many leading bytes of each literal
@@ -9,17 +10,20 @@ use aho_corasick::packed::Searcher;
 /// text matches so often that its checks cost more than the automaton's walk;
 /// it also declines more than 64 literals. So the literals shorter than 4
 /// bytes get a search of their own, and the rest are cut to those that hold
-/// no other literal (a line holding the longer one holds the shorter) and
-/// split into groups small enough for Teddy's narrow (slim) form.
+/// no other literal (a line holding the longer one holds the shorter) and then
+/// to [`shared_keys`], so that one search strides through the text, not one
+/// per group of literals.
 pub(super) struct Prefilter {
     pub(super) searchers: Vec<Searcher>,
 }
 
-/// The literals per Teddy search (it builds for at most 64): past 32 it takes
-/// its wide (fat) form, which measured no faster on the real logs.
-const PREFILTER_GROUP: usize = 32;
+/// The most literals one Teddy search takes.
+const TEDDY_MAX: usize = 64;
 /// The key length past which Teddy's hits on ordinary text become rare.
 const PREFILTER_KEY: usize = 4;
+/// Bounds of a key that stands for several literals: one shorter than this
+/// matches ordinary text too often, and a longer one is not worth counting.
+const SHARED_KEY: std::ops::RangeInclusive<usize> = 5..=16;
 
 impl Prefilter {
     pub(super) fn new(literals: &[String]) -> Option<Prefilter> {
@@ -28,12 +32,10 @@ impl Prefilter {
             .iter()
             .filter(|l| !holds_another(l))
             .partition(|l| l.len() < PREFILTER_KEY);
-        let mut groups: Vec<Vec<&String>> = long
-            .chunks(PREFILTER_GROUP)
-            .map(<[&String]>::to_vec)
-            .collect();
+        let keys = shared_keys(long.iter().map(|l| l.as_str()).collect());
+        let mut groups: Vec<Vec<&str>> = keys.chunks(TEDDY_MAX).map(<[&str]>::to_vec).collect();
         if !short.is_empty() {
-            groups.push(short);
+            groups.push(short.iter().map(|l| l.as_str()).collect());
         }
         let searchers = groups
             .iter()
@@ -46,4 +48,50 @@ impl Prefilter {
     pub(super) fn find(&self, text: &str) -> bool {
         self.searchers.iter().any(|s| s.find(text).is_some())
     }
+}
+
+/// Keys such that every literal holds one, so a line holding a literal holds a
+/// key and is flagged. While there are more than one Teddy search takes, a
+/// substring that several literals hold (` for more than`, `SAN: `, `panic`)
+/// stands for them all: the ones held by the most literals first, the longest
+/// among equals (the fewer lines it flags), each taken only while it still
+/// stands for two literals or more.
+fn shared_keys(literals: Vec<&str>) -> Vec<&str> {
+    if literals.len() <= TEDDY_MAX {
+        return literals;
+    }
+    let mut holders: HashMap<&str, usize> = HashMap::new();
+    for literal in &literals {
+        let mut seen = HashSet::new();
+        let bounds: Vec<usize> = literal
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([literal.len()])
+            .collect();
+        for (n, &from) in bounds.iter().enumerate() {
+            for &to in &bounds[n + 1..] {
+                if SHARED_KEY.contains(&(to - from)) && seen.insert(&literal[from..to]) {
+                    *holders.entry(&literal[from..to]).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut candidates: Vec<(&str, usize)> = holders.into_iter().filter(|&(_, n)| n > 1).collect();
+    candidates.sort_by(|a, b| {
+        b.0.len()
+            .cmp(&a.0.len())
+            .then(b.1.cmp(&a.1))
+            .then(a.0.cmp(b.0))
+    });
+    let mut keys = literals;
+    for (candidate, _) in candidates {
+        if keys.len() <= TEDDY_MAX {
+            break;
+        }
+        if keys.iter().filter(|k| k.contains(candidate)).count() > 1 {
+            keys.retain(|k| !k.contains(candidate));
+            keys.push(candidate);
+        }
+    }
+    keys
 }

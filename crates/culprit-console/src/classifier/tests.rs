@@ -162,3 +162,25 @@ solisten_proto() at solisten_proto+0xde/frame 0xfffffe001fa458b0
         Some("panic: sx lock still held in solisten_proto")
     );
 }
+
+#[test]
+fn one_search_strides_for_the_long_literals_of_every_mode() {
+    for rules in modes() {
+        let Some(prefilter) = Classifier::new(&rules).unwrap().prefilter else {
+            continue;
+        };
+        // the long literals' search and the 3-byte TAP literals' own
+        assert!(prefilter.searchers.len() <= 2, "{:?}", rules.mode);
+    }
+}
+
+#[test]
+fn keys_shared_by_many_user_markers_still_flag_each_marker() {
+    let mut rules = Rules::boot();
+    rules.success = (0..150).map(|n| format!("selftest {n} passed")).collect();
+    let prefilter = Classifier::new(&rules).unwrap().prefilter.unwrap();
+    for marker in &rules.success {
+        assert!(prefilter.find(&format!("[ 1.0] {marker}")), "{marker}");
+    }
+    assert!(!prefilter.find("[   12.5] virtio_net virtio0 eth0: link up"));
+}
