@@ -53,9 +53,9 @@ impl Prefilter {
 /// Keys such that every literal holds one, so a line holding a literal holds a
 /// key and is flagged. While there are more than one Teddy search takes, a
 /// substring that several literals hold (` for more than`, `SAN: `, `panic`)
-/// stands for them all: the ones held by the most literals first, the longest
-/// among equals (the fewer lines it flags), each taken only while it still
-/// stands for two literals or more.
+/// stands for them all: the longest first (the fewer lines it flags), among equals
+/// the one held by the most literals, each taken only while it still stands for two
+/// literals or more.
 fn shared_keys(literals: Vec<&str>) -> Vec<&str> {
     if literals.len() <= TEDDY_MAX {
         return literals;
