@@ -6,7 +6,7 @@
 use crate::error::{Context, HuntError, Result};
 use crate::manifest::Manifest;
 use crate::results::RunView;
-use culprit_console::{Classification, Classifier, Mode, Rules, StageMarker};
+use culprit_console::{Classification, Classifier, Rules, StageMarker};
 use serde::Serialize;
 use std::path::Path;
 
@@ -37,11 +37,6 @@ pub fn rules_for(
         Rules::build()
     } else {
         Rules::boot()
-    };
-    rules.mode = if markers.build {
-        Mode::Build
-    } else {
-        Mode::Boot
     };
     rules.success = markers.success.clone();
     rules.failure = markers.failure.clone();
