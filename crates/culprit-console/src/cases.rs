@@ -134,17 +134,35 @@ pub(crate) const LITERALS: &[&str] = &[
     "<LAVA_SIGNAL_",
 ];
 
+/// ztest's result words: a line with none of them is not a ztest result.
+const ZTEST_RESULTS: &[&str] = &["PASS - ", "FAIL - ", "SKIP - "];
+
+/// How every KTAP line that [`Cases::ktap`] reads starts; the literal `ok ` also
+/// flags the many lines that merely hold `lock ` or `block `, and those must not
+/// pay for its patterns.
+const KTAP_STARTS: &[&str] = &["# Subtest: ", "1..", "ok ", "not ok ", "# ok ", "# not ok "];
+
 impl Cases {
     /// Reads one line; `signatures`: how many signatures were recorded so far.
     pub(crate) fn line(&mut self, line: &str, signatures: usize) {
         let text = body(line);
         if let Some(i) = text.find("<LAVA_SIGNAL_") {
             self.lava(&text[i..], signatures);
-        } else if let Some(c) = regex!(r"Running TESTSUITE (\S+)").captures(text) {
+        } else if let Some(c) = text
+            .contains("Running TESTSUITE ")
+            .then(|| regex!(r"Running TESTSUITE (\S+)").captures(text))
+            .flatten()
+        {
             self.suite = Some(c[1].to_string());
-        } else if let Some(c) = regex!(r"(?:^|\s|:)START - (\S+)\s*$").captures(text) {
+        } else if let Some(c) = text
+            .contains("START - ")
+            .then(|| regex!(r"(?:^|\s|:)START - (\S+)\s*$").captures(text))
+            .flatten()
+        {
             let name = self.ztest_name(&c[1]);
             self.running = self.start(name, signatures);
+        } else if !ZTEST_RESULTS.iter().any(|r| text.contains(r)) {
+            self.ktap(line, text, signatures);
         } else if let Some(c) = regex!(r"- (PASS|FAIL|SKIP) - \[([^\]]+)\]").captures(text) {
             if !self.cases.iter().any(|k| k.name == c[2]) {
                 let name = c[2].to_string();
@@ -221,6 +239,9 @@ impl Cases {
     }
 
     fn ktap(&mut self, line: &str, text: &str, signatures: usize) {
+        if !KTAP_STARTS.iter().any(|start| text.starts_with(start)) {
+            return;
+        }
         let depth = indentation(line, text) / 4;
         let depth = depth.min(MAX_DEPTH - 1);
         if let Some(c) = regex!(r"^# Subtest: (.+?)\s*$").captures(text) {

@@ -70,7 +70,7 @@ mod stage;
 mod timeline;
 
 pub use cases::{Case, CaseResult, MAX_CASES};
-pub use classifier::{classify, Classifier, MAX_SIGNATURES};
+pub use classifier::{classify, Classifier, Marker, Marks, MAX_SIGNATURES};
 pub use normalize::normalize_title;
 pub use outcome::{Classification, Ending, Outcome, Signature, SignatureKind};
 pub use rules::{Mode, RuleError, Rules, StageMarker};

@@ -1,38 +1,29 @@
-//! One call of `Classifier::feed`: the chunk's lines, with the SIMD prefilter
-//! striding through the chunk ahead of them.
+//! One call of `Classifier::feed`: the chunk's lines, with the prefilter's marks
+//! saying which of them may hold a literal.
 
 use super::*;
 
-/// One call of [`Classifier::feed`]: the state, plus the chunk being fed, which
-/// the prefilter searches in long strides instead of line by line.
+/// One call of [`Classifier::feed_marked`]: the state, plus where the prefilter
+/// found keys in the chunk being fed.
 pub(super) struct Feeding<'a> {
     pub(super) state: &'a mut State,
     pub(super) prefilter: Option<&'a Prefilter>,
-    /// One per prefilter search.
-    pub(super) ahead: &'a mut [Ahead],
-    pub(super) chunk: &'a [u8],
-    /// Raw offset of `chunk`.
+    /// Chunk offsets of the keys found, in order.
+    pub(super) marks: &'a [usize],
+    /// The first mark not before the line being read.
+    pub(super) next_mark: usize,
+    /// Raw offset of the chunk.
     pub(super) base: u64,
 }
 
 impl Feeding<'_> {
-    /// Whether a literal occurs in `from..to` of the chunk. Lines come in order,
-    /// so one search usually answers for many lines.
-    fn literal_within(&mut self, prefilter: &Prefilter, from: usize, to: usize) -> bool {
-        let chunk = self.chunk;
-        prefilter
-            .searchers
-            .iter()
-            .zip(self.ahead.iter_mut())
-            .any(|(searcher, ahead)| {
-                let stale = from < ahead.from || ahead.next.is_some_and(|at| at < from);
-                if stale {
-                    let span = Span::from(from..chunk.len());
-                    ahead.next = searcher.find_in(chunk, span).map(|m| m.start());
-                    ahead.from = from;
-                }
-                ahead.next.is_some_and(|at| at < to)
-            })
+    /// Whether a mark lies in `from..to` of the chunk. Lines come in order, so the
+    /// marks are read once.
+    fn marked_within(&mut self, from: usize, to: usize) -> bool {
+        while self.marks.get(self.next_mark).is_some_and(|&at| at < from) {
+            self.next_mark += 1;
+        }
+        self.marks.get(self.next_mark).is_some_and(|&at| at < to)
     }
 }
 
@@ -42,15 +33,17 @@ impl LineSink for Feeding<'_> {
         // every literal, also one inside another) is slow per byte, so it runs
         // only on lines the prefilter flags.
         let literals = match self.prefilter {
-            Some(prefilter) if verbatim => {
+            Some(_) if verbatim => {
                 let from = (start - self.base) as usize;
-                self.literal_within(prefilter, from, from + text.len())
+                self.marked_within(from, from + text.len())
             }
             Some(prefilter) => prefilter.find(text),
             None => self.state.automaton.is_match(text),
         };
         match self.state.without_source_roots(text) {
-            Some(relative) => self.state.line(&relative, start, end, literals),
+            // Cutting a directory out can join text into a literal the prefilter
+            // never saw: the automaton reads the line as it now is.
+            Some(relative) => self.state.line(&relative, start, end, true),
             None => self.state.line(text, start, end, literals),
         }
     }

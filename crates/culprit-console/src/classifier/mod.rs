@@ -11,6 +11,7 @@ mod feeding;
 mod prefilter;
 mod reboot;
 mod signatures;
+mod user_failure;
 
 use crate::cases::Cases;
 use crate::decide::{decide, Facts, Range, Seen};
@@ -21,13 +22,15 @@ use crate::rules::{Mode, RuleError, Rules, MIN_MAX_LINE};
 use crate::stack::{Origin, Progress, Stack};
 use crate::stage::{Builtin, Ladder};
 use crate::{Classification, Ending, Outcome, Signature, SignatureKind};
-use aho_corasick::{AhoCorasick, Span};
+use aho_corasick::AhoCorasick;
 use feeding::Feeding;
 use prefilter::Prefilter;
+pub use prefilter::{Marker, Marks};
 use reboot::Clock;
-use regex::Regex;
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
+use user_failure::{user_failure, UserFailure};
 
 /// Signatures kept per run; a guest that warns in a loop must not grow memory,
 /// and the first few are the ones that matter.
@@ -41,6 +44,8 @@ const MAX_TRACE_LINES: u32 = 512;
 enum Action {
     Pack(Effect),
     Stage(usize),
+    /// A literal that every match of the user's failure patterns holds.
+    UserFailure,
 }
 
 /// Classifies one console or build log as it streams.
@@ -48,27 +53,8 @@ pub struct Classifier {
     reader: LineReader,
     /// SIMD (Teddy) searches for every literal; they need SIMD support, and
     /// without it the automaton filters alone.
-    prefilter: Option<Prefilter>,
-    /// Where each prefilter search stands in the chunk being fed.
-    ahead: Vec<Ahead>,
+    marker: Marker,
     state: State,
-}
-
-/// Where one prefilter search stands in the chunk being fed.
-#[derive(Clone, Copy)]
-struct Ahead {
-    /// `next` is the first occurrence at or after this chunk offset
-    /// (`usize::MAX`: nothing searched yet).
-    from: usize,
-    /// Chunk offset of the next occurrence; `None`: there is none.
-    next: Option<usize>,
-}
-
-impl Ahead {
-    const UNSEARCHED: Ahead = Ahead {
-        from: usize::MAX,
-        next: None,
-    };
 }
 
 struct State {
@@ -80,9 +66,9 @@ struct State {
     /// For each automaton pattern, the actions of every rule that names it.
     literal_actions: Vec<Vec<u32>>,
     actions: Vec<Action>,
-    /// The user's failure patterns as one alternation: one search per line,
-    /// with the regex engine's literal prefilter for all of them.
-    user_failure: Option<Regex>,
+    /// The user's failure patterns as one alternation, tried on the lines that hold
+    /// one of its literals (on every line when it has none).
+    user_failure: Option<UserFailure>,
     success_configured: bool,
     /// The user's success markers alone, for the line still being received.
     prompts: Option<AhoCorasick>,
@@ -167,16 +153,17 @@ impl Classifier {
         for (i, stage) in rules.stages.iter().enumerate() {
             add(&[stage.marker.as_str()], Action::Stage(ladder.user_rank(i)));
         }
+        if let Some(literals) = user_failure.as_ref().and_then(|f| f.literals.as_ref()) {
+            let literals: Vec<&str> = literals.iter().map(String::as_str).collect();
+            add(&literals, Action::UserFailure);
+        }
         let automaton = AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&literals)
             .map_err(|e| RuleError::Automaton {
                 reason: e.to_string(),
             })?;
-        let prefilter = Prefilter::new(&literals);
-        let ahead = prefilter
-            .as_ref()
-            .map_or(Vec::new(), |p| vec![Ahead::UNSEARCHED; p.searchers.len()]);
+        let prefilter = Prefilter::new(&literals).map(Arc::new);
         let prompts = match rules.success.is_empty() {
             true => None,
             false => Some(
@@ -187,8 +174,7 @@ impl Classifier {
         };
         Ok(Classifier {
             reader: LineReader::new(rules.max_line),
-            prefilter,
-            ahead,
+            marker: Marker { prefilter },
             state: State {
                 mode: rules.mode,
                 grace: rules.grace,
@@ -227,13 +213,32 @@ impl Classifier {
     /// Reads the next bytes of the log; `now` is the time since the run started.
     /// Any split of the same bytes gives the same reading.
     pub fn feed(&mut self, bytes: &[u8], now: Duration) {
+        let marks = self.marker.mark(bytes);
+        self.feed_marked(bytes, &marks, now);
+    }
+
+    /// What marks chunks for [`Classifier::feed_marked`], on any thread.
+    pub fn marker(&self) -> Marker {
+        self.marker.clone()
+    }
+
+    /// [`Classifier::feed`] with the chunk's marks already found by its
+    /// [`Classifier::marker`]; marks of a chunk of another length are found again.
+    pub fn feed_marked(&mut self, bytes: &[u8], marks: &Marks, now: Duration) {
+        let found;
+        let marks = match marks.len == bytes.len() {
+            true => marks,
+            false => {
+                found = self.marker.mark(bytes);
+                &found
+            }
+        };
         self.state.now = now;
-        self.ahead.fill(Ahead::UNSEARCHED);
         let mut feeding = Feeding {
             base: self.reader.consumed(),
-            chunk: bytes,
-            prefilter: self.prefilter.as_ref(),
-            ahead: &mut self.ahead,
+            prefilter: self.marker.prefilter.as_deref(),
+            marks: &marks.starts,
+            next_mark: 0,
             state: &mut self.state,
         };
         self.reader.feed(bytes, &mut feeding);
@@ -293,12 +298,11 @@ impl Classifier {
     /// `build-error` titled by the first compiler or linker signature, else by a
     /// summary line such as `ld returned 1 exit status`, else by the exit status.
     pub fn finish(&mut self, ending: &Ending) -> Classification {
-        self.ahead.fill(Ahead::UNSEARCHED);
         self.reader.flush(&mut Feeding {
             base: self.reader.consumed(),
-            chunk: &[],
-            prefilter: self.prefilter.as_ref(),
-            ahead: &mut self.ahead,
+            prefilter: self.marker.prefilter.as_deref(),
+            marks: &[],
+            next_mark: 0,
             state: &mut self.state,
         });
         self.state.settle_all();
@@ -365,7 +369,7 @@ impl Rules {
 
     /// The rules' own parts, checked and built: the stage ladder and the user's failure
     /// patterns, which a classifier keeps.
-    fn own_parts(&self) -> Result<(Ladder, Option<Regex>), RuleError> {
+    fn own_parts(&self) -> Result<(Ladder, Option<UserFailure>), RuleError> {
         if self.max_line < MIN_MAX_LINE {
             return Err(RuleError::LineCapTooSmall {
                 max_line: self.max_line,
@@ -385,33 +389,6 @@ pub fn classify(rules: &Rules, bytes: &[u8], ending: &Ending) -> Result<Classifi
     let mut classifier = Classifier::new(rules)?;
     classifier.feed(bytes, Duration::ZERO);
     Ok(classifier.finish(ending))
-}
-
-fn user_failure(patterns: &[String]) -> Result<Option<Regex>, RuleError> {
-    if patterns.is_empty() {
-        return Ok(None);
-    }
-    for pattern in patterns {
-        let regex = Regex::new(pattern).map_err(|e| RuleError::InvalidFailurePattern {
-            pattern: pattern.clone(),
-            source: Box::new(e),
-        })?;
-        if regex.is_match("") {
-            return Err(RuleError::EmptyFailurePattern {
-                pattern: pattern.clone(),
-            });
-        }
-    }
-    // Each pattern is valid alone, so each is a balanced group: flags set inside
-    // one stay inside it.
-    let alternation: Vec<String> = patterns.iter().map(|p| format!("(?:{p})")).collect();
-    let alternation = alternation.join("|");
-    Regex::new(&alternation)
-        .map(Some)
-        .map_err(|e| RuleError::InvalidFailurePattern {
-            pattern: alternation,
-            source: Box::new(e),
-        })
 }
 
 /// Characters of the last line a hang's title quotes.
@@ -459,10 +436,12 @@ impl State {
                     .extend_from_slice(&self.literal_actions[m.pattern().as_usize()]);
             }
         }
-        let custom = self
-            .user_failure
-            .as_ref()
-            .is_some_and(|failure| failure.is_match(body(text)));
+        let custom = self.user_failure.as_ref().is_some_and(|failure| {
+            let flagged = failure.literals.is_none()
+                || (self.hits.iter())
+                    .any(|&h| matches!(self.actions[h as usize], Action::UserFailure));
+            flagged && failure.regex.is_match(body(text))
+        });
         if self.hits.is_empty() && !custom {
             return;
         }
@@ -508,6 +487,7 @@ impl State {
                     }
                 }
                 Action::Pack(Effect::Case) => case_line = true,
+                Action::UserFailure => {}
                 Action::Pack(Effect::Stage(_)) => {}
             }
         }

@@ -2,7 +2,10 @@
 //! every pack, so that only the few lines they flag get the full Aho-Corasick scan.
 
 use aho_corasick::packed::Searcher;
+use aho_corasick::Span;
+use memchr::memchr2;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Teddy searches that together find every literal, for lines that hold none
 /// to skip the automaton. Teddy keys on as many leading bytes of each literal
@@ -47,6 +50,53 @@ impl Prefilter {
     /// Whether `text` holds any literal.
     pub(super) fn find(&self, text: &str) -> bool {
         self.searchers.iter().any(|s| s.find(text).is_some())
+    }
+
+    /// Where keys occur in `chunk`, in order: one per line at most (a search goes on
+    /// from the line's end), enough to say which lines hold one.
+    fn marks(&self, chunk: &[u8]) -> Vec<usize> {
+        let mut marks = Vec::new();
+        for searcher in &self.searchers {
+            let mut from = 0;
+            while let Some(found) = searcher.find_in(chunk, Span::from(from..chunk.len())) {
+                marks.push(found.start());
+                // A line the marks speak for holds no line terminator.
+                from = memchr2(b'\n', b'\r', &chunk[found.end()..])
+                    .map_or(chunk.len(), |at| found.end() + at + 1);
+            }
+        }
+        if self.searchers.len() > 1 {
+            marks.sort_unstable();
+        }
+        marks
+    }
+}
+
+/// Finds where a chunk's lines may hold literals, apart from the classifier that
+/// reads them: reading a file, another thread marks the next chunk while the
+/// classifier reads this one.
+#[derive(Clone)]
+pub struct Marker {
+    /// `None` without SIMD support: every line is then searched alone.
+    pub(super) prefilter: Option<Arc<Prefilter>>,
+}
+
+/// What [`Marker::mark`] found in one chunk, for [`super::Classifier::feed_marked`].
+pub struct Marks {
+    /// Length of the chunk marked: marks of a chunk of another length are not used.
+    pub(super) len: usize,
+    pub(super) starts: Vec<usize>,
+}
+
+impl Marker {
+    pub fn mark(&self, chunk: &[u8]) -> Marks {
+        Marks {
+            len: chunk.len(),
+            starts: self
+                .prefilter
+                .as_ref()
+                .map_or(Vec::new(), |p| p.marks(chunk)),
+        }
     }
 }
 

@@ -64,7 +64,7 @@ fn every_mode_keeps_its_simd_prefilter() {
     }
     for rules in modes() {
         let classifier = Classifier::new(&rules).unwrap();
-        assert!(classifier.prefilter.is_some(), "{:?}", rules.mode);
+        assert!(classifier.marker.prefilter.is_some(), "{:?}", rules.mode);
     }
 }
 
@@ -73,7 +73,7 @@ fn every_mode_keeps_its_simd_prefilter() {
 #[test]
 fn the_prefilter_flags_a_line_holding_any_literal() {
     for rules in modes() {
-        let Some(prefilter) = Classifier::new(&rules).unwrap().prefilter else {
+        let Some(prefilter) = Classifier::new(&rules).unwrap().marker.prefilter else {
             continue;
         };
         for rule in packs::rules(rules.mode) {
@@ -166,7 +166,7 @@ solisten_proto() at solisten_proto+0xde/frame 0xfffffe001fa458b0
 #[test]
 fn one_search_strides_for_the_long_literals_of_every_mode() {
     for rules in modes() {
-        let Some(prefilter) = Classifier::new(&rules).unwrap().prefilter else {
+        let Some(prefilter) = Classifier::new(&rules).unwrap().marker.prefilter else {
             continue;
         };
         // the long literals' search and the 3-byte TAP literals' own
@@ -178,7 +178,7 @@ fn one_search_strides_for_the_long_literals_of_every_mode() {
 fn keys_shared_by_many_user_markers_still_flag_each_marker() {
     let mut rules = Rules::boot();
     rules.success = (0..150).map(|n| format!("selftest {n} passed")).collect();
-    let prefilter = Classifier::new(&rules).unwrap().prefilter.unwrap();
+    let prefilter = Classifier::new(&rules).unwrap().marker.prefilter.unwrap();
     for marker in &rules.success {
         assert!(prefilter.find(&format!("[ 1.0] {marker}")), "{marker}");
     }
