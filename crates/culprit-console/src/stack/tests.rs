@@ -91,20 +91,24 @@ fn blamed(pick: Pick, lines: &str) -> Option<String> {
 
 #[test]
 fn names_lose_clone_suffixes_and_syscall_prefixes() {
-    assert_eq!(clean("foo.isra.0"), "foo");
-    assert_eq!(clean("foo.constprop.3.cold"), "foo");
-    assert_eq!(clean("foo.part.1"), "foo");
-    assert_eq!(clean("foo.llvm.1234567"), "foo");
-    assert_eq!(clean("__x64_sys_write"), "sys_write");
-    // the syscall's definition is named by titles (`blame::canonical`)
-    assert_eq!(clean("__do_sys_bpf"), "__do_sys_bpf");
-    assert_eq!(clean("SyS_read.isra.3"), "SyS_read");
-    assert_eq!(clean("ksys_write"), "sys_write");
-    assert_eq!(clean("__ia32_sys_open"), "sys_open");
-    assert_eq!(
-        clean("github.com/google/gvisor/pkg/sentry.(*Task).run"),
-        "sentry.(*Task).run"
-    );
+    for (name, want) in [
+        ("foo.isra.0", "foo"),
+        ("foo.constprop.3.cold", "foo"),
+        ("foo.part.1", "foo"),
+        ("foo.llvm.1234567", "foo"),
+        ("__x64_sys_write", "sys_write"),
+        // the syscall's definition is named by titles (`blame::canonical`)
+        ("__do_sys_bpf", "__do_sys_bpf"),
+        ("SyS_read.isra.3", "SyS_read"),
+        ("ksys_write", "sys_write"),
+        ("__ia32_sys_open", "sys_open"),
+        (
+            "github.com/google/gvisor/pkg/sentry.(*Task).run",
+            "sentry.(*Task).run",
+        ),
+    ] {
+        assert_eq!(clean(name), want, "{name}");
+    }
 }
 
 #[test]
