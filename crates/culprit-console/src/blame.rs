@@ -19,9 +19,6 @@
 use regex::bytes::{RegexSet, RegexSetBuilder, SetMatches};
 use std::sync::LazyLock;
 
-/// Frames that are machinery rather than the bug, as anchored regexes over the
-/// function name (compiler suffixes already dropped). Every entry is exercised by
-/// a test log (`tests/corpus/`, `tests/snippets/` or the shared crash corpus).
 /// The code that notices and prints a report, as anchored regexes over the
 /// function name (compiler suffixes already dropped): no report class blames
 /// it. Every entry is exercised by a test log (`tests/corpus/`, `tests/snippets/`

@@ -461,30 +461,26 @@ ok 2 standalone # XFAIL known
         );
     }
 
+    /// A crash inside a KTAP suite lands on the case it hit, and only there.
     #[test]
-    fn ktap_plan_cut_short_by_a_crash_blames_the_next_case() {
-        let log = "KTAP version 1
+    fn a_crash_inside_a_ktap_suite_blames_the_case_it_hit() {
+        const CRASH: &str = "BUG: kernel NULL pointer dereference, address: 0000000000000000";
+        use CaseResult::*;
+        for (why, log, want) in [
+            (
+                "a plan cut short by the crash: the next case, by its number",
+                "KTAP version 1
 1..1
     # Subtest: mm
     1..3
     ok 1 alloc
     BUG: kernel NULL pointer dereference, address: 0000000000000000
-";
-        let cases = read(
-            log,
-            &["BUG: kernel NULL pointer dereference, address: 0000000000000000"],
-        );
-        use CaseResult::*;
-        assert_eq!(
-            results(&cases),
-            [r("mm.alloc", Pass), r("mm.case 2", Crash)]
-        );
-        assert!(cases[1].signature.is_some());
-    }
-
-    #[test]
-    fn a_kunit_case_that_faulted_carries_the_crash() {
-        let log = "KTAP version 1
+",
+                [r("mm.alloc", Pass), r("mm.case 2", Crash)],
+            ),
+            (
+                "a KUnit case that faulted and reported its failure carries the crash",
+                "KTAP version 1
 1..1
     # Subtest: demo
     1..2
@@ -493,18 +489,15 @@ BUG: kernel NULL pointer dereference, address: 0000000000000000
     # case_y: try faulted: last line seen lib/demo_test.c:40
     not ok 2 case_y
 not ok 1 demo
-";
-        let cases = read(
-            log,
-            &["BUG: kernel NULL pointer dereference, address: 0000000000000000"],
-        );
-        use CaseResult::*;
-        assert_eq!(
-            results(&cases),
-            [r("demo.case_x", Pass), r("demo.case_y", Fail)]
-        );
-        assert!(cases[1].signature.is_some());
-        assert!(cases[0].signature.is_none());
+",
+                [r("demo.case_x", Pass), r("demo.case_y", Fail)],
+            ),
+        ] {
+            let cases = read(log, &[CRASH]);
+            assert_eq!(results(&cases), want, "{why}");
+            assert!(cases[1].signature.is_some(), "{why}");
+            assert!(cases[0].signature.is_none(), "{why}");
+        }
     }
 
     #[test]

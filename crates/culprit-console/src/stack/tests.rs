@@ -77,32 +77,38 @@ fn every_skip_entry_is_exercised_by_a_test_log() {
     );
 }
 
-fn stack(pick: Pick, header: Option<&str>, lines: &str) -> Stack {
-    let mut s = Stack::new(pick, header);
+/// The function a report of `pick`'s class blames, its lines read until the
+/// stack is done with them.
+fn blamed(pick: Pick, lines: &str) -> Option<String> {
+    let mut s = Stack::new(pick, None);
     for line in lines.lines() {
         if s.line(line.trim()) == Progress::Done {
             break;
         }
     }
-    s
+    s.function().map(str::to_string)
 }
 
 #[test]
 fn names_lose_clone_suffixes_and_syscall_prefixes() {
-    assert_eq!(clean("foo.isra.0"), "foo");
-    assert_eq!(clean("foo.constprop.3.cold"), "foo");
-    assert_eq!(clean("foo.part.1"), "foo");
-    assert_eq!(clean("foo.llvm.1234567"), "foo");
-    assert_eq!(clean("__x64_sys_write"), "sys_write");
-    // the syscall's definition is named by titles (`blame::canonical`)
-    assert_eq!(clean("__do_sys_bpf"), "__do_sys_bpf");
-    assert_eq!(clean("SyS_read.isra.3"), "SyS_read");
-    assert_eq!(clean("ksys_write"), "sys_write");
-    assert_eq!(clean("__ia32_sys_open"), "sys_open");
-    assert_eq!(
-        clean("github.com/google/gvisor/pkg/sentry.(*Task).run"),
-        "sentry.(*Task).run"
-    );
+    for (name, want) in [
+        ("foo.isra.0", "foo"),
+        ("foo.constprop.3.cold", "foo"),
+        ("foo.part.1", "foo"),
+        ("foo.llvm.1234567", "foo"),
+        ("__x64_sys_write", "sys_write"),
+        // the syscall's definition is named by titles (`blame::canonical`)
+        ("__do_sys_bpf", "__do_sys_bpf"),
+        ("SyS_read.isra.3", "SyS_read"),
+        ("ksys_write", "sys_write"),
+        ("__ia32_sys_open", "sys_open"),
+        (
+            "github.com/google/gvisor/pkg/sentry.(*Task).run",
+            "sentry.(*Task).run",
+        ),
+    ] {
+        assert_eq!(clean(name), want, "{name}");
+    }
 }
 
 #[test]
@@ -143,10 +149,7 @@ fn program_counters_in_all_spellings() {
 
 #[test]
 fn x86_trace_skips_machinery_and_unreliable_frames() {
-    let s = stack(
-        Pick::First,
-        None,
-        "Call Trace:
+    let trace = "Call Trace:
          <TASK>
          dump_stack_lvl+0x34/0x48
          ? lkdtm_stale+0x1/0x2
@@ -154,9 +157,11 @@ fn x86_trace_skips_machinery_and_unreliable_frames() {
          mutex_lock_nested+0x16/0x20
          corpus_sleep_in_atomic.isra.0+0x20/0x40 [corpus_mistakes]
          do_one_initcall+0x50/0x200
-         </TASK>",
+         </TASK>";
+    assert_eq!(
+        blamed(Pick::First, trace).as_deref(),
+        Some("corpus_sleep_in_atomic")
     );
-    assert_eq!(s.function(), Some("corpus_sleep_in_atomic"));
 }
 
 #[test]
@@ -182,13 +187,13 @@ fn interrupted_context_and_stall_entry() {
         RIP: 0033:0x4b1234
          </TASK>";
     assert_eq!(
-        stack(Pick::First, None, trace).function(),
+        blamed(Pick::First, trace).as_deref(),
         Some("lkdtm_SOFTLOCKUP")
     );
     // lkdtm's entry calls the crash type through its table: the stall is in
     // the code called, not in the dispatch
     assert_eq!(
-        stack(Pick::Stall, None, trace).function(),
+        blamed(Pick::Stall, trace).as_deref(),
         Some("lkdtm_SOFTLOCKUP")
     );
 }
@@ -196,10 +201,7 @@ fn interrupted_context_and_stall_entry() {
 #[test]
 fn frames_before_the_trace_header_are_not_the_trace() {
     // lockdep prints the dependency chain's frames before its own backtrace.
-    let s = stack(
-        Pick::First,
-        None,
-        "-> #1 (corpus_lock_b){+.+.}-{3:3}:
+    let trace = "-> #1 (corpus_lock_b){+.+.}-{3:3}:
                 lock_acquire+0xc6/0x2d0
                 chain_only_fn+0x1/0x2
          stack backtrace:
@@ -212,33 +214,27 @@ fn frames_before_the_trace_header_are_not_the_trace() {
           lock_acquire+0x10/0x20
           __mutex_lock+0x10/0x20
           corpus_lockdep_circular+0x10/0x20 [corpus_mistakes]
-          </TASK>",
+          </TASK>";
+    assert_eq!(
+        blamed(Pick::First, trace).as_deref(),
+        Some("corpus_lockdep_circular")
     );
-    assert_eq!(s.function(), Some("corpus_lockdep_circular"));
 }
 
 #[test]
 fn leaks_skip_the_allocator() {
-    let s = stack(
-        Pick::Caller,
-        None,
-        "backtrace:
+    let trace = "backtrace:
            [<ffffffff81234567>] __kmalloc+0x1a3/0x370
            [<ffffffff81234567>] kmalloc_trace+0x26/0x90
            [<ffffffffa0001234>] corpus_leak+0x1c/0x40 [corpus_mistakes]
-           [<ffffffff81234567>] do_one_initcall+0x50/0x200",
-    );
-    assert_eq!(s.function(), Some("corpus_leak"));
+           [<ffffffff81234567>] do_one_initcall+0x50/0x200";
+    assert_eq!(blamed(Pick::Caller, trace).as_deref(), Some("corpus_leak"));
 }
 
 #[test]
 fn no_function_left_means_none() {
-    let s = stack(
-        Pick::First,
-        None,
-        "Call Trace:\n dump_stack_lvl+0x1/0x2\n panic+0x1/0x2\n</TASK>",
-    );
-    assert_eq!(s.function(), None);
+    let trace = "Call Trace:\n dump_stack_lvl+0x1/0x2\n panic+0x1/0x2\n</TASK>";
+    assert_eq!(blamed(Pick::First, trace).as_deref(), None);
 }
 
 #[test]
@@ -251,17 +247,14 @@ fn leaks_skip_the_constructors_that_allocate_for_their_caller() {
            [<00000000f3c9f17c>] htab_map_alloc+0x447/0x5c0
            [<0000000018bf48ad>] map_create+0x149/0x520
            [<00000000807bbe88>] __x64_sys_bpf+0x169/0x340";
-    assert_eq!(
-        stack(Pick::Caller, None, trace).function(),
-        Some("map_create")
-    );
+    assert_eq!(blamed(Pick::Caller, trace).as_deref(), Some("map_create"));
     // a module's init that allocates keeps its object: not the initcall runner
     let init = "backtrace:
            [<ffffffff81234567>] kvmalloc_node+0x26/0x90
            [<ffffffffa0001234>] demo_ring_alloc+0x1c/0x40 [demo]
            [<ffffffff81234567>] do_one_initcall+0x50/0x200";
     assert_eq!(
-        stack(Pick::Caller, None, init).function(),
+        blamed(Pick::Caller, init).as_deref(),
         Some("demo_ring_alloc")
     );
 }
@@ -277,31 +270,27 @@ fn a_jump_to_a_bare_address_is_the_callers() {
           worker_thread+0x223/0x1860
           kthread+0x35e/0x430";
     assert_eq!(
-        stack(Pick::First, None, trace).function(),
+        blamed(Pick::First, trace).as_deref(),
         Some("process_one_work")
     );
     let untraced = "PC is at 0x80b0f484\nLR is at do_futex+0x158/0xf14\n";
-    assert_eq!(stack(Pick::First, None, untraced).function(), None);
+    assert_eq!(blamed(Pick::First, untraced).as_deref(), None);
     // a user-mode program counter is no wild jump
     let user = "RIP: 0033:0x461189\nCall Trace:\n dump_stack+0x1/0x2\n tun_chr_write+0x1/0x2\n";
-    assert_eq!(
-        stack(Pick::First, None, user).function(),
-        Some("tun_chr_write")
-    );
+    assert_eq!(blamed(Pick::First, user).as_deref(), Some("tun_chr_write"));
 }
 
 #[test]
 fn a_trace_header_after_the_stack_dump_words_opens_the_trace() {
-    let s = stack(
-        Pick::First,
-        None,
-        "ffffffff81df7854 ffff8801d5eef730 ffffffff83f42ec0
+    let trace = "ffffffff81df7854 ffff8801d5eef730 ffffffff83f42ec0
           dffffc0000000000Call Trace:
           [<ffffffff81d90889>] dump_stack+0xc1/0x128
           [<ffffffff81df78bc>] __this_cpu_preempt_check+0x1c/0x20
-          [<ffffffff833f3f78>] ipcomp_init_state+0x188/0x930",
+          [<ffffffff833f3f78>] ipcomp_init_state+0x188/0x930";
+    assert_eq!(
+        blamed(Pick::First, trace).as_deref(),
+        Some("ipcomp_init_state")
     );
-    assert_eq!(s.function(), Some("ipcomp_init_state"));
 }
 
 #[test]
@@ -313,14 +302,13 @@ fn a_syscall_is_titled_by_its_definition_or_its_entry_wrapper() {
     assert_eq!(canonical(&clean("__x64_sys_rmdir")), "sys_rmdir");
     assert_eq!(canonical("sys_"), "sys_");
     // a stall in a syscall's definition is still a stall in that syscall
-    let s = stack(
-        Pick::Stall,
-        None,
-        "Call Trace:
+    let trace = "Call Trace:
           __lock_acquire+0x1/0x2
           lock_acquire+0x1/0x2
           SyS_fcntl+0x5be/0xc70
-          entry_SYSCALL_64_fastpath+0x16/0x76",
+          entry_SYSCALL_64_fastpath+0x16/0x76";
+    assert_eq!(
+        blamed(Pick::Stall, trace).as_deref().map(canonical),
+        Some("fcntl")
     );
-    assert_eq!(s.function().map(canonical), Some("fcntl"));
 }

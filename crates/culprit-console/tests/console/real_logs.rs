@@ -1,8 +1,8 @@
 //! Every real QEMU capture in `shared/console-logs/` reads as its README says.
 
-use crate::support::{classified_in_pieces, rules_with};
+use crate::support::{classified_in_pieces, fail, hang, rules_with};
 use culprit_console::{
-    classify, Classification, Classifier, Ending, Outcome, Rules, Signature, SignatureKind,
+    classify, Classification, Classifier, Ending, Outcome, Rules, SignatureKind,
 };
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
@@ -42,12 +42,6 @@ fn evidence_text(name: &str, c: &Classification) -> String {
     String::from_utf8_lossy(&log(name)[start as usize..end as usize]).into_owned()
 }
 
-fn panic_title(title: &str) -> Outcome {
-    Outcome::Fail {
-        signature: Signature::new(SignatureKind::Panic, title),
-    }
-}
-
 #[test]
 fn boot_ok_passes_on_its_marker() {
     let c = read_boot("linux-boot-ok.log");
@@ -71,13 +65,26 @@ fn boot_ok_passes_on_a_clean_exit_without_markers() {
 }
 
 #[test]
-fn sysrq_crash_fails_with_its_panic_and_the_whole_trace_as_evidence() {
+fn a_panic_fails_with_its_reason_at_the_stage_it_came_in() {
+    for (name, reason, stage) in [
+        ("linux-sysrq-crash.log", "sysrq triggered crash", "init"),
+        ("linux-init-exits.log", "Attempted to kill init!", "init"),
+        (
+            "linux-no-rootfs.log",
+            "VFS: Unable to mount root fs on unknown-block",
+            "kernel",
+        ),
+    ] {
+        let c = read_boot(name);
+        let title = format!("kernel panic: {reason}");
+        assert_eq!(c.outcome, fail(SignatureKind::Panic, &title), "{name}");
+        assert_eq!(c.stage, stage, "{name}");
+    }
+}
+
+#[test]
+fn sysrq_crash_has_the_whole_trace_as_evidence() {
     let c = read_boot("linux-sysrq-crash.log");
-    assert_eq!(
-        c.outcome,
-        panic_title("kernel panic: sysrq triggered crash")
-    );
-    assert_eq!(c.stage, "init");
     let evidence = evidence_text("linux-sysrq-crash.log", &c);
     assert!(evidence
         .starts_with("[    1.951718] Kernel panic - not syncing: sysrq triggered crash\r\n"));
@@ -86,23 +93,8 @@ fn sysrq_crash_fails_with_its_panic_and_the_whole_trace_as_evidence() {
 }
 
 #[test]
-fn init_exit_fails_with_the_panic_reason() {
-    let c = read_boot("linux-init-exits.log");
-    assert_eq!(
-        c.outcome,
-        panic_title("kernel panic: Attempted to kill init!")
-    );
-    assert_eq!(c.signatures.len(), 1);
-}
-
-#[test]
-fn missing_rootfs_fails_with_the_panic_reason() {
-    let c = read_boot("linux-no-rootfs.log");
-    assert_eq!(
-        c.outcome,
-        panic_title("kernel panic: VFS: Unable to mount root fs on unknown-block")
-    );
-    assert_eq!(c.stage, "kernel");
+fn init_exit_is_one_signature() {
+    assert_eq!(read_boot("linux-init-exits.log").signatures.len(), 1);
 }
 
 #[test]
@@ -110,13 +102,7 @@ fn spinning_init_passes_on_an_early_marker_and_hangs_on_a_later_one() {
     let c = read("linux-init-spins.log", "BOOT-OK", Ending::WallTimeout);
     assert_eq!(c.outcome, Outcome::Pass);
     let c = read("linux-init-spins.log", "LATER-MARKER", Ending::WallTimeout);
-    assert_eq!(
-        c.outcome,
-        Outcome::Hang {
-            stage: "init".into(),
-            last_line: Some("BOOT-OK".into()),
-        }
-    );
+    assert_eq!(c.outcome, hang("init", Some("BOOT-OK")));
     assert_eq!(
         c.outcome.title().as_deref(),
         Some("hang at stage init after \"BOOT-OK\"")
@@ -143,12 +129,10 @@ fn no_console_output_and_exit_0_is_an_exit_at_the_bootloader_not_a_hang() {
     let c = read_boot("linux-no-console-output.log");
     assert_eq!(
         c.outcome,
-        Outcome::Fail {
-            signature: Signature::new(
-                SignatureKind::Exit,
-                "exited with status 0 at stage bootloader without the success marker"
-            )
-        }
+        fail(
+            SignatureKind::Exit,
+            "exited with status 0 at stage bootloader without the success marker"
+        )
     );
     assert_eq!(
         evidence_text("linux-no-console-output.log", &c),

@@ -17,6 +17,11 @@ fn signatures(name: &str) -> Vec<Signature> {
         .signatures
 }
 
+/// The titles of every report in the snippet, in the order they came.
+fn titles(name: &str) -> Vec<String> {
+    signatures(name).into_iter().map(|s| s.title).collect()
+}
+
 fn first(name: &str) -> Signature {
     signatures(name)
         .into_iter()
@@ -234,36 +239,29 @@ fn every_snippet_gets_its_title() {
 
 #[test]
 fn each_report_in_a_log_is_its_own_signature() {
-    let titles: Vec<String> = signatures("hung-task-mutex.log")
-        .into_iter()
-        .map(|s| s.title)
-        .collect();
+    for (name, want) in [
+        (
+            "hung-task-mutex.log",
+            [
+                "INFO: task hung in demo_flush_fn",
+                "INFO: task hung in other_waiter",
+            ],
+        ),
+        (
+            "kmemleak-kzalloc.log",
+            [
+                "memory leak in demo_ring_alloc",
+                "memory leak in demo_node_new",
+            ],
+        ),
+    ] {
+        assert_eq!(titles(name), want, "{name}");
+    }
+    let arm64 = titles("arm64-null-deref.log");
     assert_eq!(
-        titles,
-        [
-            "INFO: task hung in demo_flush_fn",
-            "INFO: task hung in other_waiter"
-        ]
-    );
-    let titles: Vec<String> = signatures("kmemleak-kzalloc.log")
-        .into_iter()
-        .map(|s| s.title)
-        .collect();
-    assert_eq!(
-        titles,
-        [
-            "memory leak in demo_ring_alloc",
-            "memory leak in demo_node_new"
-        ]
-    );
-    let titles: Vec<String> = signatures("arm64-null-deref.log")
-        .into_iter()
-        .map(|s| s.title)
-        .collect();
-    assert_eq!(
-        titles.len(),
+        arm64.len(),
         1,
-        "the Internal error line is part of the same report: {titles:?}"
+        "the Internal error line is part of the same report: {arm64:?}"
     );
 }
 

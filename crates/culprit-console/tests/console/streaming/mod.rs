@@ -7,7 +7,7 @@ mod seeds;
 mod soup;
 mod user_rules;
 
-use crate::support::rules_with;
+use crate::support::{fail, hang, rules_with};
 use culprit_console::{
     classify, CaseResult, Classification, Classifier, Ending, Mode, Outcome, RuleError, Rules,
     Signature, SignatureKind as Kind, StageMarker, MAX_SIGNATURES,
@@ -20,12 +20,6 @@ fn boot(log: &str, ending: Ending) -> Classification {
 
 fn build(log: &str, ending: Ending) -> Classification {
     classify(&Rules::build(), log.as_bytes(), &ending).unwrap()
-}
-
-fn fail(kind: Kind, title: &str) -> Outcome {
-    Outcome::Fail {
-        signature: Signature::new(kind, title),
-    }
 }
 
 fn evidence<'a>(log: &'a str, c: &Classification) -> &'a str {

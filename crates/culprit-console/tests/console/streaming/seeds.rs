@@ -104,10 +104,7 @@ fn seed_000_hang_before_the_zephyr_banner() {
     let log = "SeaBIOS (version 1.16.2-debian-1.16.2-1)\r\nBooting from ROM..\r\n";
     assert_eq!(
         boot(log, Ending::WallTimeout).outcome,
-        Outcome::Hang {
-            stage: "bootloader".into(),
-            last_line: Some("Booting from ROM..".into()),
-        }
+        hang("bootloader", Some("Booting from ROM.."))
     );
 }
 
@@ -167,13 +164,7 @@ collect2: error: ld returned 1 exit status\nninja: build stopped: subcommand fai
 #[test]
 fn seed_001_silent_arm64_boot_killed_by_timeout() {
     let log = "qemu-system-aarch64: terminating on signal 15 from pid 690472 (timeout)\n";
-    assert_eq!(
-        boot(log, Ending::WallTimeout).outcome,
-        Outcome::Hang {
-            stage: "none".into(),
-            last_line: None,
-        }
-    );
+    assert_eq!(boot(log, Ending::WallTimeout).outcome, hang("none", None));
 }
 
 #[test]

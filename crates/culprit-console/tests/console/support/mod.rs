@@ -2,7 +2,9 @@
 
 pub mod crash_corpus;
 
-use culprit_console::{Classification, Classifier, Ending, Rules};
+use culprit_console::{
+    Classification, Classifier, Ending, Outcome, Rules, Signature, SignatureKind,
+};
 use proptest::sample::Index;
 use std::time::Duration;
 
@@ -30,5 +32,20 @@ pub fn rules_with(success: &str) -> Rules {
     Rules {
         success: vec![success.to_string()],
         ..Rules::boot()
+    }
+}
+
+/// A failure with the signature of `kind` titled `title`.
+pub fn fail(kind: SignatureKind, title: &str) -> Outcome {
+    Outcome::Fail {
+        signature: Signature::new(kind, title),
+    }
+}
+
+/// A hang at `stage`, after `last_line` when the console printed one.
+pub fn hang(stage: &str, last_line: Option<&str>) -> Outcome {
+    Outcome::Hang {
+        stage: stage.into(),
+        last_line: last_line.map(Into::into),
     }
 }
