@@ -1,6 +1,7 @@
 //! `[executor]` in culprit.toml: read strictly, like the rest of the file.
 
-use culprit_hunt::manifest::{ExecutorKind, ExecutorSection, Manifest, SlurmSection};
+use culprit_exec::slurm::SlurmOptions;
+use culprit_hunt::manifest::{ExecutorKind, ExecutorSection, Manifest};
 
 const TEST: &str = "[[test]]\nname = \"boot\"\ncommand = \"true\"\n";
 
@@ -15,7 +16,7 @@ fn without_a_section_steps_run_locally() {
     let config = parse("").unwrap();
     assert_eq!(config.executor, ExecutorSection::Local {});
     assert_eq!(config.executor.kind(), ExecutorKind::Local);
-    assert_eq!(config.executor.slurm(), SlurmSection::default());
+    assert_eq!(config.executor.slurm(), SlurmOptions::default());
 }
 
 #[test]
