@@ -66,6 +66,20 @@ pub struct SlurmOptions {
     pub options: Vec<String>,
 }
 
+impl SlurmOptions {
+    /// The keys that are one word each: the name `culprit.toml` gives it, the srun
+    /// option it becomes, and its value when set. One list, so that the manifest's check
+    /// and the srun command line never disagree on which keys there are.
+    pub fn words(&self) -> [(&'static str, &'static str, Option<&str>); 4] {
+        [
+            ("partition", "--partition", self.partition.as_deref()),
+            ("account", "--account", self.account.as_deref()),
+            ("time_limit", "--time", self.time_limit.as_deref()),
+            ("constraints", "--constraint", self.constraints.as_deref()),
+        ]
+    }
+}
+
 /// A job name no other run uses: `prefix`, this process and a counter, so that names
 /// from two culprits on one cluster never meet.
 pub fn unique_job_name(prefix: &str) -> String {
@@ -151,13 +165,7 @@ impl ProcessEngine for JobEngine<'_> {
             .arg(chdir)
             .arg("--ntasks=1");
         let o = self.options;
-        let flags = [
-            ("--partition", &o.partition),
-            ("--account", &o.account),
-            ("--time", &o.time_limit),
-            ("--constraint", &o.constraints),
-        ];
-        for (flag, value) in flags {
+        for (_, flag, value) in o.words() {
             if let Some(value) = value {
                 srun.arg(format!("{flag}={value}"));
             }

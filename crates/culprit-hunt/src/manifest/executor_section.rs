@@ -90,13 +90,7 @@ impl ExecutorSection {
 /// The Slurm keys become srun options: an empty value or one with a newline would be an
 /// option srun reads otherwise than the user meant.
 fn check_slurm(section: &SlurmOptions) -> Result<(), String> {
-    let keys = [
-        ("partition", &section.partition),
-        ("account", &section.account),
-        ("time_limit", &section.time_limit),
-        ("constraints", &section.constraints),
-    ];
-    for (key, value) in keys {
+    for (key, _, value) in section.words() {
         if let Some(value) = value {
             if value.trim().is_empty() || value.contains(char::is_whitespace) {
                 return Err(format!(

@@ -45,8 +45,11 @@ fn mistakes_are_named() {
         err.contains("[executor]") && err.contains("mem=8G"),
         "{err}"
     );
-    let err = parse("[executor]\nkind = \"slurm\"\npartition = \"a b\"\n").unwrap_err();
-    assert!(err.contains("`partition`"), "{err}");
+    // Each one-word key is checked, and named when it holds spaces.
+    for key in ["partition", "account", "time_limit", "constraints"] {
+        let err = parse(&format!("[executor]\nkind = \"slurm\"\n{key} = \"a b\"\n")).unwrap_err();
+        assert!(err.contains(&format!("`{key}`")), "{err}");
+    }
     // The Slurm keys belong to `kind = "slurm"`: elsewhere they are a mistake, named.
     let err = parse("[executor]\nkind = \"local\"\npartition = \"build\"\n").unwrap_err();
     assert!(err.contains("partition"), "{err}");
