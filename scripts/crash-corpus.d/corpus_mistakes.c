@@ -97,11 +97,12 @@ struct corpus_config {
 static struct corpus_config __rcu *corpus_config_ptr;
 
 /* Dereferencing an RCU pointer outside any read-side critical section. */
-static noinline int corpus_lockdep_rcu(void)
+static noinline void corpus_lockdep_rcu(void)
 {
 	struct corpus_config *config = rcu_dereference(corpus_config_ptr);
 
-	return config ? config->value : 0;
+	if (config)
+		pr_info("corpus_mistakes: value %d\n", config->value);
 }
 
 struct corpus_request {
@@ -125,27 +126,34 @@ static noinline void corpus_leak_requests(void)
 	INIT_LIST_HEAD(&corpus_requests);
 }
 
+/* Each mistake, by the name `mistake=` gives it. */
+static const struct {
+	const char *name;
+	void (*make)(void);
+} corpus_mistakes[] = {
+	{ "circular", corpus_lockdep_circular },
+	{ "recursive", corpus_lockdep_recursive },
+	{ "softirq", corpus_lockdep_softirq },
+	{ "sleep", corpus_lockdep_sleep },
+	{ "unlock", corpus_lockdep_unlock },
+	{ "rcu", corpus_lockdep_rcu },
+	{ "leak", corpus_leak_requests },
+};
+
 static int __init corpus_mistakes_init(void)
 {
+	size_t i;
+
 	pr_info("corpus_mistakes: %s\n", mistake);
-	if (!strcmp(mistake, "circular"))
-		corpus_lockdep_circular();
-	else if (!strcmp(mistake, "recursive"))
-		corpus_lockdep_recursive();
-	else if (!strcmp(mistake, "softirq"))
-		corpus_lockdep_softirq();
-	else if (!strcmp(mistake, "sleep"))
-		corpus_lockdep_sleep();
-	else if (!strcmp(mistake, "unlock"))
-		corpus_lockdep_unlock();
-	else if (!strcmp(mistake, "rcu"))
-		corpus_lockdep_rcu();
-	else if (!strcmp(mistake, "leak"))
-		corpus_leak_requests();
-	else
-		return -EINVAL;
-	return 0;
+	for (i = 0; i < ARRAY_SIZE(corpus_mistakes); i++) {
+		if (!strcmp(mistake, corpus_mistakes[i].name)) {
+			corpus_mistakes[i].make();
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
+
 module_init(corpus_mistakes_init);
 
 MODULE_LICENSE("GPL");

@@ -3,12 +3,11 @@
 //! it), on the same executor a hunt would use.
 
 use crate::error::{Context, HuntError, Result};
-use crate::executor::{open, Job, Prepare};
+use crate::executor::{open, Job, Work};
 use crate::manifest::ExecutorKind;
 use crate::observe::Unobserved;
 use crate::record::StepResult;
 use crate::workspace::{stop_flag, Workspace};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -23,16 +22,11 @@ pub fn step_on_labgrid(file: &Path) -> Result<(StepResult, PathBuf)> {
     executor.start(
         0,
         Job {
-            prepare: Prepare::InPlace,
+            work: Work::in_place(),
             seq: 0,
             logs: logs.clone(),
-            tests: Vec::new(),
-            placeholders: Vec::new(),
-            stop_at: BTreeMap::new(),
-            config_text: None,
             label: "the working tree".into(),
             artifact_cache: None,
-            fixups: Vec::new(),
             pace: None,
         },
     )?;

@@ -12,14 +12,13 @@
 //! the same candidates.
 
 use crate::error::{Context, HuntError, Result};
-use crate::executor::{Executor, Finished, Job, Prepare};
+use crate::executor::{Executor, Finished, Job, Work};
 use crate::journal::{now, Journal};
 use crate::manifest::Manifest;
 use crate::observe::Observer;
 use crate::pace::{Pace, PaceBook};
 use crate::record::{fixups_label, StepResult};
 use crate::step::ArtifactCache;
-use crate::target::Target;
 use crate::told::Told;
 use culprit_exec::StopFlag;
 use serde::{Deserialize, Serialize};
@@ -34,19 +33,11 @@ pub struct Request {
     pub phase: String,
     /// The candidate it tests (a commit id, an artifact, a configuration digest).
     pub key: String,
-    pub prepare: Prepare,
-    pub tests: Vec<String>,
-    pub placeholders: Vec<(&'static str, String)>,
-    /// Tests whose target, once seen, ends the step early.
-    pub stop_at: BTreeMap<String, Target>,
-    /// A configuration to write and normalize before the build.
-    pub config_text: Option<String>,
+    pub work: Work,
     /// Reuse a result measured in any earlier session with this key.
     pub cache_key: Option<String>,
     /// Extra facts about the candidate kept in the journal (e.g. the applied options).
     pub note: Value,
-    /// Commits applied on top of the candidate before it is built (see `Job::fixups`).
-    pub fixups: Vec<String>,
     /// Hold its runs to the deadlines learned from passing runs (see `crate::pace`).
     pub learned_deadlines: bool,
 }
@@ -273,18 +264,13 @@ impl<'a> Session<'a> {
         }
         let seq = self.take_seq();
         self.queue.push_back(Job {
-            prepare: request.prepare.clone(),
+            work: request.work.clone(),
             seq,
             logs: self.journal.step_dir(self.id, seq)?,
-            tests: request.tests.clone(),
-            placeholders: request.placeholders.clone(),
-            stop_at: request.stop_at.clone(),
-            config_text: request.config_text.clone(),
             label: job_label(&request),
             // Only steps whose result may come from elsewhere (the search of a
             // deterministic hunt) may take it from identical artifacts.
             artifact_cache: request.cache_key.as_ref().map(|_| self.artifacts.clone()),
-            fixups: request.fixups.clone(),
             pace: Some(Pace {
                 book: self.pace.clone(),
                 margin: self
@@ -551,10 +537,10 @@ pub struct Counts {
 /// How the live display names a step's candidate: its short key, with its fixups.
 fn job_label(request: &Request) -> String {
     let key: String = request.key.chars().take(12).collect();
-    if request.fixups.is_empty() {
+    if request.work.fixups.is_empty() {
         key
     } else {
-        format!("{key} + {}", fixups_label(&request.fixups))
+        format!("{key} + {}", fixups_label(&request.work.fixups))
     }
 }
 

@@ -344,47 +344,54 @@ mod tests {
 
     const LINUX: &str = "#\n# Automatically generated file; DO NOT EDIT.\n# Linux/arm64 6.1.0 Kernel Configuration\n#\nCONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0-14) 12.2.0\"\nCONFIG_GCC_VERSION=120200\n\n#\n# General setup\n#\nCONFIG_LOCALVERSION=\"\"\n# CONFIG_LOCALVERSION_AUTO is not set\nCONFIG_SHADOW_CALL_STACK=y\nCONFIG_EXT4_FS=m\nCONFIG_PHYS_OFFSET=0x80000000\nCONFIG_NR_CPUS=256\n";
 
+    /// Parses `text` and checks that it reads as `format`, with each option of `values`
+    /// at its value; the configuration, for checks of its own.
+    fn reads_as(text: &str, format: Format, values: &[(&str, Value)]) -> Config {
+        let config = parse(text).unwrap();
+        assert_eq!(config.format(), format);
+        for (option, value) in values {
+            assert_eq!(config.get(option), Some(value), "{option}");
+        }
+        config
+    }
+
     #[test]
     fn reads_a_linux_dot_config() {
-        let config = parse(LINUX).unwrap();
-        assert_eq!(config.format(), Format::DotConfig);
+        let config = reads_as(
+            LINUX,
+            Format::DotConfig,
+            &[
+                ("CONFIG_LOCALVERSION_AUTO", Value::Unset),
+                ("CONFIG_EXT4_FS", Value::Module),
+                ("CONFIG_PHYS_OFFSET", Value::Hex(0x8000_0000)),
+                ("CONFIG_LOCALVERSION", Value::Str(String::new())),
+            ],
+        );
         assert_eq!(config.len(), 8);
-        assert_eq!(config.get("CONFIG_LOCALVERSION_AUTO"), Some(&Value::Unset));
-        assert_eq!(config.get("CONFIG_EXT4_FS"), Some(&Value::Module));
-        assert_eq!(
-            config.get("CONFIG_PHYS_OFFSET"),
-            Some(&Value::Hex(0x8000_0000))
-        );
-        assert_eq!(
-            config.get("CONFIG_LOCALVERSION"),
-            Some(&Value::Str(String::new()))
-        );
         assert_eq!(config.effective("CONFIG_MISSING"), Some(&Value::Unset));
     }
 
     #[test]
     fn reads_a_zephyr_overlay() {
-        let text = "# Gale SMP overlay\nCONFIG_SMP=y\nCONFIG_MP_MAX_NUM_CPUS=2\n\n# bisect step 1\nCONFIG_GALE_KERNEL_SPINLOCK_VALIDATE=n\n";
-        let config = parse(text).unwrap();
-        assert_eq!(config.format(), Format::Fragment);
-        assert_eq!(
-            config.get("CONFIG_GALE_KERNEL_SPINLOCK_VALIDATE"),
-            Some(&Value::Bool(false))
+        let config = reads_as(
+            "# Gale SMP overlay\nCONFIG_SMP=y\nCONFIG_MP_MAX_NUM_CPUS=2\n\n# bisect step 1\nCONFIG_GALE_KERNEL_SPINLOCK_VALIDATE=n\n",
+            Format::Fragment,
+            &[("CONFIG_GALE_KERNEL_SPINLOCK_VALIDATE", Value::Bool(false))],
         );
         assert_eq!(config.effective("CONFIG_MISSING"), None);
     }
 
     #[test]
     fn reads_a_plain_file() {
-        let text = "# build settings\nBOARD = nucleo_g474re\nJOBS=4\nNAME=\"x y\"\n";
-        let config = parse(text).unwrap();
-        assert_eq!(config.format(), Format::Plain);
-        assert_eq!(
-            config.get("BOARD"),
-            Some(&Value::Word("nucleo_g474re".into()))
+        reads_as(
+            "# build settings\nBOARD = nucleo_g474re\nJOBS=4\nNAME=\"x y\"\n",
+            Format::Plain,
+            &[
+                ("BOARD", Value::Word("nucleo_g474re".into())),
+                ("JOBS", Value::Int(4)),
+                ("NAME", Value::Str("x y".into())),
+            ],
         );
-        assert_eq!(config.get("JOBS"), Some(&Value::Int(4)));
-        assert_eq!(config.get("NAME"), Some(&Value::Str("x y".into())));
     }
 
     #[test]

@@ -31,6 +31,7 @@ use crate::{ExecError, RunReport, RunSpec, StopFlag};
 use culprit_console::{Classifier, Ending};
 use messages::{lost_state, read, Said, STARTED};
 use nix::sys::signal::Signal;
+use serde::Deserialize;
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::process::Command;
@@ -47,9 +48,12 @@ const MESSAGES_KEPT: usize = 64;
 const WRAPPER: &str =
     r#"printf '%s %s %s\n' "$0" "$SLURM_JOB_ID" "$SLURMD_NODENAME" >&2; exec /bin/sh -c "$1" 2>&1"#;
 
-/// Where a job may run and what it asks for, from `culprit.toml`'s `[executor]`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Where a job may run and what it asks for: the keys of `culprit.toml`'s `[executor]`
+/// with `kind = "slurm"`, all optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SlurmOptions {
+    /// The Slurm partition jobs go to (default: the cluster's default partition).
     pub partition: Option<String>,
     pub account: Option<String>,
     /// In any form srun's `--time` takes (`30`, `1:30:00`, `1-0`). culprit's own
@@ -58,7 +62,22 @@ pub struct SlurmOptions {
     /// Node features, as srun's `--constraint` takes them (`x86&fast`).
     pub constraints: Option<String>,
     /// Further srun options, passed as they are (`--cpus-per-task=2`, `--mem=4G`).
+    #[serde(default)]
     pub options: Vec<String>,
+}
+
+impl SlurmOptions {
+    /// The keys that are one word each: the name `culprit.toml` gives it, the srun
+    /// option it becomes, and its value when set. One list, so that the manifest's check
+    /// and the srun command line never disagree on which keys there are.
+    pub fn words(&self) -> [(&'static str, &'static str, Option<&str>); 4] {
+        [
+            ("partition", "--partition", self.partition.as_deref()),
+            ("account", "--account", self.account.as_deref()),
+            ("time_limit", "--time", self.time_limit.as_deref()),
+            ("constraints", "--constraint", self.constraints.as_deref()),
+        ]
+    }
 }
 
 /// A job name no other run uses: `prefix`, this process and a counter, so that names
@@ -146,13 +165,7 @@ impl ProcessEngine for JobEngine<'_> {
             .arg(chdir)
             .arg("--ntasks=1");
         let o = self.options;
-        let flags = [
-            ("--partition", &o.partition),
-            ("--account", &o.account),
-            ("--time", &o.time_limit),
-            ("--constraint", &o.constraints),
-        ];
-        for (flag, value) in flags {
+        for (_, flag, value) in o.words() {
             if let Some(value) = value {
                 srun.arg(format!("{flag}={value}"));
             }

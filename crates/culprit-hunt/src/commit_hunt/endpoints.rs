@@ -211,7 +211,7 @@ impl CommitHunt<'_, '_> {
                 outcome: run.outcome.clone(),
             });
             let mut request = self.request(phase, key, tests, &self.stop_at);
-            request.fixups = fixups.to_vec();
+            request.work.fixups = fixups.to_vec();
             result = self.session.run(vec![request])?.remove(0);
         }
         Ok(result)

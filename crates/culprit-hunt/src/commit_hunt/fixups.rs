@@ -216,7 +216,7 @@ impl CommitHunt<'_, '_> {
                         fixups: fixed.fixups.clone(),
                     });
                     let mut request = self.request("fixup-check", parent, tests, &self.stop_at);
-                    request.fixups = fixed.fixups.clone();
+                    request.work.fixups = fixed.fixups.clone();
                     let result = self.session.run(vec![request])?.remove(0);
                     let judgement = judge(&result, targets);
                     self.tell(Told::FixupParentJudged {

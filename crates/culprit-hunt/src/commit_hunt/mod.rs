@@ -24,7 +24,7 @@ pub use plan::{CandidateKind, HuntSettings, Plan};
 pub use setup::{HuntOptions, Range};
 
 use crate::error::{HuntError, Result};
-use crate::executor::Prepare;
+use crate::executor::{Prepare, Work};
 use crate::observe::Observer;
 use crate::pace::learned_hangs;
 use crate::record::StepResult;
@@ -80,16 +80,18 @@ impl CommitHunt<'_, '_> {
         Request {
             phase: phase.to_string(),
             key: key.to_string(),
-            prepare,
-            tests: tests.to_vec(),
-            placeholders,
-            stop_at: stop_at.clone(),
-            config_text: None,
+            work: Work {
+                prepare,
+                tests: tests.to_vec(),
+                placeholders,
+                stop_at: stop_at.clone(),
+                config_text: None,
+                fixups: Vec::new(),
+            },
             cache_key: cache
                 .filter(|_| cacheable)
                 .map(|c| format!("{c}|{}|{}", self.plan.recipe, tests.join(","))),
             note: json!({}),
-            fixups: Vec::new(),
             learned_deadlines: !FULL_TIMEOUTS.contains(&phase) && !stop_at.is_empty(),
         }
     }

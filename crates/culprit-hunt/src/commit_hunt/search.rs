@@ -428,7 +428,7 @@ impl CommitHunt<'_, '_> {
         let key = graph.id(node);
         let mut request = if fixed {
             let mut request = self.request("search-fixup", key, tests, &self.stop_at);
-            request.fixups = search.fixes.active.clone();
+            request.work.fixups = search.fixes.active.clone();
             request
         } else {
             self.request("search", key, tests, &self.stop_at)

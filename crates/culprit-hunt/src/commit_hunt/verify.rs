@@ -50,7 +50,7 @@ impl CommitHunt<'_, '_> {
         // is its parent: the fixup is the same on both sides, so it cannot be what
         // tells them apart.
         let with_fixups = |mut request: Request| {
-            request.fixups = fixups.to_vec();
+            request.work.fixups = fixups.to_vec();
             request
         };
         let mut requests: Vec<Request> = (0..runs)
@@ -109,7 +109,7 @@ impl CommitHunt<'_, '_> {
         if self.plan.settings.verify_revert {
             if let CandidateKind::Commits { .. } = &self.plan.kind {
                 let mut request = self.request("verify-revert", culprit_key, tests, targets);
-                request.prepare = Prepare::Revert {
+                request.work.prepare = Prepare::Revert {
                     base: self.plan.bad.clone(),
                     commit: culprit_key.to_string(),
                 };

@@ -7,7 +7,7 @@ use super::failures::{verdict_word, Failures};
 use super::needs::grouped;
 use super::{option_names, ConfigHunt, Endpoints, Setup, BUILDS_PER_CHANGE};
 use crate::error::Result;
-use crate::executor::Prepare;
+use crate::executor::{Prepare, Work};
 use crate::judge::{shown_place, INFRA_RETRIES};
 use crate::observe::Event;
 use crate::recipe::hex;
@@ -212,13 +212,16 @@ impl ConfigHunt<'_, '_> {
         Request {
             phase: "config".into(),
             key: digest.clone(),
-            prepare: Prepare::Checkout(self.plan.rev.clone()),
-            tests: tests.to_vec(),
-            placeholders: Vec::new(),
-            // One build serves every test, and each test's search needs its own
-            // verdict: no step ends early.
-            stop_at: BTreeMap::new(),
-            config_text: Some(text),
+            work: Work {
+                prepare: Prepare::Checkout(self.plan.rev.clone()),
+                tests: tests.to_vec(),
+                placeholders: Vec::new(),
+                // One build serves every test, and each test's search needs its own
+                // verdict: no step ends early.
+                stop_at: BTreeMap::new(),
+                config_text: Some(text),
+                fixups: self.plan.fixups.clone(),
+            },
             cache_key: (self.plan.confirmations <= 1).then(|| {
                 format!(
                     "config:{digest}|{}{}|{}|{}",
@@ -233,7 +236,6 @@ impl ConfigHunt<'_, '_> {
                 )
             }),
             note: json!({ "options": set.iter().map(|&i| setup.changes[i].option.clone()).collect::<Vec<_>>() }),
-            fixups: self.plan.fixups.clone(),
             // A configuration may slow a boot down for good reasons (a sanitizer, a
             // debug option): only the fixed timeouts tell its hangs.
             learned_deadlines: false,

@@ -166,7 +166,7 @@ impl FakeExecutor {
 }
 
 fn candidate(job: &Job) -> String {
-    match &job.prepare {
+    match &job.work.prepare {
         Prepare::Checkout(commit) => commit.clone(),
         Prepare::Revert { commit, .. } => format!("revert {commit}"),
         Prepare::InPlace => job.label.clone(),

@@ -113,22 +113,46 @@ pub enum Prepare {
     InPlace,
 }
 
-/// One step to run: how to prepare the tree, and what to run in it.
+/// What a step does, however it came to be asked for: how to prepare the tree, and what
+/// to run in it. A driver's [`crate::session::Request`] carries it to the session, which
+/// hands it on unchanged in the [`Job`] it queues.
 #[derive(Clone, Debug)]
-pub struct Job {
+pub struct Work {
     pub prepare: Prepare,
-    pub seq: i64,
-    pub logs: PathBuf,
     /// Names of the tests to run (all when empty).
     pub tests: Vec<String>,
     pub placeholders: Vec<(&'static str, String)>,
+    /// Tests whose target, once seen, ends the step early.
     pub stop_at: BTreeMap<String, Target>,
+    /// A configuration to write and normalize before the build.
     pub config_text: Option<String>,
+    /// Commits to apply on top of the checked-out candidate before building it.
+    pub fixups: Vec<String>,
+}
+
+impl Work {
+    /// Every test of the tree as it is, nothing added.
+    pub fn in_place() -> Work {
+        Work {
+            prepare: Prepare::InPlace,
+            tests: Vec::new(),
+            placeholders: Vec::new(),
+            stop_at: BTreeMap::new(),
+            config_text: None,
+            fixups: Vec::new(),
+        }
+    }
+}
+
+/// One step to run: its work, and where the session files it.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub work: Work,
+    pub seq: i64,
+    pub logs: PathBuf,
     /// How the candidate is named on the live display.
     pub label: String,
     pub artifact_cache: Option<Arc<ArtifactCache>>,
-    /// Commits to apply on top of the checked-out candidate before building it.
-    pub fixups: Vec<String>,
     /// What the step learns from and is held to (see `crate::pace`).
     pub pace: Option<Pace>,
 }
@@ -236,7 +260,7 @@ impl Trees {
         launcher: &dyn Launcher,
     ) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
-        let (checkout, build) = self.ready(config, worker, &job.prepare)?;
+        let (checkout, build) = self.ready(config, worker, &job.work.prepare)?;
         run_job_in(config, job, &checkout, &build, stop, activity, launcher)
     }
 }
@@ -291,20 +315,21 @@ pub fn run_job_in(
         });
     }
     let tests: Vec<_> = job
+        .work
         .tests
         .iter()
         .filter_map(|name| config.test(name))
         .collect();
-    let shapes_wanted = job.tests.iter().any(|name| name == SHAPE_RUN);
+    let shapes_wanted = job.work.tests.iter().any(|name| name == SHAPE_RUN);
     let ctx = StepContext {
         manifest: config,
         tree: &tree,
         build,
         logs: &job.logs,
         stop,
-        placeholders: job.placeholders.clone(),
-        stop_at: job.stop_at.clone(),
-        config_text: job.config_text.clone(),
+        placeholders: job.work.placeholders.clone(),
+        stop_at: job.work.stop_at.clone(),
+        config_text: job.work.config_text.clone(),
         activity,
         label: job.label.clone(),
         shapes_wanted,
@@ -314,7 +339,7 @@ pub fn run_job_in(
     };
     let result = run_step(
         &ctx,
-        if job.tests.is_empty() {
+        if job.work.tests.is_empty() {
             None
         } else {
             Some(&tests)
@@ -334,15 +359,15 @@ pub fn run_job_in(
 /// Applies the job's fixups in `checkout`, in order; `None` when it has none. A fixup
 /// that does not apply stops there (the tree is left as checked out).
 fn apply_fixups(job: &Job, checkout: &Path) -> Result<Option<FixupRecord>> {
-    if job.fixups.is_empty() {
+    if job.work.fixups.is_empty() {
         return Ok(None);
     }
-    if job.prepare == Prepare::InPlace {
+    if job.work.prepare == Prepare::InPlace {
         crate::bail!("fixups are applied to checked-out candidates only, and this step tests the working tree in place; drop --fixup, or bisect commits");
     }
     let tree = Repo::at(checkout);
     let mut record = FixupRecord::default();
-    for fixup in &job.fixups {
+    for fixup in &job.work.fixups {
         let applied = tree
             .apply_fixup(fixup)
             .with_context(|| format!("cannot apply the fixup {fixup} in {}", checkout.display()))?;

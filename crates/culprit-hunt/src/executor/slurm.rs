@@ -19,7 +19,6 @@ use super::Trees;
 use crate::error::{Context, HuntError, Result};
 use crate::journal::Journal;
 use crate::launcher::Launcher;
-use crate::manifest::Manifest;
 use crate::observe::WorkerActivity;
 use crate::record::Place;
 use culprit_console::{Classifier, Ending, Rules};
@@ -45,7 +44,7 @@ impl Site for Slurm {
 
     /// The trees first: a first job shows that the nodes see them.
     fn open(opening: &Opening<'_>) -> Result<(Slurm, Trees)> {
-        let options = options_of(&opening.ws.manifest);
+        let options = opening.ws.manifest.executor.slurm();
         let ledger = Ledger::open(opening.ws, EXECUTOR)?;
         let trees = opening.claim()?;
         check_shared(trees.shared_dir(), &options, opening.stop)?;
@@ -61,18 +60,6 @@ impl Site for Slurm {
 
     fn place(&self, _: usize, step: &SlurmStep<'_>) -> Place {
         step.jobs.place()
-    }
-}
-
-/// The srun options `[executor]` asks for.
-fn options_of(config: &Manifest) -> SlurmOptions {
-    let section = config.executor.slurm();
-    SlurmOptions {
-        partition: section.partition,
-        account: section.account,
-        time_limit: section.time_limit,
-        constraints: section.constraints,
-        options: section.options,
     }
 }
 

@@ -122,10 +122,9 @@ impl<R: StepRunner> Drop for Threaded<R> {
 mod tests {
     use super::*;
     use crate::executor::fake::step_showing;
-    use crate::executor::Prepare;
+    use crate::executor::Work;
     use crate::observe::Unobserved;
     use crate::record::StepResult;
-    use std::collections::BTreeMap;
     use std::sync::mpsc::SyncSender;
     use std::sync::Mutex;
 
@@ -153,16 +152,11 @@ mod tests {
 
     fn job(seq: i64, label: &str) -> Job {
         Job {
-            prepare: Prepare::InPlace,
+            work: Work::in_place(),
             seq,
             logs: std::env::temp_dir(),
-            tests: Vec::new(),
-            placeholders: Vec::new(),
-            stop_at: BTreeMap::new(),
-            config_text: None,
             label: label.into(),
             artifact_cache: None,
-            fixups: Vec::new(),
             pace: None,
         }
     }

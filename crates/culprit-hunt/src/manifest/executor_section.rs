@@ -3,6 +3,7 @@
 //! [`crate::executor::open`]; see docs/architecture.md.
 
 use super::lava_section::LavaSection;
+use culprit_exec::slurm::SlurmOptions;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,28 +16,11 @@ pub enum ExecutorSection {
     /// (A struct variant, with no keys of its own: a unit variant would take any key.)
     Local {},
     /// Each command a Slurm job, through srun.
-    Slurm(SlurmSection),
+    Slurm(SlurmOptions),
     /// Builds here, each test's boot a LAVA job.
     Lava(LavaSection),
     /// Builds here, each boot on a labgrid place.
     Labgrid(LabgridSection),
-}
-
-/// The srun options of `kind = "slurm"`; all optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SlurmSection {
-    /// The Slurm partition jobs go to (default: the cluster's default partition).
-    pub partition: Option<String>,
-    pub account: Option<String>,
-    /// Slurm's time limit per job, as srun's `--time` takes it (`30`, `1:30:00`).
-    /// culprit's own timeouts decide hangs; this is what the site demands.
-    pub time_limit: Option<String>,
-    /// Node features the job needs, as srun's `--constraint` takes them.
-    pub constraints: Option<String>,
-    /// Further srun options, passed as they are (`["--cpus-per-task=4", "--mem=8G"]`).
-    #[serde(default)]
-    pub options: Vec<String>,
 }
 
 /// Which executor runs a hunt's steps: `[executor] kind`, or `--executor`.
@@ -67,10 +51,10 @@ impl ExecutorSection {
 
     /// The Slurm keys, when this section has them (the defaults otherwise, for
     /// `--executor slurm` over another kind).
-    pub fn slurm(&self) -> SlurmSection {
+    pub fn slurm(&self) -> SlurmOptions {
         match self {
             ExecutorSection::Slurm(section) => section.clone(),
-            _ => SlurmSection::default(),
+            _ => SlurmOptions::default(),
         }
     }
 
@@ -96,39 +80,31 @@ impl ExecutorSection {
     pub(super) fn check(&self) -> Result<(), String> {
         match self {
             ExecutorSection::Local {} => Ok(()),
-            ExecutorSection::Slurm(section) => section.check(),
+            ExecutorSection::Slurm(section) => check_slurm(section),
             ExecutorSection::Lava(section) => section.check(),
             ExecutorSection::Labgrid(section) => section.check(),
         }
     }
 }
 
-impl SlurmSection {
-    /// The keys become srun options: an empty value or one with a newline would be an
-    /// option srun reads otherwise than the user meant.
-    fn check(&self) -> Result<(), String> {
-        let keys = [
-            ("partition", &self.partition),
-            ("account", &self.account),
-            ("time_limit", &self.time_limit),
-            ("constraints", &self.constraints),
-        ];
-        for (key, value) in keys {
-            if let Some(value) = value {
-                if value.trim().is_empty() || value.contains(char::is_whitespace) {
-                    return Err(format!(
-                        "`{key}` = {value:?}: give one word without spaces, or leave the key out"
-                    ));
-                }
+/// The Slurm keys become srun options: an empty value or one with a newline would be an
+/// option srun reads otherwise than the user meant.
+fn check_slurm(section: &SlurmOptions) -> Result<(), String> {
+    for (key, _, value) in section.words() {
+        if let Some(value) = value {
+            if value.trim().is_empty() || value.contains(char::is_whitespace) {
+                return Err(format!(
+                    "`{key}` = {value:?}: give one word without spaces, or leave the key out"
+                ));
             }
         }
-        if let Some(option) = self.options.iter().find(|o| !o.starts_with('-')) {
-            return Err(format!(
+    }
+    if let Some(option) = section.options.iter().find(|o| !o.starts_with('-')) {
+        return Err(format!(
                 "`options` holds {option:?}, which is not an option: each entry is one srun option with its value, e.g. \"--mem=4G\""
             ));
-        }
-        Ok(())
     }
+    Ok(())
 }
 
 /// The keys of `kind = "labgrid"`: which lab, which places, and how to boot on them.

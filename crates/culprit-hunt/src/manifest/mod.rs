@@ -14,7 +14,7 @@ mod tree_section;
 pub use checks::resolve_path;
 use checks::{check_command, check_path, first_program, line_column, on_path, RESERVED_NAMES};
 use culprit_console::{Rules, StageMarker};
-pub use executor_section::{ExecutorKind, ExecutorSection, LabgridSection, SlurmSection};
+pub use executor_section::{ExecutorKind, ExecutorSection, LabgridSection};
 pub use lava_section::{LavaSection, DEFAULT_TOKEN_ENV};
 pub use learned::LearnedDeadlines;
 use serde::{Deserialize, Deserializer};

@@ -1,6 +1,7 @@
 //! `[executor]` in culprit.toml: read strictly, like the rest of the file.
 
-use culprit_hunt::manifest::{ExecutorKind, ExecutorSection, Manifest, SlurmSection};
+use culprit_exec::slurm::SlurmOptions;
+use culprit_hunt::manifest::{ExecutorKind, ExecutorSection, Manifest};
 
 const TEST: &str = "[[test]]\nname = \"boot\"\ncommand = \"true\"\n";
 
@@ -15,7 +16,7 @@ fn without_a_section_steps_run_locally() {
     let config = parse("").unwrap();
     assert_eq!(config.executor, ExecutorSection::Local {});
     assert_eq!(config.executor.kind(), ExecutorKind::Local);
-    assert_eq!(config.executor.slurm(), SlurmSection::default());
+    assert_eq!(config.executor.slurm(), SlurmOptions::default());
 }
 
 #[test]
@@ -44,8 +45,11 @@ fn mistakes_are_named() {
         err.contains("[executor]") && err.contains("mem=8G"),
         "{err}"
     );
-    let err = parse("[executor]\nkind = \"slurm\"\npartition = \"a b\"\n").unwrap_err();
-    assert!(err.contains("`partition`"), "{err}");
+    // Each one-word key is checked, and named when it holds spaces.
+    for key in ["partition", "account", "time_limit", "constraints"] {
+        let err = parse(&format!("[executor]\nkind = \"slurm\"\n{key} = \"a b\"\n")).unwrap_err();
+        assert!(err.contains(&format!("`{key}`")), "{err}");
+    }
     // The Slurm keys belong to `kind = "slurm"`: elsewhere they are a mistake, named.
     let err = parse("[executor]\nkind = \"local\"\npartition = \"build\"\n").unwrap_err();
     assert!(err.contains("partition"), "{err}");

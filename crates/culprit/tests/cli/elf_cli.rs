@@ -56,12 +56,7 @@ fn stat_json_has_sections_relocations_and_globals() {
     assert_eq!(object["name"], "bad.o");
     assert_eq!(object["machine"], "ARM");
     assert_eq!(object["file_type"], "relocatable");
-    let data = object["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == ".data")
-        .unwrap();
+    let data = common::named(&object["sections"], ".data");
     assert_eq!(data["size"], 65548);
     assert_eq!(object["relocations"]["by_type"]["R_ARM_MOVW_ABS_NC"], 1);
     assert_eq!(object["relocations"]["by_target"][".data"], 2);
@@ -112,12 +107,7 @@ fn diff_reports_growth_and_new_globals() {
     let dir = fixtures();
     let doc = json_ok(dir.path(), &["diff", "--json", "good.o", "bad.o"]);
     let object = &doc["objects"][0];
-    let data = object["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == ".data")
-        .unwrap();
+    let data = common::named(&object["sections"], ".data");
     assert_eq!(
         (
             data["old"].clone(),

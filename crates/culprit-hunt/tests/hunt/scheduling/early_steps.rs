@@ -103,7 +103,7 @@ fn an_early_step_cut_short_by_another_failure_is_set_aside_and_tested_again() {
         move |_, job, _| {
             let n = index(job);
             let mut tests = Vec::new();
-            for name in &job.tests {
+            for name in &job.work.tests {
                 let outcome = match name.as_str() {
                     "a" if n != 0 && n != commits - 1 => Outcome::Fail {
                         signature: Signature::new(SignatureKind::Oops, "BUG: unrelated in a"),

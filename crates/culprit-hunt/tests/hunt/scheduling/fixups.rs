@@ -19,14 +19,14 @@ const WINDOW_FIX: usize = 98;
 fn window_step(job: &Job) -> Scripted {
     let n = index(job);
     let mut result = step_showing(&[("boot", verdict(WINDOW_CULPRIT, job))]);
-    if !job.fixups.is_empty() {
+    if !job.work.fixups.is_empty() {
         result.fixup = Some(FixupRecord {
-            applied: job.fixups.clone(),
+            applied: job.work.fixups.clone(),
             contained: Vec::new(),
             conflict: None,
         });
     }
-    if WINDOW.contains(&n) && !job.fixups.contains(&id(WINDOW_FIX)) {
+    if WINDOW.contains(&n) && !job.work.fixups.contains(&id(WINDOW_FIX)) {
         let mut build = step_showing(&[(
             "build",
             Outcome::BuildError {

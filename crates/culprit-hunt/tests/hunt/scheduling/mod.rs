@@ -64,7 +64,7 @@ pub(crate) fn plan(commits: usize) -> Plan {
 }
 
 pub(crate) fn index(job: &Job) -> usize {
-    match &job.prepare {
+    match &job.work.prepare {
         Prepare::Checkout(commit) => commit[1..].parse().unwrap(),
         other => panic!("a commit hunt checks out commits, not {other:?}"),
     }
@@ -289,7 +289,8 @@ impl Hunted {
 
 /// Whether the step `job` ends at `run`: the run shows the target it stops at.
 fn decisive(job: &Job, run: &culprit_hunt::record::RunRecord) -> bool {
-    job.stop_at
+    job.work
+        .stop_at
         .get(&run.name)
         .is_some_and(|t| t.judge_run(run) == culprit_hunt::judgement::Judgement::Bad)
 }

@@ -131,14 +131,16 @@ impl Toyos {
     fn step(&self, job: &Job) -> Scripted {
         let node = index(job);
         let fixed: Vec<String> = job
+            .work
             .fixups
             .iter()
             .filter(|f| !self.contains[node][f[1..].parse::<usize>().unwrap()])
             .cloned()
             .collect();
-        let fixup = (!job.fixups.is_empty()).then(|| culprit_hunt::record::FixupRecord {
+        let fixup = (!job.work.fixups.is_empty()).then(|| culprit_hunt::record::FixupRecord {
             applied: fixed.clone(),
             contained: job
+                .work
                 .fixups
                 .iter()
                 .filter(|f| !fixed.contains(f))
@@ -152,10 +154,10 @@ impl Toyos {
             duration_s: seconds,
             ..step_showing(&[(name, outcome)]).tests.remove(0)
         };
-        let names: Vec<String> = if job.tests.is_empty() {
+        let names: Vec<String> = if job.work.tests.is_empty() {
             TOYOS_TESTS.iter().map(|t| t.to_string()).collect()
         } else {
-            job.tests.clone()
+            job.work.tests.clone()
         };
         if self.unbuildable.contains(&node) && !with_fix {
             let error = Outcome::BuildError {

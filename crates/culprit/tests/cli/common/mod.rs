@@ -468,12 +468,16 @@ pub fn run_toyos(dir: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value)
 
 /// The test named `name` in a step's JSON document (`culprit run --json`).
 pub fn test<'a>(doc: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    doc["tests"]
-        .as_array()
-        .unwrap()
+    named(&doc["tests"], name)
+}
+
+/// The item of the JSON array `array` whose `name` is `name`; the test fails, showing
+/// the array, when there is none.
+pub fn named<'a>(array: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    items(array)
         .iter()
-        .find(|t| t["name"] == name)
-        .unwrap_or_else(|| panic!("no test {name} in {doc}"))
+        .find(|item| item["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {array}"))
 }
 
 /// Live (non-zombie) processes whose command line mentions `needle`.
