@@ -49,42 +49,36 @@ proptest! {
         if let Some((start, end)) = whole.evidence {
             prop_assert!(start < end && end <= bytes.len() as u64);
         }
+        prop_assert_eq!(marked_ahead(&rules, bytes, &cuts), whole);
     }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(100))]
-
-    /// `culprit classify` marks each chunk on a reading thread and feeds the marks
-    /// with it: the reading is the same as feeding the chunks alone, and marks that
-    /// belong to another chunk (of another length) are found again, not trusted.
-    #[test]
-    fn chunks_marked_on_another_thread_read_the_same(
-        picks in proptest::collection::vec(0..LINES.len(), 0..120),
-        cuts in proptest::collection::vec(any::<prop::sample::Index>(), 0..20),
-    ) {
-        let log: String = picks.iter().map(|&i| LINES[i]).collect();
-        let bytes = log.as_bytes();
-        let rules = rules_with("BOOT-OK");
-        let whole = classify(&rules, bytes, &Ending::Unknown).unwrap();
-        let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
-        cuts.sort_unstable();
-        let mut at = 0;
-        let chunks: Vec<&[u8]> = cuts.into_iter().chain([bytes.len()]).map(|cut| {
-            let chunk = &bytes[at..cut];
-            at = cut;
-            chunk
-        }).collect();
-        let mut classifier = Classifier::new(&rules).unwrap();
-        let marker = classifier.marker();
-        let marks = std::thread::scope(|scope| {
-            scope.spawn(|| chunks.iter().map(|c| marker.mark(c)).collect::<Vec<_>>()).join()
-        }).unwrap();
-        let stale = marker.mark(b"[ 1.0] BUG: a line of some other chunk\n");
-        for (n, (chunk, marks)) in chunks.iter().zip(&marks).enumerate() {
-            let marks = if n % 2 == 1 && chunk.len() != 39 { &stale } else { marks };
-            classifier.feed_marked(chunk, marks, Duration::ZERO);
-        }
-        prop_assert_eq!(classifier.finish(&Ending::Unknown), whole);
+/// The reading of `bytes` cut at `cuts`, as `culprit classify` reads a file: each
+/// chunk marked on another thread and fed with its marks, every other chunk with
+/// stale marks (of another chunk, another length), which must be found again.
+fn marked_ahead(rules: &Rules, bytes: &[u8], cuts: &[prop::sample::Index]) -> Classification {
+    let mut cuts: Vec<usize> = cuts.iter().map(|i| i.index(bytes.len() + 1)).collect();
+    cuts.sort_unstable();
+    let (mut chunks, mut at) = (Vec::new(), 0);
+    for cut in cuts.into_iter().chain([bytes.len()]) {
+        chunks.push(&bytes[at..cut]);
+        at = cut;
     }
+    let mut classifier = Classifier::new(rules).unwrap();
+    let marker = classifier.marker();
+    let marks = std::thread::scope(|scope| {
+        let marking = scope.spawn(|| chunks.iter().map(|c| marker.mark(c)).collect::<Vec<_>>());
+        marking.join()
+    })
+    .unwrap();
+    let other = b"[ 1.0] BUG: a line of some other chunk\n";
+    let stale = marker.mark(other);
+    for (n, (chunk, marks)) in chunks.iter().zip(&marks).enumerate() {
+        let marks = match n % 2 == 1 && chunk.len() != other.len() {
+            true => &stale,
+            false => marks,
+        };
+        classifier.feed_marked(chunk, marks, Duration::ZERO);
+    }
+    classifier.finish(&Ending::Unknown)
 }
