@@ -146,6 +146,7 @@ impl Cases {
     /// Reads one line; `signatures`: how many signatures were recorded so far.
     pub(crate) fn line(&mut self, line: &str, signatures: usize) {
         let text = body(line);
+        let holds_result = ZTEST_RESULTS.iter().any(|r| text.contains(r));
         if let Some(i) = text.find("<LAVA_SIGNAL_") {
             self.lava(&text[i..], signatures);
         } else if let Some(c) = text
@@ -161,16 +162,21 @@ impl Cases {
         {
             let name = self.ztest_name(&c[1]);
             self.running = self.start(name, signatures);
-        } else if !ZTEST_RESULTS.iter().any(|r| text.contains(r)) {
-            self.ktap(line, text, signatures);
-        } else if let Some(c) = regex!(r"- (PASS|FAIL|SKIP) - \[([^\]]+)\]").captures(text) {
+        } else if let Some(c) = holds_result
+            .then(|| regex!(r"- (PASS|FAIL|SKIP) - \[([^\]]+)\]").captures(text))
+            .flatten()
+        {
             if !self.cases.iter().any(|k| k.name == c[2]) {
                 let name = c[2].to_string();
                 let at = self.start(name, signatures);
                 self.finish_case(at, ztest_result(&c[1]), signatures);
             }
-        } else if let Some(c) =
-            regex!(r"(?:^|\s|:)(PASS|FAIL|SKIP) - (\S+?)(?: in [\d.]+ seconds)?\s*$").captures(text)
+        } else if let Some(c) = holds_result
+            .then(|| {
+                regex!(r"(?:^|\s|:)(PASS|FAIL|SKIP) - (\S+?)(?: in [\d.]+ seconds)?\s*$")
+                    .captures(text)
+            })
+            .flatten()
         {
             let name = self.ztest_name(&c[2]);
             let at = match self.running.take() {

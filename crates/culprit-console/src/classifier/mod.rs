@@ -27,6 +27,7 @@ use feeding::Feeding;
 use prefilter::Prefilter;
 pub use prefilter::{Marker, Marks};
 use reboot::Clock;
+use regex::Regex;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -122,6 +123,7 @@ struct Trace {
 impl Classifier {
     pub fn new(rules: &Rules) -> Result<Classifier, RuleError> {
         let (ladder, user_failure) = rules.own_parts()?;
+        let user_failure = user_failure.map(UserFailure::new);
         let mut literals: Vec<String> = Vec::new();
         let mut literal_actions: Vec<Vec<u32>> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -369,7 +371,7 @@ impl Rules {
 
     /// The rules' own parts, checked and built: the stage ladder and the user's failure
     /// patterns, which a classifier keeps.
-    fn own_parts(&self) -> Result<(Ladder, Option<UserFailure>), RuleError> {
+    fn own_parts(&self) -> Result<(Ladder, Option<Regex>), RuleError> {
         if self.max_line < MIN_MAX_LINE {
             return Err(RuleError::LineCapTooSmall {
                 max_line: self.max_line,
@@ -438,7 +440,9 @@ impl State {
         }
         let custom = self.user_failure.as_ref().is_some_and(|failure| {
             let flagged = failure.literals.is_none()
-                || (self.hits.iter())
+                || self
+                    .hits
+                    .iter()
                     .any(|&h| matches!(self.actions[h as usize], Action::UserFailure));
             flagged && failure.regex.is_match(body(text))
         });

@@ -1,6 +1,7 @@
 //! The user's failure patterns (`failure = [...]` in culprit.toml): one alternation,
 //! and the literals every match holds, so that the regex runs only on the lines the
-//! prefilter flags instead of on every line of the log.
+//! prefilter flags instead of on every line of the log. Checking a culprit.toml builds
+//! the alternation alone: only a classifier needs the literals.
 
 use crate::rules::RuleError;
 use regex::Regex;
@@ -10,7 +11,7 @@ use regex_syntax::hir::literal::{ExtractKind, Extractor};
 /// case-insensitive word, a character class) the regex runs on every line instead.
 const MAX_LITERALS: usize = 32;
 
-/// The user's failure patterns, compiled.
+/// The user's failure patterns, compiled for a classifier.
 pub(super) struct UserFailure {
     pub(super) regex: Regex,
     /// Literals such that every match of the regex holds one; `None` when some pattern
@@ -18,8 +19,15 @@ pub(super) struct UserFailure {
     pub(super) literals: Option<Vec<String>>,
 }
 
+impl UserFailure {
+    pub(super) fn new(regex: Regex) -> UserFailure {
+        let literals = required_literals(regex.as_str());
+        UserFailure { regex, literals }
+    }
+}
+
 /// Checks each pattern and compiles them as one alternation; `None` for no pattern.
-pub(super) fn user_failure(patterns: &[String]) -> Result<Option<UserFailure>, RuleError> {
+pub(super) fn user_failure(patterns: &[String]) -> Result<Option<Regex>, RuleError> {
     if patterns.is_empty() {
         return Ok(None);
     }
@@ -38,14 +46,12 @@ pub(super) fn user_failure(patterns: &[String]) -> Result<Option<UserFailure>, R
     // one stay inside it.
     let alternation: Vec<String> = patterns.iter().map(|p| format!("(?:{p})")).collect();
     let alternation = alternation.join("|");
-    let regex = Regex::new(&alternation).map_err(|e| RuleError::InvalidFailurePattern {
-        pattern: alternation.clone(),
-        source: Box::new(e),
-    })?;
-    Ok(Some(UserFailure {
-        regex,
-        literals: required_literals(&alternation),
-    }))
+    Regex::new(&alternation)
+        .map(Some)
+        .map_err(|e| RuleError::InvalidFailurePattern {
+            pattern: alternation,
+            source: Box::new(e),
+        })
 }
 
 /// Literals such that every match of `pattern` holds one of them: its prefixes, or
@@ -82,7 +88,7 @@ mod tests {
         user_failure(&patterns)
             .ok()
             .flatten()
-            .and_then(|f| f.literals)
+            .and_then(|regex| UserFailure::new(regex).literals)
     }
 
     #[test]
@@ -122,9 +128,10 @@ mod tests {
             pattern in r"(\(\?i\))?[a-cX .]{1,4}(\[ab\]|\.\*|\w\+|\(x\|yz\))?[a-c ]{0,3}",
             line in r"[a-cxyzAB X.\-0-9]{0,24}",
         ) {
-            let Ok(Some(failure)) = user_failure(std::slice::from_ref(&pattern)) else {
+            let Ok(Some(regex)) = user_failure(std::slice::from_ref(&pattern)) else {
                 return Ok(());
             };
+            let failure = UserFailure::new(regex);
             if let (true, Some(literals)) = (failure.regex.is_match(&line), &failure.literals) {
                 prop_assert!(
                     literals.iter().any(|l| line.contains(l.as_str())),
