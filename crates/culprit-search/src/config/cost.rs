@@ -29,6 +29,9 @@ pub struct BuildCosts {
 const MIN_SAMPLES: usize = 2;
 /// How much slower a change's builds must be to be called costly.
 const COSTLY_RATIO: f64 = 2.0;
+/// Seconds a change's fastest build must take beyond the slowest without it: builds that
+/// do next to nothing (milliseconds) differ by twice or more from start-up noise alone.
+const COSTLY_EXTRA_SECONDS: f64 = 1.0;
 
 impl BuildCosts {
     pub fn new(n_changes: usize) -> BuildCosts {
@@ -80,7 +83,8 @@ impl BuildCosts {
     }
 
     /// The changes every build of which took at least twice as long as every build
-    /// without them, costliest first, for the live display and the report.
+    /// without them, and a second longer, costliest first, for the live display and the
+    /// report.
     pub fn costly(&self) -> Vec<CostlyChange> {
         let mut costly: Vec<CostlyChange> = (0..self.n)
             .filter_map(|change| {
@@ -88,7 +92,8 @@ impl BuildCosts {
                 let fastest_with = with.iter().copied().fold(f64::INFINITY, f64::min);
                 let slowest_without = without.iter().copied().fold(0.0, f64::max);
                 let (with, without) = self.means(change)?;
-                (fastest_with > slowest_without && fastest_with >= COSTLY_RATIO * slowest_without)
+                (fastest_with >= slowest_without + COSTLY_EXTRA_SECONDS
+                    && fastest_with >= COSTLY_RATIO * slowest_without)
                     .then_some(CostlyChange {
                         change,
                         with,
@@ -141,5 +146,22 @@ mod tests {
         costs.record(&set(&[]), f64::NAN);
         assert!(costs.costly().is_empty());
         assert_eq!(costs.estimate(0), 0.0);
+    }
+
+    /// Builds that run `true` take milliseconds, and one held up by the scheduler takes
+    /// several times as long as the others: that is noise, not a costly option. The same
+    /// builds with seconds of work behind change 0 name it.
+    #[test]
+    fn milliseconds_of_noise_make_no_option_costly() {
+        let costly = |with_0: [f64; 2]| {
+            let mut costs = BuildCosts::new(2);
+            costs.record(&set(&[0]), with_0[0]);
+            costs.record(&set(&[0, 1]), with_0[1]);
+            costs.record(&set(&[1]), 0.004);
+            costs.record(&set(&[]), 0.006);
+            costs.costly().iter().map(|c| c.change).collect::<Vec<_>>()
+        };
+        assert_eq!(costly([0.041, 0.052]), Vec::<usize>::new());
+        assert_eq!(costly([3.0, 3.1]), [0]);
     }
 }
