@@ -155,10 +155,7 @@ mod tests {
             effective_config: None,
             build,
             tests,
-            artifact_digest: None,
-            reused_artifacts: false,
-            place: None,
-            fixup: None,
+            ..StepResult::default()
         }
     }
 

@@ -18,6 +18,7 @@ pub mod journal;
 pub mod journal_error;
 pub mod judge;
 pub mod judgement;
+pub mod kept_build;
 pub mod lab_check;
 pub mod launcher;
 pub mod log_file;

@@ -81,6 +81,10 @@ pub struct StepResult {
     /// The test results were taken from an earlier step that built the same artifacts.
     #[serde(default)]
     pub reused_artifacts: bool,
+    /// The worker's build directory already held this very build (see
+    /// `crate::kept_build`): nothing was normalized or built.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub kept_build: bool,
     /// Where the step ran (worker, node, job); absent in journals of older versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<Place>,

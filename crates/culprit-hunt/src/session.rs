@@ -121,6 +121,8 @@ pub struct Session<'a> {
     free: BTreeSet<usize>,
     /// Jobs waiting for a free worker, in the order they were submitted.
     queue: VecDeque<Job>,
+    /// The work each worker was last given: what its build directory holds.
+    last_work: Vec<Option<Work>>,
     /// Submitted jobs not handed back yet, by sequence number.
     running: BTreeMap<i64, Running>,
     /// Results known without running anything (replayed, cached), handed back first.
@@ -162,6 +164,7 @@ impl<'a> Session<'a> {
             observer.tell(Told::Resumed { steps: recorded });
         }
         let free = (0..executor.workers()).collect();
+        let last_work = vec![None; executor.workers()];
         Ok(Session {
             id,
             journal,
@@ -178,6 +181,7 @@ impl<'a> Session<'a> {
             next_ticket: 0,
             free,
             queue: VecDeque::new(),
+            last_work,
             running: BTreeMap::new(),
             ready: VecDeque::new(),
             replayed: BTreeSet::new(),
@@ -216,6 +220,13 @@ impl<'a> Session<'a> {
     /// Submits one step: it starts as soon as a worker is free (at once when one is),
     /// or is answered from the journal. Its result comes back from [`next_finished`](Self::next_finished).
     pub fn submit(&mut self, request: Request) -> Result<Ticket> {
+        let ticket = self.enqueue(request)?;
+        self.dispatch()?;
+        Ok(ticket)
+    }
+
+    /// [`submit`](Self::submit) without giving the step to a worker yet.
+    fn enqueue(&mut self, request: Request) -> Result<Ticket> {
         let ticket = self.next_ticket;
         self.next_ticket += 1;
         let replayed = self
@@ -289,25 +300,43 @@ impl<'a> Session<'a> {
                 started: now(),
             },
         );
-        self.dispatch()?;
         Ok(ticket)
     }
 
-    /// Gives queued jobs to free workers.
+    /// Gives queued jobs to free workers: first each free worker the job whose build
+    /// its directory already holds (see `crate::kept_build`), then the others in the
+    /// order they were submitted.
     fn dispatch(&mut self) -> Result<()> {
+        let free: Vec<usize> = self.free.iter().copied().collect();
+        for worker in free {
+            let last = self.last_work.get(worker).and_then(Option::as_ref);
+            let same =
+                last.and_then(|last| self.queue.iter().position(|j| j.work.same_build(last)));
+            if let Some(job) = same.and_then(|i| self.queue.remove(i)) {
+                self.start(worker, job)?;
+            }
+        }
         while !self.queue.is_empty() {
-            let Some(worker) = self.free.pop_first() else {
+            let Some(&worker) = self.free.first() else {
                 break;
             };
             let Some(job) = self.queue.pop_front() else {
                 break;
             };
-            if let Some(running) = self.running.get_mut(&job.seq) {
-                running.started = now();
-            }
-            self.executor.start(worker, job)?;
+            self.start(worker, job)?;
         }
         Ok(())
+    }
+
+    fn start(&mut self, worker: usize, job: Job) -> Result<()> {
+        self.free.remove(&worker);
+        if let Some(running) = self.running.get_mut(&job.seq) {
+            running.started = now();
+        }
+        if let Some(last) = self.last_work.get_mut(worker) {
+            *last = Some(job.work.clone());
+        }
+        self.executor.start(worker, job)
     }
 
     /// The next step to finish (answers from the journal first), recorded in the
@@ -452,8 +481,10 @@ impl<'a> Session<'a> {
     pub fn run(&mut self, requests: Vec<Request>) -> Result<Vec<StepResult>> {
         let mut tickets = BTreeMap::new();
         for (i, request) in requests.into_iter().enumerate() {
-            tickets.insert(self.submit(request)?, i);
+            tickets.insert(self.enqueue(request)?, i);
         }
+        // All queued before any starts, so each free worker can take the one it built.
+        self.dispatch()?;
         let mut results: Vec<Option<StepResult>> = vec![None; tickets.len()];
         let mut others = Vec::new();
         while results.iter().any(Option::is_none) {
@@ -497,7 +528,8 @@ impl<'a> Session<'a> {
                 counts.cached += 1;
                 continue;
             }
-            counts.builds += usize::from(result.build.is_some());
+            counts.builds += usize::from(result.build.is_some() && !result.kept_build);
+            counts.kept_builds += usize::from(result.kept_build);
             if result.reused_artifacts {
                 counts.reused += 1;
                 continue;
@@ -532,6 +564,9 @@ pub struct Counts {
     pub cached: usize,
     /// Steps whose artifacts were identical to an earlier step's: built, not booted.
     pub reused: usize,
+    /// Steps whose worker's build directory already held their build: not built again
+    /// (see `crate::kept_build`).
+    pub kept_builds: usize,
 }
 
 /// How the live display names a step's candidate: its short key, with its fixups.

@@ -126,6 +126,7 @@ pub fn run_single_step(ws: &Workspace, step: &SingleStep) -> Result<SingleStepDo
         artifact_cache: None,
         launcher,
         pace: None,
+        kept: None,
     };
     let result = run_step(&ctx, (!tests.is_empty()).then_some(tests.as_slice()));
     if let Some((path, before)) = restore {

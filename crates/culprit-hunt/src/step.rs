@@ -3,6 +3,7 @@
 use crate::cold::ColdBuild;
 use crate::error::{Context, HuntError, Result};
 use crate::judgement::Judgement;
+use crate::kept_build::{KeptBuild, KeptSlot};
 use crate::launcher::Launcher;
 use crate::manifest::{resolve_path, ExitCodes, Manifest, TestSection, SHAPE_RUN};
 use crate::observe::WorkerActivity;
@@ -51,6 +52,9 @@ pub struct StepContext<'a> {
     /// What the session learned of each test's pace, and whether this step's runs are
     /// held to learned deadlines; `None`: neither learned from nor held.
     pub pace: Option<Pace>,
+    /// The worker's memory of its build directory, with what this step's candidate is;
+    /// `None` when the tree is not a checkout culprit made (it may have changed).
+    pub kept: Option<KeptSlot<'a>>,
 }
 
 impl StepContext<'_> {
@@ -162,37 +166,56 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         ),
         _ => None,
     };
-    let (normalize, effective_config) = match ctx.config_text.as_ref().or(base.as_ref()) {
-        Some(text) => prepare_config(ctx, text)?,
-        None => (None, None),
-    };
-    let failed_normalize = normalize.as_ref().filter(|n| n.outcome != Outcome::Pass);
-    let build = match &ctx.manifest.build {
-        Some(_) if failed_normalize.is_some() => failed_normalize.cloned(),
-        Some(build) => {
-            ctx.activity
-                .set(format!("waiting for its turn to build {} cold", ctx.label));
-            let turn = ColdBuild::wait_turn(ctx.build, ctx.stop);
-            let report = ctx.run(
-                "build",
-                &build.command,
-                &ctx.build_rules(),
-                Times {
-                    wall: build.timeout,
-                    silence: None,
-                    deadline: None,
-                },
-            )?;
-            if report.ending != Ending::Interrupted {
-                turn.finished();
+    let config = ctx
+        .config_text
+        .as_ref()
+        .or(base.as_ref())
+        .map(String::as_str);
+    let inputs = ctx.kept.map(|slot| slot.inputs(config));
+    let kept = ctx
+        .kept
+        .zip(inputs.as_deref())
+        .and_then(|(slot, inputs)| slot.memory.kept(inputs))
+        .filter(|kept| still_kept(ctx, kept));
+    let kept_build = kept.is_some();
+    let (normalize, effective_config, build) = match kept {
+        Some(kept) => (
+            kept.normalize.map(|run| RunRecord {
+                duration_s: 0.0,
+                ..run
+            }),
+            kept.effective_config,
+            Some(RunRecord {
+                duration_s: 0.0,
+                ..kept.build
+            }),
+        ),
+        None => {
+            if let Some(slot) = ctx.kept {
+                slot.memory.forget();
             }
-            let outcome = report.classification.outcome.clone();
-            Some(record("build", report, outcome))
+            normalize_and_build(ctx, config)?
         }
-        None => None,
     };
     let mut results = Vec::new();
     let built = build.as_ref().is_none_or(|b| b.outcome == Outcome::Pass);
+    // The digest as the build left the artifacts: what a kept build is checked against.
+    let artifact_digest = built.then(|| artifact_digest(ctx)).flatten();
+    if let (Some(slot), Some(inputs), Some(digest), Some(run)) =
+        (ctx.kept, inputs, &artifact_digest, &build)
+    {
+        if !kept_build && run.outcome == Outcome::Pass {
+            keep(
+                ctx,
+                slot,
+                inputs,
+                digest,
+                &normalize,
+                &effective_config,
+                run,
+            );
+        }
+    }
     if !ctx.manifest.shapes.is_empty() && built && (tests.is_none() || ctx.shapes_wanted) {
         let record = check_shapes(ctx);
         let decisive = ctx
@@ -208,6 +231,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
                 tests: results,
                 artifact_digest: None,
                 reused_artifacts: false,
+                kept_build,
                 place: None,
                 fixup: None,
             });
@@ -217,7 +241,6 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         None => ctx.manifest.tests.iter().collect(),
         Some(tests) => tests.to_vec(),
     };
-    let artifact_digest = built.then(|| artifact_digest(ctx)).flatten();
     let cache_key = artifact_digest.as_ref().map(|digest| {
         let names: Vec<&str> = selected.iter().map(|t| t.name.as_str()).collect();
         format!("{digest}|{}", names.join(","))
@@ -235,6 +258,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
             tests: results,
             artifact_digest,
             reused_artifacts: true,
+            kept_build,
             place: None,
             fixup: None,
         });
@@ -269,6 +293,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         tests: results,
         artifact_digest,
         reused_artifacts: false,
+        kept_build,
         place: None,
         fixup: None,
     };
@@ -280,6 +305,90 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         }
     }
     Ok(result)
+}
+
+/// Writes and normalizes the configuration (when there is one), then builds: returns
+/// the normalizer's run, the configuration the build got, and the build's run.
+fn normalize_and_build(
+    ctx: &StepContext<'_>,
+    config: Option<&str>,
+) -> Result<(Option<RunRecord>, Option<String>, Option<RunRecord>)> {
+    let (normalize, effective_config) = match config {
+        Some(text) => prepare_config(ctx, text)?,
+        None => (None, None),
+    };
+    let failed_normalize = normalize.as_ref().filter(|n| n.outcome != Outcome::Pass);
+    let build = match &ctx.manifest.build {
+        Some(_) if failed_normalize.is_some() => failed_normalize.cloned(),
+        Some(build) => {
+            ctx.activity
+                .set(format!("waiting for its turn to build {} cold", ctx.label));
+            let turn = ColdBuild::wait_turn(ctx.build, ctx.stop);
+            let report = ctx.run(
+                "build",
+                &build.command,
+                &ctx.build_rules(),
+                Times {
+                    wall: build.timeout,
+                    silence: None,
+                    deadline: None,
+                },
+            )?;
+            if report.ending != Ending::Interrupted {
+                turn.finished();
+            }
+            let outcome = report.classification.outcome.clone();
+            Some(record("build", report, outcome))
+        }
+        None => None,
+    };
+    Ok((normalize, effective_config, build))
+}
+
+/// Remembers the build that just passed in the worker's directory, with the
+/// configuration file as it was left: unreadable, nothing is kept.
+fn keep(
+    ctx: &StepContext<'_>,
+    slot: KeptSlot<'_>,
+    inputs: String,
+    artifacts: &str,
+    normalize: &Option<RunRecord>,
+    effective_config: &Option<String>,
+    build: &RunRecord,
+) {
+    let config = match &ctx.manifest.config {
+        Some(section) => {
+            let path = resolve_path(&section.file, ctx.tree, ctx.build);
+            match std::fs::read(&path) {
+                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                Err(_) => return,
+            }
+        }
+        None => None,
+    };
+    slot.memory.remember(KeptBuild {
+        inputs,
+        config,
+        effective_config: effective_config.clone(),
+        artifacts: artifacts.to_string(),
+        normalize: normalize.clone(),
+        build: build.clone(),
+    });
+}
+
+/// Whether the worker's kept build is still in its directory: the configuration file
+/// as the normalizer left it, the artifacts the same bytes as right after the build.
+fn still_kept(ctx: &StepContext<'_>, kept: &KeptBuild) -> bool {
+    let config_holds = match &ctx.manifest.config {
+        Some(section) => {
+            let path = resolve_path(&section.file, ctx.tree, ctx.build);
+            kept.config
+                .as_ref()
+                .is_some_and(|text| std::fs::read(&path).is_ok_and(|now| now == text.as_bytes()))
+        }
+        None => true,
+    };
+    config_holds && artifact_digest(ctx).as_ref() == Some(&kept.artifacts)
 }
 
 /// A digest of the build's artifacts, or `None` when none are configured or one is

@@ -32,6 +32,41 @@ pub fn copy_into(config: &Manifest, root: &Path, checkout: &Path) -> Result<()> 
     Ok(())
 }
 
+/// What the `[tree] copy` files in the user's tree (in `root`) are now: each file's path,
+/// size and modification time. A worker's kept build (see `crate::kept_build`) is of
+/// the copies its checkout got, so it holds only while this stays the same.
+pub fn copy_stamp(config: &Manifest, root: &Path) -> String {
+    let from = config.tree_in(root);
+    let mut stamp = String::new();
+    for path in &config.copy {
+        stamp_path(&from.join(path), &mut stamp);
+    }
+    stamp
+}
+
+fn stamp_path(path: &Path, stamp: &mut String) {
+    let Ok(meta) = std::fs::metadata(path) else {
+        stamp.push_str(&format!("{} missing;", path.display()));
+        return;
+    };
+    if meta.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for entry in entries {
+            stamp_path(&entry, stamp);
+        }
+        return;
+    }
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    stamp.push_str(&format!("{} {} {modified};", path.display(), meta.len()));
+}
+
 fn copy_path(from: &Path, to: &Path) -> std::io::Result<()> {
     if let Some(parent) = to.parent() {
         std::fs::create_dir_all(parent)?;

@@ -38,8 +38,17 @@ impl CommitHunt<'_, '_> {
         graph: &CommitGraph,
         good_nodes: &[usize],
     ) -> Result<(Vec<StepResult>, BTreeMap<Ticket, usize>)> {
+        let mut numbered: Vec<(usize, Request)> = requests.into_iter().enumerate().collect();
+        // With one worker the good endpoints go first: one that fails ends the hunt
+        // before the bad endpoint's hang is waited out, and the bad endpoint's
+        // flakiness check then follows its first run on a worker that still holds its
+        // build (see `crate::kept_build`). With more, the bad endpoint, the slowest
+        // step, starts first.
+        if self.session.workers() == 1 {
+            numbered.rotate_left(1);
+        }
         let mut order = BTreeMap::new();
-        for (i, request) in requests.into_iter().enumerate() {
+        for (i, request) in numbered {
             order.insert(self.session.submit(request)?, i);
         }
         let mut results: Vec<Option<StepResult>> = vec![None; order.len()];

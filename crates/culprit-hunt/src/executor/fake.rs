@@ -196,6 +196,7 @@ pub fn step_showing(outcomes: &[(&str, Outcome)]) -> StepResult {
             .collect(),
         artifact_digest: None,
         reused_artifacts: false,
+        kept_build: false,
         place: None,
         fixup: None,
     }

@@ -30,6 +30,7 @@ pub use threaded::Threaded;
 
 use crate::error::{Context, Result};
 use crate::journal::Journal;
+use crate::kept_build::{BuildMemory, KeptSlot};
 use crate::launcher::Launcher;
 use crate::manifest::{ExecutorKind, Manifest, SHAPE_RUN};
 use crate::observe::{Observer, WorkerActivity};
@@ -131,6 +132,15 @@ pub struct Work {
 }
 
 impl Work {
+    /// Whether `other` builds exactly what this does: the same checkout, fixups and
+    /// configuration (a tree in place may have changed since, so it never does).
+    pub fn same_build(&self, other: &Work) -> bool {
+        self.prepare != Prepare::InPlace
+            && self.prepare == other.prepare
+            && self.fixups == other.fixups
+            && self.config_text == other.config_text
+    }
+
     /// Every test of the tree as it is, nothing added.
     pub fn in_place() -> Work {
         Work {
@@ -196,6 +206,8 @@ pub trait StepRunner: Send + Sync + 'static {
 pub(crate) struct Trees {
     repo: Option<Repo>,
     workers: Vec<(Worktree, WorkerSlot)>,
+    /// What each worker's build directory holds, as far as this process knows.
+    memories: Vec<BuildMemory>,
     root: PathBuf,
     /// The build directory of the tree in place.
     root_build: PathBuf,
@@ -212,6 +224,7 @@ impl Trees {
         }
         Ok(Trees {
             repo: repo.cloned(),
+            memories: claimed.iter().map(|_| BuildMemory::default()).collect(),
             workers: claimed,
             root: ws.root.clone(),
             root_build: ws.tree_build_dir(),
@@ -261,8 +274,34 @@ impl Trees {
     ) -> Result<StepResult> {
         activity.set(format!("checking out {}", job.label));
         let (checkout, build) = self.ready(config, worker, &job.work.prepare)?;
-        run_job_in(config, job, &checkout, &build, stop, activity, launcher)
+        // Only a worktree culprit checked out is known to hold what it did last time.
+        let memory = self
+            .memories
+            .get(worker)
+            .filter(|_| job.work.prepare != Prepare::InPlace && self.repo.is_some());
+        let candidate = memory.map(|_| candidate_identity(config, &self.root, &job.work));
+        let kept = memory
+            .zip(candidate.as_deref())
+            .map(|(memory, candidate)| KeptSlot { memory, candidate });
+        run_job_in(
+            config, job, &checkout, &build, stop, activity, launcher, kept,
+        )
     }
+}
+
+/// What a worker's checkout holds for `work`: the commit (or revert), the fixups on
+/// it, and the `[tree] copy` files as they are in the user's tree now.
+fn candidate_identity(config: &Manifest, root: &Path, work: &Work) -> String {
+    let checkout = match &work.prepare {
+        Prepare::Checkout(commit) => format!("checkout {commit}"),
+        Prepare::Revert { base, commit } => format!("revert {commit} on {base}"),
+        Prepare::InPlace => "in place".to_string(),
+    };
+    format!(
+        "{checkout}; fixups {}; copied {}",
+        work.fixups.join(" "),
+        crate::tree::copy_stamp(config, root)
+    )
 }
 
 /// Makes a worker's checkout ready for `prepare` (nothing to do for `InPlace`).
@@ -295,6 +334,7 @@ pub fn complete_worktree(
 
 /// What every executor does once a checkout is ready: the job's step, in `checkout`
 /// with the build directory `build`, its commands started by `launcher`.
+#[allow(clippy::too_many_arguments)]
 pub fn run_job_in(
     config: &Manifest,
     job: &Job,
@@ -303,6 +343,7 @@ pub fn run_job_in(
     stop: &StopFlag,
     activity: WorkerActivity,
     launcher: &dyn Launcher,
+    kept: Option<KeptSlot<'_>>,
 ) -> Result<StepResult> {
     let tree = config.tree_in(checkout);
     std::fs::create_dir_all(&job.logs)
@@ -336,6 +377,7 @@ pub fn run_job_in(
         artifact_cache: job.artifact_cache.clone(),
         launcher,
         pace: job.pace.clone(),
+        kept,
     };
     let result = run_step(
         &ctx,

@@ -101,13 +101,22 @@ pub(super) fn first_program(command: &str) -> Option<String> {
         // Built-ins that also exist as programs, and bash's own.
         "test", "[", "echo", "printf", "source", "builtin",
     ];
-    let word = command
-        .split_whitespace()
-        .find(|w| !w.contains('=') || w.starts_with('='))?;
+    let mut words = command.split_whitespace();
+    let word = loop {
+        let word = words.next()?;
+        if !word.contains('=') || word.starts_with('=') {
+            break word;
+        }
+        // `V=$(cmd -n 1)` or `V="a b"`: splitting on blanks no longer finds the words
+        // the shell sees.
+        if word.contains(['$', '`', '\'', '"', '\\']) {
+            return None;
+        }
+    };
     let plain = word
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_.+".contains(c));
-    (plain && !SHELL_WORDS.contains(&word)).then(|| word.to_string())
+    (plain && !word.starts_with('-') && !SHELL_WORDS.contains(&word)).then(|| word.to_string())
 }
 
 pub(super) fn on_path(program: &str) -> bool {
@@ -125,4 +134,27 @@ pub(super) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_program;
+
+    #[test]
+    fn the_first_program_is_found_after_plain_assignments_only() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("qemu-system-x86_64 -m 256", Some("qemu-system-x86_64")),
+            ("A=1 B=2 make -j2", Some("make")),
+            ("if true; then x; fi", None),
+            ("./boot.sh", None),
+            // The shell's words are not the blank-separated ones here.
+            ("v=$(head -n 1 image); west build", None),
+            ("v=`head -n 1 image` west build", None),
+            ("V=\"a b\" west build", None),
+            ("-n", None),
+        ];
+        for (command, program) in cases {
+            assert_eq!(first_program(command).as_deref(), *program, "{command}");
+        }
+    }
 }

@@ -242,6 +242,12 @@ fn text(result: &CommitHuntResult, evidence: bool) -> String {
             result.counts.reused
         ));
     }
+    if result.counts.kept_builds > 0 {
+        out.push_str(&format!(
+            ", {} not built again (the worker had just built the same)",
+            result.counts.kept_builds
+        ));
+    }
     out.push('\n');
     if let Some(retried) = describe_retried(&result.retried) {
         out.push_str(&format!("  {retried}\n"));

@@ -119,13 +119,21 @@ pub fn run(args: LogArgs) -> Result<u8> {
             ]);
         }
         for run in step.result.build.iter().chain(step.result.tests.iter()) {
+            let kept = step.result.kept_build && step.result.build.as_ref() == Some(run);
             rows.push([
                 step.seq.to_string(),
                 phase.clone(),
                 key.clone(),
                 ran_on.clone(),
                 run.name.clone(),
-                run.outcome_text(),
+                if kept {
+                    format!(
+                        "{} (kept: the worker had just built the same)",
+                        run.outcome_text()
+                    )
+                } else {
+                    run.outcome_text()
+                },
                 entry.verdict.text.clone(),
                 format!("{:.1}s", run.duration_s),
                 relative(&run.log, base),

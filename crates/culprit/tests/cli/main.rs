@@ -18,6 +18,7 @@ mod flaky_hunts;
 mod identical_builds;
 mod journal_faults;
 mod kconfig_cli;
+mod kept_builds;
 mod labgrid_hunts;
 mod labgrid_init;
 mod labgrid_lab;
