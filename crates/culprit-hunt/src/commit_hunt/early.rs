@@ -7,7 +7,8 @@
 //! ends at the first test that fails at all. Once the targets are known, the search takes
 //! its result only when that is enough to judge it as one of its own steps would be
 //! judged (good, bad, or every test run) and sets it aside otherwise, so no verdict
-//! rests on a run cut short.
+//! rests on a run cut short. A worker whose early step ends while the bad endpoint
+//! still runs takes another.
 
 use super::CommitHunt;
 use crate::error::{Context, Result};
@@ -16,8 +17,52 @@ use crate::record::StepResult;
 use crate::session::{Request, Ticket};
 use crate::target::Target;
 use crate::told::Told;
+use culprit_console::Outcome;
 use culprit_search::commit::{BisectOptions, Bisection, CommitGraph, Status, Verdict};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The early steps of the endpoints phase.
+#[derive(Default)]
+struct EarlySteps {
+    /// Every early step, by ticket, with the node it tests.
+    all: BTreeMap<Ticket, usize>,
+    /// Those that ended.
+    ended: BTreeSet<Ticket>,
+    /// Nodes whose early step told what any target would make of them: every test
+    /// passed (good), or the candidate did not build (untestable).
+    known: BTreeSet<usize>,
+}
+
+impl EarlySteps {
+    fn running(&self) -> usize {
+        self.all.len() - self.ended.len()
+    }
+
+    /// The nodes of early steps whose verdict the bisection does not have: the next
+    /// early step complements them.
+    fn unknown(&self) -> Vec<usize> {
+        self.all
+            .values()
+            .copied()
+            .filter(|node| !self.known.contains(node))
+            .collect()
+    }
+
+    /// An early step ended, with the verdict it has whatever the targets turn out to
+    /// be: that goes into the bisection early steps are chosen from, so the next one
+    /// is chosen knowing it.
+    fn ended(&mut self, bisection: &mut Bisection, ticket: Ticket, verdict: Option<Verdict>) {
+        let Some(&node) = self.all.get(&ticket) else {
+            return;
+        };
+        self.ended.insert(ticket);
+        if let Some(verdict) = verdict {
+            if bisection.record(node, verdict).is_ok() {
+                self.known.insert(node);
+            }
+        }
+    }
+}
 
 /// The phase of an early step: never cached and never replayed as a search step, since
 /// it may have stopped before a step with targets would have.
@@ -26,12 +71,12 @@ pub const EARLY_PHASE: &str = "search-early";
 impl CommitHunt<'_, '_> {
     /// Runs the endpoint steps (`requests`, the bad endpoint first) and returns their
     /// results in order, with the early steps taken (by ticket, the node each tests).
-    /// While the bad endpoint runs, a worker left free takes an early
-    /// step, up to one for each worker but the bad endpoint's: a second early step on
-    /// the same worker would be chosen knowing less than the search will once the bad
-    /// endpoint ends, and could keep that worker from the search's first step. Early
-    /// steps that end before the endpoints are given back to the session for the search
-    /// to take.
+    /// While the bad endpoint runs, each worker left free takes an early step, and
+    /// another when that one ends: a hang at the bad endpoint lasts its full silence,
+    /// long enough for several. Each is chosen knowing the early verdicts that hold
+    /// whatever the targets (a pass, a build that failed), and to complement the
+    /// failures not judged yet. Early steps that end before the endpoints are given
+    /// back to the session for the search to take.
     pub(crate) fn run_endpoints(
         &mut self,
         requests: Vec<Request>,
@@ -52,7 +97,7 @@ impl CommitHunt<'_, '_> {
             order.insert(self.session.submit(request)?, i);
         }
         let mut results: Vec<Option<StepResult>> = vec![None; order.len()];
-        let mut early = BTreeMap::new();
+        let mut early = EarlySteps::default();
         let mut ended = Vec::new();
         let mut bisection = self.early_bisection(graph, good_nodes);
         while results.iter().any(Option::is_none) {
@@ -65,7 +110,13 @@ impl CommitHunt<'_, '_> {
             };
             match order.get(&ticket) {
                 Some(&i) => results[i] = Some(result),
-                None => ended.push((ticket, result)),
+                None => {
+                    if let Some(bisection) = bisection.as_mut() {
+                        let verdict = self.early_verdict(&result);
+                        early.ended(bisection, ticket, verdict);
+                    }
+                    ended.push((ticket, result));
+                }
             }
         }
         self.session.put_back(ended);
@@ -73,7 +124,7 @@ impl CommitHunt<'_, '_> {
             .into_iter()
             .map(|r| r.context("an endpoint step produced no result; this is a bug in culprit"))
             .collect::<Result<Vec<_>>>()?;
-        Ok((results, early))
+        Ok((results, early.all))
     }
 
     /// The search as it starts once the bad endpoint is bad, to choose early steps from;
@@ -99,13 +150,14 @@ impl CommitHunt<'_, '_> {
         Some(bisection)
     }
 
-    /// Gives every free worker an early step, each chosen to complement those running.
-    /// (Whether a worker was free is a matter of timing; a resumed session replays it.)
+    /// Gives every free worker an early step, each chosen to complement those whose
+    /// verdict is not known yet. (Whether a worker was free is a matter of timing; a
+    /// resumed session replays it.)
     fn start_early(
         &mut self,
         bisection: &mut Bisection,
         graph: &CommitGraph,
-        early: &mut BTreeMap<Ticket, usize>,
+        early: &mut EarlySteps,
     ) -> Result<()> {
         // By name, as the search orders the tests that have targets.
         let mut tests = self.plan.settings.tests.clone();
@@ -114,12 +166,11 @@ impl CommitHunt<'_, '_> {
             .iter()
             .map(|t| (t.clone(), Target::AnyFailure))
             .collect();
-        while self.session.wants_work() && early.len() + 1 < self.session.workers() {
+        while self.session.wants_work() && early.running() + 1 < self.session.workers() {
             let Status::Searching { suspects, .. } = bisection.status() else {
                 break;
             };
-            let pending: Vec<usize> = early.values().copied().collect();
-            let Some(&node) = bisection.next_with_pending(1, &pending).first() else {
+            let Some(&node) = bisection.next_with_pending(1, &early.unknown()).first() else {
                 break;
             };
             let key = graph.id(node).to_string();
@@ -134,9 +185,30 @@ impl CommitHunt<'_, '_> {
                 early: true,
                 replayed: self.session.replayed(ticket),
             });
-            early.insert(ticket, node);
+            early.all.insert(ticket, node);
         }
         Ok(())
+    }
+
+    /// What an early step's result says before the targets are known: good when every
+    /// test ran and passed, untestable when the candidate did not build; a failure
+    /// says nothing yet (it may be the target or another).
+    fn early_verdict(&self, result: &StepResult) -> Option<Verdict> {
+        if result.interrupted() || result.infra_failed() {
+            return None;
+        }
+        if let Some(build) = result.build.as_ref().filter(|b| b.outcome != Outcome::Pass) {
+            return Some(Verdict::Skip {
+                reason: build.outcome.to_string(),
+            });
+        }
+        let every_test_ran = self
+            .plan
+            .settings
+            .tests
+            .iter()
+            .all(|test| result.tests.iter().any(|run| &run.name == test));
+        (every_test_ran && result.all_passed()).then_some(Verdict::Good)
     }
 
     /// Whether an early step's result says as much as a search step's would: a verdict,

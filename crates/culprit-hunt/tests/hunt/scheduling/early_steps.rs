@@ -41,7 +41,7 @@ fn keys_of<'h>(hunted: &'h Hunted, phase: &str) -> Vec<&'h str> {
 }
 
 #[test]
-fn while_the_bad_endpoint_runs_the_other_worker_takes_the_first_search_step() {
+fn while_the_bad_endpoint_runs_the_other_worker_keeps_taking_search_steps() {
     let dir = tempfile::tempdir().unwrap();
     let hunted = slow_bad_endpoint_hunt(dir.path(), 2);
     assert_eq!(
@@ -50,28 +50,27 @@ fn while_the_bad_endpoint_runs_the_other_worker_takes_the_first_search_step() {
         "{:?}",
         hunted.error
     );
-    // The good endpoint ends at 1 s, and its worker starts a search step at once; just
-    // one, since a second would be chosen knowing less than the search will at 10 s.
+    // The good endpoint ends at 1 s, and its worker takes one search step after
+    // another until the bad endpoint ends at 10 s: nine, each chosen knowing the
+    // passes before it and complementing the failures not judged yet.
     let early = keys_of(&hunted, "search-early");
-    assert_eq!(early.len(), 1, "{:?}", hunted.phases);
+    assert_eq!(early.len(), 9, "{:?}", hunted.phases);
+    let expected: Vec<f64> = (0..=10).map(f64::from).collect();
     assert_eq!(
-        starts(&hunted.timeline, 1)[..2],
-        [0.0, 1.0],
+        starts(&hunted.timeline, 1)[..11],
+        expected[..],
         "{:?}",
         hunted.timeline
     );
-    assert_eq!(
-        starts(&hunted.timeline, 1)[2],
-        10.0,
-        "{:?}",
-        hunted.timeline
-    );
-    // Its verdict counts: the search never tests that candidate again.
+    // Their verdicts count: the search never tests those candidates again, and little
+    // is left to it.
+    let search = keys_of(&hunted, "search");
     assert!(
-        !keys_of(&hunted, "search").contains(&early[0]),
+        early.iter().all(|key| !search.contains(key)),
         "{:?}",
         hunted.keys
     );
+    assert!(search.len() <= 3, "{:?}", hunted.keys);
     // With one worker there is nobody to spare.
     let dir = tempfile::tempdir().unwrap();
     let alone = slow_bad_endpoint_hunt(dir.path(), 1);
@@ -129,7 +128,7 @@ fn an_early_step_cut_short_by_another_failure_is_set_aside_and_tested_again() {
     );
     assert_eq!(hunted.culprit, Some(id(culprit)), "{:?}", hunted.error);
     let early = keys_of(&hunted, "search-early");
-    assert_eq!(early.len(), 1, "{:?}", hunted.phases);
+    assert!(early.len() > 1, "{:?}", hunted.phases);
     // A run of a alone does not judge it: the search tests it again rather than
     // skipping it.
     assert!(
@@ -145,15 +144,14 @@ fn a_resumed_hunt_takes_its_early_step_from_the_journal_and_runs_nothing_again()
     let dir = tempfile::tempdir().unwrap();
     let first = slow_bad_endpoint_hunt(dir.path(), 2);
     assert_eq!(first.culprit, Some(id(EARLY_CULPRIT)), "{:?}", first.error);
-    assert_eq!(
-        keys_of(&first, "search-early").len(),
-        1,
+    assert!(
+        keys_of(&first, "search-early").len() > 1,
         "{:?}",
         first.phases
     );
     // Resumed, the endpoints come from the journal, and the bad one holds its worker
-    // until the moment the driver took it before, so the early step is chosen again
-    // and answered from the journal, as is every search step after it.
+    // until the moment the driver took it before, so the early steps are chosen again
+    // and answered from the journal, as is every search step after them.
     let again = hunt_session(
         dir.path(),
         CONFIG,
