@@ -172,8 +172,9 @@ fn bisect_json(repo: &Path, ids: &[String]) -> (Option<i32>, serde_json::Value) 
 
 #[test]
 fn a_boot_killed_by_the_lab_is_retried_never_blamed() {
-    // The first run is the bad endpoint (the target would be "exited 137"); the second
-    // the good endpoint ("the good revision does not pass"); then every third boot.
+    // With one worker the first run is the good endpoint ("the good revision does not
+    // pass"); the second the bad endpoint (the target would be "exited 137"); then
+    // every third boot.
     for (kill, how) in [
         ("1", "exit 137"),
         ("2", "kill -KILL $$"),
@@ -204,9 +205,11 @@ fn infra_exit_codes_and_patterns_are_per_test() {
         assert_eq!(doc["culprit"], ids[7].as_str(), "{extra}: {doc}");
     }
 
-    // Without either, exit 3 with no console verdict is the guest's own failure.
+    // Without either, exit 3 with no console verdict is the guest's own failure: at
+    // the bad endpoint's first run (the second boot, after the good endpoint's), it
+    // becomes the target.
     let dir = tempfile::tempdir().unwrap();
-    let ids = flaky_lab_repo(dir.path(), "1", "echo 'lab: board busy'; exit 3", "");
+    let ids = flaky_lab_repo(dir.path(), "2", "echo 'lab: board busy'; exit 3", "");
     let (_, doc) = bisect_json(&dir.path().join("repo"), &ids);
     assert_ne!(doc["culprit"], ids[7].as_str(), "{doc}");
 }
