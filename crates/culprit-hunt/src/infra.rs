@@ -130,20 +130,7 @@ mod tests {
     use super::*;
     use culprit_console::{Signature, SignatureKind};
 
-    fn run(name: &str, outcome: Outcome, ending: Ending) -> RunRecord {
-        RunRecord {
-            name: name.into(),
-            outcome,
-            stage: "none".into(),
-            duration_s: 1.0,
-            log: "x.log".into(),
-            evidence: None,
-            ending,
-            cases: Vec::new(),
-            timeline: None,
-            learned: None,
-        }
-    }
+    use crate::test_tree::run_record as run;
 
     fn infra(reason: String) -> Outcome {
         Outcome::InfraError { reason }

@@ -80,6 +80,7 @@ impl KeptSlot<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_tree::run_record;
     use culprit_console::{Ending, Outcome};
 
     fn built(inputs: &str) -> KeptBuild {
@@ -89,18 +90,7 @@ mod tests {
             effective_config: None,
             artifacts: "digest".into(),
             normalize: None,
-            build: RunRecord {
-                name: "build".into(),
-                outcome: Outcome::Pass,
-                stage: "none".into(),
-                duration_s: 3.0,
-                log: "step-1/build.log".into(),
-                evidence: None,
-                ending: Ending::Exited { code: 0 },
-                cases: Vec::new(),
-                timeline: None,
-                learned: None,
-            },
+            build: run_record("build", Outcome::Pass, Ending::Exited { code: 0 }),
         }
     }
 
