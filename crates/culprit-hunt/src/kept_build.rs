@@ -15,6 +15,7 @@
 //! taken for a finished one. A step forgets the kept build before it starts to build.
 
 use crate::record::RunRecord;
+use std::path::Path;
 use std::sync::Mutex;
 
 /// The last build that passed in a worker's build directory.
@@ -30,6 +31,44 @@ pub struct KeptBuild {
     pub artifacts: String,
     pub normalize: Option<RunRecord>,
     pub build: RunRecord,
+}
+
+impl KeptBuild {
+    /// The build of `inputs` that just passed, whose artifacts' digest is `artifacts`,
+    /// with the configuration file (at `config_file`, when there is one) as it left it;
+    /// `None` when that file cannot be read. Its step's effective configuration is the
+    /// caller's to add.
+    pub fn new(
+        inputs: String,
+        config_file: Option<&Path>,
+        artifacts: &str,
+        normalize: &Option<RunRecord>,
+        build: &RunRecord,
+    ) -> Option<KeptBuild> {
+        let config = match config_file {
+            Some(path) => Some(String::from_utf8_lossy(&std::fs::read(path).ok()?).into_owned()),
+            None => None,
+        };
+        Some(KeptBuild {
+            inputs,
+            config,
+            effective_config: None,
+            artifacts: artifacts.to_string(),
+            normalize: normalize.clone(),
+            build: build.clone(),
+        })
+    }
+
+    /// Whether the directory still holds this build: the configuration file as the
+    /// build left it, the artifacts (whose digest is now `artifacts`) the same bytes.
+    pub fn holds(&self, config_file: Option<&Path>, artifacts: Option<&str>) -> bool {
+        let config_holds = match (config_file, &self.config) {
+            (Some(path), Some(text)) => std::fs::read(path).is_ok_and(|now| now == text.as_bytes()),
+            (None, None) => true,
+            _ => false,
+        };
+        config_holds && artifacts == Some(self.artifacts.as_str())
+    }
 }
 
 /// One worker's memory of its build directory.
@@ -83,15 +122,29 @@ mod tests {
     use crate::test_tree::run_record;
     use culprit_console::{Ending, Outcome};
 
-    fn built(inputs: &str) -> KeptBuild {
-        KeptBuild {
-            inputs: inputs.into(),
-            config: None,
-            effective_config: None,
-            artifacts: "digest".into(),
-            normalize: None,
-            build: run_record("build", Outcome::Pass, Ending::Exited { code: 0 }),
-        }
+    fn built(inputs: &str, config_file: Option<&Path>) -> KeptBuild {
+        let build = run_record("build", Outcome::Pass, Ending::Exited { code: 0 });
+        KeptBuild::new(inputs.into(), config_file, "digest", &None, &build).unwrap()
+    }
+
+    #[test]
+    fn a_kept_build_holds_while_its_artifacts_and_configuration_file_are_as_it_left_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join(".config");
+        std::fs::write(&config, "CONFIG_A=y\n").unwrap();
+        let kept = built("checkout abc", Some(&config));
+        assert!(kept.holds(Some(&config), Some("digest")));
+        assert!(!kept.holds(Some(&config), Some("other digest")));
+        assert!(!kept.holds(Some(&config), None));
+        std::fs::write(&config, "CONFIG_A=n\n").unwrap();
+        assert!(!kept.holds(Some(&config), Some("digest")));
+        std::fs::remove_file(&config).unwrap();
+        assert!(!kept.holds(Some(&config), Some("digest")));
+        // A file that cannot be read keeps nothing.
+        assert!(KeptBuild::new("x".into(), Some(&config), "d", &None, &kept.build).is_none());
+        let without = built("checkout abc", None);
+        assert!(without.holds(None, Some("digest")));
+        assert!(!without.holds(Some(&config), Some("digest")));
     }
 
     #[test]
@@ -102,7 +155,7 @@ mod tests {
             candidate: "checkout abc",
         };
         assert!(memory.kept(&slot.inputs(None)).is_none());
-        memory.remember(built(&slot.inputs(Some("CONFIG_A=y\n"))));
+        memory.remember(built(&slot.inputs(Some("CONFIG_A=y\n")), None));
         assert!(memory.kept(&slot.inputs(Some("CONFIG_A=y\n"))).is_some());
         assert!(memory.kept(&slot.inputs(Some("CONFIG_A=n\n"))).is_none());
         assert!(memory.kept(&slot.inputs(None)).is_none());

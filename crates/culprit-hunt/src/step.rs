@@ -14,7 +14,7 @@ use culprit_console::{Classifier, Deadline, Ending, Outcome, Rules, Signature, S
 use culprit_exec::{RunReport, RunSpec, StopFlag};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -176,7 +176,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         .kept
         .zip(inputs.as_deref())
         .and_then(|(slot, inputs)| slot.memory.kept(inputs))
-        .filter(|kept| still_kept(ctx, kept));
+        .filter(|kept| kept.holds(config_path(ctx).as_deref(), artifact_digest(ctx).as_deref()));
     let kept_build = kept.is_some();
     let (normalize, effective_config, build) = match kept {
         Some(kept) => (
@@ -205,15 +205,14 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         (ctx.kept, inputs, &artifact_digest, &build)
     {
         if !kept_build && run.outcome == Outcome::Pass {
-            keep(
-                ctx,
-                slot,
-                inputs,
-                digest,
-                &normalize,
-                &effective_config,
-                run,
-            );
+            let config = config_path(ctx);
+            let kept = KeptBuild::new(inputs, config.as_deref(), digest, &normalize, run);
+            if let Some(kept) = kept {
+                slot.memory.remember(KeptBuild {
+                    effective_config: effective_config.clone(),
+                    ..kept
+                });
+            }
         }
     }
     if !ctx.manifest.shapes.is_empty() && built && (tests.is_none() || ctx.shapes_wanted) {
@@ -345,50 +344,10 @@ fn normalize_and_build(
     Ok((normalize, effective_config, build))
 }
 
-/// Remembers the build that just passed in the worker's directory, with the
-/// configuration file as it was left: unreadable, nothing is kept.
-fn keep(
-    ctx: &StepContext<'_>,
-    slot: KeptSlot<'_>,
-    inputs: String,
-    artifacts: &str,
-    normalize: &Option<RunRecord>,
-    effective_config: &Option<String>,
-    build: &RunRecord,
-) {
-    let config = match &ctx.manifest.config {
-        Some(section) => {
-            let path = resolve_path(&section.file, ctx.tree, ctx.build);
-            match std::fs::read(&path) {
-                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-                Err(_) => return,
-            }
-        }
-        None => None,
-    };
-    slot.memory.remember(KeptBuild {
-        inputs,
-        config,
-        effective_config: effective_config.clone(),
-        artifacts: artifacts.to_string(),
-        normalize: normalize.clone(),
-        build: build.clone(),
-    });
-}
-
-/// Whether the worker's kept build is still in its directory: the configuration file
-/// as the normalizer left it, the artifacts the same bytes as right after the build.
-fn still_kept(ctx: &StepContext<'_>, kept: &KeptBuild) -> bool {
-    let config_holds = match &ctx.manifest.config {
-        Some(section) => {
-            let path = resolve_path(&section.file, ctx.tree, ctx.build);
-            kept.config
-                .as_ref()
-                .is_some_and(|text| std::fs::read(&path).is_ok_and(|now| now == text.as_bytes()))
-        }
-        None => true,
-    };
-    config_holds && artifact_digest(ctx).as_ref() == Some(&kept.artifacts)
+/// Where the configuration file is, when there is a `[config]` section.
+fn config_path(ctx: &StepContext<'_>) -> Option<PathBuf> {
+    let section = ctx.manifest.config.as_ref()?;
+    Some(resolve_path(&section.file, ctx.tree, ctx.build))
 }
 
 /// A digest of the build's artifacts, or `None` when none are configured or one is

@@ -28,7 +28,7 @@ pub(crate) use runner::Runner;
 use slurm::Slurm;
 pub use threaded::Threaded;
 
-use crate::error::{Context, Result};
+use crate::error::{Context, HuntError, Result};
 use crate::journal::Journal;
 use crate::kept_build::{BuildMemory, KeptSlot};
 use crate::launcher::Launcher;
@@ -43,7 +43,7 @@ use culprit_exec::git::{FixupApplied, Repo};
 use culprit_exec::StopFlag;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The executor a hunt's steps run on: `workers` of the workspace's worktrees and build
 /// directories (a single in-place worker without a repository), of `kind` (`--executor`)
@@ -205,26 +205,56 @@ pub trait StepRunner: Send + Sync + 'static {
 /// sessions; without one, a single worker on the tree in place.
 pub(crate) struct Trees {
     repo: Option<Repo>,
-    workers: Vec<(Worktree, WorkerSlot)>,
-    /// What each worker's build directory holds, as far as this process knows.
-    memories: Vec<BuildMemory>,
+    /// The commit a worker's new worktree starts at.
+    head: String,
+    workers: Vec<TreeWorker>,
     root: PathBuf,
     /// The build directory of the tree in place.
     root_build: PathBuf,
 }
 
+/// One worker of a repository. Its worktree is made (or found again) when it takes its
+/// first step, by its own thread: checking out a kernel tree takes seconds, and a second
+/// worker's checkout then runs while the first one builds instead of before anything
+/// starts.
+struct TreeWorker {
+    slot: WorkerSlot,
+    worktree: Mutex<Option<Worktree>>,
+    /// What its build directory holds, as far as this process knows.
+    memory: BuildMemory,
+}
+
+impl TreeWorker {
+    fn make_worktree(&self, repo: &Repo, head: &str) -> Result<()> {
+        let mut worktree = self.worktree.lock().map_err(|_| {
+            HuntError::Message(
+                "a worker's worktree lock was poisoned; this is a bug in culprit".into(),
+            )
+        })?;
+        if worktree.is_none() {
+            *worktree = Some(Worktree::reuse(repo, self.slot.worktree.clone(), head)?);
+        }
+        Ok(())
+    }
+}
+
 impl Trees {
     pub(crate) fn claim(ws: &Workspace, repo: Option<&Repo>, workers: usize) -> Result<Trees> {
         let mut claimed = Vec::new();
+        let mut head = String::new();
         if let Some(repo) = repo {
-            let head = repo.resolve("HEAD")?;
+            head = repo.resolve("HEAD")?;
             for slot in ws.claim_workers(workers.max(1))? {
-                claimed.push((Worktree::reuse(repo, slot.worktree.clone(), &head)?, slot));
+                claimed.push(TreeWorker {
+                    slot,
+                    worktree: Mutex::new(None),
+                    memory: BuildMemory::default(),
+                });
             }
         }
         Ok(Trees {
             repo: repo.cloned(),
-            memories: claimed.iter().map(|_| BuildMemory::default()).collect(),
+            head,
             workers: claimed,
             root: ws.root.clone(),
             root_build: ws.tree_build_dir(),
@@ -238,7 +268,7 @@ impl Trees {
     /// The directory every worker's tree lives under (what a Slurm node must see).
     pub(crate) fn shared_dir(&self) -> &Path {
         match self.workers.first() {
-            Some((worktree, _)) => worktree.path.parent().unwrap_or(&self.root),
+            Some(worker) => worker.slot.worktree.parent().unwrap_or(&self.root),
             None => &self.root,
         }
     }
@@ -252,10 +282,12 @@ impl Trees {
         prepare: &Prepare,
     ) -> Result<(PathBuf, PathBuf)> {
         match (self.workers.get(worker), &self.repo) {
-            (Some((worktree, slot)), Some(repo)) if *prepare != Prepare::InPlace => {
-                prepare_checkout(repo, &worktree.path, prepare)?;
-                complete_worktree(config, repo, &self.root, &worktree.path)?;
-                Ok((worktree.path.clone(), slot.build.clone()))
+            (Some(tree), Some(repo)) if *prepare != Prepare::InPlace => {
+                tree.make_worktree(repo, &self.head)?;
+                let checkout = &tree.slot.worktree;
+                prepare_checkout(repo, checkout, prepare)?;
+                complete_worktree(config, repo, &self.root, checkout)?;
+                Ok((checkout.clone(), tree.slot.build.clone()))
             }
             _ => Ok((self.root.clone(), self.root_build.clone())),
         }
@@ -276,8 +308,9 @@ impl Trees {
         let (checkout, build) = self.ready(config, worker, &job.work.prepare)?;
         // Only a worktree culprit checked out is known to hold what it did last time.
         let memory = self
-            .memories
+            .workers
             .get(worker)
+            .map(|tree| &tree.memory)
             .filter(|_| job.work.prepare != Prepare::InPlace && self.repo.is_some());
         let candidate = memory.map(|_| candidate_identity(config, &self.root, &job.work));
         let kept = memory
