@@ -213,10 +213,12 @@ pub(crate) struct Trees {
     root_build: PathBuf,
 }
 
-/// One worker of a repository. Its worktree is made (or found again) when it takes its
-/// first step, by its own thread: checking out a kernel tree takes seconds, and a second
-/// worker's checkout then runs while the first one builds instead of before anything
-/// starts.
+/// One worker of a repository. The first worker's worktree is made (or found again)
+/// when the trees are claimed; every other worker's when it takes its first step, by
+/// its own thread: checking out a kernel tree takes seconds, and a second worker's
+/// checkout then runs while the first one builds instead of before anything starts.
+/// The first worker, ready first, also takes the one cold build: it runs the bad
+/// endpoint, whose long run should start soonest.
 struct TreeWorker {
     slot: WorkerSlot,
     worktree: Mutex<Option<Worktree>>,
@@ -251,6 +253,9 @@ impl Trees {
                     memory: BuildMemory::default(),
                 });
             }
+        }
+        if let (Some(first), Some(repo)) = (claimed.first(), repo) {
+            first.make_worktree(repo, &head)?;
         }
         Ok(Trees {
             repo: repo.cloned(),

@@ -239,7 +239,7 @@ fn with_ccache_every_kernel_command_compiles_through_one_cache_in_the_state_dire
     let normalize = table["config"]["normalize"].as_str().unwrap();
     for command in [build, normalize] {
         assert!(
-            command.starts_with("KBUILD_BUILD_TIMESTAMP=@0 KBUILD_BUILD_USER=culprit KBUILD_BUILD_HOST=culprit KBUILD_BUILD_VERSION=1 CCACHE_DIR={build}/../../ccache CCACHE_BASEDIR={build}/../../.. CCACHE_NOHASHDIR=1 make "),
+            command.starts_with("KBUILD_BUILD_TIMESTAMP=@0 KBUILD_BUILD_USER=culprit KBUILD_BUILD_HOST=culprit KBUILD_BUILD_VERSION=1 CCACHE_DIR={build}/../../ccache CCACHE_BASEDIR={build}/../../.. CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1 make "),
             "{command}"
         );
         assert!(command.contains(" 'CC=ccache gcc' "), "{command}");

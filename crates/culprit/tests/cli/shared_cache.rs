@@ -1,5 +1,6 @@
 //! One cold build, not one per worker: a C project built out of tree the way Kbuild
-//! does it (absolute source paths, objects in `{build}`), through Debian's ccache set up
+//! does it (absolute source paths, objects in `{build}`, a dependency file per object
+//! from `-Wp,-MMD`), through Debian's ccache in depend mode, set up
 //! as `culprit init` sets it up for Linux, bisected with two workers. The second
 //! worker's first build waits for the first one's and takes the objects it can from the
 //! shared cache, and every step still runs exactly its own candidate's code: the
@@ -15,7 +16,7 @@ OBJS := main.o a.o b.o
 prog: $(OBJS)
 \t$(CC) -o $@ $(OBJS)
 %.o: $(SRC)/%.c $(SRC)/include/value.h
-\t$(CC) -I$(SRC)/include -c $(SRC)/$*.c -o $@
+\t$(CC) -Wp,-MMD,$@.d -I$(SRC)/include -c $(SRC)/$*.c -o $@
 ";
 
 /// Builds with ccache shared between the workers, as `culprit init` sets it up for Linux;
@@ -28,7 +29,7 @@ fn culprit_toml() -> String {
     );
     format!(
         r#"[build]
-command = "CCACHE_DIR={{build}}/../../ccache CCACHE_BASEDIR={{build}}/../../.. CCACHE_NOHASHDIR=1 make -s -C {{build}} -f {{tree}}/Makefile SRC={{tree}} 'CC=ccache gcc'"
+command = "CCACHE_DIR={{build}}/../../ccache CCACHE_BASEDIR={{build}}/../../.. CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1 make -s -C {{build}} -f {{tree}}/Makefile SRC={{tree}} 'CC=ccache gcc'"
 artifacts = ["{{build}}/prog"]
 
 {boot}"#
