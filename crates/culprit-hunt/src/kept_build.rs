@@ -36,13 +36,13 @@ pub struct KeptBuild {
 impl KeptBuild {
     /// The build of `inputs` that just passed, whose artifacts' digest is `artifacts`,
     /// with the configuration file (at `config_file`, when there is one) as it left it;
-    /// `None` when that file cannot be read. Its step's effective configuration is the
-    /// caller's to add.
+    /// `None` when that file cannot be read.
     pub fn new(
         inputs: String,
         config_file: Option<&Path>,
         artifacts: &str,
         normalize: &Option<RunRecord>,
+        effective_config: &Option<String>,
         build: &RunRecord,
     ) -> Option<KeptBuild> {
         let config = match config_file {
@@ -52,7 +52,7 @@ impl KeptBuild {
         Some(KeptBuild {
             inputs,
             config,
-            effective_config: None,
+            effective_config: effective_config.clone(),
             artifacts: artifacts.to_string(),
             normalize: normalize.clone(),
             build: build.clone(),
@@ -124,7 +124,7 @@ mod tests {
 
     fn built(inputs: &str, config_file: Option<&Path>) -> KeptBuild {
         let build = run_record("build", Outcome::Pass, Ending::Exited { code: 0 });
-        KeptBuild::new(inputs.into(), config_file, "digest", &None, &build).unwrap()
+        KeptBuild::new(inputs.into(), config_file, "digest", &None, &None, &build).unwrap()
     }
 
     #[test]
@@ -141,7 +141,9 @@ mod tests {
         std::fs::remove_file(&config).unwrap();
         assert!(!kept.holds(Some(&config), Some("digest")));
         // A file that cannot be read keeps nothing.
-        assert!(KeptBuild::new("x".into(), Some(&config), "d", &None, &kept.build).is_none());
+        assert!(
+            KeptBuild::new("x".into(), Some(&config), "d", &None, &None, &kept.build).is_none()
+        );
         let without = built("checkout abc", None);
         assert!(without.holds(None, Some("digest")));
         assert!(!without.holds(Some(&config), Some("digest")));

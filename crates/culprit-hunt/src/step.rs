@@ -178,6 +178,7 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
         .and_then(|(slot, inputs)| slot.memory.kept(inputs))
         .filter(|kept| kept.holds(config_path(ctx).as_deref(), artifact_digest(ctx).as_deref()));
     let kept_build = kept.is_some();
+    let kept_digest = kept.as_ref().map(|k| k.artifacts.clone());
     let (normalize, effective_config, build) = match kept {
         Some(kept) => (
             kept.normalize.map(|run| RunRecord {
@@ -199,19 +200,24 @@ pub fn run_step(ctx: &StepContext<'_>, tests: Option<&[&TestSection]>) -> Result
     };
     let mut results = Vec::new();
     let built = build.as_ref().is_none_or(|b| b.outcome == Outcome::Pass);
-    // The digest as the build left the artifacts: what a kept build is checked against.
-    let artifact_digest = built.then(|| artifact_digest(ctx)).flatten();
+    // The digest as the build left the artifacts: what a kept build is checked against
+    // (and, for a kept build, what its check has just read).
+    let artifact_digest = kept_digest.or_else(|| built.then(|| artifact_digest(ctx)).flatten());
     if let (Some(slot), Some(inputs), Some(digest), Some(run)) =
         (ctx.kept, inputs, &artifact_digest, &build)
     {
         if !kept_build && run.outcome == Outcome::Pass {
             let config = config_path(ctx);
-            let kept = KeptBuild::new(inputs, config.as_deref(), digest, &normalize, run);
+            let kept = KeptBuild::new(
+                inputs,
+                config.as_deref(),
+                digest,
+                &normalize,
+                &effective_config,
+                run,
+            );
             if let Some(kept) = kept {
-                slot.memory.remember(KeptBuild {
-                    effective_config: effective_config.clone(),
-                    ..kept
-                });
+                slot.memory.remember(kept);
             }
         }
     }

@@ -312,12 +312,8 @@ impl Trees {
         activity.set(format!("checking out {}", job.label));
         let (checkout, build) = self.ready(config, worker, &job.work.prepare)?;
         // Only a worktree culprit checked out is known to hold what it did last time.
-        let memory = self
-            .workers
-            .get(worker)
-            .map(|tree| &tree.memory)
-            .filter(|_| job.work.prepare != Prepare::InPlace && self.repo.is_some());
-        let candidate = memory.map(|_| candidate_identity(config, &self.root, &job.work));
+        let memory = self.workers.get(worker).map(|tree| &tree.memory);
+        let candidate = memory.and_then(|_| candidate_identity(config, &self.root, &job.work));
         let kept = memory
             .zip(candidate.as_deref())
             .map(|(memory, candidate)| KeptSlot { memory, candidate });
@@ -328,18 +324,19 @@ impl Trees {
 }
 
 /// What a worker's checkout holds for `work`: the commit (or revert), the fixups on
-/// it, and the `[tree] copy` files as they are in the user's tree now.
-fn candidate_identity(config: &Manifest, root: &Path, work: &Work) -> String {
+/// it, and the `[tree] copy` files as they are in the user's tree now; `None` for the
+/// tree in place, which may have changed since.
+fn candidate_identity(config: &Manifest, root: &Path, work: &Work) -> Option<String> {
     let checkout = match &work.prepare {
         Prepare::Checkout(commit) => format!("checkout {commit}"),
         Prepare::Revert { base, commit } => format!("revert {commit} on {base}"),
-        Prepare::InPlace => "in place".to_string(),
+        Prepare::InPlace => return None,
     };
-    format!(
+    Some(format!(
         "{checkout}; fixups {}; copied {}",
         work.fixups.join(" "),
         crate::tree::copy_stamp(config, root)
-    )
+    ))
 }
 
 /// Makes a worker's checkout ready for `prepare` (nothing to do for `InPlace`).
