@@ -64,6 +64,11 @@ fn supervisors(parent: u32) -> Vec<i32> {
     found
 }
 
+/// How long a QEMU of the test has to have run to be the hang, not a slow boot: far
+/// more than a toyos boot takes on a loaded machine, well inside the minute of silence
+/// the hang is allowed, and inside the thirty seconds the make beside it runs.
+const HUNG: Duration = Duration::from_secs(15);
+
 fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !done() {
@@ -128,6 +133,9 @@ fn nothing_survives_culprit_and_its_supervisors_killed_at_once() {
         .unwrap();
     // The bad endpoint hangs in QEMU for a minute, silent (a QEMU that prints dies of
     // SIGPIPE once culprit is gone, and proves nothing): wait until one has been quiet.
+    // Meanwhile the other worker boots candidates one after another, each of which ends
+    // by itself in a fraction of a second when idle but took over 4 s on a loaded CI
+    // machine: only a QEMU alive for `HUNG` is surely the hang, and the oldest is taken.
     let mut seen: HashMap<i32, Instant> = HashMap::new();
     let mut hanging = None;
     wait_until(
@@ -140,10 +148,13 @@ fn nothing_survives_culprit_and_its_supervisors_killed_at_once() {
                 }
             }
             let live = tagged(&tag);
-            hanging = seen.iter().find_map(|(pid, since)| {
-                let alive = live.iter().any(|(p, _)| p == pid);
-                (alive && since.elapsed() > Duration::from_secs(4)).then_some(*pid)
-            });
+            hanging = seen
+                .iter()
+                .filter(|(pid, since)| {
+                    live.iter().any(|(p, _)| p == *pid) && since.elapsed() > HUNG
+                })
+                .min_by_key(|(_, since)| **since)
+                .map(|(pid, _)| *pid);
             hanging.is_some() && live.iter().any(|(_, name)| name == "make")
         },
     );
