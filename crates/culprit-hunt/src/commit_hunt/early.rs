@@ -51,7 +51,7 @@ impl EarlySteps {
     /// An early step ended, with the verdict it has whatever the targets turn out to
     /// be: that goes into the bisection early steps are chosen from, so the next one
     /// is chosen knowing it.
-    fn ended(&mut self, bisection: &mut Bisection, ticket: Ticket, verdict: Option<Verdict>) {
+    fn end(&mut self, bisection: &mut Bisection, ticket: Ticket, verdict: Option<Verdict>) {
         let Some(&node) = self.all.get(&ticket) else {
             return;
         };
@@ -113,7 +113,7 @@ impl CommitHunt<'_, '_> {
                 None => {
                     if let Some(bisection) = bisection.as_mut() {
                         let verdict = self.early_verdict(&result);
-                        early.ended(bisection, ticket, verdict);
+                        early.end(bisection, ticket, verdict);
                     }
                     ended.push((ticket, result));
                 }
@@ -202,24 +202,22 @@ impl CommitHunt<'_, '_> {
                 reason: build.outcome.to_string(),
             });
         }
-        let every_test_ran = self
-            .plan
-            .settings
-            .tests
-            .iter()
-            .all(|test| result.tests.iter().any(|run| &run.name == test));
-        (every_test_ran && result.all_passed()).then_some(Verdict::Good)
+        (self.every_test_ran(result) && result.all_passed()).then_some(Verdict::Good)
     }
 
     /// Whether an early step's result says as much as a search step's would: a verdict,
     /// or every test run.
     pub(crate) fn early_result_holds(&self, result: &StepResult, judgement: &Judgement) -> bool {
-        matches!(judgement, Judgement::Good | Judgement::Bad)
-            || self
-                .plan
-                .settings
-                .tests
-                .iter()
-                .all(|test| result.tests.iter().any(|run| &run.name == test))
+        matches!(judgement, Judgement::Good | Judgement::Bad) || self.every_test_ran(result)
+    }
+
+    /// Whether every test of the hunt ran in `result` (an early step stops at its first
+    /// failure, so some may not have).
+    fn every_test_ran(&self, result: &StepResult) -> bool {
+        self.plan
+            .settings
+            .tests
+            .iter()
+            .all(|test| result.tests.iter().any(|run| &run.name == test))
     }
 }

@@ -312,11 +312,15 @@ impl Trees {
         activity.set(format!("checking out {}", job.label));
         let (checkout, build) = self.ready(config, worker, &job.work.prepare)?;
         // Only a worktree culprit checked out is known to hold what it did last time.
-        let memory = self.workers.get(worker).map(|tree| &tree.memory);
-        let candidate = memory.and_then(|_| candidate_identity(config, &self.root, &job.work));
-        let kept = memory
+        let candidate = candidate_identity(config, &self.root, &job.work);
+        let kept = self
+            .workers
+            .get(worker)
             .zip(candidate.as_deref())
-            .map(|(memory, candidate)| KeptSlot { memory, candidate });
+            .map(|(tree, candidate)| KeptSlot {
+                memory: &tree.memory,
+                candidate,
+            });
         run_job_in(
             config, job, &checkout, &build, stop, activity, launcher, kept,
         )

@@ -118,8 +118,13 @@ pub fn run(args: LogArgs) -> Result<u8> {
                 "-".into(),
             ]);
         }
-        for run in step.result.build.iter().chain(step.result.tests.iter()) {
-            let kept = step.result.kept_build && step.result.build.as_ref() == Some(run);
+        let build = step
+            .result
+            .build
+            .iter()
+            .map(|run| (run, step.result.kept_build));
+        let tests = step.result.tests.iter().map(|run| (run, false));
+        for (run, kept) in build.chain(tests) {
             rows.push([
                 step.seq.to_string(),
                 phase.clone(),
